@@ -1,0 +1,83 @@
+# City Safety Risk Map (城市安全风险一张图) — set-up, demo, tests, benchmarks.
+# Every target that needs the tools goes through `setup`, which installs what is missing
+# (Debian's QGIS and tools, CJK fonts, a venv with the pinned packages) and is idempotent.
+
+SHELL := /bin/bash
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+PLUGIN := city_safety_risk_map
+SYS_PY := /usr/bin/python3
+VENV := $(ROOT)/.venv
+PY := $(VENV)/bin/python
+APT_PACKAGES := qgis python3-qgis qgis-providers xvfb xauth fonts-noto-cjk poppler-utils \
+	pyqt5-dev-tools qttools5-dev-tools python3-venv python3-pip
+OUT := $(ROOT)/out
+# Tests and scripts run headless with a throw-away QGIS profile.
+RUN_ENV := QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=/tmp/runtime-$$(id -u) PYTHONPATH=$(ROOT)
+
+.PHONY: setup apt venv translations test demo bench qgis sample zip clean help
+
+help:
+	@echo "make demo   - set up, run the pipeline on the bundled sample city, print a summary"
+	@echo "make test   - set up and run the test suite"
+	@echo "make bench  - time and measure each stage by input size"
+	@echo "make qgis   - start QGIS with the plugin in a throw-away profile"
+	@echo "make zip    - build the release zip in dist/"
+
+setup: apt venv translations
+
+apt:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing from apt:$$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || $(SYS_PY) -m venv --system-site-packages $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+translations: $(patsubst %.ts,%.qm,$(wildcard i18n/*.ts))
+
+i18n/%.qm: i18n/%.ts
+	@lrelease -silent $< -qm $@
+
+test: setup
+	@mkdir -p /tmp/runtime-$$(id -u) && chmod 700 /tmp/runtime-$$(id -u)
+	$(RUN_ENV) $(PY) -m pytest -q
+
+demo: setup
+	@mkdir -p /tmp/runtime-$$(id -u) && chmod 700 /tmp/runtime-$$(id -u)
+	$(RUN_ENV) $(PY) scripts/demo.py --out $(OUT)/demo
+
+bench: setup
+	@mkdir -p /tmp/runtime-$$(id -u) && chmod 700 /tmp/runtime-$$(id -u)
+	$(RUN_ENV) $(PY) scripts/bench.py --out $(OUT)/bench $(BENCH_ARGS)
+
+sample: setup
+	$(RUN_ENV) $(PY) scripts/make_sample.py resources/sample --clean
+
+qgis: setup
+	@profile=$$(mktemp -d); mkdir -p $$profile/profiles/default/python/plugins; \
+	ln -s $(ROOT) $$profile/profiles/default/python/plugins/$(PLUGIN); \
+	printf '[PythonPlugins]\n$(PLUGIN)=true\n' > $$profile/profiles/default/QGIS/QGIS3.ini 2>/dev/null || \
+	  { mkdir -p $$profile/profiles/default/QGIS; printf '[PythonPlugins]\n$(PLUGIN)=true\n' > $$profile/profiles/default/QGIS/QGIS3.ini; }; \
+	echo "QGIS profile: $$profile"; \
+	PYTHONPATH= VIRTUAL_ENV=$(VENV) PATH=$(VENV)/bin:$$PATH QGIS_CUSTOM_CONFIG_PATH=$$profile \
+	  $(PY) -c "import sys,os; os.execv('/usr/bin/qgis', ['qgis', '--noversioncheck'])"
+
+zip: translations
+	@rm -rf build/$(PLUGIN) && mkdir -p build/$(PLUGIN) dist
+	@git ls-files | grep -vE '^(tests/|scripts/|\.ci/|docs/|\.gitignore|Makefile|pytest.ini)' \
+	  | tar -cf - -T - | tar -xf - -C build/$(PLUGIN)
+	@cp i18n/*.qm build/$(PLUGIN)/i18n/ 2>/dev/null || true
+	@cd build && rm -f ../dist/$(PLUGIN).zip && zip -qr ../dist/$(PLUGIN).zip $(PLUGIN) -x '*__pycache__*' '*.pyc'
+	@ls -l dist/$(PLUGIN).zip
+
+clean:
+	rm -rf build dist out .pytest_cache
