@@ -1,0 +1,369 @@
+"""Survey schema (调查表结构): the columns of the units and hazard-source sheets.
+
+DOMAIN.md §2. Each column has a stable English key (the field name in the risk
+database), a Chinese header (what the template writes), an English header, the aliases a
+hand-made workbook may use, a value kind that decides how a cell is parsed, and help text
+for the template's instructions sheet.
+
+This module is data only; parsing lives in :mod:`values`, import in :mod:`importer`.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+REFERENCE = RESOURCES / "reference"
+
+# Sheet names written by the template and recognised on import.
+UNITS_SHEET = "单位信息"
+HAZARDS_SHEET = "危险源"
+INSTRUCTIONS_SHEET = "说明"
+INSTRUCTION_SHEET_NAMES = {"说明", "填表说明", "instructions", "readme", "help", "代码表", "codes"}
+
+# Excel's hard limit of rows per sheet.
+EXCEL_MAX_ROWS = 1_048_576
+
+
+@dataclass(frozen=True)
+class Sector:
+    """行业领域 — one of the seven survey sectors (DOMAIN.md §1)."""
+
+    id: str
+    zh: str
+    en: str
+    aliases: tuple[str, ...] = ()
+
+
+SECTORS: tuple[Sector, ...] = (
+    Sector("hazchem", "危险化学品", "hazardous chemicals", ("危化品", "危化", "危险化学品企业", "hazardous chemical")),
+    Sector("gas", "燃气", "city gas", ("城镇燃气", "燃气企业", "gas supply")),
+    Sector("industry", "工贸", "industry and trade", ("工贸企业", "工贸行业", "industry & trade")),
+    Sector("construction", "建设施工", "construction", ("建筑施工", "建设工程", "建筑工地")),
+    Sector("transport", "交通运输", "transport", ("交通", "transportation")),
+    Sector("fire", "消防", "fire safety", ("消防安全", "fire")),
+    Sector("special_equipment", "特种设备", "special equipment", ("特设", "special equipments")),
+)
+
+
+@dataclass(frozen=True)
+class CoordSystem:
+    """坐标系 — a coordinate system a survey may give (DOMAIN.md §6)."""
+
+    id: str
+    label: str
+    aliases: tuple[str, ...]
+    help_zh: str
+    help_en: str
+
+
+COORD_SYSTEMS: tuple[CoordSystem, ...] = (
+    CoordSystem("WGS84", "WGS84", ("wgs-84", "wgs 84", "epsg:4326", "4326", "gps", "wgs84坐标"),
+                "GPS 设备、奥维地图的原始坐标，与 CGCS2000 相差厘米级，直接采用",
+                "raw GPS coordinates; centimetres from CGCS2000, taken as given"),
+    CoordSystem("CGCS2000", "CGCS2000", ("cgcs 2000", "cgcs-2000", "epsg:4490", "4490", "国家2000", "2000坐标系", "天地图"),
+                "国家大地坐标系 2000（天地图），直接采用",
+                "China Geodetic Coordinate System 2000 (Tianditu), taken as given"),
+    CoordSystem("GCJ02", "GCJ-02", ("gcj-02", "gcj 02", "火星坐标", "高德", "腾讯", "amap", "国测局坐标"),
+                "高德、腾讯地图坐标（偏移数百米），导入时转换为 WGS84",
+                "Amap/Tencent web-map coordinates (offset by hundreds of metres), converted to WGS84"),
+    CoordSystem("BD09", "BD-09", ("bd-09", "bd 09", "百度", "百度坐标", "baidu"),
+                "百度地图坐标（偏移数百米），导入时转换为 WGS84",
+                "Baidu Maps coordinates (offset by hundreds of metres), converted to WGS84"),
+)
+
+
+@dataclass(frozen=True)
+class Equipment:
+    """设备类型 — decides the escalation threshold of a target (DOMAIN.md §2, §5)."""
+
+    id: str
+    zh: str
+    en: str
+    aliases: tuple[str, ...] = ()
+
+
+EQUIPMENT: tuple[Equipment, ...] = (
+    Equipment("atmospheric", "常压", "atmospheric", ("常压储罐", "常压设备", "常压容器")),
+    Equipment("pressurised", "压力", "pressurised", ("压力容器", "压力储罐", "压力设备", "pressurized", "pressure vessel")),
+    Equipment("elongated", "长形", "elongated", ("塔器", "长形设备", "塔")),
+    Equipment("auxiliary", "辅助", "auxiliary", ("辅助设备", "小型设备", "small equipment")),
+    Equipment("building", "建筑", "building", ("建筑物", "厂房", "仓库")),
+)
+
+# LEC (作业条件危险性评价法) allowed values, DOMAIN.md §3.2. C = 16 is accepted with a warning.
+LEC_L = (10.0, 6.0, 3.0, 1.0, 0.5, 0.2, 0.1)
+LEC_E = (10.0, 6.0, 3.0, 2.0, 1.0, 0.5)
+LEC_C = (100.0, 40.0, 15.0, 7.0, 3.0, 1.0)
+LEC_C_TOLERATED = (16.0,)
+# LS matrix (风险矩阵) likelihood and severity, DOMAIN.md §3.3.
+LS_VALUES = (1, 2, 3, 4, 5)
+
+
+@lru_cache(maxsize=1)
+def gb18218_categories() -> tuple[tuple[str, str, str], ...]:
+    """GB 18218-2018 Table 2 categories as (symbol, category_zh, description_zh)."""
+    with open(REFERENCE / "gb18218_2018_table2.csv", encoding="utf-8") as f:
+        return tuple((r["symbol"], r["category_zh"], r["description_zh"]) for r in csv.DictReader(f))
+
+
+@dataclass(frozen=True)
+class Column:
+    """One survey column."""
+
+    key: str
+    zh: str
+    en: str
+    table: str  # "units" or "hazards"
+    kind: str  # how the cell is parsed, see values.py
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    help_zh: str = ""
+    help_en: str = ""
+    example: object = None
+    width: int = 14
+
+    @property
+    def header(self) -> str:
+        """The Chinese header the template writes (required columns marked with *)."""
+        return self.zh + ("*" if self.required else "")
+
+
+def _c(*args, **kw) -> Column:
+    return Column(*args, **kw)
+
+
+UNIT_COLUMNS: tuple[Column, ...] = (
+    _c("unit_code", "单位编码", "Unit code", "units", "code", True,
+       ("单位代码", "企业编码", "企业代码", "单位编号", "企业编号", "编码", "unit id", "unit no"),
+       "每个单位唯一的编码，危险源表用它关联单位", "unique code of the unit; hazard rows refer to it",
+       "SZ-HC-0001", 14),
+    _c("name", "单位名称", "Unit name", "units", "text", True,
+       ("企业名称", "单位", "企业", "场所名称", "项目名称", "unit", "enterprise", "company"),
+       "单位全称", "full name of the unit", "深圳市示例化工有限公司", 30),
+    _c("credit_code", "统一社会信用代码", "Unified social credit code", "units", "credit_code", False,
+       ("信用代码", "社会信用代码", "uscc", "credit code"),
+       "18 位，校验位按 GB 32100-2015 检查", "18 characters, check character verified (GB 32100-2015)",
+       "91110108551385082Q", 22),
+    _c("sector", "行业领域", "Sector", "units", "sector", True,
+       ("行业", "所属行业", "行业类别", "领域", "industry sector"),
+       "七个行业领域之一（下拉选择）", "one of the seven sectors (drop-down)", "危险化学品", 14),
+    _c("district", "行政区", "District", "units", "text", True,
+       ("所属区", "区", "辖区", "区县", "所在区"),
+       "所在行政区", "administrative district", "南山区", 10),
+    _c("street", "街道", "Street", "units", "text", False,
+       ("所属街道", "街道办", "镇街", "sub-district"),
+       "所在街道", "sub-district (jiedao)", "粤海街道", 12),
+    _c("address", "详细地址", "Address", "units", "text", False,
+       ("地址", "单位地址", "注册地址", "经营地址"),
+       "详细地址", "street address", "南山区科技园示例路1号", 30),
+    _c("lon", "经度", "Longitude", "units", "lon", True,
+       ("x", "东经", "经度坐标", "lng", "long", "longitude"),
+       "十进制度（113.9423）或度分秒（113°56′32.3″）", "decimal degrees (113.9423) or degrees-minutes-seconds",
+       113.9423, 12),
+    _c("lat", "纬度", "Latitude", "units", "lat", True,
+       ("y", "北纬", "纬度坐标", "latitude"),
+       "十进制度（22.5312）或度分秒（22°31′52.3″）", "decimal degrees (22.5312) or degrees-minutes-seconds",
+       22.5312, 12),
+    _c("crs", "坐标系", "Coordinate system", "units", "crs", False,
+       ("坐标系统", "坐标类型", "coordinate system", "crs", "srs"),
+       "WGS84、CGCS2000、GCJ-02（高德/腾讯）或 BD-09（百度）；空白时采用导入时选择的默认坐标系",
+       "WGS84, CGCS2000, GCJ-02 (Amap/Tencent) or BD-09 (Baidu); blank: the default chosen at import",
+       "CGCS2000", 12),
+    _c("employees", "从业人数", "Employees", "units", "int", False,
+       ("职工人数", "员工人数", "从业人员数", "人数", "staff"),
+       "从业人员数（人）", "number of employees", 120, 10),
+    _c("outside_population", "厂外500米内常住人口", "Population within 500 m outside", "units", "int", False,
+       ("厂外人口", "周边500米人口", "周边人口", "500米内人口", "outside population", "population within 500 m"),
+       "厂界外 500 米范围内常住人口数（GB 18218 α 校正系数用）",
+       "residents within 500 m outside the plant boundary (for GB 18218 alpha)", 60, 12),
+    _c("survey_date", "调查日期", "Survey date", "units", "date", False,
+       ("填报日期", "日期", "检查日期", "date"),
+       "如 2024-03-05 或 2024年3月5日", "e.g. 2024-03-05", "2024-03-05", 12),
+    _c("surveyor", "调查人", "Surveyor", "units", "text", False,
+       ("调查人员", "填报人", "检查人"), "调查人姓名", "name of the surveyor", "李四", 10),
+    _c("contact_name", "联系人", "Contact name", "units", "text", False,
+       ("负责人", "安全负责人", "联系人姓名", "contact"),
+       "单位联系人（个人信息，报告中脱敏）", "contact person (personal data, masked in reports)", "张三", 10),
+    _c("contact_phone", "联系电话", "Contact phone", "units", "phone", False,
+       ("电话", "手机", "联系方式", "手机号", "phone", "telephone", "mobile"),
+       "联系电话（个人信息，报告中脱敏）", "phone (personal data, masked in reports)", "13812345678", 14),
+)
+
+HAZARD_COLUMNS: tuple[Column, ...] = (
+    _c("hazard_code", "危险源编码", "Hazard code", "hazards", "code", True,
+       ("危险源代码", "危险源编号", "风险点编码", "风险点编号", "风险点代码", "hazard id", "hazard no"),
+       "每个危险源唯一的编码", "unique code of the hazard source", "SZ-HC-0001-01", 16),
+    _c("unit_code", "单位编码", "Unit code", "hazards", "code", True,
+       ("单位代码", "企业编码", "企业代码", "所属单位编码", "单位编号", "unit id"),
+       "所属单位的编码（须在单位信息表中存在）", "code of the unit it belongs to (must exist)", "SZ-HC-0001", 14),
+    _c("name", "危险源名称", "Hazard name", "hazards", "text", False,
+       ("风险点名称", "名称", "hazard", "hazard source"),
+       "危险源名称", "name of the hazard source", "1号液氨储罐", 20),
+    _c("kind", "危险源类型", "Hazard kind", "hazards", "text", False,
+       ("类型", "风险点类型", "危险源类别", "type"),
+       "如 储罐、仓库、生产装置、深基坑", "e.g. tank, warehouse, process unit, deep excavation", "储罐", 12),
+    _c("equipment", "设备类型", "Equipment type", "hazards", "equipment", False,
+       ("设备类别", "装置类型", "equipment"),
+       "常压、压力、长形、辅助、建筑（下拉选择；决定多米诺效应阈值）",
+       "atmospheric, pressurised, elongated, auxiliary, building (drop-down; sets the domino threshold)",
+       "压力", 10),
+    _c("substance", "物质名称", "Substance", "hazards", "text", False,
+       ("危险物质", "危险化学品名称", "化学品名称", "物质", "品名", "chemical"),
+       "危险化学品名称（按 GB 18218 表1 名称或别名）", "substance name (GB 18218 Table 1 name or alias)", "液氨", 14),
+    _c("cas", "CAS号", "CAS number", "hazards", "cas", False,
+       ("cas", "cas no", "cas编号", "cas号码", "cas rn"),
+       "CAS 登记号，校验位会被检查", "CAS registry number; its check digit is verified", "7664-41-7", 12),
+    _c("category", "危险性类别", "Hazard category", "hazards", "category", False,
+       ("类别", "危险类别", "gb18218类别", "category"),
+       "GB 18218 表2 类别符号（如 W5.2），物质不在表1时填写", "GB 18218 Table 2 symbol (e.g. W5.2) when the substance is not in Table 1",
+       "", 10),
+    _c("quantity_t", "设计最大量", "Design maximum quantity", "hazards", "quantity", False,
+       ("最大储量", "储存量", "最大存储量", "存量", "数量", "设计最大储量", "quantity", "max quantity"),
+       "设计最大量，单位吨；可写 5000kg、50吨（GB 18218 4.2.2）", "design maximum quantity in tonnes; 5000kg or 50吨 are read",
+       25, 12),
+    _c("volume_m3", "容积", "Volume", "hazards", "volume", False,
+       ("储罐容积", "体积", "容量", "volume"),
+       "容积，单位立方米", "volume in cubic metres", 50, 10),
+    _c("L", "L", "L (likelihood)", "hazards", "lec_l", False,
+       ("l值", "事故发生的可能性", "可能性l"),
+       "LEC：事故发生的可能性 L（10、6、3、1、0.5、0.2、0.1）", "LEC likelihood L (10, 6, 3, 1, 0.5, 0.2, 0.1)", 3, 6),
+    _c("E", "E", "E (exposure)", "hazards", "lec_e", False,
+       ("e值", "暴露于危险环境的频繁程度", "暴露频率"),
+       "LEC：暴露频繁程度 E（10、6、3、2、1、0.5）", "LEC exposure E (10, 6, 3, 2, 1, 0.5)", 6, 6),
+    _c("C", "C", "C (consequence)", "hazards", "lec_c", False,
+       ("c值", "发生事故产生的后果", "后果c"),
+       "LEC：后果 C（100、40、15、7、3、1）", "LEC consequence C (100, 40, 15, 7, 3, 1)", 15, 6),
+    _c("likelihood", "可能性", "Likelihood", "hazards", "ls", False,
+       ("可能性等级", "可能性l等级", "likelihood l"),
+       "风险矩阵：可能性 1–5", "LS matrix likelihood 1-5", 3, 8),
+    _c("severity", "严重性", "Severity", "hazards", "ls", False,
+       ("严重性等级", "严重程度", "后果严重性", "severity s"),
+       "风险矩阵：严重性 1–5", "LS matrix severity 1-5", 4, 8),
+    _c("lon", "经度", "Longitude", "hazards", "lon", False,
+       ("危险源经度", "x", "lng", "longitude"),
+       "可空，默认取所属单位位置", "optional; defaults to the unit's location", None, 12),
+    _c("lat", "纬度", "Latitude", "hazards", "lat", False,
+       ("危险源纬度", "y", "latitude"),
+       "可空，默认取所属单位位置", "optional; defaults to the unit's location", None, 12),
+    _c("crs", "坐标系", "Coordinate system", "hazards", "crs", False,
+       ("坐标系统", "坐标类型", "coordinate system", "crs"),
+       "危险源坐标的坐标系；空白时同单位或导入默认", "CRS of the hazard's coordinates; blank: as the unit or the import default",
+       None, 12),
+    _c("note", "备注", "Note", "hazards", "text", False,
+       ("说明", "备注说明", "remark", "remarks", "note"),
+       "备注", "remarks", "", 20),
+)
+
+COLUMNS = {"units": UNIT_COLUMNS, "hazards": HAZARD_COLUMNS}
+
+# In a flat sheet (one row per hazard, unit columns repeated) these hazard columns are
+# told apart from the unit's by a specific header only; the generic header is the unit's.
+FLAT_HAZARD_ONLY_SPECIFIC = {"name", "lon", "lat", "crs"}
+
+# Words that mark a total row (合计行) in the first cells of a row.
+TOTAL_WORDS = ("合计", "总计", "小计", "共计", "total", "sum", "subtotal")
+
+
+# --- header normalisation -----------------------------------------------------------
+
+_BRACKETS = re.compile(r"[\(\[（【〔][^\)\]）】〕]*[\)\]）】〕]")
+_DROP = re.compile(r"[\s\*＊:：_\-—·．.、/]+")
+
+
+def normalise_header(text: object) -> str:
+    """Fold a header cell for matching: NFKC (full-width → half-width), lower case,
+    bracketed units and required marks removed, spaces and punctuation dropped."""
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    s = _BRACKETS.sub("", s)
+    return _DROP.sub("", s)
+
+
+def header_unit(text: object) -> str:
+    """The unit written in a header's brackets, e.g. '设计最大量（kg）' → 'kg'."""
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFKC", str(text))
+    m = re.search(r"[\(\[（【]\s*([^\)\]）】]+?)\s*[\)\]）】]", s)
+    return m.group(1).strip().lower() if m else ""
+
+
+def column_names(col: Column) -> tuple[str, ...]:
+    """Every normalised name a column is known by."""
+    names = {normalise_header(col.key), normalise_header(col.zh), normalise_header(col.en)}
+    names.update(normalise_header(a) for a in col.aliases)
+    names.discard("")
+    return tuple(sorted(names))
+
+
+@dataclass
+class AliasIndex:
+    """Normalised header → column key, for one table."""
+
+    table: str
+    names: dict[str, str] = field(default_factory=dict)
+
+    def match(self, header: object) -> str | None:
+        return self.names.get(normalise_header(header))
+
+
+@lru_cache(maxsize=None)
+def alias_index(table: str) -> AliasIndex:
+    idx = AliasIndex(table)
+    cols = COLUMNS[table]
+    # Exact keys and Chinese headers win over aliases of another column.
+    for col in cols:
+        for n in column_names(col):
+            idx.names.setdefault(n, col.key)
+    for col in cols:
+        for n in (normalise_header(col.key), normalise_header(col.zh)):
+            idx.names[n] = col.key
+    return idx
+
+
+def required_keys(table: str) -> tuple[str, ...]:
+    return tuple(c.key for c in COLUMNS[table] if c.required)
+
+
+def column(table: str, key: str) -> Column:
+    for c in COLUMNS[table]:
+        if c.key == key:
+            return c
+    raise KeyError(f"{table}.{key}")
+
+
+def sector_lookup() -> dict[str, str]:
+    """Normalised sector name, alias or id → sector id (DOMAIN.md §1)."""
+    out: dict[str, str] = {}
+    for s in SECTORS:
+        for n in (s.id, s.zh, s.en, *s.aliases):
+            out[normalise_header(n)] = s.id
+    return out
+
+
+def crs_lookup() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for c in COORD_SYSTEMS:
+        for n in (c.id, c.label, *c.aliases):
+            out[normalise_header(n)] = c.id
+    return out
+
+
+def equipment_lookup() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for e in EQUIPMENT:
+        for n in (e.id, e.zh, e.en, *e.aliases):
+            out[normalise_header(n)] = e.id
+    return out
+
+
+def category_lookup() -> dict[str, str]:
+    """GB 18218 Table 2 symbol (normalised) → canonical symbol, e.g. 'w52' → 'W5.2'."""
+    return {normalise_header(sym): sym for sym, _, _ in gb18218_categories()}
