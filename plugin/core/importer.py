@@ -1,0 +1,611 @@
+"""Survey import (调查数据导入): files → units, hazards, issues and run records.
+
+The pipeline that ``citysafety:import_surveys`` runs. Every data row of every file ends
+in exactly one place — accepted, rejected (with at least one error issue) or skipped
+(blank or total row, counted) — and :func:`import_surveys` checks that balance per file.
+Validation works a column at a time over all files together (pandas/numpy); the only
+per-item Python work is formatting the issue rows, whose number is the number of
+problems, not of rows.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from . import coords, identifiers, schema
+from .issues import ISSUE_FIELDS, KINDS, make_issue, place
+from .reader import FileRead, SheetTable, read_file
+from .values import (BLANK, INVALID, MASS_UNITS, OK, VOLUME_UNITS, as_text, header_factor,
+                     in_set, parse_code, parse_date, parse_measure, parse_number)
+
+STORAGE_CRS = "EPSG:4490"  # CGCS2000 geographic (DOMAIN.md §6)
+DEFAULT_CRS = "CGCS2000"
+
+
+class Canceled(Exception):
+    """The user cancelled the import; nothing was written."""
+
+
+@dataclass
+class Progress:
+    """What the import reports to its caller (a QGIS feedback adapter, or nothing)."""
+
+    set_progress: Callable[[float], None] = lambda p: None
+    is_canceled: Callable[[], bool] = lambda: False
+    info: Callable[[str], None] = lambda m: None
+
+    def step(self, pct: float, msg: str = "") -> None:
+        if self.is_canceled():
+            raise Canceled()
+        if msg:
+            self.info(msg)
+        self.set_progress(pct)
+
+
+@dataclass
+class ImportOptions:
+    default_crs: str = DEFAULT_CRS
+    # Survey area extent (lon_min, lat_min, lon_max, lat_max); points outside → warning.
+    survey_extent: tuple[float, float, float, float] | None = None
+
+
+@dataclass
+class ImportResult:
+    units: gpd.GeoDataFrame
+    hazards: gpd.GeoDataFrame
+    issues: pd.DataFrame
+    runs: pd.DataFrame
+    files: list[FileRead] = field(default_factory=list)
+    # Raw rows behind the issues, for the surveyor's error workbook.
+    tables: list[SheetTable] = field(default_factory=list)
+
+    @property
+    def balanced(self) -> bool:
+        r = self.runs
+        return bool((r.rows_read == r.rows_accepted + r.rows_rejected + r.rows_skipped_blank
+                     + r.rows_skipped_total).all())
+
+
+UNIT_FIELDS = (
+    "unit_code", "name", "credit_code", "sector", "sector_zh", "district", "street", "address",
+    "lon", "lat", "lon_src", "lat_src", "crs_src", "employees", "outside_population",
+    "survey_date", "surveyor", "contact_name", "contact_phone", "extra",
+    "source_file", "source_sheet", "source_row",
+)
+HAZARD_FIELDS = (
+    "hazard_code", "unit_code", "sector", "name", "kind", "equipment", "substance", "cas",
+    "category", "quantity_t", "volume_m3", "L", "E", "C", "likelihood", "severity",
+    "lon", "lat", "lon_src", "lat_src", "crs_src", "location_from_unit", "note", "extra",
+    "source_file", "source_sheet", "source_row",
+)
+RUN_FIELDS = (
+    "run_id", "file", "path", "sha256", "size_bytes", "status", "sheets", "rows_read",
+    "rows_accepted", "rows_rejected", "rows_skipped_blank", "rows_skipped_total",
+    "units_accepted", "hazards_accepted", "errors", "warnings", "default_crs",
+    "started", "finished", "plugin_version",
+)
+
+
+# --- records: one frame per table over all sheets -------------------------------------
+
+def _records(tables: list[SheetTable], table: str) -> pd.DataFrame:
+    """Raw cells of every sheet's columns of ``table`` in one frame, with provenance."""
+    keys = [c.key for c in schema.COLUMNS[table]]
+    parts = []
+    for tid, t in enumerate(tables):
+        if t.refused or t.cells.empty:
+            continue
+        if table == "units" and t.layout not in ("units", "flat"):
+            continue
+        if table == "hazards" and t.layout not in ("hazards", "flat"):
+            continue
+        mapped = t.mapped(table)
+        df = pd.DataFrame({k: (t.cells[mapped[k].index] if k in mapped else "") for k in keys})
+        df["_tid"] = tid
+        df["_row"] = t.rows
+        df["_pos"] = np.arange(len(t.cells))
+        extras = t.extras()
+        if extras:
+            ex = pd.DataFrame({c.header: as_text(t.cells[c.index]) for c in extras})
+            js = pd.Series(ex.to_json(orient="records", lines=True, force_ascii=False).splitlines(), dtype=object)
+            df["extra"] = js.where((ex != "").any(axis=1).to_numpy(), "").to_numpy()
+        else:
+            df["extra"] = ""
+        parts.append(df)
+    if not parts:
+        cols = keys + ["_tid", "_row", "_pos", "extra"]
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    out = pd.concat(parts, ignore_index=True)
+    return out
+
+
+class _Issues:
+    """Collects issues from masks over a record frame."""
+
+    def __init__(self, tables: list[SheetTable]):
+        self.tables = tables
+        self.rows: list[dict] = []
+        self._letters: dict[tuple[int, str, str], tuple[str, str]] = {}
+        for tid, t in enumerate(tables):
+            for c in t.columns:
+                if c.table:
+                    self._letters.setdefault((tid, c.table, c.key), (c.letter, c.header))
+
+    def place_of(self, tid: int, row: int) -> str:
+        t = self.tables[tid]
+        return place(t.file, t.sheet, int(row))
+
+    def add(self, code: str, rec: pd.DataFrame, mask: np.ndarray, table: str, key: str = "",
+            value: Iterable | None = None, detail: Iterable | str | None = None,
+            related: Iterable | None = None, record_key: str = "") -> None:
+        idx = np.flatnonzero(mask)
+        if not len(idx):
+            return
+        sub = rec.iloc[idx]
+        vals = (as_text(rec[key]).to_numpy()[idx] if (value is None and key) else
+                (np.asarray(list(value), dtype=object)[idx] if value is not None else [""] * len(idx)))
+        dets = (np.asarray(list(detail), dtype=object)[idx] if detail is not None and not isinstance(detail, str)
+                else [detail or ""] * len(idx))
+        rels = np.asarray(list(related), dtype=object)[idx] if related is not None else [""] * len(idx)
+        recs = (sub[record_key].to_numpy() if record_key else [""] * len(idx))
+        col = schema.column(table, key) if key else None
+        for tid, row, v, d, r, rk in zip(sub["_tid"].to_numpy(), sub["_row"].to_numpy(), vals, dets, rels, recs):
+            t = self.tables[tid]
+            letter, header = self._letters.get((int(tid), table, key), ("", col.zh if col else ""))
+            self.rows.append(make_issue(code, file=t.file, sheet=t.sheet, row=int(row), column=letter,
+                                        header=header or (col.zh if col else ""), value=v,
+                                        record=str(rk), related=str(r), detail=d))
+
+
+def _code_text(cells: pd.Series) -> pd.Series:
+    return as_text(cells).str.normalize("NFKC").str.strip()
+
+
+# --- validation of one table ------------------------------------------------------------
+
+def _check_required(rec: pd.DataFrame, text: dict[str, pd.Series], table: str, iss: _Issues,
+                    err: np.ndarray, record_key: str) -> None:
+    for key in schema.required_keys(table):
+        blank = (text[key] == "").to_numpy()
+        iss.add("E_REQUIRED_MISSING", rec, blank, table, key, record_key=record_key)
+        err |= blank
+
+
+def _coordinates(rec: pd.DataFrame, table: str, iss: _Issues, err: np.ndarray, record_key: str,
+                 crs_default: np.ndarray, options: ImportOptions, optional: bool
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Parse, check and convert lon/lat (DOMAIN.md §6). Returns (lon, lat, lon_src,
+    lat_src, crs_src, has_coords)."""
+    lon_txt, lat_txt = as_text(rec["lon"]), as_text(rec["lat"])
+    lon_raw, lat_raw = coords.parse_dms(rec["lon"]), coords.parse_dms(rec["lat"])
+    lon_blank, lat_blank = (lon_txt == "").to_numpy(), (lat_txt == "").to_numpy()
+    both_blank = lon_blank & lat_blank
+    has = ~both_blank if optional else np.ones(len(rec), dtype=bool)
+    for key, raw, blank in (("lon", lon_raw, lon_blank), ("lat", lat_raw, lat_blank)):
+        bad = has & np.isnan(raw) & ~blank
+        iss.add("E_COORD_INVALID", rec, bad, table, key, record_key=record_key)
+        err |= bad
+        if optional:
+            one_missing = has & blank  # the other one is given
+            iss.add("E_COORD_INVALID", rec, one_missing, table, key, record_key=record_key,
+                    detail="")
+            err |= one_missing
+    # Coordinate system: the row's own, else the given default.
+    crs_txt = as_text(rec["crs"])
+    crs_ids, crs_status = parse_code(rec["crs"], schema.crs_lookup(), schema.normalise_header)
+    bad_crs = crs_status == INVALID
+    iss.add("E_CRS_UNKNOWN", rec, bad_crs & has, table, "crs", record_key=record_key)
+    err |= bad_crs & has
+    crs_ids = np.where(crs_status == OK, crs_ids, crs_default)
+    lon2, lat2, st = coords.classify_lonlat(lon_raw, lat_raw)
+    pair = np.array([f"{a}, {b}" for a, b in zip(lon_txt.to_numpy()[st > 0], lat_txt.to_numpy()[st > 0])],
+                    dtype=object)
+    detail = np.full(len(rec), "", dtype=object)
+    detail[st > 0] = pair
+    swapped = (st == 1) & has
+    out = (st == 2) & has
+    iss.add("W_COORD_SWAPPED", rec, swapped, table, "lon", detail=detail, record_key=record_key)
+    iss.add("E_COORD_OUT_OF_CHINA", rec, out, table, "lon", detail=detail, record_key=record_key)
+    err |= out
+    good = has & (st <= 1)
+    lon_w = np.full(len(rec), np.nan)
+    lat_w = np.full(len(rec), np.nan)
+    if good.any():
+        lw, aw = coords.to_wgs84(lon2[good], lat2[good], crs_ids[good])
+        lon_w[good], lat_w[good] = lw, aw
+    if options.survey_extent is not None:
+        x0, y0, x1, y1 = options.survey_extent
+        outside = good & ~((lon_w >= x0) & (lon_w <= x1) & (lat_w >= y0) & (lat_w <= y1))
+        d = np.array([f"{a:.6f}, {b:.6f}" for a, b in zip(lon_w, lat_w)], dtype=object) if outside.any() else None
+        iss.add("W_COORD_OUTSIDE_AREA", rec, outside, table, "lon", detail=d, record_key=record_key)
+    crs_src = np.where(has, np.where(crs_status == OK, crs_ids, crs_default), "")
+    return lon_w, lat_w, lon_txt.to_numpy(dtype=object), lat_txt.to_numpy(dtype=object), crs_src, has
+
+
+def _numbers(rec, table, key, iss, err, record_key, suffixes=(), integer=False):
+    vals, st = parse_number(rec[key], suffixes)
+    bad = st == INVALID
+    iss.add("E_NUMBER_INVALID", rec, bad, table, key, record_key=record_key)
+    neg = (st == OK) & (vals < 0)
+    iss.add("E_NUMBER_NEGATIVE", rec, neg, table, key, record_key=record_key)
+    err |= bad | neg
+    vals = np.where((st == OK) & ~neg, vals, np.nan)
+    if integer:
+        vals = np.round(vals)
+    return vals
+
+
+def _measure(rec, tables, table, key, units, iss, err, record_key):
+    factors = np.ones(len(rec))
+    for tid, t in enumerate(tables):
+        c = t.mapped(table).get(key)
+        if c is not None and c.unit:
+            factors[(rec["_tid"] == tid).to_numpy()] = header_factor(c.unit, units)
+    vals, st, bad_unit = parse_measure(rec[key], units, factors)
+    unit_err = bad_unit != ""
+    iss.add("E_UNIT_OF_MEASURE", rec, unit_err, table, key, detail=bad_unit, record_key=record_key)
+    bad = (st == INVALID) & ~unit_err
+    iss.add("E_NUMBER_INVALID", rec, bad, table, key, record_key=record_key)
+    neg = (st == OK) & (vals < 0)
+    iss.add("E_NUMBER_NEGATIVE", rec, neg, table, key, record_key=record_key)
+    err |= (st == INVALID) | neg
+    return np.where((st == OK) & ~neg, vals, np.nan)
+
+
+def _duplicates(rec, codes: pd.Series, code, table, key, iss, err, record_key, eligible=None):
+    """Later records repeating a code are errors naming the first (DOMAIN.md §2)."""
+    present = (codes != "").to_numpy()
+    if eligible is not None:
+        present &= eligible
+    c = codes.where(present, None)
+    dup = c.duplicated(keep="first").to_numpy() & present
+    if dup.any():
+        first_idx = pd.Series(np.arange(len(c)), index=c.index).groupby(c.to_numpy()).transform("first").to_numpy()
+        related = np.full(len(c), "", dtype=object)
+        for i in np.flatnonzero(dup):
+            j = int(first_idx[i])
+            related[i] = iss.place_of(int(rec["_tid"].iat[j]), int(rec["_row"].iat[j]))
+        iss.add(code, rec, dup, table, key, related=related, record_key=record_key)
+        err |= dup
+    return dup
+
+
+def _validate_units(rec: pd.DataFrame, tables, iss: _Issues, options: ImportOptions):
+    n = len(rec)
+    err = np.zeros(n, dtype=bool)
+    text = {c.key: as_text(rec[c.key]) for c in schema.UNIT_COLUMNS}
+    text["unit_code"] = _code_text(rec["unit_code"])
+    rk = "unit_code"
+    rec = rec.assign(unit_code=text["unit_code"])
+    _check_required(rec, text, "units", iss, err, rk)
+    sector, st = parse_code(rec["sector"], schema.sector_lookup(), schema.normalise_header)
+    bad = st == INVALID
+    iss.add("E_SECTOR_UNKNOWN", rec, bad, "units", "sector", record_key=rk)
+    err |= bad
+    crs_default = np.full(n, options.default_crs, dtype=object)
+    lon, lat, lon_src, lat_src, crs_src, _ = _coordinates(rec, "units", iss, err, rk, crs_default,
+                                                           options, optional=False)
+    # Credit codes: GB 32100-2015 check character via python-stdnum (DOMAIN.md §7).
+    cc = identifiers.check_credit_codes(rec["credit_code"])
+    bad = np.isin(cc["status"].to_numpy(), ("format", "check"))
+    iss.add("E_CREDIT_CODE_INVALID", rec, bad, "units", "credit_code", detail=cc["detail"].to_numpy(),
+            record_key=rk)
+    low = (cc["status"] == "lowercase").to_numpy()
+    iss.add("W_CREDIT_CODE_LOWERCASE", rec, low, "units", "credit_code", record_key=rk)
+    err |= bad
+    employees = _numbers(rec, "units", "employees", iss, err, rk, ("人", "名"), integer=True)
+    population = _numbers(rec, "units", "outside_population", iss, err, rk, ("人",), integer=True)
+    date, dst = parse_date(rec["survey_date"])
+    iss.add("W_DATE_INVALID", rec, dst == INVALID, "units", "survey_date", record_key=rk)
+    sector_zh = {s.id: s.zh for s in schema.SECTORS}
+    out = pd.DataFrame({
+        "unit_code": text["unit_code"].to_numpy(), "name": text["name"].to_numpy(),
+        "credit_code": np.where(cc["status"].isin(("ok", "lowercase")), cc["code"], text["credit_code"]),
+        "sector": sector, "sector_zh": pd.Series(sector).map(sector_zh).fillna("").to_numpy(),
+        "district": text["district"].to_numpy(), "street": text["street"].to_numpy(),
+        "address": text["address"].to_numpy(), "lon": lon, "lat": lat, "lon_src": lon_src,
+        "lat_src": lat_src, "crs_src": crs_src, "employees": employees,
+        "outside_population": population, "survey_date": date, "surveyor": text["surveyor"].to_numpy(),
+        "contact_name": text["contact_name"].to_numpy(), "contact_phone": text["contact_phone"].to_numpy(),
+        "extra": rec["extra"].to_numpy(),
+    })
+    return out, err
+
+
+def _validate_hazards(rec: pd.DataFrame, tables, iss: _Issues, options: ImportOptions,
+                      unit_crs: np.ndarray):
+    n = len(rec)
+    err = np.zeros(n, dtype=bool)
+    rk = "hazard_code"
+    text = {c.key: as_text(rec[c.key]) for c in schema.HAZARD_COLUMNS}
+    text["hazard_code"] = _code_text(rec["hazard_code"])
+    text["unit_code"] = _code_text(rec["unit_code"])
+    rec = rec.assign(hazard_code=text["hazard_code"], unit_code=text["unit_code"])
+    _check_required(rec, text, "hazards", iss, err, rk)
+    equipment, st = parse_code(rec["equipment"], schema.equipment_lookup(), schema.normalise_header)
+    iss.add("E_EQUIPMENT_UNKNOWN", rec, st == INVALID, "hazards", "equipment", record_key=rk)
+    err |= st == INVALID
+    category, st = parse_code(rec["category"], schema.category_lookup(), schema.normalise_header)
+    iss.add("E_CATEGORY_UNKNOWN", rec, st == INVALID, "hazards", "category", record_key=rk)
+    err |= st == INVALID
+    cas = identifiers.check_cas(rec["cas"])
+    bad = np.isin(cas["status"].to_numpy(), ("format", "check"))
+    iss.add("E_CAS_INVALID", rec, bad, "hazards", "cas", detail=cas["detail"].to_numpy(), record_key=rk)
+    err |= bad
+    quantity = _measure(rec, tables, "hazards", "quantity_t", MASS_UNITS, iss, err, rk)
+    volume = _measure(rec, tables, "hazards", "volume_m3", VOLUME_UNITS, iss, err, rk)
+    lec = {}
+    for key, allowed in (("L", schema.LEC_L), ("E", schema.LEC_E), ("C", schema.LEC_C)):
+        vals, st = parse_number(rec[key])
+        tolerated = (st == OK) & in_set(vals, schema.LEC_C_TOLERATED) if key == "C" else np.zeros(n, bool)
+        bad = (st == INVALID) | ((st == OK) & ~in_set(vals, allowed) & ~tolerated)
+        allowed_txt = "、".join(f"{a:g}" for a in allowed)
+        iss.add("E_LEC_VALUE", rec, bad, "hazards", key, detail=allowed_txt, record_key=rk)
+        if key == "C":
+            iss.add("W_LEC_C16", rec, tolerated, "hazards", key, record_key=rk)
+        err |= bad
+        lec[key] = np.where((st == OK) & ~bad, vals, np.nan)
+    ls = {}
+    for key in ("likelihood", "severity"):
+        vals, st = parse_number(rec[key])
+        bad = (st == INVALID) | ((st == OK) & ~in_set(vals, tuple(map(float, schema.LS_VALUES))))
+        iss.add("E_LS_VALUE", rec, bad, "hazards", key, record_key=rk)
+        err |= bad
+        ls[key] = np.where((st == OK) & ~bad, vals, np.nan)
+    lon, lat, lon_src, lat_src, crs_src, has = _coordinates(rec, "hazards", iss, err, rk, unit_crs,
+                                                             options, optional=True)
+    out = pd.DataFrame({
+        "hazard_code": text["hazard_code"].to_numpy(), "unit_code": text["unit_code"].to_numpy(),
+        "name": text["name"].to_numpy(), "kind": text["kind"].to_numpy(), "equipment": equipment,
+        "substance": text["substance"].to_numpy(),
+        "cas": np.where(cas["status"] == "ok", cas["code"], text["cas"]),
+        "category": category, "quantity_t": quantity, "volume_m3": volume,
+        "L": lec["L"], "E": lec["E"], "C": lec["C"],
+        "likelihood": ls["likelihood"], "severity": ls["severity"],
+        "lon": lon, "lat": lat, "lon_src": lon_src, "lat_src": lat_src, "crs_src": crs_src,
+        "location_from_unit": ~has, "note": text["note"].to_numpy(), "extra": rec["extra"].to_numpy(),
+    })
+    return out, err
+
+
+# --- the pipeline -------------------------------------------------------------------------
+
+def import_surveys(paths: Iterable[str | Path], options: ImportOptions | None = None,
+                   progress: Progress | None = None, plugin_version: str = "") -> ImportResult:
+    """Import survey files into units, hazards, import issues and import runs."""
+    options = options or ImportOptions()
+    progress = progress or Progress()
+    if options.default_crs not in {c.id for c in schema.COORD_SYSTEMS}:
+        ids = schema.crs_lookup().get(schema.normalise_header(options.default_crs))
+        if ids is None:
+            raise ValueError(f"unknown default coordinate system: {options.default_crs}")
+        options.default_crs = ids
+    paths = [Path(p) for p in paths]
+    started = time.strftime("%Y-%m-%dT%H:%M:%S")
+    files: list[FileRead] = []
+    seen_sha: dict[str, str] = {}
+    names = _display_names(paths)
+    for i, p in enumerate(paths):
+        progress.step(60.0 * i / max(len(paths), 1), f"读取 Reading {p.name}")
+        fr = read_file(p, names[i])
+        if fr.sha256 and fr.sha256 in seen_sha and not fr.refused:
+            fr.issues = [make_issue("E_FILE_DUPLICATE", file=fr.name, related=seen_sha[fr.sha256])]
+            fr.tables, fr.refused = [], True
+        elif fr.sha256:
+            seen_sha.setdefault(fr.sha256, fr.name)
+        files.append(fr)
+    progress.step(60, "校验 Validating")
+    tables: list[SheetTable] = []
+    table_file: list[int] = []
+    for fi, fr in enumerate(files):
+        for t in fr.tables:
+            tables.append(t)
+            table_file.append(fi)
+    iss = _Issues(tables)
+    for fr in files:
+        iss.rows.extend(fr.issues)
+
+    # Units: in a flat sheet, rows sharing a unit code are one unit (first row wins).
+    urec = _records(tables, "units")
+    ucode = _code_text(urec["unit_code"])
+    flat = np.array([tables[t].layout == "flat" for t in urec["_tid"]], dtype=bool) if len(urec) else np.zeros(0, bool)
+    flat_key = pd.Series(np.where(flat & (ucode != "").to_numpy(),
+                                  urec["_tid"].astype(str).to_numpy() + "\0" + ucode.to_numpy(), None))
+    repeat = flat_key.notna().to_numpy() & flat_key.duplicated(keep="first").to_numpy()
+    _flat_repeats_differ(urec, ucode, flat_key, repeat, iss)
+    first_rows = ~repeat
+    units_rec = urec[first_rows].reset_index(drop=True)
+    progress.step(65)
+    units, uerr = _validate_units(units_rec, tables, iss, options)
+    _duplicates(units_rec, units["unit_code"], "E_UNIT_CODE_DUPLICATE", "units", "unit_code", iss, uerr, "unit_code")
+    units_ok = ~uerr
+    progress.step(75)
+
+    hrec = _records(tables, "hazards")
+    if len(hrec):
+        hflat = np.array([tables[t].layout == "flat" for t in hrec["_tid"]], dtype=bool)
+        hcode_blank = (_code_text(hrec["hazard_code"]) == "").to_numpy()
+        unit_only = hflat & hcode_blank  # a flat row describing a unit without hazards
+        hrec = hrec[~unit_only].reset_index(drop=True)
+    # A hazard's coordinate system defaults to its unit's as found, else the import default.
+    ucrs = pd.Series(units["crs_src"].to_numpy(), index=units["unit_code"].to_numpy())
+    ucrs = ucrs[~ucrs.index.duplicated()]
+    hunit = _code_text(hrec["unit_code"])
+    unit_crs = hunit.map(ucrs).fillna(options.default_crs).replace("", options.default_crs).to_numpy(dtype=object)
+    hazards, herr = _validate_hazards(hrec, tables, iss, options, unit_crs)
+    _duplicates(hrec, hazards["hazard_code"], "E_HAZARD_CODE_DUPLICATE", "hazards", "hazard_code",
+                iss, herr, "hazard_code")
+    _link_units(hrec, hazards, units, units_rec, units_ok, iss, herr)
+    hazards_ok = ~herr
+    progress.step(85)
+
+    # Hazards without their own location take their unit's (converted) location.
+    accepted_units = units[units_ok].reset_index(drop=True)
+    accepted_units_rec = units_rec[units_ok].reset_index(drop=True)
+    acc_h = hazards[hazards_ok].reset_index(drop=True)
+    acc_hrec = hrec[hazards_ok].reset_index(drop=True)
+    ux = pd.Series(accepted_units["lon"].to_numpy(), index=accepted_units["unit_code"].to_numpy())
+    uy = pd.Series(accepted_units["lat"].to_numpy(), index=accepted_units["unit_code"].to_numpy())
+    usec = pd.Series(accepted_units["sector"].to_numpy(), index=accepted_units["unit_code"].to_numpy())
+    inherit = acc_h["location_from_unit"].to_numpy(dtype=bool)
+    acc_h.loc[inherit, "lon"] = acc_h.loc[inherit, "unit_code"].map(ux).to_numpy()
+    acc_h.loc[inherit, "lat"] = acc_h.loc[inherit, "unit_code"].map(uy).to_numpy()
+    acc_h.loc[inherit, "crs_src"] = ""
+    acc_h.insert(2, "sector", acc_h["unit_code"].map(usec).to_numpy())
+
+    units_gdf = _geo(_with_source(accepted_units, accepted_units_rec, tables), UNIT_FIELDS)
+    hazards_gdf = _geo(_with_source(acc_h, acc_hrec, tables), HAZARD_FIELDS)
+    issues = _issue_frame(iss.rows, files)
+    runs = _runs(files, tables, table_file, urec, repeat, units_rec, units_ok, hrec, hazards_ok,
+                 issues, options, started, plugin_version)
+    progress.step(95)
+    return ImportResult(units_gdf, hazards_gdf, issues, runs, files, tables)
+
+
+def _display_names(paths: list[Path]) -> list[str]:
+    """File names as shown in issues; the parent folder is added where names collide."""
+    counts = pd.Series([p.name for p in paths]).value_counts()
+    return [p.name if counts[p.name] == 1 else f"{p.parent.name}/{p.name}" for p in paths]
+
+
+def _flat_repeats_differ(urec, ucode, flat_key, repeat, iss: _Issues) -> None:
+    """A flat sheet's later rows of a unit whose unit details differ from its first row."""
+    if not repeat.any():
+        return
+    cols = ["name", "sector", "district", "lon", "lat", "credit_code"]
+    text = pd.DataFrame({c: as_text(urec[c]) for c in cols})
+    first = text.groupby(flat_key.to_numpy(), dropna=True).transform("first")
+    differ = repeat & (text != first).any(axis=1).to_numpy()
+    if differ.any():
+        first_pos = pd.Series(np.arange(len(urec))).groupby(flat_key.to_numpy()).transform("first")
+        related = np.full(len(urec), "", dtype=object)
+        for i in np.flatnonzero(differ):
+            j = int(first_pos.iat[i])
+            related[i] = iss.place_of(int(urec["_tid"].iat[j]), int(urec["_row"].iat[j]))
+        rec = urec.assign(unit_code=ucode)
+        iss.add("W_UNIT_FIELDS_DIFFER", rec, differ, "units", "unit_code", related=related,
+                record_key="unit_code")
+
+
+def _link_units(hrec, hazards, units, units_rec, units_ok, iss: _Issues, herr) -> None:
+    """Each hazard's unit must exist and be accepted (DOMAIN.md §2)."""
+    code = hazards["unit_code"]
+    has_code = (code != "").to_numpy()
+    ok_codes = set(units.loc[units_ok, "unit_code"])
+    first_rejected: dict[str, str] = {}
+    for i in np.flatnonzero(~units_ok):
+        c = units["unit_code"].iat[i]
+        if c and c not in first_rejected and c not in ok_codes:
+            first_rejected[c] = iss.place_of(int(units_rec["_tid"].iat[i]), int(units_rec["_row"].iat[i]))
+    known_ok = code.isin(ok_codes).to_numpy()
+    rejected = code.isin(list(first_rejected)).to_numpy() & has_code & ~known_ok
+    unknown = has_code & ~known_ok & ~rejected
+    rec = hrec.assign(unit_code=code, hazard_code=hazards["hazard_code"])
+    iss.add("E_HAZARD_UNIT_UNKNOWN", rec, unknown, "hazards", "unit_code", record_key="hazard_code")
+    iss.add("E_HAZARD_UNIT_REJECTED", rec, rejected, "hazards", "unit_code",
+            related=pd.Series(first_rejected, dtype=object).reindex(code.to_numpy()).fillna("").to_numpy(), record_key="hazard_code")
+    herr |= unknown | rejected
+
+
+def _with_source(frame: pd.DataFrame, rec: pd.DataFrame, tables: list[SheetTable]) -> pd.DataFrame:
+    tid = rec["_tid"].to_numpy()
+    files = np.array([t.file for t in tables] or [""], dtype=object)
+    sheets = np.array([t.sheet for t in tables] or [""], dtype=object)
+    return frame.assign(source_file=files[tid] if len(tid) else [], source_sheet=sheets[tid] if len(tid) else [],
+                        source_row=rec["_row"].to_numpy(dtype=np.int64))
+
+
+def _geo(frame: pd.DataFrame, fields: tuple[str, ...]) -> gpd.GeoDataFrame:
+    frame = frame[list(fields)].copy()
+    for c in frame.columns:
+        if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]):
+            frame[c] = frame[c].astype(object).where(frame[c].notna(), "")
+    geom = gpd.points_from_xy(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float))
+    return gpd.GeoDataFrame(frame, geometry=geom, crs=STORAGE_CRS)
+
+
+def _issue_frame(rows: list[dict], files: list[FileRead]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=list(ISSUE_FIELDS))
+    if df.empty:
+        return df.astype({"row": "Int64"})
+    order = {f.name: i for i, f in enumerate(files)}
+    df["_f"] = df["file"].map(order).fillna(len(order))
+    df["_r"] = df["row"].fillna(0)
+    df["_k"] = df["code"].map({c: i for i, c in enumerate(KINDS)})
+    df = df.sort_values(["_f", "sheet", "_r", "_k", "column"], kind="stable").drop(columns=["_f", "_r", "_k"])
+    df["row"] = df["row"].astype("Int64")
+    return df.reset_index(drop=True)
+
+
+def _runs(files, tables, table_file, urec, repeat, units_rec, units_ok, hrec, hazards_ok, issues,
+          options, started, plugin_version) -> pd.DataFrame:
+    """Per-file provenance and the balance rows read = accepted + rejected + skipped."""
+    finished = time.strftime("%Y-%m-%dT%H:%M:%S")
+    table_file = np.asarray(table_file, dtype=np.int64)
+    n_tables = len(tables)
+    # Per data row: accepted or not. Key rows by (table id, position in table).
+    accepted_rows: dict[int, np.ndarray] = {tid: np.zeros(len(t.cells), dtype=bool) for tid, t in enumerate(tables)}
+    unit_row_ok = pd.Series(units_ok, index=pd.MultiIndex.from_arrays(
+        [units_rec["_tid"].to_numpy(), units_rec["_pos"].to_numpy()])) if len(units_rec) else None
+    # Units-sheet rows and unit-only flat rows follow their unit; flat repeats follow the first row.
+    if len(urec):
+        ucode = _code_text(urec["unit_code"])
+        key = urec["_tid"].astype(str) + "\0" + ucode
+        first_ok = pd.Series(units_ok, index=(units_rec["_tid"].astype(str) + "\0" + _code_text(units_rec["unit_code"])).to_numpy())
+        first_ok = first_ok[~first_ok.index.duplicated()]
+        row_ok = np.where(repeat, key.map(first_ok).fillna(False).to_numpy(dtype=bool), False)
+        row_ok[~repeat] = units_ok
+        for tid in np.unique(urec["_tid"]):
+            m = (urec["_tid"] == tid).to_numpy()
+            accepted_rows[int(tid)][urec.loc[m, "_pos"].to_numpy()] = row_ok[m]
+    del unit_row_ok
+    # Hazard and flat rows with a hazard code follow their hazard.
+    if len(hrec):
+        for tid in np.unique(hrec["_tid"]):
+            m = (hrec["_tid"] == tid).to_numpy()
+            accepted_rows[int(tid)][hrec.loc[m, "_pos"].to_numpy()] = hazards_ok[m]
+    err_counts = issues[issues.severity == "error"].groupby("file").size() if len(issues) else pd.Series(dtype=int)
+    warn_counts = issues[issues.severity == "warning"].groupby("file").size() if len(issues) else pd.Series(dtype=int)
+    units_by_tid = pd.Series(units_ok).groupby(units_rec["_tid"].to_numpy()).sum() if len(units_rec) else pd.Series(dtype=int)
+    hz_by_tid = pd.Series(hazards_ok).groupby(hrec["_tid"].to_numpy()).sum() if len(hrec) else pd.Series(dtype=int)
+    run_id = _run_id(files)
+    out = []
+    for fi, fr in enumerate(files):
+        tids = np.flatnonzero(table_file == fi) if n_tables else np.array([], dtype=int)
+        read = sum(tables[t].n_read for t in tids)
+        blank = sum(tables[t].n_blank for t in tids if not tables[t].refused)
+        total = sum(tables[t].n_total for t in tids if not tables[t].refused)
+        acc = sum(int(accepted_rows[t].sum()) for t in tids if not tables[t].refused)
+        rejected = read - blank - total - acc
+        status = "refused" if fr.refused else ("imported" if rejected == 0 else "imported_with_errors")
+        out.append({
+            "run_id": run_id, "file": fr.name, "path": str(fr.path), "sha256": fr.sha256,
+            "size_bytes": fr.size, "status": status,
+            "sheets": ";".join(f"{tables[t].sheet}:{tables[t].layout}" for t in tids),
+            "rows_read": read, "rows_accepted": acc, "rows_rejected": rejected,
+            "rows_skipped_blank": blank, "rows_skipped_total": total,
+            "units_accepted": int(sum(units_by_tid.get(t, 0) for t in tids)),
+            "hazards_accepted": int(sum(hz_by_tid.get(t, 0) for t in tids)),
+            "errors": int(err_counts.get(fr.name, 0)), "warnings": int(warn_counts.get(fr.name, 0)),
+            "default_crs": options.default_crs, "started": started, "finished": finished,
+            "plugin_version": plugin_version,
+        })
+    return pd.DataFrame(out, columns=list(RUN_FIELDS))
+
+
+def _run_id(files: list[FileRead]) -> str:
+    """Stable id of an import: the hash of its inputs' hashes, in order."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for f in files:
+        h.update((f.sha256 or f.name).encode())
+    return h.hexdigest()[:16]

@@ -1,0 +1,352 @@
+"""Reading survey files (读取调查表): workbooks and CSV into header-mapped tables.
+
+A file becomes a list of :class:`SheetTable` — one per sheet that has a recognisable
+header — plus file-level issues. The header row is found by matching cells against the
+schema's names and aliases (DOMAIN.md §2) on whatever row it sits; a second header line
+of English keys under it is skipped; blank and total (合计) rows are counted and skipped.
+Workbooks are read with python-calamine; CSV in UTF-8, UTF-8 with BOM or GB18030.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .issues import make_issue
+from .values import as_text, total_row_mask
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+CSV_SUFFIXES = {".csv", ".txt"}
+CSV_SHEET = "csv"
+HEADER_SCAN_ROWS = 50  # a header is looked for in the first rows of a sheet
+MIN_HEADER_MATCHES = 2
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OLE_ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+
+
+def column_letter(index: int) -> str:
+    """0-based column index → Excel letters (0 → A, 26 → AA)."""
+    s = ""
+    i = index + 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+@dataclass
+class MappedColumn:
+    index: int  # 0-based position in the sheet
+    letter: str
+    header: str  # header text as found
+    table: str  # "units", "hazards" or "" for an unknown (extra) column
+    key: str  # schema key, or the header text for an extra column
+    unit: str = ""  # unit written in the header's brackets
+
+
+@dataclass
+class SheetTable:
+    """One sheet's data rows, raw cells, with their header mapping."""
+
+    file: str
+    sheet: str
+    layout: str  # "units", "hazards" or "flat"
+    header_row: int  # Excel row number of the header
+    columns: list[MappedColumn]
+    cells: pd.DataFrame  # data rows, raw cells, columns = sheet positions
+    rows: np.ndarray  # Excel row number of each data row
+    n_read: int = 0  # data rows below the header (blank and total rows included)
+    n_blank: int = 0
+    n_total: int = 0
+    refused: bool = False  # a required column is missing: no row imported
+
+    def mapped(self, table: str) -> dict[str, MappedColumn]:
+        return {c.key: c for c in self.columns if c.table == table and not c.key.startswith("\0")}
+
+    def extras(self) -> list[MappedColumn]:
+        return [c for c in self.columns if c.table == ""]
+
+
+@dataclass
+class FileRead:
+    path: Path
+    name: str
+    sha256: str = ""
+    size: int = 0
+    tables: list[SheetTable] = field(default_factory=list)
+    issues: list[dict] = field(default_factory=list)
+    refused: bool = False
+    n_rows_unread: int = 0  # rows of sheets refused as a whole
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _file_issue(fr: FileRead, code: str, **kw) -> None:
+    fr.issues.append(make_issue(code, file=fr.name, **kw))
+
+
+def read_file(path: str | Path, display_name: str | None = None) -> FileRead:
+    """Read one survey file; never raises for a bad file (it becomes an issue)."""
+    p = Path(path)
+    fr = FileRead(path=p, name=display_name or p.name)
+    if not p.is_file():
+        _file_issue(fr, "E_FILE_NOT_FOUND", value=str(p))
+        fr.refused = True
+        return fr
+    fr.size = p.stat().st_size
+    fr.sha256 = sha256_of(p)
+    if fr.size == 0:
+        _file_issue(fr, "E_FILE_EMPTY")
+        fr.refused = True
+        return fr
+    suffix = p.suffix.lower()
+    try:
+        if suffix in CSV_SUFFIXES:
+            sheets = _read_csv(p, fr)
+        elif suffix in WORKBOOK_SUFFIXES:
+            sheets = _read_workbook(p, fr)
+        else:
+            _file_issue(fr, "E_FILE_TYPE", detail=f"扩展名 extension '{p.suffix or '(none)'}'")
+            sheets = None
+    except _Refused:
+        sheets = None
+    if sheets is None:
+        fr.refused = True
+        return fr
+    if not any(len(rows) for _, rows in sheets):
+        _file_issue(fr, "E_FILE_EMPTY")
+        fr.refused = True
+        return fr
+    for sheet_name, rows in sheets:
+        if len(rows) > schema.EXCEL_MAX_ROWS:
+            _file_issue(fr, "E_FILE_TOO_MANY_ROWS", sheet=sheet_name, detail=f"{len(rows):,}")
+            fr.refused = True
+            return fr
+    for sheet_name, rows in sheets:
+        table = _table_from_rows(fr, sheet_name, rows)
+        if table is not None:
+            fr.tables.append(table)
+    if not any(not t.refused for t in fr.tables):
+        # One clear reason for a refused file: the sheet-level notes are folded into it.
+        if not any(i["code"] == "E_FILE_MISSING_COLUMN" for i in fr.issues):
+            fr.issues = [i for i in fr.issues if i["code"] != "W_SHEET_IGNORED"]
+            _file_issue(fr, "E_FILE_NO_HEADER")
+        fr.refused = True
+    return fr
+
+
+class _Refused(Exception):
+    pass
+
+
+def _read_workbook(p: Path, fr: FileRead) -> list[tuple[str, list[list]]]:
+    with open(p, "rb") as f:
+        head = f.read(8)
+    if head.startswith(OLE_MAGIC):
+        data = p.read_bytes()
+        if OLE_ENCRYPTION_STREAM in data:
+            _file_issue(fr, "E_FILE_ENCRYPTED")
+            raise _Refused
+    elif not head.startswith(ZIP_MAGIC) and p.suffix.lower() in {".xlsx", ".xlsm", ".xlsb", ".ods"}:
+        _file_issue(fr, "E_FILE_TYPE", detail="内容不是工作簿 content is not a workbook")
+        raise _Refused
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(p))
+        out = []
+        for name in wb.sheet_names:
+            sheet = wb.get_sheet_by_name(name)
+            out.append((name, sheet.to_python(skip_empty_area=False)))
+        wb.close()
+        return out
+    except Exception as exc:  # calamine raises its own error types for broken files
+        detail = f"{type(exc).__name__}: {str(exc)[:160]}"
+        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+            _file_issue(fr, "E_FILE_ENCRYPTED")
+        else:
+            _file_issue(fr, "E_FILE_CORRUPT", detail=detail)
+        raise _Refused from exc
+
+
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def _read_csv(p: Path, fr: FileRead) -> list[tuple[str, list[list]]]:
+    data = p.read_bytes()
+    if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC) or b"\0" in data[:4096]:
+        _file_issue(fr, "E_FILE_TYPE", detail="内容不是 CSV 文本 content is not CSV text")
+        raise _Refused
+    for enc in CSV_ENCODINGS:
+        try:
+            text = data.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        _file_issue(fr, "E_FILE_ENCODING")
+        raise _Refused
+    sample = text[:8192]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    width = max((len(r) for r in rows), default=0)
+    rows = [r + [""] * (width - len(r)) if len(r) < width else r for r in rows]
+    return [(CSV_SHEET, rows)]
+
+
+def _match_row(cells: list) -> tuple[list[str | None], list[str | None]]:
+    ui, hi = schema.alias_index("units"), schema.alias_index("hazards")
+    return [ui.match(c) if _is_text(c) else None for c in cells], [hi.match(c) if _is_text(c) else None for c in cells]
+
+
+def _is_text(v) -> bool:
+    return isinstance(v, str) and v.strip() != ""
+
+
+def find_header(rows: list[list]) -> tuple[int, str] | None:
+    """(0-based header row, layout) or None: the row in the first rows matching most
+    schema names, with a unit or hazard code among them."""
+    best: tuple[int, int, str] | None = None
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        u, h = _match_row(row)
+        us, hs = {k for k in u if k}, {k for k in h if k}
+        n = sum(1 for a, b in zip(u, h) if a or b)
+        if n < MIN_HEADER_MATCHES or not ({"unit_code", "hazard_code"} & (us | hs)):
+            continue
+        if "hazard_code" in hs:
+            unit_only = us - {"unit_code", "name", "lon", "lat", "crs"}
+            layout = "flat" if unit_only else "hazards"
+        else:
+            layout = "units"
+        if best is None or n > best[1]:
+            best = (i, n, layout)
+    return None if best is None else (best[0], best[2])
+
+
+def map_columns(header: list, layout: str) -> tuple[list[MappedColumn], list[MappedColumn]]:
+    """Header cells → columns; returns (columns, duplicates). Unknown headers are kept as
+    extra columns; a key seen twice keeps its first column."""
+    u, h = _match_row(header)
+    cols: list[MappedColumn] = []
+    dups: list[MappedColumn] = []
+    seen: set[tuple[str, str]] = set()
+    for i, cell in enumerate(header):
+        text = "" if cell is None else str(cell).strip()
+        if not text:
+            continue
+        letter = column_letter(i)
+        unit = schema.header_unit(text)
+        targets: list[tuple[str, str]] = []
+        if layout == "units" and u[i]:
+            targets = [("units", u[i])]
+        elif layout == "hazards" and h[i]:
+            targets = [("hazards", h[i])]
+        elif layout == "flat":
+            if u[i] and h[i]:
+                targets = [("units", u[i])] + ([("hazards", h[i])] if u[i] == "unit_code" else [])
+            elif u[i]:
+                targets = [("units", u[i])]
+            elif h[i]:
+                targets = [("hazards", h[i])]
+        fresh = [t for t in targets if t not in seen]
+        if targets and not fresh:
+            dups.append(MappedColumn(i, letter, text, "", text, unit))
+            cols.append(MappedColumn(i, letter, text, "", text, unit))
+            continue
+        for t in fresh:
+            seen.add(t)
+            cols.append(MappedColumn(i, letter, text, t[0], t[1], unit))
+        if not targets:
+            cols.append(MappedColumn(i, letter, text, "", text, unit))
+    return cols, dups
+
+
+def _is_key_row(row: list, layout: str) -> bool:
+    """A second header line (English keys under Chinese headers)."""
+    u, h = _match_row(row)
+    filled = sum(1 for c in row if _is_text(c))
+    matched = sum(1 for a, b in zip(u, h) if a or b)
+    return filled > 0 and matched >= max(MIN_HEADER_MATCHES, filled // 2 + 1)
+
+
+def _table_from_rows(fr: FileRead, sheet_name: str, rows: list[list]) -> SheetTable | None:
+    if not rows or sheet_name.strip().lower() in schema.INSTRUCTION_SHEET_NAMES:
+        return None
+    found = find_header(rows)
+    # Drop trailing rows that are entirely blank (formatting only).
+    last = len(rows)
+    while last > 0 and all(c is None or (isinstance(c, str) and not c.strip()) for c in rows[last - 1]):
+        last -= 1
+    if found is None:
+        if last > 0:
+            fr.issues.append(make_issue("W_SHEET_IGNORED", file=fr.name, sheet=sheet_name, detail=last))
+        return None
+    hdr, layout = found
+    columns, dups = map_columns(rows[hdr], layout)
+    for d in dups:
+        fr.issues.append(make_issue("W_COLUMN_DUPLICATE", file=fr.name, sheet=sheet_name, row=hdr + 1,
+                                    column=d.letter, header=d.header))
+    start = hdr + 1
+    while start < last and _is_key_row(rows[start], layout):
+        start += 1
+    data = rows[start:last]
+    width = len(rows[hdr])
+    cells = pd.DataFrame(data, dtype=object) if data else pd.DataFrame(columns=range(width), dtype=object)
+    table = SheetTable(
+        file=fr.name, sheet=sheet_name, layout=layout, header_row=hdr + 1, columns=columns,
+        cells=cells, rows=np.arange(start + 1, last + 1, dtype=np.int64), n_read=len(data),
+    )
+    # Required columns present?
+    needed = {"units": ("units",), "hazards": ("hazards",), "flat": ("units", "hazards")}[layout]
+    for tname in needed:
+        have = table.mapped(tname)
+        for key in schema.required_keys(tname):
+            if key not in have:
+                col = schema.column(tname, key)
+                fr.issues.append(make_issue("E_FILE_MISSING_COLUMN", file=fr.name, sheet=sheet_name,
+                                            row=hdr + 1, header=f"{col.zh} {col.key}", detail=len(data)))
+                table.refused = True
+    if table.refused:
+        fr.n_rows_unread += len(data)
+        return table
+    _drop_blank_and_total(table)
+    return table
+
+
+def _drop_blank_and_total(table: SheetTable) -> None:
+    """Count and remove blank rows and total (合计) rows."""
+    if table.cells.empty:
+        return
+    text = table.cells.apply(as_text)
+    blank = (text == "").all(axis=1).to_numpy()
+    code_key = "unit_code" if table.layout == "units" else "hazard_code"
+    code_tab = "units" if table.layout == "units" else "hazards"
+    code_col = table.mapped(code_tab)[code_key].index
+    code = text[code_col]
+    total = total_row_mask(text, schema.TOTAL_WORDS) & (code == "").to_numpy() | (
+        code.str.lower().isin(schema.TOTAL_WORDS).to_numpy()
+    )
+    total &= ~blank
+    table.n_blank = int(blank.sum())
+    table.n_total = int(total.sum())
+    keep = ~(blank | total)
+    table.cells = table.cells[keep].reset_index(drop=True)
+    table.rows = table.rows[keep]

@@ -1,0 +1,134 @@
+"""The risk database (风险数据库): one GeoPackage with layers and Chinese field aliases.
+
+Written with pyogrio as GeoPackage 1.2 (QGIS 3.22's GDAL 3.6 warns on 1.4), always to a
+temporary file beside the target that is moved into place only when complete, so a
+failure or a cancel leaves an earlier database intact (PRODUCT.md, quality bars).
+
+Field aliases are stored twice: in ``gpkg_data_columns`` (the GeoPackage schema
+extension, read by GDAL ≥ 3.7 and other tools) and as each layer's default QGIS style in
+``layer_styles`` (what QGIS 3.22 reads when it opens the layer).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from . import schema
+
+GPKG_VERSION = "1.2"
+
+_COMMON = {
+    "extra": "扩展属性", "source_file": "来源文件", "source_sheet": "来源工作表", "source_row": "来源行号",
+    "lon": "经度", "lat": "纬度", "lon_src": "原始经度", "lat_src": "原始纬度", "crs_src": "原始坐标系",
+    "sector": "行业领域",
+}
+ALIASES: dict[str, dict[str, str]] = {
+    "units": {**{c.key: c.zh for c in schema.UNIT_COLUMNS}, **_COMMON, "sector_zh": "行业领域名称"},
+    "hazards": {**{c.key: c.zh for c in schema.HAZARD_COLUMNS}, **_COMMON,
+                "location_from_unit": "位置取自单位", "L": "可能性L", "E": "暴露频率E", "C": "后果C"},
+    "import_issues": {
+        "file": "文件", "sheet": "工作表", "row": "行号", "column": "列", "header": "表头", "value": "原值",
+        "severity": "严重程度", "code": "问题代码", "message_zh": "问题说明", "message_en": "Message",
+        "record": "记录编码", "related": "相关行",
+    },
+    "import_runs": {
+        "run_id": "导入批次", "file": "文件", "path": "路径", "sha256": "SHA-256", "size_bytes": "文件大小（字节）",
+        "status": "状态", "sheets": "工作表", "rows_read": "读取行数", "rows_accepted": "接受行数",
+        "rows_rejected": "拒绝行数", "rows_skipped_blank": "跳过空行", "rows_skipped_total": "跳过合计行",
+        "units_accepted": "导入单位数", "hazards_accepted": "导入危险源数", "errors": "错误数",
+        "warnings": "警告数", "default_crs": "默认坐标系", "started": "开始时间", "finished": "结束时间",
+        "plugin_version": "插件版本",
+    },
+}
+
+
+def _qml_aliases(aliases: dict[str, str], fields: list[str]) -> str:
+    rows = "\n".join(f"    <alias field={quoteattr(f)} index=\"{i}\" name={quoteattr(aliases[f])}/>"
+                     for i, f in enumerate(fields) if f in aliases)
+    return ("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+            "<qgis styleCategories=\"Fields\" version=\"3.22.0\">\n"
+            f"  <aliases>\n{rows}\n  </aliases>\n</qgis>\n")
+
+
+def write_layers(path: str | Path, layers: dict[str, pd.DataFrame], replace: bool = True) -> Path:
+    """Write named layers (GeoDataFrames or plain tables) to a new GeoPackage at ``path``.
+
+    The file is built under a temporary name in the same folder and renamed over the
+    target only at the end."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".part.gpkg", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()
+    try:
+        for i, (name, frame) in enumerate(layers.items()):
+            kw = {"dataset_options": {"VERSION": GPKG_VERSION}} if i == 0 else {}
+            if isinstance(frame, gpd.GeoDataFrame):
+                pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG", geometry_type="Point",
+                                        promote_to_multi=False, **kw)
+            else:
+                pyogrio.write_dataframe(pd.DataFrame(frame), tmp, layer=name, driver="GPKG", **kw)
+        add_aliases(tmp, {n: list(f.columns) for n, f in layers.items()})
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return target
+
+
+def add_aliases(path: str | Path, fields: dict[str, list[str]]) -> None:
+    """Store Chinese field aliases (gpkg_data_columns and a default QGIS style)."""
+    con = sqlite3.connect(str(path))
+    try:
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS gpkg_data_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL,"
+            " name TEXT, title TEXT, description TEXT, mime_type TEXT, constraint_name TEXT,"
+            " CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name),"
+            " CONSTRAINT gdc_tn UNIQUE (table_name, name))")
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT,"
+            " extension_name TEXT NOT NULL, definition TEXT NOT NULL, scope TEXT NOT NULL,"
+            " CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))")
+        con.execute(
+            "INSERT OR IGNORE INTO gpkg_extensions VALUES ('gpkg_data_columns', NULL, 'gpkg_schema',"
+            " 'http://www.geopackage.org/spec121/#extension_schema', 'read-write')")
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+            " f_table_catalog TEXT(256), f_table_schema TEXT(256), f_table_name TEXT(256),"
+            " f_geometry_column TEXT(256), styleName TEXT(30), styleQML TEXT, styleSLD TEXT,"
+            " useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30), update_time DATETIME)")
+        # GDAL (and so QGIS) sees only tables registered in gpkg_contents.
+        con.execute(
+            "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, last_change)"
+            " VALUES ('layer_styles', 'attributes', 'layer_styles', '2000-01-01T00:00:00.000Z')")
+        geom_cols = dict(con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall())
+        for table, cols in fields.items():
+            aliases = ALIASES.get(table, {})
+            cols = [c for c in cols if c != "geometry"]
+            for c in cols:
+                if c in aliases:
+                    con.execute("INSERT OR REPLACE INTO gpkg_data_columns (table_name, column_name, name, title)"
+                                " VALUES (?, ?, ?, ?)", (table, c, c, aliases[c]))
+            con.execute("DELETE FROM layer_styles WHERE f_table_name = ? AND styleName = ?", (table, "aliases"))
+            con.execute(
+                "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column,"
+                " styleName, styleQML, styleSLD, useAsDefault, description, owner, ui, update_time)"
+                " VALUES ('', '', ?, ?, 'aliases', ?, '', 1, '中文字段别名 Chinese field aliases', '', '',"
+                " '2000-01-01T00:00:00')",
+                (table, geom_cols.get(table, ""), _qml_aliases(aliases, ["fid"] + cols)))
+        con.commit()
+    finally:
+        con.close()
+
+
+def read_layer(path: str | Path, layer: str) -> pd.DataFrame:
+    return pyogrio.read_dataframe(path, layer=layer)

@@ -1,0 +1,163 @@
+"""The import pipeline: every row ends in one place, every issue code is reachable,
+messy values land as numbers a reader can trust."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from plugin.core import coords
+from plugin.core.importer import ImportOptions, import_surveys
+from plugin.core.issues import KINDS
+from plugin.core.template import write_template
+from tests.conftest import SHENZHEN_EXTENT, write_flat_csv, write_messy_workbook
+
+
+@pytest.fixture
+def messy(tmp_path):
+    files = [write_messy_workbook(tmp_path / "a_messy.xlsx"), write_flat_csv(tmp_path / "b_flat.csv")]
+    return import_surveys(files, ImportOptions(survey_extent=SHENZHEN_EXTENT))
+
+
+def _issue(result, code, **match):
+    rows = result.issues[result.issues.code == code]
+    for k, val in match.items():
+        rows = rows[rows[k] == val]
+    assert len(rows) == 1, f"{code} {match}: {len(rows)} rows\n{result.issues[result.issues.code == code]}"
+    return rows.iloc[0]
+
+
+def test_every_issue_code_is_reached(messy_files, too_many_rows_csv):
+    files = list(messy_files.values()) + [too_many_rows_csv]
+    r = import_surveys(files, ImportOptions(survey_extent=SHENZHEN_EXTENT))
+    assert set(r.issues.code) == set(KINDS)
+    assert r.balanced
+    # Every issue names its file and says what is wrong in both languages.
+    assert (r.issues.file != "").all() and (r.issues.message_zh != "").all() and (r.issues.message_en != "").all()
+
+
+def test_refused_files_get_one_issue_each_and_the_rest_import(messy_files):
+    r = import_surveys(list(messy_files.values()))
+    refused = r.runs[r.runs.status == "refused"]
+    assert set(refused.file) == {"c_copy_of_messy.xlsx", "d_not_a_workbook.xlsx", "e_report.pdf", "f_encrypted.xlsx",
+                                 "g_truncated.xlsx", "h_empty.xlsx", "i_bad_encoding.csv", "j_no_header.xlsx",
+                                 "k_missing_column.xlsx", "l_does_not_exist.xlsx"}
+    per_file = r.issues[r.issues.file.isin(refused.file)].groupby("file").size()
+    assert (per_file == 1).all()
+    assert set(r.units.unit_code) >= {"U1", "F1"}
+    dup = _issue(r, "E_FILE_DUPLICATE")
+    assert dup.related == "a_messy.xlsx"
+
+
+def test_conservation_per_file(messy):
+    runs = messy.runs.set_index("file")
+    a = runs.loc["a_messy.xlsx"]
+    # 19 unit rows + 17 hazard rows below the headers.
+    assert (a.rows_read, a.rows_accepted, a.rows_rejected, a.rows_skipped_blank, a.rows_skipped_total) == (36, 11, 21, 2, 2)
+    assert (a.units_accepted, a.hazards_accepted) == (8, 3)
+    b = runs.loc["b_flat.csv"]
+    assert (b.rows_read, b.rows_accepted, b.rows_rejected, b.rows_skipped_blank, b.rows_skipped_total) == (6, 4, 0, 1, 1)
+    assert messy.balanced
+    # Each rejected row has at least one error issue on that row.
+    errors = messy.issues[(messy.issues.severity == "error") & messy.issues.row.notna()]
+    assert errors.groupby(["file", "sheet", "row"]).ngroups == int(messy.runs.rows_rejected.sum())
+
+
+def test_accepted_values_are_clean(messy):
+    u = messy.units.set_index("unit_code")
+    assert u.loc["U2", "lon"] == pytest.approx(113.95) and u.loc["U2", "lat"] == pytest.approx(22 + 32 / 60 + 10.5 / 3600)
+    assert u.loc["U2", "lon_src"] == "１１３．９５" and u.loc["U2", "employees"] == 1200
+    assert u.loc["U2", "credit_code"] == "91110000600037341L" and u.loc["U2", "survey_date"] == "2024-03-05"
+    assert u.loc["U1", "survey_date"] == "2024-03-05"  # Excel serial 45356
+    assert (u.loc["U3", "lon"], u.loc["U3", "lat"]) == (113.85, 22.61)  # swapped back
+    assert u.loc["U19", "name"] == "十九号" and u.loc["U19", "employees"] == 30  # spaces, full-width
+    assert json.loads(u.loc["U1", "extra"]) == {"自定义字段": "甲", "联系电话": "x"}
+    assert u.loc["U1", "sector"] == "hazchem" and u.loc["U2", "sector"] == "gas"
+    h = messy.hazards.set_index("hazard_code")
+    assert h.loc["H1", "quantity_t"] == pytest.approx(5.0)  # 5000kg
+    assert h.loc["H9", "quantity_t"] == pytest.approx(50.0)  # ５０吨
+    assert h.loc["FH1", "quantity_t"] == pytest.approx(20.0)  # header says kg
+    assert h.loc["FH2", "quantity_t"] == pytest.approx(30.0)  # "30,000" kg
+    assert h.loc["H9", "C"] == 16  # accepted with a warning
+    assert h.loc["H1", "equipment"] == "pressurised" and h.loc["H15", "category"] == "W5.2"
+    assert bool(h.loc["H1", "location_from_unit"]) and not bool(h.loc["H15", "location_from_unit"])
+    assert (h.loc["H1", "lon"], h.loc["H1", "lat"]) == (113.93, 22.53)
+    assert set(messy.units.geometry.x.round(6)) == set(messy.units.lon.round(6))
+
+
+def test_gcj02_and_bd09_converted_to_wgs84(messy):
+    u = messy.units.set_index("unit_code")
+    lon, lat = coords.wgs84_to_gcj02(u.loc["U16", "lon"], u.loc["U16", "lat"])
+    assert (float(lon), float(lat)) == pytest.approx((114.12, 22.55), abs=5e-6)
+    lon, lat = coords.wgs84_to_bd09(u.loc["U17", "lon"], u.loc["U17", "lat"])
+    assert (float(lon), float(lat)) == pytest.approx((114.13, 22.56), abs=5e-6)
+    assert u.loc["U16", "crs_src"] == "GCJ02" and u.loc["U17", "crs_src"] == "BD09"
+    # Hundreds of metres of offset removed.
+    assert abs(u.loc["U16", "lon"] - 114.12) > 0.003
+
+
+def test_issue_rows_name_place_column_and_other_row(messy):
+    i = _issue(messy, "E_UNIT_CODE_DUPLICATE")
+    assert (i.file, i.sheet, i.row, i.column, i.header, i.value) == ("a_messy.xlsx", "单位信息", 8, "A", "单位编码", "U1")
+    assert i.related == "a_messy.xlsx!单位信息!5" and "a_messy.xlsx!单位信息!5" in i.message_zh
+    i = _issue(messy, "E_HAZARD_CODE_DUPLICATE")
+    assert i.related == "a_messy.xlsx!危险源!3"
+    i = _issue(messy, "E_HAZARD_UNIT_REJECTED")
+    assert i.value == "U5" and i.related == "a_messy.xlsx!单位信息!9"
+    i = _issue(messy, "E_HAZARD_UNIT_UNKNOWN")
+    assert (i.row, i.column, i.value) == (14, "B", "NOPE")
+    i = _issue(messy, "E_COORD_OUT_OF_CHINA")
+    assert (i.row, i.severity) == (13, "error")
+    i = _issue(messy, "W_COORD_SWAPPED")
+    assert i.severity == "warning" and i.record == "U3"
+    i = _issue(messy, "E_CREDIT_CODE_INVALID")
+    assert "Q" in i.message_en  # names the right check character
+    i = _issue(messy, "W_UNIT_FIELDS_DIFFER", file="b_flat.csv")
+    assert i.related == "b_flat.csv!csv!2"
+
+
+def test_same_files_give_same_database(tmp_path):
+    from plugin.core.riskdb import write_layers
+
+    files = [write_messy_workbook(tmp_path / "a.xlsx"), write_flat_csv(tmp_path / "b.csv")]
+    frames = []
+    for k in range(2):
+        r = import_surveys(files)
+        out = write_layers(tmp_path / f"db{k}.gpkg", {"units": r.units, "hazards": r.hazards,
+                                                       "import_issues": r.issues, "import_runs": r.runs})
+        import pyogrio
+
+        frames.append({n: pyogrio.read_dataframe(out, layer=n) for n in ("units", "hazards", "import_issues", "import_runs")})
+    for name in ("units", "hazards", "import_issues"):
+        pd.testing.assert_frame_equal(frames[0][name], frames[1][name])
+    runs0, runs1 = (f["import_runs"].drop(columns=["started", "finished"]) for f in frames)
+    pd.testing.assert_frame_equal(runs0, runs1)
+
+
+@pytest.mark.parametrize("sector", [None, "hazchem", "gas", "industry", "construction", "transport", "fire",
+                                    "special_equipment"])
+def test_template_example_rows_import_without_issues(tmp_path, sector):
+    p = write_template(tmp_path / "t.xlsx", sector)
+    r = import_surveys([p])
+    assert r.issues.empty, r.issues[["code", "message_en"]]
+    assert len(r.units) == 1 and len(r.hazards) == 1
+    assert r.runs.iloc[0].rows_read == r.runs.iloc[0].rows_accepted == 2
+    if sector:
+        assert r.units.iloc[0].sector == sector
+
+
+def test_default_crs_applies_to_rows_without_one(tmp_path):
+    p = write_flat_csv(tmp_path / "b.csv")
+    r = import_surveys([p], ImportOptions(default_crs="GCJ02"))
+    u = r.units.set_index("unit_code")
+    assert u.loc["F1", "crs_src"] == "GCJ02"
+    lon, lat = coords.gcj02_to_wgs84(114.03, 22.65)
+    assert (u.loc["F1", "lon"], u.loc["F1", "lat"]) == pytest.approx((float(lon), float(lat)))
+
+
+def test_hazards_inherit_unit_location_after_conversion(tmp_path):
+    r = import_surveys([write_flat_csv(tmp_path / "b.csv")], ImportOptions(default_crs="BD09"))
+    h, u = r.hazards.set_index("hazard_code"), r.units.set_index("unit_code")
+    assert h.loc["FH1", "lon"] == u.loc["F1", "lon"] and h.loc["FH1", "sector"] == "gas"
+    assert np.isfinite(h.lon).all()
