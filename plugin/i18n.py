@@ -1,0 +1,51 @@
+"""Translation (界面语言): the plugin's strings follow QGIS's locale through Qt Linguist.
+
+Source strings are English; ``i18n/city_safety_risk_map_zh.ts`` holds the Chinese, built
+to ``.qm`` by ``make translations``. Everything user-facing calls :func:`tr`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qgis.PyQt.QtCore import QCoreApplication, QLocale, QSettings, QTranslator
+
+CONTEXT = "CitySafety"
+I18N_DIR = Path(__file__).resolve().parents[1] / "i18n"
+_translator: QTranslator | None = None
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+def locale_name() -> str:
+    """QGIS's user locale ('zh_CN', 'en_US', …); the system's when QGIS's is not set."""
+    value = QSettings().value("locale/userLocale", "") or ""
+    if not isinstance(value, str) or not value:
+        value = QLocale.system().name()
+    return value
+
+
+def install_translator() -> bool:
+    """Load the .qm file for QGIS's locale (zh_CN → _zh); True when one was loaded."""
+    global _translator
+    if _translator is not None:
+        return True
+    code = locale_name()[:2]
+    qm = I18N_DIR / f"city_safety_risk_map_{code}.qm"
+    if not qm.is_file():
+        return False
+    t = QTranslator()
+    if t.load(str(qm)):
+        QCoreApplication.installTranslator(t)
+        _translator = t
+        return True
+    return False
+
+
+def remove_translator() -> None:
+    global _translator
+    if _translator is not None:
+        QCoreApplication.removeTranslator(_translator)
+        _translator = None

@@ -1,0 +1,64 @@
+"""What every citysafety algorithm shares: names, translation, help, progress adapter."""
+
+from __future__ import annotations
+
+from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
+
+from ..i18n import tr
+from ..core.importer import Canceled, Progress
+
+PLUGIN_VERSION_FILE = "metadata.txt"
+
+
+def plugin_version() -> str:
+    from pathlib import Path
+
+    meta = Path(__file__).resolve().parents[2] / PLUGIN_VERSION_FILE
+    for line in meta.read_text(encoding="utf-8").splitlines():
+        if line.startswith("version="):
+            return line.split("=", 1)[1].strip()
+    return ""
+
+
+def progress_of(feedback) -> Progress:
+    """Core's progress callbacks wired to a QgsProcessingFeedback."""
+    if feedback is None:
+        return Progress()
+    return Progress(set_progress=feedback.setProgress, is_canceled=feedback.isCanceled,
+                    info=feedback.pushInfo)
+
+
+class CitySafetyAlgorithm(QgsProcessingAlgorithm):
+    """Base: id, group and help come from class attributes; subclasses add the rest."""
+
+    ALG_ID = ""
+    DISPLAY = ""
+    HELP = ""
+
+    def tr(self, text):
+        return tr(text)
+
+    def createInstance(self):  # noqa: N802
+        return type(self)()
+
+    def name(self):
+        return self.ALG_ID
+
+    def displayName(self):  # noqa: N802
+        return tr(self.DISPLAY)
+
+    def group(self):
+        return tr("Survey data")
+
+    def groupId(self):  # noqa: N802
+        return "survey"
+
+    def shortHelpString(self):  # noqa: N802
+        return tr(self.HELP)
+
+    @staticmethod
+    def canceled() -> QgsProcessingException:
+        return QgsProcessingException(tr("Cancelled; earlier outputs were left as they were."))
+
+
+__all__ = ["CitySafetyAlgorithm", "Canceled", "progress_of", "plugin_version"]

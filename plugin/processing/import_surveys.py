@@ -1,0 +1,156 @@
+"""citysafety:import_surveys — survey workbooks → the risk database (GeoPackage)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsProcessing,
+                       QgsProcessingContext, QgsProcessingException, QgsProcessingOutputNumber,
+                       QgsProcessingParameterBoolean, QgsProcessingParameterEnum,
+                       QgsProcessingParameterExtent, QgsProcessingParameterFile,
+                       QgsProcessingParameterFileDestination, QgsProcessingParameterFolderDestination,
+                       QgsProcessingParameterMultipleLayers, QgsProject, QgsVectorLayer)
+
+from ..core import schema
+from ..core.error_workbook import write_error_workbooks
+from ..core.importer import Canceled, ImportOptions, import_surveys
+from ..core.reader import CSV_SUFFIXES, WORKBOOK_SUFFIXES
+from ..core.riskdb import write_layers
+from .base import CitySafetyAlgorithm, plugin_version, progress_of
+
+LAYERS_TO_LOAD = ("units", "hazards", "import_issues")
+
+
+class ImportSurveysAlgorithm(CitySafetyAlgorithm):
+    ALG_ID = "import_surveys"
+    DISPLAY = "Import surveys"
+    HELP = (
+        "Imports survey workbooks (.xlsx) and CSV files (UTF-8, UTF-8 with BOM, GB18030) into one risk "
+        "database (GeoPackage) with the layers units, hazards, import_issues and import_runs.\n\n"
+        "Headers are found by their Chinese or English names and aliases on any row; both the template's "
+        "two-sheet layout and a flat one-sheet layout are read. Full-width digits, units in cells (kg are "
+        "converted to t), Excel and Chinese dates, degrees-minutes-seconds, swapped lon/lat, total rows "
+        "and blank rows are handled. GCJ-02 and BD-09 coordinates are converted to WGS84.\n\n"
+        "Every row ends in exactly one place: accepted, rejected with its reasons in import_issues (file, "
+        "sheet, row, column, value, code, Chinese and English message), or skipped as blank/total and "
+        "counted. The database is written to a temporary file and moved into place, so a failure or "
+        "cancel keeps an earlier one. Optionally an error workbook per input file lists the rows to fix.")
+    INPUT = "INPUT"
+    FOLDER = "FOLDER"
+    DEFAULT_CRS = "DEFAULT_CRS"
+    EXTENT = "EXTENT"
+    OUTPUT = "OUTPUT"
+    ERRORS = "ERROR_WORKBOOKS"
+    LOAD = "LOAD_LAYERS"
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterMultipleLayers(
+            self.INPUT, self.tr("Survey files (.xlsx, .csv)"), layerType=QgsProcessing.TypeFile, optional=True))
+        self.addParameter(QgsProcessingParameterFile(
+            self.FOLDER, self.tr("Or every survey file in a folder"),
+            behavior=QgsProcessingParameterFile.Folder, optional=True))
+        self.addParameter(QgsProcessingParameterEnum(
+            self.DEFAULT_CRS, self.tr("Coordinate system of rows that do not name one"),
+            options=[c.label for c in schema.COORD_SYSTEMS],
+            defaultValue=[c.id for c in schema.COORD_SYSTEMS].index("CGCS2000")))
+        self.addParameter(QgsProcessingParameterExtent(
+            self.EXTENT, self.tr("Survey area (points outside it are warned)"), optional=True))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT, self.tr("Risk database"), fileFilter=self.tr("GeoPackage (*.gpkg)")))
+        errors = QgsProcessingParameterFolderDestination(
+            self.ERRORS, self.tr("Error workbooks for the surveyors (folder)"), optional=True,
+            createByDefault=False)
+        self.addParameter(errors)
+        self.addParameter(QgsProcessingParameterBoolean(
+            self.LOAD, self.tr("Open the imported layers"), defaultValue=True))
+        for key, label in (("UNITS", "Units accepted"), ("HAZARDS", "Hazard sources accepted"),
+                           ("ROWS_READ", "Rows read"), ("ROWS_REJECTED", "Rows rejected"),
+                           ("ERRORS", "Errors"), ("WARNINGS", "Warnings"), ("FILES_REFUSED", "Files refused")):
+            self.addOutput(QgsProcessingOutputNumber(key, self.tr(label)))
+
+    def _inputs(self, parameters, context) -> list[Path]:
+        files = [Path(p) for p in (self.parameterAsFileList(parameters, self.INPUT, context) or [])]
+        folder = self.parameterAsFile(parameters, self.FOLDER, context)
+        if folder:
+            suffixes = WORKBOOK_SUFFIXES | CSV_SUFFIXES
+            files += sorted(p for p in Path(folder).iterdir()
+                            if p.is_file() and p.suffix.lower() in suffixes and not p.name.startswith(("~$", ".")))
+        return files
+
+    def _extent(self, parameters, context):
+        if not parameters.get(self.EXTENT):
+            return None
+        rect = self.parameterAsExtent(parameters, self.EXTENT, context)
+        if rect is None or rect.isNull() or rect.isEmpty():
+            return None
+        crs = self.parameterAsExtentCrs(parameters, self.EXTENT, context)
+        target = QgsCoordinateReferenceSystem("EPSG:4490")
+        if crs.isValid() and crs != target:
+            rect = QgsCoordinateTransform(crs, target, context.transformContext()).transformBoundingBox(rect)
+        return (rect.xMinimum(), rect.yMinimum(), rect.xMaximum(), rect.yMaximum())
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        files = self._inputs(parameters, context)
+        if not files:
+            raise QgsProcessingException(self.tr("No survey files given (choose files or a folder)."))
+        out = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
+        if not out.lower().endswith(".gpkg"):
+            out += ".gpkg"
+        crs_id = schema.COORD_SYSTEMS[self.parameterAsEnum(parameters, self.DEFAULT_CRS, context)].id
+        options = ImportOptions(default_crs=crs_id, survey_extent=self._extent(parameters, context))
+        progress = progress_of(feedback)
+        try:
+            result = import_surveys(files, options, progress, plugin_version=plugin_version())
+            progress.step(96, self.tr("Writing {}").format(out))
+            write_layers(out, {"units": result.units, "hazards": result.hazards,
+                               "import_issues": result.issues, "import_runs": result.runs})
+        except Canceled:
+            raise self.canceled()
+        errors_dir = self.parameterAsString(parameters, self.ERRORS, context)
+        if errors_dir and parameters.get(self.ERRORS) not in (None, ""):
+            written = write_error_workbooks(errors_dir, result.files, result.tables, result.issues)
+            for p in written:
+                feedback.pushInfo(self.tr("Error workbook: {}").format(p))
+        self._log_summary(result, feedback)
+        if not result.balanced:
+            raise QgsProcessingException(self.tr("Row balance check failed; please report this."))
+        if self.parameterAsBoolean(parameters, self.LOAD, context):
+            self._load(out, context)
+        runs, issues = result.runs, result.issues
+        return {
+            self.OUTPUT: out,
+            "UNITS": len(result.units), "HAZARDS": len(result.hazards),
+            "ROWS_READ": int(runs.rows_read.sum()), "ROWS_REJECTED": int(runs.rows_rejected.sum()),
+            "ERRORS": int((issues.severity == "error").sum()) if len(issues) else 0,
+            "WARNINGS": int((issues.severity == "warning").sum()) if len(issues) else 0,
+            "FILES_REFUSED": int((runs.status == "refused").sum()),
+        }
+
+    def _log_summary(self, result, feedback) -> None:
+        feedback.pushInfo(self.tr("Rows read = accepted + rejected + skipped (blank / total), per file:"))
+        for r in result.runs.itertuples(index=False):
+            check = "✓" if r.rows_read == r.rows_accepted + r.rows_rejected + r.rows_skipped_blank + r.rows_skipped_total else "✗"
+            feedback.pushInfo(
+                f"  {r.file}: {r.rows_read} = {r.rows_accepted} + {r.rows_rejected} + "
+                f"({r.rows_skipped_blank} / {r.rows_skipped_total}) {check}  [{r.status}]")
+        runs = result.runs
+        feedback.pushInfo(self.tr("Total: {} rows read, {} accepted, {} rejected, {} blank, {} total rows; "
+                                  "{} units and {} hazard sources imported.").format(
+            int(runs.rows_read.sum()), int(runs.rows_accepted.sum()), int(runs.rows_rejected.sum()),
+            int(runs.rows_skipped_blank.sum()), int(runs.rows_skipped_total.sum()),
+            len(result.units), len(result.hazards)))
+        if len(result.issues):
+            counts = result.issues.groupby(["severity", "code"]).size()
+            for (sev, code), n in counts.items():
+                feedback.pushInfo(f"  {sev:7s} {code}: {n}")
+            refused = result.issues[result.issues.code.str.startswith("E_FILE")]
+            for r in refused.itertuples(index=False):
+                feedback.reportError(f"{r.file}: {r.message_zh} / {r.message_en}", False)
+
+    def _load(self, out: str, context: QgsProcessingContext) -> None:
+        for name in LAYERS_TO_LOAD:
+            layer = QgsVectorLayer(f"{out}|layername={name}", name, "ogr")
+            if layer.isValid():
+                context.temporaryLayerStore().addMapLayer(layer)
+                details = QgsProcessingContext.LayerDetails(name, QgsProject.instance(), name)
+                context.addLayerToLoadOnCompletion(layer.id(), details)

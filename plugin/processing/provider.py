@@ -1,0 +1,44 @@
+"""The Processing provider ``citysafety`` (城市安全风险一张图)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qgis.core import QgsProcessingProvider
+from qgis.PyQt.QtGui import QIcon
+
+from ..i18n import tr
+
+ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "icon.svg"
+
+
+def ALGORITHM_MENU():  # noqa: N802 — evaluated late so labels follow the translator
+    """(algorithm id, menu label) in workflow order."""
+    return [
+        ("survey_template", tr("Survey template…")),
+        ("import_surveys", tr("Import surveys…")),
+    ]
+
+
+class CitySafetyProvider(QgsProcessingProvider):
+    def id(self):
+        return "citysafety"
+
+    def name(self):
+        return tr("City Safety Risk Map")
+
+    def longName(self):  # noqa: N802
+        return tr("City Safety Risk Map (城市安全风险一张图)")
+
+    def icon(self):
+        return QIcon(str(ICON))
+
+    def svgIconPath(self):  # noqa: N802
+        return str(ICON)
+
+    def loadAlgorithms(self):  # noqa: N802
+        from .import_surveys import ImportSurveysAlgorithm
+        from .survey_template import SurveyTemplateAlgorithm
+
+        for alg in (SurveyTemplateAlgorithm(), ImportSurveysAlgorithm()):
+            self.addAlgorithm(alg)

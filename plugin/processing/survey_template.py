@@ -1,0 +1,37 @@
+"""citysafety:survey_template — a blank survey workbook for one sector or all."""
+
+from __future__ import annotations
+
+from qgis.core import QgsProcessingParameterEnum, QgsProcessingParameterFileDestination
+
+from ..core import schema
+from ..core.template import write_template
+from .base import CitySafetyAlgorithm
+
+
+class SurveyTemplateAlgorithm(CitySafetyAlgorithm):
+    ALG_ID = "survey_template"
+    DISPLAY = "Survey template"
+    HELP = ("Writes a blank survey workbook (.xlsx) for one sector or for all sectors: an instructions "
+            "sheet (说明) explaining every column and the coordinate systems, the units sheet (单位信息) "
+            "and the hazard-sources sheet (危险源) with Chinese headers, English keys, drop-down lists for "
+            "coded columns and one example row. A template filled in this way imports without errors.")
+    SECTOR = "SECTOR"
+    OUTPUT = "OUTPUT"
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        options = [self.tr("All sectors")] + [f"{s.zh} {s.en}" for s in schema.SECTORS]
+        self.addParameter(QgsProcessingParameterEnum(self.SECTOR, self.tr("Sector"), options=options,
+                                                     defaultValue=0))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT, self.tr("Template workbook"), fileFilter=self.tr("Excel workbook (*.xlsx)")))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        choice = self.parameterAsEnum(parameters, self.SECTOR, context)
+        sector = None if choice == 0 else schema.SECTORS[choice - 1].id
+        out = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
+        if not out.lower().endswith(".xlsx"):
+            out += ".xlsx"
+        path = write_template(out, sector)
+        feedback.pushInfo(self.tr("Template written: {}").format(path))
+        return {self.OUTPUT: str(path)}
