@@ -18,22 +18,23 @@ DATA = Path(__file__).resolve().parent / "data"
 SHENZHEN_EXTENT = (113.70, 22.40, 114.70, 22.90)
 
 
-@pytest.fixture(scope="session")
+_PROVIDER = []
+
+
+@pytest.fixture
 def provider(qgis_app, qgis_processing):
-    """The citysafety provider, registered once for the session."""
+    """The citysafety provider, registered once and re-registered if a test removed it."""
     from qgis.core import QgsApplication
 
     from plugin.processing.provider import CitySafetyProvider
 
     registry = QgsApplication.processingRegistry()
     existing = registry.providerById("citysafety")
-    if existing is not None:
-        yield existing
-        return
-    prov = CitySafetyProvider()
-    registry.addProvider(prov)
-    yield prov
-    registry.removeProvider(prov)
+    if existing is None:
+        _PROVIDER[:] = [CitySafetyProvider()]
+        registry.addProvider(_PROVIDER[0])
+        existing = _PROVIDER[0]
+    return existing
 
 
 def _wb(path: Path, sheets: dict[str, list[list]], merge: dict[str, str] | None = None) -> Path:

@@ -63,13 +63,14 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
         self.addParameter(errors)
         self.addParameter(QgsProcessingParameterBoolean(
             self.LOAD, self.tr("Open the imported layers"), defaultValue=True))
-        for key, label in (("UNITS", "Units accepted"), ("HAZARDS", "Hazard sources accepted"),
-                           ("ROWS_READ", "Rows read"), ("ROWS_REJECTED", "Rows rejected"),
-                           ("ERRORS", "Errors"), ("WARNINGS", "Warnings"), ("FILES_REFUSED", "Files refused")):
-            self.addOutput(QgsProcessingOutputNumber(key, self.tr(label)))
+        for key, label in (("UNITS", self.tr("Units accepted")), ("HAZARDS", self.tr("Hazard sources accepted")),
+                           ("ROWS_READ", self.tr("Rows read")), ("ROWS_REJECTED", self.tr("Rows rejected")),
+                           ("ERRORS", self.tr("Errors")), ("WARNINGS", self.tr("Warnings")),
+                           ("FILES_REFUSED", self.tr("Files refused"))):
+            self.addOutput(QgsProcessingOutputNumber(key, label))
 
     def _inputs(self, parameters, context) -> list[Path]:
-        files = [Path(p) for p in (self.parameterAsFileList(parameters, self.INPUT, context) or [])]
+        files = [Path(p) for p in (self.parameterAsFileList(parameters, self.INPUT, context) or []) if p]
         folder = self.parameterAsFile(parameters, self.FOLDER, context)
         if folder:
             suffixes = WORKBOOK_SUFFIXES | CSV_SUFFIXES

@@ -1,0 +1,100 @@
+"""The plugin loads into QGIS — menu, toolbar button, Processing provider — and unloads
+without leaving any of them behind."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def loaded_plugin(qgis_app, qgis_iface, qgis_processing):
+    from qgis.core import QgsApplication
+
+    from plugin.plugin import CitySafetyPlugin
+
+    registry = QgsApplication.processingRegistry()
+    existing = registry.providerById("citysafety")
+    if existing is not None:  # registered by another test module's fixture
+        registry.removeProvider(existing)
+    plugin = CitySafetyPlugin(qgis_iface)
+    plugin.initGui()
+    yield plugin, qgis_iface
+    plugin.unload()
+
+
+def _menu(iface):
+    from plugin.plugin import MENU_OBJECT_NAME
+
+    bar = iface.mainWindow().menuBar()
+    return [a.menu() for a in bar.actions() if a.menu() and a.menu().objectName() == MENU_OBJECT_NAME]
+
+
+def test_class_factory_is_lazy_and_takes_none():
+    """qgis_process calls classFactory(None); the entry point must not touch iface."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse((Path(__file__).resolve().parents[2] / "__init__.py").read_text(encoding="utf-8"))
+    top_imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    assert not top_imports  # nothing heavy at plugin discovery
+
+
+def test_menu_toolbar_and_provider(loaded_plugin):
+    from qgis.core import QgsApplication
+
+    plugin, iface = loaded_plugin
+    (menu,) = _menu(iface)
+    assert menu.title() in ("City Safety Risk", "城市安全风险")
+    names = [a.objectName() for a in menu.actions()]
+    assert names == ["citysafety_survey_template", "citysafety_import_surveys"]
+    provider = QgsApplication.processingRegistry().providerById("citysafety")
+    assert provider is not None
+    assert {a.id() for a in provider.algorithms()} == {"citysafety:survey_template", "citysafety:import_surveys"}
+    assert plugin.tool_button is not None and plugin.tool_button.menu() is menu
+
+
+def test_menu_entry_opens_the_algorithm_dialog(loaded_plugin, monkeypatch):
+    from qgis import processing
+
+    plugin, iface = loaded_plugin
+    opened = []
+    monkeypatch.setattr(processing, "execAlgorithmDialog", lambda alg_id, params=None: opened.append(alg_id))
+    (menu,) = _menu(iface)
+    menu.actions()[1].trigger()
+    assert opened == ["citysafety:import_surveys"]
+
+
+def test_unload_leaves_nothing_behind(qgis_app, qgis_iface, qgis_processing):
+    from qgis.core import QgsApplication
+
+    from plugin.plugin import CitySafetyPlugin
+
+    registry = QgsApplication.processingRegistry()
+    existing = registry.providerById("citysafety")
+    if existing is not None:
+        registry.removeProvider(existing)
+    plugin = CitySafetyPlugin(qgis_iface)
+    plugin.initGui()
+    assert _menu(qgis_iface)
+    plugin.unload()
+    QgsApplication.processEvents()
+    assert not _menu(qgis_iface)
+    assert registry.providerById("citysafety") is None
+    assert plugin.actions == [] and plugin.toolbar is None and plugin.provider is None
+
+
+def test_init_processing_alone_registers_provider(qgis_app, qgis_processing):
+    """What qgis_process does: classFactory(None).initProcessing()."""
+    from qgis.core import QgsApplication
+
+    from plugin.plugin import CitySafetyPlugin
+
+    registry = QgsApplication.processingRegistry()
+    existing = registry.providerById("citysafety")
+    if existing is not None:
+        registry.removeProvider(existing)
+    plugin = CitySafetyPlugin(None)
+    plugin.initProcessing()
+    assert registry.providerById("citysafety") is not None
+    plugin.unload()
+    assert registry.providerById("citysafety") is None

@@ -1,0 +1,199 @@
+"""citysafety:import_surveys and citysafety:survey_template through Processing, the way
+the toolbox, the modeler and scripts run them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pyogrio
+import pytest
+from openpyxl import load_workbook
+
+from tests.conftest import ROOT, write_flat_csv, write_messy_workbook
+
+LAYERS = ["units", "hazards", "import_issues", "import_runs"]
+
+
+def _run(alg, params, feedback=None):
+    from qgis import processing
+
+    return processing.run(alg, params, feedback=feedback)
+
+
+def _sha(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def surveys(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    return [write_messy_workbook(d / "a_messy.xlsx"), write_flat_csv(d / "b_flat.csv")]
+
+
+def test_import_writes_the_four_layers(provider, surveys, tmp_path):
+    out = tmp_path / "risk.gpkg"
+    res = _run("citysafety:import_surveys", {"INPUT": [str(p) for p in surveys], "OUTPUT": str(out),
+                                              "LOAD_LAYERS": False})
+    assert Path(res["OUTPUT"]) == out
+    assert [n for n, _ in pyogrio.list_layers(out)] == LAYERS + ["layer_styles"]
+    assert (res["UNITS"], res["HAZARDS"], res["ROWS_READ"]) == (10, 6, 42)
+    runs = pyogrio.read_dataframe(out, layer="import_runs")
+    assert (runs.rows_read == runs.rows_accepted + runs.rows_rejected + runs.rows_skipped_blank
+            + runs.rows_skipped_total).all()
+    assert res["ROWS_REJECTED"] == int(runs.rows_rejected.sum()) == 21
+
+
+def test_folder_input_and_refused_files(provider, messy_files, tmp_path):
+    folder = messy_files["messy"].parent
+    out = tmp_path / "risk.gpkg"
+    res = _run("citysafety:import_surveys", {"FOLDER": str(folder), "OUTPUT": str(out), "LOAD_LAYERS": False})
+    runs = pyogrio.read_dataframe(out, layer="import_runs")
+    # Every survey file in the folder is listed; the PDF is not a survey file and is not picked up.
+    assert set(runs.file) == {p.name for p in folder.iterdir() if p.suffix in (".xlsx", ".csv")}
+    assert res["FILES_REFUSED"] == int((runs.status == "refused").sum()) == 8
+
+
+def test_qgis_opens_database_without_warnings_and_with_chinese_aliases(provider, surveys, tmp_path):
+    from osgeo import gdal
+    from qgis.core import QgsVectorLayer
+
+    out = tmp_path / "risk.gpkg"
+    _run("citysafety:import_surveys", {"INPUT": [str(p) for p in surveys], "OUTPUT": str(out), "LOAD_LAYERS": False})
+    messages = []
+    gdal.PushErrorHandler(lambda cls, no, msg: messages.append(msg))
+    try:
+        ds = gdal.OpenEx(str(out), gdal.OF_VECTOR)
+        assert ds.GetLayerCount() == 4 + 1  # with the layer_styles table
+        ds = None
+    finally:
+        gdal.PopErrorHandler()
+    assert not [m for m in messages if "partially supported" in m or "version" in m.lower()], messages
+    units = QgsVectorLayer(f"{out}|layername=units", "units", "ogr")
+    assert units.isValid() and units.featureCount() == 10
+    assert units.crs().authid() == "EPSG:4490"
+    alias = {units.fields()[i].name(): units.attributeAlias(i) for i in range(units.fields().count())}
+    assert alias["unit_code"] == "单位编码" and alias["district"] == "行政区" and alias["lon_src"] == "原始经度"
+    issues = QgsVectorLayer(f"{out}|layername=import_issues", "import_issues", "ogr")
+    assert issues.attributeAlias(issues.fields().indexOf("message_zh")) == "问题说明"
+
+
+def test_error_workbooks_for_the_surveyor(provider, surveys, tmp_path):
+    out, errs = tmp_path / "risk.gpkg", tmp_path / "errors"
+    _run("citysafety:import_surveys", {"INPUT": [str(p) for p in surveys], "OUTPUT": str(out),
+                                        "ERROR_WORKBOOKS": str(errs), "LOAD_LAYERS": False})
+    wb = load_workbook(errs / "a_messy_问题清单.xlsx")
+    ws = wb["单位信息"]
+    header = [c.value for c in ws[1]]
+    assert header[0] == "原行号 Row" and header[-1] == "问题说明 Problems" and "统一社会信用代码" in header
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=2)}
+    # The duplicate-code row, as it was, with its reason and the code cell in red.
+    dup = rows[8]
+    assert dup[1].value == "U1" and dup[2].value == "重复编码单位"
+    assert "E_UNIT_CODE_DUPLICATE" in dup[-1].value and "a_messy.xlsx!单位信息!5" in dup[-1].value
+    assert dup[1].fill.fgColor.rgb.endswith("FFC7CE")
+    # A warned row (lower-case credit code) is there, its cell in yellow.
+    warned = rows[6]
+    assert warned[3].fill.fgColor.rgb.endswith("FFEB9C") and "W_CREDIT_CODE_LOWERCASE" in warned[-1].value
+    # Accepted rows without issues are not sent back.
+    assert 5 not in rows
+    assert "a_messy.xlsx" not in (p.name for p in errs.iterdir())
+
+
+def test_error_workbook_keeps_formula_like_text_as_text(provider, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "单位信息"
+    ws.append(["单位编码", "单位名称", "行业领域", "行政区", "经度", "纬度"])
+    ws.append(["Q1", "=HYPERLINK(\"http://x\",\"点我\")", "农业", "南山区", 113.9, 22.5])
+    wb.save(tmp_path / "f.xlsx")
+    # openpyxl stores a leading '=' as a formula: write the cell as text explicitly.
+    wb = load_workbook(tmp_path / "f.xlsx")
+    wb.active["B2"].data_type = "s"
+    wb.save(tmp_path / "f.xlsx")
+    _run("citysafety:import_surveys", {"INPUT": [str(tmp_path / "f.xlsx")], "OUTPUT": str(tmp_path / "r.gpkg"),
+                                        "ERROR_WORKBOOKS": str(tmp_path / "e"), "LOAD_LAYERS": False})
+    ws = load_workbook(tmp_path / "e" / "f_问题清单.xlsx")["单位信息"]
+    cell = ws.cell(row=2, column=3)
+    assert cell.value.startswith("=HYPERLINK") and cell.data_type == "s"
+
+
+def test_cancel_keeps_the_earlier_database(provider, surveys, tmp_path):
+    from qgis.core import QgsProcessingException, QgsProcessingFeedback
+
+    out = tmp_path / "risk.gpkg"
+    _run("citysafety:import_surveys", {"INPUT": [str(surveys[1])], "OUTPUT": str(out), "LOAD_LAYERS": False})
+    before = _sha(out)
+    fb = QgsProcessingFeedback()
+    fb.cancel()
+    with pytest.raises(QgsProcessingException):
+        _run("citysafety:import_surveys", {"INPUT": [str(p) for p in surveys], "OUTPUT": str(out),
+                                            "LOAD_LAYERS": False}, feedback=fb)
+    assert _sha(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["risk.gpkg"]
+
+
+def test_failure_while_writing_keeps_the_earlier_database(tmp_path):
+    import pandas as pd
+
+    from plugin.core.riskdb import write_layers
+
+    out = tmp_path / "risk.gpkg"
+    write_layers(out, {"import_runs": pd.DataFrame({"file": ["a.xlsx"]})})
+    before = _sha(out)
+    with pytest.raises(Exception):
+        write_layers(out, {"import_runs": pd.DataFrame({"file": ["b.xlsx"]}), "bad": object()})
+    assert _sha(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["risk.gpkg"]
+
+
+def test_template_algorithm_round_trip(provider, tmp_path):
+    res = _run("citysafety:survey_template", {"SECTOR": 1, "OUTPUT": str(tmp_path / "t.xlsx")})
+    wb = load_workbook(res["OUTPUT"])
+    assert wb.sheetnames[:3] == ["说明", "单位信息", "危险源"]
+    out = tmp_path / "r.gpkg"
+    res = _run("citysafety:import_surveys", {"INPUT": [res["OUTPUT"]], "OUTPUT": str(out), "LOAD_LAYERS": False})
+    assert (res["UNITS"], res["HAZARDS"], res["ERRORS"], res["WARNINGS"]) == (1, 1, 0, 0)
+    assert pyogrio.read_dataframe(out, layer="units").sector[0] == "hazchem"
+
+
+QGIS_PROCESS = "/usr/bin/qgis_process.bin"  # the wrapper passes Debian's QGIS_OPTS, which qgis_process refuses
+
+
+@pytest.fixture(scope="module")
+def qgis_process_env(tmp_path_factory):
+    base = tmp_path_factory.mktemp("qgis_process")
+    plugins = base / "plugins"
+    plugins.mkdir()
+    os.symlink(ROOT, plugins / "city_safety_risk_map")
+    env = dict(os.environ, QGIS_PLUGINPATH=str(plugins), QGIS_CUSTOM_CONFIG_PATH=str(base / "profile"),
+               QT_QPA_PLATFORM="offscreen")
+    site = next((ROOT / ".venv" / "lib").glob("python3*/site-packages"), None)
+    if site is not None:
+        env["PYTHONPATH"] = str(site)
+    subprocess.run([QGIS_PROCESS, "plugins", "enable", "city_safety_risk_map"], env=env, check=True,
+                   capture_output=True, timeout=120)
+    return env
+
+
+def test_qgis_process_lists_and_runs_the_import(qgis_process_env, surveys, tmp_path):
+    env = qgis_process_env
+    listing = subprocess.run([QGIS_PROCESS, "list"], env=env, capture_output=True, text=True, timeout=120)
+    assert "citysafety:import_surveys" in listing.stdout and "citysafety:survey_template" in listing.stdout
+    out = tmp_path / "cli.gpkg"
+    args = [QGIS_PROCESS, "--json", "run", "citysafety:import_surveys", "--"]
+    args += [f"INPUT={p}" for p in surveys] + [f"OUTPUT={out}", "DEFAULT_CRS=1", "LOAD_LAYERS=false"]
+    proc = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout[proc.stdout.index("{"):])
+    assert result["results"]["UNITS"] == 10 and result["results"]["HAZARDS"] == 6
+    assert [n for n, _ in pyogrio.list_layers(out)] == LAYERS + ["layer_styles"]
+    log = result.get("log", {})
+    assert "42 rows read" in json.dumps(log, ensure_ascii=False) or "42 rows read" in proc.stdout
