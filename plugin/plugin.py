@@ -31,6 +31,10 @@ class CitySafetyPlugin:
         """Register the provider; QGIS and qgis_process call this, with or without a GUI."""
         install_translator()
         if self.provider is None:
+            from . import geostack
+
+            geostack.load()
+
             from .processing.provider import CitySafetyProvider
 
             self.provider = CitySafetyProvider()

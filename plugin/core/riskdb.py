@@ -123,7 +123,7 @@ def add_aliases(path: str | Path, fields: dict[str, list[str]]) -> None:
                 "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column,"
                 " styleName, styleQML, styleSLD, useAsDefault, description, owner, ui, update_time)"
                 " VALUES ('', '', ?, ?, 'aliases', ?, '', 1, '中文字段别名 Chinese field aliases', '', '',"
-                " '2000-01-01T00:00:00')",
+                " '2000-01-01T00:00:00.000Z')",
                 (table, geom_cols.get(table, ""), _qml_aliases(aliases, ["fid"] + cols)))
         con.commit()
     finally:

@@ -186,6 +186,7 @@ def qgis_process_env(tmp_path_factory):
 def test_qgis_process_lists_and_runs_the_import(qgis_process_env, surveys, tmp_path):
     env = qgis_process_env
     listing = subprocess.run([QGIS_PROCESS, "list"], env=env, capture_output=True, text=True, timeout=120)
+    assert listing.returncode == 0, listing.stderr[-2000:]  # no crash at exit (see plugin/geostack.py)
     assert "citysafety:import_surveys" in listing.stdout and "citysafety:survey_template" in listing.stdout
     out = tmp_path / "cli.gpkg"
     args = [QGIS_PROCESS, "--json", "run", "citysafety:import_surveys", "--"]

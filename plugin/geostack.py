@@ -1,0 +1,43 @@
+"""Load the Python geo stack (pyproj, shapely, pyogrio, rasterio, geopandas) safely
+inside QGIS.
+
+The QGIS executables (``qgis``, ``qgis_process``) link Debian's GDAL 3.6, GEOS 3.11 and
+PROJ 9.1 into the global symbol scope. The PyPI wheels bundle newer copies of those
+libraries; loaded the usual way, their calls resolve to QGIS's copies instead of their
+own (ELF symbol interposition): shapely then fails with "WKB output dimension must be 2
+or 3", and pyproj's second PROJ corrupts the first, so the process aborts at exit with
+"double free or corruption". Importing the wheels with ``RTLD_DEEPBIND`` makes each
+extension bind to its own bundled libraries first, so both copies coexist. Measured: without
+this, ``qgis_process list`` exits 134 once pyproj is imported; with it, 0.
+
+Call :func:`load` before anything imports these modules (the plugin does it first thing in
+``initProcessing``). In a plain Python process it changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+MODULES = ("pyproj", "shapely", "pyogrio", "rasterio", "geopandas")
+
+
+def load() -> list[str]:
+    """Import the geo stack with RTLD_DEEPBIND; returns the modules that were already
+    imported by someone else (and so loaded without it)."""
+    already = [m for m in MODULES if m in sys.modules]
+    deepbind = getattr(os, "RTLD_DEEPBIND", 0)
+    if not deepbind:  # not glibc: nothing to do
+        return already
+    flags = sys.getdlopenflags()
+    sys.setdlopenflags(os.RTLD_NOW | deepbind)
+    try:
+        for name in MODULES:
+            if name not in sys.modules:
+                try:
+                    __import__(name)
+                except ImportError:
+                    pass  # reported by the algorithm that needs it
+    finally:
+        sys.setdlopenflags(flags)
+    return already
