@@ -8,8 +8,9 @@ PLUGIN := city_safety_risk_map
 SYS_PY := /usr/bin/python3
 VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
+VENV_SITE = $(wildcard $(VENV)/lib/python3*/site-packages)
 APT_PACKAGES := qgis python3-qgis qgis-providers xvfb xauth fonts-noto-cjk poppler-utils \
-	pyqt5-dev-tools qttools5-dev-tools python3-venv python3-pip
+	pyqt5-dev-tools qttools5-dev-tools python3-venv python3-pip zip
 OUT := $(ROOT)/out
 # Tests and scripts run headless with a throw-away QGIS profile.
 RUN_ENV := QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=/tmp/runtime-$$(id -u) PYTHONPATH=$(ROOT)
@@ -63,13 +64,11 @@ sample: setup
 	$(RUN_ENV) $(PY) scripts/make_sample.py resources/sample --clean
 
 qgis: setup
-	@profile=$$(mktemp -d); mkdir -p $$profile/profiles/default/python/plugins; \
-	ln -s $(ROOT) $$profile/profiles/default/python/plugins/$(PLUGIN); \
-	printf '[PythonPlugins]\n$(PLUGIN)=true\n' > $$profile/profiles/default/QGIS/QGIS3.ini 2>/dev/null || \
-	  { mkdir -p $$profile/profiles/default/QGIS; printf '[PythonPlugins]\n$(PLUGIN)=true\n' > $$profile/profiles/default/QGIS/QGIS3.ini; }; \
+	@profile=$$(mktemp -d); plugins=$$profile/profiles/default/python/plugins; \
+	mkdir -p $$plugins $$profile/profiles/default/QGIS; ln -s $(ROOT) $$plugins/$(PLUGIN); \
+	printf '[PythonPlugins]\n$(PLUGIN)=true\n' > $$profile/profiles/default/QGIS/QGIS3.ini; \
 	echo "QGIS profile: $$profile"; \
-	PYTHONPATH= VIRTUAL_ENV=$(VENV) PATH=$(VENV)/bin:$$PATH QGIS_CUSTOM_CONFIG_PATH=$$profile \
-	  $(PY) -c "import sys,os; os.execv('/usr/bin/qgis', ['qgis', '--noversioncheck'])"
+	PYTHONPATH=$(VENV_SITE) QGIS_CUSTOM_CONFIG_PATH=$$profile qgis --noversioncheck
 
 zip: translations
 	@rm -rf build/$(PLUGIN) && mkdir -p build/$(PLUGIN) dist

@@ -161,3 +161,10 @@ def test_hazards_inherit_unit_location_after_conversion(tmp_path):
     h, u = r.hazards.set_index("hazard_code"), r.units.set_index("unit_code")
     assert h.loc["FH1", "lon"] == u.loc["F1", "lon"] and h.loc["FH1", "sector"] == "gas"
     assert np.isfinite(h.lon).all()
+
+
+def test_issue_code_reference_lists_every_code():
+    from tests.conftest import ROOT
+
+    doc = (ROOT / "docs" / "issue_codes.md").read_text(encoding="utf-8")
+    assert all(f"`{code}`" in doc for code in KINDS)

@@ -1,0 +1,181 @@
+"""make bench: time and peak memory of each stage by input size.
+
+For each size the generator writes a fictional city's survey workbooks (same generator as
+the sample city, without the deliberate mistakes), then each stage runs in a fresh
+process so its peak resident memory is its own:
+
+- ``read``   python-calamine alone reading every sheet of every workbook (csv module for
+             CSV files): the floor an import cannot beat;
+- ``import`` the whole import as citysafety:import_surveys runs it: read, validate, convert,
+             count, write the GeoPackage.
+
+Results are printed and written to docs/benchmarks.md with the machine they ran on.
+Usage: python scripts/bench.py [--sizes 10000 100000] [--out out/bench] [--no-doc]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DOC = ROOT / "docs" / "benchmarks.md"
+STAGES = ("read", "import")
+
+
+def survey_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in (".xlsx", ".csv"))
+
+
+def stage_read(folder: Path, work: Path) -> dict:
+    import csv
+
+    from python_calamine import CalamineWorkbook
+
+    rows = 0
+    for p in survey_files(folder):
+        if p.suffix.lower() == ".csv":
+            data = p.read_bytes()
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = data.decode("gb18030")
+            rows += sum(1 for _ in csv.reader(text.splitlines()))
+            continue
+        wb = CalamineWorkbook.from_path(str(p))
+        for name in wb.sheet_names:
+            rows += len(wb.get_sheet_by_name(name).to_python(skip_empty_area=False))
+    return {"rows": rows}
+
+
+def stage_import(folder: Path, work: Path) -> dict:
+    from plugin.core.importer import import_surveys
+    from plugin.core.riskdb import write_layers
+
+    r = import_surveys(survey_files(folder))
+    write_layers(work / "risk.gpkg", {"units": r.units, "hazards": r.hazards, "import_issues": r.issues,
+                                      "import_runs": r.runs})
+    return {"rows": int(r.runs.rows_read.sum()), "units": len(r.units), "hazards": len(r.hazards),
+            "issues": len(r.issues), "balanced": r.balanced}
+
+
+def run_stage(stage: str, folder: Path, work: Path) -> dict:
+    """Run one stage in a child process; returns its time and peak memory."""
+    cmd = [sys.executable, __file__, "--child", stage, str(folder), str(work)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    if proc.returncode != 0:
+        raise RuntimeError(f"stage {stage} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def child(stage: str, folder: Path, work: Path) -> None:
+    # Import the libraries first so that the stage's time is the work, not start-up.
+    import geopandas  # noqa: F401
+    import python_calamine  # noqa: F401
+
+    from plugin.core import importer  # noqa: F401
+
+    base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    info = {"read": stage_read, "import": stage_import}[stage](folder, work)
+    seconds = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"stage": stage, "seconds": seconds, "peak_mb": peak / 1024, "base_mb": base_rss / 1024, **info}))
+
+
+def machine() -> str:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    import numpy
+    import pandas
+    import python_calamine
+
+    return (f"{cpu or platform.processor()}, {os.cpu_count()} cores, {mem:.0f} GiB RAM; "
+            f"{platform.platform()}; Python {platform.python_version()}, numpy {numpy.__version__}, "
+            f"pandas {pandas.__version__}, python-calamine {python_calamine.__version__}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--out", type=Path, default=ROOT / "out" / "bench")
+    ap.add_argument("--seed", type=int, default=20241128)
+    ap.add_argument("--no-doc", action="store_true", help="do not rewrite docs/benchmarks.md")
+    ap.add_argument("--child", nargs=3, metavar=("STAGE", "FOLDER", "WORK"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child(args.child[0], Path(args.child[1]), Path(args.child[2]))
+        return 0
+    from plugin.core.sample_city import generate_city, write_city
+
+    results = []
+    for n in args.sizes:
+        folder = args.out / f"city_{n}"
+        work = args.out / f"work_{n}"
+        work.mkdir(parents=True, exist_ok=True)
+        if not (folder / "manifest.json").exists():
+            t0 = time.perf_counter()
+            city = generate_city(n, seed=args.seed)
+            write_city(city, folder, messy=False)
+            print(f"generated {n:,} units in {time.perf_counter() - t0:.1f} s -> {folder}")
+        for stage in STAGES:
+            r = run_stage(stage, folder, work)
+            r["units_in"] = n
+            results.append(r)
+            print(f"{n:>9,} units  {stage:<7} {r['seconds']:8.2f} s  peak {r['peak_mb']:7.0f} MB  "
+                  f"(rows {r['rows']:,})")
+    lines = ["| units | hazards | rows read | calamine read (s) | import (s) | import / read | "
+             "read peak (MB) | import peak (MB) |", "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for n in args.sizes:
+        rd = next(r for r in results if r["units_in"] == n and r["stage"] == "read")
+        im = next(r for r in results if r["units_in"] == n and r["stage"] == "import")
+        lines.append(f"| {n:,} | {im['hazards']:,} | {im['rows']:,} | {rd['seconds']:.2f} | {im['seconds']:.2f} | "
+                     f"{im['seconds'] / rd['seconds']:.2f} | {rd['peak_mb']:.0f} | {im['peak_mb']:.0f} |")
+    print("\n" + "\n".join(lines))
+    if not args.no_doc:
+        write_doc(lines)
+    return 0
+
+
+def write_doc(lines: list[str]) -> None:
+    """Replace the import section of docs/benchmarks.md."""
+    begin, end = "<!-- bench:import:begin -->", "<!-- bench:import:end -->"
+    body = "\n".join([
+        begin,
+        f"Measured {time.strftime('%Y-%m-%d')} on: {machine()}.",
+        "",
+        *lines,
+        "",
+        "`calamine read` is python-calamine alone reading every sheet (the csv module for the one CSV "
+        "sector); `import` is the whole core import as `citysafety:import_surveys` runs it — read, "
+        "validate, convert coordinates, check identifiers, count, write the GeoPackage. Peak memory "
+        "is the stage process's maximum resident set, libraries included.",
+        end,
+    ])
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n\nWritten by `make bench`.\n\n## Import\n\n"
+    if begin in text:
+        text = text[: text.index(begin)] + body + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip() + "\n\n" + body + "\n"
+    DOC.parent.mkdir(exist_ok=True)
+    DOC.write_text(text, encoding="utf-8")
+    print(f"\nwritten: {DOC.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
