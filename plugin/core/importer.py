@@ -333,7 +333,7 @@ def _validate_hazards(rec: pd.DataFrame, tables, iss: _Issues, options: ImportOp
     equipment, st = parse_code(rec["equipment"], schema.equipment_lookup(), schema.normalise_header)
     iss.add("E_EQUIPMENT_UNKNOWN", rec, st == INVALID, "hazards", "equipment", record_key=rk)
     err |= st == INVALID
-    category, st = parse_code(rec["category"], schema.category_lookup(), schema.normalise_header)
+    category, st = parse_code(rec["category"], schema.category_lookup(), schema.normalise_symbol)
     iss.add("E_CATEGORY_UNKNOWN", rec, st == INVALID, "hazards", "category", record_key=rk)
     err |= st == INVALID
     cas = identifiers.check_cas(rec["cas"])
@@ -456,9 +456,10 @@ def import_surveys(paths: Iterable[str | Path], options: ImportOptions | None = 
     uy = pd.Series(accepted_units["lat"].to_numpy(), index=accepted_units["unit_code"].to_numpy())
     usec = pd.Series(accepted_units["sector"].to_numpy(), index=accepted_units["unit_code"].to_numpy())
     inherit = acc_h["location_from_unit"].to_numpy(dtype=bool)
-    acc_h.loc[inherit, "lon"] = acc_h.loc[inherit, "unit_code"].map(ux).to_numpy()
-    acc_h.loc[inherit, "lat"] = acc_h.loc[inherit, "unit_code"].map(uy).to_numpy()
-    acc_h.loc[inherit, "crs_src"] = ""
+    if inherit.any():
+        acc_h.loc[inherit, "lon"] = acc_h.loc[inherit, "unit_code"].map(ux).to_numpy(dtype=float)
+        acc_h.loc[inherit, "lat"] = acc_h.loc[inherit, "unit_code"].map(uy).to_numpy(dtype=float)
+        acc_h.loc[inherit, "crs_src"] = ""
     acc_h.insert(2, "sector", acc_h["unit_code"].map(usec).to_numpy())
 
     units_gdf = _geo(_with_source(accepted_units, accepted_units_rec, tables), UNIT_FIELDS)

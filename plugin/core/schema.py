@@ -364,6 +364,14 @@ def equipment_lookup() -> dict[str, str]:
     return out
 
 
+def normalise_symbol(text: object) -> str:
+    """Fold a category symbol: NFKC, upper case, spaces dropped — the dot is kept, so
+    'W12' is not mistaken for 'W1.2'."""
+    if text is None:
+        return ""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).upper()
+
+
 def category_lookup() -> dict[str, str]:
-    """GB 18218 Table 2 symbol (normalised) → canonical symbol, e.g. 'w52' → 'W5.2'."""
-    return {normalise_header(sym): sym for sym, _, _ in gb18218_categories()}
+    """GB 18218 Table 2 symbol (folded) → canonical symbol, e.g. 'w5.2' → 'W5.2'."""
+    return {normalise_symbol(sym): sym for sym, _, _ in gb18218_categories()}

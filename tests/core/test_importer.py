@@ -168,3 +168,30 @@ def test_issue_code_reference_lists_every_code():
 
     doc = (ROOT / "docs" / "issue_codes.md").read_text(encoding="utf-8")
     assert all(f"`{code}`" in doc for code in KINDS)
+
+
+def test_category_symbols_keep_their_dot():
+    import pandas as pd
+
+    from plugin.core import schema
+    from plugin.core.values import INVALID, OK, parse_code
+
+    ids, st = parse_code(pd.Series(["W5.2", "w5.2", "Ｗ５．２", "W12", "W52"], dtype=object),
+                         schema.category_lookup(), schema.normalise_symbol)
+    assert list(ids[:3]) == ["W5.2"] * 3 and list(st) == [OK, OK, OK, INVALID, INVALID]
+
+
+def test_no_hazard_needs_its_units_location(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "单位信息"
+    ws.append(["单位编码", "单位名称", "行业领域", "行政区", "经度", "纬度"])
+    ws.append(["U1", "甲", "消防", "南山区", 113.9, 22.5])
+    ws = wb.create_sheet("危险源")
+    ws.append(["危险源编码", "单位编码", "经度", "纬度"])
+    ws.append(["H1", "U1", 113.91, 22.51])
+    wb.save(tmp_path / "a.xlsx")
+    r = import_surveys([tmp_path / "a.xlsx"])
+    assert r.hazards.iloc[0].lon == 113.91 and not r.hazards.iloc[0].location_from_unit
