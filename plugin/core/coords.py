@@ -319,7 +319,10 @@ def parse_dms(values: Any) -> FloatArray:
     series = pd.Series(np.asarray(arr, dtype=object).ravel(), dtype=object)
     # Real numbers (int/float cells, and plain ASCII decimal text) in one vectorised pass.
     numeric = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    todo = ~np.isfinite(numeric) & series.notna().to_numpy(dtype=bool)
+    raw = series.to_numpy(dtype=object)
+    present = pd.notna(raw)
+    present[present] = raw[present] != ""
+    todo = ~np.isfinite(numeric) & present
     out = np.where(np.isfinite(numeric), numeric, np.nan)
     if todo.any():
         text = series[todo].astype("string")

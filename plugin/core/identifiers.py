@@ -59,7 +59,12 @@ def _as_series(values: Any) -> pd.Series:
 
 def _clean_text(values: pd.Series) -> pd.Series:
     """NFKC-normalised text with all whitespace removed; blank → <NA> (string dtype)."""
-    text = values.astype("string").str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
+    from .values import as_text
+
+    text = as_text(values)
+    odd = ~text.map(str.isascii).to_numpy(dtype=bool) | text.str.contains(" ", regex=False).to_numpy(dtype=bool)
+    if odd.any():  # full-width or spaced values: fold them; plain ASCII ones need nothing
+        text[odd] = text[odd].str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
     return text.mask(text == "")
 
 
@@ -110,7 +115,7 @@ def check_credit_codes(values: Any) -> pd.DataFrame:
     series = _as_series(values)
     cleaned = _clean_text(series)
     codes, uniques = pd.factorize(cleaned, use_na_sentinel=True)
-    raw = pd.Series(uniques, dtype="string")
+    raw = pd.Series(uniques, dtype=object)
     upper = raw.str.upper()
     well_formed = upper.str.fullmatch(_USCC_RE).fillna(False).to_numpy(dtype=bool)
     has_lower = (raw != upper).to_numpy(dtype=bool)
@@ -169,7 +174,7 @@ def check_cas(values: Any) -> pd.DataFrame:
     cleaned = cleaned.str.replace(_DASHES_RE, "-", regex=True)
     cleaned = cleaned.str.replace(_CAS_DIGITS_ONLY_RE, r"\1-\2-\3", regex=True)
     codes, uniques = pd.factorize(cleaned, use_na_sentinel=True)
-    code = pd.Series(uniques, dtype="string")
+    code = pd.Series(uniques, dtype=object)
     well_formed = code.str.fullmatch(_CAS_RE).fillna(False).to_numpy(dtype=bool)
 
     status = np.full(len(code), STATUS_OK, dtype=object)

@@ -150,7 +150,7 @@ class _Issues:
         if not len(idx):
             return
         sub = rec.iloc[idx]
-        vals = (as_text(rec[key]).to_numpy()[idx] if (value is None and key) else
+        vals = (as_text(rec[key].iloc[idx]).to_numpy() if (value is None and key) else
                 (np.asarray(list(value), dtype=object)[idx] if value is not None else [""] * len(idx)))
         dets = (np.asarray(list(detail), dtype=object)[idx] if detail is not None and not isinstance(detail, str)
                 else [detail or ""] * len(idx))
@@ -166,7 +166,25 @@ class _Issues:
 
 
 def _code_text(cells: pd.Series) -> pd.Series:
-    return as_text(cells).str.normalize("NFKC").str.strip()
+    """Codes as text, NFKC-folded where they hold anything but ASCII."""
+    text = as_text(cells)
+    odd = ~text.map(str.isascii).to_numpy(dtype=bool)
+    if odd.any():
+        text[odd] = text[odd].str.normalize("NFKC").str.strip()
+    return text
+
+
+# Kinds of column kept as text in the output (the others are parsed into numbers/ids).
+TEXT_KINDS = {"code", "text", "phone"}
+
+
+def _texts(rec: pd.DataFrame, columns, codes: tuple[str, ...]) -> dict[str, pd.Series]:
+    """Text of the columns that are output as text or required (for the blank check);
+    ``codes`` are folded as codes."""
+    out = {c.key: as_text(rec[c.key]) for c in columns
+           if (c.kind in TEXT_KINDS or c.required) and c.key not in codes}
+    out.update({k: _code_text(rec[k]) for k in codes})
+    return out
 
 
 # --- validation of one table ------------------------------------------------------------
@@ -206,10 +224,9 @@ def _coordinates(rec: pd.DataFrame, table: str, iss: _Issues, err: np.ndarray, r
     err |= bad_crs & has
     crs_ids = np.where(crs_status == OK, crs_ids, crs_default)
     lon2, lat2, st = coords.classify_lonlat(lon_raw, lat_raw)
-    pair = np.array([f"{a}, {b}" for a, b in zip(lon_txt.to_numpy()[st > 0], lat_txt.to_numpy()[st > 0])],
-                    dtype=object)
+    noted = (st == coords.LONLAT_SWAPPED) | (st == coords.LONLAT_OUT_OF_CHINA)
     detail = np.full(len(rec), "", dtype=object)
-    detail[st > 0] = pair
+    detail[noted] = [f"{a}, {b}" for a, b in zip(lon_txt.to_numpy()[noted], lat_txt.to_numpy()[noted])]
     swapped = (st == 1) & has
     out = (st == 2) & has
     iss.add("W_COORD_SWAPPED", rec, swapped, table, "lon", detail=detail, record_key=record_key)
@@ -281,8 +298,7 @@ def _duplicates(rec, codes: pd.Series, code, table, key, iss, err, record_key, e
 def _validate_units(rec: pd.DataFrame, tables, iss: _Issues, options: ImportOptions):
     n = len(rec)
     err = np.zeros(n, dtype=bool)
-    text = {c.key: as_text(rec[c.key]) for c in schema.UNIT_COLUMNS}
-    text["unit_code"] = _code_text(rec["unit_code"])
+    text = _texts(rec, schema.UNIT_COLUMNS, ("unit_code",))
     rk = "unit_code"
     rec = rec.assign(unit_code=text["unit_code"])
     _check_required(rec, text, "units", iss, err, rk)
@@ -308,7 +324,7 @@ def _validate_units(rec: pd.DataFrame, tables, iss: _Issues, options: ImportOpti
     sector_zh = {s.id: s.zh for s in schema.SECTORS}
     out = pd.DataFrame({
         "unit_code": text["unit_code"].to_numpy(), "name": text["name"].to_numpy(),
-        "credit_code": np.where(cc["status"].isin(("ok", "lowercase")), cc["code"], text["credit_code"]),
+        "credit_code": cc["code"].fillna("").to_numpy(dtype=object),
         "sector": sector, "sector_zh": pd.Series(sector).map(sector_zh).fillna("").to_numpy(),
         "district": text["district"].to_numpy(), "street": text["street"].to_numpy(),
         "address": text["address"].to_numpy(), "lon": lon, "lat": lat, "lon_src": lon_src,
@@ -325,9 +341,7 @@ def _validate_hazards(rec: pd.DataFrame, tables, iss: _Issues, options: ImportOp
     n = len(rec)
     err = np.zeros(n, dtype=bool)
     rk = "hazard_code"
-    text = {c.key: as_text(rec[c.key]) for c in schema.HAZARD_COLUMNS}
-    text["hazard_code"] = _code_text(rec["hazard_code"])
-    text["unit_code"] = _code_text(rec["unit_code"])
+    text = _texts(rec, schema.HAZARD_COLUMNS, ("hazard_code", "unit_code"))
     rec = rec.assign(hazard_code=text["hazard_code"], unit_code=text["unit_code"])
     _check_required(rec, text, "hazards", iss, err, rk)
     equipment, st = parse_code(rec["equipment"], schema.equipment_lookup(), schema.normalise_header)
@@ -366,7 +380,7 @@ def _validate_hazards(rec: pd.DataFrame, tables, iss: _Issues, options: ImportOp
         "hazard_code": text["hazard_code"].to_numpy(), "unit_code": text["unit_code"].to_numpy(),
         "name": text["name"].to_numpy(), "kind": text["kind"].to_numpy(), "equipment": equipment,
         "substance": text["substance"].to_numpy(),
-        "cas": np.where(cas["status"] == "ok", cas["code"], text["cas"]),
+        "cas": cas["code"].fillna("").to_numpy(dtype=object),
         "category": category, "quantity_t": quantity, "volume_m3": volume,
         "L": lec["L"], "E": lec["E"], "C": lec["C"],
         "likelihood": ls["likelihood"], "severity": ls["severity"],
@@ -416,7 +430,8 @@ def import_surveys(paths: Iterable[str | Path], options: ImportOptions | None = 
     # Units: in a flat sheet, rows sharing a unit code are one unit (first row wins).
     urec = _records(tables, "units")
     ucode = _code_text(urec["unit_code"])
-    flat = np.array([tables[t].layout == "flat" for t in urec["_tid"]], dtype=bool) if len(urec) else np.zeros(0, bool)
+    is_flat = np.array([t.layout == "flat" for t in tables] + [False], dtype=bool)  # per table
+    flat = is_flat[urec["_tid"].to_numpy(dtype=np.int64)]
     flat_key = pd.Series(np.where(flat & (ucode != "").to_numpy(),
                                   urec["_tid"].astype(str).to_numpy() + "\0" + ucode.to_numpy(), None))
     repeat = flat_key.notna().to_numpy() & flat_key.duplicated(keep="first").to_numpy()
@@ -431,7 +446,7 @@ def import_surveys(paths: Iterable[str | Path], options: ImportOptions | None = 
 
     hrec = _records(tables, "hazards")
     if len(hrec):
-        hflat = np.array([tables[t].layout == "flat" for t in hrec["_tid"]], dtype=bool)
+        hflat = is_flat[hrec["_tid"].to_numpy(dtype=np.int64)]
         hcode_blank = (_code_text(hrec["hazard_code"]) == "").to_numpy()
         unit_only = hflat & hcode_blank  # a flat row describing a unit without hazards
         hrec = hrec[~unit_only].reset_index(drop=True)
@@ -482,9 +497,12 @@ def _flat_repeats_differ(urec, ucode, flat_key, repeat, iss: _Issues) -> None:
     if not repeat.any():
         return
     cols = ["name", "sector", "district", "lon", "lat", "credit_code"]
-    text = pd.DataFrame({c: as_text(urec[c]) for c in cols})
-    first = text.groupby(flat_key.to_numpy(), dropna=True).transform("first")
-    differ = repeat & (text != first).any(axis=1).to_numpy()
+    flat_rows = np.flatnonzero(flat_key.notna().to_numpy())
+    keys = flat_key.to_numpy()[flat_rows]
+    text = pd.DataFrame({c: as_text(urec[c].iloc[flat_rows]) for c in cols})
+    first = text.groupby(keys).transform("first")
+    differ = np.zeros(len(urec), dtype=bool)
+    differ[flat_rows] = repeat[flat_rows] & (text != first).any(axis=1).to_numpy()
     if differ.any():
         first_pos = pd.Series(np.arange(len(urec))).groupby(flat_key.to_numpy()).transform("first")
         related = np.full(len(urec), "", dtype=object)
@@ -525,12 +543,9 @@ def _with_source(frame: pd.DataFrame, rec: pd.DataFrame, tables: list[SheetTable
 
 
 def _geo(frame: pd.DataFrame, fields: tuple[str, ...]) -> gpd.GeoDataFrame:
-    frame = frame[list(fields)].copy()
-    for c in frame.columns:
-        if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]):
-            frame[c] = frame[c].astype(object).where(frame[c].notna(), "")
-    geom = gpd.points_from_xy(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float))
-    return gpd.GeoDataFrame(frame, geometry=geom, crs=STORAGE_CRS)
+    """Points in EPSG:4490 with the fields in order (text columns hold no NaN)."""
+    geom = gpd.points_from_xy(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float), crs=STORAGE_CRS)
+    return gpd.GeoDataFrame(frame[list(fields)], geometry=geom, crs=STORAGE_CRS, copy=False)
 
 
 def _issue_frame(rows: list[dict], files: list[FileRead]) -> pd.DataFrame:

@@ -332,21 +332,29 @@ def _table_from_rows(fr: FileRead, sheet_name: str, rows: list[list]) -> SheetTa
 
 
 def _drop_blank_and_total(table: SheetTable) -> None:
-    """Count and remove blank rows and total (合计) rows."""
+    """Count and remove blank rows and total (合计) rows.
+
+    Both have no code in the table's code column (or a total word there), so only those
+    candidate rows are examined cell by cell."""
     if table.cells.empty:
         return
-    text = table.cells.apply(as_text)
-    blank = (text == "").all(axis=1).to_numpy()
-    code_key = "unit_code" if table.layout == "units" else "hazard_code"
     code_tab = "units" if table.layout == "units" else "hazards"
-    code_col = table.mapped(code_tab)[code_key].index
-    code = text[code_col]
-    total = total_row_mask(text, schema.TOTAL_WORDS) & (code == "").to_numpy() | (
-        code.str.lower().isin(schema.TOTAL_WORDS).to_numpy()
-    )
-    total &= ~blank
+    code_key = "unit_code" if table.layout == "units" else "hazard_code"
+    code = as_text(table.cells[table.mapped(code_tab)[code_key].index])
+    words = {w for w in schema.TOTAL_WORDS} | {w.upper() for w in schema.TOTAL_WORDS} | {
+        w.title() for w in schema.TOTAL_WORDS}
+    code_is_total = code.isin(words).to_numpy()
+    cand = np.flatnonzero((code == "").to_numpy() | code_is_total)
+    blank = np.zeros(len(code), dtype=bool)
+    total = np.zeros(len(code), dtype=bool)
+    if len(cand):
+        sub = table.cells.iloc[cand].apply(as_text)
+        b = (sub == "").all(axis=1).to_numpy()
+        blank[cand] = b
+        total[cand] = (total_row_mask(sub, schema.TOTAL_WORDS) | code_is_total[cand]) & ~b
     table.n_blank = int(blank.sum())
     table.n_total = int(total.sum())
     keep = ~(blank | total)
-    table.cells = table.cells[keep].reset_index(drop=True)
-    table.rows = table.rows[keep]
+    if not keep.all():
+        table.cells = table.cells[keep].reset_index(drop=True)
+        table.rows = table.rows[keep]

@@ -24,41 +24,56 @@ EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 20_000, 80_000
 _SPACES = re.compile(r"[\s\u3000]+")
 
 
-def as_text(cells: pd.Series) -> pd.Series:
+def _cell_text(v) -> str:
+    """One cell as text (the element function of :func:`as_text`)."""
+    c = v.__class__
+    if c is str:
+        return v.strip()
+    if c is float or c is np.float64:
+        if v != v:
+            return ""
+        return str(int(v)) if v.is_integer() and -1e15 < v < 1e15 else repr(float(v))
+    if v is None:
+        return ""
+    if isinstance(v, (_dt.datetime, _dt.date)):
+        return v.strftime("%Y-%m-%d")
+    if c is int or c is bool:
+        return str(v)
+    if v is pd.NA or v is pd.NaT:
+        return ""
+    return str(v).strip()
+
+
+_cell_text_ufunc = np.frompyfunc(_cell_text, 1, 1)
+
+
+def as_text(cells) -> pd.Series:
     """Cells as stripped text; blank → ''. Integral floats lose their '.0' (codes and
-    phone numbers typed as numbers), dates become ISO text. Works per column: a column of
-    one type (the usual case) is converted in one vectorised step."""
-    obj = pd.Series(cells, copy=False).astype(object)
-    kind = pd.api.types.infer_dtype(obj, skipna=True)
-    if kind in ("string", "empty"):
-        out = obj.fillna("").astype(str)
-    elif kind in ("floating", "integer", "mixed-integer-float", "decimal"):
-        out = _numbers_as_text(obj)
-    else:  # mixed column: split by cell type
-        types = obj.map(type)
-        out = obj.astype(str)
-        isnum = types.isin((float, int, np.float64, np.int64)).to_numpy()
-        if isnum.any():
-            out[isnum] = _numbers_as_text(obj[isnum])
-        isdate = types.map(lambda t: issubclass(t, (_dt.date, _dt.datetime))).to_numpy()
-        if isdate.any():
-            out[isdate] = pd.to_datetime(obj[isdate]).dt.strftime("%Y-%m-%d")
-        out[obj.isna().to_numpy()] = ""
-    return out.str.replace("\u3000", " ", regex=False).str.strip()
-
-
-def _numbers_as_text(obj: pd.Series) -> pd.Series:
-    f = pd.to_numeric(obj, errors="coerce").astype(float)
-    integral = (f == np.floor(f)) & f.notna() & (f.abs() < 1e15)
-    out = f.astype(str).astype(object)
-    out[integral] = f[integral].astype("int64").astype(str)
-    out[f.isna()] = ""
-    return out
+    phone numbers typed as numbers), dates become ISO text. One pass per column (a numpy
+    ufunc over the object array)."""
+    s = cells if isinstance(cells, pd.Series) else pd.Series(cells, dtype=object)
+    arr = s.to_numpy(dtype=object)
+    if not len(arr):
+        out = np.array([], dtype=object)
+    elif pd.api.types.infer_dtype(arr, skipna=False) == "string":  # all str: the common case
+        out = np.fromiter(map(str.strip, arr), dtype=object, count=len(arr))
+    else:
+        out = _cell_text_ufunc(arr)
+    return pd.Series(np.asarray(out, dtype=object), index=s.index, dtype=object)
 
 
 def fold(text: pd.Series) -> pd.Series:
     """NFKC-fold text: full-width digits, letters and punctuation to half-width."""
     return text.str.normalize("NFKC")
+
+
+def nonblank(cells: pd.Series) -> np.ndarray:
+    """Cells that are not None, NaN or '' (whitespace-only text still counts: the slow
+    paths strip it and call it blank)."""
+    arr = cells.to_numpy(dtype=object)
+    present = pd.notna(arr)
+    present[present] = arr[present] != ""
+    return present
 
 
 def status_of(blank: np.ndarray, ok: np.ndarray) -> np.ndarray:
@@ -78,17 +93,34 @@ def _clean_number_text(text: pd.Series) -> pd.Series:
     return t.str.replace(_SPACES, "", regex=True)
 
 
+def _numeric_fast(cells: pd.Series) -> np.ndarray:
+    """Numbers the C parser reads directly: float/int cells and plain numeric text."""
+    vals = np.array(pd.to_numeric(cells.astype(object), errors="coerce").to_numpy(dtype=float, na_value=np.nan))
+    vals[~np.isfinite(vals)] = np.nan  # 'inf' and 'nan' text are not numbers here
+    return vals
+
+
 def parse_number(cells: pd.Series, suffixes: tuple[str, ...] = ()) -> tuple[np.ndarray, np.ndarray]:
     """Numbers, also stored as text, full-width, with thousands separators or a trailing
-    word such as '人' (given in ``suffixes``). Returns (values, status)."""
-    text = as_text(cells)
-    blank = (text == "").to_numpy()
-    t = _clean_number_text(text)
-    if suffixes:
-        t = t.str.replace("(?:" + "|".join(map(re.escape, suffixes)) + r")$", "", regex=True)
-    vals = pd.to_numeric(t.where(t.str.fullmatch(_NUM), None), errors="coerce").to_numpy(dtype=float)
-    ok = ~np.isnan(vals)
-    return vals, status_of(blank, ok & ~blank)
+    word such as '人' (given in ``suffixes``). Returns (values, status).
+
+    Cells the C parser reads take the fast path; only the rest (blank or messy) are
+    turned into text and parsed by regular expressions."""
+    cells = pd.Series(cells, dtype=object) if not isinstance(cells, pd.Series) else cells
+    vals = _numeric_fast(cells)
+    present = nonblank(cells)
+    slow = np.isnan(vals) & present
+    st = np.where(present, OK, BLANK).astype(np.int8)
+    if slow.any():
+        text = as_text(cells[slow])
+        blank = (text == "").to_numpy()
+        t = _clean_number_text(text)
+        if suffixes:
+            t = t.str.replace("(?:" + "|".join(map(re.escape, suffixes)) + r")$", "", regex=True)
+        v = pd.to_numeric(t.where(t.str.fullmatch(_NUM), None), errors="coerce").to_numpy(dtype=float)
+        vals[slow] = v
+        st[slow] = status_of(blank, ~np.isnan(v) & ~blank)
+    return vals, st
 
 
 # Units of mass → tonnes (GB 18218 counts tonnes); of volume → m³.
@@ -99,27 +131,40 @@ VOLUME_UNITS = {"": None, "m3": 1.0, "m³": 1.0, "立方米": 1.0, "立方": 1.0
 _MEASURE = re.compile(r"^(?P<num>" + _NUM + r")(?P<wan>万)?(?P<unit>(?:[a-z\u4e00-\u9fff][a-z0-9\u4e00-\u9fff]*)?)$")
 
 
-def parse_measure(cells: pd.Series, units: dict[str, float | None], default_factor: float = 1.0
+def parse_measure(cells: pd.Series, units: dict[str, float | None], default_factor=1.0
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A quantity with an optional unit in the cell ('50吨', '50 t', '5000kg', '1.2万吨').
 
-    ``default_factor`` converts bare numbers (from the header's unit, e.g. 设计最大量（kg）).
-    Returns (values in the target unit, status, unit text of invalid-unit cells or '')."""
-    text = as_text(cells)
-    blank = (text == "").to_numpy()
-    t = _clean_number_text(text)
-    parts = t.str.extract(_MEASURE)
-    num = pd.to_numeric(parts["num"], errors="coerce").to_numpy(dtype=float)
-    unit = parts["unit"].fillna("")
-    known = unit.isin(list(units)).to_numpy()
-    factor = unit.map(lambda u: units.get(u)).astype(float).to_numpy()
-    factor = np.where(np.isnan(factor), default_factor, factor)
-    wan = parts["wan"].notna().to_numpy()
-    vals = num * factor * np.where(wan, 1e4, 1.0)
-    ok = ~np.isnan(num) & known & ~blank
-    bad_unit = np.where(~np.isnan(num) & ~known & ~blank, unit.to_numpy(dtype=object), "")
-    vals[~ok] = np.nan
-    return vals, status_of(blank, ok), bad_unit
+    ``default_factor`` (a number or one per cell) converts bare numbers, from the header's
+    unit, e.g. 设计最大量（kg）. Returns (values in the target unit, status, unit text of
+    cells whose unit is not known, else '')."""
+    cells = pd.Series(cells, dtype=object) if not isinstance(cells, pd.Series) else cells
+    n = len(cells)
+    factor = np.broadcast_to(np.asarray(default_factor, dtype=float), (n,))
+    num = _numeric_fast(cells)
+    vals = num * factor
+    present = nonblank(cells)
+    st = np.where(present, OK, BLANK).astype(np.int8)
+    bad_unit = np.full(n, "", dtype=object)
+    slow = np.isnan(num) & present
+    if slow.any():
+        text = as_text(cells[slow])
+        blank = (text == "").to_numpy()
+        t = _clean_number_text(text)
+        parts = t.str.extract(_MEASURE)
+        pnum = pd.to_numeric(parts["num"], errors="coerce").to_numpy(dtype=float)
+        unit = parts["unit"].fillna("")
+        known = unit.isin(list(units)).to_numpy()
+        f = unit.map(lambda u: units.get(u)).astype(float).to_numpy()
+        f = np.where(np.isnan(f), factor[slow], f)
+        wan = parts["wan"].notna().to_numpy()
+        v = pnum * f * np.where(wan, 1e4, 1.0)
+        ok = ~np.isnan(pnum) & known & ~blank
+        bad_unit[slow] = np.where(~np.isnan(pnum) & ~known & ~blank, unit.to_numpy(dtype=object), "")
+        v[~ok] = np.nan
+        vals[slow] = v
+        st[slow] = status_of(blank, ok)
+    return vals, st, bad_unit
 
 
 def header_factor(unit_text: str, units: dict[str, float | None]) -> float:
@@ -136,28 +181,31 @@ _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 def parse_date(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Dates as Excel serials, date cells, '2024年3月5日', '2024-3-5', '2024/03/05',
     '2024.3.5' or '20240305'. Returns (ISO text 'YYYY-MM-DD' or '', status)."""
-    s = pd.Series(cells, copy=False).astype(object)
-    text = as_text(s)
-    blank = (text == "").to_numpy()
-    out = pd.Series([""] * len(s), index=s.index, dtype=object)
-    # Excel serial numbers (floats from calamine, or digits as text).
-    num = pd.to_numeric(fold(text).where(text.str.fullmatch(r"\d+(?:\.\d+)?"), None), errors="coerce")
-    serial = num.between(EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX) & ~text.str.fullmatch(r"\d{8}")
+    cells = pd.Series(cells, dtype=object) if not isinstance(cells, pd.Series) else cells
+    n = len(cells)
+    out = np.full(n, "", dtype=object)
+    num = _numeric_fast(cells)
+    serial = (num >= EXCEL_SERIAL_MIN) & (num <= EXCEL_SERIAL_MAX)
     if serial.any():
-        out[serial] = (EXCEL_EPOCH + pd.to_timedelta(num[serial].astype(float).round(), unit="D")).dt.strftime("%Y-%m-%d")
-    rest = ~serial & ~pd.Series(blank, index=s.index)
-    t = fold(text[rest])
-    parts = t.str.extract(_DATE_TEXT)
-    compact = t.str.extract(_DATE_COMPACT)
-    parts = parts.fillna(compact)
-    ymd = parts.apply(pd.to_numeric, errors="coerce")
-    dates = pd.to_datetime(
-        pd.DataFrame({"year": ymd[0], "month": ymd[1], "day": ymd[2]}), errors="coerce"
-    ) if len(ymd) else pd.Series([], dtype="datetime64[ns]")
-    good = dates.notna()
-    out[dates.index[good]] = dates[good].dt.strftime("%Y-%m-%d")
-    ok = (out != "").to_numpy()
-    return out.to_numpy(dtype=object), status_of(blank, ok)
+        days = pd.to_timedelta(np.round(num[serial]), unit="D")
+        out[serial] = (EXCEL_EPOCH + days).strftime("%Y-%m-%d").to_numpy(dtype=object)
+    rest = np.flatnonzero(~serial & nonblank(cells))
+    text = as_text(cells.iloc[rest])
+    blank = ~serial
+    blank[rest] = (text == "").to_numpy()
+    # ISO dates (and date cells, which as_text writes as ISO) in one vectorised step.
+    iso = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    good = iso.notna().to_numpy()
+    out[rest[good]] = iso[good].dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+    todo = ~good & (text != "").to_numpy()
+    if todo.any():
+        t = fold(text[todo])
+        parts = t.str.extract(_DATE_TEXT).fillna(t.str.extract(_DATE_COMPACT))
+        ymd = parts.apply(pd.to_numeric, errors="coerce")
+        dates = pd.to_datetime(pd.DataFrame({"year": ymd[0], "month": ymd[1], "day": ymd[2]}), errors="coerce")
+        ok = dates.notna().to_numpy()
+        out[rest[todo][ok]] = dates[ok].dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+    return out, status_of(blank, out != "")
 
 
 def parse_code(cells: pd.Series, lookup: dict[str, str], normalise) -> tuple[np.ndarray, np.ndarray]:
