@@ -15,7 +15,7 @@ OUT := $(ROOT)/out
 # Tests and scripts run headless with a throw-away QGIS profile.
 RUN_ENV := QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=/tmp/runtime-$$(id -u) PYTHONPATH=$(ROOT)
 
-.PHONY: setup apt venv translations test demo bench qgis sample zip clean help
+.PHONY: setup apt venv translations test demo bench qgis screenshots sample zip clean help
 
 help:
 	@echo "make demo   - set up, run the pipeline on the bundled sample city, print a summary"
@@ -63,12 +63,23 @@ bench: setup
 sample: setup
 	$(RUN_ENV) $(PY) scripts/make_sample.py resources/sample --clean
 
+# A throw-away QGIS profile with the plugin linked in and enabled; prints its path.
+define new_profile
+profile=$$(mktemp -d); plugins=$$profile/profiles/default/python/plugins; \
+mkdir -p $$plugins $$profile/profiles/default/QGIS; ln -s $(ROOT) $$plugins/$(PLUGIN); \
+printf '[PythonPlugins]\n$(PLUGIN)=true\n' > $$profile/profiles/default/QGIS/QGIS3.ini
+endef
+
 qgis: setup
-	@profile=$$(mktemp -d); plugins=$$profile/profiles/default/python/plugins; \
-	mkdir -p $$plugins $$profile/profiles/default/QGIS; ln -s $(ROOT) $$plugins/$(PLUGIN); \
-	printf '[PythonPlugins]\n$(PLUGIN)=true\n' > $$profile/profiles/default/QGIS/QGIS3.ini; \
-	echo "QGIS profile: $$profile"; \
+	@$(new_profile); echo "QGIS profile: $$profile"; \
 	PYTHONPATH=$(VENV_SITE) QGIS_CUSTOM_CONFIG_PATH=$$profile qgis --noversioncheck
+
+screenshots: setup
+	@test -f $(OUT)/demo/risk.gpkg || $(MAKE) demo
+	@$(new_profile); \
+	CSRM_ROOT=$(ROOT) PYTHONPATH=$(VENV_SITE) QGIS_CUSTOM_CONFIG_PATH=$$profile \
+	  xvfb-run -a -s "-screen 0 1280x800x24" qgis --noversioncheck --nologo --code scripts/screenshots.py
+	@ls -l docs/img
 
 zip: translations
 	@rm -rf build/$(PLUGIN) && mkdir -p build/$(PLUGIN) dist

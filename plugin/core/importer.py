@@ -10,8 +10,9 @@ problems, not of rows.
 
 from __future__ import annotations
 
-import json
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -23,9 +24,10 @@ import pandas as pd
 from . import coords, identifiers, schema
 from .issues import ISSUE_FIELDS, KINDS, make_issue, place
 from .reader import FileRead, SheetTable, read_file
-from .values import (BLANK, INVALID, MASS_UNITS, OK, VOLUME_UNITS, as_text, header_factor,
+from .values import (INVALID, MASS_UNITS, OK, VOLUME_UNITS, as_text, header_factor,
                      in_set, parse_code, parse_date, parse_measure, parse_number)
 
+READ_THREADS = max(1, min(4, os.cpu_count() or 1))
 STORAGE_CRS = "EPSG:4490"  # CGCS2000 geographic (DOMAIN.md §6)
 DEFAULT_CRS = "CGCS2000"
 
@@ -217,7 +219,6 @@ def _coordinates(rec: pd.DataFrame, table: str, iss: _Issues, err: np.ndarray, r
                     detail="")
             err |= one_missing
     # Coordinate system: the row's own, else the given default.
-    crs_txt = as_text(rec["crs"])
     crs_ids, crs_status = parse_code(rec["crs"], schema.crs_lookup(), schema.normalise_header)
     bad_crs = crs_status == INVALID
     iss.add("E_CRS_UNKNOWN", rec, bad_crs & has, table, "crs", record_key=record_key)
@@ -407,9 +408,19 @@ def import_surveys(paths: Iterable[str | Path], options: ImportOptions | None = 
     files: list[FileRead] = []
     seen_sha: dict[str, str] = {}
     names = _display_names(paths)
-    for i, p in enumerate(paths):
-        progress.step(60.0 * i / max(len(paths), 1), f"读取 Reading {p.name}")
-        fr = read_file(p, names[i])
+    # Workbooks are parsed in threads: python-calamine releases the GIL while it parses.
+    with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
+        futures = [pool.submit(read_file, p, names[i]) for i, p in enumerate(paths)]
+        try:
+            reads = []
+            for i, fut in enumerate(futures):
+                progress.step(60.0 * i / max(len(paths), 1), f"读取 Reading {paths[i].name}")
+                reads.append(fut.result())
+        except Canceled:
+            for fut in futures:
+                fut.cancel()
+            raise
+    for fr in reads:
         if fr.sha256 and fr.sha256 in seen_sha and not fr.refused:
             fr.issues = [make_issue("E_FILE_DUPLICATE", file=fr.name, related=seen_sha[fr.sha256])]
             fr.tables, fr.refused = [], True
@@ -480,7 +491,7 @@ def import_surveys(paths: Iterable[str | Path], options: ImportOptions | None = 
     units_gdf = _geo(_with_source(accepted_units, accepted_units_rec, tables), UNIT_FIELDS)
     hazards_gdf = _geo(_with_source(acc_h, acc_hrec, tables), HAZARD_FIELDS)
     issues = _issue_frame(iss.rows, files)
-    runs = _runs(files, tables, table_file, urec, repeat, units_rec, units_ok, hrec, hazards_ok,
+    runs = _runs(files, tables, table_file, urec, ucode, repeat, units_rec, units_ok, hrec, hazards_ok,
                  issues, options, started, plugin_version)
     progress.step(95)
     return ImportResult(units_gdf, hazards_gdf, issues, runs, files, tables)
@@ -561,7 +572,7 @@ def _issue_frame(rows: list[dict], files: list[FileRead]) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
-def _runs(files, tables, table_file, urec, repeat, units_rec, units_ok, hrec, hazards_ok, issues,
+def _runs(files, tables, table_file, urec, ucode, repeat, units_rec, units_ok, hrec, hazards_ok, issues,
           options, started, plugin_version) -> pd.DataFrame:
     """Per-file provenance and the balance rows read = accepted + rejected + skipped."""
     finished = time.strftime("%Y-%m-%dT%H:%M:%S")
@@ -569,20 +580,16 @@ def _runs(files, tables, table_file, urec, repeat, units_rec, units_ok, hrec, ha
     n_tables = len(tables)
     # Per data row: accepted or not. Key rows by (table id, position in table).
     accepted_rows: dict[int, np.ndarray] = {tid: np.zeros(len(t.cells), dtype=bool) for tid, t in enumerate(tables)}
-    unit_row_ok = pd.Series(units_ok, index=pd.MultiIndex.from_arrays(
-        [units_rec["_tid"].to_numpy(), units_rec["_pos"].to_numpy()])) if len(units_rec) else None
     # Units-sheet rows and unit-only flat rows follow their unit; flat repeats follow the first row.
     if len(urec):
-        ucode = _code_text(urec["unit_code"])
         key = urec["_tid"].astype(str) + "\0" + ucode
-        first_ok = pd.Series(units_ok, index=(units_rec["_tid"].astype(str) + "\0" + _code_text(units_rec["unit_code"])).to_numpy())
+        first_ok = pd.Series(units_ok, index=(units_rec["_tid"].astype(str) + "\0" + ucode[~repeat].to_numpy()).to_numpy())
         first_ok = first_ok[~first_ok.index.duplicated()]
         row_ok = np.where(repeat, key.map(first_ok).fillna(False).to_numpy(dtype=bool), False)
         row_ok[~repeat] = units_ok
         for tid in np.unique(urec["_tid"]):
             m = (urec["_tid"] == tid).to_numpy()
             accepted_rows[int(tid)][urec.loc[m, "_pos"].to_numpy()] = row_ok[m]
-    del unit_row_ok
     # Hazard and flat rows with a hazard code follow their hazard.
     if len(hrec):
         for tid in np.unique(hrec["_tid"]):
