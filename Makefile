@@ -76,9 +76,12 @@ qgis: setup
 
 screenshots: setup
 	@test -f $(OUT)/demo/risk.gpkg || $(MAKE) demo
-	@$(new_profile); \
-	CSRM_ROOT=$(ROOT) PYTHONPATH=$(VENV_SITE) QGIS_CUSTOM_CONFIG_PATH=$$profile \
-	  xvfb-run -a -s "-screen 0 1280x800x24" qgis --noversioncheck --nologo --code scripts/screenshots.py
+	@for loc in en_US zh_CN; do \
+	  $(new_profile); \
+	  printf '[locale]\nuserLocale=%s\noverrideFlag=true\n' $$loc >> $$profile/profiles/default/QGIS/QGIS3.ini; \
+	  CSRM_ROOT=$(ROOT) CSRM_SHOT_SUFFIX=_$${loc%%_*} PYTHONPATH=$(VENV_SITE) QGIS_CUSTOM_CONFIG_PATH=$$profile \
+	    xvfb-run -a -s "-screen 0 1280x800x24" qgis --noversioncheck --nologo --code scripts/screenshots.py; \
+	done
 	@ls -l docs/img
 
 zip: translations

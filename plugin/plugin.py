@@ -49,7 +49,6 @@ class CitySafetyPlugin:
         main = self.iface.mainWindow()
         self.menu = QMenu(tr("City Safety Risk"), main)
         self.menu.setObjectName(MENU_OBJECT_NAME)
-        self.menu.setIcon(icon)
         for alg_id, label in ALGORITHM_MENU():
             action = self.menu.addAction(icon, label)
             action.setObjectName(f"citysafety_{alg_id}")

@@ -10,16 +10,24 @@ from pathlib import Path
 
 from qgis.core import QgsApplication, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import QTimer
+from qgis.PyQt.QtGui import QColor
 from qgis.utils import iface, plugins
 
 ROOT = Path(os.environ.get("CSRM_ROOT", Path.cwd()))
 DB = ROOT / "out" / "demo" / "risk.gpkg"
 IMG = ROOT / "docs" / "img"
 IMG.mkdir(parents=True, exist_ok=True)
+SUFFIX = os.environ.get("CSRM_SHOT_SUFFIX", "")
 state = {}
 
 
 def load_layers():
+    districts = QgsVectorLayer(str(ROOT / "resources" / "sample" / "districts.gpkg"), "districts 行政区", "ogr")
+    if districts.isValid():
+        sym = districts.renderer().symbol()
+        sym.setColor(QColor(240, 240, 235))
+        sym.symbolLayer(0).setStrokeColor(QColor(120, 120, 120))
+        QgsProject.instance().addMapLayer(districts)
     for name in ("import_issues", "hazards", "units"):
         layer = QgsVectorLayer(f"{DB}|layername={name}", name, "ogr")
         QgsProject.instance().addMapLayer(layer)
@@ -39,12 +47,12 @@ def open_menu_and_table():
 
 
 def shot_main():
-    iface.mainWindow().grab().save(str(IMG / "qgis_main.png"))
+    iface.mainWindow().grab().save(str(IMG / f"qgis_main{SUFFIX}.png"))
     plugin = plugins.get("city_safety_risk_map")
     if plugin is not None and plugin.menu is not None:
-        plugin.menu.grab().save(str(IMG / "menu.png"))
+        plugin.menu.grab().save(str(IMG / f"menu{SUFFIX}.png"))
     if state.get("table") is not None:
-        state["table"].grab().save(str(IMG / "import_issues_table.png"))
+        state["table"].grab().save(str(IMG / f"import_issues_table{SUFFIX}.png"))
         state["table"].close()
     from qgis import processing
 
@@ -55,7 +63,7 @@ def shot_main():
 
 
 def shot_dialog():
-    state["dialog"].grab().save(str(IMG / "import_dialog.png"))
+    state["dialog"].grab().save(str(IMG / f"import_dialog{SUFFIX}.png"))
     state["dialog"].close()
     QgsApplication.exit(0)
 
