@@ -197,3 +197,48 @@ def test_qgis_process_lists_and_runs_the_import(qgis_process_env, surveys, tmp_p
     assert [n for n, _ in pyogrio.list_layers(out)] == LAYERS + ["layer_styles"]
     log = result.get("log", {})
     assert "42 rows read" in json.dumps(log, ensure_ascii=False) or "42 rows read" in proc.stdout
+
+
+def test_every_issue_code_through_processing(provider, messy_files, too_many_rows_csv, tmp_path):
+    from plugin.core.issues import KINDS
+    from tests.conftest import SHENZHEN_EXTENT
+
+    out = tmp_path / "risk.gpkg"
+    files = [str(p) for p in messy_files.values()] + [str(too_many_rows_csv)]
+    extent = f"{SHENZHEN_EXTENT[0]},{SHENZHEN_EXTENT[2]},{SHENZHEN_EXTENT[1]},{SHENZHEN_EXTENT[3]} [EPSG:4490]"
+    res = _run("citysafety:import_surveys", {"INPUT": files, "OUTPUT": str(out), "EXTENT": extent,
+                                              "LOAD_LAYERS": False})
+    issues = pyogrio.read_dataframe(out, layer="import_issues")
+    assert set(issues.code) == set(KINDS)
+    assert res["ERRORS"] == int((issues.severity == "error").sum())
+    runs = pyogrio.read_dataframe(out, layer="import_runs")
+    assert len(runs) == len(files)
+    assert (runs.rows_read == runs.rows_accepted + runs.rows_rejected + runs.rows_skipped_blank
+            + runs.rows_skipped_total).all()
+
+
+def test_importing_twice_through_processing_gives_the_same_database(provider, surveys, tmp_path):
+    import pandas as pd
+
+    frames = []
+    for k in range(2):
+        out = tmp_path / f"risk{k}.gpkg"
+        _run("citysafety:import_surveys", {"INPUT": [str(p) for p in surveys], "OUTPUT": str(out),
+                                            "LOAD_LAYERS": False})
+        frames.append({n: pyogrio.read_dataframe(out, layer=n) for n in LAYERS})
+    for name in ("units", "hazards", "import_issues"):
+        pd.testing.assert_frame_equal(frames[0][name], frames[1][name])
+    pd.testing.assert_frame_equal(frames[0]["import_runs"].drop(columns=["started", "finished"]),
+                                  frames[1]["import_runs"].drop(columns=["started", "finished"]))
+
+
+def test_make_demo_script_on_the_sample_city(tmp_path):
+    """What `make demo` runs: template + import of resources/sample through the plugin."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    proc = subprocess.run([os.sys.executable, str(ROOT / "scripts" / "demo.py"), "--out", str(tmp_path)],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Balance 行数核对: OK" in proc.stdout
+    assert "合计 total" in proc.stdout and "E_COORD_OUT_OF_CHINA" in proc.stdout
+    assert (tmp_path / "risk.gpkg").exists() and (tmp_path / "调查表模板_全部行业.xlsx").exists()
+    assert len(list((tmp_path / "errors").glob("*_问题清单.xlsx"))) == 7
