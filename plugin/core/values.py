@@ -58,7 +58,8 @@ def as_text(cells) -> pd.Series:
     elif pd.api.types.infer_dtype(arr, skipna=False) == "string":  # all str: the common case
         out = np.fromiter(map(str.strip, arr), dtype=object, count=len(arr))
     else:
-        out = _cell_text_ufunc(arr)
+        with np.errstate(invalid="ignore"):  # NaN cells compare unequal to themselves, by design
+            out = _cell_text_ufunc(arr)
     return pd.Series(np.asarray(out, dtype=object), index=s.index, dtype=object)
 
 
