@@ -6,16 +6,22 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.fixture
-def loaded_plugin(qgis_app, qgis_iface, qgis_processing):
+def _registry_without_provider():
+    """The Processing registry, with any citysafety provider of another test removed."""
     from qgis.core import QgsApplication
-
-    from plugin.plugin import CitySafetyPlugin
 
     registry = QgsApplication.processingRegistry()
     existing = registry.providerById("citysafety")
-    if existing is not None:  # registered by another test module's fixture
+    if existing is not None:
         registry.removeProvider(existing)
+    return registry
+
+
+@pytest.fixture
+def loaded_plugin(qgis_app, qgis_iface, qgis_processing):
+    from plugin.plugin import CitySafetyPlugin
+
+    _registry_without_provider()
     plugin = CitySafetyPlugin(qgis_iface)
     plugin.initGui()
     yield plugin, qgis_iface
@@ -69,10 +75,7 @@ def test_unload_leaves_nothing_behind(qgis_app, qgis_iface, qgis_processing):
 
     from plugin.plugin import CitySafetyPlugin
 
-    registry = QgsApplication.processingRegistry()
-    existing = registry.providerById("citysafety")
-    if existing is not None:
-        registry.removeProvider(existing)
+    registry = _registry_without_provider()
     plugin = CitySafetyPlugin(qgis_iface)
     plugin.initGui()
     assert _menu(qgis_iface)
@@ -85,14 +88,9 @@ def test_unload_leaves_nothing_behind(qgis_app, qgis_iface, qgis_processing):
 
 def test_init_processing_alone_registers_provider(qgis_app, qgis_processing):
     """What qgis_process does: classFactory(None).initProcessing()."""
-    from qgis.core import QgsApplication
-
     from plugin.plugin import CitySafetyPlugin
 
-    registry = QgsApplication.processingRegistry()
-    existing = registry.providerById("citysafety")
-    if existing is not None:
-        registry.removeProvider(existing)
+    registry = _registry_without_provider()
     plugin = CitySafetyPlugin(None)
     plugin.initProcessing()
     assert registry.providerById("citysafety") is not None
