@@ -86,8 +86,8 @@ screenshots: setup
 
 zip: translations
 	@rm -rf build/$(PLUGIN) && mkdir -p build/$(PLUGIN) dist
-	@git ls-files | grep -vE '^(tests/|scripts/|\.ci/|docs/|\.gitignore|Makefile|pytest.ini)' \
-	  | tar -cf - -T - | tar -xf - -C build/$(PLUGIN)
+	@git ls-files -z | grep -zvE '^(tests/|scripts/|\.ci/|docs/|\.gitignore|Makefile|pytest.ini)' \
+	  | tar --null -cf - -T - | tar -xf - -C build/$(PLUGIN)
 	@cp i18n/*.qm build/$(PLUGIN)/i18n/ 2>/dev/null || true
 	@cd build && rm -f ../dist/$(PLUGIN).zip && zip -qr ../dist/$(PLUGIN).zip $(PLUGIN) -x '*__pycache__*' '*.pyc'
 	@ls -l dist/$(PLUGIN).zip
