@@ -10,7 +10,7 @@ VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
 VENV_SITE = $(wildcard $(VENV)/lib/python3*/site-packages)
 APT_PACKAGES := qgis python3-qgis qgis-providers xvfb xauth fonts-noto-cjk poppler-utils \
-	pyqt5-dev-tools qttools5-dev-tools python3-venv python3-pip zip
+	pyqt5-dev-tools qttools5-dev-tools python3-venv python3-pip
 OUT := $(ROOT)/out
 # Tests and scripts run headless with a throw-away QGIS profile.
 RUN_ENV := QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=/tmp/runtime-$$(id -u) PYTHONPATH=$(ROOT)
@@ -84,13 +84,8 @@ screenshots: setup
 	done
 	@ls -l docs/img
 
-zip: translations
-	@rm -rf build/$(PLUGIN) && mkdir -p build/$(PLUGIN) dist
-	@git ls-files -z | grep -zvE '^(tests/|scripts/|\.ci/|docs/|\.gitignore|Makefile|pytest.ini)' \
-	  | tar --null -cf - -T - | tar -xf - -C build/$(PLUGIN)
-	@cp i18n/*.qm build/$(PLUGIN)/i18n/ 2>/dev/null || true
-	@cd build && rm -f ../dist/$(PLUGIN).zip && zip -qr ../dist/$(PLUGIN).zip $(PLUGIN) -x '*__pycache__*' '*.pyc'
-	@ls -l dist/$(PLUGIN).zip
+zip: apt translations
+	@$(SYS_PY) scripts/make_zip.py
 
 clean:
 	rm -rf build dist out .pytest_cache
