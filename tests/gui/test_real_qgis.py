@@ -1,0 +1,42 @@
+"""The plugin in the real QGIS desktop application (on a virtual screen): loaded from a
+profile like a user's, menu and toolbar present, and the import running inside the QGIS
+process, where QGIS's own GDAL/GEOS/PROJ are loaded next to the Python wheels'."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from tests.conftest import ROOT, SAMPLE
+
+
+@pytest.mark.skipif(not shutil.which("xvfb-run") or not shutil.which("qgis"), reason="needs qgis and xvfb-run")
+def test_plugin_in_real_qgis(tmp_path):
+    profile = tmp_path / "profile"
+    plugins = profile / "profiles" / "default" / "python" / "plugins"
+    plugins.mkdir(parents=True)
+    os.symlink(ROOT, plugins / "city_safety_risk_map")
+    ini = profile / "profiles" / "default" / "QGIS" / "QGIS3.ini"
+    ini.parent.mkdir(parents=True)
+    ini.write_text("[PythonPlugins]\ncity_safety_risk_map=true\n[locale]\nuserLocale=zh_CN\noverrideFlag=true\n")
+    site = next((ROOT / ".venv" / "lib").glob("python3*/site-packages"))
+    result = tmp_path / "smoke.json"
+    env = dict(os.environ, QGIS_CUSTOM_CONFIG_PATH=str(profile), PYTHONPATH=str(site),
+               CSRM_SMOKE_OUT=str(result), CSRM_SAMPLE=str(SAMPLE), CSRM_SMOKE_DB=str(tmp_path / "risk.gpkg"))
+    env.pop("QT_QPA_PLATFORM", None)  # a real (virtual) screen, as a user has
+    proc = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", "qgis", "--noversioncheck", "--nologo",
+                           "--code", str(ROOT / "tests" / "gui" / "qgis_app" / "smoke.py")],
+                          env=env, capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    seen = json.loads(result.read_text(encoding="utf-8"))
+    assert "error" not in seen, seen["error"]
+    assert seen["loaded"] and seen["toolbar"]
+    assert "城市安全风险" in seen["menus"]
+    assert seen["menu_entries"] == ["调查表模板…", "导入调查数据…"]
+    assert seen["algorithms"] == ["citysafety:import_surveys", "citysafety:survey_template"]
+    assert seen["import"]["UNITS"] == 329 and seen["import"]["HAZARDS"] == 804
+    assert seen["shapely_wkb"] == 21  # shapely bound to its own GEOS inside QGIS (plugin/geostack.py)
