@@ -1,0 +1,376 @@
+"""Rules as data (规则): sectors, methods, bands, levels, colours, GB 18218 tables, upgrades.
+
+``resources/rules/default.toml`` is the default; an analyst copies and edits it. A rules
+file is checked completely before any work: overlapping or gapped bands, an unknown
+method or sector, a level without a colour, a value of the wrong type — each refusal
+names the key and says what is wrong, in Chinese and English (:class:`RulesError`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import schema
+
+DEFAULT_RULES = schema.RESOURCES / "rules" / "default.toml"
+LEVELS = (1, 2, 3, 4)
+METHODS = ("gb18218", "lec", "ls")
+FALLBACKS = ("lec", "ls", "none")
+KERNELS = ("quartic", "uniform")
+_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+class RulesError(ValueError):
+    """A rules file that cannot be used; ``key`` names where."""
+
+    def __init__(self, key: str, en: str, zh: str, path: str | Path | None = None):
+        self.key, self.en, self.zh, self.path = key, en, zh, str(path or "")
+        where = f"{self.path}: " if self.path else ""
+        super().__init__(f"{where}{key}: {en} / {zh}")
+
+
+@dataclass(frozen=True)
+class Level:
+    level: int
+    zh: str
+    en: str
+    colour: str
+    density_weight: float
+
+    @property
+    def rgb(self) -> tuple[int, int, int]:
+        c = self.colour.lstrip("#")
+        return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+
+
+@dataclass(frozen=True)
+class SectorRule:
+    id: str
+    zh: str
+    en: str
+    method: str
+    fallback: str
+    reach_m: float
+    symbol: str
+
+
+@dataclass(frozen=True)
+class Band:
+    level: int
+    min: float  # inclusive; -inf when open
+    max: float  # exclusive; +inf when open
+
+    def text(self) -> str:
+        lo = "" if math.isinf(self.min) else f"{self.min:g} ≤ "
+        hi = "" if math.isinf(self.max) else f" < {self.max:g}"
+        return f"{lo}x{hi}"
+
+
+@dataclass(frozen=True)
+class BandedMethod:
+    """A method whose score is a product of factors from allowed sets, mapped by bands."""
+
+    name: str
+    factors: dict[str, tuple[float, ...]]
+    tolerated: dict[str, tuple[float, ...]]
+    bands: tuple[Band, ...]
+
+    def level_of(self, values):
+        """Level of each score (numpy array in, int8 array out; NaN → 0)."""
+        import numpy as np
+
+        v = np.asarray(values, dtype=float)
+        out = np.zeros(v.shape, dtype=np.int8)
+        for b in self.bands:
+            out[(v >= b.min) & (v < b.max)] = b.level
+        return out
+
+    def band_of(self, value: float) -> Band | None:
+        return next((b for b in self.bands if b.min <= value < b.max), None)
+
+
+@dataclass
+class GB18218Tables:
+    """The tables of GB 18218-2018 as loaded (see resources/reference/SOURCES.md)."""
+
+    table1: pd.DataFrame  # seq, name_zh, aliases_zh, cas, critical_t, note, name_en
+    table2: pd.DataFrame  # symbol, category_zh, description_zh, critical_t
+    beta_named: pd.DataFrame  # key, cas, beta (Table 3)
+    beta_category: dict[str, float]  # Table 4
+    alpha: pd.DataFrame  # population_min, population_max, alpha (Table 5)
+    levels: tuple[Band, ...]  # Table 6, by R
+    default_category: pd.DataFrame  # seq, default_category, beta, confidence
+    alternative_cas: dict[str, int]  # CAS → Table 1 seq
+    missing_population_alpha: float
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+@dataclass
+class Rules:
+    path: Path
+    sha256: str
+    name: str
+    levels: dict[int, Level]
+    sectors: dict[str, SectorRule]
+    lec: BandedMethod
+    ls: BandedMethod
+    gb18218: GB18218Tables
+    density: dict
+    upgrades: dict
+
+    def level_names(self) -> dict[int, str]:
+        return {k: v.zh for k, v in self.levels.items()}
+
+
+# --- checking helpers -------------------------------------------------------------------
+
+def _err(key, en, zh, path):
+    return RulesError(key, en, zh, path)
+
+
+def _get(d: dict, key: str, full: str, kind, path, required=True, default=None):
+    if key not in d:
+        if required:
+            raise _err(full, "missing", "缺少该项", path)
+        return default
+    v = d[key]
+    ok = {
+        "str": isinstance(v, str),
+        "num": isinstance(v, (int, float)) and not isinstance(v, bool),
+        "int": isinstance(v, int) and not isinstance(v, bool),
+        "bool": isinstance(v, bool),
+        "table": isinstance(v, dict),
+        "list": isinstance(v, list),
+    }[kind]
+    if not ok:
+        names = {"str": "text", "num": "a number", "int": "a whole number", "bool": "true or false",
+                 "table": "a table", "list": "a list"}
+        names_zh = {"str": "文本", "num": "数字", "int": "整数", "bool": "true 或 false", "table": "表", "list": "列表"}
+        raise _err(full, f"expected {names[kind]}, got {type(v).__name__} {v!r}",
+                   f"应为{names_zh[kind]}，实际为 {v!r}", path)
+    return v
+
+
+def _numbers(v, full, path) -> tuple[float, ...]:
+    if not isinstance(v, list) or not v or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
+        raise _err(full, f"expected a non-empty list of numbers, got {v!r}", f"应为非空数字列表，实际为 {v!r}", path)
+    return tuple(float(x) for x in v)
+
+
+def _bands(raw, full, lo: float, hi: float, levels, path) -> tuple[Band, ...]:
+    """Bands must be ordered, contiguous and cover [lo, hi] (the scores that can occur)."""
+    if not isinstance(raw, list) or not raw:
+        raise _err(full, "expected a non-empty list of bands", "应为非空的分级区间列表", path)
+    bands = []
+    for i, b in enumerate(raw):
+        k = f"{full}[{i}]"
+        if not isinstance(b, dict):
+            raise _err(k, "expected a table {level, min, max}", "应为 {level, min, max} 表", path)
+        unknown = set(b) - {"level", "min", "max"}
+        if unknown:
+            raise _err(f"{k}.{sorted(unknown)[0]}", "unknown key", "未知的键", path)
+        level = _get(b, "level", f"{k}.level", "int", path)
+        if level not in levels:
+            raise _err(f"{k}.level", f"level {level} is not defined under [levels]", f"等级 {level} 未在 [levels] 中定义", path)
+        mn = float(_get(b, "min", f"{k}.min", "num", path, required=False, default=-math.inf))
+        mx = float(_get(b, "max", f"{k}.max", "num", path, required=False, default=math.inf))
+        if not mn < mx:
+            raise _err(k, f"min {mn:g} is not below max {mx:g}", f"下限 {mn:g} 不小于上限 {mx:g}", path)
+        bands.append(Band(level, mn, mx))
+    order = sorted(range(len(bands)), key=lambda i: bands[i].min)
+    sb = [bands[i] for i in order]
+    for a_i, b_i in zip(order, order[1:]):
+        a, b = bands[a_i], bands[b_i]
+        if a.max > b.min:
+            raise _err(f"{full}[{b_i}].min", f"overlaps band {a_i} ({a.text()})",
+                       f"与第 {a_i} 个区间（{a.text()}）重叠", path)
+        if a.max < b.min:
+            raise _err(f"{full}[{a_i}].max", f"gap between {a.max:g} and {b.min:g} (band {b_i})",
+                       f"与第 {b_i} 个区间之间有空档（{a.max:g} 至 {b.min:g}）", path)
+    if sb[0].min > lo:
+        raise _err(f"{full}[{order[0]}].min", f"scores from {lo:g} to {sb[0].min:g} fall in no band",
+                   f"{lo:g} 至 {sb[0].min:g} 的分值不属于任何区间", path)
+    if sb[-1].max <= hi:
+        raise _err(f"{full}[{order[-1]}].max", f"scores from {sb[-1].max:g} to {hi:g} fall in no band",
+                   f"{sb[-1].max:g} 至 {hi:g} 的分值不属于任何区间", path)
+    return tuple(sb)
+
+
+def _resolve(rel: str, full: str, base: Path, path) -> Path:
+    for root in (base, schema.RESOURCES):
+        p = (root / rel).resolve()
+        if p.is_file():
+            return p
+    raise _err(full, f"file not found: {rel}", f"找不到文件：{rel}", path)
+
+
+def _read_csv(p: Path, full: str, columns: tuple[str, ...], path) -> pd.DataFrame:
+    try:
+        df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8")
+    except Exception as exc:  # a broken CSV is a broken rules file
+        raise _err(full, f"cannot read {p.name}: {exc}", f"无法读取 {p.name}：{exc}", path) from exc
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise _err(full, f"{p.name} lacks the column {missing[0]}", f"{p.name} 缺少列 {missing[0]}", path)
+    return df
+
+
+def _num_col(df: pd.DataFrame, col: str, full: str, p: Path, path, allow_blank=False) -> pd.Series:
+    v = pd.to_numeric(df[col].replace("", None), errors="coerce")
+    bad = v.isna() & ~(df[col] == "") if allow_blank else v.isna()
+    if bad.any():
+        row = int(bad.idxmax()) + 2
+        raise _err(full, f"{p.name} row {row}: {col} is not a number ({df[col].iat[row - 2]!r})",
+                   f"{p.name} 第 {row} 行：{col} 不是数字（{df[col].iat[row - 2]!r}）", path)
+    return v
+
+
+def _gb18218(raw: dict, base: Path, path) -> GB18218Tables:
+    k = "methods.gb18218"
+    files = {n: _resolve(_get(raw, n, f"{k}.{n}", "str", path), f"{k}.{n}", base, path)
+             for n in ("table1", "table2", "beta", "alpha", "levels", "default_category")}
+    t1 = _read_csv(files["table1"], f"{k}.table1", ("seq", "name_zh", "aliases_zh", "cas", "critical_t"), path)
+    t1["seq"] = _num_col(t1, "seq", f"{k}.table1", files["table1"], path).astype(int)
+    t1["critical_t"] = _num_col(t1, "critical_t", f"{k}.table1", files["table1"], path)
+    t2 = _read_csv(files["table2"], f"{k}.table2", ("symbol", "category_zh", "critical_t"), path)
+    t2["critical_t"] = _num_col(t2, "critical_t", f"{k}.table2", files["table2"], path)
+    beta = _read_csv(files["beta"], f"{k}.beta", ("kind", "key", "cas", "beta"), path)
+    beta["beta"] = _num_col(beta, "beta", f"{k}.beta", files["beta"], path)
+    named = beta[beta.kind == "named"][["key", "cas", "beta"]].reset_index(drop=True)
+    by_cat = dict(zip(beta.loc[beta.kind == "category", "key"], beta.loc[beta.kind == "category", "beta"].astype(float)))
+    unknown = sorted(set(t2.symbol) - set(by_cat))
+    if unknown:
+        raise _err(f"{k}.beta", f"no Table 4 β for category {unknown[0]}", f"表4 缺少类别 {unknown[0]} 的 β", path)
+    alpha = _read_csv(files["alpha"], f"{k}.alpha", ("population_min", "population_max", "alpha"), path)
+    for c in ("population_min", "alpha"):
+        alpha[c] = _num_col(alpha, c, f"{k}.alpha", files["alpha"], path)
+    alpha["population_max"] = _num_col(alpha, "population_max", f"{k}.alpha", files["alpha"], path, allow_blank=True)
+    lv = _read_csv(files["levels"], f"{k}.levels", ("level", "r_min", "r_max"), path)
+    raw_bands = [{"level": int(r.level), **({"min": float(r.r_min)} if r.r_min != "" else {}),
+                  **({"max": float(r.r_max)} if r.r_max != "" else {})} for r in lv.itertuples(index=False)]
+    levels = _bands(raw_bands, f"{k}.levels", 0.0, 1e12, LEVELS, path)
+    dc = _read_csv(files["default_category"], f"{k}.default_category", ("seq", "default_category", "beta"), path)
+    dc["seq"] = _num_col(dc, "seq", f"{k}.default_category", files["default_category"], path).astype(int)
+    dc["beta"] = _num_col(dc, "beta", f"{k}.default_category", files["default_category"], path)
+    alt_raw = _get(raw, "alternative_cas", f"{k}.alternative_cas", "table", path, required=False, default={})
+    seqs = set(t1.seq)
+    alt = {}
+    for cas, seq in alt_raw.items():
+        if not isinstance(seq, int) or seq not in seqs:
+            raise _err(f"{k}.alternative_cas.{cas}", f"{seq!r} is not a Table 1 row number",
+                       f"{seq!r} 不是表1 的序号", path)
+        alt[cas] = seq
+    missing_alpha = float(_get(raw, "missing_population_alpha", f"{k}.missing_population_alpha", "num", path))
+    return GB18218Tables(t1, t2, named, by_cat, alpha, levels, dc, alt, missing_alpha, files)
+
+
+def _banded(raw: dict, name: str, factor_keys: tuple[str, ...], levels, path) -> BandedMethod:
+    k = f"methods.{name}"
+    factors = {f: _numbers(_get(raw, f, f"{k}.{f}", "list", path), f"{k}.{f}", path) for f in factor_keys}
+    tolerated = {}
+    for f in factor_keys:
+        t = raw.get(f"{f}_tolerated")
+        if t is not None:
+            tolerated[f] = _numbers(t, f"{k}.{f}_tolerated", path)
+    unknown = set(raw) - set(factor_keys) - {f"{f}_tolerated" for f in factor_keys} - {"bands"}
+    if unknown:
+        u = sorted(unknown)[0]
+        raise _err(f"{k}.{u}", "unknown key", "未知的键", path)
+    lo = math.prod(min(v) for v in factors.values())
+    hi = math.prod(max(factors[f] + tolerated.get(f, ())) for f in factor_keys)
+    bands = _bands(_get(raw, "bands", f"{k}.bands", "list", path), f"{k}.bands", lo, hi, levels, path)
+    return BandedMethod(name, factors, tolerated, bands)
+
+
+def load_rules(path: str | Path | None = None) -> Rules:
+    """Read and check a rules file (the default when ``path`` is None or empty)."""
+    p = Path(path) if path else DEFAULT_RULES
+    if not p.is_file():
+        raise _err("(file)", f"rules file not found: {p}", f"找不到规则文件：{p}", p)
+    data = p.read_bytes()
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise _err("(file)", f"not valid TOML: {exc}", f"不是有效的 TOML：{exc}", p) from exc
+    known_top = {"meta", "levels", "sectors", "methods", "density", "upgrades"}
+    unknown = sorted(set(raw) - known_top)
+    if unknown:
+        raise _err(unknown[0], "unknown section", "未知的节", p)
+    meta = _get(raw, "meta", "meta", "table", p, required=False, default={})
+
+    lv_raw = _get(raw, "levels", "levels", "table", p)
+    levels: dict[int, Level] = {}
+    for key in lv_raw:
+        if key not in {str(i) for i in LEVELS}:
+            raise _err(f"levels.{key}", "levels are 1, 2, 3 and 4", "等级只能为 1、2、3、4", p)
+    for i in LEVELS:
+        k = f"levels.{i}"
+        d = _get(lv_raw, str(i), k, "table", p)
+        colour = _get(d, "colour", f"{k}.colour", "str", p)
+        if not _COLOUR.match(colour):
+            raise _err(f"{k}.colour", f"{colour!r} is not a colour like #E60012", f"{colour!r} 不是 #E60012 这样的颜色", p)
+        levels[i] = Level(i, _get(d, "zh", f"{k}.zh", "str", p), _get(d, "en", f"{k}.en", "str", p), colour.upper(),
+                          float(_get(d, "density_weight", f"{k}.density_weight", "num", p)))
+
+    sec_raw = _get(raw, "sectors", "sectors", "table", p)
+    known = {s.id for s in schema.SECTORS}
+    for sid in sec_raw:
+        if sid not in known:
+            raise _err(f"sectors.{sid}", f"unknown sector (known: {', '.join(sorted(known))})",
+                       f"未知的行业领域（应为 {', '.join(sorted(known))}）", p)
+    sectors: dict[str, SectorRule] = {}
+    for s in schema.SECTORS:
+        k = f"sectors.{s.id}"
+        d = _get(sec_raw, s.id, k, "table", p)
+        method = _get(d, "method", f"{k}.method", "str", p)
+        if method not in METHODS:
+            raise _err(f"{k}.method", f"unknown method {method!r} (gb18218, lec or ls)",
+                       f"未知的评价方法 {method!r}（应为 gb18218、lec 或 ls）", p)
+        fallback = _get(d, "fallback", f"{k}.fallback", "str", p, required=False, default="none")
+        if fallback not in FALLBACKS:
+            raise _err(f"{k}.fallback", f"unknown fallback {fallback!r} (lec, ls or none)",
+                       f"未知的备用方法 {fallback!r}（应为 lec、ls 或 none）", p)
+        reach = float(_get(d, "reach_m", f"{k}.reach_m", "num", p))
+        if reach <= 0:
+            raise _err(f"{k}.reach_m", "must be positive", "应为正数", p)
+        sectors[s.id] = SectorRule(s.id, _get(d, "zh", f"{k}.zh", "str", p), _get(d, "en", f"{k}.en", "str", p),
+                                   method, fallback, reach, _get(d, "symbol", f"{k}.symbol", "str", p))
+
+    methods = _get(raw, "methods", "methods", "table", p)
+    for m in methods:
+        if m not in METHODS:
+            raise _err(f"methods.{m}", "unknown method", "未知的评价方法", p)
+    lec = _banded(_get(methods, "lec", "methods.lec", "table", p), "lec", ("L", "E", "C"), levels, p)
+    ls = _banded(_get(methods, "ls", "methods.ls", "table", p), "ls", ("likelihood", "severity"), levels, p)
+    gb = _gb18218(_get(methods, "gb18218", "methods.gb18218", "table", p), p.parent, p)
+
+    dens = _get(raw, "density", "density", "table", p)
+    density = {
+        "cell_m": float(_get(dens, "cell_m", "density.cell_m", "num", p)),
+        "bandwidth_m": float(_get(dens, "bandwidth_m", "density.bandwidth_m", "num", p)),
+        "kernel": _get(dens, "kernel", "density.kernel", "str", p),
+    }
+    if density["kernel"] not in KERNELS:
+        raise _err("density.kernel", f"unknown kernel {density['kernel']!r} (quartic or uniform)",
+                   f"未知的核函数 {density['kernel']!r}（应为 quartic 或 uniform）", p)
+    for key in ("cell_m", "bandwidth_m"):
+        if density[key] <= 0:
+            raise _err(f"density.{key}", "must be positive", "应为正数", p)
+
+    upgrades = _get(raw, "upgrades", "upgrades", "table", p, required=False, default={})
+    prox = upgrades.get("proximity", {})
+    for i, step in enumerate(prox.get("steps", [])):
+        for key in ("from", "to"):
+            v = _get(step, key, f"upgrades.proximity.steps[{i}].{key}", "int", p)
+            if v not in levels:
+                raise _err(f"upgrades.proximity.steps[{i}].{key}", f"level {v} is not defined", f"等级 {v} 未定义", p)
+    return Rules(path=p.resolve(), sha256=hashlib.sha256(data).hexdigest(),
+                 name=str(meta.get("name", p.stem)), levels=levels, sectors=sectors, lec=lec, ls=ls,
+                 gb18218=gb, density=density, upgrades=upgrades)
