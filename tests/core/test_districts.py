@@ -1,0 +1,174 @@
+"""Tests for plugin.core.districts (risk units per district, DOMAIN.md §3.4, §6)."""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import pytest
+from shapely.geometry import Point, box
+
+from plugin.core.districts import SUMMARY_COLUMNS, district_summary, guess_name_field
+
+TO_4490 = pyproj.Transformer.from_crs("EPSG:4547", "EPSG:4490", always_xy=True)
+
+# Two 2 km × 2 km squares in EPSG:4547 (CM 114°E, near 22.5°N), 1 km apart.
+X0, Y0 = 500_000.0, 2_490_000.0
+SIDE = 2_000.0
+WEST = box(X0, Y0, X0 + SIDE, Y0 + SIDE)
+EAST = box(X0 + 3_000.0, Y0, X0 + 3_000.0 + SIDE, Y0 + SIDE)
+
+
+def _districts(**extra) -> gpd.GeoDataFrame:
+    data = {"名称": ["西区", "东区"], "code": [1, 2]}
+    data.update(extra)
+    return gpd.GeoDataFrame(data, geometry=[WEST, EAST], crs="EPSG:4547")
+
+
+def _units(points_m: list[tuple[float, float, float | None]]) -> gpd.GeoDataFrame:
+    """Units from (x, y) in EPSG:4547 and a level, as points in EPSG:4490."""
+    xs = [p[0] for p in points_m]
+    ys = [p[1] for p in points_m]
+    lon, lat = TO_4490.transform(xs, ys)
+    levels = pd.array([p[2] for p in points_m], dtype="Int64")
+    return gpd.GeoDataFrame({"level": levels}, geometry=[Point(a, b) for a, b in zip(lon, lat)],
+                            crs="EPSG:4490")
+
+
+# West: levels 1, 2, 2, 4 and one unscored; East: 3, 3, 4; one point between them.
+POINTS = [
+    (X0 + 500, Y0 + 500, 1),
+    (X0 + 1500, Y0 + 500, 2),
+    (X0 + 1000, Y0 + 1000, 2),
+    (X0 + 1500, Y0 + 1500, 4),
+    (X0 + 200, Y0 + 1800, None),
+    (X0 + 3500, Y0 + 500, 3),
+    (X0 + 4000, Y0 + 1000, 3),
+    (X0 + 4500, Y0 + 1900, 4),
+    (X0 + 2500, Y0 + 1000, 1),  # in the gap: outside both
+]
+
+
+def test_counts_worst_area_and_risk_index_by_hand():
+    s = district_summary(_units(POINTS), _districts())
+    assert list(s.columns[:-1]) == list(SUMMARY_COLUMNS) and s.geometry.name == "geometry"
+    assert s.crs.to_epsg() == 4490
+    assert s.attrs["outside"] == 1
+    assert s.attrs["area_epsg"] == 4547
+    assert s.attrs["name_field"] == "名称"
+    west, east = s.iloc[0], s.iloc[1]
+    assert west["district"] == "西区" and east["district"] == "东区"
+    assert (west["n_units"], west["n_level1"], west["n_level2"], west["n_level3"],
+            west["n_level4"], west["n_unscored"]) == (5, 1, 2, 0, 1, 1)
+    assert (east["n_units"], east["n_level1"], east["n_level2"], east["n_level3"],
+            east["n_level4"], east["n_unscored"]) == (3, 0, 0, 2, 1, 0)
+    assert west["worst_level"] == 1.0 and east["worst_level"] == 3.0
+    assert west["area_km2"] == pytest.approx(4.0, rel=1e-9)
+    assert east["area_km2"] == pytest.approx(4.0, rel=1e-9)
+    # West: 8·1 + 4·2 + 1·1 = 17 → 17 / 4 = 4.25; East: 2·2 + 1·1 = 5 → 1.25.
+    assert west["risk_index"] == pytest.approx(4.25, rel=1e-9)
+    assert east["risk_index"] == pytest.approx(1.25, rel=1e-9)
+    assert list(s["risk_index_rank"]) == [1, 2]
+    # Geometry comes back in EPSG:4490 and round-trips to the squares.
+    back = s.to_crs(4547).geometry
+    assert back.iloc[0].equals_exact(WEST, tolerance=1e-6)
+
+
+def test_custom_weights_and_name_field():
+    weights = {1: 100, 2: 10, 3: 1, 4: 0}
+    s = district_summary(_units(POINTS), _districts(label=["W", "E"]), name_field="label", weights=weights)
+    assert list(s["district"]) == ["W", "E"]
+    assert s["risk_index"].tolist() == pytest.approx([(100 + 20) / 4.0, 2 / 4.0])
+
+
+def test_empty_district_and_ties():
+    pts = [(X0 + 500, Y0 + 500, None), (X0 + 2500, Y0 + 500, 2)]
+    s = district_summary(_units(pts), _districts())
+    assert s["n_units"].tolist() == [1, 0]
+    assert s["n_unscored"].tolist() == [1, 0]
+    assert math.isnan(s["worst_level"].iloc[0]) and math.isnan(s["worst_level"].iloc[1])
+    assert s["risk_index"].tolist() == [0.0, 0.0]
+    assert s["risk_index_rank"].tolist() == [1, 1]
+    assert s.attrs["outside"] == 1
+
+
+def test_level_may_be_float_with_nan_or_none_object():
+    units = _units(POINTS)
+    units["level"] = units["level"].astype("float64")
+    a = district_summary(units, _districts())
+    units["level"] = [None if pd.isna(v) else int(v) for v in units["level"]]
+    b = district_summary(units, _districts())
+    cols = ["n_level1", "n_level2", "n_level3", "n_level4", "n_unscored"]
+    assert a[cols].equals(b[cols])
+    assert a["n_unscored"].tolist() == [1, 0]
+
+
+def test_bad_level_raises():
+    units = _units(POINTS[:2])
+    units["level"] = [1, 5]
+    with pytest.raises(ValueError, match="1–4"):
+        district_summary(units, _districts())
+
+
+def test_point_on_shared_edge_counted_once():
+    # Built in EPSG:4490 so the point lies exactly on the shared edge (lon 114.01).
+    touching = gpd.GeoDataFrame({"name": ["A", "B"]},
+                                geometry=[box(114.00, 22.50, 114.01, 22.51), box(114.01, 22.50, 114.02, 22.51)],
+                                crs="EPSG:4490")
+    units = gpd.GeoDataFrame({"level": [2, 3]}, geometry=[Point(114.01, 22.505), Point(114.015, 22.505)],
+                             crs="EPSG:4490")
+    s = district_summary(units, touching)
+    assert s["n_units"].tolist() == [1, 1]  # edge point → first district touching it
+    assert s["n_level2"].tolist() == [1, 0]
+    assert s.attrs["outside"] == 0
+
+
+def test_units_without_geometry_are_outside():
+    units = _units(POINTS[:2])
+    units = pd.concat([units, gpd.GeoDataFrame({"level": [1]}, geometry=[None], crs="EPSG:4490")],
+                      ignore_index=True)
+    s = district_summary(units, _districts())
+    assert s["n_units"].tolist() == [2, 0]
+    assert s.attrs["outside"] == 1 and s.attrs["no_geometry"] == 1
+
+
+def test_guess_name_field():
+    geom = [box(0, 0, 1, 1)]
+    assert guess_name_field(gpd.GeoDataFrame({"code": [1], "NAME": ["x"]}, geometry=geom)) == "NAME"
+    assert guess_name_field(gpd.GeoDataFrame({"code": [1], "行政区": ["x"], "name": ["y"]},
+                                             geometry=geom)) == "name"
+    assert guess_name_field(gpd.GeoDataFrame({"code": [1], "qu": ["x"]}, geometry=geom)) == "qu"
+    assert guess_name_field(gpd.GeoDataFrame({"code": [1]}, geometry=geom)) is None
+
+
+def test_fallback_names_when_no_text_column():
+    d = gpd.GeoDataFrame({"code": [1, 2]}, geometry=[WEST, EAST], crs="EPSG:4547")
+    s = district_summary(_units(POINTS), d)
+    assert s["district"].tolist() == ["#1", "#2"]
+    assert s.attrs["name_field"] is None
+
+
+def test_no_districts_raises():
+    with pytest.raises(ValueError, match="no features"):
+        district_summary(_units(POINTS), _districts().iloc[0:0])
+
+
+def test_many_units_vectorised():
+    rng = np.random.default_rng(7)
+    n = 50_000
+    xs = rng.uniform(X0 - 500, X0 + 5_500, n)
+    ys = rng.uniform(Y0 - 500, Y0 + 2_500, n)
+    levels = rng.choice([1, 2, 3, 4], n)
+    lon, lat = TO_4490.transform(xs, ys)
+    units = gpd.GeoDataFrame({"level": levels}, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4490")
+    s = district_summary(units, _districts())
+    in_w = (xs > X0) & (xs < X0 + SIDE) & (ys > Y0) & (ys < Y0 + SIDE)
+    in_e = (xs > X0 + 3000) & (xs < X0 + 3000 + SIDE) & (ys > Y0) & (ys < Y0 + SIDE)
+    # Straight edges in degrees differ from straight edges in metres by far under a metre;
+    # allow the handful of points that close to an edge.
+    assert abs(int(s["n_units"].iloc[0]) - int(in_w.sum())) <= 5
+    assert abs(int(s["n_units"].iloc[1]) - int(in_e.sum())) <= 5
+    assert s["n_units"].sum() + s.attrs["outside"] == n
