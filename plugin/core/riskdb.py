@@ -73,8 +73,12 @@ def write_layers(path: str | Path, layers: dict[str, pd.DataFrame], replace: boo
         for i, (name, frame) in enumerate(layers.items()):
             kw = {"dataset_options": {"VERSION": GPKG_VERSION}} if i == 0 else {}
             if isinstance(frame, gpd.GeoDataFrame):
-                pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG", geometry_type="Point",
-                                        promote_to_multi=False, **kw)
+                kinds = set(frame.geom_type.dropna().unique())
+                if kinds <= {"Point"}:
+                    geo_kw = {"geometry_type": "Point", "promote_to_multi": False}
+                else:  # polygons and lines: one multi type per layer
+                    geo_kw = {"promote_to_multi": True}
+                pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG", **geo_kw, **kw)
             else:
                 pyogrio.write_dataframe(pd.DataFrame(frame), tmp, layer=name, driver="GPKG", **kw)
         add_aliases(tmp, {n: list(f.columns) for n, f in layers.items()})
@@ -130,5 +134,23 @@ def add_aliases(path: str | Path, fields: dict[str, list[str]]) -> None:
         con.close()
 
 
+SYSTEM_TABLES = {"layer_styles"}
+
+
+def layer_names(path: str | Path) -> list[str]:
+    """The risk database's own layers, in order (QGIS's layer_styles left out)."""
+    return [n for n, _ in pyogrio.list_layers(path) if n not in SYSTEM_TABLES]
+
+
 def read_layer(path: str | Path, layer: str) -> pd.DataFrame:
-    return pyogrio.read_dataframe(path, layer=layer)
+    """One layer: a GeoDataFrame for spatial layers, a DataFrame for tables."""
+    frame = pyogrio.read_dataframe(path, layer=layer)
+    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.isna().all() and "geometry" in frame and \
+            pyogrio.read_info(path, layer=layer).get("geometry_type") is None:
+        return pd.DataFrame(frame.drop(columns="geometry"))
+    return frame
+
+
+def read_layers(path: str | Path) -> dict[str, pd.DataFrame]:
+    """Every layer of a risk database, to be written back with :func:`write_layers`."""
+    return {n: read_layer(path, n) for n in layer_names(path)}
