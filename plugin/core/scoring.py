@@ -252,6 +252,7 @@ def _reasons(hz, hz_out, rules, wi, has, u_method, lec_vals, ls_vals, lec_d, ls_
                     [gb_line, lec_line, ls_line], default=none_line).astype(object)
     # A major hazard source whose level came from a fallback hazard still states its R line.
     extra = major & (method != "gb18218").to_numpy()
-    out[extra] = (gb_line[extra] + "\n" + pd.Series(out[extra])).to_numpy() if extra.any() else out[extra]
+    if extra.any():
+        out[extra] = gb_line.to_numpy(dtype=object)[extra] + "\n" + out[extra]
     out[~has] = "no hazard sources → not graded 无危险源，未评级"
     return out
