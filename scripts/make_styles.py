@@ -1,0 +1,275 @@
+"""Build the QML style templates in resources/styles/ with PyQGIS (real QGIS QML).
+
+    cd /work/main && QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/make_styles.py
+
+Writes risk_map.qml (unit points), risk_density.qml (risk-density raster) and
+district_summary.qml (district polygons). Re-runnable; the output is the same every time
+for the same QGIS version. plugin/processing/styling.py loads these templates and fills
+in what depends on the rules file and on the data.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+# Qt writes XML attributes in hash order; a fixed seed keeps the QML byte-identical from
+# run to run, so a re-run shows no diff. No .aux.xml for the scratch raster.
+os.environ["QT_HASH_SEED"] = "0"
+os.environ["GDAL_PAM_ENABLED"] = "NO"
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from qgis.core import (  # noqa: E402
+    QgsApplication,
+    QgsBilinearRasterResampler,
+    QgsCategorizedSymbolRenderer,
+    QgsClassificationQuantile,
+    QgsColorRampShader,
+    QgsFeature,
+    QgsFeatureRequest,
+    QgsField,
+    QgsFillSymbol,
+    QgsGeometry,
+    QgsGradientColorRamp,
+    QgsGradientStop,
+    QgsGraduatedSymbolRenderer,
+    QgsMarkerSymbol,
+    QgsPalLayerSettings,
+    QgsPointXY,
+    QgsProperty,
+    QgsRasterLayer,
+    QgsRasterShader,
+    QgsRendererCategory,
+    QgsRuleBasedLabeling,
+    QgsSimpleFillSymbolLayer,
+    QgsSimpleMarkerSymbolLayer,
+    QgsSimpleMarkerSymbolLayerBase,
+    QgsSingleBandPseudoColorRenderer,
+    QgsSymbolLayer,
+    QgsTextBufferSettings,
+    QgsTextFormat,
+    QgsUnitTypes,
+    QgsVectorLayer,
+    QgsVectorLayerSimpleLabeling,
+)
+from qgis.PyQt.QtCore import QVariant  # noqa: E402
+from qgis.PyQt.QtGui import QColor, QFont  # noqa: E402
+
+# --- the decisions, in one place ---------------------------------------------------------
+
+FONT_FAMILY = "Noto Sans CJK SC"  # CJK-capable; Debian fonts-noto-cjk
+LEVEL_SIZE_MM = {1: 4.2, 2: 3.4, 3: 2.8, 4: 2.4}  # level 1 largest
+UNSCORED_SIZE_MM = 2.0
+UNSCORED_COLOUR = QColor(158, 158, 158)
+MARKER_STROKE = QColor(64, 64, 64)
+MARKER_STROKE_MM = 0.2
+# Unit names are labelled for levels 1 and 2, when zoomed in past 1:50,000.
+LABEL_MIN_SCALE = 50_000
+LABEL_LEVELS = {1: dict(size=9.0, bold=True, priority=9), 2: dict(size=8.0, bold=False, priority=6)}
+LABEL_COLOUR = QColor(33, 33, 33)
+DISTRICT_LABEL_COLOUR = QColor(66, 66, 66)
+BUFFER_MM = 0.8
+DENSITY_OPACITY = 0.75
+# Density ramp: (fraction of max, colour). 0 is fully transparent; white → yellow → orange → red.
+DENSITY_RAMP = [
+    (0.00, QColor(255, 255, 255, 0)),
+    (0.05, QColor(255, 255, 229)),
+    (0.30, QColor(255, 215, 0)),
+    (0.60, QColor(255, 140, 0)),
+    (1.00, QColor(230, 0, 18)),
+]
+DISTRICT_ALPHA = 170  # fills semi-transparent, outlines opaque
+DISTRICT_RAMP = [  # YlOrRd
+    (0.00, QColor(255, 255, 178, DISTRICT_ALPHA)),
+    (0.25, QColor(254, 204, 92, DISTRICT_ALPHA)),
+    (0.50, QColor(253, 141, 60, DISTRICT_ALPHA)),
+    (0.75, QColor(240, 59, 32, DISTRICT_ALPHA)),
+    (1.00, QColor(189, 0, 38, DISTRICT_ALPHA)),
+]
+DISTRICT_OUTLINE = QColor(128, 128, 128)
+DISTRICT_OUTLINE_MM = 0.4
+
+
+def _text_format(size: float, colour: QColor, bold: bool = False) -> QgsTextFormat:
+    fmt = QgsTextFormat()
+    font = QFont(FONT_FAMILY)
+    font.setBold(bold)
+    fmt.setFont(font)
+    fmt.setSize(size)
+    fmt.setSizeUnit(QgsUnitTypes.RenderPoints)
+    fmt.setColor(colour)
+    buf = QgsTextBufferSettings()
+    buf.setEnabled(True)
+    buf.setSize(BUFFER_MM)
+    buf.setSizeUnit(QgsUnitTypes.RenderMillimeters)
+    buf.setColor(QColor(255, 255, 255))
+    buf.setOpacity(0.9)
+    fmt.setBuffer(buf)
+    return fmt
+
+
+def _marker(colour: QColor, size: float, shape_expr: str) -> QgsMarkerSymbol:
+    sl = QgsSimpleMarkerSymbolLayer(QgsSimpleMarkerSymbolLayerBase.Circle, size)
+    sl.setColor(colour)
+    sl.setStrokeColor(MARKER_STROKE)
+    sl.setStrokeWidth(MARKER_STROKE_MM)
+    sl.setStrokeWidthUnit(QgsUnitTypes.RenderMillimeters)
+    sl.setSizeUnit(QgsUnitTypes.RenderMillimeters)
+    sl.setDataDefinedProperty(QgsSymbolLayer.PropertyName, QgsProperty.fromExpression(shape_expr))
+    sym = QgsMarkerSymbol()
+    sym.changeSymbolLayer(0, sl)
+    return sym
+
+
+def _save(layer, path: Path) -> None:
+    from plugin.processing.styling import STYLE_CATEGORIES
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    message, ok = layer.saveNamedStyle(str(path), STYLE_CATEGORIES)
+    if not ok:
+        raise SystemExit(f"cannot write {path}: {message}")
+    print(f"wrote {path.relative_to(ROOT)}")
+
+
+def risk_map(path: Path) -> None:
+    from plugin.core.rules import load_rules
+    from plugin.processing.styling import LEVEL_FIELD, UNSCORED_LABEL, level_label, shape_expression
+
+    rules = load_rules()
+    layer = QgsVectorLayer("Point?crs=EPSG:4490", "risk_map", "memory")
+    layer.dataProvider().addAttributes([
+        QgsField("unit_code", QVariant.String), QgsField("name", QVariant.String),
+        QgsField("sector", QVariant.String), QgsField("sector_zh", QVariant.String),
+        QgsField("level", QVariant.Int), QgsField("level_zh", QVariant.String),
+        QgsField("major_hazard", QVariant.Int)])
+    layer.updateFields()
+
+    expr = shape_expression(rules.sectors)
+    cats = [QgsRendererCategory(i, _marker(QColor(lv.colour), LEVEL_SIZE_MM[i], expr), level_label(lv), True)
+            for i, lv in sorted(rules.levels.items())]
+    cats.append(QgsRendererCategory(None, _marker(UNSCORED_COLOUR, UNSCORED_SIZE_MM, expr), UNSCORED_LABEL, True))
+    renderer = QgsCategorizedSymbolRenderer(LEVEL_FIELD, cats)
+    # level 1 drawn last, i.e. on top: NULL first, then 4, 3, 2, 1
+    renderer.setOrderBy(QgsFeatureRequest.OrderBy(
+        [QgsFeatureRequest.OrderByClause(f'"{LEVEL_FIELD}"', False, True)]))
+    renderer.setOrderByEnabled(True)
+    layer.setRenderer(renderer)
+
+    root = QgsRuleBasedLabeling.Rule(None)
+    root.setRuleKey("root")  # fixed keys instead of random UUIDs: a re-run gives the same file
+    for level, opts in LABEL_LEVELS.items():
+        s = QgsPalLayerSettings()
+        s.fieldName = "name"
+        s.isExpression = False
+        s.placement = QgsPalLayerSettings.OrderedPositionsAroundPoint
+        s.offsetType = QgsPalLayerSettings.FromSymbolBounds
+        s.dist = 0.5
+        s.distUnits = QgsUnitTypes.RenderMillimeters
+        s.priority = opts["priority"]
+        s.setFormat(_text_format(opts["size"], LABEL_COLOUR, opts["bold"]))
+        rule = QgsRuleBasedLabeling.Rule(s, 0, LABEL_MIN_SCALE, f'"{LEVEL_FIELD}" = {level}',
+                                         f"{level} {rules.levels[level].zh} {rules.levels[level].en}")
+        rule.setRuleKey(f"level{level}")
+        root.appendChild(rule)
+    layer.setLabeling(QgsRuleBasedLabeling(root))
+    layer.setLabelsEnabled(True)
+    _save(layer, path)
+
+
+def risk_density(path: Path) -> None:
+    # A throw-away float raster (ESRI ASCII grid) to hang the renderer on.
+    with tempfile.TemporaryDirectory() as tmp:
+        asc = Path(tmp) / "density.asc"
+        asc.write_text("ncols 2\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 1\nNODATA_value -9999\n"
+                       "0.0 0.5\n0.25 1.0\n", encoding="ascii")
+        layer = QgsRasterLayer(str(asc), "risk_density", "gdal")
+        if not layer.isValid():
+            raise SystemExit("cannot open the scratch raster")
+        fn = QgsColorRampShader(0.0, 1.0)  # placeholders: styling.style_density rescales to 0 → max
+        fn.setColorRampType(QgsColorRampShader.Interpolated)
+        fn.setClassificationMode(QgsColorRampShader.Continuous)
+        fn.setClip(False)
+        (_, c1), *mid, (_, c2) = DENSITY_RAMP
+        fn.setSourceColorRamp(QgsGradientColorRamp(c1, c2, False, [QgsGradientStop(f, c) for f, c in mid]))
+        fn.setColorRampItemList([QgsColorRampShader.ColorRampItem(f, c, f"{f:g}") for f, c in DENSITY_RAMP])
+        shader = QgsRasterShader(0.0, 1.0)
+        shader.setRasterShaderFunction(fn)
+        renderer = QgsSingleBandPseudoColorRenderer(layer.dataProvider(), 1, shader)
+        renderer.setClassificationMin(0.0)
+        renderer.setClassificationMax(1.0)
+        renderer.setOpacity(DENSITY_OPACITY)
+        layer.setRenderer(renderer)
+        layer.resampleFilter().setZoomedInResampler(QgsBilinearRasterResampler())
+        _save(layer, path)
+
+
+def district_summary(path: Path) -> None:
+    from plugin.processing.styling import (
+        DISTRICT_CLASSES,
+        DISTRICT_LABEL_FORMAT,
+        DISTRICT_LABEL_PRECISION,
+        RISK_INDEX_FIELD,
+    )
+
+    layer = QgsVectorLayer("Polygon?crs=EPSG:4490", "district_summary", "memory")
+    fields = [QgsField("district", QVariant.String)]
+    fields += [QgsField(f"n_level{i}", QVariant.Int) for i in (1, 2, 3, 4)]
+    fields += [QgsField("worst_level", QVariant.Int), QgsField(RISK_INDEX_FIELD, QVariant.Double)]
+    layer.dataProvider().addAttributes(fields)
+    layer.updateFields()
+    feats = []
+    for i, v in enumerate((0, 25, 50, 75, 100)):  # placeholder values: breaks are recomputed per layer
+        f = QgsFeature(layer.fields())
+        f.setGeometry(QgsGeometry.fromPolygonXY([[QgsPointXY(i, 0), QgsPointXY(i + 1, 0), QgsPointXY(i + 1, 1),
+                                                  QgsPointXY(i, 1), QgsPointXY(i, 0)]]))
+        f["district"], f[RISK_INDEX_FIELD] = f"d{i}", float(v)
+        feats.append(f)
+    layer.dataProvider().addFeatures(feats)
+    layer.updateExtents()
+
+    fill = QgsSimpleFillSymbolLayer(DISTRICT_RAMP[0][1], strokeColor=DISTRICT_OUTLINE, strokeWidth=DISTRICT_OUTLINE_MM)
+    fill.setStrokeWidthUnit(QgsUnitTypes.RenderMillimeters)
+    symbol = QgsFillSymbol()
+    symbol.changeSymbolLayer(0, fill)
+    (_, c1), *mid, (_, c2) = DISTRICT_RAMP
+    renderer = QgsGraduatedSymbolRenderer(RISK_INDEX_FIELD)
+    renderer.setSourceSymbol(symbol)
+    renderer.setSourceColorRamp(QgsGradientColorRamp(c1, c2, False, [QgsGradientStop(f, c) for f, c in mid]))
+    method = QgsClassificationQuantile()
+    method.setLabelFormat(DISTRICT_LABEL_FORMAT)
+    method.setLabelPrecision(DISTRICT_LABEL_PRECISION)
+    method.setLabelTrimTrailingZeroes(True)
+    renderer.setClassificationMethod(method)
+    renderer.updateClasses(layer, DISTRICT_CLASSES)
+    layer.setRenderer(renderer)
+
+    s = QgsPalLayerSettings()
+    s.fieldName = "district"
+    s.isExpression = False
+    s.placement = QgsPalLayerSettings.OverPoint
+    s.centroidInside = True
+    s.setFormat(_text_format(10.0, DISTRICT_LABEL_COLOUR))
+    layer.setLabeling(QgsVectorLayerSimpleLabeling(s))
+    layer.setLabelsEnabled(True)
+    _save(layer, path)
+
+
+def main() -> None:
+    from plugin.processing.styling import DENSITY_QML, DISTRICTS_QML, RISK_MAP_QML
+
+    risk_map(RISK_MAP_QML)
+    risk_density(DENSITY_QML)
+    district_summary(DISTRICTS_QML)
+
+
+if __name__ == "__main__":
+    app = QgsApplication([], False)
+    app.initQgis()
+    try:
+        main()
+    finally:
+        app.exitQgis()
