@@ -4,12 +4,12 @@
   <context>
     <name>CitySafety</name>
     <message>
-      <location filename="../plugin/plugin.py" line="46" />
+      <location filename="../plugin/plugin.py" line="50" />
       <source>City Safety Risk</source>
       <translation>城市安全风险</translation>
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="65" />
+      <location filename="../plugin/plugin.py" line="68" />
       <source>City Safety Risk Map</source>
       <translation>城市安全风险一张图</translation>
     </message>
@@ -147,7 +147,7 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>问题清单：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/provider.py" line="31" />
+      <location filename="../plugin/processing/provider.py" line="34" />
       <source>City Safety Risk Map (城市安全风险一张图)</source>
       <translation>城市安全风险一张图 (City Safety Risk Map)</translation>
     </message>
@@ -160,6 +160,121 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <location filename="../plugin/processing/provider.py" line="19" />
       <source>Import surveys…</source>
       <translation>导入调查数据…</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/provider.py" line="20" />
+      <source>Score hazards and units…</source>
+      <translation>风险评价…</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/provider.py" line="21" />
+      <source>Risk map…</source>
+      <translation>风险一张图…</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/provider.py" line="22" />
+      <source>Run the whole chain…</source>
+      <translation>一键运行全流程…</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/risk_map.py" line="18" />
+      <source>Risk map</source>
+      <translation>风险一张图</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/risk_map.py" line="19" />
+      <source>Builds the unified risk layer of the whole city (risk_map: units styled by level in red, orange, yellow and blue, a symbol shape per sector, level-1 units on top, labels for level-1 and level-2 units at large scales), a risk-density GeoTIFF (units weighted by level with the rules' weights, kernel density in metres in the local Gauss-Krüger zone) and, when districts are given, a district summary layer (units per level, worst level, risk index = weighted units per km²) styled as a choropleth. In QGIS the layers are put in a group 城市安全风险一张图: districts and density at small scales, points at large ones.</source>
+      <translation>生成全市统一的风险一张图：risk_map 图层按风险等级以红、橙、黄、蓝四色显示单位，每个行业领域一种符号形状，重大风险单位绘制在最上层，大比例尺下标注重大和较大风险单位名称；风险密度 GeoTIFF（按规则中的等级权重对单位加权，在当地高斯-克吕格投影下以米为单位做核密度）；给定行政区图层时，生成行政区风险汇总图层（各等级单位数、最高等级、风险指数 = 每平方千米加权单位数），以分级色彩显示。在 QGIS 中，这些图层放入「城市安全风险一张图」图层组：小比例尺显示行政区和密度，大比例尺显示点位。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/risk_map.py" line="34" />
+      <source>Risk analysis</source>
+      <translation>风险分析</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/risk_map.py" line="42" />
+      <source>Districts (polygons, optional)</source>
+      <translation>行政区（面图层，可选）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/risk_map.py" line="45" />
+      <source>Risk density (GeoTIFF)</source>
+      <translation>风险密度（GeoTIFF）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/risk_map.py" line="46" />
+      <source>Open the map layers</source>
+      <translation>完成后打开地图图层</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/risk_map.py" line="48" />
+      <source>Units on the map</source>
+      <translation>上图单位数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/risk_map.py" line="49" />
+      <source>Districts summarised</source>
+      <translation>汇总的行政区数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/risk_map.py" line="45" />
+      <source>GeoTIFF (*.tif)</source>
+      <translation>GeoTIFF 栅格 (*.tif)</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/risk_map.py" line="68" />
+      <source>Risk density: {} × {} cells of {} m, EPSG:{}, total weight {:.0f}</source>
+      <translation>风险密度：{} × {} 个 {} 米网格，EPSG:{}，总权重 {:.0f}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/run_all.py" line="18" />
+      <source>Run the whole chain</source>
+      <translation>一键运行全流程</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/run_all.py" line="19" />
+      <source>Runs the whole chain on a set of survey files: import the surveys into a risk database, score every hazard source and unit by the rules, and build the risk map (risk layer, density raster, district summary). The same parameters as the single steps; each step's log is shown in turn.</source>
+      <translation>对一组调查表文件运行全流程：导入调查数据到风险数据库，按规则评价每个危险源和单位，生成风险一张图（风险图层、密度栅格、行政区汇总）。参数与各单步相同，依次显示每一步的日志。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/run_all.py" line="49" />
+      <source>Rules file (default: the plugin's rules)</source>
+      <translation>规则文件（默认：插件自带规则）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/run_all.py" line="65" />
+      <source>Major hazard sources</source>
+      <translation>重大危险源数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/run_all.py" line="61" />
+      <source>Units of level {}</source>
+      <translation>{}级风险单位数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/score.py" line="34" />
+      <source>Score hazards and units</source>
+      <translation>风险评价</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/score.py" line="35" />
+      <source>Scores every hazard source of a risk database by its sector's method in the rules: GB 18218-2018 (S = Σq/Q, R = α·Σβq/Q, Table 6 level) for units that are major hazard sources, LEC (D = L·E·C) or the LS matrix (R = L·S) otherwise. Each hazard gets method, s_value, r_value, alpha, alpha_source, lec_d, ls_r, level, level_zh and colour; each unit its level (the most severe hazard), worst hazard, hazard count, major-hazard flag and level_reasons. Problems (an unmatched substance, a missing population, missing values) go to the score_issues table. The database is rewritten atomically; the input rows are untouched otherwise.</source>
+      <translation>按规则中各行业领域的评价方法评价风险数据库中的每个危险源：构成重大危险源的单位按 GB 18218-2018（S = Σq/Q，R = α·Σβq/Q，按表6 分级），其余按作业条件危险性评价法 LEC（D = L·E·C）或风险矩阵 LS（R = L·S）。每个危险源得到评价方法、S 值、R 值、α、α 来源、LEC D 值、LS R 值、等级、等级名称和颜色；每个单位得到等级（其最严重危险源的等级）、最严重危险源、危险源数、是否重大危险源及定级依据。问题（物质未匹配、缺少人口、缺少取值）写入 score_issues 表。数据库以原子方式重写，原有数据不变。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/score.py" line="62" />
+      <source>Rules: {} ({})</source>
+      <translation>规则：{}（{}）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/score.py" line="70" />
+      <source>Units by sector and level:</source>
+      <translation>各行业领域单位风险等级：</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/score.py" line="29" />
+      <source>The rules file was refused: {}</source>
+      <translation>规则文件未通过校验：{}</translation>
     </message>
     <message>
       <location filename="../plugin/processing/survey_template.py" line="14" />

@@ -1,10 +1,12 @@
 """make demo: the whole pipeline on the bundled sample city, through the plugin's own
 Processing algorithms, then a summary table.
 
-Steps (later issues add score, proximity, cascade, map and report):
+Steps (later issues add proximity, cascade and reports):
 1. citysafety:survey_template — a blank workbook for all sectors;
-2. citysafety:import_surveys — every workbook of resources/sample/ into out/demo/risk.gpkg,
-   with error workbooks for the surveyors in out/demo/errors/.
+2. citysafety:run_all — import every workbook of resources/sample/ into out/demo/risk.gpkg
+   (error workbooks for the surveyors in out/demo/errors/), score every hazard source and
+   unit, and build the risk map: the risk_map layer, out/demo/risk_density.tif and the
+   district summary.
 """
 
 from __future__ import annotations
@@ -77,11 +79,13 @@ def main() -> int:
     res = processing.run("citysafety:survey_template", {"SECTOR": 0, "OUTPUT": str(out / "调查表模板_全部行业.xlsx")},
                          feedback=log.feedback)
     print(f"   -> {res['OUTPUT']}")
-    print(f"2. citysafety:import_surveys  ({args.sample})")
+    print(f"2. citysafety:run_all  ({args.sample})")
     db = out / "risk.gpkg"
-    res = processing.run("citysafety:import_surveys", {
+    density = out / "risk_density.tif"
+    res = processing.run("citysafety:run_all", {
         "FOLDER": str(args.sample), "OUTPUT": str(db), "DEFAULT_CRS": 1, "ERROR_WORKBOOKS": str(out / "errors"),
-        "LOAD_LAYERS": False}, feedback=log.feedback)
+        "DISTRICTS": str(args.sample / "districts.gpkg"), "DENSITY": str(density), "LOAD_LAYERS": False},
+        feedback=log.feedback)
     units = pyogrio.read_dataframe(db, layer="units", read_geometry=False)
     hazards = pyogrio.read_dataframe(db, layer="hazards", read_geometry=False)
     issues = pyogrio.read_dataframe(db, layer="import_issues")
@@ -97,6 +101,15 @@ def main() -> int:
     if len(issues):
         by_code = issues.groupby(["severity", "code"]).size().rename("issues").reset_index()
         table("Import issues by code 导入问题（按代码）", by_code.set_index(["severity", "code"]))
+    from plugin.core.pipeline import level_table
+    from plugin.core.rules import load_rules
+
+    rules = load_rules()
+    table("Units by sector and level 各行业领域单位风险等级", level_table(units, rules))
+    print(f"\nMajor hazard sources 重大危险源: {int(units.major_hazard.sum())}")
+    districts = pyogrio.read_dataframe(db, layer="district_summary", read_geometry=False)
+    table("Districts 行政区风险（按风险指数）", districts.sort_values("risk_index_rank").set_index("district")[
+        ["n_units", "n_level1", "n_level2", "n_level3", "n_level4", "worst_level", "risk_index"]].round(3))
     cols = ["rows_read", "rows_accepted", "rows_rejected", "rows_skipped_blank", "rows_skipped_total", "status"]
     table("Rows per file 各文件行数（读取 = 接受 + 拒绝 + 空行 + 合计行）", runs.set_index("file")[cols])
     balanced = bool((runs.rows_read == runs.rows_accepted + runs.rows_rejected + runs.rows_skipped_blank
@@ -104,6 +117,7 @@ def main() -> int:
     print(f"\nBalance 行数核对: {'OK 通过' if balanced else 'FAILED 未通过'}")
     print(f"\nOutputs 输出 ({time.perf_counter() - t0:.1f} s):")
     print(f"  risk database 风险数据库: {db}")
+    print(f"  risk density 风险密度:     {density}")
     print(f"  template 模板:            {out / '调查表模板_全部行业.xlsx'}")
     print(f"  error workbooks 问题清单:  {out / 'errors'} ({len(list((out / 'errors').glob('*.xlsx')))} files)")
     plugin.unload()

@@ -17,6 +17,9 @@ def ALGORITHM_MENU():  # noqa: N802 — evaluated late so labels follow the tran
     return [
         ("survey_template", tr("Survey template…")),
         ("import_surveys", tr("Import surveys…")),
+        ("score", tr("Score hazards and units…")),
+        ("risk_map", tr("Risk map…")),
+        ("run_all", tr("Run the whole chain…")),
     ]
 
 
@@ -38,7 +41,11 @@ class CitySafetyProvider(QgsProcessingProvider):
 
     def loadAlgorithms(self):  # noqa: N802
         from .import_surveys import ImportSurveysAlgorithm
+        from .risk_map import RiskMapAlgorithm
+        from .run_all import RunAllAlgorithm
+        from .score import ScoreAlgorithm
         from .survey_template import SurveyTemplateAlgorithm
 
-        for alg in (SurveyTemplateAlgorithm(), ImportSurveysAlgorithm()):
+        for alg in (SurveyTemplateAlgorithm(), ImportSurveysAlgorithm(), ScoreAlgorithm(), RiskMapAlgorithm(),
+                    RunAllAlgorithm()):
             self.addAlgorithm(alg)

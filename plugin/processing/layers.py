@@ -1,0 +1,57 @@
+"""QGIS-side layer plumbing for the risk-map steps: districts from any QGIS source into a
+GeoDataFrame, and the styled layers put into the project's 城市安全风险一张图 group."""
+
+from __future__ import annotations
+
+from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsProject, QgsRasterLayer,
+                       QgsVectorLayer)
+
+
+def features_to_geodataframe(source, target_epsg: int = 4490):
+    """Features of a QGIS source (any provider) as a GeoDataFrame in EPSG:4490. District
+    layers hold tens of polygons, so one pass over the features is fine here."""
+    import geopandas as gpd
+    import shapely
+
+    target = QgsCoordinateReferenceSystem(f"EPSG:{target_epsg}")
+    transform = QgsCoordinateTransform(source.sourceCrs(), target, QgsProject.instance().transformContext())
+    names = [f.name() for f in source.fields()]
+    rows, wkb = [], []
+    for feature in source.getFeatures():
+        geom = feature.geometry()
+        if geom.isNull():
+            continue
+        geom.transform(transform)
+        wkb.append(bytes(geom.asWkb()))
+        rows.append(dict(zip(names, feature.attributes())))
+    geoms = shapely.from_wkb(wkb) if wkb else []
+    frame = gpd.GeoDataFrame(rows, columns=names, geometry=gpd.GeoSeries(geoms, crs=f"EPSG:{target_epsg}"))
+    for c in names:  # QVariant NULLs → None
+        frame[c] = frame[c].map(lambda v: None if v is None or (hasattr(v, "isNull") and v.isNull()) else v)
+    return frame
+
+
+def load_risk_layers(project: QgsProject, db: str, density: str, rules, with_districts: bool) -> list:
+    """Open, style and group the risk map's layers: points on top (large scales), then the
+    district summary and the density raster (small scales)."""
+    from . import styling
+
+    layers = []
+    risk = QgsVectorLayer(f"{db}|layername=risk_map", "风险一张图 risk map", "ogr")
+    if risk.isValid():
+        styling.style_risk_layer(risk, rules)
+        styling.set_scale_visibility(risk, styling.POINTS_VISIBLE_BELOW, 0)
+        layers.append(risk)
+    if with_districts:
+        dist = QgsVectorLayer(f"{db}|layername=district_summary", "行政区风险 district summary", "ogr")
+        if dist.isValid():
+            styling.style_districts(dist)
+            styling.set_scale_visibility(dist, 0, styling.OVERVIEW_VISIBLE_ABOVE)
+            layers.append(dist)
+    dens = QgsRasterLayer(density, "风险密度 risk density")
+    if dens.isValid():
+        styling.style_density(dens)
+        styling.set_scale_visibility(dens, 0, styling.OVERVIEW_VISIBLE_ABOVE)
+        layers.append(dens)
+    styling.add_to_group(project, layers)
+    return layers

@@ -1,0 +1,82 @@
+"""citysafety:risk_map — the unified four-colour risk layer, risk density and districts."""
+
+from __future__ import annotations
+
+from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingOutputFile, QgsProcessingOutputNumber,
+                       QgsProcessingParameterBoolean, QgsProcessingParameterFeatureSource,
+                       QgsProcessingParameterFileDestination)
+
+from ..core.importer import Canceled
+from ..core.pipeline import PipelineError, build_risk_map
+from .base import CitySafetyAlgorithm, progress_of
+from .layers import features_to_geodataframe, load_risk_layers
+from .score import add_database_and_rules, rules_of
+
+
+class RiskMapAlgorithm(CitySafetyAlgorithm):
+    ALG_ID = "risk_map"
+    DISPLAY = "Risk map"
+    HELP = ("Builds the unified risk layer of the whole city (risk_map: units styled by level in red, orange, "
+            "yellow and blue, a symbol shape per sector, level-1 units on top, labels for level-1 and level-2 "
+            "units at large scales), a risk-density GeoTIFF (units weighted by level with the rules' weights, "
+            "kernel density in metres in the local Gauss-Krüger zone) and, when districts are given, a district "
+            "summary layer (units per level, worst level, risk index = weighted units per km²) styled as a "
+            "choropleth. In QGIS the layers are put in a group 城市安全风险一张图: districts and density at "
+            "small scales, points at large ones.")
+    INPUT = "INPUT"
+    RULES = "RULES"
+    DISTRICTS = "DISTRICTS"
+    DENSITY = "DENSITY"
+    OUTPUT = "OUTPUT"
+    LOAD = "LOAD_LAYERS"
+
+    def group(self):
+        return self.tr("Risk analysis")
+
+    def groupId(self):  # noqa: N802
+        return "analysis"
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        add_database_and_rules(self)
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.DISTRICTS, self.tr("Districts (polygons, optional)"), [QgsProcessing.TypeVectorPolygon],
+            optional=True))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.DENSITY, self.tr("Risk density (GeoTIFF)"), fileFilter=self.tr("GeoTIFF (*.tif)")))
+        self.addParameter(QgsProcessingParameterBoolean(self.LOAD, self.tr("Open the map layers"), defaultValue=True))
+        self.addOutput(QgsProcessingOutputFile(self.OUTPUT, self.tr("Risk database")))
+        self.addOutput(QgsProcessingOutputNumber("UNITS", self.tr("Units on the map")))
+        self.addOutput(QgsProcessingOutputNumber("DISTRICTS_SUMMARISED", self.tr("Districts summarised")))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        rules = rules_of(self, parameters, context)
+        db = self.parameterAsFile(parameters, self.INPUT, context)
+        density = self.parameterAsFileOutput(parameters, self.DENSITY, context)
+        if not density.lower().endswith((".tif", ".tiff")):
+            density += ".tif"
+        districts = None
+        source = self.parameterAsSource(parameters, self.DISTRICTS, context)
+        if source is not None:
+            districts = features_to_geodataframe(source)
+        try:
+            result = build_risk_map(db, rules, density, districts, progress_of(feedback))
+        except Canceled:
+            raise self.canceled()
+        except PipelineError as exc:
+            raise QgsProcessingException(str(exc)) from exc
+        grid = result.density
+        feedback.pushInfo(self.tr("Risk density: {} × {} cells of {} m, EPSG:{}, total weight {:.0f}").format(
+            grid.values.shape[1], grid.values.shape[0], grid.cell_m, grid.epsg, grid.total_weight))
+        self._to_load = (db, density, rules, result.districts is not None) \
+            if self.parameterAsBoolean(parameters, self.LOAD, context) else None
+        return {self.OUTPUT: db, self.DENSITY: density, "UNITS": len(result.risk_map),
+                "DISTRICTS_SUMMARISED": 0 if result.districts is None else len(result.districts)}
+
+    def postProcessAlgorithm(self, context, feedback):  # noqa: N802
+        """In the main thread, after the work: open, style and group the layers."""
+        to_load = getattr(self, "_to_load", None)
+        project = context.project()
+        if to_load is not None and project is not None:
+            db, density, rules, with_districts = to_load
+            load_risk_layers(project, db, density, rules, with_districts)
+        return {}

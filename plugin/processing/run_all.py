@@ -1,0 +1,97 @@
+"""citysafety:run_all — import → score → risk map in one run."""
+
+from __future__ import annotations
+
+from qgis.core import (QgsProcessing, QgsProcessingMultiStepFeedback, QgsProcessingOutputNumber,
+                       QgsProcessingParameterBoolean, QgsProcessingParameterEnum, QgsProcessingParameterFeatureSource,
+                       QgsProcessingParameterFile, QgsProcessingParameterFileDestination,
+                       QgsProcessingParameterFolderDestination, QgsProcessingParameterMultipleLayers)
+
+from ..core import schema
+from .base import CitySafetyAlgorithm
+
+STEPS = ("citysafety:import_surveys", "citysafety:score", "citysafety:risk_map")
+
+
+class RunAllAlgorithm(CitySafetyAlgorithm):
+    ALG_ID = "run_all"
+    DISPLAY = "Run the whole chain"
+    HELP = ("Runs the whole chain on a set of survey files: import the surveys into a risk database, score every "
+            "hazard source and unit by the rules, and build the risk map (risk layer, density raster, district "
+            "summary). The same parameters as the single steps; each step's log is shown in turn.")
+    INPUT = "INPUT"
+    FOLDER = "FOLDER"
+    DEFAULT_CRS = "DEFAULT_CRS"
+    RULES = "RULES"
+    DISTRICTS = "DISTRICTS"
+    OUTPUT = "OUTPUT"
+    DENSITY = "DENSITY"
+    ERRORS = "ERROR_WORKBOOKS"
+    LOAD = "LOAD_LAYERS"
+
+    def group(self):
+        return self.tr("Risk analysis")
+
+    def groupId(self):  # noqa: N802
+        return "analysis"
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterMultipleLayers(
+            self.INPUT, self.tr("Survey files (.xlsx, .csv)"), layerType=QgsProcessing.TypeFile, optional=True))
+        self.addParameter(QgsProcessingParameterFile(
+            self.FOLDER, self.tr("Or every survey file in a folder"),
+            behavior=QgsProcessingParameterFile.Folder, optional=True))
+        self.addParameter(QgsProcessingParameterEnum(
+            self.DEFAULT_CRS, self.tr("Coordinate system of rows that do not name one"),
+            options=[c.label for c in schema.COORD_SYSTEMS],
+            defaultValue=[c.id for c in schema.COORD_SYSTEMS].index("CGCS2000")))
+        self.addParameter(QgsProcessingParameterFile(
+            self.RULES, self.tr("Rules file (default: the plugin's rules)"), extension="toml", optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.DISTRICTS, self.tr("Districts (polygons, optional)"), [QgsProcessing.TypeVectorPolygon],
+            optional=True))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT, self.tr("Risk database"), fileFilter=self.tr("GeoPackage (*.gpkg)")))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.DENSITY, self.tr("Risk density (GeoTIFF)"), fileFilter=self.tr("GeoTIFF (*.tif)")))
+        self.addParameter(QgsProcessingParameterFolderDestination(
+            self.ERRORS, self.tr("Error workbooks for the surveyors (folder)"), optional=True, createByDefault=False))
+        self.addParameter(QgsProcessingParameterBoolean(self.LOAD, self.tr("Open the map layers"), defaultValue=True))
+        for key, label in (("UNITS", self.tr("Units accepted")), ("HAZARDS", self.tr("Hazard sources accepted")),
+                           ("ERRORS", self.tr("Errors")), ("LEVEL1", self.tr("Units of level {}").format(1)),
+                           ("LEVEL2", self.tr("Units of level {}").format(2)),
+                           ("LEVEL3", self.tr("Units of level {}").format(3)),
+                           ("LEVEL4", self.tr("Units of level {}").format(4)),
+                           ("MAJOR_HAZARDS", self.tr("Major hazard sources"))):
+            self.addOutput(QgsProcessingOutputNumber(key, label))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        from qgis import processing
+
+        steps = QgsProcessingMultiStepFeedback(len(STEPS), feedback)
+        db = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
+        if not db.lower().endswith(".gpkg"):
+            db += ".gpkg"
+        density = self.parameterAsFileOutput(parameters, self.DENSITY, context)
+        rules = self.parameterAsFile(parameters, self.RULES, context) or None
+        common = {"RULES": rules}
+        step_params = [
+            {"INPUT": parameters.get(self.INPUT), "FOLDER": parameters.get(self.FOLDER),
+             "DEFAULT_CRS": parameters.get(self.DEFAULT_CRS), "OUTPUT": db,
+             "ERROR_WORKBOOKS": parameters.get(self.ERRORS), "LOAD_LAYERS": False},
+            {"INPUT": db, **common},
+            {"INPUT": db, **common, "DISTRICTS": parameters.get(self.DISTRICTS), "DENSITY": density,
+             "LOAD_LAYERS": self.parameterAsBoolean(parameters, self.LOAD, context)},
+        ]
+        results = {}
+        for i, (alg, params) in enumerate(zip(STEPS, step_params)):
+            steps.setCurrentStep(i)
+            feedback.pushInfo(f"\n== {alg} ==")
+            results[alg] = processing.run(alg, params, context=context, feedback=steps, is_child_algorithm=True)
+            if feedback.isCanceled():
+                raise self.canceled()
+        imp, sc = results[STEPS[0]], results[STEPS[1]]
+        out = {self.OUTPUT: db, self.DENSITY: results[STEPS[2]]["DENSITY"], "UNITS": imp["UNITS"],
+               "HAZARDS": imp["HAZARDS"], "ERRORS": imp["ERRORS"], "MAJOR_HAZARDS": sc["MAJOR_HAZARDS"]}
+        out.update({f"LEVEL{k}": sc[f"LEVEL{k}"] for k in (1, 2, 3, 4)})
+        return out

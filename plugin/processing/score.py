@@ -1,0 +1,77 @@
+"""citysafety:score — every hazard source and unit scored by the rules (DOMAIN.md §3)."""
+
+from __future__ import annotations
+
+from qgis.core import (QgsProcessingException, QgsProcessingOutputFile, QgsProcessingOutputNumber,
+                       QgsProcessingParameterFile)
+
+from ..core.importer import Canceled
+from ..core.pipeline import PipelineError, level_table, score_database
+from ..core.rules import RulesError, load_rules
+from .base import CitySafetyAlgorithm, progress_of
+
+RULES_FILTER = "TOML (*.toml)"
+
+
+def add_database_and_rules(alg) -> None:
+    """The two parameters every step on a risk database takes."""
+    alg.addParameter(QgsProcessingParameterFile(alg.INPUT, alg.tr("Risk database"), extension="gpkg"))
+    alg.addParameter(QgsProcessingParameterFile(
+        alg.RULES, alg.tr("Rules file (default: the plugin's rules)"), extension="toml", optional=True))
+
+
+def rules_of(alg, parameters, context):
+    """Load and check the rules before any work; a bad file stops the algorithm."""
+    path = alg.parameterAsFile(parameters, alg.RULES, context)
+    try:
+        return load_rules(path or None)
+    except RulesError as exc:
+        raise QgsProcessingException(alg.tr("The rules file was refused: {}").format(exc)) from exc
+
+
+class ScoreAlgorithm(CitySafetyAlgorithm):
+    ALG_ID = "score"
+    DISPLAY = "Score hazards and units"
+    HELP = ("Scores every hazard source of a risk database by its sector's method in the rules: GB 18218-2018 "
+            "(S = Σq/Q, R = α·Σβq/Q, Table 6 level) for units that are major hazard sources, LEC (D = L·E·C) or "
+            "the LS matrix (R = L·S) otherwise. Each hazard gets method, s_value, r_value, alpha, alpha_source, "
+            "lec_d, ls_r, level, level_zh and colour; each unit its level (the most severe hazard), worst hazard, "
+            "hazard count, major-hazard flag and level_reasons. Problems (an unmatched substance, a missing "
+            "population, missing values) go to the score_issues table. The database is rewritten atomically; "
+            "the input rows are untouched otherwise.")
+    INPUT = "INPUT"
+    RULES = "RULES"
+    OUTPUT = "OUTPUT"
+
+    def group(self):
+        return self.tr("Risk analysis")
+
+    def groupId(self):  # noqa: N802
+        return "analysis"
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        add_database_and_rules(self)
+        self.addOutput(QgsProcessingOutputFile(self.OUTPUT, self.tr("Risk database")))
+        for level in (1, 2, 3, 4):
+            self.addOutput(QgsProcessingOutputNumber(f"LEVEL{level}", self.tr("Units of level {}").format(level)))
+        self.addOutput(QgsProcessingOutputNumber("MAJOR_HAZARDS", self.tr("Major hazard sources")))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        rules = rules_of(self, parameters, context)
+        db = self.parameterAsFile(parameters, self.INPUT, context)
+        feedback.pushInfo(self.tr("Rules: {} ({})").format(rules.path, rules.sha256[:12]))
+        try:
+            result = score_database(db, rules, progress_of(feedback))
+        except Canceled:
+            raise self.canceled()
+        except PipelineError as exc:
+            raise QgsProcessingException(str(exc)) from exc
+        table = level_table(result.units, rules)
+        feedback.pushInfo(self.tr("Units by sector and level:") + "\n" + table.to_string())
+        if len(result.issues):
+            for (sev, code), n in result.issues.groupby(["severity", "code"]).size().items():
+                feedback.pushInfo(f"  {sev:7s} {code}: {n}")
+        level = result.units["level"]
+        out = {self.OUTPUT: db, "MAJOR_HAZARDS": int(result.units["major_hazard"].sum())}
+        out.update({f"LEVEL{k}": int((level == k).sum()) for k in (1, 2, 3, 4)})
+        return out
