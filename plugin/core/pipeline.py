@@ -33,11 +33,16 @@ class PipelineError(ValueError):
         super().__init__(f"{en} / {zh}")
 
 
-def _need(layers: dict, names: tuple[str, ...], db: Path) -> None:
+def _read(db: Path, names: tuple[str, ...]) -> dict:
+    """The named layers of a risk database, or a clear error when one is missing."""
+    if not db.is_file():
+        raise PipelineError(f"risk database not found: {db}", f"找不到风险数据库：{db}")
+    present = set(riskdb.layer_names(db))
     for n in names:
-        if n not in layers:
+        if n not in present:
             raise PipelineError(f"{db.name} has no layer '{n}'; run citysafety:import_surveys first",
                                 f"{db.name} 中没有图层「{n}」，请先运行导入调查数据")
+    return {n: riskdb.read_layer(db, n) for n in names}
 
 
 @dataclass
@@ -54,8 +59,7 @@ def score_database(db: str | Path, rules: Rules, progress: Progress | None = Non
     progress = progress or Progress()
     db = Path(db)
     progress.step(2, "读取风险数据库 Reading the risk database")
-    layers = riskdb.read_layers(db)
-    _need(layers, ("units", "hazards"), db)
+    layers = _read(db, ("units", "hazards"))
     units = layers["units"].drop(columns=[c for c in UNIT_SCORE_FIELDS if c in layers["units"]])
     hazards = layers["hazards"].drop(columns=[c for c in HAZARD_SCORE_FIELDS if c in layers["hazards"]])
     progress.step(20, "评价 Scoring")
@@ -66,7 +70,7 @@ def score_database(db: str | Path, rules: Rules, progress: Progress | None = Non
     layers["hazards"] = gpd.GeoDataFrame(hazards, geometry=layers["hazards"].geometry.name, crs=layers["hazards"].crs)
     layers["score_issues"] = result.issues
     progress.step(80, "写入 Writing")
-    riskdb.write_layers(db, layers)
+    riskdb.update_layers(db, layers)
     return ScoreSummary(layers["units"], layers["hazards"], result.issues)
 
 
@@ -84,9 +88,8 @@ def build_risk_map(db: str | Path, rules: Rules, density_path: str | Path, distr
     progress = progress or Progress()
     db = Path(db)
     progress.step(2, "读取风险数据库 Reading the risk database")
-    layers = riskdb.read_layers(db)
-    _need(layers, ("units",), db)
-    units = layers["units"]
+    units = _read(db, ("units",))["units"]
+    layers: dict = {}
     if "level" not in units:
         raise PipelineError(f"{db.name} is not scored yet; run citysafety:score first",
                             f"{db.name} 尚未评价，请先运行风险评价")
@@ -107,16 +110,8 @@ def build_risk_map(db: str | Path, rules: Rules, density_path: str | Path, distr
         layers["district_summary"] = summary
     layers["risk_map"] = risk
     progress.step(80, "写入 Writing")
-    riskdb.write_layers(db, _ordered(layers))
+    riskdb.update_layers(db, layers)
     return RiskMap(risk, grid, summary)
-
-
-LAYER_ORDER = ("risk_map", "district_summary", "units", "hazards", "score_issues", "import_issues", "import_runs")
-
-
-def _ordered(layers: dict) -> dict:
-    names = [n for n in LAYER_ORDER if n in layers] + [n for n in layers if n not in LAYER_ORDER]
-    return {n: layers[n] for n in names}
 
 
 def level_table(units: pd.DataFrame, rules: Rules) -> pd.DataFrame:

@@ -12,6 +12,7 @@ extension, read by GDAL ≥ 3.7 and other tools) and as each layer's default QGI
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
@@ -71,16 +72,44 @@ def write_layers(path: str | Path, layers: dict[str, pd.DataFrame], replace: boo
     tmp.unlink()
     try:
         for i, (name, frame) in enumerate(layers.items()):
-            kw = {"dataset_options": {"VERSION": GPKG_VERSION}} if i == 0 else {}
-            if isinstance(frame, gpd.GeoDataFrame):
-                kinds = set(frame.geom_type.dropna().unique())
-                if kinds <= {"Point"}:
-                    geo_kw = {"geometry_type": "Point", "promote_to_multi": False}
-                else:  # polygons and lines: one multi type per layer
-                    geo_kw = {"promote_to_multi": True}
-                pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG", **geo_kw, **kw)
-            else:
-                pyogrio.write_dataframe(pd.DataFrame(frame), tmp, layer=name, driver="GPKG", **kw)
+            _write_layer(tmp, name, frame, {"VERSION": GPKG_VERSION} if i == 0 else None)
+        add_aliases(tmp, {n: list(f.columns) for n, f in layers.items()})
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return target
+
+
+def _write_layer(path: Path, name: str, frame: pd.DataFrame, dataset_options: dict | None = None) -> None:
+    """Write (or overwrite) one layer of a GeoPackage."""
+    kw = {"dataset_options": dataset_options} if dataset_options else {}
+    if isinstance(frame, gpd.GeoDataFrame):
+        kinds = set(frame.geom_type.dropna().unique())
+        if kinds <= {"Point"}:
+            geo_kw = {"geometry_type": "Point", "promote_to_multi": False}
+        else:  # polygons and lines: one multi type per layer
+            geo_kw = {"promote_to_multi": True}
+        pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", **geo_kw, **kw)
+    elif isinstance(frame, pd.DataFrame):
+        pyogrio.write_dataframe(pd.DataFrame(frame), path, layer=name, driver="GPKG", **kw)
+    else:
+        raise TypeError(f"layer {name}: not a DataFrame")
+
+
+def update_layers(path: str | Path, layers: dict[str, pd.DataFrame]) -> Path:
+    """Add or replace some layers of an existing GeoPackage, leaving the others as they are.
+
+    The database is copied beside itself, changed, and renamed over the original, so a
+    failure or a cancel leaves the original untouched; unchanged layers are not rewritten."""
+    target = Path(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".part.gpkg", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        shutil.copyfile(target, tmp)
+        for name, frame in layers.items():
+            _write_layer(tmp, name, frame)
         add_aliases(tmp, {n: list(f.columns) for n, f in layers.items()})
         os.replace(tmp, target)
     finally:

@@ -226,33 +226,44 @@ def _issues(out: list, code: str, hz: pd.DataFrame, mask: np.ndarray, values: np
 
 
 def _reasons(hz, hz_out, rules, wi, has, u_method, lec_vals, ls_vals, lec_d, ls_r, ug, major) -> np.ndarray:
-    """One line per fact that set the unit's level, readable by a person."""
+    """One line per fact that set the unit's level, readable by a person. Each kind of
+    line is formatted only for the units it applies to."""
     m = len(wi)
-    lv = hz_out["level"].to_numpy(dtype="float64", na_value=np.nan)[wi]
-    lvl = pd.Series(np.where(np.isnan(lv), 0, lv).astype(int))
-    lv_zh = lvl.map({k: v.zh for k, v in rules.levels.items()}).fillna("未评级")
-    code = pd.Series(hz["hazard_code"].astype(object).to_numpy()[wi])
-    tail = " → " + lv_zh + " → level " + lvl.astype(str) + "（危险源 hazard " + code + "）"
-    lec_line = ("D = L·E·C = " + _g(lec_vals["L"][wi]) + " × " + _g(lec_vals["E"][wi]) + " × "
-                + _g(lec_vals["C"][wi]) + " = " + _g(lec_d[wi]) + tail)
-    ls_line = ("R = L·S = " + _g(ls_vals["likelihood"][wi]) + " × " + _g(ls_vals["severity"][wi]) + " = "
-               + _g(ls_r[wi]) + tail)
-    none_line = ("no scoring values → " + lv_zh + " → level " + lvl.astype(str) + "（危险源 hazard " + code + "）"
-                 + "：" + pd.Series(hz_out["score_note"].to_numpy()[wi]))
-    r = ug["r_value"].to_numpy(dtype=float) if len(ug) else np.full(m, np.nan)
-    a = ug["alpha"].to_numpy(dtype=float) if len(ug) else np.full(m, np.nan)
-    sb = ug["sum_beta_q_Q"].to_numpy(dtype=float) if len(ug) else np.full(m, np.nan)
-    s = ug["s_value"].to_numpy(dtype=float) if len(ug) else np.full(m, np.nan)
-    gb_level = pd.Series(ug["level"].to_numpy(dtype="float64", na_value=np.nan) if len(ug) else np.full(m, np.nan))
-    gb_lvl = gb_level.fillna(0).astype(int)
-    gb_line = ("S = Σq/Q = " + pd.Series(np.round(s, 2)).astype(str) + " ≥ 1 → 重大危险源 major hazard source\n"
-               + gb18218.reason_text(r, a, sb, gb_lvl.to_numpy(), None))
-    method = pd.Series(u_method)
-    out = np.select([method == "gb18218", method == "lec", method == "ls"],
-                    [gb_line, lec_line, ls_line], default=none_line).astype(object)
-    # A major hazard source whose level came from a fallback hazard still states its R line.
-    extra = major & (method != "gb18218").to_numpy()
-    if extra.any():
-        out[extra] = gb_line.to_numpy(dtype=object)[extra] + "\n" + out[extra]
-    out[~has] = "no hazard sources → not graded 无危险源，未评级"
+    out = np.full(m, "no hazard sources → not graded 无危险源，未评级", dtype=object)
+    lv = hz_out["level"].to_numpy(dtype="float64", na_value=np.nan)
+    level_zh = {k: v.zh for k, v in rules.levels.items()}
+    codes = hz["hazard_code"].astype(object).to_numpy()
+    notes = hz_out["score_note"].to_numpy(dtype=object)
+
+    def tail(idx):
+        h = wi[idx]
+        lvl = pd.Series(np.nan_to_num(lv[h], nan=0).astype(int))
+        return (" → " + lvl.map(level_zh).fillna("未评级") + " → level " + lvl.astype(str)
+                + "（危险源 hazard " + pd.Series(codes[h]) + "）")
+
+    method = np.asarray(u_method, dtype=object)
+    idx = np.flatnonzero(has & (method == "lec"))
+    if len(idx):
+        h = wi[idx]
+        out[idx] = ("D = L·E·C = " + _g(lec_vals["L"][h]) + " × " + _g(lec_vals["E"][h]) + " × "
+                    + _g(lec_vals["C"][h]) + " = " + _g(lec_d[h]) + tail(idx)).to_numpy()
+    idx = np.flatnonzero(has & (method == "ls"))
+    if len(idx):
+        h = wi[idx]
+        out[idx] = ("R = L·S = " + _g(ls_vals["likelihood"][h]) + " × " + _g(ls_vals["severity"][h]) + " = "
+                    + _g(ls_r[h]) + tail(idx)).to_numpy()
+    idx = np.flatnonzero(has & (method != "lec") & (method != "ls") & (method != "gb18218"))
+    if len(idx):
+        out[idx] = ("no scoring values" + tail(idx) + "：" + pd.Series(notes[wi[idx]])).to_numpy()
+    idx = np.flatnonzero(major)
+    if len(idx):
+        s = ug["s_value"].to_numpy(dtype=float)[idx]
+        gb_level = pd.Series(ug["level"].to_numpy(dtype="float64", na_value=np.nan)[idx]).fillna(0).astype(int)
+        gb_line = ("S = Σq/Q = " + pd.Series(np.round(s, 2)).astype(str) + " ≥ 1 → 重大危险源 major hazard source\n"
+                   + gb18218.reason_text(ug["r_value"].to_numpy(dtype=float)[idx], ug["alpha"].to_numpy(dtype=float)[idx],
+                                         ug["sum_beta_q_Q"].to_numpy(dtype=float)[idx], gb_level.to_numpy(), None)
+                   ).to_numpy(dtype=object)
+        from_gb = method[idx] == "gb18218"
+        # The R line; a major hazard source whose level came from another hazard states it first.
+        out[idx] = np.where(from_gb, gb_line, gb_line + "\n" + out[idx])
     return out

@@ -303,7 +303,7 @@ def test_districts_few_values(qgis_app):
 
 
 def test_add_to_group_twice(qgis_app, qgis_new_project):
-    from qgis.core import QgsApplication, QgsLayerTree, QgsProject
+    from qgis.core import QgsApplication, QgsProject
 
     from plugin.processing.styling import GROUP_NAME, add_to_group
 
