@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DOC = ROOT / "docs" / "benchmarks.md"
-STAGES = ("read", "read_threads", "import")
+STAGES = ("read", "read_threads", "import", "score", "risk_map")
 
 
 def survey_files(folder: Path) -> list[Path]:
@@ -82,6 +82,41 @@ def stage_import(folder: Path, work: Path) -> dict:
             "issues": len(r.issues), "balanced": r.balanced, "validate_s": t1 - t0, "write_s": t2 - t1}
 
 
+def stage_score(folder: Path, work: Path) -> dict:
+    """citysafety:score's work on the imported database: read it, score, write it."""
+    from plugin.core import riskdb
+    from plugin.core.rules import load_rules
+    from plugin.core.scoring import score
+
+    rules = load_rules()
+    db = work / "risk.gpkg"
+    t0 = time.perf_counter()
+    layers = {n: riskdb.read_layer(db, n) for n in ("units", "hazards")}
+    t1 = time.perf_counter()
+    result = score(layers["units"], layers["hazards"], rules)
+    t2 = time.perf_counter()
+    layers["units"] = layers["units"].join(result.units)
+    layers["hazards"] = layers["hazards"].join(result.hazards)
+    layers["score_issues"] = result.issues
+    riskdb.update_layers(db, layers)
+    t3 = time.perf_counter()
+    return {"rows": len(layers["hazards"]), "read_s": t1 - t0, "score_s": t2 - t1, "write_s": t3 - t2}
+
+
+def stage_risk_map(folder: Path, work: Path) -> dict:
+    """citysafety:risk_map's work: risk layer, 100 m density raster, district summary."""
+    import geopandas as gpd
+
+    from plugin.core.pipeline import build_risk_map
+    from plugin.core.rules import load_rules
+
+    districts = gpd.read_file(folder / "districts.gpkg")
+    t0 = time.perf_counter()
+    result = build_risk_map(work / "risk.gpkg", load_rules(), work / "risk_density.tif", districts)
+    return {"rows": len(result.risk_map), "cells": int(result.density.values.size),
+            "map_s": time.perf_counter() - t0}
+
+
 def run_stage(stage: str, folder: Path, work: Path) -> dict:
     """Run one stage in a child process; returns its time and peak memory."""
     cmd = [sys.executable, __file__, "--child", stage, str(folder), str(work)]
@@ -100,7 +135,9 @@ def child(stage: str, folder: Path, work: Path) -> None:
 
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
-    info = {"read": stage_read, "read_threads": stage_read_threads, "import": stage_import}[stage](folder, work)
+    stages = {"read": stage_read, "read_threads": stage_read_threads, "import": stage_import, "score": stage_score,
+              "risk_map": stage_risk_map}
+    info = stages[stage](folder, work)
     seconds = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"stage": stage, "seconds": seconds, "peak_mb": peak / 1024, "base_mb": base_rss / 1024, **info}))
@@ -137,16 +174,18 @@ def main() -> int:
         child(args.child[0], Path(args.child[1]), Path(args.child[2]))
         return 0
     from plugin.core.sample_city import generate_city, write_city
+    from plugin.core.sample_city import write_layers as write_city_layers
 
     results = []
     for n in args.sizes:
         folder = args.out / f"city_{n}"
         work = args.out / f"work_{n}"
         work.mkdir(parents=True, exist_ok=True)
-        if not (folder / "manifest.json").exists():
+        if not (folder / "districts.gpkg").exists():
             t0 = time.perf_counter()
             city = generate_city(n, seed=args.seed)
             write_city(city, folder, messy=False)
+            write_city_layers(city, folder)
             print(f"generated {n:,} units in {time.perf_counter() - t0:.1f} s -> {folder}")
         for stage in STAGES:
             r = run_stage(stage, folder, work)
@@ -167,38 +206,54 @@ def main() -> int:
             f"{im['validate_s']:.2f} | {im['write_s']:.2f} | {im['seconds']:.2f} | "
             f"{im['validate_s'] / rd['seconds']:.2f} | {im['seconds'] / rd['seconds']:.2f} | "
             f"{rd['peak_mb']:.0f} | {im['peak_mb']:.0f} |")
-    print("\n" + "\n".join(lines))
+    analysis = ["| units | hazards | score: read database (s) | score: compute (s) | score: write database (s) | "
+                "score peak (MB) | risk map: layer + density + districts (s) | density cells | risk map peak (MB) |",
+                "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for n in args.sizes:
+        sc = next(r for r in results if r["units_in"] == n and r["stage"] == "score")
+        rm = next(r for r in results if r["units_in"] == n and r["stage"] == "risk_map")
+        analysis.append(f"| {n:,} | {sc['rows']:,} | {sc['read_s']:.2f} | {sc['score_s']:.2f} | {sc['write_s']:.2f} | "
+                        f"{sc['peak_mb']:.0f} | {rm['map_s']:.2f} | {rm['cells']:,} | {rm['peak_mb']:.0f} |")
+    print("\n" + "\n".join(lines) + "\n\n" + "\n".join(analysis))
     if not args.no_doc:
-        write_doc(lines)
+        write_doc(lines, "import")
+        write_doc(analysis, "analysis")
     return 0
 
 
-def write_doc(lines: list[str]) -> None:
-    """Replace the import section of docs/benchmarks.md."""
-    begin, end = "<!-- bench:import:begin -->", "<!-- bench:import:end -->"
-    body = "\n".join([
-        begin,
-        f"Measured {time.strftime('%Y-%m-%d')} on: {machine()}.",
-        "",
-        *lines,
-        "",
+NOTES = {
+    "import": (
         "`calamine read` is python-calamine alone reading every sheet of every file, one after the "
         "other (the csv module for the one CSV sector); `threaded` is the same with the importer's "
         "thread pool. `import: read + validate` is `import_surveys` — read (threaded), find headers, "
         "parse every value, convert coordinates, check identifiers and codes, count every row; "
         "`write GeoPackage` is writing the four layers with pyogrio; `import total` is both, what "
         "`citysafety:import_surveys` costs. Peak memory is the stage process's maximum resident "
-        "set, libraries included.",
-        end,
-    ])
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n\nWritten by `make bench`.\n\n## Import\n\n"
+        "set, libraries included."),
+    "analysis": (
+        "`score` is what `citysafety:score` does: read units and hazards, score every hazard source "
+        "(GB 18218 matching and grading, LEC, LS) and unit with its reasons, write units, hazards and "
+        "score_issues back (a copy of the database changed and renamed over it). `risk map` is "
+        "`citysafety:risk_map`: read the units, build the risk layer, the risk-density GeoTIFF at "
+        "100 m cells with a 1 km quartic kernel (one FFT convolution) and the district summary, and "
+        "add the two layers to the database."),
+}
+
+
+def write_doc(lines: list[str], section: str) -> None:
+    """Replace one marked section of docs/benchmarks.md."""
+    begin, end = f"<!-- bench:{section}:begin -->", f"<!-- bench:{section}:end -->"
+    body = "\n".join([begin, f"Measured {time.strftime('%Y-%m-%d')} on: {machine()}.", "", *lines, "",
+                      NOTES[section], end])
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n\nWritten by `make bench`.\n"
     if begin in text:
         text = text[: text.index(begin)] + body + text[text.index(end) + len(end):]
     else:
-        text = text.rstrip() + "\n\n" + body + "\n"
+        heading = {"import": "## Import", "analysis": "## Scoring and the risk map"}[section]
+        text = text.rstrip() + f"\n\n{heading}\n\n" + body + "\n"
     DOC.parent.mkdir(exist_ok=True)
     DOC.write_text(text, encoding="utf-8")
-    print(f"\nwritten: {DOC.relative_to(ROOT)}")
+    print(f"written: {DOC.relative_to(ROOT)} ({section})")
 
 
 if __name__ == "__main__":

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from qgis.core import QgsApplication, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import QTimer
-from qgis.PyQt.QtGui import QColor
 from qgis.utils import iface, plugins
 
 ROOT = Path(os.environ.get("CSRM_ROOT", Path.cwd()))
 DB = ROOT / "out" / "demo" / "risk.gpkg"
+DENSITY = ROOT / "out" / "demo" / "risk_density.tif"
 IMG = ROOT / "docs" / "img"
 IMG.mkdir(parents=True, exist_ok=True)
 SUFFIX = os.environ.get("CSRM_SHOT_SUFFIX", "")
@@ -22,19 +22,29 @@ state = {}
 
 
 def load_layers():
-    districts = QgsVectorLayer(str(ROOT / "resources" / "sample" / "districts.gpkg"), "districts 行政区", "ogr")
-    if districts.isValid():
-        sym = districts.renderer().symbol()
-        sym.setColor(QColor(240, 240, 235))
-        sym.symbolLayer(0).setStrokeColor(QColor(120, 120, 120))
-        QgsProject.instance().addMapLayer(districts)
-    for name in ("import_issues", "hazards", "units"):
-        layer = QgsVectorLayer(f"{DB}|layername={name}", name, "ogr")
-        QgsProject.instance().addMapLayer(layer)
-        if name == "units":
-            iface.setActiveLayer(layer)
-            iface.mapCanvas().setExtent(layer.extent().buffered(0.02))
+    """The demo's risk database as the plugin shows it: the 城市安全风险一张图 group."""
+    from city_safety_risk_map.plugin.core.rules import load_rules
+    from city_safety_risk_map.plugin.processing.layers import load_risk_layers
+
+    issues = QgsVectorLayer(f"{DB}|layername=import_issues", "import_issues", "ogr")
+    QgsProject.instance().addMapLayer(issues)
+    state["layers"] = load_risk_layers(QgsProject.instance(), str(DB), str(DENSITY), load_rules(), True)
+    districts = state["layers"][1]
+    iface.mapCanvas().setExtent(districts.extent().buffered(0.01))
     iface.mapCanvas().refresh()
+
+
+def shot_overview():
+    iface.mainWindow().grab().save(str(IMG / f"risk_overview{SUFFIX}.png"))
+    # Zoom in on the densest level-1 cluster: points, shapes and labels appear.
+    risk = state["layers"][0]
+    top = [f for f in risk.getFeatures() if f["level"] == 1]
+    if top:
+        p = top[0].geometry().asPoint()
+        canvas = iface.mapCanvas()
+        canvas.setCenter(p)
+        canvas.zoomScale(40000)
+        canvas.refresh()
 
 
 def open_menu_and_table():
@@ -70,6 +80,7 @@ def shot_dialog():
 
 iface.mainWindow().resize(1280, 800)
 QTimer.singleShot(3000, load_layers)
-QTimer.singleShot(6000, open_menu_and_table)
-QTimer.singleShot(9000, shot_main)
-QTimer.singleShot(11000, shot_dialog)
+QTimer.singleShot(7000, shot_overview)
+QTimer.singleShot(10000, open_menu_and_table)
+QTimer.singleShot(13000, shot_main)
+QTimer.singleShot(15000, shot_dialog)

@@ -24,6 +24,11 @@ LEVELS = (1, 2, 3, 4)
 METHODS = ("gb18218", "lec", "ls")
 FALLBACKS = ("lec", "ls", "none")
 KERNELS = ("quartic", "uniform")
+# Marker shapes QGIS 3.22 knows (QgsSimpleMarkerSymbolLayerBase::decodeShape).
+MARKER_SHAPES = ("square", "diamond", "pentagon", "hexagon", "octagon", "square_with_corners", "triangle",
+                 "equilateral_triangle", "star", "arrow", "circle", "cross", "cross_fill", "cross2", "line",
+                 "arrowhead", "filled_arrowhead", "semi_circle", "third_circle", "quarter_circle", "quarter_square",
+                 "half_square", "diagonal_half_square", "right_half_triangle", "left_half_triangle", "asterisk_fill")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
@@ -340,8 +345,12 @@ def load_rules(path: str | Path | None = None) -> Rules:
         reach = float(_get(d, "reach_m", f"{k}.reach_m", "num", p))
         if reach <= 0:
             raise _err(f"{k}.reach_m", "must be positive", "应为正数", p)
+        symbol = _get(d, "symbol", f"{k}.symbol", "str", p)
+        if symbol not in MARKER_SHAPES:
+            raise _err(f"{k}.symbol", f"unknown marker shape {symbol!r} (e.g. {', '.join(MARKER_SHAPES[:7])})",
+                       f"未知的符号形状 {symbol!r}（如 {', '.join(MARKER_SHAPES[:7])}）", p)
         sectors[s.id] = SectorRule(s.id, _get(d, "zh", f"{k}.zh", "str", p), _get(d, "en", f"{k}.en", "str", p),
-                                   method, fallback, reach, _get(d, "symbol", f"{k}.symbol", "str", p))
+                                   method, fallback, reach, symbol)
 
     methods = _get(raw, "methods", "methods", "table", p)
     for m in methods:

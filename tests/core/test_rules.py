@@ -65,6 +65,7 @@ def _edited(tmp_path, old, new, count=1):
      "expected a number"),
     ("{ level = 1, min = 320 }", "{ level = 5, min = 320 }", "methods.lec.bands[0].level", "level 5"),
     ('kernel = "quartic"', 'kernel = "gaussian"', "density.kernel", "unknown kernel"),
+    ('symbol = "star"', 'symbol = "unicorn"', "sectors.special_equipment.symbol", "unknown marker shape"),
     ('table2 = "reference/gb18218_2018_table2.csv"', 'table2 = "reference/nope.csv"', "methods.gb18218.table2",
      "file not found"),
     ('"584-84-9" = 23', '"584-84-9" = 999', "methods.gb18218.alternative_cas.584-84-9", "Table 1 row"),
