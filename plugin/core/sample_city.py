@@ -216,6 +216,10 @@ _SUBSTANCES: dict[str, tuple[str, str, str, float | None, str]] = {
 }
 
 
+LARGE_STORE_SHARE = 0.05  # share of substance hazards that are large stores
+LARGE_STORE_Q_OVER_Q = (2.0, 40.0)  # their q/Q, uniform
+
+
 @dataclass(frozen=True)
 class _Kind:
     """A hazard kind: what the kind column says and how its values are drawn."""
@@ -1028,6 +1032,11 @@ def _generate_hazards(rng, units: pd.DataFrame, sector_idx, type_idx, type_list,
         cas[has_sub] = cs[ki]
         category[has_sub] = ct[ki]
         q = np.minimum(qc[ki], 300.0) * np.exp(rng.normal(q_mu[has_sub], q_sigma[has_sub]))
+        # A few large stores, so that major hazard sources of every GB 18218 grade occur. Drawn
+        # from a jumped copy of the generator: the rest of the city stays as it was.
+        big_rng = np.random.Generator(rng.bit_generator.jumped())
+        big = big_rng.random(len(keys)) < LARGE_STORE_SHARE
+        q[big] = qc[ki][big] * big_rng.uniform(*LARGE_STORE_Q_OVER_Q, int(big.sum()))
         q = np.round(np.clip(q, 0.01, 20000.0), 3)
         quantity[has_sub] = q
         vol = np.round(q / dens[ki] / 0.85, 1)
