@@ -29,6 +29,9 @@ def load_layers():
     issues = QgsVectorLayer(f"{DB}|layername=import_issues", "import_issues", "ogr")
     QgsProject.instance().addMapLayer(issues)
     state["layers"] = load_risk_layers(QgsProject.instance(), str(DB), str(DENSITY), load_rules(), True)
+    group = QgsProject.instance().layerTreeRoot().findGroup("城市安全风险一张图")
+    if group is not None:
+        group.setExpanded(True)
     districts = state["layers"][1]
     iface.mapCanvas().setExtent(districts.extent().buffered(0.01))
     iface.mapCanvas().refresh()
@@ -36,14 +39,14 @@ def load_layers():
 
 def shot_overview():
     iface.mainWindow().grab().save(str(IMG / f"risk_overview{SUFFIX}.png"))
-    # Zoom in on the densest level-1 cluster: points, shapes and labels appear.
+    # Zoom in on a level-1 unit: at 1:100,000 points, districts and density all show.
     risk = state["layers"][0]
     top = [f for f in risk.getFeatures() if f["level"] == 1]
     if top:
         p = top[0].geometry().asPoint()
         canvas = iface.mapCanvas()
         canvas.setCenter(p)
-        canvas.zoomScale(40000)
+        canvas.zoomScale(100000)
         canvas.refresh()
 
 
