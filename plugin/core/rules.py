@@ -24,6 +24,8 @@ LEVELS = (1, 2, 3, 4)
 METHODS = ("gb18218", "lec", "ls")
 FALLBACKS = ("lec", "ls", "none")
 KERNELS = ("quartic", "uniform")
+SENSITIVITIES = ("high", "medium", "low")
+POPULATION_METHODS = ("area_share", "cell_centres")
 # Marker shapes QGIS 3.22 knows (QgsSimpleMarkerSymbolLayerBase::decodeShape).
 MARKER_SHAPES = ("square", "diamond", "pentagon", "hexagon", "octagon", "square_with_corners", "triangle",
                  "equilateral_triangle", "star", "arrow", "circle", "cross", "cross_fill", "cross2", "line",
@@ -64,6 +66,42 @@ class SectorRule:
     fallback: str
     reach_m: float
     symbol: str
+    protection_m: float = 0.0
+
+
+@dataclass(frozen=True)
+class ReceptorClass:
+    """敏感目标类别: a receptor class, its sensitivity and the names it goes by."""
+
+    id: str
+    zh: str
+    en: str
+    sensitivity: str  # high, medium or low
+    aliases: tuple[str, ...]
+
+
+@dataclass
+class ReceptorRules:
+    classes: dict[str, ReceptorClass]
+    alpha_radius_m: float
+    population_method: str
+
+    def lookup(self) -> dict[str, str]:
+        """Folded class name, alias or id → class id."""
+        out: dict[str, str] = {}
+        for c in self.classes.values():
+            for n in (c.id, c.zh, c.en, *c.aliases):
+                out[fold_name(n)] = c.id
+        return out
+
+
+def fold_name(text: object) -> str:
+    """Fold a class name for matching: NFKC, lower case, spaces removed."""
+    import unicodedata
+
+    if text is None:
+        return ""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).lower()
 
 
 @dataclass(frozen=True)
@@ -129,6 +167,7 @@ class Rules:
     gb18218: GB18218Tables
     density: dict
     upgrades: dict
+    receptors: ReceptorRules
 
     def level_names(self) -> dict[int, str]:
         return {k: v.zh for k, v in self.levels.items()}
@@ -304,7 +343,7 @@ def load_rules(path: str | Path | None = None) -> Rules:
         raw = tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise _err("(file)", f"not valid TOML: {exc}", f"不是有效的 TOML：{exc}", p) from exc
-    known_top = {"meta", "levels", "sectors", "methods", "density", "upgrades"}
+    known_top = {"meta", "levels", "sectors", "methods", "density", "upgrades", "receptors"}
     unknown = sorted(set(raw) - known_top)
     if unknown:
         raise _err(unknown[0], "unknown section", "未知的节", p)
@@ -349,8 +388,11 @@ def load_rules(path: str | Path | None = None) -> Rules:
         if symbol not in MARKER_SHAPES:
             raise _err(f"{k}.symbol", f"unknown marker shape {symbol!r} (e.g. {', '.join(MARKER_SHAPES[:7])})",
                        f"未知的符号形状 {symbol!r}（如 {', '.join(MARKER_SHAPES[:7])}）", p)
+        protection = float(_get(d, "protection_m", f"{k}.protection_m", "num", p, required=False, default=0.0))
+        if protection < 0:
+            raise _err(f"{k}.protection_m", "must not be negative", "不能为负数", p)
         sectors[s.id] = SectorRule(s.id, _get(d, "zh", f"{k}.zh", "str", p), _get(d, "en", f"{k}.en", "str", p),
-                                   method, fallback, reach, symbol)
+                                   method, fallback, reach, symbol, protection)
 
     methods = _get(raw, "methods", "methods", "table", p)
     for m in methods:
@@ -380,6 +422,44 @@ def load_rules(path: str | Path | None = None) -> Rules:
             v = _get(step, key, f"upgrades.proximity.steps[{i}].{key}", "int", p)
             if v not in levels:
                 raise _err(f"upgrades.proximity.steps[{i}].{key}", f"level {v} is not defined", f"等级 {v} 未定义", p)
+    receptors = _receptors(_get(raw, "receptors", "receptors", "table", p), p)
     return Rules(path=p.resolve(), sha256=hashlib.sha256(data).hexdigest(),
                  name=str(meta.get("name", p.stem)), levels=levels, sectors=sectors, lec=lec, ls=ls,
-                 gb18218=gb, density=density, upgrades=upgrades)
+                 gb18218=gb, density=density, upgrades=upgrades, receptors=receptors)
+
+
+def _receptors(raw: dict, path) -> ReceptorRules:
+    k = "receptors"
+    radius = float(_get(raw, "alpha_radius_m", f"{k}.alpha_radius_m", "num", path))
+    if radius <= 0:
+        raise _err(f"{k}.alpha_radius_m", "must be positive", "应为正数", path)
+    method = _get(raw, "population_method", f"{k}.population_method", "str", path)
+    if method not in POPULATION_METHODS:
+        raise _err(f"{k}.population_method", f"unknown method {method!r} (area_share or cell_centres)",
+                   f"未知的人口统计方法 {method!r}（应为 area_share 或 cell_centres）", path)
+    classes_raw = _get(raw, "classes", f"{k}.classes", "table", path)
+    classes: dict[str, ReceptorClass] = {}
+    seen: dict[str, str] = {}
+    for cid, d in classes_raw.items():
+        ck = f"{k}.classes.{cid}"
+        if not isinstance(d, dict):
+            raise _err(ck, "expected a table", "应为表", path)
+        sens = _get(d, "sensitivity", f"{ck}.sensitivity", "str", path)
+        if sens not in SENSITIVITIES:
+            raise _err(f"{ck}.sensitivity", f"unknown sensitivity {sens!r} (high, medium or low)",
+                       f"未知的敏感程度 {sens!r}（应为 high、medium 或 low）", path)
+        aliases = _get(d, "aliases", f"{ck}.aliases", "list", path, required=False, default=[])
+        if not all(isinstance(a, str) for a in aliases):
+            raise _err(f"{ck}.aliases", "expected a list of names", "应为名称列表", path)
+        c = ReceptorClass(cid, _get(d, "zh", f"{ck}.zh", "str", path), _get(d, "en", f"{ck}.en", "str", path),
+                          sens, tuple(aliases))
+        for n in (c.id, c.zh, c.en, *c.aliases):
+            f = fold_name(n)
+            if f in seen and seen[f] != cid:
+                raise _err(f"{ck}.aliases", f"{n!r} is also a name of class {seen[f]}",
+                           f"{n!r} 同时是类别 {seen[f]} 的名称", path)
+            seen[f] = cid
+        classes[cid] = c
+    if not any(c.sensitivity == "high" for c in classes.values()):
+        raise _err(f"{k}.classes", "no class has high sensitivity", "没有高敏感类别", path)
+    return ReceptorRules(classes, radius, method)
