@@ -147,7 +147,7 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>问题清单：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/provider.py" line="34" />
+      <location filename="../plugin/processing/provider.py" line="35" />
       <source>City Safety Risk Map (城市安全风险一张图)</source>
       <translation>城市安全风险一张图 (City Safety Risk Map)</translation>
     </message>
@@ -168,86 +168,156 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
     </message>
     <message>
       <location filename="../plugin/processing/provider.py" line="21" />
+      <source>Receptors and population around hazards…</source>
+      <translation>敏感目标与人口分析…</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/provider.py" line="22" />
       <source>Risk map…</source>
       <translation>风险一张图…</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/provider.py" line="22" />
+      <location filename="../plugin/processing/provider.py" line="23" />
       <source>Run the whole chain…</source>
       <translation>一键运行全流程…</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="18" />
-      <source>Risk map</source>
-      <translation>风险一张图</translation>
+      <location filename="../plugin/processing/proximity.py" line="62" />
+      <source>Receptors and population around hazards</source>
+      <translation>敏感目标与人口分析</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="19" />
-      <source>Builds the unified risk layer of the whole city (risk_map: units styled by level in red, orange, yellow and blue, a symbol shape per sector, level-1 units on top, labels for level-1 and level-2 units at large scales), a risk-density GeoTIFF (units weighted by level with the rules' weights, kernel density in metres in the local Gauss-Krüger zone) and, when districts are given, a district summary layer (units per level, worst level, risk index = weighted units per km²) styled as a choropleth. In QGIS the layers are put in a group 城市安全风险一张图: districts and density at small scales, points at large ones.</source>
-      <translation>生成全市统一的风险一张图：risk_map 图层按风险等级以红、橙、黄、蓝四色显示单位，每个行业领域一种符号形状，重大风险单位绘制在最上层，大比例尺下标注重大和较大风险单位名称；风险密度 GeoTIFF（按规则中的等级权重对单位加权，在当地高斯-克吕格投影下以米为单位做核密度）；给定行政区图层时，生成行政区风险汇总图层（各等级单位数、最高等级、风险指数 = 每平方千米加权单位数），以分级色彩显示。在 QGIS 中，这些图层放入「城市安全风险一张图」图层组：小比例尺显示行政区和密度，大比例尺显示点位。</translation>
+      <location filename="../plugin/processing/proximity.py" line="63" />
+      <source>For every hazard source of a scored risk database: receptors of each class within its reach radius (the sector's, from the rules; polygons by their nearest edge), the nearest high-sensitivity receptor (name, class, distance), a flag when it lies within the sector's protection distance, and the population within 500 m and within the reach from a population raster (people per cell, any CRS; cells cut by the circle count by their share of area). For GB 18218 units α comes from the raster population within 500 m of the unit (alpha_source = raster) and R and the level are recomputed. The rules' upgrades (a level-2 hazard with a high-sensitivity receptor within reach becomes level 1, level 3 becomes 2) are recorded in level_reasons. Writes hazard_receptor_links (lines from hazards to the receptors within reach) and proximity_issues (unknown receptor classes).</source>
+      <translation>对已评价风险数据库中的每个危险源：统计其影响半径（规则中的行业默认半径；面状目标按最近边界计）内各类敏感目标的数量，最近的高敏感目标（名称、类别、距离），高敏感目标位于行业防护距离内时给出标记，并由人口栅格（每格人数，任意坐标系；被圆切割的网格按面积占比计）统计 500 米和影响半径内的人口。GB 18218 单位的 α 由单位 500 米内的栅格人口确定（alpha_source = raster），并重算 R 和等级。按规则升级（影响半径内有高敏感目标的较大风险升为重大，一般风险升为较大），并写入定级依据。输出 hazard_receptor_links（危险源到影响半径内敏感目标的连线）和 proximity_issues（未知的敏感目标类别）。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="34" />
+      <location filename="../plugin/processing/proximity.py" line="83" />
       <source>Risk analysis</source>
       <translation>风险分析</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="42" />
-      <source>Districts (polygons, optional)</source>
-      <translation>行政区（面图层，可选）</translation>
+      <location filename="../plugin/processing/proximity.py" line="19" />
+      <source>Receptors (points or polygons)</source>
+      <translation>敏感目标（点或面图层）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="45" />
-      <source>Risk density (GeoTIFF)</source>
-      <translation>风险密度（GeoTIFF）</translation>
+      <location filename="../plugin/processing/proximity.py" line="29" />
+      <source>Or receptors as a table with lon/lat (.xlsx, .csv)</source>
+      <translation>或带经纬度的敏感目标表格（.xlsx、.csv）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="46" />
+      <location filename="../plugin/processing/proximity.py" line="32" />
+      <source>Population raster (people per cell, any CRS)</source>
+      <translation>人口栅格（每格人数，任意坐标系）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/proximity.py" line="23" />
+      <source>Receptor name field (guessed when empty)</source>
+      <translation>敏感目标名称字段（空白时自动识别）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/proximity.py" line="26" />
+      <source>Receptor class field (guessed when empty)</source>
+      <translation>敏感目标类别字段（空白时自动识别）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/proximity.py" line="91" />
       <source>Open the map layers</source>
       <translation>完成后打开地图图层</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="48" />
+      <location filename="../plugin/processing/proximity.py" line="93" />
+      <source>Hazard sources upgraded</source>
+      <translation>升级的危险源数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/proximity.py" line="94" />
+      <source>Protection distance breaches</source>
+      <translation>防护距离内有高敏感目标的危险源数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/proximity.py" line="95" />
+      <source>Hazard-receptor links</source>
+      <translation>危险源-敏感目标连线数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/proximity.py" line="102" />
+      <source>Give receptors, a population raster, or both.</source>
+      <translation>请提供敏感目标、人口栅格或两者。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/proximity.py" line="110" />
+      <source>{} hazard sources upgraded, {} protection distance breaches, {} links.</source>
+      <translation>升级危险源 {} 个，防护距离内有高敏感目标 {} 处，连线 {} 条。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/risk_map.py" line="19" />
+      <source>Risk map</source>
+      <translation>风险一张图</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/risk_map.py" line="20" />
+      <source>Builds the unified risk layer of the whole city (risk_map: units styled by level in red, orange, yellow and blue, a symbol shape per sector, level-1 units on top, labels for level-1 and level-2 units at large scales), a risk-density GeoTIFF (units weighted by level with the rules' weights, kernel density in metres in the local Gauss-Krüger zone) and, when districts are given, a district summary layer (units per level, worst level, risk index = weighted units per km²) styled as a choropleth. In QGIS the layers are put in a group 城市安全风险一张图: districts and density at small scales, points at large ones.</source>
+      <translation>生成全市统一的风险一张图：risk_map 图层按风险等级以红、橙、黄、蓝四色显示单位，每个行业领域一种符号形状，重大风险单位绘制在最上层，大比例尺下标注重大和较大风险单位名称；风险密度 GeoTIFF（按规则中的等级权重对单位加权，在当地高斯-克吕格投影下以米为单位做核密度）；给定行政区图层时，生成行政区风险汇总图层（各等级单位数、最高等级、风险指数 = 每平方千米加权单位数），以分级色彩显示。在 QGIS 中，这些图层放入「城市安全风险一张图」图层组：小比例尺显示行政区和密度，大比例尺显示点位。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/risk_map.py" line="46" />
+      <source>Districts (polygons, optional)</source>
+      <translation>行政区（面图层，可选）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/risk_map.py" line="49" />
+      <source>Risk density (GeoTIFF)</source>
+      <translation>风险密度（GeoTIFF）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/risk_map.py" line="53" />
       <source>Units on the map</source>
       <translation>上图单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="49" />
+      <location filename="../plugin/processing/risk_map.py" line="54" />
       <source>Districts summarised</source>
       <translation>汇总的行政区数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="45" />
+      <location filename="../plugin/processing/risk_map.py" line="63" />
+      <source>Receptors and population first (citysafety:proximity)</source>
+      <translation>先进行敏感目标与人口分析（citysafety:proximity）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/risk_map.py" line="49" />
       <source>GeoTIFF (*.tif)</source>
       <translation>GeoTIFF 栅格 (*.tif)</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="68" />
+      <location filename="../plugin/processing/risk_map.py" line="83" />
       <source>Risk density: {} × {} cells of {} m, EPSG:{}, total weight {:.0f}</source>
       <translation>风险密度：{} × {} 个 {} 米网格，EPSG:{}，总权重 {:.0f}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/run_all.py" line="18" />
+      <location filename="../plugin/processing/run_all.py" line="20" />
       <source>Run the whole chain</source>
       <translation>一键运行全流程</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/run_all.py" line="19" />
-      <source>Runs the whole chain on a set of survey files: import the surveys into a risk database, score every hazard source and unit by the rules, and build the risk map (risk layer, density raster, district summary). The same parameters as the single steps; each step's log is shown in turn.</source>
-      <translation>对一组调查表文件运行全流程：导入调查数据到风险数据库，按规则评价每个危险源和单位，生成风险一张图（风险图层、密度栅格、行政区汇总）。参数与各单步相同，依次显示每一步的日志。</translation>
+      <location filename="../plugin/processing/run_all.py" line="21" />
+      <source>Runs the whole chain on a set of survey files: import the surveys into a risk database, score every hazard source and unit by the rules, with receptors or a population raster analyse what lies around each hazard (α from the population, upgrades), and build the risk map (risk layer, density raster, district summary). The same parameters as the single steps; each step's log is shown in turn.</source>
+      <translation>对一组调查表文件运行全流程：导入调查数据到风险数据库，按规则评价每个危险源和单位；提供敏感目标或人口栅格时分析每个危险源周边情况（由人口确定 α、升级），并生成风险一张图（风险图层、密度栅格、行政区汇总）。参数与各单步相同，依次显示每一步的日志。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/run_all.py" line="49" />
+      <location filename="../plugin/processing/run_all.py" line="55" />
       <source>Rules file (default: the plugin's rules)</source>
       <translation>规则文件（默认：插件自带规则）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/run_all.py" line="65" />
+      <location filename="../plugin/processing/run_all.py" line="72" />
       <source>Major hazard sources</source>
       <translation>重大危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/run_all.py" line="61" />
+      <location filename="../plugin/processing/run_all.py" line="68" />
       <source>Units of level {}</source>
       <translation>{}级风险单位数</translation>
     </message>
@@ -310,6 +380,10 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <location filename="../plugin/processing/survey_template.py" line="36" />
       <source>Template written: {}</source>
       <translation>模板已写入：{}</translation>
+    </message>
+    <message>
+      <source>Runs the whole chain on a set of survey files: import the surveys into a risk database, score every hazard source and unit by the rules, and build the risk map (risk layer, density raster, district summary). The same parameters as the single steps; each step's log is shown in turn.</source>
+      <translation type="vanished">对一组调查表文件运行全流程：导入调查数据到风险数据库，按规则评价每个危险源和单位，生成风险一张图（风险图层、密度栅格、行政区汇总）。参数与各单步相同，依次显示每一步的日志。</translation>
     </message>
   </context>
 </TS>

@@ -1,11 +1,12 @@
 """make demo: the whole pipeline on the bundled sample city, through the plugin's own
 Processing algorithms, then a summary table.
 
-Steps (later issues add proximity, cascade and reports):
+Steps (later issues add cascade and reports):
 1. citysafety:survey_template — a blank workbook for all sectors;
 2. citysafety:run_all — import every workbook of resources/sample/ into out/demo/risk.gpkg
    (error workbooks for the surveyors in out/demo/errors/), score every hazard source and
-   unit, and build the risk map: the risk_map layer, out/demo/risk_density.tif and the
+   unit, analyse the receptors and people around each hazard (α from the population raster,
+   upgrades), and build the risk map: the risk_map layer, out/demo/risk_density.tif and the
    district summary.
 """
 
@@ -84,7 +85,9 @@ def main() -> int:
     density = out / "risk_density.tif"
     res = processing.run("citysafety:run_all", {
         "FOLDER": str(args.sample), "OUTPUT": str(db), "DEFAULT_CRS": 1, "ERROR_WORKBOOKS": str(out / "errors"),
-        "DISTRICTS": str(args.sample / "districts.gpkg"), "DENSITY": str(density), "LOAD_LAYERS": False},
+        "DISTRICTS": str(args.sample / "districts.gpkg"), "DENSITY": str(density), "LOAD_LAYERS": False,
+        "RECEPTORS": f"{args.sample / 'receptors.gpkg'}|layername=receptors",
+        "POPULATION": str(args.sample / "population.tif")},
         feedback=log.feedback)
     units = pyogrio.read_dataframe(db, layer="units", read_geometry=False)
     hazards = pyogrio.read_dataframe(db, layer="hazards", read_geometry=False)
@@ -107,6 +110,13 @@ def main() -> int:
     rules = load_rules()
     table("Units by sector and level 各行业领域单位风险等级", level_table(units, rules))
     print(f"\nMajor hazard sources 重大危险源: {int(units.major_hazard.sum())}")
+    hz = pyogrio.read_dataframe(db, layer="hazards", read_geometry=False)
+    upgraded = hz[hz.upgrade_reason.fillna("") != ""]
+    print(f"Upgraded by a sensitive receptor within reach 因敏感目标升级: {len(upgraded)} hazard sources")
+    for r in upgraded.head(3).itertuples(index=False):
+        print(f"  {r.hazard_code}: {r.upgrade_reason}")
+    print(f"Protection distance breaches 防护距离内有高敏感目标: {int(hz.protection_breach.fillna(False).sum())}")
+    print(f"α from the population raster 人口栅格确定 α: {int((units.alpha_source == 'raster').sum())} units")
     districts = pyogrio.read_dataframe(db, layer="district_summary", read_geometry=False)
     table("Districts 行政区风险（按风险指数）", districts.sort_values("risk_index_rank").set_index("district")[
         ["n_units", "n_level1", "n_level2", "n_level3", "n_level4", "worst_level", "risk_index"]].round(3))

@@ -258,12 +258,30 @@ def district_summary(path: Path) -> None:
     _save(layer, path)
 
 
+def hazard_receptor_links(path: Path) -> None:
+    """Lines from hazard sources to the receptors within their reach, by sensitivity."""
+    from qgis.core import QgsCategorizedSymbolRenderer, QgsLineSymbol, QgsRendererCategory, QgsVectorLayer
+
+    from plugin.processing.styling import LINK_COLOURS
+
+    layer = QgsVectorLayer("LineString?crs=EPSG:4490&field=sensitivity:string&field=distance_m:double",
+                           "links", "memory")
+    cats = []
+    for value, (label, rgb, width) in LINK_COLOURS.items():
+        sym = QgsLineSymbol.createSimple({"line_color": ",".join(map(str, rgb)) + ",200", "line_width": str(width),
+                                          "line_style": "dash" if value != "high" else "solid"})
+        cats.append(QgsRendererCategory(value, sym, label))
+    layer.setRenderer(QgsCategorizedSymbolRenderer("sensitivity", cats))
+    _save(layer, path)
+
+
 def main() -> None:
-    from plugin.processing.styling import DENSITY_QML, DISTRICTS_QML, RISK_MAP_QML
+    from plugin.processing.styling import DENSITY_QML, DISTRICTS_QML, LINKS_QML, RISK_MAP_QML
 
     risk_map(RISK_MAP_QML)
     risk_density(DENSITY_QML)
     district_summary(DISTRICTS_QML)
+    hazard_receptor_links(LINKS_QML)
 
 
 if __name__ == "__main__":

@@ -127,3 +127,148 @@ def level_table(units: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     if not table.iloc[:, -2].any():  # no unscored units: drop the column
         table = table.drop(columns="未评级 unscored")
     return table.astype(np.int64)
+
+
+# --- proximity (DOMAIN.md §4) -------------------------------------------------------------
+
+PROXIMITY_HAZARD_FIELDS = ("reach_m", "n_receptors", "n_high", "nearest_high_name", "nearest_high_class",
+                           "nearest_high_m", "nearest_high_within_reach", "protection_m", "protection_breach",
+                           "protection_receptor", "pop_500m", "pop_reach", "base_level", "upgrade_reason")
+
+
+@dataclass
+class ProximitySummary:
+    units: gpd.GeoDataFrame
+    hazards: gpd.GeoDataFrame
+    links: gpd.GeoDataFrame
+    issues: pd.DataFrame
+    n_upgraded: int
+    n_breaches: int
+
+
+def _proximity_columns(frame: pd.DataFrame) -> list[str]:
+    return [c for c in frame.columns if c in PROXIMITY_HAZARD_FIELDS or (c.startswith("n_") and c not in ("n_level",))]
+
+
+def proximity_database(db: str | Path, rules: Rules, receptors: pd.DataFrame | None = None,
+                       population_raster: str | Path | None = None, name_field: str | None = None,
+                       class_field: str | None = None, progress: Progress | None = None,
+                       receptor_source: str = "") -> ProximitySummary:
+    """Receptors and people around every hazard source; α from the raster population; the
+    rules' upgrades, each recorded in ``level_reasons``. Scoring is redone from the survey
+    values first, so running this step again gives the same result."""
+    from . import population as pop
+    from .receptors import prepare_receptors, receptor_proximity
+
+    progress = progress or Progress()
+    db = Path(db)
+    progress.step(2, "读取风险数据库 Reading the risk database")
+    layers = _read(db, ("units", "hazards"))
+    units, hazards = layers["units"], layers["hazards"]
+    if "level" not in hazards:
+        raise PipelineError(f"{db.name} is not scored yet; run citysafety:score first",
+                            f"{db.name} 尚未评价，请先运行风险评价")
+    base_units = units.drop(columns=[c for c in UNIT_SCORE_FIELDS + ("population_500m",) if c in units])
+    base_hazards = hazards.drop(columns=[c for c in HAZARD_SCORE_FIELDS if c in hazards] + _proximity_columns(hazards))
+    issues: list[pd.DataFrame] = []
+    radius = rules.receptors.alpha_radius_m
+    reach = base_hazards["sector"].map({k: v.reach_m for k, v in rules.sectors.items()}).astype(float).to_numpy()
+
+    # People within 500 m of each unit (α) and around each hazard source.
+    unit_pop = None
+    hz_pop500 = np.full(len(base_hazards), np.nan)
+    hz_pop_reach = np.full(len(base_hazards), np.nan)
+    if population_raster:
+        progress.step(10, "人口 Population")
+        method = rules.receptors.population_method
+        up = pop.population_within(base_units.geometry.x.to_numpy(), base_units.geometry.y.to_numpy(),
+                                   population_raster, [radius], method=method)[radius]
+        unit_pop = pd.Series(up, index=base_units["unit_code"].astype(object).to_numpy())
+        radii = sorted({radius, *np.unique(reach[np.isfinite(reach)]).tolist()})
+        hp = pop.population_within(base_hazards.geometry.x.to_numpy(), base_hazards.geometry.y.to_numpy(),
+                                   population_raster, radii, method=method)
+        hz_pop500 = hp[radius]
+        for r in radii:
+            hz_pop_reach[reach == r] = hp[r][reach == r]
+    progress.step(30, "评价（人口 α） Scoring with the population's α")
+    scored = score(base_units, base_hazards, rules, population=unit_pop, population_source="raster")
+    h_level = scored.hazards["level"].to_numpy(dtype="float64", na_value=np.nan)
+
+    # Receptors within reach, nearest high-sensitivity receptor, protection distance.
+    n = len(base_hazards)
+    per = pd.DataFrame(index=base_hazards.index)
+    links = gpd.GeoDataFrame({"hazard_code": pd.Series(dtype=object)}, geometry=gpd.GeoSeries([], crs="EPSG:4490"))
+    links.attrs["geometry_type"] = "LineString"
+    if receptors is not None and len(receptors):
+        progress.step(50, "敏感目标 Receptors")
+        rec, rec_issues = prepare_receptors(receptors, rules, name_field=name_field, class_field=class_field,
+                                            source=receptor_source)
+        issues.append(rec_issues)
+        prox = receptor_proximity(gpd.GeoDataFrame(base_hazards[["hazard_code", "sector"]],
+                                                   geometry=base_hazards.geometry, crs=base_hazards.crs), rec, rules)
+        per = prox.per_hazard
+        links = prox.links
+        links.attrs["geometry_type"] = "LineString"
+    # Upgrades (rules: upgrades.proximity): a hazard with a high-sensitivity receptor within reach.
+    new_level = h_level.copy()
+    reason = np.full(n, "", dtype=object)
+    steps = rules.upgrades.get("proximity", {})
+    if steps.get("enabled", True) and "nearest_high_within_reach" in per:
+        within = per["nearest_high_within_reach"].fillna(False).to_numpy(dtype=bool)
+        for step in steps.get("steps", []):
+            hit = within & (h_level == step["from"])
+            new_level[hit] = step["to"]
+            if hit.any():
+                reason[hit] = (per["nearest_high_class"].astype(object).to_numpy()[hit] + " "
+                               + per["nearest_high_name"].astype(object).to_numpy()[hit] + " at "
+                               + pd.Series(np.round(per["nearest_high_m"].to_numpy(dtype=float)[hit])).astype(int).astype(str).to_numpy()
+                               + " m within reach " + pd.Series(reach[hit]).round().astype(int).astype(str).to_numpy()
+                               + f" m → level {step['from']} → {step['to']}")
+    hz_out = scored.hazards.copy()
+    zh = {k: v.zh for k, v in rules.levels.items()}
+    col = {k: v.colour for k, v in rules.levels.items()}
+    up = np.isfinite(new_level) & (new_level != h_level)
+    hz_out["base_level"] = scored.hazards["level"]
+    hz_out.loc[up, "level"] = new_level[up].astype(int)
+    hz_out.loc[up, "level_zh"] = pd.Series(new_level[up]).map(zh).to_numpy()
+    hz_out.loc[up, "colour"] = pd.Series(new_level[up]).map(col).to_numpy()
+    hz_out["upgrade_reason"] = reason
+    hz_out["reach_m"] = reach
+    hz_out["pop_500m"] = hz_pop500
+    hz_out["pop_reach"] = hz_pop_reach
+    per = per.drop(columns=[c for c in ("reach_m",) if c in per])
+
+    # Units: the worst hazard after the upgrades; the upgrade line joins the reasons.
+    u_out = scored.units.copy()
+    codes = base_hazards["unit_code"].astype(object).to_numpy()
+    key = np.where(np.isfinite(new_level), new_level, 9)
+    order = np.lexsort((key, codes))
+    first = pd.Series(order).groupby(codes[order]).first()
+    wi = first.reindex(base_units["unit_code"].astype(object)).to_numpy()
+    has = ~pd.isna(wi)
+    wi_int = np.where(has, wi, 0).astype(np.int64)
+    u_new = np.where(has, key[wi_int], 9)
+    u_old = u_out["level"].to_numpy(dtype="float64", na_value=np.nan)
+    raised = has & (u_new < 9) & (np.nan_to_num(u_old, nan=9) > u_new)
+    u_out.loc[raised, "level"] = u_new[raised].astype(int)
+    u_out.loc[raised, "level_zh"] = pd.Series(u_new[raised]).map(zh).to_numpy()
+    u_out.loc[raised, "colour"] = pd.Series(u_new[raised]).map(col).to_numpy()
+    u_out.loc[raised, "worst_hazard"] = base_hazards["hazard_code"].astype(object).to_numpy()[wi_int[raised]]
+    u_out.loc[raised, "level_reasons"] = (u_out.loc[raised, "level_reasons"].astype(object).to_numpy() + "\n"
+                                          + reason[wi_int[raised]] + "（危险源 hazard "
+                                          + base_hazards["hazard_code"].astype(object).to_numpy()[wi_int[raised]] + "）")
+    u_out["population_500m"] = unit_pop.reindex(base_units["unit_code"].astype(object)).to_numpy() \
+        if unit_pop is not None else np.nan
+
+    units_new = gpd.GeoDataFrame(pd.concat([base_units, u_out], axis=1), geometry=units.geometry.name, crs=units.crs)
+    hazards_new = gpd.GeoDataFrame(pd.concat([base_hazards, hz_out, per], axis=1), geometry=hazards.geometry.name,
+                                   crs=hazards.crs)
+    issue_frame = pd.concat(issues, ignore_index=True) if issues else pd.DataFrame(
+        {c: pd.Series(dtype=object) for c in ("code", "severity", "source", "row", "name", "value", "count",
+                                              "message_zh", "message_en")})
+    out = {"units": units_new, "hazards": hazards_new, "score_issues": scored.issues,
+           "hazard_receptor_links": links, "proximity_issues": issue_frame}
+    progress.step(85, "写入 Writing")
+    riskdb.update_layers(db, out)
+    breaches = int(per["protection_breach"].sum()) if "protection_breach" in per else 0
+    return ProximitySummary(units_new, hazards_new, links, issue_frame, int(up.sum()), breaches)

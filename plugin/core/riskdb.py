@@ -86,7 +86,10 @@ def _write_layer(path: Path, name: str, frame: pd.DataFrame, dataset_options: di
     kw = {"dataset_options": dataset_options} if dataset_options else {}
     if isinstance(frame, gpd.GeoDataFrame):
         kinds = set(frame.geom_type.dropna().unique())
-        if kinds <= {"Point"}:
+        declared = frame.attrs.get("geometry_type")
+        if declared and not len(frame):
+            geo_kw = {"geometry_type": declared}
+        elif kinds <= {"Point"}:
             geo_kw = {"geometry_type": "Point", "promote_to_multi": False}
         else:  # polygons and lines: one multi type per layer
             geo_kw = {"promote_to_multi": True}

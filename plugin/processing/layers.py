@@ -55,3 +55,24 @@ def load_risk_layers(project: QgsProject, db: str, density: str, rules, with_dis
         layers.append(dens)
     styling.add_to_group(project, layers)
     return layers
+
+
+def load_links_layer(project: QgsProject, db: str):
+    """The hazard-receptor links, styled, at the top of the risk map group."""
+    from . import styling
+
+    links = QgsVectorLayer(f"{db}|layername=hazard_receptor_links", "危险源-敏感目标 hazard-receptor links", "ogr")
+    if not links.isValid():
+        return None
+    styling.style_links(links)
+    styling.set_scale_visibility(links, styling.POINTS_VISIBLE_BELOW, 0)
+    group = project.layerTreeRoot().findGroup(styling.GROUP_NAME)
+    if group is None:
+        styling.add_to_group(project, [links])
+    else:
+        for node in group.findLayers():  # replace an earlier links layer
+            if node.layer() is not None and node.layer().source() == links.source():
+                project.removeMapLayer(node.layer().id())
+        project.addMapLayer(links, False)
+        group.insertLayer(0, links)
+    return links

@@ -18,6 +18,7 @@ def ALGORITHM_MENU():  # noqa: N802 — evaluated late so labels follow the tran
         ("survey_template", tr("Survey template…")),
         ("import_surveys", tr("Import surveys…")),
         ("score", tr("Score hazards and units…")),
+        ("proximity", tr("Receptors and population around hazards…")),
         ("risk_map", tr("Risk map…")),
         ("run_all", tr("Run the whole chain…")),
     ]
@@ -41,11 +42,12 @@ class CitySafetyProvider(QgsProcessingProvider):
 
     def loadAlgorithms(self):  # noqa: N802
         from .import_surveys import ImportSurveysAlgorithm
+        from .proximity import ProximityAlgorithm
         from .risk_map import RiskMapAlgorithm
         from .run_all import RunAllAlgorithm
         from .score import ScoreAlgorithm
         from .survey_template import SurveyTemplateAlgorithm
 
-        for alg in (SurveyTemplateAlgorithm(), ImportSurveysAlgorithm(), ScoreAlgorithm(), RiskMapAlgorithm(),
-                    RunAllAlgorithm()):
+        for alg in (SurveyTemplateAlgorithm(), ImportSurveysAlgorithm(), ScoreAlgorithm(), ProximityAlgorithm(),
+                    RiskMapAlgorithm(), RunAllAlgorithm()):
             self.addAlgorithm(alg)

@@ -9,7 +9,8 @@ from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingOutpu
 from ..core.importer import Canceled
 from ..core.pipeline import PipelineError, build_risk_map
 from .base import CitySafetyAlgorithm, progress_of
-from .layers import features_to_geodataframe, load_risk_layers
+from .layers import features_to_geodataframe, load_links_layer, load_risk_layers
+from .proximity import add_proximity_inputs
 from .score import add_database_and_rules, rules_of
 
 
@@ -29,6 +30,9 @@ class RiskMapAlgorithm(CitySafetyAlgorithm):
     DENSITY = "DENSITY"
     OUTPUT = "OUTPUT"
     LOAD = "LOAD_LAYERS"
+    RECEPTORS = "RECEPTORS"
+    RECEPTOR_TABLE = "RECEPTOR_TABLE"
+    POPULATION = "POPULATION"
 
     def group(self):
         return self.tr("Risk analysis")
@@ -44,6 +48,7 @@ class RiskMapAlgorithm(CitySafetyAlgorithm):
         self.addParameter(QgsProcessingParameterFileDestination(
             self.DENSITY, self.tr("Risk density (GeoTIFF)"), fileFilter=self.tr("GeoTIFF (*.tif)")))
         self.addParameter(QgsProcessingParameterBoolean(self.LOAD, self.tr("Open the map layers"), defaultValue=True))
+        add_proximity_inputs(self, with_fields=False)
         self.addOutput(QgsProcessingOutputFile(self.OUTPUT, self.tr("Risk database")))
         self.addOutput(QgsProcessingOutputNumber("UNITS", self.tr("Units on the map")))
         self.addOutput(QgsProcessingOutputNumber("DISTRICTS_SUMMARISED", self.tr("Districts summarised")))
@@ -51,6 +56,16 @@ class RiskMapAlgorithm(CitySafetyAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         rules = rules_of(self, parameters, context)
         db = self.parameterAsFile(parameters, self.INPUT, context)
+        self._links = False
+        if any(parameters.get(k) for k in (self.RECEPTORS, self.RECEPTOR_TABLE, self.POPULATION)):
+            from qgis import processing
+
+            feedback.pushInfo(self.tr("Receptors and population first (citysafety:proximity)"))
+            res = processing.run("citysafety:proximity", {
+                "INPUT": db, "RULES": parameters.get(self.RULES), "RECEPTORS": parameters.get(self.RECEPTORS),
+                "RECEPTOR_TABLE": parameters.get(self.RECEPTOR_TABLE), "POPULATION": parameters.get(self.POPULATION),
+                "LOAD_LAYERS": False}, context=context, feedback=feedback, is_child_algorithm=True)
+            self._links = res["LINKS"] > 0
         density = self.parameterAsFileOutput(parameters, self.DENSITY, context)
         if not density.lower().endswith((".tif", ".tiff")):
             density += ".tif"
@@ -79,4 +94,6 @@ class RiskMapAlgorithm(CitySafetyAlgorithm):
         if to_load is not None and project is not None:
             db, density, rules, with_districts = to_load
             load_risk_layers(project, db, density, rules, with_districts)
+            if getattr(self, "_links", False):
+                load_links_layer(project, db)
         return {}

@@ -9,16 +9,19 @@ from qgis.core import (QgsProcessing, QgsProcessingMultiStepFeedback, QgsProcess
 
 from ..core import schema
 from .base import CitySafetyAlgorithm
+from .proximity import add_proximity_inputs
 
 STEPS = ("citysafety:import_surveys", "citysafety:score", "citysafety:risk_map")
+# With receptors or a population raster, risk_map runs citysafety:proximity before the map.
 
 
 class RunAllAlgorithm(CitySafetyAlgorithm):
     ALG_ID = "run_all"
     DISPLAY = "Run the whole chain"
     HELP = ("Runs the whole chain on a set of survey files: import the surveys into a risk database, score every "
-            "hazard source and unit by the rules, and build the risk map (risk layer, density raster, district "
-            "summary). The same parameters as the single steps; each step's log is shown in turn.")
+            "hazard source and unit by the rules, with receptors or a population raster analyse what lies around "
+            "each hazard (α from the population, upgrades), and build the risk map (risk layer, density raster, "
+            "district summary). The same parameters as the single steps; each step's log is shown in turn.")
     INPUT = "INPUT"
     FOLDER = "FOLDER"
     DEFAULT_CRS = "DEFAULT_CRS"
@@ -28,6 +31,9 @@ class RunAllAlgorithm(CitySafetyAlgorithm):
     DENSITY = "DENSITY"
     ERRORS = "ERROR_WORKBOOKS"
     LOAD = "LOAD_LAYERS"
+    RECEPTORS = "RECEPTORS"
+    RECEPTOR_TABLE = "RECEPTOR_TABLE"
+    POPULATION = "POPULATION"
 
     def group(self):
         return self.tr("Risk analysis")
@@ -50,6 +56,7 @@ class RunAllAlgorithm(CitySafetyAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.DISTRICTS, self.tr("Districts (polygons, optional)"), [QgsProcessing.TypeVectorPolygon],
             optional=True))
+        add_proximity_inputs(self, with_fields=False)
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT, self.tr("Risk database"), fileFilter=self.tr("GeoPackage (*.gpkg)")))
         self.addParameter(QgsProcessingParameterFileDestination(
@@ -81,6 +88,8 @@ class RunAllAlgorithm(CitySafetyAlgorithm):
              "ERROR_WORKBOOKS": parameters.get(self.ERRORS), "LOAD_LAYERS": False},
             {"INPUT": db, **common},
             {"INPUT": db, **common, "DISTRICTS": parameters.get(self.DISTRICTS), "DENSITY": density,
+             "RECEPTORS": parameters.get(self.RECEPTORS), "RECEPTOR_TABLE": parameters.get(self.RECEPTOR_TABLE),
+             "POPULATION": parameters.get(self.POPULATION),
              "LOAD_LAYERS": self.parameterAsBoolean(parameters, self.LOAD, context)},
         ]
         results = {}
@@ -90,8 +99,11 @@ class RunAllAlgorithm(CitySafetyAlgorithm):
             results[alg] = processing.run(alg, params, context=context, feedback=steps, is_child_algorithm=True)
             if feedback.isCanceled():
                 raise self.canceled()
-        imp, sc = results[STEPS[0]], results[STEPS[1]]
+        from ..core.riskdb import read_layer
+
+        imp = results[STEPS[0]]
+        units = read_layer(db, "units")  # the final levels, after any upgrades
         out = {self.OUTPUT: db, self.DENSITY: results[STEPS[2]]["DENSITY"], "UNITS": imp["UNITS"],
-               "HAZARDS": imp["HAZARDS"], "ERRORS": imp["ERRORS"], "MAJOR_HAZARDS": sc["MAJOR_HAZARDS"]}
-        out.update({f"LEVEL{k}": sc[f"LEVEL{k}"] for k in (1, 2, 3, 4)})
+               "HAZARDS": imp["HAZARDS"], "ERRORS": imp["ERRORS"], "MAJOR_HAZARDS": int(units["major_hazard"].sum())}
+        out.update({f"LEVEL{k}": int((units["level"] == k).sum()) for k in (1, 2, 3, 4)})
         return out

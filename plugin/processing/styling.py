@@ -44,6 +44,13 @@ STYLES = Path(__file__).resolve().parents[2] / "resources" / "styles"
 RISK_MAP_QML = STYLES / "risk_map.qml"
 DENSITY_QML = STYLES / "risk_density.qml"
 DISTRICTS_QML = STYLES / "district_summary.qml"
+LINKS_QML = STYLES / "hazard_receptor_links.qml"
+# Links by the receptor's sensitivity: (legend label, RGB, width in mm).
+LINK_COLOURS = {
+    "high": ("高敏感 high sensitivity", (230, 0, 18), 0.6),
+    "medium": ("中敏感 medium sensitivity", (255, 140, 0), 0.3),
+    "low": ("低敏感 low sensitivity", (128, 128, 128), 0.2),
+}
 
 # What the templates carry and what loading them replaces: symbology (renderer, opacity,
 # feature order) and labels. Scale visibility, fields and forms are left to the caller.
@@ -242,6 +249,11 @@ def style_districts(layer: QgsVectorLayer) -> None:
 
 
 # --- layer tree and scales --------------------------------------------------------------
+
+def style_links(layer: QgsVectorLayer) -> None:
+    """Hazard-receptor links: red for high-sensitivity receptors, orange medium, grey low."""
+    _load(layer, LINKS_QML)
+
 
 def _groups(node: QgsLayerTreeGroup):
     for child in node.children():

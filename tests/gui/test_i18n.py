@@ -70,8 +70,8 @@ def test_chinese_locale(locale, qgis_iface, qgis_processing):
     plugin.initGui()
     try:
         assert plugin.menu.title() == "城市安全风险"
-        assert [a.text() for a in plugin.menu.actions()] == ["调查表模板…", "导入调查数据…", "风险评价…", "风险一张图…",
-                                                             "一键运行全流程…"]
+        assert [a.text() for a in plugin.menu.actions()] == ["调查表模板…", "导入调查数据…", "风险评价…", "敏感目标与人口分析…",
+                                                             "风险一张图…", "一键运行全流程…"]
     finally:
         plugin.unload()
 

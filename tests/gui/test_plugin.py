@@ -53,12 +53,12 @@ def test_menu_toolbar_and_provider(loaded_plugin):
     assert menu.title() in ("City Safety Risk", "城市安全风险")
     names = [a.objectName() for a in menu.actions()]
     assert names == ["citysafety_survey_template", "citysafety_import_surveys", "citysafety_score",
-                     "citysafety_risk_map", "citysafety_run_all"]
+                     "citysafety_proximity", "citysafety_risk_map", "citysafety_run_all"]
     provider = QgsApplication.processingRegistry().providerById("citysafety")
     assert provider is not None
     assert {a.id() for a in provider.algorithms()} == {
-        "citysafety:survey_template", "citysafety:import_surveys", "citysafety:score", "citysafety:risk_map",
-        "citysafety:run_all"}
+        "citysafety:survey_template", "citysafety:import_surveys", "citysafety:score", "citysafety:proximity",
+        "citysafety:risk_map", "citysafety:run_all"}
     assert plugin.tool_button is not None and plugin.tool_button.menu() is menu
 
 

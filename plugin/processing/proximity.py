@@ -1,0 +1,122 @@
+"""citysafety:proximity — receptors, people and the upgrades they cause (DOMAIN.md §4)."""
+
+from __future__ import annotations
+
+from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingOutputFile, QgsProcessingOutputNumber,
+                       QgsProcessingParameterBoolean, QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
+                       QgsProcessingParameterFile, QgsProcessingParameterRasterLayer)
+
+from ..core.importer import Canceled
+from ..core.pipeline import PipelineError, proximity_database
+from .base import CitySafetyAlgorithm, progress_of
+from .layers import features_to_geodataframe, load_links_layer
+from .score import add_database_and_rules, rules_of
+
+
+def add_proximity_inputs(alg, with_fields: bool = True) -> None:
+    """Receptors (a layer, or a .xlsx/.csv with lon/lat) and a population raster."""
+    alg.addParameter(QgsProcessingParameterFeatureSource(
+        alg.RECEPTORS, alg.tr("Receptors (points or polygons)"),
+        [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon], optional=True))
+    if with_fields:
+        alg.addParameter(QgsProcessingParameterField(
+            alg.NAME_FIELD, alg.tr("Receptor name field (guessed when empty)"), parentLayerParameterName=alg.RECEPTORS,
+            optional=True))
+        alg.addParameter(QgsProcessingParameterField(
+            alg.CLASS_FIELD, alg.tr("Receptor class field (guessed when empty)"), parentLayerParameterName=alg.RECEPTORS,
+            optional=True))
+    alg.addParameter(QgsProcessingParameterFile(
+        alg.RECEPTOR_TABLE, alg.tr("Or receptors as a table with lon/lat (.xlsx, .csv)"), optional=True,
+        fileFilter="Tables (*.xlsx *.csv)"))
+    alg.addParameter(QgsProcessingParameterRasterLayer(
+        alg.POPULATION, alg.tr("Population raster (people per cell, any CRS)"), optional=True))
+
+
+def proximity_inputs(alg, parameters, context):
+    """(receptors frame or None, source name, population raster path or None, name field, class field)."""
+    from ..core.tables import read_table
+
+    receptors, source_name = None, ""
+    source = alg.parameterAsSource(parameters, alg.RECEPTORS, context)
+    if source is not None:
+        receptors = features_to_geodataframe(source)
+        source_name = source.sourceName()
+    table = alg.parameterAsFile(parameters, alg.RECEPTOR_TABLE, context)
+    if receptors is None and table:
+        try:
+            receptors = read_table(table)
+        except (OSError, ValueError) as exc:
+            raise QgsProcessingException(str(exc)) from exc
+        source_name = table
+    raster = alg.parameterAsRasterLayer(parameters, alg.POPULATION, context)
+    population = raster.source() if raster is not None else None
+    name_field = class_field = None
+    if alg.parameterDefinition("NAME_FIELD") is not None:
+        name_field = alg.parameterAsString(parameters, "NAME_FIELD", context) or None
+        class_field = alg.parameterAsString(parameters, "CLASS_FIELD", context) or None
+    return receptors, source_name, population, name_field, class_field
+
+
+class ProximityAlgorithm(CitySafetyAlgorithm):
+    ALG_ID = "proximity"
+    DISPLAY = "Receptors and population around hazards"
+    HELP = ("For every hazard source of a scored risk database: receptors of each class within its reach radius "
+            "(the sector's, from the rules; polygons by their nearest edge), the nearest high-sensitivity receptor "
+            "(name, class, distance), a flag when it lies within the sector's protection distance, and the "
+            "population within 500 m and within the reach from a population raster (people per cell, any CRS; "
+            "cells cut by the circle count by their share of area). For GB 18218 units α comes from the raster "
+            "population within 500 m of the unit (alpha_source = raster) and R and the level are recomputed. The "
+            "rules' upgrades (a level-2 hazard with a high-sensitivity receptor within reach becomes level 1, "
+            "level 3 becomes 2) are recorded in level_reasons. Writes hazard_receptor_links (lines from hazards to "
+            "the receptors within reach) and proximity_issues (unknown receptor classes).")
+    INPUT = "INPUT"
+    RULES = "RULES"
+    RECEPTORS = "RECEPTORS"
+    NAME_FIELD = "NAME_FIELD"
+    CLASS_FIELD = "CLASS_FIELD"
+    RECEPTOR_TABLE = "RECEPTOR_TABLE"
+    POPULATION = "POPULATION"
+    OUTPUT = "OUTPUT"
+    LOAD = "LOAD_LAYERS"
+
+    def group(self):
+        return self.tr("Risk analysis")
+
+    def groupId(self):  # noqa: N802
+        return "analysis"
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        add_database_and_rules(self)
+        add_proximity_inputs(self)
+        self.addParameter(QgsProcessingParameterBoolean(self.LOAD, self.tr("Open the map layers"), defaultValue=True))
+        self.addOutput(QgsProcessingOutputFile(self.OUTPUT, self.tr("Risk database")))
+        self.addOutput(QgsProcessingOutputNumber("UPGRADED", self.tr("Hazard sources upgraded")))
+        self.addOutput(QgsProcessingOutputNumber("PROTECTION_BREACHES", self.tr("Protection distance breaches")))
+        self.addOutput(QgsProcessingOutputNumber("LINKS", self.tr("Hazard-receptor links")))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        rules = rules_of(self, parameters, context)
+        db = self.parameterAsFile(parameters, self.INPUT, context)
+        receptors, source_name, population, name_field, class_field = proximity_inputs(self, parameters, context)
+        if receptors is None and population is None:
+            raise QgsProcessingException(self.tr("Give receptors, a population raster, or both."))
+        try:
+            result = proximity_database(db, rules, receptors, population, name_field, class_field,
+                                        progress_of(feedback), receptor_source=source_name)
+        except Canceled:
+            raise self.canceled()
+        except (PipelineError, ValueError) as exc:
+            raise QgsProcessingException(str(exc)) from exc
+        feedback.pushInfo(self.tr("{} hazard sources upgraded, {} protection distance breaches, {} links.").format(
+            result.n_upgraded, result.n_breaches, len(result.links)))
+        for r in result.issues.itertuples(index=False):
+            feedback.pushInfo(f"  {r.code}: {r.message_zh} / {r.message_en}")
+        self._to_load = db if self.parameterAsBoolean(parameters, self.LOAD, context) and len(result.links) else None
+        return {self.OUTPUT: db, "UPGRADED": result.n_upgraded, "PROTECTION_BREACHES": result.n_breaches,
+                "LINKS": len(result.links)}
+
+    def postProcessAlgorithm(self, context, feedback):  # noqa: N802
+        db = getattr(self, "_to_load", None)
+        if db and context.project() is not None:
+            load_links_layer(context.project(), db)
+        return {}
