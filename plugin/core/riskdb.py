@@ -91,7 +91,9 @@ def _write_layer(path: Path, name: str, frame: pd.DataFrame, dataset_options: di
             geo_kw = {"geometry_type": declared}
         elif kinds <= {"Point"}:
             geo_kw = {"geometry_type": "Point", "promote_to_multi": False}
-        else:  # polygons and lines: one multi type per layer
+        elif kinds <= {"LineString"}:
+            geo_kw = {"geometry_type": "LineString", "promote_to_multi": False}
+        else:  # polygons (and mixed kinds): one multi type per layer
             geo_kw = {"promote_to_multi": True}
         pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", **geo_kw, **kw)
     elif isinstance(frame, pd.DataFrame):
