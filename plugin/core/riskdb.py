@@ -31,10 +31,57 @@ _COMMON = {
     "lon": "经度", "lat": "纬度", "lon_src": "原始经度", "lat_src": "原始纬度", "crs_src": "原始坐标系",
     "sector": "行业领域",
 }
+_SCORE = {
+    "method": "评价方法", "level": "风险等级", "level_zh": "风险等级名称", "colour": "颜色", "s_value": "S值（Σq/Q）",
+    "r_value": "R值", "alpha": "校正系数α", "alpha_source": "α来源", "lec_d": "LEC D值", "ls_r": "LS R值",
+    "substance_match": "物质匹配方式", "q_over_Q": "q/Q", "beta": "校正系数β", "beta_source": "β来源",
+    "score_note": "评价说明", "worst_hazard": "最严重危险源", "hazard_count": "危险源数", "major_hazard": "重大危险源",
+    "level_reasons": "定级依据", "population_500m": "500米内人口",
+}
+_PROXIMITY = {
+    "reach_m": "影响半径（米）", "n_receptors": "半径内敏感目标数", "n_high": "半径内高敏感目标数",
+    "nearest_high_name": "最近高敏感目标", "nearest_high_class": "最近高敏感目标类别",
+    "nearest_high_m": "最近高敏感目标距离（米）", "nearest_high_within_reach": "高敏感目标在半径内",
+    "protection_m": "防护距离（米）", "protection_breach": "防护距离内有高敏感目标",
+    "protection_receptor": "防护距离内的高敏感目标", "pop_500m": "500米内人口", "pop_reach": "半径内人口",
+    "base_level": "升级前等级", "upgrade_reason": "升级依据", "n_unknown": "未知类别敏感目标数",
+}
+
+
+def _receptor_count_aliases() -> dict[str, str]:
+    """n_<class> → '<类别>数' for the default rules' receptor classes."""
+    try:
+        from .rules import load_rules
+
+        return {f"n_{c.id}": f"{c.zh}数" for c in load_rules().receptors.classes.values()}
+    except Exception:  # the aliases are a courtesy; a broken default rules file shows elsewhere
+        return {}
+
+
 ALIASES: dict[str, dict[str, str]] = {
-    "units": {**{c.key: c.zh for c in schema.UNIT_COLUMNS}, **_COMMON, "sector_zh": "行业领域名称"},
-    "hazards": {**{c.key: c.zh for c in schema.HAZARD_COLUMNS}, **_COMMON,
+    "units": {**{c.key: c.zh for c in schema.UNIT_COLUMNS}, **_COMMON, **_SCORE, "sector_zh": "行业领域名称"},
+    "risk_map": {**{c.key: c.zh for c in schema.UNIT_COLUMNS}, **_SCORE, "sector": "行业领域",
+                 "sector_zh": "行业领域名称"},
+    "hazards": {**{c.key: c.zh for c in schema.HAZARD_COLUMNS}, **_COMMON, **_SCORE, **_PROXIMITY,
                 "location_from_unit": "位置取自单位", "L": "可能性L", "E": "暴露频率E", "C": "后果C"},
+    "score_issues": {
+        "unit_code": "单位编码", "hazard_code": "危险源编码", "severity": "严重程度", "code": "问题代码",
+        "message_zh": "问题说明", "message_en": "Message", "value": "值",
+    },
+    "proximity_issues": {
+        "code": "问题代码", "severity": "严重程度", "source": "来源", "row": "行号", "name": "名称", "value": "值",
+        "count": "数量", "message_zh": "问题说明", "message_en": "Message",
+    },
+    "hazard_receptor_links": {
+        "hazard_code": "危险源编码", "receptor_id": "敏感目标序号", "receptor_name": "敏感目标名称",
+        "class_id": "敏感目标类别", "class_zh": "类别名称", "sensitivity": "敏感程度", "distance_m": "距离（米）",
+    },
+    "district_summary": {
+        "district": "行政区", "n_units": "单位数", "n_level1": "重大风险单位数", "n_level2": "较大风险单位数",
+        "n_level3": "一般风险单位数", "n_level4": "低风险单位数", "n_unscored": "未评级单位数",
+        "worst_level": "最高风险等级", "area_km2": "面积（平方千米）", "risk_index": "风险指数",
+        "risk_index_rank": "风险指数排名",
+    },
     "import_issues": {
         "file": "文件", "sheet": "工作表", "row": "行号", "column": "列", "header": "表头", "value": "原值",
         "severity": "严重程度", "code": "问题代码", "message_zh": "问题说明", "message_en": "Message",
@@ -149,8 +196,9 @@ def add_aliases(path: str | Path, fields: dict[str, list[str]]) -> None:
             "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, last_change)"
             " VALUES ('layer_styles', 'attributes', 'layer_styles', '2000-01-01T00:00:00.000Z')")
         geom_cols = dict(con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall())
+        counts = _receptor_count_aliases()
         for table, cols in fields.items():
-            aliases = ALIASES.get(table, {})
+            aliases = {**counts, **ALIASES.get(table, {})} if table == "hazards" else ALIASES.get(table, {})
             cols = [c for c in cols if c != "geometry"]
             for c in cols:
                 if c in aliases:

@@ -90,3 +90,15 @@ def test_qgis_process_run_all_with_receptors_and_population(qgis_process_env, tm
     risk = pyogrio.read_dataframe(db, layer="risk_map", read_geometry=False)
     units = pyogrio.read_dataframe(db, layer="units", read_geometry=False)
     assert (risk.set_index("unit_code").level.fillna(0) == units.set_index("unit_code").level.fillna(0)).all()
+
+
+def test_new_fields_have_chinese_aliases_in_qgis(scored):
+    from qgis.core import QgsVectorLayer
+
+    _run("citysafety:proximity", {"INPUT": str(scored), "RECEPTORS": RECEPTORS, "LOAD_LAYERS": False})
+    hz = QgsVectorLayer(f"{scored}|layername=hazards", "hazards", "ogr")
+    alias = {hz.fields()[i].name(): hz.attributeAlias(i) for i in range(hz.fields().count())}
+    assert (alias["n_school"], alias["level"], alias["upgrade_reason"], alias["nearest_high_m"]) == (
+        "学校数", "风险等级", "升级依据", "最近高敏感目标距离（米）")
+    units = QgsVectorLayer(f"{scored}|layername=units", "units", "ogr")
+    assert units.attributeAlias(units.fields().indexOf("level_reasons")) == "定级依据"
