@@ -60,8 +60,11 @@ def score_database(db: str | Path, rules: Rules, progress: Progress | None = Non
     db = Path(db)
     progress.step(2, "读取风险数据库 Reading the risk database")
     layers = _read(db, ("units", "hazards"))
-    units = layers["units"].drop(columns=[c for c in UNIT_SCORE_FIELDS if c in layers["units"]])
-    hazards = layers["hazards"].drop(columns=[c for c in HAZARD_SCORE_FIELDS if c in layers["hazards"]])
+    # Scoring starts again from the survey values: earlier proximity results (α from a raster,
+    # upgrades) no longer hold, so their fields go too; run citysafety:proximity again.
+    units = layers["units"].drop(columns=[c for c in UNIT_SCORE_FIELDS + ("population_500m",) if c in layers["units"]])
+    hazards = layers["hazards"]
+    hazards = hazards.drop(columns=[c for c in HAZARD_SCORE_FIELDS if c in hazards] + _proximity_columns(hazards))
     progress.step(20, "评价 Scoring")
     result = score(units, hazards, rules, population=population, population_source=population_source)
     units = pd.concat([units, result.units], axis=1)

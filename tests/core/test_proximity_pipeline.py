@@ -144,3 +144,11 @@ def test_unknown_receptor_classes_are_reported_not_dropped(tmp_path):
     assert issue.code == "W_RECEPTOR_CLASS_UNKNOWN" and "神秘场所" in issue.message_zh
     layers = riskdb.layer_names(db)
     assert "hazard_receptor_links" in layers and "proximity_issues" in layers
+
+
+def test_scoring_again_clears_the_proximity_results(tmp_path):
+    db = lec_unit(tmp_path, 3, 6, 15)
+    proximity_database(db, RULES, receptors_frame([("阳光幼儿园", "幼儿园", X0 + 180, Y0)]))
+    score_database(db, RULES)
+    hz = riskdb.read_layer(db, "hazards")
+    assert hz.iloc[0].level == 2 and "upgrade_reason" not in hz.columns and "n_kindergarten" not in hz.columns
