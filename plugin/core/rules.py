@@ -168,6 +168,7 @@ class Rules:
     density: dict
     upgrades: dict
     receptors: ReceptorRules
+    cascade: dict = field(default_factory=dict)
 
     def level_names(self) -> dict[int, str]:
         return {k: v.zh for k, v in self.levels.items()}
@@ -343,7 +344,7 @@ def load_rules(path: str | Path | None = None) -> Rules:
         raw = tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise _err("(file)", f"not valid TOML: {exc}", f"不是有效的 TOML：{exc}", p) from exc
-    known_top = {"meta", "levels", "sectors", "methods", "density", "upgrades", "receptors"}
+    known_top = {"meta", "levels", "sectors", "methods", "density", "upgrades", "receptors", "cascade"}
     unknown = sorted(set(raw) - known_top)
     if unknown:
         raise _err(unknown[0], "unknown section", "未知的节", p)
@@ -423,9 +424,48 @@ def load_rules(path: str | Path | None = None) -> Rules:
             if v not in levels:
                 raise _err(f"upgrades.proximity.steps[{i}].{key}", f"level {v} is not defined", f"等级 {v} 未定义", p)
     receptors = _receptors(_get(raw, "receptors", "receptors", "table", p), p)
+    cascade = _cascade(_get(raw, "cascade", "cascade", "table", p, required=False, default={}), p)
     return Rules(path=p.resolve(), sha256=hashlib.sha256(data).hexdigest(),
                  name=str(meta.get("name", p.stem)), levels=levels, sectors=sectors, lec=lec, ls=ls,
-                 gb18218=gb, density=density, upgrades=upgrades, receptors=receptors)
+                 gb18218=gb, density=density, upgrades=upgrades, receptors=receptors, cascade=cascade)
+
+
+EQUIPMENT_IDS = ("atmospheric", "pressurised", "elongated", "auxiliary", "building")
+SCENARIOS = ("vce", "pool_fire", "tnt", "none")
+
+
+def _cascade(raw: dict, path) -> dict:
+    """The cascade section, checked for the types and names the models rely on."""
+    if not raw:
+        return {}
+    k = "cascade"
+    for key in ("reference_pressure_pa", "tnt_heat_kj_kg", "vce_yield", "ground_reflection",
+                "explosive_tnt_equivalence", "radiative_fraction", "transmissivity",
+                "pressurised_fire_probability", "max_distance_m", "min_probability"):
+        v = float(_get(raw, key, f"{k}.{key}", "num", path))
+        if v < 0:
+            raise _err(f"{k}.{key}", "must not be negative", "不能为负数", path)
+    for key in ("exact_centrality_max_nodes", "centrality_sample_k", "seed"):
+        _get(raw, key, f"{k}.{key}", "int", path)
+    for table in ("heat_threshold_kw_m2", "overpressure_threshold_kpa", "overpressure_probit"):
+        t = _get(raw, table, f"{k}.{table}", "table", path)
+        for eq in EQUIPMENT_IDS:
+            v = _get(t, eq, f"{k}.{table}.{eq}", "table" if table == "overpressure_probit" else "num", path)
+            if table == "overpressure_probit":
+                for coef in ("a", "b"):
+                    _get(v, coef, f"{k}.{table}.{eq}.{coef}", "num", path)
+    hp = _get(raw, "heat_probit_atmospheric", f"{k}.heat_probit_atmospheric", "table", path)
+    for coef in ("c_ln_i", "c_volume", "c0", "y0", "y_ln_ttf"):
+        _get(hp, coef, f"{k}.heat_probit_atmospheric.{coef}", "num", path)
+    for cat, sc in _get(raw, "scenario_by_category", f"{k}.scenario_by_category", "table", path).items():
+        if sc not in SCENARIOS:
+            raise _err(f"{k}.scenario_by_category.{cat}", f"unknown scenario {sc!r} ({', '.join(SCENARIOS)})",
+                       f"未知的事故情景 {sc!r}（应为 {', '.join(SCENARIOS)}）", path)
+    for seq, props in _get(raw, "substances", f"{k}.substances", "table", path).items():
+        if not str(seq).isdigit():
+            raise _err(f"{k}.substances.{seq}", "keys are GB 18218 Table 1 row numbers", "键应为表1 序号", path)
+        _get(props, "heat_mj_kg", f"{k}.substances.{seq}.heat_mj_kg", "num", path)
+    return raw
 
 
 def _receptors(raw: dict, path) -> ReceptorRules:
