@@ -132,6 +132,32 @@ def level_table(units: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     return table.astype(np.int64)
 
 
+def raise_units(u_out: pd.DataFrame, unit_codes: pd.Series, hazards: pd.DataFrame, new_level: np.ndarray,
+                reason: np.ndarray, rules: Rules) -> pd.DataFrame:
+    """Units whose worst hazard source was raised take its new level; the hazard's reason
+    line joins the unit's ``level_reasons`` (one line per fact that raised the level)."""
+    zh = {k: v.zh for k, v in rules.levels.items()}
+    col = {k: v.colour for k, v in rules.levels.items()}
+    codes = hazards["unit_code"].astype(object).to_numpy()
+    hcodes = hazards["hazard_code"].astype(object).to_numpy()
+    key = np.where(np.isfinite(new_level), new_level, 9)
+    order = np.lexsort((key, codes))
+    first = pd.Series(order).groupby(codes[order]).first()
+    wi = first.reindex(unit_codes.astype(object)).to_numpy()
+    has = ~pd.isna(wi)
+    wi_int = np.where(has, wi, 0).astype(np.int64)
+    u_new = np.where(has, key[wi_int], 9)
+    u_old = u_out["level"].to_numpy(dtype="float64", na_value=np.nan)
+    raised = has & (u_new < 9) & (np.nan_to_num(u_old, nan=9) > u_new) & (reason[wi_int] != "")
+    u_out.loc[raised, "level"] = u_new[raised].astype(int)
+    u_out.loc[raised, "level_zh"] = pd.Series(u_new[raised]).map(zh).to_numpy()
+    u_out.loc[raised, "colour"] = pd.Series(u_new[raised]).map(col).to_numpy()
+    u_out.loc[raised, "worst_hazard"] = hcodes[wi_int[raised]]
+    u_out.loc[raised, "level_reasons"] = (u_out.loc[raised, "level_reasons"].astype(object).to_numpy() + "\n"
+                                          + reason[wi_int[raised]] + "（危险源 hazard " + hcodes[wi_int[raised]] + "）")
+    return u_out
+
+
 # --- proximity (DOMAIN.md §4) -------------------------------------------------------------
 
 PROXIMITY_HAZARD_FIELDS = ("reach_m", "n_receptors", "n_high", "nearest_high_name", "nearest_high_class",
@@ -242,24 +268,7 @@ def proximity_database(db: str | Path, rules: Rules, receptors: pd.DataFrame | N
     per = per.drop(columns=[c for c in ("reach_m",) if c in per])
 
     # Units: the worst hazard after the upgrades; the upgrade line joins the reasons.
-    u_out = scored.units.copy()
-    codes = base_hazards["unit_code"].astype(object).to_numpy()
-    key = np.where(np.isfinite(new_level), new_level, 9)
-    order = np.lexsort((key, codes))
-    first = pd.Series(order).groupby(codes[order]).first()
-    wi = first.reindex(base_units["unit_code"].astype(object)).to_numpy()
-    has = ~pd.isna(wi)
-    wi_int = np.where(has, wi, 0).astype(np.int64)
-    u_new = np.where(has, key[wi_int], 9)
-    u_old = u_out["level"].to_numpy(dtype="float64", na_value=np.nan)
-    raised = has & (u_new < 9) & (np.nan_to_num(u_old, nan=9) > u_new)
-    u_out.loc[raised, "level"] = u_new[raised].astype(int)
-    u_out.loc[raised, "level_zh"] = pd.Series(u_new[raised]).map(zh).to_numpy()
-    u_out.loc[raised, "colour"] = pd.Series(u_new[raised]).map(col).to_numpy()
-    u_out.loc[raised, "worst_hazard"] = base_hazards["hazard_code"].astype(object).to_numpy()[wi_int[raised]]
-    u_out.loc[raised, "level_reasons"] = (u_out.loc[raised, "level_reasons"].astype(object).to_numpy() + "\n"
-                                          + reason[wi_int[raised]] + "（危险源 hazard "
-                                          + base_hazards["hazard_code"].astype(object).to_numpy()[wi_int[raised]] + "）")
+    u_out = raise_units(scored.units.copy(), base_units["unit_code"], base_hazards, new_level, reason, rules)
     u_out["population_500m"] = unit_pop.reindex(base_units["unit_code"].astype(object)).to_numpy() \
         if unit_pop is not None else np.nan
 
