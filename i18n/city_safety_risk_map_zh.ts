@@ -4,12 +4,17 @@
   <context>
     <name>CitySafety</name>
     <message>
-      <location filename="../plugin/plugin.py" line="50" />
+      <location filename="../plugin/plugin.py" line="52" />
       <source>City Safety Risk</source>
       <translation>城市安全风险</translation>
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="68" />
+      <location filename="../plugin/plugin.py" line="66" />
+      <source>Start a cascade scenario at a clicked hazard…</source>
+      <translation>在地图上点选危险源进行连锁事故推演…</translation>
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="75" />
       <source>City Safety Risk Map</source>
       <translation>城市安全风险一张图</translation>
     </message>
@@ -22,6 +27,96 @@
       <location filename="../plugin/processing/base.py" line="61" />
       <source>Cancelled; earlier outputs were left as they were.</source>
       <translation>已取消；之前的输出保持不变。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/cascade.py" line="31" />
+      <source>Cascade (domino) graph</source>
+      <translation>多米诺连锁效应分析</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/cascade.py" line="32" />
+      <source>Builds the directed escalation graph over all hazard sources of a scored risk database: each source's accident scenario from its substance (vapour-cloud explosion, pool fire, TNT, none), the distance at which its overpressure or heat radiation falls to each target equipment's threshold, and an edge i → j when j lies within i's escalation distance for j's equipment, with the load at j and the escalation probability from the probit. Candidate pairs come from one spatial-index query. Per source: out- and in-degree, reach in 1, 2 and any number of steps, the most probable chain, betweenness and closeness on −ln P (exact, or sampled with a seed in large clusters — the method is recorded), the cluster and its size. A source that can reach a level-1 source within two steps goes up one level (rules; recorded in level_reasons). Writes cascade_edges (arrows), cascade_chains and the new fields.</source>
+      <translation>为已评价风险数据库中的全部危险源构建有向连锁（多米诺）关系图：按物质确定事故情景（蒸气云爆炸、池火、TNT 爆炸或无），计算冲击波超压或热辐射衰减到各类目标设备阈值的距离；当目标位于源对该类设备的连锁距离内时建立边 i → j，记录目标处的荷载和按概率单位（probit）计算的连锁概率。候选对由一次空间索引查询得到。对每个危险源计算出度、入度、1 步/2 步/任意步可达数、最可能的连锁链、基于 −ln P 的介数和接近度（大连锁群采用带种子的抽样并记录方法）、所属连锁群及规模。能在两步内引发一级风险源的危险源升一级（规则；写入定级依据）。输出 cascade_edges（箭头）、cascade_chains 和新字段。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/cascade.py" line="78" />
+      <source>Cascade scenario from one accident</source>
+      <translation>单一事故连锁推演</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/cascade.py" line="79" />
+      <source>Starts an accident at one hazard source (its code; in QGIS also by clicking it on the map with the plugin's scenario tool) and propagates it over the escalation graph: the deterministic set (every source reachable with a chain probability at or above the threshold) and a seeded Monte Carlo run (each round every failed source loads its neighbours, each fails with its probit probability; stop when a round adds none) giving each source's failure frequency. Writes scenario_affected (the sources) and scenario_zone (the union of their effect zones) with the receptors and people inside it. The same seed gives the same answer.</source>
+      <translation>从一个危险源（编码；在 QGIS 中也可用插件的推演工具在地图上点选）开始一次事故，并沿连锁关系图传播：确定性集合（连锁链概率不低于阈值的全部危险源），以及带随机数种子的蒙特卡洛模拟（每一轮每个已失效的危险源对邻近目标施加荷载，各目标按概率单位失效；某一轮无新增失效时停止），给出每个危险源的失效频率。输出 scenario_affected（受影响危险源）和 scenario_zone（其影响范围的并集），以及范围内的敏感目标和人口。相同种子给出相同结果。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/cascade.py" line="23" />
+      <source>Risk analysis</source>
+      <translation>风险分析</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/cascade.py" line="44" />
+      <source>Open the map layers</source>
+      <translation>完成后打开地图图层</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/cascade.py" line="45" />
+      <source>Risk database</source>
+      <translation>风险数据库</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/cascade.py" line="46" />
+      <source>Escalation edges</source>
+      <translation>连锁关系数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/cascade.py" line="47" />
+      <source>Hazard sources upgraded</source>
+      <translation>升级的危险源数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/cascade.py" line="48" />
+      <source>Largest cluster</source>
+      <translation>最大连锁群规模</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/cascade.py" line="96" />
+      <source>Initiating hazard source (code)</source>
+      <translation>初始事故危险源（编码）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/cascade.py" line="98" />
+      <source>Chain probability threshold</source>
+      <translation>连锁链概率阈值</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/cascade.py" line="101" />
+      <source>Monte Carlo trials</source>
+      <translation>蒙特卡洛模拟次数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/cascade.py" line="103" />
+      <source>Random seed</source>
+      <translation>随机数种子</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/cascade.py" line="107" />
+      <source>Sources affected</source>
+      <translation>受影响的危险源数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/cascade.py" line="108" />
+      <source>People in the effect zone</source>
+      <translation>影响范围内人口</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/cascade.py" line="61" />
+      <source>{} escalation edges, largest cluster {} sources, {} sources upgraded.</source>
+      <translation>连锁关系 {} 条，最大连锁群 {} 个危险源，升级危险源 {} 个。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/cascade.py" line="124" />
+      <source>{} sources affected; {:.0f} people in the effect zone.</source>
+      <translation>受影响危险源 {} 个；影响范围内人口 {:.0f} 人。</translation>
     </message>
     <message>
       <location filename="../plugin/processing/import_surveys.py" line="26" />
@@ -70,11 +165,6 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <location filename="../plugin/processing/import_surveys.py" line="57" />
       <source>Survey area (points outside it are warned)</source>
       <translation>调查区域范围（范围外的点给出警告）</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/import_surveys.py" line="59" />
-      <source>Risk database</source>
-      <translation>风险数据库</translation>
     </message>
     <message>
       <location filename="../plugin/processing/import_surveys.py" line="65" />
@@ -147,7 +237,7 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>问题清单：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/provider.py" line="35" />
+      <location filename="../plugin/processing/provider.py" line="37" />
       <source>City Safety Risk Map (城市安全风险一张图)</source>
       <translation>城市安全风险一张图 (City Safety Risk Map)</translation>
     </message>
@@ -173,11 +263,21 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
     </message>
     <message>
       <location filename="../plugin/processing/provider.py" line="22" />
+      <source>Cascade (domino) graph…</source>
+      <translation>多米诺连锁效应分析…</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/provider.py" line="23" />
+      <source>Cascade scenario from one accident…</source>
+      <translation>单一事故连锁推演…</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/provider.py" line="24" />
       <source>Risk map…</source>
       <translation>风险一张图…</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/provider.py" line="23" />
+      <location filename="../plugin/processing/provider.py" line="25" />
       <source>Run the whole chain…</source>
       <translation>一键运行全流程…</translation>
     </message>
@@ -190,11 +290,6 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <location filename="../plugin/processing/proximity.py" line="63" />
       <source>For every hazard source of a scored risk database: receptors of each class within its reach radius (the sector's, from the rules; polygons by their nearest edge), the nearest high-sensitivity receptor (name, class, distance), a flag when it lies within the sector's protection distance, and the population within 500 m and within the reach from a population raster (people per cell, any CRS; cells cut by the circle count by their share of area). For GB 18218 units α comes from the raster population within 500 m of the unit (alpha_source = raster) and R and the level are recomputed. The rules' upgrades (a level-2 hazard with a high-sensitivity receptor within reach becomes level 1, level 3 becomes 2) are recorded in level_reasons. Writes hazard_receptor_links (lines from hazards to the receptors within reach) and proximity_issues (unknown receptor classes).</source>
       <translation>对已评价风险数据库中的每个危险源：统计其影响半径（规则中的行业默认半径；面状目标按最近边界计）内各类敏感目标的数量，最近的高敏感目标（名称、类别、距离），高敏感目标位于行业防护距离内时给出标记，并由人口栅格（每格人数，任意坐标系；被圆切割的网格按面积占比计）统计 500 米和影响半径内的人口。GB 18218 单位的 α 由单位 500 米内的栅格人口确定（alpha_source = raster），并重算 R 和等级。按规则升级（影响半径内有高敏感目标的较大风险升为重大，一般风险升为较大），并写入定级依据。输出 hazard_receptor_links（危险源到影响半径内敏感目标的连线）和 proximity_issues（未知的敏感目标类别）。</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/proximity.py" line="83" />
-      <source>Risk analysis</source>
-      <translation>风险分析</translation>
     </message>
     <message>
       <location filename="../plugin/processing/proximity.py" line="19" />
@@ -220,16 +315,6 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <location filename="../plugin/processing/proximity.py" line="26" />
       <source>Receptor class field (guessed when empty)</source>
       <translation>敏感目标类别字段（空白时自动识别）</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/proximity.py" line="91" />
-      <source>Open the map layers</source>
-      <translation>完成后打开地图图层</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/proximity.py" line="93" />
-      <source>Hazard sources upgraded</source>
-      <translation>升级的危险源数</translation>
     </message>
     <message>
       <location filename="../plugin/processing/proximity.py" line="94" />
@@ -297,14 +382,14 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>风险密度：{} × {} 个 {} 米网格，EPSG:{}，总权重 {:.0f}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/run_all.py" line="20" />
+      <location filename="../plugin/processing/run_all.py" line="19" />
       <source>Run the whole chain</source>
       <translation>一键运行全流程</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/run_all.py" line="21" />
-      <source>Runs the whole chain on a set of survey files: import the surveys into a risk database, score every hazard source and unit by the rules, with receptors or a population raster analyse what lies around each hazard (α from the population, upgrades), and build the risk map (risk layer, density raster, district summary). The same parameters as the single steps; each step's log is shown in turn.</source>
-      <translation>对一组调查表文件运行全流程：导入调查数据到风险数据库，按规则评价每个危险源和单位；提供敏感目标或人口栅格时分析每个危险源周边情况（由人口确定 α、升级），并生成风险一张图（风险图层、密度栅格、行政区汇总）。参数与各单步相同，依次显示每一步的日志。</translation>
+      <location filename="../plugin/processing/run_all.py" line="20" />
+      <source>Runs the whole chain on a set of survey files: import the surveys into a risk database, score every hazard source and unit by the rules, with receptors or a population raster analyse what lies around each hazard (α from the population, upgrades), build the cascade (domino) graph, and build the risk map (risk layer, density raster, district summary). The same parameters as the single steps; each step's log is shown in turn.</source>
+      <translation>对一组调查表文件运行全流程：导入调查数据到风险数据库，按规则评价每个危险源和单位；提供敏感目标或人口栅格时分析每个危险源周边情况（由人口确定 α、升级），构建多米诺连锁关系图，并生成风险一张图（风险图层、密度栅格、行政区汇总）。参数与各单步相同，依次显示每一步的日志。</translation>
     </message>
     <message>
       <location filename="../plugin/processing/run_all.py" line="55" />
@@ -312,12 +397,17 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>规则文件（默认：插件自带规则）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/run_all.py" line="72" />
+      <location filename="../plugin/processing/run_all.py" line="67" />
+      <source>Cascade (domino) analysis</source>
+      <translation>多米诺连锁效应分析</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/run_all.py" line="75" />
       <source>Major hazard sources</source>
       <translation>重大危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/run_all.py" line="68" />
+      <location filename="../plugin/processing/run_all.py" line="71" />
       <source>Units of level {}</source>
       <translation>{}级风险单位数</translation>
     </message>
@@ -380,6 +470,10 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <location filename="../plugin/processing/survey_template.py" line="36" />
       <source>Template written: {}</source>
       <translation>模板已写入：{}</translation>
+    </message>
+    <message>
+      <source>Runs the whole chain on a set of survey files: import the surveys into a risk database, score every hazard source and unit by the rules, with receptors or a population raster analyse what lies around each hazard (α from the population, upgrades), and build the risk map (risk layer, density raster, district summary). The same parameters as the single steps; each step's log is shown in turn.</source>
+      <translation type="vanished">对一组调查表文件运行全流程：导入调查数据到风险数据库，按规则评价每个危险源和单位；提供敏感目标或人口栅格时分析每个危险源周边情况（由人口确定 α、升级），并生成风险一张图（风险图层、密度栅格、行政区汇总）。参数与各单步相同，依次显示每一步的日志。</translation>
     </message>
     <message>
       <source>Runs the whole chain on a set of survey files: import the surveys into a risk database, score every hazard source and unit by the rules, and build the risk map (risk layer, density raster, district summary). The same parameters as the single steps; each step's log is shown in turn.</source>

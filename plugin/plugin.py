@@ -25,6 +25,8 @@ class CitySafetyPlugin:
         self.toolbar = None
         self.tool_button: QToolButton | None = None
         self.actions = []
+        self.pick_action = None
+        self.pick_tool = None
 
     # Processing -------------------------------------------------------------------------
     def initProcessing(self):  # noqa: N802 (QGIS's name)
@@ -61,6 +63,11 @@ class CitySafetyPlugin:
             menubar.insertMenu(help_action, self.menu)
         else:
             menubar.addMenu(self.menu)
+        self.pick_action = self.menu.addAction(icon, tr("Start a cascade scenario at a clicked hazard…"))
+        self.pick_action.setObjectName("citysafety_pick_scenario")
+        self.pick_action.setCheckable(True)
+        self.pick_action.triggered.connect(self.pick_scenario)
+        self.actions.append(self.pick_action)
         self.toolbar = self.iface.addToolBar(tr("City Safety Risk"))
         self.toolbar.setObjectName(TOOLBAR_OBJECT_NAME)
         self.tool_button = QToolButton(self.toolbar)
@@ -70,6 +77,25 @@ class CitySafetyPlugin:
         self.tool_button.setPopupMode(QToolButton.InstantPopup)
         self.toolbar.addWidget(self.tool_button)
 
+    def pick_scenario(self, checked: bool = True):
+        """Arm the map tool: a click on a hazard source opens the cascade scenario dialog."""
+        from .gui.scenario_tool import HazardPickTool
+
+        canvas = self.iface.mapCanvas()
+        if not checked:
+            if self.pick_tool is not None and canvas.mapTool() is self.pick_tool:
+                canvas.unsetMapTool(self.pick_tool)
+            return
+        if self.pick_tool is None:
+            self.pick_tool = HazardPickTool(canvas, self.open_scenario)
+            self.pick_tool.setAction(self.pick_action)
+        canvas.setMapTool(self.pick_tool)
+
+    def open_scenario(self, db: str, code: str):
+        from qgis import processing
+
+        processing.execAlgorithmDialog("citysafety:cascade_scenario", {"INPUT": db, "START": code})
+
     def open_algorithm(self, alg_id: str):
         """Open an algorithm's Processing dialog."""
         from qgis import processing
@@ -77,6 +103,11 @@ class CitySafetyPlugin:
         processing.execAlgorithmDialog(f"citysafety:{alg_id}", {})
 
     def unload(self):
+        if self.pick_tool is not None and self.iface is not None:
+            canvas = self.iface.mapCanvas()
+            if canvas.mapTool() is self.pick_tool:
+                canvas.unsetMapTool(self.pick_tool)
+            self.pick_tool = None
         for action in self.actions:
             action.deleteLater()
         self.actions = []

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DOC = ROOT / "docs" / "benchmarks.md"
-STAGES = ("read", "read_threads", "import", "score", "risk_map")
+STAGES = ("read", "read_threads", "import", "score", "risk_map", "cascade")
 
 
 def survey_files(folder: Path) -> list[Path]:
@@ -117,6 +117,20 @@ def stage_risk_map(folder: Path, work: Path) -> dict:
             "map_s": time.perf_counter() - t0}
 
 
+def stage_cascade(folder: Path, work: Path) -> dict:
+    """citysafety:cascade's work: effect models, the edges (one spatial query), the graph
+    measures, the upgrade and the chains, and the database written back."""
+    from plugin.core.pipeline import cascade_database
+    from plugin.core.rules import load_rules
+
+    t0 = time.perf_counter()
+    result = cascade_database(work / "risk.gpkg", load_rules())
+    info = result.info
+    return {"rows": len(result.hazards), "edges": len(result.edges), "cascade_s": time.perf_counter() - t0,
+            "largest": int(info.get("largest_component", 0)), "components": int(info.get("components", 0)),
+            "graph_s": float(info.get("times", {}).get("total", float("nan")))}
+
+
 def run_stage(stage: str, folder: Path, work: Path) -> dict:
     """Run one stage in a child process; returns its time and peak memory."""
     cmd = [sys.executable, __file__, "--child", stage, str(folder), str(work)]
@@ -136,7 +150,7 @@ def child(stage: str, folder: Path, work: Path) -> None:
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
     stages = {"read": stage_read, "read_threads": stage_read_threads, "import": stage_import, "score": stage_score,
-              "risk_map": stage_risk_map}
+              "risk_map": stage_risk_map, "cascade": stage_cascade}
     info = stages[stage](folder, work)
     seconds = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -214,10 +228,17 @@ def main() -> int:
         rm = next(r for r in results if r["units_in"] == n and r["stage"] == "risk_map")
         analysis.append(f"| {n:,} | {sc['rows']:,} | {sc['read_s']:.2f} | {sc['score_s']:.2f} | {sc['write_s']:.2f} | "
                         f"{sc['peak_mb']:.0f} | {rm['map_s']:.2f} | {rm['cells']:,} | {rm['peak_mb']:.0f} |")
-    print("\n" + "\n".join(lines) + "\n\n" + "\n".join(analysis))
+    cascade = ["| units | hazard sources | edges | clusters (≥ 2) | largest cluster | graph measures (s) | "
+               "cascade step in all (s) | peak (MB) |", "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for n in args.sizes:
+        c = next(r for r in results if r["units_in"] == n and r["stage"] == "cascade")
+        cascade.append(f"| {n:,} | {c['rows']:,} | {c['edges']:,} | {c['components']:,} | {c['largest']:,} | "
+                       f"{c['graph_s']:.2f} | {c['cascade_s']:.2f} | {c['peak_mb']:.0f} |")
+    print("\n" + "\n".join(lines) + "\n\n" + "\n".join(analysis) + "\n\n" + "\n".join(cascade))
     if not args.no_doc:
         write_doc(lines, "import")
         write_doc(analysis, "analysis")
+        write_doc(cascade, "cascade")
     return 0
 
 
@@ -237,6 +258,13 @@ NOTES = {
         "`citysafety:risk_map`: read the units, build the risk layer, the risk-density GeoTIFF at "
         "100 m cells with a 1 km quartic kernel (one FFT convolution) and the district summary, and "
         "add the two layers to the database."),
+    "cascade": (
+        "`cascade step` is `citysafety:cascade` on the imported and scored city of that size (the "
+        "generator's sector mix, hazard sources without their own location sit at their unit's): "
+        "read the database, scenarios and escalation distances, candidate pairs from one STRtree "
+        "query, loads and probits, the graph measures (networkx only on clusters of two or more; "
+        "exact betweenness up to the rules' size, sampled beyond), the upgrade, the chains, and the "
+        "database written back. `graph measures` is the networkx part alone."),
 }
 
 
@@ -249,7 +277,8 @@ def write_doc(lines: list[str], section: str) -> None:
     if begin in text:
         text = text[: text.index(begin)] + body + text[text.index(end) + len(end):]
     else:
-        heading = {"import": "## Import", "analysis": "## Scoring and the risk map"}[section]
+        heading = {"import": "## Import", "analysis": "## Scoring and the risk map",
+                   "cascade": "## Cascade graph"}[section]
         text = text.rstrip() + f"\n\n{heading}\n\n" + body + "\n"
     DOC.parent.mkdir(exist_ok=True)
     DOC.write_text(text, encoding="utf-8")

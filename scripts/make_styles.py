@@ -275,13 +275,45 @@ def hazard_receptor_links(path: Path) -> None:
     _save(layer, path)
 
 
+def cascade_edges(path: Path) -> None:
+    """Escalation edges: an arrow from source to target, coloured by vector (heat red-orange,
+    overpressure purple), width by probability (data-defined, 0.2–1.6 mm on a log scale)."""
+    from qgis.core import (QgsArrowSymbolLayer, QgsCategorizedSymbolRenderer, QgsFillSymbol, QgsLineSymbol,
+                           QgsProperty, QgsRendererCategory, QgsSymbolLayer, QgsVectorLayer)
+
+    from plugin.processing.styling import EDGE_COLOURS
+
+    layer = QgsVectorLayer("LineString?crs=EPSG:4490&field=vector:string&field=probability:double",
+                           "edges", "memory")
+    width = "0.2 + 1.4 * scale_linear(log10(max(\"probability\", 1e-9)), -9, 0, 0, 1)"
+    cats = []
+    for value, (label, rgb) in EDGE_COLOURS.items():
+        arrow = QgsArrowSymbolLayer()
+        arrow.setIsCurved(False)
+        arrow.setIsRepeated(False)
+        arrow.setArrowWidth(0.4)
+        arrow.setArrowStartWidth(0.4)
+        arrow.setHeadLength(2.0)
+        arrow.setHeadThickness(1.2)
+        arrow.setSubSymbol(QgsFillSymbol.createSimple({"color": ",".join(map(str, rgb)) + ",210",
+                                                       "outline_style": "no"}))
+        arrow.setDataDefinedProperty(QgsSymbolLayer.PropertyArrowWidth, QgsProperty.fromExpression(width))
+        arrow.setDataDefinedProperty(QgsSymbolLayer.PropertyArrowStartWidth, QgsProperty.fromExpression(width))
+        sym = QgsLineSymbol()
+        sym.changeSymbolLayer(0, arrow)
+        cats.append(QgsRendererCategory(value, sym, label))
+    layer.setRenderer(QgsCategorizedSymbolRenderer("vector", cats))
+    _save(layer, path)
+
+
 def main() -> None:
-    from plugin.processing.styling import DENSITY_QML, DISTRICTS_QML, LINKS_QML, RISK_MAP_QML
+    from plugin.processing.styling import DENSITY_QML, DISTRICTS_QML, EDGES_QML, LINKS_QML, RISK_MAP_QML
 
     risk_map(RISK_MAP_QML)
     risk_density(DENSITY_QML)
     district_summary(DISTRICTS_QML)
     hazard_receptor_links(LINKS_QML)
+    cascade_edges(EDGES_QML)
 
 
 if __name__ == "__main__":

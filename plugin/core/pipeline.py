@@ -284,3 +284,256 @@ def proximity_database(db: str | Path, rules: Rules, receptors: pd.DataFrame | N
     riskdb.update_layers(db, out)
     breaches = int(per["protection_breach"].sum()) if "protection_breach" in per else 0
     return ProximitySummary(units_new, hazards_new, links, issue_frame, int(up.sum()), breaches)
+
+
+# --- cascade (DOMAIN.md §5) -----------------------------------------------------------------
+
+CASCADE_HAZARD_FIELDS = ("scenario", "vector", "d_max", "out_degree", "in_degree", "reach_1", "reach_2", "reach_all",
+                         "best_chain_p_max", "betweenness", "closeness", "out_closeness", "cluster", "cluster_size",
+                         "centrality_method", "cascade_base_level", "cascade_reason")
+CASCADE_MARK = "（连锁 cascade）"
+DEFAULT_TARGET_EQUIPMENT = "building"  # a hazard source without an equipment type is a target like a building
+
+
+@dataclass
+class CascadeSummary:
+    hazards: gpd.GeoDataFrame
+    units: gpd.GeoDataFrame
+    edges: gpd.GeoDataFrame
+    chains: pd.DataFrame
+    info: dict
+    n_upgraded: int
+
+
+def cascade_edges(hazards: gpd.GeoDataFrame, rules: Rules):
+    """The escalation edges i → j over all hazard sources: candidate pairs from one
+    spatial-index query within each source's largest escalation distance, kept when j lies
+    within i's escalation distance for j's equipment type."""
+    import shapely
+    from pyproj import Transformer
+
+    from . import coords, effects
+
+    scen = effects.scenarios(hazards, rules)
+    dist = effects.escalation_distances(scen, rules)
+    lon = hazards.geometry.x.to_numpy(dtype=float)
+    lat = hazards.geometry.y.to_numpy(dtype=float)
+    epsg = coords.gauss_kruger_epsg(float(np.nanmedian(lon)))
+    x, y = Transformer.from_crs(4490, epsg, always_xy=True).transform(lon, lat)
+    x, y = np.asarray(x), np.asarray(y)
+    points = shapely.points(x, y)
+    d_max = dist["d_max"].to_numpy(dtype=float)
+    sources = np.flatnonzero(np.isfinite(d_max) & (d_max > 0))
+    empty = pd.DataFrame({"src": pd.Series(dtype=np.int64), "dst": pd.Series(dtype=np.int64),
+                          "distance_m": pd.Series(dtype=float), "vector": pd.Series(dtype=object),
+                          "load": pd.Series(dtype=float), "probability": pd.Series(dtype=float)})
+    if not len(sources):
+        return scen, dist, empty, (x, y, epsg)
+    tree = shapely.STRtree(points)
+    qi, dst = tree.query(points[sources], predicate="dwithin", distance=d_max[sources])
+    src = sources[qi]
+    keep = src != dst
+    src, dst = src[keep], dst[keep]
+    d = np.hypot(x[dst] - x[src], y[dst] - y[src])
+    equipment = hazards["equipment"].astype(object).fillna("").to_numpy()[dst]
+    equipment = np.where(np.isin(equipment, list(rules.cascade["heat_threshold_kw_m2"])), equipment,
+                         DEFAULT_TARGET_EQUIPMENT)
+    reach = np.full(len(src), np.nan)
+    for eq in np.unique(equipment):
+        m = equipment == eq
+        reach[m] = dist[f"d_{eq}"].to_numpy(dtype=float)[src[m]]
+    within = d <= reach
+    src, dst, d, equipment = src[within], dst[within], d[within], equipment[within]
+    volume = pd.to_numeric(hazards["volume_m3"], errors="coerce").to_numpy(dtype=float)[dst]
+    load, p = effects.edge_load_and_probability(src, dst, d, scen, equipment, volume, rules)
+    ok = p >= float(rules.cascade["min_probability"])
+    edges = pd.DataFrame({"src": src[ok], "dst": dst[ok], "distance_m": d[ok],
+                          "vector": dist["vector"].astype(object).to_numpy()[src[ok]], "load": np.asarray(load)[ok],
+                          "probability": np.asarray(p)[ok], "target_equipment": equipment[ok]})
+    return scen, dist, edges, (x, y, epsg)
+
+
+def cascade_database(db: str | Path, rules: Rules, progress: Progress | None = None) -> CascadeSummary:
+    """The domino graph over all hazard sources, its measures, the upgrade rule, the most
+    probable chains; writes cascade_edges, cascade_chains and the new hazard fields."""
+    import shapely
+
+    from . import cascade_graph as cg
+
+    progress = progress or Progress()
+    db = Path(db)
+    progress.step(2, "读取风险数据库 Reading the risk database")
+    layers = _read(db, ("units", "hazards"))
+    units, hazards = layers["units"], layers["hazards"]
+    if "level" not in hazards:
+        raise PipelineError(f"{db.name} is not scored yet; run citysafety:score first",
+                            f"{db.name} 尚未评价，请先运行风险评价")
+    # Start from the levels before any earlier cascade run, so running again gives the same.
+    if "cascade_base_level" in hazards:
+        hazards = hazards.assign(level=hazards["cascade_base_level"])
+        units = _undo_cascade_units(units, hazards, rules)
+    hazards = hazards.drop(columns=[c for c in CASCADE_HAZARD_FIELDS if c in hazards])
+    progress.step(10, "效应模型与候选对 Effect models and candidate pairs")
+    scen, dist, edges, (x, y, _) = cascade_edges(hazards, rules)
+    n = len(hazards)
+    codes = hazards["hazard_code"].astype(object).to_numpy()
+    levels = pd.to_numeric(hazards["level"], errors="coerce").fillna(0).astype(int).to_numpy()
+    progress.step(40, "图的度量 Graph measures")
+    c = rules.cascade
+    per, info = cg.graph_measures(n, edges, levels, codes, exact_max_nodes=int(c["exact_centrality_max_nodes"]),
+                                  sample_k=int(c["centrality_sample_k"]), seed=int(c["seed"]))
+    new_level = levels.astype(float)
+    reason = np.full(n, "", dtype=object)
+    up = rules.upgrades.get("cascade", {})
+    if up.get("enabled", True) and len(edges):
+        nl, rs = cg.cascade_upgrade(n, edges, levels, codes, within_steps=int(up.get("within_steps", 2)),
+                                    raise_by=int(up.get("raise_by", 1)))
+        changed = (np.asarray(nl) != levels) & (levels > 0)
+        new_level[changed] = np.asarray(nl)[changed]
+        reason[changed] = np.asarray(rs, dtype=object)[changed] + CASCADE_MARK
+    new_level[levels == 0] = np.nan
+    progress.step(70, "最可能的连锁链 Most probable chains")
+    starts = np.flatnonzero((levels == 1) | (levels == 2))
+    chains = cg.most_probable_chains(n, edges, codes, starts) if len(edges) else pd.DataFrame(
+        {k: pd.Series(dtype=t) for k, t in (("start", object), ("rank", int), ("chain", object), ("length", int),
+                                             ("probability", float))})
+    zh = {k: v.zh for k, v in rules.levels.items()}
+    col = {k: v.colour for k, v in rules.levels.items()}
+    changed = np.isfinite(new_level) & (new_level != levels)
+    hz = hazards.copy()
+    hz["cascade_base_level"] = hazards["level"]
+    hz.loc[changed, "level"] = new_level[changed].astype(int)
+    hz.loc[changed, "level_zh"] = pd.Series(new_level[changed]).map(zh).to_numpy()
+    hz.loc[changed, "colour"] = pd.Series(new_level[changed]).map(col).to_numpy()
+    hz["cascade_reason"] = reason
+    hz["scenario"] = scen["scenario"].to_numpy()
+    hz["vector"] = dist["vector"].to_numpy()
+    hz["d_max"] = dist["d_max"].to_numpy()
+    for column in per.columns:
+        hz[column] = per[column].to_numpy()
+    u_out = raise_units(units.copy(), units["unit_code"], hz, np.where(np.isfinite(new_level), new_level, np.nan),
+                        reason, rules)
+    lines = shapely.linestrings(np.stack([np.column_stack([hazards.geometry.x.to_numpy()[edges["src"]],
+                                                           hazards.geometry.y.to_numpy()[edges["src"]]]),
+                                          np.column_stack([hazards.geometry.x.to_numpy()[edges["dst"]],
+                                                           hazards.geometry.y.to_numpy()[edges["dst"]]])], axis=1)) \
+        if len(edges) else []
+    edge_layer = gpd.GeoDataFrame({
+        "source": codes[edges["src"].to_numpy()] if len(edges) else pd.Series(dtype=object),
+        "target": codes[edges["dst"].to_numpy()] if len(edges) else pd.Series(dtype=object),
+        "vector": edges["vector"].to_numpy(), "distance_m": edges["distance_m"].to_numpy(),
+        "load": edges["load"].to_numpy(), "probability": edges["probability"].to_numpy(),
+        "target_equipment": edges["target_equipment"].to_numpy() if "target_equipment" in edges else [],
+    }, geometry=gpd.GeoSeries(lines, crs="EPSG:4490"))
+    edge_layer.attrs["geometry_type"] = "LineString"
+    progress.step(85, "写入 Writing")
+    hz = gpd.GeoDataFrame(hz, geometry=hazards.geometry.name, crs=hazards.crs)
+    u_out = gpd.GeoDataFrame(u_out, geometry=units.geometry.name, crs=units.crs)
+    riskdb.update_layers(db, {"hazards": hz, "units": u_out, "cascade_edges": edge_layer, "cascade_chains": chains})
+    return CascadeSummary(hz, u_out, edge_layer, chains, info, int(changed.sum()))
+
+
+def _undo_cascade_units(units: pd.DataFrame, hazards: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """Units as before an earlier cascade run: its reason lines removed, the level from the
+    hazards' pre-cascade levels."""
+    u = units.copy()
+    import re
+
+    mark = re.escape(CASCADE_MARK)
+    u["level_reasons"] = u["level_reasons"].astype(object).fillna("").str.replace(
+        rf"\n[^\n]*{mark}[^\n]*", "", regex=True)
+    worst = pd.to_numeric(hazards["level"], errors="coerce").groupby(hazards["unit_code"].astype(object)).min()
+    base = worst.reindex(u["unit_code"].astype(object)).to_numpy()
+    had = np.isfinite(base)
+    zh = {k: v.zh for k, v in rules.levels.items()}
+    col = {k: v.colour for k, v in rules.levels.items()}
+    u.loc[had, "level"] = base[had].astype(int)
+    u.loc[had, "level_zh"] = pd.Series(base[had]).map(zh).to_numpy()
+    u.loc[had, "colour"] = pd.Series(base[had]).map(col).to_numpy()
+    return u
+
+
+@dataclass
+class ScenarioResult:
+    affected: gpd.GeoDataFrame  # the initiator and every source it can fail
+    zone: gpd.GeoDataFrame  # the union of their effect zones
+    receptors_by_class: pd.Series
+    population: float
+    start: str
+
+
+def cascade_scenario(db: str | Path, rules: Rules, start_code: str, threshold: float = 1e-3, trials: int = 2000,
+                     seed: int | None = None, receptors: pd.DataFrame | None = None,
+                     population_raster: str | Path | None = None, progress: Progress | None = None) -> ScenarioResult:
+    """One initiating accident at ``start_code``: the deterministic set (every source whose
+    most probable chain from the start has probability ≥ ``threshold``), a seeded Monte Carlo
+    run giving each source's failure frequency, the union of the affected sources' effect
+    zones, and the receptors and people inside it. The same seed gives the same answer."""
+    import shapely
+    from pyproj import Transformer
+
+    from . import cascade_graph as cg
+
+    progress = progress or Progress()
+    db = Path(db)
+    hazards = _read(db, ("hazards",))["hazards"]
+    codes = hazards["hazard_code"].astype(object).to_numpy()
+    where = np.flatnonzero(codes == start_code)
+    if not len(where):
+        raise PipelineError(f"no hazard source with code {start_code!r} in {db.name}",
+                            f"{db.name} 中没有编码为「{start_code}」的危险源")
+    start = int(where[0])
+    progress.step(10, "连锁图 Escalation graph")
+    scen, dist, edges, (x, y, epsg) = cascade_edges(hazards, rules)
+    n = len(hazards)
+    seed = int(rules.cascade.get("seed", 0)) if seed is None else int(seed)
+    progress.step(40, "蒙特卡洛 Monte Carlo")
+    det = cg.deterministic_set(n, edges, start, threshold)
+    freq = cg.monte_carlo(n, edges, start, trials, seed)
+    det_p = np.zeros(n)
+    if isinstance(det, pd.DataFrame):
+        det_p[det["node"].to_numpy(dtype=int)] = det["probability"].to_numpy(dtype=float)
+    else:
+        for node, prob in dict(det).items():
+            det_p[int(node)] = float(prob)
+    det_p[start] = 1.0
+    affected = np.flatnonzero((det_p >= threshold) | (freq > 0))
+    aff = hazards.iloc[affected][[c for c in ("hazard_code", "unit_code", "sector", "name", "level")
+                                  if c in hazards]].copy()
+    aff["chain_probability"] = det_p[affected]
+    aff["mc_frequency"] = np.asarray(freq)[affected]
+    aff["in_deterministic_set"] = det_p[affected] >= threshold
+    aff["scenario"] = scen["scenario"].to_numpy()[affected]
+    aff["effect_radius_m"] = dist["d_max"].to_numpy(dtype=float)[affected]
+    aff = gpd.GeoDataFrame(aff, geometry=hazards.geometry.iloc[affected].to_numpy(), crs=hazards.crs)
+    progress.step(70, "影响范围 Effect zone")
+    radius = np.nan_to_num(dist["d_max"].to_numpy(dtype=float)[affected], nan=0.0)
+    discs = shapely.buffer(shapely.points(x[affected], y[affected]), np.maximum(radius, 0.0), quad_segs=32)
+    zone_local = shapely.union_all(discs[radius > 0]) if (radius > 0).any() else shapely.Polygon()
+    to_ll = Transformer.from_crs(epsg, 4490, always_xy=True)
+    zone_ll = shapely.transform(zone_local, lambda c: np.column_stack(to_ll.transform(c[:, 0], c[:, 1])))
+    by_class = pd.Series(dtype=int)
+    if receptors is not None and len(receptors) and not zone_ll.is_empty:
+        from .receptors import prepare_receptors
+
+        rec, _ = prepare_receptors(receptors, rules)
+        inside = shapely.intersects(rec.geometry.to_numpy(), zone_ll)
+        by_class = rec.loc[inside, "class_zh"].value_counts()
+    people = float("nan")
+    if population_raster and not zone_ll.is_empty:
+        import rasterio
+        from rasterio.features import geometry_mask
+        from rasterio.warp import transform_geom
+
+        with rasterio.open(population_raster) as ds:
+            geom = transform_geom("EPSG:4490", ds.crs, shapely.geometry.mapping(zone_ll))
+            window = rasterio.windows.from_bounds(*shapely.geometry.shape(geom).bounds, transform=ds.transform)
+            window = window.round_offsets().round_lengths().intersection(
+                rasterio.windows.Window(0, 0, ds.width, ds.height))
+            values = ds.read(1, window=window, masked=True).astype(float).filled(0.0)
+            inside = ~geometry_mask([geom], out_shape=values.shape, transform=ds.window_transform(window))
+            people = float(np.clip(values, 0, None)[inside].sum())  # cells whose centre lies in the zone
+    zone = gpd.GeoDataFrame({"start": [start_code], "n_sources": [len(affected)], "population": [people],
+                             "area_km2": [zone_local.area / 1e6]}, geometry=[zone_ll], crs="EPSG:4490")
+    riskdb.update_layers(db, {"scenario_affected": aff, "scenario_zone": zone})
+    return ScenarioResult(aff, zone, by_class, people, start_code)

@@ -57,14 +57,16 @@ def load_risk_layers(project: QgsProject, db: str, density: str, rules, with_dis
     return layers
 
 
-def load_links_layer(project: QgsProject, db: str):
-    """The hazard-receptor links, styled, at the top of the risk map group."""
+def load_links_layer(project: QgsProject, db: str, layer_name: str = "hazard_receptor_links",
+                     title: str = "危险源-敏感目标 hazard-receptor links"):
+    """A line layer of the risk database (hazard-receptor links or cascade edges), styled,
+    at the top of the risk map group."""
     from . import styling
 
-    links = QgsVectorLayer(f"{db}|layername=hazard_receptor_links", "危险源-敏感目标 hazard-receptor links", "ogr")
+    links = QgsVectorLayer(f"{db}|layername={layer_name}", title, "ogr")
     if not links.isValid():
         return None
-    styling.style_links(links)
+    (styling.style_edges if layer_name == "cascade_edges" else styling.style_links)(links)
     styling.set_scale_visibility(links, styling.POINTS_VISIBLE_BELOW, 0)
     group = project.layerTreeRoot().findGroup(styling.GROUP_NAME)
     if group is None:

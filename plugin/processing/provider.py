@@ -19,6 +19,8 @@ def ALGORITHM_MENU():  # noqa: N802 — evaluated late so labels follow the tran
         ("import_surveys", tr("Import surveys…")),
         ("score", tr("Score hazards and units…")),
         ("proximity", tr("Receptors and population around hazards…")),
+        ("cascade", tr("Cascade (domino) graph…")),
+        ("cascade_scenario", tr("Cascade scenario from one accident…")),
         ("risk_map", tr("Risk map…")),
         ("run_all", tr("Run the whole chain…")),
     ]
@@ -41,6 +43,7 @@ class CitySafetyProvider(QgsProcessingProvider):
         return str(ICON)
 
     def loadAlgorithms(self):  # noqa: N802
+        from .cascade import CascadeAlgorithm, CascadeScenarioAlgorithm
         from .import_surveys import ImportSurveysAlgorithm
         from .proximity import ProximityAlgorithm
         from .risk_map import RiskMapAlgorithm
@@ -49,5 +52,5 @@ class CitySafetyProvider(QgsProcessingProvider):
         from .survey_template import SurveyTemplateAlgorithm
 
         for alg in (SurveyTemplateAlgorithm(), ImportSurveysAlgorithm(), ScoreAlgorithm(), ProximityAlgorithm(),
-                    RiskMapAlgorithm(), RunAllAlgorithm()):
+                    CascadeAlgorithm(), CascadeScenarioAlgorithm(), RiskMapAlgorithm(), RunAllAlgorithm()):
             self.addAlgorithm(alg)

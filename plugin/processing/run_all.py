@@ -11,8 +11,7 @@ from ..core import schema
 from .base import CitySafetyAlgorithm
 from .proximity import add_proximity_inputs
 
-STEPS = ("citysafety:import_surveys", "citysafety:score", "citysafety:risk_map")
-# With receptors or a population raster, risk_map runs citysafety:proximity before the map.
+# import → score → proximity (with receptors or a population raster) → cascade → risk map.
 
 
 class RunAllAlgorithm(CitySafetyAlgorithm):
@@ -20,7 +19,7 @@ class RunAllAlgorithm(CitySafetyAlgorithm):
     DISPLAY = "Run the whole chain"
     HELP = ("Runs the whole chain on a set of survey files: import the surveys into a risk database, score every "
             "hazard source and unit by the rules, with receptors or a population raster analyse what lies around "
-            "each hazard (α from the population, upgrades), and build the risk map (risk layer, density raster, "
+            "each hazard (α from the population, upgrades), build the cascade (domino) graph, and build the risk map (risk layer, density raster, "
             "district summary). The same parameters as the single steps; each step's log is shown in turn.")
     INPUT = "INPUT"
     FOLDER = "FOLDER"
@@ -34,6 +33,7 @@ class RunAllAlgorithm(CitySafetyAlgorithm):
     RECEPTORS = "RECEPTORS"
     RECEPTOR_TABLE = "RECEPTOR_TABLE"
     POPULATION = "POPULATION"
+    CASCADE = "CASCADE"
 
     def group(self):
         return self.tr("Risk analysis")
@@ -63,7 +63,10 @@ class RunAllAlgorithm(CitySafetyAlgorithm):
             self.DENSITY, self.tr("Risk density (GeoTIFF)"), fileFilter=self.tr("GeoTIFF (*.tif)")))
         self.addParameter(QgsProcessingParameterFolderDestination(
             self.ERRORS, self.tr("Error workbooks for the surveyors (folder)"), optional=True, createByDefault=False))
+        self.addParameter(QgsProcessingParameterBoolean(
+            self.CASCADE, self.tr("Cascade (domino) analysis"), defaultValue=True))
         self.addParameter(QgsProcessingParameterBoolean(self.LOAD, self.tr("Open the map layers"), defaultValue=True))
+        self.addOutput(QgsProcessingOutputNumber("EDGES", self.tr("Escalation edges")))
         for key, label in (("UNITS", self.tr("Units accepted")), ("HAZARDS", self.tr("Hazard sources accepted")),
                            ("ERRORS", self.tr("Errors")), ("LEVEL1", self.tr("Units of level {}").format(1)),
                            ("LEVEL2", self.tr("Units of level {}").format(2)),
@@ -75,35 +78,43 @@ class RunAllAlgorithm(CitySafetyAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         from qgis import processing
 
-        steps = QgsProcessingMultiStepFeedback(len(STEPS), feedback)
         db = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         if not db.lower().endswith(".gpkg"):
             db += ".gpkg"
         density = self.parameterAsFileOutput(parameters, self.DENSITY, context)
         rules = self.parameterAsFile(parameters, self.RULES, context) or None
-        common = {"RULES": rules}
-        step_params = [
-            {"INPUT": parameters.get(self.INPUT), "FOLDER": parameters.get(self.FOLDER),
-             "DEFAULT_CRS": parameters.get(self.DEFAULT_CRS), "OUTPUT": db,
-             "ERROR_WORKBOOKS": parameters.get(self.ERRORS), "LOAD_LAYERS": False},
-            {"INPUT": db, **common},
-            {"INPUT": db, **common, "DISTRICTS": parameters.get(self.DISTRICTS), "DENSITY": density,
-             "RECEPTORS": parameters.get(self.RECEPTORS), "RECEPTOR_TABLE": parameters.get(self.RECEPTOR_TABLE),
-             "POPULATION": parameters.get(self.POPULATION),
-             "LOAD_LAYERS": self.parameterAsBoolean(parameters, self.LOAD, context)},
+        with_proximity = any(parameters.get(k) for k in (self.RECEPTORS, self.RECEPTOR_TABLE, self.POPULATION))
+        steps = [
+            ("citysafety:import_surveys",
+             {"INPUT": parameters.get(self.INPUT), "FOLDER": parameters.get(self.FOLDER),
+              "DEFAULT_CRS": parameters.get(self.DEFAULT_CRS), "OUTPUT": db,
+              "ERROR_WORKBOOKS": parameters.get(self.ERRORS), "LOAD_LAYERS": False}),
+            ("citysafety:score", {"INPUT": db, "RULES": rules}),
         ]
+        if with_proximity:
+            steps.append(("citysafety:proximity",
+                          {"INPUT": db, "RULES": rules, "RECEPTORS": parameters.get(self.RECEPTORS),
+                           "RECEPTOR_TABLE": parameters.get(self.RECEPTOR_TABLE),
+                           "POPULATION": parameters.get(self.POPULATION), "LOAD_LAYERS": False}))
+        if self.parameterAsBoolean(parameters, self.CASCADE, context):
+            steps.append(("citysafety:cascade", {"INPUT": db, "RULES": rules, "LOAD_LAYERS": False}))
+        steps.append(("citysafety:risk_map",
+                      {"INPUT": db, "RULES": rules, "DISTRICTS": parameters.get(self.DISTRICTS), "DENSITY": density,
+                       "LOAD_LAYERS": self.parameterAsBoolean(parameters, self.LOAD, context)}))
+        multi = QgsProcessingMultiStepFeedback(len(steps), feedback)
         results = {}
-        for i, (alg, params) in enumerate(zip(STEPS, step_params)):
-            steps.setCurrentStep(i)
+        for i, (alg, params) in enumerate(steps):
+            multi.setCurrentStep(i)
             feedback.pushInfo(f"\n== {alg} ==")
-            results[alg] = processing.run(alg, params, context=context, feedback=steps, is_child_algorithm=True)
+            results[alg] = processing.run(alg, params, context=context, feedback=multi, is_child_algorithm=True)
             if feedback.isCanceled():
                 raise self.canceled()
         from ..core.riskdb import read_layer
 
-        imp = results[STEPS[0]]
+        imp = results["citysafety:import_surveys"]
         units = read_layer(db, "units")  # the final levels, after any upgrades
-        out = {self.OUTPUT: db, self.DENSITY: results[STEPS[2]]["DENSITY"], "UNITS": imp["UNITS"],
+        out = {self.OUTPUT: db, self.DENSITY: results["citysafety:risk_map"]["DENSITY"], "UNITS": imp["UNITS"],
                "HAZARDS": imp["HAZARDS"], "ERRORS": imp["ERRORS"], "MAJOR_HAZARDS": int(units["major_hazard"].sum())}
         out.update({f"LEVEL{k}": int((units["level"] == k).sum()) for k in (1, 2, 3, 4)})
+        out["EDGES"] = results.get("citysafety:cascade", {}).get("EDGES", 0)
         return out

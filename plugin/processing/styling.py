@@ -45,6 +45,12 @@ RISK_MAP_QML = STYLES / "risk_map.qml"
 DENSITY_QML = STYLES / "risk_density.qml"
 DISTRICTS_QML = STYLES / "district_summary.qml"
 LINKS_QML = STYLES / "hazard_receptor_links.qml"
+EDGES_QML = STYLES / "cascade_edges.qml"
+# Escalation edges by vector: (legend label, RGB).
+EDGE_COLOURS = {
+    "heat": ("热辐射 heat radiation", (232, 90, 20)),
+    "overpressure": ("冲击波超压 overpressure", (120, 40, 160)),
+}
 # Links by the receptor's sensitivity: (legend label, RGB, width in mm).
 LINK_COLOURS = {
     "high": ("高敏感 high sensitivity", (230, 0, 18), 0.6),
@@ -253,6 +259,11 @@ def style_districts(layer: QgsVectorLayer) -> None:
 def style_links(layer: QgsVectorLayer) -> None:
     """Hazard-receptor links: red for high-sensitivity receptors, orange medium, grey low."""
     _load(layer, LINKS_QML)
+
+
+def style_edges(layer: QgsVectorLayer) -> None:
+    """Cascade edges: arrows from source to target, colour by vector, width by probability."""
+    _load(layer, EDGES_QML)
 
 
 def _groups(node: QgsLayerTreeGroup):

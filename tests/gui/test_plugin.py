@@ -53,12 +53,13 @@ def test_menu_toolbar_and_provider(loaded_plugin):
     assert menu.title() in ("City Safety Risk", "城市安全风险")
     names = [a.objectName() for a in menu.actions()]
     assert names == ["citysafety_survey_template", "citysafety_import_surveys", "citysafety_score",
-                     "citysafety_proximity", "citysafety_risk_map", "citysafety_run_all"]
+                     "citysafety_proximity", "citysafety_cascade", "citysafety_cascade_scenario",
+                     "citysafety_risk_map", "citysafety_run_all", "citysafety_pick_scenario"]
     provider = QgsApplication.processingRegistry().providerById("citysafety")
     assert provider is not None
     assert {a.id() for a in provider.algorithms()} == {
         "citysafety:survey_template", "citysafety:import_surveys", "citysafety:score", "citysafety:proximity",
-        "citysafety:risk_map", "citysafety:run_all"}
+        "citysafety:cascade", "citysafety:cascade_scenario", "citysafety:risk_map", "citysafety:run_all"}
     assert plugin.tool_button is not None and plugin.tool_button.menu() is menu
 
 
@@ -99,3 +100,31 @@ def test_init_processing_alone_registers_provider(qgis_app, qgis_processing):
     assert registry.providerById("citysafety") is not None
     plugin.unload()
     assert registry.providerById("citysafety") is None
+
+
+def test_pick_tool_opens_the_scenario_for_the_clicked_hazard(qgis_app, qgis_canvas):
+    """The map tool: a click on a hazard (or a unit of the risk map) names its hazard code and
+    the risk database it came from."""
+    from qgis.core import QgsFeature, QgsProject, QgsVectorLayer
+
+    from plugin.gui.scenario_tool import HazardPickTool, code_and_database, pickable_layers
+
+    layer = QgsVectorLayer("Point?crs=EPSG:4490&field=hazard_code:string", "hazards", "memory")
+    feature = QgsFeature(layer.fields())
+    feature.setAttribute("hazard_code", "H7")
+    units = QgsVectorLayer("Point?crs=EPSG:4490&field=unit_code:string&field=worst_hazard:string", "risk", "memory")
+    unit = QgsFeature(units.fields())
+    unit.setAttributes(["U1", "H9"])
+    other = QgsVectorLayer("Point?crs=EPSG:4490&field=name:string", "other", "memory")
+    QgsProject.instance().addMapLayers([layer, units, other])
+    try:
+        assert {lyr.name() for lyr in pickable_layers(QgsProject.instance())} == {"hazards", "risk"}
+        assert code_and_database(feature, layer)[0] == "H7"
+        assert code_and_database(unit, units)[0] == "H9"
+        opened = []
+        tool = HazardPickTool(qgis_canvas, lambda db, code: opened.append((db, code)))
+        tool.setLayer(layer)
+        tool._picked(feature)
+        assert opened and opened[0][1] == "H7"
+    finally:
+        QgsProject.instance().removeMapLayers([layer.id(), units.id(), other.id()])

@@ -36,9 +36,11 @@ def test_plugin_in_real_qgis(tmp_path):
     assert "error" not in seen, seen["error"]
     assert seen["loaded"] and seen["toolbar"]
     assert "城市安全风险" in seen["menus"]
-    assert seen["menu_entries"] == ["调查表模板…", "导入调查数据…", "风险评价…", "敏感目标与人口分析…", "风险一张图…",
-                                    "一键运行全流程…"]
-    assert seen["algorithms"] == ["citysafety:import_surveys", "citysafety:proximity", "citysafety:risk_map",
-                                  "citysafety:run_all", "citysafety:score", "citysafety:survey_template"]
+    assert seen["menu_entries"] == ["调查表模板…", "导入调查数据…", "风险评价…", "敏感目标与人口分析…",
+                                    "多米诺连锁效应分析…", "单一事故连锁推演…", "风险一张图…", "一键运行全流程…",
+                                    "在地图上点选危险源进行连锁事故推演…"]
+    assert seen["algorithms"] == ["citysafety:cascade", "citysafety:cascade_scenario", "citysafety:import_surveys",
+                                  "citysafety:proximity", "citysafety:risk_map", "citysafety:run_all",
+                                  "citysafety:score", "citysafety:survey_template"]
     assert seen["import"]["UNITS"] == 329 and seen["import"]["HAZARDS"] == 804
     assert seen["shapely_wkb"] == 21  # shapely bound to its own GEOS inside QGIS (plugin/geostack.py)
