@@ -1,12 +1,12 @@
 """make demo: the whole pipeline on the bundled sample city, through the plugin's own
 Processing algorithms, then a summary table.
 
-Steps (later issues add cascade and reports):
+Steps (a later issue adds the reports):
 1. citysafety:survey_template — a blank workbook for all sectors;
 2. citysafety:run_all — import every workbook of resources/sample/ into out/demo/risk.gpkg
    (error workbooks for the surveyors in out/demo/errors/), score every hazard source and
    unit, analyse the receptors and people around each hazard (α from the population raster,
-   upgrades), and build the risk map: the risk_map layer, out/demo/risk_density.tif and the
+   upgrades), build the cascade (domino) graph, and build the risk map: the risk_map layer, out/demo/risk_density.tif and the
    district summary.
 """
 
@@ -117,6 +117,14 @@ def main() -> int:
         print(f"  {r.hazard_code}: {r.upgrade_reason}")
     print(f"Protection distance breaches 防护距离内有高敏感目标: {int(hz.protection_breach.fillna(False).sum())}")
     print(f"α from the population raster 人口栅格确定 α: {int((units.alpha_source == 'raster').sum())} units")
+    edges = pyogrio.read_dataframe(db, layer="cascade_edges", read_geometry=False)
+    chains = pyogrio.read_dataframe(db, layer="cascade_chains", read_geometry=False)
+    print(f"\nCascade 多米诺连锁: {len(edges)} escalation edges 连锁关系 "
+          f"({int((edges.vector == 'overpressure').sum())} overpressure 超压, {int((edges.vector == 'heat').sum())} heat 热辐射), "
+          f"largest cluster 最大连锁群 {int(hz.cluster_size.max())} sources, "
+          f"{int((hz.cascade_reason.fillna('') != '').sum())} upgraded 升级")
+    for r in chains.sort_values("probability", ascending=False).head(3).itertuples(index=False):
+        print(f"  {r.chain}  P = {r.probability:.3g}")
     districts = pyogrio.read_dataframe(db, layer="district_summary", read_geometry=False)
     table("Districts 行政区风险（按风险指数）", districts.sort_values("risk_index_rank").set_index("district")[
         ["n_units", "n_level1", "n_level2", "n_level3", "n_level4", "worst_level", "risk_index"]].round(3))

@@ -116,3 +116,21 @@ def test_scenario_with_an_unknown_code_is_refused(provider, tmp_path):
     db = _db(tmp_path, [{"code": "A", "x": X0, "y": Y0}])
     with pytest.raises(QgsProcessingException, match="NOPE"):
         _run("citysafety:cascade_scenario", {"INPUT": db, "START": "NOPE", "LOAD_LAYERS": False})
+
+
+def test_edges_are_styled_as_arrows_by_vector(qgis_app, tmp_path):
+    from qgis.core import QgsVectorLayer
+
+    from plugin.processing.styling import EDGE_COLOURS, style_edges
+
+    db = _db(tmp_path, [{"code": "A", "x": X0, "y": Y0}, {"code": "B", "x": X0 + 60, "y": Y0}])
+    cascade_database(db, RULES)
+    layer = QgsVectorLayer(f"{db}|layername=cascade_edges", "edges", "ogr")
+    assert layer.isValid() and layer.featureCount() == 2
+    style_edges(layer)
+    renderer = layer.renderer()
+    assert renderer.type() == "categorizedSymbol" and renderer.classAttribute() == "vector"
+    cats = {c.value(): c for c in renderer.categories()}
+    assert set(cats) == set(EDGE_COLOURS)
+    arrow = cats["overpressure"].symbol().symbolLayer(0)
+    assert arrow.layerType() == "ArrowLine" and arrow.dataDefinedProperties().hasActiveProperties()
