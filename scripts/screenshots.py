@@ -30,6 +30,7 @@ def load_layers():
     QgsProject.instance().addMapLayer(issues)
     state["layers"] = load_risk_layers(QgsProject.instance(), str(DB), str(DENSITY), load_rules(), True)
     load_links_layer(QgsProject.instance(), str(DB))
+    load_links_layer(QgsProject.instance(), str(DB), "cascade_edges", "连锁效应 cascade edges")
     group = QgsProject.instance().layerTreeRoot().findGroup("城市安全风险一张图")
     if group is not None:
         group.setExpanded(True)
