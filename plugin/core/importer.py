@@ -28,6 +28,8 @@ from .values import (INVALID, MASS_UNITS, OK, VOLUME_UNITS, as_text, header_fact
                      in_set, parse_code, parse_date, parse_measure, parse_number)
 
 READ_THREADS = max(1, min(4, os.cpu_count() or 1))
+# Separator of compound keys (table, code): not "\0", which numpy's string scalars drop.
+KEY_SEP = "\x1f"
 STORAGE_CRS = "EPSG:4490"  # CGCS2000 geographic (DOMAIN.md §6)
 DEFAULT_CRS = "CGCS2000"
 
@@ -116,8 +118,15 @@ def _records(tables: list[SheetTable], table: str) -> pd.DataFrame:
         df["_pos"] = np.arange(len(t.cells))
         extras = t.extras()
         if extras:
-            ex = pd.DataFrame({c.header: as_text(t.cells[c.index]) for c in extras})
-            js = pd.Series(ex.to_json(orient="records", lines=True, force_ascii=False).splitlines(), dtype=object)
+            names: dict[str, int] = {}
+            cols = {}
+            for c in extras:  # the same unknown header twice keeps both: 其他, 其他_2
+                names[c.header] = names.get(c.header, 0) + 1
+                cols[c.header if names[c.header] == 1 else f"{c.header}_{names[c.header]}"] = as_text(t.cells[c.index])
+            ex = pd.DataFrame(cols)
+            # One JSON object per line; values with U+2028 or U+0085 stay inside their line.
+            lines = ex.to_json(orient="records", lines=True, force_ascii=False).split("\n")
+            js = pd.Series(lines[:len(ex)], dtype=object)
             df["extra"] = js.where((ex != "").any(axis=1).to_numpy(), "").to_numpy()
         else:
             df["extra"] = ""
@@ -263,19 +272,25 @@ def _numbers(rec, table, key, iss, err, record_key, suffixes=(), integer=False):
 
 def _measure(rec, tables, table, key, units, iss, err, record_key):
     factors = np.ones(len(rec))
+    header_units = np.full(len(rec), "", dtype=object)
     for tid, t in enumerate(tables):
         c = t.mapped(table).get(key)
         if c is not None and c.unit:
-            factors[(rec["_tid"] == tid).to_numpy()] = header_factor(c.unit, units)
+            rows = (rec["_tid"] == tid).to_numpy()
+            factors[rows] = header_factor(c.unit, units)
+            header_units[rows] = c.unit
     vals, st, bad_unit = parse_measure(rec[key], units, factors)
+    # A header whose unit is unknown (设计最大量（m³）for a mass): its bare numbers are not read.
+    unknown_header = np.isnan(factors) & (st == OK) & (bad_unit == "") & np.isnan(vals)
+    bad_unit = np.where(unknown_header, header_units, bad_unit)
     unit_err = bad_unit != ""
     iss.add("E_UNIT_OF_MEASURE", rec, unit_err, table, key, detail=bad_unit, record_key=record_key)
     bad = (st == INVALID) & ~unit_err
     iss.add("E_NUMBER_INVALID", rec, bad, table, key, record_key=record_key)
     neg = (st == OK) & (vals < 0)
     iss.add("E_NUMBER_NEGATIVE", rec, neg, table, key, record_key=record_key)
-    err |= (st == INVALID) | neg
-    return np.where((st == OK) & ~neg, vals, np.nan)
+    err |= (st == INVALID) | neg | unit_err
+    return np.where((st == OK) & ~neg & ~unit_err, vals, np.nan)
 
 
 def _duplicates(rec, codes: pd.Series, code, table, key, iss, err, record_key, eligible=None):
@@ -444,7 +459,7 @@ def import_surveys(paths: Iterable[str | Path], options: ImportOptions | None = 
     is_flat = np.array([t.layout == "flat" for t in tables] + [False], dtype=bool)  # per table
     flat = is_flat[urec["_tid"].to_numpy(dtype=np.int64)]
     flat_key = pd.Series(np.where(flat & (ucode != "").to_numpy(),
-                                  urec["_tid"].astype(str).to_numpy() + "\0" + ucode.to_numpy(), None))
+                                  urec["_tid"].astype(str).to_numpy() + KEY_SEP + ucode.to_numpy(), None))
     repeat = flat_key.notna().to_numpy() & flat_key.duplicated(keep="first").to_numpy()
     _flat_repeats_differ(urec, ucode, flat_key, repeat, iss)
     first_rows = ~repeat
@@ -537,11 +552,27 @@ def _link_units(hrec, hazards, units, units_rec, units_ok, iss: _Issues, herr) -
             first_rejected[c] = iss.place_of(int(units_rec["_tid"].iat[i]), int(units_rec["_row"].iat[i]))
     known_ok = code.isin(ok_codes).to_numpy()
     rejected = code.isin(list(first_rejected)).to_numpy() & has_code & ~known_ok
+    related = pd.Series(first_rejected, dtype=object).reindex(code.to_numpy()).fillna("").to_numpy()
+    # A hazard whose own file's unit row with that code was rejected (say, as a duplicate of
+    # another file's unit) is not attached to the other file's unit: it follows its own.
+    file_of = np.array([t.file for t in iss.tables] + [""], dtype=object)
+    ok_in_file = set((file_of[units_rec["_tid"].to_numpy()[units_ok]] + KEY_SEP
+                      + units["unit_code"].to_numpy(dtype=object)[units_ok]).tolist())
+    own_rejected: dict[str, str] = {}
+    for i in np.flatnonzero(~units_ok):
+        key = file_of[int(units_rec["_tid"].iat[i])] + KEY_SEP + units["unit_code"].iat[i]
+        if key not in ok_in_file:
+            own_rejected.setdefault(key, iss.place_of(int(units_rec["_tid"].iat[i]), int(units_rec["_row"].iat[i])))
+    hkey = pd.Series(file_of[hrec["_tid"].to_numpy(dtype=np.int64)] + KEY_SEP + code.to_numpy(dtype=object)
+                     if len(hrec) else [], dtype=object)
+    own = hkey.isin(list(own_rejected)).to_numpy() & has_code & known_ok
+    related = np.where(own, hkey.map(own_rejected).fillna("").to_numpy(dtype=object), related)
+    rejected |= own
     unknown = has_code & ~known_ok & ~rejected
     rec = hrec.assign(unit_code=code, hazard_code=hazards["hazard_code"])
     iss.add("E_HAZARD_UNIT_UNKNOWN", rec, unknown, "hazards", "unit_code", record_key="hazard_code")
-    iss.add("E_HAZARD_UNIT_REJECTED", rec, rejected, "hazards", "unit_code",
-            related=pd.Series(first_rejected, dtype=object).reindex(code.to_numpy()).fillna("").to_numpy(), record_key="hazard_code")
+    iss.add("E_HAZARD_UNIT_REJECTED", rec, rejected, "hazards", "unit_code", related=related,
+            record_key="hazard_code")
     herr |= unknown | rejected
 
 
@@ -582,8 +613,8 @@ def _runs(files, tables, table_file, urec, ucode, repeat, units_rec, units_ok, h
     accepted_rows: dict[int, np.ndarray] = {tid: np.zeros(len(t.cells), dtype=bool) for tid, t in enumerate(tables)}
     # Units-sheet rows and unit-only flat rows follow their unit; flat repeats follow the first row.
     if len(urec):
-        key = urec["_tid"].astype(str) + "\0" + ucode
-        first_ok = pd.Series(units_ok, index=(units_rec["_tid"].astype(str) + "\0" + ucode[~repeat].to_numpy()).to_numpy())
+        key = urec["_tid"].astype(str) + KEY_SEP + ucode
+        first_ok = pd.Series(units_ok, index=(units_rec["_tid"].astype(str) + KEY_SEP + ucode[~repeat].to_numpy()).to_numpy())
         first_ok = first_ok[~first_ok.index.duplicated()]
         row_ok = np.where(repeat, key.map(first_ok).fillna(False).to_numpy(dtype=bool), False)
         row_ok[~repeat] = units_ok

@@ -171,7 +171,9 @@ def _read_workbook(p: Path, fr: FileRead) -> list[tuple[str, list[list]]]:
         out = []
         for name in wb.sheet_names:
             sheet = wb.get_sheet_by_name(name)
-            out.append((name, sheet.to_python(skip_empty_area=False)))
+            rows = sheet.to_python(skip_empty_area=False)
+            _fill_merged(rows, getattr(sheet, "merged_cell_ranges", None) or [])
+            out.append((name, rows))
         wb.close()
         return out
     except Exception as exc:  # calamine raises its own error types for broken files
@@ -181,6 +183,20 @@ def _read_workbook(p: Path, fr: FileRead) -> list[tuple[str, list[list]]]:
         else:
             _file_issue(fr, "E_FILE_CORRUPT", detail=detail)
         raise _Refused from exc
+
+
+def _fill_merged(rows: list[list], ranges) -> None:
+    """Merged cells hold their value in the top-left cell only; give every cell of the range
+    that value (a unit's columns merged down over its hazard rows in a flat sheet)."""
+    for (r0, c0), (r1, c1) in ranges:
+        if r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                if (r, c) != (r0, c0):
+                    row[c] = value
 
 
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
@@ -341,9 +357,8 @@ def _drop_blank_and_total(table: SheetTable) -> None:
     code_tab = "units" if table.layout == "units" else "hazards"
     code_key = "unit_code" if table.layout == "units" else "hazard_code"
     code = as_text(table.cells[table.mapped(code_tab)[code_key].index])
-    words = {w for w in schema.TOTAL_WORDS} | {w.upper() for w in schema.TOTAL_WORDS} | {
-        w.title() for w in schema.TOTAL_WORDS}
-    code_is_total = code.isin(words).to_numpy()
+    folded = code.str.replace(r"[\s\u3000:：]+", "", regex=True).str.lower()
+    code_is_total = folded.isin(schema.TOTAL_WORDS).to_numpy()  # 合计, 合 计, 合计：, Total
     cand = np.flatnonzero((code == "").to_numpy() | code_is_total)
     blank = np.zeros(len(code), dtype=bool)
     total = np.zeros(len(code), dtype=bool)

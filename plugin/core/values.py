@@ -169,13 +169,21 @@ def parse_measure(cells: pd.Series, units: dict[str, float | None], default_fact
 
 
 def header_factor(unit_text: str, units: dict[str, float | None]) -> float:
-    """Conversion factor for a unit written in a header's brackets ('' → 1)."""
-    u = unit_text.replace(" ", "").lower()
+    """Conversion factor for a unit written in a header's brackets: '' → 1, 'kg' → 0.001,
+    '单位：kg' → 0.001, '万吨' → 10,000; NaN for a unit that is not one of ``units``
+    (so the column's numbers are reported rather than read in the wrong unit)."""
+    u = re.sub(r"^单位[:：]?", "", unit_text.replace(" ", "").lower())
+    wan = u.startswith("万")
+    u = u[1:] if wan else u
+    if u == "" and not wan:
+        return 1.0
     f = units.get(u)
-    return 1.0 if f is None else f
+    if f is None and not (wan and u == ""):
+        return float("nan")
+    return (1.0 if f is None else f) * (1e4 if wan else 1.0)
 
 
-_DATE_TEXT = re.compile(r"^(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?$")
+_DATE_TEXT = re.compile(r"^(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?(?:[T\s]+\d{1,2}[:时].*)?$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
 
@@ -188,7 +196,7 @@ def parse_date(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     num = _numeric_fast(cells)
     serial = (num >= EXCEL_SERIAL_MIN) & (num <= EXCEL_SERIAL_MAX)
     if serial.any():
-        days = pd.to_timedelta(np.round(num[serial]), unit="D")
+        days = pd.to_timedelta(np.floor(num[serial]), unit="D")  # 45356.77 is 5 March, 18:30
         out[serial] = (EXCEL_EPOCH + days).strftime("%Y-%m-%d").to_numpy(dtype=object)
     rest = np.flatnonzero(~serial & nonblank(cells))
     text = as_text(cells.iloc[rest])

@@ -195,3 +195,82 @@ def test_no_hazard_needs_its_units_location(tmp_path):
     wb.save(tmp_path / "a.xlsx")
     r = import_surveys([tmp_path / "a.xlsx"])
     assert r.hazards.iloc[0].lon == 113.91 and not r.hazards.iloc[0].location_from_unit
+
+
+@pytest.mark.parametrize("header, expected, code", [
+    ("设计最大量（kg）", 5.0, None), ("设计最大量（单位：kg）", 5.0, None), ("设计最大量（万吨）", 5e7, None),
+    ("设计最大量[m³]", None, "E_UNIT_OF_MEASURE")])
+def test_units_in_quantity_headers(tmp_path, header, expected, code):
+    """A unit in the header converts bare numbers; an unknown one is reported, never read as tonnes."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "单位信息"
+    ws.append(["单位编码", "单位名称", "行业领域", "行政区", "经度", "纬度"])
+    ws.append(["U1", "甲", "危险化学品", "南山区", 113.9, 22.5])
+    ws = wb.create_sheet("危险源")
+    ws.append(["危险源编码", "单位编码", header])
+    ws.append(["H1", "U1", 5000])
+    wb.save(tmp_path / "q.xlsx")
+    r = import_surveys([tmp_path / "q.xlsx"])
+    if code is None:
+        assert r.hazards.iloc[0].quantity_t == pytest.approx(expected)
+    else:
+        assert r.hazards.empty and code in set(r.issues.code)
+
+
+def test_extra_columns_with_line_separators_and_twice_the_same_header(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "单位信息"
+    ws.append(["单位编码", "单位名称", "行业领域", "行政区", "经度", "纬度", "其他", "其他"])
+    ws.append(["U1", "甲", "消防", "南山区", 113.9, 22.5, "a\u2028b", "c\x85d"])
+    ws.append(["U2", "乙", "消防", "南山区", 113.9, 22.5, "e", "f"])
+    wb.save(tmp_path / "x.xlsx")
+    r = import_surveys([tmp_path / "x.xlsx"])
+    extra = r.units.set_index("unit_code").extra
+    assert json.loads(extra["U1"]) == {"其他": "a\u2028b", "其他_2": "c\x85d"}
+    assert json.loads(extra["U2"]) == {"其他": "e", "其他_2": "f"}
+
+
+def test_merged_unit_cells_in_a_flat_sheet_and_folded_total_rows(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["单位编码", "单位名称", "行业领域", "行政区", "经度", "纬度", "危险源编码", "L", "E", "C"])
+    ws.append(["U1", "甲", "工贸", "南山区", 113.9, 22.5, "H1", 3, 6, 7])
+    ws.append([None, None, None, None, None, None, "H2", 3, 6, 15])
+    ws.append([None, None, None, None, None, None, "H3", 10, 6, 40])
+    for col in "ABCDEF":
+        ws.merge_cells(f"{col}2:{col}4")
+    ws.append(["合　计：", None, None, None, None, None, None, None, None, None])
+    wb.save(tmp_path / "m.xlsx")
+    r = import_surveys([tmp_path / "m.xlsx"])
+    assert sorted(r.hazards.hazard_code) == ["H1", "H2", "H3"] and r.issues.empty
+    run = r.runs.iloc[0]
+    assert (run.rows_read, run.rows_accepted, run.rows_skipped_total) == (4, 3, 1)
+
+
+def test_hazard_follows_its_own_files_rejected_unit(tmp_path):
+    """Two files use the same unit code; the second file's unit is a rejected duplicate, so its
+    hazard is rejected too — not attached to the first file's unit and another sector."""
+    from openpyxl import Workbook
+
+    for name, sector, hazard in (("a.xlsx", "危险化学品", "HA"), ("b.xlsx", "特种设备", "HB")):
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "单位信息"
+        ws.append(["单位编码", "单位名称", "行业领域", "行政区", "经度", "纬度"])
+        ws.append(["SAME", name, sector, "南山区", 113.9, 22.5])
+        ws = wb.create_sheet("危险源")
+        ws.append(["危险源编码", "单位编码", "可能性", "严重性"])
+        ws.append([hazard, "SAME", 4, 5])
+        wb.save(tmp_path / name)
+    r = import_surveys([tmp_path / "a.xlsx", tmp_path / "b.xlsx"])
+    assert list(r.hazards.hazard_code) == ["HA"]
+    i = _issue(r, "E_HAZARD_UNIT_REJECTED")
+    assert (i.file, i.related) == ("b.xlsx", "b.xlsx!单位信息!2")
