@@ -64,7 +64,8 @@ def score_database(db: str | Path, rules: Rules, progress: Progress | None = Non
     # upgrades) no longer hold, so their fields go too; run citysafety:proximity again.
     units = layers["units"].drop(columns=[c for c in UNIT_SCORE_FIELDS + ("population_500m",) if c in layers["units"]])
     hazards = layers["hazards"]
-    hazards = hazards.drop(columns=[c for c in HAZARD_SCORE_FIELDS if c in hazards] + _proximity_columns(hazards))
+    hazards = hazards.drop(columns=[c for c in HAZARD_SCORE_FIELDS + CASCADE_HAZARD_FIELDS if c in hazards]
+                           + _proximity_columns(hazards))
     progress.step(20, "评价 Scoring")
     result = score(units, hazards, rules, population=population, population_source=population_source)
     units = pd.concat([units, result.units], axis=1)
@@ -102,9 +103,14 @@ def build_risk_map(db: str | Path, rules: Rules, density_path: str | Path, distr
     weight_of = {k: v.density_weight for k, v in rules.levels.items()}
     weights = pd.Series(level).map(weight_of).fillna(0.0).to_numpy(dtype=float)
     progress.step(20, "风险密度 Risk density")
-    grid = risk_density(risk.geometry.x.to_numpy(), risk.geometry.y.to_numpy(), weights,
-                        cell_m=rules.density["cell_m"], bandwidth_m=rules.density["bandwidth_m"],
-                        kernel=rules.density["kernel"])
+    try:
+        grid = risk_density(risk.geometry.x.to_numpy(), risk.geometry.y.to_numpy(), weights,
+                            cell_m=rules.density["cell_m"], bandwidth_m=rules.density["bandwidth_m"],
+                            kernel=rules.density["kernel"])
+    except ValueError as exc:  # no units, or units spread too far for one grid (check outliers)
+        raise PipelineError(f"cannot build the risk density: {exc}. Check for units far outside the city "
+                            f"(import with a survey area to have them warned)",
+                            f"无法生成风险密度：{exc}。请检查是否有远离城市的单位坐标（导入时设定调查区域可给出警告）") from exc
     write_density_tif(grid, density_path)
     summary = None
     if districts is not None and len(districts):
@@ -136,6 +142,8 @@ def raise_units(u_out: pd.DataFrame, unit_codes: pd.Series, hazards: pd.DataFram
                 reason: np.ndarray, rules: Rules) -> pd.DataFrame:
     """Units whose worst hazard source was raised take its new level; the hazard's reason
     line joins the unit's ``level_reasons`` (one line per fact that raised the level)."""
+    if not len(hazards):
+        return u_out
     zh = {k: v.zh for k, v in rules.levels.items()}
     col = {k: v.colour for k, v in rules.levels.items()}
     codes = hazards["unit_code"].astype(object).to_numpy()
@@ -179,6 +187,22 @@ def _proximity_columns(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if c in PROXIMITY_HAZARD_FIELDS or (c.startswith("n_") and c not in ("n_level",))]
 
 
+def _raster_covers(raster: str | Path, lon: np.ndarray, lat: np.ndarray, radius_m: float) -> np.ndarray:
+    """Whether each point's circle lies inside the raster's extent (in the raster's CRS)."""
+    import rasterio
+    from pyproj import Transformer
+
+    with rasterio.open(raster) as ds:
+        crs, (x0, y0, x1, y1) = ds.crs, ds.bounds
+    x, y = Transformer.from_crs(4490, crs.to_wkt(), always_xy=True).transform(lon, lat)
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    rx = ry = np.full(len(x), float(radius_m))
+    if crs.is_geographic:  # metres to degrees at each point's latitude
+        ry = np.full(len(x), radius_m / 111_320.0)
+        rx = radius_m / (111_320.0 * np.cos(np.radians(np.clip(lat, -89, 89))))
+    return (x - rx >= x0) & (x + rx <= x1) & (y - ry >= y0) & (y + ry <= y1)
+
+
 def proximity_database(db: str | Path, rules: Rules, receptors: pd.DataFrame | None = None,
                        population_raster: str | Path | None = None, name_field: str | None = None,
                        class_field: str | None = None, progress: Progress | None = None,
@@ -198,7 +222,8 @@ def proximity_database(db: str | Path, rules: Rules, receptors: pd.DataFrame | N
         raise PipelineError(f"{db.name} is not scored yet; run citysafety:score first",
                             f"{db.name} 尚未评价，请先运行风险评价")
     base_units = units.drop(columns=[c for c in UNIT_SCORE_FIELDS + ("population_500m",) if c in units])
-    base_hazards = hazards.drop(columns=[c for c in HAZARD_SCORE_FIELDS if c in hazards] + _proximity_columns(hazards))
+    base_hazards = hazards.drop(columns=[c for c in HAZARD_SCORE_FIELDS + CASCADE_HAZARD_FIELDS if c in hazards]
+                                + _proximity_columns(hazards))
     issues: list[pd.DataFrame] = []
     radius = rules.receptors.alpha_radius_m
     reach = base_hazards["sector"].map({k: v.reach_m for k, v in rules.sectors.items()}).astype(float).to_numpy()
@@ -212,7 +237,18 @@ def proximity_database(db: str | Path, rules: Rules, receptors: pd.DataFrame | N
         method = rules.receptors.population_method
         up = pop.population_within(base_units.geometry.x.to_numpy(), base_units.geometry.y.to_numpy(),
                                    population_raster, [radius], method=method)[radius]
+        covered = _raster_covers(population_raster, base_units.geometry.x.to_numpy(),
+                                 base_units.geometry.y.to_numpy(), radius)
+        up = np.where(covered, up, np.nan)  # beyond the raster: unknown, not 0 people (α falls back)
         unit_pop = pd.Series(up, index=base_units["unit_code"].astype(object).to_numpy())
+        if (~covered).any():
+            names = base_units["unit_code"].astype(object).to_numpy()[~covered]
+            issues.append(pd.DataFrame({
+                "code": "W_POPULATION_NOT_COVERED", "severity": "warning", "source": str(population_raster),
+                "row": None, "name": names, "value": "", "count": 1,
+                "message_zh": [f"单位 {n} 的 {radius:.0f} 米范围超出人口栅格，α 按调查数据计" for n in names],
+                "message_en": [f"Unit {n}: the {radius:.0f} m circle reaches beyond the population raster; "
+                               f"α from the survey" for n in names]}))
         radii = sorted({radius, *np.unique(reach[np.isfinite(reach)]).tolist()})
         hp = pop.population_within(base_hazards.geometry.x.to_numpy(), base_hazards.geometry.y.to_numpy(),
                                    population_raster, radii, method=method)
@@ -318,6 +354,9 @@ def cascade_edges(hazards: gpd.GeoDataFrame, rules: Rules):
     dist = effects.escalation_distances(scen, rules)
     lon = hazards.geometry.x.to_numpy(dtype=float)
     lat = hazards.geometry.y.to_numpy(dtype=float)
+    if not np.isfinite(lon).any():
+        raise PipelineError("no hazard source with a location; nothing to analyse",
+                            "没有带坐标的危险源，无法分析")
     epsg = coords.gauss_kruger_epsg(float(np.nanmedian(lon)))
     x, y = Transformer.from_crs(4490, epsg, always_xy=True).transform(lon, lat)
     x, y = np.asarray(x), np.asarray(y)
@@ -527,13 +566,24 @@ def cascade_scenario(db: str | Path, rules: Rules, start_code: str, threshold: f
 
         with rasterio.open(population_raster) as ds:
             geom = transform_geom("EPSG:4490", ds.crs, shapely.geometry.mapping(zone_ll))
-            window = rasterio.windows.from_bounds(*shapely.geometry.shape(geom).bounds, transform=ds.transform)
-            window = window.round_offsets().round_lengths().intersection(
-                rasterio.windows.Window(0, 0, ds.width, ds.height))
-            values = ds.read(1, window=window, masked=True).astype(float).filled(0.0)
-            inside = ~geometry_mask([geom], out_shape=values.shape, transform=ds.window_transform(window))
-            people = float(np.clip(values, 0, None)[inside].sum())  # cells whose centre lies in the zone
+            # Rows and columns of every cell the zone touches (floor of the start, ceil of the end).
+            inv = ~ds.transform
+            x0, y0, x1, y1 = shapely.geometry.shape(geom).bounds
+            cols, rows = zip(*(inv * (x, y) for x, y in ((x0, y0), (x1, y1), (x0, y1), (x1, y0))))
+            c0, c1 = max(int(np.floor(min(cols))), 0), min(int(np.ceil(max(cols))), ds.width)
+            r0, r1 = max(int(np.floor(min(rows))), 0), min(int(np.ceil(max(rows))), ds.height)
+            people = 0.0
+            if c1 > c0 and r1 > r0:  # a zone beside the raster holds no one from it
+                window = rasterio.windows.Window(c0, r0, c1 - c0, r1 - r0)
+                values = ds.read(1, window=window, masked=True).astype(float).filled(0.0)
+                inside = ~geometry_mask([geom], out_shape=values.shape, transform=ds.window_transform(window))
+                people = float(np.clip(values, 0, None)[inside].sum())  # cells whose centre lies in the zone
+    import json
+
     zone = gpd.GeoDataFrame({"start": [start_code], "n_sources": [len(affected)], "population": [people],
-                             "area_km2": [zone_local.area / 1e6]}, geometry=[zone_ll], crs="EPSG:4490")
+                             "area_km2": [zone_local.area / 1e6], "n_receptors": [int(by_class.sum())],
+                             "receptors_by_class": [json.dumps({str(k): int(v) for k, v in by_class.items()},
+                                                               ensure_ascii=False)]},
+                            geometry=[zone_ll], crs="EPSG:4490")
     riskdb.update_layers(db, {"scenario_affected": aff, "scenario_zone": zone})
     return ScenarioResult(aff, zone, by_class, people, start_code)

@@ -90,6 +90,8 @@ def score(units: pd.DataFrame, hazards: pd.DataFrame, rules: Rules,
     hz = hazards.reset_index(drop=True)
     un = units.reset_index(drop=True)
     n = len(hz)
+    if n == 0:  # nothing to score: every unit is left unscored
+        return _nothing_scored(units, hazards, rules)
     sector = hz["sector"].astype(object).to_numpy()
     method_of = {s: r.method for s, r in rules.sectors.items()}
     fallback_of = {s: r.fallback for s, r in rules.sectors.items()}
@@ -115,7 +117,7 @@ def score(units: pd.DataFrame, hazards: pd.DataFrame, rules: Rules,
     match[gb_idx] = matched["match"].astype(object).to_numpy()
     q_over_Q = q / Q
     unit_major = graded["major_hazard"].reindex(hz["unit_code"]).fillna(False).to_numpy(dtype=bool)
-    counted = is_gb & unit_major & ~np.isnan(q_over_Q)
+    counted = is_gb & unit_major & np.isfinite(q_over_Q) & (q > 0)  # a zero quantity holds nothing
     gcols = graded.reindex(hz["unit_code"])
 
     # Fallback / own banded methods.
@@ -211,6 +213,21 @@ def score(units: pd.DataFrame, hazards: pd.DataFrame, rules: Rules,
     u_out.index = units.index
     issue_frame = pd.DataFrame(issues, columns=list(SCORE_ISSUE_FIELDS))
     return ScoreResult(hz_out, u_out, issue_frame)
+
+
+def _nothing_scored(units: pd.DataFrame, hazards: pd.DataFrame, rules: Rules) -> ScoreResult:
+    m = len(units)
+    u = pd.DataFrame({
+        "method": ["none"] * m, "level": pd.array([pd.NA] * m, dtype="Int64"), "level_zh": ["未评级"] * m,
+        "colour": [""] * m, "worst_hazard": [""] * m, "hazard_count": np.zeros(m, dtype=int),
+        "major_hazard": np.zeros(m, dtype=bool), "s_value": np.full(m, np.nan), "r_value": np.full(m, np.nan),
+        "alpha": np.full(m, np.nan), "alpha_source": [""] * m,
+        "level_reasons": ["no hazard sources → not graded 无危险源，未评级"] * m}, index=units.index)
+    h = pd.DataFrame({c: pd.Series(dtype=float if c in ("q_over_Q", "beta", "s_value", "r_value", "alpha", "lec_d",
+                                                        "ls_r") else object)
+                      for c in HAZARD_SCORE_FIELDS}, index=hazards.index)
+    h["level"] = pd.array([], dtype="Int64")
+    return ScoreResult(h, u, pd.DataFrame(columns=list(SCORE_ISSUE_FIELDS)))
 
 
 def _issue_row(code: str, unit: str, hazard: str, value: str) -> dict:

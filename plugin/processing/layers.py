@@ -14,18 +14,21 @@ def features_to_geodataframe(source, target_epsg: int = 4490):
     import shapely
 
     target = QgsCoordinateReferenceSystem(f"EPSG:{target_epsg}")
-    transform = QgsCoordinateTransform(source.sourceCrs(), target, QgsProject.instance().transformContext())
+    has_crs = source.sourceCrs().isValid()
+    transform = QgsCoordinateTransform(source.sourceCrs(), target, QgsProject.instance().transformContext()) \
+        if has_crs else None
     names = [f.name() for f in source.fields()]
     rows, wkb = [], []
     for feature in source.getFeatures():
         geom = feature.geometry()
-        if geom.isNull():
-            continue
-        geom.transform(transform)
-        wkb.append(bytes(geom.asWkb()))
+        if not geom.isNull() and transform is not None:
+            geom.transform(transform)
+        wkb.append(None if geom.isNull() else bytes(geom.asWkb()))  # kept, so the core reports it
         rows.append(dict(zip(names, feature.attributes())))
     geoms = shapely.from_wkb(wkb) if wkb else []
-    frame = gpd.GeoDataFrame(rows, columns=names, geometry=gpd.GeoSeries(geoms, crs=f"EPSG:{target_epsg}"))
+    # Without a CRS the frame has none either: the core checks whether the numbers are degrees.
+    crs = f"EPSG:{target_epsg}" if has_crs else None
+    frame = gpd.GeoDataFrame(rows, columns=names, geometry=gpd.GeoSeries(geoms, crs=crs))
     for c in names:  # QVariant NULLs → None
         frame[c] = frame[c].map(lambda v: None if v is None or (hasattr(v, "isNull") and v.isNull()) else v)
     return frame

@@ -66,6 +66,12 @@ class RiskMapAlgorithm(CitySafetyAlgorithm):
                 "RECEPTOR_TABLE": parameters.get(self.RECEPTOR_TABLE), "POPULATION": parameters.get(self.POPULATION),
                 "LOAD_LAYERS": False}, context=context, feedback=feedback, is_child_algorithm=True)
             self._links = res["LINKS"] > 0
+            from ..core.riskdb import layer_names
+
+            if "cascade_edges" in layer_names(db):  # proximity scored again: redo the cascade on top
+                processing.run("citysafety:cascade", {"INPUT": db, "RULES": parameters.get(self.RULES),
+                                                      "LOAD_LAYERS": False},
+                               context=context, feedback=feedback, is_child_algorithm=True)
         density = self.parameterAsFileOutput(parameters, self.DENSITY, context)
         if not density.lower().endswith((".tif", ".tiff")):
             density += ".tif"

@@ -78,11 +78,27 @@ class RunAllAlgorithm(CitySafetyAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         from qgis import processing
 
-        db = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
-        if not db.lower().endswith(".gpkg"):
-            db += ".gpkg"
-        density = self.parameterAsFileOutput(parameters, self.DENSITY, context)
+        import os
+        import tempfile
+
+        from .score import rules_of
+
+        final_db = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
+        if not final_db.lower().endswith(".gpkg"):
+            final_db += ".gpkg"
+        final_density = self.parameterAsFileOutput(parameters, self.DENSITY, context)
+        if not final_density.lower().endswith((".tif", ".tiff")):
+            final_density += ".tif"
+        rules_of(self, parameters, context)  # a bad rules file stops the chain before any work
         rules = self.parameterAsFile(parameters, self.RULES, context) or None
+        # The chain works on temporary files beside the outputs, renamed over them only when every
+        # step has succeeded: a failure or a cancel leaves the earlier database and raster as they were.
+        out_dir = os.path.dirname(os.path.abspath(final_db))
+        os.makedirs(out_dir, exist_ok=True)
+        fd, db = tempfile.mkstemp(prefix=".run_all.", suffix=".part.gpkg", dir=out_dir)
+        os.close(fd)
+        os.unlink(db)
+        density = db[: -len(".gpkg")] + ".tif"
         with_proximity = any(parameters.get(k) for k in (self.RECEPTORS, self.RECEPTOR_TABLE, self.POPULATION))
         steps = [
             ("citysafety:import_surveys",
@@ -100,21 +116,48 @@ class RunAllAlgorithm(CitySafetyAlgorithm):
             steps.append(("citysafety:cascade", {"INPUT": db, "RULES": rules, "LOAD_LAYERS": False}))
         steps.append(("citysafety:risk_map",
                       {"INPUT": db, "RULES": rules, "DISTRICTS": parameters.get(self.DISTRICTS), "DENSITY": density,
-                       "LOAD_LAYERS": self.parameterAsBoolean(parameters, self.LOAD, context)}))
+                       "LOAD_LAYERS": False}))
         multi = QgsProcessingMultiStepFeedback(len(steps), feedback)
         results = {}
-        for i, (alg, params) in enumerate(steps):
-            multi.setCurrentStep(i)
-            feedback.pushInfo(f"\n== {alg} ==")
-            results[alg] = processing.run(alg, params, context=context, feedback=multi, is_child_algorithm=True)
-            if feedback.isCanceled():
-                raise self.canceled()
-        from ..core.riskdb import read_layer
+        try:
+            for i, (alg, params) in enumerate(steps):
+                multi.setCurrentStep(i)
+                feedback.pushInfo(f"\n== {alg} ==")
+                results[alg] = processing.run(alg, params, context=context, feedback=multi, is_child_algorithm=True)
+                if feedback.isCanceled():
+                    raise self.canceled()
+            os.replace(db, final_db)
+            os.replace(density, final_density)
+        finally:
+            for leftover in (db, density):
+                if os.path.exists(leftover):
+                    os.unlink(leftover)
+        db, density = final_db, final_density
+        from ..core.riskdb import layer_names, read_layer
 
+        self._to_load = (db, density, parameters.get(self.DISTRICTS) is not None, layer_names(db), rules) \
+            if self.parameterAsBoolean(parameters, self.LOAD, context) else None
         imp = results["citysafety:import_surveys"]
         units = read_layer(db, "units")  # the final levels, after any upgrades
-        out = {self.OUTPUT: db, self.DENSITY: results["citysafety:risk_map"]["DENSITY"], "UNITS": imp["UNITS"],
+        out = {self.OUTPUT: db, self.DENSITY: density, "UNITS": imp["UNITS"],
                "HAZARDS": imp["HAZARDS"], "ERRORS": imp["ERRORS"], "MAJOR_HAZARDS": int(units["major_hazard"].sum())}
         out.update({f"LEVEL{k}": int((units["level"] == k).sum()) for k in (1, 2, 3, 4)})
         out["EDGES"] = results.get("citysafety:cascade", {}).get("EDGES", 0)
         return out
+
+    def postProcessAlgorithm(self, context, feedback):  # noqa: N802
+        """Open the final database's layers, styled, in the risk map group."""
+        to_load = getattr(self, "_to_load", None)
+        project = context.project()
+        if to_load is None or project is None:
+            return {}
+        from ..core.rules import load_rules
+        from .layers import load_links_layer, load_risk_layers
+
+        db, density, with_districts, names, rules = to_load
+        load_risk_layers(project, db, density, load_rules(rules), with_districts and "district_summary" in names)
+        if "hazard_receptor_links" in names:
+            load_links_layer(project, db)
+        if "cascade_edges" in names:
+            load_links_layer(project, db, "cascade_edges", "连锁效应 cascade edges")
+        return {}

@@ -152,3 +152,27 @@ def test_scoring_again_clears_the_proximity_results(tmp_path):
     score_database(db, RULES)
     hz = riskdb.read_layer(db, "hazards")
     assert hz.iloc[0].level == 2 and "upgrade_reason" not in hz.columns and "n_kindergarten" not in hz.columns
+
+
+def test_units_beyond_the_population_raster_keep_the_survey_alpha(tmp_path):
+    units = [{"unit_code": "U1", "sector": "hazchem", "name": "远处化工", "outside_population": 60.0,
+              "x": X0 + 50_000, "y": Y0}]
+    hazards = [{"hazard_code": "H1", "unit_code": "U1", "sector": "hazchem", "substance": "二氧化硫",
+                "cas": "7446-09-5", "category": "", "quantity_t": 200.0, "L": np.nan, "E": np.nan, "C": np.nan,
+                "likelihood": np.nan, "severity": np.nan, "x": X0 + 50_000, "y": Y0}]
+    db = make_db(tmp_path, units, hazards)
+    result = proximity_database(db, RULES, None, population_raster(tmp_path, 1.0))
+    u = result.units.iloc[0]
+    assert np.isnan(u.population_500m) and u.alpha == 1.5 and u.alpha_source == "survey"
+    assert "W_POPULATION_NOT_COVERED" in set(result.issues.code)
+
+
+def test_score_after_cascade_starts_clean(tmp_path):
+    """score → cascade → score → cascade gives what score → cascade gives (no stale base levels)."""
+    from plugin.core.pipeline import cascade_database
+
+    db = lec_unit(tmp_path, 3, 6, 15)
+    cascade_database(db, RULES)
+    score_database(db, RULES)
+    hz = riskdb.read_layer(db, "hazards")
+    assert "cascade_base_level" not in hz.columns and "cascade_reason" not in hz.columns

@@ -132,3 +132,24 @@ def test_qgis_process_run_all(qgis_process_env, tmp_path):  # noqa: F811
     result = json.loads(proc.stdout[proc.stdout.index("{"):])["results"]
     assert result["UNITS"] == 329 and result["MAJOR_HAZARDS"] > 0
     assert "risk_map" in [n for n, _ in pyogrio.list_layers(db)] and density.exists()
+
+
+def test_run_all_failure_keeps_the_earlier_outputs(provider, tmp_path):
+    """A bad rules file stops run_all before any work; a failing step leaves the earlier
+    database and raster byte-identical (the chain runs on temporary files)."""
+    from qgis.core import QgsProcessingException
+
+    db, density = tmp_path / "risk.gpkg", tmp_path / "density.tif"
+    params = {"FOLDER": str(SAMPLE), "OUTPUT": str(db), "DENSITY": str(density), "LOAD_LAYERS": False}
+    _run("citysafety:run_all", params)
+    before = (hashlib.sha256(db.read_bytes()).hexdigest(), hashlib.sha256(density.read_bytes()).hexdigest())
+    bad = tmp_path / "bad.toml"
+    bad.write_text((SAMPLE.parents[0] / "rules" / "default.toml").read_text(encoding="utf-8")
+                   .replace('colour = "#FF8C00"\n', "", 1), encoding="utf-8")
+    with pytest.raises(QgsProcessingException, match="levels.2.colour"):
+        _run("citysafety:run_all", {**params, "RULES": str(bad)})
+    with pytest.raises(QgsProcessingException):  # a step fails: districts that do not exist
+        _run("citysafety:run_all", {**params, "DISTRICTS": str(tmp_path / "nope.gpkg")})
+    after = (hashlib.sha256(db.read_bytes()).hexdigest(), hashlib.sha256(density.read_bytes()).hexdigest())
+    assert after == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml", "density.tif", "risk.gpkg"]
