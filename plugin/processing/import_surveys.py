@@ -12,6 +12,7 @@ from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, Qgs
                        QgsProcessingParameterMultipleLayers, QgsProject, QgsVectorLayer)
 
 from ..core import schema
+from ..core.error_workbook import SUFFIX as ERROR_WORKBOOK_SUFFIX
 from ..core.error_workbook import write_error_workbooks
 from ..core.importer import Canceled, ImportOptions, import_surveys
 from ..core.reader import CSV_SUFFIXES, WORKBOOK_SUFFIXES
@@ -75,7 +76,8 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
         if folder:
             suffixes = WORKBOOK_SUFFIXES | CSV_SUFFIXES
             files += sorted(p for p in Path(folder).iterdir()
-                            if p.is_file() and p.suffix.lower() in suffixes and not p.name.startswith(("~$", ".")))
+                            if p.is_file() and p.suffix.lower() in suffixes and not p.name.startswith(("~$", "."))
+                            and not p.name.endswith(ERROR_WORKBOOK_SUFFIX))  # our own error workbooks
         return files
 
     def _extent(self, parameters, context):
@@ -102,6 +104,8 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
         progress = progress_of(feedback)
         try:
             result = import_surveys(files, options, progress, plugin_version=plugin_version())
+            if not result.balanced:  # checked before anything is written
+                raise QgsProcessingException(self.tr("Row balance check failed; please report this."))
             progress.step(96, self.tr("Writing {}").format(out))
             write_layers(out, {"units": result.units, "hazards": result.hazards,
                                "import_issues": result.issues, "import_runs": result.runs})
@@ -113,8 +117,6 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
             for p in written:
                 feedback.pushInfo(self.tr("Error workbook: {}").format(p))
         self._log_summary(result, feedback)
-        if not result.balanced:
-            raise QgsProcessingException(self.tr("Row balance check failed; please report this."))
         if self.parameterAsBoolean(parameters, self.LOAD, context):
             self._load(out, context)
         runs, issues = result.runs, result.issues

@@ -242,3 +242,13 @@ def test_make_demo_script_on_the_sample_city(tmp_path):
     assert "合计 total" in proc.stdout and "E_COORD_OUT_OF_CHINA" in proc.stdout
     assert (tmp_path / "risk.gpkg").exists() and (tmp_path / "调查表模板_全部行业.xlsx").exists()
     assert len(list((tmp_path / "errors").glob("*_问题清单.xlsx"))) == 7
+
+
+def test_folder_import_skips_our_own_error_workbooks(provider, surveys, tmp_path):
+    folder = surveys[0].parent
+    _run("citysafety:import_surveys", {"FOLDER": str(folder), "OUTPUT": str(tmp_path / "a.gpkg"),
+                                        "ERROR_WORKBOOKS": str(folder), "LOAD_LAYERS": False})
+    assert any(p.name.endswith("_问题清单.xlsx") for p in folder.iterdir())
+    _run("citysafety:import_surveys", {"FOLDER": str(folder), "OUTPUT": str(tmp_path / "b.gpkg"), "LOAD_LAYERS": False})
+    runs = pyogrio.read_dataframe(tmp_path / "b.gpkg", layer="import_runs")
+    assert sorted(runs.file) == ["a_messy.xlsx", "b_flat.csv"]
