@@ -214,7 +214,9 @@ def _coordinates(rec: pd.DataFrame, table: str, iss: _Issues, err: np.ndarray, r
     """Parse, check and convert lon/lat (DOMAIN.md §6). Returns (lon, lat, lon_src,
     lat_src, crs_src, has_coords)."""
     lon_txt, lat_txt = as_text(rec["lon"]), as_text(rec["lat"])
-    lon_raw, lat_raw = coords.parse_dms(rec["lon"]), coords.parse_dms(rec["lat"])
+    # A decimal comma (113,95): a coordinate has no thousands, so one comma between digits is a point.
+    lon_raw = coords.parse_dms(_decimal_comma(rec["lon"], lon_txt))
+    lat_raw = coords.parse_dms(_decimal_comma(rec["lat"], lat_txt))
     lon_blank, lat_blank = (lon_txt == "").to_numpy(), (lat_txt == "").to_numpy()
     both_blank = lon_blank & lat_blank
     has = ~both_blank if optional else np.ones(len(rec), dtype=bool)
@@ -255,6 +257,15 @@ def _coordinates(rec: pd.DataFrame, table: str, iss: _Issues, err: np.ndarray, r
         iss.add("W_COORD_OUTSIDE_AREA", rec, outside, table, "lon", detail=d, record_key=record_key)
     crs_src = np.where(has, np.where(crs_status == OK, crs_ids, crs_default), "")
     return lon_w, lat_w, lon_txt.to_numpy(dtype=object), lat_txt.to_numpy(dtype=object), crs_src, has
+
+
+def _decimal_comma(cells: pd.Series, text: pd.Series) -> pd.Series:
+    comma = text.str.fullmatch(r"[-+]?\d{1,3},\d+").fillna(False).to_numpy(dtype=bool)
+    if not comma.any():
+        return cells
+    out = cells.astype(object).copy()
+    out[comma] = text[comma].str.replace(",", ".", regex=False).to_numpy()
+    return out
 
 
 def _numbers(rec, table, key, iss, err, record_key, suffixes=(), integer=False):

@@ -481,9 +481,16 @@ def _undo_cascade_units(units: pd.DataFrame, hazards: pd.DataFrame, rules: Rules
     mark = re.escape(CASCADE_MARK)
     u["level_reasons"] = u["level_reasons"].astype(object).fillna("").str.replace(
         rf"\n[^\n]*{mark}[^\n]*", "", regex=True)
-    worst = pd.to_numeric(hazards["level"], errors="coerce").groupby(hazards["unit_code"].astype(object)).min()
-    base = worst.reindex(u["unit_code"].astype(object)).to_numpy()
+    level = pd.to_numeric(hazards["level"], errors="coerce").to_numpy(dtype=float)
+    codes = hazards["unit_code"].astype(object).to_numpy()
+    order = np.lexsort((np.nan_to_num(level, nan=9), codes))  # each unit's worst hazard first
+    first = pd.Series(order).groupby(codes[order]).first()
+    wi = first.reindex(u["unit_code"].astype(object)).to_numpy()
+    has = ~pd.isna(wi)
+    wi_int = np.where(has, wi, 0).astype(np.int64)
+    base = np.where(has, level[wi_int], np.nan)
     had = np.isfinite(base)
+    u.loc[had, "worst_hazard"] = hazards["hazard_code"].astype(object).to_numpy()[wi_int[had]]
     zh = {k: v.zh for k, v in rules.levels.items()}
     col = {k: v.colour for k, v in rules.levels.items()}
     u.loc[had, "level"] = base[had].astype(int)

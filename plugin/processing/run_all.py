@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from qgis.core import (QgsProcessing, QgsProcessingMultiStepFeedback, QgsProcessingOutputNumber,
-                       QgsProcessingParameterBoolean, QgsProcessingParameterEnum, QgsProcessingParameterFeatureSource,
+                       QgsProcessingParameterBoolean, QgsProcessingParameterEnum, QgsProcessingParameterExtent,
+                       QgsProcessingParameterFeatureSource,
                        QgsProcessingParameterFile, QgsProcessingParameterFileDestination,
                        QgsProcessingParameterFolderDestination, QgsProcessingParameterMultipleLayers)
 
@@ -34,6 +35,7 @@ class RunAllAlgorithm(CitySafetyAlgorithm):
     RECEPTOR_TABLE = "RECEPTOR_TABLE"
     POPULATION = "POPULATION"
     CASCADE = "CASCADE"
+    EXTENT = "EXTENT"
 
     def group(self):
         return self.tr("Risk analysis")
@@ -51,6 +53,8 @@ class RunAllAlgorithm(CitySafetyAlgorithm):
             self.DEFAULT_CRS, self.tr("Coordinate system of rows that do not name one"),
             options=[c.label for c in schema.COORD_SYSTEMS],
             defaultValue=[c.id for c in schema.COORD_SYSTEMS].index("CGCS2000")))
+        self.addParameter(QgsProcessingParameterExtent(
+            self.EXTENT, self.tr("Survey area (points outside it are warned)"), optional=True))
         self.addParameter(QgsProcessingParameterFile(
             self.RULES, self.tr("Rules file (default: the plugin's rules)"), extension="toml", optional=True))
         self.addParameter(QgsProcessingParameterFeatureSource(
@@ -103,7 +107,7 @@ class RunAllAlgorithm(CitySafetyAlgorithm):
         steps = [
             ("citysafety:import_surveys",
              {"INPUT": parameters.get(self.INPUT), "FOLDER": parameters.get(self.FOLDER),
-              "DEFAULT_CRS": parameters.get(self.DEFAULT_CRS), "OUTPUT": db,
+              "DEFAULT_CRS": parameters.get(self.DEFAULT_CRS), "EXTENT": parameters.get(self.EXTENT), "OUTPUT": db,
               "ERROR_WORKBOOKS": parameters.get(self.ERRORS), "LOAD_LAYERS": False}),
             ("citysafety:score", {"INPUT": db, "RULES": rules}),
         ]

@@ -274,3 +274,10 @@ def test_hazard_follows_its_own_files_rejected_unit(tmp_path):
     assert list(r.hazards.hazard_code) == ["HA"]
     i = _issue(r, "E_HAZARD_UNIT_REJECTED")
     assert (i.file, i.related) == ("b.xlsx", "b.xlsx!单位信息!2")
+
+
+def test_decimal_comma_in_coordinates(tmp_path):
+    p = tmp_path / "c.csv"
+    p.write_text("单位编码;单位名称;行业领域;行政区;经度;纬度\nU1;甲;消防;南山区;113,95;22,53\n", encoding="utf-8")
+    r = import_surveys([p])
+    assert (r.units.iloc[0].lon, r.units.iloc[0].lat) == (113.95, 22.53) and r.issues.empty

@@ -134,3 +134,19 @@ def test_edges_are_styled_as_arrows_by_vector(qgis_app, tmp_path):
     assert set(cats) == set(EDGE_COLOURS)
     arrow = cats["overpressure"].symbol().symbolLayer(0)
     assert arrow.layerType() == "ArrowLine" and arrow.dataDefinedProperties().hasActiveProperties()
+
+
+def test_undoing_a_cascade_upgrade_restores_the_units_worst_hazard(tmp_path):
+    db = _db(tmp_path, [{"code": "A", "x": X0, "y": Y0, "q": 10.0},
+                        {"code": "B", "x": X0 + 60, "y": Y0, "q": 10.0},
+                        {"code": "C", "x": X0 + 120, "y": Y0, "q": 0.001, "L": 10, "C": 7}])
+    cascade_database(db, RULES)
+    text = RULES.path.read_text(encoding="utf-8").replace(
+        "[upgrades.cascade]\nenabled = true", "[upgrades.cascade]\nenabled = false")
+    off = tmp_path / "off.toml"
+    off.write_text(text, encoding="utf-8")
+    result = cascade_database(db, load_rules(off))
+    hz = result.hazards.set_index("hazard_code")
+    for unit in result.units.itertuples(index=False):
+        assert hz.loc[unit.worst_hazard, "level"] == unit.level
+        assert "连锁 cascade" not in unit.level_reasons
