@@ -24,107 +24,107 @@
       <translation>调查数据</translation>
     </message>
     <message>
+      <location filename="../plugin/processing/base.py" line="68" />
+      <source>Risk analysis</source>
+      <translation>风险分析</translation>
+    </message>
+    <message>
       <location filename="../plugin/processing/base.py" line="61" />
       <source>Cancelled; earlier outputs were left as they were.</source>
       <translation>已取消；之前的输出保持不变。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="31" />
+      <location filename="../plugin/processing/cascade.py" line="25" />
       <source>Cascade (domino) graph</source>
       <translation>多米诺连锁效应分析</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="32" />
+      <location filename="../plugin/processing/cascade.py" line="26" />
       <source>Builds the directed escalation graph over all hazard sources of a scored risk database: each source's accident scenario from its substance (vapour-cloud explosion, pool fire, TNT, none), the distance at which its overpressure or heat radiation falls to each target equipment's threshold, and an edge i → j when j lies within i's escalation distance for j's equipment, with the load at j and the escalation probability from the probit. Candidate pairs come from one spatial-index query. Per source: out- and in-degree, reach in 1, 2 and any number of steps, the most probable chain, betweenness and closeness on −ln P (exact, or sampled with a seed in large clusters — the method is recorded), the cluster and its size. A source that can reach a level-1 source within two steps goes up one level (rules; recorded in level_reasons). Writes cascade_edges (arrows), cascade_chains and the new fields.</source>
       <translation>为已评价风险数据库中的全部危险源构建有向连锁（多米诺）关系图：按物质确定事故情景（蒸气云爆炸、池火、TNT 爆炸或无），计算冲击波超压或热辐射衰减到各类目标设备阈值的距离；当目标位于源对该类设备的连锁距离内时建立边 i → j，记录目标处的荷载和按概率单位（probit）计算的连锁概率。候选对由一次空间索引查询得到。对每个危险源计算出度、入度、1 步/2 步/任意步可达数、最可能的连锁链、基于 −ln P 的介数和接近度（大连锁群采用带种子的抽样并记录方法）、所属连锁群及规模。能在两步内引发一级风险源的危险源升一级（规则；写入定级依据）。输出 cascade_edges（箭头）、cascade_chains 和新字段。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="78" />
+      <location filename="../plugin/processing/cascade.py" line="72" />
       <source>Cascade scenario from one accident</source>
       <translation>单一事故连锁推演</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="79" />
+      <location filename="../plugin/processing/cascade.py" line="73" />
       <source>Starts an accident at one hazard source (its code; in QGIS also by clicking it on the map with the plugin's scenario tool) and propagates it over the escalation graph: the deterministic set (every source reachable with a chain probability at or above the threshold) and a seeded Monte Carlo run (each round every failed source loads its neighbours, each fails with its probit probability; stop when a round adds none) giving each source's failure frequency. Writes scenario_affected (the sources) and scenario_zone (the union of their effect zones) with the receptors and people inside it. The same seed gives the same answer.</source>
       <translation>从一个危险源（编码；在 QGIS 中也可用插件的推演工具在地图上点选）开始一次事故，并沿连锁关系图传播：确定性集合（连锁链概率不低于阈值的全部危险源），以及带随机数种子的蒙特卡洛模拟（每一轮每个已失效的危险源对邻近目标施加荷载，各目标按概率单位失效；某一轮无新增失效时停止），给出每个危险源的失效频率。输出 scenario_affected（受影响危险源）和 scenario_zone（其影响范围的并集），以及范围内的敏感目标和人口。相同种子给出相同结果。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="23" />
-      <source>Risk analysis</source>
-      <translation>风险分析</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/cascade.py" line="44" />
+      <location filename="../plugin/processing/cascade.py" line="38" />
       <source>Open the map layers</source>
       <translation>完成后打开地图图层</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="45" />
+      <location filename="../plugin/processing/cascade.py" line="39" />
       <source>Risk database</source>
       <translation>风险数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="46" />
+      <location filename="../plugin/processing/cascade.py" line="40" />
       <source>Escalation edges</source>
       <translation>连锁关系数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="47" />
+      <location filename="../plugin/processing/cascade.py" line="41" />
       <source>Hazard sources upgraded</source>
       <translation>升级的危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="48" />
+      <location filename="../plugin/processing/cascade.py" line="42" />
       <source>Largest cluster</source>
       <translation>最大连锁群规模</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="96" />
+      <location filename="../plugin/processing/cascade.py" line="90" />
       <source>Initiating hazard source (code)</source>
       <translation>初始事故危险源（编码）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="98" />
+      <location filename="../plugin/processing/cascade.py" line="92" />
       <source>Chain probability threshold</source>
       <translation>连锁链概率阈值</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="101" />
+      <location filename="../plugin/processing/cascade.py" line="95" />
       <source>Monte Carlo trials</source>
       <translation>蒙特卡洛模拟次数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="103" />
+      <location filename="../plugin/processing/cascade.py" line="97" />
       <source>Random seed</source>
       <translation>随机数种子</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="107" />
+      <location filename="../plugin/processing/cascade.py" line="101" />
       <source>Sources affected</source>
       <translation>受影响的危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="108" />
+      <location filename="../plugin/processing/cascade.py" line="102" />
       <source>People in the effect zone</source>
       <translation>影响范围内人口</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="61" />
+      <location filename="../plugin/processing/cascade.py" line="55" />
       <source>{} escalation edges, largest cluster {} sources, {} sources upgraded.</source>
       <translation>连锁关系 {} 条，最大连锁群 {} 个危险源，升级危险源 {} 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="124" />
+      <location filename="../plugin/processing/cascade.py" line="118" />
       <source>{} sources affected; {:.0f} people in the effect zone.</source>
       <translation>受影响危险源 {} 个；影响范围内人口 {:.0f} 人。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="26" />
+      <location filename="../plugin/processing/import_surveys.py" line="43" />
       <source>Import surveys</source>
       <translation>导入调查数据</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="27" />
+      <location filename="../plugin/processing/import_surveys.py" line="44" />
       <source>Imports survey workbooks (.xlsx) and CSV files (UTF-8, UTF-8 with BOM, GB18030) into one risk database (GeoPackage) with the layers units, hazards, import_issues and import_runs.
 
 Headers are found by their Chinese or English names and aliases on any row; both the template's two-sheet layout and a flat one-sheet layout are read. Full-width digits, units in cells (kg are converted to t), Excel and Chinese dates, degrees-minutes-seconds, swapped lon/lat, total rows and blank rows are handled. GCJ-02 and BD-09 coordinates are converted to WGS84.
@@ -137,102 +137,102 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
 每一行都有唯一去向：接受；或被拒绝并在 import_issues 中列明原因（文件、工作表、行、列、原值、问题代码、中英文说明）；或作为空行/合计行跳过并计数。数据库先写入临时文件再替换，失败或取消不会破坏之前的数据库。可选为每个输入文件生成问题清单工作簿，供调查员修改。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="61" />
-      <source>Error workbooks for the surveyors (folder)</source>
-      <translation>返给调查员的问题清单工作簿（文件夹）</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/import_surveys.py" line="131" />
-      <source>Rows read = accepted + rejected + skipped (blank / total), per file:</source>
-      <translation>各文件：读取行数 = 接受 + 拒绝 + 跳过（空行 / 合计行）：</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/import_surveys.py" line="48" />
+      <location filename="../plugin/processing/import_surveys.py" line="29" />
       <source>Survey files (.xlsx, .csv)</source>
       <translation>调查表文件（.xlsx、.csv）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="50" />
+      <location filename="../plugin/processing/import_surveys.py" line="31" />
       <source>Or every survey file in a folder</source>
       <translation>或导入文件夹中的全部调查表</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="53" />
+      <location filename="../plugin/processing/import_surveys.py" line="34" />
       <source>Coordinate system of rows that do not name one</source>
       <translation>未填写坐标系的行采用的坐标系</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="57" />
+      <location filename="../plugin/processing/import_surveys.py" line="38" />
       <source>Survey area (points outside it are warned)</source>
       <translation>调查区域范围（范围外的点给出警告）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="65" />
+      <location filename="../plugin/processing/import_surveys.py" line="68" />
+      <source>Error workbooks for the surveyors (folder)</source>
+      <translation>返给调查员的问题清单工作簿（文件夹）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_surveys.py" line="139" />
+      <source>Rows read = accepted + rejected + skipped (blank / total), per file:</source>
+      <translation>各文件：读取行数 = 接受 + 拒绝 + 跳过（空行 / 合计行）：</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_surveys.py" line="72" />
       <source>Open the imported layers</source>
       <translation>完成后打开导入的图层</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="66" />
+      <location filename="../plugin/processing/import_surveys.py" line="73" />
       <source>Units accepted</source>
       <translation>导入单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="66" />
+      <location filename="../plugin/processing/import_surveys.py" line="73" />
       <source>Hazard sources accepted</source>
       <translation>导入危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="67" />
+      <location filename="../plugin/processing/import_surveys.py" line="74" />
       <source>Rows read</source>
       <translation>读取行数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="67" />
+      <location filename="../plugin/processing/import_surveys.py" line="74" />
       <source>Rows rejected</source>
       <translation>拒绝行数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="68" />
+      <location filename="../plugin/processing/import_surveys.py" line="75" />
       <source>Errors</source>
       <translation>错误数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="68" />
+      <location filename="../plugin/processing/import_surveys.py" line="75" />
       <source>Warnings</source>
       <translation>警告数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="69" />
+      <location filename="../plugin/processing/import_surveys.py" line="76" />
       <source>Files refused</source>
       <translation>拒绝的文件数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="96" />
+      <location filename="../plugin/processing/import_surveys.py" line="104" />
       <source>No survey files given (choose files or a folder).</source>
       <translation>未指定调查表文件（请选择文件或文件夹）。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="117" />
-      <source>Row balance check failed; please report this.</source>
-      <translation>行数核对未通过，请报告此问题。</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/import_surveys.py" line="59" />
+      <location filename="../plugin/processing/import_surveys.py" line="66" />
       <source>GeoPackage (*.gpkg)</source>
       <translation>GeoPackage 数据库 (*.gpkg)</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="138" />
+      <location filename="../plugin/processing/import_surveys.py" line="114" />
+      <source>Row balance check failed; please report this.</source>
+      <translation>行数核对未通过，请报告此问题。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_surveys.py" line="146" />
       <source>Total: {} rows read, {} accepted, {} rejected, {} blank, {} total rows; {} units and {} hazard sources imported.</source>
       <translation>合计：读取 {} 行，接受 {} 行，拒绝 {} 行，空行 {} 行，合计行 {} 行；导入单位 {} 个、危险源 {} 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="105" />
+      <location filename="../plugin/processing/import_surveys.py" line="115" />
       <source>Writing {}</source>
       <translation>正在写入 {}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="114" />
+      <location filename="../plugin/processing/import_surveys.py" line="124" />
       <source>Error workbook: {}</source>
       <translation>问题清单：{}</translation>
     </message>
@@ -317,22 +317,22 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>敏感目标类别字段（空白时自动识别）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="94" />
+      <location filename="../plugin/processing/proximity.py" line="88" />
       <source>Protection distance breaches</source>
       <translation>防护距离内有高敏感目标的危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="95" />
+      <location filename="../plugin/processing/proximity.py" line="89" />
       <source>Hazard-receptor links</source>
       <translation>危险源-敏感目标连线数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="102" />
+      <location filename="../plugin/processing/proximity.py" line="96" />
       <source>Give receptors, a population raster, or both.</source>
       <translation>请提供敏感目标、人口栅格或两者。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="110" />
+      <location filename="../plugin/processing/proximity.py" line="104" />
       <source>{} hazard sources upgraded, {} protection distance breaches, {} links.</source>
       <translation>升级危险源 {} 个，防护距离内有高敏感目标 {} 处，连线 {} 条。</translation>
     </message>
@@ -347,32 +347,32 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>生成全市统一的风险一张图：risk_map 图层按风险等级以红、橙、黄、蓝四色显示单位，每个行业领域一种符号形状，重大风险单位绘制在最上层，大比例尺下标注重大和较大风险单位名称；风险密度 GeoTIFF（按规则中的等级权重对单位加权，在当地高斯-克吕格投影下以米为单位做核密度）；给定行政区图层时，生成行政区风险汇总图层（各等级单位数、最高等级、风险指数 = 每平方千米加权单位数），以分级色彩显示。在 QGIS 中，这些图层放入「城市安全风险一张图」图层组：小比例尺显示行政区和密度，大比例尺显示点位。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="46" />
+      <location filename="../plugin/processing/risk_map.py" line="40" />
       <source>Districts (polygons, optional)</source>
       <translation>行政区（面图层，可选）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="49" />
+      <location filename="../plugin/processing/risk_map.py" line="43" />
       <source>Risk density (GeoTIFF)</source>
       <translation>风险密度（GeoTIFF）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="53" />
+      <location filename="../plugin/processing/risk_map.py" line="47" />
       <source>Units on the map</source>
       <translation>上图单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="54" />
+      <location filename="../plugin/processing/risk_map.py" line="48" />
       <source>Districts summarised</source>
       <translation>汇总的行政区数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="63" />
+      <location filename="../plugin/processing/risk_map.py" line="57" />
       <source>Receptors and population first (citysafety:proximity)</source>
       <translation>先进行敏感目标与人口分析（citysafety:proximity）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="49" />
+      <location filename="../plugin/processing/risk_map.py" line="43" />
       <source>GeoTIFF (*.tif)</source>
       <translation>GeoTIFF 栅格 (*.tif)</translation>
     </message>
@@ -392,22 +392,22 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>对一组调查表文件运行全流程：导入调查数据到风险数据库，按规则评价每个危险源和单位；提供敏感目标或人口栅格时分析每个危险源周边情况（由人口确定 α、升级），构建多米诺连锁关系图，并生成风险一张图（风险图层、密度栅格、行政区汇总）。参数与各单步相同，依次显示每一步的日志。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/run_all.py" line="55" />
+      <location filename="../plugin/processing/run_all.py" line="42" />
       <source>Rules file (default: the plugin's rules)</source>
       <translation>规则文件（默认：插件自带规则）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/run_all.py" line="67" />
+      <location filename="../plugin/processing/run_all.py" line="54" />
       <source>Cascade (domino) analysis</source>
       <translation>多米诺连锁效应分析</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/run_all.py" line="75" />
+      <location filename="../plugin/processing/run_all.py" line="62" />
       <source>Major hazard sources</source>
       <translation>重大危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/run_all.py" line="71" />
+      <location filename="../plugin/processing/run_all.py" line="58" />
       <source>Units of level {}</source>
       <translation>{}级风险单位数</translation>
     </message>
@@ -422,12 +422,12 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>按规则中各行业领域的评价方法评价风险数据库中的每个危险源：构成重大危险源的单位按 GB 18218-2018（S = Σq/Q，R = α·Σβq/Q，按表6 分级），其余按作业条件危险性评价法 LEC（D = L·E·C）或风险矩阵 LS（R = L·S）。每个危险源得到评价方法、S 值、R 值、α、α 来源、LEC D 值、LS R 值、等级、等级名称和颜色；每个单位得到等级（其最严重危险源的等级）、最严重危险源、危险源数、是否重大危险源及定级依据。问题（物质未匹配、缺少人口、缺少取值）写入 score_issues 表。数据库以原子方式重写，原有数据不变。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/score.py" line="62" />
+      <location filename="../plugin/processing/score.py" line="56" />
       <source>Rules: {} ({})</source>
       <translation>规则：{}（{}）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/score.py" line="70" />
+      <location filename="../plugin/processing/score.py" line="64" />
       <source>Units by sector and level:</source>
       <translation>各行业领域单位风险等级：</translation>
     </message>

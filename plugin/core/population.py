@@ -59,6 +59,8 @@ import numpy as np
 import numpy.typing as npt
 import pyproj
 
+from .density import _next_fast_len  # the FFT size both convolutions use
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
@@ -281,27 +283,6 @@ def _pixel_coords(transform: Any, x: FloatArray, y: FloatArray) -> tuple[FloatAr
     u = (x - float(transform.c)) / float(transform.a)
     v = (y - float(transform.f)) / float(transform.e)
     return u, v
-
-
-def _next_fast_len(n: int) -> int:
-    """Smallest m ≥ n whose prime factors are all in :data:`FFT_FAST_PRIMES`."""
-    best = None
-    p5 = 1
-    while True:
-        p35 = p5
-        while True:
-            m = p35
-            while m < n:
-                m *= 2
-            if best is None or m < best:
-                best = m
-            if p35 >= n:
-                break
-            p35 *= 3
-        if p5 >= n:
-            break
-        p5 *= 5
-    return max(best or 1, 1)
 
 
 def _fft_convolve_same(grid: FloatArray, kernel: FloatArray) -> FloatArray:

@@ -61,4 +61,14 @@ class CitySafetyAlgorithm(QgsProcessingAlgorithm):
         return QgsProcessingException(tr("Cancelled; earlier outputs were left as they were."))
 
 
-__all__ = ["CitySafetyAlgorithm", "Canceled", "progress_of", "plugin_version"]
+class AnalysisAlgorithm(CitySafetyAlgorithm):
+    """The steps on a risk database, grouped as 风险分析 Risk analysis in the toolbox."""
+
+    def group(self):
+        return tr("Risk analysis")
+
+    def groupId(self):  # noqa: N802
+        return "analysis"
+
+
+__all__ = ["AnalysisAlgorithm", "CitySafetyAlgorithm", "Canceled", "progress_of", "plugin_version"]

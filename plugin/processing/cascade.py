@@ -7,23 +7,17 @@ from qgis.core import (QgsProcessingException, QgsProcessingOutputFile, QgsProce
 
 from ..core.importer import Canceled
 from ..core.pipeline import PipelineError, cascade_database, cascade_scenario
-from .base import CitySafetyAlgorithm, progress_of
+from .base import AnalysisAlgorithm, progress_of
 from .layers import load_links_layer
 from .proximity import add_proximity_inputs, proximity_inputs
 from .score import add_database_and_rules, rules_of
 
 
-class _CascadeBase(CitySafetyAlgorithm):
+class _CascadeBase(AnalysisAlgorithm):
     INPUT = "INPUT"
     RULES = "RULES"
     OUTPUT = "OUTPUT"
     LOAD = "LOAD_LAYERS"
-
-    def group(self):
-        return self.tr("Risk analysis")
-
-    def groupId(self):  # noqa: N802
-        return "analysis"
 
 
 class CascadeAlgorithm(_CascadeBase):

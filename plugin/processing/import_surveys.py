@@ -22,6 +22,22 @@ from .base import CitySafetyAlgorithm, plugin_version, progress_of
 LAYERS_TO_LOAD = ("units", "hazards", "import_issues")
 
 
+def add_survey_inputs(alg) -> None:
+    """The survey files, or a folder of them, their default coordinate system and the survey
+    area: the inputs of import_surveys and run_all."""
+    alg.addParameter(QgsProcessingParameterMultipleLayers(
+        alg.INPUT, alg.tr("Survey files (.xlsx, .csv)"), layerType=QgsProcessing.TypeFile, optional=True))
+    alg.addParameter(QgsProcessingParameterFile(
+        alg.FOLDER, alg.tr("Or every survey file in a folder"),
+        behavior=QgsProcessingParameterFile.Folder, optional=True))
+    alg.addParameter(QgsProcessingParameterEnum(
+        alg.DEFAULT_CRS, alg.tr("Coordinate system of rows that do not name one"),
+        options=[c.label for c in schema.COORD_SYSTEMS],
+        defaultValue=[c.id for c in schema.COORD_SYSTEMS].index("CGCS2000")))
+    alg.addParameter(QgsProcessingParameterExtent(
+        alg.EXTENT, alg.tr("Survey area (points outside it are warned)"), optional=True))
+
+
 class ImportSurveysAlgorithm(CitySafetyAlgorithm):
     ALG_ID = "import_surveys"
     DISPLAY = "Import surveys"
@@ -45,17 +61,7 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
     LOAD = "LOAD_LAYERS"
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterMultipleLayers(
-            self.INPUT, self.tr("Survey files (.xlsx, .csv)"), layerType=QgsProcessing.TypeFile, optional=True))
-        self.addParameter(QgsProcessingParameterFile(
-            self.FOLDER, self.tr("Or every survey file in a folder"),
-            behavior=QgsProcessingParameterFile.Folder, optional=True))
-        self.addParameter(QgsProcessingParameterEnum(
-            self.DEFAULT_CRS, self.tr("Coordinate system of rows that do not name one"),
-            options=[c.label for c in schema.COORD_SYSTEMS],
-            defaultValue=[c.id for c in schema.COORD_SYSTEMS].index("CGCS2000")))
-        self.addParameter(QgsProcessingParameterExtent(
-            self.EXTENT, self.tr("Survey area (points outside it are warned)"), optional=True))
+        add_survey_inputs(self)
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT, self.tr("Risk database"), fileFilter=self.tr("GeoPackage (*.gpkg)")))
         errors = QgsProcessingParameterFolderDestination(

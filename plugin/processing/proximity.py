@@ -8,7 +8,7 @@ from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingOutpu
 
 from ..core.importer import Canceled
 from ..core.pipeline import PipelineError, proximity_database
-from .base import CitySafetyAlgorithm, progress_of
+from .base import AnalysisAlgorithm, progress_of
 from .layers import features_to_geodataframe, load_links_layer
 from .score import add_database_and_rules, rules_of
 
@@ -57,7 +57,7 @@ def proximity_inputs(alg, parameters, context):
     return receptors, source_name, population, name_field, class_field
 
 
-class ProximityAlgorithm(CitySafetyAlgorithm):
+class ProximityAlgorithm(AnalysisAlgorithm):
     ALG_ID = "proximity"
     DISPLAY = "Receptors and population around hazards"
     HELP = ("For every hazard source of a scored risk database: receptors of each class within its reach radius "
@@ -78,12 +78,6 @@ class ProximityAlgorithm(CitySafetyAlgorithm):
     POPULATION = "POPULATION"
     OUTPUT = "OUTPUT"
     LOAD = "LOAD_LAYERS"
-
-    def group(self):
-        return self.tr("Risk analysis")
-
-    def groupId(self):  # noqa: N802
-        return "analysis"
 
     def initAlgorithm(self, config=None):  # noqa: N802
         add_database_and_rules(self)

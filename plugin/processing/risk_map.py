@@ -8,13 +8,13 @@ from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingOutpu
 
 from ..core.importer import Canceled
 from ..core.pipeline import PipelineError, build_risk_map
-from .base import CitySafetyAlgorithm, progress_of
+from .base import AnalysisAlgorithm, progress_of
 from .layers import features_to_geodataframe, load_links_layer, load_risk_layers
 from .proximity import add_proximity_inputs
 from .score import add_database_and_rules, rules_of
 
 
-class RiskMapAlgorithm(CitySafetyAlgorithm):
+class RiskMapAlgorithm(AnalysisAlgorithm):
     ALG_ID = "risk_map"
     DISPLAY = "Risk map"
     HELP = ("Builds the unified risk layer of the whole city (risk_map: units styled by level in red, orange, "
@@ -33,12 +33,6 @@ class RiskMapAlgorithm(CitySafetyAlgorithm):
     RECEPTORS = "RECEPTORS"
     RECEPTOR_TABLE = "RECEPTOR_TABLE"
     POPULATION = "POPULATION"
-
-    def group(self):
-        return self.tr("Risk analysis")
-
-    def groupId(self):  # noqa: N802
-        return "analysis"
 
     def initAlgorithm(self, config=None):  # noqa: N802
         add_database_and_rules(self)

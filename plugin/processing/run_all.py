@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from qgis.core import (QgsProcessing, QgsProcessingMultiStepFeedback, QgsProcessingOutputNumber,
-                       QgsProcessingParameterBoolean, QgsProcessingParameterEnum, QgsProcessingParameterExtent,
-                       QgsProcessingParameterFeatureSource,
+                       QgsProcessingParameterBoolean, QgsProcessingParameterFeatureSource,
                        QgsProcessingParameterFile, QgsProcessingParameterFileDestination,
-                       QgsProcessingParameterFolderDestination, QgsProcessingParameterMultipleLayers)
+                       QgsProcessingParameterFolderDestination)
 
-from ..core import schema
-from .base import CitySafetyAlgorithm
+from .base import AnalysisAlgorithm
+from .import_surveys import add_survey_inputs
 from .proximity import add_proximity_inputs
 
 # import → score → proximity (with receptors or a population raster) → cascade → risk map.
 
 
-class RunAllAlgorithm(CitySafetyAlgorithm):
+class RunAllAlgorithm(AnalysisAlgorithm):
     ALG_ID = "run_all"
     DISPLAY = "Run the whole chain"
     HELP = ("Runs the whole chain on a set of survey files: import the surveys into a risk database, score every "
@@ -37,24 +36,8 @@ class RunAllAlgorithm(CitySafetyAlgorithm):
     CASCADE = "CASCADE"
     EXTENT = "EXTENT"
 
-    def group(self):
-        return self.tr("Risk analysis")
-
-    def groupId(self):  # noqa: N802
-        return "analysis"
-
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterMultipleLayers(
-            self.INPUT, self.tr("Survey files (.xlsx, .csv)"), layerType=QgsProcessing.TypeFile, optional=True))
-        self.addParameter(QgsProcessingParameterFile(
-            self.FOLDER, self.tr("Or every survey file in a folder"),
-            behavior=QgsProcessingParameterFile.Folder, optional=True))
-        self.addParameter(QgsProcessingParameterEnum(
-            self.DEFAULT_CRS, self.tr("Coordinate system of rows that do not name one"),
-            options=[c.label for c in schema.COORD_SYSTEMS],
-            defaultValue=[c.id for c in schema.COORD_SYSTEMS].index("CGCS2000")))
-        self.addParameter(QgsProcessingParameterExtent(
-            self.EXTENT, self.tr("Survey area (points outside it are warned)"), optional=True))
+        add_survey_inputs(self)
         self.addParameter(QgsProcessingParameterFile(
             self.RULES, self.tr("Rules file (default: the plugin's rules)"), extension="toml", optional=True))
         self.addParameter(QgsProcessingParameterFeatureSource(

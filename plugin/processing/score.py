@@ -8,7 +8,7 @@ from qgis.core import (QgsProcessingException, QgsProcessingOutputFile, QgsProce
 from ..core.importer import Canceled
 from ..core.pipeline import PipelineError, level_table, score_database
 from ..core.rules import RulesError, load_rules
-from .base import CitySafetyAlgorithm, progress_of
+from .base import AnalysisAlgorithm, progress_of
 
 RULES_FILTER = "TOML (*.toml)"
 
@@ -29,7 +29,7 @@ def rules_of(alg, parameters, context):
         raise QgsProcessingException(alg.tr("The rules file was refused: {}").format(exc)) from exc
 
 
-class ScoreAlgorithm(CitySafetyAlgorithm):
+class ScoreAlgorithm(AnalysisAlgorithm):
     ALG_ID = "score"
     DISPLAY = "Score hazards and units"
     HELP = ("Scores every hazard source of a risk database by its sector's method in the rules: GB 18218-2018 "
@@ -42,12 +42,6 @@ class ScoreAlgorithm(CitySafetyAlgorithm):
     INPUT = "INPUT"
     RULES = "RULES"
     OUTPUT = "OUTPUT"
-
-    def group(self):
-        return self.tr("Risk analysis")
-
-    def groupId(self):  # noqa: N802
-        return "analysis"
 
     def initAlgorithm(self, config=None):  # noqa: N802
         add_database_and_rules(self)
