@@ -33,6 +33,15 @@ class PipelineError(ValueError):
         super().__init__(f"{en} / {zh}")
 
 
+def _read_scored(db: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Units and hazards of a database that has been scored (else a clear error)."""
+    layers = _read(db, ("units", "hazards"))
+    if "level" not in layers["hazards"]:
+        raise PipelineError(f"{db.name} is not scored yet; run citysafety:score first",
+                            f"{db.name} 尚未评价，请先运行风险评价")
+    return layers["units"], layers["hazards"]
+
+
 def _read(db: Path, names: tuple[str, ...]) -> dict:
     """The named layers of a risk database, or a clear error when one is missing."""
     if not db.is_file():
@@ -216,11 +225,7 @@ def proximity_database(db: str | Path, rules: Rules, receptors: pd.DataFrame | N
     progress = progress or Progress()
     db = Path(db)
     progress.step(2, "读取风险数据库 Reading the risk database")
-    layers = _read(db, ("units", "hazards"))
-    units, hazards = layers["units"], layers["hazards"]
-    if "level" not in hazards:
-        raise PipelineError(f"{db.name} is not scored yet; run citysafety:score first",
-                            f"{db.name} 尚未评价，请先运行风险评价")
+    units, hazards = _read_scored(db)
     base_units = units.drop(columns=[c for c in UNIT_SCORE_FIELDS + ("population_500m",) if c in units])
     base_hazards = hazards.drop(columns=[c for c in HAZARD_SCORE_FIELDS + CASCADE_HAZARD_FIELDS if c in hazards]
                                 + _proximity_columns(hazards))
@@ -402,11 +407,7 @@ def cascade_database(db: str | Path, rules: Rules, progress: Progress | None = N
     progress = progress or Progress()
     db = Path(db)
     progress.step(2, "读取风险数据库 Reading the risk database")
-    layers = _read(db, ("units", "hazards"))
-    units, hazards = layers["units"], layers["hazards"]
-    if "level" not in hazards:
-        raise PipelineError(f"{db.name} is not scored yet; run citysafety:score first",
-                            f"{db.name} 尚未评价，请先运行风险评价")
+    units, hazards = _read_scored(db)
     # Start from the levels before any earlier cascade run, so running again gives the same.
     if "cascade_base_level" in hazards:
         hazards = hazards.assign(level=hazards["cascade_base_level"])

@@ -202,27 +202,35 @@ def _fill_merged(rows: list[list], ranges) -> None:
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 
 
+def decode_csv(data: bytes) -> str | None:
+    """CSV bytes as text: UTF-8 (with or without BOM), else GB18030; None when neither fits."""
+    for enc in CSV_ENCODINGS:
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def csv_rows(text: str) -> list[list[str]]:
+    """Rows of CSV text, the delimiter sniffed among comma, tab and semicolon."""
+    try:
+        delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",\t;").delimiter
+    except csv.Error:
+        delimiter = ","
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+
+
 def _read_csv(p: Path, fr: FileRead) -> list[tuple[str, list[list]]]:
     data = p.read_bytes()
     if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC) or b"\0" in data[:4096]:
         _file_issue(fr, "E_FILE_TYPE", detail="内容不是 CSV 文本 content is not CSV text")
         raise _Refused
-    for enc in CSV_ENCODINGS:
-        try:
-            text = data.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    text = decode_csv(data)
+    if text is None:
         _file_issue(fr, "E_FILE_ENCODING")
         raise _Refused
-    sample = text[:8192]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    rows = csv_rows(text)
     width = max((len(r) for r in rows), default=0)
     rows = [r + [""] * (width - len(r)) if len(r) < width else r for r in rows]
     return [(CSV_SHEET, rows)]

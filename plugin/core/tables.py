@@ -3,13 +3,11 @@ row with two or more text cells as the header. Survey workbooks use reader.py in
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import pandas as pd
 
-from .reader import CSV_ENCODINGS
+from .reader import csv_rows, decode_csv
 
 HEADER_SCAN_ROWS = 30
 
@@ -18,16 +16,10 @@ def read_table(path: str | Path) -> pd.DataFrame:
     """A table as a DataFrame of raw cells with the header row's names."""
     p = Path(path)
     if p.suffix.lower() in (".csv", ".txt"):
-        data = p.read_bytes()
-        for enc in CSV_ENCODINGS:
-            try:
-                text = data.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
+        text = decode_csv(p.read_bytes())
+        if text is None:
             raise ValueError(f"{p.name}: the CSV encoding is not recognised / CSV 文件编码无法识别")
-        rows = list(csv.reader(io.StringIO(text)))
+        rows = csv_rows(text)
     else:
         from python_calamine import CalamineWorkbook
 
