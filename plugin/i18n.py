@@ -27,6 +27,18 @@ def locale_name() -> str:
     return value
 
 
+def is_chinese() -> bool:
+    return locale_name().lower().startswith("zh")
+
+
+def pick(zh: str, en: str) -> str:
+    """One of a bilingual pair (import issue messages, rules errors), in QGIS's language.
+
+    plugin/core stores such messages in both languages — the database and the error
+    workbooks go to surveyors whatever the analyst's language — so they need no .ts entry."""
+    return zh if is_chinese() else en
+
+
 def install_translator() -> bool:
     """Load the .qm file for QGIS's locale (zh_CN → _zh); True when one was loaded."""
     global _translator

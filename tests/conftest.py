@@ -171,3 +171,37 @@ def too_many_rows_csv(tmp_path) -> Path:
         f.write("单位编码,单位名称,行业领域,行政区,经度,纬度\n")
         f.write("X,单位,消防,南山区,114,22.5\n" * 1_048_576)
     return p
+
+
+@pytest.fixture(scope="session")
+def analysed_db_session(qgis_app, qgis_processing, tmp_path_factory):
+    """The sample city through citysafety:run_all (import, score, proximity with receptors and
+    the population raster, cascade, risk map with districts), once per session. Read only:
+    tests that change the database use ``analysed_db`` (a copy)."""
+    from qgis import processing
+    from qgis.core import QgsApplication, QgsProcessingContext, QgsProcessingFeedback
+
+    from plugin.processing.provider import CitySafetyProvider
+
+    registry = QgsApplication.processingRegistry()
+    if registry.providerById("citysafety") is None:
+        _PROVIDER[:] = [CitySafetyProvider()]
+        registry.addProvider(_PROVIDER[0])
+    out = tmp_path_factory.mktemp("analysed")
+    db = out / "risk.gpkg"
+    processing.run("citysafety:run_all", {
+        "FOLDER": str(SAMPLE), "OUTPUT": str(db), "DENSITY": str(out / "risk_density.tif"),
+        "DISTRICTS": str(SAMPLE / "districts.gpkg"), "LOAD_LAYERS": False,
+        "RECEPTORS": f"{SAMPLE / 'receptors.gpkg'}|layername=receptors",
+        "POPULATION": str(SAMPLE / "population.tif")},
+        context=QgsProcessingContext(), feedback=QgsProcessingFeedback())
+    return db
+
+
+@pytest.fixture
+def analysed_db(analysed_db_session, tmp_path):
+    """A private copy of the analysed sample database (see ``analysed_db_session``)."""
+    db = tmp_path / "risk.gpkg"
+    shutil.copy(analysed_db_session, db)
+    shutil.copy(analysed_db_session.parent / "risk_density.tif", tmp_path / "risk_density.tif")
+    return db

@@ -67,6 +67,7 @@ def score_database(db: str | Path, rules: Rules, progress: Progress | None = Non
     ``score_issues``; the input rows are otherwise untouched."""
     progress = progress or Progress()
     db = Path(db)
+    started = riskdb.now_iso()
     progress.step(2, "读取风险数据库 Reading the risk database")
     layers = _read(db, ("units", "hazards"))
     # Scoring starts again from the survey values: earlier proximity results (α from a raster,
@@ -82,6 +83,8 @@ def score_database(db: str | Path, rules: Rules, progress: Progress | None = Non
     layers["units"] = gpd.GeoDataFrame(units, geometry=layers["units"].geometry.name, crs=layers["units"].crs)
     layers["hazards"] = gpd.GeoDataFrame(hazards, geometry=layers["hazards"].geometry.name, crs=layers["hazards"].crs)
     layers["score_issues"] = result.issues
+    layers[riskdb.RUNS_LAYER] = riskdb.run_log(db, "score", rules, {
+        "units": len(units), "hazards": len(hazards), **_level_counts(units)}, started)
     progress.step(80, "写入 Writing")
     riskdb.update_layers(db, layers)
     return ScoreSummary(layers["units"], layers["hazards"], result.issues)
@@ -100,6 +103,7 @@ def build_risk_map(db: str | Path, rules: Rules, density_path: str | Path, distr
     the ``district_summary`` layer."""
     progress = progress or Progress()
     db = Path(db)
+    started = riskdb.now_iso()
     progress.step(2, "读取风险数据库 Reading the risk database")
     units = _read(db, ("units",))["units"]
     layers: dict = {}
@@ -127,9 +131,16 @@ def build_risk_map(db: str | Path, rules: Rules, density_path: str | Path, distr
         summary = district_summary(risk, districts, weights={int(k): float(v) for k, v in weight_of.items()})
         layers["district_summary"] = summary
     layers["risk_map"] = risk
+    layers[riskdb.RUNS_LAYER] = riskdb.run_log(db, "risk_map", rules, {
+        "units": len(risk), "districts": 0 if summary is None else len(summary)}, started)
     progress.step(80, "写入 Writing")
     riskdb.update_layers(db, layers)
     return RiskMap(risk, grid, summary)
+
+
+def _level_counts(units: pd.DataFrame) -> dict:
+    level = pd.to_numeric(units["level"], errors="coerce") if "level" in units else pd.Series(dtype=float)
+    return {f"level{k}": int((level == k).sum()) for k in (1, 2, 3, 4)}
 
 
 def level_table(units: pd.DataFrame, rules: Rules) -> pd.DataFrame:
@@ -224,6 +235,7 @@ def proximity_database(db: str | Path, rules: Rules, receptors: pd.DataFrame | N
 
     progress = progress or Progress()
     db = Path(db)
+    started = riskdb.now_iso()
     progress.step(2, "读取风险数据库 Reading the risk database")
     units, hazards = _read_scored(db)
     base_units = units.drop(columns=[c for c in UNIT_SCORE_FIELDS + ("population_500m",) if c in units])
@@ -321,6 +333,9 @@ def proximity_database(db: str | Path, rules: Rules, receptors: pd.DataFrame | N
                                               "message_zh", "message_en")})
     out = {"units": units_new, "hazards": hazards_new, "score_issues": scored.issues,
            "hazard_receptor_links": links, "proximity_issues": issue_frame}
+    out[riskdb.RUNS_LAYER] = riskdb.run_log(db, "proximity", rules, {
+        "links": len(links), "upgraded": int(up.sum()), "population_raster": str(population_raster or ""),
+        "receptors": receptor_source, **_level_counts(u_out)}, started)
     progress.step(85, "写入 Writing")
     riskdb.update_layers(db, out)
     breaches = int(per["protection_breach"].sum()) if "protection_breach" in per else 0
@@ -406,6 +421,7 @@ def cascade_database(db: str | Path, rules: Rules, progress: Progress | None = N
 
     progress = progress or Progress()
     db = Path(db)
+    started = riskdb.now_iso()
     progress.step(2, "读取风险数据库 Reading the risk database")
     units, hazards = _read_scored(db)
     # Start from the levels before any earlier cascade run, so running again gives the same.
@@ -469,7 +485,10 @@ def cascade_database(db: str | Path, rules: Rules, progress: Progress | None = N
     progress.step(85, "写入 Writing")
     hz = gpd.GeoDataFrame(hz, geometry=hazards.geometry.name, crs=hazards.crs)
     u_out = gpd.GeoDataFrame(u_out, geometry=units.geometry.name, crs=units.crs)
-    riskdb.update_layers(db, {"hazards": hz, "units": u_out, "cascade_edges": edge_layer, "cascade_chains": chains})
+    runs = riskdb.run_log(db, "cascade", rules, {"edges": len(edge_layer), "chains": len(chains),
+                                                 "upgraded": int(changed.sum()), **_level_counts(u_out)}, started)
+    riskdb.update_layers(db, {"hazards": hz, "units": u_out, "cascade_edges": edge_layer, "cascade_chains": chains,
+                              riskdb.RUNS_LAYER: runs})
     return CascadeSummary(hz, u_out, edge_layer, chains, info, int(changed.sum()))
 
 

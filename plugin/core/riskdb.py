@@ -218,6 +218,58 @@ def add_aliases(path: str | Path, fields: dict[str, list[str]]) -> None:
 
 SYSTEM_TABLES = {"layer_styles"}
 
+# --- the run log (analysis_runs): which step ran on this database, when, with which rules ---
+RUNS_LAYER = "analysis_runs"
+RUNS_FIELDS = ("step", "started", "finished", "rules_path", "rules_name", "rules_sha256", "plugin_version",
+               "summary")
+METADATA = Path(__file__).resolve().parents[2] / "metadata.txt"
+
+
+def plugin_version() -> str:
+    """The plugin's version, from metadata.txt."""
+    for line in METADATA.read_text(encoding="utf-8").splitlines():
+        if line.startswith("version="):
+            return line.split("=", 1)[1].strip()
+    return ""
+
+
+def now_iso() -> str:
+    from datetime import datetime
+
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def read_runs(path: str | Path) -> pd.DataFrame:
+    """The database's run log, oldest first (an empty table for databases without one)."""
+    path = Path(path)
+    if path.is_file() and RUNS_LAYER in layer_names(path):
+        frame = pd.DataFrame(pyogrio.read_dataframe(path, layer=RUNS_LAYER, read_geometry=False))
+        return frame[[c for c in RUNS_FIELDS if c in frame]]
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in RUNS_FIELDS})
+
+
+def run_log(path: str | Path | None, step: str, rules=None, summary: dict | None = None,
+            started: str | None = None) -> pd.DataFrame:
+    """The run log with one more row for ``step``, to be written with the step's own layers
+    (so it lands in the same atomic update). ``path`` None starts a new log (import)."""
+    import json
+
+    earlier = read_runs(path) if path is not None else read_runs("")
+    row = {"step": step, "started": started or now_iso(), "finished": now_iso(),
+           "rules_path": str(getattr(rules, "path", "") or ""), "rules_name": str(getattr(rules, "name", "") or ""),
+           "rules_sha256": str(getattr(rules, "sha256", "") or ""), "plugin_version": plugin_version(),
+           "summary": json.dumps(summary or {}, ensure_ascii=False, default=str)}
+    return pd.concat([earlier, pd.DataFrame([row])], ignore_index=True).astype(object)
+
+
+def append_run(path: str | Path, step: str, rules=None, summary: dict | None = None,
+               started: str | None = None) -> None:
+    """Add one row to the run log in place, for steps that write outside the database (the
+    report). One SQLite transaction: the database's other layers are not touched."""
+    frame = run_log(path, step, rules, summary, started).tail(1)
+    pyogrio.write_dataframe(frame, path, layer=RUNS_LAYER, driver="GPKG",
+                            append=RUNS_LAYER in layer_names(path))
+
 
 def layer_names(path: str | Path) -> list[str]:
     """The risk database's own layers, in order (QGIS's layer_styles left out)."""

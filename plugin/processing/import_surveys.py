@@ -16,7 +16,8 @@ from ..core.error_workbook import SUFFIX as ERROR_WORKBOOK_SUFFIX
 from ..core.error_workbook import write_error_workbooks
 from ..core.importer import Canceled, ImportOptions, import_surveys
 from ..core.reader import CSV_SUFFIXES, WORKBOOK_SUFFIXES
-from ..core.riskdb import write_layers
+from ..core.riskdb import RUNS_LAYER, now_iso, run_log, write_layers
+from ..i18n import pick
 from .base import CitySafetyAlgorithm, plugin_version, progress_of
 
 LAYERS_TO_LOAD = ("units", "hazards", "import_issues")
@@ -108,13 +109,18 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
         crs_id = schema.COORD_SYSTEMS[self.parameterAsEnum(parameters, self.DEFAULT_CRS, context)].id
         options = ImportOptions(default_crs=crs_id, survey_extent=self._extent(parameters, context))
         progress = progress_of(feedback)
+        started = now_iso()
         try:
             result = import_surveys(files, options, progress, plugin_version=plugin_version())
             if not result.balanced:  # checked before anything is written
                 raise QgsProcessingException(self.tr("Row balance check failed; please report this."))
             progress.step(96, self.tr("Writing {}").format(out))
+            log = run_log(None, "import_surveys", summary={
+                "files": len(files), "units": len(result.units), "hazards": len(result.hazards),
+                "errors": int((result.issues["severity"] == "error").sum()) if len(result.issues) else 0},
+                started=started)
             write_layers(out, {"units": result.units, "hazards": result.hazards,
-                               "import_issues": result.issues, "import_runs": result.runs})
+                               "import_issues": result.issues, "import_runs": result.runs, RUNS_LAYER: log})
         except Canceled:
             raise self.canceled()
         errors_dir = self.parameterAsString(parameters, self.ERRORS, context)
@@ -149,12 +155,14 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
             int(runs.rows_skipped_blank.sum()), int(runs.rows_skipped_total.sum()),
             len(result.units), len(result.hazards)))
         if len(result.issues):
-            counts = result.issues.groupby(["severity", "code"]).size()
-            for (sev, code), n in counts.items():
-                feedback.pushInfo(f"  {sev:7s} {code}: {n}")
+            groups = result.issues.groupby(["severity", "code"])
+            first = groups[["message_zh", "message_en"]].first()
+            for (sev, code), n in groups.size().items():
+                example = pick(first.at[(sev, code), "message_zh"], first.at[(sev, code), "message_en"])
+                feedback.pushInfo(f"  {sev:7s} {code}: {n}  ({self.tr('e.g.')} {example})")
             refused = result.issues[result.issues.code.str.startswith("E_FILE")]
             for r in refused.itertuples(index=False):
-                feedback.reportError(f"{r.file}: {r.message_zh} / {r.message_en}", False)
+                feedback.reportError(f"{r.file}: {pick(r.message_zh, r.message_en)}", False)
 
     def _load(self, out: str, context: QgsProcessingContext) -> None:
         for name in LAYERS_TO_LOAD:

@@ -8,6 +8,7 @@ from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingOutpu
 
 from ..core.importer import Canceled
 from ..core.pipeline import PipelineError, proximity_database
+from ..i18n import pick
 from .base import AnalysisAlgorithm, progress_of
 from .layers import features_to_geodataframe, load_links_layer
 from .score import add_database_and_rules, rules_of
@@ -104,7 +105,7 @@ class ProximityAlgorithm(AnalysisAlgorithm):
         feedback.pushInfo(self.tr("{} hazard sources upgraded, {} protection distance breaches, {} links.").format(
             result.n_upgraded, result.n_breaches, len(result.links)))
         for r in result.issues.itertuples(index=False):
-            feedback.pushInfo(f"  {r.code}: {r.message_zh} / {r.message_en}")
+            feedback.pushInfo(f"  {r.code}: {pick(r.message_zh, r.message_en)}")
         self._to_load = db if self.parameterAsBoolean(parameters, self.LOAD, context) and len(result.links) else None
         return {self.OUTPUT: db, "UPGRADED": result.n_upgraded, "PROTECTION_BREACHES": result.n_breaches,
                 "LINKS": len(result.links)}
