@@ -41,3 +41,28 @@ def load() -> list[str]:
     finally:
         sys.setdlopenflags(flags)
     return already
+
+
+_PINNED_PROJ_CONTEXTS: list = []
+
+
+def pin_proj_context() -> None:
+    """Keep this OS thread's PROJ context (pyproj's) alive for the life of the process.
+
+    pyproj keeps each thread's PROJ context twice: a C pointer in thread-specific storage
+    keyed by the OS thread, and its owner (which destroys it) in a Python ``threading.local``
+    keyed by the Python thread state. QGIS runs Processing algorithms on QThreadPool
+    threads, and PyQt drops the Python thread state when a task ends while the OS thread
+    lives on in the pool: the owner goes, the context is destroyed, and the next algorithm
+    on that thread gets the dangling pointer — a segmentation fault in ``pyproj.CRS`` the
+    second time an algorithm runs in QGIS (measured: score run twice as tasks, exit 139).
+    Holding a reference to the owner keeps the context valid; there is one per pool thread."""
+    try:
+        import pyproj
+        from pyproj._context import get_context_manager
+    except ImportError:
+        return
+    pyproj.CRS.from_epsg(4326)  # creates this thread's context when it has none
+    owner = get_context_manager()
+    if owner is not None and not any(owner is o for o in _PINNED_PROJ_CONTEXTS):
+        _PINNED_PROJ_CONTEXTS.append(owner)

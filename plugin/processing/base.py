@@ -6,18 +6,7 @@ from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
 
 from ..i18n import tr
 from ..core.importer import Canceled, Progress
-
-PLUGIN_VERSION_FILE = "metadata.txt"
-
-
-def plugin_version() -> str:
-    from pathlib import Path
-
-    meta = Path(__file__).resolve().parents[2] / PLUGIN_VERSION_FILE
-    for line in meta.read_text(encoding="utf-8").splitlines():
-        if line.startswith("version="):
-            return line.split("=", 1)[1].strip()
-    return ""
+from ..core.riskdb import plugin_version
 
 
 def progress_of(feedback) -> Progress:
@@ -28,12 +17,31 @@ def progress_of(feedback) -> Progress:
                     info=feedback.pushInfo)
 
 
+def _on_worker_thread(process):
+    """Wrap a processAlgorithm: pin the thread's PROJ context first (see geostack)."""
+    import functools
+
+    @functools.wraps(process)
+    def run(self, parameters, context, feedback):
+        from ..geostack import pin_proj_context
+
+        pin_proj_context()
+        return process(self, parameters, context, feedback)
+
+    return run
+
+
 class CitySafetyAlgorithm(QgsProcessingAlgorithm):
     """Base: id, group and help come from class attributes; subclasses add the rest."""
 
     ALG_ID = ""
     DISPLAY = ""
     HELP = ""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "processAlgorithm" in cls.__dict__:
+            cls.processAlgorithm = _on_worker_thread(cls.__dict__["processAlgorithm"])
 
     def tr(self, text):
         return tr(text)

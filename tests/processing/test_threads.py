@@ -1,0 +1,22 @@
+"""The algorithms run as QGIS runs them from their dialogs — as tasks on the thread pool —
+again and again in one QGIS session. Without geostack.pin_proj_context the second run on a
+pool thread crashed in pyproj (exit 139)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def test_algorithms_run_repeatedly_as_background_tasks(analysed_db, tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, str(ROOT / "tests" / "processing" / "scripts" / "run_as_tasks.py"),
+                           str(analysed_db), str(tmp_path)], env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr[-2000:]}"
+    results = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert [r[1] for r in results] == [True] * 5, results
+    assert results[-1][2]["PAGES"] == 11
