@@ -2,8 +2,9 @@
 
 pylupdate5 names a message's context after the class that calls ``self.tr``; this plugin
 translates everything in one context (``CitySafety``, see plugin/i18n.py), so this script
-collects the strings itself: every literal passed to ``tr(...)``/``self.tr(...)`` and the
-``DISPLAY``/``HELP`` texts of the Processing algorithms. Existing translations are kept;
+collects the strings itself: every literal passed to ``tr(...)``/``self.tr(...)``, the
+``DISPLAY``/``HELP`` texts of the Processing algorithms, and in plugin/core (which has no Qt)
+the literals marked ``N_(...)``, which the caller translates with its ``tr``. Existing translations are kept;
 new strings are added as unfinished, strings no longer used are marked obsolete. Edit the
 translations in Qt Linguist (``linguist i18n/city_safety_risk_map_zh.ts``) or by hand;
 ``make translations`` builds the .qm files.
@@ -35,19 +36,20 @@ def collect(root: Path = ROOT / "plugin") -> list[tuple[str, str]]:
     """(source text, 'file:line') of every translatable string, in code order."""
     found: dict[str, str] = {}
     for path in sorted(root.rglob("*.py")):
-        if "core" in path.relative_to(root).parts:
-            continue  # plugin/core carries its own bilingual messages and no Qt
+        # plugin/core has no Qt: its translatable literals are marked N_("…") and translated
+        # by the caller's tr (report headings); its import messages are stored bilingual.
+        in_core = "core" in path.relative_to(root).parts
         tree = ast.parse(path.read_text(encoding="utf-8"))
         rel = path.relative_to(ROOT)
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 f = node.func
                 name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
-                if name == "tr" and node.args:
+                if name == ("N_" if in_core else "tr") and node.args:
                     s = _literal(node.args[0])
                     if s:
                         found.setdefault(s, f"{rel}:{node.lineno}")
-            elif isinstance(node, ast.Assign):
+            elif isinstance(node, ast.Assign) and not in_core:
                 for t in node.targets:
                     if isinstance(t, ast.Name) and t.id in TRANSLATED_ATTRS:
                         s = _literal(node.value)

@@ -1,0 +1,800 @@
+"""The report's tables (报告数据): what the Excel workbook (and other report outputs) show.
+
+:func:`report_data` reads a scored risk database and assembles every table of the report
+as a pandas DataFrame with English snake_case columns; :data:`COLUMNS` gives each column
+its heading (an English source string marked with :func:`N_`, translated by the writer
+through its ``tr`` callable) and its kind (text, count, R value, probability, distance…),
+which decides the number format. Steps that have not run (proximity, cascade, risk map)
+leave their tables empty and add a note saying so.
+
+Personal data — contact names, contact phones and surveyors — is masked unless
+``unmask=True``: 张三 → 张*, 13812345678 → 138****5678 (:func:`mask_name`,
+:func:`mask_phone`, vectorised over a Series).
+
+Pure Python: no QGIS import here.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyogrio
+
+from .pipeline import PipelineError, level_table
+from .riskdb import plugin_version
+from .rules import Rules
+
+PLUGIN_ROOT = Path(__file__).resolve().parents[2]
+
+# Sheet names: fixed Chinese, whatever the language of the headings.
+SUMMARY_SHEET = "概览"
+LEVEL_SHEETS = {1: "重大风险单位", 2: "较大风险单位"}
+RECEPTORS_SHEET = "敏感目标"
+CHAINS_SHEET = "多米诺链"
+QUALITY_SHEET = "数据质量"
+METHOD_SHEET = "方法说明"
+SHEETS = (SUMMARY_SHEET, LEVEL_SHEETS[1], LEVEL_SHEETS[2], RECEPTORS_SHEET, CHAINS_SHEET, QUALITY_SHEET,
+          METHOD_SHEET)
+
+TOP_CHAINS = 200
+NEAREST_RECEPTORS = 3
+PERSONAL_FIELDS = ("contact_name", "contact_phone", "surveyor")
+
+
+def N_(text: str) -> str:
+    """Mark a literal for translation (collected by an extractor); returns it unchanged."""
+    return text
+
+
+def identity(text: str) -> str:
+    return text
+
+
+# Column kinds → number formats (see report_xlsx.NUMBER_FORMATS).
+TEXT, COUNT, R, PROB, DIST, DEC1, DEC2, DEC3, COORD = ("text", "count", "r", "prob", "dist", "dec1", "dec2", "dec3",
+                                                      "coord")
+
+
+@dataclass(frozen=True)
+class Col:
+    label: str  # English source string (N_-marked); translate with tr() when shown
+    kind: str = TEXT
+
+
+COLUMNS: dict[str, Col] = {
+    # units
+    "unit_code": Col(N_("Unit code")),
+    "unit_name": Col(N_("Unit name")),
+    "credit_code": Col(N_("Unified social credit code")),
+    "sector_zh": Col(N_("Sector")),
+    "district": Col(N_("District")),
+    "street": Col(N_("Street")),
+    "address": Col(N_("Address")),
+    "unit_level": Col(N_("Unit level"), COUNT),
+    "unit_level_zh": Col(N_("Unit level name")),
+    "major_hazard": Col(N_("Major hazard source (S ≥ 1)")),
+    "unit_s_value": Col(N_("Σq/Q of the unit (S)"), DEC2),
+    "population_500m": Col(N_("Population within 500 m"), COUNT),
+    "level_reasons": Col(N_("Reasons for the unit's level")),
+    "contact_name": Col(N_("Contact person")),
+    "contact_phone": Col(N_("Contact phone")),
+    "surveyor": Col(N_("Surveyor")),
+    "survey_date": Col(N_("Survey date")),
+    # hazards
+    "hazard_code": Col(N_("Hazard source code")),
+    "hazard_name": Col(N_("Hazard source name")),
+    "kind": Col(N_("Hazard source type")),
+    "equipment": Col(N_("Equipment type")),
+    "substance": Col(N_("Substance")),
+    "cas": Col(N_("CAS number")),
+    "quantity_t": Col(N_("Design maximum quantity (t)"), DEC2),
+    "hazard_level": Col(N_("Hazard source level"), COUNT),
+    "hazard_level_zh": Col(N_("Hazard source level name")),
+    "method": Col(N_("Method")),
+    "r_value": Col(N_("R (GB 18218)"), R),
+    "alpha": Col(N_("α"), DEC1),
+    "alpha_source": Col(N_("Source of α")),
+    "sum_beta_q": Col(N_("Σβq/Q"), DEC2),
+    "q_over_Q": Col(N_("q/Q"), DEC3),
+    "beta": Col(N_("β"), DEC1),
+    "lec_d": Col(N_("LEC D"), DEC1),
+    "ls_r": Col(N_("LS R"), COUNT),
+    "base_level": Col(N_("Level before proximity upgrade"), COUNT),
+    "upgrade_reason": Col(N_("Proximity upgrade reason")),
+    "score_note": Col(N_("Scoring note")),
+    "reach_m": Col(N_("Reach radius (m)"), DIST),
+    "n_receptors": Col(N_("Receptors within reach"), COUNT),
+    "n_high": Col(N_("High-sensitivity receptors within reach"), COUNT),
+    "nearest_high": Col(N_("Nearest high-sensitivity receptors")),
+    "reach_1": Col(N_("Cascade reach, one step"), COUNT),
+    "reach_all": Col(N_("Cascade reach, all steps"), COUNT),
+    "best_chain_p_max": Col(N_("Most probable chain from here"), PROB),
+    "cascade_reason": Col(N_("Cascade upgrade reason")),
+    "lon": Col(N_("Longitude"), COORD),
+    "lat": Col(N_("Latitude"), COORD),
+    # receptors
+    "receptor_name": Col(N_("Receptor")),
+    "class_zh": Col(N_("Receptor class")),
+    "sensitivity": Col(N_("Sensitivity")),
+    "distance_m": Col(N_("Distance (m)"), DIST),
+    "protection_m": Col(N_("Protection distance (m)"), DIST),
+    "within_protection": Col(N_("Within the protection distance")),
+    # chains
+    "rank": Col(N_("Rank"), COUNT),
+    "probability": Col(N_("Probability"), PROB),
+    "length": Col(N_("Steps"), COUNT),
+    "chain": Col(N_("Chain")),
+    "start": Col(N_("Initiating hazard source")),
+    "start_unit": Col(N_("Initiating unit")),
+    "start_level": Col(N_("Level of the initiating source"), COUNT),
+    "target": Col(N_("Last hazard source of the chain")),
+    "target_unit": Col(N_("Unit of the last source")),
+    "target_level": Col(N_("Level of the last source"), COUNT),
+    # data quality
+    "step": Col(N_("Step")),
+    "file": Col(N_("File")),
+    "code": Col(N_("Issue code")),
+    "severity": Col(N_("Severity")),
+    "count": Col(N_("Count"), COUNT),
+    "message_zh": Col(N_("Example message (Chinese)")),
+    "message_en": Col(N_("Example message (English)")),
+    "run_id": Col(N_("Import run")),
+    "status": Col(N_("Status")),
+    "rows_read": Col(N_("Rows read"), COUNT),
+    "rows_accepted": Col(N_("Rows accepted"), COUNT),
+    "rows_rejected": Col(N_("Rows rejected"), COUNT),
+    "rows_skipped_blank": Col(N_("Blank rows skipped"), COUNT),
+    "rows_skipped_total": Col(N_("Total rows skipped"), COUNT),
+    "balanced": Col(N_("Read = accepted + rejected + skipped")),
+    "units_accepted": Col(N_("Units imported"), COUNT),
+    "hazards_accepted": Col(N_("Hazard sources imported"), COUNT),
+    "errors": Col(N_("Errors"), COUNT),
+    "warnings": Col(N_("Warnings"), COUNT),
+    # summary
+    "item": Col(N_("Item")),
+    "value": Col(N_("Value"), COUNT),
+    "level": Col(N_("Level"), COUNT),
+    "level_name": Col(N_("Level name")),
+    "n_units": Col(N_("Units"), COUNT),
+    "n_hazards": Col(N_("Hazard sources"), COUNT),
+    "sector": Col(N_("Sector")),
+    "level_1": Col(N_("Level 1"), COUNT),
+    "level_2": Col(N_("Level 2"), COUNT),
+    "level_3": Col(N_("Level 3"), COUNT),
+    "level_4": Col(N_("Level 4"), COUNT),
+    "unscored": Col(N_("Unscored"), COUNT),
+    "total": Col(N_("Total"), COUNT),
+    "worst_level": Col(N_("Worst level"), COUNT),
+    "area_km2": Col(N_("Area (km²)"), DEC2),
+    "risk_index": Col(N_("Risk index"), DEC3),
+    "risk_index_rank": Col(N_("Rank by risk index"), COUNT),
+    # method
+    "section": Col(N_("Section")),
+    "key": Col(N_("Key")),
+    "rule_value": Col(N_("Value")),
+    "provenance": Col(N_("Provenance")),
+    "note": Col(N_("Comment in the rules file")),
+    "path": Col(N_("Path")),
+    "sha256": Col(N_("SHA-256")),
+    "size_bytes": Col(N_("Size (bytes)"), COUNT),
+    "finished": Col(N_("Finished")),
+    "started": Col(N_("Started")),
+    "rules_name": Col(N_("Rules")),
+    "rules_path": Col(N_("Rules file")),
+    "rules_sha256": Col(N_("SHA-256 of the rules file")),
+    "plugin_version": Col(N_("Plugin version")),
+    "formula": Col(N_("Formula or band")),
+}
+# The level columns of the sector and district tables (their headings show the rules' level names).
+LEVEL_COLUMNS = {"level_1": 1, "level_2": 2, "level_3": 3, "level_4": 4}
+
+LEVEL_SHEET_COLUMNS = (
+    "unit_code", "unit_name", "sector_zh", "district", "street", "address", "unit_level", "unit_level_zh",
+    "major_hazard", "unit_s_value", "population_500m", "level_reasons", "contact_name", "contact_phone", "surveyor",
+    "survey_date", "hazard_code", "hazard_name", "kind", "equipment", "substance", "cas", "quantity_t", "hazard_level",
+    "hazard_level_zh", "method", "r_value", "alpha", "alpha_source", "sum_beta_q", "q_over_Q", "beta", "lec_d", "ls_r",
+    "base_level", "upgrade_reason", "score_note", "reach_m", "n_receptors", "n_high", "nearest_high", "reach_1",
+    "reach_all", "best_chain_p_max", "cascade_reason", "lon", "lat")
+RECEPTOR_SHEET_COLUMNS = (
+    "hazard_code", "hazard_name", "unit_code", "unit_name", "sector_zh", "district", "hazard_level", "hazard_level_zh",
+    "receptor_name", "class_zh", "sensitivity", "distance_m", "protection_m", "within_protection")
+CHAIN_SHEET_COLUMNS = ("rank", "probability", "length", "chain", "start", "start_unit", "start_level", "target",
+                       "target_unit", "target_level")
+ISSUE_COUNT_COLUMNS = ("step", "file", "code", "severity", "count", "message_zh", "message_en")
+BALANCE_COLUMNS = ("file", "run_id", "status", "rows_read", "rows_accepted", "rows_rejected", "rows_skipped_blank",
+                   "rows_skipped_total", "balanced", "units_accepted", "hazards_accepted", "errors", "warnings")
+DISTRICT_COLUMNS = ("district", "n_units", "level_1", "level_2", "level_3", "level_4", "unscored", "worst_level",
+                    "area_km2", "risk_index", "risk_index_rank")
+INPUT_COLUMNS = ("file", "path", "sha256", "size_bytes", "status", "finished")
+RUN_COLUMNS = ("step", "started", "finished", "rules_name", "rules_path", "rules_sha256", "plugin_version")
+PROVENANCE_COLUMNS = ("section", "key", "rule_value", "provenance", "note")
+METHOD_COLUMNS = ("method", "formula", "level", "level_name")
+
+
+@dataclass
+class LevelInfo:
+    level: int
+    zh: str
+    en: str
+    colour: str  # '#E60012'
+
+
+@dataclass
+class ReportData:
+    """Every table of the report; text values already translated with report_data's ``tr``."""
+
+    db: Path
+    created: str  # report time, ISO 8601 with the UTC offset
+    plugin_version: str
+    masked: bool
+    levels: list[LevelInfo]
+    totals: pd.DataFrame  # item, value
+    by_level: pd.DataFrame  # level, level_name, n_units, n_hazards
+    by_sector: pd.DataFrame  # sector, level_1..level_4, unscored, total (last row: total)
+    by_district: pd.DataFrame  # DISTRICT_COLUMNS
+    level_units: dict[int, pd.DataFrame]  # 1, 2 → LEVEL_SHEET_COLUMNS, one row per hazard source
+    receptors: pd.DataFrame  # RECEPTOR_SHEET_COLUMNS
+    chains: pd.DataFrame  # CHAIN_SHEET_COLUMNS
+    issue_counts: pd.DataFrame  # ISSUE_COUNT_COLUMNS
+    import_balance: pd.DataFrame  # BALANCE_COLUMNS
+    report_info: pd.DataFrame  # item, value (text)
+    analysis_runs: pd.DataFrame  # RUN_COLUMNS, the latest run of each step (empty when not recorded)
+    methods: pd.DataFrame  # METHOD_COLUMNS
+    provenance: pd.DataFrame  # PROVENANCE_COLUMNS
+    inputs: pd.DataFrame  # INPUT_COLUMNS
+    notes: dict[str, list[str]] = field(default_factory=dict)  # sheet name → lines shown under its tables
+    steps: dict[str, bool] = field(default_factory=dict)  # proximity, cascade, risk_map, districts → has run
+
+
+# --- small helpers ---------------------------------------------------------------------------
+
+def _text(s: pd.Series) -> pd.Series:
+    """A Series as text with missing values as NA (numbers that are codes stay as written)."""
+    out = s.astype("string").str.strip()
+    return out.mask(out == "")
+
+
+def mask_name(s: pd.Series) -> pd.Series:
+    """张三 → 张*, 张三丰 → 张**: the first character kept, every other one a ``*``."""
+    t = _text(s)
+    return t.str.slice(0, 1) + t.str.slice(1).str.replace(r"(?s).", "*", regex=True)
+
+
+def mask_phone(s: pd.Series) -> pd.Series:
+    """13812345678 → 138****5678: the digits only, first 3 and last 4 kept when there are at
+    least 11 (a mobile number or one with its area code); shorter numbers keep their last 4
+    digits or fewer, never more than half. Text without digits is masked whole."""
+    t = _text(s)
+    digits = t.str.replace(r"\D", "", regex=True)
+    n = digits.str.len()
+    out = t.str.replace(r"(?s).", "*", regex=True)  # no digits at all: every character masked
+    long = n >= 11
+    out = out.mask(long, digits.str.slice(0, 3) + digits.str.slice(3, -4).str.replace(r"\d", "*", regex=True)
+                   + digits.str.slice(-4))
+    keep = np.minimum(4, n.fillna(0).astype(int) // 2)
+    for k in range(5):  # at most five groups, not one step per row
+        sel = (~long) & (n > 0) & (keep == k)
+        if not sel.any():
+            continue
+        d = digits[sel]
+        head = d.str.slice(0, -k) if k else d
+        tail = d.str.slice(-k) if k else ""
+        out = out.mask(sel, head.str.replace(r"\d", "*", regex=True) + tail)
+    return out
+
+
+def _mask_personal(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    for c in PERSONAL_FIELDS:
+        if c in frame:
+            frame[c] = mask_phone(frame[c]) if c == "contact_phone" else mask_name(frame[c])
+    return frame
+
+
+def _read(db: Path, layer: str, present: set[str], columns: tuple[str, ...] | None = None) -> pd.DataFrame | None:
+    """A layer's attributes (no geometry), only the named columns that exist; None when absent."""
+    if layer not in present:
+        return None
+    fields = set(pyogrio.read_info(db, layer=layer)["fields"])
+    cols = [c for c in columns if c in fields] if columns else None
+    frame = pyogrio.read_dataframe(db, layer=layer, columns=cols, read_geometry=False)
+    return pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+
+
+def _num(s: pd.Series) -> pd.Series:
+    return pd.to_numeric(s, errors="coerce")
+
+
+def _ensure(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """The frame with exactly these columns, in order (missing ones empty)."""
+    out = frame.reindex(columns=list(columns))
+    return out.reset_index(drop=True)
+
+
+def _yes_no(s: pd.Series, tr: Callable[[str], str]) -> pd.Series:
+    yes, no = tr(N_("yes")), tr(N_("no"))
+    b = s.astype("boolean")
+    return pd.Series(np.where(b.fillna(False), yes, no), index=s.index).mask(b.isna())
+
+
+def _level_int(s: pd.Series) -> pd.Series:
+    """Levels 1..4 as Int64; 0, blank and anything else → NA (unscored)."""
+    lv = _num(s).round()
+    return lv.where(lv.isin([1, 2, 3, 4])).astype("Int64")
+
+
+# --- the entry point ----------------------------------------------------------------------
+
+UNIT_FIELDS = ("unit_code", "name", "credit_code", "sector", "sector_zh", "district", "street", "address", "lon",
+               "lat", "survey_date", "surveyor", "contact_name", "contact_phone", "level", "level_zh", "major_hazard",
+               "s_value", "r_value", "alpha", "level_reasons", "population_500m")
+HAZARD_FIELDS = ("hazard_code", "unit_code", "name", "kind", "equipment", "substance", "cas", "quantity_t", "method",
+                 "q_over_Q", "beta", "r_value", "alpha", "alpha_source", "lec_d", "ls_r", "level", "level_zh",
+                 "score_note", "base_level", "upgrade_reason", "reach_m", "n_receptors", "n_high", "protection_m",
+                 "cascade_reason", "reach_1", "reach_all", "best_chain_p_max")
+
+
+def report_data(db: str | Path, rules: Rules, unmask: bool = False, tr: Callable[[str], str] = identity,
+                top_chains: int = TOP_CHAINS) -> ReportData:
+    """Read a scored risk database and assemble the report's tables.
+
+    Raises :class:`PipelineError` (bilingual) when the database is missing, lacks the units
+    or hazards layer, or has not been scored."""
+    db = Path(db)
+    if not db.is_file():
+        raise PipelineError(f"risk database not found: {db}", f"找不到风险数据库：{db}")
+    try:
+        present = {n for n, _ in pyogrio.list_layers(db)}
+    except Exception as exc:  # not a GeoPackage
+        raise PipelineError(f"{db.name} cannot be read as a risk database: {exc}",
+                            f"{db.name} 无法作为风险数据库读取：{exc}") from exc
+    for name in ("units", "hazards"):
+        if name not in present:
+            raise PipelineError(f"{db.name} has no layer '{name}'; run citysafety:import_surveys first",
+                                f"{db.name} 中没有图层「{name}」，请先运行导入调查数据")
+    units = _read(db, "units", present, UNIT_FIELDS)
+    hazards = _read(db, "hazards", present, HAZARD_FIELDS)
+    if "level" not in units or "level" not in hazards:
+        raise PipelineError(f"{db.name} is not scored yet; run citysafety:score first; the report needs levels",
+                            f"{db.name} 尚未评价，请先运行风险评价，报告需要风险等级")
+    units["level"] = _level_int(units["level"])
+    hazards["level"] = _level_int(hazards["level"])
+    layers = {n: _read(db, n, present) for n in ("hazard_receptor_links", "cascade_chains", "district_summary",
+                                                  "import_issues", "import_runs", "score_issues", "proximity_issues",
+                                                  "analysis_runs")}
+    steps = {
+        "proximity": layers["hazard_receptor_links"] is not None or "reach_m" in hazards,
+        "cascade": layers["cascade_chains"] is not None or "reach_all" in hazards,
+        "risk_map": "risk_map" in present,
+        "districts": layers["district_summary"] is not None,
+    }
+    notes: dict[str, list[str]] = {s: [] for s in SHEETS}
+    not_run = {
+        "proximity": tr(N_("The proximity analysis (citysafety:proximity) has not run on this database: "
+                           "no receptors are listed.")),
+        "cascade": tr(N_("The cascade analysis (citysafety:cascade) has not run on this database: "
+                         "no domino chains are listed.")),
+        "import": tr(N_("The database holds no import record (import_runs, import_issues).")),
+    }
+    levels = [LevelInfo(k, v.zh, v.en, v.colour) for k, v in sorted(rules.levels.items())]
+    level_zh = {k: v.zh for k, v in rules.levels.items()}
+
+    # -- summary -----------------------------------------------------------------------
+    n_unscored = int(units["level"].isna().sum())
+    totals = pd.DataFrame({
+        "item": [tr(N_("Units")), tr(N_("Hazard sources")), tr(N_("Major hazard sources (units with S ≥ 1)"))]
+        + [f"{tr(N_('Units'))}: {k} {v.zh}" for k, v in sorted(rules.levels.items())]
+        + [tr(N_("Units not scored"))],
+        "value": [len(units), len(hazards),
+                  int(units["major_hazard"].astype("boolean").fillna(False).sum()) if "major_hazard" in units else 0]
+        + [int((units["level"] == k).sum()) for k in sorted(rules.levels)] + [n_unscored],
+    })
+    by_level = pd.DataFrame({
+        "level": [lv.level for lv in levels] + [pd.NA],
+        "level_name": [lv.zh for lv in levels] + [tr(N_("Unscored"))],
+        "n_units": [int((units["level"] == lv.level).sum()) for lv in levels] + [n_unscored],
+        "n_hazards": [int((hazards["level"] == lv.level).sum()) for lv in levels]
+        + [int(hazards["level"].isna().sum())],
+    })
+    by_sector = _sector_table(units, rules, tr)
+    by_district = _district_table(units, layers["district_summary"], tr, notes)
+
+    # -- level-1 and level-2 units with their hazard sources ----------------------------------
+    shown = units.loc[units["level"].isin(list(LEVEL_SHEETS)), "unit_code"]
+    nearest = _nearest_high(layers["hazard_receptor_links"], hazards.loc[hazards["unit_code"].isin(shown),
+                                                                          "hazard_code"])
+    level_units = {k: _level_sheet(units, hazards, nearest, k, list(rules.sectors), tr) for k in LEVEL_SHEETS}
+    for k, sheet in LEVEL_SHEETS.items():
+        if not steps["proximity"]:
+            notes[sheet].append(not_run["proximity"])
+        if not steps["cascade"]:
+            notes[sheet].append(not_run["cascade"])
+        if not len(level_units[k]):
+            notes[sheet].append(tr(N_("No unit has this level.")))
+    receptors = _receptor_table(layers["hazard_receptor_links"], hazards, units, tr)
+    if not steps["proximity"]:
+        notes[RECEPTORS_SHEET].append(not_run["proximity"])
+    elif not len(receptors):
+        notes[RECEPTORS_SHEET].append(tr(N_("No receptor lies within the reach of a level-1 or level-2 hazard "
+                                            "source.")))
+    chains = _chain_table(layers["cascade_chains"], hazards, units, top_chains)
+    if layers["cascade_chains"] is None:
+        notes[CHAINS_SHEET].append(not_run["cascade"])
+    else:
+        notes[CHAINS_SHEET].append(tr(N_("The {n} most probable chains of {total}, by probability.")).format(
+            n=len(chains), total=len(layers["cascade_chains"])))
+
+    # -- data quality ----------------------------------------------------------------------
+    issue_counts = _issue_counts(layers, tr)
+    balance = _balance(layers["import_runs"], tr)
+    if layers["import_runs"] is None and layers["import_issues"] is None:
+        notes[QUALITY_SHEET].append(not_run["import"])
+    elif not len(issue_counts):
+        notes[QUALITY_SHEET].append(tr(N_("No issue was recorded.")))
+
+    # -- method and provenance ------------------------------------------------------------------
+    version = plugin_version()
+    created = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    runs = layers["analysis_runs"]
+    # the latest run of each step: the rules behind the results in the database now
+    runs = _ensure(runs.groupby("step", sort=False).tail(1), RUN_COLUMNS) if runs is not None and "step" in runs \
+        else _ensure(pd.DataFrame(), RUN_COLUMNS)
+    if layers["analysis_runs"] is None:
+        notes[METHOD_SHEET].append(tr(N_("The database does not record the rules each step used (no analysis_runs "
+                                         "table); the rules given to the report are shown.")))
+    else:
+        other = runs["rules_sha256"].dropna().astype(str)
+        other = other[(other != "") & (other != rules.sha256)]
+        if len(other):
+            notes[METHOD_SHEET].append(tr(N_("Warning: some steps used rules other than those given to the report "
+                                             "(see the SHA-256 of each step).")))
+    report_info = pd.DataFrame({
+        "item": [tr(N_("Report time")), tr(N_("Plugin version")), tr(N_("Risk database")), tr(N_("Rules")),
+                 tr(N_("Rules file")), tr(N_("SHA-256 of the rules file")), tr(N_("Personal data"))],
+        "value": [created, version, str(db.resolve()), rules.name, str(rules.path), rules.sha256,
+                  tr(N_("contact names, phones and surveyors masked")) if not unmask
+                  else tr(N_("shown in full (unmasked on request)"))],
+    })
+    inputs = _ensure(layers["import_runs"], INPUT_COLUMNS) if layers["import_runs"] is not None else \
+        _ensure(pd.DataFrame(), INPUT_COLUMNS)
+
+    if not unmask:
+        level_units = {k: _mask_personal(v) for k, v in level_units.items()}
+    return ReportData(
+        db=db, created=created, plugin_version=version, masked=not unmask, levels=levels, totals=totals,
+        by_level=by_level, by_sector=by_sector, by_district=by_district, level_units=level_units,
+        receptors=receptors, chains=chains, issue_counts=issue_counts, import_balance=balance,
+        report_info=report_info, analysis_runs=runs, methods=_method_table(rules, level_zh, tr),
+        provenance=rules_provenance(rules.path, tr), inputs=inputs, notes=notes, steps=steps)
+
+
+# --- the tables -----------------------------------------------------------------------------
+
+def _sector_table(units: pd.DataFrame, rules: Rules, tr) -> pd.DataFrame:
+    """Units by sector × level (pipeline.level_table), with stable column keys."""
+    u = pd.DataFrame({"sector": units["sector"].astype(object), "level": units["level"].astype("float")})
+    t = level_table(u, rules)
+    counts = t.iloc[:, :4].to_numpy()
+    unscored = t.iloc[:, 4].to_numpy() if t.shape[1] == 6 else np.zeros(len(t), dtype=np.int64)
+    out = pd.DataFrame({"sector": [s.zh for s in rules.sectors.values()] + [tr(N_("Total"))]})
+    for i, k in enumerate(("level_1", "level_2", "level_3", "level_4")):
+        out[k] = counts[:, i]
+    out["unscored"] = unscored
+    out["total"] = t.iloc[:, -1].to_numpy()
+    return out
+
+
+def _district_table(units: pd.DataFrame, summary: pd.DataFrame | None, tr, notes) -> pd.DataFrame:
+    if summary is not None:
+        d = summary.rename(columns={f"n_level{k}": f"level_{k}" for k in range(1, 5)} | {"n_unscored": "unscored"})
+        d = d.sort_values("risk_index_rank", kind="stable") if "risk_index_rank" in d else d
+        notes[SUMMARY_SHEET].append(tr(N_("Districts: from the district summary of the risk map (units located in "
+                                          "each district's area).")))
+        return _ensure(d, DISTRICT_COLUMNS)
+    notes[SUMMARY_SHEET].append(tr(N_("The risk map with districts (citysafety:risk_map) has not run: districts are "
+                                      "counted from the units' surveyed district field.")))
+    dist = _text(units["district"]).fillna(tr(N_("(no district)")))
+    lv = units["level"].fillna(0).astype(int)
+    t = pd.crosstab(dist, lv).reindex(columns=[1, 2, 3, 4, 0], fill_value=0)
+    out = pd.DataFrame({"district": t.index.astype(str), "n_units": t.sum(axis=1).to_numpy()})
+    for k in range(1, 5):
+        out[f"level_{k}"] = t[k].to_numpy()
+    out["unscored"] = t[0].to_numpy()
+    worst = units.assign(_d=dist.to_numpy()).groupby("_d")["level"].min()
+    out["worst_level"] = worst.reindex(t.index).to_numpy()
+    return _ensure(out.sort_values(["level_1", "level_2", "n_units"], ascending=False, kind="stable"),
+                   DISTRICT_COLUMNS)
+
+
+def _nearest_high(links: pd.DataFrame | None, codes: pd.Series) -> pd.Series:
+    """hazard_code → 'name (class, 123 m); …' of its three nearest high-sensitivity receptors
+    (for the hazard sources ``codes``)."""
+    if links is None or not len(links):
+        return pd.Series(dtype="string")
+    lk = links[(links["sensitivity"].astype("string") == "high").fillna(False).to_numpy(dtype=bool)
+               & links["hazard_code"].isin(codes).to_numpy(dtype=bool)]
+    if not len(lk):
+        return pd.Series(dtype="string")
+    lk = lk.sort_values(["hazard_code", "distance_m"], kind="stable").groupby("hazard_code").head(NEAREST_RECEPTORS)
+    text = (_text(lk["receptor_name"]).fillna("?") + " (" + _text(lk["class_zh"]).fillna("?") + ", "
+            + _num(lk["distance_m"]).round().astype("Int64").astype("string").fillna("?") + " m)")
+    return text.groupby(lk["hazard_code"].to_numpy()).agg("; ".join)
+
+
+def _level_sheet(units: pd.DataFrame, hazards: pd.DataFrame, nearest: pd.Series, level: int, sectors: list[str],
+                 tr) -> pd.DataFrame:
+    """Every unit of this level, one row per hazard source (unit columns repeated)."""
+    u = units[units["level"].eq(level).fillna(False).to_numpy(dtype=bool)]
+    u = pd.DataFrame({
+        "unit_code": u["unit_code"], "unit_name": u.get("name"), "sector": u.get("sector"),
+        "sector_zh": u.get("sector_zh"), "district": u.get("district"), "street": u.get("street"),
+        "address": u.get("address"), "unit_level": u["level"], "unit_level_zh": u.get("level_zh"),
+        "major_hazard": _yes_no(u["major_hazard"], tr) if "major_hazard" in u else None,
+        "unit_s_value": u.get("s_value"), "population_500m": u.get("population_500m"),
+        "level_reasons": u.get("level_reasons"), "contact_name": u.get("contact_name"),
+        "contact_phone": u.get("contact_phone"), "surveyor": u.get("surveyor"), "survey_date": u.get("survey_date"),
+        "lon": u.get("lon"), "lat": u.get("lat")})
+    h = hazards[hazards["unit_code"].isin(u["unit_code"])]
+    h = h.rename(columns={"name": "hazard_name", "level": "hazard_level", "level_zh": "hazard_level_zh"})
+    h = h.drop(columns=[c for c in ("lon", "lat") if c in h])
+    out = u.merge(h, on="unit_code", how="left")
+    r, a = _num(out.get("r_value", pd.Series(index=out.index, dtype=float))), \
+        _num(out.get("alpha", pd.Series(index=out.index, dtype=float)))
+    out["sum_beta_q"] = (r / a).where((a > 0) & r.notna())
+    out["nearest_high"] = out["hazard_code"].map(nearest) if len(nearest) else pd.NA
+    sector_order = {s: i for i, s in enumerate(sectors)}
+    out["_s"] = out["sector"].map(sector_order).fillna(99)
+    out["_h"] = _num(out.get("hazard_level", pd.Series(index=out.index, dtype=float))).fillna(9)
+    out = out.sort_values(["_s", "district", "unit_code", "_h", "hazard_code"], kind="stable", na_position="last")
+    return _ensure(out, LEVEL_SHEET_COLUMNS)
+
+
+def _receptor_table(links: pd.DataFrame | None, hazards: pd.DataFrame, units: pd.DataFrame, tr) -> pd.DataFrame:
+    if links is None or not len(links):
+        return _ensure(pd.DataFrame(), RECEPTOR_SHEET_COLUMNS)
+    h = hazards.loc[hazards["level"].isin([1, 2]), [c for c in ("hazard_code", "unit_code", "name", "level",
+                                                                "level_zh", "protection_m") if c in hazards]]
+    h = h.rename(columns={"name": "hazard_name", "level": "hazard_level", "level_zh": "hazard_level_zh"})
+    u = units[[c for c in ("unit_code", "name", "sector_zh", "district") if c in units]].rename(
+        columns={"name": "unit_name"})
+    out = links.drop(columns=[c for c in ("geometry", "receptor_id") if c in links]).merge(h, on="hazard_code")
+    out = out.merge(u, on="unit_code", how="left")
+    words = {"high": tr(N_("high")), "medium": tr(N_("medium")), "low": tr(N_("low"))}
+    sens = out["sensitivity"].astype("string")
+    out["_sens"] = sens.map({"high": 0, "medium": 1, "low": 2}).fillna(3)
+    out["sensitivity"] = sens.map(words).fillna(sens)
+    if "protection_m" in out:
+        prot = _num(out["protection_m"])
+        out["within_protection"] = _yes_no((_num(out["distance_m"]) <= prot).where(prot > 0), tr)
+    out = out.sort_values(["hazard_level", "_sens", "distance_m", "hazard_code"], kind="stable")
+    return _ensure(out, RECEPTOR_SHEET_COLUMNS)
+
+
+def _chain_table(chains: pd.DataFrame | None, hazards: pd.DataFrame, units: pd.DataFrame, top: int) -> pd.DataFrame:
+    if chains is None or not len(chains):
+        return _ensure(pd.DataFrame(), CHAIN_SHEET_COLUMNS)
+    c = chains.assign(_p=_num(chains["probability"]), _n=_num(chains["length"]))
+    c = c.sort_values(["_p", "_n", "start", "rank"], ascending=[False, True, True, True], kind="stable").head(top)
+    c = c.drop(columns=["rank"]).reset_index(drop=True)
+    c["rank"] = np.arange(1, len(c) + 1)
+    names = units.set_index("unit_code")["name"] if "name" in units else pd.Series(dtype="string")
+    hz = hazards.drop_duplicates("hazard_code").set_index("hazard_code")
+    for end in ("start", "target"):
+        c[f"{end}_unit"] = c[end].map(hz["unit_code"]).map(names)
+        c[f"{end}_level"] = c[end].map(hz["level"])
+    return _ensure(c, CHAIN_SHEET_COLUMNS)
+
+
+def _issue_counts(layers: dict, tr) -> pd.DataFrame:
+    """Issues counted by step, file and code, with the first message of each as an example."""
+    parts = []
+    for step, name, label in (("import", "import_issues", N_("import")), ("score", "score_issues", N_("scoring")),
+                              ("proximity", "proximity_issues", N_("proximity"))):
+        f = layers.get(name)
+        if f is None or not len(f):
+            continue
+        g = pd.DataFrame({
+            "step": tr(label),
+            "file": _text(f["file"]).fillna("") if "file" in f else (
+                _text(f["source"]).fillna("") if "source" in f else ""),
+            "code": _text(f["code"]).fillna(""), "severity": _text(f["severity"]).fillna(""),
+            "message_zh": f.get("message_zh"), "message_en": f.get("message_en")})
+        key = ["step", "file", "code", "severity"]
+        counted = g.groupby(key, sort=False).agg(count=("code", "size"), message_zh=("message_zh", "first"),
+                                                 message_en=("message_en", "first")).reset_index()
+        counted["_sev"] = (counted["severity"] != "error").astype(int)
+        parts.append(counted.sort_values(["file", "_sev", "count", "code"], ascending=[True, True, False, True],
+                                         kind="stable"))
+    if not parts:
+        return _ensure(pd.DataFrame(), ISSUE_COUNT_COLUMNS)
+    out = pd.concat(parts, ignore_index=True)
+    words = {"error": tr(N_("error")), "warning": tr(N_("warning"))}
+    out["severity"] = out["severity"].map(words).fillna(out["severity"])
+    return _ensure(out, ISSUE_COUNT_COLUMNS)
+
+
+def _balance(runs: pd.DataFrame | None, tr) -> pd.DataFrame:
+    """The row balance of each imported file, and a total row."""
+    if runs is None or not len(runs):
+        return _ensure(pd.DataFrame(), BALANCE_COLUMNS)
+    r = runs.copy()
+    counts = [c for c in BALANCE_COLUMNS if COLUMNS[c].kind == COUNT and c in r]
+    for c in counts:
+        r[c] = _num(r[c]).fillna(0).astype(np.int64)
+    parts = [c for c in ("rows_accepted", "rows_rejected", "rows_skipped_blank", "rows_skipped_total") if c in r]
+    total = {c: int(r[c].sum()) for c in counts} | {"file": tr(N_("Total"))}
+    r = pd.concat([r, pd.DataFrame([total])], ignore_index=True)
+    if "rows_read" in r and parts:
+        r["balanced"] = _yes_no(r["rows_read"] == r[parts].sum(axis=1), tr)
+    return _ensure(r, BALANCE_COLUMNS)
+
+
+def _band_text(band, symbol: str) -> str:
+    return band.text().replace("x", symbol)
+
+
+def _method_table(rules: Rules, level_zh: dict[int, str], tr) -> pd.DataFrame:
+    """The scoring methods and their bands, as the rules define them."""
+    rows = [
+        ("GB 18218-2018", tr(N_("S = Σ q/Q; S ≥ 1: major hazard source (clause 4.2.1)")), None, None),
+        ("GB 18218-2018", tr(N_("R = α · Σ β·q/Q (clause 4.3.2; β Tables 3–4, α Table 5)")), None, None),
+    ]
+    rows += [("GB 18218-2018", _band_text(b, "R"), b.level, level_zh.get(b.level))
+             for b in sorted(rules.gb18218.levels, key=lambda b: b.level)]
+    alpha = rules.gb18218.alpha
+    for _, a in alpha.iterrows():
+        lo, hi = a.get("population_min"), a.get("population_max")
+        if pd.notna(lo) and pd.notna(hi):
+            rng = f"{lo:g}" if lo == hi else f"{lo:g}–{hi:g}"
+        else:
+            rng = f"≥ {lo:g}" if pd.notna(lo) else f"≤ {hi:g}"
+        rows.append(("GB 18218-2018", tr(N_("α = {alpha:g} for {range} people within 500 m outside the plant")).format(
+            alpha=float(a["alpha"]), range=rng), None, None))
+    rows.append(("LEC", tr(N_("D = L · E · C")), None, None))
+    rows += [("LEC", _band_text(b, "D"), b.level, level_zh.get(b.level)) for b in sorted(rules.lec.bands,
+                                                                                          key=lambda b: b.level)]
+    rows.append(("LS", tr(N_("R = L · S (likelihood × severity, 1–5 each)")), None, None))
+    rows += [("LS", _band_text(b, "R"), b.level, level_zh.get(b.level)) for b in sorted(rules.ls.bands,
+                                                                                        key=lambda b: b.level)]
+    prox = rules.upgrades.get("proximity", {})
+    if prox.get("enabled", True):
+        for st in prox.get("steps", []):
+            rows.append((tr(N_("Proximity upgrade")), tr(N_("level {a} → {b} with a high-sensitivity receptor within "
+                                                            "the reach")).format(a=st["from"], b=st["to"]),
+                         st["to"], level_zh.get(st["to"])))
+    casc = rules.upgrades.get("cascade", {})
+    if casc.get("enabled", False):
+        rows.append((tr(N_("Cascade upgrade")), tr(N_("up {n} level(s) when a level-1 source is reachable within {k} "
+                                                      "steps")).format(n=casc.get("raise_by", 1),
+                                                                       k=casc.get("within_steps", 2)), None, None))
+    return pd.DataFrame(rows, columns=list(METHOD_COLUMNS))
+
+
+# --- provenance of the rules' values ------------------------------------------------------------
+
+_TERM = re.compile(r"(?<!no )(?<!not )(?<!un)(literature default|project default|verified)s?", re.IGNORECASE)
+_QUOTED_TERM = re.compile(r"\"(literature default|project default|verified)\"", re.IGNORECASE)
+_SECTION = re.compile(r"^\s*\[([^\[\]]+)\]\s*(?:#.*)?$")
+_KEY = re.compile(r"^\s*(\"[^\"]*\"|[A-Za-z0-9_\-]+)\s*=")
+_OTHERS = re.compile(r"\b(the others|the rest|all others)\b", re.IGNORECASE)
+
+
+def _clauses(text: str) -> list[str]:
+    text = re.sub(r"\bet al\.", "et al", text)
+    return [c.strip() for c in re.split(r";\s*|:\s+|\.\s+|\.$", text) if c.strip()]
+
+
+def _mentions(clause: str, key: str) -> bool:
+    """The clause names this key as its subject ('buildings' too, but not 'the <key> value' or 'as <key>')."""
+    k = re.escape(key)
+    subject = re.sub(rf"\b(?:the|as)\s+{k}\b(?:\s+value)?", "", clause)
+    return bool(re.search(rf"(?<![\w.]){k}s?(?!\w)", subject))
+
+
+def _block_provenance(block: str, keys: list[str]) -> dict[str, str]:
+    """Provenance of the keys of one section from the comment above it."""
+    found: dict[str, str] = {}
+    default = None
+    others = None
+    previous: list[str] = []
+    for clause in _clauses(block):
+        bare = _QUOTED_TERM.sub("", clause)  # '"verified" = read in a published text' defines, not states
+        named = [k for k in keys if _mentions(bare, k)]
+        m = _TERM.search(bare)
+        if m:
+            term = m.group(1).lower()
+            if named:
+                for k in named:
+                    found.setdefault(k, term)
+            elif _OTHERS.search(bare):
+                others = term
+            elif re.match(r"(these|this|they|it)\b", bare, re.IGNORECASE) and previous:  # the keys named just before
+                for k in previous:
+                    found.setdefault(k, term)
+            elif default is None:
+                default = term
+        previous = named or previous
+    for k in keys:
+        if k not in found and (others or default):
+            found[k] = others or default
+    return found
+
+
+def _value_text(v):
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, (int, float)):
+        return v
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, ensure_ascii=False, separators=(", ", ": "))
+    return str(v)
+
+
+def rules_provenance(path: str | Path, tr: Callable[[str], str] = identity) -> pd.DataFrame:
+    """The rules' values with the provenance their comments state ("literature default",
+    "project default", "verified"): every key of the cascade section, and any other key
+    whose comment states one. Read from the TOML text (comments are not in the parsed data)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return _ensure(pd.DataFrame(), PROVENANCE_COLUMNS)
+    # Sections with the comment block above their header and the keys (with inline comments) below it.
+    sections: list[dict] = []
+    block: list[str] = []
+    current = {"name": "", "block": "", "keys": []}
+    sections.append(current)
+    for line in text.splitlines():
+        s = line.strip()
+        if s.startswith("#"):
+            block.append(s.lstrip("#").strip())
+            continue
+        m = _SECTION.match(line)
+        if m:
+            current = {"name": m.group(1).strip(), "block": " ".join(block), "keys": []}
+            sections.append(current)
+            block = []
+            continue
+        if not s:
+            block = []
+            continue
+        block = []
+        k = _KEY.match(line)
+        if k:
+            inline = line.split("#", 1)[1].strip() if "#" in line.split("=", 1)[1] else ""
+            current["keys"].append((k.group(1).strip('"'), inline))
+    # A group of sibling sections (sectors.*) shares the comment above its first member.
+    last_block: dict[str, str] = {}
+    words = {"literature default": tr(N_("literature default")), "project default": tr(N_("project default")),
+             "verified": tr(N_("verified"))}
+    rows = []
+    for sec in sections:
+        name = sec["name"]
+        parent = name.rsplit(".", 1)[0] if "." in name else ""
+        blk = sec["block"] or (last_block.get(parent, "") if parent and parent != "cascade" else "")
+        if sec["block"] and parent:
+            last_block[parent] = sec["block"]
+        keys = [k for k, _ in sec["keys"]]
+        from_block = _block_provenance(blk, keys) if blk else {}
+        values = data
+        for part in [p.strip('"') for p in re.findall(r'"[^"]*"|[^.]+', name)] if name else []:
+            values = values.get(part, {}) if isinstance(values, dict) else {}
+        for key, inline in sec["keys"]:
+            m = _TERM.search(_QUOTED_TERM.sub("", inline)) if inline else None
+            term = m.group(1).lower() if m else from_block.get(key)
+            in_cascade = name == "cascade" or name.startswith("cascade.")
+            if not term and not in_cascade:
+                continue
+            note = inline or blk
+            rows.append({"section": name, "key": key, "rule_value": _value_text(values.get(key)) if isinstance(
+                values, dict) else None, "provenance": words.get(term, tr(N_("not stated in the rules file"))),
+                "note": note})
+    return _ensure(pd.DataFrame(rows), PROVENANCE_COLUMNS)

@@ -1,0 +1,415 @@
+"""The Excel report: what a reader of the workbook would notice — the numbers agree with the
+database, the level lists are complete, survey text never turns into a formula, personal
+data is masked unless asked for, the inputs and rules are traceable, and a failed write
+leaves an earlier report alone."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pyogrio
+import pytest
+from openpyxl.chart import BarChart
+from python_calamine import CalamineWorkbook
+
+from plugin.core import riskdb
+from plugin.core.pipeline import PipelineError, score_database
+from plugin.core.report import SHEETS, mask_name, mask_phone, report_data, rules_provenance
+from plugin.core.report_xlsx import write_report_xlsx
+from plugin.core.rules import load_rules
+from plugin.core.scoring import HAZARD_SCORE_FIELDS, UNIT_SCORE_FIELDS
+
+RULES = load_rules()
+ROOT = Path(__file__).resolve().parents[2]
+TABLE_SHEETS = ("重大风险单位", "较大风险单位", "敏感目标", "多米诺链", "数据质量")
+
+
+def _write(db, tmp_path, name="report.xlsx", **kw) -> Path:
+    tr = kw.pop("tr", None)
+    data = report_data(db, RULES, tr=tr, **kw) if tr else report_data(db, RULES, **kw)
+    return write_report_xlsx(data, tmp_path / name, **({"tr": tr} if tr else {}))
+
+
+def _table(ws) -> pd.DataFrame:
+    """A table sheet (header in row 1) as a DataFrame, up to the first blank row."""
+    rows = list(ws.iter_rows(values_only=True))
+    body = []
+    for r in rows[1:]:
+        if all(v is None for v in r):
+            break
+        body.append(r)
+    return pd.DataFrame(body, columns=list(rows[0]))
+
+
+def _block(ws, first_header: str) -> tuple[int, list[list]]:
+    """The rows of a block sheet's table whose header row starts with ``first_header``."""
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    start = next(i for i, r in enumerate(rows) if r and r[0] == first_header)
+    out = []
+    for r in rows[start:]:
+        if all(v is None for v in r):
+            break
+        out.append(r)
+    return start + 1, out
+
+
+def _units(db) -> pd.DataFrame:
+    return pyogrio.read_dataframe(db, layer="units", read_geometry=False)
+
+
+@pytest.fixture
+def report(analysed_db, tmp_path):
+    return _write(analysed_db, tmp_path)
+
+
+# --- 概览 -------------------------------------------------------------------------------------
+
+def test_summary_counts_equal_the_database(analysed_db, report):
+    units = _units(analysed_db)
+    hazards = pyogrio.read_dataframe(analysed_db, layer="hazards", read_geometry=False, columns=["level"])
+    ws = openpyxl.load_workbook(report)["概览"]
+    _, rows = _block(ws, "Sector")
+    header, body = rows[0], rows[1:]
+    level = pd.to_numeric(units["level"], errors="coerce").fillna(0).astype(int)
+    names = {s.zh: sid for sid, s in RULES.sectors.items()}
+    for r in body[:-1]:
+        sel = units["sector"] == names[r[0]]
+        for k in (1, 2, 3, 4):
+            assert r[header.index(f"{k} {RULES.levels[k].zh}")] == int(((level == k) & sel).sum()), (r[0], k)
+        assert r[header.index("Unscored")] == int(((level == 0) & sel).sum())
+        assert r[header.index("Total")] == int(sel.sum())
+    total = body[-1]
+    assert total[0] == "Total" and total[header.index("Total")] == len(units)
+    for k in (1, 2, 3, 4):
+        assert total[header.index(f"{k} {RULES.levels[k].zh}")] == int((level == k).sum())
+    # totals block
+    _, totals = _block(ws, "Item")
+    values = {r[0]: r[1] for r in totals[1:]}
+    assert values["Units"] == len(units) and values["Hazard sources"] == len(hazards)
+    assert values["Units not scored"] == int((level == 0).sum())
+    assert values["Major hazard sources (units with S ≥ 1)"] == int(units["major_hazard"].astype(bool).sum())
+
+
+def test_level_headers_are_filled_in_the_rules_colours(report):
+    ws = openpyxl.load_workbook(report)["概览"]
+    head, rows = _block(ws, "Sector")
+    for col, text in enumerate(rows[0], 1):
+        m = re.match(r"([1-4]) ", str(text))
+        if m:
+            cell = ws.cell(head, col)
+            assert cell.fill.fgColor.rgb[-6:] == RULES.levels[int(m.group(1))].colour.lstrip("#")
+    # the level list of the summary: the level name cells carry the colour too
+    head, rows = _block(ws, "Level")
+    for i, r in enumerate(rows[1:5], head + 1):
+        assert ws.cell(i, 2).fill.fgColor.rgb[-6:] == RULES.levels[r[0]].colour.lstrip("#")
+
+
+def test_summary_has_a_bar_chart_of_units_by_sector_and_level(report):
+    ws = openpyxl.load_workbook(report)["概览"]
+    assert ws._charts and isinstance(ws._charts[0], BarChart)
+    assert len(ws._charts[0].series) == 4
+
+
+def test_district_table_from_the_district_summary(analysed_db, report):
+    ds = pyogrio.read_dataframe(analysed_db, layer="district_summary", read_geometry=False)
+    _, rows = _block(openpyxl.load_workbook(report)["概览"], "District")
+    got = {r[0]: r[1] for r in rows[1:]}
+    assert got == dict(zip(ds["district"], ds["n_units"]))
+
+
+# --- level-1 and level-2 units ----------------------------------------------------------------------
+
+def test_level_sheets_list_every_level_1_and_2_unit_and_no_other(analysed_db, report):
+    units = _units(analysed_db)
+    hazards = pyogrio.read_dataframe(analysed_db, layer="hazards", read_geometry=False)
+    level = pd.to_numeric(units["level"], errors="coerce")
+    wb = openpyxl.load_workbook(report)
+    for k, sheet in ((1, "重大风险单位"), (2, "较大风险单位")):
+        t = _table(wb[sheet])
+        expected = set(units.loc[level == k, "unit_code"])
+        assert expected and set(t["Unit code"]) == expected
+        # one row per hazard source of those units
+        assert sorted(t["Hazard source code"].dropna()) == sorted(hazards.loc[hazards["unit_code"].isin(expected),
+                                                                              "hazard_code"])
+        assert set(t["Unit level"]) == {k}
+
+
+def test_level_sheet_carries_method_numbers_receptors_and_cascade(analysed_db, report):
+    t = _table(openpyxl.load_workbook(report)["重大风险单位"])
+    for col in ("R (GB 18218)", "α", "Σβq/Q", "q/Q", "β", "LEC D", "LS R", "Method", "Reasons for the unit's level",
+                "Nearest high-sensitivity receptors", "Cascade reach, one step", "Cascade reach, all steps",
+                "Most probable chain from here", "Cascade upgrade reason", "Contact person", "Contact phone"):
+        assert col in t.columns
+    links = pyogrio.read_dataframe(analysed_db, layer="hazard_receptor_links", read_geometry=False)
+    high = links[links["sensitivity"] == "high"].sort_values("distance_m")
+    row = t[t["Nearest high-sensitivity receptors"].notna()].iloc[0]
+    first = high[high["hazard_code"] == row["Hazard source code"]].iloc[0]
+    assert row["Nearest high-sensitivity receptors"].startswith(
+        f"{first.receptor_name} ({first.class_zh}, {round(first.distance_m)} m)")
+    assert row["Nearest high-sensitivity receptors"].count(";") <= 2
+    hazards = pyogrio.read_dataframe(analysed_db, layer="hazards", read_geometry=False).set_index("hazard_code")
+    gb = t[t["Method"] == "gb18218"]
+    assert len(gb)
+    for _, r in gb.iterrows():
+        h = hazards.loc[r["Hazard source code"]]
+        assert r["R (GB 18218)"] == pytest.approx(h.r_value) and r["α"] == pytest.approx(h.alpha)
+        assert r["Σβq/Q"] == pytest.approx(h.r_value / h.alpha)
+        assert r["Hazard source level"] == h.level
+
+
+def test_number_formats(report):
+    wb = openpyxl.load_workbook(report)
+    ws = wb["重大风险单位"]
+    head = [c.value for c in ws[1]]
+    fmt = {h: ws.cell(2, i + 1).number_format for i, h in enumerate(head)}
+    assert fmt["R (GB 18218)"] == "0.00" or ws.cell(2, head.index("R (GB 18218)") + 1).value is None
+    col = head.index("R (GB 18218)") + 1
+    r_cells = [ws.cell(i, col) for i in range(2, ws.max_row + 1) if isinstance(ws.cell(i, col).value, float)]
+    assert r_cells and all(c.number_format == "0.00" for c in r_cells)
+    assert fmt["Unit level"] == "0" and fmt["Hazard source level"] == "0"
+    ws = wb["敏感目标"]
+    assert ws.cell(2, [c.value for c in ws[1]].index("Distance (m)") + 1).number_format == "0.0"
+    ws = wb["多米诺链"]
+    p = ws.cell(2, [c.value for c in ws[1]].index("Probability") + 1)
+    assert isinstance(p.value, (int, float)) and "0.000" in p.number_format
+
+
+# --- survey text is text -------------------------------------------------------------------------
+
+INJECTED = {"name": '=HYPERLINK("http://x","y")', "address": "+86 138 0000 0000", "street": "-abc",
+            "survey_date": "@x"}
+
+
+def test_survey_text_is_never_a_formula(analysed_db, tmp_path):
+    units = riskdb.read_layer(analysed_db, "units")
+    risk_map = riskdb.read_layer(analysed_db, "risk_map")
+    code = units.loc[pd.to_numeric(units["level"]) == 1, "unit_code"].iloc[0]
+    for field, value in INJECTED.items():
+        units.loc[units["unit_code"] == code, field] = value
+        if field in risk_map:
+            risk_map.loc[risk_map["unit_code"] == code, field] = value
+    hazards = riskdb.read_layer(analysed_db, "hazards")
+    hcode = hazards.loc[hazards["unit_code"] == code, "hazard_code"].iloc[0]
+    hazards.loc[hazards["hazard_code"] == hcode, "name"] = "=1+1"
+    riskdb.update_layers(analysed_db, {"units": units, "risk_map": risk_map, "hazards": hazards})
+    path = _write(analysed_db, tmp_path)
+
+    wb = openpyxl.load_workbook(path)
+    ws = wb["重大风险单位"]
+    head = [c.value for c in ws[1]]
+    col = {h: i + 1 for i, h in enumerate(head)}
+    rows = [r for r in range(2, ws.max_row + 1) if ws.cell(r, col["Unit code"]).value == code]
+    assert rows
+    for header, value in (("Unit name", INJECTED["name"]), ("Address", INJECTED["address"]),
+                          ("Street", INJECTED["street"]), ("Survey date", INJECTED["survey_date"])):
+        for r in rows:
+            cell = ws.cell(r, col[header])
+            assert cell.data_type == "s" and cell.value == value
+    hz = [r for r in rows if ws.cell(r, col["Hazard source code"]).value == hcode]
+    assert ws.cell(hz[0], col["Hazard source name"]).value == "=1+1"
+    assert ws.cell(hz[0], col["Hazard source name"]).data_type == "s"
+    # nothing anywhere in the workbook is a formula
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+    # another reader sees the literal text
+    cal = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("重大风险单位").to_python()
+    chead = cal[0]
+    crow = next(r for r in cal[1:] if r[chead.index("Unit code")] == code)
+    for header, value in (("Unit name", INJECTED["name"]), ("Address", INJECTED["address"]),
+                          ("Street", INJECTED["street"]), ("Survey date", INJECTED["survey_date"])):
+        assert crow[chead.index(header)] == value
+    # numbers stay numbers
+    assert isinstance(crow[chead.index("Unit level")], (int, float))
+
+
+# --- personal data -----------------------------------------------------------------------------
+
+def _set_contact(db) -> str:
+    units = riskdb.read_layer(db, "units")
+    code = units.loc[pd.to_numeric(units["level"]) == 1, "unit_code"].iloc[0]
+    sel = units["unit_code"] == code
+    units.loc[sel, "contact_name"] = "张三丰"
+    units.loc[sel, "contact_phone"] = "13812345678"
+    units.loc[sel, "surveyor"] = "李四"
+    riskdb.update_layers(db, {"units": units})
+    return code
+
+
+def test_contacts_are_masked_by_default(analysed_db, tmp_path):
+    code = _set_contact(analysed_db)
+    t = _table(openpyxl.load_workbook(_write(analysed_db, tmp_path))["重大风险单位"])
+    row = t[t["Unit code"] == code].iloc[0]
+    assert (row["Contact person"], row["Contact phone"], row["Surveyor"]) == ("张**", "138****5678", "李*")
+    units = _units(analysed_db).set_index("unit_code")
+    for _, r in t.drop_duplicates("Unit code").iterrows():
+        name = units.at[r["Unit code"], "contact_name"]
+        if isinstance(name, str) and name.strip():
+            assert r["Contact person"] == name.strip()[0] + "*" * (len(name.strip()) - 1)
+        phone = units.at[r["Unit code"], "contact_phone"]
+        if isinstance(phone, str) and len(re.sub(r"\D", "", phone)) >= 11:
+            d = re.sub(r"\D", "", phone)
+            assert r["Contact phone"] == d[:3] + "*" * (len(d) - 7) + d[-4:]
+    # nothing unmasked anywhere in the workbook
+    wb = CalamineWorkbook.from_path(str(tmp_path / "report.xlsx"))
+    for sheet in SHEETS:
+        for r in wb.get_sheet_by_name(sheet).to_python():
+            assert "13812345678" not in [str(v) for v in r] and "张三丰" not in r
+
+
+def test_contacts_shown_in_full_when_asked(analysed_db, tmp_path):
+    code = _set_contact(analysed_db)
+    t = _table(openpyxl.load_workbook(_write(analysed_db, tmp_path, unmask=True))["重大风险单位"])
+    row = t[t["Unit code"] == code].iloc[0]
+    assert (row["Contact person"], row["Contact phone"], row["Surveyor"]) == ("张三丰", "13812345678", "李四")
+    assert row["Contact phone"] == "13812345678" and isinstance(row["Contact phone"], str)
+
+
+def test_mask_functions():
+    assert mask_name(pd.Series(["张三", "张三丰", " 王 ", None])).tolist()[:3] == ["张*", "张**", "王"]
+    got = mask_phone(pd.Series(["13812345678", "+86 138 1234 5678", "0755-80648296", "80648296", "1234", "无"]))
+    assert got.tolist() == ["138****5678", "861******5678", "075*****8296", "****8296", "**34", "*"]
+    assert mask_phone(pd.Series([None, ""])).isna().all()
+
+
+# --- layout -------------------------------------------------------------------------------------
+
+def test_sheets_frozen_and_filtered(report):
+    wb = openpyxl.load_workbook(report)
+    assert wb.sheetnames == list(SHEETS)
+    for name in TABLE_SHEETS:
+        ws = wb[name]
+        assert ws.freeze_panes == "A2", name
+        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:"), name
+        widths = [ws.column_dimensions[c].width for c in "ABC"]
+        assert all(w and 6 <= w <= 60 for w in widths), name
+    for name in ("概览", "方法说明"):
+        assert wb[name].freeze_panes == "A2" and wb[name].auto_filter.ref
+
+
+def test_headings_go_through_tr_and_sheet_names_do_not(analysed_db, tmp_path):
+    def tr(text):
+        return "译" + text
+
+    wb = openpyxl.load_workbook(_write(analysed_db, tmp_path, tr=tr))
+    assert wb.sheetnames == list(SHEETS)
+    assert all(str(c.value).startswith("译") for c in wb["重大风险单位"][1])
+    assert wb["多米诺链"]["A1"].value == "译Rank"
+
+
+def test_translatable_strings_are_literals():
+    """An extractor collects N_("…") literals with ast: every N_ call has one string literal."""
+    for name in ("report.py", "report_xlsx.py"):
+        tree = ast.parse((ROOT / "plugin" / "core" / name).read_text(encoding="utf-8"))
+        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "N_"]
+        assert calls
+        for c in calls:
+            assert len(c.args) == 1 and isinstance(c.args[0], ast.Constant) and isinstance(c.args[0].value, str)
+
+
+# --- 方法说明 ------------------------------------------------------------------------------------
+
+def test_method_sheet_has_input_hashes_rules_and_version(analysed_db, report):
+    runs = pyogrio.read_dataframe(analysed_db, layer="import_runs", read_geometry=False)
+    ws = openpyxl.load_workbook(report)["方法说明"]
+    cells = [c.value for row in ws.iter_rows() for c in row if c.value is not None]
+    _, rows = _block(ws, "File")
+    got = {r[0]: r[rows[0].index("SHA-256")] for r in rows[1:]}
+    assert got == dict(zip(runs["file"], runs["sha256"]))
+    version = re.search(r"^version=(.+)$", (ROOT / "metadata.txt").read_text(encoding="utf-8"),
+                        re.MULTILINE).group(1)
+    _, info = _block(ws, "Item")
+    info = {r[0]: r[1] for r in info[1:]}
+    assert info["Plugin version"] == version.strip()
+    assert info["SHA-256 of the rules file"] == RULES.sha256 and RULES.sha256 in cells
+    assert any(isinstance(v, str) and "R = α · Σ β·q/Q" in v for v in cells)
+    assert any(isinstance(v, str) and v.startswith("320 ≤ D") for v in cells)  # LEC band from the rules
+
+
+def test_rules_provenance_from_the_comments():
+    p = rules_provenance(RULES.path).set_index(["section", "key"])["provenance"]
+    assert p[("cascade", "vce_yield")] == "literature default"
+    assert p[("cascade.heat_threshold_kw_m2", "atmospheric")] == "verified"
+    assert p[("cascade.heat_threshold_kw_m2", "pressurised")] == "literature default"
+    assert p[("cascade.heat_threshold_kw_m2", "building")] == "project default"
+    assert p[("cascade.overpressure_threshold_kpa", "elongated")] == "literature default"
+    assert p[("cascade.heat_probit_atmospheric", "y0")] == "verified"
+    assert p[("cascade", "pressurised_fire_probability")] != "verified"  # "no verified … model"
+    assert p[("sectors.gas", "protection_m")] == "project default"
+    assert ("sectors.gas", "reach_m") not in p.index
+
+
+# --- databases part-way through ------------------------------------------------------------------
+
+def test_imported_and_scored_only_still_gives_every_sheet(analysed_db, tmp_path):
+    layers = {n: riskdb.read_layer(analysed_db, n) for n in ("units", "hazards", "import_issues", "import_runs")}
+    db = tmp_path / "scored.gpkg"
+    riskdb.write_layers(db, layers)
+    score_database(db, RULES)
+    assert not {"hazard_receptor_links", "cascade_chains", "district_summary"} & set(riskdb.layer_names(db))
+    path = _write(db, tmp_path, "scored.xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == list(SHEETS)
+    texts = {name: [c.value for row in wb[name].iter_rows() for c in row if isinstance(c.value, str)]
+             for name in SHEETS}
+    assert any("proximity analysis" in t and "has not run" in t for t in texts["敏感目标"])
+    assert any("cascade analysis" in t and "has not run" in t for t in texts["多米诺链"])
+    assert any("has not run" in t for t in texts["概览"])
+    assert wb["敏感目标"]["A1"].value == "Hazard source code" and wb["多米诺链"]["A1"].value == "Rank"
+    units = _units(db)
+    level = pd.to_numeric(units["level"], errors="coerce")
+    assert set(_table(wb["重大风险单位"])["Unit code"]) == set(units.loc[level == 1, "unit_code"])
+
+
+def test_unscored_database_is_refused(analysed_db, tmp_path):
+    units = riskdb.read_layer(analysed_db, "units")
+    hazards = riskdb.read_layer(analysed_db, "hazards")
+    units = units.drop(columns=[c for c in UNIT_SCORE_FIELDS + ("population_500m",) if c in units])
+    hazards = hazards[[c for c in hazards.columns if c not in HAZARD_SCORE_FIELDS][:30] + ["geometry"]]
+    db = tmp_path / "imported.gpkg"
+    riskdb.write_layers(db, {"units": units, "hazards": hazards.loc[:, ~hazards.columns.duplicated()]})
+    with pytest.raises(PipelineError) as err:
+        report_data(db, RULES)
+    assert "not scored" in err.value.en and "尚未评价" in err.value.zh
+    assert isinstance(err.value, ValueError)
+    with pytest.raises(PipelineError):
+        report_data(tmp_path / "missing.gpkg", RULES)
+
+
+def test_a_failed_write_leaves_the_earlier_report(analysed_db, tmp_path):
+    path = _write(analysed_db, tmp_path)
+    before = path.read_bytes()
+    data = report_data(analysed_db, RULES)
+
+    def failing_tr(text):
+        if text == "Chain":
+            raise RuntimeError("disk full")
+        return text
+
+    with pytest.raises(RuntimeError):
+        write_report_xlsx(data, path, tr=failing_tr)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".xlsx") == ["report.xlsx"]
+    assert not [p for p in tmp_path.iterdir() if ".part" in p.name]
+
+
+def test_rules_recorded_per_step_are_shown_and_a_mismatch_warned(analysed_db, tmp_path):
+    runs = pd.DataFrame({
+        "step": ["import_surveys", "score", "proximity", "score"], "started": ["2026-01-01T10:00:00"] * 4,
+        "finished": ["2026-01-01T10:01:00"] * 4,
+        "rules_path": ["", "/old.toml", "/elsewhere/my_rules.toml", str(RULES.path)],
+        "rules_name": ["", "old", "my rules", RULES.name], "rules_sha256": ["", "cd" * 32, "ab" * 32, RULES.sha256],
+        "plugin_version": ["0.4.0"] * 4, "summary": ['{"units": 1}'] * 4})
+    riskdb.update_layers(analysed_db, {"analysis_runs": runs})
+    ws = openpyxl.load_workbook(_write(analysed_db, tmp_path))["方法说明"]
+    _, rows = _block(ws, "Step")
+    assert [r[0] for r in rows[1:]] == ["import_surveys", "proximity", "score"]  # the latest run of each step
+    sha = {r[0]: r[rows[0].index("SHA-256 of the rules file")] for r in rows[1:]}
+    assert sha == {"import_surveys": None, "proximity": "ab" * 32, "score": RULES.sha256}
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(t.startswith("Warning: some steps used rules other than") for t in texts)
