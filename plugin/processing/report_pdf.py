@@ -1,0 +1,621 @@
+"""The PDF report (风险报告): a QGIS print layout from ``resources/layouts/report.qpt``.
+
+Page 1 (cover) shows the whole city: title, date, the unified risk map with legend, scale
+bar and north arrow, the units per level and a table of units by sector × level. When the
+database has a ``district_summary`` layer, one atlas page per district follows: the map
+zoomed to the district, its units per level and its level-1 and level-2 units.
+
+The layout runs as an atlas over a memory layer ``report_pages`` built here (feature 1 the
+city, then the districts); the template's per-page texts read its fields through
+``@atlas_feature`` and the items of one kind of page are excluded from the other
+(``scripts/make_layout.py`` builds the template and lists the item ids).
+
+Everything lives in a QgsProject of its own (never ``QgsProject.instance()``): the export
+runs inside a Processing algorithm, possibly on a worker thread. The PDF is written to a
+temporary file beside the target and moved into place only when complete, so a failure or
+a cancel leaves an earlier report untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import os
+import re
+import uuid
+from pathlib import Path
+from typing import Callable
+
+import geopandas as gpd
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsExpression,
+    QgsFeature,
+    QgsFeedback,
+    QgsField,
+    QgsFillSymbol,
+    QgsGeometry,
+    QgsLayoutExporter,
+    QgsLayoutItemAttributeTable,
+    QgsLayoutItemLabel,
+    QgsLayoutItemLegend,
+    QgsLayoutItemManualTable,
+    QgsLayoutItemMap,
+    QgsLayoutItemScaleBar,
+    QgsLayoutTable,
+    QgsLayoutTableColumn,
+    QgsLegendStyle,
+    QgsPalLayerSettings,
+    QgsPrintLayout,
+    QgsProject,
+    QgsProperty,
+    QgsReadWriteContext,
+    QgsRectangle,
+    QgsRenderContext,
+    QgsRuleBasedLabeling,
+    QgsSingleSymbolRenderer,
+    QgsSymbolLayer,
+    QgsTableCell,
+    QgsTextBufferSettings,
+    QgsTextFormat,
+    QgsUnitTypes,
+    QgsVectorLayer,
+    QgsVectorLayerSimpleLabeling,
+)
+from qgis.PyQt.QtCore import QVariant, Qt
+from qgis.PyQt.QtGui import QColor, QFont, QRawFont
+from qgis.PyQt.QtWidgets import QGraphicsScene
+from qgis.PyQt.QtXml import QDomDocument
+
+from ..core import riskdb
+from ..core.coords import gauss_kruger_epsg
+from ..core.importer import Canceled
+from ..core.pipeline import PipelineError, level_table
+from .styling import UNSCORED_LABEL, level_label, style_risk_layer
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "resources" / "layouts" / "report.qpt"
+FONT = "Noto Sans CJK SC"  # as in the template (fonts-noto-cjk)
+SOURCE_CRS = "EPSG:4490"  # the risk database's layers (CGCS2000 geographic)
+DEFAULT_MAP_EPSG = 4547  # CGCS2000 / 3-degree GK CM 114E, when the units have no points
+PAGE_KINDS = ("cover", "district")  # the template's item ids start with these
+DPI = 200
+SECTOR_COLUMN_MM = 40.0
+#: The district table's units; "in the district" is spatial (filterToAtlasFeature), as in
+#: the district summary's counts (plugin.core.districts).
+UNITS_FILTER = '"level" >= 1 AND "level" <= 2'
+#: Worst first: by level, then by R (GB 18218 units; the others have none, and come after),
+#: then by code.
+UNITS_ORDER = (('"level"', Qt.AscendingOrder), ('coalesce("r_value", -1)', Qt.DescendingOrder),
+               ('"unit_code"', Qt.AscendingOrder))
+REASONS_EXPRESSION = "replace(coalesce(\"level_reasons\", ''), '\\n', '; ')"  # one line
+PAGE_FIELDS = (("page", QVariant.Int), ("kind", QVariant.String), ("district", QVariant.String),
+               ("heading", QVariant.String), ("note", QVariant.String), ("n_level1", QVariant.Int),
+               ("n_level2", QVariant.Int), ("n_level3", QVariant.Int), ("n_level4", QVariant.Int),
+               ("n_unscored", QVariant.Int), ("n_total", QVariant.Int))
+
+
+class ReportError(PipelineError):
+    """The report cannot be made (missing layer, unreadable template, export failure);
+    bilingual, like the pipeline's errors (``en``, ``zh``)."""
+
+
+def _default_tr() -> Callable[[str], str]:
+    from ..i18n import tr
+
+    return tr
+
+
+def _check(feedback, progress: float | None = None) -> None:
+    if feedback is None:
+        return
+    if progress is not None:
+        feedback.setProgress(progress)
+    if feedback.isCanceled():
+        raise Canceled()
+
+
+def _unshaped(font: QFont) -> QFont:
+    """``font`` drawn without OpenType substitutions.
+
+    Noto Sans CJK swaps digits that follow Latin letters ("Date: 2026") for alternate
+    glyphs that no character maps to, so a PDF's text would lose them; Chinese needs no
+    shaping to be drawn right.
+    """
+    font = QFont(font)
+    font.setStyleStrategy(QFont.StyleStrategy(font.styleStrategy() | QFont.PreferNoShaping))
+    return font
+
+
+def _export_feedback(feedback) -> QgsFeedback | None:
+    """A feedback for the exporter: its 0–100 % mapped to 10–95 % of ``feedback``, and
+    cancelled with it (a direct connection: ``feedback`` is cancelled from the GUI thread)."""
+    if feedback is None:
+        return None
+    inner = QgsFeedback()
+
+    def forward(progress: float) -> None:
+        feedback.setProgress(10 + 0.85 * progress)
+        if feedback.isCanceled():
+            inner.cancel()
+
+    inner.progressChanged.connect(forward, Qt.DirectConnection)
+    feedback.canceled.connect(inner.cancel, Qt.DirectConnection)
+    if feedback.isCanceled():
+        inner.cancel()
+    return inner
+
+
+def _font(size: float, bold: bool = False) -> QFont:
+    f = QFont(FONT)
+    f.setPointSizeF(size)
+    f.setBold(bold)
+    return _unshaped(f)
+
+
+def _unshaped_format(fmt: QgsTextFormat) -> QgsTextFormat:
+    fmt = QgsTextFormat(fmt)
+    fmt.setFont(_unshaped(fmt.font()))
+    return fmt
+
+
+def _unshape_labeling(layer: QgsVectorLayer) -> None:
+    labeling = layer.labeling()
+    if labeling is None:
+        return
+    labeling = labeling.clone()
+    if isinstance(labeling, QgsRuleBasedLabeling):
+        rules = labeling.rootRule().descendants()
+        for rule in rules:
+            if rule.settings() is not None:
+                settings = QgsPalLayerSettings(rule.settings())
+                settings.setFormat(_unshaped_format(settings.format()))
+                rule.setSettings(settings)
+    elif isinstance(labeling, QgsVectorLayerSimpleLabeling):
+        settings = QgsPalLayerSettings(labeling.settings())
+        settings.setFormat(_unshaped_format(settings.format()))
+        labeling.setSettings(settings)
+    layer.setLabeling(labeling)
+
+
+def _unshape_layout(layout: QgsPrintLayout) -> None:
+    """Every font of the layout without shaping (see :func:`_unshaped`)."""
+    for item in layout.items():
+        if isinstance(item, QgsLayoutItemLabel):
+            item.setFont(_unshaped(item.font()))
+        elif isinstance(item, QgsLayoutItemLegend):
+            for style in (QgsLegendStyle.Title, QgsLegendStyle.Group, QgsLegendStyle.Subgroup,
+                          QgsLegendStyle.SymbolLabel):
+                item.setStyleFont(style, _unshaped(item.styleFont(style)))
+        elif isinstance(item, QgsLayoutItemScaleBar):
+            item.setTextFormat(_unshaped_format(item.textFormat()))
+    for multi in layout.multiFrames():
+        if isinstance(multi, QgsLayoutTable):
+            multi.setHeaderTextFormat(_unshaped_format(multi.headerTextFormat()))
+            multi.setContentTextFormat(_unshaped_format(multi.contentTextFormat()))
+
+
+def _text_format(size: float, bold: bool = False, colour: str = "#000000") -> QgsTextFormat:
+    fmt = QgsTextFormat()
+    fmt.setFont(_font(size, bold))
+    fmt.setSize(size)
+    fmt.setSizeUnit(QgsUnitTypes.RenderPoints)
+    fmt.setColor(QColor(colour))
+    return fmt
+
+
+def _ink(background: str) -> str:
+    """Black or white text, whichever reads better on ``background``."""
+    c = QColor(background)
+    return "#000000" if 0.299 * c.red() + 0.587 * c.green() + 0.114 * c.blue() > 150 else "#ffffff"
+
+
+def _cell(content, bold: bool = False, background: str | None = None, size: float = 7.5,
+          align=Qt.AlignLeft) -> QgsTableCell:
+    cell = QgsTableCell(content)
+    cell.setTextFormat(_text_format(size, bold, _ink(background) if background else "#000000"))
+    if background:
+        cell.setBackgroundColor(QColor(background))
+    cell.setHorizontalAlignment(align)
+    return cell
+
+
+# --- the PDF's text: Chinese that extracts as written ----------------------------------
+
+def _misread(cp: int) -> bool:
+    """Code points a PDF's text should not come back as: C0 controls (a tab for the space
+    glyph), the CJK radicals (U+2E80–U+2EFF) and the Kangxi radicals (U+2F00–U+2FDF)."""
+    return cp < 0x20 or 0x2E80 <= cp <= 0x2FDF
+
+
+@functools.lru_cache(maxsize=4)
+def _preferred_code_points(family: str = FONT) -> dict[int, int]:
+    """{misread code point: the character that shares its glyph in ``family``}.
+
+    Qt writes each embedded font's ToUnicode map with the lowest code point that reaches a
+    glyph; Noto Sans CJK draws 风 (U+98CE) with the glyph of the radical ⻛ (U+2EDB), so
+    the PDF's text would read ⻛. Here the first ordinary character of the same glyph wins.
+    """
+    raw = QRawFont.fromFont(QFont(family))
+    if not raw.isValid():
+        return {}
+    chars = [c for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF]
+    glyphs = raw.glyphIndexesForString("".join(map(chr, chars)))
+    if len(glyphs) != len(chars):
+        return {}
+    first: dict[int, int] = {}
+    for cp, g in zip(chars, glyphs):
+        if g and not _misread(cp) and g not in first:
+            first[g] = cp
+    return {cp: first[g] for cp, g in zip(chars, glyphs) if g and _misread(cp) and g in first}
+
+
+_HEX = rb"<([0-9A-Fa-f]{4})>"
+
+
+def _fix_cmap(cmap: bytes, preferred: dict[int, int]) -> bytes:
+    """``cmap`` with misread destinations replaced; the same length, byte for byte."""
+    def dest(m: re.Match) -> bytes:
+        cp = int(m.group(1), 16)
+        return b"<%04X>" % preferred[cp] if cp in preferred else m.group(0)
+
+    out, in_bfchar = [], False
+    for line in cmap.split(b"\n"):
+        if line.endswith(b"beginbfchar"):
+            in_bfchar = True
+        elif line.startswith(b"endbfchar"):
+            in_bfchar = False
+        m = re.fullmatch(rb"(<[0-9A-Fa-f]{4}> <[0-9A-Fa-f]{4}> )\[(.*)\]", line)
+        if m:  # a range with one destination per code
+            line = m.group(1) + b"[" + re.sub(_HEX, dest, m.group(2)) + b"]"
+        else:
+            m = re.fullmatch(rb"<([0-9A-Fa-f]{4})> <([0-9A-Fa-f]{4})> (<[0-9A-Fa-f]{4}>)", line)
+            if m and m.group(1).upper() == m.group(2).upper():  # a range of one code
+                line = line[: m.start(3)] + re.sub(_HEX, dest, m.group(3))
+            elif in_bfchar:
+                m = re.fullmatch(rb"(<[0-9A-Fa-f]{4}> )(<[0-9A-Fa-f]{4}>)", line)
+                if m:
+                    line = m.group(1) + re.sub(_HEX, dest, m.group(2))
+        out.append(line)
+    fixed = b"\n".join(out)
+    return fixed if len(fixed) == len(cmap) else cmap
+
+
+def fix_pdf_text(path: str | Path, family: str = FONT) -> int:
+    """Rewrite, in place and at equal length, the ToUnicode maps of the PDF's fonts of
+    ``family`` so that its text extracts as the characters drawn; the maps changed."""
+    preferred = _preferred_code_points(family)
+    if not preferred:
+        return 0
+    path = Path(path)
+    data = bytearray(path.read_bytes())
+    key = family.replace(" ", "").lower()
+    changed = 0
+    for m in list(re.finditer(rb"/ToUnicode (\d+) 0 R", data)):
+        dict_start = data.rfind(b"<<", 0, m.start())
+        names = re.findall(rb"/BaseFont /(?:[A-Z]{6}\+)?([^\s/<>\[\]]+)", data[dict_start:m.start()])
+        if not names or not names[-1].decode("latin-1").lower().startswith(key):
+            continue
+        obj = re.search(rb"(?:^|[\r\n])%s 0 obj\s*<<\s*/Length (\d+)\s*>>\s*stream\r?\n" % m.group(1), data)
+        if obj is None:
+            continue
+        start, length = obj.end(), int(obj.group(1))
+        cmap = bytes(data[start:start + length])
+        if b"begincmap" not in cmap:
+            continue
+        fixed = _fix_cmap(cmap, preferred)
+        if fixed != cmap:
+            data[start:start + length] = fixed
+            changed += 1
+    if changed:
+        path.write_bytes(bytes(data))
+    return changed
+
+
+# --- layers and layout --------------------------------------------------------------------
+
+def _layer(db: str, name: str, title: str) -> QgsVectorLayer:
+    layer = QgsVectorLayer(f"{db}|layername={name}", title, "ogr")
+    if not layer.isValid():
+        raise ReportError(f"cannot open layer '{name}' of {db}", f"无法打开 {db} 中的图层「{name}」")
+    return layer
+
+
+def _district_layer(db: str, title: str) -> QgsVectorLayer:
+    """District outlines, the atlas page's district drawn heavier; names as labels."""
+    layer = _layer(db, "district_summary", title)
+    symbol = QgsFillSymbol.createSimple({"color": "0,0,0,0", "outline_color": "80,80,80,255",
+                                         "outline_width": "0.25", "outline_width_unit": "MM"})
+    symbol.symbolLayer(0).setDataDefinedProperty(QgsSymbolLayer.PropertyStrokeWidth, QgsProperty.fromExpression(
+        "CASE WHEN \"district\" = attribute(@atlas_feature, 'district') THEN 0.9 ELSE 0.25 END"))
+    layer.setRenderer(QgsSingleSymbolRenderer(symbol))
+    settings = QgsPalLayerSettings()
+    settings.fieldName = "district"
+    fmt = _text_format(8, bold=True, colour="#404040")
+    buffer = QgsTextBufferSettings()
+    buffer.setEnabled(True)
+    buffer.setSize(0.8)
+    buffer.setColor(QColor(255, 255, 255, 220))
+    fmt.setBuffer(buffer)
+    settings.setFormat(fmt)
+    settings.placement = QgsPalLayerSettings.OverPoint
+    settings.priority = 10
+    layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
+    layer.setLabelsEnabled(True)
+    return layer
+
+
+def _level_counts(units, rules) -> dict[str, int]:
+    """The whole city's units per level, from :func:`pipeline.level_table`'s total row."""
+    table = level_table(units, rules)
+    total = table.iloc[-1]
+    counts = {f"n_level{k}": int(total.get(f"{k} {lv.zh}", 0)) for k, lv in rules.levels.items()}
+    counts["n_unscored"] = int(total.get(UNSCORED_LABEL, 0))
+    counts["n_total"] = int(total.iloc[-1])
+    return counts
+
+
+def _pages_layer(title: str, cover_geometry: QgsGeometry, cover_counts: dict[str, int],
+                 districts: QgsVectorLayer | None, rows: int, tr) -> QgsVectorLayer:
+    """The atlas coverage: feature 1 the city, then one per district (in the layer's order)."""
+    pages = QgsVectorLayer(f"MultiPolygon?crs={SOURCE_CRS}", "report_pages", "memory")
+    pages.dataProvider().addAttributes([QgsField(n, t) for n, t in PAGE_FIELDS])
+    pages.updateFields()
+    feats = []
+
+    def add(geometry: QgsGeometry, values: dict) -> None:
+        f = QgsFeature(pages.fields())
+        f.setGeometry(geometry)
+        for k, v in values.items():
+            f[k] = v
+        feats.append(f)
+
+    add(cover_geometry, {"page": 1, "kind": "city", "heading": title, **cover_counts})
+    if districts is not None:
+        for n, d in enumerate(districts.getFeatures(), start=2):
+            name = str(d["district"])
+            counts = {k: int(d[k] or 0) if k in d.fields().names() else 0
+                      for k in ("n_level1", "n_level2", "n_level3", "n_level4", "n_unscored")}
+            counts["n_total"] = int(d["n_units"] or 0) if "n_units" in d.fields().names() else sum(counts.values())
+            shown = counts["n_level1"] + counts["n_level2"]
+            note = tr("Level-1 and level-2 units in {}: {}").format(name, shown)
+            if shown > rows:
+                note += " " + tr("(the first {} shown)").format(rows)
+            add(d.geometry(), {"page": n, "kind": "district", "district": name,
+                               "heading": f"{title} — {name}", "note": note, **counts})
+    pages.dataProvider().addFeatures(feats)
+    pages.updateExtents()
+    return pages
+
+
+def _cover_geometry(risk: QgsVectorLayer, districts: QgsVectorLayer | None) -> QgsGeometry:
+    extent = QgsRectangle(risk.extent())
+    if districts is not None:
+        extent.combineExtentWith(districts.extent())
+    if extent.isEmpty() or extent.width() == 0 or extent.height() == 0:
+        extent.grow(0.01)  # one unit, or all on one line: about a kilometre around
+    return QgsGeometry.fromRect(extent)
+
+
+def _widths(table: QgsLayoutTable, total: float, fixed: list[float]) -> list[float]:
+    """Column widths (mm) that make ``table`` ``total`` mm wide: the columns given as 0
+    share what the others leave."""
+    inner = total - len(fixed) * 2 * table.cellMargin() - (len(fixed) + 1) * table.gridStrokeWidth()
+    free = [i for i, w in enumerate(fixed) if not w]
+    rest = max(inner - sum(fixed), 0.0)
+    return [w or rest / len(free) for w in fixed]
+
+
+def _fill_level_counts(table: QgsLayoutItemManualTable, rules, tr) -> None:
+    """One row per level (label on the level's colour) with the page's count."""
+    rows = []
+    for k, lv in rules.levels.items():
+        rows.append([_cell(level_label(lv), background=lv.colour, size=8),
+                     _cell(QgsProperty.fromExpression(f"attribute(@atlas_feature, 'n_level{k}')"), size=8,
+                           align=Qt.AlignRight)])
+    rows.append([_cell(UNSCORED_LABEL, background="#bfbfbf", size=8),
+                 _cell(QgsProperty.fromExpression("attribute(@atlas_feature, 'n_unscored')"), size=8,
+                       align=Qt.AlignRight)])
+    rows.append([_cell(tr("Total"), bold=True, size=8),
+                 _cell(QgsProperty.fromExpression("attribute(@atlas_feature, 'n_total')"), bold=True, size=8,
+                       align=Qt.AlignRight)])
+    width = table.frame(0).rect().width()
+    table.setTableContents(rows)
+    table.setColumnWidths(_widths(table, width, [0.0, 14.0]))
+
+
+def _fill_summary(table: QgsLayoutItemManualTable, units, rules, tr) -> None:
+    """Units by sector × level; the header row coloured by level."""
+    frame = level_table(units, rules)
+    colours = {f"{k} {lv.zh}": lv.colour for k, lv in rules.levels.items()}
+    header = [_cell(tr("Sector"), bold=True, background="#e6e6e6")]
+    for col in frame.columns:
+        header.append(_cell(col, bold=True, background=colours.get(col, "#e6e6e6"), align=Qt.AlignCenter))
+    rows = [header]
+    last = len(frame.index) - 1
+    for i, (name, values) in enumerate(frame.iterrows()):
+        rows.append([_cell(str(name), bold=i == last)]
+                    + [_cell(int(v), bold=i == last, align=Qt.AlignRight) for v in values])
+    width = table.frame(0).rect().width()
+    table.setTableContents(rows)
+    table.setColumnWidths(_widths(table, width, [SECTOR_COLUMN_MM] + [0.0] * len(frame.columns)))
+
+
+def _fill_units_table(table: QgsLayoutItemAttributeTable, risk: QgsVectorLayer, width: float, rows: int,
+                      tr) -> None:
+    """The atlas district's level-1 and level-2 units, worst first, one line each."""
+    table.setVectorLayer(risk)
+    spec = [(tr("Unit code"), '"unit_code"', 22.0, Qt.AlignLeft),
+            (tr("Unit name"), '"name"', 34.0, Qt.AlignLeft),
+            (tr("Sector"), '"sector_zh"', 13.0, Qt.AlignLeft),
+            (tr("Level"), 'to_int("level")', 7.0, Qt.AlignCenter),
+            (tr("R"), "coalesce(format_number(\"r_value\", 1), '')", 9.0, Qt.AlignRight),
+            (tr("Level reasons"), REASONS_EXPRESSION, 0.0, Qt.AlignLeft)]
+    widths = _widths(table, width, [w for _h, _e, w, _a in spec])
+    columns = []
+    for (heading, expression, _w, align), width in zip(spec, widths):
+        col = QgsLayoutTableColumn(heading)
+        col.setAttribute(expression)
+        col.setWidth(width)
+        col.setHAlignment(align)
+        columns.append(col)
+    table.setColumns(columns)
+    order = []
+    for expression, direction in UNITS_ORDER:
+        col = QgsLayoutTableColumn()
+        col.setAttribute(expression)
+        col.setSortOrder(direction)
+        order.append(col)
+    table.setSortColumns(order)
+    table.setFilterFeatures(True)
+    table.setFeatureFilter(UNITS_FILTER)
+    table.setFilterToAtlasFeature(True)
+    table.setMaximumNumberOfFeatures(rows)
+    table.setEmptyTableMessage(tr("No level-1 or level-2 units"))
+
+
+def _item(layout: QgsPrintLayout, item_id: str, kind):
+    item = layout.itemById(item_id)
+    if item is None:
+        raise ReportError(f"{TEMPLATE.name} has no item '{item_id}'",
+                          f"模板 {TEMPLATE.name} 中没有元素「{item_id}」")
+    if kind in (QgsLayoutItemManualTable, QgsLayoutItemAttributeTable):
+        item = item.multiFrame()
+    if not isinstance(item, kind):
+        raise ReportError(f"{TEMPLATE.name}: item '{item_id}' is not a {kind.__name__}",
+                          f"模板 {TEMPLATE.name} 中的元素「{item_id}」类型不符")
+    return item
+
+
+def _load_template(project: QgsProject) -> QgsPrintLayout:
+    doc = QDomDocument()
+    try:
+        ok = doc.setContent(TEMPLATE.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ReportError(f"cannot read {TEMPLATE}: {exc}", f"无法读取报告模板 {TEMPLATE}：{exc}") from exc
+    layout = QgsPrintLayout(project)
+    # A QGraphicsScene updates its item index from a timer, which never fires on a worker
+    # thread without an event loop (a Processing algorithm's): the pages came out blank.
+    layout.setItemIndexMethod(QGraphicsScene.NoIndex)
+    if ok:
+        _items, ok = layout.loadFromTemplate(doc, QgsReadWriteContext())
+    if not ok:
+        raise ReportError(f"cannot load the layout template {TEMPLATE}", f"无法加载报告模板 {TEMPLATE}")
+    return layout
+
+
+def build_layout(project: QgsProject, db: str, rules, title: str, tr, date_text: str) -> QgsPrintLayout:
+    """The report layout with its atlas; its layers are owned by ``project``."""
+    risk = _layer(db, "risk_map", tr("Risk units by level"))
+    style_risk_layer(risk, rules)
+    _unshape_labeling(risk)
+    districts = _district_layer(db, tr("District boundaries")) \
+        if "district_summary" in riskdb.layer_names(db) else None
+    if districts is not None:
+        project.addMapLayer(districts)
+    project.addMapLayer(risk)  # added last: on top in the layer tree and the legend
+    project.setCrs(QgsCoordinateReferenceSystem(SOURCE_CRS))
+    units = riskdb.read_layer(db, "units")
+
+    layout = _load_template(project)
+    layout.setName(tr("City Safety Risk Map report"))
+    units_table = _item(layout, "units_table", QgsLayoutItemAttributeTable)
+    rows = units_table.maximumNumberOfFeatures()
+    pages = _pages_layer(title, _cover_geometry(risk, districts), _level_counts(units, rules), districts, rows, tr)
+    project.addMapLayer(pages, False)  # the atlas coverage: neither drawn nor in the legend
+
+    lon = units.geometry.x.dropna() if isinstance(units, gpd.GeoDataFrame) else None
+    epsg = gauss_kruger_epsg(float(lon.median())) if lon is not None and len(lon) else DEFAULT_MAP_EPSG
+    for kind in PAGE_KINDS:
+        map_item = _item(layout, f"{kind}_map", QgsLayoutItemMap)
+        map_item.setCrs(QgsCoordinateReferenceSystem(f"EPSG:{epsg}"))
+        map_item.setLayers([risk] + ([districts] if districts is not None else []))
+        map_item.setKeepLayerSet(True)
+        map_item.setAtlasDriven(True)
+        legend = _item(layout, f"{kind}_legend", QgsLayoutItemLegend)
+        legend.setTitle(tr("Legend"))
+        legend.setLinkedMap(map_item)
+        legend.updateLegend()
+        _item(layout, f"{kind}_counts_heading", QgsLayoutItemLabel).setText(tr("Units by risk level"))
+        _fill_level_counts(_item(layout, f"{kind}_counts", QgsLayoutItemManualTable), rules, tr)
+
+    _item(layout, "date", QgsLayoutItemLabel).setText(tr("Date: {}").format(date_text))
+    _item(layout, "footer", QgsLayoutItemLabel).setText(
+        tr("Source: {}  ·  Rules: {}").format(Path(db).name, getattr(rules, "name", "")))
+    _item(layout, "summary_heading", QgsLayoutItemLabel).setText(tr("Units by sector and risk level"))
+    _fill_summary(_item(layout, "summary_table", QgsLayoutItemManualTable), units, rules, tr)
+    heading = _item(layout, "units_heading", QgsLayoutItemLabel)  # the table is as wide as its heading
+    _fill_units_table(units_table, risk, heading.rect().width(), rows, tr)
+    _unshape_layout(layout)
+
+    atlas = layout.atlas()
+    atlas.setCoverageLayer(pages)
+    atlas.setEnabled(True)
+    atlas.setHideCoverage(False)
+    atlas.setSortFeatures(True)
+    atlas.setSortExpression(QgsExpression.quotedColumnRef("page"))
+    atlas.setFilenameExpression("'report'")
+    return layout
+
+
+def export_report_pdf(db: str, pdf_path: str, rules, title: str | None = None, feedback=None, tr=None,
+                      date_text: str | None = None) -> int:
+    """Write the PDF report of risk database ``db`` to ``pdf_path``; the number of pages.
+
+    ``rules`` is the loaded rules file (level colours and names, sectors); ``title`` the
+    report's title (default: the translated "City Safety Risk Map (城市安全风险一张图)");
+    ``feedback`` a QgsFeedback (progress, cancel); ``tr`` the translation function
+    (default :func:`plugin.i18n.tr`); ``date_text`` the date printed (default today, ISO).
+    Raises :class:`Canceled` when cancelled and :class:`ReportError` on failure; either way
+    an earlier file at ``pdf_path`` is left as it was.
+    """
+    tr = tr or _default_tr()
+    if rules is None:
+        from ..core.rules import load_rules
+
+        rules = load_rules()
+    title = title or tr("City Safety Risk Map (城市安全风险一张图)")
+    date_text = date_text or _dt.date.today().isoformat()
+    db = str(db)
+    if not Path(db).is_file():
+        raise ReportError(f"risk database not found: {db}", f"找不到风险数据库：{db}")
+    if "risk_map" not in riskdb.layer_names(db):
+        raise ReportError(f"{Path(db).name} has no layer 'risk_map'; run citysafety:risk_map first",
+                          f"{Path(db).name} 中没有图层「risk_map」，请先运行风险一张图")
+    _check(feedback, 2)
+    project = QgsProject()
+    try:
+        layout = build_layout(project, db, rules, title, tr, date_text)
+        _check(feedback, 10)
+        pages = layout.atlas().count() if layout.atlas().updateFeatures() else 0
+        if pages < 1:
+            raise ReportError("the report has no pages", "报告没有页面")
+        settings = QgsLayoutExporter.PdfExportSettings()
+        settings.dpi = DPI
+        settings.rasterizeWholeImage = False
+        settings.forceVectorOutput = True
+        settings.textRenderFormat = QgsRenderContext.TextFormatAlwaysText  # extractable Chinese
+        settings.exportMetadata = True
+        settings.simplifyGeometries = True
+        out = Path(pdf_path)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        # Beside the target (same file system, so the rename is atomic); created by the
+        # exporter itself, so it gets the usual permissions rather than mkstemp's 0600.
+        tmp = str(out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp"))
+        try:
+            result, error = QgsLayoutExporter.exportToPdf(layout.atlas(), tmp, settings, _export_feedback(feedback))
+            if feedback is not None and feedback.isCanceled() or result == QgsLayoutExporter.Canceled:
+                raise Canceled()
+            if result != QgsLayoutExporter.Success:
+                raise ReportError(f"cannot write the PDF {out}: {error or result}",
+                                  f"无法写出 PDF {out}：{error or result}")
+            fix_pdf_text(tmp)
+            os.replace(tmp, out)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        if feedback is not None:
+            feedback.setProgress(100)
+        return pages
+    finally:
+        layout = None
+        project.clear()

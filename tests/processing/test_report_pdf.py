@@ -1,0 +1,291 @@
+"""The PDF report (plugin/processing/report_pdf.py) on the analysed sample city: pages,
+text extracted with poppler's pdftotext (real Chinese glyphs), counts, a worker thread,
+and an earlier PDF left alone by a cancel or a failure."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+import pytest
+
+from plugin.core.importer import Canceled
+from tests.conftest import ROOT
+
+TITLE = "深圳市城市安全风险评估报告"
+DATE = "2024-05-01"
+UNIT_CODE = re.compile(r"\b[A-Z]{2}-[A-Z]{2}-\d{6}\b")
+
+
+def identity(text: str) -> str:
+    return text
+
+
+def pdf_pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+
+
+def pdf_text(pdf: Path, page: int | None = None) -> str:
+    args = ["pdftotext", "-layout", "-enc", "UTF-8"]
+    if page is not None:
+        args += ["-f", str(page), "-l", str(page)]
+    return subprocess.run(args + [str(pdf), "-"], capture_output=True, check=True).stdout.decode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def rules():
+    from plugin.core.rules import load_rules
+
+    return load_rules()
+
+
+@pytest.fixture(scope="module")
+def report(analysed_db_session, rules, tmp_path_factory):
+    """The sample city's report, made once: (pdf, pages returned, seconds)."""
+    from plugin.processing.report_pdf import export_report_pdf
+
+    pdf = tmp_path_factory.mktemp("report") / "报告.pdf"
+    start = time.perf_counter()
+    pages = export_report_pdf(str(analysed_db_session), str(pdf), rules, TITLE, tr=identity, date_text=DATE)
+    return pdf, pages, time.perf_counter() - start
+
+
+def districts_of(db: Path) -> gpd.GeoDataFrame:
+    return pyogrio.read_dataframe(db, layer="district_summary")
+
+
+def execute(db: Path, statements: list[str]) -> None:
+    """SQL on a GeoPackage through GDAL (its triggers need GDAL's spatial functions)."""
+    from osgeo import gdal
+
+    ds = gdal.OpenEx(str(db), gdal.OF_VECTOR | gdal.OF_UPDATE)
+    for sql in statements:
+        ds.ExecuteSQL(sql)
+    ds = None
+
+
+def drop_layer(db: Path, name: str) -> None:
+    from osgeo import gdal
+
+    ds = gdal.OpenEx(str(db), gdal.OF_VECTOR | gdal.OF_UPDATE)
+    index = [ds.GetLayerByIndex(i).GetName() for i in range(ds.GetLayerCount())].index(name)
+    assert ds.DeleteLayer(index) == 0
+    ds = None
+
+
+def test_a_cover_and_a_page_per_district(report, analysed_db_session):
+    pdf, pages, seconds = report
+    districts = districts_of(analysed_db_session)
+    assert len(districts) == 10
+    assert pages == pdf_pages(pdf) == 1 + len(districts)
+    print(f"report of {pages} pages in {seconds:.1f} s")
+
+
+def test_text_is_real_chinese(report, analysed_db_session):
+    """The title and every district name come back from the PDF as the characters written
+    (风, 一, 龙 not as the radicals ⻛, ⼀, ⻰ that share their glyphs), digits too."""
+    pdf, _pages, _s = report
+    text = pdf_text(pdf)
+    assert TITLE in text
+    assert f"Date: {DATE}" in text
+    for name in districts_of(analysed_db_session).district:
+        assert name in text
+    assert not re.search("[\u2e80-\u2fdf]", text)
+    for k in range(2, 12):  # each district page is headed by the title and its district
+        first = pdf_text(pdf, k).strip().splitlines()[0]
+        assert first.startswith(f"{TITLE} — ")
+
+
+def test_cover_counts_are_the_database_s(report, analysed_db_session, rules):
+    from plugin.core.riskdb import read_layer
+    from plugin.processing.styling import level_label
+
+    pdf, _pages, _s = report
+    cover = pdf_text(pdf, 1)
+    units = read_layer(analysed_db_session, "units")
+    for k, lv in rules.levels.items():
+        n = int((units.level == k).sum())
+        assert re.search(rf"{re.escape(level_label(lv))}\s+{n}\b", cover), (k, n)
+    assert re.search(rf"Total\s+{len(units)}\b", cover)
+    assert "Units by sector and risk level" in cover
+    for s in rules.sectors.values():
+        assert s.zh in cover
+
+
+def test_each_district_page_lists_its_level_1_and_2_units(report, analysed_db_session, rules):
+    """The page's counts are the district summary's, and its table lists exactly the
+    level-1/2 units lying in the district (as the summary counts them)."""
+    from plugin.processing.styling import level_label
+
+    pdf, _pages, _s = report
+    districts = districts_of(analysed_db_session)
+    risk = pyogrio.read_dataframe(analysed_db_session, layer="risk_map")
+    serious = risk[risk.level.isin([1, 2])]
+    joined = gpd.sjoin(serious, districts[["district", "geometry"]], predicate="within")
+    for page, d in enumerate(districts.itertuples(), start=2):
+        text = pdf_text(pdf, page)
+        assert d.district in text.splitlines()[0]
+        for k, lv in rules.levels.items():
+            assert re.search(rf"{re.escape(level_label(lv))}\s+{getattr(d, f'n_level{k}')}\b", text)
+        expected = set(joined.loc[joined.district_right == d.district, "unit_code"])
+        assert len(expected) == d.n_level1 + d.n_level2
+        assert set(UNIT_CODE.findall(text)) == expected
+        assert f"Level-1 and level-2 units in {d.district}: {len(expected)}" in text
+        if not expected:
+            assert "No level-1 or level-2 units" in text
+
+
+def test_a_long_district_table_stays_on_its_page(analysed_db, rules, tmp_path):
+    """More level-1/2 units than the table's rows: the worst ones are listed, the note says
+    so, and no page is added."""
+    from plugin.processing.report_pdf import export_report_pdf
+
+    districts = districts_of(analysed_db)
+    risk = pyogrio.read_dataframe(analysed_db, layer="risk_map")
+    first = districts.iloc[0]
+    inside = risk[risk.within(first.geometry)]
+    assert len(inside) >= 25
+    chosen = list(inside.unit_code[:25])
+    codes = ", ".join(f"'{c}'" for c in inside.unit_code)
+    statements = [f"UPDATE risk_map SET level = 3 WHERE unit_code IN ({codes})"]
+    statements += [f"UPDATE risk_map SET level = 1, r_value = {100 - i} WHERE unit_code = '{code}'"
+                   for i, code in enumerate(chosen)]
+    statements.append(f"UPDATE district_summary SET n_level1 = {len(chosen)}, n_level2 = 0 "
+                      f"WHERE district = '{first.district}'")
+    execute(analysed_db, statements)
+    pdf = tmp_path / "long.pdf"
+    pages = export_report_pdf(str(analysed_db), str(pdf), rules, TITLE, tr=identity)
+    assert pages == pdf_pages(pdf) == 1 + len(districts)
+    text = pdf_text(pdf, 2)
+    rows = int(re.search(r"\(the first (\d+) shown\)", text).group(1))
+    assert 15 <= rows < 25
+    assert UNIT_CODE.findall(text) == chosen[:rows]  # worst first, down to the last row that fits
+
+
+def test_without_districts_only_the_cover(analysed_db, rules, tmp_path):
+    from plugin.processing.report_pdf import export_report_pdf
+
+    drop_layer(analysed_db, "district_summary")
+    pdf = tmp_path / "city.pdf"
+    assert export_report_pdf(str(analysed_db), str(pdf), rules, TITLE, tr=identity) == 1
+    assert pdf_pages(pdf) == 1
+    text = pdf_text(pdf)
+    assert TITLE in text and "Units by sector and risk level" in text
+
+
+def test_cancel_leaves_an_earlier_pdf(report, analysed_db_session, rules, tmp_path):
+    from qgis.core import QgsFeedback
+
+    from plugin.processing.report_pdf import export_report_pdf
+
+    pdf = tmp_path / "report.pdf"
+    shutil.copy(report[0], pdf)
+    before = pdf.read_bytes()
+    feedback = QgsFeedback()
+    feedback.cancel()
+    with pytest.raises(Canceled):
+        export_report_pdf(str(analysed_db_session), str(pdf), rules, "另一个标题", feedback=feedback)
+    # Cancelled in the middle of the export, from the progress it reports.
+    feedback = QgsFeedback()
+    seen = []
+
+    def cancel_midway(progress):
+        seen.append(progress)
+        if progress > 40:
+            feedback.cancel()
+
+    feedback.progressChanged.connect(cancel_midway)
+    with pytest.raises(Canceled):
+        export_report_pdf(str(analysed_db_session), str(pdf), rules, "另一个标题", feedback=feedback)
+    assert 40 < max(seen) < 100
+    assert pdf.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.pdf"]  # no temporary file left
+
+
+def test_failure_leaves_an_earlier_pdf(report, analysed_db, rules, tmp_path, monkeypatch):
+    from qgis.core import QgsLayoutExporter
+
+    from plugin.processing import report_pdf
+
+    out = tmp_path / "out"
+    out.mkdir()
+    pdf = out / "report.pdf"
+    shutil.copy(report[0], pdf)
+    before = pdf.read_bytes()
+
+    def half_written(_atlas, path, _settings, _feedback):
+        Path(path).write_bytes(b"%PDF-1.4 broken")
+        return QgsLayoutExporter.FileError, "disk full"
+
+    monkeypatch.setattr(report_pdf.QgsLayoutExporter, "exportToPdf", half_written)
+    with pytest.raises(report_pdf.ReportError, match="disk full"):
+        report_pdf.export_report_pdf(str(analysed_db), str(pdf), rules, TITLE)
+    monkeypatch.undo()
+    drop_layer(analysed_db, "risk_map")
+    with pytest.raises(report_pdf.ReportError, match="risk_map"):
+        report_pdf.export_report_pdf(str(analysed_db), str(pdf), rules, TITLE)
+    assert pdf.read_bytes() == before
+    assert [p.name for p in out.iterdir()] == ["report.pdf"]
+
+
+def test_runs_on_a_worker_thread(analysed_db_session, rules, tmp_path):
+    """As in a Processing algorithm: a QgsTask on QGIS's thread pool, the main thread
+    only turning the event loop."""
+    from qgis.core import QgsApplication, QgsProcessingFeedback, QgsTask
+
+    from plugin.processing.report_pdf import export_report_pdf
+
+    pdf = tmp_path / "task.pdf"
+    result = {}
+
+    def work(_task):
+        import threading
+
+        result["main_thread"] = threading.current_thread() is threading.main_thread()
+        result["pages"] = export_report_pdf(str(analysed_db_session), str(pdf), rules, TITLE,
+                                            feedback=QgsProcessingFeedback(), tr=identity)
+        return True
+
+    task = QgsTask.fromFunction("report", work)
+    QgsApplication.taskManager().addTask(task)
+    deadline = time.monotonic() + 120
+    while task.status() not in (QgsTask.Complete, QgsTask.Terminated) and time.monotonic() < deadline:
+        QgsApplication.processEvents()
+        time.sleep(0.01)
+    assert task.status() == QgsTask.Complete, result
+    assert result == {"main_thread": False, "pages": 11}
+    text = pdf_text(pdf)
+    assert TITLE in text and "南山区" in text
+    assert len(UNIT_CODE.findall(text)) > 20  # the tables were drawn, not blank pages
+
+
+def test_template_loads_cleanly_and_is_up_to_date(qgis_app, tmp_path):
+    from qgis.core import QgsPrintLayout, QgsProject, QgsReadWriteContext
+    from qgis.PyQt.QtXml import QDomDocument
+
+    from plugin.processing.report_pdf import TEMPLATE
+
+    doc = QDomDocument()
+    assert doc.setContent(TEMPLATE.read_text(encoding="utf-8"))[0]
+    project = QgsProject()
+    layout = QgsPrintLayout(project)
+    _items, ok = layout.loadFromTemplate(doc, QgsReadWriteContext())
+    assert ok
+    ids = {i.id() for i in layout.items() if hasattr(i, "id")}
+    for kind in ("cover", "district"):
+        assert {f"{kind}_map", f"{kind}_legend", f"{kind}_scalebar", f"{kind}_north_arrow", f"{kind}_counts",
+                f"{kind}_counts_heading"} <= ids
+    assert {"title", "date", "footer", "page_number", "summary_table", "units_table"} <= ids
+    assert "Noto Sans CJK SC" in TEMPLATE.read_text(encoding="utf-8")
+    fresh = tmp_path / "report.qpt"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_layout.py"), "--out", str(fresh)], check=True,
+                   capture_output=True)
+    assert fresh.read_text(encoding="utf-8") == TEMPLATE.read_text(encoding="utf-8"), \
+        "resources/layouts/report.qpt is out of date: run scripts/make_layout.py"
