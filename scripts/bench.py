@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DOC = ROOT / "docs" / "benchmarks.md"
-STAGES = ("read", "read_threads", "import", "score", "risk_map", "cascade")
+STAGES = ("read", "read_threads", "import", "score", "risk_map", "cascade", "report_xlsx", "report_pdf")
 
 
 def survey_files(folder: Path) -> list[Path]:
@@ -131,10 +131,40 @@ def stage_cascade(folder: Path, work: Path) -> dict:
             "graph_s": float(info.get("times", {}).get("total", float("nan")))}
 
 
+def stage_report_xlsx(folder: Path, work: Path) -> dict:
+    """citysafety:export_report's Excel half: read the tables, write the seven sheets."""
+    from plugin.core.report import report_data
+    from plugin.core.report_xlsx import write_report_xlsx
+    from plugin.core.rules import load_rules
+
+    t0 = time.perf_counter()
+    data = report_data(work / "risk.gpkg", load_rules())
+    t1 = time.perf_counter()
+    write_report_xlsx(data, work / "report.xlsx")
+    rows = sum(len(f) for f in data.level_units.values())
+    return {"rows": rows, "read_s": t1 - t0, "write_s": time.perf_counter() - t1,
+            "mb": (work / "report.xlsx").stat().st_size / 1e6}
+
+
+def stage_report_pdf(folder: Path, work: Path) -> dict:
+    """citysafety:export_report's PDF half: the print layout (cover + a page per district)."""
+    from qgis.core import QgsApplication
+
+    app = QgsApplication([], False)
+    app.initQgis()
+    from plugin.core.rules import load_rules
+    from plugin.processing.report_pdf import export_report_pdf
+
+    t0 = time.perf_counter()
+    pages = export_report_pdf(str(work / "risk.gpkg"), str(work / "report.pdf"), load_rules(), "bench")
+    return {"rows": pages, "pdf_s": time.perf_counter() - t0, "mb": (work / "report.pdf").stat().st_size / 1e6}
+
+
 def run_stage(stage: str, folder: Path, work: Path) -> dict:
     """Run one stage in a child process; returns its time and peak memory."""
     cmd = [sys.executable, __file__, "--child", stage, str(folder), str(work)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    proc = subprocess.run(cmd, capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen"))
     if proc.returncode != 0:
         raise RuntimeError(f"stage {stage} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -150,7 +180,8 @@ def child(stage: str, folder: Path, work: Path) -> None:
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
     stages = {"read": stage_read, "read_threads": stage_read_threads, "import": stage_import, "score": stage_score,
-              "risk_map": stage_risk_map, "cascade": stage_cascade}
+              "risk_map": stage_risk_map, "cascade": stage_cascade, "report_xlsx": stage_report_xlsx,
+              "report_pdf": stage_report_pdf}
     info = stages[stage](folder, work)
     seconds = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -234,11 +265,21 @@ def main() -> int:
         c = next(r for r in results if r["units_in"] == n and r["stage"] == "cascade")
         cascade.append(f"| {n:,} | {c['rows']:,} | {c['edges']:,} | {c['components']:,} | {c['largest']:,} | "
                        f"{c['graph_s']:.2f} | {c['cascade_s']:.2f} | {c['peak_mb']:.0f} |")
-    print("\n" + "\n".join(lines) + "\n\n" + "\n".join(analysis) + "\n\n" + "\n".join(cascade))
+    report = ["| units | rows in the level-1/2 sheets | Excel: read tables (s) | Excel: write (s) | Excel (MB) | "
+              "Excel peak (MB) | PDF pages | PDF (s) | PDF (MB) | PDF peak (MB) |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for n in args.sizes:
+        x = next(r for r in results if r["units_in"] == n and r["stage"] == "report_xlsx")
+        p = next(r for r in results if r["units_in"] == n and r["stage"] == "report_pdf")
+        report.append(f"| {n:,} | {x['rows']:,} | {x['read_s']:.2f} | {x['write_s']:.2f} | {x['mb']:.1f} | "
+                      f"{x['peak_mb']:.0f} | {p['rows']} | {p['pdf_s']:.2f} | {p['mb']:.1f} | {p['peak_mb']:.0f} |")
+    print("\n" + "\n".join(lines) + "\n\n" + "\n".join(analysis) + "\n\n" + "\n".join(cascade)
+          + "\n\n" + "\n".join(report))
     if not args.no_doc:
         write_doc(lines, "import")
         write_doc(analysis, "analysis")
         write_doc(cascade, "cascade")
+        write_doc(report, "report")
     return 0
 
 
@@ -265,6 +306,11 @@ NOTES = {
         "query, loads and probits, the graph measures (networkx only on clusters of two or more; "
         "exact betweenness up to the rules' size, sampled beyond), the upgrade, the chains, and the "
         "database written back. `graph measures` is the networkx part alone."),
+    "report": (
+        "`citysafety:export_report` after the cascade step: `Excel` reads the tables the workbook needs "
+        "and writes its seven sheets with openpyxl (write-only mode; every level-1 and level-2 unit's "
+        "hazard sources are rows); `PDF` is the print layout from resources/layouts/report.qpt — the "
+        "cover with every unit on the map, then one page per district — exported by QGIS."),
 }
 
 
@@ -278,7 +324,7 @@ def write_doc(lines: list[str], section: str) -> None:
         text = text[: text.index(begin)] + body + text[text.index(end) + len(end):]
     else:
         heading = {"import": "## Import", "analysis": "## Scoring and the risk map",
-                   "cascade": "## Cascade graph"}[section]
+                   "cascade": "## Cascade graph", "report": "## Reports"}[section]
         text = text.rstrip() + f"\n\n{heading}\n\n" + body + "\n"
     DOC.parent.mkdir(exist_ok=True)
     DOC.write_text(text, encoding="utf-8")

@@ -1,13 +1,14 @@
 """make demo: the whole pipeline on the bundled sample city, through the plugin's own
 Processing algorithms, then a summary table.
 
-Steps (a later issue adds the reports):
+Steps:
 1. citysafety:survey_template — a blank workbook for all sectors;
 2. citysafety:run_all — import every workbook of resources/sample/ into out/demo/risk.gpkg
    (error workbooks for the surveyors in out/demo/errors/), score every hazard source and
    unit, analyse the receptors and people around each hazard (α from the population raster,
-   upgrades), build the cascade (domino) graph, and build the risk map: the risk_map layer, out/demo/risk_density.tif and the
-   district summary.
+   upgrades), build the cascade (domino) graph, build the risk map (the risk_map layer,
+   out/demo/risk_density.tif and the district summary), and end with the reports:
+   out/demo/report.xlsx and out/demo/report.pdf (a cover page and one page per district).
 """
 
 from __future__ import annotations
@@ -87,8 +88,11 @@ def main() -> int:
         "FOLDER": str(args.sample), "OUTPUT": str(db), "DEFAULT_CRS": 1, "ERROR_WORKBOOKS": str(out / "errors"),
         "DISTRICTS": str(args.sample / "districts.gpkg"), "DENSITY": str(density), "LOAD_LAYERS": False,
         "RECEPTORS": f"{args.sample / 'receptors.gpkg'}|layername=receptors",
-        "POPULATION": str(args.sample / "population.tif")},
+        "POPULATION": str(args.sample / "population.tif"),
+        "REPORT_XLSX": str(out / "report.xlsx"), "REPORT_PDF": str(out / "report.pdf"),
+        "TITLE": "样例城市安全风险评估报告 Sample City Safety Risk Report"},
         feedback=log.feedback)
+    pages = res["PAGES"]
     units = pyogrio.read_dataframe(db, layer="units", read_geometry=False)
     hazards = pyogrio.read_dataframe(db, layer="hazards", read_geometry=False)
     issues = pyogrio.read_dataframe(db, layer="import_issues")
@@ -138,6 +142,8 @@ def main() -> int:
     print(f"  risk density 风险密度:     {density}")
     print(f"  template 模板:            {out / '调查表模板_全部行业.xlsx'}")
     print(f"  error workbooks 问题清单:  {out / 'errors'} ({len(list((out / 'errors').glob('*.xlsx')))} files)")
+    print(f"  Excel report Excel 报告:  {out / 'report.xlsx'}")
+    print(f"  PDF report PDF 报告:      {out / 'report.pdf'} ({pages} pages 页)")
     plugin.unload()
     return 0 if balanced else 1
 

@@ -22,6 +22,7 @@ def ALGORITHM_MENU():  # noqa: N802 — evaluated late so labels follow the tran
         ("cascade", tr("Cascade (domino) graph…")),
         ("cascade_scenario", tr("Cascade scenario from one accident…")),
         ("risk_map", tr("Risk map…")),
+        ("export_report", tr("Export report (Excel and PDF)…")),
         ("run_all", tr("Run the whole chain…")),
     ]
 
@@ -44,6 +45,7 @@ class CitySafetyProvider(QgsProcessingProvider):
 
     def loadAlgorithms(self):  # noqa: N802
         from .cascade import CascadeAlgorithm, CascadeScenarioAlgorithm
+        from .export_report import ExportReportAlgorithm
         from .import_surveys import ImportSurveysAlgorithm
         from .proximity import ProximityAlgorithm
         from .risk_map import RiskMapAlgorithm
@@ -52,5 +54,5 @@ class CitySafetyProvider(QgsProcessingProvider):
         from .survey_template import SurveyTemplateAlgorithm
 
         for alg in (SurveyTemplateAlgorithm(), ImportSurveysAlgorithm(), ScoreAlgorithm(), ProximityAlgorithm(),
-                    CascadeAlgorithm(), CascadeScenarioAlgorithm(), RiskMapAlgorithm(), RunAllAlgorithm()):
+                    CascadeAlgorithm(), CascadeScenarioAlgorithm(), RiskMapAlgorithm(), ExportReportAlgorithm(), RunAllAlgorithm()):
             self.addAlgorithm(alg)

@@ -1,17 +1,17 @@
-"""citysafety:run_all — import → score → risk map in one run."""
+"""citysafety:run_all — import → score → proximity → cascade → risk map → report in one run."""
 
 from __future__ import annotations
 
 from qgis.core import (QgsProcessing, QgsProcessingMultiStepFeedback, QgsProcessingOutputNumber,
                        QgsProcessingParameterBoolean, QgsProcessingParameterFeatureSource,
                        QgsProcessingParameterFile, QgsProcessingParameterFileDestination,
-                       QgsProcessingParameterFolderDestination)
+                       QgsProcessingParameterFolderDestination, QgsProcessingParameterString)
 
 from .base import AnalysisAlgorithm
 from .import_surveys import add_survey_inputs
 from .proximity import add_proximity_inputs
 
-# import → score → proximity (with receptors or a population raster) → cascade → risk map.
+# import → score → proximity (with receptors or a population raster) → cascade → risk map → report.
 
 
 class RunAllAlgorithm(AnalysisAlgorithm):
@@ -19,8 +19,8 @@ class RunAllAlgorithm(AnalysisAlgorithm):
     DISPLAY = "Run the whole chain"
     HELP = ("Runs the whole chain on a set of survey files: import the surveys into a risk database, score every "
             "hazard source and unit by the rules, with receptors or a population raster analyse what lies around "
-            "each hazard (α from the population, upgrades), build the cascade (domino) graph, and build the risk map (risk layer, density raster, "
-            "district summary). The same parameters as the single steps; each step's log is shown in turn.")
+            "each hazard (α from the population, upgrades), build the cascade (domino) graph, build the risk map (risk layer, density raster, "
+            "district summary), and end with the Excel and PDF reports. The same parameters as the single steps; each step's log is shown in turn.")
     INPUT = "INPUT"
     FOLDER = "FOLDER"
     DEFAULT_CRS = "DEFAULT_CRS"
@@ -35,6 +35,9 @@ class RunAllAlgorithm(AnalysisAlgorithm):
     POPULATION = "POPULATION"
     CASCADE = "CASCADE"
     EXTENT = "EXTENT"
+    REPORT_XLSX = "REPORT_XLSX"
+    REPORT_PDF = "REPORT_PDF"
+    TITLE = "TITLE"
 
     def initAlgorithm(self, config=None):  # noqa: N802
         add_survey_inputs(self)
@@ -52,7 +55,14 @@ class RunAllAlgorithm(AnalysisAlgorithm):
             self.ERRORS, self.tr("Error workbooks for the surveyors (folder)"), optional=True, createByDefault=False))
         self.addParameter(QgsProcessingParameterBoolean(
             self.CASCADE, self.tr("Cascade (domino) analysis"), defaultValue=True))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.REPORT_XLSX, self.tr("Excel report"), fileFilter=self.tr("Excel workbook (*.xlsx)"), optional=True))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.REPORT_PDF, self.tr("PDF report"), fileFilter=self.tr("PDF (*.pdf)"), optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            self.TITLE, self.tr("Report title (default: City Safety Risk Report)"), optional=True))
         self.addParameter(QgsProcessingParameterBoolean(self.LOAD, self.tr("Open the map layers"), defaultValue=True))
+        self.addOutput(QgsProcessingOutputNumber("PAGES", self.tr("PDF pages")))
         self.addOutput(QgsProcessingOutputNumber("EDGES", self.tr("Escalation edges")))
         for key, label in (("UNITS", self.tr("Units accepted")), ("HAZARDS", self.tr("Hazard sources accepted")),
                            ("ERRORS", self.tr("Errors")), ("LEVEL1", self.tr("Units of level {}").format(1)),
@@ -104,7 +114,8 @@ class RunAllAlgorithm(AnalysisAlgorithm):
         steps.append(("citysafety:risk_map",
                       {"INPUT": db, "RULES": rules, "DISTRICTS": parameters.get(self.DISTRICTS), "DENSITY": density,
                        "LOAD_LAYERS": False}))
-        multi = QgsProcessingMultiStepFeedback(len(steps), feedback)
+        report = {k: parameters.get(k) for k in (self.REPORT_XLSX, self.REPORT_PDF) if parameters.get(k)}
+        multi = QgsProcessingMultiStepFeedback(len(steps) + bool(report), feedback)
         results = {}
         try:
             for i, (alg, params) in enumerate(steps):
@@ -120,6 +131,17 @@ class RunAllAlgorithm(AnalysisAlgorithm):
                 if os.path.exists(leftover):
                     os.unlink(leftover)
         db, density = final_db, final_density
+        # The reports are written from the final database (they name it), once it is in place.
+        pages = 0
+        if report:
+            multi.setCurrentStep(len(steps))
+            feedback.pushInfo("\n== citysafety:export_report ==")
+            res = processing.run("citysafety:export_report", {
+                "INPUT": db, "RULES": rules, "TITLE": parameters.get(self.TITLE),
+                "XLSX": report.get(self.REPORT_XLSX), "PDF": report.get(self.REPORT_PDF)},
+                context=context, feedback=multi, is_child_algorithm=True)
+            pages = res.get("PAGES", 0)
+            report = {self.REPORT_XLSX: res.get("XLSX"), self.REPORT_PDF: res.get("PDF")}
         from ..core.riskdb import layer_names, read_layer
 
         self._to_load = (db, density, parameters.get(self.DISTRICTS) is not None, layer_names(db), rules) \
@@ -130,6 +152,8 @@ class RunAllAlgorithm(AnalysisAlgorithm):
                "HAZARDS": imp["HAZARDS"], "ERRORS": imp["ERRORS"], "MAJOR_HAZARDS": int(units["major_hazard"].sum())}
         out.update({f"LEVEL{k}": int((units["level"] == k).sum()) for k in (1, 2, 3, 4)})
         out["EDGES"] = results.get("citysafety:cascade", {}).get("EDGES", 0)
+        out["PAGES"] = pages
+        out.update({k: v for k, v in report.items() if v})
         return out
 
     def postProcessAlgorithm(self, context, feedback):  # noqa: N802
