@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from qgis.core import QgsApplication
+from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QIcon
-from qgis.PyQt.QtWidgets import QMenu, QToolButton
+from qgis.PyQt.QtWidgets import QAction, QMenu, QToolButton
 
 from .i18n import install_translator, remove_translator, tr
 
 ICON = Path(__file__).resolve().parents[1] / "resources" / "icons" / "icon.svg"
 MENU_OBJECT_NAME = "CitySafetyRiskMenu"
 TOOLBAR_OBJECT_NAME = "CitySafetyRiskToolbar"
+PANEL_ACTION_OBJECT_NAME = "citysafety_panel"
 
 
 class CitySafetyPlugin:
@@ -27,6 +29,8 @@ class CitySafetyPlugin:
         self.actions = []
         self.pick_action = None
         self.pick_tool = None
+        self.panel_action: QAction | None = None
+        self.dock = None  # the 城市安全风险一张图 panel, created when first shown
 
     # Processing -------------------------------------------------------------------------
     def initProcessing(self):  # noqa: N802 (QGIS's name)
@@ -76,6 +80,34 @@ class CitySafetyPlugin:
         self.tool_button.setMenu(self.menu)
         self.tool_button.setPopupMode(QToolButton.InstantPopup)
         self.toolbar.addWidget(self.tool_button)
+        # The panel: first in the plugin's menu, and a toolbar button of its own.
+        self.panel_action = QAction(icon, tr("Risk map panel"), main)
+        self.panel_action.setObjectName(PANEL_ACTION_OBJECT_NAME)
+        self.panel_action.setToolTip(tr("Show or hide the City Safety Risk Map panel"))
+        self.panel_action.setCheckable(True)
+        self.panel_action.triggered.connect(self.toggle_panel)
+        first = self.menu.actions()[0]
+        self.menu.insertAction(first, self.panel_action)
+        self.menu.insertSeparator(first)
+        self.toolbar.addAction(self.panel_action)
+
+    def toggle_panel(self, checked: bool = True):
+        """Show or hide the dock panel; it is created the first time it is shown."""
+        if self.dock is None:
+            if not checked:
+                return
+            from .gui.dock import RiskDock
+
+            self.dock = RiskDock(self.iface, self.iface.mainWindow())
+            self.iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+            # From now on the dock keeps the action's checked state and its own visibility in step.
+            self.dock.setToggleVisibilityAction(self.panel_action)
+        if checked:
+            self.dock.setUserVisible(True)  # shown, and raised above a dock tabbed over it
+        else:
+            self.dock.hide()
+        if self.panel_action is not None and self.panel_action.isChecked() != bool(checked):
+            self.panel_action.setChecked(bool(checked))
 
     def pick_scenario(self, checked: bool = True):
         """Arm the map tool: a click on a hazard source opens the cascade scenario dialog."""
@@ -103,6 +135,21 @@ class CitySafetyPlugin:
         processing.execAlgorithmDialog(f"citysafety:{alg_id}", {})
 
     def unload(self):
+        if self.dock is not None:
+            self.dock.cleanup()
+            if self.iface is not None:
+                self.iface.removeDockWidget(self.dock)
+            self.dock.setParent(None)
+            self.dock.deleteLater()
+            self.dock = None
+        if self.panel_action is not None:
+            if self.menu is not None:
+                self.menu.removeAction(self.panel_action)
+            if self.toolbar is not None:
+                self.toolbar.removeAction(self.panel_action)
+            self.panel_action.setParent(None)  # gone from the main window now, not at the next event loop
+            self.panel_action.deleteLater()
+            self.panel_action = None
         if self.pick_tool is not None and self.iface is not None:
             canvas = self.iface.mapCanvas()
             if canvas.mapTool() is self.pick_tool:

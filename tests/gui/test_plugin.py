@@ -51,15 +51,18 @@ def test_menu_toolbar_and_provider(loaded_plugin):
     plugin, iface = loaded_plugin
     (menu,) = _menu(iface)
     assert menu.title() in ("City Safety Risk", "城市安全风险")
-    names = [a.objectName() for a in menu.actions()]
-    assert names == ["citysafety_survey_template", "citysafety_import_surveys", "citysafety_score",
-                     "citysafety_proximity", "citysafety_cascade", "citysafety_cascade_scenario",
-                     "citysafety_risk_map", "citysafety_run_all", "citysafety_pick_scenario"]
+    names = [a.objectName() for a in menu.actions() if not a.isSeparator()]
+    assert names == ["citysafety_panel", "citysafety_survey_template", "citysafety_import_surveys",
+                     "citysafety_score", "citysafety_proximity", "citysafety_cascade", "citysafety_cascade_scenario",
+                     "citysafety_risk_map", "citysafety_export_report", "citysafety_run_all",
+                     "citysafety_pick_scenario"]
+    assert plugin.panel_action in plugin.toolbar.actions()
     provider = QgsApplication.processingRegistry().providerById("citysafety")
     assert provider is not None
     assert {a.id() for a in provider.algorithms()} == {
         "citysafety:survey_template", "citysafety:import_surveys", "citysafety:score", "citysafety:proximity",
-        "citysafety:cascade", "citysafety:cascade_scenario", "citysafety:risk_map", "citysafety:run_all"}
+        "citysafety:cascade", "citysafety:cascade_scenario", "citysafety:risk_map", "citysafety:export_report",
+        "citysafety:run_all"}
     assert plugin.tool_button is not None and plugin.tool_button.menu() is menu
 
 
@@ -70,8 +73,10 @@ def test_menu_entry_opens_the_algorithm_dialog(loaded_plugin, monkeypatch):
     opened = []
     monkeypatch.setattr(processing, "execAlgorithmDialog", lambda alg_id, params=None: opened.append(alg_id))
     (menu,) = _menu(iface)
-    menu.actions()[1].trigger()
-    assert opened == ["citysafety:import_surveys"]
+    by_name = {a.objectName(): a for a in menu.actions()}
+    by_name["citysafety_import_surveys"].trigger()
+    by_name["citysafety_export_report"].trigger()
+    assert opened == ["citysafety:import_surveys", "citysafety:export_report"]
 
 
 def test_unload_leaves_nothing_behind(qgis_app, qgis_iface, qgis_processing):

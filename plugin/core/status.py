@@ -1,0 +1,429 @@
+"""What a risk database holds, read quickly for the dock panel (风险一张图面板).
+
+Four questions, each answered by reading only the columns it needs (``read_geometry=False``,
+``columns=[...]``, attribute filters, ``COUNT(*)`` in the database) so that a city of a
+million units answers in seconds, not minutes:
+
+- :func:`read_status` — which workflow step has run (import, score, proximity, cascade,
+  map, report), decided from the layers and fields themselves, with its key counts and,
+  from the run log ``analysis_runs`` when there is one, when it ran;
+- :func:`level_summary` — units per level (重大/较大/一般/低) and per sector;
+- :func:`level_one_units` — the level-1 (重大风险) units;
+- :func:`unit_details` — one unit with its hazard sources, nearby receptors (敏感目标) and
+  cascade chains (连锁链), for the unit inspector.
+
+No QGIS here: plain pyogrio, pandas and dataclasses.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+
+from . import riskdb
+
+#: The workflow, in order.
+STEPS: tuple[str, ...] = ("import", "score", "proximity", "cascade", "map", "report")
+#: The Processing algorithm (citysafety:<id>) of each step; also its name in analysis_runs.
+STEP_ALGORITHMS: dict[str, str] = {
+    "import": "import_surveys", "score": "score", "proximity": "proximity", "cascade": "cascade",
+    "map": "risk_map", "report": "export_report",
+}
+#: The steps each step needs to have run first.
+STEP_NEEDS: dict[str, tuple[str, ...]] = {
+    "import": (), "score": ("import",), "proximity": ("score",), "cascade": ("score",), "map": ("score",),
+    "report": ("map",),
+}
+LEVELS: tuple[int, ...] = (1, 2, 3, 4)
+UNIT_LAYER = "units"
+HAZARD_LAYER = "hazards"
+RUNS_LAYER = "analysis_runs"
+#: Fields whose presence in ``hazards`` means the proximity step has run.
+PROXIMITY_FIELDS = ("n_receptors", "pop_500m")
+#: Columns of the level-1 list, in display order.
+LEVEL_ONE_COLUMNS = ("unit_code", "name", "sector", "sector_zh", "district", "r_value", "method")
+UNIT_DETAIL_COLUMNS = ("unit_code", "name", "sector", "sector_zh", "district", "street", "address", "level",
+                       "level_zh", "colour", "method", "r_value", "s_value", "alpha", "worst_hazard",
+                       "hazard_count", "major_hazard", "level_reasons", "employees", "population_500m")
+HAZARD_DETAIL_COLUMNS = ("hazard_code", "unit_code", "name", "kind", "equipment", "substance", "quantity_t",
+                         "method", "s_value", "q_over_Q", "beta", "r_value", "alpha", "L", "E", "C", "lec_d",
+                         "likelihood", "severity", "ls_r", "level", "level_zh", "colour", "base_level",
+                         "score_note", "upgrade_reason", "cascade_reason", "reach_m", "n_receptors", "n_high",
+                         "nearest_high_name", "nearest_high_m", "pop_500m", "out_degree", "reach_1", "reach_all",
+                         "best_chain_p_max")
+RECEPTOR_COLUMNS = ("hazard_code", "receptor_name", "class_zh", "sensitivity", "distance_m")
+CHAIN_COLUMNS = ("start", "rank", "chain", "length", "probability", "target")
+
+
+# --- small readers ----------------------------------------------------------------------
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _quote_text(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _in_list(values) -> str:
+    return "(" + ", ".join(_quote_text(v) for v in values) + ")"
+
+
+def _fields(db: Path, layer: str) -> list[str]:
+    return [str(f) for f in pyogrio.read_info(db, layer=layer)["fields"]]
+
+
+def _feature_count(db: Path, layer: str) -> int:
+    n = pyogrio.read_info(db, layer=layer, force_feature_count=True)["features"]
+    return int(n) if n is not None and n >= 0 else 0
+
+
+def _read(db: Path, layer: str, columns, where: str | None = None) -> pd.DataFrame:
+    """The named columns (those the layer has) of a layer, without geometry."""
+    have = _fields(db, layer)
+    cols = [c for c in columns if c in have]
+    frame = pyogrio.read_dataframe(db, layer=layer, columns=cols, read_geometry=False, where=where)
+    frame = pd.DataFrame(frame)
+    for c in columns:  # a column the layer lacks reads as empty
+        if c not in frame:
+            frame[c] = pd.Series([None] * len(frame), dtype=object)
+    return frame[list(columns)]
+
+
+def _count(db: Path, layer: str, where: str) -> int:
+    """COUNT(*) in the database itself: nothing but the number comes back."""
+    frame = pyogrio.read_dataframe(db, sql=f"SELECT COUNT(*) AS n FROM {_quote_ident(layer)} WHERE {where}")
+    return int(frame["n"].iloc[0]) if len(frame) else 0
+
+
+def _non_empty(column: str) -> str:
+    c = _quote_ident(column)
+    return f"{c} IS NOT NULL AND TRIM({c}) <> ''"
+
+
+# --- workflow status --------------------------------------------------------------------
+
+@dataclass
+class StepStatus:
+    """One workflow step on one database: has it run, what it counted, when."""
+
+    step: str
+    done: bool = False
+    counts: dict[str, object] = field(default_factory=dict)
+    finished: str = ""  # when it last ran (run log), "" when not known
+    outputs: dict[str, str] = field(default_factory=dict)  # report: "xlsx", "pdf" paths
+
+
+@dataclass
+class DatabaseStatus:
+    """The workflow on one risk database."""
+
+    path: str
+    exists: bool = False
+    layers: tuple[str, ...] = ()
+    steps: dict[str, StepStatus] = field(default_factory=dict)
+    error: str = ""
+
+    def done(self, step: str) -> bool:
+        s = self.steps.get(step)
+        return bool(s and s.done)
+
+    def enabled(self, step: str) -> bool:
+        """A step can run when the steps it needs have run (import always can)."""
+        return all(self.done(n) for n in STEP_NEEDS[step])
+
+
+def read_runs(db: str | Path) -> pd.DataFrame:
+    """The run log (analysis_runs), oldest first; an empty frame when there is none."""
+    cols = ("step", "started", "finished", "summary")
+    db = Path(db)
+    try:
+        if db.is_file() and RUNS_LAYER in riskdb.layer_names(db):
+            return _read(db, RUNS_LAYER, cols).reset_index(drop=True)
+    except Exception:  # a log another version wrote differently: only the "when" is lost
+        pass
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+
+
+def _last_runs(runs: pd.DataFrame) -> dict[str, int]:
+    """Step name → position of its last row in the log."""
+    return {str(s): i for i, s in enumerate(runs["step"])} if len(runs) else {}
+
+
+def _when(runs: pd.DataFrame, i: int | None) -> str:
+    if i is None:
+        return ""
+    row = runs.iloc[i]
+    for c in ("finished", "started"):
+        v = row.get(c)
+        if isinstance(v, str) and v:
+            return v
+    return ""
+
+
+def _import_finished(db: Path, layers) -> str:
+    """When the import ran, from import_runs (databases without a run log)."""
+    if "import_runs" not in layers:
+        return ""
+    try:
+        f = _read(db, "import_runs", ("finished",))["finished"].dropna().astype(str)
+        return str(f.max()) if len(f) else ""
+    except Exception:
+        return ""
+
+
+def read_status(db: str | Path) -> DatabaseStatus:
+    """Which steps have run on ``db`` and their key counts.
+
+    Done or not is read from the layers and fields (re-scoring removes the proximity and
+    cascade fields, so the log alone would mislead); the run log only says when."""
+    path = Path(db) if db else Path("")
+    status = DatabaseStatus(str(db or ""), steps={s: StepStatus(s) for s in STEPS})
+    if not db or not path.is_file():
+        return status
+    status.exists = True
+    try:
+        layers = tuple(riskdb.layer_names(path))
+    except Exception as exc:  # not a GeoPackage, or unreadable
+        status.error = str(exc)
+        return status
+    status.layers = layers
+    runs = read_runs(path)
+    last = _last_runs(runs)
+    steps = status.steps
+    for s in STEPS:
+        steps[s].finished = _when(runs, last.get(STEP_ALGORITHMS[s]))
+
+    # import: units and hazards exist
+    if UNIT_LAYER not in layers or HAZARD_LAYER not in layers:
+        return status
+    imp = steps["import"]
+    imp.done = True
+    errors = warnings = 0
+    if "import_issues" in layers and "severity" in _fields(path, "import_issues"):
+        errors = _count(path, "import_issues", "severity = 'error'")
+        warnings = _count(path, "import_issues", "severity = 'warning'")
+    imp.counts = {"units": _feature_count(path, UNIT_LAYER), "hazards": _feature_count(path, HAZARD_LAYER),
+                  "errors": errors, "warnings": warnings}
+    imp.finished = imp.finished or _import_finished(path, layers)
+
+    hazard_fields = set(_fields(path, HAZARD_LAYER))
+    unit_fields = set(_fields(path, UNIT_LAYER))
+    # score: hazards have a level
+    if "level" not in hazard_fields:
+        return status
+    sc = steps["score"]
+    sc.done = True
+    levels = _read(path, UNIT_LAYER, ("level",))["level"] if "level" in unit_fields else pd.Series(dtype=float)
+    lv = pd.to_numeric(levels, errors="coerce")
+    sc.counts = {f"level{k}": int((lv == k).sum()) for k in LEVELS}
+    sc.counts["unscored"] = int((~lv.isin(LEVELS)).sum())
+    sc.counts["major_hazards"] = _count(path, UNIT_LAYER, '"major_hazard" = 1') if "major_hazard" in unit_fields \
+        else 0
+
+    # proximity: receptor fields on the hazards
+    if hazard_fields & set(PROXIMITY_FIELDS):
+        px = steps["proximity"]
+        px.done = True
+        px.counts = {
+            "links": _feature_count(path, "hazard_receptor_links") if "hazard_receptor_links" in layers else 0,
+            "upgraded": _count(path, HAZARD_LAYER, _non_empty("upgrade_reason"))
+            if "upgrade_reason" in hazard_fields else 0,
+            "near_high": _count(path, HAZARD_LAYER, '"n_high" > 0') if "n_high" in hazard_fields else 0,
+        }
+
+    # cascade: the edges layer and the graph measures on the hazards
+    if "cascade_edges" in layers and "out_degree" in hazard_fields:
+        cs = steps["cascade"]
+        cs.done = True
+        cs.counts = {
+            "edges": _feature_count(path, "cascade_edges"),
+            "chains": _feature_count(path, "cascade_chains") if "cascade_chains" in layers else 0,
+            "upgraded": _count(path, HAZARD_LAYER, _non_empty("cascade_reason"))
+            if "cascade_reason" in hazard_fields else 0,
+        }
+
+    # map: the unified layer
+    if "risk_map" in layers:
+        mp = steps["map"]
+        mp.done = True
+        mp.counts = {"units": _feature_count(path, "risk_map"),
+                     "districts": _feature_count(path, "district_summary") if "district_summary" in layers else 0}
+
+    # report: a run-log row after every other step's last row
+    rep_at = last.get(STEP_ALGORITHMS["report"])
+    others = [i for s, i in last.items() if s != STEP_ALGORITHMS["report"]]
+    if rep_at is not None and (not others or rep_at > max(others)):
+        rp = steps["report"]
+        rp.done = True
+        try:
+            summary = json.loads(runs["summary"].iloc[rep_at] or "{}")
+        except (TypeError, ValueError):
+            summary = {}
+        rp.outputs = {k: str(summary[k]) for k in ("xlsx", "pdf") if isinstance(summary, dict) and summary.get(k)}
+        rp.counts = {"files": len(rp.outputs)}
+    return status
+
+
+# --- summary ----------------------------------------------------------------------------
+
+@dataclass
+class LevelSummary:
+    """Units per level (1..4, and unscored) and per sector × level."""
+
+    levels: dict[int, int] = field(default_factory=lambda: {k: 0 for k in LEVELS})
+    unscored: int = 0
+    total: int = 0
+    #: one row per sector: sector, sector_zh, level1..level4, unscored, total (most units first)
+    by_sector: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["sector", "sector_zh", *[f"level{k}" for k in LEVELS], "unscored", "total"]))
+
+
+def level_summary(db: str | Path) -> LevelSummary:
+    """Units per level and per sector; reads three columns of ``units``."""
+    path = Path(db)
+    out = LevelSummary()
+    if not path.is_file() or UNIT_LAYER not in riskdb.layer_names(path):
+        return out
+    units = _read(path, UNIT_LAYER, ("sector", "sector_zh", "level"))
+    lv = pd.to_numeric(units["level"], errors="coerce")
+    lv = lv.where(lv.isin(LEVELS), 0).astype(int)  # 0: unscored
+    out.levels = {k: int((lv == k).sum()) for k in LEVELS}
+    out.unscored = int((lv == 0).sum())
+    out.total = len(units)
+    if not len(units):
+        return out
+    sector = units["sector"].fillna("").astype(str)
+    sector_zh = units["sector_zh"].fillna(sector).astype(str)
+    frame = pd.DataFrame({"sector": sector, "sector_zh": sector_zh, "level": lv})
+    table = pd.crosstab([frame["sector"], frame["sector_zh"]], frame["level"])
+    table = table.reindex(columns=[*LEVELS, 0], fill_value=0)
+    table.columns = [*[f"level{k}" for k in LEVELS], "unscored"]
+    table["total"] = table.sum(axis=1)
+    table = table.reset_index().sort_values(["total", "sector"], ascending=[False, True], kind="stable")
+    out.by_sector = table.reset_index(drop=True)
+    return out
+
+
+def level_one_units(db: str | Path) -> pd.DataFrame:
+    """The level-1 (重大风险) units: code, name, sector, district, R value; highest R first."""
+    path = Path(db)
+    if not path.is_file() or UNIT_LAYER not in riskdb.layer_names(path) or \
+            "level" not in _fields(path, UNIT_LAYER):
+        return pd.DataFrame(columns=list(LEVEL_ONE_COLUMNS))
+    frame = _read(path, UNIT_LAYER, LEVEL_ONE_COLUMNS, where='"level" = 1')
+    frame["r_value"] = pd.to_numeric(frame["r_value"], errors="coerce")
+    frame = frame.sort_values(["r_value", "unit_code"], ascending=[False, True], na_position="last", kind="stable")
+    return frame.reset_index(drop=True)
+
+
+# --- one unit ---------------------------------------------------------------------------
+
+@dataclass
+class UnitDetails:
+    """One unit for the inspector: its row, hazards, receptors around them, chains from them."""
+
+    unit: dict
+    hazards: pd.DataFrame
+    receptors: pd.DataFrame  # nearest first
+    chains: pd.DataFrame  # most probable first
+
+
+def unit_details(db: str | Path, unit_code: str, max_receptors: int = 50, max_chains: int = 30) -> UnitDetails | None:
+    """Everything the inspector shows for ``unit_code``; None when the unit is not there."""
+    path = Path(db)
+    if not unit_code or not path.is_file():
+        return None
+    layers = riskdb.layer_names(path)
+    if UNIT_LAYER not in layers:
+        return None
+    units = _read(path, UNIT_LAYER, UNIT_DETAIL_COLUMNS, where=f'"unit_code" = {_quote_text(unit_code)}')
+    if not len(units):
+        return None
+    unit = {k: _plain(v) for k, v in units.iloc[0].items()}
+    hazards = pd.DataFrame(columns=list(HAZARD_DETAIL_COLUMNS))
+    if HAZARD_LAYER in layers:
+        hazards = _read(path, HAZARD_LAYER, HAZARD_DETAIL_COLUMNS, where=f'"unit_code" = {_quote_text(unit_code)}')
+        lv = pd.to_numeric(hazards["level"], errors="coerce").fillna(9)
+        hazards = hazards.assign(_lv=lv).sort_values(["_lv", "hazard_code"], kind="stable").drop(columns="_lv")
+        hazards = hazards.reset_index(drop=True)
+    codes = [str(c) for c in hazards["hazard_code"].dropna()]
+    receptors = pd.DataFrame(columns=list(RECEPTOR_COLUMNS))
+    chains = pd.DataFrame(columns=list(CHAIN_COLUMNS))
+    if codes and "hazard_receptor_links" in layers:
+        receptors = _read(path, "hazard_receptor_links", RECEPTOR_COLUMNS, where=f'"hazard_code" IN {_in_list(codes)}')
+        receptors["distance_m"] = pd.to_numeric(receptors["distance_m"], errors="coerce")
+        receptors = receptors.sort_values(["distance_m", "receptor_name"], kind="stable").head(max_receptors)
+        receptors = receptors.reset_index(drop=True)
+    if codes and "cascade_chains" in layers:
+        chains = _read(path, "cascade_chains", CHAIN_COLUMNS, where=f'"start" IN {_in_list(codes)}')
+        chains["probability"] = pd.to_numeric(chains["probability"], errors="coerce")
+        chains = chains.sort_values(["probability", "start", "rank"], ascending=[False, True, True],
+                                    kind="stable").head(max_chains).reset_index(drop=True)
+    return UnitDetails(unit, hazards, receptors, chains)
+
+
+def nearest_unit(db: str | Path, x: float, y: float, radius: float, layer: str = UNIT_LAYER) -> str | None:
+    """The code of the unit nearest to (x, y) within ``radius`` (both in the layer's CRS);
+    reads only the features in that small box (the GeoPackage's spatial index)."""
+    path = Path(db)
+    if not path.is_file() or layer not in riskdb.layer_names(path):
+        return None
+    box = (x - radius, y - radius, x + radius, y + radius)
+    frame = pyogrio.read_dataframe(path, layer=layer, columns=["unit_code"], bbox=box)
+    if not len(frame):
+        return None
+    geoms = frame.geometry
+    d2 = (geoms.x - x) ** 2 + (geoms.y - y) ** 2
+    d2 = d2[d2 <= radius * radius]
+    if not len(d2):
+        return None
+    return str(frame.loc[d2.idxmin(), "unit_code"])
+
+
+def layer_crs(db: str | Path, layer: str = UNIT_LAYER) -> str:
+    """The CRS of a layer as GDAL names it ('EPSG:4490'), '' when unknown."""
+    try:
+        return str(pyogrio.read_info(Path(db), layer=layer).get("crs") or "")
+    except Exception:
+        return ""
+
+
+def _plain(v):
+    """numpy scalars and NaN → plain Python values and None."""
+    if v is None:
+        return None
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return v.item() if hasattr(v, "item") else v
+
+
+# --- everything the panel shows at once --------------------------------------------------
+
+@dataclass
+class Snapshot:
+    """What the dock shows for one database, read in one go (e.g. in a background task)."""
+
+    status: DatabaseStatus
+    summary: LevelSummary
+    level_one: pd.DataFrame
+
+
+def snapshot(db: str | Path) -> Snapshot:
+    status = read_status(db)
+    if status.done("import") and not status.error:
+        return Snapshot(status, level_summary(db), level_one_units(db))
+    return Snapshot(status, LevelSummary(), pd.DataFrame(columns=list(LEVEL_ONE_COLUMNS)))
+
+
+__all__ = ["CHAIN_COLUMNS", "DatabaseStatus", "LEVELS", "LevelSummary", "RECEPTOR_COLUMNS", "STEPS",
+           "STEP_ALGORITHMS", "STEP_NEEDS", "Snapshot", "StepStatus", "UnitDetails", "layer_crs",
+           "level_one_units", "level_summary", "nearest_unit", "read_runs", "read_status", "snapshot",
+           "unit_details"]

@@ -1,0 +1,951 @@
+"""The dock panel (城市安全风险一张图) that walks an analyst through the workflow.
+
+From top to bottom: the risk database (remembered in QgsSettings); the units per level in
+the four colours; tabs with the workflow steps (each with its state, key counts and a button
+that opens its Processing dialog with the database filled in, and for some a "Run" that
+runs it in the background), the units per sector and level, the list of level-1 units
+(double-click: zoom to it and select it), and the unit inspector (click a unit on the map).
+Long work runs as a QgsTask with a progress bar and a Cancel button.
+
+The data work is in :mod:`plugin.core.status`; this module only shows it.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+from qgis.core import (Qgis, QgsApplication, QgsCoordinateTransform, QgsFeatureRequest, QgsProcessingAlgorithm,
+                       QgsProcessingAlgRunnerTask, QgsProcessingContext, QgsProcessingFeedback, QgsProject,
+                       QgsRectangle, QgsSettings, QgsTask, QgsVectorLayer)
+from qgis.gui import QgsDockWidget, QgsFileWidget
+from qgis.PyQt.QtCore import QFileSystemWatcher, Qt, QTimer, pyqtSignal, pyqtSlot
+from qgis.PyQt.QtGui import QColor
+from qgis.PyQt.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
+                                 QProgressBar, QPushButton, QScrollArea, QSizePolicy, QTableWidget,
+                                 QTableWidgetItem, QTabWidget, QTextBrowser, QToolButton, QVBoxLayout, QWidget)
+
+from ..core import status as core_status
+from ..i18n import locale_name, tr
+from .inspect_tool import UnitInspectTool, layer_of_database
+
+DOCK_OBJECT_NAME = "CitySafetyRiskDock"
+SETTINGS_KEY = "city_safety_risk_map/last_database"
+PROVIDER_ID = "citysafety"
+ZOOM_SCALE = 10_000  # 1:10,000 when zooming to one unit
+#: Databases larger than this are read in a background task (the window stays responsive).
+BACKGROUND_BYTES = 50 * 1024 * 1024
+#: The level-1 list shows at most this many units (highest R first).
+LEVEL_ONE_SHOWN = 2000
+#: Steps the dock can run on the database alone, with the algorithm's defaults.
+RUNNABLE_STEPS = ("score", "cascade", "report")
+DENSITY_NAME = "risk_density.tif"  # beside the database, as citysafety:run_all writes it
+
+
+def step_titles() -> dict[str, str]:
+    """Button labels of the steps (evaluated late, so they follow the translator)."""
+    return {
+        "import": tr("Import surveys…"),
+        "score": tr("Score hazards and units…"),
+        "proximity": tr("Receptors and population around hazards…"),
+        "cascade": tr("Cascade (domino) graph…"),
+        "map": tr("Risk map…"),
+        "report": tr("Export report (Excel and PDF)…"),
+    }
+
+
+def _zh() -> bool:
+    return locale_name()[:2] == "zh"
+
+
+def _rules():
+    from ..core.rules import load_rules
+
+    try:
+        return load_rules()
+    except Exception:  # the default rules are checked by their own tests
+        return None
+
+
+def level_name(level: int, rules) -> str:
+    """A level's name in the UI language (from the rules), e.g. 重大风险 / major risk."""
+    lv = rules.levels.get(level) if rules is not None else None
+    if lv is None:
+        return tr("Level {}").format(level)
+    return lv.zh if _zh() else lv.en
+
+
+def level_colour(level: int, rules) -> str:
+    lv = rules.levels.get(level) if rules is not None else None
+    return lv.colour if lv is not None else "#808080"
+
+
+def text_colour_on(background: str) -> str:
+    """Black or white, whichever reads better on ``background`` (relative luminance)."""
+    c = QColor(background)
+    lum = 0.2126 * c.redF() + 0.7152 * c.greenF() + 0.0722 * c.blueF()
+    return "#000000" if lum > 0.55 else "#FFFFFF"
+
+
+def sector_name(sector: str, sector_zh: str, rules) -> str:
+    rule = rules.sectors.get(sector) if rules is not None and sector else None
+    if rule is not None:
+        return rule.zh if _zh() else rule.en
+    return sector_zh or sector or tr("(no sector)")
+
+
+def _fmt(value, digits: int = 4) -> str:
+    """A number for people: thousands separators for large ones, 4 significant digits."""
+    if value is None:
+        return ""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if v != v:  # NaN
+        return ""
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    if v == int(v):
+        return str(int(v))
+    return f"{v:.{digits}g}"
+
+
+def _when(stamp: str) -> str:
+    """'2026-11-28T06:43:08+08:00' → '2026-11-28 06:43'."""
+    return stamp.replace("T", " ")[:16] if stamp else ""
+
+
+def _esc(value) -> str:
+    if value is None:
+        return ""
+    try:
+        if value != value:  # NaN
+            return ""
+    except TypeError:
+        pass
+    return html.escape(str(value))
+
+
+def _badge(level, rules) -> str:
+    try:
+        k = int(level)
+    except (TypeError, ValueError):
+        k = 0
+    if k not in (1, 2, 3, 4):
+        return f"<span style='background-color:#BBBBBB; color:#000000'>&nbsp;{html.escape(tr('unscored'))}&nbsp;</span>"
+    bg = level_colour(k, rules)
+    return (f"<span style='background-color:{bg}; color:{text_colour_on(bg)}'>&nbsp;<b>{k}</b> "
+            f"{html.escape(level_name(k, rules))}&nbsp;</span>")
+
+
+def _multiline(text) -> str:
+    return _esc(text).replace("\n", "<br/>")
+
+
+def unit_html(details, rules) -> str:
+    """The inspector's page for one unit (survey text escaped)."""
+    u = details.unit
+    parts = [f"<h3 style='margin-bottom:2px'>{_esc(u.get('name'))}</h3>",
+             f"<p style='margin-top:0'><code>{_esc(u.get('unit_code'))}</code> · "
+             f"{_esc(sector_name(u.get('sector') or '', u.get('sector_zh') or '', rules))} · "
+             f"{_esc(u.get('district'))} {_esc(u.get('street'))}</p>"]
+    line = [_badge(u.get("level"), rules)]
+    if u.get("r_value") is not None:
+        line.append(tr("R = {}").format(_fmt(u.get("r_value"))))
+    if u.get("major_hazard"):
+        line.append("<b>" + html.escape(tr("major hazard source")) + "</b>")
+    if u.get("hazard_count") is not None:
+        line.append(tr("{} hazard sources").format(_fmt(u.get("hazard_count"))))
+    parts.append("<p>" + " · ".join(line) + "</p>")
+    if u.get("level_reasons"):
+        parts.append(f"<p><b>{html.escape(tr('Level reasons'))}</b><br/>{_multiline(u.get('level_reasons'))}</p>")
+
+    hz = details.hazards
+    parts.append(f"<h4>{html.escape(tr('Hazard sources ({})').format(len(hz)))}</h4>")
+    numbers = (("r_value", "R"), ("alpha", "α"), ("q_over_Q", "q/Q"), ("beta", "β"), ("s_value", "S"),
+               ("lec_d", tr("LEC D")), ("ls_r", tr("LS R")))
+    for _, h in hz.iterrows():
+        head = [_badge(h.get("level"), rules),
+                f"<b>{_esc(h.get('name'))}</b> <code>{_esc(h.get('hazard_code'))}</code>"]
+        parts.append("<p style='margin-bottom:0'>" + " ".join(head) + "</p>")
+        what = [x for x in (_esc(h.get("kind")), _esc(h.get("substance"))) if x]
+        if _fmt(h.get("quantity_t")):
+            what.append(tr("{} t").format(_fmt(h.get("quantity_t"))))
+        if h.get("method"):
+            what.append(tr("method: {}").format(_esc(h.get("method"))))
+        nums = [f"{html.escape(label)} = {_fmt(h.get(key))}" for key, label in numbers if _fmt(h.get(key))]
+        body = []
+        if what:
+            body.append(" · ".join(what))
+        if nums:
+            body.append(", ".join(nums))
+        for key, label in (("score_note", tr("Note")), ("upgrade_reason", tr("Upgrade")),
+                           ("cascade_reason", tr("Cascade"))):
+            if str(h.get(key) or "").strip():
+                body.append(f"<i>{html.escape(label)}:</i> {_multiline(h.get(key))}")
+        if _fmt(h.get("n_receptors")):
+            near = tr("{} receptors within {} m").format(_fmt(h.get("n_receptors")), _fmt(h.get("reach_m")))
+            if h.get("nearest_high_name"):
+                near += "; " + tr("nearest high-sensitivity: {} at {} m").format(
+                    _esc(h.get("nearest_high_name")), _fmt(h.get("nearest_high_m"), 3))
+            body.append(near)
+        parts.append("<p style='margin-top:0; margin-left:12px'>" + "<br/>".join(body) + "</p>")
+
+    rc = details.receptors
+    parts.append(f"<h4>{html.escape(tr('Nearby receptors ({})').format(len(rc)))}</h4>")
+    if len(rc):
+        rows = ["<tr>" + "".join(f"<th align='left'>{html.escape(t)}</th>" for t in (
+            tr("Receptor"), tr("Class"), tr("Sensitivity"), tr("Distance (m)"), tr("Hazard source"))) + "</tr>"]
+        for _, r in rc.iterrows():
+            rows.append(f"<tr><td>{_esc(r.get('receptor_name'))}</td><td>{_esc(r.get('class_zh'))}</td>"
+                        f"<td>{_esc(sensitivity_text(r.get('sensitivity')))}</td>"
+                        f"<td align='right'>{_fmt(r.get('distance_m'), 3)}</td>"
+                        f"<td><code>{_esc(r.get('hazard_code'))}</code></td></tr>")
+        parts.append("<table cellspacing='0' cellpadding='3'>" + "".join(rows) + "</table>")
+    else:
+        parts.append(f"<p>{html.escape(tr('None recorded (or the proximity step has not run).'))}</p>")
+
+    ch = details.chains
+    parts.append(f"<h4>{html.escape(tr('Cascade chains ({})').format(len(ch)))}</h4>")
+    if len(ch):
+        rows = ["<tr>" + "".join(f"<th align='left'>{html.escape(t)}</th>" for t in (
+            tr("Chain"), tr("Probability"), tr("Steps"))) + "</tr>"]
+        for _, c in ch.iterrows():
+            rows.append(f"<tr><td>{_esc(c.get('chain'))}</td><td align='right'>{_fmt(c.get('probability'), 3)}</td>"
+                        f"<td align='right'>{_fmt(c.get('length'))}</td></tr>")
+        parts.append("<table cellspacing='0' cellpadding='3'>" + "".join(rows) + "</table>")
+    else:
+        parts.append(f"<p>{html.escape(tr('None starting at this unit (or the cascade step has not run).'))}</p>")
+    return "".join(parts)
+
+
+def sensitivity_text(value) -> str:
+    return {"high": tr("high"), "medium": tr("medium"), "low": tr("low")}.get(str(value or ""), str(value or ""))
+
+
+def step_status_text(step: str, s: core_status.StepStatus, db_status: core_status.DatabaseStatus) -> str:
+    """One step's line under its button: its key counts and when it ran, or what it needs."""
+    if not s.done:
+        if step == "import" and not db_status.exists:
+            return tr("No database yet: the import creates it.")
+        missing = [step_titles()[n].rstrip("…") for n in core_status.STEP_NEEDS[step] if not db_status.done(n)]
+        if missing:
+            return tr("Needs: {}").format(", ".join(missing))
+        return tr("Not run yet")
+    c = s.counts
+    if step == "import":
+        text = tr("{} units, {} hazard sources, {} errors").format(
+            _fmt(c.get("units", 0)), _fmt(c.get("hazards", 0)), _fmt(c.get("errors", 0)))
+    elif step == "score":
+        text = tr("Level 1: {} · 2: {} · 3: {} · 4: {} · unscored: {}; {} major hazard units").format(
+            *(_fmt(c.get(f"level{k}", 0)) for k in core_status.LEVELS), _fmt(c.get("unscored", 0)),
+            _fmt(c.get("major_hazards", 0)))
+    elif step == "proximity":
+        text = tr("{} receptor links, {} hazard sources upgraded").format(
+            _fmt(c.get("links", 0)), _fmt(c.get("upgraded", 0)))
+    elif step == "cascade":
+        text = tr("{} escalation edges, {} chains, {} upgraded").format(
+            _fmt(c.get("edges", 0)), _fmt(c.get("chains", 0)), _fmt(c.get("upgraded", 0)))
+    elif step == "map":
+        text = tr("{} units on the map, {} districts").format(_fmt(c.get("units", 0)), _fmt(c.get("districts", 0)))
+    else:
+        names = ", ".join(Path(p).name for p in s.outputs.values())
+        text = tr("Written: {}").format(names) if names else tr("Written")
+    if s.finished:
+        text += " — " + tr("ran {}").format(_when(s.finished))
+    return text
+
+
+def _algorithm(step: str):
+    return QgsApplication.processingRegistry().algorithmById(f"{PROVIDER_ID}:{core_status.STEP_ALGORITHMS[step]}")
+
+
+class RiskDock(QgsDockWidget):
+    """城市安全风险一张图 — the analyst's panel."""
+
+    refreshed = pyqtSignal()  # the panel shows the database as it is now
+    stepFinished = pyqtSignal(str, bool)  # noqa: N815 (step, succeeded)
+    unitShown = pyqtSignal(str)  # noqa: N815 (the inspector shows this unit)
+
+    def __init__(self, iface, parent=None):
+        super().__init__(tr("City Safety Risk Map"), parent)
+        self.setObjectName(DOCK_OBJECT_NAME)
+        self.iface = iface
+        self.rules = _rules()
+        self.snapshot: core_status.Snapshot | None = None
+        self.current_unit: str | None = None
+        self.inspect_tool: UnitInspectTool | None = None
+        self._read_task = None
+        self._read_generation = 0
+        self._file_stamp = None
+        self._run = None  # (step, task, context, feedback) of the step running now or last
+        self._running_step: str | None = None
+        self._closing = False
+        self._build()
+        self._watcher = QFileSystemWatcher(self)
+        self._watcher.fileChanged.connect(self._file_changed)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(800)
+        self._debounce.timeout.connect(self._refresh_if_changed)
+        last = QgsSettings().value(SETTINGS_KEY, "", type=str) or ""
+        self.file_widget.blockSignals(True)
+        self.file_widget.setFilePath(last)
+        self.file_widget.blockSignals(False)
+        self.file_widget.fileChanged.connect(self._database_changed)
+        self.refresh()
+
+    # --- layout --------------------------------------------------------------------------
+    def _build(self):
+        root = QWidget(self)
+        root.setObjectName("CitySafetyRiskDockContents")
+        outer = QVBoxLayout(root)
+        outer.setContentsMargins(4, 4, 4, 4)
+        outer.setSpacing(4)
+
+        row = QHBoxLayout()
+        label = QLabel(tr("Risk database"), root)
+        row.addWidget(label)
+        self.file_widget = QgsFileWidget(root)
+        self.file_widget.setObjectName("databaseWidget")
+        self.file_widget.setFilter(tr("GeoPackage (*.gpkg)"))
+        self.file_widget.setStorageMode(QgsFileWidget.GetFile)
+        self.file_widget.setDialogTitle(tr("Risk database"))
+        self.file_widget.setToolTip(tr("The risk database (GeoPackage) the steps read and write"))
+        row.addWidget(self.file_widget, 1)
+        self.refresh_button = QToolButton(root)
+        self.refresh_button.setObjectName("refreshButton")
+        self.refresh_button.setIcon(QgsApplication.getThemeIcon("/mActionRefresh.svg"))
+        self.refresh_button.setToolTip(tr("Read the database again"))
+        self.refresh_button.clicked.connect(self.refresh)
+        row.addWidget(self.refresh_button)
+        outer.addLayout(row)
+
+        levels = QHBoxLayout()
+        levels.setSpacing(3)
+        self.level_labels: dict[int, QLabel] = {}
+        for k in core_status.LEVELS:
+            lab = QLabel(root)
+            lab.setObjectName(f"level{k}Label")
+            lab.setAlignment(Qt.AlignCenter)
+            lab.setTextFormat(Qt.RichText)
+            bg = level_colour(k, self.rules)
+            lab.setStyleSheet(f"QLabel {{ background-color: {bg}; color: {text_colour_on(bg)}; "
+                              "border-radius: 3px; padding: 3px; }")
+            lab.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+            lab.setMinimumWidth(40)
+            lab.setWordWrap(True)
+            levels.addWidget(lab, 1)
+            self.level_labels[k] = lab
+        self.unscored_label = QLabel(root)
+        self.unscored_label.setObjectName("unscoredLabel")
+        self.unscored_label.setAlignment(Qt.AlignCenter)
+        self.unscored_label.setStyleSheet("QLabel { background-color: #D9D9D9; color: #000000; "
+                                          "border-radius: 3px; padding: 3px; }")
+        self.unscored_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.unscored_label.setMinimumWidth(40)
+        self.unscored_label.setWordWrap(True)
+        levels.addWidget(self.unscored_label, 1)
+        outer.addLayout(levels)
+
+        self.tabs = QTabWidget(root)
+        self.tabs.setObjectName("dockTabs")
+        self.tabs.addTab(self._build_workflow(), tr("Workflow"))
+        self.tabs.addTab(self._build_level_one(), tr("Level 1 units"))
+        self.tabs.addTab(self._build_inspector(), tr("Unit inspector"))
+        outer.addWidget(self.tabs, 1)
+
+        self.task_box = QFrame(root)
+        self.task_box.setObjectName("taskBox")
+        tb = QGridLayout(self.task_box)
+        tb.setContentsMargins(0, 0, 0, 0)
+        self.task_label = QLabel(self.task_box)
+        self.task_label.setObjectName("taskLabel")
+        self.task_label.setWordWrap(True)
+        tb.addWidget(self.task_label, 0, 0, 1, 2)
+        self.progress_bar = QProgressBar(self.task_box)
+        self.progress_bar.setObjectName("progressBar")
+        self.progress_bar.setRange(0, 100)
+        tb.addWidget(self.progress_bar, 1, 0)
+        self.cancel_button = QPushButton(tr("Cancel"), self.task_box)
+        self.cancel_button.setObjectName("cancelButton")
+        self.cancel_button.clicked.connect(self.cancel)
+        tb.addWidget(self.cancel_button, 1, 1)
+        self.task_box.setVisible(False)
+        outer.addWidget(self.task_box)
+        self.setWidget(root)
+
+    def _build_workflow(self) -> QWidget:
+        page = QWidget()
+        page.setObjectName("workflowPage")
+        lay = QVBoxLayout(page)
+        lay.setContentsMargins(2, 4, 2, 2)
+        steps = QGridLayout()
+        steps.setHorizontalSpacing(4)
+        steps.setVerticalSpacing(1)
+        steps.setColumnStretch(1, 1)
+        self.step_state: dict[str, QLabel] = {}
+        self.step_buttons: dict[str, QPushButton] = {}
+        self.run_buttons: dict[str, QPushButton] = {}
+        self.step_labels: dict[str, QLabel] = {}
+        titles = step_titles()
+        for i, step in enumerate(core_status.STEPS):
+            state = QLabel(page)
+            state.setObjectName(f"step_{step}_state")
+            state.setFixedWidth(18)
+            state.setAlignment(Qt.AlignCenter)
+            steps.addWidget(state, 2 * i, 0)
+            button = QPushButton(f"{i + 1}  {titles[step]}", page)
+            button.setObjectName(f"step_{step}_button")
+            button.setStyleSheet("QPushButton { text-align: left; padding: 3px 6px; }")
+            button.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+            button.setMinimumWidth(120)
+            button.setToolTip(tr("Open the Processing dialog with this database filled in"))
+            button.clicked.connect(lambda _=False, s=step: self.open_step(s))
+            if step in RUNNABLE_STEPS:
+                steps.addWidget(button, 2 * i, 1)
+                run = QPushButton(tr("Run"), page)
+                run.setObjectName(f"step_{step}_run")
+                run.setToolTip(tr("Run this step now on the database with the default settings, in the background"))
+                run.clicked.connect(lambda _=False, s=step: self.run_step(s))
+                steps.addWidget(run, 2 * i, 2)
+                self.run_buttons[step] = run
+            else:
+                steps.addWidget(button, 2 * i, 1, 1, 2)
+            text = QLabel(page)
+            text.setObjectName(f"step_{step}_status")
+            text.setWordWrap(True)
+            text.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+            text.setStyleSheet("QLabel { color: #505050; margin-bottom: 4px; }")
+            steps.addWidget(text, 2 * i + 1, 1, 1, 2)
+            self.step_state[step] = state
+            self.step_buttons[step] = button
+            self.step_labels[step] = text
+        lay.addLayout(steps)
+
+        lay.addWidget(QLabel("<b>" + html.escape(tr("Units by sector and level")) + "</b>", page))
+        self.sector_table = QTableWidget(page)
+        self.sector_table.setObjectName("sectorTable")
+        self.sector_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.sector_table.setSelectionMode(QAbstractItemView.NoSelection)
+        self.sector_table.verticalHeader().setVisible(False)
+        self.sector_table.setMinimumHeight(120)
+        self.sector_table.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Expanding)
+        lay.addWidget(self.sector_table, 1)
+
+        scroll = QScrollArea()
+        scroll.setObjectName("workflowScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setWidget(page)
+        return scroll
+
+    def _build_level_one(self) -> QWidget:
+        page = QWidget()
+        page.setObjectName("levelOnePage")
+        lay = QVBoxLayout(page)
+        lay.setContentsMargins(2, 4, 2, 2)
+        self.level_one_note = QLabel(page)
+        self.level_one_note.setObjectName("levelOneNote")
+        self.level_one_note.setWordWrap(True)
+        lay.addWidget(self.level_one_note)
+        self.level_one_table = QTableWidget(0, 4, page)
+        self.level_one_table.setObjectName("levelOneTable")
+        self.level_one_table.setHorizontalHeaderLabels([tr("Name"), tr("Code"), tr("District"), tr("R")])
+        self.level_one_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.level_one_table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.level_one_table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.level_one_table.verticalHeader().setVisible(False)
+        self.level_one_table.setToolTip(tr("Double-click a unit to zoom to it and select it"))
+        header = self.level_one_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        for c in (1, 2, 3):
+            header.setSectionResizeMode(c, QHeaderView.ResizeToContents)
+        self.level_one_table.cellDoubleClicked.connect(self._level_one_double_clicked)
+        lay.addWidget(self.level_one_table, 1)
+        return page
+
+    def _build_inspector(self) -> QWidget:
+        page = QWidget()
+        page.setObjectName("inspectorPage")
+        lay = QVBoxLayout(page)
+        lay.setContentsMargins(2, 4, 2, 2)
+        self.pick_button = QPushButton(tr("Pick a unit on the map"), page)
+        self.pick_button.setObjectName("pickButton")
+        self.pick_button.setCheckable(True)
+        self.pick_button.setIcon(QgsApplication.getThemeIcon("/mActionIdentify.svg"))
+        self.pick_button.toggled.connect(self.arm_pick_tool)
+        lay.addWidget(self.pick_button)
+        self.inspector = QTextBrowser(page)
+        self.inspector.setObjectName("inspectorBrowser")
+        self.inspector.setOpenLinks(False)
+        self.inspector.setPlaceholderText(tr("Click “Pick a unit on the map”, then a unit on the map."))
+        lay.addWidget(self.inspector, 1)
+        return page
+
+    # --- the database --------------------------------------------------------------------
+    def database(self) -> str:
+        """The chosen risk database's path ('' when none)."""
+        return (self.file_widget.filePath() or "").strip().strip('"')
+
+    def set_database(self, path: str):
+        self.file_widget.setFilePath(str(path))  # fileChanged → _database_changed
+
+    def _database_changed(self, path: str):
+        QgsSettings().setValue(SETTINGS_KEY, self.database())
+        self.current_unit = None
+        self.inspector.clear()
+        self.refresh()
+
+    def _watch(self, db: str):
+        old = self._watcher.files()
+        if old:
+            self._watcher.removePaths(old)
+        if db and os.path.isfile(db):
+            self._watcher.addPath(db)
+
+    def _stamp(self, db: str):
+        try:
+            st = os.stat(db)
+            return (st.st_mtime_ns, st.st_size, st.st_ino)
+        except OSError:
+            return None
+
+    def _file_changed(self, _path: str):
+        self._debounce.start()
+
+    def _refresh_if_changed(self):
+        db = self.database()
+        if self._stamp(db) != self._file_stamp:
+            self.refresh()
+        else:
+            self._watch(db)
+
+    # --- reading -------------------------------------------------------------------------
+    def refresh(self):
+        """Read the database again: in this thread when small, in a QgsTask when large."""
+        db = self.database()
+        self._read_generation += 1
+        generation = self._read_generation
+        self._file_stamp = self._stamp(db)
+        self._watch(db)
+        size = self._file_stamp[1] if self._file_stamp else 0
+        if size > BACKGROUND_BYTES:
+            self._show_reading(True)
+            task = QgsTask.fromFunction(tr("Reading the risk database"), _snapshot_task, db,
+                                        on_finished=lambda exc, result=None, g=generation: self._read_done(
+                                            g, exc, result))
+            self._read_task = task
+            QgsApplication.taskManager().addTask(task)
+            return
+        try:
+            snap = core_status.snapshot(db)
+        except Exception as exc:  # an unreadable file shows as an error, not a crash
+            snap = core_status.Snapshot(core_status.DatabaseStatus(db, exists=os.path.isfile(db), error=str(exc)),
+                                        core_status.LevelSummary(), core_status.level_one_units(""))
+        self.apply(snap)
+
+    def _read_done(self, generation, exc, result):
+        self._read_task = None
+        if generation != self._read_generation:
+            return  # the database changed meanwhile; a newer read is coming
+        self._show_reading(False)
+        if exc is not None or result is None:
+            db = self.database()
+            result = core_status.Snapshot(core_status.DatabaseStatus(db, exists=os.path.isfile(db),
+                                                                     error=str(exc or "")),
+                                          core_status.LevelSummary(), core_status.level_one_units(""))
+        self.apply(result)
+
+    def _show_reading(self, reading: bool):
+        if self._running_step is not None:
+            return
+        if reading:
+            self.task_label.setText(tr("Reading the risk database…"))
+            self.progress_bar.setRange(0, 0)  # busy
+            self.cancel_button.setVisible(False)
+            self.task_box.setVisible(True)
+        else:
+            self.progress_bar.setRange(0, 100)
+            self.task_box.setVisible(False)
+
+    def is_reading(self) -> bool:
+        return self._read_task is not None
+
+    # --- showing -------------------------------------------------------------------------
+    def apply(self, snap: core_status.Snapshot):
+        """Show one reading of the database."""
+        self.snapshot = snap
+        self._apply_status(snap.status)
+        self._apply_summary(snap.summary)
+        self._apply_level_one(snap.level_one)
+        self.refreshed.emit()
+
+    def _apply_status(self, st: core_status.DatabaseStatus):
+        running = self._running_step is not None
+        for step in core_status.STEPS:
+            s = st.steps.get(step) or core_status.StepStatus(step)
+            alg = _algorithm(step)
+            needs_ok = st.enabled(step) and (step == "import" or st.exists)
+            state = self.step_state[step]
+            if s.done:
+                state.setText("<span style='color:#1A7F37; font-weight:bold'>✓</span>")
+                state.setToolTip(tr("Done"))
+            else:
+                state.setText("<span style='color:#9A9A9A'>○</span>")
+                state.setToolTip(tr("Not run yet"))
+            button = self.step_buttons[step]
+            button.setEnabled(alg is not None and needs_ok)
+            if alg is None:
+                button.setToolTip(tr("The algorithm {} is not available").format(
+                    f"{PROVIDER_ID}:{core_status.STEP_ALGORITHMS[step]}"))
+            else:
+                button.setToolTip(tr("Open the Processing dialog with this database filled in"))
+            if step in self.run_buttons:
+                self.run_buttons[step].setEnabled(alg is not None and needs_ok and st.exists and not running)
+            text = step_status_text(step, s, st)
+            if step == "import" and st.error:
+                text = tr("Cannot read the database: {}").format(st.error)
+            self.step_labels[step].setText(text)
+
+    def _apply_summary(self, summary: core_status.LevelSummary):
+        for k, lab in self.level_labels.items():
+            n = summary.levels.get(k, 0)
+            lab.setText(f"<span style='font-size:small'>{html.escape(level_name(k, self.rules))}</span><br/>"
+                        f"<b style='font-size:large'>{_fmt(n)}</b>")
+            lab.setToolTip(tr("Level {}: {} units").format(k, _fmt(n)))
+        self.unscored_label.setText(f"<span style='font-size:small'>{html.escape(tr('unscored'))}</span><br/>"
+                                    f"<b style='font-size:large'>{_fmt(summary.unscored)}</b>")
+        self.unscored_label.setToolTip(tr("Units without a level: {}").format(_fmt(summary.unscored)))
+
+        table = self.sector_table
+        frame = summary.by_sector
+        headers = [tr("Sector"), *[str(k) for k in core_status.LEVELS], "–", "Σ"]
+        table.clear()
+        table.setColumnCount(len(headers))
+        table.setHorizontalHeaderLabels(headers)
+        table.horizontalHeaderItem(len(headers) - 2).setToolTip(tr("Unscored"))
+        table.horizontalHeaderItem(len(headers) - 1).setToolTip(tr("Total"))
+        for k in core_status.LEVELS:
+            item = table.horizontalHeaderItem(k)
+            item.setToolTip(level_name(k, self.rules))
+            item.setForeground(QColor(level_colour(k, self.rules)))
+        table.setRowCount(len(frame) + (1 if len(frame) else 0))
+        keys = [*[f"level{k}" for k in core_status.LEVELS], "unscored", "total"]
+        for r, (_, row) in enumerate(frame.iterrows()):
+            table.setItem(r, 0, QTableWidgetItem(sector_name(row["sector"], row["sector_zh"], self.rules)))
+            for c, key in enumerate(keys, start=1):
+                table.setItem(r, c, self._count_item(int(row[key]), c))
+        if len(frame):
+            r = len(frame)
+            total = QTableWidgetItem(tr("All sectors"))
+            font = total.font()
+            font.setBold(True)
+            total.setFont(font)
+            table.setItem(r, 0, total)
+            sums = [*[summary.levels.get(k, 0) for k in core_status.LEVELS], summary.unscored, summary.total]
+            for c, n in enumerate(sums, start=1):
+                item = self._count_item(int(n), c)
+                item.setFont(font)
+                table.setItem(r, c, item)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        for c in range(1, len(headers)):
+            header.setSectionResizeMode(c, QHeaderView.ResizeToContents)
+
+    def _count_item(self, n: int, column: int) -> QTableWidgetItem:
+        item = QTableWidgetItem(_fmt(n))
+        item.setData(Qt.UserRole, n)
+        item.setTextAlignment(int(Qt.AlignRight | Qt.AlignVCenter))
+        if 1 <= column <= 4 and n > 0:
+            c = QColor(level_colour(column, self.rules))
+            c.setAlpha(70)
+            item.setBackground(c)
+        return item
+
+    def _apply_level_one(self, frame):
+        table = self.level_one_table
+        table.setRowCount(0)
+        shown = frame.head(LEVEL_ONE_SHOWN)
+        table.setRowCount(len(shown))
+        for r, (_, row) in enumerate(shown.iterrows()):
+            code = str(row["unit_code"])
+            name = QTableWidgetItem(str(row["name"] or ""))
+            name.setData(Qt.UserRole, code)
+            name.setToolTip(sector_name(row.get("sector") or "", row.get("sector_zh") or "", self.rules))
+            table.setItem(r, 0, name)
+            table.setItem(r, 1, QTableWidgetItem(code))
+            table.setItem(r, 2, QTableWidgetItem(str(row["district"] or "")))
+            rv = QTableWidgetItem(_fmt(row["r_value"], 3))
+            rv.setTextAlignment(int(Qt.AlignRight | Qt.AlignVCenter))
+            table.setItem(r, 3, rv)
+        if len(frame) > len(shown):
+            self.level_one_note.setText(tr("{} level-1 units; the {} with the highest R are listed.").format(
+                _fmt(len(frame)), _fmt(len(shown))))
+        elif len(frame):
+            self.level_one_note.setText(
+                tr("{} level-1 units. Double-click one to zoom to it.").format(_fmt(len(frame))))
+        else:
+            self.level_one_note.setText(tr("No level-1 units (or the database is not scored yet)."))
+
+    def level_one_codes(self) -> list[str]:
+        t = self.level_one_table
+        return [t.item(r, 0).data(Qt.UserRole) for r in range(t.rowCount())]
+
+    # --- the steps -----------------------------------------------------------------------
+    def step_parameters(self, step: str) -> dict:
+        """The parameters a step's dialog opens with (and a "Run" runs with): the database,
+        and the outputs beside it where the step writes files."""
+        db = self.database()
+        if step == "import":
+            return {"OUTPUT": db} if db else {}
+        params = {"INPUT": db}
+        if db and step == "map":
+            params["DENSITY"] = str(Path(db).with_name(DENSITY_NAME))
+        if db and step == "report":
+            stem = Path(db).with_suffix("")
+            params["XLSX"] = f"{stem}_report.xlsx"
+            params["PDF"] = f"{stem}_report.pdf"
+        return params
+
+    def open_step(self, step: str):
+        """The step's Processing dialog, with the database filled in."""
+        from qgis import processing
+
+        alg_id = f"{PROVIDER_ID}:{core_status.STEP_ALGORITHMS[step]}"
+        processing.execAlgorithmDialog(alg_id, self.step_parameters(step))
+        self.refresh()
+
+    def run_step(self, step: str):
+        """Run a step on the database with the algorithm's defaults, as a background task
+        with progress and cancel; the panel refreshes when it ends. Returns the task (None
+        when the step needs more than the database: then its dialog opens instead)."""
+        if self._running_step is not None:
+            return None
+        alg = _algorithm(step)
+        db = self.database()
+        if alg is None or not db:
+            return None
+        alg = alg.create()
+        params = self.step_parameters(step)
+        context = QgsProcessingContext()
+        context.setProject(QgsProject.instance())
+        feedback = QgsProcessingFeedback()
+        ok, _message = alg.checkParameterValues(params, context)
+        if not ok:  # it needs more than the database: ask in its dialog
+            self.open_step(step)
+            return None
+        title = step_titles()[step].rstrip("…")
+        self._running_step = step
+        self.task_label.setText(tr("Running: {}").format(title))
+        self.progress_bar.setRange(0, 100)
+        self.progress_bar.setValue(0)
+        self.cancel_button.setVisible(True)
+        self.cancel_button.setEnabled(True)
+        self.task_box.setVisible(True)
+        for b in self.run_buttons.values():
+            b.setEnabled(False)
+        feedback.progressChanged.connect(self._on_progress)
+        if alg.flags() & QgsProcessingAlgorithm.FlagNoThreading:
+            # Not thread-safe: runs here, still reporting progress and honouring Cancel.
+            self._run = (step, None, context, feedback)
+            try:
+                from qgis import processing
+
+                results = processing.run(alg, params, context=context, feedback=feedback)
+                self._on_executed(step, True, results)
+            except Exception:
+                self._on_executed(step, False, {})
+            return None
+        task = QgsProcessingAlgRunnerTask(alg, params, context, feedback)
+        self._run = (step, task, context, feedback)
+        if task.isCanceled():  # prepare() refused the parameters
+            self._on_executed(step, False, {})
+            return None
+        task.executed.connect(lambda ok, results, s=step: self._on_executed(s, ok, results))
+        QgsApplication.taskManager().addTask(task)
+        return task
+
+    @pyqtSlot(float)
+    def _on_progress(self, value: float):
+        self.progress_bar.setValue(int(value))
+        self.progress_bar.repaint()  # also while a main-thread step holds the event loop
+
+    def feedback(self) -> QgsProcessingFeedback | None:
+        """The feedback of the step running now (or last)."""
+        return self._run[3] if self._run else None
+
+    def is_running(self) -> bool:
+        return self._running_step is not None
+
+    def cancel(self):
+        """Cancel the running step (its outputs stay as they were)."""
+        if self._run is None or self._running_step is None:
+            return
+        _step, task, _context, feedback = self._run
+        # First the label: a task that has not started yet ends (and says so) inside cancel().
+        self.cancel_button.setEnabled(False)
+        self.task_label.setText(tr("Cancelling…"))
+        feedback.cancel()
+        if task is not None:
+            try:
+                task.cancel()
+            except RuntimeError:  # already finished and deleted
+                pass
+
+    def _on_executed(self, step: str, ok: bool, results):
+        if self._closing:  # the plugin unloaded while the step was running
+            return
+        self._running_step = None
+        title = step_titles()[step].rstrip("…")
+        feedback = self.feedback()
+        canceled = feedback is not None and feedback.isCanceled()
+        if ok:
+            msg = tr("{}: finished").format(title)
+            level = Qgis.Success
+        elif canceled:
+            msg = tr("{}: cancelled; the database was left as it was").format(title)
+            level = Qgis.Warning
+        else:
+            msg = tr("{}: failed (see the Processing log)").format(title)
+            level = Qgis.Critical
+        self.task_label.setText(msg)
+        self.progress_bar.setValue(100 if ok else self.progress_bar.value())
+        self.cancel_button.setVisible(False)
+        try:
+            self.iface.messageBar().pushMessage(tr("City Safety Risk Map"), msg, level, 5)
+        except Exception:  # a message bar is a courtesy
+            pass
+        self.refresh()
+        self.stepFinished.emit(step, bool(ok))
+
+    # --- the map -------------------------------------------------------------------------
+    def risk_layer(self, load: bool = True) -> QgsVectorLayer | None:
+        """The project's risk_map layer of this database; loaded and styled when missing."""
+        db = self.database()
+        if not db:
+            return None
+        project = QgsProject.instance()
+        for layer in project.mapLayers().values():
+            if layer_of_database(layer, db) == "risk_map":
+                return layer
+        if not load or not self.snapshot or "risk_map" not in self.snapshot.status.layers:
+            return None
+        from ..processing.layers import load_risk_layers
+
+        rules = self.rules or _rules()
+        layers = load_risk_layers(project, db, str(Path(db).with_name(DENSITY_NAME)), rules,
+                                  "district_summary" in self.snapshot.status.layers)
+        return next((lyr for lyr in layers if layer_of_database(lyr, db) == "risk_map"), None)
+
+    def zoom_to_unit(self, code: str) -> bool:
+        """Select the unit in the risk map layer (loaded if needed) and zoom the map to it."""
+        layer = self.risk_layer(load=True)
+        if layer is None:
+            return False
+        expr = f'"unit_code" = {_quote(code)}'
+        layer.selectByExpression(expr, QgsVectorLayer.SetSelection)
+        ids = layer.selectedFeatureIds()
+        if not ids:
+            return False
+        feature = next(layer.getFeatures(QgsFeatureRequest().setFilterFids(ids)), None)
+        if feature is None or feature.geometry().isNull():
+            return False
+        canvas = self.iface.mapCanvas()
+        dest = canvas.mapSettings().destinationCrs()
+        if not dest.isValid():
+            canvas.setDestinationCrs(layer.crs())
+            dest = layer.crs()
+        box = feature.geometry().boundingBox()
+        if dest != layer.crs():
+            box = QgsCoordinateTransform(layer.crs(), dest, QgsProject.instance()).transformBoundingBox(box)
+        centre = box.center()
+        d = 0.001 if dest.isGeographic() else 100.0  # any small extent: the scale is set next
+        canvas.setExtent(QgsRectangle(centre.x() - d, centre.y() - d, centre.x() + d, centre.y() + d))
+        canvas.zoomScale(ZOOM_SCALE)
+        try:
+            self.iface.setActiveLayer(layer)
+        except Exception:
+            pass
+        canvas.refresh()
+        return True
+
+    def _level_one_double_clicked(self, row: int, _column: int):
+        item = self.level_one_table.item(row, 0)
+        if item is None:
+            return
+        code = item.data(Qt.UserRole)
+        self.zoom_to_unit(code)
+        self.show_unit(code)
+
+    # --- the inspector -------------------------------------------------------------------
+    def arm_pick_tool(self, checked: bool = True):
+        """Arm (or disarm) the map tool: a click on a unit shows it in the inspector."""
+        canvas = self.iface.mapCanvas()
+        if not checked:
+            if self.inspect_tool is not None and canvas.mapTool() is self.inspect_tool:
+                canvas.unsetMapTool(self.inspect_tool)
+            return
+        if self.inspect_tool is None:
+            self.inspect_tool = UnitInspectTool(canvas, self.database, self._picked)
+            self.inspect_tool.deactivated.connect(lambda: self._set_pick_checked(False))
+        canvas.setMapTool(self.inspect_tool)
+        self._set_pick_checked(True)
+
+    def _set_pick_checked(self, checked: bool):
+        self.pick_button.blockSignals(True)
+        self.pick_button.setChecked(checked)
+        self.pick_button.blockSignals(False)
+
+    def _picked(self, code: str):
+        self.show_unit(code)
+        self.tabs.setCurrentWidget(self.inspector.parentWidget())
+        self.setUserVisible(True)
+
+    def show_unit(self, code: str) -> bool:
+        """Show one unit in the inspector."""
+        db = self.database()
+        try:
+            details = core_status.unit_details(db, code)
+        except Exception as exc:
+            self.inspector.setHtml(f"<p>{html.escape(tr('Cannot read the unit: {}').format(exc))}</p>")
+            return False
+        if details is None:
+            self.inspector.setHtml(f"<p>{html.escape(tr('Unit {} is not in this database.').format(code))}</p>")
+            return False
+        self.current_unit = code
+        self.inspector.setHtml(unit_html(details, self.rules))
+        self.unitShown.emit(code)
+        return True
+
+    # --- going away ----------------------------------------------------------------------
+    def cleanup(self):
+        """Before the plugin unloads: cancel work, drop the map tool, stop watching."""
+        self.cancel()
+        self._closing = True
+        if self.inspect_tool is not None:
+            canvas = self.iface.mapCanvas()
+            if canvas.mapTool() is self.inspect_tool:
+                canvas.unsetMapTool(self.inspect_tool)
+            self.inspect_tool.deleteLater()
+            self.inspect_tool = None
+        self._debounce.stop()
+        files = self._watcher.files()
+        if files:
+            self._watcher.removePaths(files)
+        self._read_generation += 1  # a read still running is ignored when it ends
+
+
+def _quote(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _snapshot_task(task, db: str):
+    """QgsTask body: the whole reading, off the main thread."""
+    from ..geostack import pin_proj_context
+
+    pin_proj_context()
+    return core_status.snapshot(db)

@@ -1,0 +1,209 @@
+"""What the dock panel reads from a risk database (plugin/core/status.py): the steps that have
+run, decided from the layers and fields; their counts equal the database's; units per level
+and sector; the level-1 units; one unit's hazards, receptors and chains; and only the
+columns that are needed are read."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+
+from plugin.core import riskdb, schema, status
+from plugin.core.pipeline import score_database
+from plugin.core.rules import load_rules
+
+
+def read(db, layer, **kw) -> pd.DataFrame:
+    return pd.DataFrame(pyogrio.read_dataframe(db, layer=layer, read_geometry=False, **kw))
+
+
+def imported_only(source, target):
+    """A database as the import leaves it: survey columns of units and hazards, the issues."""
+    layers = {}
+    for name, cols in (("units", [c.key for c in schema.UNIT_COLUMNS] + ["sector_zh"]),
+                       ("hazards", [c.key for c in schema.HAZARD_COLUMNS] + ["sector"])):
+        frame = pyogrio.read_dataframe(source, layer=name)
+        keep = [c for c in dict.fromkeys(cols) if c in frame] + [frame.geometry.name]
+        layers[name] = gpd.GeoDataFrame(frame[keep], geometry=frame.geometry.name, crs=frame.crs)
+    layers["import_issues"] = read(source, "import_issues")
+    riskdb.write_layers(target, layers)
+    return target
+
+
+@pytest.fixture
+def imported_db(analysed_db_session, tmp_path):
+    return imported_only(analysed_db_session, tmp_path / "imported.gpkg")
+
+
+def test_analysed_database_every_step_but_the_report(analysed_db_session):
+    db = analysed_db_session
+    st = status.read_status(db)
+    assert st.exists and not st.error
+    assert [s for s in status.STEPS if st.done(s)] == ["import", "score", "proximity", "cascade", "map"]
+    assert all(st.enabled(s) for s in status.STEPS)  # the report needs the map, which has run
+    units, hazards = read(db, "units"), read(db, "hazards")
+    issues = read(db, "import_issues")
+    assert st.steps["import"].counts == {"units": len(units), "hazards": len(hazards),
+                                         "errors": int((issues["severity"] == "error").sum()),
+                                         "warnings": int((issues["severity"] == "warning").sum())}
+    sc = st.steps["score"].counts
+    for k in (1, 2, 3, 4):
+        assert sc[f"level{k}"] == int((units["level"] == k).sum())
+    assert sc["unscored"] == int(units["level"].isna().sum() + (units["level"] == 0).sum())
+    assert sc["major_hazards"] == int(units["major_hazard"].sum())
+    px = st.steps["proximity"].counts
+    assert px["links"] == len(read(db, "hazard_receptor_links"))
+    assert px["upgraded"] == int((hazards["upgrade_reason"].fillna("").str.strip() != "").sum())
+    cs = st.steps["cascade"].counts
+    assert cs["edges"] == len(read(db, "cascade_edges")) and cs["chains"] == len(read(db, "cascade_chains"))
+    assert st.steps["map"].counts == {"units": len(read(db, "risk_map")),
+                                      "districts": len(read(db, "district_summary"))}
+    # when each step ran comes from the run log
+    runs = riskdb.read_runs(db)
+    assert st.steps["score"].finished == runs.loc[runs["step"] == "score", "finished"].iloc[-1]
+
+
+def test_imported_only_database_enables_import_and_score(imported_db):
+    st = status.read_status(imported_db)
+    assert [s for s in status.STEPS if st.done(s)] == ["import"]
+    assert [s for s in status.STEPS if st.enabled(s)] == ["import", "score"]
+    assert st.steps["import"].counts["units"] == len(read(imported_db, "units"))
+
+
+def test_scoring_again_undoes_proximity_and_cascade(imported_db, analysed_db):
+    score_database(imported_db, load_rules())
+    st = status.read_status(imported_db)
+    assert [s for s in status.STEPS if st.done(s)] == ["import", "score"]
+    assert [s for s in status.STEPS if st.enabled(s)] == ["import", "score", "proximity", "cascade", "map"]
+    # on the analysed database the cascade_edges layer stays, but its fields are gone
+    score_database(analysed_db, load_rules())
+    st = status.read_status(analysed_db)
+    assert "cascade_edges" in st.layers
+    assert not st.done("proximity") and not st.done("cascade") and st.done("score")
+
+
+def test_report_counts_only_after_the_last_other_step(analysed_db):
+    riskdb.append_run(analysed_db, "export_report", summary={"xlsx": "/r/report.xlsx", "pdf": "/r/report.pdf"})
+    st = status.read_status(analysed_db)
+    assert st.done("report")
+    assert st.steps["report"].outputs == {"xlsx": "/r/report.xlsx", "pdf": "/r/report.pdf"}
+    assert st.steps["report"].finished
+    riskdb.append_run(analysed_db, "cascade")  # a step after the report: the report is stale
+    assert not status.read_status(analysed_db).done("report")
+
+
+def test_no_database_or_not_a_geopackage(tmp_path):
+    st = status.read_status(tmp_path / "missing.gpkg")
+    assert not st.exists and not any(st.done(s) for s in status.STEPS)
+    assert [s for s in status.STEPS if st.enabled(s)] == ["import"]
+    bad = tmp_path / "bad.gpkg"
+    bad.write_text("not a database", encoding="utf-8")
+    st = status.read_status(bad)
+    assert st.exists and st.error and not st.done("import")
+    assert status.read_status("").steps["import"].done is False
+    snap = status.snapshot(bad)
+    assert snap.summary.total == 0 and len(snap.level_one) == 0
+
+
+def test_level_summary_by_level_and_sector(analysed_db_session):
+    db = analysed_db_session
+    units = read(db, "units", columns=["sector", "level"])
+    s = status.level_summary(db)
+    assert s.total == len(units)
+    assert s.levels == {k: int((units["level"] == k).sum()) for k in (1, 2, 3, 4)}
+    assert s.unscored == len(units) - sum(s.levels.values())
+    table = s.by_sector.set_index("sector")
+    assert table["total"].sum() == len(units)
+    for sector, group in units.groupby("sector"):
+        row = table.loc[sector]
+        assert row["total"] == len(group)
+        assert [row[f"level{k}"] for k in (1, 2, 3, 4)] == [int((group["level"] == k).sum()) for k in (1, 2, 3, 4)]
+    assert list(s.by_sector["total"]) == sorted(s.by_sector["total"], reverse=True)
+
+
+def test_level_one_units_are_the_databases(analysed_db_session):
+    db = analysed_db_session
+    units = read(db, "units", columns=["unit_code", "level"])
+    expected = set(units.loc[units["level"] == 1, "unit_code"])
+    frame = status.level_one_units(db)
+    assert set(frame["unit_code"]) == expected and len(frame) == len(expected) > 0
+    r = frame["r_value"].dropna()
+    assert list(r) == sorted(r, reverse=True)  # highest R first
+    assert list(frame.columns) == list(status.LEVEL_ONE_COLUMNS)
+
+
+def _unit_with_everything(db):
+    """A unit whose hazards have receptors around them and chains starting at them."""
+    hazards = read(db, "hazards", columns=["hazard_code", "unit_code"])
+    links = read(db, "hazard_receptor_links", columns=["hazard_code"])
+    chains = read(db, "cascade_chains", columns=["start"])
+    with_links = set(hazards.loc[hazards["hazard_code"].isin(links["hazard_code"]), "unit_code"])
+    with_chains = set(hazards.loc[hazards["hazard_code"].isin(chains["start"]), "unit_code"])
+    both = sorted(with_links & with_chains) or sorted(with_links)
+    return both[0]
+
+
+def test_unit_details(analysed_db_session):
+    db = analysed_db_session
+    code = _unit_with_everything(db)
+    d = status.unit_details(db, code)
+    assert d.unit["unit_code"] == code and d.unit["name"]
+    hazards = read(db, "hazards", columns=["hazard_code", "unit_code"])
+    mine = set(hazards.loc[hazards["unit_code"] == code, "hazard_code"])
+    assert set(d.hazards["hazard_code"]) == mine
+    links = read(db, "hazard_receptor_links")
+    links = links[links["hazard_code"].isin(mine)]
+    assert len(d.receptors) == min(len(links), 50) > 0
+    assert list(d.receptors["distance_m"]) == sorted(d.receptors["distance_m"])  # nearest first
+    chains = read(db, "cascade_chains")
+    chains = chains[chains["start"].isin(mine)]
+    assert len(d.chains) == min(len(chains), 30)
+    assert set(d.chains["start"]) <= mine
+    assert list(d.chains["probability"]) == sorted(d.chains["probability"], reverse=True)
+    assert status.unit_details(db, "NO-SUCH-UNIT") is None
+    assert status.unit_details(db, "O'Brien") is None  # quotes in a code do not break the filter
+
+
+def test_nearest_unit(analysed_db_session):
+    db = analysed_db_session
+    units = pyogrio.read_dataframe(db, layer="units", columns=["unit_code"])
+    u = units.iloc[7]
+    assert status.nearest_unit(db, u.geometry.x + 1e-5, u.geometry.y, 1e-3) == u["unit_code"]
+    assert status.nearest_unit(db, 0.0, 0.0, 1e-3) is None
+    assert status.layer_crs(db) == "EPSG:4490"
+
+
+def test_reads_only_the_columns_it_needs(analysed_db_session, monkeypatch):
+    """A city has a million units: no reader pulls whole layers with their geometry."""
+    calls = []
+    real = pyogrio.read_dataframe
+
+    def spy(path, *args, **kw):
+        calls.append(kw)
+        return real(path, *args, **kw)
+
+    monkeypatch.setattr(status.pyogrio, "read_dataframe", spy)
+    db = analysed_db_session
+    status.snapshot(db)
+    status.unit_details(db, _unit_with_everything(db))
+    assert calls
+    for kw in calls:
+        if "sql" in kw:
+            assert kw["sql"].upper().startswith("SELECT COUNT(*)")
+        else:
+            assert kw.get("read_geometry") is False and kw.get("columns") is not None
+            assert "geometry" not in kw["columns"] and len(kw["columns"]) <= len(status.HAZARD_DETAIL_COLUMNS)
+
+
+def test_run_log_without_summary_json(analysed_db):
+    """A report row whose summary is not JSON still counts as the report, with no paths."""
+    riskdb.append_run(analysed_db, "export_report")
+    frame = read(analysed_db, "analysis_runs")
+    assert json.loads(frame["summary"].iloc[-1]) == {}
+    st = status.read_status(analysed_db)
+    assert st.done("report") and st.steps["report"].outputs == {}
+

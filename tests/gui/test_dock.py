@@ -1,0 +1,426 @@
+"""The dock panel (城市安全风险一张图) driven with pytest-qgis: steps enabled in order with the
+database's counts, each opening its dialog with the database filled in; the level summary;
+the level-1 list (double-click zooms to and selects the unit); the inspector showing a unit
+clicked on the map; the database remembered; a step run as a task with progress and
+cancel; the plugin's panel action and a clean unload."""
+
+from __future__ import annotations
+
+import time
+
+import pyogrio
+import pytest
+
+from tests.core.test_status import imported_only, read
+
+
+def wait_for(condition, timeout: float = 60.0) -> bool:
+    from qgis.core import QgsApplication
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        QgsApplication.processEvents()
+        if condition():
+            return True
+        time.sleep(0.01)
+    QgsApplication.processEvents()
+    return condition()
+
+
+@pytest.fixture
+def settings_restored(qgis_app):
+    from qgis.core import QgsSettings
+
+    from plugin.gui.dock import SETTINGS_KEY
+
+    old = QgsSettings().value(SETTINGS_KEY, "")
+    yield
+    QgsSettings().setValue(SETTINGS_KEY, old)
+
+
+@pytest.fixture
+def make_dock(qgis_iface, provider, settings_restored):
+    from plugin.gui.dock import RiskDock
+
+    docks = []
+
+    def make(db=None):
+        dock = RiskDock(qgis_iface)
+        if db is not None:
+            dock.set_database(str(db))
+        docks.append(dock)
+        return dock
+
+    yield make
+    for dock in docks:
+        if dock.is_running():
+            dock.cancel()
+            wait_for(lambda d=dock: not d.is_running())
+        dock.cleanup()
+        dock.deleteLater()
+
+
+@pytest.fixture
+def project(qgis_new_project, qgis_canvas):
+    """An empty project; the canvas back to no CRS."""
+    from qgis.core import QgsCoordinateReferenceSystem
+
+    qgis_canvas.setDestinationCrs(QgsCoordinateReferenceSystem())
+    yield qgis_new_project
+    qgis_new_project.removeAllMapLayers()
+
+
+def enabled(dock) -> list[str]:
+    return [s for s, b in dock.step_buttons.items() if b.isEnabled()]
+
+
+def test_imported_only_database_enables_import_and_score(make_dock, analysed_db_session, tmp_path):
+    db = imported_only(analysed_db_session, tmp_path / "imported.gpkg")
+    dock = make_dock(db)
+    assert dock.objectName() == "CitySafetyRiskDock"
+    assert enabled(dock) == ["import", "score"]
+    assert [s for s, b in dock.run_buttons.items() if b.isEnabled()] == ["score"]
+    assert "✓" in dock.step_state["import"].text() and "✓" not in dock.step_state["score"].text()
+    n = len(read(db, "units"))
+    assert f"{n} " in dock.step_labels["import"].text()
+    assert dock.level_one_table.rowCount() == 0
+
+
+def test_no_database_only_import(make_dock, tmp_path):
+    dock = make_dock(tmp_path / "new.gpkg")
+    assert enabled(dock) == ["import"]
+    assert not any(b.isEnabled() for b in dock.run_buttons.values())
+
+
+def test_analysed_database_steps_and_counts(make_dock, analysed_db_session):
+    from plugin.gui.dock import _fmt
+
+    db = analysed_db_session
+    dock = make_dock(db)
+    assert enabled(dock) == ["import", "score", "proximity", "cascade", "map", "report"]
+    done = [s for s, lab in dock.step_state.items() if "✓" in lab.text()]
+    assert done == ["import", "score", "proximity", "cascade", "map"]  # the report has not run
+    units, hazards, issues = read(db, "units"), read(db, "hazards"), read(db, "import_issues")
+    errors = int((issues["severity"] == "error").sum())
+    assert dock.step_labels["import"].text().startswith(
+        f"{_fmt(len(units))} units, {_fmt(len(hazards))} hazard sources, {_fmt(errors)} errors")
+    score = dock.step_labels["score"].text()
+    assert score.startswith("Level 1: {} · 2: {} · 3: {} · 4: {}".format(
+        *(int((units["level"] == k).sum()) for k in (1, 2, 3, 4))))
+    assert dock.step_labels["proximity"].text().startswith(f"{len(read(db, 'hazard_receptor_links'))} receptor links")
+    assert dock.step_labels["cascade"].text().startswith(
+        f"{len(read(db, 'cascade_edges'))} escalation edges, {len(read(db, 'cascade_chains'))} chains")
+    assert dock.step_labels["map"].text().startswith(
+        f"{len(read(db, 'risk_map'))} units on the map, {len(read(db, 'district_summary'))} districts")
+    assert "ran " in dock.step_labels["score"].text()
+    # the summary: four coloured cells, the sector table's last row the totals
+    for k in (1, 2, 3, 4):
+        assert f">{int((units['level'] == k).sum())}<" in dock.level_labels[k].text()
+    table = dock.sector_table
+    last = table.rowCount() - 1
+    assert int(table.item(last, table.columnCount() - 1).data(0x0100)) == len(units)
+    assert table.rowCount() == units["sector"].nunique() + 1
+
+
+def test_a_missing_algorithm_disables_its_step(make_dock, analysed_db_session, monkeypatch):
+    from plugin.gui import dock as dock_module
+
+    real = dock_module._algorithm
+    monkeypatch.setattr(dock_module, "_algorithm", lambda step: None if step == "report" else real(step))
+    dock = make_dock(analysed_db_session)
+    assert enabled(dock) == ["import", "score", "proximity", "cascade", "map"]
+    assert not dock.run_buttons["report"].isEnabled()
+    assert "citysafety:export_report" in dock.step_buttons["report"].toolTip()
+
+
+def test_each_step_opens_its_dialog_with_the_database(make_dock, analysed_db_session, monkeypatch):
+    from qgis import processing
+
+    opened = []
+    monkeypatch.setattr(processing, "execAlgorithmDialog", lambda alg_id, params=None: opened.append((alg_id, params)))
+    db = str(analysed_db_session)
+    dock = make_dock(db)
+    for step in ("import", "score", "proximity", "cascade", "map", "report"):
+        dock.step_buttons[step].click()
+    assert opened[0] == ("citysafety:import_surveys", {"OUTPUT": db})
+    assert opened[1] == ("citysafety:score", {"INPUT": db})
+    assert opened[2] == ("citysafety:proximity", {"INPUT": db})
+    assert opened[3] == ("citysafety:cascade", {"INPUT": db})
+    assert opened[4][0] == "citysafety:risk_map" and opened[4][1]["INPUT"] == db
+    assert opened[4][1]["DENSITY"].endswith("risk_density.tif")
+    assert opened[5] == ("citysafety:export_report", {"INPUT": db, "XLSX": db[:-5] + "_report.xlsx",
+                                                      "PDF": db[:-5] + "_report.pdf"})
+
+
+def test_level_one_list_is_the_databases(make_dock, analysed_db_session):
+    db = analysed_db_session
+    units = read(db, "units", columns=["unit_code", "level"])
+    expected = sorted(units.loc[units["level"] == 1, "unit_code"])
+    dock = make_dock(db)
+    assert sorted(dock.level_one_codes()) == expected and len(expected) > 0
+    assert dock.level_one_table.rowCount() == len(expected)
+    assert str(len(expected)) in dock.level_one_note.text()
+
+
+def _point_of(db, code, layer="units"):
+    frame = pyogrio.read_dataframe(db, layer=layer, columns=["unit_code"], where=f"unit_code = '{code}'")
+    g = frame.geometry.iloc[0]
+    return g.x, g.y
+
+
+def test_double_click_zooms_to_and_selects_the_unit(make_dock, analysed_db, project, qgis_canvas):
+    from qgis.core import QgsPointXY
+
+    from plugin.gui.inspect_tool import layer_of_database
+
+    db = str(analysed_db)
+    dock = make_dock(db)
+    row = 2
+    code = dock.level_one_table.item(row, 0).data(0x0100)
+    assert not project.mapLayers()
+    dock.level_one_table.cellDoubleClicked.emit(row, 0)  # the risk map is not loaded: the dock loads it
+    layers = [lyr for lyr in project.mapLayers().values() if layer_of_database(lyr, db) == "risk_map"]
+    assert len(layers) == 1
+    layer = layers[0]
+    selected = list(layer.getSelectedFeatures())
+    assert [f["unit_code"] for f in selected] == [code]
+    x, y = _point_of(db, code, "risk_map")
+    assert qgis_canvas.extent().contains(QgsPointXY(x, y))
+    assert qgis_canvas.scale() == pytest.approx(10_000, rel=0.05)
+    assert dock.current_unit == code  # and the inspector shows it
+
+    # a second unit: the loaded layer is reused, the canvas (now in Web Mercator) follows
+    from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsProject
+
+    qgis_canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:3857"))
+    other = dock.level_one_table.item(0, 0).data(0x0100)
+    dock.level_one_table.cellDoubleClicked.emit(0, 0)
+    assert len([lyr for lyr in project.mapLayers().values() if layer_of_database(lyr, db) == "risk_map"]) == 1
+    assert [f["unit_code"] for f in layer.getSelectedFeatures()] == [other]
+    ct = QgsCoordinateTransform(layer.crs(), qgis_canvas.mapSettings().destinationCrs(), QgsProject.instance())
+    assert qgis_canvas.extent().contains(ct.transform(QgsPointXY(*_point_of(db, other, "risk_map"))))
+
+
+def test_inspector_shows_the_unit_clicked_on_the_map(make_dock, analysed_db, project, qgis_canvas):
+    from qgis.core import QgsPointXY, QgsRectangle, QgsVectorLayer
+    from qgis.gui import QgsMapMouseEvent
+    from qgis.PyQt.QtCore import QEvent, QPoint, Qt
+
+    from tests.core.test_status import _unit_with_everything
+
+    db = str(analysed_db)
+    code = _unit_with_everything(db)
+    layer = QgsVectorLayer(f"{db}|layername=risk_map", "risk map", "ogr")
+    assert layer.isValid()
+    project.addMapLayer(layer)
+    qgis_canvas.setDestinationCrs(layer.crs())
+    x, y = _point_of(db, code, "risk_map")
+    qgis_canvas.setExtent(QgsRectangle(x - 0.01, y - 0.01, x + 0.01, y + 0.01))
+    qgis_canvas.refresh()
+    dock = make_dock(db)
+    dock.pick_button.click()
+    tool = dock.inspect_tool
+    assert qgis_canvas.mapTool() is tool and dock.pick_button.isChecked()
+    pixel = qgis_canvas.getCoordinateTransform().transform(QgsPointXY(x, y))
+    # a click two pixels off the unit
+    event = QgsMapMouseEvent(qgis_canvas, QEvent.MouseButtonRelease, QPoint(int(pixel.x()) + 2, int(pixel.y())),
+                             Qt.LeftButton)
+    tool.canvasReleaseEvent(event)
+    assert dock.current_unit == code
+    assert dock.tabs.currentWidget() is dock.inspector.parentWidget()
+    text = dock.inspector.toPlainText()
+    hazards = read(db, "hazards", columns=["hazard_code", "unit_code", "name"])
+    mine = hazards[hazards["unit_code"] == code]
+    for _, h in mine.iterrows():
+        assert h["hazard_code"] in text and h["name"] in text
+    links = read(db, "hazard_receptor_links")
+    links = links[links["hazard_code"].isin(mine["hazard_code"])].sort_values("distance_m")
+    assert links["receptor_name"].iloc[0] in text
+    chains = read(db, "cascade_chains")
+    chains = chains[chains["start"].isin(mine["hazard_code"])]
+    if len(chains):
+        assert chains.sort_values("probability")["chain"].iloc[-1] in text
+    units = read(db, "units", columns=["unit_code", "name"])
+    assert units.set_index("unit_code").loc[code, "name"] in text
+
+    # a click on empty map changes nothing; Escape-like disarming unchecks the button
+    tool.canvasReleaseEvent(QgsMapMouseEvent(qgis_canvas, QEvent.MouseButtonRelease, QPoint(1, 1), Qt.LeftButton))
+    assert dock.current_unit == code
+    dock.pick_button.click()
+    assert qgis_canvas.mapTool() is not tool
+
+
+def test_pick_reads_the_database_when_no_layer_is_loaded(make_dock, analysed_db, project, qgis_canvas):
+    from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsPointXY, QgsProject)
+
+    db = str(analysed_db)
+    units = pyogrio.read_dataframe(db, layer="units", columns=["unit_code"])
+    code = units["unit_code"].iloc[11]
+    x, y = _point_of(db, code)
+    qgis_canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:3857"))
+    ct = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4490"), QgsCoordinateReferenceSystem("EPSG:3857"),
+                                QgsProject.instance())
+    p = ct.transform(QgsPointXY(x, y))
+    dock = make_dock(db)
+    dock.arm_pick_tool(True)
+    assert dock.inspect_tool.pick_at(QgsPointXY(p.x() + 3, p.y()), radius=10) == code
+    assert dock.current_unit == code
+
+
+def test_inspector_escapes_survey_text():
+    import pandas as pd
+
+    from plugin.core.status import CHAIN_COLUMNS, RECEPTOR_COLUMNS, UnitDetails
+    from plugin.gui.dock import unit_html
+
+    details = UnitDetails({"unit_code": "U<1>", "name": "<script>alert(1)</script>", "level": 1,
+                           "level_reasons": "a & b\nc"},
+                          pd.DataFrame([{"hazard_code": "H1", "name": "<b>罐</b>", "level": 2, "r_value": 12.5,
+                                         "upgrade_reason": "<i>x</i>"}]),
+                          pd.DataFrame(columns=list(RECEPTOR_COLUMNS)), pd.DataFrame(columns=list(CHAIN_COLUMNS)))
+    page = unit_html(details, None)
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "&lt;b&gt;罐&lt;/b&gt;" in page and "&lt;i&gt;x&lt;/i&gt;" in page and "a &amp; b<br/>c" in page
+
+
+def test_the_database_is_remembered(make_dock, analysed_db_session, tmp_path):
+    from qgis.core import QgsSettings
+
+    from plugin.gui.dock import SETTINGS_KEY
+
+    first = make_dock(analysed_db_session)
+    assert QgsSettings().value(SETTINGS_KEY) == str(analysed_db_session)
+    second = make_dock()
+    assert second.database() == str(analysed_db_session)
+    assert sorted(second.level_one_codes()) == sorted(first.level_one_codes())
+    first.set_database(str(tmp_path / "other.gpkg"))
+    assert make_dock().database() == str(tmp_path / "other.gpkg")
+
+
+def test_large_databases_are_read_in_a_task(make_dock, analysed_db_session, monkeypatch):
+    from plugin.gui import dock as dock_module
+
+    monkeypatch.setattr(dock_module, "BACKGROUND_BYTES", 0)
+    dock = make_dock()
+    refreshed = []
+    dock.refreshed.connect(lambda: refreshed.append(True))
+    dock.set_database(str(analysed_db_session))
+    assert dock.is_reading() and dock.task_box.isVisibleTo(dock)
+    assert wait_for(lambda: refreshed)
+    assert not dock.is_reading() and not dock.task_box.isVisibleTo(dock)
+    assert len(dock.level_one_codes()) == int((read(analysed_db_session, "units")["level"] == 1).sum())
+
+
+def test_run_score_as_a_task_and_refresh(make_dock, analysed_db):
+    db = str(analysed_db)
+    dock = make_dock(db)
+    assert "✓" in dock.step_state["proximity"].text()
+    finished = []
+    dock.stepFinished.connect(lambda step, ok: finished.append((step, ok)))
+    task = dock.run_step("score")
+    assert task is not None and dock.is_running()
+    assert dock.task_box.isVisibleTo(dock) and dock.cancel_button.isVisibleTo(dock)
+    assert not any(b.isEnabled() for b in dock.run_buttons.values())  # one step at a time
+    assert wait_for(lambda: finished, 120)
+    assert finished == [("score", True)]
+    assert dock.progress_bar.value() == 100 and not dock.is_running()
+    # scoring again removed the proximity and cascade fields: the panel shows it
+    assert "✓" not in dock.step_state["proximity"].text() and "✓" not in dock.step_state["cascade"].text()
+    assert dock.run_buttons["score"].isEnabled()
+
+
+def test_cancel_a_running_step(make_dock, analysed_db):
+    db = str(analysed_db)
+    before = read(db, "hazards")
+    dock = make_dock(db)
+    finished = []
+    dock.stepFinished.connect(lambda step, ok: finished.append((step, ok)))
+    assert dock.run_step("score") is not None
+    dock.cancel_button.click()
+    assert dock.feedback().isCanceled()
+    assert wait_for(lambda: finished, 120)
+    assert finished == [("score", False)]
+    assert "cancelled" in dock.task_label.text()
+    assert read(db, "hazards").equals(before)  # a cancelled step leaves the database as it was
+    assert "✓" in dock.step_state["proximity"].text()
+
+
+def test_run_the_report_from_the_panel(make_dock, analysed_db):
+    """The report runs with its outputs beside the database; afterwards its step is done and
+    names the files it wrote."""
+    dock = make_dock(analysed_db)
+    finished = []
+    dock.stepFinished.connect(lambda step, ok: finished.append((step, ok)))
+    dock.run_buttons["report"].click()
+    assert wait_for(lambda: finished, 300)
+    assert finished == [("report", True)]
+    assert analysed_db.with_name("risk_report.xlsx").is_file()
+    assert "✓" in dock.step_state["report"].text()
+    assert "risk_report.xlsx" in dock.step_labels["report"].text()
+
+
+def test_progress_follows_the_feedback(make_dock, analysed_db_session):
+    from qgis.core import QgsProcessingFeedback
+
+    dock = make_dock(analysed_db_session)
+    feedback = QgsProcessingFeedback()
+    feedback.progressChanged.connect(dock._on_progress)
+    feedback.setProgress(42)
+    wait_for(lambda: dock.progress_bar.value() == 42, 5)
+    assert dock.progress_bar.value() == 42
+
+
+def test_the_panel_refreshes_when_the_database_changes(make_dock, analysed_db):
+    from plugin.core import riskdb
+
+    db = str(analysed_db)
+    dock = make_dock(db)
+    assert "✓" not in dock.step_state["report"].text()
+    riskdb.append_run(db, "export_report", summary={"xlsx": str(analysed_db.with_suffix(".xlsx"))})
+    assert wait_for(lambda: "✓" in dock.step_state["report"].text(), 20)
+    assert "risk.xlsx" in dock.step_labels["report"].text()
+
+
+def _dock_widgets(iface):
+    from qgis.PyQt.QtWidgets import QDockWidget
+
+    from plugin.gui.dock import DOCK_OBJECT_NAME
+
+    return [d for d in iface.mainWindow().findChildren(QDockWidget) if d.objectName() == DOCK_OBJECT_NAME]
+
+
+def test_panel_action_shows_the_dock_and_unload_removes_everything(qgis_app, qgis_iface, qgis_processing,
+                                                                    settings_restored):
+    from qgis.core import QgsApplication
+    from qgis.PyQt.QtWidgets import QAction
+
+    from plugin.plugin import PANEL_ACTION_OBJECT_NAME, CitySafetyPlugin
+    from tests.gui.test_plugin import _registry_without_provider
+
+    registry = _registry_without_provider()
+    plugin = CitySafetyPlugin(qgis_iface)
+    plugin.initGui()
+    try:
+        action = plugin.panel_action
+        assert action.objectName() == PANEL_ACTION_OBJECT_NAME
+        assert action in plugin.toolbar.actions()
+        assert plugin.dock is None and not _dock_widgets(qgis_iface)  # created lazily
+        action.trigger()
+        assert plugin.dock is not None and _dock_widgets(qgis_iface) == [plugin.dock]
+        main = qgis_iface.mainWindow()  # never shown here: visibility is relative to it
+        assert plugin.dock.isVisibleTo(main) and action.isChecked()
+        action.trigger()
+        assert not plugin.dock.isVisibleTo(main) and not action.isChecked()
+        action.trigger()
+        assert plugin.dock.isVisibleTo(main) and action.isChecked()
+        plugin.dock.pick_button.click()  # a map tool armed at unload goes too
+    finally:
+        plugin.unload()
+    QgsApplication.processEvents()
+    assert not _dock_widgets(qgis_iface)
+    assert plugin.dock is None and plugin.panel_action is None
+    assert not [a for a in qgis_iface.mainWindow().findChildren(QAction)
+                if a.objectName() == PANEL_ACTION_OBJECT_NAME]
+    assert registry.providerById("citysafety") is None
+    assert qgis_iface.mapCanvas().mapTool() is None or \
+        type(qgis_iface.mapCanvas().mapTool()).__name__ != "UnitInspectTool"
