@@ -14,15 +14,25 @@ import pytest
 from tests.conftest import ROOT, SAMPLE
 
 
+ZH_MENU = ["风险一张图面板", "调查表模板…", "导入调查数据…", "风险评价…", "敏感目标与人口分析…", "多米诺连锁效应分析…",
+           "单一事故连锁推演…", "风险一张图…", "导出报告（Excel 和 PDF）…", "一键运行全流程…",
+           "在地图上点选危险源进行连锁事故推演…"]
+EN_MENU = ["Risk map panel", "Survey template…", "Import surveys…", "Score hazards and units…",
+           "Receptors and population around hazards…", "Cascade (domino) graph…", "Cascade scenario from one accident…",
+           "Risk map…", "Export report (Excel and PDF)…", "Run the whole chain…",
+           "Start a cascade scenario at a clicked hazard…"]
+
+
 @pytest.mark.skipif(not shutil.which("xvfb-run") or not shutil.which("qgis"), reason="needs qgis and xvfb-run")
-def test_plugin_in_real_qgis(tmp_path):
+@pytest.mark.parametrize("locale", ["zh_CN", "en_US"])
+def test_plugin_in_real_qgis(tmp_path, locale):
     profile = tmp_path / "profile"
     plugins = profile / "profiles" / "default" / "python" / "plugins"
     plugins.mkdir(parents=True)
     os.symlink(ROOT, plugins / "city_safety_risk_map")
     ini = profile / "profiles" / "default" / "QGIS" / "QGIS3.ini"
     ini.parent.mkdir(parents=True)
-    ini.write_text("[PythonPlugins]\ncity_safety_risk_map=true\n[locale]\nuserLocale=zh_CN\noverrideFlag=true\n")
+    ini.write_text(f"[PythonPlugins]\ncity_safety_risk_map=true\n[locale]\nuserLocale={locale}\noverrideFlag=true\n")
     site = next((ROOT / ".venv" / "lib").glob("python3*/site-packages"))
     result = tmp_path / "smoke.json"
     env = dict(os.environ, QGIS_CUSTOM_CONFIG_PATH=str(profile), PYTHONPATH=str(site),
@@ -35,12 +45,21 @@ def test_plugin_in_real_qgis(tmp_path):
     seen = json.loads(result.read_text(encoding="utf-8"))
     assert "error" not in seen, seen["error"]
     assert seen["loaded"] and seen["toolbar"]
-    assert "城市安全风险" in seen["menus"]
-    assert seen["menu_entries"] == ["调查表模板…", "导入调查数据…", "风险评价…", "敏感目标与人口分析…",
-                                    "多米诺连锁效应分析…", "单一事故连锁推演…", "风险一张图…", "一键运行全流程…",
-                                    "在地图上点选危险源进行连锁事故推演…"]
-    assert seen["algorithms"] == ["citysafety:cascade", "citysafety:cascade_scenario", "citysafety:import_surveys",
-                                  "citysafety:proximity", "citysafety:risk_map", "citysafety:run_all",
-                                  "citysafety:score", "citysafety:survey_template"]
+    zh = locale.startswith("zh")
+    assert ("城市安全风险" if zh else "City Safety Risk") in seen["menus"]
+    assert [e for e in seen["menu_entries"] if e] == (ZH_MENU if zh else EN_MENU)
+    # The panel: its title, tabs and step buttons in the locale's language; after an import
+    # only the import and scoring steps can be started.
+    assert seen["dock_visible"]
+    assert seen["dock_title"] == ("城市安全风险一张图" if zh else "City Safety Risk Map")
+    assert seen["dock_tabs"][0] == ("工作流程" if zh else "Workflow")
+    steps = seen["dock_steps"]
+    assert steps["step_import_button"][0] == "1  " + ("导入调查数据…" if zh else "Import surveys…")
+    assert steps["step_report_button"][0] == "6  " + ("导出报告（Excel 和 PDF）…" if zh else "Export report (Excel and PDF)…")
+    assert [steps[f"step_{s}_button"][1] for s in ("import", "score", "proximity", "cascade", "map", "report")] \
+        == [True, True, False, False, False, False]
+    assert seen["algorithms"] == ["citysafety:cascade", "citysafety:cascade_scenario", "citysafety:export_report",
+                                  "citysafety:import_surveys", "citysafety:proximity", "citysafety:risk_map",
+                                  "citysafety:run_all", "citysafety:score", "citysafety:survey_template"]
     assert seen["import"]["UNITS"] == 329 and seen["import"]["HAZARDS"] == 804
     assert seen["shapely_wkb"] == 21  # shapely bound to its own GEOS inside QGIS (plugin/geostack.py)

@@ -27,6 +27,18 @@ def check():
         res = processing.run("citysafety:import_surveys", {
             "FOLDER": os.environ["CSRM_SAMPLE"], "OUTPUT": os.environ["CSRM_SMOKE_DB"], "LOAD_LAYERS": False})
         out["import"] = {k: v for k, v in res.items() if k != "OUTPUT"}
+        # The panel, opened from the plugin's menu entry, on the database just imported.
+        from qgis.PyQt.QtWidgets import QDockWidget, QPushButton
+
+        plugin.panel_action.trigger()
+        dock = iface.mainWindow().findChild(QDockWidget, "CitySafetyRiskDock")
+        dock.set_database(os.environ["CSRM_SMOKE_DB"])
+        QgsApplication.processEvents()
+        out["dock_title"] = dock.windowTitle()
+        out["dock_visible"] = dock.isVisible()
+        out["dock_tabs"] = [dock.tabs.tabText(i) for i in range(dock.tabs.count())]
+        out["dock_steps"] = {b.objectName(): [b.text(), b.isEnabled()] for b in dock.findChildren(QPushButton)
+                             if b.objectName().startswith("step_") and b.objectName().endswith("_button")}
         import shapely
 
         out["shapely_wkb"] = len(shapely.to_wkb(shapely.points([114.0], [22.5]))[0])
