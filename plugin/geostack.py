@@ -66,3 +66,20 @@ def pin_proj_context() -> None:
     owner = get_context_manager()
     if owner is not None and not any(owner is o for o in _PINNED_PROJ_CONTEXTS):
         _PINNED_PROJ_CONTEXTS.append(owner)
+
+
+def keep_pool_threads() -> None:
+    """Stop Qt's global thread pool from retiring idle threads (QGIS's task manager runs
+    Processing algorithms on it).
+
+    QGIS 3.22 keeps one PROJ context per thread and caches CRS objects across threads; a CRS
+    first built on a pool thread keeps that thread's context as its template. When the idle
+    thread retires (after 30 s), its context is destroyed and the next use of that CRS on the
+    main thread crashes inside PROJ (seen here: a print layout loaded on the main thread after
+    a PDF report had been exported by a task; QgsCoordinateReferenceSystem::operation →
+    libproj, SIGSEGV). Threads that never retire keep their contexts valid; the cost is a
+    few idle threads. Process-wide and left in place on unload, since CRS objects built by
+    the plugin's algorithms may outlive it."""
+    from qgis.PyQt.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().setExpiryTimeout(-1)

@@ -40,6 +40,7 @@ class CitySafetyPlugin:
             from . import geostack
 
             geostack.load()
+            geostack.keep_pool_threads()
 
             from .processing.provider import CitySafetyProvider
 

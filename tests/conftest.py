@@ -10,6 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from plugin import geostack
+
+# As in QGIS and qgis_process (the plugin's initProcessing): QGIS's GDAL/GEOS/PROJ are loaded
+# (pytest-qgis imported qgis), so the wheels are imported with RTLD_DEEPBIND before any test
+# module imports them, and the thread pool keeps its threads (see plugin/geostack.py).
+geostack.load()
+geostack.keep_pool_threads()
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "resources" / "sample"
 DATA = Path(__file__).resolve().parent / "data"

@@ -1,6 +1,7 @@
 """The algorithms run as QGIS runs them from their dialogs — as tasks on the thread pool —
 again and again in one QGIS session. Without geostack.pin_proj_context the second run on a
-pool thread crashed in pyproj (exit 139)."""
+pool thread crashed in pyproj (exit 139); without geostack.keep_pool_threads the report's CRS
+used on the main thread after the pool thread that built it retired crashed in PROJ."""
 
 from __future__ import annotations
 
@@ -18,5 +19,6 @@ def test_algorithms_run_repeatedly_as_background_tasks(analysed_db, tmp_path):
                            str(analysed_db), str(tmp_path)], env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr[-2000:]}"
     results = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert [r[1] for r in results] == [True] * 5, results
-    assert results[-1][2]["PAGES"] == 11
+    assert [r[1] for r in results] == [True] * 6, results
+    assert results[4][2]["PAGES"] == 11
+    assert results[5][2]["pool_expiry"] == -1

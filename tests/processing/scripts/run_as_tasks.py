@@ -1,6 +1,8 @@
 """Run citysafety algorithms as QGIS runs them from a dialog: QgsProcessingAlgRunnerTask on
-the task manager's thread pool, several times in a row. Used by test_threads.py in a child
-process, so a crash shows as an exit code instead of killing the test run."""
+the task manager's thread pool, several times in a row, then use the report's CRS on the main
+thread after the pool's idle threads would have retired (the retirement time is shortened from
+QGIS's 30 s to 0.2 s before the plugin starts). Used by test_threads.py in a child process,
+so a crash shows as an exit code instead of killing the test run."""
 
 import json
 import sys
@@ -10,6 +12,9 @@ from qgis.core import (QgsApplication, QgsProcessingAlgRunnerTask, QgsProcessing
                        QgsProject)
 
 db, out = sys.argv[1], sys.argv[2]
+from qgis.PyQt.QtCore import QThreadPool  # noqa: E402
+
+QThreadPool.globalInstance().setExpiryTimeout(200)
 app = QgsApplication([], False)
 app.initQgis()
 sys.path.append("/usr/share/qgis/python/plugins")
@@ -38,4 +43,18 @@ for alg_id, params in runs:
         app.processEvents()
         time.sleep(0.01)
     results.append([alg_id, *(done[0] if done else (False, "timeout"))])
+start = time.time()
+while time.time() - start < 1.5:  # idle pool threads retire now, unless the plugin keeps them
+    app.processEvents()
+    time.sleep(0.01)
+from qgis.core import QgsPrintLayout, QgsReadWriteContext  # noqa: E402
+from qgis.PyQt.QtXml import QDomDocument  # noqa: E402
+
+from plugin.processing.report_pdf import TEMPLATE  # noqa: E402
+
+doc = QDomDocument()
+doc.setContent(TEMPLATE.read_text(encoding="utf-8"))
+layout = QgsPrintLayout(QgsProject.instance())
+_items, loaded = layout.loadFromTemplate(doc, QgsReadWriteContext())
+results.append(["template on the main thread", loaded, {"pool_expiry": QThreadPool.globalInstance().expiryTimeout()}])
 print(json.dumps(results))
