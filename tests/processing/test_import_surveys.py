@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from tests.conftest import ROOT, write_flat_csv, write_messy_workbook
 
-LAYERS = ["units", "hazards", "import_issues", "import_runs"]
+LAYERS = ["units", "hazards", "import_issues", "import_runs", "analysis_runs"]
 
 
 def _run(alg, params, feedback=None):
@@ -35,7 +35,7 @@ def surveys(tmp_path):
     return [write_messy_workbook(d / "a_messy.xlsx"), write_flat_csv(d / "b_flat.csv")]
 
 
-def test_import_writes_the_four_layers(provider, surveys, tmp_path):
+def test_import_writes_its_layers(provider, surveys, tmp_path):
     out = tmp_path / "risk.gpkg"
     res = _run("citysafety:import_surveys", {"INPUT": [str(p) for p in surveys], "OUTPUT": str(out),
                                               "LOAD_LAYERS": False})
@@ -68,7 +68,7 @@ def test_qgis_opens_database_without_warnings_and_with_chinese_aliases(provider,
     gdal.PushErrorHandler(lambda cls, no, msg: messages.append(msg))
     try:
         ds = gdal.OpenEx(str(out), gdal.OF_VECTOR)
-        assert ds.GetLayerCount() == 4 + 1  # with the layer_styles table
+        assert ds.GetLayerCount() == len(LAYERS) + 1  # with the layer_styles table
         ds = None
     finally:
         gdal.PopErrorHandler()
