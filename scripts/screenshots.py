@@ -2,7 +2,9 @@
 
 Run by ``make screenshots`` as ``qgis --code scripts/screenshots.py`` on a virtual screen,
 with the plugin enabled in a throw-away profile and ``out/demo/risk.gpkg`` from
-``make demo``. Saves PNGs to docs/img/ and quits QGIS.
+``make demo``: the map, the menu, the import dialog and table, the panel (workflow, level-1
+list, unit inspector) and the first two pages of the PDF report in the profile's language.
+Saves PNGs to docs/img/ and quits QGIS.
 """
 
 import os
@@ -80,6 +82,58 @@ def shot_main():
 def shot_dialog():
     state["dialog"].grab().save(str(IMG / f"import_dialog{SUFFIX}.png"))
     state["dialog"].close()
+    open_dock()
+
+
+def open_dock():
+    """The panel on the demo database: the workflow tab, then a level-1 unit zoomed to and
+    shown in the inspector."""
+    plugin = plugins.get("city_safety_risk_map")
+    plugin.panel_action.trigger()
+    dock = plugin.dock
+    dock.set_database(str(DB))
+    dock.tabs.setCurrentIndex(0)
+    from qgis.PyQt.QtCore import Qt
+
+    iface.mainWindow().resizeDocks([dock], [440], Qt.Horizontal)
+    state["dock"] = dock
+
+
+def shot_dock():
+    dock = state["dock"]
+    dock.grab().save(str(IMG / f"dock_workflow{SUFFIX}.png"))
+    from city_safety_risk_map.plugin.core.status import level_one_units
+
+    top = level_one_units(str(DB))
+    if len(top):
+        code = str(top["unit_code"].iloc[0])
+        dock.tabs.setCurrentIndex(1)
+        dock.zoom_to_unit(code)
+        iface.mapCanvas().zoomScale(25000)
+        state["code"] = code
+
+
+def shot_level_one():
+    dock = state["dock"]
+    dock.grab().save(str(IMG / f"dock_level1{SUFFIX}.png"))
+    if state.get("code"):
+        dock.show_unit(state["code"])
+        dock.tabs.setCurrentIndex(2)
+
+
+def shot_inspector():
+    state["dock"].grab().save(str(IMG / f"dock_inspector{SUFFIX}.png"))
+    iface.mainWindow().grab().save(str(IMG / f"qgis_dock{SUFFIX}.png"))
+    # A report page as QGIS writes it in this language (the layout follows the locale).
+    from qgis import processing
+
+    pdf = ROOT / "out" / "demo" / f"report{SUFFIX}.pdf"
+    processing.run("citysafety:export_report", {"INPUT": str(DB), "PDF": str(pdf)})
+    import subprocess
+
+    for page, name in ((1, "cover"), (2, "district")):
+        subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile", str(pdf),
+                        str(IMG / f"report_{name}{SUFFIX}")], check=False)
     QgsApplication.exit(0)
 
 
@@ -89,3 +143,6 @@ QTimer.singleShot(7000, shot_overview)
 QTimer.singleShot(10000, open_menu_and_table)
 QTimer.singleShot(13000, shot_main)
 QTimer.singleShot(15000, shot_dialog)
+QTimer.singleShot(18000, shot_dock)
+QTimer.singleShot(21000, shot_level_one)
+QTimer.singleShot(24000, shot_inspector)
