@@ -39,12 +39,13 @@ def pick(zh: str, en: str) -> str:
     return zh if is_chinese() else en
 
 
-def install_translator() -> bool:
-    """Load the .qm file for QGIS's locale (zh_CN → _zh); True when one was loaded."""
+def install_translator(locale: str | None = None) -> bool:
+    """Load the .qm file for QGIS's locale (zh_CN → _zh), or for ``locale`` when given (make
+    demo's reports); True when one was loaded."""
     global _translator
     if _translator is not None:
         return True
-    code = locale_name()[:2]
+    code = (locale or locale_name())[:2]
     qm = I18N_DIR / f"city_safety_risk_map_{code}.qm"
     if not qm.is_file():
         return False

@@ -23,11 +23,14 @@ sys.path.insert(0, str(ROOT))
 SAMPLE = ROOT / "resources" / "sample"
 
 
-def start_qgis():
+def start_qgis(locale: str = "zh_CN"):
     from qgis.core import QgsApplication
 
     app = QgsApplication([], False)
     app.initQgis()
+    from plugin.i18n import install_translator
+
+    install_translator(locale)  # the reports' headings in this language (English: the source)
     sys.path.append("/usr/share/qgis/python/plugins")
     from processing.core.Processing import Processing
 
@@ -64,10 +67,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "out" / "demo")
     ap.add_argument("--sample", type=Path, default=SAMPLE)
+    ap.add_argument("--locale", default="zh_CN", help="language of the reports (zh_CN or en_US)")
     args = ap.parse_args()
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
-    app, plugin = start_qgis()
+    app, plugin = start_qgis(args.locale)
     from qgis import processing
 
     import pandas as pd
