@@ -40,32 +40,52 @@ def load() -> list[str]:
                     pass  # reported by the algorithm that needs it
     finally:
         sys.setdlopenflags(flags)
+    keep_proj_contexts()
     return already
 
 
-_PINNED_PROJ_CONTEXTS: list = []
+_KEPT_PROJ_CONTEXTS: list = []
 
 
-def pin_proj_context() -> None:
-    """Keep this OS thread's PROJ context (pyproj's) alive for the life of the process.
+def keep_proj_contexts() -> None:
+    """Never let pyproj destroy a thread's PROJ context.
 
     pyproj keeps each thread's PROJ context twice: a C pointer in thread-specific storage
     keyed by the OS thread, and its owner (which destroys it) in a Python ``threading.local``
-    keyed by the Python thread state. QGIS runs Processing algorithms on QThreadPool
-    threads, and PyQt drops the Python thread state when a task ends while the OS thread
-    lives on in the pool: the owner goes, the context is destroyed, and the next algorithm
-    on that thread gets the dangling pointer — a segmentation fault in ``pyproj.CRS`` the
-    second time an algorithm runs in QGIS (measured: score run twice as tasks, exit 139).
-    Holding a reference to the owner keeps the context valid; there is one per pool thread."""
+    keyed by the Python thread state. QGIS runs Processing algorithms and tasks on
+    QThreadPool threads, and PyQt drops the Python thread state when a task ends while the OS
+    thread lives on in the pool: the owner went, the context was destroyed, and the next
+    pyproj call on that thread used the dangling pointer — a segmentation fault in
+    ``pyproj.CRS`` the second time an algorithm ran in QGIS (measured: score run twice as
+    tasks, exit 139). pyproj looks its thread-local holder up as a module global, so it is
+    replaced here by one that also keeps every owner: one context per thread, kept for the
+    life of the process. Call before pyproj is used on any other thread."""
+    import threading
+
     try:
-        import pyproj
-        from pyproj._context import get_context_manager
+        from pyproj import _context
     except ImportError:
         return
-    pyproj.CRS.from_epsg(4326)  # creates this thread's context when it has none
-    owner = get_context_manager()
-    if owner is not None and not any(owner is o for o in _PINNED_PROJ_CONTEXTS):
-        _PINNED_PROJ_CONTEXTS.append(owner)
+    if getattr(_context._CONTEXT_MANAGER_LOCAL, "_keeps_contexts", False):
+        return
+
+    class KeepingLocal(threading.local):
+        _keeps_contexts = True
+
+        def __init__(self):
+            super().__init__()
+            threading.local.__setattr__(self, "context_manager", None)
+
+        def __setattr__(self, name, value):
+            if name == "context_manager" and value is not None:
+                _KEPT_PROJ_CONTEXTS.append(value)
+            threading.local.__setattr__(self, name, value)
+
+    current = _context._CONTEXT_MANAGER_LOCAL.context_manager  # this thread's, if made already
+    keeper = KeepingLocal()
+    if current is not None:
+        keeper.context_manager = current
+    _context._CONTEXT_MANAGER_LOCAL = keeper
 
 
 def keep_pool_threads() -> None:

@@ -17,31 +17,12 @@ def progress_of(feedback) -> Progress:
                     info=feedback.pushInfo)
 
 
-def _on_worker_thread(process):
-    """Wrap a processAlgorithm: pin the thread's PROJ context first (see geostack)."""
-    import functools
-
-    @functools.wraps(process)
-    def run(self, parameters, context, feedback):
-        from ..geostack import pin_proj_context
-
-        pin_proj_context()
-        return process(self, parameters, context, feedback)
-
-    return run
-
-
 class CitySafetyAlgorithm(QgsProcessingAlgorithm):
     """Base: id, group and help come from class attributes; subclasses add the rest."""
 
     ALG_ID = ""
     DISPLAY = ""
     HELP = ""
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if "processAlgorithm" in cls.__dict__:
-            cls.processAlgorithm = _on_worker_thread(cls.__dict__["processAlgorithm"])
 
     def tr(self, text):
         return tr(text)

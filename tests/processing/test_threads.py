@@ -1,5 +1,5 @@
 """The algorithms run as QGIS runs them from their dialogs — as tasks on the thread pool —
-again and again in one QGIS session. Without geostack.pin_proj_context the second run on a
+again and again in one QGIS session. Without geostack.keep_proj_contexts the second run on a
 pool thread crashed in pyproj (exit 139); without geostack.keep_pool_threads the report's CRS
 used on the main thread after the pool thread that built it retired crashed in PROJ."""
 

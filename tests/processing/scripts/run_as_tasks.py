@@ -25,7 +25,8 @@ from plugin.plugin import CitySafetyPlugin  # noqa: E402
 
 plugin = CitySafetyPlugin(None)
 plugin.initProcessing()
-runs = [("citysafety:score", {"INPUT": db})] * 3 + [
+runs = [("citysafety:score", {"INPUT": db})] * 2 + [
+    ("citysafety:risk_map", {"INPUT": db, "DENSITY": f"{out}/d.tif", "LOAD_LAYERS": False})] + [
     ("citysafety:export_report", {"INPUT": db, "XLSX": f"{out}/r{i}.xlsx", "PDF": f"{out}/r{i}.pdf"})
     for i in range(2)]
 results = []
