@@ -44,8 +44,11 @@ class CitySafetyPlugin:
 
             from .processing.provider import CitySafetyProvider
 
-            self.provider = CitySafetyProvider()
-            QgsApplication.processingRegistry().addProvider(self.provider)
+            provider = CitySafetyProvider()
+            # The registry refuses (and deletes) a second provider with the same id, e.g. one
+            # another copy of the plugin registered: keep only one we really added.
+            if QgsApplication.processingRegistry().addProvider(provider):
+                self.provider = provider
 
     # GUI --------------------------------------------------------------------------------
     def initGui(self):  # noqa: N802
