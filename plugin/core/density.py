@@ -33,6 +33,7 @@ import pyproj
 from affine import Affine
 
 from .coords import gauss_kruger_epsg
+from .riskdb import publish
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -278,7 +279,7 @@ def write_density_tif(grid: DensityGrid, path: str | os.PathLike[str]) -> Path:
         with rasterio.open(tmp, "w", **profile) as dst:
             dst.write(np.asarray(grid.values, dtype=np.float32), 1)
             dst.set_band_description(1, TIFF_BAND_DESCRIPTION)
-        os.replace(tmp, target)
+        publish(tmp, target)
     finally:
         if tmp.exists():
             tmp.unlink()

@@ -106,6 +106,28 @@ def _qml_aliases(aliases: dict[str, str], fields: list[str]) -> str:
             f"  <aliases>\n{rows}\n  </aliases>\n</qgis>\n")
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it (Linux), else by setting it back."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def publish(tmp: str | Path, target: str | Path) -> None:
+    """Move a finished temporary file over ``target`` (atomic on one file system) with the
+    permissions a newly created file gets: mkstemp makes 0600, which would lock colleagues
+    on a shared folder out of the database, rasters and reports."""
+    os.chmod(tmp, 0o666 & ~_umask())
+    os.replace(tmp, target)
+
+
 def write_layers(path: str | Path, layers: dict[str, pd.DataFrame], replace: bool = True) -> Path:
     """Write named layers (GeoDataFrames or plain tables) to a new GeoPackage at ``path``.
 
@@ -121,7 +143,7 @@ def write_layers(path: str | Path, layers: dict[str, pd.DataFrame], replace: boo
         for i, (name, frame) in enumerate(layers.items()):
             _write_layer(tmp, name, frame, {"VERSION": GPKG_VERSION} if i == 0 else None)
         add_aliases(tmp, {n: list(f.columns) for n, f in layers.items()})
-        os.replace(tmp, target)
+        publish(tmp, target)
     finally:
         if tmp.exists():
             tmp.unlink()
@@ -163,7 +185,7 @@ def update_layers(path: str | Path, layers: dict[str, pd.DataFrame]) -> Path:
         for name, frame in layers.items():
             _write_layer(tmp, name, frame)
         add_aliases(tmp, {n: list(f.columns) for n, f in layers.items()})
-        os.replace(tmp, target)
+        publish(tmp, target)
     finally:
         if tmp.exists():
             tmp.unlink()

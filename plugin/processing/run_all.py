@@ -19,8 +19,9 @@ class RunAllAlgorithm(AnalysisAlgorithm):
     DISPLAY = "Run the whole chain"
     HELP = ("Runs the whole chain on a set of survey files: import the surveys into a risk database, score every "
             "hazard source and unit by the rules, with receptors or a population raster analyse what lies around "
-            "each hazard (α from the population, upgrades), build the cascade (domino) graph, build the risk map (risk layer, density raster, "
-            "district summary), and end with the Excel and PDF reports. The same parameters as the single steps; each step's log is shown in turn.")
+            "each hazard (α from the population, upgrades), build the cascade (domino) graph, build the risk map "
+            "(risk layer, density raster, district summary), and end with the Excel and PDF reports. The same "
+            "parameters as the single steps; each step's log is shown in turn.")
     INPUT = "INPUT"
     FOLDER = "FOLDER"
     DEFAULT_CRS = "DEFAULT_CRS"
@@ -78,6 +79,7 @@ class RunAllAlgorithm(AnalysisAlgorithm):
         import os
         import tempfile
 
+        from ..core.riskdb import publish
         from .score import rules_of
 
         final_db = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
@@ -124,8 +126,8 @@ class RunAllAlgorithm(AnalysisAlgorithm):
                 results[alg] = processing.run(alg, params, context=context, feedback=multi, is_child_algorithm=True)
                 if feedback.isCanceled():
                     raise self.canceled()
-            os.replace(db, final_db)
-            os.replace(density, final_density)
+            publish(db, final_db)
+            publish(density, final_density)
         finally:
             for leftover in (db, density):
                 if os.path.exists(leftover):
