@@ -29,6 +29,7 @@ import pandas as pd
 import pyogrio
 
 from .pipeline import PipelineError, level_table
+from . import riskdb
 from .riskdb import plugin_version
 from .rules import Rules
 
@@ -268,12 +269,38 @@ def mask_name(s: pd.Series) -> pd.Series:
     return t.str.slice(0, 1) + t.str.slice(1).str.replace(r"(?s).", "*", regex=True)
 
 
+def check_risk_map_current(db: str | Path) -> None:
+    """Refuse a database whose risk map (risk_map, district_summary) shows other levels than
+    its units — a step changed the levels after citysafety:risk_map — so that no report
+    mixes the two. A database without a risk map passes (the Excel report counts districts
+    from the units then; the PDF needs the map and says so)."""
+    db = Path(db)
+    if "risk_map" not in riskdb.layer_names(db):
+        return
+
+    def levels(layer: str) -> pd.Series:
+        f = pyogrio.read_dataframe(db, layer=layer, columns=["unit_code", "level"], read_geometry=False)
+        return pd.Series(_level_int(f["level"]).fillna(0).to_numpy(dtype=int),
+                         index=f["unit_code"].astype(object)).sort_index()
+
+    units, risk = levels("units"), levels("risk_map")
+    if not (units.index.equals(risk.index) and (units.to_numpy() == risk.to_numpy()).all()):
+        changed = int((units.reindex(risk.index) != risk).sum()) + len(units.index.difference(risk.index))
+        raise PipelineError(
+            f"{db.name}: the risk map is older than the levels ({changed} units differ; a step ran after "
+            f"citysafety:risk_map); run citysafety:risk_map again before the report",
+            f"{db.name}：风险一张图早于当前风险等级（{changed} 个单位不一致，生成风险一张图后又运行了其他步骤），"
+            f"请先重新运行风险一张图，再导出报告")
+
+
 def mask_phone(s: pd.Series) -> pd.Series:
-    """13812345678 → 138****5678: the digits only, first 3 and last 4 kept when there are at
-    least 11 (a mobile number or one with its area code); shorter numbers keep their last 4
-    digits or fewer, never more than half. Text without digits is masked whole."""
+    """13812345678 → 138****5678 (a leading +86 or 0086 dropped): the digits only, first 3 and
+    last 4 kept when there are at least 11 (a mobile number or one with its area code);
+    shorter numbers keep their last 4 digits or fewer, never more than half. Text without
+    digits is masked whole."""
     t = _text(s)
-    digits = t.str.replace(r"\D", "", regex=True)
+    # A leading country code is not part of the number: +86 138 1234 5678 → 138****5678.
+    digits = t.str.replace(r"^\s*(?:\+|00)86[\s-]*", "", regex=True).str.replace(r"\D", "", regex=True)
     n = digits.str.len()
     out = t.str.replace(r"(?s).", "*", regex=True)  # no digits at all: every character masked
     long = n >= 11
@@ -370,9 +397,16 @@ def report_data(db: str | Path, rules: Rules, unmask: bool = False, tr: Callable
     layers = {n: _read(db, n, present) for n in ("hazard_receptor_links", "cascade_chains", "district_summary",
                                                   "import_issues", "import_runs", "score_issues", "proximity_issues",
                                                   "analysis_runs")}
+    check_risk_map_current(db)
+    # Scoring again removes the proximity and cascade fields from the hazards; their tables
+    # left in the database then describe earlier levels and are not reported.
+    if "reach_m" not in hazards:
+        layers["hazard_receptor_links"] = None
+    if "reach_all" not in hazards:
+        layers["cascade_chains"] = None
     steps = {
-        "proximity": layers["hazard_receptor_links"] is not None or "reach_m" in hazards,
-        "cascade": layers["cascade_chains"] is not None or "reach_all" in hazards,
+        "proximity": "reach_m" in hazards,
+        "cascade": "reach_all" in hazards,
         "risk_map": "risk_map" in present,
         "districts": layers["district_summary"] is not None,
     }
@@ -445,8 +479,9 @@ def report_data(db: str | Path, rules: Rules, unmask: bool = False, tr: Callable
     created = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
     runs = layers["analysis_runs"]
     # the latest run of each step: the rules behind the results in the database now
-    runs = _ensure(runs.groupby("step", sort=False).tail(1), RUN_COLUMNS) if runs is not None and "step" in runs \
-        else _ensure(pd.DataFrame(), RUN_COLUMNS)
+    # (earlier reports are not results: their rules do not matter here)
+    runs = _ensure(runs[runs["step"] != "export_report"].groupby("step", sort=False).tail(1), RUN_COLUMNS) \
+        if runs is not None and "step" in runs else _ensure(pd.DataFrame(), RUN_COLUMNS)
     if layers["analysis_runs"] is None:
         notes[METHOD_SHEET].append(tr(N_("The database does not record the rules each step used (no analysis_runs "
                                          "table); the rules given to the report are shown.")))

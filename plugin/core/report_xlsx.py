@@ -27,6 +27,7 @@ import pandas as pd
 
 from . import report as rp
 from .report import COLUMNS, LEVEL_COLUMNS, N_, ReportData, identity
+from .riskdb import publish
 
 NUMBER_FORMATS = {
     rp.COUNT: "0",
@@ -292,12 +293,12 @@ class _Blocks:
             self.ws.append([None if v is None else _cell(self.ws, v, s) for v, s, _c in r])
 
 
-def _summary_sheet(wb, data: ReportData, tr) -> None:
+def _summary_sheet(wb, data: ReportData, tr, title: str | None = None) -> None:
     from openpyxl.chart import BarChart, Reference
 
     ws = wb.create_sheet(rp.SUMMARY_SHEET)
     b = _Blocks(ws, data, tr)
-    b.line(tr(N_("City safety risk report")), b.st.title)
+    b.line(title or tr(N_("City safety risk report")), b.st.title)
     b.line(f"{tr(N_('Risk database'))}: {data.db.name}    {tr(N_('Report time'))}: {data.created}    "
            f"{tr(N_('Plugin version'))}: {data.plugin_version}")
     b.blank()
@@ -339,7 +340,9 @@ def _summary_sheet(wb, data: ReportData, tr) -> None:
         series.graphicalProperties.solidFill = lv.colour.lstrip("#").upper()
         series.graphicalProperties.line.solidFill = lv.colour.lstrip("#").upper()
     chart.width, chart.height = 18, 9
-    ws.add_chart(chart, f"{_letter(len(cols) + 2)}{chart_row}")
+    # Right of the widest table below it too (districts), so it hides none of their columns.
+    right = max(len(cols), len(data.by_district.columns), 2)
+    ws.add_chart(chart, f"{_letter(right + 2)}{chart_row}")
 
 
 def _method_sheet(wb, data: ReportData, tr) -> None:
@@ -414,24 +417,32 @@ def _quality_sheet(wb, data: ReportData, tr) -> None:
 
 # --- the workbook ---------------------------------------------------------------------------------
 
-def build_workbook(data: ReportData, tr: Callable[[str], str] = identity):
-    """The report as an (unsaved, streaming) openpyxl workbook."""
+def build_workbook(data: ReportData, tr: Callable[[str], str] = identity, title: str | None = None,
+                   check: Callable[[], None] | None = None):
+    """The report as an (unsaved, streaming) openpyxl workbook. ``check`` is called between
+    sheets and may raise to stop (a cancel)."""
     from openpyxl import Workbook
 
+    check = check or (lambda: None)
     wb = Workbook(write_only=True)
-    _summary_sheet(wb, data, tr)
+    _summary_sheet(wb, data, tr, title)
     level_fill = {"unit_level_zh": "unit_level", "hazard_level_zh": "hazard_level"}
-    for k, title in rp.LEVEL_SHEETS.items():
-        _table_sheet(wb, title, data.level_units[k], data, tr, data.notes.get(title, []), level_fill)
+    for k, sheet in rp.LEVEL_SHEETS.items():
+        check()
+        _table_sheet(wb, sheet, data.level_units[k], data, tr, data.notes.get(sheet, []), level_fill)
+    check()
     _table_sheet(wb, rp.RECEPTORS_SHEET, data.receptors, data, tr, data.notes.get(rp.RECEPTORS_SHEET, []),
                  {"hazard_level_zh": "hazard_level"})
     _table_sheet(wb, rp.CHAINS_SHEET, data.chains, data, tr, data.notes.get(rp.CHAINS_SHEET, []))
+    check()
     _quality_sheet(wb, data, tr)
     _method_sheet(wb, data, tr)
+    check()
     return wb
 
 
-def write_report_xlsx(data: ReportData, path: str | Path, tr: Callable[[str], str] = identity) -> Path:
+def write_report_xlsx(data: ReportData, path: str | Path, tr: Callable[[str], str] = identity,
+                      title: str | None = None, check: Callable[[], None] | None = None) -> Path:
     """Write the Excel report to ``path`` (built beside it under a temporary name and moved
     into place when complete: a failure leaves an earlier file at ``path`` untouched)."""
     target = Path(path)
@@ -440,8 +451,8 @@ def write_report_xlsx(data: ReportData, path: str | Path, tr: Callable[[str], st
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        build_workbook(data, tr).save(tmp)
-        os.replace(tmp, target)
+        build_workbook(data, tr, title, check).save(tmp)
+        publish(tmp, target)
     finally:
         if tmp.exists():
             tmp.unlink()

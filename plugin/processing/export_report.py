@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+
 from qgis.core import (QgsProcessingException, QgsProcessingMultiStepFeedback, QgsProcessingOutputNumber,
                        QgsProcessingParameterBoolean, QgsProcessingParameterFileDestination,
                        QgsProcessingParameterString)
@@ -68,7 +71,25 @@ class ExportReportAlgorithm(AnalysisAlgorithm):
         unmask = self.parameterAsBoolean(parameters, self.UNMASK, context)
         started = riskdb.now_iso()
         out = {"PAGES": 0}
+        from ..core.report import check_risk_map_current
+
+        try:  # everything that can refuse the database, before anything is written
+            check_risk_map_current(db)
+            if pdf and "risk_map" not in riskdb.layer_names(db):
+                raise PipelineError(f"{os.path.basename(db)} has no risk map yet; run citysafety:risk_map "
+                                    f"before the PDF report",
+                                    f"{os.path.basename(db)} 还没有风险一张图，请先运行风险一张图再导出 PDF 报告")
+        except PipelineError as exc:
+            raise QgsProcessingException(str(exc)) from exc
+        # Both files are written under temporary names beside their targets and moved into
+        # place together at the end: a cancel or a failure leaves both earlier reports as they were.
+        pending = {path: f"{path}.{uuid.uuid4().hex}.part" for path in (xlsx, pdf) if path}
         multi = QgsProcessingMultiStepFeedback(bool(xlsx) + bool(pdf), feedback)
+
+        def check():
+            if feedback.isCanceled():
+                raise Canceled()
+
         try:
             if xlsx:
                 from ..core.report import report_data
@@ -78,30 +99,35 @@ class ExportReportAlgorithm(AnalysisAlgorithm):
                 multi.setProgress(2)
                 feedback.pushInfo(self.tr("Reading the risk database"))
                 data = report_data(db, rules, unmask=unmask, tr=tr)
-                if feedback.isCanceled():
-                    raise self.canceled()
+                check()
                 multi.setProgress(30)
                 feedback.pushInfo(self.tr("Writing {}").format(xlsx))
-                write_report_xlsx(data, xlsx, tr=tr)
-                out[self.XLSX] = xlsx
+                write_report_xlsx(data, pending[xlsx], tr=tr, title=title, check=check)
                 if unmask:
                     feedback.pushWarning(self.tr("Contact names and phone numbers are shown in full: "
                                                  "handle the workbook as personal data."))
-            if feedback.isCanceled():
-                raise self.canceled()
+            check()
             if pdf:
                 from .report_pdf import export_report_pdf
 
                 multi.setCurrentStep(int(bool(xlsx)))
                 feedback.pushInfo(self.tr("Writing {}").format(pdf))
-                out["PAGES"] = export_report_pdf(db, pdf, rules, title, feedback=multi, tr=tr)
-                out[self.PDF] = pdf
+                out["PAGES"] = export_report_pdf(db, pending[pdf], rules, title, feedback=multi, tr=tr)
+            check()
+            for path, part in pending.items():
+                os.replace(part, path)
         except Canceled:
             raise self.canceled()
         except PipelineError as exc:
             raise QgsProcessingException(str(exc)) from exc
-        if feedback.isCanceled():
-            raise self.canceled()
+        finally:
+            for part in pending.values():
+                if os.path.exists(part):
+                    os.unlink(part)
+        if xlsx:
+            out[self.XLSX] = xlsx
+        if pdf:
+            out[self.PDF] = pdf
         riskdb.append_run(db, "export_report", rules, {"xlsx": xlsx, "pdf": pdf, "pages": out["PAGES"],
                                                        "unmasked": unmask}, started)
         feedback.setProgress(100)

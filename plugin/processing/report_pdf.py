@@ -372,7 +372,9 @@ def _pages_layer(title: str, cover_geometry: QgsGeometry, cover_counts: dict[str
     add(cover_geometry, {"page": 1, "kind": "city", "heading": title, **cover_counts})
     if districts is not None:
         for n, d in enumerate(districts.getFeatures(), start=2):
-            name = str(d["district"])
+            value = d["district"]
+            name = "" if value is None or (hasattr(value, "isNull") and value.isNull()) else str(value)
+            name = name or tr("(no district name)")
             counts = {k: int(d[k] or 0) if k in d.fields().names() else 0
                       for k in ("n_level1", "n_level2", "n_level3", "n_level4", "n_unscored")}
             counts["n_total"] = int(d["n_units"] or 0) if "n_units" in d.fields().names() else sum(counts.values())

@@ -80,3 +80,94 @@ def test_qgis_process_export_report(qgis_process_env, analysed_db, tmp_path):  #
     result = json.loads(proc.stdout[proc.stdout.index("{"):])["results"]
     assert result["PAGES"] == 11 and _pages(tmp_path / "r.pdf") == 11
     assert "城市安全风险" in _text(tmp_path / "r.pdf") or "City Safety Risk Report" in _text(tmp_path / "r.pdf")
+
+
+def _stamp(paths):
+    return {p: p.read_bytes() for p in paths}
+
+
+def test_a_report_after_rescoring_without_the_map_is_refused(provider, analysed_db, tmp_path):
+    """Scoring again brings the levels back to the survey's (no upgrades), so the risk map and
+    district summary no longer match the units: the report refuses rather than mix them."""
+    from qgis.core import QgsProcessingException
+
+    xlsx, pdf = tmp_path / "r.xlsx", tmp_path / "r.pdf"
+    xlsx.write_bytes(b"earlier xlsx")
+    pdf.write_bytes(b"earlier pdf")
+    _run("citysafety:score", {"INPUT": str(analysed_db)})
+    with pytest.raises(QgsProcessingException, match="run citysafety:risk_map again"):
+        _run("citysafety:export_report", {"INPUT": str(analysed_db), "XLSX": str(xlsx), "PDF": str(pdf)})
+    assert xlsx.read_bytes() == b"earlier xlsx" and pdf.read_bytes() == b"earlier pdf"
+    _run("citysafety:risk_map", {"INPUT": str(analysed_db), "DENSITY": str(tmp_path / "d.tif"),
+                                 "LOAD_LAYERS": False})
+    _run("citysafety:export_report", {"INPUT": str(analysed_db), "XLSX": str(xlsx)})
+    wb = load_workbook(xlsx)
+    # proximity and cascade results went with the re-score: their sheets say so, list nothing
+    assert wb["敏感目标"].max_row <= 3 and wb["多米诺链"].max_row <= 3
+
+
+def test_a_pdf_without_a_risk_map_is_refused_before_anything_is_written(provider, tmp_path):
+    from qgis.core import QgsProcessingException
+
+    db = tmp_path / "scored.gpkg"
+    _run("citysafety:import_surveys", {"FOLDER": str(SAMPLE), "OUTPUT": str(db), "LOAD_LAYERS": False})
+    _run("citysafety:score", {"INPUT": str(db)})
+    xlsx = tmp_path / "r.xlsx"
+    with pytest.raises(QgsProcessingException, match="no risk map yet"):
+        _run("citysafety:export_report", {"INPUT": str(db), "XLSX": str(xlsx), "PDF": str(tmp_path / "r.pdf")})
+    assert not xlsx.exists()
+    _run("citysafety:export_report", {"INPUT": str(db), "XLSX": str(xlsx)})  # Excel alone needs no map
+    assert load_workbook(xlsx).sheetnames == SHEETS
+
+
+@pytest.mark.parametrize("cancel_at", ["excel", "pdf"])
+def test_cancel_leaves_both_earlier_reports(provider, analysed_db, tmp_path, cancel_at):
+    """A cancel while the workbook or the PDF is written keeps both earlier files byte for byte
+    and leaves no temporary files."""
+    from qgis import processing
+    from qgis.core import QgsProcessingContext, QgsProcessingException, QgsProcessingFeedback
+
+    xlsx, pdf = tmp_path / "r.xlsx", tmp_path / "r.pdf"
+    _run("citysafety:export_report", {"INPUT": str(analysed_db), "XLSX": str(xlsx), "PDF": str(pdf)})
+    before = _stamp([xlsx, pdf])
+    feedback = QgsProcessingFeedback()
+    trigger = "Writing" if cancel_at == "excel" else ".pdf"
+
+    def info(text):
+        if trigger in text and (cancel_at == "excel" or text.endswith(".pdf")):
+            feedback.cancel()
+
+    feedback.pushInfo = info
+    with pytest.raises(QgsProcessingException, match="Cancelled|已取消"):
+        processing.run("citysafety:export_report", {"INPUT": str(analysed_db), "XLSX": str(xlsx), "PDF": str(pdf)},
+                       context=QgsProcessingContext(), feedback=feedback)
+    assert _stamp([xlsx, pdf]) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix in (".part", ".tmp") or ".part" in p.name) == []
+
+
+def test_reports_and_database_are_readable_by_others(provider, analysed_db, tmp_path):
+    """Files written through a temporary file get the permissions of a new file (umask), not
+    mkstemp's 0600."""
+    import os
+    import stat
+
+    mask = os.umask(0o022)
+    try:
+        xlsx, pdf = tmp_path / "r.xlsx", tmp_path / "r.pdf"
+        _run("citysafety:export_report", {"INPUT": str(analysed_db), "XLSX": str(xlsx), "PDF": str(pdf)})
+        _run("citysafety:score", {"INPUT": str(analysed_db)})
+        for p in (xlsx, pdf, analysed_db):
+            assert stat.S_IMODE(p.stat().st_mode) == 0o644, p
+    finally:
+        os.umask(mask)
+
+
+def test_title_heads_the_workbook_and_the_chart_hides_no_table(provider, analysed_db, tmp_path):
+    xlsx = tmp_path / "r.xlsx"
+    _run("citysafety:export_report", {"INPUT": str(analysed_db), "XLSX": str(xlsx),
+                                      "TITLE": "深圳市城市安全风险评估报告"})
+    ws = load_workbook(xlsx)["概览"]
+    assert ws["A1"].value == "深圳市城市安全风险评估报告"
+    (chart,) = ws._charts
+    widest = max(sum(1 for c in row if c.value is not None) for row in ws.iter_rows())
+    assert chart.anchor._from.col >= widest  # drawn right of every table of the sheet
