@@ -21,6 +21,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyogrio
 
@@ -55,7 +56,7 @@ HAZARD_DETAIL_COLUMNS = ("hazard_code", "unit_code", "name", "kind", "equipment"
                          "score_note", "upgrade_reason", "cascade_reason", "reach_m", "n_receptors", "n_high",
                          "nearest_high_name", "nearest_high_m", "pop_500m", "out_degree", "reach_1", "reach_all",
                          "best_chain_p_max")
-RECEPTOR_COLUMNS = ("hazard_code", "receptor_name", "class_zh", "sensitivity", "distance_m")
+RECEPTOR_COLUMNS = ("hazard_code", "receptor_name", "class_id", "class_zh", "sensitivity", "distance_m")
 CHAIN_COLUMNS = ("start", "rank", "chain", "length", "probability", "target")
 
 
@@ -116,6 +117,7 @@ class StepStatus:
     counts: dict[str, object] = field(default_factory=dict)
     finished: str = ""  # when it last ran (run log), "" when not known
     outputs: dict[str, str] = field(default_factory=dict)  # report: "xlsx", "pdf" paths
+    stale: bool = False  # ran, but a step that changes the levels ran after it (the map)
 
 
 @dataclass
@@ -247,10 +249,14 @@ def read_status(db: str | Path) -> DatabaseStatus:
             if "cascade_reason" in hazard_fields else 0,
         }
 
-    # map: the unified layer
+    # map: the unified layer, unless the run log shows a step that changes the levels after it
+    # (then the map and district summary show old levels, and the report refuses them)
     if "risk_map" in layers:
         mp = steps["map"]
-        mp.done = True
+        map_at = last.get(STEP_ALGORITHMS["map"])
+        after = [last[a] for a in ("score", "proximity", "cascade") if a in last]
+        mp.stale = map_at is not None and bool(after) and max(after) > map_at
+        mp.done = not mp.stale
         mp.counts = {"units": _feature_count(path, "risk_map"),
                      "districts": _feature_count(path, "district_summary") if "district_summary" in layers else 0}
 
@@ -310,14 +316,38 @@ def level_summary(db: str | Path) -> LevelSummary:
 
 
 def level_one_units(db: str | Path) -> pd.DataFrame:
-    """The level-1 (重大风险) units: code, name, sector, district, R value; highest R first."""
+    """The level-1 (重大风险) units: code, name, sector, district, R value, and ``score`` /
+    ``score_text`` by the unit's method (R 120.2, D 1800, LS 20); GB 18218 units first."""
     path = Path(db)
     if not path.is_file() or UNIT_LAYER not in riskdb.layer_names(path) or \
             "level" not in _fields(path, UNIT_LAYER):
         return pd.DataFrame(columns=list(LEVEL_ONE_COLUMNS))
-    frame = _read(path, UNIT_LAYER, LEVEL_ONE_COLUMNS, where='"level" = 1')
-    frame["r_value"] = pd.to_numeric(frame["r_value"], errors="coerce")
-    frame = frame.sort_values(["r_value", "unit_code"], ascending=[False, True], na_position="last", kind="stable")
+    fields = set(_fields(path, UNIT_LAYER))
+    frame = _read(path, UNIT_LAYER, tuple(c for c in (*LEVEL_ONE_COLUMNS, "worst_hazard") if c in fields),
+                  where='"level" = 1')
+    frame["r_value"] = pd.to_numeric(frame.get("r_value"), errors="coerce")
+    # Each unit's score by its own method: R (GB 18218), else its worst hazard source's D
+    # (LEC) or R (LS); GB 18218 units first, each method by its score.
+    hz_fields = set(_fields(path, HAZARD_LAYER))
+    d = pd.Series(np.nan, index=frame.index)
+    ls = pd.Series(np.nan, index=frame.index)
+    if "worst_hazard" in frame and {"lec_d", "ls_r"} <= hz_fields:
+        hz = _read(path, HAZARD_LAYER, ("hazard_code", "lec_d", "ls_r"), where='"level" = 1').set_index("hazard_code")
+        hz = hz[~hz.index.duplicated()]
+        d = pd.to_numeric(frame["worst_hazard"].map(hz["lec_d"]), errors="coerce")
+        ls = pd.to_numeric(frame["worst_hazard"].map(hz["ls_r"]), errors="coerce")
+    method = frame.get("method", pd.Series("", index=frame.index)).fillna("").astype(str)
+    gb = frame["r_value"].notna() & (method == "gb18218")
+    lec = ~gb & d.notna()
+    lsm = ~gb & ~lec & ls.notna()
+    frame["score"] = np.select([gb, lec, lsm], [frame["r_value"], d, ls], np.nan)
+    frame["score_text"] = np.select(
+        [gb, lec, lsm],
+        ["R " + frame["r_value"].round(1).astype(str), "D " + d.round(0).astype("Int64").astype(str),
+         "LS " + ls.round(0).astype("Int64").astype(str)], "")
+    frame["_rank"] = np.select([gb, lec, lsm], [0, 1, 2], 3)
+    frame = frame.sort_values(["_rank", "score", "unit_code"], ascending=[True, False, True], na_position="last",
+                              kind="stable").drop(columns="_rank")
     return frame.reset_index(drop=True)
 
 
@@ -354,12 +384,15 @@ def unit_details(db: str | Path, unit_code: str, max_receptors: int = 50, max_ch
     codes = [str(c) for c in hazards["hazard_code"].dropna()]
     receptors = pd.DataFrame(columns=list(RECEPTOR_COLUMNS))
     chains = pd.DataFrame(columns=list(CHAIN_COLUMNS))
-    if codes and "hazard_receptor_links" in layers:
+    # Links and chains describe the levels of their run: after a re-score (which removes the
+    # proximity and cascade fields from the hazards) they are not shown.
+    hz_fields = set(_fields(path, HAZARD_LAYER)) if HAZARD_LAYER in layers else set()
+    if codes and "hazard_receptor_links" in layers and hz_fields & set(PROXIMITY_FIELDS):
         receptors = _read(path, "hazard_receptor_links", RECEPTOR_COLUMNS, where=f'"hazard_code" IN {_in_list(codes)}')
         receptors["distance_m"] = pd.to_numeric(receptors["distance_m"], errors="coerce")
         receptors = receptors.sort_values(["distance_m", "receptor_name"], kind="stable").head(max_receptors)
         receptors = receptors.reset_index(drop=True)
-    if codes and "cascade_chains" in layers:
+    if codes and "cascade_chains" in layers and "out_degree" in hz_fields:
         chains = _read(path, "cascade_chains", CHAIN_COLUMNS, where=f'"start" IN {_in_list(codes)}')
         chains["probability"] = pd.to_numeric(chains["probability"], errors="coerce")
         chains = chains.sort_values(["probability", "start", "rank"], ascending=[False, True, True],

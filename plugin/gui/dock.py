@@ -36,7 +36,7 @@ PROVIDER_ID = "citysafety"
 ZOOM_SCALE = 10_000  # 1:10,000 when zooming to one unit
 #: Databases larger than this are read in a background task (the window stays responsive).
 BACKGROUND_BYTES = 50 * 1024 * 1024
-#: The level-1 list shows at most this many units (highest R first).
+#: The level-1 list shows at most this many units (GB 18218 by R, then LEC by D, then LS).
 LEVEL_ONE_SHOWN = 2000
 #: Steps the dock can run on the database alone, with the algorithm's defaults.
 RUNNABLE_STEPS = ("score", "cascade", "report")
@@ -93,6 +93,14 @@ def sector_name(sector: str, sector_zh: str, rules) -> str:
     if rule is not None:
         return rule.zh if _zh() else rule.en
     return sector_zh or sector or tr("(no sector)")
+
+
+def receptor_class_name(class_id, class_zh, rules) -> str:
+    """A receptor class in the UI language (from the rules), e.g. 幼儿园 / kindergarten."""
+    rc = rules.receptors.classes.get(str(class_id or "")) if rules is not None else None
+    if rc is not None:
+        return rc.zh if _zh() else rc.en
+    return str(class_zh or class_id or "")
 
 
 def _fmt(value, digits: int = 4) -> str:
@@ -199,7 +207,8 @@ def unit_html(details, rules) -> str:
         rows = ["<tr>" + "".join(f"<th align='left'>{html.escape(t)}</th>" for t in (
             tr("Receptor"), tr("Class"), tr("Sensitivity"), tr("Distance (m)"), tr("Hazard source"))) + "</tr>"]
         for _, r in rc.iterrows():
-            rows.append(f"<tr><td>{_esc(r.get('receptor_name'))}</td><td>{_esc(r.get('class_zh'))}</td>"
+            cls = receptor_class_name(r.get("class_id"), r.get("class_zh"), rules)
+            rows.append(f"<tr><td>{_esc(r.get('receptor_name'))}</td><td>{_esc(cls)}</td>"
                         f"<td>{_esc(sensitivity_text(r.get('sensitivity')))}</td>"
                         f"<td align='right'>{_fmt(r.get('distance_m'), 3)}</td>"
                         f"<td><code>{_esc(r.get('hazard_code'))}</code></td></tr>")
@@ -233,6 +242,8 @@ def step_status_text(step: str, s: core_status.StepStatus, db_status: core_statu
         missing = [step_titles()[n].rstrip("…") for n in core_status.STEP_NEEDS[step] if not db_status.done(n)]
         if missing:
             return tr("Needs: {}").format(", ".join(missing))
+        if s.stale:
+            return tr("Older than the levels (a step ran after it): run it again")
         return tr("Not run yet")
     c = s.counts
     if step == "import":
@@ -454,7 +465,7 @@ class RiskDock(QgsDockWidget):
         lay.addWidget(self.level_one_note)
         self.level_one_table = QTableWidget(0, 4, page)
         self.level_one_table.setObjectName("levelOneTable")
-        self.level_one_table.setHorizontalHeaderLabels([tr("Name"), tr("Code"), tr("District"), tr("R")])
+        self.level_one_table.setHorizontalHeaderLabels([tr("Name"), tr("Code"), tr("District"), tr("Score")])
         self.level_one_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.level_one_table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.level_one_table.setSelectionMode(QAbstractItemView.SingleSelection)
@@ -541,6 +552,7 @@ class RiskDock(QgsDockWidget):
             self._read_task = task
             QgsApplication.taskManager().addTask(task)
             return
+        self._show_reading(False)  # a large read still running is superseded: no busy bar for it
         try:
             snap = core_status.snapshot(db)
         except Exception as exc:  # an unreadable file shows as an error, not a crash
@@ -598,7 +610,8 @@ class RiskDock(QgsDockWidget):
                 state.setText("<span style='color:#9A9A9A'>○</span>")
                 state.setToolTip(tr("Not run yet"))
             button = self.step_buttons[step]
-            button.setEnabled(alg is not None and needs_ok)
+            # While a step runs on the database, no other may start on it (from here).
+            button.setEnabled(alg is not None and needs_ok and not running)
             if alg is None:
                 button.setToolTip(tr("The algorithm {} is not available").format(
                     f"{PROVIDER_ID}:{core_status.STEP_ALGORITHMS[step]}"))
@@ -679,11 +692,12 @@ class RiskDock(QgsDockWidget):
             table.setItem(r, 0, name)
             table.setItem(r, 1, QTableWidgetItem(code))
             table.setItem(r, 2, QTableWidgetItem(str(row["district"] or "")))
-            rv = QTableWidgetItem(_fmt(row["r_value"], 3))
+            rv = QTableWidgetItem(str(row.get("score_text") or ""))
+            rv.setData(Qt.UserRole, row.get("score"))
             rv.setTextAlignment(int(Qt.AlignRight | Qt.AlignVCenter))
             table.setItem(r, 3, rv)
         if len(frame) > len(shown):
-            self.level_one_note.setText(tr("{} level-1 units; the {} with the highest R are listed.").format(
+            self.level_one_note.setText(tr("{} level-1 units; the first {} by method and score are listed.").format(
                 _fmt(len(frame)), _fmt(len(shown))))
         elif len(frame):
             self.level_one_note.setText(
@@ -746,7 +760,7 @@ class RiskDock(QgsDockWidget):
         self.cancel_button.setVisible(True)
         self.cancel_button.setEnabled(True)
         self.task_box.setVisible(True)
-        for b in self.run_buttons.values():
+        for b in (*self.run_buttons.values(), *self.step_buttons.values()):
             b.setEnabled(False)
         feedback.progressChanged.connect(self._on_progress)
         if alg.flags() & QgsProcessingAlgorithm.FlagNoThreading:
@@ -843,15 +857,26 @@ class RiskDock(QgsDockWidget):
 
     def zoom_to_unit(self, code: str) -> bool:
         """Select the unit in the risk map layer (loaded if needed) and zoom the map to it."""
+        loaded_now = self.risk_layer(load=False) is None
         layer = self.risk_layer(load=True)
         if layer is None:
             return False
         expr = f'"unit_code" = {_quote(code)}'
         layer.selectByExpression(expr, QgsVectorLayer.SetSelection)
         ids = layer.selectedFeatureIds()
-        if not ids:
+        if not ids or not self._zoom_to_feature(layer, ids[0]):
             return False
-        feature = next(layer.getFeatures(QgsFeatureRequest().setFilterFids(ids)), None)
+        if loaded_now:
+            # Layers added to a project: on the next turn of the event loop QGIS sets the map's
+            # CRS and zooms to their full extent (QgsLayerTreeMapCanvasBridge); zoom again after.
+            layer_id, fid = layer.id(), ids[0]
+            QTimer.singleShot(0, lambda: self._zoom_to_feature(QgsProject.instance().mapLayer(layer_id), fid))
+        return True
+
+    def _zoom_to_feature(self, layer, fid) -> bool:
+        if layer is None:
+            return False
+        feature = next(layer.getFeatures(QgsFeatureRequest().setFilterFid(fid)), None)
         if feature is None or feature.geometry().isNull():
             return False
         canvas = self.iface.mapCanvas()
@@ -944,7 +969,4 @@ def _quote(value: str) -> str:
 
 def _snapshot_task(task, db: str):
     """QgsTask body: the whole reading, off the main thread."""
-    from ..geostack import pin_proj_context
-
-    pin_proj_context()
     return core_status.snapshot(db)

@@ -131,9 +131,39 @@ def test_level_one_units_are_the_databases(analysed_db_session):
     expected = set(units.loc[units["level"] == 1, "unit_code"])
     frame = status.level_one_units(db)
     assert set(frame["unit_code"]) == expected and len(frame) == len(expected) > 0
-    r = frame["r_value"].dropna()
-    assert list(r) == sorted(r, reverse=True)  # highest R first
-    assert list(frame.columns) == list(status.LEVEL_ONE_COLUMNS)
+    assert set(status.LEVEL_ONE_COLUMNS) <= set(frame.columns)
+    # each unit's score by its method: GB 18218 by R first, then LEC by D, then LS, highest first
+    hazards = read(db, "hazards", columns=["hazard_code", "lec_d", "ls_r"]).set_index("hazard_code")
+    units = read(db, "units", columns=["unit_code", "method", "r_value", "worst_hazard"]).set_index("unit_code")
+    kinds = []
+    for row in frame.itertuples():
+        u = units.loc[row.unit_code]
+        if u["method"] == "gb18218":
+            assert row.score_text == f"R {round(u['r_value'], 1)}" and row.score == u["r_value"]
+            kinds.append(0)
+        elif pd.notna(hazards.loc[u["worst_hazard"], "lec_d"]):
+            assert row.score_text == f"D {int(round(hazards.loc[u['worst_hazard'], 'lec_d']))}"
+            kinds.append(1)
+        else:
+            assert row.score_text == f"LS {int(round(hazards.loc[u['worst_hazard'], 'ls_r']))}"
+            kinds.append(2)
+    assert kinds == sorted(kinds) and {0, 1, 2} <= set(kinds)
+    for k in (0, 1, 2):
+        scores = [sc for sc, kk in zip(frame["score"], kinds) if kk == k]
+        assert scores == sorted(scores, reverse=True)
+
+
+def test_the_map_step_is_stale_after_a_rescore(analysed_db):
+    """Scoring again after the risk map leaves the map with older levels: the map step is no
+    longer done (and the report, which needs it, cannot start)."""
+    from plugin.core.pipeline import score_database
+    from plugin.core.rules import load_rules
+
+    assert status.read_status(analysed_db).steps["map"].done
+    score_database(analysed_db, load_rules())
+    st = status.read_status(analysed_db)
+    assert st.steps["map"].stale and not st.steps["map"].done
+    assert not st.steps["proximity"].done and not st.steps["cascade"].done
 
 
 def _unit_with_everything(db):

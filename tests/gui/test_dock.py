@@ -311,6 +311,50 @@ def test_large_databases_are_read_in_a_task(make_dock, analysed_db_session, monk
     assert len(dock.level_one_codes()) == int((read(analysed_db_session, "units")["level"] == 1).sum())
 
 
+def test_a_superseded_large_read_leaves_no_busy_bar(make_dock, analysed_db_session, tmp_path, monkeypatch):
+    """Choosing a small database while a large one is still read in the background: the busy
+    bar goes, and the small one is shown."""
+    from plugin.gui import dock as dock_module
+
+    monkeypatch.setattr(dock_module, "BACKGROUND_BYTES", 0)
+    dock = make_dock()
+    dock.set_database(str(analysed_db_session))
+    assert dock.is_reading()
+    monkeypatch.setattr(dock_module, "BACKGROUND_BYTES", 1 << 40)
+    dock.set_database(str(tmp_path / "none.gpkg"))
+    assert not dock.task_box.isVisibleTo(dock)
+    assert wait_for(lambda: dock._read_task is None)
+    assert not dock.task_box.isVisibleTo(dock) and dock.level_one_codes() == []
+
+
+def test_inspector_names_receptor_classes_in_the_ui_language(analysed_db_session):
+    from plugin.core import status as core_status
+    from plugin.core.rules import load_rules
+    from plugin.gui.dock import unit_html
+    from tests.core.test_status import _unit_with_everything
+
+    db = str(analysed_db_session)
+    details = core_status.unit_details(db, _unit_with_everything(db))
+    rules = load_rules()
+    text = unit_html(details, rules)
+    for cid in details.receptors["class_id"].dropna().unique():
+        assert rules.receptors.classes[cid].en in text  # tests run with the English locale
+
+
+def test_a_running_step_blocks_the_other_steps(make_dock, analysed_db):
+    dock = make_dock(str(analysed_db))
+    finished = []
+    dock.stepFinished.connect(lambda step, ok: finished.append(ok))
+    assert dock.run_step("score") is not None
+    assert not any(b.isEnabled() for b in dock.step_buttons.values())
+    assert not any(b.isEnabled() for b in dock.run_buttons.values())
+    assert wait_for(lambda: finished, 120) and finished == [True]
+    assert dock.step_buttons["import"].isEnabled() and dock.step_buttons["score"].isEnabled()
+    # scoring again made the map older than the levels: it asks to be run again, the report waits
+    assert "run it again" in dock.step_labels["map"].text()
+    assert not dock.step_buttons["report"].isEnabled()
+
+
 def test_run_score_as_a_task_and_refresh(make_dock, analysed_db):
     db = str(analysed_db)
     dock = make_dock(db)
