@@ -889,72 +889,77 @@
       <translation>（无行业领域）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="236" />
+      <location filename="../plugin/gui/dock.py" line="247" />
       <source>Not run yet</source>
       <translation>尚未运行</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="232" />
+      <location filename="../plugin/gui/dock.py" line="241" />
       <source>No database yet: the import creates it.</source>
       <translation>尚无数据库：导入调查数据时创建。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="273" />
+      <location filename="../plugin/gui/dock.py" line="246" />
+      <source>Older than the levels (a step ran after it): run it again</source>
+      <translation>早于当前风险等级（之后又运行了其他步骤）：请重新运行</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="284" />
       <source>City Safety Risk Map</source>
       <translation>城市安全风险一张图</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="313" />
+      <location filename="../plugin/gui/dock.py" line="324" />
       <source>GeoPackage (*.gpkg)</source>
       <translation>GeoPackage 数据库 (*.gpkg)</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="316" />
+      <location filename="../plugin/gui/dock.py" line="327" />
       <source>The risk database (GeoPackage) the steps read and write</source>
       <translation>各步骤读写的风险数据库（GeoPackage）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="321" />
+      <location filename="../plugin/gui/dock.py" line="332" />
       <source>Read the database again</source>
       <translation>重新读取数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="355" />
+      <location filename="../plugin/gui/dock.py" line="366" />
       <source>Workflow</source>
       <translation>工作流程</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="356" />
+      <location filename="../plugin/gui/dock.py" line="367" />
       <source>Level 1 units</source>
       <translation>重大风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="357" />
+      <location filename="../plugin/gui/dock.py" line="368" />
       <source>Unit inspector</source>
       <translation>单位详情</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="372" />
+      <location filename="../plugin/gui/dock.py" line="383" />
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="462" />
+      <location filename="../plugin/gui/dock.py" line="473" />
       <source>Double-click a unit to zoom to it and select it</source>
       <translation>双击单位可缩放至该单位并选中</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="476" />
+      <location filename="../plugin/gui/dock.py" line="487" />
       <source>Pick a unit on the map</source>
       <translation>在地图上点选单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="485" />
+      <location filename="../plugin/gui/dock.py" line="496" />
       <source>Click “Pick a unit on the map”, then a unit on the map.</source>
       <translation>点击“在地图上点选单位”，然后在地图上点击一个单位。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="791" />
+      <location filename="../plugin/gui/dock.py" line="805" />
       <source>Cancelling…</source>
       <translation>正在取消…</translation>
     </message>
@@ -964,292 +969,292 @@
       <translation>{}级风险</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="184" />
+      <location filename="../plugin/gui/dock.py" line="192" />
       <source>Note</source>
       <translation>备注</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="184" />
+      <location filename="../plugin/gui/dock.py" line="192" />
       <source>Upgrade</source>
       <translation>升级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="185" />
+      <location filename="../plugin/gui/dock.py" line="193" />
       <source>Cascade</source>
       <translation>连锁</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="239" />
+      <location filename="../plugin/gui/dock.py" line="250" />
       <source>{} units, {} hazard sources, {} errors</source>
       <translation>单位 {} 个，危险源 {} 个，错误 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="405" />
+      <location filename="../plugin/gui/dock.py" line="416" />
       <source>Open the Processing dialog with this database filled in</source>
       <translation>打开处理工具对话框并填入本数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="457" />
+      <location filename="../plugin/gui/dock.py" line="468" />
       <source>Name</source>
       <translation>名称</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="457" />
+      <location filename="../plugin/gui/dock.py" line="468" />
       <source>Code</source>
       <translation>编码</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="457" />
-      <source>R</source>
-      <translation>R</translation>
+      <location filename="../plugin/gui/dock.py" line="468" />
+      <source>Score</source>
+      <translation>分值</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="538" />
+      <location filename="../plugin/gui/dock.py" line="549" />
       <source>Reading the risk database</source>
       <translation>正在读取风险数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="567" />
+      <location filename="../plugin/gui/dock.py" line="579" />
       <source>Reading the risk database…</source>
       <translation>正在读取风险数据库…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="644" />
+      <location filename="../plugin/gui/dock.py" line="657" />
       <source>All sectors</source>
       <translation>全部行业领域</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="137" />
+      <location filename="../plugin/gui/dock.py" line="145" />
       <source>unscored</source>
       <translation>未评级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="156" />
+      <location filename="../plugin/gui/dock.py" line="164" />
       <source>R = {}</source>
       <translation>R = {}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="160" />
+      <location filename="../plugin/gui/dock.py" line="168" />
       <source>{} hazard sources</source>
       <translation>危险源 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="189" />
+      <location filename="../plugin/gui/dock.py" line="197" />
       <source>{} receptors within {} m</source>
       <translation>敏感目标 {} 个（{} 米范围内）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="235" />
+      <location filename="../plugin/gui/dock.py" line="244" />
       <source>Needs: {}</source>
       <translation>需先运行：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="242" />
+      <location filename="../plugin/gui/dock.py" line="253" />
       <source>Level 1: {} · 2: {} · 3: {} · 4: {} · unscored: {}; {} major hazard units</source>
       <translation>1级 {} · 2级 {} · 3级 {} · 4级 {} · 未评级 {}；重大危险源单位 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="257" />
+      <location filename="../plugin/gui/dock.py" line="268" />
       <source>ran {}</source>
       <translation>运行于 {}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="409" />
+      <location filename="../plugin/gui/dock.py" line="420" />
       <source>Run</source>
       <translation>运行</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="411" />
+      <location filename="../plugin/gui/dock.py" line="422" />
       <source>Run this step now on the database with the default settings, in the background</source>
       <translation>立即以默认设置在后台对本数据库运行此步骤</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="596" />
+      <location filename="../plugin/gui/dock.py" line="608" />
       <source>Done</source>
       <translation>已完成</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="622" />
+      <location filename="../plugin/gui/dock.py" line="635" />
       <source>Units without a level: {}</source>
       <translation>未评级单位：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="692" />
+      <location filename="../plugin/gui/dock.py" line="706" />
       <source>No level-1 units (or the database is not scored yet).</source>
       <translation>没有重大风险单位（或数据库尚未评价）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="743" />
+      <location filename="../plugin/gui/dock.py" line="757" />
       <source>Running: {}</source>
       <translation>正在运行：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="807" />
+      <location filename="../plugin/gui/dock.py" line="821" />
       <source>{}: finished</source>
       <translation>{}：已完成</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="158" />
+      <location filename="../plugin/gui/dock.py" line="166" />
       <source>major hazard source</source>
       <translation>重大危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="163" />
+      <location filename="../plugin/gui/dock.py" line="171" />
       <source>Level reasons</source>
       <translation>定级依据</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="175" />
+      <location filename="../plugin/gui/dock.py" line="183" />
       <source>{} t</source>
       <translation>{} t</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="177" />
+      <location filename="../plugin/gui/dock.py" line="185" />
       <source>method: {}</source>
       <translation>方法：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="208" />
+      <location filename="../plugin/gui/dock.py" line="217" />
       <source>None recorded (or the proximity step has not run).</source>
       <translation>无记录（或尚未运行敏感目标与人口分析）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="220" />
+      <location filename="../plugin/gui/dock.py" line="229" />
       <source>None starting at this unit (or the cascade step has not run).</source>
       <translation>没有从本单位开始的连锁链（或尚未运行多米诺连锁效应分析）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="246" />
+      <location filename="../plugin/gui/dock.py" line="257" />
       <source>{} receptor links, {} hazard sources upgraded</source>
       <translation>危险源-敏感目标连线 {} 条，升级危险源 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="611" />
+      <location filename="../plugin/gui/dock.py" line="624" />
       <source>Cannot read the database: {}</source>
       <translation>无法读取数据库：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="619" />
+      <location filename="../plugin/gui/dock.py" line="632" />
       <source>Level {}: {} units</source>
       <translation>{}级风险：{} 个单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="686" />
-      <source>{} level-1 units; the {} with the highest R are listed.</source>
-      <translation>重大风险单位 {} 个；列出 R 值最高的 {} 个。</translation>
+      <location filename="../plugin/gui/dock.py" line="700" />
+      <source>{} level-1 units; the first {} by method and score are listed.</source>
+      <translation>重大风险单位 {} 个；按评价方法和分值列出前 {} 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="810" />
+      <location filename="../plugin/gui/dock.py" line="824" />
       <source>{}: cancelled; the database was left as it was</source>
       <translation>{}：已取消，数据库保持不变</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="813" />
+      <location filename="../plugin/gui/dock.py" line="827" />
       <source>{}: failed (see the Processing log)</source>
       <translation>{}：失败（详见处理工具日志）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="166" />
+      <location filename="../plugin/gui/dock.py" line="174" />
       <source>Hazard sources ({})</source>
       <translation>危险源（{}）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="191" />
+      <location filename="../plugin/gui/dock.py" line="199" />
       <source>nearest high-sensitivity: {} at {} m</source>
       <translation>最近的高敏感目标：{}，距离 {} 米</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="197" />
+      <location filename="../plugin/gui/dock.py" line="205" />
       <source>Nearby receptors ({})</source>
       <translation>周边敏感目标（{}）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="211" />
+      <location filename="../plugin/gui/dock.py" line="220" />
       <source>Cascade chains ({})</source>
       <translation>连锁链（{}）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="249" />
+      <location filename="../plugin/gui/dock.py" line="260" />
       <source>{} escalation edges, {} chains, {} upgraded</source>
       <translation>连锁关系 {} 条，连锁链 {} 条，升级 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="255" />
+      <location filename="../plugin/gui/dock.py" line="266" />
       <source>Written</source>
       <translation>已生成</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="603" />
+      <location filename="../plugin/gui/dock.py" line="616" />
       <source>The algorithm {} is not available</source>
       <translation>算法 {} 不可用</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="690" />
+      <location filename="../plugin/gui/dock.py" line="704" />
       <source>{} level-1 units. Double-click one to zoom to it.</source>
       <translation>重大风险单位 {} 个。双击可缩放至该单位。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="252" />
+      <location filename="../plugin/gui/dock.py" line="263" />
       <source>{} units on the map, {} districts</source>
       <translation>上图单位 {} 个，行政区 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="200" />
+      <location filename="../plugin/gui/dock.py" line="208" />
       <source>Class</source>
       <translation>类别</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="200" />
+      <location filename="../plugin/gui/dock.py" line="208" />
       <source>Hazard source</source>
       <translation>危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="255" />
+      <location filename="../plugin/gui/dock.py" line="266" />
       <source>Written: {}</source>
       <translation>已生成：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="916" />
+      <location filename="../plugin/gui/dock.py" line="941" />
       <source>Unit {} is not in this database.</source>
       <translation>本数据库中没有单位 {}。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="913" />
+      <location filename="../plugin/gui/dock.py" line="938" />
       <source>Cannot read the unit: {}</source>
       <translation>无法读取单位：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="57" />
+      <location filename="../plugin/plugin.py" line="60" />
       <source>City Safety Risk</source>
       <translation>城市安全风险</translation>
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="71" />
+      <location filename="../plugin/plugin.py" line="74" />
       <source>Start a cascade scenario at a clicked hazard…</source>
       <translation>在地图上点选危险源进行连锁事故推演…</translation>
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="85" />
+      <location filename="../plugin/plugin.py" line="88" />
       <source>Risk map panel</source>
       <translation>风险一张图面板</translation>
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="87" />
+      <location filename="../plugin/plugin.py" line="90" />
       <source>Show or hide the City Safety Risk Map panel</source>
       <translation>显示或隐藏城市安全风险一张图面板</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="59" />
+      <location filename="../plugin/processing/base.py" line="40" />
       <source>Survey data</source>
       <translation>调查数据</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="76" />
+      <location filename="../plugin/processing/base.py" line="57" />
       <source>Risk analysis</source>
       <translation>风险分析</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="69" />
+      <location filename="../plugin/processing/base.py" line="50" />
       <source>Cancelled; earlier outputs were left as they were.</source>
       <translation>已取消；之前的输出保持不变。</translation>
     </message>
@@ -1264,14 +1269,19 @@
       <translation>为已评价风险数据库中的全部危险源构建有向连锁（多米诺）关系图：按物质确定事故情景（蒸气云爆炸、池火、TNT 爆炸或无），计算冲击波超压或热辐射衰减到各类目标设备阈值的距离；当目标位于源对该类设备的连锁距离内时建立边 i → j，记录目标处的荷载和按概率单位（probit）计算的连锁概率。候选对由一次空间索引查询得到。对每个危险源计算出度、入度、1 步/2 步/任意步可达数、最可能的连锁链、基于 −ln P 的介数和接近度（大连锁群采用带种子的抽样并记录方法）、所属连锁群及规模。能在两步内引发一级风险源的危险源升一级（规则；写入定级依据）。输出 cascade_edges（箭头）、cascade_chains 和新字段。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="72" />
+      <location filename="../plugin/processing/cascade.py" line="73" />
       <source>Cascade scenario from one accident</source>
       <translation>单一事故连锁推演</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="73" />
+      <location filename="../plugin/processing/cascade.py" line="74" />
       <source>Starts an accident at one hazard source (its code; in QGIS also by clicking it on the map with the plugin's scenario tool) and propagates it over the escalation graph: the deterministic set (every source reachable with a chain probability at or above the threshold) and a seeded Monte Carlo run (each round every failed source loads its neighbours, each fails with its probit probability; stop when a round adds none) giving each source's failure frequency. Writes scenario_affected (the sources) and scenario_zone (the union of their effect zones) with the receptors and people inside it. The same seed gives the same answer.</source>
       <translation>从一个危险源（编码；在 QGIS 中也可用插件的推演工具在地图上点选）开始一次事故，并沿连锁关系图传播：确定性集合（连锁链概率不低于阈值的全部危险源），以及带随机数种子的蒙特卡洛模拟（每一轮每个已失效的危险源对邻近目标施加荷载，各目标按概率单位失效；某一轮无新增失效时停止），给出每个危险源的失效频率。输出 scenario_affected（受影响危险源）和 scenario_zone（其影响范围的并集），以及范围内的敏感目标和人口。相同种子给出相同结果。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/cascade.py" line="57" />
+      <source>Graph measures, technical details (method, sizes, seconds):</source>
+      <translation>图的度量，技术细节（方法、规模、秒）：</translation>
     </message>
     <message>
       <location filename="../plugin/processing/cascade.py" line="38" />
@@ -1294,32 +1304,32 @@
       <translation>最大连锁群规模</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="90" />
+      <location filename="../plugin/processing/cascade.py" line="91" />
       <source>Initiating hazard source (code)</source>
       <translation>初始事故危险源（编码）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="92" />
+      <location filename="../plugin/processing/cascade.py" line="93" />
       <source>Chain probability threshold</source>
       <translation>连锁链概率阈值</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="95" />
+      <location filename="../plugin/processing/cascade.py" line="96" />
       <source>Monte Carlo trials</source>
       <translation>蒙特卡洛模拟次数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="97" />
+      <location filename="../plugin/processing/cascade.py" line="98" />
       <source>Random seed</source>
       <translation>随机数种子</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="101" />
+      <location filename="../plugin/processing/cascade.py" line="102" />
       <source>Sources affected</source>
       <translation>受影响的危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="102" />
+      <location filename="../plugin/processing/cascade.py" line="103" />
       <source>People in the effect zone</source>
       <translation>影响范围内人口</translation>
     </message>
@@ -1329,7 +1339,7 @@
       <translation>连锁关系 {} 条，最大连锁群 {} 个危险源，升级危险源 {} 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="118" />
+      <location filename="../plugin/processing/cascade.py" line="119" />
       <source>{} sources affected; {:.0f} people in the effect zone.</source>
       <translation>受影响危险源 {} 个；影响范围内人口 {:.0f} 人。</translation>
     </message>
@@ -1587,6 +1597,11 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>各行业领域单位风险等级</translation>
     </message>
     <message>
+      <location filename="../plugin/processing/report_pdf.py" line="453" />
+      <source>R</source>
+      <translation>R</translation>
+    </message>
+    <message>
       <location filename="../plugin/processing/report_pdf.py" line="513" />
       <source>District boundaries</source>
       <translation>行政区边界</translation>
@@ -1745,6 +1760,10 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <location filename="../plugin/processing/survey_template.py" line="36" />
       <source>Template written: {}</source>
       <translation>模板已写入：{}</translation>
+    </message>
+    <message>
+      <source>{} level-1 units; the {} with the highest R are listed.</source>
+      <translation type="vanished">重大风险单位 {} 个；列出 R 值最高的 {} 个。</translation>
     </message>
     <message>
       <source>Runs the whole chain on a set of survey files: import the surveys into a risk database, score every hazard source and unit by the rules, with receptors or a population raster analyse what lies around each hazard (α from the population, upgrades), build the cascade (domino) graph, and build the risk map (risk layer, density raster, district summary). The same parameters as the single steps; each step's log is shown in turn.</source>

@@ -9,7 +9,7 @@ new strings are added as unfinished, strings no longer used are marked obsolete.
 translations in Qt Linguist (``linguist i18n/city_safety_risk_map_zh.ts``) or by hand;
 ``make translations`` builds the .qm files.
 
-Usage: python scripts/update_translations.py [--check]
+Usage: python scripts/update_translations.py [--check]   (--check only reads)
 """
 
 from __future__ import annotations
@@ -58,8 +58,9 @@ def collect(root: Path = ROOT / "plugin") -> list[tuple[str, str]]:
     return list(found.items())
 
 
-def update(ts_path: Path, language: str, strings: list[tuple[str, str]]) -> tuple[int, int]:
-    """Merge ``strings`` into a .ts file; returns (total, unfinished)."""
+def update(ts_path: Path, language: str, strings: list[tuple[str, str]], write: bool = True) -> tuple[int, int]:
+    """Merge ``strings`` into a .ts file (written only when ``write``); returns (total,
+    unfinished) — a string of the code missing from the file counts as unfinished."""
     existing: dict[str, ET.Element] = {}
     if ts_path.exists():
         for msg in ET.parse(ts_path).getroot().iter("message"):
@@ -93,6 +94,8 @@ def update(ts_path: Path, language: str, strings: list[tuple[str, str]]) -> tupl
             ET.SubElement(msg, "source").text = text
             tr = ET.SubElement(msg, "translation", type="vanished")
             tr.text = old.text
+    if not write:
+        return len(strings), unfinished
     ET.indent(ts)
     ts_path.parent.mkdir(parents=True, exist_ok=True)
     body = ET.tostring(ts, encoding="unicode")
@@ -102,12 +105,13 @@ def update(ts_path: Path, language: str, strings: list[tuple[str, str]]) -> tupl
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--check", action="store_true", help="fail when a string has no finished translation")
+    ap.add_argument("--check", action="store_true",
+                    help="change nothing; fail when a string of the code has no finished translation")
     args = ap.parse_args()
     strings = collect()
     status = 0
     for lang, path in TS_FILES.items():
-        total, unfinished = update(path, lang, strings)
+        total, unfinished = update(path, lang, strings, write=not args.check)
         print(f"{path.relative_to(ROOT)}: {total} strings, {unfinished} unfinished")
         if args.check and unfinished:
             status = 1

@@ -54,6 +54,7 @@ class CascadeAlgorithm(_CascadeBase):
         largest = int(max(sizes)) if len(sizes) else 0
         feedback.pushInfo(self.tr("{} escalation edges, largest cluster {} sources, {} sources upgraded.").format(
             len(result.edges), largest, result.n_upgraded))
+        feedback.pushInfo(self.tr("Graph measures, technical details (method, sizes, seconds):"))
         for key, value in result.info.items():
             feedback.pushInfo(f"  {key}: {value}")
         self._to_load = db if self.parameterAsBoolean(parameters, self.LOAD, context) and len(result.edges) else None
