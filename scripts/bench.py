@@ -157,7 +157,9 @@ def stage_report_pdf(folder: Path, work: Path) -> dict:
 
     t0 = time.perf_counter()
     pages = export_report_pdf(str(work / "risk.gpkg"), str(work / "report.pdf"), load_rules(), "bench")
-    return {"rows": pages, "pdf_s": time.perf_counter() - t0, "mb": (work / "report.pdf").stat().st_size / 1e6}
+    seconds = time.perf_counter() - t0
+    app.exitQgis()
+    return {"rows": pages, "pdf_s": seconds, "mb": (work / "report.pdf").stat().st_size / 1e6}
 
 
 def run_stage(stage: str, folder: Path, work: Path) -> dict:

@@ -149,6 +149,7 @@ def main() -> int:
     print(f"  Excel report Excel 报告:  {out / 'report.xlsx'}")
     print(f"  PDF report PDF 报告:      {out / 'report.pdf'} ({pages} pages 页)")
     plugin.unload()
+    app.exitQgis()  # QGIS's caches go before the process's exit handlers (else a crash at exit)
     return 0 if balanced else 1
 
 

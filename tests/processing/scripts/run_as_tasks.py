@@ -14,13 +14,15 @@ from qgis.core import (QgsApplication, QgsProcessingAlgRunnerTask, QgsProcessing
 db, out = sys.argv[1], sys.argv[2]
 from qgis.PyQt.QtCore import QThreadPool  # noqa: E402
 
-QThreadPool.globalInstance().setExpiryTimeout(200)
 app = QgsApplication([], False)
 app.initQgis()
 sys.path.append("/usr/share/qgis/python/plugins")
 from processing.core.Processing import Processing  # noqa: E402
 
 Processing.initialize()
+# Idle pool threads retire after 0.2 s from here on (QGIS's own start-up threads keep the 30 s
+# they are already waiting with), unless the plugin, starting next, keeps them.
+QThreadPool.globalInstance().setExpiryTimeout(200)
 from plugin.plugin import CitySafetyPlugin  # noqa: E402
 
 plugin = CitySafetyPlugin(None)
@@ -58,4 +60,10 @@ doc.setContent(TEMPLATE.read_text(encoding="utf-8"))
 layout = QgsPrintLayout(QgsProject.instance())
 _items, loaded = layout.loadFromTemplate(doc, QgsReadWriteContext())
 results.append(["template on the main thread", loaded, {"pool_expiry": QThreadPool.globalInstance().expiryTimeout()}])
-print(json.dumps(results))
+print(json.dumps(results), flush=True)
+layout = None
+# A standalone PyQGIS process must finish QGIS before it exits: otherwise QGIS's static CRS and
+# transform caches are torn down by the C++ exit handlers after PROJ (a crash at exit, 1 run in
+# 10 or so). QGIS itself and qgis_process do this.
+plugin.unload()
+app.exitQgis()
