@@ -293,6 +293,7 @@ class RiskDock(QgsDockWidget):
         self._file_stamp = None
         self._run = None  # (step, task, context, feedback) of the step running now or last
         self._running_step: str | None = None
+        self._outcome = ""  # what the last step run from the panel came to
         self._closing = False
         self._build()
         self._watcher = QFileSystemWatcher(self)
@@ -507,6 +508,9 @@ class RiskDock(QgsDockWidget):
 
     def _database_changed(self, path: str):
         QgsSettings().setValue(SETTINGS_KEY, self.database())
+        if self._running_step is None:  # another database: the last outcome is not about it
+            self._outcome = ""
+            self.task_box.setVisible(False)
         self.current_unit = None
         self.inspector.clear()
         self.refresh()
@@ -552,7 +556,9 @@ class RiskDock(QgsDockWidget):
             self._read_task = task
             QgsApplication.taskManager().addTask(task)
             return
-        self._show_reading(False)  # a large read still running is superseded: no busy bar for it
+        if self._read_task is not None:  # a large read still running is superseded: no busy bar for it
+            self._read_task = None
+            self._show_reading(False)
         try:
             snap = core_status.snapshot(db)
         except Exception as exc:  # an unreadable file shows as an error, not a crash
@@ -582,7 +588,11 @@ class RiskDock(QgsDockWidget):
             self.task_box.setVisible(True)
         else:
             self.progress_bar.setRange(0, 100)
-            self.task_box.setVisible(False)
+            if self._outcome:  # the last step's outcome stays in view after the re-read
+                self.task_label.setText(self._outcome)
+                self.cancel_button.setVisible(False)
+            else:
+                self.task_box.setVisible(False)
 
     def is_reading(self) -> bool:
         return self._read_task is not None
@@ -747,13 +757,14 @@ class RiskDock(QgsDockWidget):
         params = self.step_parameters(step)
         context = QgsProcessingContext()
         context.setProject(QgsProject.instance())
-        feedback = QgsProcessingFeedback()
+        feedback = _StepFeedback()
         ok, _message = alg.checkParameterValues(params, context)
         if not ok:  # it needs more than the database: ask in its dialog
             self.open_step(step)
             return None
         title = step_titles()[step].rstrip("…")
         self._running_step = step
+        self._outcome = ""
         self.task_label.setText(tr("Running: {}").format(title))
         self.progress_bar.setRange(0, 100)
         self.progress_bar.setValue(0)
@@ -824,8 +835,11 @@ class RiskDock(QgsDockWidget):
             msg = tr("{}: cancelled; the database was left as it was").format(title)
             level = Qgis.Warning
         else:
-            msg = tr("{}: failed (see the Processing log)").format(title)
+            reason = getattr(feedback, "last_error", "")
+            msg = tr("{}: failed: {}").format(title, reason) if reason else \
+                tr("{}: failed (see the Processing log)").format(title)
             level = Qgis.Critical
+        self._outcome = msg
         self.task_label.setText(msg)
         self.progress_bar.setValue(100 if ok else self.progress_bar.value())
         self.cancel_button.setVisible(False)
@@ -965,6 +979,18 @@ class RiskDock(QgsDockWidget):
 
 def _quote(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
+
+
+class _StepFeedback(QgsProcessingFeedback):
+    """A step's feedback that keeps its last error, to say why the step failed."""
+
+    def __init__(self):
+        super().__init__()
+        self.last_error = ""
+
+    def reportError(self, error, fatalError=False):  # noqa: N802, N803 (QGIS's names)
+        self.last_error = str(error).strip().splitlines()[0] if str(error).strip() else self.last_error
+        super().reportError(error, fatalError)
 
 
 def _snapshot_task(task, db: str):

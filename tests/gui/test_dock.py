@@ -355,6 +355,26 @@ def test_a_running_step_blocks_the_other_steps(make_dock, analysed_db):
     assert not dock.step_buttons["report"].isEnabled()
 
 
+def test_a_failed_step_says_why_and_the_outcome_stays(make_dock, analysed_db, monkeypatch):
+    """The report refused (the map is older than the levels): the panel says why, and the
+    outcome stays in view after the panel re-reads the database, also in the background."""
+    from plugin.core.pipeline import score_database
+    from plugin.core.rules import load_rules
+    from plugin.gui import dock as dock_module
+
+    score_database(analysed_db, load_rules())
+    monkeypatch.setattr(dock_module, "BACKGROUND_BYTES", 0)
+    dock = make_dock(str(analysed_db))
+    assert wait_for(lambda: not dock.is_reading())
+    finished = []
+    dock.stepFinished.connect(lambda step, ok: finished.append(ok))
+    assert dock.run_step("report") is not None
+    assert wait_for(lambda: finished, 120) and finished == [False]
+    assert wait_for(lambda: not dock.is_reading())
+    assert "run citysafety:risk_map again" in dock.task_label.text()
+    assert dock.task_box.isVisibleTo(dock)
+
+
 def test_run_score_as_a_task_and_refresh(make_dock, analysed_db):
     db = str(analysed_db)
     dock = make_dock(db)
