@@ -909,57 +909,57 @@
       <translation>城市安全风险一张图</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="324" />
+      <location filename="../plugin/gui/dock.py" line="325" />
       <source>GeoPackage (*.gpkg)</source>
       <translation>GeoPackage 数据库 (*.gpkg)</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="327" />
+      <location filename="../plugin/gui/dock.py" line="328" />
       <source>The risk database (GeoPackage) the steps read and write</source>
       <translation>各步骤读写的风险数据库（GeoPackage）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="332" />
+      <location filename="../plugin/gui/dock.py" line="333" />
       <source>Read the database again</source>
       <translation>重新读取数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="366" />
+      <location filename="../plugin/gui/dock.py" line="367" />
       <source>Workflow</source>
       <translation>工作流程</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="367" />
+      <location filename="../plugin/gui/dock.py" line="368" />
       <source>Level 1 units</source>
       <translation>重大风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="368" />
+      <location filename="../plugin/gui/dock.py" line="369" />
       <source>Unit inspector</source>
       <translation>单位详情</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="383" />
+      <location filename="../plugin/gui/dock.py" line="384" />
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="473" />
+      <location filename="../plugin/gui/dock.py" line="474" />
       <source>Double-click a unit to zoom to it and select it</source>
       <translation>双击单位可缩放至该单位并选中</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="487" />
+      <location filename="../plugin/gui/dock.py" line="488" />
       <source>Pick a unit on the map</source>
       <translation>在地图上点选单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="496" />
+      <location filename="../plugin/gui/dock.py" line="497" />
       <source>Click “Pick a unit on the map”, then a unit on the map.</source>
       <translation>点击“在地图上点选单位”，然后在地图上点击一个单位。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="805" />
+      <location filename="../plugin/gui/dock.py" line="816" />
       <source>Cancelling…</source>
       <translation>正在取消…</translation>
     </message>
@@ -989,37 +989,37 @@
       <translation>单位 {} 个，危险源 {} 个，错误 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="416" />
+      <location filename="../plugin/gui/dock.py" line="417" />
       <source>Open the Processing dialog with this database filled in</source>
       <translation>打开处理工具对话框并填入本数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="468" />
+      <location filename="../plugin/gui/dock.py" line="469" />
       <source>Name</source>
       <translation>名称</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="468" />
+      <location filename="../plugin/gui/dock.py" line="469" />
       <source>Code</source>
       <translation>编码</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="468" />
+      <location filename="../plugin/gui/dock.py" line="469" />
       <source>Score</source>
       <translation>分值</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="549" />
+      <location filename="../plugin/gui/dock.py" line="553" />
       <source>Reading the risk database</source>
       <translation>正在读取风险数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="579" />
+      <location filename="../plugin/gui/dock.py" line="585" />
       <source>Reading the risk database…</source>
       <translation>正在读取风险数据库…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="657" />
+      <location filename="../plugin/gui/dock.py" line="667" />
       <source>All sectors</source>
       <translation>全部行业领域</translation>
     </message>
@@ -1059,37 +1059,37 @@
       <translation>运行于 {}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="420" />
+      <location filename="../plugin/gui/dock.py" line="421" />
       <source>Run</source>
       <translation>运行</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="422" />
+      <location filename="../plugin/gui/dock.py" line="423" />
       <source>Run this step now on the database with the default settings, in the background</source>
       <translation>立即以默认设置在后台对本数据库运行此步骤</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="608" />
+      <location filename="../plugin/gui/dock.py" line="618" />
       <source>Done</source>
       <translation>已完成</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="635" />
+      <location filename="../plugin/gui/dock.py" line="645" />
       <source>Units without a level: {}</source>
       <translation>未评级单位：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="706" />
+      <location filename="../plugin/gui/dock.py" line="716" />
       <source>No level-1 units (or the database is not scored yet).</source>
       <translation>没有重大风险单位（或数据库尚未评价）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="757" />
+      <location filename="../plugin/gui/dock.py" line="768" />
       <source>Running: {}</source>
       <translation>正在运行：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="821" />
+      <location filename="../plugin/gui/dock.py" line="832" />
       <source>{}: finished</source>
       <translation>{}：已完成</translation>
     </message>
@@ -1129,29 +1129,24 @@
       <translation>危险源-敏感目标连线 {} 条，升级危险源 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="624" />
+      <location filename="../plugin/gui/dock.py" line="634" />
       <source>Cannot read the database: {}</source>
       <translation>无法读取数据库：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="632" />
+      <location filename="../plugin/gui/dock.py" line="642" />
       <source>Level {}: {} units</source>
       <translation>{}级风险：{} 个单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="700" />
+      <location filename="../plugin/gui/dock.py" line="710" />
       <source>{} level-1 units; the first {} by method and score are listed.</source>
       <translation>重大风险单位 {} 个；按评价方法和分值列出前 {} 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="824" />
+      <location filename="../plugin/gui/dock.py" line="835" />
       <source>{}: cancelled; the database was left as it was</source>
       <translation>{}：已取消，数据库保持不变</translation>
-    </message>
-    <message>
-      <location filename="../plugin/gui/dock.py" line="827" />
-      <source>{}: failed (see the Processing log)</source>
-      <translation>{}：失败（详见处理工具日志）</translation>
     </message>
     <message>
       <location filename="../plugin/gui/dock.py" line="174" />
@@ -1184,14 +1179,24 @@
       <translation>已生成</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="616" />
+      <location filename="../plugin/gui/dock.py" line="626" />
       <source>The algorithm {} is not available</source>
       <translation>算法 {} 不可用</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="704" />
+      <location filename="../plugin/gui/dock.py" line="714" />
       <source>{} level-1 units. Double-click one to zoom to it.</source>
       <translation>重大风险单位 {} 个。双击可缩放至该单位。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="839" />
+      <source>{}: failed: {}</source>
+      <translation>{}：失败：{}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="840" />
+      <source>{}: failed (see the Processing log)</source>
+      <translation>{}：失败（详见处理工具日志）</translation>
     </message>
     <message>
       <location filename="../plugin/gui/dock.py" line="263" />
@@ -1214,12 +1219,12 @@
       <translation>已生成：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="941" />
+      <location filename="../plugin/gui/dock.py" line="955" />
       <source>Unit {} is not in this database.</source>
       <translation>本数据库中没有单位 {}。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="938" />
+      <location filename="../plugin/gui/dock.py" line="952" />
       <source>Cannot read the unit: {}</source>
       <translation>无法读取单位：{}</translation>
     </message>
