@@ -44,7 +44,14 @@ NUMBER_FORMATS = {
 HEADER_FILL = "D9E1F2"
 MAX_WIDTH = 60
 MAX_ROWS = 1_048_576 - 10  # Excel's rows per sheet, less the header and the notes under the table
-MAX_TEXT = 32767  # Excel's limit of characters in a cell
+MAX_TEXT = 32767  # Excel's limit of characters in a cell, counted in UTF-16 units (an emoji is 2)
+
+
+def _cut(text: str) -> str:
+    """``text`` within Excel's cell limit, counted as Excel counts (UTF-16 code units)."""
+    if len(text) <= MAX_TEXT // 2:
+        return text
+    return text.encode("utf-16-le")[: 2 * MAX_TEXT].decode("utf-16-le", errors="ignore")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # characters an .xlsx cell cannot hold
 _WIDE = (r"[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3"
          r"\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]")
@@ -96,7 +103,7 @@ def _cell(ws, value, style=None):
     from openpyxl.cell import WriteOnlyCell
 
     if isinstance(value, str):
-        value = _ILLEGAL.sub("", value)[:MAX_TEXT]
+        value = _cut(_ILLEGAL.sub("", value))
     c = WriteOnlyCell(ws, value)
     if isinstance(value, str):
         c.data_type = "s"  # openpyxl takes a str beginning with '=' for a formula: not here
@@ -143,7 +150,10 @@ def _values(s: pd.Series) -> list:
         return [None if v is None or v is pd.NA or (isinstance(v, float) and not np.isfinite(v)) else
                 (v if isinstance(v, (int, float, np.number)) and not isinstance(v, bool) else str(v)) for v in s]
     t = s.astype("string")
-    t = t.str.replace(_ILLEGAL.pattern, "", regex=True).str.slice(0, MAX_TEXT)
+    t = t.str.replace(_ILLEGAL.pattern, "", regex=True)
+    long = (t.str.len() > MAX_TEXT // 2).fillna(False)
+    if long.any():
+        t = t.where(~long, t[long].map(_cut))
     t = t.mask(t == "")
     return t.astype(object).where(t.notna(), None).tolist()
 
@@ -425,6 +435,19 @@ def build_workbook(data: ReportData, tr: Callable[[str], str] = identity, title:
 
     check = check or (lambda: None)
     wb = Workbook(write_only=True)
+    try:
+        _fill_workbook(wb, data, tr, title, check)
+    except BaseException:
+        for ws in wb.worksheets:  # close the sheets' streams now, not in the garbage collector
+            try:
+                ws.close()
+            except Exception:
+                pass
+        raise
+    return wb
+
+
+def _fill_workbook(wb, data: ReportData, tr, title: str | None, check: Callable[[], None]) -> None:
     _summary_sheet(wb, data, tr, title)
     level_fill = {"unit_level_zh": "unit_level", "hazard_level_zh": "hazard_level"}
     for k, sheet in rp.LEVEL_SHEETS.items():
@@ -438,7 +461,6 @@ def build_workbook(data: ReportData, tr: Callable[[str], str] = identity, title:
     _quality_sheet(wb, data, tr)
     _method_sheet(wb, data, tr)
     check()
-    return wb
 
 
 def write_report_xlsx(data: ReportData, path: str | Path, tr: Callable[[str], str] = identity,

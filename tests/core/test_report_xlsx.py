@@ -413,3 +413,14 @@ def test_rules_recorded_per_step_are_shown_and_a_mismatch_warned(analysed_db, tm
     assert sha == {"import_surveys": None, "proximity": "ab" * 32, "score": RULES.sha256}
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert any(t.startswith("Warning: some steps used rules other than") for t in texts)
+
+
+def test_long_text_is_cut_to_excels_limit_as_excel_counts():
+    """Excel's 32,767-character limit counts UTF-16 units: an emoji is two."""
+    from plugin.core.report_xlsx import MAX_TEXT, _cut
+
+    text = "😀" * 20000  # 40,000 units
+    cut = _cut(text)
+    assert len(cut.encode("utf-16-le")) // 2 <= MAX_TEXT and cut == "😀" * (MAX_TEXT // 2)
+    assert _cut("安全" * 20000) == ("安全" * 20000)[:MAX_TEXT]
+    assert _cut("short") == "short"
