@@ -779,77 +779,77 @@
       <translation>影响半径内有高敏感目标时 {a} 级 → {b} 级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/report_xlsx.py" line="330" />
+      <location filename="../plugin/core/report_xlsx.py" line="340" />
       <source>Units by sector and level</source>
       <translation>各行业领域单位风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/report_xlsx.py" line="305" />
+      <location filename="../plugin/core/report_xlsx.py" line="315" />
       <source>Totals</source>
       <translation>总体情况</translation>
     </message>
     <message>
-      <location filename="../plugin/core/report_xlsx.py" line="308" />
+      <location filename="../plugin/core/report_xlsx.py" line="318" />
       <source>Units and hazard sources by level</source>
       <translation>各风险等级单位和危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/report_xlsx.py" line="315" />
+      <location filename="../plugin/core/report_xlsx.py" line="325" />
       <source>Units by district and level</source>
       <translation>各行政区单位风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/report_xlsx.py" line="351" />
+      <location filename="../plugin/core/report_xlsx.py" line="361" />
       <source>Method and provenance</source>
       <translation>方法与来源说明</translation>
     </message>
     <message>
-      <location filename="../plugin/core/report_xlsx.py" line="353" />
+      <location filename="../plugin/core/report_xlsx.py" line="363" />
       <source>This report</source>
       <translation>本报告</translation>
     </message>
     <message>
-      <location filename="../plugin/core/report_xlsx.py" line="356" />
+      <location filename="../plugin/core/report_xlsx.py" line="366" />
       <source>Rules recorded for each analysis step</source>
       <translation>各分析步骤记录的规则</translation>
     </message>
     <message>
-      <location filename="../plugin/core/report_xlsx.py" line="363" />
+      <location filename="../plugin/core/report_xlsx.py" line="373" />
       <source>Scoring methods and levels (from the rules)</source>
       <translation>评价方法与分级（取自规则）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/report_xlsx.py" line="366" />
+      <location filename="../plugin/core/report_xlsx.py" line="376" />
       <source>Input files</source>
       <translation>输入文件</translation>
     </message>
     <message>
-      <location filename="../plugin/core/report_xlsx.py" line="372" />
+      <location filename="../plugin/core/report_xlsx.py" line="382" />
       <source>Provenance of the rules' values, as the rules file's comments state it</source>
       <translation>规则取值的来源（依据规则文件中的注释）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/report_xlsx.py" line="373" />
+      <location filename="../plugin/core/report_xlsx.py" line="383" />
       <source>verified: read in a published text; literature default: widely cited, not read in the primary source; project default: set by the project, to be confirmed by the bureau.</source>
       <translation>已核实：已在公开发布的文本中查证；文献默认值：被广泛引用，但未查阅原始出处；项目默认值：由本项目设定，有待应急管理局确认。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/report_xlsx.py" line="301" />
+      <location filename="../plugin/core/report_xlsx.py" line="311" />
       <source>City safety risk report</source>
       <translation>城市安全风险报告</translation>
     </message>
     <message>
-      <location filename="../plugin/core/report_xlsx.py" line="320" />
+      <location filename="../plugin/core/report_xlsx.py" line="330" />
       <source>Notes</source>
       <translation>说明</translation>
     </message>
     <message>
-      <location filename="../plugin/core/report_xlsx.py" line="411" />
+      <location filename="../plugin/core/report_xlsx.py" line="421" />
       <source>Row balance of each imported file</source>
       <translation>各导入文件行数核对</translation>
     </message>
     <message>
-      <location filename="../plugin/core/report_xlsx.py" line="201" />
+      <location filename="../plugin/core/report_xlsx.py" line="211" />
       <source>Only the first {n} of {total} rows are shown (Excel's limit of rows per sheet).</source>
       <translation>共 {total} 行，仅显示前 {n} 行（受 Excel 单个工作表行数上限限制）。</translation>
     </message>
@@ -962,6 +962,11 @@
       <location filename="../plugin/gui/dock.py" line="816" />
       <source>Cancelling…</source>
       <translation>正在取消…</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="878" />
+      <source>Units (no risk map yet)</source>
+      <translation>单位（尚未生成风险一张图）</translation>
     </message>
     <message>
       <location filename="../plugin/gui/dock.py" line="75" />
@@ -1219,12 +1224,12 @@
       <translation>已生成：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="955" />
+      <location filename="../plugin/gui/dock.py" line="970" />
       <source>Unit {} is not in this database.</source>
       <translation>本数据库中没有单位 {}。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="952" />
+      <location filename="../plugin/gui/dock.py" line="967" />
       <source>Cannot read the unit: {}</source>
       <translation>无法读取单位：{}</translation>
     </message>

@@ -852,22 +852,37 @@ class RiskDock(QgsDockWidget):
 
     # --- the map -------------------------------------------------------------------------
     def risk_layer(self, load: bool = True) -> QgsVectorLayer | None:
-        """The project's risk_map layer of this database; loaded and styled when missing."""
+        """The project's risk_map layer of this database (its units layer when the map has
+        not been made yet); loaded and styled when missing."""
         db = self.database()
         if not db:
             return None
         project = QgsProject.instance()
+        layers = self.snapshot.status.layers if self.snapshot else ()
+        wanted = "risk_map" if "risk_map" in layers else "units"
         for layer in project.mapLayers().values():
-            if layer_of_database(layer, db) == "risk_map":
+            if layer_of_database(layer, db) in ("risk_map", wanted):
                 return layer
-        if not load or not self.snapshot or "risk_map" not in self.snapshot.status.layers:
+        if not load or wanted not in layers:
             return None
-        from ..processing.layers import load_risk_layers
-
         rules = self.rules or _rules()
-        layers = load_risk_layers(project, db, str(Path(db).with_name(DENSITY_NAME)), rules,
-                                  "district_summary" in self.snapshot.status.layers)
-        return next((lyr for lyr in layers if layer_of_database(lyr, db) == "risk_map"), None)
+        if wanted == "risk_map":
+            from ..processing.layers import load_risk_layers
+
+            loaded = load_risk_layers(project, db, str(Path(db).with_name(DENSITY_NAME)), rules,
+                                      "district_summary" in layers)
+            return next((lyr for lyr in loaded if layer_of_database(lyr, db) == "risk_map"), None)
+        # Scored but no risk map yet: the units themselves, styled as the map would be.
+        from ..processing.styling import add_to_group, style_risk_layer
+
+        layer = QgsVectorLayer(f"{db}|layername=units", tr("Units (no risk map yet)"), "ogr")
+        if not layer.isValid():
+            return None
+        if rules is not None:
+            style_risk_layer(layer, rules)
+        project.addMapLayer(layer, False)
+        add_to_group(project, [layer])
+        return layer
 
     def zoom_to_unit(self, code: str) -> bool:
         """Select the unit in the risk map layer (loaded if needed) and zoom the map to it."""

@@ -201,6 +201,26 @@ def test_double_click_zooms_to_and_selects_the_unit(make_dock, analysed_db, proj
     assert qgis_canvas.extent().contains(ct.transform(QgsPointXY(*_point_of(db, other, "risk_map"))))
 
 
+def test_double_click_without_a_risk_map_uses_the_units(make_dock, provider, project, qgis_canvas, tmp_path):
+    """Scored, no risk map yet: the panel loads the units layer, styled, and zooms to the unit."""
+    from qgis.core import QgsPointXY
+
+    from plugin.gui.inspect_tool import layer_of_database
+    from tests.conftest import SAMPLE
+    from tests.processing.test_import_surveys import _run
+
+    db = tmp_path / "scored.gpkg"
+    _run("citysafety:import_surveys", {"FOLDER": str(SAMPLE), "OUTPUT": str(db), "LOAD_LAYERS": False})
+    _run("citysafety:score", {"INPUT": str(db)})
+    dock = make_dock(str(db))
+    code = dock.level_one_table.item(0, 0).data(0x0100)
+    dock.level_one_table.cellDoubleClicked.emit(0, 0)
+    (layer,) = [lyr for lyr in project.mapLayers().values() if layer_of_database(lyr, str(db)) == "units"]
+    assert layer.renderer().type() == "categorizedSymbol"
+    assert [f["unit_code"] for f in layer.getSelectedFeatures()] == [code]
+    assert qgis_canvas.extent().contains(QgsPointXY(*_point_of(str(db), code)))
+
+
 def test_inspector_shows_the_unit_clicked_on_the_map(make_dock, analysed_db, project, qgis_canvas):
     from qgis.core import QgsPointXY, QgsRectangle, QgsVectorLayer
     from qgis.gui import QgsMapMouseEvent
