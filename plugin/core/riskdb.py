@@ -265,8 +265,10 @@ def read_runs(path: str | Path) -> pd.DataFrame:
     """The database's run log, oldest first (an empty table for databases without one)."""
     path = Path(path)
     if path.is_file() and RUNS_LAYER in layer_names(path):
-        frame = pd.DataFrame(pyogrio.read_dataframe(path, layer=RUNS_LAYER, read_geometry=False))
-        return frame[[c for c in RUNS_FIELDS if c in frame]]
+        have = set(pyogrio.read_info(path, layer=RUNS_LAYER)["fields"])
+        frame = pd.DataFrame(pyogrio.read_dataframe(path, layer=RUNS_LAYER, read_geometry=False,
+                                                    columns=[c for c in RUNS_FIELDS if c in have]))
+        return frame.reindex(columns=list(RUNS_FIELDS)).astype(object)  # a field a log lacks reads as empty
     return pd.DataFrame({c: pd.Series(dtype=object) for c in RUNS_FIELDS})
 
 

@@ -42,7 +42,6 @@ STEP_NEEDS: dict[str, tuple[str, ...]] = {
 LEVELS: tuple[int, ...] = (1, 2, 3, 4)
 UNIT_LAYER = "units"
 HAZARD_LAYER = "hazards"
-RUNS_LAYER = "analysis_runs"
 #: Fields whose presence in ``hazards`` means the proximity step has run.
 PROXIMITY_FIELDS = ("n_receptors", "pop_500m")
 #: Columns of the level-1 list, in display order.
@@ -140,15 +139,12 @@ class DatabaseStatus:
 
 
 def read_runs(db: str | Path) -> pd.DataFrame:
-    """The run log (analysis_runs), oldest first; an empty frame when there is none."""
-    cols = ("step", "started", "finished", "summary")
-    db = Path(db)
+    """The run log (riskdb.read_runs); an empty one when it cannot be read — then only the
+    "when" of each step is lost."""
     try:
-        if db.is_file() and RUNS_LAYER in riskdb.layer_names(db):
-            return _read(db, RUNS_LAYER, cols).reset_index(drop=True)
-    except Exception:  # a log another version wrote differently: only the "when" is lost
-        pass
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+        return riskdb.read_runs(db)
+    except Exception:  # a log another version wrote differently
+        return riskdb.read_runs("")
 
 
 def _last_runs(runs: pd.DataFrame) -> dict[str, int]:
