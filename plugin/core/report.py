@@ -33,7 +33,6 @@ from . import riskdb
 from .riskdb import plugin_version
 from .rules import Rules
 
-PLUGIN_ROOT = Path(__file__).resolve().parents[2]
 
 # Sheet names: fixed Chinese, whatever the language of the headings.
 SUMMARY_SHEET = "概览"
@@ -269,21 +268,24 @@ def mask_name(s: pd.Series) -> pd.Series:
     return t.str.slice(0, 1) + t.str.slice(1).str.replace(r"(?s).", "*", regex=True)
 
 
-def check_risk_map_current(db: str | Path) -> None:
+def check_risk_map_current(db: str | Path, units: pd.DataFrame | None = None) -> None:
     """Refuse a database whose risk map (risk_map, district_summary) shows other levels than
     its units — a step changed the levels after citysafety:risk_map — so that no report
     mixes the two. A database without a risk map passes (the Excel report counts districts
-    from the units then; the PDF needs the map and says so)."""
+    from the units then; the PDF needs the map and says so). ``units`` (unit_code, level),
+    when the caller has read them already, saves reading them again."""
     db = Path(db)
     if "risk_map" not in riskdb.layer_names(db):
         return
 
-    def levels(layer: str) -> pd.Series:
-        f = pyogrio.read_dataframe(db, layer=layer, columns=["unit_code", "level"], read_geometry=False)
+    def levels(f: pd.DataFrame) -> pd.Series:
         return pd.Series(_level_int(f["level"]).fillna(0).to_numpy(dtype=int),
                          index=f["unit_code"].astype(object)).sort_index()
 
-    units, risk = levels("units"), levels("risk_map")
+    def read(layer: str) -> pd.DataFrame:
+        return pyogrio.read_dataframe(db, layer=layer, columns=["unit_code", "level"], read_geometry=False)
+
+    units, risk = levels(read("units") if units is None else units), levels(read("risk_map"))
     if not (units.index.equals(risk.index) and (units.to_numpy() == risk.to_numpy()).all()):
         changed = int((units.reindex(risk.index) != risk).sum()) + len(units.index.difference(risk.index))
         raise PipelineError(
@@ -397,7 +399,7 @@ def report_data(db: str | Path, rules: Rules, unmask: bool = False, tr: Callable
     layers = {n: _read(db, n, present) for n in ("hazard_receptor_links", "cascade_chains", "district_summary",
                                                   "import_issues", "import_runs", "score_issues", "proximity_issues",
                                                   "analysis_runs")}
-    check_risk_map_current(db)
+    check_risk_map_current(db, units)
     # Scoring again removes the proximity and cascade fields from the hazards; their tables
     # left in the database then describe earlier levels and are not reported.
     if "reach_m" not in hazards:

@@ -27,7 +27,7 @@ from qgis.PyQt.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QHBoxLa
                                  QTableWidgetItem, QTabWidget, QTextBrowser, QToolButton, QVBoxLayout, QWidget)
 
 from ..core import status as core_status
-from ..i18n import locale_name, tr
+from ..i18n import pick, tr
 from .inspect_tool import UnitInspectTool, layer_of_database
 
 DOCK_OBJECT_NAME = "CitySafetyRiskDock"
@@ -55,10 +55,6 @@ def step_titles() -> dict[str, str]:
     }
 
 
-def _zh() -> bool:
-    return locale_name()[:2] == "zh"
-
-
 def _rules():
     from ..core.rules import load_rules
 
@@ -73,7 +69,7 @@ def level_name(level: int, rules) -> str:
     lv = rules.levels.get(level) if rules is not None else None
     if lv is None:
         return tr("Level {}").format(level)
-    return lv.zh if _zh() else lv.en
+    return pick(lv.zh, lv.en)
 
 
 def level_colour(level: int, rules) -> str:
@@ -91,7 +87,7 @@ def text_colour_on(background: str) -> str:
 def sector_name(sector: str, sector_zh: str, rules) -> str:
     rule = rules.sectors.get(sector) if rules is not None and sector else None
     if rule is not None:
-        return rule.zh if _zh() else rule.en
+        return pick(rule.zh, rule.en)
     return sector_zh or sector or tr("(no sector)")
 
 
@@ -99,7 +95,7 @@ def receptor_class_name(class_id, class_zh, rules) -> str:
     """A receptor class in the UI language (from the rules), e.g. 幼儿园 / kindergarten."""
     rc = rules.receptors.classes.get(str(class_id or "")) if rules is not None else None
     if rc is not None:
-        return rc.zh if _zh() else rc.en
+        return pick(rc.zh, rc.en)
     return str(class_zh or class_id or "")
 
 

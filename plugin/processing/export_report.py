@@ -74,7 +74,8 @@ class ExportReportAlgorithm(AnalysisAlgorithm):
         from ..core.report import check_risk_map_current
 
         try:  # everything that can refuse the database, before anything is written
-            check_risk_map_current(db)
+            if not xlsx:  # with the workbook, report_data checks it on the units it reads anyway
+                check_risk_map_current(db)
             if pdf and "risk_map" not in riskdb.layer_names(db):
                 raise PipelineError(f"{os.path.basename(db)} has no risk map yet; run citysafety:risk_map "
                                     f"before the PDF report",
