@@ -34,6 +34,7 @@ os.environ["QT_HASH_SEED"] = "0"  # attributes in a fixed order: a re-run shows 
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "resources" / "layouts" / "report.qpt"
+sys.path.insert(0, str(ROOT))
 
 from qgis.core import (  # noqa: E402
     QgsApplication,
@@ -61,13 +62,12 @@ from qgis.core import (  # noqa: E402
     QgsRectangle,
     QgsScaleBarSettings,
     QgsTableCell,
-    QgsTextFormat,
     QgsUnitTypes,
 )
 from qgis.PyQt.QtCore import Qt  # noqa: E402
-from qgis.PyQt.QtGui import QColor, QFont  # noqa: E402
+from qgis.PyQt.QtGui import QColor  # noqa: E402
 
-FONT = "Noto Sans CJK SC"  # fonts-noto-cjk: real glyphs for Chinese in the PDF
+from plugin.processing.report_pdf import font, text_format  # noqa: E402  (the report's own)
 MAP_CRS = "EPSG:4547"  # CGCS2000 / 3-degree GK CM 114E; report_pdf.py sets the data's own zone
 NORTH_ARROW = "/usr/share/qgis/svg/arrows/NorthArrow_02.svg"  # stored as arrows/NorthArrow_02.svg
 
@@ -96,22 +96,6 @@ UNITS_FONT_SIZE = 6.5
 #: "Exclude from exports" when the page is not of this kind (the designer shows the cover).
 EXCLUDE_UNLESS = {"cover": "coalesce(@atlas_featurenumber, 1) > 1",
                   "district": "coalesce(@atlas_featurenumber, 1) = 1"}
-
-
-def font(size: float, bold: bool = False) -> QFont:
-    f = QFont(FONT)
-    f.setPointSizeF(size)
-    f.setBold(bold)
-    return f
-
-
-def text_format(size: float, bold: bool = False, colour: str = "#000000") -> QgsTextFormat:
-    fmt = QgsTextFormat()
-    fmt.setFont(font(size, bold))
-    fmt.setSize(size)
-    fmt.setSizeUnit(QgsUnitTypes.RenderPoints)
-    fmt.setColor(QColor(colour))
-    return fmt
 
 
 def place(item, x: float, y: float, w: float, h: float) -> None:

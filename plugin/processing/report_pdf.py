@@ -145,7 +145,8 @@ def _export_feedback(feedback) -> QgsFeedback | None:
     return inner
 
 
-def _font(size: float, bold: bool = False) -> QFont:
+def font(size: float, bold: bool = False) -> QFont:
+    """The report's font (also the template's, scripts/make_layout.py), drawn unshaped."""
     f = QFont(FONT)
     f.setPointSizeF(size)
     f.setBold(bold)
@@ -194,9 +195,9 @@ def _unshape_layout(layout: QgsPrintLayout) -> None:
             multi.setContentTextFormat(_unshaped_format(multi.contentTextFormat()))
 
 
-def _text_format(size: float, bold: bool = False, colour: str = "#000000") -> QgsTextFormat:
+def text_format(size: float, bold: bool = False, colour: str = "#000000") -> QgsTextFormat:
     fmt = QgsTextFormat()
-    fmt.setFont(_font(size, bold))
+    fmt.setFont(font(size, bold))
     fmt.setSize(size)
     fmt.setSizeUnit(QgsUnitTypes.RenderPoints)
     fmt.setColor(QColor(colour))
@@ -212,7 +213,7 @@ def _ink(background: str) -> str:
 def _cell(content, bold: bool = False, background: str | None = None, size: float = 7.5,
           align=Qt.AlignLeft) -> QgsTableCell:
     cell = QgsTableCell(content)
-    cell.setTextFormat(_text_format(size, bold, _ink(background) if background else "#000000"))
+    cell.setTextFormat(text_format(size, bold, _ink(background) if background else "#000000"))
     if background:
         cell.setBackgroundColor(QColor(background))
     cell.setHorizontalAlignment(align)
@@ -330,7 +331,7 @@ def _district_layer(db: str, title: str) -> QgsVectorLayer:
     layer.setRenderer(QgsSingleSymbolRenderer(symbol))
     settings = QgsPalLayerSettings()
     settings.fieldName = "district"
-    fmt = _text_format(8, bold=True, colour="#404040")
+    fmt = text_format(8, bold=True, colour="#404040")
     buffer = QgsTextBufferSettings()
     buffer.setEnabled(True)
     buffer.setSize(0.8)
