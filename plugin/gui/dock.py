@@ -28,7 +28,7 @@ from qgis.PyQt.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QHBoxLa
 
 from ..core import status as core_status
 from ..i18n import pick, tr
-from .inspect_tool import UnitInspectTool, layer_of_database
+from .inspect_tool import UnitInspectTool, layer_of_database, unit_layers
 
 DOCK_OBJECT_NAME = "CitySafetyRiskDock"
 SETTINGS_KEY = "city_safety_risk_map/last_database"
@@ -848,17 +848,18 @@ class RiskDock(QgsDockWidget):
 
     # --- the map -------------------------------------------------------------------------
     def risk_layer(self, load: bool = True) -> QgsVectorLayer | None:
-        """The project's risk_map layer of this database (its units layer when the map has
-        not been made yet); loaded and styled when missing."""
+        """The layer of this database's units in the project (risk_map preferred, else units);
+        when none is loaded, the risk map is loaded and styled (the units layer when the map
+        has not been made yet)."""
         db = self.database()
         if not db:
             return None
         project = QgsProject.instance()
         layers = self.snapshot.status.layers if self.snapshot else ()
         wanted = "risk_map" if "risk_map" in layers else "units"
-        for layer in project.mapLayers().values():
-            if layer_of_database(layer, db) in ("risk_map", wanted):
-                return layer
+        loaded = unit_layers(project, db)  # risk_map first, then units
+        if loaded:
+            return loaded[0]
         if not load or wanted not in layers:
             return None
         rules = self.rules or _rules()
