@@ -74,12 +74,12 @@ class ExportReportAlgorithm(AnalysisAlgorithm):
         from ..core.report import check_risk_map_current
 
         try:  # everything that can refuse the database, before anything is written
+            if pdf:
+                from .report_pdf import require_risk_map
+
+                require_risk_map(db)
             if not xlsx:  # with the workbook, report_data checks it on the units it reads anyway
                 check_risk_map_current(db)
-            if pdf and "risk_map" not in riskdb.layer_names(db):
-                raise PipelineError(f"{os.path.basename(db)} has no risk map yet; run citysafety:risk_map "
-                                    f"before the PDF report",
-                                    f"{os.path.basename(db)} 还没有风险一张图，请先运行风险一张图再导出 PDF 报告")
         except PipelineError as exc:
             raise QgsProcessingException(str(exc)) from exc
         # Both files are written under temporary names beside their targets and moved into

@@ -560,6 +560,15 @@ def build_layout(project: QgsProject, db: str, rules, title: str, tr, date_text:
     return layout
 
 
+def require_risk_map(db: str) -> None:
+    """Refuse, with the reason, a database the PDF cannot be made from (no risk map yet)."""
+    if not Path(db).is_file():
+        raise ReportError(f"risk database not found: {db}", f"找不到风险数据库：{db}")
+    if "risk_map" not in riskdb.layer_names(db):
+        raise ReportError(f"{Path(db).name} has no risk map yet; run citysafety:risk_map before the PDF report",
+                          f"{Path(db).name} 还没有风险一张图，请先运行风险一张图再导出 PDF 报告")
+
+
 def export_report_pdf(db: str, pdf_path: str, rules, title: str | None = None, feedback=None, tr=None,
                       date_text: str | None = None) -> int:
     """Write the PDF report of risk database ``db`` to ``pdf_path``; the number of pages.
@@ -579,11 +588,7 @@ def export_report_pdf(db: str, pdf_path: str, rules, title: str | None = None, f
     title = title or tr("City Safety Risk Map (城市安全风险一张图)")
     date_text = date_text or _dt.date.today().isoformat()
     db = str(db)
-    if not Path(db).is_file():
-        raise ReportError(f"risk database not found: {db}", f"找不到风险数据库：{db}")
-    if "risk_map" not in riskdb.layer_names(db):
-        raise ReportError(f"{Path(db).name} has no layer 'risk_map'; run citysafety:risk_map first",
-                          f"{Path(db).name} 中没有图层「risk_map」，请先运行风险一张图")
+    require_risk_map(db)
     _check(feedback, 2)
     project = QgsProject()
     try:
