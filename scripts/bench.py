@@ -44,7 +44,7 @@ def stage_read_threads(folder: Path, work: Path) -> dict:
     """The bare read with the importer's thread pool (calamine releases the GIL)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from plugin.core.importer import READ_THREADS
+    from plugin.core.ingest.importer import READ_THREADS
 
     files = survey_files(folder)
     with ThreadPoolExecutor(READ_THREADS) as pool:
@@ -69,8 +69,8 @@ def stage_read_one(p: Path) -> int:
 
 
 def stage_import(folder: Path, work: Path) -> dict:
-    from plugin.core.importer import import_surveys
-    from plugin.core.riskdb import write_layers
+    from plugin.core.ingest.importer import import_surveys
+    from plugin.core.store.riskdb import write_layers
 
     t0 = time.perf_counter()
     r = import_surveys(survey_files(folder))
@@ -84,9 +84,9 @@ def stage_import(folder: Path, work: Path) -> dict:
 
 def stage_score(folder: Path, work: Path) -> dict:
     """citysafety:score's work on the imported database: read it, score, write it."""
-    from plugin.core import riskdb
+    from plugin.core.store import riskdb
     from plugin.core.rules import load_rules
-    from plugin.core.scoring import score
+    from plugin.core.scoring.methods import score
 
     rules = load_rules()
     db = work / "risk.gpkg"
@@ -107,7 +107,7 @@ def stage_risk_map(folder: Path, work: Path) -> dict:
     """citysafety:risk_map's work: risk layer, 100 m density raster, district summary."""
     import geopandas as gpd
 
-    from plugin.core.pipeline import build_risk_map
+    from plugin.core.steps import build_risk_map
     from plugin.core.rules import load_rules
 
     districts = gpd.read_file(folder / "districts.gpkg")
@@ -120,7 +120,7 @@ def stage_risk_map(folder: Path, work: Path) -> dict:
 def stage_cascade(folder: Path, work: Path) -> dict:
     """citysafety:cascade's work: effect models, the edges (one spatial query), the graph
     measures, the upgrade and the chains, and the database written back."""
-    from plugin.core.pipeline import cascade_database
+    from plugin.core.steps import cascade_database
     from plugin.core.rules import load_rules
 
     t0 = time.perf_counter()
@@ -133,8 +133,8 @@ def stage_cascade(folder: Path, work: Path) -> dict:
 
 def stage_report_xlsx(folder: Path, work: Path) -> dict:
     """citysafety:export_report's Excel half: read the tables, write the seven sheets."""
-    from plugin.core.report import report_data
-    from plugin.core.report_xlsx import write_report_xlsx
+    from plugin.core.reporting.data import report_data
+    from plugin.core.reporting.xlsx import write_report_xlsx
     from plugin.core.rules import load_rules
 
     t0 = time.perf_counter()
@@ -220,8 +220,8 @@ def main() -> int:
     if args.child:
         child(args.child[0], Path(args.child[1]), Path(args.child[2]))
         return 0
-    from plugin.core.sample_city import generate_city, write_city
-    from plugin.core.sample_city import write_layers as write_city_layers
+    from tools.sample_city.generator import generate_city, write_city
+    from tools.sample_city.generator import write_layers as write_city_layers
 
     results = []
     for n in args.sizes:

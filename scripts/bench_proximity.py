@@ -8,8 +8,8 @@ the other:
    half 200 m), 20,000 seeded receptor points (classes drawn from the rules' high-sensitivity
    classes and the others), both written to a GeoPackage in EPSG:4547 (metres) for QGIS, and
    the sample generator's population raster (people per 100 m cell, EPSG:4547);
-2. ours: :func:`plugin.core.receptors.receptor_proximity` (one STRtree ``dwithin`` query,
-   every hazard with its own reach) and :func:`plugin.core.population.population_within`
+2. ours: :func:`plugin.core.exposure.receptors.receptor_proximity` (one STRtree ``dwithin`` query,
+   every hazard with its own reach) and :func:`plugin.core.exposure.population.population_within`
    with radii 500 and 200 m and ``method="cell_centres"`` (a cell counts when its centre is
    within the radius, as QGIS's zonal statistics count it);
 3. QGIS: ``native:buffer`` with a data-defined distance (the ``reach`` field) and
@@ -171,7 +171,7 @@ def population_raster(out: Path, seed: int) -> tuple[Path, str]:
     path = SAMPLE_RASTER
     origin = "resources/sample/population.tif"
     if not path.exists():
-        from plugin.core.sample_city import generate_city, write_layers
+        from tools.sample_city.generator import generate_city, write_layers
 
         folder = out / "proximity_population"
         write_layers(generate_city(1_000, seed=seed), folder)
@@ -197,7 +197,7 @@ def make_inputs(n: int, n_receptors: int, raster: Path, out: Path, rules: Rules,
     import pandas as pd
     import pyogrio
 
-    from plugin.core.receptors import prepare_receptors
+    from plugin.core.exposure.receptors import prepare_receptors
 
     rng = np.random.default_rng([seed, n, n_receptors])
     lon = rng.uniform(BOX[0], BOX[2], n)
@@ -259,8 +259,8 @@ def run_ours(inp: Inputs, rules: Rules) -> Answer:
     (cell_centres, radii 500 and 200 m, each hazard takes the one of its reach)."""
     import numpy as np
 
-    from plugin.core.population import METHOD_CELL_CENTRES, population_within
-    from plugin.core.receptors import receptor_proximity
+    from plugin.core.exposure.population import METHOD_CELL_CENTRES, population_within
+    from plugin.core.exposure.receptors import receptor_proximity
 
     hazards, reach = inp.hazards, inp.reach
     with PeakRss() as mem:

@@ -77,7 +77,7 @@ def main() -> int:
     import pandas as pd
     import pyogrio
 
-    from plugin.core import schema
+    from plugin.core.ingest import schema
 
     log = Log()
     t0 = time.perf_counter()
@@ -112,7 +112,7 @@ def main() -> int:
     if len(issues):
         by_code = issues.groupby(["severity", "code"]).size().rename("issues").reset_index()
         table("Import issues by code 导入问题（按代码）", by_code.set_index(["severity", "code"]))
-    from plugin.core.pipeline import level_table
+    from plugin.core.steps import level_table
     from plugin.core.rules import load_rules
 
     rules = load_rules()

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Generate the fictional sample city: survey workbooks, manifest, districts, receptors and
-population raster (plugin/core/sample_city.py).
+population raster (tools/sample_city/generator.py).
 
     python scripts/make_sample.py OUT_DIR [--units N] [--seed S] [--clean]
 
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from plugin.core.sample_city import DEFAULT_SEED, MANIFEST_NAME, generate_city, write_city, write_layers  # noqa: E402
+from tools.sample_city.generator import DEFAULT_SEED, MANIFEST_NAME, generate_city, write_city, write_layers  # noqa: E402
 
 # What --clean removes: only the kinds of file this script writes (README.md stays).
 GENERATED = ("*.xlsx", "*.csv", "*.gpkg", "*.tif", MANIFEST_NAME)

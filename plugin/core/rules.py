@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import schema
+from .ingest import schema
 
 DEFAULT_RULES = schema.RESOURCES / "rules" / "default.toml"
 LEVELS = (1, 2, 3, 4)

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from . import riskdb
+from .store import riskdb
 
 #: The workflow, in order.
 STEPS: tuple[str, ...] = ("import", "score", "proximity", "cascade", "map", "report")

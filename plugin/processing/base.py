@@ -5,8 +5,9 @@ from __future__ import annotations
 from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
 
 from ..i18n import tr
-from ..core.importer import Canceled, Progress
-from ..core.riskdb import plugin_version
+from ..core.errors import Canceled
+from ..core.progress import Progress
+from ..core.store.riskdb import plugin_version
 
 
 def progress_of(feedback) -> Progress:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from qgis.core import (QgsProcessingException, QgsProcessingOutputFile, QgsProcessingOutputNumber,
                        QgsProcessingParameterBoolean, QgsProcessingParameterNumber, QgsProcessingParameterString)
 
-from ..core.importer import Canceled
-from ..core.pipeline import PipelineError, cascade_database, cascade_scenario
+from ..core.errors import Canceled
+from ..core.errors import PipelineError
+from ..core.steps import cascade_database, cascade_scenario
 from .base import AnalysisAlgorithm, progress_of
 from .layers import load_links_layer
 from .proximity import add_proximity_inputs, proximity_inputs

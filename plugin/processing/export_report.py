@@ -9,8 +9,8 @@ from qgis.core import (QgsProcessingException, QgsProcessingMultiStepFeedback, Q
                        QgsProcessingParameterBoolean, QgsProcessingParameterFileDestination,
                        QgsProcessingParameterString)
 
-from ..core.importer import Canceled
-from ..core.pipeline import PipelineError
+from ..core.errors import Canceled
+from ..core.errors import PipelineError
 from .base import AnalysisAlgorithm
 from .score import add_database_and_rules, rules_of
 
@@ -54,7 +54,7 @@ class ExportReportAlgorithm(AnalysisAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("PAGES", self.tr("PDF pages")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        from ..core import riskdb
+        from ..core.store import riskdb
         from ..i18n import tr
 
         rules = rules_of(self, parameters, context)
@@ -71,7 +71,7 @@ class ExportReportAlgorithm(AnalysisAlgorithm):
         unmask = self.parameterAsBoolean(parameters, self.UNMASK, context)
         started = riskdb.now_iso()
         out = {"PAGES": 0}
-        from ..core.report import check_risk_map_current
+        from ..core.reporting.data import check_risk_map_current
 
         try:  # everything that can refuse the database, before anything is written
             if pdf:
@@ -93,8 +93,8 @@ class ExportReportAlgorithm(AnalysisAlgorithm):
 
         try:
             if xlsx:
-                from ..core.report import report_data
-                from ..core.report_xlsx import write_report_xlsx
+                from ..core.reporting.data import report_data
+                from ..core.reporting.xlsx import write_report_xlsx
 
                 multi.setCurrentStep(0)
                 multi.setProgress(2)

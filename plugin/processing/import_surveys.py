@@ -11,12 +11,13 @@ from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, Qgs
                        QgsProcessingParameterFileDestination, QgsProcessingParameterFolderDestination,
                        QgsProcessingParameterMultipleLayers, QgsProject, QgsVectorLayer)
 
-from ..core import schema
-from ..core.error_workbook import SUFFIX as ERROR_WORKBOOK_SUFFIX
-from ..core.error_workbook import write_error_workbooks
-from ..core.importer import Canceled, ImportOptions, import_surveys
-from ..core.reader import CSV_SUFFIXES, WORKBOOK_SUFFIXES
-from ..core.riskdb import RUNS_LAYER, now_iso, run_log, write_layers
+from ..core.ingest import schema
+from ..core.ingest.error_workbook import SUFFIX as ERROR_WORKBOOK_SUFFIX
+from ..core.ingest.error_workbook import write_error_workbooks
+from ..core.errors import Canceled
+from ..core.ingest.importer import ImportOptions, import_surveys
+from ..core.ingest.reader import CSV_SUFFIXES, WORKBOOK_SUFFIXES
+from ..core.store.riskdb import RUNS_LAYER, now_iso, run_log, write_layers
 from ..i18n import pick
 from .base import CitySafetyAlgorithm, plugin_version, progress_of
 

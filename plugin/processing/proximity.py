@@ -6,8 +6,9 @@ from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingOutpu
                        QgsProcessingParameterBoolean, QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
                        QgsProcessingParameterFile, QgsProcessingParameterRasterLayer)
 
-from ..core.importer import Canceled
-from ..core.pipeline import PipelineError, proximity_database
+from ..core.errors import Canceled
+from ..core.errors import PipelineError
+from ..core.steps import proximity_database
 from ..i18n import pick
 from .base import AnalysisAlgorithm, progress_of
 from .layers import features_to_geodataframe, load_links_layer
@@ -35,7 +36,7 @@ def add_proximity_inputs(alg, with_fields: bool = True) -> None:
 
 def proximity_inputs(alg, parameters, context):
     """(receptors frame or None, source name, population raster path or None, name field, class field)."""
-    from ..core.tables import read_table
+    from ..core.ingest.tables import read_table
 
     receptors, source_name = None, ""
     source = alg.parameterAsSource(parameters, alg.RECEPTORS, context)

@@ -67,10 +67,11 @@ from qgis.PyQt.QtGui import QColor, QFont, QRawFont
 from qgis.PyQt.QtWidgets import QGraphicsScene
 from qgis.PyQt.QtXml import QDomDocument
 
-from ..core import riskdb
+from ..core.store import riskdb
 from ..core.coords import gauss_kruger_epsg
-from ..core.importer import Canceled
-from ..core.pipeline import PipelineError, level_table
+from ..core.errors import Canceled
+from ..core.errors import PipelineError
+from ..core.steps import level_table
 from .styling import UNSCORED_LABEL, level_label, style_risk_layer
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "resources" / "layouts" / "report.qpt"
@@ -81,7 +82,7 @@ PAGE_KINDS = ("cover", "district")  # the template's item ids start with these
 DPI = 200
 SECTOR_COLUMN_MM = 40.0
 #: The district table's units; "in the district" is spatial (filterToAtlasFeature), as in
-#: the district summary's counts (plugin.core.districts).
+#: the district summary's counts (plugin.core.mapping.districts).
 UNITS_FILTER = '"level" >= 1 AND "level" <= 2'
 #: Worst first: by level, then by R (GB 18218 units; the others have none, and come after),
 #: then by code.

@@ -6,8 +6,9 @@ from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingOutpu
                        QgsProcessingParameterBoolean, QgsProcessingParameterFeatureSource,
                        QgsProcessingParameterFileDestination)
 
-from ..core.importer import Canceled
-from ..core.pipeline import PipelineError, build_risk_map
+from ..core.errors import Canceled
+from ..core.errors import PipelineError
+from ..core.steps import build_risk_map
 from .base import AnalysisAlgorithm, progress_of
 from .layers import features_to_geodataframe, load_links_layer, load_risk_layers
 from .proximity import add_proximity_inputs
@@ -60,7 +61,7 @@ class RiskMapAlgorithm(AnalysisAlgorithm):
                 "RECEPTOR_TABLE": parameters.get(self.RECEPTOR_TABLE), "POPULATION": parameters.get(self.POPULATION),
                 "LOAD_LAYERS": False}, context=context, feedback=feedback, is_child_algorithm=True)
             self._links = res["LINKS"] > 0
-            from ..core.riskdb import layer_names
+            from ..core.store.riskdb import layer_names
 
             if "cascade_edges" in layer_names(db):  # proximity scored again: redo the cascade on top
                 processing.run("citysafety:cascade", {"INPUT": db, "RULES": parameters.get(self.RULES),

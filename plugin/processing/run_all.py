@@ -79,7 +79,7 @@ class RunAllAlgorithm(AnalysisAlgorithm):
         import os
         import tempfile
 
-        from ..core.riskdb import publish
+        from ..core.store.riskdb import publish
         from .score import rules_of
 
         final_db = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
@@ -144,7 +144,7 @@ class RunAllAlgorithm(AnalysisAlgorithm):
                 context=context, feedback=multi, is_child_algorithm=True)
             pages = res.get("PAGES", 0)
             report = {self.REPORT_XLSX: res.get("XLSX"), self.REPORT_PDF: res.get("PDF")}
-        from ..core.riskdb import layer_names, read_layer
+        from ..core.store.riskdb import layer_names, read_layer
 
         self._to_load = (db, density, parameters.get(self.DISTRICTS) is not None, layer_names(db), rules) \
             if self.parameterAsBoolean(parameters, self.LOAD, context) else None

@@ -5,8 +5,9 @@ from __future__ import annotations
 from qgis.core import (QgsProcessingException, QgsProcessingOutputFile, QgsProcessingOutputNumber,
                        QgsProcessingParameterFile)
 
-from ..core.importer import Canceled
-from ..core.pipeline import PipelineError, level_table, score_database
+from ..core.errors import Canceled
+from ..core.errors import PipelineError
+from ..core.steps import level_table, score_database
 from ..core.rules import RulesError, load_rules
 from .base import AnalysisAlgorithm, progress_of
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from qgis.core import QgsProcessingParameterEnum, QgsProcessingParameterFileDestination
 
-from ..core import schema
-from ..core.template import write_template
+from ..core.ingest import schema
+from ..core.ingest.template import write_template
 from .base import CitySafetyAlgorithm
 
 

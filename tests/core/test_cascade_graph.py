@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from plugin.core import cascade_graph as cg
-from plugin.core.cascade_graph import (
+from plugin.core.cascade import graph as cg
+from plugin.core.cascade.graph import (
     cascade_upgrade,
     clean_edges,
     deterministic_set,

@@ -1,4 +1,4 @@
-"""Tests for plugin.core.density (kernel density of weighted points, DOMAIN.md §6)."""
+"""Tests for plugin.core.mapping.density (kernel density of weighted points, DOMAIN.md §6)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 import rasterio
 from rasterio.transform import rowcol
 
-from plugin.core.density import (
+from plugin.core.mapping.density import (
     KERNEL_QUARTIC,
     KERNEL_UNIFORM,
     TIFF_BAND_DESCRIPTION,

@@ -1,4 +1,4 @@
-"""Tests for plugin.core.districts (risk units per district, DOMAIN.md §3.4, §6)."""
+"""Tests for plugin.core.mapping.districts (risk units per district, DOMAIN.md §3.4, §6)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pyproj
 import pytest
 from shapely.geometry import Point, box
 
-from plugin.core.districts import SUMMARY_COLUMNS, district_summary, guess_name_field
+from plugin.core.mapping.districts import SUMMARY_COLUMNS, district_summary, guess_name_field
 
 TO_4490 = pyproj.Transformer.from_crs("EPSG:4547", "EPSG:4490", always_xy=True)
 

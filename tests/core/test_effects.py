@@ -1,4 +1,4 @@
-"""Effect models of the cascade analysis (plugin.core.effects, DOMAIN.md §5).
+"""Effect models of the cascade analysis (plugin.core.cascade.effects, DOMAIN.md §5).
 
 The checks are those of resources/reference/cascade.md ("Checks (recomputed here)" of the
 vapour-cloud explosion, the pool-fire check, and the numbers quoted under the heat-radiation
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from plugin.core import effects as fx
+from plugin.core.cascade import effects as fx
 from plugin.core.rules import load_rules
 
 RULES = load_rules()

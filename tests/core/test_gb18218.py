@@ -1,4 +1,4 @@
-"""GB 18218-2018 identification and grading (plugin.core.gb18218, DOMAIN.md §3.1).
+"""GB 18218-2018 identification and grading (plugin.core.scoring.gb18218, DOMAIN.md §3.1).
 
 Sources named per test: GB 18218-2018 clauses 4.2.1 (S = Σ q/Q) and 4.3.2 (R = α Σ β q/Q),
 Tables 1–6 as transcribed in resources/reference/ (SOURCES.md), the project's default
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from plugin.core import gb18218 as g
+from plugin.core.scoring.methods import gb18218 as g
 from plugin.core.rules import load_rules
 
 

@@ -1,4 +1,4 @@
-"""Tests for plugin.core.identifiers (DOMAIN.md §7)."""
+"""Tests for plugin.core.ingest.identifiers (DOMAIN.md §7)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from stdnum import casrn
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError
 
-from plugin.core import identifiers
-from plugin.core.identifiers import (
+from plugin.core.ingest import identifiers
+from plugin.core.ingest.identifiers import (
     STATUS_BLANK,
     STATUS_CHECK,
     STATUS_FORMAT,

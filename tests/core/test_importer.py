@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from plugin.core import coords
-from plugin.core.importer import ImportOptions, import_surveys
-from plugin.core.issues import KINDS
-from plugin.core.template import write_template
+from plugin.core.ingest.importer import ImportOptions, import_surveys
+from plugin.core.ingest.issues import KINDS
+from plugin.core.ingest.template import write_template
 from tests.conftest import SHENZHEN_EXTENT, write_flat_csv, write_messy_workbook
 
 
@@ -118,7 +118,7 @@ def test_issue_rows_name_place_column_and_other_row(messy):
 
 
 def test_same_files_give_same_database(tmp_path):
-    from plugin.core.riskdb import write_layers
+    from plugin.core.store.riskdb import write_layers
 
     files = [write_messy_workbook(tmp_path / "a.xlsx"), write_flat_csv(tmp_path / "b.csv")]
     frames = []
@@ -173,8 +173,8 @@ def test_issue_code_reference_lists_every_code():
 def test_category_symbols_keep_their_dot():
     import pandas as pd
 
-    from plugin.core import schema
-    from plugin.core.values import INVALID, OK, parse_code
+    from plugin.core.ingest import schema
+    from plugin.core.ingest.values import INVALID, OK, parse_code
 
     ids, st = parse_code(pd.Series(["W5.2", "w5.2", "Ｗ５．２", "W12", "W52"], dtype=object),
                          schema.category_lookup(), schema.normalise_symbol)

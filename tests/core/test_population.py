@@ -1,4 +1,4 @@
-"""Tests for plugin.core.population (people within a radius, DOMAIN.md §3.1, §4, §6)."""
+"""Tests for plugin.core.exposure.population (people within a radius, DOMAIN.md §3.1, §4, §6)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import rasterio
 import shapely
 from affine import Affine
 
-from plugin.core.population import (
+from plugin.core.exposure.population import (
     METHOD_AREA_SHARE,
     METHOD_CELL_CENTRES,
     metric_cell_size,

@@ -13,8 +13,8 @@ from pyproj import Transformer
 from rasterio.transform import from_origin
 from shapely.geometry import Point
 
-from plugin.core import riskdb
-from plugin.core.pipeline import proximity_database, score_database
+from plugin.core.store import riskdb
+from plugin.core.steps import proximity_database, score_database
 from plugin.core.rules import load_rules
 
 RULES = load_rules()
@@ -169,7 +169,7 @@ def test_units_beyond_the_population_raster_keep_the_survey_alpha(tmp_path):
 
 def test_score_after_cascade_starts_clean(tmp_path):
     """score → cascade → score → cascade gives what score → cascade gives (no stale base levels)."""
-    from plugin.core.pipeline import cascade_database
+    from plugin.core.steps import cascade_database
 
     db = lec_unit(tmp_path, 3, 6, 15)
     cascade_database(db, RULES)

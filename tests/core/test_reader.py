@@ -3,7 +3,7 @@
 import pytest
 from openpyxl import Workbook
 
-from plugin.core.reader import column_letter, find_header, read_file
+from plugin.core.ingest.reader import column_letter, find_header, read_file
 
 
 def _xlsx(path, rows, title="单位信息", merge=None):

@@ -1,4 +1,4 @@
-"""Tests for plugin.core.receptors (receptor classes and proximity, DOMAIN.md §4, §6).
+"""Tests for plugin.core.exposure.receptors (receptor classes and proximity, DOMAIN.md §4, §6).
 
 Hand-made cases are built in EPSG:4547 (CGCS2000 / 3-degree GK CM 114E, the zone the
 module picks for Shenzhen) and converted to EPSG:4490, so distances are exact in metres.
@@ -16,7 +16,7 @@ import pytest
 import shapely
 from shapely.geometry import Point, box
 
-from plugin.core.receptors import (
+from plugin.core.exposure.receptors import (
     E_NO_LOCATION,
     ISSUE_COLUMNS,
     LINK_COLUMNS,

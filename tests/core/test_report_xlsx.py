@@ -16,12 +16,12 @@ import pytest
 from openpyxl.chart import BarChart
 from python_calamine import CalamineWorkbook
 
-from plugin.core import riskdb
-from plugin.core.pipeline import PipelineError, score_database
-from plugin.core.report import SHEETS, mask_name, mask_phone, report_data, rules_provenance
-from plugin.core.report_xlsx import write_report_xlsx
+from plugin.core.store import riskdb
+from plugin.core.steps import PipelineError, score_database
+from plugin.core.reporting.data import SHEETS, mask_name, mask_phone, report_data, rules_provenance
+from plugin.core.reporting.xlsx import write_report_xlsx
 from plugin.core.rules import load_rules
-from plugin.core.scoring import HAZARD_SCORE_FIELDS, UNIT_SCORE_FIELDS
+from plugin.core.scoring.methods import HAZARD_SCORE_FIELDS, UNIT_SCORE_FIELDS
 
 RULES = load_rules()
 ROOT = Path(__file__).resolve().parents[2]
@@ -304,7 +304,7 @@ def test_headings_go_through_tr_and_sheet_names_do_not(analysed_db, tmp_path):
 
 def test_translatable_strings_are_literals():
     """An extractor collects N_("…") literals with ast: every N_ call has one string literal."""
-    for name in ("report.py", "report_xlsx.py"):
+    for name in ("reporting/data.py", "reporting/xlsx.py"):
         tree = ast.parse((ROOT / "plugin" / "core" / name).read_text(encoding="utf-8"))
         calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "N_"]
         assert calls
@@ -417,7 +417,7 @@ def test_rules_recorded_per_step_are_shown_and_a_mismatch_warned(analysed_db, tm
 
 def test_long_text_is_cut_to_excels_limit_as_excel_counts():
     """Excel's 32,767-character limit counts UTF-16 units: an emoji is two."""
-    from plugin.core.report_xlsx import MAX_TEXT, _cut
+    from plugin.core.reporting.xlsx import MAX_TEXT, _cut
 
     text = "😀" * 20000  # 40,000 units
     cut = _cut(text)

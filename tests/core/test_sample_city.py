@@ -14,8 +14,9 @@ from python_calamine import CalamineWorkbook
 from stdnum import casrn
 from stdnum.cn import uscc
 
-from plugin.core import coords, schema
-from plugin.core.sample_city import (
+from plugin.core import coords
+from plugin.core.ingest import schema
+from tools.sample_city.generator import (
     SHENZHEN_BOX,
     generate_city,
     sector_counts,
@@ -309,7 +310,7 @@ def test_a_large_sector_is_split_across_workbooks(tmp_path):
 
 def test_import_agrees_with_manifest(written):
     """The importer finds exactly the mistakes the manifest lists and reads the mess."""
-    importer = pytest.importorskip("plugin.core.importer")
+    importer = pytest.importorskip("plugin.core.ingest.importer")
     out, m = written
     r = importer.import_surveys([out / f["file"] for f in m["files"]],
                                 importer.ImportOptions(survey_extent=tuple(m["survey_extent"])))

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from plugin.core.rules import load_rules
-from plugin.core.scoring import score
+from plugin.core.scoring.methods import score
 
 RULES = load_rules()
 NAN = np.nan

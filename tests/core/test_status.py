@@ -12,8 +12,10 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from plugin.core import riskdb, schema, status
-from plugin.core.pipeline import score_database
+from plugin.core import status
+from plugin.core.store import riskdb
+from plugin.core.ingest import schema
+from plugin.core.steps import score_database
 from plugin.core.rules import load_rules
 
 
@@ -156,7 +158,7 @@ def test_level_one_units_are_the_databases(analysed_db_session):
 def test_the_map_step_is_stale_after_a_rescore(analysed_db):
     """Scoring again after the risk map leaves the map with older levels: the map step is no
     longer done (and the report, which needs it, cannot start)."""
-    from plugin.core.pipeline import score_database
+    from plugin.core.steps import score_database
     from plugin.core.rules import load_rules
 
     assert status.read_status(analysed_db).steps["map"].done

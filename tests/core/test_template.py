@@ -14,8 +14,8 @@ from python_calamine import CalamineWorkbook, SheetVisibleEnum
 from stdnum import casrn
 from stdnum.cn import uscc
 
-from plugin.core import schema
-from plugin.core.template import CODES_SHEET, CREATOR, VALIDATION_LAST_ROW, example_rows, write_template
+from plugin.core.ingest import schema
+from plugin.core.ingest.template import CODES_SHEET, CREATOR, VALIDATION_LAST_ROW, example_rows, write_template
 
 SECTOR_IDS = [s.id for s in schema.SECTORS]
 CASES = [None, *SECTOR_IDS]

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from plugin.core import values as v
+from plugin.core.ingest import values as v
 
 
 def _one(fn, cell, *args):

@@ -378,7 +378,7 @@ def test_a_running_step_blocks_the_other_steps(make_dock, analysed_db):
 def test_a_failed_step_says_why_and_the_outcome_stays(make_dock, analysed_db, monkeypatch):
     """The report refused (the map is older than the levels): the panel says why, and the
     outcome stays in view after the panel re-reads the database, also in the background."""
-    from plugin.core.pipeline import score_database
+    from plugin.core.steps import score_database
     from plugin.core.rules import load_rules
     from plugin.gui import dock as dock_module
 
@@ -455,7 +455,7 @@ def test_progress_follows_the_feedback(make_dock, analysed_db_session):
 
 
 def test_the_panel_refreshes_when_the_database_changes(make_dock, analysed_db):
-    from plugin.core import riskdb
+    from plugin.core.store import riskdb
 
     db = str(analysed_db)
     dock = make_dock(db)

@@ -11,8 +11,9 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import Point
 
-from plugin.core import effects, riskdb
-from plugin.core.pipeline import cascade_database, cascade_scenario, score_database
+from plugin.core.cascade import effects
+from plugin.core.store import riskdb
+from plugin.core.steps import cascade_database, cascade_scenario, score_database
 from plugin.core.rules import load_rules
 from tests.conftest import SAMPLE
 from tests.processing.test_import_surveys import _run

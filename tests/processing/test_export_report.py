@@ -10,7 +10,7 @@ import pyogrio
 import pytest
 from openpyxl import load_workbook
 
-from plugin.core import riskdb
+from plugin.core.store import riskdb
 from tests.conftest import SAMPLE
 from tests.processing.test_import_surveys import QGIS_PROCESS, _run, qgis_process_env  # noqa: F401
 

@@ -142,7 +142,7 @@ def test_cancel_keeps_the_earlier_database(provider, surveys, tmp_path):
 def test_failure_while_writing_keeps_the_earlier_database(tmp_path):
     import pandas as pd
 
-    from plugin.core.riskdb import write_layers
+    from plugin.core.store.riskdb import write_layers
 
     out = tmp_path / "risk.gpkg"
     write_layers(out, {"import_runs": pd.DataFrame({"file": ["a.xlsx"]})})
@@ -200,7 +200,7 @@ def test_qgis_process_lists_and_runs_the_import(qgis_process_env, surveys, tmp_p
 
 
 def test_every_issue_code_through_processing(provider, messy_files, too_many_rows_csv, tmp_path):
-    from plugin.core.issues import KINDS
+    from plugin.core.ingest.issues import KINDS
     from tests.conftest import SHENZHEN_EXTENT
 
     out = tmp_path / "risk.gpkg"

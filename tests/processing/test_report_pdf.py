@@ -15,7 +15,7 @@ import geopandas as gpd
 import pyogrio
 import pytest
 
-from plugin.core.importer import Canceled
+from plugin.core.errors import Canceled
 from tests.conftest import ROOT
 
 TITLE = "深圳市城市安全风险评估报告"
@@ -104,7 +104,7 @@ def test_text_is_real_chinese(report, analysed_db_session):
 
 
 def test_cover_counts_are_the_database_s(report, analysed_db_session, rules):
-    from plugin.core.riskdb import read_layer
+    from plugin.core.store.riskdb import read_layer
     from plugin.processing.styling import level_label
 
     pdf, _pages, _s = report

@@ -7,7 +7,7 @@ import json
 
 import pyogrio
 
-from plugin.core import riskdb
+from plugin.core.store import riskdb
 from plugin.core.rules import load_rules
 
 

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .coords import gauss_kruger_epsg
+from ..coords import gauss_kruger_epsg
 
 # --- Levels (DOMAIN.md §3.4) --------------------------------------------------------------
 LEVELS = (1, 2, 3, 4)

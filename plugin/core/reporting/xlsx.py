@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import report as rp
-from .report import COLUMNS, LEVEL_COLUMNS, N_, ReportData, identity
-from .riskdb import publish
+from . import data as rp
+from .data import COLUMNS, LEVEL_COLUMNS, N_, ReportData, identity
+from ..files import publish
 
 NUMBER_FORMATS = {
     rp.COUNT: "0",

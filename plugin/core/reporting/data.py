@@ -28,10 +28,11 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from .pipeline import PipelineError, level_table
-from . import riskdb
-from .riskdb import plugin_version
-from .rules import Rules
+from ..errors import PipelineError
+from ..steps import level_table
+from ..store import riskdb
+from ..store.riskdb import plugin_version
+from ..rules import Rules
 
 
 # Sheet names: fixed Chinese, whatever the language of the headings.

@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import schema
+from plugin.core.ingest import schema
 
 DEFAULT_SEED = 20241128
 STORAGE_CRS = "EPSG:4490"
@@ -515,7 +515,7 @@ class City:
 
 def _wgs84_to(system: str, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """WGS84 → the given system's coordinates (what a surveyor copies off that map)."""
-    from .coords import gcj02_to_bd09, wgs84_to_gcj02
+    from plugin.core.coords import gcj02_to_bd09, wgs84_to_gcj02
 
     if system in ("WGS84", "CGCS2000"):
         return lon, lat
@@ -2133,7 +2133,7 @@ def write_city(city: City, out_dir: str | Path, *, messy: bool = True, seed: int
         for k, v in e["expected"]["issues"].items():
             issues[k] = issues.get(k, 0) + v
     manifest = {
-        "generator": "plugin.core.sample_city", "format_version": 1, "fictional": True,
+        "generator": "tools.sample_city.generator", "format_version": 1, "fictional": True,
         "seed": int(city.seed), "write_seed": seed, "messy": bool(messy), "per_kind": per_kind,
         "n_units": int(len(city.units)), "n_hazards": int(len(city.hazards)),
         "units_per_sector": {k: int(v) for k, v in city.units["sector"].value_counts().sort_index().items()},

@@ -32,8 +32,8 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from .coords import gauss_kruger_epsg, parse_dms
-from .rules import Rules, fold_name
+from ..coords import gauss_kruger_epsg, parse_dms
+from ..rules import Rules, fold_name
 
 # --- CRS (DOMAIN.md §6) -------------------------------------------------------------------
 GEOGRAPHIC_EPSG = 4490

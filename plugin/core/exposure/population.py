@@ -59,7 +59,8 @@ import numpy as np
 import numpy.typing as npt
 import pyproj
 
-from .density import _next_fast_len  # the FFT size both convolutions use
+from ..grid import fft_convolve_same
+
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -86,8 +87,6 @@ FFT_NOISE_ULPS = 1000.0
 # "cell_centres": a centre at distance d counts when d² ≤ r² (1 + this), so centres exactly
 # on the circle (e.g. offsets (300 m, 400 m) for r = 500 m) count despite float round-off.
 CENTRE_TIE_RTOL = 1e-9
-# FFT lengths are rounded up to a product of these primes (pocketfft is fastest there).
-FFT_FAST_PRIMES = (2, 3, 5)
 
 
 # --- Public API --------------------------------------------------------------------------
@@ -285,18 +284,6 @@ def _pixel_coords(transform: Any, x: FloatArray, y: FloatArray) -> tuple[FloatAr
     return u, v
 
 
-def _fft_convolve_same(grid: FloatArray, kernel: FloatArray) -> FloatArray:
-    """Linear convolution of ``grid`` with the centred odd-sized ``kernel`` (same shape as
-    ``grid``), zero-padded so the FFT's circular convolution never wraps round."""
-    rows, cols = grid.shape
-    kr, kc = kernel.shape
-    fr = _next_fast_len(rows + kr - 1)
-    fc = _next_fast_len(cols + kc - 1)
-    spectrum = np.fft.rfft2(grid, s=(fr, fc))
-    spectrum *= np.fft.rfft2(kernel, s=(fr, fc))
-    full = np.fft.irfft2(spectrum, s=(fr, fc))
-    return full[kr // 2:kr // 2 + rows, kc // 2:kc // 2 + cols]
-
 
 @dataclass(frozen=True)
 class _Offsets:
@@ -398,7 +385,7 @@ def _population_at(u: FloatArray, v: FloatArray, people: FloatArray, wx: float, 
 
         # Core: one FFT convolution, read at the point's own cell.
         if off.core.any():
-            core_sum = _fft_convolve_same(padded, off.core.astype(np.float64))
+            core_sum = fft_convolve_same(padded, off.core.astype(np.float64))
             noise = FFT_NOISE_ULPS * np.finfo(np.float64).eps * total
             core_sum[core_sum < noise] = 0.0
             if integral:  # whole cells of whole people: the exact sum is an integer

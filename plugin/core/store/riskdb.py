@@ -22,7 +22,8 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from . import schema
+from ..files import publish
+from ..ingest import schema
 
 GPKG_VERSION = "1.2"
 
@@ -51,7 +52,7 @@ _PROXIMITY = {
 def _receptor_count_aliases() -> dict[str, str]:
     """n_<class> → '<类别>数' for the default rules' receptor classes."""
     try:
-        from .rules import load_rules
+        from ..rules import load_rules
 
         return {f"n_{c.id}": f"{c.zh}数" for c in load_rules().receptors.classes.values()}
     except Exception:  # the aliases are a courtesy; a broken default rules file shows elsewhere
@@ -104,28 +105,6 @@ def _qml_aliases(aliases: dict[str, str], fields: list[str]) -> str:
     return ("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
             "<qgis styleCategories=\"Fields\" version=\"3.22.0\">\n"
             f"  <aliases>\n{rows}\n  </aliases>\n</qgis>\n")
-
-
-def _umask() -> int:
-    """The process's umask, read without changing it (Linux), else by setting it back."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except OSError:
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def publish(tmp: str | Path, target: str | Path) -> None:
-    """Move a finished temporary file over ``target`` (atomic on one file system) with the
-    permissions a newly created file gets: mkstemp makes 0600, which would lock colleagues
-    on a shared folder out of the database, rasters and reports."""
-    os.chmod(tmp, 0o666 & ~_umask())
-    os.replace(tmp, target)
 
 
 def write_layers(path: str | Path, layers: dict[str, pd.DataFrame], replace: bool = True) -> Path:
@@ -244,7 +223,7 @@ SYSTEM_TABLES = {"layer_styles"}
 RUNS_LAYER = "analysis_runs"
 RUNS_FIELDS = ("step", "started", "finished", "rules_path", "rules_name", "rules_sha256", "plugin_version",
                "summary")
-METADATA = Path(__file__).resolve().parents[2] / "metadata.txt"
+METADATA = Path(__file__).resolve().parents[3] / "metadata.txt"
 
 
 def plugin_version() -> str:

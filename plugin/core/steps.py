@@ -14,23 +14,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from . import riskdb
-from .density import DensityGrid, risk_density, write_density_tif
-from .districts import district_summary
-from .importer import Progress
+from .store import riskdb
+from .mapping.density import DensityGrid, risk_density, write_density_tif
+from .mapping.districts import district_summary
+from .errors import PipelineError
+from .progress import Progress
 from .rules import Rules
-from .scoring import HAZARD_SCORE_FIELDS, UNIT_SCORE_FIELDS, score
+from .scoring.methods import HAZARD_SCORE_FIELDS, UNIT_SCORE_FIELDS, score
 
 RISK_MAP_FIELDS = ("unit_code", "name", "sector", "sector_zh", "district", "street", "address", "level", "level_zh",
                    "colour", "major_hazard", "worst_hazard", "hazard_count", "method", "r_value", "level_reasons")
-
-
-class PipelineError(ValueError):
-    """A step cannot run on this database (e.g. not scored yet); bilingual message."""
-
-    def __init__(self, en: str, zh: str):
-        self.en, self.zh = en, zh
-        super().__init__(f"{en} / {zh}")
 
 
 def _read_scored(db: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
@@ -230,8 +223,8 @@ def proximity_database(db: str | Path, rules: Rules, receptors: pd.DataFrame | N
     """Receptors and people around every hazard source; α from the raster population; the
     rules' upgrades, each recorded in ``level_reasons``. Scoring is redone from the survey
     values first, so running this step again gives the same result."""
-    from . import population as pop
-    from .receptors import prepare_receptors, receptor_proximity
+    from .exposure import population as pop
+    from .exposure.receptors import prepare_receptors, receptor_proximity
 
     progress = progress or Progress()
     db = Path(db)
@@ -368,7 +361,8 @@ def cascade_edges(hazards: gpd.GeoDataFrame, rules: Rules):
     import shapely
     from pyproj import Transformer
 
-    from . import coords, effects
+    from . import coords
+    from .cascade import effects
 
     scen = effects.scenarios(hazards, rules)
     dist = effects.escalation_distances(scen, rules)
@@ -417,7 +411,7 @@ def cascade_database(db: str | Path, rules: Rules, progress: Progress | None = N
     probable chains; writes cascade_edges, cascade_chains and the new hazard fields."""
     import shapely
 
-    from . import cascade_graph as cg
+    from .cascade import graph as cg
 
     progress = progress or Progress()
     db = Path(db)
@@ -538,7 +532,7 @@ def cascade_scenario(db: str | Path, rules: Rules, start_code: str, threshold: f
     import shapely
     from pyproj import Transformer
 
-    from . import cascade_graph as cg
+    from .cascade import graph as cg
 
     progress = progress or Progress()
     db = Path(db)
@@ -580,7 +574,7 @@ def cascade_scenario(db: str | Path, rules: Rules, start_code: str, threshold: f
     zone_ll = shapely.transform(zone_local, lambda c: np.column_stack(to_ll.transform(c[:, 0], c[:, 1])))
     by_class = pd.Series(dtype=int)
     if receptors is not None and len(receptors) and not zone_ll.is_empty:
-        from .receptors import prepare_receptors
+        from .exposure.receptors import prepare_receptors
 
         rec, _ = prepare_receptors(receptors, rules)
         inside = shapely.intersects(rec.geometry.to_numpy(), zone_ll)

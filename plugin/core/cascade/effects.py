@@ -26,7 +26,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import gb18218
+from ..scoring import gb18218
 
 EQUIPMENT = ("atmospheric", "pressurised", "elongated", "auxiliary", "building")
 # A target whose equipment type is blank or unknown is taken as a building (as the pipeline does).

@@ -32,8 +32,9 @@ import numpy.typing as npt
 import pyproj
 from affine import Affine
 
-from .coords import gauss_kruger_epsg
-from .riskdb import publish
+from ..grid import fft_convolve_same
+from ..coords import gauss_kruger_epsg
+from ..files import publish
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -57,8 +58,6 @@ MAX_GRID_CELLS = 25_000_000
 # that are noise and set to 0 (so cells no point reaches are exactly 0). A real value that
 # small would need one point to weigh under ~1e-13 of the total.
 FFT_NOISE_ULPS = 1000.0
-# FFT lengths are rounded up to a product of these primes (pocketfft is fastest there).
-FFT_FAST_PRIMES = (2, 3, 5)
 
 # --- GeoTIFF -----------------------------------------------------------------------------
 TIFF_BAND_DESCRIPTION = "risk density (weight per km²)"
@@ -109,27 +108,6 @@ def _transformer(epsg: int) -> pyproj.Transformer:
     return pyproj.Transformer.from_crs(f"EPSG:{SOURCE_EPSG}", f"EPSG:{epsg}", always_xy=True)
 
 
-def _next_fast_len(n: int) -> int:
-    """Smallest m ≥ n whose prime factors are all in :data:`FFT_FAST_PRIMES`."""
-    best = None
-    # Enumerate 2^a · 3^b · 5^c ≥ n; the search space is tiny (log³ n).
-    p5 = 1
-    while True:
-        p35 = p5
-        while True:
-            m = p35
-            while m < n:
-                m *= 2
-            if best is None or m < best:
-                best = m
-            if p35 >= n:
-                break
-            p35 *= 3
-        if p5 >= n:
-            break
-        p5 *= 5
-    return max(best or 1, 1)
-
 
 def kernel_disc(cell_m: float, bandwidth_m: float, kernel: str = KERNEL_QUARTIC) -> FloatArray:
     """The discrete kernel: a (2r+1)² array, r = floor(bandwidth_m / cell_m), summing to 1.
@@ -157,21 +135,6 @@ def kernel_disc(cell_m: float, bandwidth_m: float, kernel: str = KERNEL_QUARTIC)
         disc = (dist <= bandwidth_m).astype(np.float64)
     return disc / disc.sum()
 
-
-def _fft_convolve_same(grid: FloatArray, disc: FloatArray) -> FloatArray:
-    """Linear convolution of ``grid`` with the centred odd-sized ``disc``, same shape as
-    ``grid``; zero-padded so the FFT's circular convolution never wraps round."""
-    rows, cols = grid.shape
-    k = disc.shape[0]
-    radius = k // 2
-    if k == 1:
-        return grid * disc[0, 0]
-    fr = _next_fast_len(rows + k - 1)
-    fc = _next_fast_len(cols + k - 1)
-    spectrum = np.fft.rfft2(grid, s=(fr, fc))
-    spectrum *= np.fft.rfft2(disc, s=(fr, fc))
-    full = np.fft.irfft2(spectrum, s=(fr, fc))
-    return full[radius:radius + rows, radius:radius + cols]
 
 
 def risk_density(lon: Any, lat: Any, weights: Any = None, *, cell_m: float = DEFAULT_CELL_M,
@@ -240,7 +203,7 @@ def risk_density(lon: Any, lat: Any, weights: Any = None, *, cell_m: float = DEF
 
     flat = (row_abs - row0) * cols + (col_abs - col0)
     binned = np.bincount(flat, weights=w, minlength=rows * cols).reshape(rows, cols)
-    smoothed = _fft_convolve_same(binned, disc)
+    smoothed = fft_convolve_same(binned, disc)
     # FFT round-off leaves ±1e-16-relative noise, also where no point reaches: clip it to 0.
     noise = FFT_NOISE_ULPS * np.finfo(np.float64).eps * float(w.sum()) * float(disc.max())
     smoothed[smoothed < noise] = 0.0

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import gb18218
-from .rules import BandedMethod, Rules
+from ..rules import BandedMethod, Rules
 
 HAZARD_SCORE_FIELDS = (
     "method", "substance_match", "q_over_Q", "beta", "beta_source", "s_value", "r_value", "alpha",

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .rules import GB18218Tables
+from ..rules import GB18218Tables
 
 # Values of the ``match`` column.
 MATCH_CAS, MATCH_ALT_CAS, MATCH_NAME, MATCH_CATEGORY, MATCH_NONE = "cas", "alt_cas", "name", "category", "none"

@@ -21,7 +21,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from . import coords, identifiers, schema
+from .. import coords
+from ..errors import Canceled
+from ..progress import Progress
+from . import identifiers
+from . import schema
 from .issues import ISSUE_FIELDS, KINDS, make_issue, place
 from .reader import FileRead, SheetTable, read_file
 from .values import (INVALID, MASS_UNITS, OK, VOLUME_UNITS, as_text, header_factor,
@@ -32,26 +36,6 @@ READ_THREADS = max(1, min(4, os.cpu_count() or 1))
 KEY_SEP = "\x1f"
 STORAGE_CRS = "EPSG:4490"  # CGCS2000 geographic (DOMAIN.md §6)
 DEFAULT_CRS = "CGCS2000"
-
-
-class Canceled(Exception):
-    """The user cancelled the import; nothing was written."""
-
-
-@dataclass
-class Progress:
-    """What the import reports to its caller (a QGIS feedback adapter, or nothing)."""
-
-    set_progress: Callable[[float], None] = lambda p: None
-    is_canceled: Callable[[], bool] = lambda: False
-    info: Callable[[str], None] = lambda m: None
-
-    def step(self, pct: float, msg: str = "") -> None:
-        if self.is_canceled():
-            raise Canceled()
-        if msg:
-            self.info(msg)
-        self.set_progress(pct)
 
 
 @dataclass

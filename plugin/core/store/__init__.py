@@ -1,0 +1,1 @@
+"""Store (风险数据库): the only code that reads or writes the risk database."""
