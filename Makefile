@@ -15,11 +15,12 @@ OUT := $(ROOT)/out
 # Tests and scripts run headless with a throw-away QGIS profile.
 RUN_ENV := QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=/tmp/runtime-$$(id -u) PYTHONPATH=$(ROOT)
 
-.PHONY: setup apt venv translations test demo bench qgis screenshots sample zip clean help
+.PHONY: setup apt venv translations lint test demo bench qgis screenshots sample zip clean help
 
 help:
 	@echo "make demo   - set up, run the pipeline on the bundled sample city, print a summary"
 	@echo "make test   - set up and run the test suite"
+	@echo "make lint   - ruff over the whole tree (configuration in pyproject.toml)"
 	@echo "make bench  - time and measure each stage by input size"
 	@echo "make qgis   - start QGIS with the plugin in a throw-away profile"
 	@echo "make zip    - build the release zip in dist/"
@@ -38,9 +39,9 @@ apt:
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(SYS_PY) -m venv --system-site-packages $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
 	@touch $@
 
 translations: $(patsubst %.ts,%.qm,$(wildcard i18n/*.ts))
@@ -51,6 +52,9 @@ i18n/%.qm: i18n/%.ts
 test: setup
 	@mkdir -p /tmp/runtime-$$(id -u) && chmod 700 /tmp/runtime-$$(id -u)
 	$(RUN_ENV) $(PY) -m pytest -q
+
+lint: apt venv
+	$(VENV)/bin/ruff check .
 
 demo: setup
 	@mkdir -p /tmp/runtime-$$(id -u) && chmod 700 /tmp/runtime-$$(id -u)
