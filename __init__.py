@@ -5,7 +5,7 @@ Nothing here touches ``iface`` or imports heavy modules; the plugin class does t
 """
 
 
-def classFactory(iface):  # noqa: N802 (QGIS's name)
+def classFactory(iface):
     from .plugin.plugin import CitySafetyPlugin
 
     return CitySafetyPlugin(iface)

@@ -16,6 +16,7 @@ Call :func:`load` before anything imports these modules (the plugin does it firs
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -34,10 +35,8 @@ def load() -> list[str]:
     try:
         for name in MODULES:
             if name not in sys.modules:
-                try:
+                with contextlib.suppress(ImportError):  # reported by the algorithm that needs it
                     __import__(name)
-                except ImportError:
-                    pass  # reported by the algorithm that needs it
     finally:
         sys.setdlopenflags(flags)
     keep_proj_contexts()

@@ -33,7 +33,7 @@ class CitySafetyPlugin:
         self.dock = None  # the 城市安全风险一张图 panel, created when first shown
 
     # Processing -------------------------------------------------------------------------
-    def initProcessing(self):  # noqa: N802 (QGIS's name)
+    def initProcessing(self):
         """Register the provider; QGIS and qgis_process call this, with or without a GUI."""
         install_translator()
         if self.provider is None:
@@ -51,7 +51,7 @@ class CitySafetyPlugin:
                 self.provider = provider
 
     # GUI --------------------------------------------------------------------------------
-    def initGui(self):  # noqa: N802
+    def initGui(self):
         self.initProcessing()
         from .processing.provider import ALGORITHM_MENU
 

@@ -16,6 +16,7 @@ Usage: python scripts/bench.py [--sizes 10000 100000] [--out out/bench] [--no-do
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import platform
@@ -84,9 +85,9 @@ def stage_import(folder: Path, work: Path) -> dict:
 
 def stage_score(folder: Path, work: Path) -> dict:
     """citysafety:score's work on the imported database: read it, score, write it."""
-    from plugin.core.store import riskdb
     from plugin.core.rules import load_rules
     from plugin.core.scoring.methods import score
+    from plugin.core.store import riskdb
 
     rules = load_rules()
     db = work / "risk.gpkg"
@@ -107,8 +108,8 @@ def stage_risk_map(folder: Path, work: Path) -> dict:
     """citysafety:risk_map's work: risk layer, 100 m density raster, district summary."""
     import geopandas as gpd
 
-    from plugin.core.steps import build_risk_map
     from plugin.core.rules import load_rules
+    from plugin.core.steps import build_risk_map
 
     districts = gpd.read_file(folder / "districts.gpkg")
     t0 = time.perf_counter()
@@ -120,8 +121,8 @@ def stage_risk_map(folder: Path, work: Path) -> dict:
 def stage_cascade(folder: Path, work: Path) -> dict:
     """citysafety:cascade's work: effect models, the edges (one spatial query), the graph
     measures, the upgrade and the chains, and the database written back."""
-    from plugin.core.steps import cascade_database
     from plugin.core.rules import load_rules
+    from plugin.core.steps import cascade_database
 
     t0 = time.perf_counter()
     result = cascade_database(work / "risk.gpkg", load_rules())
@@ -174,10 +175,8 @@ def run_stage(stage: str, folder: Path, work: Path) -> dict:
 
 def child(stage: str, folder: Path, work: Path) -> None:
     # Import the libraries first so that the stage's time is the work, not start-up.
-    import geopandas  # noqa: F401
-    import python_calamine  # noqa: F401
-
-    from plugin.core import importer  # noqa: F401
+    for name in ("geopandas", "python_calamine", "plugin.core.ingest.importer"):
+        importlib.import_module(name)
 
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
@@ -200,9 +199,10 @@ def machine() -> str:
     except OSError:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    from importlib.metadata import version
+
     import numpy
     import pandas
-    from importlib.metadata import version
 
     return (f"{cpu or platform.processor()}, {os.cpu_count()} cores, {mem:.0f} GiB RAM; "
             f"{platform.platform()}; Python {platform.python_version()}, numpy {numpy.__version__}, "

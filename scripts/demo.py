@@ -49,10 +49,10 @@ class Log:
         from qgis.core import QgsProcessingFeedback
 
         class _F(QgsProcessingFeedback):
-            def pushInfo(self, info):  # noqa: N802
+            def pushInfo(self, info):
                 print("   ", info)
 
-            def reportError(self, error, fatalError=False):  # noqa: N802, N803
+            def reportError(self, error, fatalError=False):
                 print("   !", error)
 
         self.feedback = _F()
@@ -72,10 +72,9 @@ def main() -> int:
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     app, plugin = start_qgis(args.locale)
-    from qgis import processing
-
     import pandas as pd
     import pyogrio
+    from qgis import processing
 
     from plugin.core.ingest import schema
 
@@ -112,8 +111,8 @@ def main() -> int:
     if len(issues):
         by_code = issues.groupby(["severity", "code"]).size().rename("issues").reset_index()
         table("Import issues by code 导入问题（按代码）", by_code.set_index(["severity", "code"]))
-    from plugin.core.steps import level_table
     from plugin.core.rules import load_rules
+    from plugin.core.steps import level_table
 
     rules = load_rules()
     table("Units by sector and level 各行业领域单位风险等级", level_table(units, rules))
@@ -128,7 +127,8 @@ def main() -> int:
     edges = pyogrio.read_dataframe(db, layer="cascade_edges", read_geometry=False)
     chains = pyogrio.read_dataframe(db, layer="cascade_chains", read_geometry=False)
     print(f"\nCascade 多米诺连锁: {len(edges)} escalation edges 连锁关系 "
-          f"({int((edges.vector == 'overpressure').sum())} overpressure 超压, {int((edges.vector == 'heat').sum())} heat 热辐射), "
+          f"({int((edges.vector == 'overpressure').sum())} overpressure 超压, "
+          f"{int((edges.vector == 'heat').sum())} heat 热辐射), "
           f"largest cluster 最大连锁群 {int(hz.cluster_size.max())} sources, "
           f"{int((hz.cascade_reason.fillna('') != '').sum())} upgraded 升级")
     for r in chains.sort_values("probability", ascending=False).head(3).itertuples(index=False):

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "resources" / "layouts" / "report.qpt"
 sys.path.insert(0, str(ROOT))
 
-from qgis.core import (  # noqa: E402
+from qgis.core import (
     QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsLayoutFrame,
@@ -64,10 +64,11 @@ from qgis.core import (  # noqa: E402
     QgsTableCell,
     QgsUnitTypes,
 )
-from qgis.PyQt.QtCore import Qt  # noqa: E402
-from qgis.PyQt.QtGui import QColor  # noqa: E402
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtGui import QColor
 
-from plugin.processing.report_pdf import font, text_format  # noqa: E402  (the report's own)
+from plugin.processing.report_pdf import font, text_format
+
 MAP_CRS = "EPSG:4547"  # CGCS2000 / 3-degree GK CM 114E; report_pdf.py sets the data's own zone
 NORTH_ARROW = "/usr/share/qgis/svg/arrows/NorthArrow_02.svg"  # stored as arrows/NorthArrow_02.svg
 

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tools.sample_city.generator import DEFAULT_SEED, MANIFEST_NAME, generate_city, write_city, write_layers  # noqa: E402
+from tools.sample_city.generator import DEFAULT_SEED, MANIFEST_NAME, generate_city, write_city, write_layers
 
 # What --clean removes: only the kinds of file this script writes (README.md stays).
 GENERATED = ("*.xlsx", "*.csv", "*.gpkg", "*.tif", MANIFEST_NAME)

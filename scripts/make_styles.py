@@ -23,7 +23,7 @@ os.environ["GDAL_PAM_ENABLED"] = "NO"
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from qgis.core import (  # noqa: E402
+from qgis.core import (
     QgsApplication,
     QgsBilinearRasterResampler,
     QgsCategorizedSymbolRenderer,
@@ -56,8 +56,8 @@ from qgis.core import (  # noqa: E402
     QgsVectorLayer,
     QgsVectorLayerSimpleLabeling,
 )
-from qgis.PyQt.QtCore import QVariant  # noqa: E402
-from qgis.PyQt.QtGui import QColor, QFont  # noqa: E402
+from qgis.PyQt.QtCore import QVariant
+from qgis.PyQt.QtGui import QColor, QFont
 
 # --- the decisions, in one place ---------------------------------------------------------
 
@@ -278,8 +278,16 @@ def hazard_receptor_links(path: Path) -> None:
 def cascade_edges(path: Path) -> None:
     """Escalation edges: an arrow from source to target, coloured by vector (heat red-orange,
     overpressure purple), width by probability (data-defined, 0.2–1.6 mm on a log scale)."""
-    from qgis.core import (QgsArrowSymbolLayer, QgsCategorizedSymbolRenderer, QgsFillSymbol, QgsLineSymbol,
-                           QgsProperty, QgsRendererCategory, QgsSymbolLayer, QgsVectorLayer)
+    from qgis.core import (
+        QgsArrowSymbolLayer,
+        QgsCategorizedSymbolRenderer,
+        QgsFillSymbol,
+        QgsLineSymbol,
+        QgsProperty,
+        QgsRendererCategory,
+        QgsSymbolLayer,
+        QgsVectorLayer,
+    )
 
     from plugin.processing.styling import EDGE_COLOURS
 

@@ -34,16 +34,16 @@ class CitySafetyProvider(QgsProcessingProvider):
     def name(self):
         return tr("City Safety Risk Map")
 
-    def longName(self):  # noqa: N802
+    def longName(self):
         return tr("City Safety Risk Map (城市安全风险一张图)")
 
     def icon(self):
         return QIcon(str(ICON))
 
-    def svgIconPath(self):  # noqa: N802
+    def svgIconPath(self):
         return str(ICON)
 
-    def loadAlgorithms(self):  # noqa: N802
+    def loadAlgorithms(self):
         from .cascade import CascadeAlgorithm, CascadeScenarioAlgorithm
         from .export_report import ExportReportAlgorithm
         from .import_surveys import ImportSurveysAlgorithm
@@ -54,5 +54,6 @@ class CitySafetyProvider(QgsProcessingProvider):
         from .survey_template import SurveyTemplateAlgorithm
 
         for alg in (SurveyTemplateAlgorithm(), ImportSurveysAlgorithm(), ScoreAlgorithm(), ProximityAlgorithm(),
-                    CascadeAlgorithm(), CascadeScenarioAlgorithm(), RiskMapAlgorithm(), ExportReportAlgorithm(), RunAllAlgorithm()):
+                    CascadeAlgorithm(), CascadeScenarioAlgorithm(), RiskMapAlgorithm(), ExportReportAlgorithm(),
+                    RunAllAlgorithm()):
             self.addAlgorithm(alg)

@@ -267,7 +267,8 @@ _KINDS: dict[str, dict[str, _Kind]] = {
         "lng_tank": _Kind("储罐", ("{n}号LNG储罐",), (("pressurised", 1.0),), ("lng",), -1.0, 0.9, True),
         "dispenser": _Kind("加气区", ("加油加气作业区", "{n}号加气机"), (("auxiliary", 1.0),)),
         "regulator": _Kind("调压站", ("调压设施", "{n}号调压箱"), (("auxiliary", 1.0),), ("natural_gas",), -6.0, 0.5),
-        "gas_loading": _Kind("装卸站台", ("液化石油气装卸台", "{n}号卸车位"), (("auxiliary", 1.0),), ("lpg",), -2.5, 0.6),
+        "gas_loading": _Kind("装卸站台", ("液化石油气装卸台", "{n}号卸车位"), (("auxiliary", 1.0),), ("lpg",),
+                             -2.5, 0.6),
     },
     "industry": {
         "dust": _Kind("粉尘涉爆场所", ("{n}号抛光打磨车间", "粉尘涉爆车间{n}"), (("building", 1.0),)),
@@ -354,11 +355,13 @@ _UNIT_TYPES: dict[str, tuple[_UnitType, ...]] = {
                   (("fuel_tank", 3), ("loading", 1))),
     ),
     "gas": (
-        _UnitType("lpg_depot", 0.06, "chem", ("深圳市{word}燃气有限公司{place}液化石油气储配站", "{place}液化石油气储配站"),
+        _UnitType("lpg_depot", 0.06, "chem",
+                  ("深圳市{word}燃气有限公司{place}液化石油气储配站", "{place}液化石油气储配站"),
                   (40, 0.5), (("lpg_sphere", 3), ("lpg_store", 1), ("gas_loading", 1))),
         _UnitType("bottle_shop", 0.34, "urban", ("深圳市{word}燃气有限公司{place}供应站", "{place}瓶装液化气供应站"),
                   (8, 0.5), (("lpg_store", 1),)),
-        _UnitType("station", 0.35, "spread", ("{place}{word}加油加气站", "深圳{word}能源有限公司{place}加气站"), (18, 0.4),
+        _UnitType("station", 0.35, "spread", ("{place}{word}加油加气站", "深圳{word}能源有限公司{place}加气站"),
+                  (18, 0.4),
                   (("fuel_ug_tank", 3), ("lng_tank", 1), ("dispenser", 1))),
         _UnitType("regulator", 0.20, "urban", ("{place}天然气调压站", "{place}{word}燃气调压柜"), (3, 0.4),
                   (("regulator", 1),)),
@@ -378,11 +381,13 @@ _UNIT_TYPES: dict[str, tuple[_UnitType, ...]] = {
                   (150, 0.8), (("ammonia", 2), ("confined", 2), ("dust", 1))),
         _UnitType("furniture", 0.10, "industrial", ("深圳市{word}家具有限公司", "深圳市{word}木业有限公司"), (90, 0.7),
                   (("dust", 3), ("paint", 2))),
-        _UnitType("printing", 0.10, "industrial", ("深圳市{word}印刷有限公司", "深圳市{word}彩印包装有限公司"), (80, 0.7),
+        _UnitType("printing", 0.10, "industrial", ("深圳市{word}印刷有限公司", "深圳市{word}彩印包装有限公司"),
+                  (80, 0.7),
                   (("chem_store", 2), ("confined", 1), ("machining", 1))),
     ),
     "construction": (
-        _UnitType("housing", 0.40, "spread", ("{place}{word}花园项目工地", "{place}人才住房项目工地", "{place}保障性住房项目工地"),
+        _UnitType("housing", 0.40, "spread",
+                  ("{place}{word}花园项目工地", "{place}人才住房项目工地", "{place}保障性住房项目工地"),
                   (220, 0.6), (("excavation", 2), ("formwork", 2), ("tower_crane", 3), ("scaffold", 2),
                                ("hoist", 2), ("power", 1))),
         _UnitType("renewal", 0.25, "urban", ("{place}城市更新单元项目工地", "{place}{word}旧改项目工地"), (260, 0.6),
@@ -396,7 +401,8 @@ _UNIT_TYPES: dict[str, tuple[_UnitType, ...]] = {
                   (("tower_crane", 2), ("lifting", 2), ("scaffold", 1), ("power", 1))),
     ),
     "transport": (
-        _UnitType("dg_fleet", 0.20, "industrial", ("深圳市{word}危险货物运输有限公司", "深圳市{word}危险品物流有限公司"),
+        _UnitType("dg_fleet", 0.20, "industrial",
+                  ("深圳市{word}危险货物运输有限公司", "深圳市{word}危险品物流有限公司"),
                   (60, 0.6), (("dg_park", 2), ("dg_vehicle", 3))),
         _UnitType("bus", 0.25, "urban", ("{place}公交总站", "{place}{word}公交场站"), (80, 0.5),
                   (("bus_charging", 2), ("bus_repair", 1))),
@@ -426,13 +432,15 @@ _UNIT_TYPES: dict[str, tuple[_UnitType, ...]] = {
     "special_equipment": (
         _UnitType("factory", 0.35, "industrial", ("深圳市{word}{prod}有限公司",), (200, 0.8),
                   (("boiler", 1), ("vessel", 2), ("piping", 1), ("crane", 2), ("forklift", 2))),
-        _UnitType("property", 0.30, "urban", ("深圳市{word}物业管理有限公司{place}管理处", "{place}{word}大厦"), (30, 0.6),
+        _UnitType("property", 0.30, "urban", ("深圳市{word}物业管理有限公司{place}管理处", "{place}{word}大厦"),
+                  (30, 0.6),
                   (("elevator", 5), ("escalator", 1))),
         _UnitType("hospital", 0.10, "urban", ("{place}人民医院", "深圳市{place}医院"), (900, 0.5),
                   (("boiler", 1), ("vessel", 1), ("elevator", 2), ("oxygen", 1)), "12"),
         _UnitType("amusement", 0.05, "spread", ("{place}{word}游乐园", "{word}欢乐世界"), (150, 0.6),
                   (("ride", 3), ("elevator", 1))),
-        _UnitType("gasfill", 0.10, "industrial", ("深圳市{word}气瓶检验有限公司", "深圳市{word}特种气体有限公司"), (30, 0.5),
+        _UnitType("gasfill", 0.10, "industrial", ("深圳市{word}气瓶检验有限公司", "深圳市{word}特种气体有限公司"),
+                  (30, 0.5),
                   (("vessel", 2), ("cylinders", 2))),
         _UnitType("hotel", 0.10, "urban", ("{place}{word}酒店",), (100, 0.6), (("boiler", 1), ("elevator", 3))),
     ),
@@ -1012,7 +1020,7 @@ def _generate_hazards(rng, units: pd.DataFrame, sector_idx, type_idx, type_list,
                 equipment[idx] = eq
 
     # Substances, CAS, categories, quantities (GB 18218).
-    has_sub = sub_key != None  # noqa: E711 (object array)
+    has_sub = sub_key != None  # noqa: E711 (elementwise on an object array; `is not None` would test the array)
     substance = np.full(m, None, dtype=object)
     cas = np.full(m, None, dtype=object)
     category = np.full(m, None, dtype=object)
@@ -1190,13 +1198,13 @@ def _population(rng, boundary) -> tuple[np.ndarray, Any]:
     transform = Affine(c, 0.0, x0, 0.0, -c, y1)
     xs = x0 + (np.arange(ncol) + 0.5) * c
     ys = y1 - (np.arange(nrow) + 0.5) * c
-    X, Y = np.meshgrid(xs, ys)
-    lon, lat = to_ll.transform(X.ravel(), Y.ravel())
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    lon, lat = to_ll.transform(grid_x.ravel(), grid_y.ravel())
     inside = shapely.contains_xy(boundary, lon, lat).reshape(nrow, ncol)
 
     def gauss(clon, clat, sigma_km):
         cx, cy = to_gk.transform(clon, clat)
-        return np.exp(-((X - cx) ** 2 + (Y - cy) ** 2) / (2 * (sigma_km * 1000) ** 2))
+        return np.exp(-((grid_x - cx) ** 2 + (grid_y - cy) ** 2) / (2 * (sigma_km * 1000) ** 2))
 
     dens = np.full((nrow, ncol), 0.03)
     for clon, clat, s, w in _URBAN:
@@ -1213,7 +1221,8 @@ def _population(rng, boundary) -> tuple[np.ndarray, Any]:
         ri = int((y1 - y) / c)
         r0, r1 = max(ri - 8, 0), min(ri + 9, nrow)
         c0, c1 = max(ci - 8, 0), min(ci + 9, ncol)
-        dens[r0:r1, c0:c1] += a * np.exp(-((X[r0:r1, c0:c1] - x) ** 2 + (Y[r0:r1, c0:c1] - y) ** 2) / (2 * 250.0 ** 2))
+        dx, dy = grid_x[r0:r1, c0:c1] - x, grid_y[r0:r1, c0:c1] - y
+        dens[r0:r1, c0:c1] += a * np.exp(-(dx ** 2 + dy ** 2) / (2 * 250.0 ** 2))
     for hlon, hlat, s in _HILLS:
         dens *= 1 - 0.95 * gauss(hlon, hlat, s)
     # Blocky variation (500 m blocks), like census-based rasters.
@@ -1596,7 +1605,7 @@ def _sheets_for(spec: _FileSpec, city: City, pu: np.ndarray, ph: np.ndarray, h_u
         hheads = [_header(spec, "hazards", k) for k in hkeys] + list(spec.extra_hazard_cols)
         common = dict(title="", blank_above=spec.blank_above, key_row=spec.key_row)
         us = _Sheet(schema.UNITS_SHEET, "units", ucols, uheads,
-                    {c: (uvals[c[1]] if c[0] else uvals[c[1]]) for c in ucols},
+                    {c: uvals[c[1]] for c in ucols},
                     u_codes.copy(), u_codes.copy(), pu, None, np.ones(len(pu), bool),
                     widths=[_width(*c) for c in ucols], **common)
         hs = _Sheet(schema.HAZARDS_SHEET, "hazards", hcols, hheads, {c: hvals[c[1]] for c in hcols},
@@ -1667,9 +1676,7 @@ def _eligible(code: str, f: _File, sheet: _Sheet, table: str, key: str) -> bool:
         return False
     if code == "unit_in_cell" and f.spec.qty_unit != "t":
         return False
-    if code == "chinese_date" and f.spec.date_style == "cn":
-        return False
-    return True
+    return not (code == "chinese_date" and f.spec.date_style == "cn")
 
 
 def _row_ok(code: str, sheet: _Sheet, table: str, key: str, i: int) -> bool:
@@ -1707,7 +1714,9 @@ def _mark(f: _File, sheet: _Sheet, i: int) -> None:
 
 
 def _mistake_value(code: str, key: str, v, rng, f: _File):
-    pick = lambda seq: seq[int(rng.integers(len(seq)))]  # noqa: E731
+    def pick(seq):
+        return seq[int(rng.integers(len(seq)))]
+
     if code == "E_REQUIRED_MISSING":
         return pick((None, None, "  "))
     if code == "E_SECTOR_UNKNOWN":
@@ -1957,7 +1966,8 @@ def _write_xlsx(f: _File, path: Path) -> None:
     if f.spec.instructions:
         ws = wb.create_sheet("填表说明")
         ws.column_dimensions["A"].width = 90
-        for line in ("填表说明（示例数据，虚构）", "1. 带 * 号的列为必填项；单位编码全表唯一，危险源表用单位编码关联单位。",
+        for line in ("填表说明（示例数据，虚构）",
+                     "1. 带 * 号的列为必填项；单位编码全表唯一，危险源表用单位编码关联单位。",
                      "2. 坐标填十进制度或度分秒，并注明坐标系（WGS84、CGCS2000、GCJ-02、BD-09）。",
                      "3. 设计最大量单位为吨；LEC 取值见 GB/T 13861 及作业条件危险性评价法。"):
             ws.append([line])
