@@ -126,7 +126,7 @@ def _marker(colour: QColor, size: float, shape_expr: str) -> QgsMarkerSymbol:
 
 
 def _save(layer, path: Path) -> None:
-    from plugin.processing.styling import STYLE_CATEGORIES
+    from plugin.layers.styling import STYLE_CATEGORIES
 
     path.parent.mkdir(parents=True, exist_ok=True)
     message, ok = layer.saveNamedStyle(str(path), STYLE_CATEGORIES)
@@ -137,7 +137,7 @@ def _save(layer, path: Path) -> None:
 
 def risk_map(path: Path) -> None:
     from plugin.core.rules import load_rules
-    from plugin.processing.styling import LEVEL_FIELD, UNSCORED_LABEL, level_label, shape_expression
+    from plugin.layers.styling import LEVEL_FIELD, UNSCORED_LABEL, level_label, shape_expression
 
     rules = load_rules()
     layer = QgsVectorLayer("Point?crs=EPSG:4490", "risk_map", "memory")
@@ -208,7 +208,7 @@ def risk_density(path: Path) -> None:
 
 
 def district_summary(path: Path) -> None:
-    from plugin.processing.styling import (
+    from plugin.layers.styling import (
         DISTRICT_CLASSES,
         DISTRICT_LABEL_FORMAT,
         DISTRICT_LABEL_PRECISION,
@@ -262,7 +262,7 @@ def hazard_receptor_links(path: Path) -> None:
     """Lines from hazard sources to the receptors within their reach, by sensitivity."""
     from qgis.core import QgsCategorizedSymbolRenderer, QgsLineSymbol, QgsRendererCategory, QgsVectorLayer
 
-    from plugin.processing.styling import LINK_COLOURS
+    from plugin.layers.styling import LINK_COLOURS
 
     layer = QgsVectorLayer("LineString?crs=EPSG:4490&field=sensitivity:string&field=distance_m:double",
                            "links", "memory")
@@ -289,7 +289,7 @@ def cascade_edges(path: Path) -> None:
         QgsVectorLayer,
     )
 
-    from plugin.processing.styling import EDGE_COLOURS
+    from plugin.layers.styling import EDGE_COLOURS
 
     layer = QgsVectorLayer("LineString?crs=EPSG:4490&field=vector:string&field=probability:double",
                            "edges", "memory")
@@ -315,7 +315,7 @@ def cascade_edges(path: Path) -> None:
 
 
 def main() -> None:
-    from plugin.processing.styling import DENSITY_QML, DISTRICTS_QML, EDGES_QML, LINKS_QML, RISK_MAP_QML
+    from plugin.layers.styling import DENSITY_QML, DISTRICTS_QML, EDGES_QML, LINKS_QML, RISK_MAP_QML
 
     risk_map(RISK_MAP_QML)
     risk_density(DENSITY_QML)

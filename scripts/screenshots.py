@@ -26,7 +26,7 @@ state = {}
 def load_layers():
     """The demo's risk database as the plugin shows it: the 城市安全风险一张图 group."""
     from city_safety_risk_map.plugin.core.rules import load_rules
-    from city_safety_risk_map.plugin.processing.layers import load_links_layer, load_risk_layers
+    from city_safety_risk_map.plugin.layers.loading import load_links_layer, load_risk_layers
 
     issues = QgsVectorLayer(f"{DB}|layername=import_issues", "import_issues", "ogr")
     QgsProject.instance().addMapLayer(issues)

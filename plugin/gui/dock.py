@@ -864,13 +864,13 @@ class RiskDock(QgsDockWidget):
             return None
         rules = self.rules or _rules()
         if wanted == "risk_map":
-            from ..processing.layers import load_risk_layers
+            from ..layers.loading import load_risk_layers
 
             loaded = load_risk_layers(project, db, str(Path(db).with_name(DENSITY_NAME)), rules,
                                       "district_summary" in layers)
             return next((lyr for lyr in loaded if layer_of_database(lyr, db) == "risk_map"), None)
         # Scored but no risk map yet: the units themselves, styled as the map would be.
-        from ..processing.styling import add_to_group, style_risk_layer
+        from ..layers.styling import add_to_group, style_risk_layer
 
         layer = QgsVectorLayer(f"{db}|layername=units", tr("Units (no risk map yet)"), "ogr")
         if not layer.isValid():

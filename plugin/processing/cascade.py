@@ -9,7 +9,7 @@ from ..core.errors import Canceled
 from ..core.errors import PipelineError
 from ..core.steps import cascade_database, cascade_scenario
 from .base import AnalysisAlgorithm, progress_of
-from .layers import load_links_layer
+from ..layers.loading import load_links_layer
 from .proximity import add_proximity_inputs, proximity_inputs
 from .score import add_database_and_rules, rules_of
 

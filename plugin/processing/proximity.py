@@ -11,7 +11,7 @@ from ..core.errors import PipelineError
 from ..core.steps import proximity_database
 from ..i18n import pick
 from .base import AnalysisAlgorithm, progress_of
-from .layers import features_to_geodataframe, load_links_layer
+from ..layers.loading import features_to_geodataframe, load_links_layer
 from .score import add_database_and_rules, rules_of
 
 

@@ -72,7 +72,7 @@ from ..core.coords import gauss_kruger_epsg
 from ..core.errors import Canceled
 from ..core.errors import PipelineError
 from ..core.steps import level_table
-from .styling import UNSCORED_LABEL, level_label, style_risk_layer
+from ..layers.styling import UNSCORED_LABEL, level_label, style_risk_layer
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "resources" / "layouts" / "report.qpt"
 FONT = "Noto Sans CJK SC"  # as in the template (fonts-noto-cjk)

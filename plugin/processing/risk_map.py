@@ -10,7 +10,7 @@ from ..core.errors import Canceled
 from ..core.errors import PipelineError
 from ..core.steps import build_risk_map
 from .base import AnalysisAlgorithm, progress_of
-from .layers import features_to_geodataframe, load_links_layer, load_risk_layers
+from ..layers.loading import features_to_geodataframe, load_links_layer, load_risk_layers
 from .proximity import add_proximity_inputs
 from .score import add_database_and_rules, rules_of
 

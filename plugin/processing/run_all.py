@@ -165,7 +165,7 @@ class RunAllAlgorithm(AnalysisAlgorithm):
         if to_load is None or project is None:
             return {}
         from ..core.rules import load_rules
-        from .layers import load_links_layer, load_risk_layers
+        from ..layers.loading import load_links_layer, load_risk_layers
 
         db, density, with_districts, names, rules = to_load
         load_risk_layers(project, db, density, load_rules(rules), with_districts and "district_summary" in names)

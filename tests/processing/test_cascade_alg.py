@@ -122,7 +122,7 @@ def test_scenario_with_an_unknown_code_is_refused(provider, tmp_path):
 def test_edges_are_styled_as_arrows_by_vector(qgis_app, tmp_path):
     from qgis.core import QgsVectorLayer
 
-    from plugin.processing.styling import EDGE_COLOURS, style_edges
+    from plugin.layers.styling import EDGE_COLOURS, style_edges
 
     db = _db(tmp_path, [{"code": "A", "x": X0, "y": Y0}, {"code": "B", "x": X0 + 60, "y": Y0}])
     cascade_database(db, RULES)

@@ -105,7 +105,7 @@ def test_text_is_real_chinese(report, analysed_db_session):
 
 def test_cover_counts_are_the_database_s(report, analysed_db_session, rules):
     from plugin.core.store.riskdb import read_layer
-    from plugin.processing.styling import level_label
+    from plugin.layers.styling import level_label
 
     pdf, _pages, _s = report
     cover = pdf_text(pdf, 1)
@@ -122,7 +122,7 @@ def test_cover_counts_are_the_database_s(report, analysed_db_session, rules):
 def test_each_district_page_lists_its_level_1_and_2_units(report, analysed_db_session, rules):
     """The page's counts are the district summary's, and its table lists exactly the
     level-1/2 units lying in the district (as the summary counts them)."""
-    from plugin.processing.styling import level_label
+    from plugin.layers.styling import level_label
 
     pdf, _pages, _s = report
     districts = districts_of(analysed_db_session)

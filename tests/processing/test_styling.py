@@ -60,13 +60,13 @@ def _rgb(colour) -> tuple[int, int, int]:
 
 
 def _level_categories(renderer):
-    from plugin.processing.styling import category_level
+    from plugin.layers.styling import category_level
 
     return {category_level(c.value()): c for c in renderer.categories()}
 
 
 def test_templates_are_qgis_qml():
-    from plugin.processing.styling import DENSITY_QML, DISTRICTS_QML, RISK_MAP_QML, STYLES
+    from plugin.layers.styling import DENSITY_QML, DISTRICTS_QML, RISK_MAP_QML, STYLES
 
     assert STYLES == ROOT / "resources" / "styles"
     for p in (RISK_MAP_QML, DENSITY_QML, DISTRICTS_QML):
@@ -78,7 +78,7 @@ def test_templates_are_qgis_qml():
 def test_risk_layer_categories_colours_labels(qgis_app, rules):
     from qgis.core import QgsCategorizedSymbolRenderer
 
-    from plugin.processing.styling import UNSCORED_LABEL, style_risk_layer
+    from plugin.layers.styling import UNSCORED_LABEL, style_risk_layer
 
     layer = _points()
     style_risk_layer(layer, rules)
@@ -113,7 +113,7 @@ def test_risk_layer_categories_colours_labels(qgis_app, rules):
 
 def test_edited_rules_change_the_map(qgis_app, rules, tmp_path):
     from plugin.core.rules import DEFAULT_RULES, load_rules
-    from plugin.processing.styling import style_risk_layer
+    from plugin.layers.styling import style_risk_layer
 
     text = DEFAULT_RULES.read_text(encoding="utf-8")
     text = text.replace('colour = "#E60012"', 'colour = "#8B008B"').replace('en = "major risk"', 'en = "extreme"')
@@ -145,7 +145,7 @@ def _shape_expression(symbol) -> str:
 def test_shapes_by_sector(qgis_app, rules):
     from qgis.core import QgsExpression, QgsExpressionContext, QgsExpressionContextUtils
 
-    from plugin.processing.styling import style_risk_layer
+    from plugin.layers.styling import style_risk_layer
 
     layer = _points()
     style_risk_layer(layer, rules)
@@ -162,7 +162,7 @@ def test_shapes_by_sector(qgis_app, rules):
 
 
 def test_unknown_shape_falls_back_to_circle(qgis_app):
-    from plugin.processing.styling import marker_shape
+    from plugin.layers.styling import marker_shape
 
     assert marker_shape("pentagon") == "pentagon"
     assert marker_shape("no-such-shape") == "circle"
@@ -171,7 +171,7 @@ def test_unknown_shape_falls_back_to_circle(qgis_app):
 def test_order_and_labels(qgis_app, rules):
     from qgis.core import QgsRuleBasedLabeling
 
-    from plugin.processing.styling import style_risk_layer
+    from plugin.layers.styling import style_risk_layer
 
     layer = _points()
     style_risk_layer(layer, rules)
@@ -202,7 +202,7 @@ def test_density(qgis_app, tmp_path):
     from qgis.core import QgsRasterLayer, QgsSingleBandPseudoColorRenderer
     from rasterio.transform import from_origin
 
-    from plugin.processing.styling import style_density
+    from plugin.layers.styling import style_density
 
     data = np.linspace(0, 10, 121, dtype="float32").reshape(11, 11)
     path = tmp_path / "density.tif"
@@ -241,7 +241,7 @@ def test_districts(qgis_app):
     from qgis.core import QgsFeature, QgsField, QgsGeometry, QgsGraduatedSymbolRenderer, QgsPointXY, QgsVectorLayer
     from qgis.PyQt.QtCore import QVariant
 
-    from plugin.processing.styling import style_districts
+    from plugin.layers.styling import style_districts
 
     layer = QgsVectorLayer("Polygon?crs=EPSG:3857", "districts", "memory")
     layer.dataProvider().addAttributes(
@@ -280,7 +280,7 @@ def test_districts_few_values(qgis_app):
     from qgis.core import QgsFeature, QgsField, QgsGeometry, QgsPointXY, QgsVectorLayer
     from qgis.PyQt.QtCore import QVariant
 
-    from plugin.processing.styling import style_districts
+    from plugin.layers.styling import style_districts
 
     layer = QgsVectorLayer("Polygon?crs=EPSG:3857", "districts", "memory")
     layer.dataProvider().addAttributes([QgsField("district", QVariant.String), QgsField("risk_index", QVariant.Double)])
@@ -305,7 +305,7 @@ def test_districts_few_values(qgis_app):
 def test_add_to_group_twice(qgis_app, qgis_new_project):
     from qgis.core import QgsApplication, QgsProject
 
-    from plugin.processing.styling import GROUP_NAME, add_to_group
+    from plugin.layers.styling import GROUP_NAME, add_to_group
 
     project = QgsProject.instance()
     root = project.layerTreeRoot()
@@ -347,7 +347,7 @@ def test_add_to_group_twice(qgis_app, qgis_new_project):
 
 
 def test_scale_visibility(qgis_app):
-    from plugin.processing.styling import OVERVIEW_VISIBLE_ABOVE, POINTS_VISIBLE_BELOW, set_scale_visibility
+    from plugin.layers.styling import OVERVIEW_VISIBLE_ABOVE, POINTS_VISIBLE_BELOW, set_scale_visibility
 
     points, overview = _points(), _points()
     set_scale_visibility(points, POINTS_VISIBLE_BELOW, 0)
@@ -388,7 +388,7 @@ def _has(arr, rgb) -> int:
 
 
 def test_styled_points_render(qgis_app, rules, tmp_path):
-    from plugin.processing.styling import style_risk_layer
+    from plugin.layers.styling import style_risk_layer
 
     layer = _points()
     style_risk_layer(layer, rules)
@@ -409,7 +409,7 @@ def test_density_and_districts_render(qgis_app, tmp_path):
     from qgis.core import QgsRasterLayer
     from rasterio.transform import from_origin
 
-    from plugin.processing.styling import style_density
+    from plugin.layers.styling import style_density
 
     yy, xx = np.mgrid[0:40, 0:40]
     data = (10 * np.exp(-((xx - 20) ** 2 + (yy - 20) ** 2) / 60.0)).astype("float32")

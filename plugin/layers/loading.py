@@ -1,10 +1,9 @@
-"""QGIS-side layer plumbing for the risk-map steps: districts from any QGIS source into a
-GeoDataFrame, and the styled layers put into the project's 城市安全风险一张图 group."""
+"""QGIS-side layer plumbing for the steps and the panel: districts from any QGIS source into
+a GeoDataFrame, and the styled layers put into the project's 城市安全风险一张图 group."""
 
 from __future__ import annotations
 
-from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsProject, QgsRasterLayer,
-                       QgsVectorLayer)
+from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsProject, QgsRasterLayer, QgsVectorLayer
 
 
 def features_to_geodataframe(source, target_epsg: int = 4490):
