@@ -4,7 +4,7 @@ import configparser
 import subprocess
 import zipfile
 
-from tests.conftest import ROOT
+from tests.common import ROOT
 
 REQUIRED_METADATA = ("name", "qgisMinimumVersion", "qgisMaximumVersion", "description", "about", "version",
                      "author", "email", "repository", "tracker", "homepage", "hasProcessingProvider",

@@ -11,7 +11,7 @@ from plugin.core import coords
 from plugin.core.ingest.importer import ImportOptions, import_surveys
 from plugin.core.ingest.issues import KINDS
 from plugin.core.ingest.template import write_template
-from tests.conftest import SHENZHEN_EXTENT, write_flat_csv, write_messy_workbook
+from tests.common import SHENZHEN_EXTENT, write_flat_csv, write_messy_workbook
 
 
 @pytest.fixture
@@ -164,7 +164,7 @@ def test_hazards_inherit_unit_location_after_conversion(tmp_path):
 
 
 def test_issue_code_reference_lists_every_code():
-    from tests.conftest import ROOT
+    from tests.common import ROOT
 
     doc = (ROOT / "docs" / "issue_codes.md").read_text(encoding="utf-8")
     assert all(f"`{code}`" in doc for code in KINDS)

@@ -98,7 +98,7 @@ def test_truncated_workbook(tmp_path):
 
 
 def test_encrypted_workbook():
-    from tests.conftest import DATA
+    from tests.common import DATA
 
     fr = read_file(DATA / "encrypted_password_secret.xlsx")
     assert fr.refused and [i["code"] for i in fr.issues] == ["E_FILE_ENCRYPTED"]

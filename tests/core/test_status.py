@@ -7,33 +7,16 @@ from __future__ import annotations
 
 import json
 
-import geopandas as gpd
 import pandas as pd
 import pyogrio
 import pytest
 
 from plugin.core import status
-from plugin.core.store import riskdb
-from plugin.core.ingest import schema
-from plugin.core.steps import score_database
 from plugin.core.rules import load_rules
-
-
-def read(db, layer, **kw) -> pd.DataFrame:
-    return pd.DataFrame(pyogrio.read_dataframe(db, layer=layer, read_geometry=False, **kw))
-
-
-def imported_only(source, target):
-    """A database as the import leaves it: survey columns of units and hazards, the issues."""
-    layers = {}
-    for name, cols in (("units", [c.key for c in schema.UNIT_COLUMNS] + ["sector_zh"]),
-                       ("hazards", [c.key for c in schema.HAZARD_COLUMNS] + ["sector"])):
-        frame = pyogrio.read_dataframe(source, layer=name)
-        keep = [c for c in dict.fromkeys(cols) if c in frame] + [frame.geometry.name]
-        layers[name] = gpd.GeoDataFrame(frame[keep], geometry=frame.geometry.name, crs=frame.crs)
-    layers["import_issues"] = read(source, "import_issues")
-    riskdb.write_layers(target, layers)
-    return target
+from plugin.core.steps import score_database
+from plugin.core.store import riskdb
+from tests.common import imported_only, unit_with_everything
+from tests.common import read_attributes as read
 
 
 @pytest.fixture
@@ -158,8 +141,8 @@ def test_level_one_units_are_the_databases(analysed_db_session):
 def test_the_map_step_is_stale_after_a_rescore(analysed_db):
     """Scoring again after the risk map leaves the map with older levels: the map step is no
     longer done (and the report, which needs it, cannot start)."""
-    from plugin.core.steps import score_database
     from plugin.core.rules import load_rules
+    from plugin.core.steps import score_database
 
     assert status.read_status(analysed_db).steps["map"].done
     score_database(analysed_db, load_rules())
@@ -168,20 +151,9 @@ def test_the_map_step_is_stale_after_a_rescore(analysed_db):
     assert not st.steps["proximity"].done and not st.steps["cascade"].done
 
 
-def _unit_with_everything(db):
-    """A unit whose hazards have receptors around them and chains starting at them."""
-    hazards = read(db, "hazards", columns=["hazard_code", "unit_code"])
-    links = read(db, "hazard_receptor_links", columns=["hazard_code"])
-    chains = read(db, "cascade_chains", columns=["start"])
-    with_links = set(hazards.loc[hazards["hazard_code"].isin(links["hazard_code"]), "unit_code"])
-    with_chains = set(hazards.loc[hazards["hazard_code"].isin(chains["start"]), "unit_code"])
-    both = sorted(with_links & with_chains) or sorted(with_links)
-    return both[0]
-
-
 def test_unit_details(analysed_db_session):
     db = analysed_db_session
-    code = _unit_with_everything(db)
+    code = unit_with_everything(db)
     d = status.unit_details(db, code)
     assert d.unit["unit_code"] == code and d.unit["name"]
     hazards = read(db, "hazards", columns=["hazard_code", "unit_code"])
@@ -221,7 +193,7 @@ def test_reads_only_the_columns_it_needs(analysed_db_session, monkeypatch):
     monkeypatch.setattr(status.pyogrio, "read_dataframe", spy)
     db = analysed_db_session
     status.snapshot(db)
-    status.unit_details(db, _unit_with_everything(db))
+    status.unit_details(db, unit_with_everything(db))
     assert calls
     for kw in calls:
         if "sql" in kw:

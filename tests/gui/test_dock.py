@@ -11,7 +11,9 @@ import time
 import pyogrio
 import pytest
 
-from tests.core.test_status import imported_only, read
+from tests.common import SAMPLE, imported_only, registry_without_provider, unit_with_everything
+from tests.common import read_attributes as read
+from tests.common import run_algorithm as _run
 
 
 def wait_for(condition, timeout: float = 60.0) -> bool:
@@ -206,8 +208,6 @@ def test_double_click_without_a_risk_map_uses_the_units(make_dock, provider, pro
     from qgis.core import QgsPointXY
 
     from plugin.gui.inspect_tool import layer_of_database
-    from tests.conftest import SAMPLE
-    from tests.processing.test_import_surveys import _run
 
     db = tmp_path / "scored.gpkg"
     _run("citysafety:import_surveys", {"FOLDER": str(SAMPLE), "OUTPUT": str(db), "LOAD_LAYERS": False})
@@ -226,10 +226,8 @@ def test_inspector_shows_the_unit_clicked_on_the_map(make_dock, analysed_db, pro
     from qgis.gui import QgsMapMouseEvent
     from qgis.PyQt.QtCore import QEvent, QPoint, Qt
 
-    from tests.core.test_status import _unit_with_everything
-
     db = str(analysed_db)
-    code = _unit_with_everything(db)
+    code = unit_with_everything(db)
     layer = QgsVectorLayer(f"{db}|layername=risk_map", "risk map", "ogr")
     assert layer.isValid()
     project.addMapLayer(layer)
@@ -271,7 +269,7 @@ def test_inspector_shows_the_unit_clicked_on_the_map(make_dock, analysed_db, pro
 
 
 def test_pick_reads_the_database_when_no_layer_is_loaded(make_dock, analysed_db, project, qgis_canvas):
-    from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsPointXY, QgsProject)
+    from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsPointXY, QgsProject
 
     db = str(analysed_db)
     units = pyogrio.read_dataframe(db, layer="units", columns=["unit_code"])
@@ -351,10 +349,9 @@ def test_inspector_names_receptor_classes_in_the_ui_language(analysed_db_session
     from plugin.core import status as core_status
     from plugin.core.rules import load_rules
     from plugin.gui.dock import unit_html
-    from tests.core.test_status import _unit_with_everything
 
     db = str(analysed_db_session)
-    details = core_status.unit_details(db, _unit_with_everything(db))
+    details = core_status.unit_details(db, unit_with_everything(db))
     rules = load_rules()
     text = unit_html(details, rules)
     for cid in details.receptors["class_id"].dropna().unique():
@@ -378,8 +375,8 @@ def test_a_running_step_blocks_the_other_steps(make_dock, analysed_db):
 def test_a_failed_step_says_why_and_the_outcome_stays(make_dock, analysed_db, monkeypatch):
     """The report refused (the map is older than the levels): the panel says why, and the
     outcome stays in view after the panel re-reads the database, also in the background."""
-    from plugin.core.steps import score_database
     from plugin.core.rules import load_rules
+    from plugin.core.steps import score_database
     from plugin.gui import dock as dock_module
 
     score_database(analysed_db, load_rules())
@@ -479,9 +476,8 @@ def test_panel_action_shows_the_dock_and_unload_removes_everything(qgis_app, qgi
     from qgis.PyQt.QtWidgets import QAction
 
     from plugin.plugin import PANEL_ACTION_OBJECT_NAME, CitySafetyPlugin
-    from tests.gui.test_plugin import _registry_without_provider
 
-    registry = _registry_without_provider()
+    registry = registry_without_provider()
     plugin = CitySafetyPlugin(qgis_iface)
     plugin.initGui()
     try:

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.common import ROOT
 
 TS = ROOT / "i18n" / "city_safety_risk_map_zh.ts"
 QM = TS.with_suffix(".qm")
@@ -56,8 +56,8 @@ def test_ts_is_up_to_date_with_the_code():
 
 def test_chinese_locale(locale, qgis_iface, qgis_processing):
     from plugin.i18n import tr
-    from plugin.processing.import_surveys import ImportSurveysAlgorithm
     from plugin.plugin import CitySafetyPlugin
+    from plugin.processing.import_surveys import ImportSurveysAlgorithm
 
     assert locale("zh_CN")
     assert tr("City Safety Risk") == "城市安全风险"

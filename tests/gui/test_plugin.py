@@ -5,23 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-
-def _registry_without_provider():
-    """The Processing registry, with any citysafety provider of another test removed."""
-    from qgis.core import QgsApplication
-
-    registry = QgsApplication.processingRegistry()
-    existing = registry.providerById("citysafety")
-    if existing is not None:
-        registry.removeProvider(existing)
-    return registry
+from tests.common import registry_without_provider
 
 
 @pytest.fixture
 def loaded_plugin(qgis_app, qgis_iface, qgis_processing):
     from plugin.plugin import CitySafetyPlugin
 
-    _registry_without_provider()
+    registry_without_provider()
     plugin = CitySafetyPlugin(qgis_iface)
     plugin.initGui()
     yield plugin, qgis_iface
@@ -84,7 +75,7 @@ def test_unload_leaves_nothing_behind(qgis_app, qgis_iface, qgis_processing):
 
     from plugin.plugin import CitySafetyPlugin
 
-    registry = _registry_without_provider()
+    registry = registry_without_provider()
     plugin = CitySafetyPlugin(qgis_iface)
     plugin.initGui()
     assert _menu(qgis_iface)
@@ -99,7 +90,7 @@ def test_init_processing_alone_registers_provider(qgis_app, qgis_processing):
     """What qgis_process does: classFactory(None).initProcessing()."""
     from plugin.plugin import CitySafetyPlugin
 
-    registry = _registry_without_provider()
+    registry = registry_without_provider()
     plugin = CitySafetyPlugin(None)
     plugin.initProcessing()
     assert registry.providerById("citysafety") is not None

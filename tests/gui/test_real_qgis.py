@@ -11,8 +11,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLE
-
+from tests.common import ROOT, SAMPLE
 
 ZH_MENU = ["风险一张图面板", "调查表模板…", "导入调查数据…", "风险评价…", "敏感目标与人口分析…", "多米诺连锁效应分析…",
            "单一事故连锁推演…", "风险一张图…", "导出报告（Excel 和 PDF）…", "一键运行全流程…",

@@ -12,11 +12,11 @@ from pyproj import Transformer
 from shapely.geometry import Point
 
 from plugin.core.cascade import effects
-from plugin.core.store import riskdb
-from plugin.core.steps import cascade_database, cascade_scenario, score_database
 from plugin.core.rules import load_rules
-from tests.conftest import SAMPLE
-from tests.processing.test_import_surveys import _run
+from plugin.core.steps import cascade_database, cascade_scenario, score_database
+from plugin.core.store import riskdb
+from tests.common import SAMPLE
+from tests.common import run_algorithm as _run
 
 RULES = load_rules()
 TO_LL = Transformer.from_crs(4547, 4490, always_xy=True)

@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from plugin.core.store import riskdb
-from tests.conftest import SAMPLE
-from tests.processing.test_import_surveys import QGIS_PROCESS, _run, qgis_process_env  # noqa: F401
+from tests.common import QGIS_PROCESS, SAMPLE
+from tests.common import run_algorithm as _run
 
 SHEETS = ["概览", "重大风险单位", "较大风险单位", "敏感目标", "多米诺链", "数据质量", "方法说明"]
 
@@ -72,7 +72,7 @@ def test_run_all_ends_with_the_report(provider, tmp_path):
     assert list(riskdb.read_runs(out / "risk.gpkg")["step"])[-1] == "export_report"
 
 
-def test_qgis_process_export_report(qgis_process_env, analysed_db, tmp_path):  # noqa: F811
+def test_qgis_process_export_report(qgis_process_env, analysed_db, tmp_path):
     args = [QGIS_PROCESS, "--json", "run", "citysafety:export_report", "--", f"INPUT={analysed_db}",
             f"XLSX={tmp_path / 'r.xlsx'}", f"PDF={tmp_path / 'r.pdf'}"]
     proc = subprocess.run(args, env=qgis_process_env, capture_output=True, text=True, timeout=300)

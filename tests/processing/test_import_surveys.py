@@ -13,15 +13,10 @@ import pyogrio
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import ROOT, write_flat_csv, write_messy_workbook
+from tests.common import QGIS_PROCESS, ROOT, SHENZHEN_EXTENT, write_flat_csv, write_messy_workbook
+from tests.common import run_algorithm as _run
 
 LAYERS = ["units", "hazards", "import_issues", "import_runs", "analysis_runs"]
-
-
-def _run(alg, params, feedback=None):
-    from qgis import processing
-
-    return processing.run(alg, params, feedback=feedback)
 
 
 def _sha(p: Path) -> str:
@@ -163,25 +158,6 @@ def test_template_algorithm_round_trip(provider, tmp_path):
     assert pyogrio.read_dataframe(out, layer="units").sector[0] == "hazchem"
 
 
-QGIS_PROCESS = "/usr/bin/qgis_process.bin"  # the wrapper passes Debian's QGIS_OPTS, which qgis_process refuses
-
-
-@pytest.fixture(scope="module")
-def qgis_process_env(tmp_path_factory):
-    base = tmp_path_factory.mktemp("qgis_process")
-    plugins = base / "plugins"
-    plugins.mkdir()
-    os.symlink(ROOT, plugins / "city_safety_risk_map")
-    env = dict(os.environ, QGIS_PLUGINPATH=str(plugins), QGIS_CUSTOM_CONFIG_PATH=str(base / "profile"),
-               QT_QPA_PLATFORM="offscreen")
-    site = next((ROOT / ".venv" / "lib").glob("python3*/site-packages"), None)
-    if site is not None:
-        env["PYTHONPATH"] = str(site)
-    subprocess.run([QGIS_PROCESS, "plugins", "enable", "city_safety_risk_map"], env=env, check=True,
-                   capture_output=True, timeout=120)
-    return env
-
-
 def test_qgis_process_lists_and_runs_the_import(qgis_process_env, surveys, tmp_path):
     env = qgis_process_env
     listing = subprocess.run([QGIS_PROCESS, "list"], env=env, capture_output=True, text=True, timeout=120)
@@ -201,7 +177,6 @@ def test_qgis_process_lists_and_runs_the_import(qgis_process_env, surveys, tmp_p
 
 def test_every_issue_code_through_processing(provider, messy_files, too_many_rows_csv, tmp_path):
     from plugin.core.ingest.issues import KINDS
-    from tests.conftest import SHENZHEN_EXTENT
 
     out = tmp_path / "risk.gpkg"
     files = [str(p) for p in messy_files.values()] + [str(too_many_rows_csv)]

@@ -9,8 +9,8 @@ import subprocess
 import pyogrio
 import pytest
 
-from tests.conftest import SAMPLE
-from tests.processing.test_import_surveys import QGIS_PROCESS, _run, qgis_process_env  # noqa: F401
+from tests.common import QGIS_PROCESS, SAMPLE
+from tests.common import run_algorithm as _run
 
 RECEPTORS = f"{SAMPLE / 'receptors.gpkg'}|layername=receptors"
 AREAS = f"{SAMPLE / 'receptors.gpkg'}|layername=receptor_areas"
@@ -74,7 +74,7 @@ def test_proximity_needs_an_input(scored):
         _run("citysafety:proximity", {"INPUT": str(scored)})
 
 
-def test_qgis_process_run_all_with_receptors_and_population(qgis_process_env, tmp_path):  # noqa: F811
+def test_qgis_process_run_all_with_receptors_and_population(qgis_process_env, tmp_path):
     db, density = tmp_path / "cli.gpkg", tmp_path / "cli.tif"
     args = [QGIS_PROCESS, "--json", "run", "citysafety:run_all", "--", f"FOLDER={SAMPLE}", f"OUTPUT={db}",
             f"DENSITY={density}", f"DISTRICTS={SAMPLE / 'districts.gpkg'}", f"RECEPTORS={RECEPTORS}",

@@ -16,7 +16,7 @@ import pyogrio
 import pytest
 
 from plugin.core.errors import Canceled
-from tests.conftest import ROOT
+from tests.common import ROOT
 
 TITLE = "深圳市城市安全风险评估报告"
 DATE = "2024-05-01"

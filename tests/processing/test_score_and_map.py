@@ -12,8 +12,8 @@ import pyogrio
 import pytest
 import rasterio
 
-from tests.conftest import SAMPLE
-from tests.processing.test_import_surveys import QGIS_PROCESS, _run, qgis_process_env  # noqa: F401
+from tests.common import QGIS_PROCESS, SAMPLE
+from tests.common import run_algorithm as _run
 
 DISTRICTS = SAMPLE / "districts.gpkg"
 
@@ -123,7 +123,7 @@ def test_run_all_on_the_sample_city(provider, tmp_path):
     assert density.exists()
 
 
-def test_qgis_process_run_all(qgis_process_env, tmp_path):  # noqa: F811
+def test_qgis_process_run_all(qgis_process_env, tmp_path):
     db, density = tmp_path / "cli.gpkg", tmp_path / "cli.tif"
     args = [QGIS_PROCESS, "--json", "run", "citysafety:run_all", "--", f"FOLDER={SAMPLE}", f"OUTPUT={db}",
             f"DENSITY={density}", f"DISTRICTS={DISTRICTS}", "LOAD_LAYERS=false"]

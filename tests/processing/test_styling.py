@@ -10,7 +10,7 @@ import re
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT
+from tests.common import ROOT
 
 RULES_COLOURS = {1: (230, 0, 18), 2: (255, 140, 0), 3: (255, 215, 0), 4: (0, 112, 192)}
 

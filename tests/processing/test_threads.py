@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from tests.common import ROOT
 
 
 def test_algorithms_run_repeatedly_as_background_tasks(analysed_db, tmp_path):
