@@ -4,6 +4,10 @@
 file is checked completely before any work: overlapping or gapped bands, an unknown
 method or sector, a level without a colour, a value of the wrong type — each refusal
 names the key and says what is wrong, in Chinese and English (:class:`RulesError`).
+
+Where a value comes from is data too: each ``[[provenance]]`` entry names a section and keys
+and says "verified", "literature default" or "project default", with a note and a source
+(:class:`Provenance`); the report's method sheet reads it from :attr:`Rules.provenance`.
 """
 
 from __future__ import annotations
@@ -27,6 +31,10 @@ KERNELS = ("quartic", "uniform")
 SENSITIVITIES = ("high", "medium", "low")
 POPULATION_METHODS = ("area_share", "cell_centres")
 # Marker shapes QGIS 3.22 knows (QgsSimpleMarkerSymbolLayerBase::decodeShape).
+# What a [[provenance]] entry may say of a value: read in a published text, widely cited but
+# not read in the primary source here, or chosen by this project (to be set by the bureau).
+PROVENANCE_STATUSES = ("verified", "literature default", "project default")
+PROVENANCE_KEYS = ("section", "keys", "status", "note", "source")
 MARKER_SHAPES = ("square", "diamond", "pentagon", "hexagon", "octagon", "square_with_corners", "triangle",
                  "equilateral_triangle", "star", "arrow", "circle", "cross", "cross_fill", "cross2", "line",
                  "arrowhead", "filled_arrowhead", "semi_circle", "third_circle", "quarter_circle", "quarter_square",
@@ -105,6 +113,15 @@ def fold_name(text: object) -> str:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Where the value of one rules key comes from (a ``[[provenance]]`` entry of the file)."""
+
+    status: str  # one of PROVENANCE_STATUSES; "" when the entry only explains the value
+    note: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Band:
     level: int
     min: float  # inclusive; -inf when open
@@ -169,6 +186,9 @@ class Rules:
     upgrades: dict
     receptors: ReceptorRules
     cascade: dict = field(default_factory=dict)
+    # (section, key) → where the value comes from, in the order of the file's [[provenance]].
+    provenance: dict[tuple[str, str], Provenance] = field(default_factory=dict)
+    raw: dict = field(default_factory=dict, repr=False, compare=False)  # the file as parsed
 
     def level_names(self) -> dict[int, str]:
         return {k: v.zh for k, v in self.levels.items()}
@@ -344,7 +364,8 @@ def load_rules(path: str | Path | None = None) -> Rules:
         raw = tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise _err("(file)", f"not valid TOML: {exc}", f"不是有效的 TOML：{exc}", p) from exc
-    known_top = {"meta", "levels", "sectors", "methods", "density", "upgrades", "receptors", "cascade"}
+    known_top = {"meta", "levels", "sectors", "methods", "density", "upgrades", "receptors", "cascade",
+                 "provenance"}
     unknown = sorted(set(raw) - known_top)
     if unknown:
         raise _err(unknown[0], "unknown section", "未知的节", p)
@@ -425,9 +446,54 @@ def load_rules(path: str | Path | None = None) -> Rules:
                 raise _err(f"upgrades.proximity.steps[{i}].{key}", f"level {v} is not defined", f"等级 {v} 未定义", p)
     receptors = _receptors(_get(raw, "receptors", "receptors", "table", p), p)
     cascade = _cascade(_get(raw, "cascade", "cascade", "table", p, required=False, default={}), p)
+    provenance = _provenance(raw, p)
     return Rules(path=p.resolve(), sha256=hashlib.sha256(data).hexdigest(),
                  name=str(meta.get("name", p.stem)), levels=levels, sectors=sectors, lec=lec, ls=ls,
-                 gb18218=gb, density=density, upgrades=upgrades, receptors=receptors, cascade=cascade)
+                 gb18218=gb, density=density, upgrades=upgrades, receptors=receptors, cascade=cascade,
+                 provenance=provenance, raw=raw)
+
+
+def _provenance(raw: dict, path) -> dict[tuple[str, str], Provenance]:
+    """The ``[[provenance]]`` entries: each names a section (dotted, e.g. ``cascade.substances``)
+    and keys of it, with a status (PROVENANCE_STATUSES; may be left out when the entry only
+    explains), a note and a source. Every section and key named must exist in the file."""
+    entries = _get(raw, "provenance", "provenance", "list", path, required=False, default=[])
+    out: dict[tuple[str, str], Provenance] = {}
+    for i, e in enumerate(entries):
+        k = f"provenance[{i}]"
+        if not isinstance(e, dict):
+            raise _err(k, "expected a table {section, keys, status, note, source}",
+                       "应为 {section, keys, status, note, source} 表", path)
+        unknown = sorted(set(e) - set(PROVENANCE_KEYS))
+        if unknown:
+            raise _err(f"{k}.{unknown[0]}", f"unknown key (known: {', '.join(PROVENANCE_KEYS)})",
+                       f"未知的键（应为 {', '.join(PROVENANCE_KEYS)}）", path)
+        section = _get(e, "section", f"{k}.section", "str", path)
+        table = raw
+        for part in section.split("."):
+            table = table.get(part) if isinstance(table, dict) else None
+        if not isinstance(table, dict) or section == "provenance":
+            raise _err(f"{k}.section", f"no section [{section}] in this rules file",
+                       f"规则文件中没有 [{section}] 节", path)
+        status = _get(e, "status", f"{k}.status", "str", path, required=False, default="")
+        if status not in PROVENANCE_STATUSES and "status" in e:
+            raise _err(f"{k}.status", f"unknown status {status!r} ({', '.join(PROVENANCE_STATUSES)})",
+                       f"未知的来源状态 {status!r}（应为 {'、'.join(PROVENANCE_STATUSES)}）", path)
+        note = _get(e, "note", f"{k}.note", "str", path, required=False, default="")
+        source = _get(e, "source", f"{k}.source", "str", path, required=False, default="")
+        keys = _get(e, "keys", f"{k}.keys", "list", path)
+        if not keys:
+            raise _err(f"{k}.keys", "names no key", "未列出任何键", path)
+        for j, key in enumerate(keys):
+            kk = f"{k}.keys[{j}]"
+            if not isinstance(key, str):
+                raise _err(kk, f"expected the name of a key, got {key!r}", f"应为键名，实际为 {key!r}", path)
+            if key not in table:
+                raise _err(kk, f"no key {key!r} under [{section}]", f"[{section}] 下没有键 {key!r}", path)
+            if (section, key) in out:
+                raise _err(kk, f"{section}.{key} is stated twice", f"{section}.{key} 的来源重复声明", path)
+            out[(section, key)] = Provenance(status, note, source)
+    return out
 
 
 EQUIPMENT_IDS = ("atmospheric", "pressurised", "elongated", "auxiliary", "building")

@@ -331,7 +331,7 @@ def test_method_sheet_has_input_hashes_rules_and_version(analysed_db, report):
     assert any(isinstance(v, str) and v.startswith("320 ≤ D") for v in cells)  # LEC band from the rules
 
 
-def test_rules_provenance_from_the_comments():
+def test_rules_provenance_from_the_rules_data():
     p = rules_provenance(RULES.path).set_index(["section", "key"])["provenance"]
     assert p[("cascade", "vce_yield")] == "literature default"
     assert p[("cascade.heat_threshold_kw_m2", "atmospheric")] == "verified"
@@ -339,9 +339,31 @@ def test_rules_provenance_from_the_comments():
     assert p[("cascade.heat_threshold_kw_m2", "building")] == "project default"
     assert p[("cascade.overpressure_threshold_kpa", "elongated")] == "literature default"
     assert p[("cascade.heat_probit_atmospheric", "y0")] == "verified"
-    assert p[("cascade", "pressurised_fire_probability")] != "verified"  # "no verified … model"
+    assert p[("cascade", "pressurised_fire_probability")] == "project default"  # no verified model
+    assert p[("cascade", "reference_pressure_pa")] == "not stated in the rules file"
     assert p[("sectors.gas", "protection_m")] == "project default"
     assert ("sectors.gas", "reach_m") not in p.index
+    # Every key of the cascade section is listed, each once, in the file's order.
+    assert not p.index.duplicated().any()
+    assert list(p.loc["cascade.substances"].index) == list(RULES.cascade["substances"])
+    assert list(p.loc["cascade.overpressure_probit"].index) == ["atmospheric", "pressurised", "elongated",
+                                                                "auxiliary", "building"]
+
+
+def test_rules_provenance_is_read_from_keys_not_comments(tmp_path):
+    text = RULES.path.read_text(encoding="utf-8")
+    # Comments say nothing any more; an edited [[provenance]] entry changes the row.
+    text = "\n".join(line.split("#", 1)[0] if "#" in line and '"' not in line.split("#", 1)[0] else line
+                     for line in text.splitlines())
+    old = 'keys = ["atmospheric"]\nstatus = "verified"'
+    assert old in text
+    p = tmp_path / "rules.toml"
+    p.write_text(text.replace(old, 'keys = ["atmospheric"]\nstatus = "literature default"'), encoding="utf-8")
+    df = rules_provenance(load_rules(p)).set_index(["section", "key"])
+    row = df.loc[("cascade.heat_threshold_kw_m2", "atmospheric")]
+    assert row["provenance"] == "literature default" and "Khakzad & Reniers" in row["note"]
+    assert df.loc[("cascade.heat_probit_atmospheric", "y0"), "provenance"] == "verified"
+    assert len(df) == len(rules_provenance(RULES))
 
 
 # --- databases part-way through ------------------------------------------------------------------

@@ -70,12 +70,36 @@ def _edited(tmp_path, old, new, count=1):
      "file not found"),
     ('"584-84-9" = 23', '"584-84-9" = 999', "methods.gb18218.alternative_cas.584-84-9", "Table 1 row"),
     ("{ from = 2, to = 1 }", "{ from = 2, to = 0 }", "upgrades.proximity.steps[0].to", "level 0"),
+    ('keys = ["vce_yield"]\nstatus = "literature default"', 'keys = ["vce_yield"]\nstatus = "guessed"',
+     "provenance[9].status", "unknown status"),
+    ('keys = ["vce_yield"]', 'keys = ["vce_yeild"]', "provenance[9].keys[0]", "no key 'vce_yeild'"),
+    ('section = "cascade.overpressure_probit"', 'section = "cascade.overpressure_probits"', "provenance[20].section",
+     "no section"),
+    ('keys = ["vce_yield"]', 'keys = ["vce_yield"]\nsorce = "x"', "provenance[9].sorce", "unknown key"),
+    ('keys = ["vce_yield"]', 'keys = ["vce_yield", "seed"]', "provenance[15].keys[4]", "stated twice"),
+    ('keys = ["vce_yield"]', "keys = []", "provenance[9].keys", "names no key"),
 ])
 def test_bad_rules_are_refused_naming_the_key(tmp_path, old, new, key, words):
     with pytest.raises(RulesError) as err:
         load_rules(_edited(tmp_path, old, new))
     assert err.value.key == key, str(err.value)
     assert words in err.value.en and err.value.zh and str(tmp_path) in str(err.value)
+
+
+def test_provenance_is_data_of_the_rules():
+    r = load_rules()
+    assert r.provenance[("cascade.heat_threshold_kw_m2", "atmospheric")].status == "verified"
+    assert "Khakzad" in r.provenance[("cascade.heat_threshold_kw_m2", "atmospheric")].source
+    assert r.provenance[("sectors.hazchem", "protection_m")].status == "project default"
+    assert r.provenance[("cascade", "reference_pressure_pa")].status == ""  # explained, not classed
+    assert {p.status for p in r.provenance.values()} <= {"", "verified", "literature default", "project default"}
+
+
+def test_a_rules_file_without_provenance_loads(tmp_path):
+    text = DEFAULT_RULES.read_text(encoding="utf-8")
+    p = tmp_path / "rules.toml"
+    p.write_text(text[:text.index("[[provenance]]")], encoding="utf-8")
+    assert load_rules(p).provenance == {}
 
 
 def test_not_toml_and_missing_file(tmp_path):

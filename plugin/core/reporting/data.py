@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +30,7 @@ from ..errors import PipelineError
 from ..steps import level_table
 from ..store import riskdb
 from ..store.riskdb import plugin_version
-from ..rules import Rules
+from ..rules import Rules, RulesError, load_rules
 
 
 # Sheet names: fixed Chinese, whatever the language of the headings.
@@ -511,7 +509,7 @@ def report_data(db: str | Path, rules: Rules, unmask: bool = False, tr: Callable
         by_level=by_level, by_sector=by_sector, by_district=by_district, level_units=level_units,
         receptors=receptors, chains=chains, issue_counts=issue_counts, import_balance=balance,
         report_info=report_info, analysis_runs=runs, methods=_method_table(rules, level_zh, tr),
-        provenance=rules_provenance(rules.path, tr), inputs=inputs, notes=notes, steps=steps)
+        provenance=rules_provenance(rules, tr), inputs=inputs, notes=notes, steps=steps)
 
 
 # --- the tables -----------------------------------------------------------------------------
@@ -718,52 +716,8 @@ def _method_table(rules: Rules, level_zh: dict[int, str], tr) -> pd.DataFrame:
 
 # --- provenance of the rules' values ------------------------------------------------------------
 
-_TERM = re.compile(r"(?<!no )(?<!not )(?<!un)(literature default|project default|verified)s?", re.IGNORECASE)
-_QUOTED_TERM = re.compile(r"\"(literature default|project default|verified)\"", re.IGNORECASE)
-_SECTION = re.compile(r"^\s*\[([^\[\]]+)\]\s*(?:#.*)?$")
-_KEY = re.compile(r"^\s*(\"[^\"]*\"|[A-Za-z0-9_\-]+)\s*=")
-_OTHERS = re.compile(r"\b(the others|the rest|all others)\b", re.IGNORECASE)
-
-
-def _clauses(text: str) -> list[str]:
-    text = re.sub(r"\bet al\.", "et al", text)
-    return [c.strip() for c in re.split(r";\s*|:\s+|\.\s+|\.$", text) if c.strip()]
-
-
-def _mentions(clause: str, key: str) -> bool:
-    """The clause names this key as its subject ('buildings' too, but not 'the <key> value' or 'as <key>')."""
-    k = re.escape(key)
-    subject = re.sub(rf"\b(?:the|as)\s+{k}\b(?:\s+value)?", "", clause)
-    return bool(re.search(rf"(?<![\w.]){k}s?(?!\w)", subject))
-
-
-def _block_provenance(block: str, keys: list[str]) -> dict[str, str]:
-    """Provenance of the keys of one section from the comment above it."""
-    found: dict[str, str] = {}
-    default = None
-    others = None
-    previous: list[str] = []
-    for clause in _clauses(block):
-        bare = _QUOTED_TERM.sub("", clause)  # '"verified" = read in a published text' defines, not states
-        named = [k for k in keys if _mentions(bare, k)]
-        m = _TERM.search(bare)
-        if m:
-            term = m.group(1).lower()
-            if named:
-                for k in named:
-                    found.setdefault(k, term)
-            elif _OTHERS.search(bare):
-                others = term
-            elif re.match(r"(these|this|they|it)\b", bare, re.IGNORECASE) and previous:  # the keys named just before
-                for k in previous:
-                    found.setdefault(k, term)
-            elif default is None:
-                default = term
-        previous = named or previous
-    for k in keys:
-        if k not in found and (others or default):
-            found[k] = others or default
-    return found
+# Sections whose every key is listed, "not stated" where no [[provenance]] entry names it.
+_LISTED_IN_FULL = ("cascade",)
 
 
 def _value_text(v):
@@ -776,63 +730,40 @@ def _value_text(v):
     return str(v)
 
 
-def rules_provenance(path: str | Path, tr: Callable[[str], str] = identity) -> pd.DataFrame:
-    """The rules' values with the provenance their comments state ("literature default",
-    "project default", "verified"): every key of the cascade section, and any other key
-    whose comment states one. Read from the TOML text (comments are not in the parsed data)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return _ensure(pd.DataFrame(), PROVENANCE_COLUMNS)
-    # Sections with the comment block above their header and the keys (with inline comments) below it.
-    sections: list[dict] = []
-    block: list[str] = []
-    current = {"name": "", "block": "", "keys": []}
-    sections.append(current)
-    for line in text.splitlines():
-        s = line.strip()
-        if s.startswith("#"):
-            block.append(s.lstrip("#").strip())
-            continue
-        m = _SECTION.match(line)
-        if m:
-            current = {"name": m.group(1).strip(), "block": " ".join(block), "keys": []}
-            sections.append(current)
-            block = []
-            continue
-        if not s:
-            block = []
-            continue
-        block = []
-        k = _KEY.match(line)
-        if k:
-            inline = line.split("#", 1)[1].strip() if "#" in line.split("=", 1)[1] else ""
-            current["keys"].append((k.group(1).strip('"'), inline))
-    # A group of sibling sections (sectors.*) shares the comment above its first member.
-    last_block: dict[str, str] = {}
+def _provenance_rows(table: dict, path: tuple[str, ...], stated: dict, covered: bool):
+    """(section, key, value, provenance or None) in the order of the rules file: the keys a
+    [[provenance]] entry names, and every key of the sections listed in full (one level into
+    their tables)."""
+    section = ".".join(path)
+    for key, value in table.items():
+        listed = bool(path) and path[0] in _LISTED_IN_FULL and (not isinstance(value, dict) or len(path) > 1)
+        if (section, key) in stated or (listed and not covered):
+            yield section, key, value, stated.get((section, key))
+            if isinstance(value, dict):  # an entry may also name keys below this one
+                yield from _provenance_rows(value, (*path, key), stated, True)
+        elif isinstance(value, dict):
+            yield from _provenance_rows(value, (*path, key), stated, covered)
+
+
+def rules_provenance(rules: Rules | str | Path, tr: Callable[[str], str] = identity) -> pd.DataFrame:
+    """The rules' values with their provenance from the file's ``[[provenance]]`` entries
+    ("verified", "literature default", "project default", with a note and a source): every
+    key an entry names, and every key of the cascade section ("not stated" where none does).
+    ``rules`` is a loaded :class:`Rules` or the path of a rules file (an unreadable or
+    refused file gives no rows)."""
+    if not isinstance(rules, Rules):
+        try:
+            rules = load_rules(rules)
+        except RulesError:
+            return _ensure(pd.DataFrame(), PROVENANCE_COLUMNS)
     words = {"literature default": tr(N_("literature default")), "project default": tr(N_("project default")),
              "verified": tr(N_("verified"))}
+    not_stated = tr(N_("not stated in the rules file"))
     rows = []
-    for sec in sections:
-        name = sec["name"]
-        parent = name.rsplit(".", 1)[0] if "." in name else ""
-        blk = sec["block"] or (last_block.get(parent, "") if parent and parent != "cascade" else "")
-        if sec["block"] and parent:
-            last_block[parent] = sec["block"]
-        keys = [k for k, _ in sec["keys"]]
-        from_block = _block_provenance(blk, keys) if blk else {}
-        values = data
-        for part in [p.strip('"') for p in re.findall(r'"[^"]*"|[^.]+', name)] if name else []:
-            values = values.get(part, {}) if isinstance(values, dict) else {}
-        for key, inline in sec["keys"]:
-            m = _TERM.search(_QUOTED_TERM.sub("", inline)) if inline else None
-            term = m.group(1).lower() if m else from_block.get(key)
-            in_cascade = name == "cascade" or name.startswith("cascade.")
-            if not term and not in_cascade:
-                continue
-            note = inline or blk
-            rows.append({"section": name, "key": key, "rule_value": _value_text(values.get(key)) if isinstance(
-                values, dict) else None, "provenance": words.get(term, tr(N_("not stated in the rules file"))),
-                "note": note})
+    for section, key, value, prov in _provenance_rows(rules.raw, (), rules.provenance, False):
+        if section == "provenance":
+            continue
+        note = "; ".join(t for t in (prov.note, prov.source) if t) if prov else ""
+        rows.append({"section": section, "key": key, "rule_value": _value_text(value),
+                     "provenance": words.get(prov.status, not_stated) if prov else not_stated, "note": note})
     return _ensure(pd.DataFrame(rows), PROVENANCE_COLUMNS)
