@@ -1,6 +1,6 @@
 """Proximity benchmark: our vectorised answer against QGIS's own Processing algorithms.
 
-The question (DOMAIN.md §4): for every hazard source, how many receptors lie within its
+The question (docs/domain/receptors.md §2, §3): for every hazard source, how many receptors lie within its
 reach, and how many people live within it. For each size, in one QGIS process, one after
 the other:
 

@@ -1,4 +1,4 @@
-"""The repository root is an installable QGIS plugin folder (ENGINEERING.md conventions)."""
+"""The repository root is an installable QGIS plugin folder (docs/engineering.md §5)."""
 
 import configparser
 import subprocess

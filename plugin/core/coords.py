@@ -1,6 +1,6 @@
 """Coordinates (坐标): datum offsets, coordinate text parsing and validity checks.
 
-DOMAIN.md §6. Everything here is vectorised: functions take array-likes and return numpy
+docs/domain/coordinates.md. Everything here is vectorised: functions take array-likes and return numpy
 arrays of the same shape, with no Python loop per point. NaN inputs stay NaN.
 
 * WGS84 and CGCS2000 are taken as given (they differ by centimetres at survey scale).
@@ -25,7 +25,7 @@ import pandas as pd
 
 FloatArray = npt.NDArray[np.float64]
 
-# --- GCJ-02 (DOMAIN.md §6) ---------------------------------------------------------------
+# --- GCJ-02 (docs/domain/coordinates.md §2) ----------------------------------------------
 # Krasovsky 1940 ellipsoid, as used by the public GCJ-02 transform.
 GCJ_SEMI_MAJOR_AXIS = 6378245.0
 GCJ_ECCENTRICITY_SQ = 0.00669342162296594323
@@ -36,7 +36,7 @@ GCJ_ORIGIN_LAT = 35.0
 GCJ_BOX_LON = (72.004, 137.8347)
 GCJ_BOX_LAT = (0.8293, 55.8271)
 
-# --- BD-09 (DOMAIN.md §6) ----------------------------------------------------------------
+# --- BD-09 (docs/domain/coordinates.md §3) -----------------------------------------------
 BD_X_PI = math.pi * 3000.0 / 180.0
 BD_Z_AMPLITUDE = 0.00002
 BD_THETA_AMPLITUDE = 0.000003
@@ -44,7 +44,7 @@ BD_LON_OFFSET = 0.0065
 BD_LAT_OFFSET = 0.006
 
 # --- Iterative inverses ------------------------------------------------------------------
-# DOMAIN.md §6 asks for under 0.5 m; iterating to a centimetre costs one more step at most.
+# docs/domain/coordinates.md §4 asks for under 0.5 m; iterating to a centimetre costs one more step at most.
 INVERSE_TOLERANCE_M = 0.01
 INVERSE_MAX_ITERATIONS = 10
 # Metres per degree of latitude (WGS84 equatorial radius × π/180); a local approximation
@@ -58,7 +58,7 @@ CRS_GCJ02 = "GCJ02"
 CRS_BD09 = "BD09"
 CRS_IDS = (CRS_WGS84, CRS_CGCS2000, CRS_GCJ02, CRS_BD09)
 
-# --- Survey validity box (DOMAIN.md §6) --------------------------------------------------
+# --- Survey validity box (docs/domain/coordinates.md §6) ---------------------------------
 CHINA_LON = (73.0, 136.0)
 CHINA_LAT = (3.0, 54.0)
 
@@ -67,7 +67,7 @@ LONLAT_SWAPPED = 1
 LONLAT_OUT_OF_CHINA = 2
 LONLAT_MISSING = 3
 
-# --- Gauss-Krüger zones (DOMAIN.md §6: distances in the local projected zone) ------------
+# --- Gauss-Krüger zones (docs/domain/coordinates.md §7: distances in the local projected zone) ---
 GK_ZONE_WIDTH = 3.0
 GK_FIRST_CM = 75
 GK_LAST_CM = 135
@@ -114,7 +114,7 @@ def _gcj_offset_lon(x: FloatArray, y: FloatArray) -> FloatArray:
 
 
 def wgs84_to_gcj02(lon: Any, lat: Any) -> tuple[FloatArray, FloatArray]:
-    """WGS84 → GCJ-02 by the public transform (DOMAIN.md §6); unchanged outside China."""
+    """WGS84 → GCJ-02 by the public transform (docs/domain/coordinates.md §2); unchanged outside China."""
     lon = _as_float(lon)
     lat = _as_float(lat)
     x = lon - GCJ_ORIGIN_LON
@@ -162,7 +162,7 @@ def _invert(forward: Any, lon: FloatArray, lat: FloatArray,
 
 
 def gcj02_to_wgs84(lon: Any, lat: Any) -> tuple[FloatArray, FloatArray]:
-    """GCJ-02 → WGS84 by fixed-point iteration of :func:`wgs84_to_gcj02` (DOMAIN.md §6)."""
+    """GCJ-02 → WGS84 by fixed-point iteration of :func:`wgs84_to_gcj02` (docs/domain/coordinates.md §4)."""
     lon = _as_float(lon)
     lat = _as_float(lat)
     return _invert(wgs84_to_gcj02, lon, lat, lon, lat)
@@ -174,7 +174,7 @@ def gcj02_to_wgs84(lon: Any, lat: Any) -> tuple[FloatArray, FloatArray]:
 
 
 def gcj02_to_bd09(lon: Any, lat: Any) -> tuple[FloatArray, FloatArray]:
-    """GCJ-02 → BD-09 (DOMAIN.md §6)."""
+    """GCJ-02 → BD-09 (docs/domain/coordinates.md §3)."""
     x = _as_float(lon)
     y = _as_float(lat)
     z = np.hypot(x, y) + BD_Z_AMPLITUDE * np.sin(y * BD_X_PI)
@@ -194,7 +194,7 @@ def bd09_to_gcj02(lon: Any, lat: Any) -> tuple[FloatArray, FloatArray]:
 
 
 def bd09_to_wgs84(lon: Any, lat: Any) -> tuple[FloatArray, FloatArray]:
-    """BD-09 → GCJ-02 → WGS84 (DOMAIN.md §6)."""
+    """BD-09 → GCJ-02 → WGS84 (docs/domain/coordinates.md §3, §4)."""
     return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
 
 
@@ -214,7 +214,7 @@ def normalise_crs_ids(crs_ids: Any, size: int) -> npt.NDArray[np.object_]:
 
 
 def to_wgs84(lon: Any, lat: Any, crs_ids: Any) -> tuple[FloatArray, FloatArray]:
-    """Convert each point from its coordinate system to WGS84 (DOMAIN.md §6).
+    """Convert each point from its coordinate system to WGS84 (docs/domain/coordinates.md §1).
 
     ``crs_ids`` is an array (or a single string) of "WGS84", "CGCS2000", "GCJ02", "BD09"
     (the ids of ``schema.COORD_SYSTEMS``; "GCJ-02"/"BD-09" and lower case also accepted).
@@ -301,7 +301,7 @@ def _parse_text(text: pd.Series) -> FloatArray:
 
 
 def parse_dms(values: Any) -> FloatArray:
-    """Parse coordinate cells into decimal degrees (DOMAIN.md §6); NaN where unparseable.
+    """Parse coordinate cells into decimal degrees (docs/domain/coordinates.md §5); NaN where unparseable.
 
     Accepts numbers, decimal-degree text and degree-minute-second text: ``113°56′12.3″``,
     ``113°56'12.3"``, ``113度56分12.3秒``, ``113°56.205′``, ``113 56 12.3``,
@@ -340,7 +340,7 @@ def _in_box(lon: FloatArray, lat: FloatArray) -> npt.NDArray[np.bool_]:
 
 
 def classify_lonlat(lon: Any, lat: Any) -> tuple[FloatArray, FloatArray, npt.NDArray[np.int8]]:
-    """Check points against the survey's validity box (DOMAIN.md §6).
+    """Check points against the survey's validity box (docs/domain/coordinates.md §6).
 
     Returns ``(lon2, lat2, status)``; status is int8: :data:`LONLAT_OK` (0),
     :data:`LONLAT_SWAPPED` (1, fits only when swapped; returned swapped — a warning),
@@ -360,7 +360,7 @@ def classify_lonlat(lon: Any, lat: Any) -> tuple[FloatArray, FloatArray, npt.NDA
 
 
 def gauss_kruger_central_meridian(lon: float) -> int:
-    """Central meridian (°E) of the 3-degree Gauss-Krüger zone for ``lon`` (DOMAIN.md §6).
+    """Central meridian (°E) of the 3-degree Gauss-Krüger zone for ``lon`` (docs/domain/coordinates.md §7).
 
     Zones are centred on multiples of 3°; the box's edges (73°E, 136°E) are clamped to
     the outermost CGCS2000 zones (CM 75°E, 135°E). Raises ``ValueError`` for a longitude
@@ -374,7 +374,7 @@ def gauss_kruger_central_meridian(lon: float) -> int:
 
 
 def gauss_kruger_epsg(lon: float) -> int:
-    """EPSG code of "CGCS2000 / 3-degree Gauss-Kruger CM …E" for ``lon`` (DOMAIN.md §6),
+    """EPSG code of "CGCS2000 / 3-degree Gauss-Kruger CM …E" for ``lon`` (docs/domain/coordinates.md §7),
     e.g. 114°E → 4547. Pass a representative scalar such as the data's median longitude."""
     cm = gauss_kruger_central_meridian(lon)
     return GK_FIRST_EPSG + (cm - GK_FIRST_CM) // int(GK_ZONE_WIDTH)

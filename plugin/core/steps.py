@@ -179,7 +179,7 @@ def raise_units(u_out: pd.DataFrame, unit_codes: pd.Series, hazards: pd.DataFram
     return u_out
 
 
-# --- proximity (DOMAIN.md §4) -------------------------------------------------------------
+# --- proximity (docs/domain/receptors.md) ------------------------------------------------
 
 PROXIMITY_HAZARD_FIELDS = ("reach_m", "n_receptors", "n_high", "nearest_high_name", "nearest_high_class",
                            "nearest_high_m", "nearest_high_within_reach", "protection_m", "protection_breach",
@@ -335,7 +335,7 @@ def proximity_database(db: str | Path, rules: Rules, receptors: pd.DataFrame | N
     return ProximitySummary(units_new, hazards_new, links, issue_frame, int(up.sum()), breaches)
 
 
-# --- cascade (DOMAIN.md §5) -----------------------------------------------------------------
+# --- cascade (docs/domain/cascade.md) ----------------------------------------------------
 
 CASCADE_HAZARD_FIELDS = ("scenario", "vector", "d_max", "out_degree", "in_degree", "reach_1", "reach_2", "reach_all",
                          "best_chain_p_max", "betweenness", "closeness", "out_closeness", "cluster", "cluster_size",

@@ -1,4 +1,4 @@
-"""citysafety:cascade and citysafety:cascade_scenario — the domino graph (DOMAIN.md §5)."""
+"""citysafety:cascade and citysafety:cascade_scenario — the domino graph (docs/domain/cascade.md)."""
 
 from __future__ import annotations
 

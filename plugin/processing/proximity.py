@@ -1,4 +1,4 @@
-"""citysafety:proximity — receptors, people and the upgrades they cause (DOMAIN.md §4)."""
+"""citysafety:proximity — receptors, people and the upgrades they cause (docs/domain/receptors.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""citysafety:score — every hazard source and unit scored by the rules (DOMAIN.md §3)."""
+"""citysafety:score — every hazard source and unit scored by the rules (docs/domain/scoring.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The cascade (domino) graph: measures, upgrade, chains, scenarios (DOMAIN.md §5,
+"""The cascade (domino) graph: measures, upgrade, chains, scenarios (docs/domain/cascade.md §6, §7, §8,
 resources/reference/cascade.md "The graph")."""
 
 from __future__ import annotations

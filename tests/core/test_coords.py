@@ -1,4 +1,4 @@
-"""Tests for plugin.core.coords (DOMAIN.md §6)."""
+"""Tests for plugin.core.coords (docs/domain/coordinates.md)."""
 
 from __future__ import annotations
 

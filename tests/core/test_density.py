@@ -1,4 +1,4 @@
-"""Tests for plugin.core.mapping.density (kernel density of weighted points, DOMAIN.md §6)."""
+"""Tests for plugin.core.mapping.density (kernel density of weighted points, docs/domain/mapping.md §2)."""
 
 from __future__ import annotations
 

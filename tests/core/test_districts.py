@@ -1,4 +1,4 @@
-"""Tests for plugin.core.mapping.districts (risk units per district, DOMAIN.md §3.4, §6)."""
+"""Tests for plugin.core.mapping.districts (risk units per district, docs/domain/mapping.md §3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Effect models of the cascade analysis (plugin.core.cascade.effects, DOMAIN.md §5).
+"""Effect models of the cascade analysis (plugin.core.cascade.effects, docs/domain/cascade.md §4, §5).
 
 The checks are those of resources/reference/cascade.md ("Checks (recomputed here)" of the
 vapour-cloud explosion, the pool-fire check, and the numbers quoted under the heat-radiation

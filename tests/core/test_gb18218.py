@@ -1,4 +1,4 @@
-"""GB 18218-2018 identification and grading (plugin.core.scoring.gb18218, DOMAIN.md §3.1).
+"""GB 18218-2018 identification and grading (plugin.core.scoring.gb18218, docs/domain/gb18218.md).
 
 Sources named per test: GB 18218-2018 clauses 4.2.1 (S = Σ q/Q) and 4.3.2 (R = α Σ β q/Q),
 Tables 1–6 as transcribed in resources/reference/ (SOURCES.md), the project's default
@@ -48,7 +48,7 @@ def match_one(tables, substance="", cas="", category=""):
 # --- the published cases -----------------------------------------------------------------
 
 def test_public_check_sulphur_dioxide(tables):
-    # SOURCES.md / DOMAIN.md §3.1 "Public check" (registered-safety-engineer exam question):
+    # SOURCES.md / docs/domain/gb18218.md §6 "Public check" (registered-safety-engineer exam question):
     # SO₂ q = 200 t, Q = 20 t (Table 1 row 4), β = 2 (Table 3), 60 people → α 1.5 → R = 30 → level 3.
     m, u = grade([("U1", "二氧化硫", "7446-09-5", "", 200)], {"U1": 60}, tables)
     h = m.iloc[0]
@@ -125,7 +125,7 @@ def test_alpha_missing_population(tables):
 
 
 def test_population_override(tables):
-    # DOMAIN.md §4: the population within 500 m (raster) replaces the survey's estimate.
+    # docs/domain/receptors.md §4: the population within 500 m (raster) replaces the survey's estimate.
     rows = [("A", "二氧化硫", "7446-09-5", "", 40), ("B", "二氧化硫", "7446-09-5", "", 40),
             ("C", "二氧化硫", "7446-09-5", "", 40)]
     raster = pd.Series({"A": 120.0, "B": np.nan})
@@ -320,7 +320,7 @@ def test_unit_with_several_substances(tables):
 # --- the reason text ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("r, a, s, lv, text", [
-    # DOMAIN.md §3.1 check and the SOURCES.md gas store; Table 6 grade names 一级…四级
+    # docs/domain/gb18218.md §6: the SO₂ check and the gas store; Table 6 grade names 一级…四级
     (30.0, 1.5, 20.0, 3, "R = 30.0 (α 1.5 × Σβq/Q 20.0) → 三级 → level 3"),
     (85.6, 2.0, 42.8, 2, "R = 85.6 (α 2.0 × Σβq/Q 42.8) → 二级 → level 2"),
     (120.0, 2.0, 60.0, 1, "R = 120.0 (α 2.0 × Σβq/Q 60.0) → 一级 → level 1"),

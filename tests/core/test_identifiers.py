@@ -1,4 +1,4 @@
-"""Tests for plugin.core.ingest.identifiers (DOMAIN.md §7)."""
+"""Tests for plugin.core.ingest.identifiers (docs/domain/survey.md §3)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def authority_code(request) -> str:
     """A valid code whose registering authority is a letter (A, N or Y).
 
     Built as first character + the body of a known code, with the check character from
-    ``stdnum.cn.uscc.calc_check_digit`` (the GB 32100-2015 weights, DOMAIN.md §7).
+    ``stdnum.cn.uscc.calc_check_digit`` (the GB 32100-2015 weights, docs/domain/survey.md §3.1).
     """
     body = request.param + "1110108551385082"
     return body + uscc.calc_check_digit(body)

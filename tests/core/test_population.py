@@ -1,4 +1,4 @@
-"""Tests for plugin.core.exposure.population (people within a radius, DOMAIN.md §3.1, §4, §6)."""
+"""Tests for plugin.core.exposure.population (people within a radius, docs/domain/receptors.md §3, §4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests for plugin.core.exposure.receptors (receptor classes and proximity, DOMAIN.md §4, §6).
+"""Tests for plugin.core.exposure.receptors (receptor classes and proximity, docs/domain/receptors.md §1, §2).
 
 Hand-made cases are built in EPSG:4547 (CGCS2000 / 3-degree GK CM 114E, the zone the
 module picks for Shenzhen) and converted to EPSG:4490, so distances are exact in metres.

@@ -21,14 +21,14 @@ def test_default_rules_load():
     assert len(r.sha256) == 64
 
 
-# DOMAIN.md §3.2: D ≥ 320 → 1; 160 ≤ D < 320 → 2; 70 ≤ D < 160 → 3; D < 70 → 4.
+# docs/domain/scoring.md §2: D ≥ 320 → 1; 160 ≤ D < 320 → 2; 70 ≤ D < 160 → 3; D < 70 → 4.
 @pytest.mark.parametrize("d, level", [(1000, 1), (320, 1), (319.99, 2), (160, 2), (159.9, 3), (70, 3),
                                       (69.99, 4), (0.05, 4)])
 def test_lec_band_edges(d, level):
     assert load_rules().lec.level_of(np.array([d]))[0] == level
 
 
-# DOMAIN.md §3.3: 20–25 → 1; 15–16 → 2; 9–12 → 3; 1–8 → 4, for every product L·S.
+# docs/domain/scoring.md §3: 20–25 → 1; 15–16 → 2; 9–12 → 3; 1–8 → 4, for every product L·S.
 def test_ls_bands_for_every_product():
     expected = {**{r: 1 for r in range(20, 26)}, 15: 2, 16: 2, **{r: 3 for r in range(9, 13)},
                 **{r: 4 for r in range(1, 9)}}

@@ -1,4 +1,4 @@
-"""Scoring hazards and units by their sector's method (DOMAIN.md §3)."""
+"""Scoring hazards and units by their sector's method (docs/domain/scoring.md)."""
 
 import numpy as np
 import pandas as pd
@@ -35,7 +35,7 @@ def test_so2_public_example_through_the_scorer():
 
 
 def test_not_a_major_hazard_falls_back_to_lec():
-    """S < 1: scored by LEC when L, E, C are given (DOMAIN.md §3.1)."""
+    """S < 1: scored by LEC when L, E, C are given (docs/domain/gb18218.md §5)."""
     r = score(_units([["U1", "hazchem", 60]]),
               _hz([["H1", "U1", "hazchem", "甲醇", "67-56-1", "", 5, 6, 6, 15, NAN, NAN]]), RULES)
     h, u = r.hazards.iloc[0], r.units.iloc[0]

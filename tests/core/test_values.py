@@ -1,4 +1,4 @@
-"""Messy survey values read correctly (DOMAIN.md §2), a column at a time."""
+"""Messy survey values read correctly (docs/domain/survey.md §2.3), a column at a time."""
 
 import datetime as dt
 

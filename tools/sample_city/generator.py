@@ -49,7 +49,7 @@ from plugin.core.ingest import schema
 
 DEFAULT_SEED = 20241128
 STORAGE_CRS = "EPSG:4490"
-RASTER_CRS = "EPSG:4547"  # CGCS2000 / 3-degree Gauss-Kruger CM 114E (DOMAIN.md §6)
+RASTER_CRS = "EPSG:4547"  # CGCS2000 / 3-degree Gauss-Kruger CM 114E (docs/domain/coordinates.md §7)
 RASTER_CELL_M = 100.0
 RASTER_NODATA = -1
 CITY_POPULATION = 17_700_000  # people on the raster (Shenzhen's order of magnitude)
@@ -446,7 +446,7 @@ _UNIT_TYPES: dict[str, tuple[_UnitType, ...]] = {
     ),
 }
 
-# LEC value weights (DOMAIN.md §3.2): most hazards low, a few extreme.
+# LEC value weights (docs/domain/scoring.md §2): most hazards low, a few extreme.
 _LEC_WEIGHTS = {
     "normal": ((0.01, 0.04, 0.20, 0.40, 0.20, 0.10, 0.05), (0.03, 0.30, 0.30, 0.17, 0.15, 0.05),
                (0.005, 0.03, 0.15, 0.35, 0.30, 0.165)),
@@ -490,7 +490,7 @@ _RECEPTOR_AREA_CLASSES = ("小学", "中学", "医院", "住宅小区")
 class City:
     """A generated city: clean survey data and the layers around it.
 
-    ``units`` and ``hazards`` have the schema's keys as columns (DOMAIN.md §2) with
+    ``units`` and ``hazards`` have the schema's keys as columns (docs/domain/survey.md §2) with
     clean values: sector, crs and equipment as ids (``hazchem``, ``GCJ02``,
     ``pressurised``), quantities in tonnes, dates as ``datetime64``. ``lon``/``lat`` are in
     the row's own coordinate system (``crs``) — GCJ-02 and BD-09 rows hold the offset
@@ -519,7 +519,7 @@ class City:
         return len(self.hazards)
 
 
-# --- coordinate offsets (DOMAIN.md §6) -------------------------------------------------
+# --- coordinate offsets (docs/domain/coordinates.md §2, §3) ------------------------------
 
 def _wgs84_to(system: str, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """WGS84 → the given system's coordinates (what a surveyor copies off that map)."""
@@ -743,7 +743,7 @@ def _char_matrix(strings: np.ndarray, width: int) -> np.ndarray:
 
 
 def uscc_check_chars(bodies: np.ndarray) -> np.ndarray:
-    """GB 32100-2015 check characters of 17-character bodies, vectorised (DOMAIN.md §7).
+    """GB 32100-2015 check characters of 17-character bodies, vectorised (docs/domain/survey.md §3.1).
 
     Agrees with ``stdnum.cn.uscc.calc_check_digit`` (tested)."""
     check = _uscc_check_index(_char_matrix(np.asarray(bodies, dtype=object), 17))

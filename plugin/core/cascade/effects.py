@@ -1,4 +1,4 @@
-"""Effect models of the cascade (domino) analysis, DOMAIN.md §5 and resources/reference/cascade.md.
+"""Effect models of the cascade (domino) analysis, docs/domain/cascade.md §4 and resources/reference/cascade.md.
 
 Every function works on numpy arrays (or pandas columns) over all hazard sources or all
 candidate pairs at once; there is no Python loop per hazard or per pair. All constants come

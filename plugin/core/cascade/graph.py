@@ -1,6 +1,6 @@
 """The domino (cascade) graph: measures, the upgrade rule, most probable chains, scenarios.
 
-DOMAIN.md §5 and ``resources/reference/cascade.md`` ("The graph"). The edges are computed
+docs/domain/cascade.md §6 and ``resources/reference/cascade.md`` ("The graph"). The edges are computed
 elsewhere (effect models and probits); here they arrive as a DataFrame with at least the
 columns ``src``, ``dst`` (node indices 0..n-1, the hazard sources) and ``probability``
 (0 < P ≤ 1). Other columns (``distance_m``, ``vector``, ``load`` …) are carried by the
@@ -521,7 +521,7 @@ def _fmt_p(p: float) -> str:
 
 def cascade_upgrade(n: int, edges: pd.DataFrame, levels: Iterable[int], codes: Iterable[Any],
                     within_steps: int = 2, raise_by: int = 1) -> tuple[IntArray, npt.NDArray[np.object_]]:
-    """The cascade upgrade rule (DOMAIN.md §5): a scored source (level 2–4) that can reach a
+    """The cascade upgrade rule (docs/domain/cascade.md §7): a scored source (level 2–4) that can reach a
     level-1 source other than itself within ``within_steps`` edges goes up ``raise_by`` levels,
     never above level 1. Level-1 sources are those of the input ``levels`` (upgrades do not
     chain into further upgrades); unscored sources (level 0) are left alone.

@@ -1,4 +1,4 @@
-"""Receptors (敏感目标) and their proximity to hazard sources (DOMAIN.md §4, §6).
+"""Receptors (敏感目标) and their proximity to hazard sources (docs/domain/receptors.md §1, §2).
 
 Two steps:
 
@@ -35,7 +35,7 @@ import shapely
 from ..coords import gauss_kruger_epsg, parse_dms
 from ..rules import Rules, fold_name
 
-# --- CRS (DOMAIN.md §6) -------------------------------------------------------------------
+# --- CRS (docs/domain/coordinates.md §7) --------------------------------------------------
 GEOGRAPHIC_EPSG = 4490
 # A layer without a CRS is taken as EPSG:4490 only if its bounds look like degrees.
 DEGREE_BOUNDS = (-180.0, -90.0, 180.0, 90.0)
@@ -299,7 +299,7 @@ def _empty_links() -> gpd.GeoDataFrame:
 
 def receptor_proximity(hazards: gpd.GeoDataFrame, receptors: gpd.GeoDataFrame, rules: Rules, *,
                        reach_m: Any = None, make_links: bool = True) -> ProximityResult:
-    """Receptors near each hazard source (DOMAIN.md §4).
+    """Receptors near each hazard source (docs/domain/receptors.md §2).
 
     ``hazards``: points (EPSG:4490) with ``hazard_code`` and ``sector``. ``receptors``: as
     returned by :func:`prepare_receptors`. ``reach_m``: a scalar or one value per hazard

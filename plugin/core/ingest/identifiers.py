@@ -1,6 +1,6 @@
 """Identifier checks (编码校验): unified social credit codes and CAS numbers.
 
-DOMAIN.md §7. Both checks are vectorised over the *distinct* values of the input: text is
+docs/domain/survey.md §3. Both checks are vectorised over the *distinct* values of the input: text is
 normalised with pandas ``.str`` methods, factorised, and python-stdnum's check-digit
 function is called once per distinct well-formed value. Each returns a
 :class:`pandas.DataFrame` with the input's index (a Series' own index, else 0…n-1) and
@@ -31,12 +31,12 @@ STATUS_CHECK = "check"  # error
 
 RESULT_COLUMNS = ("code", "status", "detail")
 
-# --- Unified social credit code (统一社会信用代码, GB 32100-2015; DOMAIN.md §7) ------------
+# --- Unified social credit code (统一社会信用代码, GB 32100-2015; docs/domain/survey.md §3.1) ----
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I, O, S, V, Z
 USCC_LENGTH = 18
 _USCC_RE = rf"[{USCC_ALPHABET}]{{{USCC_LENGTH}}}"
 
-# --- CAS registry numbers (DOMAIN.md §7) -------------------------------------------------
+# --- CAS registry numbers (docs/domain/survey.md §3.2) -----------------------------------
 # 2–7 digits, 2 digits, 1 check digit (the same rule as stdnum.casrn).
 _CAS_RE = r"[1-9][0-9]{1,6}-[0-9]{2}-[0-9]"
 _CAS_DIGITS_ONLY_RE = r"^([0-9]{2,7})([0-9]{2})([0-9])$"
@@ -102,7 +102,7 @@ def _check_digits(bodies: pd.Series, calc: Callable[[str], str]) -> np.ndarray:
 
 
 def check_credit_codes(values: Any) -> pd.DataFrame:
-    """Check unified social credit codes (统一社会信用代码, DOMAIN.md §7).
+    """Check unified social credit codes (统一社会信用代码, docs/domain/survey.md §3.1).
 
     Normalises each value (NFKC, whitespace removed, upper-cased) and classifies it:
     ``ok``; ``blank`` (None/NaN/empty); ``lowercase`` (valid after upper-casing — a
@@ -161,7 +161,7 @@ def check_credit_codes(values: Any) -> pd.DataFrame:
 
 
 def check_cas(values: Any) -> pd.DataFrame:
-    """Check CAS registry numbers (CAS 号, DOMAIN.md §7) with ``stdnum.casrn``.
+    """Check CAS registry numbers (CAS 号, docs/domain/survey.md §3.2) with ``stdnum.casrn``.
 
     Normalises each value (NFKC, whitespace removed, any dash → '-', a bare digit string
     hyphenated as ``NNNNNNN-NN-N``) and classifies it: ``ok``; ``blank``; ``format`` (not

@@ -2,7 +2,7 @@
 
 A file becomes a list of :class:`SheetTable` — one per sheet that has a recognisable
 header — plus file-level issues. The header row is found by matching cells against the
-schema's names and aliases (DOMAIN.md §2) on whatever row it sits; a second header line
+schema's names and aliases (docs/domain/survey.md §2) on whatever row it sits; a second header line
 of English keys under it is skipped; blank and total (合计) rows are counted and skipped.
 Workbooks are read with python-calamine; CSV in UTF-8, UTF-8 with BOM or GB18030.
 """

@@ -1,6 +1,6 @@
 """Survey schema (调查表结构): the columns of the units and hazard-source sheets.
 
-DOMAIN.md §2. Each column has a stable English key (the field name in the risk
+docs/domain/survey.md §2. Each column has a stable English key (the field name in the risk
 database), a Chinese header (what the template writes), an English header, the aliases a
 hand-made workbook may use, a value kind that decides how a cell is parsed, and help text
 for the template's instructions sheet.
@@ -32,7 +32,7 @@ EXCEL_MAX_ROWS = 1_048_576
 
 @dataclass(frozen=True)
 class Sector:
-    """行业领域 — one of the seven survey sectors (DOMAIN.md §1)."""
+    """行业领域 — one of the seven survey sectors (docs/domain/survey.md §1)."""
 
     id: str
     zh: str
@@ -53,7 +53,7 @@ SECTORS: tuple[Sector, ...] = (
 
 @dataclass(frozen=True)
 class CoordSystem:
-    """坐标系 — a coordinate system a survey may give (DOMAIN.md §6)."""
+    """坐标系 — a coordinate system a survey may give (docs/domain/coordinates.md §1)."""
 
     id: str
     label: str
@@ -80,7 +80,7 @@ COORD_SYSTEMS: tuple[CoordSystem, ...] = (
 
 @dataclass(frozen=True)
 class Equipment:
-    """设备类型 — decides the escalation threshold of a target (DOMAIN.md §2, §5)."""
+    """设备类型 — decides the escalation threshold of a target (docs/domain/cascade.md §3)."""
 
     id: str
     zh: str
@@ -96,12 +96,12 @@ EQUIPMENT: tuple[Equipment, ...] = (
     Equipment("building", "建筑", "building", ("建筑物", "厂房", "仓库")),
 )
 
-# LEC (作业条件危险性评价法) allowed values, DOMAIN.md §3.2. C = 16 is accepted with a warning.
+# LEC (作业条件危险性评价法) allowed values, docs/domain/scoring.md §2. C = 16 is accepted with a warning.
 LEC_L = (10.0, 6.0, 3.0, 1.0, 0.5, 0.2, 0.1)
 LEC_E = (10.0, 6.0, 3.0, 2.0, 1.0, 0.5)
 LEC_C = (100.0, 40.0, 15.0, 7.0, 3.0, 1.0)
 LEC_C_TOLERATED = (16.0,)
-# LS matrix (风险矩阵) likelihood and severity, DOMAIN.md §3.3.
+# LS matrix (风险矩阵) likelihood and severity, docs/domain/scoring.md §3.
 LS_VALUES = (1, 2, 3, 4, 5)
 
 
@@ -340,7 +340,7 @@ def column(table: str, key: str) -> Column:
 
 
 def sector_lookup() -> dict[str, str]:
-    """Normalised sector name, alias or id → sector id (DOMAIN.md §1)."""
+    """Normalised sector name, alias or id → sector id (docs/domain/survey.md §1)."""
     out: dict[str, str] = {}
     for s in SECTORS:
         for n in (s.id, s.zh, s.en, *s.aliases):

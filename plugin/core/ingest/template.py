@@ -1,4 +1,4 @@
-"""Blank survey workbook (调查表模板), DOMAIN.md §2.
+"""Blank survey workbook (调查表模板), docs/domain/survey.md §2.
 
 :func:`write_template` writes an ``.xlsx`` with
 

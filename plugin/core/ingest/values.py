@@ -1,4 +1,4 @@
-"""Reading the values surveyors write (DOMAIN.md §2), one whole column at a time.
+"""Reading the values surveyors write (docs/domain/survey.md §2.3), one whole column at a time.
 
 Every parser takes a pandas Series of raw cells (what calamine or a CSV gives: str,
 float, int, bool, date/datetime or blank ``""``/None) and returns arrays aligned with it:

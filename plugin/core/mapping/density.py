@@ -1,7 +1,7 @@
 """Risk density (风险密度): kernel density of weighted points on a metric grid.
 
-DOMAIN.md §3.4 (levels, which callers turn into weights) and §6 (distances in the local
-CGCS2000 3-degree Gauss-Krüger zone). Everything is vectorised:
+docs/domain/mapping.md §1 (levels, which callers turn into weights), §2 (the density) and
+docs/domain/coordinates.md §7 (distances in the local CGCS2000 3-degree Gauss-Krüger zone). Everything is vectorised:
 
 1. the points (EPSG:4490 lon/lat, decimal degrees) are projected with one pyproj call;
 2. their weights are binned into ``cell_m`` cells with :func:`numpy.bincount`;
@@ -39,7 +39,7 @@ from ..files import publish
 FloatArray = npt.NDArray[np.float64]
 
 # --- Inputs ------------------------------------------------------------------------------
-# Geographic CRS of the inputs (DOMAIN.md §6: store in CGCS2000).
+# Geographic CRS of the inputs (docs/domain/coordinates.md §7: store in CGCS2000).
 SOURCE_EPSG = 4490
 DEFAULT_CELL_M = 100.0
 DEFAULT_BANDWIDTH_M = 1000.0

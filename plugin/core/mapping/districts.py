@@ -1,7 +1,8 @@
 """District summary (分区统计): risk units per district, by level, and a risk index.
 
-DOMAIN.md §3.4 (levels 1–4: 重大/较大/一般/低) and §6 (geometries in EPSG:4490, metric
-measures in the local CGCS2000 3-degree Gauss-Krüger zone).
+docs/domain/mapping.md §3 (the summary and its risk index), docs/domain/scoring.md §4 (levels 1–4: 重大/较大/一般/低)
+and docs/domain/coordinates.md §7 (geometries in EPSG:4490, metric measures in the local CGCS2000
+3-degree Gauss-Krüger zone).
 
 Each unit point is assigned to the district polygon(s) containing it with one vectorised
 STRtree query (predicate "within"). A point in two overlapping districts counts in both.
@@ -26,14 +27,14 @@ import shapely
 
 from ..coords import gauss_kruger_epsg
 
-# --- Levels (DOMAIN.md §3.4) --------------------------------------------------------------
+# --- Levels (docs/domain/scoring.md §4) ----------------------------------------------------
 LEVELS = (1, 2, 3, 4)
 # Default weight per level: each level counts twice the one below it.
 DEFAULT_LEVEL_WEIGHTS: Mapping[int, float] = MappingProxyType({1: 8, 2: 4, 3: 2, 4: 1})
 # Column 0 of the count matrix holds unscored units; columns 1–4 the levels.
 _UNSCORED = 0
 
-# --- CRS (DOMAIN.md §6) -------------------------------------------------------------------
+# --- CRS (docs/domain/coordinates.md §7) ---------------------------------------------------
 GEOGRAPHIC_EPSG = 4490
 SQ_M_PER_SQ_KM = 1_000_000.0
 # A layer without a CRS is taken as EPSG:4490 only if its bounds look like degrees.
@@ -118,7 +119,7 @@ def _assign(points: np.ndarray, polygons: np.ndarray) -> tuple[np.ndarray, np.nd
 def district_summary(units: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *,
                      name_field: str | None = None, level_field: str = "level",
                      weights: Mapping[int, float] = DEFAULT_LEVEL_WEIGHTS) -> gpd.GeoDataFrame:
-    """Risk units per district (DOMAIN.md §3.4), one row per district in input order.
+    """Risk units per district (docs/domain/mapping.md §3), one row per district in input order.
 
     ``units``: point GeoDataFrame (EPSG:4490; reprojected if in another CRS, taken as
     EPSG:4490 if it has none) with an integer ``level_field`` of 1–4; NaN/None means
@@ -183,7 +184,7 @@ def district_summary(units: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *,
     assigned = np.zeros(len(pts), dtype=bool)
     assigned[unit_idx] = True
 
-    # Areas in the local Gauss-Krüger zone (DOMAIN.md §6).
+    # Areas in the local Gauss-Krüger zone (docs/domain/coordinates.md §7).
     reps = shapely.point_on_surface(geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)])
     area_epsg = gauss_kruger_epsg(float(np.median(shapely.get_x(reps)))) if len(reps) else None
     if area_epsg is None:

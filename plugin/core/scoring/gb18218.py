@@ -1,4 +1,4 @@
-"""GB 18218-2018 identification and grading (危险化学品重大危险源辨识与分级), DOMAIN.md §3.1.
+"""GB 18218-2018 identification and grading (危险化学品重大危险源辨识与分级), docs/domain/gb18218.md.
 
 Three steps, each vectorised over all hazards of a city:
 
