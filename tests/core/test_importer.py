@@ -281,3 +281,90 @@ def test_decimal_comma_in_coordinates(tmp_path):
     p.write_text("单位编码;单位名称;行业领域;行政区;经度;纬度\nU1;甲;消防;南山区;113,95;22,53\n", encoding="utf-8")
     r = import_surveys([p])
     assert (r.units.iloc[0].lon, r.units.iloc[0].lat) == (113.95, 22.53) and r.issues.empty
+
+
+def _factor_workbook(path):
+    """Hazard rows with L 2 (not in the default rules), C 16 (tolerated), C 20 and L·S 6 × 2."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "单位信息"
+    ws.append(["单位编码", "单位名称", "行业领域", "行政区", "经度", "纬度"])
+    ws.append(["U1", "甲", "工贸", "南山区", 113.9, 22.5])
+    ws = wb.create_sheet("危险源")
+    ws.append(["危险源编码", "单位编码", "L", "E", "C", "可能性", "严重性"])
+    ws.append(["H-L2", "U1", 2, 6, 15, None, None])
+    ws.append(["H-C16", "U1", 3, 6, 16, None, None])
+    ws.append(["H-C20", "U1", 3, 6, 20, None, None])
+    ws.append(["H-LS6", "U1", None, None, None, 6, 2])
+    ws.append(["H-OK", "U1", 3, 6, 15, 3, 4])
+    wb.save(path)
+    return path
+
+
+def _rules_with(tmp_path, *edits):
+    from plugin.core.rules import DEFAULT_RULES, load_rules
+
+    text = DEFAULT_RULES.read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    p = tmp_path / "rules.toml"
+    p.write_text(text, encoding="utf-8")
+    return load_rules(p)
+
+
+def test_allowed_factor_values_come_from_the_rules(tmp_path):
+    """Editing [methods.lec]/[methods.ls] of the rules changes what the import rejects and warns."""
+    path = _factor_workbook(tmp_path / "f.xlsx")
+
+    def outcome(rules=None):
+        r = import_surveys([path], ImportOptions(rules=rules))
+        iss = r.issues[r.issues.table.eq("hazards")] if "table" in r.issues else r.issues
+        by_code = {code: sorted(g["record"]) for code, g in iss.groupby("code")}
+        return sorted(r.hazards.hazard_code), by_code
+
+    accepted, issues = outcome()
+    assert accepted == ["H-C16", "H-OK"]
+    assert issues["E_LEC_VALUE"] == ["H-C20", "H-L2"] and issues["W_LEC_C16"] == ["H-C16"]
+    assert issues["E_LS_VALUE"] == ["H-LS6"]
+
+    rules = _rules_with(tmp_path, ("L = [10, 6, 3, 1, 0.5, 0.2, 0.1]", "L = [10, 6, 3, 2, 1, 0.5, 0.2, 0.1]"),
+                        ("C_tolerated = [16]", "C_tolerated = [20]"),
+                        ("likelihood = [1, 2, 3, 4, 5]", "likelihood = [1, 2, 3, 4, 5, 6]"))
+    accepted, issues = outcome(rules)
+    assert accepted == ["H-C20", "H-L2", "H-LS6", "H-OK"]
+    assert issues["E_LEC_VALUE"] == ["H-C16"] and issues["W_LEC_C16"] == ["H-C20"]
+    assert "E_LS_VALUE" not in issues
+    c16 = import_surveys([path], ImportOptions(rules=rules)).issues.set_index("code").loc["E_LEC_VALUE"]
+    assert "100、40、15、7、3、1" in c16["message_zh"] and "C" in c16["header"]
+
+
+def test_the_template_offers_the_rules_values(tmp_path):
+    import openpyxl
+
+    from plugin.core.ingest import schema
+    from plugin.core.ingest.template import CODES_SHEET, FIRST_DATA_ROW
+
+    def offered(rules=None):
+        p = write_template(tmp_path / "t.xlsx", rules=rules)
+        wb = openpyxl.load_workbook(p)
+        lists = {col[0]: [v for v in col[1:] if v is not None]
+                 for col in wb[CODES_SHEET].iter_cols(values_only=True)}
+        hz = wb[schema.HAZARDS_SHEET]
+        comment = hz.cell(1, [c.key for c in schema.HAZARD_COLUMNS].index("L") + 1).comment.text
+        c_letter = openpyxl.utils.get_column_letter([c.key for c in schema.HAZARD_COLUMNS].index("C") + 1)
+        c_style = [dv.errorStyle for dv in hz.data_validations.dataValidation
+                   if str(dv.sqref).startswith(f"{c_letter}{FIRST_DATA_ROW}:")]
+        return lists, comment, c_style[0]
+
+    lists, comment, c_style = offered()
+    assert lists["L 值 LEC L"] == [10, 6, 3, 1, 0.5, 0.2, 0.1] and c_style == "warning"
+    assert "10、6、3、1、0.5、0.2、0.1" in comment
+    rules = _rules_with(tmp_path, ("L = [10, 6, 3, 1, 0.5, 0.2, 0.1]", "L = [10, 6, 3, 2, 1, 0.5, 0.2, 0.1]"),
+                        ("C_tolerated = [16]   #", "#"))
+    lists, comment, c_style = offered(rules)
+    assert lists["L 值 LEC L"] == [10, 6, 3, 2, 1, 0.5, 0.2, 0.1] and c_style == "stop"
+    assert "10、6、3、2、1、0.5、0.2、0.1" in comment
+    assert lists["严重性 severity"] == [1, 2, 3, 4, 5]

@@ -16,6 +16,7 @@ from stdnum.cn import uscc
 
 from plugin.core import coords
 from plugin.core.ingest import schema
+from plugin.core.rules import load_rules
 from tools.sample_city.generator import (
     SHENZHEN_BOX,
     generate_city,
@@ -169,8 +170,9 @@ def test_hazard_values_from_allowed_sets(city):
     u = city.units.set_index("unit_code")["sector"]
     h = city.hazards.assign(sector=city.hazards["unit_code"].map(u))
     lec = h[h.sector.isin(["hazchem", "gas", "industry", "construction"])]
-    assert lec["L"].isin(schema.LEC_L).all() and lec["E"].isin(schema.LEC_E).all()
-    assert lec["C"].isin(schema.LEC_C).all() and lec["likelihood"].isna().all()
+    allowed = load_rules().lec.factors
+    assert lec["L"].isin(allowed["L"]).all() and lec["E"].isin(allowed["E"]).all()
+    assert lec["C"].isin(allowed["C"]).all() and lec["likelihood"].isna().all()
     ls = h[~h.index.isin(lec.index)]
     assert ls["likelihood"].between(1, 5).all() and ls["severity"].between(1, 5).all() and ls["L"].isna().all()
     d = lec["L"] * lec["E"] * lec["C"]

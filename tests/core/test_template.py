@@ -16,6 +16,9 @@ from stdnum.cn import uscc
 
 from plugin.core.ingest import schema
 from plugin.core.ingest.template import CODES_SHEET, CREATOR, VALIDATION_LAST_ROW, example_rows, write_template
+from plugin.core.rules import load_rules
+
+RULES = load_rules()
 
 SECTOR_IDS = [s.id for s in schema.SECTORS]
 CASES = [None, *SECTOR_IDS]
@@ -27,11 +30,12 @@ EXPECTED_LISTS = {
     "sector": {s.zh for s in schema.SECTORS},
     "crs": {c.label for c in schema.COORD_SYSTEMS},
     "equipment": {e.zh for e in schema.EQUIPMENT},
-    "L": set(schema.LEC_L),
-    "E": set(schema.LEC_E),
-    "C": set(schema.LEC_C),
-    "likelihood": set(schema.LS_VALUES),
-    "severity": set(schema.LS_VALUES),
+    # the factors' values: the rules' [methods.lec] and [methods.ls]
+    "L": set(RULES.lec.factors["L"]),
+    "E": set(RULES.lec.factors["E"]),
+    "C": set(RULES.lec.factors["C"]),
+    "likelihood": set(RULES.ls.factors["likelihood"]),
+    "severity": set(RULES.ls.factors["severity"]),
     "category": {sym for sym, _, _ in schema.gb18218_categories()},
 }
 LIST_KEYS = {

@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from plugin.core.ingest import schema
+from plugin.core.rules import load_rules
 
 DEFAULT_SEED = 20241128
 STORAGE_CRS = "EPSG:4490"
@@ -1058,15 +1059,16 @@ def _generate_hazards(rng, units: pd.DataFrame, sector_idx, type_idx, type_list,
     L = np.full(m, np.nan)
     E = np.full(m, np.nan)
     C = np.full(m, np.nan)
+    lec = load_rules().lec.factors  # the allowed values, from the default rules
     for s, prof in _LEC_PROFILE.items():
         ms = sector == s
         k = int(ms.sum())
         if not k:
             continue
         wl, we, wc = _LEC_WEIGHTS[prof]
-        L[ms] = np.array(schema.LEC_L)[rng.choice(7, size=k, p=_weights(wl))]
-        E[ms] = np.array(schema.LEC_E)[rng.choice(6, size=k, p=_weights(we))]
-        C[ms] = np.array(schema.LEC_C)[rng.choice(6, size=k, p=_weights(wc))]
+        L[ms] = np.array(lec["L"])[rng.choice(7, size=k, p=_weights(wl))]
+        E[ms] = np.array(lec["E"])[rng.choice(6, size=k, p=_weights(we))]
+        C[ms] = np.array(lec["C"])[rng.choice(6, size=k, p=_weights(wc))]
     ls = ~np.isin(sector, _LEC_SECTORS)
     k = int(ls.sum())
     lik = np.zeros(m, dtype=np.int64)

@@ -24,6 +24,7 @@ import pandas as pd
 from .. import coords
 from ..errors import Canceled
 from ..progress import Progress
+from ..rules import Rules, load_rules
 from . import identifiers
 from . import schema
 from .issues import ISSUE_FIELDS, KINDS, make_issue, place
@@ -43,6 +44,9 @@ class ImportOptions:
     default_crs: str = DEFAULT_CRS
     # Survey area extent (lon_min, lat_min, lon_max, lat_max); points outside → warning.
     survey_extent: tuple[float, float, float, float] | None = None
+    # The rules whose [methods.lec] and [methods.ls] give the allowed L, E, C, likelihood and
+    # severity values; None: the default rules file.
+    rules: Rules | None = None
 
 
 @dataclass
@@ -347,8 +351,34 @@ def _validate_units(rec: pd.DataFrame, tables, iss: _Issues, options: ImportOpti
     return out, err
 
 
+def _values_text(values) -> str:
+    return "、".join(f"{v:g}" for v in values)
+
+
+def _factors(rec: pd.DataFrame, rules: Rules, iss: _Issues, err: np.ndarray, record_key: str) -> dict:
+    """L, E, C, likelihood and severity checked against the rules' allowed values: a value the
+    rules tolerate (methods.lec.C_tolerated) is kept with a warning, any other is an error."""
+    out = {}
+    for col in schema.HAZARD_COLUMNS:
+        if col.kind not in schema.FACTOR_KINDS:
+            continue
+        method_name, factor = schema.FACTOR_KINDS[col.kind]
+        method = getattr(rules, method_name)
+        allowed, tolerated_values = method.factors[factor], method.tolerated.get(factor, ())
+        vals, st = parse_number(rec[col.key])
+        ok = st == OK
+        tolerated = ok & in_set(vals, tolerated_values) & ~in_set(vals, allowed)
+        bad = (st == INVALID) | (ok & ~in_set(vals, allowed) & ~tolerated)
+        iss.add("E_LEC_VALUE" if method_name == "lec" else "E_LS_VALUE", rec, bad, "hazards", col.key,
+                detail=_values_text(allowed), record_key=record_key)
+        iss.add("W_LEC_C16", rec, tolerated, "hazards", col.key, record_key=record_key)
+        err |= bad
+        out[col.key] = np.where(ok & ~bad, vals, np.nan)
+    return out
+
+
 def _validate_hazards(rec: pd.DataFrame, tables, iss: _Issues, options: ImportOptions,
-                      unit_crs: np.ndarray):
+                      unit_crs: np.ndarray, rules: Rules):
     n = len(rec)
     err = np.zeros(n, dtype=bool)
     rk = "hazard_code"
@@ -367,24 +397,7 @@ def _validate_hazards(rec: pd.DataFrame, tables, iss: _Issues, options: ImportOp
     err |= bad
     quantity = _measure(rec, tables, "hazards", "quantity_t", MASS_UNITS, iss, err, rk)
     volume = _measure(rec, tables, "hazards", "volume_m3", VOLUME_UNITS, iss, err, rk)
-    lec = {}
-    for key, allowed in (("L", schema.LEC_L), ("E", schema.LEC_E), ("C", schema.LEC_C)):
-        vals, st = parse_number(rec[key])
-        tolerated = (st == OK) & in_set(vals, schema.LEC_C_TOLERATED) if key == "C" else np.zeros(n, bool)
-        bad = (st == INVALID) | ((st == OK) & ~in_set(vals, allowed) & ~tolerated)
-        allowed_txt = "、".join(f"{a:g}" for a in allowed)
-        iss.add("E_LEC_VALUE", rec, bad, "hazards", key, detail=allowed_txt, record_key=rk)
-        if key == "C":
-            iss.add("W_LEC_C16", rec, tolerated, "hazards", key, record_key=rk)
-        err |= bad
-        lec[key] = np.where((st == OK) & ~bad, vals, np.nan)
-    ls = {}
-    for key in ("likelihood", "severity"):
-        vals, st = parse_number(rec[key])
-        bad = (st == INVALID) | ((st == OK) & ~in_set(vals, tuple(map(float, schema.LS_VALUES))))
-        iss.add("E_LS_VALUE", rec, bad, "hazards", key, record_key=rk)
-        err |= bad
-        ls[key] = np.where((st == OK) & ~bad, vals, np.nan)
+    factors = _factors(rec, rules, iss, err, rk)
     lon, lat, lon_src, lat_src, crs_src, has = _coordinates(rec, "hazards", iss, err, rk, unit_crs,
                                                              options, optional=True)
     out = pd.DataFrame({
@@ -393,8 +406,8 @@ def _validate_hazards(rec: pd.DataFrame, tables, iss: _Issues, options: ImportOp
         "substance": text["substance"].to_numpy(),
         "cas": cas["code"].fillna("").to_numpy(dtype=object),
         "category": category, "quantity_t": quantity, "volume_m3": volume,
-        "L": lec["L"], "E": lec["E"], "C": lec["C"],
-        "likelihood": ls["likelihood"], "severity": ls["severity"],
+        "L": factors["L"], "E": factors["E"], "C": factors["C"],
+        "likelihood": factors["likelihood"], "severity": factors["severity"],
         "lon": lon, "lat": lat, "lon_src": lon_src, "lat_src": lat_src, "crs_src": crs_src,
         "location_from_unit": ~has, "note": text["note"].to_numpy(), "extra": rec["extra"].to_numpy(),
     })
@@ -408,6 +421,7 @@ def import_surveys(paths: Iterable[str | Path], options: ImportOptions | None = 
     """Import survey files into units, hazards, import issues and import runs."""
     options = options or ImportOptions()
     progress = progress or Progress()
+    rules = options.rules or load_rules()
     if options.default_crs not in {c.id for c in schema.COORD_SYSTEMS}:
         ids = schema.crs_lookup().get(schema.normalise_header(options.default_crs))
         if ids is None:
@@ -476,7 +490,7 @@ def import_surveys(paths: Iterable[str | Path], options: ImportOptions | None = 
     ucrs = ucrs[~ucrs.index.duplicated()]
     hunit = _code_text(hrec["unit_code"])
     unit_crs = hunit.map(ucrs).fillna(options.default_crs).replace("", options.default_crs).to_numpy(dtype=object)
-    hazards, herr = _validate_hazards(hrec, tables, iss, options, unit_crs)
+    hazards, herr = _validate_hazards(hrec, tables, iss, options, unit_crs, rules)
     _duplicates(hrec, hazards["hazard_code"], "E_HAZARD_CODE_DUPLICATE", "hazards", "hazard_code",
                 iss, herr, "hazard_code")
     _link_units(hrec, hazards, units, units_rec, units_ok, iss, herr)

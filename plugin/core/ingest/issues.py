@@ -84,8 +84,11 @@ _KINDS = (
               "Hazard category '{value}' is not a GB 18218 Table 2 symbol"),
     IssueKind("E_LEC_VALUE", ERROR, "「{header}」的值「{value}」不在允许取值 {detail} 中",
               "'{header}' value '{value}' is not one of the allowed values {detail}"),
-    IssueKind("W_LEC_C16", WARNING, "后果 C = 16（部分文献取值），按 16 计算", "Consequence C = 16 (used by some sources); kept as 16"),
-    IssueKind("E_LS_VALUE", ERROR, "「{header}」的值「{value}」应为 1–5 的整数", "'{header}' value '{value}' must be a whole number 1-5"),
+    # A value the rules accept with a warning (C = 16 in the default rules: methods.lec.C_tolerated).
+    IssueKind("W_LEC_C16", WARNING, "「{header}」= {value}（部分文献取值，规则容许），按 {value} 计算",
+              "'{header}' = {value} (used by some sources, tolerated by the rules); kept as {value}"),
+    IssueKind("E_LS_VALUE", ERROR, "「{header}」的值「{value}」不在允许取值 {detail} 中",
+              "'{header}' value '{value}' is not one of the allowed values {detail}"),
     IssueKind("W_DATE_INVALID", WARNING, "日期「{value}」无法识别，已留空", "Date '{value}' is not recognised; left blank"),
     IssueKind("W_UNIT_FIELDS_DIFFER", WARNING, "同一单位「{value}」的单位信息与 {related} 不一致，采用先出现的",
               "Unit '{value}' has different unit details than at {related}; the first is used"),

@@ -96,13 +96,18 @@ EQUIPMENT: tuple[Equipment, ...] = (
     Equipment("building", "建筑", "building", ("建筑物", "厂房", "仓库")),
 )
 
-# LEC (作业条件危险性评价法) allowed values, docs/domain/scoring.md §2. C = 16 is accepted with a warning.
-LEC_L = (10.0, 6.0, 3.0, 1.0, 0.5, 0.2, 0.1)
-LEC_E = (10.0, 6.0, 3.0, 2.0, 1.0, 0.5)
-LEC_C = (100.0, 40.0, 15.0, 7.0, 3.0, 1.0)
-LEC_C_TOLERATED = (16.0,)
-# LS matrix (风险矩阵) likelihood and severity, docs/domain/scoring.md §3.
-LS_VALUES = (1, 2, 3, 4, 5)
+# The survey columns that carry the factors of the rules' methods, by column kind:
+# kind → (method, factor) of ``rules.Rules`` — LEC (作业条件危险性评价法, D = L·E·C) and the LS
+# matrix (风险矩阵, R = L·S), docs/domain/scoring.md. Their allowed values (and the values
+# accepted with a warning) are the rules' [methods.lec] and [methods.ls]: the import checks
+# them and the template offers them, so editing the rules file changes both.
+FACTOR_KINDS: dict[str, tuple[str, str]] = {
+    "lec_l": ("lec", "L"),
+    "lec_e": ("lec", "E"),
+    "lec_c": ("lec", "C"),
+    "ls_likelihood": ("ls", "likelihood"),
+    "ls_severity": ("ls", "severity"),
+}
 
 
 @lru_cache(maxsize=1)
@@ -230,21 +235,22 @@ HAZARD_COLUMNS: tuple[Column, ...] = (
     _c("volume_m3", "容积", "Volume", "hazards", "volume", False,
        ("储罐容积", "体积", "容量", "volume"),
        "容积，单位立方米", "volume in cubic metres", 50, 10),
+    # The allowed values of L, E, C, likelihood and severity come from the rules (FACTOR_KINDS).
     _c("L", "L", "L (likelihood)", "hazards", "lec_l", False,
        ("l值", "事故发生的可能性", "可能性l"),
-       "LEC：事故发生的可能性 L（10、6、3、1、0.5、0.2、0.1）", "LEC likelihood L (10, 6, 3, 1, 0.5, 0.2, 0.1)", 3, 6),
+       "LEC：事故发生的可能性 L", "LEC likelihood L", 3, 6),
     _c("E", "E", "E (exposure)", "hazards", "lec_e", False,
        ("e值", "暴露于危险环境的频繁程度", "暴露频率"),
-       "LEC：暴露频繁程度 E（10、6、3、2、1、0.5）", "LEC exposure E (10, 6, 3, 2, 1, 0.5)", 6, 6),
+       "LEC：暴露频繁程度 E", "LEC exposure E", 6, 6),
     _c("C", "C", "C (consequence)", "hazards", "lec_c", False,
        ("c值", "发生事故产生的后果", "后果c"),
-       "LEC：后果 C（100、40、15、7、3、1）", "LEC consequence C (100, 40, 15, 7, 3, 1)", 15, 6),
-    _c("likelihood", "可能性", "Likelihood", "hazards", "ls", False,
+       "LEC：后果 C", "LEC consequence C", 15, 6),
+    _c("likelihood", "可能性", "Likelihood", "hazards", "ls_likelihood", False,
        ("可能性等级", "可能性l等级", "likelihood l"),
-       "风险矩阵：可能性 1–5", "LS matrix likelihood 1-5", 3, 8),
-    _c("severity", "严重性", "Severity", "hazards", "ls", False,
+       "风险矩阵：可能性 L", "LS matrix likelihood L", 3, 8),
+    _c("severity", "严重性", "Severity", "hazards", "ls_severity", False,
        ("严重性等级", "严重程度", "后果严重性", "severity s"),
-       "风险矩阵：严重性 1–5", "LS matrix severity 1-5", 4, 8),
+       "风险矩阵：严重性 S", "LS matrix severity S", 4, 8),
     _c("lon", "经度", "Longitude", "hazards", "lon", False,
        ("危险源经度", "x", "lng", "longitude"),
        "可空，默认取所属单位位置", "optional; defaults to the unit's location", None, 12),

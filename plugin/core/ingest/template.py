@@ -9,8 +9,10 @@
   panes frozen below row 2, drop-down lists on the coded columns;
 * ``代码表`` (hidden) — the code lists the drop-downs refer to.
 
-Everything is driven by :mod:`schema`: the headers, keys, help texts, widths and code
-lists are not repeated here. Only the per-sector example rows are data of this module.
+Everything is driven by :mod:`schema` and the rules: the headers, keys, help texts, widths
+and code lists are not repeated here, and the allowed L, E, C, likelihood and severity values
+are the rules file's (:func:`write_template` takes a ``rules.Rules``; the default file when
+none). Only the per-sector example rows are data of this module.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..rules import Rules, load_rules
 from . import schema
 from .schema import Column, Sector
 
@@ -108,9 +111,27 @@ def _fmt(v: object) -> str:
     return str(_num(v)) if isinstance(v, float) else str(v)
 
 
-def _code_lists() -> tuple[_CodeList, ...]:
-    tolerated = "、".join(_fmt(_num(v)) for v in schema.LEC_C_TOLERATED)
-    tolerated_en = ", ".join(_fmt(_num(v)) for v in schema.LEC_C_TOLERATED)
+# Titles of the factor drop-downs (schema.FACTOR_KINDS), in the codes sheet and error texts.
+_FACTOR_TITLES = {"lec_l": ("L 值", "LEC L"), "lec_e": ("E 值", "LEC E"), "lec_c": ("C 值", "LEC C"),
+                  "ls_likelihood": ("可能性", "likelihood"), "ls_severity": ("严重性", "severity")}
+
+
+def _factor_lists(rules: Rules) -> tuple[_CodeList, ...]:
+    """The drop-downs of L, E, C, likelihood and severity: the values the rules allow. Where
+    the rules tolerate more (methods.lec.C_tolerated) the drop-down warns instead of refusing."""
+    out = []
+    for kind, (method, factor) in schema.FACTOR_KINDS.items():
+        m = getattr(rules, method)
+        tolerated = [_fmt(_num(v)) for v in m.tolerated.get(factor, ())]
+        title_zh, title_en = _FACTOR_TITLES[kind]
+        out.append(_CodeList(kind, title_zh, title_en, tuple(_num(v) for v in m.factors[factor]), (),
+                             "warning" if tolerated else "stop",
+                             f"（{'、'.join(tolerated)} 也可导入，但会提示）" if tolerated else "",
+                             f" ({', '.join(tolerated)} is read with a warning)" if tolerated else ""))
+    return tuple(out)
+
+
+def _code_lists(rules: Rules) -> tuple[_CodeList, ...]:
     cats = schema.gb18218_categories()
     return (
         _CodeList("sector", "行业领域", "sector", tuple(s.zh for s in schema.SECTORS),
@@ -119,14 +140,7 @@ def _code_lists() -> tuple[_CodeList, ...]:
                   tuple(c.help_zh for c in schema.COORD_SYSTEMS)),
         _CodeList("equipment", "设备类型", "equipment type", tuple(e.zh for e in schema.EQUIPMENT),
                   tuple(e.en for e in schema.EQUIPMENT)),
-        _CodeList("lec_l", "L 值", "LEC L", tuple(_num(v) for v in schema.LEC_L)),
-        _CodeList("lec_e", "E 值", "LEC E", tuple(_num(v) for v in schema.LEC_E)),
-        # C = 16 is read with a warning, so the drop-down warns instead of refusing.
-        _CodeList("lec_c", "C 值", "LEC C", tuple(_num(v) for v in schema.LEC_C), (),
-                  "warning" if schema.LEC_C_TOLERATED else "stop",
-                  f"（{tolerated} 也可导入，但会提示）" if tolerated else "",
-                  f" ({tolerated_en} is read with a warning)" if tolerated else ""),
-        _CodeList("ls", "可能性/严重性", "likelihood/severity", tuple(schema.LS_VALUES)),
+        *_factor_lists(rules),
         _CodeList("category", "危险性类别", "hazard category", tuple(sym for sym, _, _ in cats),
                   tuple(f"{zh}：{desc}" for _, zh, desc in cats)),
     )
@@ -228,13 +242,25 @@ def _example_value(col: Column, value: object) -> object:
     return value
 
 
-def example_rows(sector: str | None = None) -> tuple[dict[str, object], dict[str, object]]:
+def _allowed_example(col: Column, value: object, rules: Rules) -> object:
+    """An example L, E, C, likelihood or severity the rules allow: the nearest allowed value."""
+    if col.kind not in schema.FACTOR_KINDS or value is None:
+        return value
+    method, factor = schema.FACTOR_KINDS[col.kind]
+    allowed = getattr(rules, method).factors[factor]
+    return min(allowed, key=lambda a: (abs(a - float(value)), -a))
+
+
+def example_rows(sector: str | None = None, rules: Rules | None = None
+                 ) -> tuple[dict[str, object], dict[str, object]]:
     """The example unit row and hazard row written to row 3 (key → value, blanks as None).
 
     For a sector the sector cell holds its Chinese name and the unit code a
     sector-specific prefix (``EX-HAZCHEM-0001``); the all-sectors template uses the
-    hazardous-chemicals example.
+    hazardous-chemicals example. L, E, C, likelihood and severity are values ``rules``
+    allows (the default rules when None).
     """
+    rules = rules or load_rules()
     sec = _resolve_sector(sector) or _resolve_sector(DEFAULT_SECTOR)
     unit_over, hazard_over = _SECTOR_EXAMPLES.get(sec.id, ({}, {}))
     unit_code = f"{EXAMPLE_PREFIX}-{sec.id.upper().replace('_', '-')}-0001"
@@ -249,16 +275,20 @@ def example_rows(sector: str | None = None) -> tuple[dict[str, object], dict[str
 
     return (
         {c.key: _example_value(c, unit.get(c.key)) for c in schema.UNIT_COLUMNS},
-        {c.key: _example_value(c, hazard.get(c.key)) for c in schema.HAZARD_COLUMNS},
+        {c.key: _example_value(c, _allowed_example(c, hazard.get(c.key), rules)) for c in schema.HAZARD_COLUMNS},
     )
 
 
 # --- data sheets -------------------------------------------------------------------------
 
 
-def _comment_text(col: Column) -> str:
+def _comment_text(col: Column, lists: dict[str, _CodeList]) -> str:
     need = "必填 required" if col.required else "选填 optional"
-    return f"{col.zh} / {col.en}（{col.key}）— {need}\n{col.help_zh}\n{col.help_en}"
+    text = f"{col.zh} / {col.en}（{col.key}）— {need}\n{col.help_zh}\n{col.help_en}"
+    if col.kind in schema.FACTOR_KINDS:  # the values the rules allow
+        cl = lists[col.kind]
+        text += f"\n可选值 Allowed: {'、'.join(_fmt(v) for v in cl.values)}{cl.note_zh}"
+    return text
 
 
 def _write_data_sheet(ws: Worksheet, columns: tuple[Column, ...], example: dict[str, object],
@@ -270,7 +300,7 @@ def _write_data_sheet(ws: Worksheet, columns: tuple[Column, ...], example: dict[
         head.fill = _REQUIRED_FILL if col.required else _OPTIONAL_FILL
         head.alignment = _CENTER
         head.border = _BORDER
-        text = _comment_text(col)
+        text = _comment_text(col, lists)
         head.comment = Comment(text, CREATOR, width=_COMMENT_WIDTH,
                                height=16 * _lines(text, _COMMENT_WIDTH / 6.5) + 16)
 
@@ -413,9 +443,21 @@ def _allowed_text(col: Column, lists: dict[str, _CodeList]) -> str:
     return "、".join(_fmt(v) for v in cl.values) + cl.note_zh
 
 
+def _range_text(values) -> str:
+    """1、2、3、4、5 → 1–5 (consecutive whole numbers), else the values listed."""
+    v = sorted(float(x) for x in values)
+    if len(v) > 2 and all(x.is_integer() for x in v) and v == [v[0] + i for i in range(len(v))]:
+        return f"{_fmt(_num(v[0]))}–{_fmt(_num(v[-1]))}"
+    return "、".join(_fmt(_num(x)) for x in values)
+
+
 def _write_instructions(ws: Worksheet, sec: Sector | None, examples: tuple[dict, dict],
                         lists: dict[str, _CodeList]) -> None:
     s = _Sheet(ws)
+    ls_range = "，".join(f"{lists[k].title_zh} {_range_text(lists[k].values)}"
+                        for k in ("ls_likelihood", "ls_severity"))
+    ls_range_en = ", ".join(f"{lists[k].title_en} {_range_text(lists[k].values)}"
+                            for k in ("ls_likelihood", "ls_severity"))
     scope_zh = sec.zh if sec else "全部行业领域"
     scope_en = sec.en if sec else "all sectors"
     u, h = schema.UNITS_SHEET, schema.HAZARDS_SHEET
@@ -448,11 +490,11 @@ def _write_instructions(ws: Worksheet, sec: Sector | None, examples: tuple[dict,
         "type, L, E, C, likelihood, severity, hazard category).",
         "6. 风险评价方法（默认）：危险化学品、燃气的储存设施填写物质名称、CAS号与设计最大量，按 GB 18218-2018 "
         "辨识与分级，未达重大危险源的按 LEC；工贸、建设施工填写 L、E、C（D = L×E×C）；交通运输、消防、特种设备"
-        "填写可能性与严重性（风险矩阵 R = L×S，各 1–5）。\n"
+        f"填写可能性与严重性（风险矩阵 R = L×S，{ls_range}）。\n"
         "Methods (default): hazardous chemicals and gas storage — substance, CAS number and design maximum "
         "quantity (GB 18218-2018), LEC for those below the threshold; industry and construction — L, E, C "
         "(D = L×E×C); transport, fire safety and special equipment — likelihood and severity (risk matrix "
-        "R = L×S, each 1–5).",
+        f"R = L×S, {ls_range_en}).",
         "7. 表中没有的列可以自行添加，导入时会原样保留（作为附加属性）。联系人、联系电话为个人信息，报告中脱敏显示。\n"
         "Extra columns may be added; they are kept on import (as extra attributes). Contact name and phone "
         "are personal data and are masked in reports.",
@@ -521,16 +563,19 @@ def _write_instructions(ws: Worksheet, sec: Sector | None, examples: tuple[dict,
 # --- entry point -------------------------------------------------------------------------
 
 
-def write_template(path, sector: str | None = None) -> Path:
+def write_template(path, sector: str | None = None, rules: Rules | None = None) -> Path:
     """Write a blank survey workbook for one sector (an id of ``schema.SECTORS``; a
-    Chinese or English name is accepted too) or for all sectors (``None``).
+    Chinese or English name is accepted too) or for all sectors (``None``), its L, E, C,
+    likelihood and severity drop-downs offering the values ``rules`` allows (the default
+    rules file when None).
 
     Returns the path written. Raises ValueError for an unknown sector.
     """
     sec = _resolve_sector(sector)
     path = Path(path)
-    examples = example_rows(sec.id if sec else None)
-    lists = _code_lists()
+    rules = rules or load_rules()
+    examples = example_rows(sec.id if sec else None, rules)
+    lists = _code_lists(rules)
     by_kind = {cl.kind: cl for cl in lists}
 
     wb = Workbook()
