@@ -1,11 +1,11 @@
 """Scoring (风险评价): every hazard source by its sector's method, every unit by its worst.
 
-DOMAIN.md §3. A sector's method is set in the rules: ``gb18218`` (GB 18218-2018 R value, for
+docs/domain/scoring.md §1. A sector's method is set in the rules: ``gb18218`` (GB 18218-2018 R value, for
 units that are major hazard sources, S = Σq/Q ≥ 1), ``lec`` (D = L·E·C) or ``ls``
 (R = L·S). In a gb18218 sector, a unit that is not a major hazard source — or a hazard
 source of a major unit that has no quantity — is scored by the sector's fallback method;
 when that method's values are missing the hazard is level 4 and the method recorded is
-``none`` (DOMAIN.md §3.1). Everything is computed over whole columns; the only per-row
+``none`` (docs/domain/gb18218.md §5). Everything is computed over whole columns; the only per-row
 Python work is formatting the issue rows.
 """
 
@@ -16,18 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import gb18218
+from .. import fields
 from ..rules import BandedMethod, Rules
+from . import gb18218, levels
 
-HAZARD_SCORE_FIELDS = (
-    "method", "substance_match", "q_over_Q", "beta", "beta_source", "s_value", "r_value", "alpha",
-    "alpha_source", "lec_d", "ls_r", "level", "level_zh", "colour", "score_note",
-)
-UNIT_SCORE_FIELDS = (
-    "method", "level", "level_zh", "colour", "worst_hazard", "hazard_count", "major_hazard", "s_value",
-    "r_value", "alpha", "alpha_source", "level_reasons",
-)
-SCORE_ISSUE_FIELDS = ("unit_code", "hazard_code", "severity", "code", "message_zh", "message_en", "value")
+HAZARD_SCORE_FIELDS = fields.names("hazards", fields.SCORE)
+UNIT_SCORE_FIELDS = fields.names("units", fields.SCORE)
+SCORE_ISSUE_FIELDS = fields.names("score_issues")
 GRADE_ZH = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 
 SCORE_ISSUES = {
@@ -85,7 +80,7 @@ def _g(x: np.ndarray) -> pd.Series:
 
 def score(units: pd.DataFrame, hazards: pd.DataFrame, rules: Rules,
           population: pd.Series | None = None, population_source: str = "raster") -> ScoreResult:
-    """Score hazards and units (DOMAIN.md §3). ``population`` (unit_code → people within
+    """Score hazards and units (docs/domain/scoring.md). ``population`` (unit_code → people within
     500 m) overrides the survey's ``outside_population`` for α when given."""
     hz = hazards.reset_index(drop=True)
     un = units.reset_index(drop=True)
@@ -159,8 +154,8 @@ def score(units: pd.DataFrame, hazards: pd.DataFrame, rules: Rules,
     _issues(issues, "W_CAS_AMBIGUOUS", hz, amb, cas)
     _issues(issues, "W_BETA_DEFAULT", hz, counted & (beta_source == "default_1"), label)
 
-    level_zh = pd.Series(level).map({k: v.zh for k, v in rules.levels.items()}).fillna("未评级").to_numpy(dtype=object)
-    colour = pd.Series(level).map({k: v.colour for k, v in rules.levels.items()}).fillna("").to_numpy(dtype=object)
+    level_zh = levels.name_of(level, rules)
+    colour = levels.colour_of(level, rules)
     hz_out = pd.DataFrame({
         "method": method, "substance_match": match, "q_over_Q": np.where(is_gb, q_over_Q, np.nan),
         "beta": beta, "beta_source": beta_source,
@@ -198,8 +193,8 @@ def score(units: pd.DataFrame, hazards: pd.DataFrame, rules: Rules,
     u_out = pd.DataFrame({
         "method": u_method,
         "level": pd.array(np.where(u_level > 0, u_level, 0), dtype="Int64"),
-        "level_zh": pd.Series(u_level).map({k: v.zh for k, v in rules.levels.items()}).fillna("未评级").to_numpy(dtype=object),
-        "colour": pd.Series(u_level).map({k: v.colour for k, v in rules.levels.items()}).fillna("").to_numpy(dtype=object),
+        "level_zh": levels.name_of(u_level, rules),
+        "colour": levels.colour_of(u_level, rules),
         "worst_hazard": np.where(has, hz["hazard_code"].astype(object).to_numpy()[wi_int], ""),
         "hazard_count": counts.reindex(un["unit_code"].astype(object)).fillna(0).astype(int).to_numpy(),
         "major_hazard": major,
@@ -218,7 +213,7 @@ def score(units: pd.DataFrame, hazards: pd.DataFrame, rules: Rules,
 def _nothing_scored(units: pd.DataFrame, hazards: pd.DataFrame, rules: Rules) -> ScoreResult:
     m = len(units)
     u = pd.DataFrame({
-        "method": ["none"] * m, "level": pd.array([pd.NA] * m, dtype="Int64"), "level_zh": ["未评级"] * m,
+        "method": ["none"] * m, "level": pd.array([pd.NA] * m, dtype="Int64"), "level_zh": [levels.UNSCORED_ZH] * m,
         "colour": [""] * m, "worst_hazard": [""] * m, "hazard_count": np.zeros(m, dtype=int),
         "major_hazard": np.zeros(m, dtype=bool), "s_value": np.full(m, np.nan), "r_value": np.full(m, np.nan),
         "alpha": np.full(m, np.nan), "alpha_source": [""] * m,
@@ -248,7 +243,7 @@ def _reasons(hz, hz_out, rules, wi, has, u_method, lec_vals, ls_vals, lec_d, ls_
     m = len(wi)
     out = np.full(m, "no hazard sources → not graded 无危险源，未评级", dtype=object)
     lv = hz_out["level"].to_numpy(dtype="float64", na_value=np.nan)
-    level_zh = {k: v.zh for k, v in rules.levels.items()}
+    level_zh = levels.names(rules)
     codes = hz["hazard_code"].astype(object).to_numpy()
     notes = hz_out["score_note"].to_numpy(dtype=object)
 

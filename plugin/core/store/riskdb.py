@@ -2,7 +2,7 @@
 
 Written with pyogrio as GeoPackage 1.2 (QGIS 3.22's GDAL 3.6 warns on 1.4), always to a
 temporary file beside the target that is moved into place only when complete, so a
-failure or a cancel leaves an earlier database intact (PRODUCT.md, quality bars).
+failure or a cancel leaves an earlier database intact (docs/product.md §5).
 
 Field aliases are stored twice: in ``gpkg_data_columns`` (the GeoPackage schema
 extension, read by GDAL ≥ 3.7 and other tools) and as each layer's default QGIS style in
@@ -22,80 +22,29 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from .. import fields
 from ..files import publish
 from ..ingest import schema
 
 GPKG_VERSION = "1.2"
 
-_COMMON = {
-    "extra": "扩展属性", "source_file": "来源文件", "source_sheet": "来源工作表", "source_row": "来源行号",
-    "lon": "经度", "lat": "纬度", "lon_src": "原始经度", "lat_src": "原始纬度", "crs_src": "原始坐标系",
-    "sector": "行业领域",
-}
-_SCORE = {
-    "method": "评价方法", "level": "风险等级", "level_zh": "风险等级名称", "colour": "颜色", "s_value": "S值（Σq/Q）",
-    "r_value": "R值", "alpha": "校正系数α", "alpha_source": "α来源", "lec_d": "LEC D值", "ls_r": "LS R值",
-    "substance_match": "物质匹配方式", "q_over_Q": "q/Q", "beta": "校正系数β", "beta_source": "β来源",
-    "score_note": "评价说明", "worst_hazard": "最严重危险源", "hazard_count": "危险源数", "major_hazard": "重大危险源",
-    "level_reasons": "定级依据", "population_500m": "500米内人口",
-}
-_PROXIMITY = {
-    "reach_m": "影响半径（米）", "n_receptors": "半径内敏感目标数", "n_high": "半径内高敏感目标数",
-    "nearest_high_name": "最近高敏感目标", "nearest_high_class": "最近高敏感目标类别",
-    "nearest_high_m": "最近高敏感目标距离（米）", "nearest_high_within_reach": "高敏感目标在半径内",
-    "protection_m": "防护距离（米）", "protection_breach": "防护距离内有高敏感目标",
-    "protection_receptor": "防护距离内的高敏感目标", "pop_500m": "500米内人口", "pop_reach": "半径内人口",
-    "base_level": "升级前等级", "upgrade_reason": "升级依据", "n_unknown": "未知类别敏感目标数",
-}
-
-
-def _receptor_count_aliases() -> dict[str, str]:
-    """n_<class> → '<类别>数' for the default rules' receptor classes."""
+def _receptor_classes() -> dict[str, str]:
+    """The default rules' receptor classes (id → Chinese name), for the aliases of the
+    ``n_<class id>`` family (fields.RECEPTOR_COUNTS)."""
     try:
         from ..rules import load_rules
 
-        return {f"n_{c.id}": f"{c.zh}数" for c in load_rules().receptors.classes.values()}
+        return {c.id: c.zh for c in load_rules().receptors.classes.values()}
     except Exception:  # the aliases are a courtesy; a broken default rules file shows elsewhere
         return {}
 
 
+_SURVEY_COLUMNS = {"units": schema.UNIT_COLUMNS, "risk_map": schema.UNIT_COLUMNS, "hazards": schema.HAZARD_COLUMNS}
+
+#: Layer → field → Chinese alias: the survey columns' (ingest.schema), then the registry's.
 ALIASES: dict[str, dict[str, str]] = {
-    "units": {**{c.key: c.zh for c in schema.UNIT_COLUMNS}, **_COMMON, **_SCORE, "sector_zh": "行业领域名称"},
-    "risk_map": {**{c.key: c.zh for c in schema.UNIT_COLUMNS}, **_SCORE, "sector": "行业领域",
-                 "sector_zh": "行业领域名称"},
-    "hazards": {**{c.key: c.zh for c in schema.HAZARD_COLUMNS}, **_COMMON, **_SCORE, **_PROXIMITY,
-                "location_from_unit": "位置取自单位", "L": "可能性L", "E": "暴露频率E", "C": "后果C"},
-    "score_issues": {
-        "unit_code": "单位编码", "hazard_code": "危险源编码", "severity": "严重程度", "code": "问题代码",
-        "message_zh": "问题说明", "message_en": "Message", "value": "值",
-    },
-    "proximity_issues": {
-        "code": "问题代码", "severity": "严重程度", "source": "来源", "row": "行号", "name": "名称", "value": "值",
-        "count": "数量", "message_zh": "问题说明", "message_en": "Message",
-    },
-    "hazard_receptor_links": {
-        "hazard_code": "危险源编码", "receptor_id": "敏感目标序号", "receptor_name": "敏感目标名称",
-        "class_id": "敏感目标类别", "class_zh": "类别名称", "sensitivity": "敏感程度", "distance_m": "距离（米）",
-    },
-    "district_summary": {
-        "district": "行政区", "n_units": "单位数", "n_level1": "重大风险单位数", "n_level2": "较大风险单位数",
-        "n_level3": "一般风险单位数", "n_level4": "低风险单位数", "n_unscored": "未评级单位数",
-        "worst_level": "最高风险等级", "area_km2": "面积（平方千米）", "risk_index": "风险指数",
-        "risk_index_rank": "风险指数排名",
-    },
-    "import_issues": {
-        "file": "文件", "sheet": "工作表", "row": "行号", "column": "列", "header": "表头", "value": "原值",
-        "severity": "严重程度", "code": "问题代码", "message_zh": "问题说明", "message_en": "Message",
-        "record": "记录编码", "related": "相关行",
-    },
-    "import_runs": {
-        "run_id": "导入批次", "file": "文件", "path": "路径", "sha256": "SHA-256", "size_bytes": "文件大小（字节）",
-        "status": "状态", "sheets": "工作表", "rows_read": "读取行数", "rows_accepted": "接受行数",
-        "rows_rejected": "拒绝行数", "rows_skipped_blank": "跳过空行", "rows_skipped_total": "跳过合计行",
-        "units_accepted": "导入单位数", "hazards_accepted": "导入危险源数", "errors": "错误数",
-        "warnings": "警告数", "default_crs": "默认坐标系", "started": "开始时间", "finished": "结束时间",
-        "plugin_version": "插件版本",
-    },
+    layer: {**{c.key: c.zh for c in _SURVEY_COLUMNS.get(layer, ())}, **fields.aliases(layer)}
+    for layer in fields.layers()
 }
 
 
@@ -171,7 +120,7 @@ def update_layers(path: str | Path, layers: dict[str, pd.DataFrame]) -> Path:
     return target
 
 
-def add_aliases(path: str | Path, fields: dict[str, list[str]]) -> None:
+def add_aliases(path: str | Path, columns: dict[str, list[str]]) -> None:
     """Store Chinese field aliases (gpkg_data_columns and a default QGIS style)."""
     con = sqlite3.connect(str(path))
     try:
@@ -197,9 +146,9 @@ def add_aliases(path: str | Path, fields: dict[str, list[str]]) -> None:
             "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, last_change)"
             " VALUES ('layer_styles', 'attributes', 'layer_styles', '2000-01-01T00:00:00.000Z')")
         geom_cols = dict(con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall())
-        counts = _receptor_count_aliases()
-        for table, cols in fields.items():
-            aliases = {**counts, **ALIASES.get(table, {})} if table == "hazards" else ALIASES.get(table, {})
+        classes = _receptor_classes()
+        for table, cols in columns.items():
+            aliases = {**fields.aliases(table, classes), **ALIASES.get(table, {})}
             cols = [c for c in cols if c != "geometry"]
             for c in cols:
                 if c in aliases:
@@ -220,9 +169,8 @@ def add_aliases(path: str | Path, fields: dict[str, list[str]]) -> None:
 SYSTEM_TABLES = {"layer_styles"}
 
 # --- the run log (analysis_runs): which step ran on this database, when, with which rules ---
-RUNS_LAYER = "analysis_runs"
-RUNS_FIELDS = ("step", "started", "finished", "rules_path", "rules_name", "rules_sha256", "plugin_version",
-               "summary")
+RUNS_LAYER = fields.RUNS_LAYER
+RUNS_FIELDS = fields.names(RUNS_LAYER)
 METADATA = Path(__file__).resolve().parents[3] / "metadata.txt"
 
 

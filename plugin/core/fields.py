@@ -1,0 +1,250 @@
+"""Every field the steps write to the risk database, in one place.
+
+Each :class:`Field` says its name, its type (``text``, ``int``, ``real``, ``bool``), its
+Chinese alias (stored in the GeoPackage, shown by QGIS), the layer(s) it is on, the step
+that writes it and the steps that clear it before they write (scoring starts again from
+the survey values, so it clears what proximity and cascade wrote; proximity scores again,
+so it clears its own fields and the cascade's; the cascade clears its own). The lists the
+steps, the store, the panel and the report use are derived from here.
+
+The survey columns of ``units`` and ``hazards`` (written by the import) are described by
+``ingest.schema``; a field here whose alias is empty takes the survey column's.
+
+One family has names that depend on the rules: ``n_<class id>`` on ``hazards``, the
+receptors of each class of the rules within reach (:data:`RECEPTOR_COUNTS`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+TEXT, INT, REAL, BOOL = "text", "int", "real", "bool"
+
+# The steps (their ids in plugin.core.steps), and the clearing each one does.
+IMPORT, SCORE, PROXIMITY, CASCADE, MAP, REPORT = "import", "score", "proximity", "cascade", "map", "report"
+SCENARIO = "cascade_scenario"  # not a workflow step: a what-if on demand
+EVERY_STEP = "*"  # the run log: every step adds its row
+
+_BY_SCORE = (SCORE, PROXIMITY)  # scoring again (alone, or inside proximity) replaces them
+_BY_PROXIMITY = (SCORE, PROXIMITY)
+_BY_CASCADE = (SCORE, PROXIMITY, CASCADE)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str  # TEXT, INT, REAL, BOOL
+    zh: str  # Chinese alias; "" = the survey column's (ingest.schema)
+    layers: tuple[str, ...]
+    step: str  # the step that writes it
+    cleared_by: tuple[str, ...] = ()  # the steps that remove it before they write
+
+
+@dataclass(frozen=True)
+class Family:
+    """Fields named ``<prefix><id>`` for ids that come from the rules."""
+
+    prefix: str
+    type: str
+    zh_format: str  # "{}数": the id's Chinese name → the alias
+    layers: tuple[str, ...]
+    step: str
+    cleared_by: tuple[str, ...] = ()
+
+    def fields(self, names_zh: dict[str, str]) -> tuple[Field, ...]:
+        """The family's fields for ids → Chinese names (e.g. the rules' receptor classes)."""
+        return tuple(Field(f"{self.prefix}{i}", self.type, self.zh_format.format(zh), self.layers, self.step,
+                           self.cleared_by) for i, zh in names_zh.items())
+
+
+def _f(name, type_, zh, layers, step, cleared_by=()) -> Field:
+    return Field(name, type_, zh, tuple(layers), step, tuple(cleared_by))
+
+
+_UH = ("units", "hazards")
+_H = ("hazards",)
+_U = ("units",)
+
+# --- import: the fields every row gets besides its survey columns ---------------------------
+_IMPORT = (
+    _f("extra", TEXT, "扩展属性", _UH, IMPORT), _f("source_file", TEXT, "来源文件", _UH, IMPORT),
+    _f("source_sheet", TEXT, "来源工作表", _UH, IMPORT), _f("source_row", INT, "来源行号", _UH, IMPORT),
+    _f("lon", REAL, "经度", _UH, IMPORT), _f("lat", REAL, "纬度", _UH, IMPORT),
+    _f("lon_src", TEXT, "原始经度", _UH, IMPORT), _f("lat_src", TEXT, "原始纬度", _UH, IMPORT),
+    _f("crs_src", TEXT, "原始坐标系", _UH, IMPORT), _f("sector", TEXT, "行业领域", _UH, IMPORT),
+    _f("sector_zh", TEXT, "行业领域名称", _U, IMPORT),
+    _f("location_from_unit", BOOL, "位置取自单位", _H, IMPORT),
+    _f("L", REAL, "可能性L", _H, IMPORT), _f("E", REAL, "暴露频率E", _H, IMPORT), _f("C", REAL, "后果C", _H, IMPORT),
+)
+
+# --- score: hazards and units --------------------------------------------------------------
+_SCORE = (
+    _f("method", TEXT, "评价方法", _UH, SCORE, _BY_SCORE),
+    _f("substance_match", TEXT, "物质匹配方式", _H, SCORE, _BY_SCORE),
+    _f("q_over_Q", REAL, "q/Q", _H, SCORE, _BY_SCORE),
+    _f("beta", REAL, "校正系数β", _H, SCORE, _BY_SCORE),
+    _f("beta_source", TEXT, "β来源", _H, SCORE, _BY_SCORE),
+    _f("s_value", REAL, "S值（Σq/Q）", _UH, SCORE, _BY_SCORE),
+    _f("r_value", REAL, "R值", _UH, SCORE, _BY_SCORE),
+    _f("alpha", REAL, "校正系数α", _UH, SCORE, _BY_SCORE),
+    _f("alpha_source", TEXT, "α来源", _UH, SCORE, _BY_SCORE),
+    _f("lec_d", REAL, "LEC D值", _H, SCORE, _BY_SCORE),
+    _f("ls_r", REAL, "LS R值", _H, SCORE, _BY_SCORE),
+    _f("level", INT, "风险等级", _UH, SCORE, _BY_SCORE),
+    _f("level_zh", TEXT, "风险等级名称", _UH, SCORE, _BY_SCORE),
+    _f("colour", TEXT, "颜色", _UH, SCORE, _BY_SCORE),
+    _f("score_note", TEXT, "评价说明", _H, SCORE, _BY_SCORE),
+    _f("worst_hazard", TEXT, "最严重危险源", _U, SCORE, _BY_SCORE),
+    _f("hazard_count", INT, "危险源数", _U, SCORE, _BY_SCORE),
+    _f("major_hazard", BOOL, "重大危险源", _U, SCORE, _BY_SCORE),
+    _f("level_reasons", TEXT, "定级依据", _U, SCORE, _BY_SCORE),
+)
+_SCORE_ISSUES = tuple(_f(n, t, zh, ("score_issues",), SCORE) for n, t, zh in (
+    ("unit_code", TEXT, "单位编码"), ("hazard_code", TEXT, "危险源编码"), ("severity", TEXT, "严重程度"),
+    ("code", TEXT, "问题代码"), ("message_zh", TEXT, "问题说明"), ("message_en", TEXT, "Message"),
+    ("value", TEXT, "值")))
+
+# --- proximity -------------------------------------------------------------------------------
+_PROXIMITY = (
+    _f("reach_m", REAL, "影响半径（米）", _H, PROXIMITY, _BY_PROXIMITY),
+    _f("n_receptors", INT, "半径内敏感目标数", _H, PROXIMITY, _BY_PROXIMITY),
+    _f("n_high", INT, "半径内高敏感目标数", _H, PROXIMITY, _BY_PROXIMITY),
+    _f("nearest_high_name", TEXT, "最近高敏感目标", _H, PROXIMITY, _BY_PROXIMITY),
+    _f("nearest_high_class", TEXT, "最近高敏感目标类别", _H, PROXIMITY, _BY_PROXIMITY),
+    _f("nearest_high_m", REAL, "最近高敏感目标距离（米）", _H, PROXIMITY, _BY_PROXIMITY),
+    _f("nearest_high_within_reach", BOOL, "高敏感目标在半径内", _H, PROXIMITY, _BY_PROXIMITY),
+    _f("protection_m", REAL, "防护距离（米）", _H, PROXIMITY, _BY_PROXIMITY),
+    _f("protection_breach", BOOL, "防护距离内有高敏感目标", _H, PROXIMITY, _BY_PROXIMITY),
+    _f("protection_receptor", TEXT, "防护距离内的高敏感目标", _H, PROXIMITY, _BY_PROXIMITY),
+    _f("pop_500m", REAL, "500米内人口", _H, PROXIMITY, _BY_PROXIMITY),
+    _f("pop_reach", REAL, "半径内人口", _H, PROXIMITY, _BY_PROXIMITY),
+    _f("base_level", INT, "升级前等级", _H, PROXIMITY, _BY_PROXIMITY),
+    _f("upgrade_reason", TEXT, "升级依据", _H, PROXIMITY, _BY_PROXIMITY),
+    _f("n_unknown", INT, "未知类别敏感目标数", _H, PROXIMITY, _BY_PROXIMITY),
+    _f("population_500m", REAL, "500米内人口", _U, PROXIMITY, _BY_PROXIMITY),
+)
+#: ``n_<class id>``: receptors of each class of the rules within reach (hazards, proximity).
+RECEPTOR_COUNTS = Family("n_", INT, "{}数", _H, PROXIMITY, _BY_PROXIMITY)
+_PROXIMITY_ISSUES = tuple(_f(n, t, zh, ("proximity_issues",), PROXIMITY) for n, t, zh in (
+    ("code", TEXT, "问题代码"), ("severity", TEXT, "严重程度"), ("source", TEXT, "来源"), ("row", INT, "行号"),
+    ("name", TEXT, "名称"), ("value", TEXT, "值"), ("count", INT, "数量"), ("message_zh", TEXT, "问题说明"),
+    ("message_en", TEXT, "Message")))
+_LINKS = tuple(_f(n, t, zh, ("hazard_receptor_links",), PROXIMITY) for n, t, zh in (
+    ("hazard_code", TEXT, "危险源编码"), ("receptor_id", INT, "敏感目标序号"), ("receptor_name", TEXT, "敏感目标名称"),
+    ("class_id", TEXT, "敏感目标类别"), ("class_zh", TEXT, "类别名称"), ("sensitivity", TEXT, "敏感程度"),
+    ("distance_m", REAL, "距离（米）")))
+
+# --- cascade ---------------------------------------------------------------------------------
+_CASCADE = (
+    _f("scenario", TEXT, "事故情景", _H, CASCADE, _BY_CASCADE),
+    _f("vector", TEXT, "连锁效应类型", _H, CASCADE, _BY_CASCADE),
+    _f("d_max", REAL, "最大连锁距离（米）", _H, CASCADE, _BY_CASCADE),
+    _f("out_degree", INT, "出度", _H, CASCADE, _BY_CASCADE),
+    _f("in_degree", INT, "入度", _H, CASCADE, _BY_CASCADE),
+    _f("reach_1", INT, "一步可波及危险源数", _H, CASCADE, _BY_CASCADE),
+    _f("reach_2", INT, "两步内可波及危险源数", _H, CASCADE, _BY_CASCADE),
+    _f("reach_all", INT, "可波及危险源数", _H, CASCADE, _BY_CASCADE),
+    _f("best_chain_p_max", REAL, "最可能连锁链概率", _H, CASCADE, _BY_CASCADE),
+    _f("betweenness", REAL, "介数中心性", _H, CASCADE, _BY_CASCADE),
+    _f("closeness", REAL, "接近中心性", _H, CASCADE, _BY_CASCADE),
+    _f("out_closeness", REAL, "出向接近中心性", _H, CASCADE, _BY_CASCADE),
+    _f("cluster", INT, "连锁群", _H, CASCADE, _BY_CASCADE),
+    _f("cluster_size", INT, "连锁群规模", _H, CASCADE, _BY_CASCADE),
+    _f("centrality_method", TEXT, "中心性计算方法", _H, CASCADE, _BY_CASCADE),
+    _f("cascade_base_level", INT, "连锁升级前等级", _H, CASCADE, _BY_CASCADE),
+    _f("cascade_reason", TEXT, "连锁升级依据", _UH, CASCADE, _BY_CASCADE),
+)
+_EDGES = tuple(_f(n, t, zh, ("cascade_edges",), CASCADE) for n, t, zh in (
+    ("source", TEXT, "起始危险源"), ("target", TEXT, "目标危险源"), ("vector", TEXT, "连锁效应类型"),
+    ("distance_m", REAL, "距离（米）"), ("load", REAL, "目标处载荷"), ("probability", REAL, "连锁概率"),
+    ("target_equipment", TEXT, "目标设备类型")))
+_CHAINS = tuple(_f(n, t, zh, ("cascade_chains",), CASCADE) for n, t, zh in (
+    ("start", TEXT, "起始危险源"), ("rank", INT, "排名"), ("chain", TEXT, "连锁链"), ("length", INT, "步数"),
+    ("probability", REAL, "连锁概率"), ("start_node", INT, "起始节点"), ("target", TEXT, "终点危险源"),
+    ("target_node", INT, "终点节点")))
+_SCENARIO = tuple(_f(n, t, zh, ("scenario_affected",), SCENARIO) for n, t, zh in (
+    ("hazard_code", TEXT, "危险源编码"), ("unit_code", TEXT, "单位编码"), ("sector", TEXT, "行业领域"),
+    ("name", TEXT, "名称"), ("level", INT, "风险等级"), ("chain_probability", REAL, "连锁概率"),
+    ("mc_frequency", REAL, "蒙特卡洛失效频率"), ("in_deterministic_set", BOOL, "在确定性集合内"),
+    ("scenario", TEXT, "事故情景"), ("effect_radius_m", REAL, "影响半径（米）"))) + tuple(
+    _f(n, t, zh, ("scenario_zone",), SCENARIO) for n, t, zh in (
+        ("start", TEXT, "起始危险源"), ("n_sources", INT, "受影响危险源数"), ("population", REAL, "影响范围内人口"),
+        ("area_km2", REAL, "面积（平方千米）"), ("n_receptors", INT, "影响范围内敏感目标数"),
+        ("receptors_by_class", TEXT, "各类敏感目标数")))
+
+# --- the risk map -----------------------------------------------------------------------------
+# risk_map: the units' fields the map shows, in this order (survey columns first).
+_MAP_SURVEY = ("unit_code", "name", "sector", "sector_zh", "district", "street", "address")
+_MAP_COPIED = ("level", "level_zh", "colour", "major_hazard", "worst_hazard", "hazard_count", "method", "r_value",
+               "level_reasons", "cascade_reason")
+_DISTRICTS = tuple(_f(n, t, zh, ("district_summary",), MAP) for n, t, zh in (
+    ("district", TEXT, "行政区"), ("n_units", INT, "单位数"), ("n_level1", INT, "重大风险单位数"),
+    ("n_level2", INT, "较大风险单位数"), ("n_level3", INT, "一般风险单位数"), ("n_level4", INT, "低风险单位数"),
+    ("n_unscored", INT, "未评级单位数"), ("worst_level", INT, "最高风险等级"), ("area_km2", REAL, "面积（平方千米）"),
+    ("risk_index", REAL, "风险指数"), ("risk_index_rank", INT, "风险指数排名")))
+
+# --- the import's own tables and the run log ---------------------------------------------------
+_IMPORT_TABLES = tuple(_f(n, t, zh, ("import_issues",), IMPORT) for n, t, zh in (
+    ("file", TEXT, "文件"), ("sheet", TEXT, "工作表"), ("row", INT, "行号"), ("column", TEXT, "列"),
+    ("header", TEXT, "表头"), ("value", TEXT, "原值"), ("severity", TEXT, "严重程度"), ("code", TEXT, "问题代码"),
+    ("message_zh", TEXT, "问题说明"), ("message_en", TEXT, "Message"), ("record", TEXT, "记录编码"),
+    ("related", TEXT, "相关行"))) + tuple(_f(n, t, zh, ("import_runs",), IMPORT) for n, t, zh in (
+        ("run_id", TEXT, "导入批次"), ("file", TEXT, "文件"), ("path", TEXT, "路径"), ("sha256", TEXT, "SHA-256"),
+        ("size_bytes", INT, "文件大小（字节）"), ("status", TEXT, "状态"), ("sheets", TEXT, "工作表"),
+        ("rows_read", INT, "读取行数"), ("rows_accepted", INT, "接受行数"), ("rows_rejected", INT, "拒绝行数"),
+        ("rows_skipped_blank", INT, "跳过空行"), ("rows_skipped_total", INT, "跳过合计行"),
+        ("units_accepted", INT, "导入单位数"), ("hazards_accepted", INT, "导入危险源数"), ("errors", INT, "错误数"),
+        ("warnings", INT, "警告数"), ("default_crs", TEXT, "默认坐标系"), ("started", TEXT, "开始时间"),
+        ("finished", TEXT, "结束时间"), ("plugin_version", TEXT, "插件版本")))
+RUNS_LAYER = "analysis_runs"
+_RUNS = tuple(_f(n, t, zh, (RUNS_LAYER,), EVERY_STEP) for n, t, zh in (
+    ("step", TEXT, "步骤"), ("started", TEXT, "开始时间"), ("finished", TEXT, "结束时间"),
+    ("rules_path", TEXT, "规则文件路径"), ("rules_name", TEXT, "规则名称"), ("rules_sha256", TEXT, "规则文件SHA-256"),
+    ("plugin_version", TEXT, "插件版本"), ("summary", TEXT, "结果摘要（JSON）")))
+
+
+def _map_fields() -> tuple[Field, ...]:
+    by_name = {f.name: f for f in (*_IMPORT, *_SCORE, *_CASCADE) if "units" in f.layers}
+    survey = tuple(Field(n, TEXT, by_name[n].zh if n in by_name else "", ("risk_map",), MAP) for n in _MAP_SURVEY)
+    return survey + tuple(replace(by_name[n], layers=("risk_map",), step=MAP, cleared_by=()) for n in _MAP_COPIED)
+
+
+#: Every registered field, each layer's in the order the step writes them.
+FIELDS: tuple[Field, ...] = (*_IMPORT, *_SCORE, *_SCORE_ISSUES, *_PROXIMITY, *_PROXIMITY_ISSUES, *_LINKS,
+                             *_CASCADE, *_EDGES, *_CHAINS, *_SCENARIO, *_map_fields(), *_DISTRICTS,
+                             *_IMPORT_TABLES, *_RUNS)
+
+
+def on(layer: str, step: str | None = None, fields: Iterable[Field] = FIELDS) -> tuple[Field, ...]:
+    """The fields of ``layer`` (that ``step`` writes, when given), in order."""
+    return tuple(f for f in fields if layer in f.layers and (step is None or f.step == step))
+
+
+def names(layer: str, step: str | None = None) -> tuple[str, ...]:
+    """The names of :func:`on`."""
+    return tuple(f.name for f in on(layer, step))
+
+
+def cleared(layer: str, step: str, receptor_classes: dict[str, str] | None = None) -> tuple[str, ...]:
+    """The fields of ``layer`` that ``step`` removes before it writes; with the rules'
+    receptor classes (id → Chinese name), the ``n_<class id>`` family too."""
+    out = [f.name for f in on(layer) if step in f.cleared_by]
+    family = RECEPTOR_COUNTS
+    if receptor_classes and layer in family.layers and step in family.cleared_by:
+        out += [f.name for f in family.fields(receptor_classes) if f.name not in out]
+    return tuple(out)
+
+
+def aliases(layer: str, receptor_classes: dict[str, str] | None = None) -> dict[str, str]:
+    """Field → Chinese alias for ``layer`` (fields without one of their own left out); with
+    the rules' receptor classes, the ``n_<class id>`` family too."""
+    fields = on(layer)
+    if receptor_classes and layer in RECEPTOR_COUNTS.layers:
+        fields = RECEPTOR_COUNTS.fields(receptor_classes) + fields
+    return {f.name: f.zh for f in fields if f.zh}
+
+
+def layers() -> tuple[str, ...]:
+    """Every layer with registered fields, in order."""
+    return tuple(dict.fromkeys(layer for f in FIELDS for layer in f.layers))
