@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
+from qgis.core import QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingParameterFile
 
 from ..i18n import tr
 from ..core.errors import Canceled
 from ..core.progress import Progress
 from ..core.store.riskdb import plugin_version
+
+
+def add_rules_file(alg) -> None:
+    """The optional rules file (``alg.RULES``) of every algorithm that reads the rules; load
+    it with ``score.rules_of``."""
+    alg.addParameter(QgsProcessingParameterFile(
+        alg.RULES, alg.tr("Rules file (default: the plugin's rules)"), extension="toml", optional=True))
 
 
 def progress_of(feedback) -> Progress:

@@ -19,7 +19,8 @@ from ..core.ingest.importer import ImportOptions, import_surveys
 from ..core.ingest.reader import CSV_SUFFIXES, WORKBOOK_SUFFIXES
 from ..core.store.riskdb import RUNS_LAYER, now_iso, run_log, write_layers
 from ..i18n import pick
-from .base import CitySafetyAlgorithm, plugin_version, progress_of
+from .base import CitySafetyAlgorithm, add_rules_file, plugin_version, progress_of
+from .score import rules_of
 
 LAYERS_TO_LOAD = ("units", "hazards", "import_issues")
 
@@ -58,12 +59,14 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
     FOLDER = "FOLDER"
     DEFAULT_CRS = "DEFAULT_CRS"
     EXTENT = "EXTENT"
+    RULES = "RULES"
     OUTPUT = "OUTPUT"
     ERRORS = "ERROR_WORKBOOKS"
     LOAD = "LOAD_LAYERS"
 
     def initAlgorithm(self, config=None):  # noqa: N802
         add_survey_inputs(self)
+        add_rules_file(self)
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT, self.tr("Risk database"), fileFilter=self.tr("GeoPackage (*.gpkg)")))
         errors = QgsProcessingParameterFolderDestination(
@@ -108,7 +111,8 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
         if not out.lower().endswith(".gpkg"):
             out += ".gpkg"
         crs_id = schema.COORD_SYSTEMS[self.parameterAsEnum(parameters, self.DEFAULT_CRS, context)].id
-        options = ImportOptions(default_crs=crs_id, survey_extent=self._extent(parameters, context))
+        options = ImportOptions(default_crs=crs_id, survey_extent=self._extent(parameters, context),
+                                rules=rules_of(self, parameters, context))
         progress = progress_of(feedback)
         started = now_iso()
         try:

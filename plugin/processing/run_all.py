@@ -102,7 +102,8 @@ class RunAllAlgorithm(AnalysisAlgorithm):
         steps = [
             ("citysafety:import_surveys",
              {"INPUT": parameters.get(self.INPUT), "FOLDER": parameters.get(self.FOLDER),
-              "DEFAULT_CRS": parameters.get(self.DEFAULT_CRS), "EXTENT": parameters.get(self.EXTENT), "OUTPUT": db,
+              "DEFAULT_CRS": parameters.get(self.DEFAULT_CRS), "EXTENT": parameters.get(self.EXTENT), "RULES": rules,
+              "OUTPUT": db,
               "ERROR_WORKBOOKS": parameters.get(self.ERRORS), "LOAD_LAYERS": False}),
             ("citysafety:score", {"INPUT": db, "RULES": rules}),
         ]

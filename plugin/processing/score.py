@@ -9,7 +9,7 @@ from ..core.errors import Canceled
 from ..core.errors import PipelineError
 from ..core.steps import level_table, score_database
 from ..core.rules import RulesError, load_rules
-from .base import AnalysisAlgorithm, progress_of
+from .base import AnalysisAlgorithm, add_rules_file, progress_of
 
 RULES_FILTER = "TOML (*.toml)"
 
@@ -17,8 +17,7 @@ RULES_FILTER = "TOML (*.toml)"
 def add_database_and_rules(alg) -> None:
     """The two parameters every step on a risk database takes."""
     alg.addParameter(QgsProcessingParameterFile(alg.INPUT, alg.tr("Risk database"), extension="gpkg"))
-    alg.addParameter(QgsProcessingParameterFile(
-        alg.RULES, alg.tr("Rules file (default: the plugin's rules)"), extension="toml", optional=True))
+    add_rules_file(alg)
 
 
 def rules_of(alg, parameters, context):

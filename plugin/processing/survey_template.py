@@ -6,7 +6,8 @@ from qgis.core import QgsProcessingParameterEnum, QgsProcessingParameterFileDest
 
 from ..core.ingest import schema
 from ..core.ingest.template import write_template
-from .base import CitySafetyAlgorithm
+from .base import CitySafetyAlgorithm, add_rules_file
+from .score import rules_of
 
 
 class SurveyTemplateAlgorithm(CitySafetyAlgorithm):
@@ -17,12 +18,14 @@ class SurveyTemplateAlgorithm(CitySafetyAlgorithm):
             "and the hazard-sources sheet (危险源) with Chinese headers, English keys, drop-down lists for "
             "coded columns and one example row. A template filled in this way imports without errors.")
     SECTOR = "SECTOR"
+    RULES = "RULES"
     OUTPUT = "OUTPUT"
 
     def initAlgorithm(self, config=None):  # noqa: N802
         options = [self.tr("All sectors")] + [f"{s.zh} {s.en}" for s in schema.SECTORS]
         self.addParameter(QgsProcessingParameterEnum(self.SECTOR, self.tr("Sector"), options=options,
                                                      defaultValue=0))
+        add_rules_file(self)
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT, self.tr("Template workbook"), fileFilter=self.tr("Excel workbook (*.xlsx)")))
 
@@ -32,6 +35,6 @@ class SurveyTemplateAlgorithm(CitySafetyAlgorithm):
         out = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         if not out.lower().endswith(".xlsx"):
             out += ".xlsx"
-        path = write_template(out, sector)
+        path = write_template(out, sector, rules_of(self, parameters, context))
         feedback.pushInfo(self.tr("Template written: {}").format(path))
         return {self.OUTPUT: str(path)}

@@ -227,3 +227,40 @@ def test_folder_import_skips_our_own_error_workbooks(provider, surveys, tmp_path
     _run("citysafety:import_surveys", {"FOLDER": str(folder), "OUTPUT": str(tmp_path / "b.gpkg"), "LOAD_LAYERS": False})
     runs = pyogrio.read_dataframe(tmp_path / "b.gpkg", layer="import_runs")
     assert sorted(runs.file) == ["a_messy.xlsx", "b_flat.csv"]
+
+
+def test_a_rules_file_sets_the_values_the_import_and_the_template_allow(provider, surveys, tmp_path):
+    """The RULES parameter: C = 16 no longer tolerated, L = 2 allowed — the import rejects and
+    warns accordingly, the template offers the rules' values; a broken rules file stops both."""
+    from qgis.core import QgsProcessingException
+
+    from plugin.core.rules import DEFAULT_RULES
+
+    text = DEFAULT_RULES.read_text(encoding="utf-8")
+    rules = tmp_path / "rules.toml"
+    rules.write_text(text.replace("C_tolerated = [16]   #", "#", 1)
+                     .replace("L = [10, 6, 3, 1, 0.5, 0.2, 0.1]", "L = [10, 6, 3, 2, 1, 0.5, 0.2, 0.1]", 1),
+                     encoding="utf-8")
+    outcome = {}
+    for name, path in (("default", None), ("edited", rules)):
+        out = tmp_path / f"{name}.gpkg"
+        res = _run("citysafety:import_surveys", {"INPUT": [str(p) for p in surveys], "OUTPUT": str(out),
+                                                  "RULES": str(path) if path else None, "LOAD_LAYERS": False})
+        issues = pyogrio.read_dataframe(out, layer="import_issues")
+        outcome[name] = (res["ROWS_REJECTED"], set(issues.code))
+    assert "W_LEC_C16" in outcome["default"][1] and "W_LEC_C16" not in outcome["edited"][1]
+    assert outcome["edited"][0] > outcome["default"][0]  # C = 16 rows are now errors
+
+    res = _run("citysafety:survey_template", {"SECTOR": 0, "RULES": str(rules), "OUTPUT": str(tmp_path / "t.xlsx")})
+    codes = load_workbook(res["OUTPUT"])["代码表"]
+    offered = {col[0]: [v for v in col[1:] if v is not None] for col in codes.iter_cols(values_only=True)}
+    assert offered["L 值 LEC L"] == [10, 6, 3, 2, 1, 0.5, 0.2, 0.1]
+
+    broken = tmp_path / "broken.toml"
+    broken.write_text(text.replace('status = "verified"', 'status = "checked"', 1), encoding="utf-8")
+    for alg, params in (("citysafety:import_surveys", {"INPUT": [str(p) for p in surveys],
+                                                        "OUTPUT": str(tmp_path / "x.gpkg"), "LOAD_LAYERS": False}),
+                        ("citysafety:survey_template", {"SECTOR": 0, "OUTPUT": str(tmp_path / "x.xlsx")})):
+        with pytest.raises(QgsProcessingException, match="provenance"):
+            _run(alg, {**params, "RULES": str(broken)})
+    assert not (tmp_path / "x.gpkg").exists() and not (tmp_path / "x.xlsx").exists()
