@@ -223,6 +223,14 @@ def _get(d: dict, key: str, full: str, kind, path, required=True, default=None):
     return v
 
 
+def _known(d: dict, keys, full: str, path) -> None:
+    """Refuse a key the rules do not know (a typo would otherwise be ignored silently)."""
+    unknown = sorted(set(d) - set(keys))
+    if unknown:
+        raise _err(f"{full}.{unknown[0]}" if full else unknown[0], f"unknown key (known: {', '.join(keys)})",
+                   f"未知的键（应为 {', '.join(keys)}）", path)
+
+
 def _numbers(v, full, path) -> tuple[float, ...]:
     if not isinstance(v, list) or not v or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
         raise _err(full, f"expected a non-empty list of numbers, got {v!r}", f"应为非空数字列表，实际为 {v!r}", path)
@@ -299,6 +307,8 @@ def _num_col(df: pd.DataFrame, col: str, full: str, p: Path, path, allow_blank=F
 
 def _gb18218(raw: dict, base: Path, path) -> GB18218Tables:
     k = "methods.gb18218"
+    _known(raw, ("table1", "table2", "beta", "alpha", "levels", "default_category", "missing_population_alpha",
+                 "alternative_cas"), k, path)
     files = {n: _resolve(_get(raw, n, f"{k}.{n}", "str", path), f"{k}.{n}", base, path)
              for n in ("table1", "table2", "beta", "alpha", "levels", "default_category")}
     t1 = _read_csv(files["table1"], f"{k}.table1", ("seq", "name_zh", "aliases_zh", "cas", "critical_t"), path)
@@ -370,6 +380,7 @@ def load_rules(path: str | Path | None = None) -> Rules:
     if unknown:
         raise _err(unknown[0], "unknown section", "未知的节", p)
     meta = _get(raw, "meta", "meta", "table", p, required=False, default={})
+    _known(meta, ("name", "version"), "meta", p)
 
     lv_raw = _get(raw, "levels", "levels", "table", p)
     levels: dict[int, Level] = {}
@@ -379,6 +390,7 @@ def load_rules(path: str | Path | None = None) -> Rules:
     for i in LEVELS:
         k = f"levels.{i}"
         d = _get(lv_raw, str(i), k, "table", p)
+        _known(d, ("zh", "en", "colour", "density_weight"), k, p)
         colour = _get(d, "colour", f"{k}.colour", "str", p)
         if not _COLOUR.match(colour):
             raise _err(f"{k}.colour", f"{colour!r} is not a colour like #E60012", f"{colour!r} 不是 #E60012 这样的颜色", p)
@@ -395,6 +407,7 @@ def load_rules(path: str | Path | None = None) -> Rules:
     for s in schema.SECTORS:
         k = f"sectors.{s.id}"
         d = _get(sec_raw, s.id, k, "table", p)
+        _known(d, ("zh", "en", "method", "fallback", "reach_m", "symbol", "protection_m"), k, p)
         method = _get(d, "method", f"{k}.method", "str", p)
         if method not in METHODS:
             raise _err(f"{k}.method", f"unknown method {method!r} (gb18218, lec or ls)",
@@ -425,6 +438,7 @@ def load_rules(path: str | Path | None = None) -> Rules:
     gb = _gb18218(_get(methods, "gb18218", "methods.gb18218", "table", p), p.parent, p)
 
     dens = _get(raw, "density", "density", "table", p)
+    _known(dens, ("cell_m", "bandwidth_m", "kernel"), "density", p)
     density = {
         "cell_m": float(_get(dens, "cell_m", "density.cell_m", "num", p)),
         "bandwidth_m": float(_get(dens, "bandwidth_m", "density.bandwidth_m", "num", p)),
@@ -438,7 +452,17 @@ def load_rules(path: str | Path | None = None) -> Rules:
             raise _err(f"density.{key}", "must be positive", "应为正数", p)
 
     upgrades = _get(raw, "upgrades", "upgrades", "table", p, required=False, default={})
-    prox = upgrades.get("proximity", {})
+    _known(upgrades, ("proximity", "cascade"), "upgrades", p)
+    prox = _get(upgrades, "proximity", "upgrades.proximity", "table", p, required=False, default={})
+    _known(prox, ("enabled", "steps"), "upgrades.proximity", p)
+    _get(prox, "enabled", "upgrades.proximity.enabled", "bool", p, required=False)
+    _get(prox, "steps", "upgrades.proximity.steps", "list", p, required=False)
+    casc_up = _get(upgrades, "cascade", "upgrades.cascade", "table", p, required=False, default={})
+    _known(casc_up, ("enabled", "within_steps", "raise_by"), "upgrades.cascade", p)
+    _get(casc_up, "enabled", "upgrades.cascade.enabled", "bool", p, required=False)
+    for key in ("within_steps", "raise_by"):
+        if _get(casc_up, key, f"upgrades.cascade.{key}", "int", p, required=False, default=1) < 1:
+            raise _err(f"upgrades.cascade.{key}", "must be 1 or more", "应不小于 1", p)
     for i, step in enumerate(prox.get("steps", [])):
         for key in ("from", "to"):
             v = _get(step, key, f"upgrades.proximity.steps[{i}].{key}", "int", p)
@@ -498,6 +522,11 @@ def _provenance(raw: dict, path) -> dict[tuple[str, str], Provenance]:
 
 EQUIPMENT_IDS = ("atmospheric", "pressurised", "elongated", "auxiliary", "building")
 SCENARIOS = ("vce", "pool_fire", "tnt", "none")
+CASCADE_KEYS = ("reference_pressure_pa", "tnt_heat_kj_kg", "vce_yield", "ground_reflection",
+                "explosive_tnt_equivalence", "radiative_fraction", "transmissivity", "pressurised_fire_probability",
+                "max_distance_m", "min_probability", "exact_centrality_max_nodes", "centrality_sample_k", "seed",
+                "heat_threshold_kw_m2", "overpressure_threshold_kpa", "overpressure_probit",
+                "heat_probit_atmospheric", "scenario_by_category", "substances", "category_defaults")
 
 
 def _cascade(raw: dict, path) -> dict:
@@ -505,6 +534,7 @@ def _cascade(raw: dict, path) -> dict:
     if not raw:
         return {}
     k = "cascade"
+    _known(raw, CASCADE_KEYS, k, path)
     for key in ("reference_pressure_pa", "tnt_heat_kj_kg", "vce_yield", "ground_reflection",
                 "explosive_tnt_equivalence", "radiative_fraction", "transmissivity",
                 "pressurised_fire_probability", "max_distance_m", "min_probability"):
@@ -536,6 +566,7 @@ def _cascade(raw: dict, path) -> dict:
 
 def _receptors(raw: dict, path) -> ReceptorRules:
     k = "receptors"
+    _known(raw, ("alpha_radius_m", "population_method", "classes"), k, path)
     radius = float(_get(raw, "alpha_radius_m", f"{k}.alpha_radius_m", "num", path))
     if radius <= 0:
         raise _err(f"{k}.alpha_radius_m", "must be positive", "应为正数", path)
@@ -550,6 +581,7 @@ def _receptors(raw: dict, path) -> ReceptorRules:
         ck = f"{k}.classes.{cid}"
         if not isinstance(d, dict):
             raise _err(ck, "expected a table", "应为表", path)
+        _known(d, ("zh", "en", "sensitivity", "aliases"), ck, path)
         sens = _get(d, "sensitivity", f"{ck}.sensitivity", "str", path)
         if sens not in SENSITIVITIES:
             raise _err(f"{ck}.sensitivity", f"unknown sensitivity {sens!r} (high, medium or low)",

@@ -78,6 +78,12 @@ def _edited(tmp_path, old, new, count=1):
     ('keys = ["vce_yield"]', 'keys = ["vce_yield"]\nsorce = "x"', "provenance[9].sorce", "unknown key"),
     ('keys = ["vce_yield"]', 'keys = ["vce_yield", "seed"]', "provenance[15].keys[4]", "stated twice"),
     ('keys = ["vce_yield"]', "keys = []", "provenance[9].keys", "names no key"),
+    ("protection_m = 300", "protecton_m = 300", "sectors.hazchem.protecton_m", "unknown key"),
+    ("within_steps = 2", "within_steps = 0", "upgrades.cascade.within_steps", "1 or more"),
+    ("seed = 20241128", "seed = 20241128\nsed = 1", "cascade.sed", "unknown key"),
+    ('sensitivity = "high"\naliases = ["学校"', 'sensitivity = "high"\nalias = []\naliases = ["学校"',
+     "receptors.classes.school.alias", "unknown key"),
+    ('kernel = "quartic"', 'kernel = "quartic"\ncell = 50', "density.cell", "unknown key"),
 ])
 def test_bad_rules_are_refused_naming_the_key(tmp_path, old, new, key, words):
     with pytest.raises(RulesError) as err:
