@@ -575,7 +575,7 @@ def _link_units(hrec, hazards, units, units_rec, units_ok, iss: _Issues, herr) -
     hkey = pd.Series(file_of[hrec["_tid"].to_numpy(dtype=np.int64)] + KEY_SEP + code.to_numpy(dtype=object)
                      if len(hrec) else [], dtype=object)
     own = hkey.isin(list(own_rejected)).to_numpy() & has_code & known_ok
-    related = np.where(own, hkey.map(own_rejected).fillna("").to_numpy(dtype=object), related)
+    related = np.where(own, hkey.map(own_rejected).astype(object).fillna("").to_numpy(dtype=object), related)
     rejected |= own
     unknown = has_code & ~known_ok & ~rejected
     rec = hrec.assign(unit_code=code, hazard_code=hazards["hazard_code"])
