@@ -134,7 +134,7 @@ def stage_cascade(folder: Path, work: Path) -> dict:
 
 def stage_report_xlsx(folder: Path, work: Path) -> dict:
     """citysafety:export_report's Excel half: read the tables, write the seven sheets."""
-    from plugin.core.reporting.data import report_data
+    from plugin.core.steps import report_data
     from plugin.core.reporting.xlsx import write_report_xlsx
     from plugin.core.rules import load_rules
 

@@ -112,7 +112,7 @@ def main() -> int:
         by_code = issues.groupby(["severity", "code"]).size().rename("issues").reset_index()
         table("Import issues by code 导入问题（按代码）", by_code.set_index(["severity", "code"]))
     from plugin.core.rules import load_rules
-    from plugin.core.steps import level_table
+    from plugin.core.scoring.levels import level_table
 
     rules = load_rules()
     table("Units by sector and level 各行业领域单位风险等级", level_table(units, rules))

@@ -12,7 +12,8 @@ million units answers in seconds, not minutes:
 - :func:`unit_details` — one unit with its hazard sources, nearby receptors (敏感目标) and
   cascade chains (连锁链), for the unit inspector.
 
-No QGIS here: plain pyogrio, pandas and dataclasses.
+No QGIS here: the database is read through ``store.read``; the workflow (steps, what each
+needs) is :mod:`plugin.core.steps`.
 """
 
 from __future__ import annotations
@@ -23,86 +24,39 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyogrio
 
+from . import fields, steps
+from .scoring.levels import LEVELS
 from .store import riskdb
+from .store.read import columns as _read
+from .store.read import count as _count
+from .store.read import feature_count as _feature_count
+from .store.read import field_names as _fields
+from .store.read import in_list as _in_list
+from .store.read import layer_crs, nearest_unit
+from .store.read import non_empty as _non_empty
+from .store.read import quote_text as _quote_text
 
-#: The workflow, in order.
-STEPS: tuple[str, ...] = ("import", "score", "proximity", "cascade", "map", "report")
-#: The Processing algorithm (citysafety:<id>) of each step; also its name in analysis_runs.
-STEP_ALGORITHMS: dict[str, str] = {
-    "import": "import_surveys", "score": "score", "proximity": "proximity", "cascade": "cascade",
-    "map": "risk_map", "report": "export_report",
-}
-#: The steps each step needs to have run first.
-STEP_NEEDS: dict[str, tuple[str, ...]] = {
-    "import": (), "score": ("import",), "proximity": ("score",), "cascade": ("score",), "map": ("score",),
-    "report": ("map",),
-}
-LEVELS: tuple[int, ...] = (1, 2, 3, 4)
 UNIT_LAYER = "units"
 HAZARD_LAYER = "hazards"
 #: Fields whose presence in ``hazards`` means the proximity step has run.
-PROXIMITY_FIELDS = ("n_receptors", "pop_500m")
+PROXIMITY_FIELDS = tuple(f for f in ("n_receptors", "pop_500m") if f in fields.names(HAZARD_LAYER, fields.PROXIMITY))
+#: Fields whose presence in ``hazards`` means the cascade step has run.
+CASCADE_FIELDS = tuple(f for f in ("out_degree",) if f in fields.names(HAZARD_LAYER, fields.CASCADE))
 #: Columns of the level-1 list, in display order.
 LEVEL_ONE_COLUMNS = ("unit_code", "name", "sector", "sector_zh", "district", "r_value", "method")
 UNIT_DETAIL_COLUMNS = ("unit_code", "name", "sector", "sector_zh", "district", "street", "address", "level",
                        "level_zh", "colour", "method", "r_value", "s_value", "alpha", "worst_hazard",
-                       "hazard_count", "major_hazard", "level_reasons", "employees", "population_500m")
+                       "hazard_count", "major_hazard", "level_reasons", "cascade_reason", "employees",
+                       "population_500m")
 HAZARD_DETAIL_COLUMNS = ("hazard_code", "unit_code", "name", "kind", "equipment", "substance", "quantity_t",
                          "method", "s_value", "q_over_Q", "beta", "r_value", "alpha", "L", "E", "C", "lec_d",
                          "likelihood", "severity", "ls_r", "level", "level_zh", "colour", "base_level",
                          "score_note", "upgrade_reason", "cascade_reason", "reach_m", "n_receptors", "n_high",
                          "nearest_high_name", "nearest_high_m", "pop_500m", "out_degree", "reach_1", "reach_all",
                          "best_chain_p_max")
-RECEPTOR_COLUMNS = ("hazard_code", "receptor_name", "class_id", "class_zh", "sensitivity", "distance_m")
-CHAIN_COLUMNS = ("start", "rank", "chain", "length", "probability", "target")
-
-
-# --- small readers ----------------------------------------------------------------------
-
-def _quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _quote_text(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def _in_list(values) -> str:
-    return "(" + ", ".join(_quote_text(v) for v in values) + ")"
-
-
-def _fields(db: Path, layer: str) -> list[str]:
-    return [str(f) for f in pyogrio.read_info(db, layer=layer)["fields"]]
-
-
-def _feature_count(db: Path, layer: str) -> int:
-    n = pyogrio.read_info(db, layer=layer, force_feature_count=True)["features"]
-    return int(n) if n is not None and n >= 0 else 0
-
-
-def _read(db: Path, layer: str, columns, where: str | None = None) -> pd.DataFrame:
-    """The named columns (those the layer has) of a layer, without geometry."""
-    have = _fields(db, layer)
-    cols = [c for c in columns if c in have]
-    frame = pyogrio.read_dataframe(db, layer=layer, columns=cols, read_geometry=False, where=where)
-    frame = pd.DataFrame(frame)
-    for c in columns:  # a column the layer lacks reads as empty
-        if c not in frame:
-            frame[c] = pd.Series([None] * len(frame), dtype=object)
-    return frame[list(columns)]
-
-
-def _count(db: Path, layer: str, where: str) -> int:
-    """COUNT(*) in the database itself: nothing but the number comes back."""
-    frame = pyogrio.read_dataframe(db, sql=f"SELECT COUNT(*) AS n FROM {_quote_ident(layer)} WHERE {where}")
-    return int(frame["n"].iloc[0]) if len(frame) else 0
-
-
-def _non_empty(column: str) -> str:
-    c = _quote_ident(column)
-    return f"{c} IS NOT NULL AND TRIM({c}) <> ''"
+RECEPTOR_COLUMNS = tuple(c for c in fields.names("hazard_receptor_links") if c != "receptor_id")
+CHAIN_COLUMNS = tuple(c for c in fields.names("cascade_chains") if not c.endswith("_node"))
 
 
 # --- workflow status --------------------------------------------------------------------
@@ -135,7 +89,7 @@ class DatabaseStatus:
 
     def enabled(self, step: str) -> bool:
         """A step can run when the steps it needs have run (import always can)."""
-        return all(self.done(n) for n in STEP_NEEDS[step])
+        return all(self.done(n) for n in steps.NEEDS[step])
 
 
 def read_runs(db: str | Path) -> pd.DataFrame:
@@ -180,7 +134,7 @@ def read_status(db: str | Path) -> DatabaseStatus:
     Done or not is read from the layers and fields (re-scoring removes the proximity and
     cascade fields, so the log alone would mislead); the run log only says when."""
     path = Path(db) if db else Path("")
-    status = DatabaseStatus(str(db or ""), steps={s: StepStatus(s) for s in STEPS})
+    status = DatabaseStatus(str(db or ""), steps={s: StepStatus(s) for s in steps.ORDER})
     if not db or not path.is_file():
         return status
     status.exists = True
@@ -192,14 +146,14 @@ def read_status(db: str | Path) -> DatabaseStatus:
     status.layers = layers
     runs = read_runs(path)
     last = _last_runs(runs)
-    steps = status.steps
-    for s in STEPS:
-        steps[s].finished = _when(runs, last.get(STEP_ALGORITHMS[s]))
+    done = status.steps
+    for s in steps.ORDER:
+        done[s].finished = _when(runs, last.get(steps.ALGORITHMS[s]))
 
     # import: units and hazards exist
     if UNIT_LAYER not in layers or HAZARD_LAYER not in layers:
         return status
-    imp = steps["import"]
+    imp = done["import"]
     imp.done = True
     errors = warnings = 0
     if "import_issues" in layers and "severity" in _fields(path, "import_issues"):
@@ -212,9 +166,9 @@ def read_status(db: str | Path) -> DatabaseStatus:
     hazard_fields = set(_fields(path, HAZARD_LAYER))
     unit_fields = set(_fields(path, UNIT_LAYER))
     # score: hazards have a level
-    if "level" not in hazard_fields:
+    if not steps.is_scored(hazard_fields):
         return status
-    sc = steps["score"]
+    sc = done["score"]
     sc.done = True
     levels = _read(path, UNIT_LAYER, ("level",))["level"] if "level" in unit_fields else pd.Series(dtype=float)
     lv = pd.to_numeric(levels, errors="coerce")
@@ -225,7 +179,7 @@ def read_status(db: str | Path) -> DatabaseStatus:
 
     # proximity: receptor fields on the hazards
     if hazard_fields & set(PROXIMITY_FIELDS):
-        px = steps["proximity"]
+        px = done["proximity"]
         px.done = True
         px.counts = {
             "links": _feature_count(path, "hazard_receptor_links") if "hazard_receptor_links" in layers else 0,
@@ -235,8 +189,8 @@ def read_status(db: str | Path) -> DatabaseStatus:
         }
 
     # cascade: the edges layer and the graph measures on the hazards
-    if "cascade_edges" in layers and "out_degree" in hazard_fields:
-        cs = steps["cascade"]
+    if "cascade_edges" in layers and hazard_fields & set(CASCADE_FIELDS):
+        cs = done["cascade"]
         cs.done = True
         cs.counts = {
             "edges": _feature_count(path, "cascade_edges"),
@@ -248,19 +202,19 @@ def read_status(db: str | Path) -> DatabaseStatus:
     # map: the unified layer, unless the run log shows a step that changes the levels after it
     # (then the map and district summary show old levels, and the report refuses them)
     if "risk_map" in layers:
-        mp = steps["map"]
-        map_at = last.get(STEP_ALGORITHMS["map"])
-        after = [last[a] for a in ("score", "proximity", "cascade") if a in last]
+        mp = done["map"]
+        map_at = last.get(steps.ALGORITHMS["map"])
+        after = [last[a] for a in steps.LEVEL_ALGORITHMS if a in last]
         mp.stale = map_at is not None and bool(after) and max(after) > map_at
         mp.done = not mp.stale
         mp.counts = {"units": _feature_count(path, "risk_map"),
                      "districts": _feature_count(path, "district_summary") if "district_summary" in layers else 0}
 
     # report: a run-log row after every other step's last row
-    rep_at = last.get(STEP_ALGORITHMS["report"])
-    others = [i for s, i in last.items() if s != STEP_ALGORITHMS["report"]]
+    rep_at = last.get(steps.ALGORITHMS["report"])
+    others = [i for s, i in last.items() if s != steps.ALGORITHMS["report"]]
     if rep_at is not None and (not others or rep_at > max(others)):
-        rp = steps["report"]
+        rp = done["report"]
         rp.done = True
         try:
             summary = json.loads(runs["summary"].iloc[rep_at] or "{}")
@@ -316,7 +270,7 @@ def level_one_units(db: str | Path) -> pd.DataFrame:
     ``score_text`` by the unit's method (R 120.2, D 1800, LS 20); GB 18218 units first."""
     path = Path(db)
     if not path.is_file() or UNIT_LAYER not in riskdb.layer_names(path) or \
-            "level" not in _fields(path, UNIT_LAYER):
+            not steps.is_scored(_fields(path, UNIT_LAYER)):
         return pd.DataFrame(columns=list(LEVEL_ONE_COLUMNS))
     fields = set(_fields(path, UNIT_LAYER))
     frame = _read(path, UNIT_LAYER, tuple(c for c in (*LEVEL_ONE_COLUMNS, "worst_hazard") if c in fields),
@@ -388,38 +342,12 @@ def unit_details(db: str | Path, unit_code: str, max_receptors: int = 50, max_ch
         receptors["distance_m"] = pd.to_numeric(receptors["distance_m"], errors="coerce")
         receptors = receptors.sort_values(["distance_m", "receptor_name"], kind="stable").head(max_receptors)
         receptors = receptors.reset_index(drop=True)
-    if codes and "cascade_chains" in layers and "out_degree" in hz_fields:
+    if codes and "cascade_chains" in layers and hz_fields & set(CASCADE_FIELDS):
         chains = _read(path, "cascade_chains", CHAIN_COLUMNS, where=f'"start" IN {_in_list(codes)}')
         chains["probability"] = pd.to_numeric(chains["probability"], errors="coerce")
         chains = chains.sort_values(["probability", "start", "rank"], ascending=[False, True, True],
                                     kind="stable").head(max_chains).reset_index(drop=True)
     return UnitDetails(unit, hazards, receptors, chains)
-
-
-def nearest_unit(db: str | Path, x: float, y: float, radius: float, layer: str = UNIT_LAYER) -> str | None:
-    """The code of the unit nearest to (x, y) within ``radius`` (both in the layer's CRS);
-    reads only the features in that small box (the GeoPackage's spatial index)."""
-    path = Path(db)
-    if not path.is_file() or layer not in riskdb.layer_names(path):
-        return None
-    box = (x - radius, y - radius, x + radius, y + radius)
-    frame = pyogrio.read_dataframe(path, layer=layer, columns=["unit_code"], bbox=box)
-    if not len(frame):
-        return None
-    geoms = frame.geometry
-    d2 = (geoms.x - x) ** 2 + (geoms.y - y) ** 2
-    d2 = d2[d2 <= radius * radius]
-    if not len(d2):
-        return None
-    return str(frame.loc[d2.idxmin(), "unit_code"])
-
-
-def layer_crs(db: str | Path, layer: str = UNIT_LAYER) -> str:
-    """The CRS of a layer as GDAL names it ('EPSG:4490'), '' when unknown."""
-    try:
-        return str(pyogrio.read_info(Path(db), layer=layer).get("crs") or "")
-    except Exception:
-        return ""
 
 
 def _plain(v):
@@ -452,7 +380,21 @@ def snapshot(db: str | Path) -> Snapshot:
     return Snapshot(status, LevelSummary(), pd.DataFrame(columns=list(LEVEL_ONE_COLUMNS)))
 
 
-__all__ = ["CHAIN_COLUMNS", "DatabaseStatus", "LEVELS", "LevelSummary", "RECEPTOR_COLUMNS", "STEPS",
-           "STEP_ALGORITHMS", "STEP_NEEDS", "Snapshot", "StepStatus", "UnitDetails", "layer_crs",
-           "level_one_units", "level_summary", "nearest_unit", "read_runs", "read_status", "snapshot",
-           "unit_details"]
+__all__ = [
+    "CHAIN_COLUMNS",
+    "LEVELS",
+    "RECEPTOR_COLUMNS",
+    "DatabaseStatus",
+    "LevelSummary",
+    "Snapshot",
+    "StepStatus",
+    "UnitDetails",
+    "layer_crs",
+    "level_one_units",
+    "level_summary",
+    "nearest_unit",
+    "read_runs",
+    "read_status",
+    "snapshot",
+    "unit_details",
+]

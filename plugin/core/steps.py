@@ -1,12 +1,17 @@
-"""The steps on a risk database, as the Processing algorithms run them (without QGIS).
+"""The steps on a risk database (the workflow), as the Processing algorithms, the panel and
+the one-run chain run them, without QGIS.
 
-Each step reads the layers it needs, computes over whole columns, and writes the whole
-database back through :func:`riskdb.write_layers` (temporary file, then rename), so a
-failure or a cancel leaves the previous database as it was.
+:data:`STEPS` is the workflow: each step's id, its Processing algorithm and the steps it
+needs. Each step function reads what it needs through ``store``, calls its stage
+(scoring, exposure, cascade, mapping, reporting) and writes the layers back through
+:func:`riskdb.update_layers` (temporary file, then rename), so a failure or a cancel leaves
+the previous database as it was. The fields each step writes and clears are in
+:mod:`plugin.core.fields`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,38 +19,96 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .store import riskdb
-from .mapping.density import DensityGrid, risk_density, write_density_tif
-from .mapping.districts import district_summary
+from . import fields
 from .errors import PipelineError
 from .progress import Progress
 from .rules import Rules
-from .scoring.methods import HAZARD_SCORE_FIELDS, UNIT_SCORE_FIELDS, score
+from .scoring import levels
+from .scoring.methods import score
+from .store import read, riskdb
 
-RISK_MAP_FIELDS = ("unit_code", "name", "sector", "sector_zh", "district", "street", "address", "level", "level_zh",
-                   "colour", "major_hazard", "worst_hazard", "hazard_count", "method", "r_value", "level_reasons")
+# --- the workflow -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    algorithm: str  # the Processing algorithm (citysafety:<algorithm>); also its name in analysis_runs
+    needs: tuple[str, ...]  # the steps that must have run first
+    changes_levels: bool = False  # a map made before it shows old levels
+    writes: tuple[str, ...] = ()  # the layers only it writes (their presence: it has run)
+
+
+#: The workflow, in order.
+STEPS: tuple[Step, ...] = (
+    Step(fields.IMPORT, "import_surveys", (), writes=("import_runs", "import_issues")),
+    Step(fields.SCORE, "score", (fields.IMPORT,), changes_levels=True, writes=("score_issues",)),
+    Step(fields.PROXIMITY, "proximity", (fields.SCORE,), changes_levels=True,
+         writes=("hazard_receptor_links", "proximity_issues")),
+    Step(fields.CASCADE, "cascade", (fields.SCORE,), changes_levels=True, writes=("cascade_edges", "cascade_chains")),
+    Step(fields.MAP, "risk_map", (fields.SCORE,), writes=("risk_map", "district_summary")),
+    Step(fields.REPORT, "export_report", (fields.MAP,)),
+)
+STEP: dict[str, Step] = {s.id: s for s in STEPS}
+ORDER: tuple[str, ...] = tuple(s.id for s in STEPS)
+ALGORITHMS: dict[str, str] = {s.id: s.algorithm for s in STEPS}
+NEEDS: dict[str, tuple[str, ...]] = {s.id: s.needs for s in STEPS}
+#: The algorithms whose runs change the levels (the map is stale after them).
+LEVEL_ALGORITHMS: tuple[str, ...] = tuple(s.algorithm for s in STEPS if s.changes_levels)
+
+RISK_MAP_FIELDS = fields.names("risk_map")
+
+
+def algorithm(step: str, provider: str = "citysafety") -> str:
+    """The Processing algorithm id of a step ("citysafety:score")."""
+    return f"{provider}:{ALGORITHMS[step]}"
+
+
+def redo_after(step: str, layers) -> tuple[str, ...]:
+    """The level-changing steps after ``step`` that have run on a database with these
+    ``layers``: running ``step`` again scores from the survey values, so they run again too
+    (before the map)."""
+    later = ORDER[ORDER.index(step) + 1:ORDER.index(fields.MAP)]
+    return tuple(s for s in later if STEP[s].changes_levels and STEP[s].writes and STEP[s].writes[0] in set(layers))
+
+
+def _receptor_classes(rules: Rules) -> dict[str, str]:
+    return {c.id: c.zh for c in rules.receptors.classes.values()}
+
+
+def _drop(frame: pd.DataFrame, layer: str, step: str, rules: Rules) -> pd.DataFrame:
+    """``frame`` without the fields ``step`` clears on ``layer`` (fields.py)."""
+    gone = fields.cleared(layer, step, _receptor_classes(rules))
+    return frame.drop(columns=[c for c in gone if c in frame])
+
+
+def is_scored(hazard_fields) -> bool:
+    """Whether a database whose hazards have these fields has been scored."""
+    return "level" in hazard_fields
+
+
+def require_scored(db: Path, *field_sets, needs: tuple[str, str] = ("", "")) -> None:
+    """The one check of "scored yet": a clear error when a database's hazards (or units)
+    lack a level. ``needs``: what needs the levels, in English and Chinese."""
+    if all(is_scored(f) for f in field_sets):
+        return
+    en, zh = needs
+    raise PipelineError(f"{db.name} is not scored yet; run citysafety:score first" + (f"; {en}" if en else ""),
+                        f"{db.name} 尚未评价，请先运行风险评价" + (f"，{zh}" if zh else ""))
 
 
 def _read_scored(db: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Units and hazards of a database that has been scored (else a clear error)."""
-    layers = _read(db, ("units", "hazards"))
-    if "level" not in layers["hazards"]:
-        raise PipelineError(f"{db.name} is not scored yet; run citysafety:score first",
-                            f"{db.name} 尚未评价，请先运行风险评价")
+    layers = read.read_layers(db, ("units", "hazards"))
+    require_scored(db, layers["hazards"].columns)
     return layers["units"], layers["hazards"]
 
 
-def _read(db: Path, names: tuple[str, ...]) -> dict:
-    """The named layers of a risk database, or a clear error when one is missing."""
-    if not db.is_file():
-        raise PipelineError(f"risk database not found: {db}", f"找不到风险数据库：{db}")
-    present = set(riskdb.layer_names(db))
-    for n in names:
-        if n not in present:
-            raise PipelineError(f"{db.name} has no layer '{n}'; run citysafety:import_surveys first",
-                                f"{db.name} 中没有图层「{n}」，请先运行导入调查数据")
-    return {n: riskdb.read_layer(db, n) for n in names}
+def _geo(frame: pd.DataFrame, like: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(frame, geometry=like.geometry.name, crs=like.crs)
 
+
+# --- score ----------------------------------------------------------------------------------
 
 @dataclass
 class ScoreSummary:
@@ -62,31 +125,29 @@ def score_database(db: str | Path, rules: Rules, progress: Progress | None = Non
     db = Path(db)
     started = riskdb.now_iso()
     progress.step(2, "读取风险数据库 Reading the risk database")
-    layers = _read(db, ("units", "hazards"))
+    layers = read.read_layers(db, ("units", "hazards"))
     # Scoring starts again from the survey values: earlier proximity results (α from a raster,
-    # upgrades) no longer hold, so their fields go too; run citysafety:proximity again.
-    units = layers["units"].drop(columns=[c for c in UNIT_SCORE_FIELDS + ("population_500m",) if c in layers["units"]])
-    hazards = layers["hazards"]
-    hazards = hazards.drop(columns=[c for c in HAZARD_SCORE_FIELDS + CASCADE_HAZARD_FIELDS if c in hazards]
-                           + _proximity_columns(hazards))
+    # upgrades) and the cascade no longer hold, so their fields go too (fields.py: cleared_by).
+    units = _drop(layers["units"], "units", fields.SCORE, rules)
+    hazards = _drop(layers["hazards"], "hazards", fields.SCORE, rules)
     progress.step(20, "评价 Scoring")
     result = score(units, hazards, rules, population=population, population_source=population_source)
-    units = pd.concat([units, result.units], axis=1)
-    hazards = pd.concat([hazards, result.hazards], axis=1)
-    layers["units"] = gpd.GeoDataFrame(units, geometry=layers["units"].geometry.name, crs=layers["units"].crs)
-    layers["hazards"] = gpd.GeoDataFrame(hazards, geometry=layers["hazards"].geometry.name, crs=layers["hazards"].crs)
+    layers["units"] = _geo(pd.concat([units, result.units], axis=1), layers["units"])
+    layers["hazards"] = _geo(pd.concat([hazards, result.hazards], axis=1), layers["hazards"])
     layers["score_issues"] = result.issues
     layers[riskdb.RUNS_LAYER] = riskdb.run_log(db, "score", rules, {
-        "units": len(units), "hazards": len(hazards), **_level_counts(units)}, started)
+        "units": len(units), "hazards": len(hazards), **levels.level_counts(layers["units"])}, started)
     progress.step(80, "写入 Writing")
     riskdb.update_layers(db, layers)
     return ScoreSummary(layers["units"], layers["hazards"], result.issues)
 
 
+# --- the risk map ---------------------------------------------------------------------------
+
 @dataclass
 class RiskMap:
     risk_map: gpd.GeoDataFrame
-    density: DensityGrid
+    density: object  # mapping.density.DensityGrid
     districts: gpd.GeoDataFrame | None
 
 
@@ -94,15 +155,16 @@ def build_risk_map(db: str | Path, rules: Rules, density_path: str | Path, distr
                    progress: Progress | None = None) -> RiskMap:
     """The unified risk layer ``risk_map``, the risk-density GeoTIFF and, with districts,
     the ``district_summary`` layer."""
+    from .mapping.density import risk_density, write_density_tif
+    from .mapping.districts import district_summary
+
     progress = progress or Progress()
     db = Path(db)
     started = riskdb.now_iso()
     progress.step(2, "读取风险数据库 Reading the risk database")
-    units = _read(db, ("units",))["units"]
+    units = read.read_layers(db, ("units",))["units"]
     layers: dict = {}
-    if "level" not in units:
-        raise PipelineError(f"{db.name} is not scored yet; run citysafety:score first",
-                            f"{db.name} 尚未评价，请先运行风险评价")
+    require_scored(db, units.columns)
     risk = gpd.GeoDataFrame(units[[c for c in RISK_MAP_FIELDS if c in units]], geometry=units.geometry,
                             crs=units.crs)
     level = pd.to_numeric(risk["level"], errors="coerce").to_numpy(dtype=float)
@@ -116,7 +178,8 @@ def build_risk_map(db: str | Path, rules: Rules, density_path: str | Path, distr
     except ValueError as exc:  # no units, or units spread too far for one grid (check outliers)
         raise PipelineError(f"cannot build the risk density: {exc}. Check for units far outside the city "
                             f"(import with a survey area to have them warned)",
-                            f"无法生成风险密度：{exc}。请检查是否有远离城市的单位坐标（导入时设定调查区域可给出警告）") from exc
+                            f"无法生成风险密度：{exc}。请检查是否有远离城市的单位坐标"
+                            f"（导入时设定调查区域可给出警告）") from exc
     write_density_tif(grid, density_path)
     summary = None
     if districts is not None and len(districts):
@@ -131,59 +194,9 @@ def build_risk_map(db: str | Path, rules: Rules, density_path: str | Path, distr
     return RiskMap(risk, grid, summary)
 
 
-def _level_counts(units: pd.DataFrame) -> dict:
-    level = pd.to_numeric(units["level"], errors="coerce") if "level" in units else pd.Series(dtype=float)
-    return {f"level{k}": int((level == k).sum()) for k in (1, 2, 3, 4)}
+# --- proximity ------------------------------------------------------------------------------
 
-
-def level_table(units: pd.DataFrame, rules: Rules) -> pd.DataFrame:
-    """Units by sector × level (rows: sectors in rules order, columns: levels + unscored)."""
-    lvl = pd.to_numeric(units["level"], errors="coerce")
-    table = pd.crosstab(units["sector"].astype(object), lvl.fillna(0).astype(int))
-    cols = {k: f"{k} {v.zh}" for k, v in rules.levels.items()} | {0: "未评级 unscored"}
-    table = table.reindex(index=list(rules.sectors), columns=[1, 2, 3, 4, 0], fill_value=0)
-    table.index = [f"{s.zh} {s.en}" for s in rules.sectors.values()]
-    table.columns = [cols[c] for c in table.columns]
-    table["合计 total"] = table.sum(axis=1)
-    table.loc["合计 total"] = table.sum(axis=0)
-    if not table.iloc[:, -2].any():  # no unscored units: drop the column
-        table = table.drop(columns="未评级 unscored")
-    return table.astype(np.int64)
-
-
-def raise_units(u_out: pd.DataFrame, unit_codes: pd.Series, hazards: pd.DataFrame, new_level: np.ndarray,
-                reason: np.ndarray, rules: Rules) -> pd.DataFrame:
-    """Units whose worst hazard source was raised take its new level; the hazard's reason
-    line joins the unit's ``level_reasons`` (one line per fact that raised the level)."""
-    if not len(hazards):
-        return u_out
-    zh = {k: v.zh for k, v in rules.levels.items()}
-    col = {k: v.colour for k, v in rules.levels.items()}
-    codes = hazards["unit_code"].astype(object).to_numpy()
-    hcodes = hazards["hazard_code"].astype(object).to_numpy()
-    key = np.where(np.isfinite(new_level), new_level, 9)
-    order = np.lexsort((key, codes))
-    first = pd.Series(order).groupby(codes[order]).first()
-    wi = first.reindex(unit_codes.astype(object)).to_numpy()
-    has = ~pd.isna(wi)
-    wi_int = np.where(has, wi, 0).astype(np.int64)
-    u_new = np.where(has, key[wi_int], 9)
-    u_old = u_out["level"].to_numpy(dtype="float64", na_value=np.nan)
-    raised = has & (u_new < 9) & (np.nan_to_num(u_old, nan=9) > u_new) & (reason[wi_int] != "")
-    u_out.loc[raised, "level"] = u_new[raised].astype(int)
-    u_out.loc[raised, "level_zh"] = pd.Series(u_new[raised]).map(zh).to_numpy()
-    u_out.loc[raised, "colour"] = pd.Series(u_new[raised]).map(col).to_numpy()
-    u_out.loc[raised, "worst_hazard"] = hcodes[wi_int[raised]]
-    u_out.loc[raised, "level_reasons"] = (u_out.loc[raised, "level_reasons"].astype(object).to_numpy() + "\n"
-                                          + reason[wi_int[raised]] + "（危险源 hazard " + hcodes[wi_int[raised]] + "）")
-    return u_out
-
-
-# --- proximity (docs/domain/receptors.md) ------------------------------------------------
-
-PROXIMITY_HAZARD_FIELDS = ("reach_m", "n_receptors", "n_high", "nearest_high_name", "nearest_high_class",
-                           "nearest_high_m", "nearest_high_within_reach", "protection_m", "protection_breach",
-                           "protection_receptor", "pop_500m", "pop_reach", "base_level", "upgrade_reason")
+PROXIMITY_HAZARD_FIELDS = fields.names("hazards", fields.PROXIMITY)
 
 
 @dataclass
@@ -196,26 +209,6 @@ class ProximitySummary:
     n_breaches: int
 
 
-def _proximity_columns(frame: pd.DataFrame) -> list[str]:
-    return [c for c in frame.columns if c in PROXIMITY_HAZARD_FIELDS or (c.startswith("n_") and c not in ("n_level",))]
-
-
-def _raster_covers(raster: str | Path, lon: np.ndarray, lat: np.ndarray, radius_m: float) -> np.ndarray:
-    """Whether each point's circle lies inside the raster's extent (in the raster's CRS)."""
-    import rasterio
-    from pyproj import Transformer
-
-    with rasterio.open(raster) as ds:
-        crs, (x0, y0, x1, y1) = ds.crs, ds.bounds
-    x, y = Transformer.from_crs(4490, crs.to_wkt(), always_xy=True).transform(lon, lat)
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    rx = ry = np.full(len(x), float(radius_m))
-    if crs.is_geographic:  # metres to degrees at each point's latitude
-        ry = np.full(len(x), radius_m / 111_320.0)
-        rx = radius_m / (111_320.0 * np.cos(np.radians(np.clip(lat, -89, 89))))
-    return (x - rx >= x0) & (x + rx <= x1) & (y - ry >= y0) & (y + ry <= y1)
-
-
 def proximity_database(db: str | Path, rules: Rules, receptors: pd.DataFrame | None = None,
                        population_raster: str | Path | None = None, name_field: str | None = None,
                        class_field: str | None = None, progress: Progress | None = None,
@@ -225,15 +218,15 @@ def proximity_database(db: str | Path, rules: Rules, receptors: pd.DataFrame | N
     values first, so running this step again gives the same result."""
     from .exposure import population as pop
     from .exposure.receptors import prepare_receptors, receptor_proximity
+    from .exposure.upgrade import proximity_upgrade
 
     progress = progress or Progress()
     db = Path(db)
     started = riskdb.now_iso()
     progress.step(2, "读取风险数据库 Reading the risk database")
     units, hazards = _read_scored(db)
-    base_units = units.drop(columns=[c for c in UNIT_SCORE_FIELDS + ("population_500m",) if c in units])
-    base_hazards = hazards.drop(columns=[c for c in HAZARD_SCORE_FIELDS + CASCADE_HAZARD_FIELDS if c in hazards]
-                                + _proximity_columns(hazards))
+    base_units = _drop(units, "units", fields.PROXIMITY, rules)
+    base_hazards = _drop(hazards, "hazards", fields.PROXIMITY, rules)
     issues: list[pd.DataFrame] = []
     radius = rules.receptors.alpha_radius_m
     reach = base_hazards["sector"].map({k: v.reach_m for k, v in rules.sectors.items()}).astype(float).to_numpy()
@@ -245,32 +238,19 @@ def proximity_database(db: str | Path, rules: Rules, receptors: pd.DataFrame | N
     if population_raster:
         progress.step(10, "人口 Population")
         method = rules.receptors.population_method
-        up = pop.population_within(base_units.geometry.x.to_numpy(), base_units.geometry.y.to_numpy(),
-                                   population_raster, [radius], method=method)[radius]
-        covered = _raster_covers(population_raster, base_units.geometry.x.to_numpy(),
-                                 base_units.geometry.y.to_numpy(), radius)
-        up = np.where(covered, up, np.nan)  # beyond the raster: unknown, not 0 people (α falls back)
-        unit_pop = pd.Series(up, index=base_units["unit_code"].astype(object).to_numpy())
-        if (~covered).any():
-            names = base_units["unit_code"].astype(object).to_numpy()[~covered]
-            issues.append(pd.DataFrame({
-                "code": "W_POPULATION_NOT_COVERED", "severity": "warning", "source": str(population_raster),
-                "row": None, "name": names, "value": "", "count": 1,
-                "message_zh": [f"单位 {n} 的 {radius:.0f} 米范围超出人口栅格，α 按调查数据计" for n in names],
-                "message_en": [f"Unit {n}: the {radius:.0f} m circle reaches beyond the population raster; "
-                               f"α from the survey" for n in names]}))
-        radii = sorted({radius, *np.unique(reach[np.isfinite(reach)]).tolist()})
-        hp = pop.population_within(base_hazards.geometry.x.to_numpy(), base_hazards.geometry.y.to_numpy(),
-                                   population_raster, radii, method=method)
-        hz_pop500 = hp[radius]
-        for r in radii:
-            hz_pop_reach[reach == r] = hp[r][reach == r]
+        unit_pop, not_covered = pop.unit_population(
+            base_units.geometry.x.to_numpy(), base_units.geometry.y.to_numpy(),
+            base_units["unit_code"].astype(object).to_numpy(), population_raster, radius, method=method)
+        if len(not_covered):
+            issues.append(not_covered)
+        hz_pop500, hz_pop_reach = pop.hazard_population(
+            base_hazards.geometry.x.to_numpy(), base_hazards.geometry.y.to_numpy(), reach, population_raster,
+            radius, method=method)
     progress.step(30, "评价（人口 α） Scoring with the population's α")
     scored = score(base_units, base_hazards, rules, population=unit_pop, population_source="raster")
     h_level = scored.hazards["level"].to_numpy(dtype="float64", na_value=np.nan)
 
     # Receptors within reach, nearest high-sensitivity receptor, protection distance.
-    n = len(base_hazards)
     per = pd.DataFrame(index=base_hazards.index)
     links = gpd.GeoDataFrame({"hazard_code": pd.Series(dtype=object)}, geometry=gpd.GeoSeries([], crs="EPSG:4490"))
     links.attrs["geometry_type"] = "LineString"
@@ -284,29 +264,11 @@ def proximity_database(db: str | Path, rules: Rules, receptors: pd.DataFrame | N
         per = prox.per_hazard
         links = prox.links
         links.attrs["geometry_type"] = "LineString"
-    # Upgrades (rules: upgrades.proximity): a hazard with a high-sensitivity receptor within reach.
-    new_level = h_level.copy()
-    reason = np.full(n, "", dtype=object)
-    steps = rules.upgrades.get("proximity", {})
-    if steps.get("enabled", True) and "nearest_high_within_reach" in per:
-        within = per["nearest_high_within_reach"].fillna(False).to_numpy(dtype=bool)
-        for step in steps.get("steps", []):
-            hit = within & (h_level == step["from"])
-            new_level[hit] = step["to"]
-            if hit.any():
-                reason[hit] = (per["nearest_high_class"].astype(object).to_numpy()[hit] + " "
-                               + per["nearest_high_name"].astype(object).to_numpy()[hit] + " at "
-                               + pd.Series(np.round(per["nearest_high_m"].to_numpy(dtype=float)[hit])).astype(int).astype(str).to_numpy()
-                               + " m within reach " + pd.Series(reach[hit]).round().astype(int).astype(str).to_numpy()
-                               + f" m → level {step['from']} → {step['to']}")
+    new_level, reason = proximity_upgrade(h_level, per, reach, rules)
     hz_out = scored.hazards.copy()
-    zh = {k: v.zh for k, v in rules.levels.items()}
-    col = {k: v.colour for k, v in rules.levels.items()}
     up = np.isfinite(new_level) & (new_level != h_level)
     hz_out["base_level"] = scored.hazards["level"]
-    hz_out.loc[up, "level"] = new_level[up].astype(int)
-    hz_out.loc[up, "level_zh"] = pd.Series(new_level[up]).map(zh).to_numpy()
-    hz_out.loc[up, "colour"] = pd.Series(new_level[up]).map(col).to_numpy()
+    levels.set_level(hz_out, up, new_level[up], rules)
     hz_out["upgrade_reason"] = reason
     hz_out["reach_m"] = reach
     hz_out["pop_500m"] = hz_pop500
@@ -314,34 +276,28 @@ def proximity_database(db: str | Path, rules: Rules, receptors: pd.DataFrame | N
     per = per.drop(columns=[c for c in ("reach_m",) if c in per])
 
     # Units: the worst hazard after the upgrades; the upgrade line joins the reasons.
-    u_out = raise_units(scored.units.copy(), base_units["unit_code"], base_hazards, new_level, reason, rules)
+    u_out = levels.raise_units(scored.units.copy(), base_units["unit_code"], base_hazards, new_level, reason, rules)
     u_out["population_500m"] = unit_pop.reindex(base_units["unit_code"].astype(object)).to_numpy() \
         if unit_pop is not None else np.nan
 
-    units_new = gpd.GeoDataFrame(pd.concat([base_units, u_out], axis=1), geometry=units.geometry.name, crs=units.crs)
-    hazards_new = gpd.GeoDataFrame(pd.concat([base_hazards, hz_out, per], axis=1), geometry=hazards.geometry.name,
-                                   crs=hazards.crs)
+    units_new = _geo(pd.concat([base_units, u_out], axis=1), units)
+    hazards_new = _geo(pd.concat([base_hazards, hz_out, per], axis=1), hazards)
     issue_frame = pd.concat(issues, ignore_index=True) if issues else pd.DataFrame(
-        {c: pd.Series(dtype=object) for c in ("code", "severity", "source", "row", "name", "value", "count",
-                                              "message_zh", "message_en")})
+        {c: pd.Series(dtype=object) for c in fields.names("proximity_issues")})
     out = {"units": units_new, "hazards": hazards_new, "score_issues": scored.issues,
            "hazard_receptor_links": links, "proximity_issues": issue_frame}
     out[riskdb.RUNS_LAYER] = riskdb.run_log(db, "proximity", rules, {
         "links": len(links), "upgraded": int(up.sum()), "population_raster": str(population_raster or ""),
-        "receptors": receptor_source, **_level_counts(u_out)}, started)
+        "receptors": receptor_source, **levels.level_counts(u_out)}, started)
     progress.step(85, "写入 Writing")
     riskdb.update_layers(db, out)
     breaches = int(per["protection_breach"].sum()) if "protection_breach" in per else 0
     return ProximitySummary(units_new, hazards_new, links, issue_frame, int(up.sum()), breaches)
 
 
-# --- cascade (docs/domain/cascade.md) ----------------------------------------------------
+# --- cascade --------------------------------------------------------------------------------
 
-CASCADE_HAZARD_FIELDS = ("scenario", "vector", "d_max", "out_degree", "in_degree", "reach_1", "reach_2", "reach_all",
-                         "best_chain_p_max", "betweenness", "closeness", "out_closeness", "cluster", "cluster_size",
-                         "centrality_method", "cascade_base_level", "cascade_reason")
-CASCADE_MARK = "（连锁 cascade）"
-DEFAULT_TARGET_EQUIPMENT = "building"  # a hazard source without an equipment type is a target like a building
+CASCADE_HAZARD_FIELDS = fields.names("hazards", fields.CASCADE)
 
 
 @dataclass
@@ -354,64 +310,24 @@ class CascadeSummary:
     n_upgraded: int
 
 
-def cascade_edges(hazards: gpd.GeoDataFrame, rules: Rules):
-    """The escalation edges i → j over all hazard sources: candidate pairs from one
-    spatial-index query within each source's largest escalation distance, kept when j lies
-    within i's escalation distance for j's equipment type."""
-    import shapely
-    from pyproj import Transformer
-
-    from . import coords
-    from .cascade import effects
-
-    scen = effects.scenarios(hazards, rules)
-    dist = effects.escalation_distances(scen, rules)
-    lon = hazards.geometry.x.to_numpy(dtype=float)
-    lat = hazards.geometry.y.to_numpy(dtype=float)
-    if not np.isfinite(lon).any():
-        raise PipelineError("no hazard source with a location; nothing to analyse",
-                            "没有带坐标的危险源，无法分析")
-    epsg = coords.gauss_kruger_epsg(float(np.nanmedian(lon)))
-    x, y = Transformer.from_crs(4490, epsg, always_xy=True).transform(lon, lat)
-    x, y = np.asarray(x), np.asarray(y)
-    points = shapely.points(x, y)
-    d_max = dist["d_max"].to_numpy(dtype=float)
-    sources = np.flatnonzero(np.isfinite(d_max) & (d_max > 0))
-    empty = pd.DataFrame({"src": pd.Series(dtype=np.int64), "dst": pd.Series(dtype=np.int64),
-                          "distance_m": pd.Series(dtype=float), "vector": pd.Series(dtype=object),
-                          "load": pd.Series(dtype=float), "probability": pd.Series(dtype=float)})
-    if not len(sources):
-        return scen, dist, empty, (x, y, epsg)
-    tree = shapely.STRtree(points)
-    qi, dst = tree.query(points[sources], predicate="dwithin", distance=d_max[sources])
-    src = sources[qi]
-    keep = src != dst
-    src, dst = src[keep], dst[keep]
-    d = np.hypot(x[dst] - x[src], y[dst] - y[src])
-    equipment = hazards["equipment"].astype(object).fillna("").to_numpy()[dst]
-    equipment = np.where(np.isin(equipment, list(rules.cascade["heat_threshold_kw_m2"])), equipment,
-                         DEFAULT_TARGET_EQUIPMENT)
-    reach = np.full(len(src), np.nan)
-    for eq in np.unique(equipment):
-        m = equipment == eq
-        reach[m] = dist[f"d_{eq}"].to_numpy(dtype=float)[src[m]]
-    within = d <= reach
-    src, dst, d, equipment = src[within], dst[within], d[within], equipment[within]
-    volume = pd.to_numeric(hazards["volume_m3"], errors="coerce").to_numpy(dtype=float)[dst]
-    load, p = effects.edge_load_and_probability(src, dst, d, scen, equipment, volume, rules)
-    ok = p >= float(rules.cascade["min_probability"])
-    edges = pd.DataFrame({"src": src[ok], "dst": dst[ok], "distance_m": d[ok],
-                          "vector": dist["vector"].astype(object).to_numpy()[src[ok]], "load": np.asarray(load)[ok],
-                          "probability": np.asarray(p)[ok], "target_equipment": equipment[ok]})
-    return scen, dist, edges, (x, y, epsg)
+def _before_cascade(units: pd.DataFrame, hazards: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Units and hazards as before an earlier cascade run (from its fields: the hazards'
+    ``cascade_base_level``; the units' levels from their worst hazard), without its fields."""
+    if "cascade_base_level" in hazards:
+        hazards = hazards.assign(level=hazards["cascade_base_level"])
+        base = pd.to_numeric(hazards["level"], errors="coerce").to_numpy(dtype=float)
+        levels.set_level(hazards, np.isfinite(base), base[np.isfinite(base)], rules)
+        units = levels.units_from_hazards(units, hazards, rules)
+    return _drop(units, "units", fields.CASCADE, rules), _drop(hazards, "hazards", fields.CASCADE, rules)
 
 
 def cascade_database(db: str | Path, rules: Rules, progress: Progress | None = None) -> CascadeSummary:
     """The domino graph over all hazard sources, its measures, the upgrade rule, the most
-    probable chains; writes cascade_edges, cascade_chains and the new hazard fields."""
-    import shapely
-
+    probable chains; writes cascade_edges, cascade_chains and the new hazard and unit
+    fields (a unit's cascade upgrade in its own ``cascade_reason``)."""
     from .cascade import graph as cg
+    from .cascade.edges import edge_lines, escalation_edges
+    from .cascade.upgrade import cascade_upgrade
 
     progress = progress or Progress()
     db = Path(db)
@@ -419,98 +335,44 @@ def cascade_database(db: str | Path, rules: Rules, progress: Progress | None = N
     progress.step(2, "读取风险数据库 Reading the risk database")
     units, hazards = _read_scored(db)
     # Start from the levels before any earlier cascade run, so running again gives the same.
-    if "cascade_base_level" in hazards:
-        hazards = hazards.assign(level=hazards["cascade_base_level"])
-        units = _undo_cascade_units(units, hazards, rules)
-    hazards = hazards.drop(columns=[c for c in CASCADE_HAZARD_FIELDS if c in hazards])
+    units, hazards = _before_cascade(units, hazards, rules)
     progress.step(10, "效应模型与候选对 Effect models and candidate pairs")
-    scen, dist, edges, (x, y, _) = cascade_edges(hazards, rules)
+    scen, dist, edges, _ = escalation_edges(hazards, rules)
     n = len(hazards)
     codes = hazards["hazard_code"].astype(object).to_numpy()
-    levels = pd.to_numeric(hazards["level"], errors="coerce").fillna(0).astype(int).to_numpy()
+    level_now = pd.to_numeric(hazards["level"], errors="coerce").fillna(0).astype(int).to_numpy()
     progress.step(40, "图的度量 Graph measures")
     c = rules.cascade
-    per, info = cg.graph_measures(n, edges, levels, codes, exact_max_nodes=int(c["exact_centrality_max_nodes"]),
+    per, info = cg.graph_measures(n, edges, level_now, codes, exact_max_nodes=int(c["exact_centrality_max_nodes"]),
                                   sample_k=int(c["centrality_sample_k"]), seed=int(c["seed"]))
-    new_level = levels.astype(float)
-    reason = np.full(n, "", dtype=object)
-    up = rules.upgrades.get("cascade", {})
-    if up.get("enabled", True) and len(edges):
-        nl, rs = cg.cascade_upgrade(n, edges, levels, codes, within_steps=int(up.get("within_steps", 2)),
-                                    raise_by=int(up.get("raise_by", 1)))
-        changed = (np.asarray(nl) != levels) & (levels > 0)
-        new_level[changed] = np.asarray(nl)[changed]
-        reason[changed] = np.asarray(rs, dtype=object)[changed] + CASCADE_MARK
-    new_level[levels == 0] = np.nan
+    new_level, reason = cascade_upgrade(level_now, edges, codes, rules)
     progress.step(70, "最可能的连锁链 Most probable chains")
-    starts = np.flatnonzero((levels == 1) | (levels == 2))
+    starts = np.flatnonzero((level_now == 1) | (level_now == 2))
     chains = cg.most_probable_chains(n, edges, codes, starts) if len(edges) else pd.DataFrame(
         {k: pd.Series(dtype=t) for k, t in (("start", object), ("rank", int), ("chain", object), ("length", int),
                                              ("probability", float))})
-    zh = {k: v.zh for k, v in rules.levels.items()}
-    col = {k: v.colour for k, v in rules.levels.items()}
-    changed = np.isfinite(new_level) & (new_level != levels)
+    changed = np.isfinite(new_level) & (new_level != level_now)
     hz = hazards.copy()
     hz["cascade_base_level"] = hazards["level"]
-    hz.loc[changed, "level"] = new_level[changed].astype(int)
-    hz.loc[changed, "level_zh"] = pd.Series(new_level[changed]).map(zh).to_numpy()
-    hz.loc[changed, "colour"] = pd.Series(new_level[changed]).map(col).to_numpy()
+    levels.set_level(hz, changed, new_level[changed], rules)
     hz["cascade_reason"] = reason
     hz["scenario"] = scen["scenario"].to_numpy()
     hz["vector"] = dist["vector"].to_numpy()
     hz["d_max"] = dist["d_max"].to_numpy()
     for column in per.columns:
         hz[column] = per[column].to_numpy()
-    u_out = raise_units(units.copy(), units["unit_code"], hz, np.where(np.isfinite(new_level), new_level, np.nan),
-                        reason, rules)
-    lines = shapely.linestrings(np.stack([np.column_stack([hazards.geometry.x.to_numpy()[edges["src"]],
-                                                           hazards.geometry.y.to_numpy()[edges["src"]]]),
-                                          np.column_stack([hazards.geometry.x.to_numpy()[edges["dst"]],
-                                                           hazards.geometry.y.to_numpy()[edges["dst"]]])], axis=1)) \
-        if len(edges) else []
-    edge_layer = gpd.GeoDataFrame({
-        "source": codes[edges["src"].to_numpy()] if len(edges) else pd.Series(dtype=object),
-        "target": codes[edges["dst"].to_numpy()] if len(edges) else pd.Series(dtype=object),
-        "vector": edges["vector"].to_numpy(), "distance_m": edges["distance_m"].to_numpy(),
-        "load": edges["load"].to_numpy(), "probability": edges["probability"].to_numpy(),
-        "target_equipment": edges["target_equipment"].to_numpy() if "target_equipment" in edges else [],
-    }, geometry=gpd.GeoSeries(lines, crs="EPSG:4490"))
-    edge_layer.attrs["geometry_type"] = "LineString"
+    u_out = units.copy()
+    u_out["cascade_reason"] = ""
+    u_out = levels.raise_units(u_out, units["unit_code"], hz, new_level, reason, rules, reason_field="cascade_reason")
+    edge_layer = edge_lines(hazards, edges)
     progress.step(85, "写入 Writing")
-    hz = gpd.GeoDataFrame(hz, geometry=hazards.geometry.name, crs=hazards.crs)
-    u_out = gpd.GeoDataFrame(u_out, geometry=units.geometry.name, crs=units.crs)
+    hz = _geo(hz, hazards)
+    u_out = _geo(u_out, units)
     runs = riskdb.run_log(db, "cascade", rules, {"edges": len(edge_layer), "chains": len(chains),
-                                                 "upgraded": int(changed.sum()), **_level_counts(u_out)}, started)
+                                                 "upgraded": int(changed.sum()), **levels.level_counts(u_out)}, started)
     riskdb.update_layers(db, {"hazards": hz, "units": u_out, "cascade_edges": edge_layer, "cascade_chains": chains,
                               riskdb.RUNS_LAYER: runs})
     return CascadeSummary(hz, u_out, edge_layer, chains, info, int(changed.sum()))
-
-
-def _undo_cascade_units(units: pd.DataFrame, hazards: pd.DataFrame, rules: Rules) -> pd.DataFrame:
-    """Units as before an earlier cascade run: its reason lines removed, the level from the
-    hazards' pre-cascade levels."""
-    u = units.copy()
-    import re
-
-    mark = re.escape(CASCADE_MARK)
-    u["level_reasons"] = u["level_reasons"].astype(object).fillna("").str.replace(
-        rf"\n[^\n]*{mark}[^\n]*", "", regex=True)
-    level = pd.to_numeric(hazards["level"], errors="coerce").to_numpy(dtype=float)
-    codes = hazards["unit_code"].astype(object).to_numpy()
-    order = np.lexsort((np.nan_to_num(level, nan=9), codes))  # each unit's worst hazard first
-    first = pd.Series(order).groupby(codes[order]).first()
-    wi = first.reindex(u["unit_code"].astype(object)).to_numpy()
-    has = ~pd.isna(wi)
-    wi_int = np.where(has, wi, 0).astype(np.int64)
-    base = np.where(has, level[wi_int], np.nan)
-    had = np.isfinite(base)
-    u.loc[had, "worst_hazard"] = hazards["hazard_code"].astype(object).to_numpy()[wi_int[had]]
-    zh = {k: v.zh for k, v in rules.levels.items()}
-    col = {k: v.colour for k, v in rules.levels.items()}
-    u.loc[had, "level"] = base[had].astype(int)
-    u.loc[had, "level_zh"] = pd.Series(base[had]).map(zh).to_numpy()
-    u.loc[had, "colour"] = pd.Series(base[had]).map(col).to_numpy()
-    return u
 
 
 @dataclass
@@ -530,81 +392,74 @@ def cascade_scenario(db: str | Path, rules: Rules, start_code: str, threshold: f
     run giving each source's failure frequency, the union of the affected sources' effect
     zones, and the receptors and people inside it. The same seed gives the same answer."""
     import shapely
-    from pyproj import Transformer
 
-    from .cascade import graph as cg
+    from .cascade import scenario
+    from .exposure.population import population_in_zone
 
     progress = progress or Progress()
     db = Path(db)
-    hazards = _read(db, ("hazards",))["hazards"]
-    codes = hazards["hazard_code"].astype(object).to_numpy()
-    where = np.flatnonzero(codes == start_code)
-    if not len(where):
+    hazards = read.read_layers(db, ("hazards",))["hazards"]
+    if not (hazards["hazard_code"].astype(object).to_numpy() == start_code).any():
         raise PipelineError(f"no hazard source with code {start_code!r} in {db.name}",
                             f"{db.name} 中没有编码为「{start_code}」的危险源")
-    start = int(where[0])
-    progress.step(10, "连锁图 Escalation graph")
-    scen, dist, edges, (x, y, epsg) = cascade_edges(hazards, rules)
-    n = len(hazards)
     seed = int(rules.cascade.get("seed", 0)) if seed is None else int(seed)
-    progress.step(40, "蒙特卡洛 Monte Carlo")
-    det = cg.deterministic_set(n, edges, start, threshold)
-    freq = cg.monte_carlo(n, edges, start, trials, seed)
-    det_p = np.zeros(n)
-    if isinstance(det, pd.DataFrame):
-        det_p[det["node"].to_numpy(dtype=int)] = det["probability"].to_numpy(dtype=float)
-    else:
-        for node, prob in dict(det).items():
-            det_p[int(node)] = float(prob)
-    det_p[start] = 1.0
-    affected = np.flatnonzero((det_p >= threshold) | (freq > 0))
-    aff = hazards.iloc[affected][[c for c in ("hazard_code", "unit_code", "sector", "name", "level")
-                                  if c in hazards]].copy()
-    aff["chain_probability"] = det_p[affected]
-    aff["mc_frequency"] = np.asarray(freq)[affected]
-    aff["in_deterministic_set"] = det_p[affected] >= threshold
-    aff["scenario"] = scen["scenario"].to_numpy()[affected]
-    aff["effect_radius_m"] = dist["d_max"].to_numpy(dtype=float)[affected]
-    aff = gpd.GeoDataFrame(aff, geometry=hazards.geometry.iloc[affected].to_numpy(), crs=hazards.crs)
-    progress.step(70, "影响范围 Effect zone")
-    radius = np.nan_to_num(dist["d_max"].to_numpy(dtype=float)[affected], nan=0.0)
-    discs = shapely.buffer(shapely.points(x[affected], y[affected]), np.maximum(radius, 0.0), quad_segs=32)
-    zone_local = shapely.union_all(discs[radius > 0]) if (radius > 0).any() else shapely.Polygon()
-    to_ll = Transformer.from_crs(epsg, 4490, always_xy=True)
-    zone_ll = shapely.transform(zone_local, lambda c: np.column_stack(to_ll.transform(c[:, 0], c[:, 1])))
+    spread = scenario.spread(hazards, rules, start_code, threshold, trials, seed, check=progress.step)
     by_class = pd.Series(dtype=int)
-    if receptors is not None and len(receptors) and not zone_ll.is_empty:
+    if receptors is not None and len(receptors) and not spread.zone.is_empty:
         from .exposure.receptors import prepare_receptors
 
         rec, _ = prepare_receptors(receptors, rules)
-        inside = shapely.intersects(rec.geometry.to_numpy(), zone_ll)
+        inside = shapely.intersects(rec.geometry.to_numpy(), spread.zone)
         by_class = rec.loc[inside, "class_zh"].value_counts()
     people = float("nan")
-    if population_raster and not zone_ll.is_empty:
-        import rasterio
-        from rasterio.features import geometry_mask
-        from rasterio.warp import transform_geom
+    if population_raster and not spread.zone.is_empty:
+        people = population_in_zone(spread.zone, population_raster)
+    zone = scenario.zone_layer(start_code, spread, people, by_class)
+    riskdb.update_layers(db, {"scenario_affected": spread.affected, "scenario_zone": zone})
+    return ScenarioResult(spread.affected, zone, by_class, people, start_code)
 
-        with rasterio.open(population_raster) as ds:
-            geom = transform_geom("EPSG:4490", ds.crs, shapely.geometry.mapping(zone_ll))
-            # Rows and columns of every cell the zone touches (floor of the start, ceil of the end).
-            inv = ~ds.transform
-            x0, y0, x1, y1 = shapely.geometry.shape(geom).bounds
-            cols, rows = zip(*(inv * (x, y) for x, y in ((x0, y0), (x1, y1), (x0, y1), (x1, y0))))
-            c0, c1 = max(int(np.floor(min(cols))), 0), min(int(np.ceil(max(cols))), ds.width)
-            r0, r1 = max(int(np.floor(min(rows))), 0), min(int(np.ceil(max(rows))), ds.height)
-            people = 0.0
-            if c1 > c0 and r1 > r0:  # a zone beside the raster holds no one from it
-                window = rasterio.windows.Window(c0, r0, c1 - c0, r1 - r0)
-                values = ds.read(1, window=window, masked=True).astype(float).filled(0.0)
-                inside = ~geometry_mask([geom], out_shape=values.shape, transform=ds.window_transform(window))
-                people = float(np.clip(values, 0, None)[inside].sum())  # cells whose centre lies in the zone
-    import json
 
-    zone = gpd.GeoDataFrame({"start": [start_code], "n_sources": [len(affected)], "population": [people],
-                             "area_km2": [zone_local.area / 1e6], "n_receptors": [int(by_class.sum())],
-                             "receptors_by_class": [json.dumps({str(k): int(v) for k, v in by_class.items()},
-                                                               ensure_ascii=False)]},
-                            geometry=[zone_ll], crs="EPSG:4490")
-    riskdb.update_layers(db, {"scenario_affected": aff, "scenario_zone": zone})
-    return ScenarioResult(aff, zone, by_class, people, start_code)
+# --- the report -----------------------------------------------------------------------------
+
+def check_risk_map_current(db: str | Path, units: pd.DataFrame | None = None) -> None:
+    """Refuse a database whose risk map (risk_map, district_summary) shows other levels than
+    its units — a step changed the levels after citysafety:risk_map — so that no report
+    mixes the two. A database without a risk map passes (the Excel report counts districts
+    from the units then; the PDF needs the map and says so). ``units`` (unit_code, level),
+    when the caller has read them already, saves reading them again."""
+    from .reporting.data import changed_levels
+
+    db = Path(db)
+    if "risk_map" not in riskdb.layer_names(db):
+        return
+    cols = ("unit_code", "level")
+    changed = changed_levels(read.columns(db, "units", cols) if units is None else units,
+                             read.columns(db, "risk_map", cols))
+    if changed:
+        raise PipelineError(
+            f"{db.name}: the risk map is older than the levels ({changed} units differ; a step ran after "
+            f"citysafety:risk_map); run citysafety:risk_map again before the report",
+            f"{db.name}：风险一张图早于当前风险等级（{changed} 个单位不一致，生成风险一张图后又运行了其他步骤），"
+            f"请先重新运行风险一张图，再导出报告")
+
+
+def report_data(db: str | Path, rules: Rules, unmask: bool = False, tr: Callable[[str], str] | None = None,
+                top_chains: int | None = None):
+    """Read a scored risk database and assemble the report's tables
+    (:func:`reporting.data.assemble_report`).
+
+    Raises :class:`PipelineError` (bilingual) when the database is missing, lacks the units
+    or hazards layer, has not been scored, or its risk map is older than its levels."""
+    from .reporting import data as rd
+
+    db = Path(db)
+    present = read.require_layers(db, ("units", "hazards"))
+    units = read.present_columns(db, "units", rd.UNIT_FIELDS)
+    hazards = read.present_columns(db, "hazards", rd.HAZARD_FIELDS)
+    require_scored(db, units.columns, hazards.columns, needs=("the report needs levels", "报告需要风险等级"))
+    tables = {n: read.present_columns(db, n) if n in present else None for n in rd.TABLES}
+    check_risk_map_current(db, units)
+    source = rd.ReportSource(db=db, layers=frozenset(present), units=units, hazards=hazards, tables=tables,
+                             plugin_version=riskdb.plugin_version())
+    kw = {k: v for k, v in (("tr", tr), ("top_chains", top_chains)) if v is not None}
+    return rd.assemble_report(source, rules, unmask=unmask, **kw)

@@ -27,6 +27,8 @@ from qgis.PyQt.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QHBoxLa
                                  QTableWidgetItem, QTabWidget, QTextBrowser, QToolButton, QVBoxLayout, QWidget)
 
 from ..core import status as core_status
+from ..core import steps as core_steps
+from ..core.scoring.levels import all_reasons
 from ..i18n import pick, tr
 from .inspect_tool import UnitInspectTool, layer_of_database, unit_layers
 
@@ -163,8 +165,9 @@ def unit_html(details, rules) -> str:
     if u.get("hazard_count") is not None:
         line.append(tr("{} hazard sources").format(_fmt(u.get("hazard_count"))))
     parts.append("<p>" + " · ".join(line) + "</p>")
-    if u.get("level_reasons"):
-        parts.append(f"<p><b>{html.escape(tr('Level reasons'))}</b><br/>{_multiline(u.get('level_reasons'))}</p>")
+    reasons = all_reasons(u.get("level_reasons"), u.get("cascade_reason"))
+    if reasons:
+        parts.append(f"<p><b>{html.escape(tr('Level reasons'))}</b><br/>{_multiline(reasons)}</p>")
 
     hz = details.hazards
     parts.append(f"<h4>{html.escape(tr('Hazard sources ({})').format(len(hz)))}</h4>")
@@ -235,7 +238,7 @@ def step_status_text(step: str, s: core_status.StepStatus, db_status: core_statu
     if not s.done:
         if step == "import" and not db_status.exists:
             return tr("No database yet: the import creates it.")
-        missing = [step_titles()[n].rstrip("…") for n in core_status.STEP_NEEDS[step] if not db_status.done(n)]
+        missing = [step_titles()[n].rstrip("…") for n in core_steps.NEEDS[step] if not db_status.done(n)]
         if missing:
             return tr("Needs: {}").format(", ".join(missing))
         if s.stale:
@@ -266,7 +269,7 @@ def step_status_text(step: str, s: core_status.StepStatus, db_status: core_statu
 
 
 def _algorithm(step: str):
-    return QgsApplication.processingRegistry().algorithmById(f"{PROVIDER_ID}:{core_status.STEP_ALGORITHMS[step]}")
+    return QgsApplication.processingRegistry().algorithmById(core_steps.algorithm(step, PROVIDER_ID))
 
 
 class RiskDock(QgsDockWidget):
@@ -399,7 +402,7 @@ class RiskDock(QgsDockWidget):
         self.run_buttons: dict[str, QPushButton] = {}
         self.step_labels: dict[str, QLabel] = {}
         titles = step_titles()
-        for i, step in enumerate(core_status.STEPS):
+        for i, step in enumerate(core_steps.ORDER):
             state = QLabel(page)
             state.setObjectName(f"step_{step}_state")
             state.setFixedWidth(18)
@@ -604,7 +607,7 @@ class RiskDock(QgsDockWidget):
 
     def _apply_status(self, st: core_status.DatabaseStatus):
         running = self._running_step is not None
-        for step in core_status.STEPS:
+        for step in core_steps.ORDER:
             s = st.steps.get(step) or core_status.StepStatus(step)
             alg = _algorithm(step)
             needs_ok = st.enabled(step) and (step == "import" or st.exists)
@@ -620,7 +623,7 @@ class RiskDock(QgsDockWidget):
             button.setEnabled(alg is not None and needs_ok and not running)
             if alg is None:
                 button.setToolTip(tr("The algorithm {} is not available").format(
-                    f"{PROVIDER_ID}:{core_status.STEP_ALGORITHMS[step]}"))
+                    core_steps.algorithm(step, PROVIDER_ID)))
             else:
                 button.setToolTip(tr("Open the Processing dialog with this database filled in"))
             if step in self.run_buttons:
@@ -735,7 +738,7 @@ class RiskDock(QgsDockWidget):
         """The step's Processing dialog, with the database filled in."""
         from qgis import processing
 
-        alg_id = f"{PROVIDER_ID}:{core_status.STEP_ALGORITHMS[step]}"
+        alg_id = core_steps.algorithm(step, PROVIDER_ID)
         processing.execAlgorithmDialog(alg_id, self.step_parameters(step))
         self.refresh()
 

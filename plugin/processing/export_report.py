@@ -71,7 +71,7 @@ class ExportReportAlgorithm(AnalysisAlgorithm):
         unmask = self.parameterAsBoolean(parameters, self.UNMASK, context)
         started = riskdb.now_iso()
         out = {"PAGES": 0}
-        from ..core.reporting.data import check_risk_map_current
+        from ..core.steps import check_risk_map_current
 
         try:  # everything that can refuse the database, before anything is written
             if pdf:
@@ -93,8 +93,8 @@ class ExportReportAlgorithm(AnalysisAlgorithm):
 
         try:
             if xlsx:
-                from ..core.reporting.data import report_data
                 from ..core.reporting.xlsx import write_report_xlsx
+                from ..core.steps import report_data
 
                 multi.setCurrentStep(0)
                 multi.setProgress(2)

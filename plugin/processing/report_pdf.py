@@ -71,7 +71,7 @@ from ..core.store import riskdb
 from ..core.coords import gauss_kruger_epsg
 from ..core.errors import Canceled
 from ..core.errors import PipelineError
-from ..core.steps import level_table
+from ..core.scoring.levels import level_table
 from ..layers.styling import UNSCORED_LABEL, level_label, style_risk_layer
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "resources" / "layouts" / "report.qpt"
@@ -89,6 +89,10 @@ UNITS_FILTER = '"level" >= 1 AND "level" <= 2'
 UNITS_ORDER = (('"level"', Qt.AscendingOrder), ('coalesce("r_value", -1)', Qt.DescendingOrder),
                ('"unit_code"', Qt.AscendingOrder))
 REASONS_EXPRESSION = "replace(coalesce(\"level_reasons\", ''), '\\n', '; ')"  # one line
+#: With a cascade upgrade (its own field, risk maps made since it has one): the reasons, then it.
+REASONS_WITH_CASCADE_EXPRESSION = ("replace(concat(coalesce(\"level_reasons\", ''), "
+                                   "if(coalesce(\"cascade_reason\", '') <> '', '\\n' || \"cascade_reason\", '')), "
+                                   "'\\n', '; ')")
 PAGE_FIELDS = (("page", QVariant.Int), ("kind", QVariant.String), ("district", QVariant.String),
                ("heading", QVariant.String), ("note", QVariant.String), ("n_level1", QVariant.Int),
                ("n_level2", QVariant.Int), ("n_level3", QVariant.Int), ("n_level4", QVariant.Int),
@@ -347,7 +351,7 @@ def _district_layer(db: str, title: str) -> QgsVectorLayer:
 
 
 def _level_counts(units, rules) -> dict[str, int]:
-    """The whole city's units per level, from :func:`pipeline.level_table`'s total row."""
+    """The whole city's units per level, from :func:`scoring.levels.level_table`'s total row."""
     table = level_table(units, rules)
     total = table.iloc[-1]
     counts = {f"n_level{k}": int(total.get(f"{k} {lv.zh}", 0)) for k, lv in rules.levels.items()}
@@ -453,7 +457,8 @@ def _fill_units_table(table: QgsLayoutItemAttributeTable, risk: QgsVectorLayer, 
             (tr("Sector"), '"sector_zh"', 13.0, Qt.AlignLeft),
             (tr("Level"), 'to_int("level")', 7.0, Qt.AlignCenter),
             (tr("R"), "coalesce(format_number(\"r_value\", 1), '')", 9.0, Qt.AlignRight),
-            (tr("Level reasons"), REASONS_EXPRESSION, 0.0, Qt.AlignLeft)]
+            (tr("Level reasons"), REASONS_WITH_CASCADE_EXPRESSION if risk.fields().indexOf("cascade_reason") >= 0
+             else REASONS_EXPRESSION, 0.0, Qt.AlignLeft)]
     widths = _widths(table, width, [w for _h, _e, w, _a in spec])
     columns = []
     for (heading, expression, _w, align), width in zip(spec, widths):

@@ -8,7 +8,7 @@ from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingOutpu
 
 from ..core.errors import Canceled
 from ..core.errors import PipelineError
-from ..core.steps import build_risk_map
+from ..core.steps import algorithm, build_risk_map
 from .base import AnalysisAlgorithm, progress_of
 from ..layers.loading import features_to_geodataframe, load_links_layer, load_risk_layers
 from .proximity import add_proximity_inputs
@@ -56,16 +56,17 @@ class RiskMapAlgorithm(AnalysisAlgorithm):
             from qgis import processing
 
             feedback.pushInfo(self.tr("Receptors and population first (citysafety:proximity)"))
-            res = processing.run("citysafety:proximity", {
+            res = processing.run(algorithm("proximity"), {
                 "INPUT": db, "RULES": parameters.get(self.RULES), "RECEPTORS": parameters.get(self.RECEPTORS),
                 "RECEPTOR_TABLE": parameters.get(self.RECEPTOR_TABLE), "POPULATION": parameters.get(self.POPULATION),
                 "LOAD_LAYERS": False}, context=context, feedback=feedback, is_child_algorithm=True)
             self._links = res["LINKS"] > 0
+            from ..core.steps import redo_after
             from ..core.store.riskdb import layer_names
 
-            if "cascade_edges" in layer_names(db):  # proximity scored again: redo the cascade on top
-                processing.run("citysafety:cascade", {"INPUT": db, "RULES": parameters.get(self.RULES),
-                                                      "LOAD_LAYERS": False},
+            for step in redo_after("proximity", layer_names(db)):  # proximity scored again: redo them on top
+                processing.run(algorithm(step), {"INPUT": db, "RULES": parameters.get(self.RULES),
+                                                 "LOAD_LAYERS": False},
                                context=context, feedback=feedback, is_child_algorithm=True)
         density = self.parameterAsFileOutput(parameters, self.DENSITY, context)
         if not density.lower().endswith((".tif", ".tiff")):

@@ -7,6 +7,7 @@ from qgis.core import (QgsProcessing, QgsProcessingMultiStepFeedback, QgsProcess
                        QgsProcessingParameterFile, QgsProcessingParameterFileDestination,
                        QgsProcessingParameterFolderDestination, QgsProcessingParameterString)
 
+from ..core.steps import ORDER, algorithm
 from .base import AnalysisAlgorithm
 from .import_surveys import add_survey_inputs
 from .proximity import add_proximity_inputs
@@ -99,24 +100,24 @@ class RunAllAlgorithm(AnalysisAlgorithm):
         os.unlink(db)
         density = db[: -len(".gpkg")] + ".tif"
         with_proximity = any(parameters.get(k) for k in (self.RECEPTORS, self.RECEPTOR_TABLE, self.POPULATION))
-        steps = [
-            ("citysafety:import_surveys",
-             {"INPUT": parameters.get(self.INPUT), "FOLDER": parameters.get(self.FOLDER),
-              "DEFAULT_CRS": parameters.get(self.DEFAULT_CRS), "EXTENT": parameters.get(self.EXTENT), "RULES": rules,
-              "OUTPUT": db,
-              "ERROR_WORKBOOKS": parameters.get(self.ERRORS), "LOAD_LAYERS": False}),
-            ("citysafety:score", {"INPUT": db, "RULES": rules}),
-        ]
-        if with_proximity:
-            steps.append(("citysafety:proximity",
-                          {"INPUT": db, "RULES": rules, "RECEPTORS": parameters.get(self.RECEPTORS),
-                           "RECEPTOR_TABLE": parameters.get(self.RECEPTOR_TABLE),
-                           "POPULATION": parameters.get(self.POPULATION), "LOAD_LAYERS": False}))
-        if self.parameterAsBoolean(parameters, self.CASCADE, context):
-            steps.append(("citysafety:cascade", {"INPUT": db, "RULES": rules, "LOAD_LAYERS": False}))
-        steps.append(("citysafety:risk_map",
-                      {"INPUT": db, "RULES": rules, "DISTRICTS": parameters.get(self.DISTRICTS), "DENSITY": density,
-                       "LOAD_LAYERS": False}))
+        # The parameters of each step of the workflow (core.steps: the order); None: skipped.
+        params_of = {
+            "import": {"INPUT": parameters.get(self.INPUT), "FOLDER": parameters.get(self.FOLDER),
+                       "DEFAULT_CRS": parameters.get(self.DEFAULT_CRS), "EXTENT": parameters.get(self.EXTENT),
+                       "RULES": rules, "OUTPUT": db, "ERROR_WORKBOOKS": parameters.get(self.ERRORS),
+                       "LOAD_LAYERS": False},
+            "score": {"INPUT": db, "RULES": rules},
+            "proximity": {"INPUT": db, "RULES": rules, "RECEPTORS": parameters.get(self.RECEPTORS),
+                          "RECEPTOR_TABLE": parameters.get(self.RECEPTOR_TABLE),
+                          "POPULATION": parameters.get(self.POPULATION), "LOAD_LAYERS": False}
+            if with_proximity else None,
+            "cascade": {"INPUT": db, "RULES": rules, "LOAD_LAYERS": False}
+            if self.parameterAsBoolean(parameters, self.CASCADE, context) else None,
+            "map": {"INPUT": db, "RULES": rules, "DISTRICTS": parameters.get(self.DISTRICTS), "DENSITY": density,
+                    "LOAD_LAYERS": False},
+        }
+        # The report comes last, from the final database (below).
+        steps = [(algorithm(s), params_of[s]) for s in ORDER if params_of.get(s) is not None]
         report = {k: parameters.get(k) for k in (self.REPORT_XLSX, self.REPORT_PDF) if parameters.get(k)}
         multi = QgsProcessingMultiStepFeedback(len(steps) + bool(report), feedback)
         results = {}
@@ -138,8 +139,8 @@ class RunAllAlgorithm(AnalysisAlgorithm):
         pages = 0
         if report:
             multi.setCurrentStep(len(steps))
-            feedback.pushInfo("\n== citysafety:export_report ==")
-            res = processing.run("citysafety:export_report", {
+            feedback.pushInfo(f"\n== {algorithm('report')} ==")
+            res = processing.run(algorithm("report"), {
                 "INPUT": db, "RULES": rules, "TITLE": parameters.get(self.TITLE),
                 "XLSX": report.get(self.REPORT_XLSX), "PDF": report.get(self.REPORT_PDF)},
                 context=context, feedback=multi, is_child_algorithm=True)
@@ -149,12 +150,12 @@ class RunAllAlgorithm(AnalysisAlgorithm):
 
         self._to_load = (db, density, parameters.get(self.DISTRICTS) is not None, layer_names(db), rules) \
             if self.parameterAsBoolean(parameters, self.LOAD, context) else None
-        imp = results["citysafety:import_surveys"]
+        imp = results[algorithm("import")]
         units = read_layer(db, "units")  # the final levels, after any upgrades
         out = {self.OUTPUT: db, self.DENSITY: density, "UNITS": imp["UNITS"],
                "HAZARDS": imp["HAZARDS"], "ERRORS": imp["ERRORS"], "MAJOR_HAZARDS": int(units["major_hazard"].sum())}
         out.update({f"LEVEL{k}": int((units["level"] == k).sum()) for k in (1, 2, 3, 4)})
-        out["EDGES"] = results.get("citysafety:cascade", {}).get("EDGES", 0)
+        out["EDGES"] = results.get(algorithm("cascade"), {}).get("EDGES", 0)
         out["PAGES"] = pages
         out.update({k: v for k, v in report.items() if v})
         return out

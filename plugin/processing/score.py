@@ -7,7 +7,8 @@ from qgis.core import (QgsProcessingException, QgsProcessingOutputFile, QgsProce
 
 from ..core.errors import Canceled
 from ..core.errors import PipelineError
-from ..core.steps import level_table, score_database
+from ..core.scoring.levels import level_table
+from ..core.steps import score_database
 from ..core.rules import RulesError, load_rules
 from .base import AnalysisAlgorithm, add_rules_file, progress_of
 

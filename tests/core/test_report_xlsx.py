@@ -17,8 +17,8 @@ from openpyxl.chart import BarChart
 from python_calamine import CalamineWorkbook
 
 from plugin.core.store import riskdb
-from plugin.core.steps import PipelineError, score_database
-from plugin.core.reporting.data import SHEETS, mask_name, mask_phone, report_data, rules_provenance
+from plugin.core.steps import PipelineError, report_data, score_database
+from plugin.core.reporting.data import SHEETS, mask_name, mask_phone, rules_provenance
 from plugin.core.reporting.xlsx import write_report_xlsx
 from plugin.core.rules import load_rules
 from plugin.core.scoring.methods import HAZARD_SCORE_FIELDS, UNIT_SCORE_FIELDS

@@ -11,7 +11,7 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from plugin.core import status
+from plugin.core import status, steps
 from plugin.core.rules import load_rules
 from plugin.core.steps import score_database
 from plugin.core.store import riskdb
@@ -28,8 +28,8 @@ def test_analysed_database_every_step_but_the_report(analysed_db_session):
     db = analysed_db_session
     st = status.read_status(db)
     assert st.exists and not st.error
-    assert [s for s in status.STEPS if st.done(s)] == ["import", "score", "proximity", "cascade", "map"]
-    assert all(st.enabled(s) for s in status.STEPS)  # the report needs the map, which has run
+    assert [s for s in steps.ORDER if st.done(s)] == ["import", "score", "proximity", "cascade", "map"]
+    assert all(st.enabled(s) for s in steps.ORDER)  # the report needs the map, which has run
     units, hazards = read(db, "units"), read(db, "hazards")
     issues = read(db, "import_issues")
     assert st.steps["import"].counts == {"units": len(units), "hazards": len(hazards),
@@ -54,16 +54,16 @@ def test_analysed_database_every_step_but_the_report(analysed_db_session):
 
 def test_imported_only_database_enables_import_and_score(imported_db):
     st = status.read_status(imported_db)
-    assert [s for s in status.STEPS if st.done(s)] == ["import"]
-    assert [s for s in status.STEPS if st.enabled(s)] == ["import", "score"]
+    assert [s for s in steps.ORDER if st.done(s)] == ["import"]
+    assert [s for s in steps.ORDER if st.enabled(s)] == ["import", "score"]
     assert st.steps["import"].counts["units"] == len(read(imported_db, "units"))
 
 
 def test_scoring_again_undoes_proximity_and_cascade(imported_db, analysed_db):
     score_database(imported_db, load_rules())
     st = status.read_status(imported_db)
-    assert [s for s in status.STEPS if st.done(s)] == ["import", "score"]
-    assert [s for s in status.STEPS if st.enabled(s)] == ["import", "score", "proximity", "cascade", "map"]
+    assert [s for s in steps.ORDER if st.done(s)] == ["import", "score"]
+    assert [s for s in steps.ORDER if st.enabled(s)] == ["import", "score", "proximity", "cascade", "map"]
     # on the analysed database the cascade_edges layer stays, but its fields are gone
     score_database(analysed_db, load_rules())
     st = status.read_status(analysed_db)
@@ -83,8 +83,8 @@ def test_report_counts_only_after_the_last_other_step(analysed_db):
 
 def test_no_database_or_not_a_geopackage(tmp_path):
     st = status.read_status(tmp_path / "missing.gpkg")
-    assert not st.exists and not any(st.done(s) for s in status.STEPS)
-    assert [s for s in status.STEPS if st.enabled(s)] == ["import"]
+    assert not st.exists and not any(st.done(s) for s in steps.ORDER)
+    assert [s for s in steps.ORDER if st.enabled(s)] == ["import"]
     bad = tmp_path / "bad.gpkg"
     bad.write_text("not a database", encoding="utf-8")
     st = status.read_status(bad)
@@ -190,7 +190,7 @@ def test_reads_only_the_columns_it_needs(analysed_db_session, monkeypatch):
         calls.append(kw)
         return real(path, *args, **kw)
 
-    monkeypatch.setattr(status.pyogrio, "read_dataframe", spy)
+    monkeypatch.setattr(pyogrio, "read_dataframe", spy)
     db = analysed_db_session
     status.snapshot(db)
     status.unit_details(db, unit_with_everything(db))

@@ -74,11 +74,15 @@ def test_upgrade_for_reaching_a_level_1_source_in_two_steps(tmp_path):
     assert hz.loc["C", "level"] == 1 and hz.loc["A", "cascade_base_level"] == 4 and hz.loc["A", "level"] == 3
     assert "C" in hz.loc["A", "cascade_reason"] and "→ level 4 → 3" in hz.loc["A", "cascade_reason"]
     units = result.units.set_index("unit_code")
-    assert units.loc["UA", "level"] == 3 and "连锁 cascade" in units.loc["UA", "level_reasons"]
+    # The unit's cascade upgrade is its own field; its level reasons are the scoring's.
+    assert units.loc["UA", "level"] == 3 and "连锁 cascade" in units.loc["UA", "cascade_reason"]
+    assert "连锁 cascade" not in units.loc["UA", "level_reasons"]
+    assert units.loc["UC", "cascade_reason"] == ""
     # Running again does not upgrade twice.
     again = cascade_database(db, RULES).hazards.set_index("hazard_code")
     assert again.loc["A", "level"] == 3
-    assert riskdb.read_layer(db, "units").set_index("unit_code").loc["UA", "level_reasons"].count("连锁 cascade") == 1
+    stored = riskdb.read_layer(db, "units").set_index("unit_code").loc["UA"]
+    assert stored["cascade_reason"].count("连锁 cascade") == 1 and "连锁 cascade" not in stored["level_reasons"]
 
 
 def test_scenario_is_reproducible_and_finds_the_chain(tmp_path):
@@ -150,4 +154,4 @@ def test_undoing_a_cascade_upgrade_restores_the_units_worst_hazard(tmp_path):
     hz = result.hazards.set_index("hazard_code")
     for unit in result.units.itertuples(index=False):
         assert hz.loc[unit.worst_hazard, "level"] == unit.level
-        assert "连锁 cascade" not in unit.level_reasons
+        assert "连锁 cascade" not in unit.level_reasons and not unit.cascade_reason

@@ -1,8 +1,8 @@
 """Population within a radius of many points, from a population raster (people per cell).
 
-DOMAIN.md §3.1 (α of GB 18218 from the resident population within 500 m), §4 (population
-within 500 m of each hazard source, from a raster of people per cell) and §6 (inputs are
-EPSG:4490 lon/lat; distances in metres).
+docs/domain/gb18218.md §3.2 (α of GB 18218 from the resident population within 500 m),
+docs/domain/receptors.md §3, §4 (population within 500 m of each hazard source, from a raster of people
+per cell) and docs/domain/coordinates.md §7 (inputs are EPSG:4490 lon/lat; distances in metres).
 
 Every point is answered at once; there is no Python loop over points and no per-point
 raster read. The raster is read once (one window: the points' bounding box padded by the
@@ -66,7 +66,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 # --- Inputs ------------------------------------------------------------------------------
-# Geographic CRS of the points (DOMAIN.md §6: store in CGCS2000), treated as lon/lat.
+# Geographic CRS of the points (docs/domain/coordinates.md §7: store in CGCS2000), treated as lon/lat.
 SOURCE_EPSG = 4490
 
 # --- Methods -----------------------------------------------------------------------------
@@ -442,3 +442,81 @@ def _ring_weights_area(fu: FloatArray, fv: FloatArray, off: _Offsets, wx: float,
     c00, c01, c10, c11 = (inverse[k * m:(k + 1) * m] for k in range(4))
     area = f[:, c11] - f[:, c01] - f[:, c10] + f[:, c00]
     return np.clip(area / (wx * wy), 0.0, 1.0)
+
+
+# --- What the proximity step and the scenario ask of a raster ------------------------------
+
+
+def raster_covers(raster: str | os.PathLike[str], lon: Any, lat: Any, radius_m: float) -> npt.NDArray[np.bool_]:
+    """Whether each point's circle of ``radius_m`` lies inside the raster's extent (in the
+    raster's CRS; for a geographic raster, metres to degrees at each point's latitude)."""
+    import rasterio
+
+    with rasterio.open(raster) as ds:
+        crs, (x0, y0, x1, y1) = ds.crs, ds.bounds
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    x, y = pyproj.Transformer.from_crs(4490, crs.to_wkt(), always_xy=True).transform(lon, lat)
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    rx = ry = np.full(len(x), float(radius_m))
+    if crs.is_geographic:  # metres to degrees at each point's latitude
+        ry = np.full(len(x), radius_m / 111_320.0)
+        rx = radius_m / (111_320.0 * np.cos(np.radians(np.clip(lat, -89, 89))))
+    return (x - rx >= x0) & (x + rx <= x1) & (y - ry >= y0) & (y + ry <= y1)
+
+
+def unit_population(lon: Any, lat: Any, codes: Any, raster: str | os.PathLike[str], radius_m: float,
+                    method: str = METHOD_AREA_SHARE) -> tuple[Any, Any]:
+    """People within ``radius_m`` of each unit (for α), NaN where the circle reaches beyond
+    the raster (unknown, not 0 people: α falls back to the survey), as a Series by unit
+    code; and one ``W_POPULATION_NOT_COVERED`` issue per such unit (proximity_issues rows)."""
+    import pandas as pd
+
+    people = population_within(lon, lat, raster, [radius_m], method=method)[radius_m]
+    covered = raster_covers(raster, lon, lat, radius_m)
+    people = np.where(covered, people, np.nan)
+    codes = np.asarray(codes, dtype=object)
+    names = codes[~covered]
+    issues = pd.DataFrame({
+        "code": "W_POPULATION_NOT_COVERED", "severity": "warning", "source": str(raster),
+        "row": None, "name": names, "value": "", "count": 1,
+        "message_zh": [f"单位 {n} 的 {radius_m:.0f} 米范围超出人口栅格，α 按调查数据计" for n in names],
+        "message_en": [f"Unit {n}: the {radius_m:.0f} m circle reaches beyond the population raster; "
+                       f"α from the survey" for n in names]})
+    return pd.Series(people, index=codes), issues
+
+
+def hazard_population(lon: Any, lat: Any, reach_m: Any, raster: str | os.PathLike[str], radius_m: float,
+                      method: str = METHOD_AREA_SHARE) -> tuple[FloatArray, FloatArray]:
+    """People within ``radius_m`` (500 m) of each hazard source and within its own reach."""
+    reach = np.asarray(reach_m, dtype=float)
+    radii = sorted({radius_m, *np.unique(reach[np.isfinite(reach)]).tolist()})
+    found = population_within(lon, lat, raster, radii, method=method)
+    within_reach = np.full(len(reach), np.nan)
+    for r in radii:
+        within_reach[reach == r] = found[r][reach == r]
+    return found[radius_m], within_reach
+
+
+def population_in_zone(zone: Any, raster: str | os.PathLike[str]) -> float:
+    """People in a polygon (shapely, EPSG:4490): the cells whose centre lies in it; 0 for a
+    zone beside the raster."""
+    import rasterio
+    import shapely
+    from rasterio.features import geometry_mask
+    from rasterio.warp import transform_geom
+
+    with rasterio.open(raster) as ds:
+        geom = transform_geom("EPSG:4490", ds.crs, shapely.geometry.mapping(zone))
+        # Rows and columns of every cell the zone touches (floor of the start, ceil of the end).
+        inv = ~ds.transform
+        x0, y0, x1, y1 = shapely.geometry.shape(geom).bounds
+        cols, rows = zip(*(inv * (x, y) for x, y in ((x0, y0), (x1, y1), (x0, y1), (x1, y0))))
+        c0, c1 = max(int(np.floor(min(cols))), 0), min(int(np.ceil(max(cols))), ds.width)
+        r0, r1 = max(int(np.floor(min(rows))), 0), min(int(np.ceil(max(rows))), ds.height)
+        if c1 <= c0 or r1 <= r0:  # a zone beside the raster holds no one from it
+            return 0.0
+        window = rasterio.windows.Window(c0, r0, c1 - c0, r1 - r0)
+        values = ds.read(1, window=window, masked=True).astype(float).filled(0.0)
+        inside = ~geometry_mask([geom], out_shape=values.shape, transform=ds.window_transform(window))
+        return float(np.clip(values, 0, None)[inside].sum())  # cells whose centre lies in the zone

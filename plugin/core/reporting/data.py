@@ -1,7 +1,8 @@
 """The report's tables (报告数据): what the Excel workbook (and other report outputs) show.
 
-:func:`report_data` reads a scored risk database and assembles every table of the report
-as a pandas DataFrame with English snake_case columns; :data:`COLUMNS` gives each column
+:func:`assemble_report` assembles every table of the report from what the report step
+(``steps.report_data``) read of a scored risk database, each table a pandas DataFrame
+with English snake_case columns; :data:`COLUMNS` gives each column
 its heading (an English source string marked with :func:`N_`, translated by the writer
 through its ``tr`` callable) and its kind (text, count, R value, probability, distance…),
 which decides the number format. Steps that have not run (proximity, cascade, risk map)
@@ -24,14 +25,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyogrio
 
-from ..errors import PipelineError
-from ..steps import level_table
-from ..store import riskdb
-from ..store.riskdb import plugin_version
 from ..rules import Rules, RulesError, load_rules
-
+from ..scoring.levels import all_reasons, level_table
 
 # Sheet names: fixed Chinese, whatever the language of the headings.
 SUMMARY_SHEET = "概览"
@@ -228,7 +224,7 @@ class LevelInfo:
 
 @dataclass
 class ReportData:
-    """Every table of the report; text values already translated with report_data's ``tr``."""
+    """Every table of the report; text values already translated with assemble_report's ``tr``."""
 
     db: Path
     created: str  # report time, ISO 8601 with the UTC offset
@@ -267,31 +263,17 @@ def mask_name(s: pd.Series) -> pd.Series:
     return t.str.slice(0, 1) + t.str.slice(1).str.replace(r"(?s).", "*", regex=True)
 
 
-def check_risk_map_current(db: str | Path, units: pd.DataFrame | None = None) -> None:
-    """Refuse a database whose risk map (risk_map, district_summary) shows other levels than
-    its units — a step changed the levels after citysafety:risk_map — so that no report
-    mixes the two. A database without a risk map passes (the Excel report counts districts
-    from the units then; the PDF needs the map and says so). ``units`` (unit_code, level),
-    when the caller has read them already, saves reading them again."""
-    db = Path(db)
-    if "risk_map" not in riskdb.layer_names(db):
-        return
-
+def changed_levels(units: pd.DataFrame, risk_map: pd.DataFrame) -> int:
+    """How many units the risk map shows with another level than the units layer (both
+    frames: unit_code, level), counting units missing from the map; 0 when it is current."""
     def levels(f: pd.DataFrame) -> pd.Series:
         return pd.Series(_level_int(f["level"]).fillna(0).to_numpy(dtype=int),
                          index=f["unit_code"].astype(object)).sort_index()
 
-    def read(layer: str) -> pd.DataFrame:
-        return pyogrio.read_dataframe(db, layer=layer, columns=["unit_code", "level"], read_geometry=False)
-
-    units, risk = levels(read("units") if units is None else units), levels(read("risk_map"))
-    if not (units.index.equals(risk.index) and (units.to_numpy() == risk.to_numpy()).all()):
-        changed = int((units.reindex(risk.index) != risk).sum()) + len(units.index.difference(risk.index))
-        raise PipelineError(
-            f"{db.name}: the risk map is older than the levels ({changed} units differ; a step ran after "
-            f"citysafety:risk_map); run citysafety:risk_map again before the report",
-            f"{db.name}：风险一张图早于当前风险等级（{changed} 个单位不一致，生成风险一张图后又运行了其他步骤），"
-            f"请先重新运行风险一张图，再导出报告")
+    units, risk = levels(units), levels(risk_map)
+    if units.index.equals(risk.index) and (units.to_numpy() == risk.to_numpy()).all():
+        return 0
+    return int((units.reindex(risk.index) != risk).sum()) + len(units.index.difference(risk.index))
 
 
 def mask_phone(s: pd.Series) -> pd.Series:
@@ -327,16 +309,6 @@ def _mask_personal(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _read(db: Path, layer: str, present: set[str], columns: tuple[str, ...] | None = None) -> pd.DataFrame | None:
-    """A layer's attributes (no geometry), only the named columns that exist; None when absent."""
-    if layer not in present:
-        return None
-    fields = set(pyogrio.read_info(db, layer=layer)["fields"])
-    cols = [c for c in columns if c in fields] if columns else None
-    frame = pyogrio.read_dataframe(db, layer=layer, columns=cols, read_geometry=False)
-    return pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
-
-
 def _num(s: pd.Series) -> pd.Series:
     return pd.to_numeric(s, errors="coerce")
 
@@ -363,42 +335,41 @@ def _level_int(s: pd.Series) -> pd.Series:
 
 UNIT_FIELDS = ("unit_code", "name", "credit_code", "sector", "sector_zh", "district", "street", "address", "lon",
                "lat", "survey_date", "surveyor", "contact_name", "contact_phone", "level", "level_zh", "major_hazard",
-               "s_value", "r_value", "alpha", "level_reasons", "population_500m")
+               "s_value", "r_value", "alpha", "level_reasons", "cascade_reason", "population_500m")
 HAZARD_FIELDS = ("hazard_code", "unit_code", "name", "kind", "equipment", "substance", "cas", "quantity_t", "method",
                  "q_over_Q", "beta", "r_value", "alpha", "alpha_source", "lec_d", "ls_r", "level", "level_zh",
                  "score_note", "base_level", "upgrade_reason", "reach_m", "n_receptors", "n_high", "protection_m",
                  "cascade_reason", "reach_1", "reach_all", "best_chain_p_max")
 
 
-def report_data(db: str | Path, rules: Rules, unmask: bool = False, tr: Callable[[str], str] = identity,
-                top_chains: int = TOP_CHAINS) -> ReportData:
-    """Read a scored risk database and assemble the report's tables.
+#: The tables the report reads whole (when the database has them).
+TABLES = ("hazard_receptor_links", "cascade_chains", "district_summary", "import_issues", "import_runs",
+          "score_issues", "proximity_issues", "analysis_runs")
 
-    Raises :class:`PipelineError` (bilingual) when the database is missing, lacks the units
-    or hazards layer, or has not been scored."""
-    db = Path(db)
-    if not db.is_file():
-        raise PipelineError(f"risk database not found: {db}", f"找不到风险数据库：{db}")
-    try:
-        present = {n for n, _ in pyogrio.list_layers(db)}
-    except Exception as exc:  # not a GeoPackage
-        raise PipelineError(f"{db.name} cannot be read as a risk database: {exc}",
-                            f"{db.name} 无法作为风险数据库读取：{exc}") from exc
-    for name in ("units", "hazards"):
-        if name not in present:
-            raise PipelineError(f"{db.name} has no layer '{name}'; run citysafety:import_surveys first",
-                                f"{db.name} 中没有图层「{name}」，请先运行导入调查数据")
-    units = _read(db, "units", present, UNIT_FIELDS)
-    hazards = _read(db, "hazards", present, HAZARD_FIELDS)
-    if "level" not in units or "level" not in hazards:
-        raise PipelineError(f"{db.name} is not scored yet; run citysafety:score first; the report needs levels",
-                            f"{db.name} 尚未评价，请先运行风险评价，报告需要风险等级")
+
+@dataclass
+class ReportSource:
+    """What the report step read of a scored risk database (no geometry)."""
+
+    db: Path
+    layers: frozenset[str]  # every layer of the database
+    units: pd.DataFrame  # UNIT_FIELDS that the units have
+    hazards: pd.DataFrame  # HAZARD_FIELDS that the hazards have
+    tables: dict[str, pd.DataFrame | None]  # TABLES; None when absent
+    plugin_version: str
+
+
+def assemble_report(source: ReportSource, rules: Rules, unmask: bool = False, tr: Callable[[str], str] = identity,
+                    top_chains: int = TOP_CHAINS) -> ReportData:
+    """Assemble the report's tables from a scored risk database's contents (read by
+    ``steps.report_data``, which also refuses an unscored database or a stale risk map)."""
+    db = source.db
+    present = source.layers
+    units = source.units.copy()
+    hazards = source.hazards.copy()
     units["level"] = _level_int(units["level"])
     hazards["level"] = _level_int(hazards["level"])
-    layers = {n: _read(db, n, present) for n in ("hazard_receptor_links", "cascade_chains", "district_summary",
-                                                  "import_issues", "import_runs", "score_issues", "proximity_issues",
-                                                  "analysis_runs")}
-    check_risk_map_current(db, units)
+    layers = dict(source.tables)
     # Scoring again removes the proximity and cascade fields from the hazards; their tables
     # left in the database then describe earlier levels and are not reported.
     if "reach_m" not in hazards:
@@ -476,7 +447,7 @@ def report_data(db: str | Path, rules: Rules, unmask: bool = False, tr: Callable
         notes[QUALITY_SHEET].append(tr(N_("No issue was recorded.")))
 
     # -- method and provenance ------------------------------------------------------------------
-    version = plugin_version()
+    version = source.plugin_version
     created = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
     runs = layers["analysis_runs"]
     # the latest run of each step: the rules behind the results in the database now
@@ -515,7 +486,7 @@ def report_data(db: str | Path, rules: Rules, unmask: bool = False, tr: Callable
 # --- the tables -----------------------------------------------------------------------------
 
 def _sector_table(units: pd.DataFrame, rules: Rules, tr) -> pd.DataFrame:
-    """Units by sector × level (pipeline.level_table), with stable column keys."""
+    """Units by sector × level (scoring.levels.level_table), with stable column keys."""
     u = pd.DataFrame({"sector": units["sector"].astype(object), "level": units["level"].astype("float")})
     t = level_table(u, rules)
     counts = t.iloc[:, :4].to_numpy()
@@ -565,6 +536,15 @@ def _nearest_high(links: pd.DataFrame | None, codes: pd.Series) -> pd.Series:
     return text.groupby(lk["hazard_code"].to_numpy()).agg("; ".join)
 
 
+def _unit_reasons(u: pd.DataFrame) -> pd.Series | None:
+    """The unit's level reasons, then its cascade upgrade (its own field)."""
+    if "cascade_reason" not in u:
+        return u.get("level_reasons")
+    lr = u["level_reasons"] if "level_reasons" in u else pd.Series(None, index=u.index, dtype=object)
+    text = [all_reasons(a, b) or None for a, b in zip(lr, u["cascade_reason"])]
+    return pd.Series(text, index=u.index, dtype=object)
+
+
 def _level_sheet(units: pd.DataFrame, hazards: pd.DataFrame, nearest: pd.Series, level: int, sectors: list[str],
                  tr) -> pd.DataFrame:
     """Every unit of this level, one row per hazard source (unit columns repeated)."""
@@ -575,7 +555,7 @@ def _level_sheet(units: pd.DataFrame, hazards: pd.DataFrame, nearest: pd.Series,
         "address": u.get("address"), "unit_level": u["level"], "unit_level_zh": u.get("level_zh"),
         "major_hazard": _yes_no(u["major_hazard"], tr) if "major_hazard" in u else None,
         "unit_s_value": u.get("s_value"), "population_500m": u.get("population_500m"),
-        "level_reasons": u.get("level_reasons"), "contact_name": u.get("contact_name"),
+        "level_reasons": _unit_reasons(u), "contact_name": u.get("contact_name"),
         "contact_phone": u.get("contact_phone"), "surveyor": u.get("surveyor"), "survey_date": u.get("survey_date"),
         "lon": u.get("lon"), "lat": u.get("lat")})
     h = hazards[hazards["unit_code"].isin(u["unit_code"])]
