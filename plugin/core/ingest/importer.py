@@ -35,7 +35,7 @@ from .values import (INVALID, MASS_UNITS, OK, VOLUME_UNITS, as_text, header_fact
 READ_THREADS = max(1, min(4, os.cpu_count() or 1))
 # Separator of compound keys (table, code): not "\0", which numpy's string scalars drop.
 KEY_SEP = "\x1f"
-STORAGE_CRS = "EPSG:4490"  # CGCS2000 geographic (DOMAIN.md §6)
+STORAGE_CRS = "EPSG:4490"  # CGCS2000 geographic (docs/domain/coordinates.md §7)
 DEFAULT_CRS = "CGCS2000"
 
 
@@ -199,7 +199,7 @@ def _check_required(rec: pd.DataFrame, text: dict[str, pd.Series], table: str, i
 def _coordinates(rec: pd.DataFrame, table: str, iss: _Issues, err: np.ndarray, record_key: str,
                  crs_default: np.ndarray, options: ImportOptions, optional: bool
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Parse, check and convert lon/lat (DOMAIN.md §6). Returns (lon, lat, lon_src,
+    """Parse, check and convert lon/lat (docs/domain/coordinates.md). Returns (lon, lat, lon_src,
     lat_src, crs_src, has_coords)."""
     lon_txt, lat_txt = as_text(rec["lon"]), as_text(rec["lat"])
     # A decimal comma (113,95): a coordinate has no thousands, so one comma between digits is a point.
@@ -293,7 +293,7 @@ def _measure(rec, tables, table, key, units, iss, err, record_key):
 
 
 def _duplicates(rec, codes: pd.Series, code, table, key, iss, err, record_key, eligible=None):
-    """Later records repeating a code are errors naming the first (DOMAIN.md §2)."""
+    """Later records repeating a code are errors naming the first (docs/domain/survey.md §2.4)."""
     present = (codes != "").to_numpy()
     if eligible is not None:
         present &= eligible
@@ -324,7 +324,7 @@ def _validate_units(rec: pd.DataFrame, tables, iss: _Issues, options: ImportOpti
     crs_default = np.full(n, options.default_crs, dtype=object)
     lon, lat, lon_src, lat_src, crs_src, _ = _coordinates(rec, "units", iss, err, rk, crs_default,
                                                            options, optional=False)
-    # Credit codes: GB 32100-2015 check character via python-stdnum (DOMAIN.md §7).
+    # Credit codes: GB 32100-2015 check character via python-stdnum (docs/domain/survey.md §3.1).
     cc = identifiers.check_credit_codes(rec["credit_code"])
     bad = np.isin(cc["status"].to_numpy(), ("format", "check"))
     iss.add("E_CREDIT_CODE_INVALID", rec, bad, "units", "credit_code", detail=cc["detail"].to_numpy(),
@@ -550,7 +550,7 @@ def _flat_repeats_differ(urec, ucode, flat_key, repeat, iss: _Issues) -> None:
 
 
 def _link_units(hrec, hazards, units, units_rec, units_ok, iss: _Issues, herr) -> None:
-    """Each hazard's unit must exist and be accepted (DOMAIN.md §2)."""
+    """Each hazard's unit must exist and be accepted (docs/domain/survey.md §2.4)."""
     code = hazards["unit_code"]
     has_code = (code != "").to_numpy()
     ok_codes = set(units.loc[units_ok, "unit_code"])
