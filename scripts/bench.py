@@ -134,9 +134,9 @@ def stage_cascade(folder: Path, work: Path) -> dict:
 
 def stage_report_xlsx(folder: Path, work: Path) -> dict:
     """citysafety:export_report's Excel half: read the tables, write the seven sheets."""
-    from plugin.core.steps import report_data
     from plugin.core.reporting.xlsx import write_report_xlsx
     from plugin.core.rules import load_rules
+    from plugin.core.steps import report_data
 
     t0 = time.perf_counter()
     data = report_data(work / "risk.gpkg", load_rules())

@@ -15,11 +15,11 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import tomllib
 
 from .ingest import schema
 

@@ -12,19 +12,48 @@ The data work is in :mod:`plugin.core.status`; this module only shows it.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 from pathlib import Path
 
-from qgis.core import (Qgis, QgsApplication, QgsCoordinateTransform, QgsFeatureRequest, QgsProcessingAlgorithm,
-                       QgsProcessingAlgRunnerTask, QgsProcessingContext, QgsProcessingFeedback, QgsProject,
-                       QgsRectangle, QgsSettings, QgsTask, QgsVectorLayer)
+from qgis.core import (
+    Qgis,
+    QgsApplication,
+    QgsCoordinateTransform,
+    QgsFeatureRequest,
+    QgsProcessingAlgorithm,
+    QgsProcessingAlgRunnerTask,
+    QgsProcessingContext,
+    QgsProcessingFeedback,
+    QgsProject,
+    QgsRectangle,
+    QgsSettings,
+    QgsTask,
+    QgsVectorLayer,
+)
 from qgis.gui import QgsDockWidget, QgsFileWidget
 from qgis.PyQt.QtCore import QFileSystemWatcher, Qt, QTimer, pyqtSignal, pyqtSlot
 from qgis.PyQt.QtGui import QColor
-from qgis.PyQt.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
-                                 QProgressBar, QPushButton, QScrollArea, QSizePolicy, QTableWidget,
-                                 QTableWidgetItem, QTabWidget, QTextBrowser, QToolButton, QVBoxLayout, QWidget)
+from qgis.PyQt.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..core import status as core_status
 from ..core import steps as core_steps
@@ -815,10 +844,8 @@ class RiskDock(QgsDockWidget):
         self.task_label.setText(tr("Cancelling…"))
         feedback.cancel()
         if task is not None:
-            try:
+            with contextlib.suppress(RuntimeError):  # already finished and deleted
                 task.cancel()
-            except RuntimeError:  # already finished and deleted
-                pass
 
     def _on_executed(self, step: str, ok: bool, results):
         if self._closing:  # the plugin unloaded while the step was running
@@ -842,10 +869,8 @@ class RiskDock(QgsDockWidget):
         self.task_label.setText(msg)
         self.progress_bar.setValue(100 if ok else self.progress_bar.value())
         self.cancel_button.setVisible(False)
-        try:
+        with contextlib.suppress(Exception):  # a message bar is a courtesy
             self.iface.messageBar().pushMessage(tr("City Safety Risk Map"), msg, level, 5)
-        except Exception:  # a message bar is a courtesy
-            pass
         self.refresh()
         self.stepFinished.emit(step, bool(ok))
 
@@ -1003,7 +1028,7 @@ class _StepFeedback(QgsProcessingFeedback):
         super().__init__()
         self.last_error = ""
 
-    def reportError(self, error, fatalError=False):  # noqa: N802, N803 (QGIS's names)
+    def reportError(self, error, fatalError=False):
         self.last_error = str(error).strip().splitlines()[0] if str(error).strip() else self.last_error
         super().reportError(error, fatalError)
 

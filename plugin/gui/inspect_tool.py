@@ -8,8 +8,16 @@ from __future__ import annotations
 import os
 from typing import Callable
 
-from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsFeatureRequest, QgsPointXY,
-                       QgsProject, QgsProviderRegistry, QgsRectangle, QgsVectorLayer)
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsFeatureRequest,
+    QgsPointXY,
+    QgsProject,
+    QgsProviderRegistry,
+    QgsRectangle,
+    QgsVectorLayer,
+)
 from qgis.gui import QgsMapTool
 from qgis.PyQt.QtCore import Qt, pyqtSignal
 from qgis.PyQt.QtGui import QCursor
@@ -59,11 +67,11 @@ class UnitInspectTool(QgsMapTool):
         self.on_pick = on_pick
         self.setCursor(QCursor(Qt.WhatsThisCursor))
 
-    def canvasReleaseEvent(self, event):  # noqa: N802 (QGIS's name)
+    def canvasReleaseEvent(self, event):
         if event.button() == Qt.LeftButton:
             self.pick_at(event.mapPoint())
 
-    def keyPressEvent(self, event):  # noqa: N802
+    def keyPressEvent(self, event):
         if event.key() == Qt.Key_Escape:
             self.canvas().unsetMapTool(self)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from qgis.core import QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingParameterFile
 
-from ..i18n import tr
 from ..core.errors import Canceled
 from ..core.progress import Progress
 from ..core.store.riskdb import plugin_version
+from ..i18n import tr
 
 
 def add_rules_file(alg) -> None:
@@ -35,22 +35,22 @@ class CitySafetyAlgorithm(QgsProcessingAlgorithm):
     def tr(self, text):
         return tr(text)
 
-    def createInstance(self):  # noqa: N802
+    def createInstance(self):
         return type(self)()
 
     def name(self):
         return self.ALG_ID
 
-    def displayName(self):  # noqa: N802
+    def displayName(self):
         return tr(self.DISPLAY)
 
     def group(self):
         return tr("Survey data")
 
-    def groupId(self):  # noqa: N802
+    def groupId(self):
         return "survey"
 
-    def shortHelpString(self):  # noqa: N802
+    def shortHelpString(self):
         return tr(self.HELP)
 
     @staticmethod
@@ -64,8 +64,8 @@ class AnalysisAlgorithm(CitySafetyAlgorithm):
     def group(self):
         return tr("Risk analysis")
 
-    def groupId(self):  # noqa: N802
+    def groupId(self):
         return "analysis"
 
 
-__all__ = ["AnalysisAlgorithm", "CitySafetyAlgorithm", "Canceled", "progress_of", "plugin_version"]
+__all__ = ["AnalysisAlgorithm", "Canceled", "CitySafetyAlgorithm", "plugin_version", "progress_of"]

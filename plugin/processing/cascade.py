@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from qgis.core import (QgsProcessingException, QgsProcessingOutputFile, QgsProcessingOutputNumber,
-                       QgsProcessingParameterBoolean, QgsProcessingParameterNumber, QgsProcessingParameterString)
+from qgis.core import (
+    QgsProcessingException,
+    QgsProcessingOutputFile,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+)
 
-from ..core.errors import Canceled
-from ..core.errors import PipelineError
+from ..core.errors import Canceled, PipelineError
 from ..core.steps import cascade_database, cascade_scenario
-from .base import AnalysisAlgorithm, progress_of
 from ..layers.loading import load_links_layer
+from .base import AnalysisAlgorithm, progress_of
 from .proximity import add_proximity_inputs, proximity_inputs
 from .score import add_database_and_rules, rules_of
 
@@ -34,7 +39,7 @@ class CascadeAlgorithm(_CascadeBase):
             "cluster and its size. A source that can reach a level-1 source within two steps goes up one level "
             "(rules; recorded in level_reasons). Writes cascade_edges (arrows), cascade_chains and the new fields.")
 
-    def initAlgorithm(self, config=None):  # noqa: N802
+    def initAlgorithm(self, config=None):
         add_database_and_rules(self)
         self.addParameter(QgsProcessingParameterBoolean(self.LOAD, self.tr("Open the map layers"), defaultValue=True))
         self.addOutput(QgsProcessingOutputFile(self.OUTPUT, self.tr("Risk database")))
@@ -42,16 +47,16 @@ class CascadeAlgorithm(_CascadeBase):
         self.addOutput(QgsProcessingOutputNumber("UPGRADED", self.tr("Hazard sources upgraded")))
         self.addOutput(QgsProcessingOutputNumber("LARGEST_CLUSTER", self.tr("Largest cluster")))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def processAlgorithm(self, parameters, context, feedback):
         rules = rules_of(self, parameters, context)
         db = self.parameterAsFile(parameters, self.INPUT, context)
         try:
             result = cascade_database(db, rules, progress_of(feedback))
         except Canceled:
-            raise self.canceled()
+            raise self.canceled() from None
         except (PipelineError, ValueError) as exc:
             raise QgsProcessingException(str(exc)) from exc
-        sizes = result.hazards["cluster_size"] if "cluster_size" in result.hazards else []
+        sizes = result.hazards.get("cluster_size", [])
         largest = int(max(sizes)) if len(sizes) else 0
         feedback.pushInfo(self.tr("{} escalation edges, largest cluster {} sources, {} sources upgraded.").format(
             len(result.edges), largest, result.n_upgraded))
@@ -62,7 +67,7 @@ class CascadeAlgorithm(_CascadeBase):
         return {self.OUTPUT: db, "EDGES": len(result.edges), "UPGRADED": result.n_upgraded,
                 "LARGEST_CLUSTER": largest}
 
-    def postProcessAlgorithm(self, context, feedback):  # noqa: N802
+    def postProcessAlgorithm(self, context, feedback):
         db = getattr(self, "_to_load", None)
         if db and context.project() is not None:
             load_links_layer(context.project(), db, "cascade_edges", "连锁效应 cascade edges")
@@ -87,7 +92,7 @@ class CascadeScenarioAlgorithm(_CascadeBase):
     RECEPTOR_TABLE = "RECEPTOR_TABLE"
     POPULATION = "POPULATION"
 
-    def initAlgorithm(self, config=None):  # noqa: N802
+    def initAlgorithm(self, config=None):
         add_database_and_rules(self)
         self.addParameter(QgsProcessingParameterString(self.START, self.tr("Initiating hazard source (code)")))
         self.addParameter(QgsProcessingParameterNumber(
@@ -103,7 +108,7 @@ class CascadeScenarioAlgorithm(_CascadeBase):
         self.addOutput(QgsProcessingOutputNumber("AFFECTED", self.tr("Sources affected")))
         self.addOutput(QgsProcessingOutputNumber("POPULATION_IN_ZONE", self.tr("People in the effect zone")))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def processAlgorithm(self, parameters, context, feedback):
         rules = rules_of(self, parameters, context)
         db = self.parameterAsFile(parameters, self.INPUT, context)
         start = self.parameterAsString(parameters, self.START, context).strip()
@@ -114,7 +119,7 @@ class CascadeScenarioAlgorithm(_CascadeBase):
                                       self.parameterAsInt(parameters, self.SEED, context), receptors, population,
                                       progress_of(feedback))
         except Canceled:
-            raise self.canceled()
+            raise self.canceled() from None
         except (PipelineError, ValueError) as exc:
             raise QgsProcessingException(str(exc)) from exc
         feedback.pushInfo(self.tr("{} sources affected; {:.0f} people in the effect zone.").format(
@@ -125,7 +130,7 @@ class CascadeScenarioAlgorithm(_CascadeBase):
         return {self.OUTPUT: db, "AFFECTED": len(result.affected),
                 "POPULATION_IN_ZONE": result.population if result.population == result.population else 0}
 
-    def postProcessAlgorithm(self, context, feedback):  # noqa: N802
+    def postProcessAlgorithm(self, context, feedback):
         from qgis.core import QgsVectorLayer
 
         db = getattr(self, "_to_load", None)

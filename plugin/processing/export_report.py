@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import uuid
 
-from qgis.core import (QgsProcessingException, QgsProcessingMultiStepFeedback, QgsProcessingOutputNumber,
-                       QgsProcessingParameterBoolean, QgsProcessingParameterFileDestination,
-                       QgsProcessingParameterString)
+from qgis.core import (
+    QgsProcessingException,
+    QgsProcessingMultiStepFeedback,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterString,
+)
 
-from ..core.errors import Canceled
-from ..core.errors import PipelineError
+from ..core.errors import Canceled, PipelineError
 from .base import AnalysisAlgorithm
 from .score import add_database_and_rules, rules_of
 
@@ -41,7 +45,7 @@ class ExportReportAlgorithm(AnalysisAlgorithm):
     XLSX = "XLSX"
     PDF = "PDF"
 
-    def initAlgorithm(self, config=None):  # noqa: N802
+    def initAlgorithm(self, config=None):
         add_database_and_rules(self)
         self.addParameter(QgsProcessingParameterString(
             self.TITLE, self.tr("Report title (default: City Safety Risk Report)"), optional=True))
@@ -53,7 +57,7 @@ class ExportReportAlgorithm(AnalysisAlgorithm):
             self.PDF, self.tr("PDF report"), fileFilter=self.tr("PDF (*.pdf)"), optional=True))
         self.addOutput(QgsProcessingOutputNumber("PAGES", self.tr("PDF pages")))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def processAlgorithm(self, parameters, context, feedback):
         from ..core.store import riskdb
         from ..i18n import tr
 
@@ -118,7 +122,7 @@ class ExportReportAlgorithm(AnalysisAlgorithm):
             for path, part in pending.items():
                 os.replace(part, path)
         except Canceled:
-            raise self.canceled()
+            raise self.canceled() from None
         except PipelineError as exc:
             raise QgsProcessingException(str(exc)) from exc
         finally:

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsProcessing,
-                       QgsProcessingContext, QgsProcessingException, QgsProcessingOutputNumber,
-                       QgsProcessingParameterBoolean, QgsProcessingParameterEnum,
-                       QgsProcessingParameterExtent, QgsProcessingParameterFile,
-                       QgsProcessingParameterFileDestination, QgsProcessingParameterFolderDestination,
-                       QgsProcessingParameterMultipleLayers, QgsProject, QgsVectorLayer)
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsProcessing,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterExtent,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterFolderDestination,
+    QgsProcessingParameterMultipleLayers,
+    QgsProject,
+    QgsVectorLayer,
+)
 
+from ..core.errors import Canceled
 from ..core.ingest import schema
 from ..core.ingest.error_workbook import SUFFIX as ERROR_WORKBOOK_SUFFIX
 from ..core.ingest.error_workbook import write_error_workbooks
-from ..core.errors import Canceled
 from ..core.ingest.importer import ImportOptions, import_surveys
 from ..core.ingest.reader import CSV_SUFFIXES, WORKBOOK_SUFFIXES
 from ..core.store.riskdb import RUNS_LAYER, now_iso, run_log, write_layers
@@ -64,7 +75,7 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
     ERRORS = "ERROR_WORKBOOKS"
     LOAD = "LOAD_LAYERS"
 
-    def initAlgorithm(self, config=None):  # noqa: N802
+    def initAlgorithm(self, config=None):
         add_survey_inputs(self)
         add_rules_file(self)
         self.addParameter(QgsProcessingParameterFileDestination(
@@ -103,7 +114,7 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
             rect = QgsCoordinateTransform(crs, target, context.transformContext()).transformBoundingBox(rect)
         return (rect.xMinimum(), rect.yMinimum(), rect.xMaximum(), rect.yMaximum())
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def processAlgorithm(self, parameters, context, feedback):
         files = self._inputs(parameters, context)
         if not files:
             raise QgsProcessingException(self.tr("No survey files given (choose files or a folder)."))
@@ -127,7 +138,7 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
             write_layers(out, {"units": result.units, "hazards": result.hazards,
                                "import_issues": result.issues, "import_runs": result.runs, RUNS_LAYER: log})
         except Canceled:
-            raise self.canceled()
+            raise self.canceled() from None
         errors_dir = self.parameterAsString(parameters, self.ERRORS, context)
         if errors_dir and parameters.get(self.ERRORS) not in (None, ""):
             written = write_error_workbooks(errors_dir, result.files, result.tables, result.issues)

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingOutputFile, QgsProcessingOutputNumber,
-                       QgsProcessingParameterBoolean, QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
-                       QgsProcessingParameterFile, QgsProcessingParameterRasterLayer)
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingOutputFile,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterRasterLayer,
+)
 
-from ..core.errors import Canceled
-from ..core.errors import PipelineError
+from ..core.errors import Canceled, PipelineError
 from ..core.steps import proximity_database
 from ..i18n import pick
-from .base import AnalysisAlgorithm, progress_of
 from ..layers.loading import features_to_geodataframe, load_links_layer
+from .base import AnalysisAlgorithm, progress_of
 from .score import add_database_and_rules, rules_of
 
 
@@ -81,7 +88,7 @@ class ProximityAlgorithm(AnalysisAlgorithm):
     OUTPUT = "OUTPUT"
     LOAD = "LOAD_LAYERS"
 
-    def initAlgorithm(self, config=None):  # noqa: N802
+    def initAlgorithm(self, config=None):
         add_database_and_rules(self)
         add_proximity_inputs(self)
         self.addParameter(QgsProcessingParameterBoolean(self.LOAD, self.tr("Open the map layers"), defaultValue=True))
@@ -90,7 +97,7 @@ class ProximityAlgorithm(AnalysisAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("PROTECTION_BREACHES", self.tr("Protection distance breaches")))
         self.addOutput(QgsProcessingOutputNumber("LINKS", self.tr("Hazard-receptor links")))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def processAlgorithm(self, parameters, context, feedback):
         rules = rules_of(self, parameters, context)
         db = self.parameterAsFile(parameters, self.INPUT, context)
         receptors, source_name, population, name_field, class_field = proximity_inputs(self, parameters, context)
@@ -100,7 +107,7 @@ class ProximityAlgorithm(AnalysisAlgorithm):
             result = proximity_database(db, rules, receptors, population, name_field, class_field,
                                         progress_of(feedback), receptor_source=source_name)
         except Canceled:
-            raise self.canceled()
+            raise self.canceled() from None
         except (PipelineError, ValueError) as exc:
             raise QgsProcessingException(str(exc)) from exc
         feedback.pushInfo(self.tr("{} hazard sources upgraded, {} protection distance breaches, {} links.").format(
@@ -111,7 +118,7 @@ class ProximityAlgorithm(AnalysisAlgorithm):
         return {self.OUTPUT: db, "UPGRADED": result.n_upgraded, "PROTECTION_BREACHES": result.n_breaches,
                 "LINKS": len(result.links)}
 
-    def postProcessAlgorithm(self, context, feedback):  # noqa: N802
+    def postProcessAlgorithm(self, context, feedback):
         db = getattr(self, "_to_load", None)
         if db and context.project() is not None:
             load_links_layer(context.project(), db)

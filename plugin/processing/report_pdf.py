@@ -62,16 +62,15 @@ from qgis.core import (
     QgsVectorLayer,
     QgsVectorLayerSimpleLabeling,
 )
-from qgis.PyQt.QtCore import QVariant, Qt
+from qgis.PyQt.QtCore import Qt, QVariant
 from qgis.PyQt.QtGui import QColor, QFont, QRawFont
 from qgis.PyQt.QtWidgets import QGraphicsScene
 from qgis.PyQt.QtXml import QDomDocument
 
-from ..core.store import riskdb
 from ..core.coords import gauss_kruger_epsg
-from ..core.errors import Canceled
-from ..core.errors import PipelineError
+from ..core.errors import Canceled, PipelineError
 from ..core.scoring.levels import level_table
+from ..core.store import riskdb
 from ..layers.styling import UNSCORED_LABEL, level_label, style_risk_layer
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "resources" / "layouts" / "report.qpt"
@@ -617,7 +616,7 @@ def export_report_pdf(db: str, pdf_path: str, rules, title: str | None = None, f
         tmp = str(out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp"))
         try:
             result, error = QgsLayoutExporter.exportToPdf(layout.atlas(), tmp, settings, _export_feedback(feedback))
-            if feedback is not None and feedback.isCanceled() or result == QgsLayoutExporter.Canceled:
+            if (feedback is not None and feedback.isCanceled()) or result == QgsLayoutExporter.Canceled:
                 raise Canceled()
             if result != QgsLayoutExporter.Success:
                 raise ReportError(f"cannot write the PDF {out}: {error or result}",

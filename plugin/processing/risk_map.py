@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingOutputFile, QgsProcessingOutputNumber,
-                       QgsProcessingParameterBoolean, QgsProcessingParameterFeatureSource,
-                       QgsProcessingParameterFileDestination)
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingOutputFile,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterFileDestination,
+)
 
-from ..core.errors import Canceled
-from ..core.errors import PipelineError
+from ..core.errors import Canceled, PipelineError
 from ..core.steps import algorithm, build_risk_map
-from .base import AnalysisAlgorithm, progress_of
 from ..layers.loading import features_to_geodataframe, load_links_layer, load_risk_layers
+from .base import AnalysisAlgorithm, progress_of
 from .proximity import add_proximity_inputs
 from .score import add_database_and_rules, rules_of
 
@@ -35,7 +40,7 @@ class RiskMapAlgorithm(AnalysisAlgorithm):
     RECEPTOR_TABLE = "RECEPTOR_TABLE"
     POPULATION = "POPULATION"
 
-    def initAlgorithm(self, config=None):  # noqa: N802
+    def initAlgorithm(self, config=None):
         add_database_and_rules(self)
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.DISTRICTS, self.tr("Districts (polygons, optional)"), [QgsProcessing.TypeVectorPolygon],
@@ -48,7 +53,7 @@ class RiskMapAlgorithm(AnalysisAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("UNITS", self.tr("Units on the map")))
         self.addOutput(QgsProcessingOutputNumber("DISTRICTS_SUMMARISED", self.tr("Districts summarised")))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def processAlgorithm(self, parameters, context, feedback):
         rules = rules_of(self, parameters, context)
         db = self.parameterAsFile(parameters, self.INPUT, context)
         self._links = False
@@ -78,7 +83,7 @@ class RiskMapAlgorithm(AnalysisAlgorithm):
         try:
             result = build_risk_map(db, rules, density, districts, progress_of(feedback))
         except Canceled:
-            raise self.canceled()
+            raise self.canceled() from None
         except PipelineError as exc:
             raise QgsProcessingException(str(exc)) from exc
         grid = result.density
@@ -89,7 +94,7 @@ class RiskMapAlgorithm(AnalysisAlgorithm):
         return {self.OUTPUT: db, self.DENSITY: density, "UNITS": len(result.risk_map),
                 "DISTRICTS_SUMMARISED": 0 if result.districts is None else len(result.districts)}
 
-    def postProcessAlgorithm(self, context, feedback):  # noqa: N802
+    def postProcessAlgorithm(self, context, feedback):
         """In the main thread, after the work: open, style and group the layers."""
         to_load = getattr(self, "_to_load", None)
         project = context.project()

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from qgis.core import (QgsProcessing, QgsProcessingMultiStepFeedback, QgsProcessingOutputNumber,
-                       QgsProcessingParameterBoolean, QgsProcessingParameterFeatureSource,
-                       QgsProcessingParameterFile, QgsProcessingParameterFileDestination,
-                       QgsProcessingParameterFolderDestination, QgsProcessingParameterString)
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingMultiStepFeedback,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterFolderDestination,
+    QgsProcessingParameterString,
+)
 
 from ..core.steps import ORDER, algorithm
 from .base import AnalysisAlgorithm
@@ -41,7 +48,7 @@ class RunAllAlgorithm(AnalysisAlgorithm):
     REPORT_PDF = "REPORT_PDF"
     TITLE = "TITLE"
 
-    def initAlgorithm(self, config=None):  # noqa: N802
+    def initAlgorithm(self, config=None):
         add_survey_inputs(self)
         self.addParameter(QgsProcessingParameterFile(
             self.RULES, self.tr("Rules file (default: the plugin's rules)"), extension="toml", optional=True))
@@ -74,11 +81,11 @@ class RunAllAlgorithm(AnalysisAlgorithm):
                            ("MAJOR_HAZARDS", self.tr("Major hazard sources"))):
             self.addOutput(QgsProcessingOutputNumber(key, label))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        from qgis import processing
-
+    def processAlgorithm(self, parameters, context, feedback):
         import os
         import tempfile
+
+        from qgis import processing
 
         from ..core.store.riskdb import publish
         from .score import rules_of
@@ -160,7 +167,7 @@ class RunAllAlgorithm(AnalysisAlgorithm):
         out.update({k: v for k, v in report.items() if v})
         return out
 
-    def postProcessAlgorithm(self, context, feedback):  # noqa: N802
+    def postProcessAlgorithm(self, context, feedback):
         """Open the final database's layers, styled, in the risk map group."""
         to_load = getattr(self, "_to_load", None)
         project = context.project()

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from qgis.core import (QgsProcessingException, QgsProcessingOutputFile, QgsProcessingOutputNumber,
-                       QgsProcessingParameterFile)
+from qgis.core import (
+    QgsProcessingException,
+    QgsProcessingOutputFile,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterFile,
+)
 
-from ..core.errors import Canceled
-from ..core.errors import PipelineError
+from ..core.errors import Canceled, PipelineError
+from ..core.rules import RulesError, load_rules
 from ..core.scoring.levels import level_table
 from ..core.steps import score_database
-from ..core.rules import RulesError, load_rules
 from .base import AnalysisAlgorithm, add_rules_file, progress_of
 
 RULES_FILTER = "TOML (*.toml)"
@@ -44,21 +47,21 @@ class ScoreAlgorithm(AnalysisAlgorithm):
     RULES = "RULES"
     OUTPUT = "OUTPUT"
 
-    def initAlgorithm(self, config=None):  # noqa: N802
+    def initAlgorithm(self, config=None):
         add_database_and_rules(self)
         self.addOutput(QgsProcessingOutputFile(self.OUTPUT, self.tr("Risk database")))
         for level in (1, 2, 3, 4):
             self.addOutput(QgsProcessingOutputNumber(f"LEVEL{level}", self.tr("Units of level {}").format(level)))
         self.addOutput(QgsProcessingOutputNumber("MAJOR_HAZARDS", self.tr("Major hazard sources")))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def processAlgorithm(self, parameters, context, feedback):
         rules = rules_of(self, parameters, context)
         db = self.parameterAsFile(parameters, self.INPUT, context)
         feedback.pushInfo(self.tr("Rules: {} ({})").format(rules.path, rules.sha256[:12]))
         try:
             result = score_database(db, rules, progress_of(feedback))
         except Canceled:
-            raise self.canceled()
+            raise self.canceled() from None
         except PipelineError as exc:
             raise QgsProcessingException(str(exc)) from exc
         table = level_table(result.units, rules)

@@ -21,7 +21,7 @@ class SurveyTemplateAlgorithm(CitySafetyAlgorithm):
     RULES = "RULES"
     OUTPUT = "OUTPUT"
 
-    def initAlgorithm(self, config=None):  # noqa: N802
+    def initAlgorithm(self, config=None):
         options = [self.tr("All sectors")] + [f"{s.zh} {s.en}" for s in schema.SECTORS]
         self.addParameter(QgsProcessingParameterEnum(self.SECTOR, self.tr("Sector"), options=options,
                                                      defaultValue=0))
@@ -29,7 +29,7 @@ class SurveyTemplateAlgorithm(CitySafetyAlgorithm):
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT, self.tr("Template workbook"), fileFilter=self.tr("Excel workbook (*.xlsx)")))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def processAlgorithm(self, parameters, context, feedback):
         choice = self.parameterAsEnum(parameters, self.SECTOR, context)
         sector = None if choice == 0 else schema.SECTORS[choice - 1].id
         out = self.parameterAsFileOutput(parameters, self.OUTPUT, context)

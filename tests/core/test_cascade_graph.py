@@ -136,7 +136,7 @@ def test_no_edges_and_certain_edges():
 # --- Chains -------------------------------------------------------------------------------
 
 
-def test_most_probable_chains_from_A_ordered_by_probability():
+def test_most_probable_chains_from_node_a_ordered_by_probability():
     ch = most_probable_chains(4, LAYOUT, CODES, [0])
     # A → B 0.5; A → B → C 0.25 (beats A → C direct 0.1); A → B → C → D 0.5·0.5·0.4 = 0.1.
     assert ch.chain.tolist() == ["A → B", "A → B → C", "A → B → C → D"]

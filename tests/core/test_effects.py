@@ -329,7 +329,7 @@ def test_vectorised_over_100000_hazards():
     dist = rng.uniform(0.0, 300.0, m)
     eq = np.array(fx.EQUIPMENT, dtype=object)[rng.integers(0, 5, m)]
     vol = rng.uniform(10.0, 5000.0, m)
-    load, p = fx.edge_load_and_probability(src, dst, dist, s, eq, vol, RULES)
+    _load, p = fx.edge_load_and_probability(src, dst, dist, s, eq, vol, RULES)
     t3 = time.perf_counter()
     print(f"\n100,000 hazards: scenarios {t1 - t0:.3f} s, escalation_distances {t2 - t1:.3f} s; "
           f"1,000,000 pairs: edge_load_and_probability {t3 - t2:.3f} s")

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from plugin.core.scoring.methods import gb18218 as g
 from plugin.core.rules import load_rules
+from plugin.core.scoring.methods import gb18218 as g
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +97,7 @@ def test_every_level(tables, r_target, level):
 
 def test_level_edge_survives_floating_point(tables):
     # Clause 4.3.2 with α 1.2 (Table 5, 30–49 people): 1.2 × Σβq/Q meant to be exactly 100.
-    m, u = grade([("U", "x", "", "W5.2", 50 * 100 / 1.2)], {"U": 30}, tables)
+    _m, u = grade([("U", "x", "", "W5.2", 50 * 100 / 1.2)], {"U": 30}, tables)
     assert u.loc["U"].level == 1
 
 

@@ -13,9 +13,9 @@ from pyproj import Transformer
 from rasterio.transform import from_origin
 from shapely.geometry import Point
 
-from plugin.core.store import riskdb
-from plugin.core.steps import proximity_database, score_database
 from plugin.core.rules import load_rules
+from plugin.core.steps import proximity_database, score_database
+from plugin.core.store import riskdb
 
 RULES = load_rules()
 TO_LL = Transformer.from_crs(4547, 4490, always_xy=True)

@@ -16,12 +16,12 @@ import pytest
 from openpyxl.chart import BarChart
 from python_calamine import CalamineWorkbook
 
-from plugin.core.store import riskdb
-from plugin.core.steps import PipelineError, report_data, score_database
 from plugin.core.reporting.data import SHEETS, mask_name, mask_phone, rules_provenance
 from plugin.core.reporting.xlsx import write_report_xlsx
 from plugin.core.rules import load_rules
 from plugin.core.scoring.methods import HAZARD_SCORE_FIELDS, UNIT_SCORE_FIELDS
+from plugin.core.steps import PipelineError, report_data, score_database
+from plugin.core.store import riskdb
 
 RULES = load_rules()
 ROOT = Path(__file__).resolve().parents[2]

@@ -260,7 +260,7 @@ def test_manifest_points_at_the_injected_cells(written):
         sheets = {s["sheet"]: s for s in f["sheets"]}
         cache = {name: _sheet_rows(out / f["file"], name) for name in sheets}
 
-        def cell(entry):
+        def cell(entry, sheets=sheets, cache=cache):
             s = sheets[entry["sheet"]]
             j = next(i for i, c in enumerate(s["columns"]) if (c["table"], c["key"]) == (entry["table"], entry["key"])
                      or (s["table"] == "flat" and entry["key"] == "unit_code" and c["key"] == "unit_code"))

@@ -60,11 +60,12 @@ def test_lec_sector(L, E, C, level):
     assert r.hazards.iloc[0].lec_d == L * E * C and r.hazards.iloc[0].level == level
 
 
-@pytest.mark.parametrize("l, s, level", [(5, 4, 1), (4, 4, 2), (3, 5, 2), (3, 4, 3), (3, 3, 3), (2, 4, 4), (1, 1, 4)])
-def test_ls_sector(l, s, level):
-    r = score(_units([["U1", "fire", NAN]]), _hz([["H1", "U1", "fire", "", "", "", NAN, NAN, NAN, NAN, l, s]]), RULES)
+@pytest.mark.parametrize("lk, sv, level", [(5, 4, 1), (4, 4, 2), (3, 5, 2), (3, 4, 3), (3, 3, 3), (2, 4, 4), (1, 1, 4)])
+def test_ls_sector(lk, sv, level):
+    """LS matrix: R = likelihood × severity (lk × sv)."""
+    r = score(_units([["U1", "fire", NAN]]), _hz([["H1", "U1", "fire", "", "", "", NAN, NAN, NAN, NAN, lk, sv]]), RULES)
     h = r.hazards.iloc[0]
-    assert h.ls_r == l * s and h.level == level and h.method == "ls"
+    assert h.ls_r == lk * sv and h.level == level and h.method == "ls"
 
 
 def test_value_outside_the_rules_is_an_issue_and_not_graded(tmp_path):

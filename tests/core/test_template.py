@@ -294,7 +294,7 @@ def test_instructions(workbooks, sector):
     assert "GCJ-02" in text and "WGS84" in text and "度分秒" in text and "swapped" in text
     for s in schema.SECTORS:
         assert s.zh in values and s.en in values and s.id in values
-    for sym, zh, desc in schema.gb18218_categories():
+    for sym, _zh, desc in schema.gb18218_categories():
         assert sym in values and desc in values
     assert "吨" in text and "kg" in text and "tonnes" in text
     # wrapped text with explicit heights, sensible widths

@@ -46,7 +46,7 @@ def test_quantities_to_tonnes(cell, tonnes):
 
 def test_quantity_header_unit_applies_to_bare_numbers_only():
     factor = v.header_factor("kg", v.MASS_UNITS)
-    vals, st, _ = v.parse_measure(pd.Series([20000, "3吨"], dtype=object), v.MASS_UNITS, factor)
+    vals, _st, _ = v.parse_measure(pd.Series([20000, "3吨"], dtype=object), v.MASS_UNITS, factor)
     assert vals[0] == pytest.approx(20.0) and vals[1] == pytest.approx(3.0)
 
 
@@ -56,7 +56,7 @@ def test_quantity_unknown_unit_is_reported():
 
 
 def test_volumes():
-    vals, st, _ = v.parse_measure(pd.Series(["50m3", "50 m³", "2000升", "100立方米"], dtype=object), v.VOLUME_UNITS)
+    vals, _st, _ = v.parse_measure(pd.Series(["50m3", "50 m³", "2000升", "100立方米"], dtype=object), v.VOLUME_UNITS)
     assert list(vals) == pytest.approx([50, 50, 2, 100])
 
 

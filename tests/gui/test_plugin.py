@@ -60,7 +60,7 @@ def test_menu_toolbar_and_provider(loaded_plugin):
 def test_menu_entry_opens_the_algorithm_dialog(loaded_plugin, monkeypatch):
     from qgis import processing
 
-    plugin, iface = loaded_plugin
+    _plugin, iface = loaded_plugin
     opened = []
     monkeypatch.setattr(processing, "execAlgorithmDialog", lambda alg_id, params=None: opened.append(alg_id))
     (menu,) = _menu(iface)

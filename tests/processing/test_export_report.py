@@ -138,7 +138,7 @@ def test_cancel_leaves_both_earlier_reports(provider, analysed_db, tmp_path, can
             feedback.cancel()
 
     feedback.pushInfo = info
-    with pytest.raises(QgsProcessingException, match="Cancelled|已取消"):
+    with pytest.raises(QgsProcessingException, match=r"Cancelled|已取消"):
         processing.run("citysafety:export_report", {"INPUT": str(analysed_db), "XLSX": str(xlsx), "PDF": str(pdf)},
                        context=QgsProcessingContext(), feedback=feedback)
     assert _stamp([xlsx, pdf]) == before

@@ -142,7 +142,7 @@ def test_failure_while_writing_keeps_the_earlier_database(tmp_path):
     out = tmp_path / "risk.gpkg"
     write_layers(out, {"import_runs": pd.DataFrame({"file": ["a.xlsx"]})})
     before = _sha(out)
-    with pytest.raises(Exception):
+    with pytest.raises(TypeError, match="not a DataFrame"):
         write_layers(out, {"import_runs": pd.DataFrame({"file": ["b.xlsx"]}), "bad": object()})
     assert _sha(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["risk.gpkg"]

@@ -7,8 +7,8 @@ import json
 
 import pyogrio
 
-from plugin.core.store import riskdb
 from plugin.core.rules import load_rules
+from plugin.core.store import riskdb
 
 
 def test_run_all_logs_every_step_in_order(analysed_db_session):

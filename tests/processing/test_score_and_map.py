@@ -63,7 +63,7 @@ def test_bad_rules_stop_before_any_work(imported, tmp_path):
     bad.write_text((SAMPLE.parents[0] / "rules" / "default.toml").read_text(encoding="utf-8")
                    .replace('method = "lec"', 'method = "guess"', 1), encoding="utf-8")
     sha = hashlib.sha256(imported.read_bytes()).hexdigest()
-    with pytest.raises(QgsProcessingException, match="sectors.industry.method"):
+    with pytest.raises(QgsProcessingException, match=r"sectors\.industry\.method"):
         _run("citysafety:score", {"INPUT": str(imported), "RULES": str(bad)})
     assert hashlib.sha256(imported.read_bytes()).hexdigest() == sha
 
@@ -146,7 +146,7 @@ def test_run_all_failure_keeps_the_earlier_outputs(provider, tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text((SAMPLE.parents[0] / "rules" / "default.toml").read_text(encoding="utf-8")
                    .replace('colour = "#FF8C00"\n', "", 1), encoding="utf-8")
-    with pytest.raises(QgsProcessingException, match="levels.2.colour"):
+    with pytest.raises(QgsProcessingException, match=r"levels\.2\.colour"):
         _run("citysafety:run_all", {**params, "RULES": str(bad)})
     with pytest.raises(QgsProcessingException):  # a step fails: districts that do not exist
         _run("citysafety:run_all", {**params, "DISTRICTS": str(tmp_path / "nope.gpkg")})

@@ -61,7 +61,6 @@ import pyproj
 
 from ..grid import fft_convolve_same
 
-
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 import geopandas as gpd
 import numpy as np
@@ -25,12 +25,22 @@ from .. import coords
 from ..errors import Canceled
 from ..progress import Progress
 from ..rules import Rules, load_rules
-from . import identifiers
-from . import schema
+from . import identifiers, schema
 from .issues import ISSUE_FIELDS, KINDS, make_issue, place
 from .reader import FileRead, SheetTable, read_file
-from .values import (INVALID, MASS_UNITS, OK, VOLUME_UNITS, as_text, header_factor,
-                     in_set, parse_code, parse_date, parse_measure, parse_number)
+from .values import (
+    INVALID,
+    MASS_UNITS,
+    OK,
+    VOLUME_UNITS,
+    as_text,
+    header_factor,
+    in_set,
+    parse_code,
+    parse_date,
+    parse_measure,
+    parse_number,
+)
 
 READ_THREADS = max(1, min(4, os.cpu_count() or 1))
 # Separator of compound keys (table, code): not "\0", which numpy's string scalars drop.

@@ -14,7 +14,7 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 RESOURCES = Path(__file__).resolve().parents[3] / "resources"
@@ -320,7 +320,7 @@ class AliasIndex:
         return self.names.get(normalise_header(header))
 
 
-@lru_cache(maxsize=None)
+@cache
 def alias_index(table: str) -> AliasIndex:
     idx = AliasIndex(table)
     cols = COLUMNS[table]

@@ -37,9 +37,9 @@ from .schema import Column, Sector
 __all__ = [
     "CODES_SHEET",
     "CREATOR",
+    "FIRST_DATA_ROW",
     "HEADER_ROW",
     "KEY_ROW",
-    "FIRST_DATA_ROW",
     "VALIDATION_LAST_ROW",
     "example_rows",
     "write_template",

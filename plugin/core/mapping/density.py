@@ -32,9 +32,9 @@ import numpy.typing as npt
 import pyproj
 from affine import Affine
 
-from ..grid import fft_convolve_same
 from ..coords import gauss_kruger_epsg
 from ..files import publish
+from ..grid import fft_convolve_same
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -612,7 +612,7 @@ def _chain_table(chains: pd.DataFrame | None, hazards: pd.DataFrame, units: pd.D
 def _issue_counts(layers: dict, tr) -> pd.DataFrame:
     """Issues counted by step, file and code, with the first message of each as an example."""
     parts = []
-    for step, name, label in (("import", "import_issues", N_("import")), ("score", "score_issues", N_("scoring")),
+    for _step, name, label in (("import", "import_issues", N_("import")), ("score", "score_issues", N_("scoring")),
                               ("proximity", "proximity_issues", N_("proximity"))):
         f = layers.get(name)
         if f is None or not len(f):

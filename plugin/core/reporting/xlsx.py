@@ -15,6 +15,7 @@ numbers. Pure Python: no QGIS import here.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -25,9 +26,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..files import publish
 from . import data as rp
 from .data import COLUMNS, LEVEL_COLUMNS, N_, ReportData, identity
-from ..files import publish
 
 NUMBER_FORMATS = {
     rp.COUNT: "0",
@@ -439,10 +440,8 @@ def build_workbook(data: ReportData, tr: Callable[[str], str] = identity, title:
         _fill_workbook(wb, data, tr, title, check)
     except BaseException:
         for ws in wb.worksheets:  # close the sheets' streams now, not in the garbage collector
-            try:
+            with contextlib.suppress(Exception):
                 ws.close()
-            except Exception:
-                pass
         raise
     return wb
 

@@ -8,22 +8,27 @@ import json
 import sys
 import time
 
-from qgis.core import (QgsApplication, QgsProcessingAlgRunnerTask, QgsProcessingContext, QgsProcessingFeedback,
-                       QgsProject)
+from qgis.core import (
+    QgsApplication,
+    QgsProcessingAlgRunnerTask,
+    QgsProcessingContext,
+    QgsProcessingFeedback,
+    QgsProject,
+)
 
 db, out = sys.argv[1], sys.argv[2]
-from qgis.PyQt.QtCore import QThreadPool  # noqa: E402
+from qgis.PyQt.QtCore import QThreadPool
 
 app = QgsApplication([], False)
 app.initQgis()
 sys.path.append("/usr/share/qgis/python/plugins")
-from processing.core.Processing import Processing  # noqa: E402
+from processing.core.Processing import Processing
 
 Processing.initialize()
 # Idle pool threads retire after 0.2 s from here on (QGIS's own start-up threads keep the 30 s
 # they are already waiting with), unless the plugin, starting next, keeps them.
 QThreadPool.globalInstance().setExpiryTimeout(200)
-from plugin.plugin import CitySafetyPlugin  # noqa: E402
+from plugin.plugin import CitySafetyPlugin
 
 plugin = CitySafetyPlugin(None)
 plugin.initProcessing()
@@ -39,7 +44,7 @@ for alg_id, params in runs:
     feedback = QgsProcessingFeedback()
     done = []
     task = QgsProcessingAlgRunnerTask(alg, params, context, feedback)
-    task.executed.connect(lambda ok, res: done.append((ok, {k: v for k, v in res.items() if isinstance(v, int)})))
+    task.executed.connect(lambda ok, res, done=done: done.append((ok, {k: v for k, v in res.items() if isinstance(v, int)})))
     QgsApplication.taskManager().addTask(task)
     start = time.time()
     while not done and time.time() - start < 120:
@@ -50,10 +55,10 @@ start = time.time()
 while time.time() - start < 1.5:  # idle pool threads retire now, unless the plugin keeps them
     app.processEvents()
     time.sleep(0.01)
-from qgis.core import QgsPrintLayout, QgsReadWriteContext  # noqa: E402
-from qgis.PyQt.QtXml import QDomDocument  # noqa: E402
+from qgis.core import QgsPrintLayout, QgsReadWriteContext
+from qgis.PyQt.QtXml import QDomDocument
 
-from plugin.processing.report_pdf import TEMPLATE  # noqa: E402
+from plugin.processing.report_pdf import TEMPLATE
 
 doc = QDomDocument()
 doc.setContent(TEMPLATE.read_text(encoding="utf-8"))
