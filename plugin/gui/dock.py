@@ -305,8 +305,8 @@ class RiskDock(QgsDockWidget):
     """城市安全风险一张图 — the analyst's panel."""
 
     refreshed = pyqtSignal()  # the panel shows the database as it is now
-    stepFinished = pyqtSignal(str, bool)  # noqa: N815 (step, succeeded)
-    unitShown = pyqtSignal(str)  # noqa: N815 (the inspector shows this unit)
+    stepFinished = pyqtSignal(str, bool)  # (step, succeeded)
+    unitShown = pyqtSignal(str)  # the inspector shows this unit
 
     def __init__(self, iface, parent=None):
         super().__init__(tr("City Safety Risk Map"), parent)

@@ -59,7 +59,7 @@ def unit_layers(project: QgsProject, db: str) -> list[QgsVectorLayer]:
 class UnitInspectTool(QgsMapTool):
     """Click a unit on the map: its code goes to ``on_pick`` (and ``unitPicked``)."""
 
-    unitPicked = pyqtSignal(str)  # noqa: N815 (Qt naming)
+    unitPicked = pyqtSignal(str)
 
     def __init__(self, canvas, database: Callable[[], str], on_pick: Callable[[str], None] | None = None):
         super().__init__(canvas)

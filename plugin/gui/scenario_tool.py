@@ -37,7 +37,7 @@ class HazardPickTool(QgsMapToolIdentifyFeature):
         self.picked_layer = None  # QGIS 3.22's tool has setLayer but no getter
         self.featureIdentified.connect(self._picked)
 
-    def setLayer(self, layer):  # noqa: N802
+    def setLayer(self, layer):  # noqa: N802 (overrides QgsMapToolIdentifyFeature.setLayer)
         self.picked_layer = layer
         super().setLayer(layer)
 

@@ -316,7 +316,10 @@ def _brute(n, edges):
         cout[v] = sum(d.values())
         for t, x in d.items():
             cin[t] += x
-    inv = lambda s: np.where(s > 0, 1 / np.where(s > 0, s, 1), 0.0)  # noqa: E731
+
+    def inv(s):
+        return np.where(s > 0, 1 / np.where(s > 0, s, 1), 0.0)
+
     bc = nx.betweenness_centrality(g, weight="w", normalized=False)
     return np.array(reach_2), np.array(reach_all), inv(cin), inv(cout), np.array([bc[v] for v in range(n)])
 

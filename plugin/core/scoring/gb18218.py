@@ -219,7 +219,10 @@ def _lookup(tables: GB18218Tables) -> _Lookup:
     for r in tables.default_category.itertuples(index=False):
         default_cat[int(r.seq)] = (str(r.default_category).strip(), float(r.beta))
     table2_q = dict(zip(tables.table2["symbol"].astype(str), tables.table2["critical_t"].astype(float)))
-    freeze = lambda d: {k: frozenset(v) for k, v in d.items()}  # noqa: E731
+
+    def freeze(d):
+        return {k: frozenset(v) for k, v in d.items()}
+
     lk = _Lookup(freeze(cas), freeze(alt), freeze(names), freeze(derived), q, beta3, default_cat,
                  table2_q, dict(tables.beta_category))
     if len(_LOOKUPS) >= 8:
