@@ -1,0 +1,1 @@
+"""The Processing provider citysafety and one thin algorithm per step."""

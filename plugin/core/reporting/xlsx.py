@@ -1,4 +1,4 @@
-"""The Excel report (Excel 报告): the tables of :func:`report.report_data` as one workbook.
+"""The Excel report (Excel 报告): the tables of :func:`reporting.data.assemble_report` as one workbook.
 
 Sheets (names fixed in Chinese): 概览 (totals, units by level, sector × level with a stacked
 bar chart, districts), 重大风险单位 and 较大风险单位 (one row per hazard source of every
