@@ -251,7 +251,8 @@ def _bands(raw, full, lo: float, hi: float, levels, path) -> tuple[Band, ...]:
             raise _err(f"{k}.{sorted(unknown)[0]}", "unknown key", "未知的键", path)
         level = _get(b, "level", f"{k}.level", "int", path)
         if level not in levels:
-            raise _err(f"{k}.level", f"level {level} is not defined under [levels]", f"等级 {level} 未在 [levels] 中定义", path)
+            raise _err(f"{k}.level", f"level {level} is not defined under [levels]",
+                       f"等级 {level} 未在 [levels] 中定义", path)
         mn = float(_get(b, "min", f"{k}.min", "num", path, required=False, default=-math.inf))
         mx = float(_get(b, "max", f"{k}.max", "num", path, required=False, default=math.inf))
         if not mn < mx:
@@ -319,7 +320,8 @@ def _gb18218(raw: dict, base: Path, path) -> GB18218Tables:
     beta = _read_csv(files["beta"], f"{k}.beta", ("kind", "key", "cas", "beta"), path)
     beta["beta"] = _num_col(beta, "beta", f"{k}.beta", files["beta"], path)
     named = beta[beta.kind == "named"][["key", "cas", "beta"]].reset_index(drop=True)
-    by_cat = dict(zip(beta.loc[beta.kind == "category", "key"], beta.loc[beta.kind == "category", "beta"].astype(float)))
+    by_cat = dict(zip(beta.loc[beta.kind == "category", "key"],
+                      beta.loc[beta.kind == "category", "beta"].astype(float)))
     unknown = sorted(set(t2.symbol) - set(by_cat))
     if unknown:
         raise _err(f"{k}.beta", f"no Table 4 β for category {unknown[0]}", f"表4 缺少类别 {unknown[0]} 的 β", path)
@@ -393,7 +395,8 @@ def load_rules(path: str | Path | None = None) -> Rules:
         _known(d, ("zh", "en", "colour", "density_weight"), k, p)
         colour = _get(d, "colour", f"{k}.colour", "str", p)
         if not _COLOUR.match(colour):
-            raise _err(f"{k}.colour", f"{colour!r} is not a colour like #E60012", f"{colour!r} 不是 #E60012 这样的颜色", p)
+            raise _err(f"{k}.colour", f"{colour!r} is not a colour like #E60012",
+                       f"{colour!r} 不是 #E60012 这样的颜色", p)
         levels[i] = Level(i, _get(d, "zh", f"{k}.zh", "str", p), _get(d, "en", f"{k}.en", "str", p), colour.upper(),
                           float(_get(d, "density_weight", f"{k}.density_weight", "num", p)))
 

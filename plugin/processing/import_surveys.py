@@ -160,7 +160,8 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
     def _log_summary(self, result, feedback) -> None:
         feedback.pushInfo(self.tr("Rows read = accepted + rejected + skipped (blank / total), per file:"))
         for r in result.runs.itertuples(index=False):
-            check = "✓" if r.rows_read == r.rows_accepted + r.rows_rejected + r.rows_skipped_blank + r.rows_skipped_total else "✗"
+            balanced = r.rows_read == r.rows_accepted + r.rows_rejected + r.rows_skipped_blank + r.rows_skipped_total
+            check = "✓" if balanced else "✗"
             feedback.pushInfo(
                 f"  {r.file}: {r.rows_read} = {r.rows_accepted} + {r.rows_rejected} + "
                 f"({r.rows_skipped_blank} / {r.rows_skipped_total}) {check}  [{r.status}]")

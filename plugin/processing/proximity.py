@@ -32,8 +32,8 @@ def add_proximity_inputs(alg, with_fields: bool = True) -> None:
             alg.NAME_FIELD, alg.tr("Receptor name field (guessed when empty)"), parentLayerParameterName=alg.RECEPTORS,
             optional=True))
         alg.addParameter(QgsProcessingParameterField(
-            alg.CLASS_FIELD, alg.tr("Receptor class field (guessed when empty)"), parentLayerParameterName=alg.RECEPTORS,
-            optional=True))
+            alg.CLASS_FIELD, alg.tr("Receptor class field (guessed when empty)"),
+            parentLayerParameterName=alg.RECEPTORS, optional=True))
     alg.addParameter(QgsProcessingParameterFile(
         alg.RECEPTOR_TABLE, alg.tr("Or receptors as a table with lon/lat (.xlsx, .csv)"), optional=True,
         fileFilter="Tables (*.xlsx *.csv)"))

@@ -114,7 +114,8 @@ def test_cleaning_merges_duplicates_and_drops_self_loops():
     assert info["self_loops_dropped"] == 1 and info["duplicates_merged"] == 2
     # Row order does not matter.
     shuffled = LAYOUT.sample(frac=1, random_state=3)
-    pd.testing.assert_frame_equal(graph_measures(4, shuffled, None, CODES)[0], graph_measures(4, LAYOUT, None, CODES)[0])
+    pd.testing.assert_frame_equal(graph_measures(4, shuffled, None, CODES)[0],
+                                  graph_measures(4, LAYOUT, None, CODES)[0])
     for bad in (0.0, 1.5, np.nan):
         with pytest.raises(ValueError):
             clean_edges(2, _edges([(0, 1, bad)]))

@@ -335,7 +335,8 @@ def test_reason_text_vectorised():
     out = g.reason_text(pd.Series([30.0, 85.6], index=["x", "y"]), np.array([1.5, 2.0]), [20.0, 42.8], [3, 2])
     assert list(out.index) == ["x", "y"]
     assert out.tolist() == [g.reason_text(30.0, 1.5, 20.0, 3), g.reason_text(85.6, 2.0, 42.8, 2)]
-    assert g.reason_text(30.0, 1.5, 20.0, 3, level_zh="一般风险") == "R = 30.0 (α 1.5 × Σβq/Q 20.0) → 一般风险 → level 3"
+    assert g.reason_text(30.0, 1.5, 20.0, 3, level_zh="一般风险") == (
+        "R = 30.0 (α 1.5 × Σβq/Q 20.0) → 一般风险 → level 3")
 
 
 # --- the tables themselves ----------------------------------------------------------------

@@ -54,10 +54,12 @@ def test_conservation_per_file(messy):
     runs = messy.runs.set_index("file")
     a = runs.loc["a_messy.xlsx"]
     # 19 unit rows + 17 hazard rows below the headers.
-    assert (a.rows_read, a.rows_accepted, a.rows_rejected, a.rows_skipped_blank, a.rows_skipped_total) == (36, 11, 21, 2, 2)
+    assert (a.rows_read, a.rows_accepted, a.rows_rejected, a.rows_skipped_blank,
+            a.rows_skipped_total) == (36, 11, 21, 2, 2)
     assert (a.units_accepted, a.hazards_accepted) == (8, 3)
     b = runs.loc["b_flat.csv"]
-    assert (b.rows_read, b.rows_accepted, b.rows_rejected, b.rows_skipped_blank, b.rows_skipped_total) == (6, 4, 0, 1, 1)
+    assert (b.rows_read, b.rows_accepted, b.rows_rejected, b.rows_skipped_blank,
+            b.rows_skipped_total) == (6, 4, 0, 1, 1)
     assert messy.balanced
     # Each rejected row has at least one error issue on that row.
     errors = messy.issues[(messy.issues.severity == "error") & messy.issues.row.notna()]
@@ -66,7 +68,8 @@ def test_conservation_per_file(messy):
 
 def test_accepted_values_are_clean(messy):
     u = messy.units.set_index("unit_code")
-    assert u.loc["U2", "lon"] == pytest.approx(113.95) and u.loc["U2", "lat"] == pytest.approx(22 + 32 / 60 + 10.5 / 3600)
+    assert (u.loc["U2", "lon"] == pytest.approx(113.95)
+            and u.loc["U2", "lat"] == pytest.approx(22 + 32 / 60 + 10.5 / 3600))
     assert u.loc["U2", "lon_src"] == "１１３．９５" and u.loc["U2", "employees"] == 1200
     assert u.loc["U2", "credit_code"] == "91110000600037341L" and u.loc["U2", "survey_date"] == "2024-03-05"
     assert u.loc["U1", "survey_date"] == "2024-03-05"  # Excel serial 45356
@@ -99,7 +102,8 @@ def test_gcj02_and_bd09_converted_to_wgs84(messy):
 
 def test_issue_rows_name_place_column_and_other_row(messy):
     i = _issue(messy, "E_UNIT_CODE_DUPLICATE")
-    assert (i.file, i.sheet, i.row, i.column, i.header, i.value) == ("a_messy.xlsx", "单位信息", 8, "A", "单位编码", "U1")
+    assert (i.file, i.sheet, i.row, i.column, i.header, i.value) == (
+        "a_messy.xlsx", "单位信息", 8, "A", "单位编码", "U1")
     assert i.related == "a_messy.xlsx!单位信息!5" and "a_messy.xlsx!单位信息!5" in i.message_zh
     i = _issue(messy, "E_HAZARD_CODE_DUPLICATE")
     assert i.related == "a_messy.xlsx!危险源!3"
@@ -128,7 +132,8 @@ def test_same_files_give_same_database(tmp_path):
                                                        "import_issues": r.issues, "import_runs": r.runs})
         import pyogrio
 
-        frames.append({n: pyogrio.read_dataframe(out, layer=n) for n in ("units", "hazards", "import_issues", "import_runs")})
+        frames.append({n: pyogrio.read_dataframe(out, layer=n)
+                       for n in ("units", "hazards", "import_issues", "import_runs")})
     for name in ("units", "hazards", "import_issues"):
         pd.testing.assert_frame_equal(frames[0][name], frames[1][name])
     runs0, runs1 = (f["import_runs"].drop(columns=["started", "finished"]) for f in frames)

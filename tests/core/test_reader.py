@@ -120,7 +120,8 @@ def test_missing_required_column_names_it(tmp_path):
     fr = read_file(_xlsx(tmp_path / "t.xlsx", [HEAD[:3] + HEAD[4:], ROW[:3] + ROW[4:]]))
     assert fr.refused
     (issue,) = fr.issues
-    assert issue["code"] == "E_FILE_MISSING_COLUMN" and "district" in issue["message_en"] and "行政区" in issue["message_zh"]
+    assert (issue["code"] == "E_FILE_MISSING_COLUMN" and "district" in issue["message_en"]
+            and "行政区" in issue["message_zh"])
 
 
 def test_too_many_rows(too_many_rows_csv):

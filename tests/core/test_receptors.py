@@ -90,7 +90,8 @@ def test_prepare_from_geodataframe_reprojects_and_numbers(rules):
 def test_class_aliases_and_unknown_class(rules):
     table = pd.DataFrame({
         "名称": ["A", "B", "C", "D", "E", "F", "G", "H", "I"],
-        "类型": ["小学", "中学", "Primary School", "卫生院", "敬老院", "地铁站", "菜场2", "菜场2", "ＫＩＮＤＥＲＧＡＲＴＥＮ"],
+        "类型": ["小学", "中学", "Primary School", "卫生院", "敬老院", "地铁站", "菜场2", "菜场2",
+                 "ＫＩＮＤＥＲＧＡＲＴＥＮ"],
         "经度": [114.05] * 9,
         "纬度": [22.55] * 9,
     })

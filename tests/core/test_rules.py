@@ -54,7 +54,8 @@ def _edited(tmp_path, old, new, count=1):
 
 @pytest.mark.parametrize("old, new, key, words", [
     ("{ level = 2, min = 160, max = 320 }", "{ level = 2, min = 170, max = 320 }", "methods.lec.bands[2].max", "gap"),
-    ("{ level = 2, min = 160, max = 320 }", "{ level = 2, min = 160, max = 330 }", "methods.lec.bands[0].min", "overlaps"),
+    ("{ level = 2, min = 160, max = 320 }", "{ level = 2, min = 160, max = 330 }", "methods.lec.bands[0].min",
+     "overlaps"),
     ("{ level = 4, max = 9 }", "{ level = 4, min = 2, max = 9 }", "methods.ls.bands[3].min", "fall in no band"),
     ('method = "ls"\nreach_m = 200\nsymbol = "star"', 'method = "fuzzy"\nreach_m = 200\nsymbol = "star"',
      "sectors.special_equipment.method", "unknown method"),

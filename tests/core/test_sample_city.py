@@ -288,7 +288,8 @@ def test_every_row_level_mistake_and_mess_is_injected(written):
     assert (kinds[list(cell_kinds)] == per_kind).all(), kinds  # a handful, not hundreds
     for f in m["files"]:
         e = f["expected"]
-        assert e["rows_read"] == e["rows_accepted"] + e["rows_rejected"] + e["rows_skipped_blank"] + e["rows_skipped_total"]
+        assert e["rows_read"] == (e["rows_accepted"] + e["rows_rejected"] + e["rows_skipped_blank"]
+                                  + e["rows_skipped_total"])
 
 
 def test_tidy_files_have_no_mess(city, tmp_path):

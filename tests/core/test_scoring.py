@@ -86,7 +86,8 @@ def test_unit_takes_its_worst_hazard_and_counts():
     u = r.units.set_index(pd.Index(["U1", "U2", "U3"]))
     assert (u.loc["U1", "level"], u.loc["U1", "worst_hazard"], u.loc["U1", "hazard_count"]) == (2, "H2", 3)
     assert (u.loc["U2", "level"], u.loc["U2", "method"]) == (1, "ls")
-    assert pd.isna(u.loc["U3", "level"]) and u.loc["U3", "hazard_count"] == 0 and "not graded" in u.loc["U3", "level_reasons"]
+    assert (pd.isna(u.loc["U3", "level"]) and u.loc["U3", "hazard_count"] == 0
+            and "not graded" in u.loc["U3", "level_reasons"])
 
 
 def test_unmatched_substance_is_an_issue_naming_unit_and_hazard():

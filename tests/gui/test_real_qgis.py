@@ -54,7 +54,8 @@ def test_plugin_in_real_qgis(tmp_path, locale):
     assert seen["dock_tabs"][0] == ("工作流程" if zh else "Workflow")
     steps = seen["dock_steps"]
     assert steps["step_import_button"][0] == "1  " + ("导入调查数据…" if zh else "Import surveys…")
-    assert steps["step_report_button"][0] == "6  " + ("导出报告（Excel 和 PDF）…" if zh else "Export report (Excel and PDF)…")
+    assert steps["step_report_button"][0] == "6  " + (
+        "导出报告（Excel 和 PDF）…" if zh else "Export report (Excel and PDF)…")
     assert [steps[f"step_{s}_button"][1] for s in ("import", "score", "proximity", "cascade", "map", "report")] \
         == [True, True, False, False, False, False]
     assert seen["algorithms"] == ["citysafety:cascade", "citysafety:cascade_scenario", "citysafety:export_report",

@@ -88,7 +88,8 @@ def write_error_workbooks(out_dir: str | Path, files: list[FileRead], tables: li
         for c, h in enumerate(heads, 1):
             cell = _put(ws0, 1, c, h)
             cell.font, cell.fill = bold, head_fill
-        general = fi[fi["row"].isna() | ~fi["sheet"].isin([t.sheet for t in tables if t.file == fr.name and not t.refused])]
+        general = fi[fi["row"].isna()
+                     | ~fi["sheet"].isin([t.sheet for t in tables if t.file == fr.name and not t.refused])]
         r = 2
         for rec in general.itertuples(index=False):
             for c, v in enumerate([rec.sheet, None if pd.isna(rec.row) else int(rec.row), rec.column,

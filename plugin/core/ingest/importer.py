@@ -633,7 +633,8 @@ def _runs(files, tables, table_file, urec, ucode, repeat, units_rec, units_ok, h
     # Units-sheet rows and unit-only flat rows follow their unit; flat repeats follow the first row.
     if len(urec):
         key = urec["_tid"].astype(str) + KEY_SEP + ucode
-        first_ok = pd.Series(units_ok, index=(units_rec["_tid"].astype(str) + KEY_SEP + ucode[~repeat].to_numpy()).to_numpy())
+        first_ok = pd.Series(units_ok,
+                             index=(units_rec["_tid"].astype(str) + KEY_SEP + ucode[~repeat].to_numpy()).to_numpy())
         first_ok = first_ok[~first_ok.index.duplicated()]
         row_ok = np.where(repeat, key.map(first_ok).fillna(False).to_numpy(dtype=bool), False)
         row_ok[~repeat] = units_ok
@@ -647,7 +648,8 @@ def _runs(files, tables, table_file, urec, ucode, repeat, units_rec, units_ok, h
             accepted_rows[int(tid)][hrec.loc[m, "_pos"].to_numpy()] = hazards_ok[m]
     err_counts = issues[issues.severity == "error"].groupby("file").size() if len(issues) else pd.Series(dtype=int)
     warn_counts = issues[issues.severity == "warning"].groupby("file").size() if len(issues) else pd.Series(dtype=int)
-    units_by_tid = pd.Series(units_ok).groupby(units_rec["_tid"].to_numpy()).sum() if len(units_rec) else pd.Series(dtype=int)
+    units_by_tid = (pd.Series(units_ok).groupby(units_rec["_tid"].to_numpy()).sum() if len(units_rec)
+                    else pd.Series(dtype=int))
     hz_by_tid = pd.Series(hazards_ok).groupby(hrec["_tid"].to_numpy()).sum() if len(hrec) else pd.Series(dtype=int)
     run_id = _run_id(files)
     out = []

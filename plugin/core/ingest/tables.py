@@ -30,8 +30,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
         if sum(1 for c in names if c and not _is_number(c)) >= 2:
             width = len(names)
             body = [list(r) + [""] * (width - len(r)) for r in rows[i + 1:]]
-            frame = pd.DataFrame([r[:width] for r in body], columns=[n or f"column_{j + 1}" for j, n in enumerate(names)],
-                                 dtype=object)
+            frame = pd.DataFrame([r[:width] for r in body],
+                                 columns=[n or f"column_{j + 1}" for j, n in enumerate(names)], dtype=object)
             blank = frame.apply(lambda c: c.astype(str).str.strip() == "").all(axis=1)
             return frame[~blank].reset_index(drop=True)
     raise ValueError(f"{p.name}: no header row found / 未找到表头")

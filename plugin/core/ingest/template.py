@@ -529,7 +529,8 @@ def _write_instructions(ws: Worksheet, sec: Sector | None, examples: tuple[dict,
         "或度分秒（如 113°56′32.3″、22°31′52.3″）。\n"
         f"{lon.en} and {lat.en} may be decimal degrees (e.g. {_fmt(lon.example)}, {_fmt(lat.example)}) "
         "or degrees-minutes-seconds (e.g. 113°56′32.3″, 22°31′52.3″).",
-        "• 经纬度填反（经度填成纬度）时导入程序会识别并交换，同时给出提示；中国范围以外（经度 73–136、纬度 3–54 以外）的坐标视为错误。\n"
+        "• 经纬度填反（经度填成纬度）时导入程序会识别并交换，同时给出提示；"
+        "中国范围以外（经度 73–136、纬度 3–54 以外）的坐标视为错误。\n"
         "Latitude and longitude entered the wrong way round are detected and swapped with a warning; "
         "points outside China (lon 73–136, lat 3–54) are errors.",
         f"• 「{h}」表的经纬度可空，空白时取所属单位的位置。\n"

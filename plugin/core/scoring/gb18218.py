@@ -431,7 +431,8 @@ def grade_units(hazards: pd.DataFrame, matched: pd.DataFrame, units: pd.DataFram
         pop = np.full(nu, np.nan)
     src = np.where(np.isnan(pop), ALPHA_DEFAULT, ALPHA_SURVEY).astype(object)
     if population is not None:
-        over = pd.to_numeric(pd.Series(population), errors="coerce").reindex(codes).to_numpy(dtype=float, na_value=np.nan)
+        over = (pd.to_numeric(pd.Series(population), errors="coerce").reindex(codes)
+                .to_numpy(dtype=float, na_value=np.nan))
         use = ~np.isnan(over)
         pop = np.where(use, over, pop)
         src = np.where(use, population_source, src).astype(object)

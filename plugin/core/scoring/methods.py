@@ -26,17 +26,21 @@ SCORE_ISSUE_FIELDS = fields.names("score_issues")
 GRADE_ZH = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 
 SCORE_ISSUES = {
-    "W_SUBSTANCE_UNMATCHED": ("warning", "单位 {unit} 危险源 {hazard} 的物质「{value}」在 GB 18218 表1、表2 中均未匹配，未计入 S 和 R",
-                              "Unit {unit}, hazard {hazard}: substance '{value}' matches neither GB 18218 Table 1 nor a "
-                              "Table 2 category; left out of S and R"),
-    "W_CAS_AMBIGUOUS": ("warning", "单位 {unit} 危险源 {hazard}：CAS 号「{value}」对应表1 多行，按临界量最小者计（最保守）",
+    "W_SUBSTANCE_UNMATCHED": ("warning", "单位 {unit} 危险源 {hazard} 的物质「{value}」在 GB 18218 表1、表2 中"
+                              "均未匹配，未计入 S 和 R",
+                              "Unit {unit}, hazard {hazard}: substance '{value}' matches neither GB 18218 Table 1 "
+                              "nor a Table 2 category; left out of S and R"),
+    "W_CAS_AMBIGUOUS": ("warning", "单位 {unit} 危险源 {hazard}：CAS 号「{value}」对应表1 多行，"
+                        "按临界量最小者计（最保守）",
                         "Unit {unit}, hazard {hazard}: CAS '{value}' fits several Table 1 rows; the smallest critical "
                         "quantity was used (most conservative)"),
-    "W_BETA_DEFAULT": ("warning", "单位 {unit} 危险源 {hazard}：物质「{value}」无 β 依据（无表3 物质、无类别），按 β = 1 计",
+    "W_BETA_DEFAULT": ("warning", "单位 {unit} 危险源 {hazard}：物质「{value}」无 β 依据（无表3 物质、无类别），"
+                       "按 β = 1 计",
                        "Unit {unit}, hazard {hazard}: no basis for β for '{value}' (not in Table 3, no category); "
                        "β = 1 used"),
     "W_ALPHA_DEFAULT": ("warning", "单位 {unit}：缺少厂外 500 米内常住人口，α 按默认值 {value} 计",
-                        "Unit {unit}: the population within 500 m outside the plant is missing; default α {value} used"),
+                        "Unit {unit}: the population within 500 m outside the plant is missing; "
+                        "default α {value} used"),
     "W_SCORE_NO_VALUES": ("warning", "单位 {unit} 危险源 {hazard}：缺少 {value} 取值，按四级（低风险）计",
                           "Unit {unit}, hazard {hazard}: no {value} values; counted as level 4 (low risk)"),
     "E_SCORE_VALUE": ("error", "单位 {unit} 危险源 {hazard}：{value} 不在规则允许的取值中，未评级",
@@ -272,7 +276,8 @@ def _reasons(hz, hz_out, rules, wi, has, u_method, lec_vals, ls_vals, lec_d, ls_
         s = ug["s_value"].to_numpy(dtype=float)[idx]
         gb_level = pd.Series(ug["level"].to_numpy(dtype="float64", na_value=np.nan)[idx]).fillna(0).astype(int)
         gb_line = ("S = Σq/Q = " + pd.Series(np.round(s, 2)).astype(str) + " ≥ 1 → 重大危险源 major hazard source\n"
-                   + gb18218.reason_text(ug["r_value"].to_numpy(dtype=float)[idx], ug["alpha"].to_numpy(dtype=float)[idx],
+                   + gb18218.reason_text(ug["r_value"].to_numpy(dtype=float)[idx],
+                                         ug["alpha"].to_numpy(dtype=float)[idx],
                                          ug["sum_beta_q_Q"].to_numpy(dtype=float)[idx], gb_level.to_numpy(), None)
                    ).to_numpy(dtype=object)
         from_gb = method[idx] == "gb18218"

@@ -44,7 +44,8 @@ for alg_id, params in runs:
     feedback = QgsProcessingFeedback()
     done = []
     task = QgsProcessingAlgRunnerTask(alg, params, context, feedback)
-    task.executed.connect(lambda ok, res, done=done: done.append((ok, {k: v for k, v in res.items() if isinstance(v, int)})))
+    task.executed.connect(
+        lambda ok, res, done=done: done.append((ok, {k: v for k, v in res.items() if isinstance(v, int)})))
     QgsApplication.taskManager().addTask(task)
     start = time.time()
     while not done and time.time() - start < 120:
