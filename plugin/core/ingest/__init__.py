@@ -1,4 +1,1 @@
-(
-    "Ingest (导入): survey files in, validated units, hazard sources and issues out; "
-    "the template and the surveyors' error workbook."
-)
+"""Ingest (导入): survey files → validated units, hazard sources and issues; the template; error workbooks."""

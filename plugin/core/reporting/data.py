@@ -28,6 +28,7 @@ import pandas as pd
 
 from ..rules import Rules, RulesError, load_rules
 from ..scoring.levels import all_reasons, level_table
+from ..scoring.levels import names as level_names
 
 # Sheet names: fixed Chinese, whatever the language of the headings.
 SUMMARY_SHEET = "概览"
@@ -391,7 +392,7 @@ def assemble_report(source: ReportSource, rules: Rules, unmask: bool = False, tr
         "import": tr(N_("The database holds no import record (import_runs, import_issues).")),
     }
     levels = [LevelInfo(k, v.zh, v.en, v.colour) for k, v in sorted(rules.levels.items())]
-    level_zh = {k: v.zh for k, v in rules.levels.items()}
+    level_zh = level_names(rules)
 
     # -- summary -----------------------------------------------------------------------
     n_unscored = int(units["level"].isna().sum())
