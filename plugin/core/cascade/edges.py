@@ -1,4 +1,5 @@
-"""The escalation edges i → j over all hazard sources, and their lines on the map."""
+"""The escalation edges i → j over all hazard sources, and their lines on the map
+(docs/domain/cascade.md §3, §5, §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""One initiating accident (单一事故连锁推演): the sources it can fail and their effect zone."""
+"""One initiating accident (单一事故连锁推演): the sources it can fail and their effect zone
+(docs/domain/cascade.md §8)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The cascade upgrade (rules: ``upgrades.cascade``): a source that can set off a level-1
-source within a few steps goes up a level, with the reason."""
+source within a few steps goes up a level, with the reason (docs/domain/cascade.md §7)."""
 
 from __future__ import annotations
 

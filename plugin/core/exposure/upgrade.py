@@ -1,5 +1,6 @@
 """The proximity upgrade (rules: ``upgrades.proximity``): a hazard source with a
-high-sensitivity receptor within its reach goes up a level (2 → 1, 3 → 2), with the reason."""
+high-sensitivity receptor within its reach goes up a level (2 → 1, 3 → 2), with the reason
+(docs/domain/receptors.md §5)."""
 
 from __future__ import annotations
 

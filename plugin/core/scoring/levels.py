@@ -1,5 +1,6 @@
 """Risk levels (风险等级) and what goes with them: the name and colour of a level from the
-rules, raising units to a hazard source's new level, and the units by sector × level table."""
+rules, raising units to a hazard source's new level, and the units by sector × level table
+(docs/domain/scoring.md §4, §5)."""
 
 from __future__ import annotations
 
