@@ -496,7 +496,7 @@ def _provenance(raw: dict, path) -> dict[tuple[str, str], Provenance]:
             raise _err(f"{k}.{unknown[0]}", f"unknown key (known: {', '.join(PROVENANCE_KEYS)})",
                        f"未知的键（应为 {', '.join(PROVENANCE_KEYS)}）", path)
         section = _get(e, "section", f"{k}.section", "str", path)
-        table = raw
+        table: object = raw  # a dict while the dotted path leads through tables, else None
         for part in section.split("."):
             table = table.get(part) if isinstance(table, dict) else None
         if not isinstance(table, dict) or section == "provenance":

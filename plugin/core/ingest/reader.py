@@ -278,18 +278,19 @@ def map_columns(header: list, layout: str) -> tuple[list[MappedColumn], list[Map
             continue
         letter = column_letter(i)
         unit = schema.header_unit(text)
+        uk, hk = u[i], h[i]  # the unit and the hazard key this header names, if any
         targets: list[tuple[str, str]] = []
-        if layout == "units" and u[i]:
-            targets = [("units", u[i])]
-        elif layout == "hazards" and h[i]:
-            targets = [("hazards", h[i])]
+        if layout == "units" and uk:
+            targets = [("units", uk)]
+        elif layout == "hazards" and hk:
+            targets = [("hazards", hk)]
         elif layout == "flat":
-            if u[i] and h[i]:
-                targets = [("units", u[i])] + ([("hazards", h[i])] if u[i] == "unit_code" else [])
-            elif u[i]:
-                targets = [("units", u[i])]
-            elif h[i]:
-                targets = [("hazards", h[i])]
+            if uk and hk:
+                targets = [("units", uk)] + ([("hazards", hk)] if uk == "unit_code" else [])
+            elif uk:
+                targets = [("units", uk)]
+            elif hk:
+                targets = [("hazards", hk)]
         fresh = [t for t in targets if t not in seen]
         if targets and not fresh:
             dups.append(MappedColumn(i, letter, text, "", text, unit))

@@ -223,8 +223,11 @@ _SECTOR_EXAMPLES: dict[str, tuple[dict[str, object], dict[str, object]]] = {
 
 
 def _resolve_sector(sector: str | None) -> Sector | None:
-    if sector is None:
-        return None
+    return None if sector is None else _sector(sector)
+
+
+def _sector(sector: str) -> Sector:
+    """The sector named by an id of ``schema.SECTORS`` or a Chinese or English name."""
     by_id = {s.id: s for s in schema.SECTORS}
     sid = schema.sector_lookup().get(schema.normalise_header(sector))
     if sid is None:
@@ -244,8 +247,8 @@ def _example_value(col: Column, value: object) -> object:
 
 def _allowed_example(col: Column, value: object, rules: Rules) -> object:
     """An example L, E, C, likelihood or severity the rules allow: the nearest allowed value."""
-    if col.kind not in schema.FACTOR_KINDS or value is None:
-        return value
+    if col.kind not in schema.FACTOR_KINDS or not isinstance(value, (int, float)):
+        return value  # not a factor, or blank: nothing to snap
     method, factor = schema.FACTOR_KINDS[col.kind]
     allowed = getattr(rules, method).factors[factor]
     return min(allowed, key=lambda a: (abs(a - float(value)), -a))
@@ -261,7 +264,7 @@ def example_rows(sector: str | None = None, rules: Rules | None = None
     allows (the default rules when None).
     """
     rules = rules or load_rules()
-    sec = _resolve_sector(sector) or _resolve_sector(DEFAULT_SECTOR)
+    sec = _sector(DEFAULT_SECTOR if sector is None else sector)
     unit_over, hazard_over = _SECTOR_EXAMPLES.get(sec.id, ({}, {}))
     unit_code = f"{EXAMPLE_PREFIX}-{sec.id.upper().replace('_', '-')}-0001"
 

@@ -93,6 +93,12 @@ class _Styles:
             self.level_header[lv.level] = make(fill=fill, font=font,
                                                alignment=Alignment(wrap_text=True, vertical="top"))
 
+    def header_for(self, key: str):
+        """The header style of column ``key``: its level's colours for level_1…level_4."""
+        level = LEVEL_COLUMNS.get(key)
+        style = None if level is None else self.level_header.get(level)
+        return style or self.header
+
 
 def _dark(rgb: str) -> bool:
     r, g, b = (int(rgb[i:i + 2], 16) for i in (0, 2, 4))
@@ -219,7 +225,7 @@ def _table_sheet(wb, title: str, frame: pd.DataFrame, data: ReportData, tr, note
         ws.column_dimensions[_letter(i)].width = _column_width(_width(frame[k], kind), h)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{_letter(len(keys))}{len(frame) + 1}"
-    ws.append([_cell(ws, h, st.level_header.get(LEVEL_COLUMNS.get(k)) or st.header) for k, h in zip(keys, heads)])
+    ws.append([_cell(ws, h, st.header_for(k)) for k, h in zip(keys, heads)])
     columns = [_values(frame[k]) for k in keys]
     styles = [st.number.get(kind) for kind in kinds]
     fills = {}
@@ -230,9 +236,9 @@ def _table_sheet(wb, title: str, frame: pd.DataFrame, data: ReportData, tr, note
         cells = [None if v is None else _cell(ws, v, style if not isinstance(v, str) else None)
                  for v, style in zip(row, styles)]
         for i, j in fills.items():
-            lv = row[j]
-            if cells[i] is not None and lv in st.level_fill:
-                cells[i]._style = copy(st.level_fill[lv])
+            cell, lv = cells[i], row[j]
+            if cell is not None and lv in st.level_fill:
+                cell._style = copy(st.level_fill[lv])
         ws.append(cells)
     if notes:
         ws.append([])
@@ -267,8 +273,7 @@ class _Blocks:
         """A header row and the frame's rows; returns (header row, last row)."""
         st, keys = self.st, list(frame.columns)
         head = self.next_row
-        self.rows.append([(_header(k, self.tr, self.data), st.level_header.get(LEVEL_COLUMNS.get(k)) or st.header, True)
-                          for k in keys])
+        self.rows.append([(_header(k, self.tr, self.data), st.header_for(k), True) for k in keys])
         kinds = [COLUMNS[k].kind if k in COLUMNS else rp.TEXT for k in keys]
         columns = [_values(frame[k]) for k in keys]
         fills = {keys.index(a): keys.index(b) for a, b in (fill_by_level or {}).items() if a in keys and b in keys}
