@@ -161,6 +161,15 @@ def test_default_crs_applies_to_rows_without_one(tmp_path):
     assert (u.loc["F1", "lon"], u.loc["F1", "lat"]) == pytest.approx((float(lon), float(lat)))
 
 
+def test_paths_given_as_text(tmp_path):
+    """The Processing algorithm passes the files as text: they import as Path objects do."""
+    p = write_flat_csv(tmp_path / "b.csv")
+    as_text, as_path = import_surveys([str(p)]), import_surveys([p])
+    assert as_text.runs.iloc[0].file == "b.csv" and len(as_text.units) == 2
+    pd.testing.assert_frame_equal(as_text.units, as_path.units)
+    pd.testing.assert_frame_equal(as_text.hazards, as_path.hazards)
+
+
 def test_hazards_inherit_unit_location_after_conversion(tmp_path):
     r = import_surveys([write_flat_csv(tmp_path / "b.csv")], ImportOptions(default_crs="BD09"))
     h, u = r.hazards.set_index("hazard_code"), r.units.set_index("unit_code")

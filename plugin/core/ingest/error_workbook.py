@@ -98,8 +98,8 @@ def write_error_workbooks(out_dir: str | Path, files: list[FileRead], tables: li
             r += 1
         if r == 2:
             _put(ws0, 2, 1, "无文件级问题；请看各工作表。 No file-level problems; see the sheets.")
-        for c, w in zip("ABCDEFG", (14, 8, 8, 12, 24, 50, 50)):
-            ws0.column_dimensions[c].width = w
+        for letter, w in zip("ABCDEFG", (14, 8, 8, 12, 24, 50, 50)):
+            ws0.column_dimensions[letter].width = w
         ws0.freeze_panes = "A2"
         for t in tables:
             if t.file != fr.name or t.refused:
@@ -131,9 +131,9 @@ def write_error_workbooks(out_dir: str | Path, files: list[FileRead], tables: li
                 notes = []
                 for g in group.itertuples(index=False):
                     notes.append(f"[{g.code}] {g.message_zh} / {g.message_en}")
-                    j = letter_to_index.get(g.column)
-                    if j is not None:
-                        cell = ws.cell(row=out_row, column=j + 2)
+                    col = letter_to_index.get(g.column)  # None: the problem names no column of the sheet
+                    if col is not None:
+                        cell = ws.cell(row=out_row, column=col + 2)
                         fill = red if g.severity == "error" else yellow
                         if cell.fill is None or cell.fill.fgColor.rgb != red.fgColor.rgb:
                             cell.fill = fill

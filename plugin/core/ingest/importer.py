@@ -117,11 +117,12 @@ def _records(tables: list[SheetTable], table: str) -> pd.DataFrame:
         extras = t.extras()
         if extras:
             names: dict[str, int] = {}
-            cols = {}
+            extra_cols = {}
             for c in extras:  # the same unknown header twice keeps both: 其他, 其他_2
                 names[c.header] = names.get(c.header, 0) + 1
-                cols[c.header if names[c.header] == 1 else f"{c.header}_{names[c.header]}"] = as_text(t.cells[c.index])
-            ex = pd.DataFrame(cols)
+                name = c.header if names[c.header] == 1 else f"{c.header}_{names[c.header]}"
+                extra_cols[name] = as_text(t.cells[c.index])
+            ex = pd.DataFrame(extra_cols)
             # One JSON object per line; values with U+2028 or U+0085 stay inside their line.
             lines = ex.to_json(orient="records", lines=True, force_ascii=False).split("\n")
             js = pd.Series(lines[:len(ex)], dtype=object)
@@ -437,18 +438,18 @@ def import_surveys(paths: Iterable[str | Path], options: ImportOptions | None = 
         if ids is None:
             raise ValueError(f"unknown default coordinate system: {options.default_crs}")
         options.default_crs = ids
-    paths = [Path(p) for p in paths]
+    file_paths = [Path(p) for p in paths]  # str or Path in, Path from here on
     started = time.strftime("%Y-%m-%dT%H:%M:%S")
     files: list[FileRead] = []
     seen_sha: dict[str, str] = {}
-    names = _display_names(paths)
+    names = _display_names(file_paths)
     # Workbooks are parsed in threads: python-calamine releases the GIL while it parses.
     with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
-        futures = [pool.submit(read_file, p, names[i]) for i, p in enumerate(paths)]
+        futures = [pool.submit(read_file, p, names[i]) for i, p in enumerate(file_paths)]
         try:
             reads = []
             for i, fut in enumerate(futures):
-                progress.step(60.0 * i / max(len(paths), 1), f"读取 Reading {paths[i].name}")
+                progress.step(60.0 * i / max(len(file_paths), 1), f"读取 Reading {file_paths[i].name}")
                 reads.append(fut.result())
         except Canceled:
             for fut in futures:
