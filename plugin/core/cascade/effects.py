@@ -284,8 +284,8 @@ def scaled_distance_for(dp_pa, rules, *, with_flag: bool = False):
         clamped = (r > hi_r) | (r < lo_r)
     z = np.where(np.isnan(r), np.nan, z).reshape(shape)
     clamped = clamped.reshape(shape)
-    if not shape:
-        z, clamped = float(z), bool(clamped)
+    if not shape:  # a scalar ΔP gives a float Z (and a bool flag)
+        return (float(z), bool(clamped)) if with_flag else float(z)
     return (z, clamped) if with_flag else z
 
 

@@ -251,10 +251,10 @@ def _check_method(method: str) -> str:
 
 
 def _check_radii(radii_m: float | Iterable[float]) -> list[float]:
-    if np.ndim(radii_m) == 0:
-        radii = [float(radii_m)]  # type: ignore[arg-type]
+    if isinstance(radii_m, Iterable):
+        radii = [float(r) for r in radii_m]
     else:
-        radii = [float(r) for r in radii_m]  # type: ignore[union-attr]
+        radii = [float(radii_m)]
     if not radii:
         raise ValueError("no radius given")
     for r in radii:

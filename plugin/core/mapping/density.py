@@ -25,7 +25,7 @@ import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -202,7 +202,8 @@ def risk_density(lon: Any, lat: Any, weights: Any = None, *, cell_m: float = DEF
                          f"use larger cells than {cell_m} m or fewer, closer points")
 
     flat = (row_abs - row0) * cols + (col_abs - col0)
-    binned = np.bincount(flat, weights=w, minlength=rows * cols).reshape(rows, cols)
+    # With weights bincount returns float64; numpy's stubs say intp whatever the arguments.
+    binned = cast(FloatArray, np.bincount(flat, weights=w, minlength=rows * cols)).reshape(rows, cols)
     smoothed = fft_convolve_same(binned, disc)
     # FFT round-off leaves ±1e-16-relative noise, also where no point reaches: clip it to 0.
     noise = FFT_NOISE_ULPS * np.finfo(np.float64).eps * float(w.sum()) * float(disc.max())
