@@ -461,5 +461,5 @@ def report_data(db: str | Path, rules: Rules, unmask: bool = False, tr: Callable
     check_risk_map_current(db, units)
     source = rd.ReportSource(db=db, layers=frozenset(present), units=units, hazards=hazards, tables=tables,
                              plugin_version=riskdb.plugin_version())
-    kw = {k: v for k, v in (("tr", tr), ("top_chains", top_chains)) if v is not None}
-    return rd.assemble_report(source, rules, unmask=unmask, **kw)
+    return rd.assemble_report(source, rules, unmask=unmask, tr=rd.identity if tr is None else tr,
+                              top_chains=rd.TOP_CHAINS if top_chains is None else top_chains)

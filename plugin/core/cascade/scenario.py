@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -15,11 +16,14 @@ from ..rules import Rules
 from . import graph
 from .edges import escalation_edges
 
+if TYPE_CHECKING:  # imported where it is used, not at start-up
+    import shapely
+
 
 @dataclass
 class Spread:
     affected: gpd.GeoDataFrame  # the initiator and every source it can fail
-    zone: object  # shapely polygon in EPSG:4490: the union of their effect zones
+    zone: shapely.Geometry  # shapely polygon in EPSG:4490: the union of their effect zones
     area_km2: float
 
 

@@ -660,7 +660,7 @@ def _band_text(band, symbol: str) -> str:
 
 def _method_table(rules: Rules, level_zh: dict[int, str], tr) -> pd.DataFrame:
     """The scoring methods and their bands, as the rules define them."""
-    rows = [
+    rows: list[tuple[str, str, int | None, str | None]] = [  # method, band, level, level name
         ("GB 18218-2018", tr(N_("S = Σ q/Q; S ≥ 1: major hazard source (clause 4.2.1)")), None, None),
         ("GB 18218-2018", tr(N_("R = α · Σ β·q/Q (clause 4.3.2; β Tables 3–4, α Table 5)")), None, None),
     ]
