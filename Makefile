@@ -64,6 +64,7 @@ test: setup
 
 lint: apt venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 demo: setup
 	@mkdir -p /tmp/runtime-$$(id -u) && chmod 700 /tmp/runtime-$$(id -u)
