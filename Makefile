@@ -20,7 +20,7 @@ RUN_ENV := QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=/tmp/runtime-$$(id -u) PYTH
 help:
 	@echo "make demo   - set up, run the pipeline on the bundled sample city, print a summary"
 	@echo "make test   - set up and run the test suite"
-	@echo "make lint   - ruff over the whole tree (configuration in pyproject.toml)"
+	@echo "make lint   - ruff over the whole tree, mypy over plugin/core (configuration in pyproject.toml)"
 	@echo "make bench  - time and measure each stage by input size"
 	@echo "make qgis   - start QGIS with the plugin in a throw-away profile"
 	@echo "make zip    - build the release zip in dist/"
