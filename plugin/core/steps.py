@@ -168,7 +168,7 @@ def build_risk_map(db: str | Path, rules: Rules, density_path: str | Path, distr
     risk = gpd.GeoDataFrame(units[[c for c in RISK_MAP_FIELDS if c in units]], geometry=units.geometry,
                             crs=units.crs)
     level = pd.to_numeric(risk["level"], errors="coerce").to_numpy(dtype=float)
-    weight_of = {k: v.density_weight for k, v in rules.levels.items()}
+    weight_of = levels.weights(rules)
     weights = pd.Series(level).map(weight_of).fillna(0.0).to_numpy(dtype=float)
     progress.step(20, "风险密度 Risk density")
     try:
@@ -184,7 +184,7 @@ def build_risk_map(db: str | Path, rules: Rules, density_path: str | Path, distr
     summary = None
     if districts is not None and len(districts):
         progress.step(60, "行政区汇总 District summary")
-        summary = district_summary(risk, districts, weights={int(k): float(v) for k, v in weight_of.items()})
+        summary = district_summary(risk, districts, weights=weight_of)
         layers["district_summary"] = summary
     layers["risk_map"] = risk
     layers[riskdb.RUNS_LAYER] = riskdb.run_log(db, "risk_map", rules, {

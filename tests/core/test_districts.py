@@ -12,6 +12,10 @@ import pytest
 from shapely.geometry import Point, box
 
 from plugin.core.mapping.districts import SUMMARY_COLUMNS, district_summary, guess_name_field
+from plugin.core.rules import load_rules
+from plugin.core.scoring.levels import weights as level_weights
+
+WEIGHTS = level_weights(load_rules())  # the default rules: 8, 4, 2, 1
 
 TO_4490 = pyproj.Transformer.from_crs("EPSG:4547", "EPSG:4490", always_xy=True)
 
@@ -53,7 +57,7 @@ POINTS = [
 
 
 def test_counts_worst_area_and_risk_index_by_hand():
-    s = district_summary(_units(POINTS), _districts())
+    s = district_summary(_units(POINTS), _districts(), weights=WEIGHTS)
     assert list(s.columns[:-1]) == list(SUMMARY_COLUMNS) and s.geometry.name == "geometry"
     assert s.crs.to_epsg() == 4490
     assert s.attrs["outside"] == 1
@@ -86,7 +90,7 @@ def test_custom_weights_and_name_field():
 
 def test_empty_district_and_ties():
     pts = [(X0 + 500, Y0 + 500, None), (X0 + 2500, Y0 + 500, 2)]
-    s = district_summary(_units(pts), _districts())
+    s = district_summary(_units(pts), _districts(), weights=WEIGHTS)
     assert s["n_units"].tolist() == [1, 0]
     assert s["n_unscored"].tolist() == [1, 0]
     assert math.isnan(s["worst_level"].iloc[0]) and math.isnan(s["worst_level"].iloc[1])
@@ -98,9 +102,9 @@ def test_empty_district_and_ties():
 def test_level_may_be_float_with_nan_or_none_object():
     units = _units(POINTS)
     units["level"] = units["level"].astype("float64")
-    a = district_summary(units, _districts())
+    a = district_summary(units, _districts(), weights=WEIGHTS)
     units["level"] = [None if pd.isna(v) else int(v) for v in units["level"]]
-    b = district_summary(units, _districts())
+    b = district_summary(units, _districts(), weights=WEIGHTS)
     cols = ["n_level1", "n_level2", "n_level3", "n_level4", "n_unscored"]
     assert a[cols].equals(b[cols])
     assert a["n_unscored"].tolist() == [1, 0]
@@ -110,7 +114,7 @@ def test_bad_level_raises():
     units = _units(POINTS[:2])
     units["level"] = [1, 5]
     with pytest.raises(ValueError, match="1–4"):
-        district_summary(units, _districts())
+        district_summary(units, _districts(), weights=WEIGHTS)
 
 
 def test_point_on_shared_edge_counted_once():
@@ -120,7 +124,7 @@ def test_point_on_shared_edge_counted_once():
                                 crs="EPSG:4490")
     units = gpd.GeoDataFrame({"level": [2, 3]}, geometry=[Point(114.01, 22.505), Point(114.015, 22.505)],
                              crs="EPSG:4490")
-    s = district_summary(units, touching)
+    s = district_summary(units, touching, weights=WEIGHTS)
     assert s["n_units"].tolist() == [1, 1]  # edge point → first district touching it
     assert s["n_level2"].tolist() == [1, 0]
     assert s.attrs["outside"] == 0
@@ -130,7 +134,7 @@ def test_units_without_geometry_are_outside():
     units = _units(POINTS[:2])
     units = pd.concat([units, gpd.GeoDataFrame({"level": [1]}, geometry=[None], crs="EPSG:4490")],
                       ignore_index=True)
-    s = district_summary(units, _districts())
+    s = district_summary(units, _districts(), weights=WEIGHTS)
     assert s["n_units"].tolist() == [2, 0]
     assert s.attrs["outside"] == 1 and s.attrs["no_geometry"] == 1
 
@@ -146,14 +150,14 @@ def test_guess_name_field():
 
 def test_fallback_names_when_no_text_column():
     d = gpd.GeoDataFrame({"code": [1, 2]}, geometry=[WEST, EAST], crs="EPSG:4547")
-    s = district_summary(_units(POINTS), d)
+    s = district_summary(_units(POINTS), d, weights=WEIGHTS)
     assert s["district"].tolist() == ["#1", "#2"]
     assert s.attrs["name_field"] is None
 
 
 def test_no_districts_raises():
     with pytest.raises(ValueError, match="no features"):
-        district_summary(_units(POINTS), _districts().iloc[0:0])
+        district_summary(_units(POINTS), _districts().iloc[0:0], weights=WEIGHTS)
 
 
 def test_many_units_vectorised():
@@ -164,7 +168,7 @@ def test_many_units_vectorised():
     levels = rng.choice([1, 2, 3, 4], n)
     lon, lat = TO_4490.transform(xs, ys)
     units = gpd.GeoDataFrame({"level": levels}, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4490")
-    s = district_summary(units, _districts())
+    s = district_summary(units, _districts(), weights=WEIGHTS)
     in_w = (xs > X0) & (xs < X0 + SIDE) & (ys > Y0) & (ys < Y0 + SIDE)
     in_e = (xs > X0 + 3000) & (xs < X0 + 3000 + SIDE) & (ys > Y0) & (ys < Y0 + SIDE)
     # Straight edges in degrees differ from straight edges in metres by far under a metre;

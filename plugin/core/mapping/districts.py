@@ -18,7 +18,6 @@ The risk index of a district is Σ weight(level) × units of that level / area i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
 
 import geopandas as gpd
 import numpy as np
@@ -29,8 +28,6 @@ from ..coords import gauss_kruger_epsg
 
 # --- Levels (docs/domain/scoring.md §4) ----------------------------------------------------
 LEVELS = (1, 2, 3, 4)
-# Default weight per level: each level counts twice the one below it.
-DEFAULT_LEVEL_WEIGHTS: Mapping[int, float] = MappingProxyType({1: 8, 2: 4, 3: 2, 4: 1})
 # Column 0 of the count matrix holds unscored units; columns 1–4 the levels.
 _UNSCORED = 0
 
@@ -118,7 +115,7 @@ def _assign(points: np.ndarray, polygons: np.ndarray) -> tuple[np.ndarray, np.nd
 
 def district_summary(units: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *,
                      name_field: str | None = None, level_field: str = "level",
-                     weights: Mapping[int, float] = DEFAULT_LEVEL_WEIGHTS) -> gpd.GeoDataFrame:
+                     weights: Mapping[int, float]) -> gpd.GeoDataFrame:
     """Risk units per district (docs/domain/mapping.md §3), one row per district in input order.
 
     ``units``: point GeoDataFrame (EPSG:4490; reprojected if in another CRS, taken as
@@ -128,7 +125,8 @@ def district_summary(units: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *,
     polygons are repaired with :func:`shapely.make_valid`).
     ``name_field``: the districts' name column; None → :func:`guess_name_field`, and
     "#1", "#2", … if no column fits.
-    ``weights``: weight per level 1–4 for the risk index.
+    ``weights``: weight per level 1–4 for the risk index (the rules' ``density_weight``:
+    ``scoring.levels.weights``).
 
     Returns a GeoDataFrame (EPSG:4490) with the columns :data:`SUMMARY_COLUMNS` plus
     geometry: ``district`` (name), ``n_units`` (all units, scored or not), ``n_level1`` …

@@ -18,6 +18,12 @@ def names(rules: Rules) -> dict[int, str]:
     return {k: v.zh for k, v in rules.levels.items()}
 
 
+def weights(rules: Rules) -> dict[int, float]:
+    """Level → its weight in the risk density and the district risk index (the rules'
+    ``density_weight``, docs/domain/mapping.md §1)."""
+    return {int(k): float(v.density_weight) for k, v in rules.levels.items()}
+
+
 def name_of(level, rules: Rules, unscored: str = UNSCORED_ZH) -> np.ndarray:
     """The Chinese name of each level (``unscored`` for none)."""
     return pd.Series(np.asarray(level)).map(names(rules)).fillna(unscored).to_numpy(dtype=object)
