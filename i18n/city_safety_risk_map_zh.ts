@@ -4,1232 +4,1232 @@
   <context>
     <name>CitySafety</name>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="75" />
+      <location filename="../plugin/core/reporting/data.py" line="70" />
       <source>Unit code</source>
       <translation>单位编码</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="76" />
+      <location filename="../plugin/core/reporting/data.py" line="71" />
       <source>Unit name</source>
       <translation>单位名称</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="77" />
+      <location filename="../plugin/core/reporting/data.py" line="72" />
       <source>Unified social credit code</source>
       <translation>统一社会信用代码</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="78" />
+      <location filename="../plugin/core/reporting/data.py" line="73" />
       <source>Sector</source>
       <translation>行业领域</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="79" />
+      <location filename="../plugin/core/reporting/data.py" line="74" />
       <source>District</source>
       <translation>行政区</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="80" />
+      <location filename="../plugin/core/reporting/data.py" line="75" />
       <source>Street</source>
       <translation>街道</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="81" />
+      <location filename="../plugin/core/reporting/data.py" line="76" />
       <source>Address</source>
       <translation>地址</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="82" />
+      <location filename="../plugin/core/reporting/data.py" line="77" />
       <source>Unit level</source>
       <translation>单位风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="83" />
+      <location filename="../plugin/core/reporting/data.py" line="78" />
       <source>Unit level name</source>
       <translation>单位风险等级名称</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="84" />
+      <location filename="../plugin/core/reporting/data.py" line="79" />
       <source>Major hazard source (S ≥ 1)</source>
       <translation>是否构成重大危险源（S ≥ 1）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="85" />
+      <location filename="../plugin/core/reporting/data.py" line="80" />
       <source>Σq/Q of the unit (S)</source>
       <translation>单位 Σq/Q（S）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="86" />
+      <location filename="../plugin/core/reporting/data.py" line="81" />
       <source>Population within 500 m</source>
       <translation>500 米范围内人口</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="87" />
+      <location filename="../plugin/core/reporting/data.py" line="82" />
       <source>Reasons for the unit's level</source>
       <translation>单位定级依据</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="88" />
+      <location filename="../plugin/core/reporting/data.py" line="83" />
       <source>Contact person</source>
       <translation>联系人</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="89" />
+      <location filename="../plugin/core/reporting/data.py" line="84" />
       <source>Contact phone</source>
       <translation>联系电话</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="90" />
+      <location filename="../plugin/core/reporting/data.py" line="85" />
       <source>Surveyor</source>
       <translation>调查人</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="91" />
+      <location filename="../plugin/core/reporting/data.py" line="86" />
       <source>Survey date</source>
       <translation>调查日期</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="93" />
+      <location filename="../plugin/core/reporting/data.py" line="88" />
       <source>Hazard source code</source>
       <translation>危险源编码</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="94" />
+      <location filename="../plugin/core/reporting/data.py" line="89" />
       <source>Hazard source name</source>
       <translation>危险源名称</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="95" />
+      <location filename="../plugin/core/reporting/data.py" line="90" />
       <source>Hazard source type</source>
       <translation>危险源类型</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="96" />
+      <location filename="../plugin/core/reporting/data.py" line="91" />
       <source>Equipment type</source>
       <translation>设备类型</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="97" />
+      <location filename="../plugin/core/reporting/data.py" line="92" />
       <source>Substance</source>
       <translation>危险物质</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="98" />
+      <location filename="../plugin/core/reporting/data.py" line="93" />
       <source>CAS number</source>
       <translation>CAS 号</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="99" />
+      <location filename="../plugin/core/reporting/data.py" line="94" />
       <source>Design maximum quantity (t)</source>
       <translation>设计最大量（t）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="100" />
+      <location filename="../plugin/core/reporting/data.py" line="95" />
       <source>Hazard source level</source>
       <translation>危险源风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="101" />
+      <location filename="../plugin/core/reporting/data.py" line="96" />
       <source>Hazard source level name</source>
       <translation>危险源风险等级名称</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="102" />
+      <location filename="../plugin/core/reporting/data.py" line="97" />
       <source>Method</source>
       <translation>评价方法</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="103" />
+      <location filename="../plugin/core/reporting/data.py" line="98" />
       <source>R (GB 18218)</source>
       <translation>R（GB 18218）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="104" />
+      <location filename="../plugin/core/reporting/data.py" line="99" />
       <source>α</source>
       <translation>α</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="105" />
+      <location filename="../plugin/core/reporting/data.py" line="100" />
       <source>Source of α</source>
       <translation>α 来源</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="106" />
+      <location filename="../plugin/core/reporting/data.py" line="101" />
       <source>Σβq/Q</source>
       <translation>Σβq/Q</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="107" />
+      <location filename="../plugin/core/reporting/data.py" line="102" />
       <source>q/Q</source>
       <translation>q/Q</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="108" />
+      <location filename="../plugin/core/reporting/data.py" line="103" />
       <source>β</source>
       <translation>β</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="109" />
+      <location filename="../plugin/core/reporting/data.py" line="104" />
       <source>LEC D</source>
       <translation>LEC D</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="110" />
+      <location filename="../plugin/core/reporting/data.py" line="105" />
       <source>LS R</source>
       <translation>LS R</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="111" />
+      <location filename="../plugin/core/reporting/data.py" line="106" />
       <source>Level before proximity upgrade</source>
       <translation>敏感目标升级前等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="112" />
+      <location filename="../plugin/core/reporting/data.py" line="107" />
       <source>Proximity upgrade reason</source>
       <translation>敏感目标升级原因</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="113" />
+      <location filename="../plugin/core/reporting/data.py" line="108" />
       <source>Scoring note</source>
       <translation>评价备注</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="114" />
+      <location filename="../plugin/core/reporting/data.py" line="109" />
       <source>Reach radius (m)</source>
       <translation>影响半径（m）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="115" />
+      <location filename="../plugin/core/reporting/data.py" line="110" />
       <source>Receptors within reach</source>
       <translation>影响半径内敏感目标数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="116" />
+      <location filename="../plugin/core/reporting/data.py" line="111" />
       <source>High-sensitivity receptors within reach</source>
       <translation>影响半径内高敏感目标数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="117" />
+      <location filename="../plugin/core/reporting/data.py" line="112" />
       <source>Nearest high-sensitivity receptors</source>
       <translation>最近的高敏感目标</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="118" />
+      <location filename="../plugin/core/reporting/data.py" line="113" />
       <source>Cascade reach, one step</source>
       <translation>连锁可达危险源数（1 步）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="119" />
+      <location filename="../plugin/core/reporting/data.py" line="114" />
       <source>Cascade reach, all steps</source>
       <translation>连锁可达危险源数（任意步）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="120" />
+      <location filename="../plugin/core/reporting/data.py" line="115" />
       <source>Most probable chain from here</source>
       <translation>由此引发的最可能连锁链概率</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="121" />
+      <location filename="../plugin/core/reporting/data.py" line="116" />
       <source>Cascade upgrade reason</source>
       <translation>连锁升级原因</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="122" />
+      <location filename="../plugin/core/reporting/data.py" line="117" />
       <source>Longitude</source>
       <translation>经度</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="123" />
+      <location filename="../plugin/core/reporting/data.py" line="118" />
       <source>Latitude</source>
       <translation>纬度</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="125" />
+      <location filename="../plugin/core/reporting/data.py" line="120" />
       <source>Receptor</source>
       <translation>敏感目标</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="126" />
+      <location filename="../plugin/core/reporting/data.py" line="121" />
       <source>Receptor class</source>
       <translation>敏感目标类别</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="127" />
+      <location filename="../plugin/core/reporting/data.py" line="122" />
       <source>Sensitivity</source>
       <translation>敏感程度</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="128" />
+      <location filename="../plugin/core/reporting/data.py" line="123" />
       <source>Distance (m)</source>
       <translation>距离（m）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="129" />
+      <location filename="../plugin/core/reporting/data.py" line="124" />
       <source>Protection distance (m)</source>
       <translation>防护距离（m）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="130" />
+      <location filename="../plugin/core/reporting/data.py" line="125" />
       <source>Within the protection distance</source>
       <translation>是否在防护距离内</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="132" />
+      <location filename="../plugin/core/reporting/data.py" line="127" />
       <source>Rank</source>
       <translation>排名</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="133" />
+      <location filename="../plugin/core/reporting/data.py" line="128" />
       <source>Probability</source>
       <translation>概率</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="134" />
+      <location filename="../plugin/core/reporting/data.py" line="129" />
       <source>Steps</source>
       <translation>步数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="135" />
+      <location filename="../plugin/core/reporting/data.py" line="130" />
       <source>Chain</source>
       <translation>连锁链</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="136" />
+      <location filename="../plugin/core/reporting/data.py" line="131" />
       <source>Initiating hazard source</source>
       <translation>初始事故危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="137" />
+      <location filename="../plugin/core/reporting/data.py" line="132" />
       <source>Initiating unit</source>
       <translation>初始事故单位</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="138" />
+      <location filename="../plugin/core/reporting/data.py" line="133" />
       <source>Level of the initiating source</source>
       <translation>初始危险源风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="139" />
+      <location filename="../plugin/core/reporting/data.py" line="134" />
       <source>Last hazard source of the chain</source>
       <translation>连锁链末端危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="140" />
+      <location filename="../plugin/core/reporting/data.py" line="135" />
       <source>Unit of the last source</source>
       <translation>末端危险源所属单位</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="141" />
+      <location filename="../plugin/core/reporting/data.py" line="136" />
       <source>Level of the last source</source>
       <translation>末端危险源风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="143" />
+      <location filename="../plugin/core/reporting/data.py" line="138" />
       <source>Step</source>
       <translation>步骤</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="144" />
+      <location filename="../plugin/core/reporting/data.py" line="139" />
       <source>File</source>
       <translation>文件</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="145" />
+      <location filename="../plugin/core/reporting/data.py" line="140" />
       <source>Issue code</source>
       <translation>问题代码</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="146" />
+      <location filename="../plugin/core/reporting/data.py" line="141" />
       <source>Severity</source>
       <translation>严重程度</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="147" />
+      <location filename="../plugin/core/reporting/data.py" line="142" />
       <source>Count</source>
       <translation>数量</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="148" />
+      <location filename="../plugin/core/reporting/data.py" line="143" />
       <source>Example message (Chinese)</source>
       <translation>示例说明（中文）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="149" />
+      <location filename="../plugin/core/reporting/data.py" line="144" />
       <source>Example message (English)</source>
       <translation>示例说明（英文）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="150" />
+      <location filename="../plugin/core/reporting/data.py" line="145" />
       <source>Import run</source>
       <translation>导入批次</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="151" />
+      <location filename="../plugin/core/reporting/data.py" line="146" />
       <source>Status</source>
       <translation>状态</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="152" />
+      <location filename="../plugin/core/reporting/data.py" line="147" />
       <source>Rows read</source>
       <translation>读取行数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="153" />
+      <location filename="../plugin/core/reporting/data.py" line="148" />
       <source>Rows accepted</source>
       <translation>接受行数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="154" />
+      <location filename="../plugin/core/reporting/data.py" line="149" />
       <source>Rows rejected</source>
       <translation>拒绝行数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="155" />
+      <location filename="../plugin/core/reporting/data.py" line="150" />
       <source>Blank rows skipped</source>
       <translation>跳过空行数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="156" />
+      <location filename="../plugin/core/reporting/data.py" line="151" />
       <source>Total rows skipped</source>
       <translation>跳过合计行数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="157" />
+      <location filename="../plugin/core/reporting/data.py" line="152" />
       <source>Read = accepted + rejected + skipped</source>
       <translation>读取 = 接受 + 拒绝 + 跳过</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="158" />
+      <location filename="../plugin/core/reporting/data.py" line="153" />
       <source>Units imported</source>
       <translation>导入单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="159" />
+      <location filename="../plugin/core/reporting/data.py" line="154" />
       <source>Hazard sources imported</source>
       <translation>导入危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="160" />
+      <location filename="../plugin/core/reporting/data.py" line="155" />
       <source>Errors</source>
       <translation>错误数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="161" />
+      <location filename="../plugin/core/reporting/data.py" line="156" />
       <source>Warnings</source>
       <translation>警告数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="163" />
+      <location filename="../plugin/core/reporting/data.py" line="158" />
       <source>Item</source>
       <translation>项目</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="164" />
+      <location filename="../plugin/core/reporting/data.py" line="159" />
       <source>Value</source>
       <translation>值</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="165" />
+      <location filename="../plugin/core/reporting/data.py" line="160" />
       <source>Level</source>
       <translation>等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="166" />
+      <location filename="../plugin/core/reporting/data.py" line="161" />
       <source>Level name</source>
       <translation>等级名称</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="167" />
+      <location filename="../plugin/core/reporting/data.py" line="162" />
       <source>Units</source>
       <translation>单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="168" />
+      <location filename="../plugin/core/reporting/data.py" line="163" />
       <source>Hazard sources</source>
       <translation>危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="170" />
+      <location filename="../plugin/core/reporting/data.py" line="165" />
       <source>Level 1</source>
       <translation>1级风险</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="171" />
+      <location filename="../plugin/core/reporting/data.py" line="166" />
       <source>Level 2</source>
       <translation>2级风险</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="172" />
+      <location filename="../plugin/core/reporting/data.py" line="167" />
       <source>Level 3</source>
       <translation>3级风险</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="173" />
+      <location filename="../plugin/core/reporting/data.py" line="168" />
       <source>Level 4</source>
       <translation>4级风险</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="174" />
+      <location filename="../plugin/core/reporting/data.py" line="169" />
       <source>Unscored</source>
       <translation>未评级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="175" />
+      <location filename="../plugin/core/reporting/data.py" line="170" />
       <source>Total</source>
       <translation>合计</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="176" />
+      <location filename="../plugin/core/reporting/data.py" line="171" />
       <source>Worst level</source>
       <translation>最高风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="177" />
+      <location filename="../plugin/core/reporting/data.py" line="172" />
       <source>Area (km²)</source>
       <translation>面积（km²）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="178" />
+      <location filename="../plugin/core/reporting/data.py" line="173" />
       <source>Risk index</source>
       <translation>风险指数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="179" />
+      <location filename="../plugin/core/reporting/data.py" line="174" />
       <source>Rank by risk index</source>
       <translation>风险指数排名</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="181" />
+      <location filename="../plugin/core/reporting/data.py" line="176" />
       <source>Section</source>
       <translation>配置节</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="182" />
+      <location filename="../plugin/core/reporting/data.py" line="177" />
       <source>Key</source>
       <translation>参数名</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="184" />
+      <location filename="../plugin/core/reporting/data.py" line="179" />
       <source>Provenance</source>
       <translation>来源</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="185" />
+      <location filename="../plugin/core/reporting/data.py" line="180" />
       <source>Comment in the rules file</source>
       <translation>规则文件中的注释</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="186" />
+      <location filename="../plugin/core/reporting/data.py" line="181" />
       <source>Path</source>
       <translation>路径</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="187" />
+      <location filename="../plugin/core/reporting/data.py" line="182" />
       <source>SHA-256</source>
       <translation>SHA-256</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="188" />
+      <location filename="../plugin/core/reporting/data.py" line="183" />
       <source>Size (bytes)</source>
       <translation>大小（字节）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="189" />
+      <location filename="../plugin/core/reporting/data.py" line="184" />
       <source>Finished</source>
       <translation>完成时间</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="190" />
+      <location filename="../plugin/core/reporting/data.py" line="185" />
       <source>Started</source>
       <translation>开始时间</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="191" />
+      <location filename="../plugin/core/reporting/data.py" line="186" />
       <source>Rules</source>
       <translation>规则</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="192" />
+      <location filename="../plugin/core/reporting/data.py" line="187" />
       <source>Rules file</source>
       <translation>规则文件</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="193" />
+      <location filename="../plugin/core/reporting/data.py" line="188" />
       <source>SHA-256 of the rules file</source>
       <translation>规则文件 SHA-256</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="194" />
+      <location filename="../plugin/core/reporting/data.py" line="189" />
       <source>Plugin version</source>
       <translation>插件版本</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="195" />
+      <location filename="../plugin/core/reporting/data.py" line="190" />
       <source>Formula or band</source>
       <translation>公式或分级区间</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="353" />
-      <source>yes</source>
-      <translation>是</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="353" />
-      <source>no</source>
-      <translation>否</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="418" />
-      <source>The proximity analysis (citysafety:proximity) has not run on this database: no receptors are listed.</source>
-      <translation>本数据库尚未运行敏感目标与人口分析（citysafety:proximity），因此未列出敏感目标。</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="420" />
-      <source>The cascade analysis (citysafety:cascade) has not run on this database: no domino chains are listed.</source>
-      <translation>本数据库尚未运行多米诺连锁效应分析（citysafety:cascade），因此未列出多米诺连锁链。</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="422" />
-      <source>The database holds no import record (import_runs, import_issues).</source>
-      <translation>数据库中没有导入记录（import_runs、import_issues）。</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="540" />
-      <source>The risk map with districts (citysafety:risk_map) has not run: districts are counted from the units' surveyed district field.</source>
-      <translation>尚未运行带行政区的风险一张图（citysafety:risk_map）：行政区按单位调查时填写的行政区字段统计。</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="542" />
-      <source>(no district)</source>
-      <translation>（无行政区）</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="608" />
-      <source>high</source>
-      <translation>高</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="608" />
-      <source>medium</source>
-      <translation>中</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="608" />
-      <source>low</source>
-      <translation>低</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="637" />
-      <source>import</source>
-      <translation>导入</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="637" />
-      <source>scoring</source>
-      <translation>风险评价</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="638" />
-      <source>proximity</source>
-      <translation>敏感目标与人口分析</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="657" />
-      <source>error</source>
-      <translation>错误</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="657" />
-      <source>warning</source>
-      <translation>警告</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="814" />
-      <source>literature default</source>
-      <translation>文献默认值</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="814" />
-      <source>project default</source>
-      <translation>项目默认值</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="815" />
-      <source>verified</source>
-      <translation>已核实</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="489" />
-      <source>The database does not record the rules each step used (no analysis_runs table); the rules given to the report are shown.</source>
-      <translation>数据库未记录各步骤所用的规则（无 analysis_runs 表）；此处显示生成报告时指定的规则。</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="537" />
-      <source>Districts: from the district summary of the risk map (units located in each district's area).</source>
-      <translation>行政区：取自风险一张图的行政区汇总（按单位所在的行政区范围统计）。</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="685" />
-      <source>S = Σ q/Q; S ≥ 1: major hazard source (clause 4.2.1)</source>
-      <translation>S = Σ q/Q；S ≥ 1：构成重大危险源（第 4.2.1 条）</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="686" />
-      <source>R = α · Σ β·q/Q (clause 4.3.2; β Tables 3–4, α Table 5)</source>
-      <translation>R = α · Σ β·q/Q（第 4.3.2 条；β 取自表 3–4，α 取自表 5）</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="699" />
-      <source>D = L · E · C</source>
-      <translation>D = L · E · C</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="702" />
-      <source>R = L · S (likelihood × severity, 1–5 each)</source>
-      <translation>R = L · S（可能性 × 严重性，各取 1–5）</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="458" />
-      <source>No unit has this level.</source>
-      <translation>没有该等级的单位。</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="463" />
-      <source>No receptor lies within the reach of a level-1 or level-2 hazard source.</source>
-      <translation>重大、较大风险危险源的影响半径内没有敏感目标。</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="478" />
-      <source>No issue was recorded.</source>
-      <translation>未记录任何问题。</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="495" />
-      <source>Warning: some steps used rules other than those given to the report (see the SHA-256 of each step).</source>
-      <translation>警告：部分步骤所用的规则与生成报告时指定的规则不同（见各步骤的 SHA-256）。</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="498" />
-      <source>Report time</source>
-      <translation>报告时间</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="498" />
-      <source>Risk database</source>
-      <translation>风险数据库</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="499" />
-      <source>Personal data</source>
-      <translation>个人信息</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="713" />
-      <source>Cascade upgrade</source>
-      <translation>连锁升级</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="432" />
-      <source>Units not scored</source>
-      <translation>未评级单位数</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="469" />
-      <source>The {n} most probable chains of {total}, by probability.</source>
-      <translation>按概率列出全部 {total} 条连锁链中最可能的 {n} 条。</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="501" />
-      <source>contact names, phones and surveyors masked</source>
-      <translation>联系人姓名、电话和调查人已脱敏</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="502" />
-      <source>shown in full (unmasked on request)</source>
-      <translation>完整显示（应要求未脱敏）</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="708" />
-      <source>Proximity upgrade</source>
-      <translation>敏感目标升级</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="430" />
-      <source>Major hazard sources (units with S ≥ 1)</source>
-      <translation>重大危险源单位数（S ≥ 1）</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="697" />
-      <source>α = {alpha:g} for {range} people within 500 m outside the plant</source>
-      <translation>厂区边界外 500 米范围内人数为 {range} 时，α = {alpha:g}</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="713" />
-      <source>up {n} level(s) when a level-1 source is reachable within {k} steps</source>
-      <translation>{k} 步内可连锁波及重大风险危险源时升 {n} 级</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="836" />
+      <location filename="../plugin/core/reporting/data.py" line="742" />
       <source>not stated in the rules file</source>
       <translation>规则文件中未说明</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="708" />
+      <location filename="../plugin/core/reporting/data.py" line="324" />
+      <source>yes</source>
+      <translation>是</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="324" />
+      <source>no</source>
+      <translation>否</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="388" />
+      <source>The proximity analysis (citysafety:proximity) has not run on this database: no receptors are listed.</source>
+      <translation>本数据库尚未运行敏感目标与人口分析（citysafety:proximity），因此未列出敏感目标。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="390" />
+      <source>The cascade analysis (citysafety:cascade) has not run on this database: no domino chains are listed.</source>
+      <translation>本数据库尚未运行多米诺连锁效应分析（citysafety:cascade），因此未列出多米诺连锁链。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="392" />
+      <source>The database holds no import record (import_runs, import_issues).</source>
+      <translation>数据库中没有导入记录（import_runs、import_issues）。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="510" />
+      <source>The risk map with districts (citysafety:risk_map) has not run: districts are counted from the units' surveyed district field.</source>
+      <translation>尚未运行带行政区的风险一张图（citysafety:risk_map）：行政区按单位调查时填写的行政区字段统计。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="512" />
+      <source>(no district)</source>
+      <translation>（无行政区）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="587" />
+      <source>high</source>
+      <translation>高</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="587" />
+      <source>medium</source>
+      <translation>中</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="587" />
+      <source>low</source>
+      <translation>低</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="616" />
+      <source>import</source>
+      <translation>导入</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="616" />
+      <source>scoring</source>
+      <translation>风险评价</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="617" />
+      <source>proximity</source>
+      <translation>敏感目标与人口分析</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="636" />
+      <source>error</source>
+      <translation>错误</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="636" />
+      <source>warning</source>
+      <translation>警告</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="740" />
+      <source>literature default</source>
+      <translation>文献默认值</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="740" />
+      <source>project default</source>
+      <translation>项目默认值</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="741" />
+      <source>verified</source>
+      <translation>已核实</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="459" />
+      <source>The database does not record the rules each step used (no analysis_runs table); the rules given to the report are shown.</source>
+      <translation>数据库未记录各步骤所用的规则（无 analysis_runs 表）；此处显示生成报告时指定的规则。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="507" />
+      <source>Districts: from the district summary of the risk map (units located in each district's area).</source>
+      <translation>行政区：取自风险一张图的行政区汇总（按单位所在的行政区范围统计）。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="664" />
+      <source>S = Σ q/Q; S ≥ 1: major hazard source (clause 4.2.1)</source>
+      <translation>S = Σ q/Q；S ≥ 1：构成重大危险源（第 4.2.1 条）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="665" />
+      <source>R = α · Σ β·q/Q (clause 4.3.2; β Tables 3–4, α Table 5)</source>
+      <translation>R = α · Σ β·q/Q（第 4.3.2 条；β 取自表 3–4，α 取自表 5）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="678" />
+      <source>D = L · E · C</source>
+      <translation>D = L · E · C</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="681" />
+      <source>R = L · S (likelihood × severity, 1–5 each)</source>
+      <translation>R = L · S（可能性 × 严重性，各取 1–5）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="428" />
+      <source>No unit has this level.</source>
+      <translation>没有该等级的单位。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="433" />
+      <source>No receptor lies within the reach of a level-1 or level-2 hazard source.</source>
+      <translation>重大、较大风险危险源的影响半径内没有敏感目标。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="448" />
+      <source>No issue was recorded.</source>
+      <translation>未记录任何问题。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="465" />
+      <source>Warning: some steps used rules other than those given to the report (see the SHA-256 of each step).</source>
+      <translation>警告：部分步骤所用的规则与生成报告时指定的规则不同（见各步骤的 SHA-256）。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="468" />
+      <source>Report time</source>
+      <translation>报告时间</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="468" />
+      <source>Risk database</source>
+      <translation>风险数据库</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="469" />
+      <source>Personal data</source>
+      <translation>个人信息</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="692" />
+      <source>Cascade upgrade</source>
+      <translation>连锁升级</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="402" />
+      <source>Units not scored</source>
+      <translation>未评级单位数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="439" />
+      <source>The {n} most probable chains of {total}, by probability.</source>
+      <translation>按概率列出全部 {total} 条连锁链中最可能的 {n} 条。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="471" />
+      <source>contact names, phones and surveyors masked</source>
+      <translation>联系人姓名、电话和调查人已脱敏</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="472" />
+      <source>shown in full (unmasked on request)</source>
+      <translation>完整显示（应要求未脱敏）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="687" />
+      <source>Proximity upgrade</source>
+      <translation>敏感目标升级</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="400" />
+      <source>Major hazard sources (units with S ≥ 1)</source>
+      <translation>重大危险源单位数（S ≥ 1）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="676" />
+      <source>α = {alpha:g} for {range} people within 500 m outside the plant</source>
+      <translation>厂区边界外 500 米范围内人数为 {range} 时，α = {alpha:g}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="692" />
+      <source>up {n} level(s) when a level-1 source is reachable within {k} steps</source>
+      <translation>{k} 步内可连锁波及重大风险危险源时升 {n} 级</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="687" />
       <source>level {a} → {b} with a high-sensitivity receptor within the reach</source>
       <translation>影响半径内有高敏感目标时 {a} 级 → {b} 级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="340" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="346" />
       <source>Units by sector and level</source>
       <translation>各行业领域单位风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="315" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="321" />
       <source>Totals</source>
       <translation>总体情况</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="318" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="324" />
       <source>Units and hazard sources by level</source>
       <translation>各风险等级单位和危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="325" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="331" />
       <source>Units by district and level</source>
       <translation>各行政区单位风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="361" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="367" />
       <source>Method and provenance</source>
       <translation>方法与来源说明</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="363" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="369" />
       <source>This report</source>
       <translation>本报告</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="366" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="372" />
       <source>Rules recorded for each analysis step</source>
       <translation>各分析步骤记录的规则</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="373" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="379" />
       <source>Scoring methods and levels (from the rules)</source>
       <translation>评价方法与分级（取自规则）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="376" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="382" />
       <source>Input files</source>
       <translation>输入文件</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="382" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="388" />
       <source>Provenance of the rules' values, as the rules file's comments state it</source>
       <translation>规则取值的来源（依据规则文件中的注释）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="383" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="389" />
       <source>verified: read in a published text; literature default: widely cited, not read in the primary source; project default: set by the project, to be confirmed by the bureau.</source>
       <translation>已核实：已在公开发布的文本中查证；文献默认值：被广泛引用，但未查阅原始出处；项目默认值：由本项目设定，有待应急管理局确认。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="311" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="317" />
       <source>City safety risk report</source>
       <translation>城市安全风险报告</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="330" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="336" />
       <source>Notes</source>
       <translation>说明</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="421" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="427" />
       <source>Row balance of each imported file</source>
       <translation>各导入文件行数核对</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="211" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="218" />
       <source>Only the first {n} of {total} rows are shown (Excel's limit of rows per sheet).</source>
       <translation>共 {total} 行，仅显示前 {n} 行（受 Excel 单个工作表行数上限限制）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="49" />
+      <location filename="../plugin/gui/dock.py" line="80" />
       <source>Import surveys…</source>
       <translation>导入调查数据…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="50" />
+      <location filename="../plugin/gui/dock.py" line="81" />
       <source>Score hazards and units…</source>
       <translation>风险评价…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="51" />
+      <location filename="../plugin/gui/dock.py" line="82" />
       <source>Receptors and population around hazards…</source>
       <translation>敏感目标与人口分析…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="52" />
+      <location filename="../plugin/gui/dock.py" line="83" />
       <source>Cascade (domino) graph…</source>
       <translation>多米诺连锁效应分析…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="53" />
+      <location filename="../plugin/gui/dock.py" line="84" />
       <source>Risk map…</source>
       <translation>风险一张图…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="54" />
+      <location filename="../plugin/gui/dock.py" line="85" />
       <source>Export report (Excel and PDF)…</source>
       <translation>导出报告（Excel 和 PDF）…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="91" />
+      <location filename="../plugin/gui/dock.py" line="122" />
       <source>(no sector)</source>
       <translation>（无行业领域）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="243" />
+      <location filename="../plugin/gui/dock.py" line="275" />
       <source>Not run yet</source>
       <translation>尚未运行</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="237" />
+      <location filename="../plugin/gui/dock.py" line="269" />
       <source>No database yet: the import creates it.</source>
       <translation>尚无数据库：导入调查数据时创建。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="242" />
+      <location filename="../plugin/gui/dock.py" line="274" />
       <source>Older than the levels (a step ran after it): run it again</source>
       <translation>早于当前风险等级（之后又运行了其他步骤）：请重新运行</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="280" />
+      <location filename="../plugin/gui/dock.py" line="312" />
       <source>City Safety Risk Map</source>
       <translation>城市安全风险一张图</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="321" />
+      <location filename="../plugin/gui/dock.py" line="353" />
       <source>GeoPackage (*.gpkg)</source>
       <translation>GeoPackage 数据库 (*.gpkg)</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="324" />
+      <location filename="../plugin/gui/dock.py" line="356" />
       <source>The risk database (GeoPackage) the steps read and write</source>
       <translation>各步骤读写的风险数据库（GeoPackage）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="329" />
+      <location filename="../plugin/gui/dock.py" line="361" />
       <source>Read the database again</source>
       <translation>重新读取数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="363" />
+      <location filename="../plugin/gui/dock.py" line="395" />
       <source>Workflow</source>
       <translation>工作流程</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="364" />
+      <location filename="../plugin/gui/dock.py" line="396" />
       <source>Level 1 units</source>
       <translation>重大风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="365" />
+      <location filename="../plugin/gui/dock.py" line="397" />
       <source>Unit inspector</source>
       <translation>单位详情</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="380" />
+      <location filename="../plugin/gui/dock.py" line="412" />
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="470" />
+      <location filename="../plugin/gui/dock.py" line="502" />
       <source>Double-click a unit to zoom to it and select it</source>
       <translation>双击单位可缩放至该单位并选中</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="484" />
+      <location filename="../plugin/gui/dock.py" line="516" />
       <source>Pick a unit on the map</source>
       <translation>在地图上点选单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="493" />
+      <location filename="../plugin/gui/dock.py" line="525" />
       <source>Click “Pick a unit on the map”, then a unit on the map.</source>
       <translation>点击“在地图上点选单位”，然后在地图上点击一个单位。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="812" />
+      <location filename="../plugin/gui/dock.py" line="844" />
       <source>Cancelling…</source>
       <translation>正在取消…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="875" />
+      <location filename="../plugin/gui/dock.py" line="903" />
       <source>Units (no risk map yet)</source>
       <translation>单位（尚未生成风险一张图）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="71" />
+      <location filename="../plugin/gui/dock.py" line="102" />
       <source>Level {}</source>
       <translation>{}级风险</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="188" />
+      <location filename="../plugin/gui/dock.py" line="220" />
       <source>Note</source>
       <translation>备注</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="188" />
+      <location filename="../plugin/gui/dock.py" line="220" />
       <source>Upgrade</source>
       <translation>升级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="189" />
+      <location filename="../plugin/gui/dock.py" line="221" />
       <source>Cascade</source>
       <translation>连锁</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="246" />
+      <location filename="../plugin/gui/dock.py" line="278" />
       <source>{} units, {} hazard sources, {} errors</source>
       <translation>单位 {} 个，危险源 {} 个，错误 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="413" />
+      <location filename="../plugin/gui/dock.py" line="445" />
       <source>Open the Processing dialog with this database filled in</source>
       <translation>打开处理工具对话框并填入本数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="465" />
+      <location filename="../plugin/gui/dock.py" line="497" />
       <source>Name</source>
       <translation>名称</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="465" />
+      <location filename="../plugin/gui/dock.py" line="497" />
       <source>Code</source>
       <translation>编码</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="465" />
+      <location filename="../plugin/gui/dock.py" line="497" />
       <source>Score</source>
       <translation>分值</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="549" />
+      <location filename="../plugin/gui/dock.py" line="581" />
       <source>Reading the risk database</source>
       <translation>正在读取风险数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="581" />
+      <location filename="../plugin/gui/dock.py" line="613" />
       <source>Reading the risk database…</source>
       <translation>正在读取风险数据库…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="663" />
+      <location filename="../plugin/gui/dock.py" line="695" />
       <source>All sectors</source>
       <translation>全部行业领域</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="141" />
+      <location filename="../plugin/gui/dock.py" line="172" />
       <source>unscored</source>
       <translation>未评级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="160" />
+      <location filename="../plugin/gui/dock.py" line="191" />
       <source>R = {}</source>
       <translation>R = {}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="164" />
+      <location filename="../plugin/gui/dock.py" line="195" />
       <source>{} hazard sources</source>
       <translation>危险源 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="193" />
+      <location filename="../plugin/gui/dock.py" line="225" />
       <source>{} receptors within {} m</source>
       <translation>敏感目标 {} 个（{} 米范围内）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="240" />
+      <location filename="../plugin/gui/dock.py" line="272" />
       <source>Needs: {}</source>
       <translation>需先运行：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="249" />
+      <location filename="../plugin/gui/dock.py" line="281" />
       <source>Level 1: {} · 2: {} · 3: {} · 4: {} · unscored: {}; {} major hazard units</source>
       <translation>1级 {} · 2级 {} · 3级 {} · 4级 {} · 未评级 {}；重大危险源单位 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="264" />
+      <location filename="../plugin/gui/dock.py" line="296" />
       <source>ran {}</source>
       <translation>运行于 {}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="417" />
+      <location filename="../plugin/gui/dock.py" line="449" />
       <source>Run</source>
       <translation>运行</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="419" />
+      <location filename="../plugin/gui/dock.py" line="451" />
       <source>Run this step now on the database with the default settings, in the background</source>
       <translation>立即以默认设置在后台对本数据库运行此步骤</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="614" />
+      <location filename="../plugin/gui/dock.py" line="646" />
       <source>Done</source>
       <translation>已完成</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="641" />
+      <location filename="../plugin/gui/dock.py" line="673" />
       <source>Units without a level: {}</source>
       <translation>未评级单位：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="712" />
+      <location filename="../plugin/gui/dock.py" line="744" />
       <source>No level-1 units (or the database is not scored yet).</source>
       <translation>没有重大风险单位（或数据库尚未评价）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="764" />
+      <location filename="../plugin/gui/dock.py" line="796" />
       <source>Running: {}</source>
       <translation>正在运行：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="828" />
+      <location filename="../plugin/gui/dock.py" line="858" />
       <source>{}: finished</source>
       <translation>{}：已完成</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="162" />
+      <location filename="../plugin/gui/dock.py" line="193" />
       <source>major hazard source</source>
       <translation>重大危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="167" />
+      <location filename="../plugin/gui/dock.py" line="199" />
       <source>Level reasons</source>
       <translation>定级依据</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="179" />
+      <location filename="../plugin/gui/dock.py" line="211" />
       <source>{} t</source>
       <translation>{} t</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="181" />
+      <location filename="../plugin/gui/dock.py" line="213" />
       <source>method: {}</source>
       <translation>方法：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="213" />
+      <location filename="../plugin/gui/dock.py" line="245" />
       <source>None recorded (or the proximity step has not run).</source>
       <translation>无记录（或尚未运行敏感目标与人口分析）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="225" />
+      <location filename="../plugin/gui/dock.py" line="257" />
       <source>None starting at this unit (or the cascade step has not run).</source>
       <translation>没有从本单位开始的连锁链（或尚未运行多米诺连锁效应分析）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="253" />
+      <location filename="../plugin/gui/dock.py" line="285" />
       <source>{} receptor links, {} hazard sources upgraded</source>
       <translation>危险源-敏感目标连线 {} 条，升级危险源 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="630" />
+      <location filename="../plugin/gui/dock.py" line="662" />
       <source>Cannot read the database: {}</source>
       <translation>无法读取数据库：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="638" />
+      <location filename="../plugin/gui/dock.py" line="670" />
       <source>Level {}: {} units</source>
       <translation>{}级风险：{} 个单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="706" />
+      <location filename="../plugin/gui/dock.py" line="738" />
       <source>{} level-1 units; the first {} by method and score are listed.</source>
       <translation>重大风险单位 {} 个；按评价方法和分值列出前 {} 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="831" />
+      <location filename="../plugin/gui/dock.py" line="861" />
       <source>{}: cancelled; the database was left as it was</source>
       <translation>{}：已取消，数据库保持不变</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="170" />
+      <location filename="../plugin/gui/dock.py" line="202" />
       <source>Hazard sources ({})</source>
       <translation>危险源（{}）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="195" />
+      <location filename="../plugin/gui/dock.py" line="227" />
       <source>nearest high-sensitivity: {} at {} m</source>
       <translation>最近的高敏感目标：{}，距离 {} 米</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="201" />
+      <location filename="../plugin/gui/dock.py" line="233" />
       <source>Nearby receptors ({})</source>
       <translation>周边敏感目标（{}）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="216" />
+      <location filename="../plugin/gui/dock.py" line="248" />
       <source>Cascade chains ({})</source>
       <translation>连锁链（{}）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="256" />
+      <location filename="../plugin/gui/dock.py" line="288" />
       <source>{} escalation edges, {} chains, {} upgraded</source>
       <translation>连锁关系 {} 条，连锁链 {} 条，升级 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="262" />
+      <location filename="../plugin/gui/dock.py" line="294" />
       <source>Written</source>
       <translation>已生成</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="622" />
+      <location filename="../plugin/gui/dock.py" line="654" />
       <source>The algorithm {} is not available</source>
       <translation>算法 {} 不可用</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="710" />
+      <location filename="../plugin/gui/dock.py" line="742" />
       <source>{} level-1 units. Double-click one to zoom to it.</source>
       <translation>重大风险单位 {} 个。双击可缩放至该单位。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="835" />
+      <location filename="../plugin/gui/dock.py" line="865" />
       <source>{}: failed: {}</source>
       <translation>{}：失败：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="836" />
+      <location filename="../plugin/gui/dock.py" line="866" />
       <source>{}: failed (see the Processing log)</source>
       <translation>{}：失败（详见处理工具日志）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="259" />
+      <location filename="../plugin/gui/dock.py" line="291" />
       <source>{} units on the map, {} districts</source>
       <translation>上图单位 {} 个，行政区 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="204" />
+      <location filename="../plugin/gui/dock.py" line="236" />
       <source>Class</source>
       <translation>类别</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="204" />
+      <location filename="../plugin/gui/dock.py" line="236" />
       <source>Hazard source</source>
       <translation>危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="262" />
+      <location filename="../plugin/gui/dock.py" line="294" />
       <source>Written: {}</source>
       <translation>已生成：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="967" />
+      <location filename="../plugin/gui/dock.py" line="995" />
       <source>Unit {} is not in this database.</source>
       <translation>本数据库中没有单位 {}。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="964" />
+      <location filename="../plugin/gui/dock.py" line="992" />
       <source>Cannot read the unit: {}</source>
       <translation>无法读取单位：{}</translation>
     </message>
@@ -1254,177 +1254,182 @@
       <translation>显示或隐藏城市安全风险一张图面板</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="41" />
+      <location filename="../plugin/processing/base.py" line="48" />
       <source>Survey data</source>
       <translation>调查数据</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="58" />
+      <location filename="../plugin/processing/base.py" line="65" />
       <source>Risk analysis</source>
       <translation>风险分析</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="51" />
+      <location filename="../plugin/processing/base.py" line="17" />
+      <source>Rules file (default: the plugin's rules)</source>
+      <translation>规则文件（默认：插件自带规则）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/base.py" line="58" />
       <source>Cancelled; earlier outputs were left as they were.</source>
       <translation>已取消；之前的输出保持不变。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="26" />
+      <location filename="../plugin/processing/cascade.py" line="31" />
       <source>Cascade (domino) graph</source>
       <translation>多米诺连锁效应分析</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="27" />
-      <source>Builds the directed escalation graph over all hazard sources of a scored risk database: each source's accident scenario from its substance (vapour-cloud explosion, pool fire, TNT, none), the distance at which its overpressure or heat radiation falls to each target equipment's threshold, and an edge i → j when j lies within i's escalation distance for j's equipment, with the load at j and the escalation probability from the probit. Candidate pairs come from one spatial-index query. Per source: out- and in-degree, reach in 1, 2 and any number of steps, the most probable chain, betweenness and closeness on −ln P (exact, or sampled with a seed in large clusters — the method is recorded), the cluster and its size. A source that can reach a level-1 source within two steps goes up one level (rules; recorded in level_reasons). Writes cascade_edges (arrows), cascade_chains and the new fields.</source>
-      <translation>为已评价风险数据库中的全部危险源构建有向连锁（多米诺）关系图：按物质确定事故情景（蒸气云爆炸、池火、TNT 爆炸或无），计算冲击波超压或热辐射衰减到各类目标设备阈值的距离；当目标位于源对该类设备的连锁距离内时建立边 i → j，记录目标处的荷载和按概率单位（probit）计算的连锁概率。候选对由一次空间索引查询得到。对每个危险源计算出度、入度、1 步/2 步/任意步可达数、最可能的连锁链、基于 −ln P 的介数和接近度（大连锁群采用带种子的抽样并记录方法）、所属连锁群及规模。能在两步内引发一级风险源的危险源升一级（规则；写入定级依据）。输出 cascade_edges（箭头）、cascade_chains 和新字段。</translation>
+      <location filename="../plugin/processing/cascade.py" line="32" />
+      <source>Builds the directed escalation graph over all hazard sources of a scored risk database: each source's accident scenario from its substance (vapour-cloud explosion, pool fire, TNT, none), the distance at which its overpressure or heat radiation falls to each target equipment's threshold, and an edge i → j when j lies within i's escalation distance for j's equipment, with the load at j and the escalation probability from the probit. Candidate pairs come from one spatial-index query. Per source: out- and in-degree, reach in 1, 2 and any number of steps, the most probable chain, betweenness and closeness on −ln P (exact, or sampled with a seed in large clusters — the method is recorded), the cluster and its size. A source that can reach a level-1 source within two steps goes up one level (rules; recorded in the cascade_reason field). Writes cascade_edges (arrows), cascade_chains and the new fields.</source>
+      <translation>为已评价风险数据库中的全部危险源构建有向连锁（多米诺）关系图：按物质确定事故情景（蒸气云爆炸、池火、TNT 爆炸或无），计算冲击波超压或热辐射衰减到各类目标设备阈值的距离；当目标位于源对该类设备的连锁距离内时建立边 i → j，记录目标处的荷载和按概率单位（probit）计算的连锁概率。候选对由一次空间索引查询得到。对每个危险源计算出度、入度、1 步/2 步/任意步可达数、最可能的连锁链、基于 −ln P 的介数和接近度（大连锁群采用带种子的抽样并记录方法）、所属连锁群及规模。能在两步内引发一级风险源的危险源升一级（规则；写入 cascade_reason 连锁升级依据字段）。输出 cascade_edges（箭头）、cascade_chains 和新字段。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="74" />
+      <location filename="../plugin/processing/cascade.py" line="80" />
       <source>Cascade scenario from one accident</source>
       <translation>单一事故连锁推演</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="75" />
+      <location filename="../plugin/processing/cascade.py" line="81" />
       <source>Starts an accident at one hazard source (its code; in QGIS also by clicking it on the map with the plugin's scenario tool) and propagates it over the escalation graph: the deterministic set (every source reachable with a chain probability at or above the threshold) and a seeded Monte Carlo run (each round every failed source loads its neighbours, each fails with its probit probability; stop when a round adds none) giving each source's failure frequency. Writes scenario_affected (the sources) and scenario_zone (the union of their effect zones) with the receptors and people inside it. The same seed gives the same answer.</source>
       <translation>从一个危险源（编码；在 QGIS 中也可用插件的推演工具在地图上点选）开始一次事故，并沿连锁关系图传播：确定性集合（连锁链概率不低于阈值的全部危险源），以及带随机数种子的蒙特卡洛模拟（每一轮每个已失效的危险源对邻近目标施加荷载，各目标按概率单位失效；某一轮无新增失效时停止），给出每个危险源的失效频率。输出 scenario_affected（受影响危险源）和 scenario_zone（其影响范围的并集），以及范围内的敏感目标和人口。相同种子给出相同结果。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="58" />
+      <location filename="../plugin/processing/cascade.py" line="64" />
       <source>Graph measures, technical details (method, sizes, seconds):</source>
       <translation>图的度量，技术细节（方法、规模、秒）：</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="39" />
+      <location filename="../plugin/processing/cascade.py" line="45" />
       <source>Open the map layers</source>
       <translation>完成后打开地图图层</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="41" />
+      <location filename="../plugin/processing/cascade.py" line="47" />
       <source>Escalation edges</source>
       <translation>连锁关系数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="42" />
+      <location filename="../plugin/processing/cascade.py" line="48" />
       <source>Hazard sources upgraded</source>
       <translation>升级的危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="43" />
+      <location filename="../plugin/processing/cascade.py" line="49" />
       <source>Largest cluster</source>
       <translation>最大连锁群规模</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="92" />
+      <location filename="../plugin/processing/cascade.py" line="98" />
       <source>Initiating hazard source (code)</source>
       <translation>初始事故危险源（编码）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="94" />
+      <location filename="../plugin/processing/cascade.py" line="100" />
       <source>Chain probability threshold</source>
       <translation>连锁链概率阈值</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="97" />
+      <location filename="../plugin/processing/cascade.py" line="103" />
       <source>Monte Carlo trials</source>
       <translation>蒙特卡洛模拟次数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="99" />
+      <location filename="../plugin/processing/cascade.py" line="105" />
       <source>Random seed</source>
       <translation>随机数种子</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="103" />
+      <location filename="../plugin/processing/cascade.py" line="109" />
       <source>Sources affected</source>
       <translation>受影响的危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="104" />
+      <location filename="../plugin/processing/cascade.py" line="110" />
       <source>People in the effect zone</source>
       <translation>影响范围内人口</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="56" />
+      <location filename="../plugin/processing/cascade.py" line="62" />
       <source>{} escalation edges, largest cluster {} sources, {} sources upgraded.</source>
       <translation>连锁关系 {} 条，最大连锁群 {} 个危险源，升级危险源 {} 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="120" />
+      <location filename="../plugin/processing/cascade.py" line="126" />
       <source>{} sources affected; {:.0f} people in the effect zone.</source>
       <translation>受影响危险源 {} 个；影响范围内人口 {:.0f} 人。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/export_report.py" line="26" />
+      <location filename="../plugin/processing/export_report.py" line="30" />
       <source>Export report</source>
       <translation>导出报告</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/export_report.py" line="27" />
+      <location filename="../plugin/processing/export_report.py" line="31" />
       <source>Writes the reports of a scored risk database. The Excel workbook has the sheets 概览 (totals, sector × level matrix in the level colours, a bar chart, districts × levels), 重大风险单位 and 较大风险单位 (every level-1 and level-2 unit with its hazard sources, method numbers, level reasons, nearest sensitive receptors and cascade reach), 敏感目标 (receptors near level-1/2 hazards), 多米诺链 (the most probable chains), 数据质量 (import issues by code and file) and 方法说明 (rules, methods, literature defaults, input files with SHA-256, plugin version, time). Survey text is always stored as text, never as a formula; contact names and phone numbers are masked unless you tick the option. The PDF comes from the print layout template resources/layouts/report.qpt: a cover page with the risk map, legend, scale bar, north arrow, summary table and level counts, then one page per district when the database has a district summary. Earlier report files are replaced only when the new ones are complete.</source>
       <translation>为已评价的风险数据库生成报告。Excel 工作簿包含以下工作表：概览（总体数量、按等级颜色着色的行业领域 × 风险等级矩阵、柱状图、行政区 × 风险等级）；重大风险单位和较大风险单位（每个重大、较大风险单位及其危险源、评价方法数值、定级依据、最近的敏感目标和连锁可达范围）；敏感目标（重大、较大风险危险源周边的敏感目标）；多米诺链（最可能的连锁链）；数据质量（按问题代码和文件统计的导入问题）；方法说明（规则、评价方法、文献默认值、附 SHA-256 的输入文件、插件版本、时间）。调查表中的文字一律按文本存储，不作为公式；除非勾选相应选项，联系人姓名和电话均脱敏显示。PDF 由打印布局模板 resources/layouts/report.qpt 生成：封面页包含风险一张图、图例、比例尺、指北针、汇总表和各等级单位数；数据库含行政区汇总时，每个行政区另附一页。只有新的报告文件完整生成后，才会替换之前的报告文件。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/export_report.py" line="21" />
+      <location filename="../plugin/processing/export_report.py" line="25" />
       <source>City Safety Risk Report</source>
       <translation>城市安全风险报告</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/export_report.py" line="47" />
+      <location filename="../plugin/processing/export_report.py" line="51" />
       <source>Report title (default: City Safety Risk Report)</source>
       <translation>报告标题（默认：城市安全风险报告）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/export_report.py" line="49" />
+      <location filename="../plugin/processing/export_report.py" line="53" />
       <source>Show contact names and phone numbers in full (not masked)</source>
       <translation>完整显示联系人姓名和电话（不脱敏）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/export_report.py" line="51" />
+      <location filename="../plugin/processing/export_report.py" line="55" />
       <source>Excel report</source>
       <translation>Excel 报告</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/export_report.py" line="53" />
+      <location filename="../plugin/processing/export_report.py" line="57" />
       <source>PDF report</source>
       <translation>PDF 报告</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/export_report.py" line="54" />
+      <location filename="../plugin/processing/export_report.py" line="58" />
       <source>PDF pages</source>
       <translation>PDF 页数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/export_report.py" line="65" />
+      <location filename="../plugin/processing/export_report.py" line="69" />
       <source>Choose an Excel report, a PDF report or both.</source>
       <translation>请选择 Excel 报告、PDF 报告或两者。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/export_report.py" line="51" />
+      <location filename="../plugin/processing/export_report.py" line="55" />
       <source>Excel workbook (*.xlsx)</source>
       <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/export_report.py" line="53" />
+      <location filename="../plugin/processing/export_report.py" line="57" />
       <source>PDF (*.pdf)</source>
       <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/export_report.py" line="108" />
+      <location filename="../plugin/processing/export_report.py" line="112" />
       <source>Contact names and phone numbers are shown in full: handle the workbook as personal data.</source>
       <translation>联系人姓名和电话已完整显示：请按个人信息管理该工作簿。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/export_report.py" line="105" />
+      <location filename="../plugin/processing/export_report.py" line="109" />
       <source>Writing {}</source>
       <translation>正在写入 {}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="45" />
+      <location filename="../plugin/processing/import_surveys.py" line="57" />
       <source>Import surveys</source>
       <translation>导入调查数据</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="46" />
+      <location filename="../plugin/processing/import_surveys.py" line="58" />
       <source>Imports survey workbooks (.xlsx) and CSV files (UTF-8, UTF-8 with BOM, GB18030) into one risk database (GeoPackage) with the layers units, hazards, import_issues and import_runs.
 
 Headers are found by their Chinese or English names and aliases on any row; both the template's two-sheet layout and a flat one-sheet layout are read. Full-width digits, units in cells (kg are converted to t), Excel and Chinese dates, degrees-minutes-seconds, swapped lon/lat, total rows and blank rows are handled. GCJ-02 and BD-09 coordinates are converted to WGS84.
@@ -1437,77 +1442,77 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
 每一行都有唯一去向：接受；或被拒绝并在 import_issues 中列明原因（文件、工作表、行、列、原值、问题代码、中英文说明）；或作为空行/合计行跳过并计数。数据库先写入临时文件再替换，失败或取消不会破坏之前的数据库。可选为每个输入文件生成问题清单工作簿，供调查员修改。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="31" />
+      <location filename="../plugin/processing/import_surveys.py" line="43" />
       <source>Survey files (.xlsx, .csv)</source>
       <translation>调查表文件（.xlsx、.csv）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="33" />
+      <location filename="../plugin/processing/import_surveys.py" line="45" />
       <source>Or every survey file in a folder</source>
       <translation>或导入文件夹中的全部调查表</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="36" />
+      <location filename="../plugin/processing/import_surveys.py" line="48" />
       <source>Coordinate system of rows that do not name one</source>
       <translation>未填写坐标系的行采用的坐标系</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="40" />
+      <location filename="../plugin/processing/import_surveys.py" line="52" />
       <source>Survey area (points outside it are warned)</source>
       <translation>调查区域范围（范围外的点给出警告）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="70" />
+      <location filename="../plugin/processing/import_surveys.py" line="84" />
       <source>Error workbooks for the surveyors (folder)</source>
       <translation>返给调查员的问题清单工作簿（文件夹）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="146" />
+      <location filename="../plugin/processing/import_surveys.py" line="161" />
       <source>Rows read = accepted + rejected + skipped (blank / total), per file:</source>
       <translation>各文件：读取行数 = 接受 + 拒绝 + 跳过（空行 / 合计行）：</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="74" />
+      <location filename="../plugin/processing/import_surveys.py" line="88" />
       <source>Open the imported layers</source>
       <translation>完成后打开导入的图层</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="75" />
+      <location filename="../plugin/processing/import_surveys.py" line="89" />
       <source>Units accepted</source>
       <translation>导入单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="75" />
+      <location filename="../plugin/processing/import_surveys.py" line="89" />
       <source>Hazard sources accepted</source>
       <translation>导入危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="78" />
+      <location filename="../plugin/processing/import_surveys.py" line="92" />
       <source>Files refused</source>
       <translation>拒绝的文件数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="106" />
+      <location filename="../plugin/processing/import_surveys.py" line="120" />
       <source>No survey files given (choose files or a folder).</source>
       <translation>未指定调查表文件（请选择文件或文件夹）。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="117" />
+      <location filename="../plugin/processing/import_surveys.py" line="132" />
       <source>Row balance check failed; please report this.</source>
       <translation>行数核对未通过，请报告此问题。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="153" />
+      <location filename="../plugin/processing/import_surveys.py" line="169" />
       <source>Total: {} rows read, {} accepted, {} rejected, {} blank, {} total rows; {} units and {} hazard sources imported.</source>
       <translation>合计：读取 {} 行，接受 {} 行，拒绝 {} 行，空行 {} 行，合计行 {} 行；导入单位 {} 个、危险源 {} 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="131" />
+      <location filename="../plugin/processing/import_surveys.py" line="146" />
       <source>Error workbook: {}</source>
       <translation>问题清单：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="163" />
+      <location filename="../plugin/processing/import_surveys.py" line="179" />
       <source>e.g.</source>
       <translation>例如</translation>
     </message>
@@ -1532,244 +1537,243 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>一键运行全流程…</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="64" />
+      <location filename="../plugin/processing/proximity.py" line="71" />
       <source>Receptors and population around hazards</source>
       <translation>敏感目标与人口分析</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="65" />
+      <location filename="../plugin/processing/proximity.py" line="72" />
       <source>For every hazard source of a scored risk database: receptors of each class within its reach radius (the sector's, from the rules; polygons by their nearest edge), the nearest high-sensitivity receptor (name, class, distance), a flag when it lies within the sector's protection distance, and the population within 500 m and within the reach from a population raster (people per cell, any CRS; cells cut by the circle count by their share of area). For GB 18218 units α comes from the raster population within 500 m of the unit (alpha_source = raster) and R and the level are recomputed. The rules' upgrades (a level-2 hazard with a high-sensitivity receptor within reach becomes level 1, level 3 becomes 2) are recorded in level_reasons. Writes hazard_receptor_links (lines from hazards to the receptors within reach) and proximity_issues (unknown receptor classes).</source>
       <translation>对已评价风险数据库中的每个危险源：统计其影响半径（规则中的行业默认半径；面状目标按最近边界计）内各类敏感目标的数量，最近的高敏感目标（名称、类别、距离），高敏感目标位于行业防护距离内时给出标记，并由人口栅格（每格人数，任意坐标系；被圆切割的网格按面积占比计）统计 500 米和影响半径内的人口。GB 18218 单位的 α 由单位 500 米内的栅格人口确定（alpha_source = raster），并重算 R 和等级。按规则升级（影响半径内有高敏感目标的较大风险升为重大，一般风险升为较大），并写入定级依据。输出 hazard_receptor_links（危险源到影响半径内敏感目标的连线）和 proximity_issues（未知的敏感目标类别）。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="21" />
+      <location filename="../plugin/processing/proximity.py" line="28" />
       <source>Receptors (points or polygons)</source>
       <translation>敏感目标（点或面图层）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="31" />
+      <location filename="../plugin/processing/proximity.py" line="38" />
       <source>Or receptors as a table with lon/lat (.xlsx, .csv)</source>
       <translation>或带经纬度的敏感目标表格（.xlsx、.csv）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="34" />
+      <location filename="../plugin/processing/proximity.py" line="41" />
       <source>Population raster (people per cell, any CRS)</source>
       <translation>人口栅格（每格人数，任意坐标系）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="25" />
+      <location filename="../plugin/processing/proximity.py" line="32" />
       <source>Receptor name field (guessed when empty)</source>
       <translation>敏感目标名称字段（空白时自动识别）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="28" />
+      <location filename="../plugin/processing/proximity.py" line="35" />
       <source>Receptor class field (guessed when empty)</source>
       <translation>敏感目标类别字段（空白时自动识别）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="90" />
+      <location filename="../plugin/processing/proximity.py" line="97" />
       <source>Protection distance breaches</source>
       <translation>防护距离内有高敏感目标的危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="91" />
+      <location filename="../plugin/processing/proximity.py" line="98" />
       <source>Hazard-receptor links</source>
       <translation>危险源-敏感目标连线数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="98" />
+      <location filename="../plugin/processing/proximity.py" line="105" />
       <source>Give receptors, a population raster, or both.</source>
       <translation>请提供敏感目标、人口栅格或两者。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="106" />
+      <location filename="../plugin/processing/proximity.py" line="113" />
       <source>{} hazard sources upgraded, {} protection distance breaches, {} links.</source>
       <translation>升级危险源 {} 个，防护距离内有高敏感目标 {} 处，连线 {} 条。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="477" />
+      <location filename="../plugin/processing/report_pdf.py" line="481" />
       <source>No level-1 or level-2 units</source>
       <translation>没有重大或较大风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="512" />
+      <location filename="../plugin/processing/report_pdf.py" line="516" />
       <source>Risk units by level</source>
       <translation>风险单位（按等级）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="524" />
+      <location filename="../plugin/processing/report_pdf.py" line="528" />
       <source>City Safety Risk Map report</source>
       <translation>城市安全风险一张图报告</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="548" />
+      <location filename="../plugin/processing/report_pdf.py" line="552" />
       <source>Units by sector and risk level</source>
       <translation>各行业领域单位风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="455" />
+      <location filename="../plugin/processing/report_pdf.py" line="458" />
       <source>R</source>
       <translation>R</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="515" />
+      <location filename="../plugin/processing/report_pdf.py" line="519" />
       <source>District boundaries</source>
       <translation>行政区边界</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="539" />
+      <location filename="../plugin/processing/report_pdf.py" line="543" />
       <source>Legend</source>
       <translation>图例</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="542" />
+      <location filename="../plugin/processing/report_pdf.py" line="546" />
       <source>Units by risk level</source>
       <translation>各风险等级单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="379" />
+      <location filename="../plugin/processing/report_pdf.py" line="382" />
       <source>(no district name)</source>
       <translation>（未命名行政区）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="545" />
+      <location filename="../plugin/processing/report_pdf.py" line="549" />
       <source>Date: {}</source>
       <translation>日期：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="547" />
+      <location filename="../plugin/processing/report_pdf.py" line="551" />
       <source>Source: {}  ·  Rules: {}</source>
       <translation>数据来源：{}  ·  规则：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="384" />
+      <location filename="../plugin/processing/report_pdf.py" line="387" />
       <source>Level-1 and level-2 units in {}: {}</source>
       <translation>{}重大、较大风险单位：{} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="386" />
+      <location filename="../plugin/processing/report_pdf.py" line="389" />
       <source>(the first {} shown)</source>
       <translation>（显示前 {} 个）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="20" />
+      <location filename="../plugin/processing/risk_map.py" line="25" />
       <source>Risk map</source>
       <translation>风险一张图</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="21" />
+      <location filename="../plugin/processing/risk_map.py" line="26" />
       <source>Builds the unified risk layer of the whole city (risk_map: units styled by level in red, orange, yellow and blue, a symbol shape per sector, level-1 units on top, labels for level-1 and level-2 units at large scales), a risk-density GeoTIFF (units weighted by level with the rules' weights, kernel density in metres in the local Gauss-Krüger zone) and, when districts are given, a district summary layer (units per level, worst level, risk index = weighted units per km²) styled as a choropleth. In QGIS the layers are put in a group 城市安全风险一张图: districts and density at small scales, points at large ones.</source>
       <translation>生成全市统一的风险一张图：risk_map 图层按风险等级以红、橙、黄、蓝四色显示单位，每个行业领域一种符号形状，重大风险单位绘制在最上层，大比例尺下标注重大和较大风险单位名称；风险密度 GeoTIFF（按规则中的等级权重对单位加权，在当地高斯-克吕格投影下以米为单位做核密度）；给定行政区图层时，生成行政区风险汇总图层（各等级单位数、最高等级、风险指数 = 每平方千米加权单位数），以分级色彩显示。在 QGIS 中，这些图层放入「城市安全风险一张图」图层组：小比例尺显示行政区和密度，大比例尺显示点位。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="41" />
+      <location filename="../plugin/processing/risk_map.py" line="46" />
       <source>Districts (polygons, optional)</source>
       <translation>行政区（面图层，可选）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="44" />
+      <location filename="../plugin/processing/risk_map.py" line="49" />
       <source>Risk density (GeoTIFF)</source>
       <translation>风险密度（GeoTIFF）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="48" />
+      <location filename="../plugin/processing/risk_map.py" line="53" />
       <source>Units on the map</source>
       <translation>上图单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="49" />
+      <location filename="../plugin/processing/risk_map.py" line="54" />
       <source>Districts summarised</source>
       <translation>汇总的行政区数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="58" />
+      <location filename="../plugin/processing/risk_map.py" line="63" />
       <source>Receptors and population first (citysafety:proximity)</source>
       <translation>先进行敏感目标与人口分析（citysafety:proximity）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="44" />
+      <location filename="../plugin/processing/risk_map.py" line="49" />
       <source>GeoTIFF (*.tif)</source>
       <translation>GeoTIFF 栅格 (*.tif)</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="84" />
+      <location filename="../plugin/processing/risk_map.py" line="90" />
       <source>Risk density: {} × {} cells of {} m, EPSG:{}, total weight {:.0f}</source>
       <translation>风险密度：{} × {} 个 {} 米网格，EPSG:{}，总权重 {:.0f}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/run_all.py" line="19" />
+      <location filename="../plugin/processing/run_all.py" line="27" />
       <source>Run the whole chain</source>
       <translation>一键运行全流程</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/run_all.py" line="20" />
+      <location filename="../plugin/processing/run_all.py" line="28" />
       <source>Runs the whole chain on a set of survey files: import the surveys into a risk database, score every hazard source and unit by the rules, with receptors or a population raster analyse what lies around each hazard (α from the population, upgrades), build the cascade (domino) graph, build the risk map (risk layer, density raster, district summary), and end with the Excel and PDF reports. The same parameters as the single steps; each step's log is shown in turn.</source>
       <translation>对一组调查表文件运行全流程：导入调查数据到风险数据库，按规则评价每个危险源和单位；提供敏感目标或人口栅格时分析每个危险源周边情况（由人口确定 α、升级），构建多米诺连锁关系图，生成风险一张图（风险图层、密度栅格、行政区汇总），最后输出 Excel 和 PDF 报告。参数与各单步相同，依次显示每一步的日志。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/run_all.py" line="46" />
-      <source>Rules file (default: the plugin's rules)</source>
-      <translation>规则文件（默认：插件自带规则）</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/run_all.py" line="58" />
+      <location filename="../plugin/processing/run_all.py" line="66" />
       <source>Cascade (domino) analysis</source>
       <translation>多米诺连锁效应分析</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/run_all.py" line="73" />
+      <location filename="../plugin/processing/run_all.py" line="81" />
       <source>Major hazard sources</source>
       <translation>重大危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/run_all.py" line="69" />
+      <location filename="../plugin/processing/run_all.py" line="77" />
       <source>Units of level {}</source>
       <translation>{}级风险单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/score.py" line="35" />
+      <location filename="../plugin/processing/score.py" line="38" />
       <source>Score hazards and units</source>
       <translation>风险评价</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/score.py" line="36" />
+      <location filename="../plugin/processing/score.py" line="39" />
       <source>Scores every hazard source of a risk database by its sector's method in the rules: GB 18218-2018 (S = Σq/Q, R = α·Σβq/Q, Table 6 level) for units that are major hazard sources, LEC (D = L·E·C) or the LS matrix (R = L·S) otherwise. Each hazard gets method, s_value, r_value, alpha, alpha_source, lec_d, ls_r, level, level_zh and colour; each unit its level (the most severe hazard), worst hazard, hazard count, major-hazard flag and level_reasons. Problems (an unmatched substance, a missing population, missing values) go to the score_issues table. The database is rewritten atomically; the input rows are untouched otherwise.</source>
       <translation>按规则中各行业领域的评价方法评价风险数据库中的每个危险源：构成重大危险源的单位按 GB 18218-2018（S = Σq/Q，R = α·Σβq/Q，按表6 分级），其余按作业条件危险性评价法 LEC（D = L·E·C）或风险矩阵 LS（R = L·S）。每个危险源得到评价方法、S 值、R 值、α、α 来源、LEC D 值、LS R 值、等级、等级名称和颜色；每个单位得到等级（其最严重危险源的等级）、最严重危险源、危险源数、是否重大危险源及定级依据。问题（物质未匹配、缺少人口、缺少取值）写入 score_issues 表。数据库以原子方式重写，原有数据不变。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/score.py" line="57" />
+      <location filename="../plugin/processing/score.py" line="60" />
       <source>Rules: {} ({})</source>
       <translation>规则：{}（{}）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/score.py" line="65" />
+      <location filename="../plugin/processing/score.py" line="68" />
       <source>Units by sector and level:</source>
       <translation>各行业领域单位风险等级：</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/score.py" line="30" />
+      <location filename="../plugin/processing/score.py" line="33" />
       <source>The rules file was refused: {}</source>
       <translation>规则文件未通过校验：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/survey_template.py" line="14" />
+      <location filename="../plugin/processing/survey_template.py" line="15" />
       <source>Survey template</source>
       <translation>调查表模板</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/survey_template.py" line="15" />
+      <location filename="../plugin/processing/survey_template.py" line="16" />
       <source>Writes a blank survey workbook (.xlsx) for one sector or for all sectors: an instructions sheet (说明) explaining every column and the coordinate systems, the units sheet (单位信息) and the hazard-sources sheet (危险源) with Chinese headers, English keys, drop-down lists for coded columns and one example row. A template filled in this way imports without errors.</source>
       <translation>为一个行业领域或全部行业领域生成空白调查表工作簿（.xlsx）：说明工作表解释每一列及坐标系，单位信息表和危险源表带中文表头、英文字段名、代码列的下拉列表和一行示例。按示例填写的模板可无错误导入。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/survey_template.py" line="27" />
+      <location filename="../plugin/processing/survey_template.py" line="30" />
       <source>Template workbook</source>
       <translation>模板工作簿</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/survey_template.py" line="36" />
+      <location filename="../plugin/processing/survey_template.py" line="39" />
       <source>Template written: {}</source>
       <translation>模板已写入：{}</translation>
+    </message>
+    <message>
+      <source>Builds the directed escalation graph over all hazard sources of a scored risk database: each source's accident scenario from its substance (vapour-cloud explosion, pool fire, TNT, none), the distance at which its overpressure or heat radiation falls to each target equipment's threshold, and an edge i → j when j lies within i's escalation distance for j's equipment, with the load at j and the escalation probability from the probit. Candidate pairs come from one spatial-index query. Per source: out- and in-degree, reach in 1, 2 and any number of steps, the most probable chain, betweenness and closeness on −ln P (exact, or sampled with a seed in large clusters — the method is recorded), the cluster and its size. A source that can reach a level-1 source within two steps goes up one level (rules; recorded in level_reasons). Writes cascade_edges (arrows), cascade_chains and the new fields.</source>
+      <translation type="vanished">为已评价风险数据库中的全部危险源构建有向连锁（多米诺）关系图：按物质确定事故情景（蒸气云爆炸、池火、TNT 爆炸或无），计算冲击波超压或热辐射衰减到各类目标设备阈值的距离；当目标位于源对该类设备的连锁距离内时建立边 i → j，记录目标处的荷载和按概率单位（probit）计算的连锁概率。候选对由一次空间索引查询得到。对每个危险源计算出度、入度、1 步/2 步/任意步可达数、最可能的连锁链、基于 −ln P 的介数和接近度（大连锁群采用带种子的抽样并记录方法）、所属连锁群及规模。能在两步内引发一级风险源的危险源升一级（规则；写入定级依据）。输出 cascade_edges（箭头）、cascade_chains 和新字段。</translation>
     </message>
     <message>
       <source>{} level-1 units; the {} with the highest R are listed.</source>

@@ -4,7 +4,7 @@
 
 Writes risk_map.qml (unit points), risk_density.qml (risk-density raster) and
 district_summary.qml (district polygons). Re-runnable; the output is the same every time
-for the same QGIS version. plugin/processing/styling.py loads these templates and fills
+for the same QGIS version. plugin/layers/styling.py loads these templates and fills
 in what depends on the rules file and on the data.
 """
 

@@ -37,6 +37,8 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QColor
 
+from ..core.scoring.levels import UNSCORED_LABEL
+
 if TYPE_CHECKING:  # the rules object comes from plugin.core.rules.load_rules()
     from ..core.rules import Level, Rules, SectorRule
 
@@ -65,7 +67,6 @@ STYLE_CATEGORIES = QgsMapLayer.StyleCategories(QgsMapLayer.Symbology | QgsMapLay
 LEVEL_FIELD = "level"
 SECTOR_FIELD = "sector"
 RISK_INDEX_FIELD = "risk_index"
-UNSCORED_LABEL = "未评级 unscored"
 FALLBACK_SHAPE = "circle"
 DISTRICT_CLASSES = 5
 DISTRICT_LABEL_FORMAT = "%1 – %2"

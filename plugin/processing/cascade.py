@@ -37,7 +37,8 @@ class CascadeAlgorithm(_CascadeBase):
             "out- and in-degree, reach in 1, 2 and any number of steps, the most probable chain, betweenness and "
             "closeness on −ln P (exact, or sampled with a seed in large clusters — the method is recorded), the "
             "cluster and its size. A source that can reach a level-1 source within two steps goes up one level "
-            "(rules; recorded in level_reasons). Writes cascade_edges (arrows), cascade_chains and the new fields.")
+            "(rules; recorded in the cascade_reason field). Writes cascade_edges (arrows), cascade_chains and the new "
+            "fields.")
 
     def initAlgorithm(self, config=None):
         add_database_and_rules(self)

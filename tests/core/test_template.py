@@ -1,4 +1,4 @@
-"""The blank survey workbook (plugin/core/template.py), docs/domain/survey.md §2."""
+"""The blank survey workbook (plugin/core/ingest/template.py), docs/domain/survey.md §2."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Styling of the risk map's layers (plugin/processing/styling.py) and the QML templates
+"""Styling of the risk map's layers (plugin/layers/styling.py) and the QML templates
 in resources/styles/: colours and labels from the rules file, shapes by sector, feature
 order, label scales, the density ramp, district classes, the layer-tree group — and a
 rendered image that proves the style draws."""

@@ -12,7 +12,6 @@ from ..errors import PipelineError
 from ..rules import Rules
 from . import effects
 
-DEFAULT_TARGET_EQUIPMENT = "building"  # a hazard source without an equipment type is a target like a building
 EDGE_COLUMNS = ("src", "dst", "distance_m", "vector", "load", "probability", "target_equipment")
 
 
@@ -53,7 +52,7 @@ def escalation_edges(hazards: gpd.GeoDataFrame, rules: Rules):
     d = np.hypot(x[dst] - x[src], y[dst] - y[src])
     equipment = hazards["equipment"].astype(object).fillna("").to_numpy()[dst]
     equipment = np.where(np.isin(equipment, list(rules.cascade["heat_threshold_kw_m2"])), equipment,
-                         DEFAULT_TARGET_EQUIPMENT)
+                         effects.DEFAULT_EQUIPMENT)
     reach = np.full(len(src), np.nan)
     for eq in np.unique(equipment):
         m = equipment == eq

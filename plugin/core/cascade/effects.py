@@ -29,7 +29,7 @@ import pandas as pd
 from ..scoring import gb18218
 
 EQUIPMENT = ("atmospheric", "pressurised", "elongated", "auxiliary", "building")
-# A target whose equipment type is blank or unknown is taken as a building (as the pipeline does).
+# A target whose equipment type is blank or unknown is taken as a building (cascade/edges.py).
 DEFAULT_EQUIPMENT = "building"
 SCENARIOS = ("vce", "pool_fire", "tnt", "none")
 VECTOR_OF = {"vce": "overpressure", "tnt": "overpressure", "pool_fire": "heat", "none": ""}

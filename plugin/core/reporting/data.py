@@ -54,7 +54,7 @@ def identity(text: str) -> str:
     return text
 
 
-# Column kinds → number formats (see report_xlsx.NUMBER_FORMATS).
+# Column kinds → number formats (see reporting.xlsx NUMBER_FORMATS).
 TEXT, COUNT, R, PROB, DIST, DEC1, DEC2, DEC3, COORD = ("text", "count", "r", "prob", "dist", "dec1", "dec2", "dec3",
                                                       "coord")
 

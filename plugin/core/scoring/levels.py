@@ -10,6 +10,8 @@ import pandas as pd
 from ..rules import Rules
 
 UNSCORED_ZH = "未评级"
+#: The unscored units' column and label in tables and legends.
+UNSCORED_LABEL = f"{UNSCORED_ZH} unscored"
 LEVELS = (1, 2, 3, 4)
 
 
@@ -104,12 +106,12 @@ def level_table(units: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """Units by sector × level (rows: sectors in rules order, columns: levels + unscored)."""
     lvl = pd.to_numeric(units["level"], errors="coerce")
     table = pd.crosstab(units["sector"].astype(object), lvl.fillna(0).astype(int))
-    cols = {k: f"{k} {v}" for k, v in names(rules).items()} | {0: "未评级 unscored"}
+    cols = {k: f"{k} {v}" for k, v in names(rules).items()} | {0: UNSCORED_LABEL}
     table = table.reindex(index=list(rules.sectors), columns=[1, 2, 3, 4, 0], fill_value=0)
     table.index = [f"{s.zh} {s.en}" for s in rules.sectors.values()]
     table.columns = [cols[c] for c in table.columns]
     table["合计 total"] = table.sum(axis=1)
     table.loc["合计 total"] = table.sum(axis=0)
     if not table.iloc[:, -2].any():  # no unscored units: drop the column
-        table = table.drop(columns="未评级 unscored")
+        table = table.drop(columns=UNSCORED_LABEL)
     return table.astype(np.int64)

@@ -254,7 +254,7 @@ def _reasons(hz, hz_out, rules, wi, has, u_method, lec_vals, ls_vals, lec_d, ls_
     def tail(idx):
         h = wi[idx]
         lvl = pd.Series(np.nan_to_num(lv[h], nan=0).astype(int))
-        return (" → " + lvl.map(level_zh).fillna("未评级") + " → level " + lvl.astype(str)
+        return (" → " + lvl.map(level_zh).fillna(levels.UNSCORED_ZH) + " → level " + lvl.astype(str)
                 + "（危险源 hazard " + pd.Series(codes[h]) + "）")
 
     method = np.asarray(u_method, dtype=object)
