@@ -5,7 +5,10 @@ Chinese alias (stored in the GeoPackage, shown by QGIS), the layer(s) it is on, 
 that writes it and the steps that clear it before they write (scoring starts again from
 the survey values, so it clears what proximity and cascade wrote; proximity scores again,
 so it clears its own fields and the cascade's; the cascade clears its own). The lists the
-steps, the store, the panel and the report use are derived from here.
+steps and the store use (aliases, what each step clears, the score, proximity, cascade and
+risk-map fields, the run log) are derived from here; the column lists a stage builds its
+tables with (the importer's, the receptors', the graph's, the districts') are checked against
+it, name and type, by tests/core/test_fields.py on the analysed sample city.
 
 The survey columns of ``units`` and ``hazards`` (written by the import) are described by
 ``ingest.schema``; a field here whose alias is empty takes the survey column's.
@@ -34,7 +37,7 @@ _BY_CASCADE = (SCORE, PROXIMITY, CASCADE)
 @dataclass(frozen=True)
 class Field:
     name: str
-    type: str  # TEXT, INT, REAL, BOOL
+    type: str  # TEXT, INT (whole numbers; may be empty, then read as real), REAL, BOOL
     zh: str  # Chinese alias; "" = the survey column's (ingest.schema)
     layers: tuple[str, ...]
     step: str  # the step that writes it
@@ -51,6 +54,10 @@ class Family:
     layers: tuple[str, ...]
     step: str
     cleared_by: tuple[str, ...] = ()
+
+    def owns(self, name: str) -> bool:
+        """Whether a column named ``name`` belongs to the family (whatever rules named its id)."""
+        return name.startswith(self.prefix) and len(name) > len(self.prefix)
 
     def fields(self, names_zh: dict[str, str]) -> tuple[Field, ...]:
         """The family's fields for ids → Chinese names (e.g. the rules' receptor classes)."""
@@ -226,13 +233,18 @@ def names(layer: str, step: str | None = None) -> tuple[str, ...]:
     return tuple(f.name for f in on(layer, step))
 
 
-def cleared(layer: str, step: str, receptor_classes: dict[str, str] | None = None) -> tuple[str, ...]:
+def cleared(layer: str, step: str, receptor_classes: dict[str, str] | None = None,
+            present: Iterable[str] = ()) -> tuple[str, ...]:
     """The fields of ``layer`` that ``step`` removes before it writes; with the rules'
-    receptor classes (id → Chinese name), the ``n_<class id>`` family too."""
+    receptor classes (id → Chinese name), the ``n_<class id>`` family too, and of the
+    ``present`` columns every other member of the family (a class an earlier rules file had,
+    which the current one dropped) — but no registered field of another step."""
     out = [f.name for f in on(layer) if step in f.cleared_by]
     family = RECEPTOR_COUNTS
-    if receptor_classes and layer in family.layers and step in family.cleared_by:
-        out += [f.name for f in family.fields(receptor_classes) if f.name not in out]
+    if layer in family.layers and step in family.cleared_by:
+        out += [f.name for f in family.fields(receptor_classes or {}) if f.name not in out]
+        registered = set(names(layer))
+        out += [c for c in present if family.owns(c) and c not in registered and c not in out]
     return tuple(out)
 
 

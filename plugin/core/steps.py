@@ -78,7 +78,7 @@ def _receptor_classes(rules: Rules) -> dict[str, str]:
 
 def _drop(frame: pd.DataFrame, layer: str, step: str, rules: Rules) -> pd.DataFrame:
     """``frame`` without the fields ``step`` clears on ``layer`` (fields.py)."""
-    gone = fields.cleared(layer, step, _receptor_classes(rules))
+    gone = fields.cleared(layer, step, _receptor_classes(rules), present=frame.columns)
     return frame.drop(columns=[c for c in gone if c in frame])
 
 
@@ -318,7 +318,22 @@ def _before_cascade(units: pd.DataFrame, hazards: pd.DataFrame, rules: Rules) ->
         base = pd.to_numeric(hazards["level"], errors="coerce").to_numpy(dtype=float)
         levels.set_level(hazards, np.isfinite(base), base[np.isfinite(base)], rules)
         units = levels.units_from_hazards(units, hazards, rules)
+        if "cascade_reason" not in units:
+            units = _without_legacy_cascade_lines(units)
     return _drop(units, "units", fields.CASCADE, rules), _drop(hazards, "hazards", fields.CASCADE, rules)
+
+
+def _without_legacy_cascade_lines(units: pd.DataFrame) -> pd.DataFrame:
+    """A database cascaded by version 0.5 kept a unit's cascade upgrade as a line of its
+    ``level_reasons`` ending in the cascade mark (now the ``cascade_reason`` field): remove
+    those lines once, so the new run does not show the upgrade twice."""
+    import re
+
+    from .cascade.upgrade import CASCADE_MARK
+
+    line = rf"\n[^\n]*{re.escape(CASCADE_MARK)}[^\n]*"
+    reasons = units["level_reasons"].astype(object).fillna("").str.replace(line, "", regex=True)
+    return units.assign(level_reasons=reasons)
 
 
 def cascade_database(db: str | Path, rules: Rules, progress: Progress | None = None) -> CascadeSummary:

@@ -85,6 +85,26 @@ def test_upgrade_for_reaching_a_level_1_source_in_two_steps(tmp_path):
     assert stored["cascade_reason"].count("连锁 cascade") == 1 and "连锁 cascade" not in stored["level_reasons"]
 
 
+def test_a_database_cascaded_by_0_5_shows_the_upgrade_once(tmp_path):
+    # Version 0.5 appended a unit's cascade upgrade to its level_reasons and had no
+    # cascade_reason field; running the cascade again moves the line into the field.
+    db = _db(tmp_path, [{"code": "A", "x": X0, "y": Y0, "q": 10.0},
+                        {"code": "B", "x": X0 + 60, "y": Y0, "q": 10.0},
+                        {"code": "C", "x": X0 + 120, "y": Y0, "q": 0.001, "L": 10, "C": 7}])
+    cascade_database(db, RULES)
+    units = riskdb.read_layer(db, "units")
+    upgraded = units["cascade_reason"] != ""
+    legacy = units.assign(level_reasons=units["level_reasons"].where(
+        ~upgraded, units["level_reasons"] + "\n" + units["cascade_reason"])).drop(columns="cascade_reason")
+    riskdb.update_layers(db, {"units": legacy})
+    assert "连锁 cascade" in riskdb.read_layer(db, "units").set_index("unit_code").loc["UA", "level_reasons"]
+    cascade_database(db, RULES)
+    stored = riskdb.read_layer(db, "units").set_index("unit_code")
+    assert stored.loc["UA", "cascade_reason"].count("连锁 cascade") == 1
+    assert "连锁 cascade" not in stored.loc["UA", "level_reasons"]
+    assert stored.loc["UA", "level_reasons"] == units.set_index("unit_code").loc["UA", "level_reasons"]
+
+
 def test_scenario_is_reproducible_and_finds_the_chain(tmp_path):
     db = _db(tmp_path, [{"code": "A", "x": X0, "y": Y0}, {"code": "B", "x": X0 + 60, "y": Y0},
                         {"code": "C", "x": X0 + 120, "y": Y0}, {"code": "Z", "x": X0 + 5000, "y": Y0}])
