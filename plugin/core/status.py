@@ -33,7 +33,6 @@ from .store.read import count as _count
 from .store.read import feature_count as _feature_count
 from .store.read import field_names as _fields
 from .store.read import in_list as _in_list
-from .store.read import layer_crs, nearest_unit
 from .store.read import non_empty as _non_empty
 from .store.read import quote_text as _quote_text
 
@@ -389,10 +388,8 @@ __all__ = [
     "Snapshot",
     "StepStatus",
     "UnitDetails",
-    "layer_crs",
     "level_one_units",
     "level_summary",
-    "nearest_unit",
     "read_runs",
     "read_status",
     "snapshot",

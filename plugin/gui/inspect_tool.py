@@ -126,7 +126,7 @@ class UnitInspectTool(QgsMapTool):
         return None
 
     def _from_database(self, point: QgsPointXY, radius: float, db: str) -> str | None:
-        from ..core.status import layer_crs, nearest_unit
+        from ..core.store.read import layer_crs, nearest_unit
 
         crs_text = layer_crs(db, "units")
         if not crs_text:

@@ -14,6 +14,7 @@ import pytest
 from plugin.core import status, steps
 from plugin.core.rules import load_rules
 from plugin.core.steps import score_database
+from plugin.core.store import read as store_read
 from plugin.core.store import riskdb
 from tests.common import imported_only, unit_with_everything
 from tests.common import read_attributes as read
@@ -176,9 +177,9 @@ def test_nearest_unit(analysed_db_session):
     db = analysed_db_session
     units = pyogrio.read_dataframe(db, layer="units", columns=["unit_code"])
     u = units.iloc[7]
-    assert status.nearest_unit(db, u.geometry.x + 1e-5, u.geometry.y, 1e-3) == u["unit_code"]
-    assert status.nearest_unit(db, 0.0, 0.0, 1e-3) is None
-    assert status.layer_crs(db) == "EPSG:4490"
+    assert store_read.nearest_unit(db, u.geometry.x + 1e-5, u.geometry.y, 1e-3) == u["unit_code"]
+    assert store_read.nearest_unit(db, 0.0, 0.0, 1e-3) is None
+    assert store_read.layer_crs(db) == "EPSG:4490"
 
 
 def test_reads_only_the_columns_it_needs(analysed_db_session, monkeypatch):
