@@ -11,7 +11,7 @@ from plugin.core import coords
 from plugin.core.ingest.importer import ImportOptions, import_surveys
 from plugin.core.ingest.issues import KINDS
 from plugin.core.ingest.template import write_template
-from tests.common import SHENZHEN_EXTENT, write_flat_csv, write_messy_workbook
+from tests.common import SHENZHEN_EXTENT, write_flat_csv, write_messy_workbook, write_workbook
 
 
 @pytest.fixture
@@ -299,22 +299,15 @@ def test_decimal_comma_in_coordinates(tmp_path):
 
 def _factor_workbook(path):
     """Hazard rows with L 2 (not in the default rules), C 16 (tolerated), C 20 and L·S 6 × 2."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "单位信息"
-    ws.append(["单位编码", "单位名称", "行业领域", "行政区", "经度", "纬度"])
-    ws.append(["U1", "甲", "工贸", "南山区", 113.9, 22.5])
-    ws = wb.create_sheet("危险源")
-    ws.append(["危险源编码", "单位编码", "L", "E", "C", "可能性", "严重性"])
-    ws.append(["H-L2", "U1", 2, 6, 15, None, None])
-    ws.append(["H-C16", "U1", 3, 6, 16, None, None])
-    ws.append(["H-C20", "U1", 3, 6, 20, None, None])
-    ws.append(["H-LS6", "U1", None, None, None, 6, 2])
-    ws.append(["H-OK", "U1", 3, 6, 15, 3, 4])
-    wb.save(path)
-    return path
+    return write_workbook(path, {
+        "单位信息": [["单位编码", "单位名称", "行业领域", "行政区", "经度", "纬度"],
+                 ["U1", "甲", "工贸", "南山区", 113.9, 22.5]],
+        "危险源": [["危险源编码", "单位编码", "L", "E", "C", "可能性", "严重性"],
+                ["H-L2", "U1", 2, 6, 15, None, None],
+                ["H-C16", "U1", 3, 6, 16, None, None],
+                ["H-C20", "U1", 3, 6, 20, None, None],
+                ["H-LS6", "U1", None, None, None, 6, 2],
+                ["H-OK", "U1", 3, 6, 15, 3, 4]]})
 
 
 def _rules_with(tmp_path, *edits):
