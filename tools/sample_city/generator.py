@@ -15,7 +15,7 @@ the district and street *names* are Shenzhen's. The generator serves three purpo
 
 API
 ---
-``generate_city(n_units, seed, hazards_per_unit) -> City``
+``generate_city(n_units, seed, hazards_per_unit, profile="sample") -> City``
     clean data: ``units`` and ``hazards`` DataFrames whose columns are the schema keys
     (plus ``wgs84_lon``/``wgs84_lat``, the true location), ``districts``, ``receptors``
     (GeoDataFrames, EPSG:4490) and a population raster (people per 100 m cell, EPSG:4547).
@@ -23,6 +23,15 @@ API
     survey workbooks ``01_危险化学品.xlsx`` … ``07_特种设备.csv`` and ``manifest.json``.
 ``write_layers(city, out_dir) -> dict``
     ``districts.gpkg``, ``receptors.gpkg`` and ``population.tif``.
+
+Profiles: ``"sample"`` (default) is the committed sample's generator, byte for byte. ``"city"``
+(what ``make bench`` uses) is a real city's harder shape: realistic sector shares
+(:data:`CITY_SECTOR_SHARE`), hazard sources per unit by sector (:data:`CITY_HAZARDS_PER_UNIT`,
+about 1.75 on average, a hazardous-chemicals unit about nine), a third of the
+hazardous-chemicals units inside three dense chemical parks (:data:`DENSE_PARKS`, discs of
+:data:`DENSE_PARK_RADIUS_M`, thousands of hazard sources per km²), hazard sources with their
+own coordinates tens to a few hundred metres from their unit's point
+(:data:`CITY_HAZARD_OFFSET_M`), and :data:`CITY_RECEPTORS` receptors at every size.
 
 No QGIS here; heavy libraries are imported inside the functions that need them.
 """
@@ -132,6 +141,8 @@ _CHEM_PARKS = (
     ("妈湾油库区", 113.890, 22.505, 0.4, 0.5),
     ("光明化工园", 113.905, 22.800, 0.6, 0.6),
 )
+# The three dense parks of the "city" profile (names of _CHEM_PARKS).
+DENSE_PARKS = ("坪山精细化工园", "葵涌石化仓储区", "沙井化工集聚区")
 _PORTS = ((114.265, 22.575, 1.0, 1.0), (113.900, 22.485, 0.8, 0.8), (113.850, 22.570, 0.8, 0.5))
 # Green hills where few people live (lon, lat, sigma km).
 _HILLS = ((114.190, 22.585, 2.0), (113.990, 22.580, 1.5), (113.960, 22.660, 1.8), (114.320, 22.640, 2.5),
@@ -175,6 +186,21 @@ _SECTOR_PREFIX = {"hazchem": "HC", "gas": "GS", "industry": "IT", "construction"
 # Shares of the city's units (fire and industry most numerous, hazchem and gas few).
 _SECTOR_SHARE = {"hazchem": 0.006, "gas": 0.008, "industry": 0.33, "construction": 0.04,
                  "transport": 0.05, "fire": 0.48, "special_equipment": 0.086}
+# The "city" profile: shares closer to a real city's survey (Shenzhen-like: fire safety's
+# crowded places and small premises are the majority, then industry and trade; hazardous
+# chemicals a few thousand units), hazard sources per unit by sector (low, high), uniform.
+CITY_SECTOR_SHARE = {"hazchem": 0.004, "gas": 0.012, "industry": 0.22, "construction": 0.015,
+                     "transport": 0.03, "fire": 0.62, "special_equipment": 0.099}
+CITY_HAZARDS_PER_UNIT = {"hazchem": (3, 15), "gas": (1, 4), "industry": (1, 3), "construction": (2, 5),
+                         "transport": (1, 3), "fire": (1, 2), "special_equipment": (1, 3)}
+# (min, max) distance in metres of a hazard source's own point from its unit's, per sector
+# (uniform over the disc between them); sectors not listed have no own coordinates.
+CITY_HAZARD_OFFSET_M = {"hazchem": (20.0, 250.0), "gas": (10.0, 120.0), "industry": (10.0, 150.0)}
+DENSE_PARK_SHARE = 1 / 3  # of the hazardous-chemicals units, inside the dense parks
+DENSE_PARK_RADIUS_M = 500.0
+CITY_RECEPTORS = 20_000
+PROFILES = ("sample", "city")
+CITY_PROFILE_VERSION = 1  # bump when the "city" profile's output changes (the bench caches cities by it)
 _SECTOR_MIN_UNITS = 25  # small cities still get a useful number of each sector
 _LEC_SECTORS = ("hazchem", "gas", "industry", "construction")
 # (credit code prefix weights) per unit type are set in _UNIT_TYPES below.
@@ -510,6 +536,7 @@ class City:
     population_nodata: int = RASTER_NODATA
     boundary: Any = None  # shapely Polygon of the city (EPSG:4490)
     parks: pd.DataFrame = field(default_factory=pd.DataFrame)  # chemical parks: name, lon, lat
+    profile: str = "sample"  # PROFILES
 
     @property
     def n_units(self) -> int:
@@ -592,10 +619,11 @@ def _allocate(total: int, shares: np.ndarray) -> np.ndarray:
     return base
 
 
-def sector_counts(n_units: int) -> dict[str, int]:
+def sector_counts(n_units: int, profile: str = "sample") -> dict[str, int]:
     """Units per sector for a city of ``n_units`` (every sector gets a floor of a few)."""
     floor = min(_SECTOR_MIN_UNITS, n_units // len(_SECTOR_IDS))
-    shares = _weights([_SECTOR_SHARE[s] for s in _SECTOR_IDS])
+    table = CITY_SECTOR_SHARE if profile == "city" else _SECTOR_SHARE
+    shares = _weights([table[s] for s in _SECTOR_IDS])
     counts = floor + _allocate(n_units - floor * len(_SECTOR_IDS), shares)
     return dict(zip(_SECTOR_IDS, counts.tolist()))
 
@@ -835,21 +863,29 @@ def _critical_quantities() -> dict[str, float]:
 # =========================================================================================
 
 
-def generate_city(n_units: int, seed: int = DEFAULT_SEED, hazards_per_unit: tuple[int, int] = (1, 4)) -> City:
+def generate_city(n_units: int, seed: int = DEFAULT_SEED, hazards_per_unit: tuple[int, int] = (1, 4),
+                  profile: str = "sample") -> City:
     """A fictional city of ``n_units`` survey units in seven sectors, with their hazard
-    sources, districts, receptors and population raster. Same seed, same city."""
+    sources, districts, receptors and population raster. Same seed, same city.
+
+    ``profile="city"`` gives a real city's shape (see the module's docstring); there the
+    hazard sources per unit come from :data:`CITY_HAZARDS_PER_UNIT` and ``hazards_per_unit``
+    is not used."""
     import geopandas as gpd
 
     if n_units < 1:
         raise ValueError("n_units must be at least 1")
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {PROFILES}")
     lo, hi = int(hazards_per_unit[0]), int(hazards_per_unit[1])
     if not 1 <= lo <= hi:
         raise ValueError("hazards_per_unit must be (low, high) with 1 <= low <= high")
+    city = profile == "city"
     rng = np.random.default_rng([seed, 1])
     boundary, polys = _geometry()
     street_seeds = _street_seeds(np.random.default_rng([seed, 2]), polys)
 
-    counts = sector_counts(n_units)
+    counts = sector_counts(n_units, profile)
     sector_idx = np.repeat(np.arange(len(_SECTOR_IDS)), [counts[s] for s in _SECTOR_IDS])
     n = n_units
     # Unit types (global index over all sectors' types) and where they are.
@@ -863,6 +899,8 @@ def generate_city(n_units: int, seed: int = DEFAULT_SEED, hazards_per_unit: tupl
         base += len(ts)
     where = np.array([t.where for _, t in type_list], dtype=object)[type_idx]
     lon, lat = _locations(rng, where, boundary)
+    if city:  # a third of the hazardous-chemicals units packed into the dense parks
+        _into_dense_parks(np.random.default_rng([seed, 21]), sector_idx, lon, lat, boundary)
     district = _district_of(lon, lat, polys)
     street_i = _nearest_street(lon, lat, district, street_seeds)
 
@@ -953,20 +991,55 @@ def generate_city(n_units: int, seed: int = DEFAULT_SEED, hazards_per_unit: tupl
               "surveyor", "contact_name", "contact_phone"):
         units[c] = units[c].astype(str)
 
-    hazards = _generate_hazards(rng, units, sector_idx, type_idx, type_list, lo, hi)
+    if city:
+        lo_hi = np.array([CITY_HAZARDS_PER_UNIT[s] for s in _SECTOR_IDS], dtype=np.int64)[sector_idx]
+        hazards = _generate_hazards(rng, units, sector_idx, type_idx, type_list, lo_hi[:, 0], lo_hi[:, 1],
+                                    offsets=CITY_HAZARD_OFFSET_M)
+    else:
+        hazards = _generate_hazards(rng, units, sector_idx, type_idx, type_list, lo, hi)
     districts = gpd.GeoDataFrame(
         {"name": [d.name for d in _DISTRICTS], "name_en": [d.name_en for d in _DISTRICTS],
          "code": [d.code for d in _DISTRICTS]},
         geometry=list(polys), crs=STORAGE_CRS)
-    receptors = _generate_receptors(np.random.default_rng([seed, 4]), n_units, boundary, polys, street_seeds)
+    receptors = _generate_receptors(np.random.default_rng([seed, 4]), n_units, boundary, polys, street_seeds,
+                                    CITY_RECEPTORS if city else None)
     pop, transform = _population(np.random.default_rng([seed, 5]), boundary)
     parks = pd.DataFrame({"name": [p[0] for p in _CHEM_PARKS], "lon": [p[1] for p in _CHEM_PARKS],
                           "lat": [p[2] for p in _CHEM_PARKS]})
     return City(seed=seed, units=units, hazards=hazards, districts=districts, receptors=receptors,
-                population=pop, population_transform=transform, boundary=boundary, parks=parks)
+                population=pop, population_transform=transform, boundary=boundary, parks=parks, profile=profile)
 
 
-def _generate_hazards(rng, units: pd.DataFrame, sector_idx, type_idx, type_list, lo: int, hi: int) -> pd.DataFrame:
+def _into_dense_parks(rng, sector_idx: np.ndarray, lon: np.ndarray, lat: np.ndarray, boundary) -> None:
+    """Move :data:`DENSE_PARK_SHARE` of the hazardous-chemicals units (in place) to points
+    drawn uniformly over the discs of the :data:`DENSE_PARKS`, weighted by the parks' weights."""
+    import shapely
+
+    hc = np.flatnonzero(sector_idx == _SECTOR_IDS.index("hazchem"))
+    k = int(round(len(hc) * DENSE_PARK_SHARE))
+    if not k:
+        return
+    chosen = rng.choice(hc, size=k, replace=False)
+    parks = [p for p in _CHEM_PARKS if p[0] in DENSE_PARKS]
+    which = rng.choice(len(parks), size=k, p=_weights([p[4] for p in parks]))
+    c_lon = np.array([p[1] for p in parks])[which]
+    c_lat = np.array([p[2] for p in parks])[which]
+    px, py = np.empty(k), np.empty(k)
+    todo = np.arange(k)
+    while len(todo):  # a disc cut by the coast: draw again
+        x, y = _offset(c_lon[todo], c_lat[todo], DENSE_PARK_RADIUS_M * np.sqrt(rng.random(len(todo))),
+                       rng.uniform(0, 2 * math.pi, len(todo)))
+        ok = shapely.contains_xy(boundary, x, y)
+        px[todo[ok]], py[todo[ok]] = x[ok], y[ok]
+        todo = todo[~ok]
+    lon[chosen], lat[chosen] = px, py
+
+
+def _generate_hazards(rng, units: pd.DataFrame, sector_idx, type_idx, type_list, lo, hi,
+                      offsets: dict[str, tuple[float, float]] | None = None) -> pd.DataFrame:
+    """Hazard sources of ``units``: ``lo``..``hi`` per unit (ints, or arrays per unit). Own
+    coordinates: the sample's (hazchem 10–160 m, gas 10–60 m, industry 10–80 m from the unit)
+    or, with ``offsets``, each listed sector's (min, max) metres."""
     n = len(units)
     per_unit = rng.integers(lo, hi + 1, n)
     u = np.repeat(np.arange(n), per_unit)
@@ -1081,13 +1154,21 @@ def _generate_hazards(rng, units: pd.DataFrame, sector_idx, type_idx, type_list,
     severity[~ls] = pd.NA
 
     # Own locations for plant-like sectors: tens of metres from the unit's point.
-    own = np.isin(sector, ("hazchem", "gas", "industry"))
-    reach = np.select([sector == "hazchem", sector == "gas"], [150.0, 50.0], 70.0)
     w_lon = np.full(m, np.nan)
     w_lat = np.full(m, np.nan)
     ulon = units["wgs84_lon"].to_numpy()[u]
     ulat = units["wgs84_lat"].to_numpy()[u]
-    dist = reach * np.sqrt(rng.random(m)) + 10.0
+    if offsets is None:
+        own = np.isin(sector, ("hazchem", "gas", "industry"))
+        reach = np.select([sector == "hazchem", sector == "gas"], [150.0, 50.0], 70.0)
+        dist = reach * np.sqrt(rng.random(m)) + 10.0
+    else:  # uniform over the ring between each sector's (min, max)
+        own = np.isin(sector, tuple(offsets))
+        r0 = np.zeros(m)
+        r1 = np.zeros(m)
+        for s, (a, b) in offsets.items():
+            r0[sector == s], r1[sector == s] = a, b
+        dist = np.sqrt(r0 ** 2 + (r1 ** 2 - r0 ** 2) * rng.random(m))
     bearing = rng.uniform(0, 2 * math.pi, m)
     olon, olat = _offset(ulon, ulat, dist, bearing)
     w_lon[own] = np.round(olon[own], 7)
@@ -1124,11 +1205,12 @@ def _generate_hazards(rng, units: pd.DataFrame, sector_idx, type_idx, type_list,
 
 # --- receptors and population ------------------------------------------------------------
 
-def _generate_receptors(rng, n_units: int, boundary, polys, street_seeds):
+def _generate_receptors(rng, n_units: int, boundary, polys, street_seeds, n: int | None = None):
     import geopandas as gpd
     import shapely
 
-    n = int(np.clip(200 + 0.01 * n_units, 250, 15_000))
+    if n is None:
+        n = int(np.clip(200 + 0.01 * n_units, 250, 15_000))
     classes = np.array([r[0] for r in _RECEPTORS], dtype=object)
     ci = rng.choice(len(_RECEPTORS), size=n, p=_weights([r[1] for r in _RECEPTORS]))
     lon, lat = _sample_mixture(rng, n, _URBAN, boundary, 0.15)
@@ -1564,11 +1646,16 @@ def _width(table: str, key: str) -> float:
 
 
 def _build_files(city: City, rng, max_rows: int) -> list[_File]:
+    return list(_iter_files(city, rng, max_rows))
+
+
+def _iter_files(city: City, rng, max_rows: int):
+    """The survey files one after the other (each built when asked for, so that a tidy
+    city's files need not all be in memory at once)."""
     units, hazards = city.units, city.hazards
     u_sector = units["sector"].to_numpy(dtype=object)
     u_pos_of = pd.Series(np.arange(len(units)), index=units["unit_code"].to_numpy())
     h_unit_pos = u_pos_of.reindex(hazards["unit_code"].to_numpy()).to_numpy(dtype=np.int64)
-    files: list[_File] = []
     for spec in _FILES:
         u_idx = np.flatnonzero(u_sector == spec.sector)
         if not len(u_idx):
@@ -1587,8 +1674,7 @@ def _build_files(city: City, rng, max_rows: int) -> list[_File]:
             ext = ".csv" if spec.fmt == "csv" else ".xlsx"
             name = spec.stem + (f"_{p + 1}" if n_parts > 1 else "") + ext
             sheets = _sheets_for(spec, city, pu, ph, h_unit_pos, rng)
-            files.append(_File(spec, name, p + 1, n_parts, sheets))
-    return files
+            yield _File(spec, name, p + 1, n_parts, sheets)
 
 
 def _sheets_for(spec: _FileSpec, city: City, pu: np.ndarray, ph: np.ndarray, h_unit_pos: np.ndarray,
@@ -2127,11 +2213,12 @@ def write_city(city: City, out_dir: str | Path, *, messy: bool = True, seed: int
     out.mkdir(parents=True, exist_ok=True)
     seed = city.seed if seed is None else int(seed)
     rng = np.random.default_rng([seed, 11])
-    files = _build_files(city, rng, max_rows)
-    if messy:
+    files: Any = _iter_files(city, rng, max_rows)
+    if messy:  # the injections are drawn across all files: build them all first
+        files = list(files)
         _inject(files, city, np.random.default_rng([seed, 12]), per_kind)
     entries = []
-    for f in files:
+    for f in files:  # a tidy city's files are built, written and dropped one at a time
         path = out / f.name
         tmp = path.with_name(path.name + ".part")
         if f.spec.fmt == "csv":
@@ -2140,6 +2227,7 @@ def write_city(city: City, out_dir: str | Path, *, messy: bool = True, seed: int
             _write_xlsx(f, tmp)
         os.replace(tmp, path)
         entries.append(_file_manifest(f, city))
+        del f  # before the next file is built
     issues: dict[str, int] = {}
     for e in entries:
         for k, v in e["expected"]["issues"].items():
@@ -2160,6 +2248,8 @@ def write_city(city: City, out_dir: str | Path, *, messy: bool = True, seed: int
         "expected_issues": dict(sorted(issues.items())),
         "files": entries,
     }
+    if city.profile != "sample":
+        manifest["profile"] = city.profile
     with open(out / MANIFEST_NAME, "w", encoding="utf-8") as fh:
         json.dump(manifest, fh, ensure_ascii=False, indent=1)
     return manifest
