@@ -44,6 +44,18 @@ def _wrong_check(code: str) -> str:
 # --- Unified social credit code ---------------------------------------------------------
 
 
+def test_credit_code_check_characters_are_stdnums():
+    """The numpy check characters are python-stdnum's, for random bodies over the whole alphabet."""
+    rng = np.random.default_rng(7)
+    alphabet = np.array(list(identifiers.USCC_ALPHABET))
+    bodies = ["".join(rng.choice(alphabet, 17)) for _ in range(3000)]
+    got = identifiers._uscc_check_chars(np.array(bodies, dtype=object))
+    assert got.tolist() == [uscc.calc_check_digit(b) for b in bodies]
+    codes = [b + c for b, c in zip(bodies, got)]
+    assert (check_credit_codes(codes)["status"] == STATUS_OK).all()
+
+
+
 def test_known_valid_codes() -> None:
     result = check_credit_codes(list(VALID_CODES))
     assert list(result.columns) == ["code", "status", "detail"]
@@ -129,13 +141,13 @@ def test_scalar_and_empty_inputs() -> None:
 
 def test_repeated_values_checked_once(monkeypatch) -> None:
     calls: list[str] = []
-    real = uscc.calc_check_digit
+    real = identifiers._uscc_check_chars
 
-    def counting(number: str) -> str:
-        calls.append(number)
-        return real(number)
+    def counting(bodies: np.ndarray) -> np.ndarray:
+        calls.extend(bodies.tolist())
+        return real(bodies)
 
-    monkeypatch.setattr(identifiers._uscc, "calc_check_digit", counting)
+    monkeypatch.setattr(identifiers, "_uscc_check_chars", counting)
     values = [VALID_CODES[0]] * 500 + [VALID_CODES[1]] * 300 + ["91110108551385082q"] * 50 + [None] * 10
     result = check_credit_codes(values)
     assert sorted(calls) == sorted([VALID_CODES[0][:17], VALID_CODES[1][:17]])
