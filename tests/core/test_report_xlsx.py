@@ -446,3 +446,70 @@ def test_long_text_is_cut_to_excels_limit_as_excel_counts():
     assert len(cut.encode("utf-16-le")) // 2 <= MAX_TEXT and cut == "😀" * (MAX_TEXT // 2)
     assert _cut("安全" * 20000) == ("安全" * 20000)[:MAX_TEXT]
     assert _cut("short") == "short"
+
+
+# --- long lists ----------------------------------------------------------------------------------
+
+def test_a_long_list_is_cut_between_units_and_says_where_the_whole_list_is(analysed_db, tmp_path, monkeypatch):
+    """Above MAX_LIST_ROWS rows a list sheet shows its first rows, whole units only, under a
+    bilingual note row naming the layer and the filter that give the whole list."""
+    import pyogrio
+
+    from plugin.core.reporting import data as rp
+
+    full = report_data(analysed_db, RULES)
+    rows = len(full.level_units[2])
+    monkeypatch.setattr(rp, "MAX_LIST_ROWS", rows // 2)
+    data = report_data(analysed_db, RULES)
+    cut = data.truncated["较大风险单位"]
+    shown = data.level_units[2]
+    assert cut.total == rows and cut.shown == len(shown) <= rows // 2
+    assert shown["unit_code"].tolist() == full.level_units[2]["unit_code"].tolist()[:cut.shown]
+    codes = full.level_units[2]["unit_code"]
+    assert codes.iloc[cut.shown] not in set(shown["unit_code"])  # no unit shown in part
+    assert "重大风险单位" not in data.truncated or len(full.level_units[1]) > rows // 2
+    # the filter named gives the whole list from the database
+    whole = pyogrio.read_dataframe(analysed_db, layer=cut.layer, where=cut.filter, read_geometry=False)
+    expected = full.level_units[2]["hazard_code"].dropna()
+    assert sorted(whole["hazard_code"]) == sorted(expected)
+    units = pyogrio.read_dataframe(analysed_db, layer=cut.also[0], where=cut.also[1], read_geometry=False)
+    assert set(units["unit_code"]) == set(codes) and cut.units_total == len(units)
+
+    path = write_report_xlsx(data, tmp_path / "cut.xlsx")
+    ws = openpyxl.load_workbook(path)["较大风险单位"]
+    note = ws["A1"].value
+    assert note.startswith(f"本表只列出前 {cut.shown:,} 行（共 {rows:,} 行") and f"图层 {cut.layer}" in note
+    assert f"Only the first {cut.shown:,} of {rows:,} rows are shown" in note and cut.filter in note
+    assert ws["A2"].value == "Unit code" and ws.freeze_panes == "A3" and ws.auto_filter.ref.startswith("A2:")
+    body = [r for r in ws.iter_rows(min_row=3, values_only=True)]
+    assert [r[0] for r in body[:cut.shown]] == shown["unit_code"].tolist() and body[cut.shown][0] is None
+    assert any(r[0] == note for r in body)  # under the table too, and on the summary sheet
+    summary = [c.value for row in openpyxl.load_workbook(path)["概览"].iter_rows() for c in row]
+    assert note in summary
+    # a list within the cap is as before: header in row 1
+    assert openpyxl.load_workbook(path)["敏感目标"]["A1"].value == "Hazard source code"
+
+
+def test_rows_written_in_blocks_equal_rows_written_cell_by_cell(analysed_db, tmp_path, monkeypatch):
+    """The list sheets' encoded rows hold the same values, types and formats as XlsxWriter's
+    own cell-by-cell writing."""
+    from plugin.core.reporting import xlsx
+
+    data = report_data(analysed_db, RULES)
+    frame = data.level_units[1]
+    frame.loc[frame.index[0], "address"] = "A & B <c> \t tab "
+    fast = write_report_xlsx(data, tmp_path / "fast.xlsx")
+    monkeypatch.setattr(xlsx, "FAST_ROWS", False)
+    slow = write_report_xlsx(data, tmp_path / "slow.xlsx")
+    a, b = openpyxl.load_workbook(fast), openpyxl.load_workbook(slow)
+    for name in ("重大风险单位", "较大风险单位", "敏感目标", "多米诺链"):
+        ra = [[(c.value, c.data_type, c.number_format, c.fill.fgColor.rgb) for c in r] for r in a[name].iter_rows()]
+        rb = [[(c.value, c.data_type, c.number_format, c.fill.fgColor.rgb) for c in r] for r in b[name].iter_rows()]
+        assert ra == rb, name
+    assert _table(a["重大风险单位"])["Address"].iloc[0] == "A & B <c> \t tab "
+    # Excel reads _x0041_ as "A": the encoded rows keep such survey text literal (_x005F_x0041_)
+    frame.loc[frame.index[0], "address"] = "_x0041_"
+    monkeypatch.setattr(xlsx, "FAST_ROWS", True)
+    cal = CalamineWorkbook.from_path(str(write_report_xlsx(data, tmp_path / "x.xlsx"))).get_sheet_by_name(
+        "重大风险单位").to_python()
+    assert cal[1][cal[0].index("Address")] == "_x0041_"

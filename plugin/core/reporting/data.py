@@ -42,6 +42,11 @@ SHEETS = (SUMMARY_SHEET, LEVEL_SHEETS[1], LEVEL_SHEETS[2], RECEPTORS_SHEET, CHAI
 
 TOP_CHAINS = 200
 NEAREST_RECEPTORS = 3
+#: Rows of a list sheet (重大风险单位, 较大风险单位, 敏感目标) at most: beyond this the sheet
+#: shows the first rows and says where the whole list is (docs/report.md, "Long lists").
+#: Excel's own limit is 1,048,576 rows; a filter or a sort over more than this is slow, and
+#: the database answers such questions better.
+MAX_LIST_ROWS = 100_000
 PERSONAL_FIELDS = ("contact_name", "contact_phone", "surveyor")
 
 
@@ -223,6 +228,35 @@ class LevelInfo:
     colour: str  # '#E60012'
 
 
+@dataclass(frozen=True)
+class Truncation:
+    """A list sheet cut to :data:`MAX_LIST_ROWS`: what it shows, and where the whole list is
+    (a layer of the risk database and the filter that selects it)."""
+
+    shown: int  # rows in the sheet
+    total: int  # rows of the whole list
+    layer: str
+    filter: str
+    units_shown: int | None = None  # the level sheets: whole units only
+    units_total: int | None = None
+    also: tuple[str, str] | None = None  # another layer and filter (the units of a level sheet)
+
+    def note(self, db_name: str) -> str:
+        """The bilingual note the sheet shows (Chinese, then English), whatever the report's language."""
+        units_zh = units_en = ""
+        if self.units_shown is not None:
+            units_zh = f"，{self.units_shown:,} / {self.units_total:,} 个单位"
+            units_en = f" ({self.units_shown:,} of {self.units_total:,} units)"
+        also_zh = also_en = ""
+        if self.also:
+            also_zh = f"；单位见图层 {self.also[0]}，筛选条件 {self.also[1]}"
+            also_en = f"; the units are in layer {self.also[0]}, filter {self.also[1]}"
+        return (f"本表只列出前 {self.shown:,} 行（共 {self.total:,} 行{units_zh}）。完整清单在风险数据库 {db_name} 中："
+                f"图层 {self.layer}，筛选条件 {self.filter}{also_zh}。 / "
+                f"Only the first {self.shown:,} of {self.total:,} rows are shown{units_en}. The whole list is in "
+                f"the risk database {db_name}: layer {self.layer}, filter {self.filter}{also_en}.")
+
+
 @dataclass
 class ReportData:
     """Every table of the report; text values already translated with assemble_report's ``tr``."""
@@ -248,6 +282,7 @@ class ReportData:
     inputs: pd.DataFrame  # INPUT_COLUMNS
     notes: dict[str, list[str]] = field(default_factory=dict)  # sheet name → lines shown under its tables
     steps: dict[str, bool] = field(default_factory=dict)  # proximity, cascade, risk_map, districts → has run
+    truncated: dict[str, Truncation] = field(default_factory=dict)  # sheet name → how its list was cut
 
 
 # --- small helpers ---------------------------------------------------------------------------
@@ -361,9 +396,12 @@ class ReportSource:
 
 
 def assemble_report(source: ReportSource, rules: Rules, unmask: bool = False, tr: Callable[[str], str] = identity,
-                    top_chains: int = TOP_CHAINS) -> ReportData:
+                    top_chains: int = TOP_CHAINS, max_rows: int | None = None) -> ReportData:
     """Assemble the report's tables from a scored risk database's contents (read by
-    ``steps.report_data``, which also refuses an unscored database or a stale risk map)."""
+    ``steps.report_data``, which also refuses an unscored database or a stale risk map).
+    A list sheet longer than ``max_rows`` (default :data:`MAX_LIST_ROWS`) keeps its first rows
+    (:class:`Truncation`)."""
+    max_rows = MAX_LIST_ROWS if max_rows is None else max_rows
     db = source.db
     present = source.layers
     units = source.units.copy()
@@ -426,7 +464,19 @@ def assemble_report(source: ReportSource, rules: Rules, unmask: bool = False, tr
             notes[sheet].append(not_run["cascade"])
         if not len(level_units[k]):
             notes[sheet].append(tr(N_("No unit has this level.")))
+    truncated: dict[str, Truncation] = {}
+    for k, sheet in LEVEL_SHEETS.items():
+        level_units[k], cut = _cap_level_sheet(level_units[k], k, max_rows)
+        if cut is not None:
+            truncated[sheet] = cut
     receptors = _receptor_table(layers["hazard_receptor_links"], hazards, units, tr)
+    if len(receptors) > max_rows:
+        truncated[RECEPTORS_SHEET] = Truncation(
+            max_rows, len(receptors), "hazard_receptor_links",
+            '"hazard_code" IN (SELECT "hazard_code" FROM "hazards" WHERE "level" IN (1, 2))')
+        receptors = receptors.iloc[:max_rows]
+    for sheet, cut in truncated.items():
+        notes[sheet].insert(0, cut.note(db.name))
     if not steps["proximity"]:
         notes[RECEPTORS_SHEET].append(not_run["proximity"])
     elif not len(receptors):
@@ -481,7 +531,7 @@ def assemble_report(source: ReportSource, rules: Rules, unmask: bool = False, tr
         by_level=by_level, by_sector=by_sector, by_district=by_district, level_units=level_units,
         receptors=receptors, chains=chains, issue_counts=issue_counts, import_balance=balance,
         report_info=report_info, analysis_runs=runs, methods=_method_table(rules, level_zh, tr),
-        provenance=rules_provenance(rules, tr), inputs=inputs, notes=notes, steps=steps)
+        provenance=rules_provenance(rules, tr), inputs=inputs, notes=notes, steps=steps, truncated=truncated)
 
 
 # --- the tables -----------------------------------------------------------------------------
@@ -572,6 +622,22 @@ def _level_sheet(units: pd.DataFrame, hazards: pd.DataFrame, nearest: pd.Series,
     out["_h"] = _num(out.get("hazard_level", pd.Series(index=out.index, dtype=float))).fillna(9)
     out = out.sort_values(["_s", "district", "unit_code", "_h", "hazard_code"], kind="stable", na_position="last")
     return _ensure(out, LEVEL_SHEET_COLUMNS)
+
+
+def _cap_level_sheet(frame: pd.DataFrame, level: int, max_rows: int) -> tuple[pd.DataFrame, Truncation | None]:
+    """A level sheet of at most ``max_rows`` rows, cut between two units (a unit's hazard
+    sources are consecutive rows) so that no unit is shown in part."""
+    if len(frame) <= max_rows:
+        return frame, None
+    codes = frame["unit_code"].astype(object).to_numpy()
+    cut = max_rows
+    if codes[cut] == codes[cut - 1]:  # the cut falls inside a unit: before it, unless it is the first
+        start = np.flatnonzero(codes[:cut] != codes[cut - 1])
+        cut = int(start[-1]) + 1 if len(start) else max_rows
+    shown = frame.iloc[:cut]
+    hazards = f'"unit_code" IN (SELECT "unit_code" FROM "units" WHERE "level" = {level})'
+    return shown, Truncation(cut, len(frame), "hazards", hazards, units_shown=int(shown["unit_code"].nunique()),
+                             units_total=int(frame["unit_code"].nunique()), also=("units", f'"level" = {level}'))
 
 
 def _receptor_table(links: pd.DataFrame | None, hazards: pd.DataFrame, units: pd.DataFrame, tr) -> pd.DataFrame:

@@ -7,10 +7,16 @@ probable cascade chains), 数据质量 (issues by file and code, import balance)
 (rules, methods, provenance of the rules' values, input files with SHA-256). See
 docs/report.md.
 
-Written with openpyxl's streaming (write-only) workbook, to a temporary file in the target's
-folder that replaces the target only when complete. Every text cell is stored as a string,
-never a formula (survey text may begin with ``=``, ``+``, ``-`` or ``@``); numbers stay
-numbers. Pure Python: no QGIS import here.
+Written with XlsxWriter in constant-memory mode (each row goes to the sheet's file as it is
+written), to a temporary file in the target's folder that replaces the target only when
+complete. The rows of the list sheets are encoded column by column with pandas and written
+to the sheet's stream in blocks (:func:`_rows_xml`), about ten times faster than a call per
+cell; where the installed XlsxWriter does not work as that expects, they are written cell
+by cell through its public API (the same workbook, slower). A list cut to
+``data.MAX_LIST_ROWS`` rows starts with a bilingual note row saying how many rows are shown
+and where the whole list is. Every text cell is stored as a string, never a formula (survey
+text may begin with ``=``, ``+``, ``-`` or ``@``); numbers stay numbers. Pure Python: no
+QGIS import here.
 """
 
 from __future__ import annotations
@@ -20,7 +26,6 @@ import os
 import re
 import tempfile
 from collections.abc import Callable
-from copy import copy
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +58,7 @@ def _cut(text: str) -> str:
     if len(text) <= MAX_TEXT // 2:
         return text
     return text.encode("utf-16-le")[: 2 * MAX_TEXT].decode("utf-16-le", errors="ignore")
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # characters an .xlsx cell cannot hold
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters an .xlsx cell cannot hold
 _WIDE = (r"[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3"
          r"\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]")
 _WIDE_RE = re.compile(_WIDE)
@@ -64,40 +69,31 @@ def display_width(text: str) -> int:
     return len(text) + len(_WIDE_RE.findall(text))
 
 
-class _Styles:
-    """Template style arrays, copied onto cells (much faster than setting fonts per cell)."""
+class _Formats:
+    """The workbook's cell formats (XlsxWriter formats belong to the workbook, not a sheet)."""
 
-    def __init__(self, ws, levels: list[rp.LevelInfo]):
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Alignment, Font, PatternFill
-
-        def make(**kw):
-            c = WriteOnlyCell(ws)
-            for k, v in kw.items():
-                setattr(c, k, v)
-            return c._style
-
-        self.header = make(font=Font(bold=True), fill=PatternFill("solid", fgColor=HEADER_FILL),
-                           alignment=Alignment(wrap_text=True, vertical="top"))
-        self.title = make(font=Font(bold=True, size=14))
-        self.subtitle = make(font=Font(bold=True, size=12))
-        self.note = make(font=Font(italic=True, color="595959"))
-        self.bold = make(font=Font(bold=True))
-        self.number = {k: make(number_format=f) for k, f in NUMBER_FORMATS.items()}
+    def __init__(self, wb, levels: list[rp.LevelInfo]):
+        wrap = {"text_wrap": True, "valign": "top"}
+        self.header = wb.add_format({"bold": True, "pattern": 1, "bg_color": f"#{HEADER_FILL}", **wrap})
+        self.title = wb.add_format({"bold": True, "font_size": 14})
+        self.subtitle = wb.add_format({"bold": True, "font_size": 12})
+        self.note = wb.add_format({"italic": True, "font_color": "#595959"})
+        self.alert = wb.add_format({"bold": True, "font_color": "#C00000"})  # a list cut short
+        self.bold = wb.add_format({"bold": True})
+        self.number = {k: wb.add_format({"num_format": f}) for k, f in NUMBER_FORMATS.items()}
         self.level_fill, self.level_header = {}, {}
         for lv in levels:
             rgb = lv.colour.lstrip("#").upper()
-            font = Font(bold=True, color="FFFFFF" if _dark(rgb) else "000000")
-            fill = PatternFill("solid", fgColor=rgb)
-            self.level_fill[lv.level] = make(fill=fill, font=font)
-            self.level_header[lv.level] = make(fill=fill, font=font,
-                                               alignment=Alignment(wrap_text=True, vertical="top"))
+            fill = {"bold": True, "font_color": "#FFFFFF" if _dark(rgb) else "#000000", "pattern": 1,
+                    "bg_color": f"#{rgb}"}
+            self.level_fill[lv.level] = wb.add_format(fill)
+            self.level_header[lv.level] = wb.add_format({**fill, **wrap})
 
     def header_for(self, key: str):
-        """The header style of column ``key``: its level's colours for level_1…level_4."""
+        """The header format of column ``key``: its level's colours for level_1…level_4."""
         level = LEVEL_COLUMNS.get(key)
-        style = None if level is None else self.level_header.get(level)
-        return style or self.header
+        fmt = None if level is None else self.level_header.get(level)
+        return fmt or self.header
 
 
 def _dark(rgb: str) -> bool:
@@ -105,64 +101,71 @@ def _dark(rgb: str) -> bool:
     return 0.299 * r + 0.587 * g + 0.114 * b < 150
 
 
-def _cell(ws, value, style=None):
-    """A cell for the streaming sheet; text is always a string, never a formula."""
-    from openpyxl.cell import WriteOnlyCell
-
-    if isinstance(value, str):
-        value = _cut(_ILLEGAL.sub("", value))
-    c = WriteOnlyCell(ws, value)
-    if isinstance(value, str):
-        c.data_type = "s"  # openpyxl takes a str beginning with '=' for a formula: not here
-    if style is not None:
-        c._style = copy(style)
-    return c
+def _text(value: str) -> str:
+    """Text as a cell can hold it: no control characters, within Excel's length."""
+    return _cut(_ILLEGAL.sub("", value))
 
 
-def _stream_cells_as_given(ws) -> None:
-    """Speed-up for openpyxl 3.1's streaming sheet: rows made only of our own cells (or None)
-    go to the writer as they are, instead of through a failed value conversion per cell. The
-    result is the same; other openpyxl versions take the ordinary path."""
-    import openpyxl
-
-    if not openpyxl.__version__.startswith("3.1.") or not hasattr(ws, "_values_to_row"):
+def _put(ws, row: int, col: int, value, fmt=None) -> None:
+    """One cell (0-based): text always as a string, never a formula; numbers as numbers."""
+    if value is None:
         return
-
-    def cells(values, row_idx):
-        for col_idx, cell in enumerate(values, 1):
-            if cell is None:
-                continue
-            cell.column, cell.row = col_idx, row_idx
-            yield cell
-
-    ws._values_to_row = cells
+    if isinstance(value, str):
+        ws.write_string(row, col, _text(value), fmt)
+    else:
+        ws.write_number(row, col, value, fmt)
 
 
 def _values(s: pd.Series) -> list:
-    """A column as Python values for openpyxl: numbers (None for missing or infinite) or text."""
+    """A column as Python values: numbers (None for missing or infinite) or text."""
     if pd.api.types.is_bool_dtype(s):
         return [None if pd.isna(v) else str(v).lower() for v in s.astype(object)]
     if pd.api.types.is_numeric_dtype(s):
         f = pd.to_numeric(s, errors="coerce").astype(float).to_numpy()
         ok = np.isfinite(f)
-        if pd.api.types.is_integer_dtype(s) or (ok.any() and np.all(f[ok] == np.round(f[ok])) and
-                                                 np.all(np.abs(f[ok]) < 2 ** 53) and s.dtype.kind != "f"):
+        if _integral(s, f, ok):
             vals = np.where(ok, np.nan_to_num(f), 0).astype(np.int64).astype(object)
         else:
             vals = f.astype(object)
         vals[~ok] = None
         return vals.tolist()
-    if s.dtype == object and s.map(lambda v: isinstance(v, (int, float, np.number)) and not isinstance(v, bool)).any():
-        # a mixed column (a rules value may be a number or a text): numbers stay numbers
+    if _mixed(s):  # a rules value may be a number or a text: numbers stay numbers
         return [None if v is None or v is pd.NA or (isinstance(v, float) and not np.isfinite(v)) else
-                (v if isinstance(v, (int, float, np.number)) and not isinstance(v, bool) else str(v)) for v in s]
-    t = s.astype("string")
-    t = t.str.replace(_ILLEGAL.pattern, "", regex=True)
-    long = (t.str.len() > MAX_TEXT // 2).fillna(False)
-    if long.any():
-        t = t.where(~long, t[long].map(_cut))
-    t = t.mask(t == "")
-    return t.astype(object).where(t.notna(), None).tolist()
+                (v if _is_number(v) else str(v)) for v in s]
+    return _text_cells(s).tolist()
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))
+
+
+def _integral(s: pd.Series, f: np.ndarray, ok: np.ndarray) -> bool:
+    """Whether a numeric column is written as integers."""
+    return bool(pd.api.types.is_integer_dtype(s) or (ok.any() and np.all(f[ok] == np.round(f[ok]))
+                                                     and np.all(np.abs(f[ok]) < 2 ** 53) and s.dtype.kind != "f"))
+
+
+def _mixed(s: pd.Series) -> bool:
+    return s.dtype == object and bool(s.map(_is_number).any())
+
+
+def _text_cells(s: pd.Series) -> np.ndarray:
+    """A text column as cells hold it: an object array of str, None where empty. Whole-column
+    checks (one search over the joined text) decide whether any value needs cleaning."""
+    a = s.astype("string").to_numpy(dtype=object, na_value=None)
+    present = np.flatnonzero(pd.notna(a) & (a != ""))
+    out = np.full(len(a), None, dtype=object)
+    if not len(present):
+        return out
+    vals = a[present]
+    joined = "\n".join(vals.tolist())
+    if _ILLEGAL.search(joined):
+        vals = np.array([_ILLEGAL.sub("", v) for v in vals.tolist()], dtype=object)
+    if max(map(len, vals.tolist())) > MAX_TEXT // 2:
+        vals = np.array([_cut(v) for v in vals.tolist()], dtype=object)
+    out[present] = vals
+    out[present[vals == ""]] = None  # nothing left after cleaning
+    return out
 
 
 def _width(s: pd.Series, kind: str) -> int:
@@ -179,11 +182,12 @@ def _width(s: pd.Series, kind: str) -> int:
         if kind == rp.TEXT:
             decimals = 4 if s.dtype.kind == "f" else 0
         return digits + decimals + 1
-    t = s.astype("string").dropna()
+    t = pd.Series(s.astype("string").dropna().unique(), dtype=object)
     if not len(t):
         return 0
-    w = t.str.len() + t.str.count(_WIDE)
-    return int(w.max())
+    n = t.str.len()
+    t = t[2 * n >= n.max()]  # CJK counts double: no shorter text can be the widest
+    return int(max(display_width(v) for v in t.tolist()))
 
 
 def _column_width(values_w: int, header: str) -> float:
@@ -193,9 +197,12 @@ def _column_width(values_w: int, header: str) -> float:
 
 
 def _letter(i: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(i)
+    """The letters of the 1-based column ``i``: 1 → A, 27 → AA."""
+    out = ""
+    while i > 0:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
 
 
 def _header(key: str, tr: Callable[[str], str], data: ReportData) -> str:
@@ -207,43 +214,161 @@ def _header(key: str, tr: Callable[[str], str], data: ReportData) -> str:
     return tr(col.label) if col else key
 
 
+# --- the list sheets' rows, encoded in blocks ------------------------------------------------
+
+BLOCK_ROWS = 20_000  # rows encoded and written at a time (a cancel is checked between blocks)
+_XML_ESCAPE = re.compile(r"[&<>]")
+_EXCEL_ESCAPE = re.compile(r"(_x[0-9A-Fa-f]{4}_)")  # read by Excel as an escaped character
+
+
+def _xml_text(vals: np.ndarray) -> np.ndarray:
+    """Texts (an object array of str) for an XML element, as Excel reads them back: ``&<>``
+    escaped, and a literal ``_x0041_`` kept literal (``_x005F_x0041_``), as XlsxWriter writes them."""
+    if not len(vals):
+        return vals
+    joined = "\n".join(vals.tolist())
+    if "_x" in joined and _EXCEL_ESCAPE.search(joined):
+        vals = np.array([_EXCEL_ESCAPE.sub(r"_x005F\1", v) for v in vals.tolist()], dtype=object)
+    if _XML_ESCAPE.search(joined):
+        vals = np.array([v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                         for v in vals.tolist()], dtype=object)
+    return vals
+
+
+def _xml_values(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A column's cell contents for the sheet's XML: (text of each value, None where the cell
+    is empty; whether it is a number). The same values as :func:`_values`."""
+    n = len(s)
+    if pd.api.types.is_bool_dtype(s) or _mixed(s):
+        vals = _values(s)
+        num = np.fromiter((_is_number(v) for v in vals), bool, n)
+        out = np.array([f"{v:.16G}" if _is_number(v) else v
+                        for v in vals], dtype=object)
+        text = np.flatnonzero(~num & np.fromiter((v is not None for v in vals), bool, n))
+        out[text] = _xml_text(out[text])
+        return out, num
+    if pd.api.types.is_numeric_dtype(s):
+        f = pd.to_numeric(s, errors="coerce").astype(float).to_numpy()
+        ok = np.isfinite(f)
+        if _integral(s, f, ok):
+            out = np.where(ok, np.nan_to_num(f), 0).astype(np.int64).astype(str).astype(object)
+        else:
+            out = np.array([f"{v:.16G}" for v in f.tolist()], dtype=object)  # as XlsxWriter writes numbers
+        out[~ok] = None
+        return out, np.ones(n, dtype=bool)
+    out = _text_cells(s)
+    present = np.flatnonzero(pd.notna(out))
+    out[present] = _xml_text(out[present])
+    return out, np.zeros(n, dtype=bool)
+
+
+def _rows_xml(frame: pd.DataFrame, first: int, letters: list[str], number_xf: list[int | None],
+              fills: dict[int, int], fill_xf: dict[int, int]) -> str:
+    """The ``<row>`` elements of ``frame`` as SpreadsheetML, its first row at the sheet's
+    0-based row ``first``: numbers in their columns' formats (``number_xf``), texts as inline
+    strings, the columns of ``fills`` (column → its level column) filled in the level colours."""
+    n = len(frame)
+    rows = np.arange(first + 1, first + n + 1).astype(str).astype(object)
+    ref = rows + '"'
+    parts = np.full((n, len(letters) + 2), "", dtype=object)
+    parts[:, 0] = '<row r="' + ref + ">"
+    parts[:, -1] = "</row>"
+    levels = {j: pd.to_numeric(frame.iloc[:, j], errors="coerce").to_numpy() for j in set(fills.values())}
+    for j, letter in enumerate(letters):
+        vals, num = _xml_values(frame.iloc[:, j])
+        full = np.flatnonzero(pd.notna(vals))
+        if not len(full):
+            continue
+        v, is_num = vals[full], num[full]
+        style = np.where(is_num, f' s="{number_xf[j]}"' if number_xf[j] else "", "").astype(object)
+        if j in fills:
+            lv = levels[fills[j]][full]
+            for level, xf in fill_xf.items():
+                style[lv == level] = f' s="{xf}"'
+        head = f'<c r="{letter}' + ref[full] + style
+        if is_num.all():
+            cells = head + "><v>" + v + "</v></c>"
+        elif not is_num.any():
+            cells = head + ' t="inlineStr"><is><t xml:space="preserve">' + v + "</t></is></c>"
+        else:
+            cells = np.where(is_num, head + "><v>" + v + "</v></c>",
+                             head + ' t="inlineStr"><is><t xml:space="preserve">' + v + "</t></is></c>")
+        parts[full, j + 1] = cells
+    return "".join(parts.ravel().tolist())
+
+
+def _can_write_xml(ws) -> bool:
+    """Whether the sheet is a constant-memory XlsxWriter sheet whose row stream takes rows
+    as this module writes them (checked on the attributes used, not on a version)."""
+    return (bool(getattr(ws, "constant_memory", False)) and getattr(ws, "fh", None) is not None
+            and ws.fh is getattr(ws, "row_data_fh", object()) and isinstance(getattr(ws, "previous_row", None), int)
+            and callable(getattr(ws, "_write_single_row", None)) and callable(getattr(ws, "_check_dimensions", None)))
+
+
+#: Set False to write every list cell by cell through XlsxWriter's public API (tests compare).
+FAST_ROWS = True
+
+
+def _write_rows(ws, first: int, frame: pd.DataFrame, fmts: _Formats, kinds: list[str], fills: dict[int, int],
+                check: Callable[[], None]) -> None:
+    """The frame's rows at the sheet's 0-based row ``first`` (below what is written already)."""
+    if not len(frame):
+        return
+    number = [fmts.number.get(kind) for kind in kinds]
+    if FAST_ROWS and _can_write_xml(ws):
+        letters = [_letter(i + 1) for i in range(frame.shape[1])]
+        number_xf = [None if f is None else f._get_xf_index() for f in number]
+        fill_xf = {lv: f._get_xf_index() for lv, f in fmts.level_fill.items()}
+        ws._write_single_row(first)  # what is buffered (the header) goes out first
+        for a in range(0, len(frame), BLOCK_ROWS):
+            check()
+            ws.fh.write(_rows_xml(frame.iloc[a:a + BLOCK_ROWS], first + a, letters, number_xf, fills, fill_xf))
+        last = first + len(frame) - 1
+        ws._check_dimensions(last, frame.shape[1] - 1)
+        ws.previous_row = last
+        return
+    columns = [_values(frame.iloc[:, j]) for j in range(frame.shape[1])]
+    for n, row in enumerate(zip(*columns)):
+        if n % BLOCK_ROWS == 0:
+            check()
+        r = first + n
+        for j, v in enumerate(row):
+            fmt = number[j] if v is not None and not isinstance(v, str) else None
+            if j in fills and row[fills[j]] in fmts.level_fill:
+                fmt = fmts.level_fill[row[fills[j]]]
+            _put(ws, r, j, v, fmt)
+
+
 # --- table sheets: row 1 the header, frozen, with an auto filter ----------------------------------
 
-def _table_sheet(wb, title: str, frame: pd.DataFrame, data: ReportData, tr, notes: list[str],
-                 fill_by_level: dict[str, str] | None = None):
-    ws = wb.create_sheet(title)
-    _stream_cells_as_given(ws)
-    st = _Styles(ws, data.levels)
+def _table_sheet(wb, fmts: _Formats, title: str, frame: pd.DataFrame, data: ReportData, tr, notes: list[str],
+                 fill_by_level: dict[str, str] | None = None, check: Callable[[], None] = lambda: None):
+    ws = wb.add_worksheet(title)
+    notes = list(notes)
     if len(frame) > MAX_ROWS:  # Excel's limit: say so rather than fail
         notes = [tr(N_("Only the first {n} of {total} rows are shown (Excel's limit of rows per sheet).")).format(
-            n=MAX_ROWS, total=len(frame))] + list(notes)
+            n=MAX_ROWS, total=len(frame))] + notes
         frame = frame.iloc[:MAX_ROWS]
     keys = list(frame.columns)
     kinds = [COLUMNS[k].kind if k in COLUMNS else rp.TEXT for k in keys]
     heads = [_header(k, tr, data) for k in keys]
-    for i, (k, kind, h) in enumerate(zip(keys, kinds, heads), 1):
-        ws.column_dimensions[_letter(i)].width = _column_width(_width(frame[k], kind), h)
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{_letter(len(keys))}{len(frame) + 1}"
-    ws.append([_cell(ws, h, st.header_for(k)) for k, h in zip(keys, heads)])
-    columns = [_values(frame[k]) for k in keys]
-    styles = [st.number.get(kind) for kind in kinds]
-    fills = {}
-    for name_key, level_key in (fill_by_level or {}).items():
-        if name_key in keys and level_key in keys:
-            fills[keys.index(name_key)] = keys.index(level_key)
-    for row in zip(*columns):
-        cells = [None if v is None else _cell(ws, v, style if not isinstance(v, str) else None)
-                 for v, style in zip(row, styles)]
-        for i, j in fills.items():
-            cell, lv = cells[i], row[j]
-            if cell is not None and lv in st.level_fill:
-                cell._style = copy(st.level_fill[lv])
-        ws.append(cells)
-    if notes:
-        ws.append([])
-        for n in notes:
-            ws.append([_cell(ws, n, st.note)])
+    for i, (k, kind, h) in enumerate(zip(keys, kinds, heads)):
+        ws.set_column(i, i, _column_width(_width(frame[k], kind), h))
+    head = 0
+    cut = data.truncated.get(title)
+    if cut is not None:  # a list cut short says so above its header, and both stay in view
+        _put(ws, 0, 0, cut.note(data.db.name), fmts.alert)
+        head = 1
+    ws.freeze_panes(head + 1, 0)
+    ws.autofilter(head, 0, head + len(frame), max(len(keys), 1) - 1)
+    for i, (k, h) in enumerate(zip(keys, heads)):
+        _put(ws, head, i, h, fmts.header_for(k))
+    fills = {keys.index(a): keys.index(b) for a, b in (fill_by_level or {}).items() if a in keys and b in keys}
+    _write_rows(ws, head + 1, frame, fmts, kinds, fills, check)
+    row = head + len(frame) + 2  # a blank row, then the notes
+    for n in notes:
+        _put(ws, row, 0, n, fmts.note)
+        row += 1
     return ws
 
 
@@ -252,25 +377,26 @@ def _table_sheet(wb, title: str, frame: pd.DataFrame, data: ReportData, tr, note
 class _Blocks:
     """Rows of a sheet made of small blocks, kept until the column widths are known."""
 
-    def __init__(self, ws, data: ReportData, tr):
+    def __init__(self, ws, fmts: _Formats, data: ReportData, tr):
         self.ws, self.data, self.tr = ws, data, tr
-        self.st = _Styles(ws, data.levels)
-        self.rows: list[list] = []  # (value, style, counts for width)
-        self.filter_ref: str | None = None
+        self.st = fmts
+        self.rows: list[list] = []  # (value, format, counts for width)
+        self.filter: tuple[int, int, int, int] | None = None
 
     @property
     def next_row(self) -> int:
-        return len(self.rows) + 1
+        """The 0-based row the next line goes to."""
+        return len(self.rows)
 
-    def line(self, text: str, style=None) -> None:
-        self.rows.append([(text, style, False)])
+    def line(self, text: str, fmt=None) -> None:
+        self.rows.append([(text, fmt, False)])
 
     def blank(self) -> None:
         self.rows.append([])
 
     def table(self, frame: pd.DataFrame, fill_by_level: dict[str, str] | None = None, filter: bool = False,
               bold_last: bool = False) -> tuple[int, int]:
-        """A header row and the frame's rows; returns (header row, last row)."""
+        """A header row and the frame's rows; returns (header row, last row), 0-based."""
         st, keys = self.st, list(frame.columns)
         head = self.next_row
         self.rows.append([(_header(k, self.tr, self.data), st.header_for(k), True) for k in keys])
@@ -280,16 +406,16 @@ class _Blocks:
         for n, row in enumerate(zip(*columns)):
             cells = []
             for i, (v, kind) in enumerate(zip(row, kinds)):
-                style = st.number.get(kind) if v is not None and not isinstance(v, str) else None
+                fmt = st.number.get(kind) if v is not None and not isinstance(v, str) else None
                 if i in fills and row[fills[i]] in st.level_fill:
-                    style = st.level_fill[row[fills[i]]]
+                    fmt = st.level_fill[row[fills[i]]]
                 elif bold_last and n == len(frame) - 1:
-                    style = st.bold
-                cells.append((v, style, True))
+                    fmt = st.bold
+                cells.append((v, fmt, True))
             self.rows.append(cells)
         last = self.next_row - 1
         if filter:
-            self.filter_ref = f"A{head}:{_letter(max(len(keys), 1))}{last}"
+            self.filter = (head, 0, last, max(len(keys), 1) - 1)
         return head, last
 
     def write(self) -> None:
@@ -300,20 +426,19 @@ class _Blocks:
                 if counts and v is not None:
                     w = display_width(v) if isinstance(v, str) else len(f"{v:.3f}" if isinstance(v, float) else str(v))
                     widths[i] = max(widths[i], min(w, MAX_WIDTH - 2))
-        for i, w in enumerate(widths, 1):
-            self.ws.column_dimensions[_letter(i)].width = float(w + 2)
-        self.ws.freeze_panes = "A2"
-        if self.filter_ref:
-            self.ws.auto_filter.ref = self.filter_ref
-        for r in self.rows:
-            self.ws.append([None if v is None else _cell(self.ws, v, s) for v, s, _c in r])
+        for i, w in enumerate(widths):
+            self.ws.set_column(i, i, float(w + 2))
+        self.ws.freeze_panes(1, 0)
+        if self.filter:
+            self.ws.autofilter(*self.filter)
+        for row_number, line in enumerate(self.rows):
+            for col_number, (v, fmt, _c) in enumerate(line):
+                _put(self.ws, row_number, col_number, v, fmt)
 
 
-def _summary_sheet(wb, data: ReportData, tr, title: str | None = None) -> None:
-    from openpyxl.chart import BarChart, Reference
-
-    ws = wb.create_sheet(rp.SUMMARY_SHEET)
-    b = _Blocks(ws, data, tr)
+def _summary_sheet(wb, fmts: _Formats, data: ReportData, tr, title: str | None = None) -> None:
+    ws = wb.add_worksheet(rp.SUMMARY_SHEET)
+    b = _Blocks(ws, fmts, data, tr)
     b.line(title or tr(N_("City safety risk report")), b.st.title)
     b.line(f"{tr(N_('Risk database'))}: {data.db.name}    {tr(N_('Report time'))}: {data.created}    "
            f"{tr(N_('Plugin version'))}: {data.plugin_version}")
@@ -326,7 +451,6 @@ def _summary_sheet(wb, data: ReportData, tr, title: str | None = None) -> None:
     b.blank()
     b.line(tr(N_("Units by sector and level")), b.st.subtitle)
     head, last = b.table(data.by_sector, bold_last=True)
-    chart_row = head
     b.blank()
     b.line(tr(N_("Units by district and level")), b.st.subtitle)
     b.table(data.by_district, filter=True)
@@ -336,34 +460,30 @@ def _summary_sheet(wb, data: ReportData, tr, title: str | None = None) -> None:
         b.line(tr(N_("Notes")), b.st.subtitle)
         for n in notes:
             b.line(n, b.st.note)
-    b.write()
 
-    # Stacked bar chart of units by sector (categories) and level (series, in the level colours).
-    chart = BarChart()
-    chart.type = "col"
-    chart.grouping = "stacked"
-    chart.overlap = 100
-    chart.title = tr(N_("Units by sector and level"))
-    chart.y_axis.title = tr(N_("Units"))
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
+    # Stacked bar chart of units by sector (categories) and level (series, in the level colours);
+    # the total row (the last) is not a category.
+    chart = wb.add_chart({"type": "column", "subtype": "stacked"})
     cols = list(data.by_sector.columns)
-    first, last_level = cols.index("level_1") + 1, cols.index("level_4") + 1
-    chart.add_data(Reference(ws, min_col=first, max_col=last_level, min_row=head, max_row=last - 1),
-                   titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=head + 1, max_row=last - 1))
-    for series, lv in zip(chart.series, data.levels):
-        series.graphicalProperties.solidFill = lv.colour.lstrip("#").upper()
-        series.graphicalProperties.line.solidFill = lv.colour.lstrip("#").upper()
-    chart.width, chart.height = 18, 9
+    first, last_level = cols.index("level_1"), cols.index("level_4")
+    sheet = rp.SUMMARY_SHEET
+    for col, lv in zip(range(first, last_level + 1), data.levels):
+        colour = "#" + lv.colour.lstrip("#").upper()
+        chart.add_series({"name": [sheet, head, col], "categories": [sheet, head + 1, 0, last - 1, 0],
+                          "values": [sheet, head + 1, col, last - 1, col], "fill": {"color": colour},
+                          "border": {"color": colour}, "gap": 150})
+    chart.set_title({"name": tr(N_("Units by sector and level"))})
+    chart.set_y_axis({"name": tr(N_("Units"))})
+    chart.set_size({"width": 680, "height": 340})  # 18 × 9 cm
     # Right of the widest table below it too (districts), so it hides none of their columns.
     right = max(len(cols), len(data.by_district.columns), 2)
-    ws.add_chart(chart, f"{_letter(right + 2)}{chart_row}")
+    ws.insert_chart(head, right + 1, chart)
+    b.write()
 
 
-def _method_sheet(wb, data: ReportData, tr) -> None:
-    ws = wb.create_sheet(rp.METHOD_SHEET)
-    b = _Blocks(ws, data, tr)
+def _method_sheet(wb, fmts: _Formats, data: ReportData, tr) -> None:
+    ws = wb.add_worksheet(rp.METHOD_SHEET)
+    b = _Blocks(ws, fmts, data, tr)
     b.line(tr(N_("Method and provenance")), b.st.title)
     b.blank()
     b.line(tr(N_("This report")), b.st.subtitle)
@@ -392,10 +512,9 @@ def _method_sheet(wb, data: ReportData, tr) -> None:
     b.write()
 
 
-def _quality_sheet(wb, data: ReportData, tr) -> None:
-    ws = wb.create_sheet(rp.QUALITY_SHEET)
-    _stream_cells_as_given(ws)
-    st = _Styles(ws, data.levels)
+def _quality_sheet(wb, fmts: _Formats, data: ReportData, tr) -> None:
+    ws = wb.add_worksheet(rp.QUALITY_SHEET)
+    st = fmts
     frame, bal = data.issue_counts, data.import_balance
     keys, bkeys = list(frame.columns), list(bal.columns)
     heads = [_header(k, tr, data) for k in keys]
@@ -407,77 +526,92 @@ def _quality_sheet(wb, data: ReportData, tr) -> None:
             w = max(w, _column_width(_width(frame[keys[i]], COLUMNS[keys[i]].kind), heads[i]))
         if i < len(bkeys):
             w = max(w, _column_width(_width(bal[bkeys[i]], COLUMNS[bkeys[i]].kind), bheads[i]))
-        ws.column_dimensions[_letter(i + 1)].width = min(w, MAX_WIDTH)
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{_letter(len(keys))}{len(frame) + 1}"
+        ws.set_column(i, i, min(w, MAX_WIDTH))
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, len(frame), max(len(keys), 1) - 1)
+    row = 0
 
     def rows(fr, ks, hs, bold_last=False):
-        ws.append([_cell(ws, h, st.header) for h in hs])
+        nonlocal row
+        for c, h in enumerate(hs):
+            _put(ws, row, c, h, st.header)
+        row += 1
         cols = [_values(fr[k]) for k in ks]
-        fmts = [st.number.get(COLUMNS[k].kind) for k in ks]
-        for r, row in enumerate(zip(*cols)):
+        number = [st.number.get(COLUMNS[k].kind) for k in ks]
+        for r, values in enumerate(zip(*cols)):
             last = bold_last and r == len(fr) - 1
-            ws.append([None if v is None else _cell(ws, v, st.bold if last and isinstance(v, str) else
-                                                    (None if isinstance(v, str) else f)) for v, f in zip(row, fmts)])
+            for c, (v, f) in enumerate(zip(values, number)):
+                _put(ws, row, c, v, (st.bold if last else None) if isinstance(v, str) else f)
+            row += 1
 
     rows(frame, keys, heads)
     for note in data.notes.get(rp.QUALITY_SHEET, []):
-        ws.append([_cell(ws, note, st.note)])
-    ws.append([])
-    ws.append([_cell(ws, tr(N_("Row balance of each imported file")), st.subtitle)])
+        _put(ws, row, 0, note, st.note)
+        row += 1
+    row += 1
+    _put(ws, row, 0, tr(N_("Row balance of each imported file")), st.subtitle)
+    row += 1
     if len(bal):
         rows(bal, bkeys, bheads, bold_last=True)
     else:
-        ws.append([_cell(ws, tr(N_("The database holds no import record (import_runs, import_issues).")), st.note)])
+        _put(ws, row, 0, tr(N_("The database holds no import record (import_runs, import_issues).")), st.note)
 
 
 # --- the workbook ---------------------------------------------------------------------------------
 
-def build_workbook(data: ReportData, tr: Callable[[str], str] = identity, title: str | None = None,
-                   check: Callable[[], None] | None = None):
-    """The report as an (unsaved, streaming) openpyxl workbook. ``check`` is called between
-    sheets and may raise to stop (a cancel)."""
-    from openpyxl import Workbook
-
-    check = check or (lambda: None)
-    wb = Workbook(write_only=True)
-    try:
-        _fill_workbook(wb, data, tr, title, check)
-    except BaseException:
-        for ws in wb.worksheets:  # close the sheets' streams now, not in the garbage collector
-            with contextlib.suppress(Exception):
-                ws.close()
-        raise
-    return wb
-
-
 def _fill_workbook(wb, data: ReportData, tr, title: str | None, check: Callable[[], None]) -> None:
-    _summary_sheet(wb, data, tr, title)
+    fmts = _Formats(wb, data.levels)
+    _summary_sheet(wb, fmts, data, tr, title)
     level_fill = {"unit_level_zh": "unit_level", "hazard_level_zh": "hazard_level"}
     for k, sheet in rp.LEVEL_SHEETS.items():
         check()
-        _table_sheet(wb, sheet, data.level_units[k], data, tr, data.notes.get(sheet, []), level_fill)
+        _table_sheet(wb, fmts, sheet, data.level_units[k], data, tr, data.notes.get(sheet, []), level_fill, check)
     check()
-    _table_sheet(wb, rp.RECEPTORS_SHEET, data.receptors, data, tr, data.notes.get(rp.RECEPTORS_SHEET, []),
-                 {"hazard_level_zh": "hazard_level"})
-    _table_sheet(wb, rp.CHAINS_SHEET, data.chains, data, tr, data.notes.get(rp.CHAINS_SHEET, []))
+    _table_sheet(wb, fmts, rp.RECEPTORS_SHEET, data.receptors, data, tr, data.notes.get(rp.RECEPTORS_SHEET, []),
+                 {"hazard_level_zh": "hazard_level"}, check)
+    _table_sheet(wb, fmts, rp.CHAINS_SHEET, data.chains, data, tr, data.notes.get(rp.CHAINS_SHEET, []))
     check()
-    _quality_sheet(wb, data, tr)
-    _method_sheet(wb, data, tr)
+    _quality_sheet(wb, fmts, data, tr)
+    _method_sheet(wb, fmts, data, tr)
     check()
+
+
+def _discard(wb) -> None:
+    """Close and remove the row files of an unfinished workbook's sheets (constant-memory
+    mode keeps each sheet's rows in a temporary file until the workbook is closed)."""
+    for ws in wb.worksheets():
+        fh = getattr(ws, "row_data_fh", None)
+        name = getattr(ws, "row_data_filename", None)
+        with contextlib.suppress(Exception):
+            if fh is not None:
+                fh.close()
+        with contextlib.suppress(Exception):
+            if name:
+                os.unlink(name)
 
 
 def write_report_xlsx(data: ReportData, path: str | Path, tr: Callable[[str], str] = identity,
                       title: str | None = None, check: Callable[[], None] | None = None) -> Path:
     """Write the Excel report to ``path`` (built beside it under a temporary name and moved
-    into place when complete: a failure leaves an earlier file at ``path`` untouched)."""
+    into place when complete: a failure leaves an earlier file at ``path`` untouched).
+    ``check`` is called between sheets and blocks of rows and may raise to stop (a cancel)."""
+    import xlsxwriter  # type: ignore[import-untyped]
+
+    check = check or (lambda: None)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".part.xlsx", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        build_workbook(data, tr, title, check).save(tmp)
+        wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
+                                            "strings_to_urls": False, "strings_to_numbers": False})
+        try:
+            _fill_workbook(wb, data, tr, title, check)
+        except BaseException:
+            _discard(wb)
+            raise
+        wb.close()
         publish(tmp, target)
     finally:
         if tmp.exists():
