@@ -1,9 +1,14 @@
 """The PDF report (风险报告): a QGIS print layout from ``resources/layouts/report.qpt``.
 
-Page 1 (cover) shows the whole city: title, date, the unified risk map with legend, scale
-bar and north arrow, the units per level and a table of units by sector × level. When the
-database has a ``district_summary`` layer, one atlas page per district follows: the map
-zoomed to the district, its units per level and its level-1 and level-2 units.
+Page 1 (cover) shows the whole city: title, date, the map with legend, scale bar and north
+arrow, the units per level and a table of units by sector × level. The cover's map draws
+what reads at city scale and costs little whatever the city's size: the risk density (the
+risk map's kernel density, computed here from the risk map's points with the rules'
+settings), the district outlines and the level-1 units as points, at most
+:data:`COVER_POINTS` of them (the worst first, as the district tables sort them); it never
+draws every unit. When the database has a ``district_summary`` layer, one atlas page per
+district follows: the map zoomed to the district with its units, its units per level and
+its level-1 and level-2 units.
 
 The layout runs as an atlas over a memory layer ``report_pages`` built here (feature 1 the
 city, then the districts); the template's per-page texts read its fields through
@@ -22,11 +27,13 @@ import datetime as _dt
 import functools
 import os
 import re
+import tempfile
 import uuid
 from pathlib import Path
 from typing import Callable
 
-import geopandas as gpd
+import pandas as pd
+import pyogrio
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsExpression,
@@ -49,6 +56,7 @@ from qgis.core import (
     QgsPrintLayout,
     QgsProject,
     QgsProperty,
+    QgsRasterLayer,
     QgsReadWriteContext,
     QgsRectangle,
     QgsRenderContext,
@@ -69,9 +77,10 @@ from qgis.PyQt.QtXml import QDomDocument
 
 from ..core.coords import gauss_kruger_epsg
 from ..core.errors import Canceled, PipelineError
-from ..core.scoring.levels import level_table
-from ..core.store import riskdb
-from ..layers.styling import UNSCORED_LABEL, level_label, style_risk_layer
+from ..core.mapping.density import risk_density, write_density_tif
+from ..core.scoring.levels import level_table, weights
+from ..core.store import read, riskdb
+from ..layers.styling import UNSCORED_LABEL, category_level, level_label, style_density, style_risk_layer
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "resources" / "layouts" / "report.qpt"
 FONT = "Noto Sans CJK SC"  # as in the template (fonts-noto-cjk)
@@ -79,6 +88,11 @@ SOURCE_CRS = "EPSG:4490"  # the risk database's layers (CGCS2000 geographic)
 DEFAULT_MAP_EPSG = 4547  # CGCS2000 / 3-degree GK CM 114E, when the units have no points
 PAGE_KINDS = ("cover", "district")  # the template's item ids start with these
 DPI = 200
+#: Level-1 units drawn as points on the cover at most (the worst first); more would be a
+#: cloud of markers at city scale, and the density shows where they are.
+COVER_POINTS = 500
+COVER_LEVEL = 1
+DENSITY_TITLE = "风险密度 risk density"  # as the risk map's loader names it (plugin.layers.loading)
 SECTOR_COLUMN_MM = 40.0
 #: The district table's units; "in the district" is spatial (filterToAtlasFeature), as in
 #: the district summary's counts (plugin.core.mapping.districts).
@@ -481,6 +495,57 @@ def _fill_units_table(table: QgsLayoutItemAttributeTable, risk: QgsVectorLayer, 
     table.setEmptyTableMessage(tr("No level-1 or level-2 units"))
 
 
+def _cover_points_layer(db: str, rules, tr) -> QgsVectorLayer | None:
+    """The level-1 units of the risk map, at most :data:`COVER_POINTS` (the worst first, by R
+    then code), in the level's style; None when there are none."""
+    where = f'"level" = {COVER_LEVEL}'
+    total = read.count(db, "risk_map", where)
+    if not total:
+        return None
+    name = tr("Risk units by level")
+    subset = where
+    if total > COVER_POINTS:
+        order = ", ".join(f"{e} {'ASC' if d == Qt.AscendingOrder else 'DESC'}" for e, d in UNITS_ORDER[1:])
+        subset = (f'{where} AND "unit_code" IN (SELECT "unit_code" FROM "risk_map" WHERE {where} '
+                  f"ORDER BY {order} LIMIT {COVER_POINTS})")
+        name += f"（显示 {COVER_POINTS:,} / {total:,}）shown {COVER_POINTS:,} of {total:,}"
+    layer = _layer(db, "risk_map", name)
+    layer.setSubsetString(subset)
+    style_risk_layer(layer, rules)
+    renderer = layer.renderer().clone()
+    for i in reversed(range(len(renderer.categories()))):  # the legend shows the level drawn only
+        if category_level(renderer.categories()[i].value()) != COVER_LEVEL:
+            renderer.deleteCategory(i)
+    layer.setRenderer(renderer)
+    _unshape_labeling(layer)
+    return layer
+
+
+def _density_layer(db: str, rules, work_dir: str | None) -> QgsRasterLayer | None:
+    """The risk density of the risk map's points (the rules' weights, cell and bandwidth, as
+    citysafety:risk_map computes it), written in ``work_dir`` and styled as the plugin loads
+    it; None without ``work_dir`` or points."""
+    if work_dir is None:
+        return None
+    risk = pyogrio.read_dataframe(db, layer="risk_map", columns=["level"])
+    if not len(risk):
+        return None
+    level = pd.to_numeric(risk["level"], errors="coerce")
+    w = level.map(weights(rules)).fillna(0.0).to_numpy(dtype=float)
+    try:
+        grid = risk_density(risk.geometry.x.to_numpy(), risk.geometry.y.to_numpy(), w,
+                            cell_m=rules.density["cell_m"], bandwidth_m=rules.density["bandwidth_m"],
+                            kernel=rules.density["kernel"])
+    except ValueError:  # no usable point, or a grid too large: the cover goes without it
+        return None
+    path = write_density_tif(grid, Path(work_dir) / "risk_density.tif")
+    layer = QgsRasterLayer(str(path), DENSITY_TITLE)
+    if not layer.isValid():
+        return None
+    style_density(layer)
+    return layer
+
+
 def _item(layout: QgsPrintLayout, item_id: str, kind):
     item = layout.itemById(item_id)
     if item is None:
@@ -511,8 +576,10 @@ def _load_template(project: QgsProject) -> QgsPrintLayout:
     return layout
 
 
-def build_layout(project: QgsProject, db: str, rules, title: str, tr, date_text: str) -> QgsPrintLayout:
-    """The report layout with its atlas; its layers are owned by ``project``."""
+def build_layout(project: QgsProject, db: str, rules, title: str, tr, date_text: str,
+                 work_dir: str | None = None) -> QgsPrintLayout:
+    """The report layout with its atlas; its layers are owned by ``project``. The cover's
+    density raster is written in ``work_dir`` (none without it), which must outlive the layout."""
     risk = _layer(db, "risk_map", tr("Risk units by level"))
     style_risk_layer(risk, rules)
     _unshape_labeling(risk)
@@ -522,7 +589,12 @@ def build_layout(project: QgsProject, db: str, rules, title: str, tr, date_text:
         project.addMapLayer(districts)
     project.addMapLayer(risk)  # added last: on top in the layer tree and the legend
     project.setCrs(QgsCoordinateReferenceSystem(SOURCE_CRS))
-    units = riskdb.read_layer(db, "units")
+    units = read.columns(db, "units", ["sector", "level", "lon"])  # the counts and the map's zone
+    points = _cover_points_layer(db, rules, tr)
+    density = _density_layer(db, rules, work_dir)
+    for layer in (points, density):
+        if layer is not None:
+            project.addMapLayer(layer, False)  # the cover's alone: not in the district pages' legend
 
     layout = _load_template(project)
     layout.setName(tr("City Safety Risk Map report"))
@@ -531,17 +603,26 @@ def build_layout(project: QgsProject, db: str, rules, title: str, tr, date_text:
     pages = _pages_layer(title, _cover_geometry(risk, districts), _level_counts(units, rules), districts, rows, tr)
     project.addMapLayer(pages, False)  # the atlas coverage: neither drawn nor in the legend
 
-    lon = units.geometry.x.dropna() if isinstance(units, gpd.GeoDataFrame) else None
-    epsg = gauss_kruger_epsg(float(lon.median())) if lon is not None and len(lon) else DEFAULT_MAP_EPSG
+    lon = pd.to_numeric(units["lon"], errors="coerce").dropna()
+    epsg = gauss_kruger_epsg(float(lon.median())) if len(lon) else DEFAULT_MAP_EPSG
+    outlines = [districts] if districts is not None else []
+    page_layers = {"cover": [x for x in (points, *outlines, density) if x is not None],
+                   "district": [risk, *outlines]}
     for kind in PAGE_KINDS:
         map_item = _item(layout, f"{kind}_map", QgsLayoutItemMap)
         map_item.setCrs(QgsCoordinateReferenceSystem(f"EPSG:{epsg}"))
-        map_item.setLayers([risk] + ([districts] if districts is not None else []))
+        map_item.setLayers(page_layers[kind])
         map_item.setKeepLayerSet(True)
         map_item.setAtlasDriven(True)
         legend = _item(layout, f"{kind}_legend", QgsLayoutItemLegend)
         legend.setTitle(tr("Legend"))
         legend.setLinkedMap(map_item)
+        if kind == "cover":  # its own layers, not the project's tree
+            legend.setAutoUpdateModel(False)
+            root = legend.model().rootGroup()
+            root.removeAllChildren()
+            for layer in page_layers[kind]:
+                root.addLayer(layer)
         legend.updateLegend()
         _item(layout, f"{kind}_counts_heading", QgsLayoutItemLabel).setText(tr("Units by risk level"))
         _fill_level_counts(_item(layout, f"{kind}_counts", QgsLayoutItemManualTable), rules, tr)
@@ -596,8 +677,9 @@ def export_report_pdf(db: str, pdf_path: str, rules, title: str | None = None, f
     require_risk_map(db)
     _check(feedback, 2)
     project = QgsProject()
+    work = tempfile.TemporaryDirectory(prefix="citysafety-report-")
     try:
-        layout = build_layout(project, db, rules, title, tr, date_text)
+        layout = build_layout(project, db, rules, title, tr, date_text, work.name)
         _check(feedback, 10)
         pages = layout.atlas().count() if layout.atlas().updateFeatures() else 0
         if pages < 1:
@@ -632,3 +714,4 @@ def export_report_pdf(db: str, pdf_path: str, rules, title: str | None = None, f
     finally:
         layout = None
         project.clear()
+        work.cleanup()

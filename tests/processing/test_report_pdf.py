@@ -289,3 +289,40 @@ def test_template_loads_cleanly_and_is_up_to_date(qgis_app, tmp_path):
                    capture_output=True)
     assert fresh.read_text(encoding="utf-8") == TEMPLATE.read_text(encoding="utf-8"), \
         "resources/layouts/report.qpt is out of date: run scripts/make_layout.py"
+
+
+def test_cover_map_draws_density_districts_and_few_level_1_points(analysed_db_session, rules, tmp_path, monkeypatch):
+    """At city scale the cover never draws every unit: the risk density, the district outlines
+    and the level-1 units, at most COVER_POINTS of them (the worst first); the district pages
+    keep every unit of their district."""
+    from qgis.core import QgsLayoutItemLegend, QgsLayoutItemMap, QgsProject, QgsRasterLayer
+
+    from plugin.core.store.riskdb import read_layer
+    from plugin.processing import report_pdf
+
+    risk = read_layer(analysed_db_session, "risk_map")
+    level1 = risk[risk.level == 1].assign(_r=risk.r_value.fillna(-1)).sort_values(["_r", "unit_code"],
+                                                                                   ascending=[False, True])
+    assert len(level1) > 3
+    monkeypatch.setattr(report_pdf, "COVER_POINTS", 3)
+    project = QgsProject()
+    layout = report_pdf.build_layout(project, str(analysed_db_session), rules, TITLE, identity, DATE, str(tmp_path))
+    try:
+        cover = layout.itemById("cover_map")
+        assert isinstance(cover, QgsLayoutItemMap)
+        points, districts, density = cover.layers()
+        assert isinstance(density, QgsRasterLayer) and density.isValid() and density.width() > 10
+        assert districts.featureCount() == 10
+        codes = sorted(f["unit_code"] for f in points.getFeatures())
+        assert codes == sorted(level1.unit_code[:3])  # the three worst level-1 units
+        assert "shown 3 of" in points.name()
+        assert [c.value() for c in points.renderer().categories()] == [1]  # the legend shows level 1 only
+        legend = layout.itemById("cover_legend")
+        assert isinstance(legend, QgsLayoutItemLegend)
+        assert [n.layer() for n in legend.model().rootGroup().findLayers()] == [points, districts, density]
+        district_map = layout.itemById("district_map")
+        (all_units, _outlines) = district_map.layers()
+        assert all_units.featureCount() == len(risk)
+    finally:
+        layout = None
+        project.clear()
