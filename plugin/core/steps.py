@@ -3,9 +3,10 @@ the one-run chain run them, without QGIS.
 
 :data:`STEPS` is the workflow: each step's id, its Processing algorithm and the steps it
 needs. Each step function reads what it needs through ``store``, calls its stage
-(scoring, exposure, cascade, mapping, reporting) and writes the layers back through
-:func:`riskdb.update_layers` (temporary file, then rename), so a failure or a cancel leaves
-the previous database as it was. The fields each step writes and clears are in
+(scoring, exposure, cascade, mapping, reporting) and writes what it owns — its own layers,
+its own columns of units and hazards — in one transaction (:class:`riskdb.Write`, see
+:mod:`plugin.core.store.tx`): a failure or a cancel leaves the database as it was, and a
+step refuses to commit over a state another run committed after it read. The fields each step writes and clears are in
 :mod:`plugin.core.fields`.
 """
 
@@ -82,6 +83,37 @@ def _drop(frame: pd.DataFrame, layer: str, step: str, rules: Rules) -> pd.DataFr
     return frame.drop(columns=[c for c in gone if c in frame])
 
 
+def _read(db: Path, layer: str, step: str, rules: Rules, geometry: bool = True, keep: tuple[str, ...] = ()):
+    """What ``step`` reads of ``layer``: every column but those it clears and writes anew
+    (``keep``: cleared ones it still needs), with the geometry only when it uses it."""
+    have = read.field_names(db, layer)
+    gone = set(fields.cleared(layer, step, _receptor_classes(rules), present=have)) - set(keep)
+    return read.layer(db, layer, [c for c in have if c not in gone], geometry=geometry)
+
+
+def _cleared(db: Path, layer: str, step: str, rules: Rules, written) -> tuple[str, ...]:
+    """The columns ``step`` removes from ``layer``: those it clears and does not write."""
+    have = read.field_names(db, layer)
+    return tuple(c for c in fields.cleared(layer, step, _receptor_classes(rules), present=have)
+                 if c in have and c not in set(written))
+
+
+def _changed(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
+    """The columns of ``new`` (geometry left out) that ``old`` lacks or that differ from it."""
+    geometry = new.geometry.name if isinstance(new, gpd.GeoDataFrame) else None
+    keep = [c for c in new.columns if c != geometry and (c not in old or not _same(new[c], old[c]))]
+    return pd.DataFrame(new[keep])
+
+
+def _same(a: pd.Series, b: pd.Series) -> bool:
+    if len(a) != len(b):
+        return False
+    try:
+        return bool(a.reset_index(drop=True).equals(b.reset_index(drop=True)))
+    except (TypeError, ValueError):
+        return False
+
+
 def is_scored(hazard_fields) -> bool:
     """Whether a database whose hazards have these fields has been scored."""
     return "level" in hazard_fields
@@ -97,11 +129,13 @@ def require_scored(db: Path, *field_sets, needs: tuple[str, str] = ("", "")) -> 
                         f"{db.name} 尚未评价，请先运行风险评价" + (f"，{zh}" if zh else ""))
 
 
-def _read_scored(db: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Units and hazards of a database that has been scored (else a clear error)."""
-    layers = read.read_layers(db, ("units", "hazards"))
-    require_scored(db, layers["hazards"].columns)
-    return layers["units"], layers["hazards"]
+def _read_scored(db: Path, step: str, rules: Rules, keep: tuple[str, ...] = ()) -> tuple[gpd.GeoDataFrame,
+                                                                                         gpd.GeoDataFrame]:
+    """Units and hazards of a database that has been scored (else a clear error), as
+    ``step`` reads them (:func:`_read`)."""
+    read.require_layers(db, ("units", "hazards"))
+    require_scored(db, read.field_names(db, "hazards"))
+    return _read(db, "units", step, rules, keep=keep), _read(db, "hazards", step, rules, keep=keep)
 
 
 def _geo(frame: pd.DataFrame, like: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -124,22 +158,24 @@ def score_database(db: str | Path, rules: Rules, progress: Progress | None = Non
     progress = progress or Progress()
     db = Path(db)
     started = riskdb.now_iso()
+    base = riskdb.state(db)
     progress.step(2, "读取风险数据库 Reading the risk database")
-    layers = read.read_layers(db, ("units", "hazards"))
+    read.require_layers(db, ("units", "hazards"))
     # Scoring starts again from the survey values: earlier proximity results (α from a raster,
     # upgrades) and the cascade no longer hold, so their fields go too (fields.py: cleared_by).
-    units = _drop(layers["units"], "units", fields.SCORE, rules)
-    hazards = _drop(layers["hazards"], "hazards", fields.SCORE, rules)
+    units = _read(db, "units", fields.SCORE, rules, geometry=False)
+    hazards = _read(db, "hazards", fields.SCORE, rules, geometry=False)
     progress.step(20, "评价 Scoring")
     result = score(units, hazards, rules, population=population, population_source=population_source)
-    layers["units"] = _geo(pd.concat([units, result.units], axis=1), layers["units"])
-    layers["hazards"] = _geo(pd.concat([hazards, result.hazards], axis=1), layers["hazards"])
-    layers["score_issues"] = result.issues
-    layers[riskdb.RUNS_LAYER] = riskdb.run_log(db, "score", rules, {
-        "units": len(units), "hazards": len(hazards), **levels.level_counts(layers["units"])}, started)
+    units_out = pd.concat([units, result.units], axis=1)
     progress.step(80, "写入 Writing")
-    riskdb.update_layers(db, layers)
-    return ScoreSummary(layers["units"], layers["hazards"], result.issues)
+    with riskdb.Write(db, "score", base) as w:
+        w.columns("units", result.units, clear=_cleared(db, "units", fields.SCORE, rules, result.units.columns))
+        w.columns("hazards", result.hazards,
+                  clear=_cleared(db, "hazards", fields.SCORE, rules, result.hazards.columns))
+        w.layer("score_issues", result.issues)
+        w.log(rules, {"units": len(units), "hazards": len(hazards), **levels.level_counts(units_out)}, started)
+    return ScoreSummary(units_out, pd.concat([hazards, result.hazards], axis=1), result.issues)
 
 
 # --- the risk map ---------------------------------------------------------------------------
@@ -161,10 +197,13 @@ def build_risk_map(db: str | Path, rules: Rules, density_path: str | Path, distr
     progress = progress or Progress()
     db = Path(db)
     started = riskdb.now_iso()
+    base = riskdb.state(db)
     progress.step(2, "读取风险数据库 Reading the risk database")
-    units = read.read_layers(db, ("units",))["units"]
+    read.require_layers(db, ("units",))
+    have = read.field_names(db, "units")
+    require_scored(db, have)
+    units = read.layer(db, "units", [c for c in RISK_MAP_FIELDS if c in have], geometry=True)
     layers: dict = {}
-    require_scored(db, units.columns)
     risk = gpd.GeoDataFrame(units[[c for c in RISK_MAP_FIELDS if c in units]], geometry=units.geometry,
                             crs=units.crs)
     level = pd.to_numeric(risk["level"], errors="coerce").to_numpy(dtype=float)
@@ -187,10 +226,11 @@ def build_risk_map(db: str | Path, rules: Rules, density_path: str | Path, distr
         summary = district_summary(risk, districts, weights=weight_of)
         layers["district_summary"] = summary
     layers["risk_map"] = risk
-    layers[riskdb.RUNS_LAYER] = riskdb.run_log(db, "risk_map", rules, {
-        "units": len(risk), "districts": 0 if summary is None else len(summary)}, started)
     progress.step(80, "写入 Writing")
-    riskdb.update_layers(db, layers)
+    with riskdb.Write(db, "risk_map", base) as w:
+        for name, frame in layers.items():
+            w.layer(name, frame)
+        w.log(rules, {"units": len(risk), "districts": 0 if summary is None else len(summary)}, started)
     return RiskMap(risk, grid, summary)
 
 
@@ -223,10 +263,10 @@ def proximity_database(db: str | Path, rules: Rules, receptors: pd.DataFrame | N
     progress = progress or Progress()
     db = Path(db)
     started = riskdb.now_iso()
+    base = riskdb.state(db)
     progress.step(2, "读取风险数据库 Reading the risk database")
-    units, hazards = _read_scored(db)
-    base_units = _drop(units, "units", fields.PROXIMITY, rules)
-    base_hazards = _drop(hazards, "hazards", fields.PROXIMITY, rules)
+    units, hazards = _read_scored(db, fields.PROXIMITY, rules)
+    base_units, base_hazards = units, hazards
     issues: list[pd.DataFrame] = []
     radius = rules.receptors.alpha_radius_m
     reach = base_hazards["sector"].map({k: v.reach_m for k, v in rules.sectors.items()}).astype(float).to_numpy()
@@ -284,13 +324,16 @@ def proximity_database(db: str | Path, rules: Rules, receptors: pd.DataFrame | N
     hazards_new = _geo(pd.concat([base_hazards, hz_out, per], axis=1), hazards)
     issue_frame = pd.concat(issues, ignore_index=True) if issues else pd.DataFrame(
         {c: pd.Series(dtype=object) for c in fields.names("proximity_issues")})
-    out = {"units": units_new, "hazards": hazards_new, "score_issues": scored.issues,
-           "hazard_receptor_links": links, "proximity_issues": issue_frame}
-    out[riskdb.RUNS_LAYER] = riskdb.run_log(db, "proximity", rules, {
-        "links": len(links), "upgraded": int(up.sum()), "population_raster": str(population_raster or ""),
-        "receptors": receptor_source, **levels.level_counts(u_out)}, started)
     progress.step(85, "写入 Writing")
-    riskdb.update_layers(db, out)
+    hz_all = pd.concat([hz_out, per], axis=1)
+    with riskdb.Write(db, "proximity", base) as w:
+        w.columns("units", u_out, clear=_cleared(db, "units", fields.PROXIMITY, rules, u_out.columns))
+        w.columns("hazards", hz_all, clear=_cleared(db, "hazards", fields.PROXIMITY, rules, hz_all.columns))
+        for name, frame in (("score_issues", scored.issues), ("hazard_receptor_links", links),
+                            ("proximity_issues", issue_frame)):
+            w.layer(name, frame)
+        w.log(rules, {"links": len(links), "upgraded": int(up.sum()), "population_raster": str(population_raster or ""),
+                      "receptors": receptor_source, **levels.level_counts(u_out)}, started)
     breaches = int(per["protection_breach"].sum()) if "protection_breach" in per else 0
     return ProximitySummary(units_new, hazards_new, links, issue_frame, int(up.sum()), breaches)
 
@@ -347,10 +390,11 @@ def cascade_database(db: str | Path, rules: Rules, progress: Progress | None = N
     progress = progress or Progress()
     db = Path(db)
     started = riskdb.now_iso()
+    base = riskdb.state(db)
     progress.step(2, "读取风险数据库 Reading the risk database")
-    units, hazards = _read_scored(db)
+    units_read, hazards_read = _read_scored(db, fields.CASCADE, rules, keep=("cascade_base_level",))
     # Start from the levels before any earlier cascade run, so running again gives the same.
-    units, hazards = _before_cascade(units, hazards, rules)
+    units, hazards = _before_cascade(units_read, hazards_read, rules)
     progress.step(10, "效应模型与候选对 Effect models and candidate pairs")
     scen, dist, edges, _ = escalation_edges(hazards, rules)
     n = len(hazards)
@@ -383,10 +427,14 @@ def cascade_database(db: str | Path, rules: Rules, progress: Progress | None = N
     progress.step(85, "写入 Writing")
     hz = _geo(hz, hazards)
     u_out = _geo(u_out, units)
-    runs = riskdb.run_log(db, "cascade", rules, {"edges": len(edge_layer), "chains": len(chains),
-                                                 "upgraded": int(changed.sum()), **levels.level_counts(u_out)}, started)
-    riskdb.update_layers(db, {"hazards": hz, "units": u_out, "cascade_edges": edge_layer, "cascade_chains": chains,
-                              riskdb.RUNS_LAYER: runs})
+    with riskdb.Write(db, "cascade", base) as w:
+        # Only the columns this run changed (the levels it raised, its own fields).
+        for layer, new, old in (("hazards", hz, hazards_read), ("units", u_out, units_read)):
+            w.columns(layer, _changed(new, old), clear=_cleared(db, layer, fields.CASCADE, rules, new.columns))
+        w.layer("cascade_edges", edge_layer)
+        w.layer("cascade_chains", chains)
+        w.log(rules, {"edges": len(edge_layer), "chains": len(chains), "upgraded": int(changed.sum()),
+                      **levels.level_counts(u_out)}, started)
     return CascadeSummary(hz, u_out, edge_layer, chains, info, int(changed.sum()))
 
 
@@ -413,6 +461,7 @@ def cascade_scenario(db: str | Path, rules: Rules, start_code: str, threshold: f
 
     progress = progress or Progress()
     db = Path(db)
+    base = riskdb.state(db)
     hazards = read.read_layers(db, ("hazards",))["hazards"]
     if not (hazards["hazard_code"].astype(object).to_numpy() == start_code).any():
         raise PipelineError(f"no hazard source with code {start_code!r} in {db.name}",
@@ -430,7 +479,8 @@ def cascade_scenario(db: str | Path, rules: Rules, start_code: str, threshold: f
     if population_raster and not spread.zone.is_empty:
         people = population_in_zone(spread.zone, population_raster)
     zone = scenario.zone_layer(start_code, spread, people, by_class)
-    riskdb.update_layers(db, {"scenario_affected": spread.affected, "scenario_zone": zone})
+    riskdb.update_layers(db, {"scenario_affected": spread.affected, "scenario_zone": zone}, step="cascade_scenario",
+                         base=base)
     return ScenarioResult(spread.affected, zone, by_class, people, start_code)
 
 

@@ -22,13 +22,13 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
-from ..core.errors import Canceled
+from ..core.errors import Canceled, PipelineError
 from ..core.ingest import schema
 from ..core.ingest.error_workbook import SUFFIX as ERROR_WORKBOOK_SUFFIX
 from ..core.ingest.error_workbook import write_error_workbooks
 from ..core.ingest.importer import ImportOptions, import_surveys
 from ..core.ingest.reader import CSV_SUFFIXES, WORKBOOK_SUFFIXES
-from ..core.store.riskdb import RUNS_LAYER, now_iso, run_log, write_layers
+from ..core.store.riskdb import RUNS_LAYER, now_iso, run_log, state, write_layers
 from ..i18n import pick
 from .base import CitySafetyAlgorithm, add_rules_file, plugin_version, progress_of
 from .score import rules_of
@@ -126,6 +126,7 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
                                 rules=rules_of(self, parameters, context))
         progress = progress_of(feedback)
         started = now_iso()
+        base = state(out)  # a run that commits to an existing database meanwhile makes this refuse
         try:
             result = import_surveys(files, options, progress, plugin_version=plugin_version())
             if not result.balanced:  # checked before anything is written
@@ -136,9 +137,12 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
                 "errors": int((result.issues["severity"] == "error").sum()) if len(result.issues) else 0},
                 started=started)
             write_layers(out, {"units": result.units, "hazards": result.hazards,
-                               "import_issues": result.issues, "import_runs": result.runs, RUNS_LAYER: log})
+                               "import_issues": result.issues, "import_runs": result.runs, RUNS_LAYER: log},
+                         step="import_surveys", base=base)
         except Canceled:
             raise self.canceled() from None
+        except PipelineError as exc:  # another run committed to the database meanwhile
+            raise QgsProcessingException(str(exc)) from exc
         errors_dir = self.parameterAsString(parameters, self.ERRORS, context)
         if errors_dir and parameters.get(self.ERRORS) not in (None, ""):
             written = write_error_workbooks(errors_dir, result.files, result.tables, result.issues)

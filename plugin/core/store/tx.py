@@ -1,0 +1,429 @@
+"""Writing a risk database in place: one SQLite transaction per step, no file copy.
+
+A GeoPackage is an SQLite database, so a step changes it the way a database is changed
+(docs/engineering.md, "The store"):
+
+1. Before it reads, the step notes the database's committed :class:`State` (a counter in the
+   table ``citysafety_state``, outside ``gpkg_contents`` so QGIS does not list it).
+2. It computes. Layers it replaces are written beside the others under a private name
+   (``_stage_<pid>_<token>_<layer>``), by GDAL, so each is an ordinary GeoPackage layer
+   with its R-tree and metadata. Nothing the user sees has changed yet.
+3. One transaction (``BEGIN IMMEDIATE``: one writer at a time) checks that the state is
+   still the one the step read — else :class:`StaleDatabase`, and nothing is written —,
+   swaps the staged layers in (a rename), drops the layers the step removes, updates the
+   step's own columns of ``units`` and ``hazards`` in place (``ALTER TABLE ADD COLUMN``,
+   then ``UPDATE`` from a temporary table keyed by fid; the survey columns and the
+   geometry are not touched), drops the columns it clears, appends its run-log row,
+   writes the Chinese field aliases and advances the state; ``COMMIT``.
+
+A failure or a cancel before the commit rolls the transaction back and drops the staged
+tables; a killed process leaves at most staged tables, which the next write removes (they
+are named after the process that made them).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import struct
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import PipelineError
+
+STATE_TABLE = "citysafety_state"
+STAGE_PREFIX = "_stage_"
+#: Seconds a writer waits for another writer's transaction before it gives up.
+BUSY_TIMEOUT_S = 60.0
+
+
+class StaleDatabase(PipelineError):
+    """Another run committed to the database after this step read it."""
+
+
+@dataclass(frozen=True)
+class State:
+    """The last committed write: a counter and who made it."""
+
+    version: int = 0
+    step: str = ""
+    committed: str = ""
+
+
+# --- the connection -------------------------------------------------------------------------
+
+def _blob_envelope(blob) -> tuple[float, float, float, float] | None:
+    """(minx, maxx, miny, maxy) of a GeoPackage geometry blob; None when empty or NULL."""
+    if blob is None:
+        return None
+    b = bytes(blob)
+    if len(b) < 8 or b[:2] != b"GP":
+        return None
+    flags = b[3]
+    if (flags >> 4) & 1:  # the empty-geometry flag
+        return None
+    order = "<" if flags & 1 else ">"
+    env = (flags >> 1) & 7
+    if env:
+        minx, maxx, miny, maxy = struct.unpack_from(order + "4d", b, 8)
+        return minx, maxx, miny, maxy
+    import shapely
+
+    geom = shapely.from_wkb(b[8 + {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}.get(env, 0):])
+    if geom is None or geom.is_empty:
+        return None
+    x0, y0, x1, y1 = geom.bounds
+    return x0, x1, y0, y1
+
+
+def _env_part(i: int) -> Callable:
+    def part(blob):
+        env = _blob_envelope(blob)
+        return None if env is None else env[i]
+    return part
+
+
+def connect(db: str | Path) -> sqlite3.Connection:
+    """An SQLite connection to a GeoPackage that can run GDAL's R-tree triggers (their
+    ``ST_IsEmpty``, ``ST_MinX``… are GDAL's functions; these are the same in Python), in
+    autocommit mode so that :class:`Write` controls the transaction."""
+    con = sqlite3.connect(str(db), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    con.create_function("ST_IsEmpty", 1, lambda b: None if b is None else int(_blob_envelope(b) is None),
+                        deterministic=True)
+    for i, name in enumerate(("ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY")):
+        con.create_function(name, 1, _env_part(i), deterministic=True)
+    con.execute("PRAGMA legacy_alter_table = ON")  # renames do not rewrite other tables' triggers
+    return con
+
+
+def state(db: str | Path) -> State:
+    """The database's committed state (State() for a database without one: made before 0.7,
+    or not there yet)."""
+    path = Path(db)
+    if not path.is_file():
+        return State()
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    except sqlite3.Error:
+        return State()
+    try:
+        return _state(con)
+    except sqlite3.DatabaseError:
+        return State()
+    finally:
+        con.close()
+
+
+def _state(con: sqlite3.Connection) -> State:
+    if not con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (STATE_TABLE,)).fetchone():
+        return State()
+    row = con.execute(f"SELECT version, step, committed FROM {STATE_TABLE} WHERE id = 1").fetchone()
+    return State(int(row[0]), str(row[1] or ""), str(row[2] or "")) if row else State()
+
+
+def _set_state(con: sqlite3.Connection, new: State) -> None:
+    con.execute(f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} (id INTEGER PRIMARY KEY CHECK (id = 1),"
+                " version INTEGER NOT NULL, step TEXT, committed TEXT)")
+    con.execute(f"INSERT OR REPLACE INTO {STATE_TABLE} (id, version, step, committed) VALUES (1, ?, ?, ?)",
+                (new.version, new.step, new.committed))
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+# --- layers as SQLite tables ----------------------------------------------------------------
+
+def _has_table(con: sqlite3.Connection, name: str) -> bool:
+    return con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
+def _gpkg_tables(con: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'gpkg%'")}
+
+
+def _rtrees(con: sqlite3.Connection, layer: str) -> list[str]:
+    if not _has_table(con, "gpkg_extensions"):
+        return []
+    cols = [r[0] for r in con.execute("SELECT column_name FROM gpkg_extensions WHERE table_name = ?"
+                                      " AND extension_name = 'gpkg_rtree_index'", (layer,))]
+    return [f"rtree_{layer}_{c}" for c in cols if c]
+
+
+_META = ("gpkg_contents", "gpkg_geometry_columns", "gpkg_extensions", "gpkg_ogr_contents", "gpkg_data_columns")
+
+
+def drop_layer(con: sqlite3.Connection, layer: str, styles: bool = True) -> None:
+    """Remove a GeoPackage layer: its table, R-tree, triggers (with the table) and metadata."""
+    present = _gpkg_tables(con)
+    for rtree in _rtrees(con, layer):
+        con.execute(f"DROP TABLE IF EXISTS {quote(rtree)}")
+    con.execute(f"DROP TABLE IF EXISTS {quote(layer)}")
+    for meta in _META:
+        if meta in present:
+            con.execute(f"DELETE FROM {meta} WHERE table_name = ?", (layer,))
+    if styles and _has_table(con, "layer_styles"):
+        con.execute("DELETE FROM layer_styles WHERE f_table_name = ?", (layer,))
+
+
+def _triggers(con: sqlite3.Connection, table: str) -> list[tuple[str, str]]:
+    return [(r[0], r[1]) for r in con.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,))]
+
+
+def rename_layer(con: sqlite3.Connection, old: str, new: str) -> None:
+    """Rename a GeoPackage layer, its R-tree, its triggers and its metadata (``old`` must
+    be unique enough not to occur inside other names in the trigger text: staged names are)."""
+    triggers = _triggers(con, old)
+    for name, _ in triggers:
+        con.execute(f"DROP TRIGGER {quote(name)}")
+    con.execute(f"ALTER TABLE {quote(old)} RENAME TO {quote(new)}")
+    for rtree in _rtrees(con, old):
+        con.execute(f"ALTER TABLE {quote(rtree)} RENAME TO {quote(rtree.replace(old, new, 1))}")
+    for _, sql in triggers:
+        con.execute(sql.replace(old, new))
+    present = _gpkg_tables(con)
+    for meta in _META:
+        if meta in present:
+            con.execute(f"UPDATE {meta} SET table_name = ? WHERE table_name = ?", (new, old))
+    if "gpkg_contents" in present:
+        con.execute("UPDATE gpkg_contents SET identifier = ? WHERE table_name = ? AND identifier = ?", (new, new, old))
+    if _has_table(con, "layer_styles"):
+        con.execute("UPDATE layer_styles SET f_table_name = ? WHERE f_table_name = ?", (new, old))
+
+
+def table_columns(con: sqlite3.Connection, table: str) -> dict[str, str]:
+    """Column → declared type (upper case), in table order."""
+    return {r[1]: str(r[2] or "").upper() for r in con.execute(f"PRAGMA table_info({quote(table)})")}
+
+
+def _kind(declared: str) -> str:
+    d = declared.upper()
+    if d in ("BOOLEAN",):
+        return "bool"
+    if d in ("INTEGER", "INT", "MEDIUMINT", "SMALLINT", "TINYINT", "BIGINT"):
+        return "int"
+    if d in ("REAL", "FLOAT", "DOUBLE"):
+        return "real"
+    return "text"
+
+
+def sql_type(series: pd.Series) -> str:
+    """The GeoPackage type GDAL would give a pandas column."""
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "BOOLEAN"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "INTEGER"
+    if pd.api.types.is_float_dtype(dtype):
+        return "REAL"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "DATETIME"
+    return "TEXT"
+
+
+def _fits(declared: str, series: pd.Series) -> bool:
+    """Whether a column declared ``declared`` can take these values without losing any."""
+    want, have = _kind(sql_type(series)), _kind(declared)
+    if want == have or (want == "int" and have == "real") or (want == "bool" and have == "int"):
+        return True
+    if want == "real" and have == "int":  # whole numbers (and NULL) fit an integer column
+        v = series.to_numpy(dtype=float, na_value=np.nan)
+        v = v[np.isfinite(v)]
+        return bool((v == np.round(v)).all())
+    return False
+
+
+def sql_values(series: pd.Series) -> list:
+    """A column as Python values SQLite binds (NULL for missing, 0/1 for booleans)."""
+    kind = _kind(sql_type(series))
+    if kind == "real":
+        v = series.to_numpy(dtype=float, na_value=np.nan)
+        out = v.astype(object)
+        out[~np.isfinite(v)] = None
+        return out.tolist()
+    if kind in ("int", "bool"):
+        if series.isna().any():
+            v = series.astype(object)
+            return [None if pd.isna(x) else int(x) for x in v.tolist()]
+        return series.astype("int64").tolist()
+    if kind == "text" and pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return [None if pd.isna(x) else x.isoformat() for x in series.tolist()]
+    values = series.astype(object).tolist()
+    return [None if (x is None or (isinstance(x, float) and x != x) or x is pd.NA or x is pd.NaT)
+            else (x if isinstance(x, str) else _text(x)) for x in values]
+
+
+def _text(x) -> object:
+    if isinstance(x, (bool, np.bool_)):
+        return int(x)
+    if isinstance(x, (int, float, np.integer, np.floating)):
+        return x.item() if hasattr(x, "item") else x
+    return str(x)
+
+
+def rebuild_without(con: sqlite3.Connection, table: str, gone: Iterable[str]) -> None:
+    """Drop several columns at once: the table is copied once without them (SQLite's
+    ALTER TABLE DROP COLUMN would copy it once per column). Its fids, R-tree, triggers and
+    metadata stay as they are."""
+    gone = set(gone)
+    cols = table_columns(con, table)
+    keep = [c for c in cols if c not in gone]
+    if len(keep) == len(cols):
+        return
+    info = {r[1]: r for r in con.execute(f"PRAGMA table_info({quote(table)})")}
+    defs = []
+    for c in keep:
+        _, _, declared, notnull, _, pk = info[c]
+        if pk:
+            defs.append(f"{quote(c)} INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL")
+        else:
+            defs.append(f"{quote(c)} {declared}" + (" NOT NULL" if notnull else ""))
+    tmp = f"{table}__rebuild"
+    triggers = _triggers(con, table)
+    con.execute(f"DROP TABLE IF EXISTS {quote(tmp)}")
+    con.execute(f"CREATE TABLE {quote(tmp)} ({', '.join(defs)})")
+    names = ", ".join(quote(c) for c in keep)
+    con.execute(f"INSERT INTO {quote(tmp)} ({names}) SELECT {names} FROM {quote(table)}")
+    con.execute(f"DROP TABLE {quote(table)}")
+    con.execute(f"ALTER TABLE {quote(tmp)} RENAME TO {quote(table)}")
+    for _, sql in triggers:
+        con.execute(sql)
+    if _has_table(con, "gpkg_data_columns"):
+        con.executemany("DELETE FROM gpkg_data_columns WHERE table_name = ? AND column_name = ?",
+                        [(table, c) for c in gone])
+
+
+KEY = "target_fid"  # the column of a staged column table that names the feature it belongs to
+
+
+def columns_table(frame: pd.DataFrame, fids: np.ndarray) -> pd.DataFrame:
+    """``frame`` with the fids its rows go to, as staged before the commit."""
+    out = pd.DataFrame(frame).reset_index(drop=True)
+    out.insert(0, KEY, np.asarray(fids, dtype=np.int64))
+    return out
+
+
+def fids_of(con: sqlite3.Connection, table: str) -> np.ndarray:
+    return np.fromiter((r[0] for r in con.execute(f"SELECT fid FROM {quote(table)} ORDER BY fid")), dtype=np.int64)
+
+
+def update_columns(con: sqlite3.Connection, table: str, frame: pd.DataFrame, staged: str | None = None) -> None:
+    """Write ``frame``'s columns into ``table`` (adding those it lacks), row i to the i-th
+    feature in fid order; the table's other columns are not touched. ``staged``: a table
+    already holding the values (:func:`columns_table`, written by GDAL before the
+    transaction); without it the values are inserted here."""
+    if not len(frame.columns):
+        return
+    n = con.execute(f"SELECT COUNT(*) FROM {quote(table)}").fetchone()[0]
+    if n != len(frame):
+        raise PipelineError(f"{table}: {len(frame)} rows to write, {n} in the database",
+                            f"{table}：待写入 {len(frame)} 行，数据库中有 {n} 行")
+    declared = table_columns(con, table)
+    retype = [c for c in frame.columns if c in declared and not _fits(declared[c], frame[c])]
+    if retype:
+        rebuild_without(con, table, retype)
+        declared = table_columns(con, table)
+    for c in frame.columns:
+        if c not in declared:
+            con.execute(f"ALTER TABLE {quote(table)} ADD COLUMN {quote(c)} {sql_type(frame[c])}")
+    if not len(frame):
+        return
+    cols = list(frame.columns)
+    names = ", ".join(quote(c) for c in cols)
+    source = quote(staged) if staged else None
+    if source is None:
+        source = f"temp.{quote('_upd_' + uuid.uuid4().hex[:8])}"
+        con.execute(f"CREATE TEMP TABLE {source[5:]} ({KEY} INTEGER PRIMARY KEY, {names})")
+        fids = fids_of(con, table)
+        marks = ", ".join("?" * (len(cols) + 1))
+        chunk = 200_000
+        for start in range(0, len(frame), chunk):
+            part = frame.iloc[start:start + chunk]
+            con.executemany(f"INSERT INTO {source} VALUES ({marks})",
+                            zip(fids[start:start + chunk].tolist(), *[sql_values(part[c]) for c in cols]))
+    t = quote(table)
+    if sqlite3.sqlite_version_info >= (3, 33, 0):  # UPDATE … FROM: one join
+        sets = ", ".join(f"{quote(c)} = u.{quote(c)}" for c in cols)
+        con.execute(f"UPDATE {t} SET {sets} FROM {source} AS u WHERE u.{KEY} = {t}.fid")
+    else:
+        picks = ", ".join(f"u.{quote(c)}" for c in cols)
+        con.execute(f"UPDATE {t} SET ({names}) = (SELECT {picks} FROM {source} AS u WHERE u.{KEY} = {t}.fid)")
+    if not staged:
+        con.execute(f"DROP TABLE {source}")
+
+
+def append_rows(con: sqlite3.Connection, table: str, frame: pd.DataFrame) -> None:
+    """Add rows to an attribute table (its missing columns added first)."""
+    declared = table_columns(con, table)
+    for c in frame.columns:
+        if c not in declared:
+            con.execute(f"ALTER TABLE {quote(table)} ADD COLUMN {quote(c)} {sql_type(frame[c])}")
+    cols = list(frame.columns)
+    names = ", ".join(quote(c) for c in cols)
+    con.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({', '.join('?' * len(cols))})",
+                    zip(*[sql_values(frame[c]) for c in cols]))
+
+
+def create_table(con: sqlite3.Connection, name: str, frame: pd.DataFrame) -> None:
+    """An empty attribute table (a GeoPackage layer without geometry) with ``frame``'s columns."""
+    cols = ", ".join(f"{quote(c)} {sql_type(frame[c])}" for c in frame.columns)
+    con.execute(f"CREATE TABLE {quote(name)} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, {cols})")
+    con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, last_change) VALUES (?, ?, ?, ?)",
+                (name, "attributes", name, _utc_now()))
+
+
+def _utc_now() -> str:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def touch(con: sqlite3.Connection, tables: Iterable[str]) -> None:
+    """gpkg_contents.last_change of the changed layers (the GeoPackage's own record)."""
+    when = _utc_now()
+    con.executemany("UPDATE gpkg_contents SET last_change = ? WHERE table_name = ?", [(when, t) for t in tables])
+
+
+# --- staged tables ----------------------------------------------------------------------------
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def stage_name(token: str, layer: str) -> str:
+    return f"{STAGE_PREFIX}{os.getpid()}_{token}_{layer}"
+
+
+def staged_tables(con: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in con.execute("SELECT table_name FROM gpkg_contents WHERE table_name LIKE ? ESCAPE '\\'",
+                                      (STAGE_PREFIX.replace("_", "\\_") + "%",))] \
+        if _has_table(con, "gpkg_contents") else []
+
+
+def drop_orphans(con: sqlite3.Connection) -> list[str]:
+    """Staged tables of processes that are gone (killed before their commit)."""
+    gone = []
+    for name in staged_tables(con):
+        try:
+            pid = int(name[len(STAGE_PREFIX):].split("_", 1)[0])
+        except ValueError:
+            continue
+        if not _pid_alive(pid):
+            gone.append(name)
+    for name in gone:
+        drop_layer(con, name)
+    return gone

@@ -1,0 +1,194 @@
+"""The store writes in place, one transaction per step (plugin/core/store/tx.py): no file
+copy, nothing written on a failure or a cancel, and a step that read a state another run has
+committed over refuses instead of writing the old city over the new."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+
+from plugin.core import steps
+from plugin.core.errors import Canceled
+from plugin.core.progress import Progress
+from plugin.core.rules import load_rules
+from plugin.core.store import riskdb, tx
+from tests.common import read_attributes
+
+
+@pytest.fixture
+def db(analysed_db_session, tmp_path):
+    target = tmp_path / "risk.gpkg"
+    shutil.copyfile(analysed_db_session, target)
+    return target
+
+
+def _tables(db) -> set[str]:
+    con = sqlite3.connect(db)
+    try:
+        return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        con.close()
+
+
+def _levels(db):
+    return read_attributes(db, "units", columns=["unit_code", "level", "level_reasons"])
+
+
+def test_a_step_changes_the_database_in_place(db):
+    inode = db.stat().st_ino
+    before = riskdb.state(db)
+    issues = read_attributes(db, "import_issues")
+    steps.score_database(db, load_rules())
+    assert db.stat().st_ino == inode  # the same file: changed, not copied and renamed
+    assert not [p for p in db.parent.iterdir() if p.name != db.name and p.name != "risk_density.tif"]
+    after = riskdb.state(db)
+    assert after.version == before.version + 1 and after.step == "score"
+    pd.testing.assert_frame_equal(read_attributes(db, "import_issues"), issues)  # not the step's: untouched
+    assert not [t for t in _tables(db) if t.startswith(tx.STAGE_PREFIX)]
+
+
+def test_the_layers_stay_geopackage_layers_with_a_spatial_index(db):
+    steps.score_database(db, load_rules())
+    con = sqlite3.connect(db)
+    try:
+        for layer in ("units", "hazards", "risk_map"):
+            n = con.execute(f'SELECT COUNT(*) FROM "{layer}"').fetchone()[0]
+            assert con.execute(f'SELECT COUNT(*) FROM "rtree_{layer}_geom"').fetchone()[0] == n > 0
+            assert con.execute("SELECT data_type FROM gpkg_contents WHERE table_name = ?", (layer,)).fetchone() == \
+                ("features",)
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        con.close()
+    # GDAL reads the new columns and answers a box query through the R-tree.
+    units = pyogrio.read_dataframe(db, layer="units", columns=["unit_code", "level"])
+    x, y = units.geometry.x.iloc[0], units.geometry.y.iloc[0]
+    box = pyogrio.read_dataframe(db, layer="units", columns=["unit_code"],
+                                 bbox=(x - 1e-6, y - 1e-6, x + 1e-6, y + 1e-6))
+    assert units["unit_code"].iloc[0] in set(box["unit_code"])
+
+
+def test_a_step_that_read_an_older_state_refuses_to_commit(db, monkeypatch):
+    """A score started before an import finished must not write the old city over the new."""
+    rules = load_rules()
+    scored_before = _levels(db)
+    real_score = steps.score
+
+    def import_meanwhile(*args, **kwargs):
+        result = real_score(*args, **kwargs)
+        # Another run commits while this score computes: here a re-import of fewer units.
+        units = pyogrio.read_dataframe(db, layer="units").head(10)
+        hazards = pyogrio.read_dataframe(db, layer="hazards").head(10)
+        riskdb.write_layers(db, {"units": units, "hazards": hazards,
+                                 riskdb.RUNS_LAYER: riskdb.run_log(None, "import_surveys")}, step="import_surveys")
+        return result
+
+    monkeypatch.setattr(steps, "score", import_meanwhile)
+    with pytest.raises(tx.StaleDatabase) as err:
+        steps.score_database(db, rules)
+    assert "changed while score was running" in err.value.en and "import_surveys" in err.value.en
+    assert "重新运行" in err.value.zh
+    assert len(read_attributes(db, "units")) == 10  # the import stands, not overwritten
+    assert riskdb.state(db).step == "import_surveys"
+    assert len(scored_before) > 10
+    assert not [t for t in _tables(db) if t.startswith(tx.STAGE_PREFIX)]
+
+
+def test_two_writes_from_one_state_the_second_refuses(db):
+    base = riskdb.state(db)
+    frame = pd.DataFrame({"note": ["a"]})
+    with riskdb.Write(db, "first", base) as w:
+        w.layer("notes", frame)
+    with pytest.raises(tx.StaleDatabase), riskdb.Write(db, "second", base) as w:
+        w.layer("notes", pd.DataFrame({"note": ["b"]}))
+    assert read_attributes(db, "notes")["note"].tolist() == ["a"]
+
+
+def test_a_failure_in_the_commit_writes_nothing(db, monkeypatch):
+    before = _levels(db)
+    state = riskdb.state(db)
+    layers = set(riskdb.layer_names(db))
+    real = tx.update_columns
+
+    def fail_on_hazards(con, table, frame, staged=None):
+        if table == "hazards":
+            raise OSError("disk full (simulated)")
+        return real(con, table, frame, staged)
+
+    monkeypatch.setattr(tx, "update_columns", fail_on_hazards)
+    with pytest.raises(OSError):
+        steps.proximity_database(db, load_rules())  # units were updated before the failure: rolled back
+    pd.testing.assert_frame_equal(_levels(db), before)
+    assert riskdb.state(db) == state and set(riskdb.layer_names(db)) == layers
+    assert not [t for t in _tables(db) if t.startswith(tx.STAGE_PREFIX)]
+
+
+def test_a_cancel_writes_nothing(db):
+    before = _levels(db)
+    state = riskdb.state(db)
+
+    class CancelAtWriting(Progress):
+        def step(self, pct, text=""):
+            if pct >= 80:
+                raise Canceled()
+
+    with pytest.raises(Canceled):
+        steps.cascade_database(db, load_rules(), CancelAtWriting())
+    pd.testing.assert_frame_equal(_levels(db), before)
+    assert riskdb.state(db) == state
+
+
+def test_tables_a_killed_run_staged_are_removed_by_the_next_write(db):
+    dead = "_stage_999999999_deadbeef_risk_map"
+    pyogrio.write_dataframe(pyogrio.read_dataframe(db, layer="risk_map").head(3), db, layer=dead, driver="GPKG")
+    assert dead in _tables(db) and dead not in riskdb.layer_names(db)  # never shown as a layer of ours
+    steps.score_database(db, load_rules())
+    assert dead not in _tables(db) and f"rtree_{dead}_geom" not in _tables(db)
+
+
+def test_only_the_steps_own_columns_are_written(db):
+    """The cascade writes the columns it changed; the survey columns stay byte for byte."""
+    con = sqlite3.connect(db)
+    survey = con.execute("SELECT fid, unit_code, name, geom FROM hazards ORDER BY fid").fetchall()
+    con.close()
+    steps.cascade_database(db, load_rules())
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("SELECT fid, unit_code, name, geom FROM hazards ORDER BY fid").fetchall() == survey
+    finally:
+        con.close()
+
+
+def test_rescoring_removes_the_later_steps_columns_in_one_rebuild(db):
+    rules = load_rules()
+    assert "cascade_reason" in read_attributes(db, "units").columns
+    steps.score_database(db, rules)
+    cols = set(read_attributes(db, "units").columns)
+    assert "cascade_reason" not in cols and "population_500m" not in cols and "level" in cols
+    hz = read_attributes(db, "hazards")
+    assert "cascade_base_level" not in hz.columns and "upgrade_reason" not in hz.columns
+    # The R-tree still matches the rebuilt tables.
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute('SELECT COUNT(*) FROM "rtree_hazards_geom"').fetchone()[0] == len(hz)
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        con.close()
+
+
+def test_values_round_trip_through_the_column_update(tmp_path):
+    frame = pd.DataFrame({"t": ["a", None, "中文"], "r": [1.5, np.nan, -2.0], "i": [1, 2, 3],
+                          "b": [True, False, True]})
+    db = riskdb.write_layers(tmp_path / "x.gpkg", {"rows": pd.DataFrame({"k": ["x", "y", "z"]}),
+                                                   riskdb.RUNS_LAYER: riskdb.run_log(None, "test")})
+    with riskdb.Write(db, "test", riskdb.state(db)) as w:
+        w.columns("rows", frame)
+    back = read_attributes(db, "rows")
+    assert back["t"].tolist()[0] == "a" and back["t"].isna().tolist() == [False, True, False]
+    assert back["r"].tolist()[0] == 1.5 and np.isnan(back["r"].iloc[1])
+    assert back["i"].tolist() == [1, 2, 3] and back["b"].tolist() == [True, False, True]
+    assert back["k"].tolist() == ["x", "y", "z"]
