@@ -25,7 +25,7 @@ from .errors import PipelineError
 from .progress import Progress
 from .rules import Rules
 from .scoring import levels
-from .scoring.methods import score
+from .scoring.methods import HAZARD_INPUTS, UNIT_INPUTS, score
 from .store import read, riskdb
 
 # --- the workflow -------------------------------------------------------------------------
@@ -83,12 +83,19 @@ def _drop(frame: pd.DataFrame, layer: str, step: str, rules: Rules) -> pd.DataFr
     return frame.drop(columns=[c for c in gone if c in frame])
 
 
-def _read(db: Path, layer: str, step: str, rules: Rules, geometry: bool = True, keep: tuple[str, ...] = ()):
+def _read(db: Path, layer: str, step: str, rules: Rules, geometry: bool = True, keep: tuple[str, ...] = (),
+          only: tuple[str, ...] | None = None):
     """What ``step`` reads of ``layer``: every column but those it clears and writes anew
-    (``keep``: cleared ones it still needs), with the geometry only when it uses it."""
+    (``keep``: cleared ones it still needs), or ``only`` these; the geometry only when it
+    uses it."""
     have = read.field_names(db, layer)
     gone = set(fields.cleared(layer, step, _receptor_classes(rules), present=have)) - set(keep)
-    return read.layer(db, layer, [c for c in have if c not in gone], geometry=geometry)
+    wanted = [c for c in have if c not in gone and (only is None or c in only)]
+    return read.layer(db, layer, wanted, geometry=geometry)
+
+
+#: What scoring reads of each layer (proximity scores again: the same, with locations).
+SCORE_INPUTS = {"units": UNIT_INPUTS, "hazards": HAZARD_INPUTS}
 
 
 def _cleared(db: Path, layer: str, step: str, rules: Rules, written) -> tuple[str, ...]:
@@ -129,13 +136,15 @@ def require_scored(db: Path, *field_sets, needs: tuple[str, str] = ("", "")) -> 
                         f"{db.name} 尚未评价，请先运行风险评价" + (f"，{zh}" if zh else ""))
 
 
-def _read_scored(db: Path, step: str, rules: Rules, keep: tuple[str, ...] = ()) -> tuple[gpd.GeoDataFrame,
-                                                                                         gpd.GeoDataFrame]:
+def _read_scored(db: Path, step: str, rules: Rules, keep: tuple[str, ...] = (),
+                 only: dict[str, tuple[str, ...]] | None = None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Units and hazards of a database that has been scored (else a clear error), as
-    ``step`` reads them (:func:`_read`)."""
+    ``step`` reads them (:func:`_read`; ``only``: layer → the columns it reads)."""
     read.require_layers(db, ("units", "hazards"))
     require_scored(db, read.field_names(db, "hazards"))
-    return _read(db, "units", step, rules, keep=keep), _read(db, "hazards", step, rules, keep=keep)
+    only = only or {}
+    return (_read(db, "units", step, rules, keep=keep, only=only.get("units")),
+            _read(db, "hazards", step, rules, keep=keep, only=only.get("hazards")))
 
 
 def _geo(frame: pd.DataFrame, like: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -163,8 +172,8 @@ def score_database(db: str | Path, rules: Rules, progress: Progress | None = Non
     read.require_layers(db, ("units", "hazards"))
     # Scoring starts again from the survey values: earlier proximity results (α from a raster,
     # upgrades) and the cascade no longer hold, so their fields go too (fields.py: cleared_by).
-    units = _read(db, "units", fields.SCORE, rules, geometry=False)
-    hazards = _read(db, "hazards", fields.SCORE, rules, geometry=False)
+    units = _read(db, "units", fields.SCORE, rules, geometry=False, only=UNIT_INPUTS)
+    hazards = _read(db, "hazards", fields.SCORE, rules, geometry=False, only=HAZARD_INPUTS)
     progress.step(20, "评价 Scoring")
     result = score(units, hazards, rules, population=population, population_source=population_source)
     units_out = pd.concat([units, result.units], axis=1)
@@ -265,7 +274,7 @@ def proximity_database(db: str | Path, rules: Rules, receptors: pd.DataFrame | N
     started = riskdb.now_iso()
     base = riskdb.state(db)
     progress.step(2, "读取风险数据库 Reading the risk database")
-    units, hazards = _read_scored(db, fields.PROXIMITY, rules)
+    units, hazards = _read_scored(db, fields.PROXIMITY, rules, only=SCORE_INPUTS)
     base_units, base_hazards = units, hazards
     issues: list[pd.DataFrame] = []
     radius = rules.receptors.alpha_radius_m

@@ -192,3 +192,19 @@ def test_values_round_trip_through_the_column_update(tmp_path):
     assert back["r"].tolist()[0] == 1.5 and np.isnan(back["r"].iloc[1])
     assert back["i"].tolist() == [1, 2, 3] and back["b"].tolist() == [True, False, True]
     assert back["k"].tolist() == ["x", "y", "z"]
+
+
+def test_scoring_reads_only_its_inputs_and_scores_the_same(analysed_db_session):
+    """The store reads scoring's inputs alone (scoring.methods.UNIT_INPUTS, HAZARD_INPUTS);
+    a column scoring starts to use without being listed there would change this."""
+    from plugin.core import fields
+    from plugin.core.scoring.methods import HAZARD_INPUTS, UNIT_INPUTS, score
+
+    rules = load_rules()
+    every = {n: steps._read(analysed_db_session, n, fields.SCORE, rules, geometry=False) for n in ("units", "hazards")}
+    assert len(every["hazards"].columns) > len(HAZARD_INPUTS) + 5  # the survey has many more
+    full = score(every["units"], every["hazards"], rules)
+    narrow = score(every["units"][list(UNIT_INPUTS)], every["hazards"][list(HAZARD_INPUTS)], rules)
+    pd.testing.assert_frame_equal(full.hazards, narrow.hazards)
+    pd.testing.assert_frame_equal(full.units, narrow.units)
+    pd.testing.assert_frame_equal(full.issues, narrow.issues)

@@ -82,6 +82,13 @@ def _g(x: np.ndarray) -> pd.Series:
     return pd.Series(np.asarray(x, dtype=float)).map("{:g}".format)
 
 
+#: The survey columns :func:`score` reads: the store reads no others for scoring (a test
+#: checks that scoring these alone gives what scoring every column gives).
+UNIT_INPUTS = ("unit_code", "sector", "outside_population")
+HAZARD_INPUTS = ("hazard_code", "unit_code", "sector", "category", "substance", "cas", "quantity_t", "L", "E", "C",
+                 "likelihood", "severity")
+
+
 def score(units: pd.DataFrame, hazards: pd.DataFrame, rules: Rules,
           population: pd.Series | None = None, population_source: str = "raster") -> ScoreResult:
     """Score hazards and units (docs/domain/scoring.md). ``population`` (unit_code → people within
