@@ -73,7 +73,7 @@ demo: setup
 bench: setup
 	@mkdir -p /tmp/runtime-$$(id -u) && chmod 700 /tmp/runtime-$$(id -u)
 	$(RUN_ENV) $(PY) scripts/bench.py --out $(OUT)/bench $(BENCH_ARGS)
-	$(RUN_ENV) $(PY) scripts/bench_proximity.py --out $(OUT)/bench
+	$(RUN_ENV) $(PY) scripts/bench_proximity.py --out $(OUT)/bench $(filter --no-doc,$(BENCH_ARGS))
 
 sample: setup
 	$(RUN_ENV) $(PY) scripts/make_sample.py resources/sample --clean

@@ -1,26 +1,47 @@
-"""make bench: time and peak memory of each stage by input size.
+"""make bench: the whole chain, step by step as its Processing algorithm runs it, by city size.
 
-For each size the generator writes a fictional city's survey workbooks (same generator as
-the sample city, without the deliberate mistakes), then each stage runs in a fresh
-process so its peak resident memory is its own:
+For each size the generator's ``city`` profile (tools/sample_city/generator.py: realistic
+sector shares, a third of the hazardous-chemicals units in three dense parks, hazard sources
+with their own points inside their site, 20,000 receptors, a 100 m population raster) writes
+a fictional city's survey workbooks, once per size and seed (cached under
+``OUT/cities/``). Then every step runs in a fresh child process, so that its time and peak
+memory (the child's ``ru_maxrss``) are its own:
 
-- ``read``   python-calamine alone reading every sheet of every workbook (csv module for
-             CSV files): the floor an import cannot beat;
-- ``import`` the whole import as citysafety:import_surveys runs it: read, validate, convert,
-             count, write the GeoPackage.
+- ``read``, ``read_threads``: python-calamine alone reading every sheet of every workbook,
+  one file after the other and in the importer's thread pool — the floor an import cannot beat;
+- ``import`` → ``score`` → ``proximity`` (the generated receptors and population raster) →
+  ``cascade`` → ``risk_map`` (with the districts) → ``export_report`` (Excel and PDF): each one
+  ``processing.run("citysafety:<alg>", params)`` in a QGIS application with Processing and
+  the plugin's provider initialised (as qgis_process and ``make demo`` do), only the
+  algorithms' public parameters, the time taken around ``processing.run``;
+- ``map``: the risk database's layers loaded as the plugin loads them
+  (``plugin.layers.loading.load_risk_layers``: the risk map, district summary and density
+  with their styles and scale visibility), rendered at city extent with
+  ``QgsMapRendererParallelJob`` after a warm-up; the panel's refresh read
+  (``plugin.core.status.snapshot``) and the unit inspector's pick
+  (``UnitInspectTool.pick_at`` on a map canvas, ``store.read.nearest_unit``, then
+  ``status.unit_details`` as the panel's ``show_unit`` reads it).
 
-Results are printed and written to docs/benchmarks.md with the machine they ran on.
-Usage: python scripts/bench.py [--sizes 10000 100000] [--out out/bench] [--no-doc]
+Results are kept in ``OUT/results.json`` (the last run of each size and step), printed, and
+— unless ``--no-doc`` — written between the ``<!-- bench:...:begin/end -->`` markers of
+docs/benchmarks.md.
+
+Usage: python scripts/bench.py [--sizes 10000 100000 1116200] [--steps import score ...]
+                               [--seed N] [--out out/bench] [--no-doc]
+``--steps generate`` only generates (and caches) the cities; ``--steps chain`` is the six
+algorithms; ``--steps all`` (default) is the read floor, the chain and the map.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -29,31 +50,97 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DOC = ROOT / "docs" / "benchmarks.md"
-STAGES = ("read", "read_threads", "import", "score", "risk_map", "cascade", "report_xlsx", "report_pdf")
+QGIS_PLUGINS = "/usr/share/qgis/python/plugins"
+DEFAULT_SEED = 20241128
+PROFILE = "city"
+CHAIN = ("import", "score", "proximity", "cascade", "risk_map", "export_report")
+STEPS = ("read", "read_threads", *CHAIN, "map")
+ALIASES = {"import_surveys": "import", "report": "export_report", "render": "map", "chain": CHAIN,
+           "all": STEPS, "floor": ("read", "read_threads")}
+SEED_SCALE = 1_116_200
+GROWTH_FROM = 100_000
+# Targets (issue 11) at SEED_SCALE units.
+TARGET_TOTAL_S = 180.0
+TARGET_PEAK_MB = 8 * 1024
+TARGET_GROWTH = 12.0
+TARGET_IMPORT_RATIO = 1.5
+TARGET_RENDER_S = 1.0
+RENDER_SIZE = (1280, 800)
+RENDER_RUNS = 3
+PICKS = 20  # units picked with the inspector
 
+
+# =========================================================================================
+# The city (generated once per size and seed)
+# =========================================================================================
+
+def city_folder(out: Path, n: int, seed: int) -> Path:
+    from tools.sample_city.generator import CITY_PROFILE_VERSION
+
+    return out / "cities" / f"city_{n}_s{seed}_{PROFILE}_v{CITY_PROFILE_VERSION}"
+
+
+def generated_info(folder: Path) -> dict | None:
+    f = folder / "generated.json"
+    return json.loads(f.read_text(encoding="utf-8")) if f.is_file() else None
+
+
+def step_generate(folder: Path, work: Path, n: int, seed: int) -> dict:
+    """generate_city(profile="city") + tidy workbooks + districts, receptors, population."""
+    from tools.sample_city.generator import generate_city, write_city, write_layers
+
+    t0 = time.perf_counter()
+    city = generate_city(n, seed=seed, profile=PROFILE)
+    t1 = time.perf_counter()
+    info = {"units": city.n_units, "hazards": city.n_hazards, "receptors": len(city.receptors)}
+    write_city(city, folder, messy=False)
+    t2 = time.perf_counter()
+    write_layers(city, folder)
+    t3 = time.perf_counter()
+    return {**info, "generate_s": t1 - t0, "workbooks_s": t2 - t1, "layers_s": t3 - t2,
+            "mb": sum(p.stat().st_size for p in folder.iterdir() if p.is_file()) / 1e6}
+
+
+def ensure_city(out: Path, n: int, seed: int) -> Path:
+    folder = city_folder(out, n, seed)
+    if generated_info(folder) is None:
+        folder.mkdir(parents=True, exist_ok=True)
+        print(f"generating a city of {n:,} units (seed {seed}, profile {PROFILE}) -> {folder}", flush=True)
+        r = run_child("generate", folder, folder, n, seed)
+        (folder / "generated.json").write_text(json.dumps(r, indent=1), encoding="utf-8")
+        print(f"  generated in {r['seconds']:.1f} s, peak {r['peak_mb']:,.0f} MB: {r['units']:,} units, "
+              f"{r['hazards']:,} hazard sources, {r['receptors']:,} receptors ({r['mb']:.0f} MB)", flush=True)
+    return folder
+
+
+# =========================================================================================
+# The floor: python-calamine alone
+# =========================================================================================
 
 def survey_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in (".xlsx", ".csv"))
 
 
-def stage_read(folder: Path, work: Path) -> dict:
+def step_read(folder: Path, work: Path, n: int, seed: int) -> dict:
     """The bare read, one file after the other."""
-    return {"rows": sum(stage_read_one(p) for p in survey_files(folder))}
+    return {"rows": sum(read_one(p) for p in survey_files(folder))}
 
 
-def stage_read_threads(folder: Path, work: Path) -> dict:
+def step_read_threads(folder: Path, work: Path, n: int, seed: int) -> dict:
     """The bare read with the importer's thread pool (calamine releases the GIL)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from plugin.core.ingest.importer import READ_THREADS
+    try:
+        from plugin.core.ingest.importer import READ_THREADS
+    except ImportError:
+        READ_THREADS = max(1, min(4, os.cpu_count() or 1))  # noqa: N806 (the importer's name)
+    threads = READ_THREADS
+    with ThreadPoolExecutor(threads) as pool:
+        counts = list(pool.map(read_one, survey_files(folder)))
+    return {"rows": sum(counts), "threads": threads}
 
-    files = survey_files(folder)
-    with ThreadPoolExecutor(READ_THREADS) as pool:
-        counts = list(pool.map(stage_read_one, files))
-    return {"rows": sum(counts)}
 
-
-def stage_read_one(p: Path) -> int:
+def read_one(p: Path) -> int:
     import csv
 
     from python_calamine import CalamineWorkbook
@@ -69,124 +156,481 @@ def stage_read_one(p: Path) -> int:
     return sum(len(wb.get_sheet_by_name(n).to_python(skip_empty_area=False)) for n in wb.sheet_names)
 
 
-def stage_import(folder: Path, work: Path) -> dict:
-    from plugin.core.ingest.importer import import_surveys
-    from plugin.core.store.riskdb import write_layers
+# =========================================================================================
+# The chain: each step as its Processing algorithm runs it
+# =========================================================================================
 
-    t0 = time.perf_counter()
-    r = import_surveys(survey_files(folder))
-    t1 = time.perf_counter()
-    write_layers(work / "risk.gpkg", {"units": r.units, "hazards": r.hazards, "import_issues": r.issues,
-                                      "import_runs": r.runs})
-    t2 = time.perf_counter()
-    return {"rows": int(r.runs.rows_read.sum()), "units": len(r.units), "hazards": len(r.hazards),
-            "issues": len(r.issues), "balanced": r.balanced, "validate_s": t1 - t0, "write_s": t2 - t1}
-
-
-def stage_score(folder: Path, work: Path) -> dict:
-    """citysafety:score's work on the imported database: read it, score, write it."""
-    from plugin.core.rules import load_rules
-    from plugin.core.scoring.methods import score
-    from plugin.core.store import riskdb
-
-    rules = load_rules()
-    db = work / "risk.gpkg"
-    t0 = time.perf_counter()
-    layers = {n: riskdb.read_layer(db, n) for n in ("units", "hazards")}
-    t1 = time.perf_counter()
-    result = score(layers["units"], layers["hazards"], rules)
-    t2 = time.perf_counter()
-    layers["units"] = layers["units"].join(result.units)
-    layers["hazards"] = layers["hazards"].join(result.hazards)
-    layers["score_issues"] = result.issues
-    riskdb.update_layers(db, layers)
-    t3 = time.perf_counter()
-    return {"rows": len(layers["hazards"]), "read_s": t1 - t0, "score_s": t2 - t1, "write_s": t3 - t2}
-
-
-def stage_risk_map(folder: Path, work: Path) -> dict:
-    """citysafety:risk_map's work: risk layer, 100 m density raster, district summary."""
-    import geopandas as gpd
-
-    from plugin.core.rules import load_rules
-    from plugin.core.steps import build_risk_map
-
-    districts = gpd.read_file(folder / "districts.gpkg")
-    t0 = time.perf_counter()
-    result = build_risk_map(work / "risk.gpkg", load_rules(), work / "risk_density.tif", districts)
-    return {"rows": len(result.risk_map), "cells": int(result.density.values.size),
-            "map_s": time.perf_counter() - t0}
-
-
-def stage_cascade(folder: Path, work: Path) -> dict:
-    """citysafety:cascade's work: effect models, the edges (one spatial query), the graph
-    measures, the upgrade and the chains, and the database written back."""
-    from plugin.core.rules import load_rules
-    from plugin.core.steps import cascade_database
-
-    t0 = time.perf_counter()
-    result = cascade_database(work / "risk.gpkg", load_rules())
-    info = result.info
-    return {"rows": len(result.hazards), "edges": len(result.edges), "cascade_s": time.perf_counter() - t0,
-            "largest": int(info.get("largest_component", 0)), "components": int(info.get("components", 0)),
-            "graph_s": float(info.get("times", {}).get("total", float("nan")))}
-
-
-def stage_report_xlsx(folder: Path, work: Path) -> dict:
-    """citysafety:export_report's Excel half: read the tables, write the seven sheets."""
-    from plugin.core.reporting.xlsx import write_report_xlsx
-    from plugin.core.rules import load_rules
-    from plugin.core.steps import report_data
-
-    t0 = time.perf_counter()
-    data = report_data(work / "risk.gpkg", load_rules())
-    t1 = time.perf_counter()
-    write_report_xlsx(data, work / "report.xlsx")
-    rows = sum(len(f) for f in data.level_units.values())
-    return {"rows": rows, "read_s": t1 - t0, "write_s": time.perf_counter() - t1,
-            "mb": (work / "report.xlsx").stat().st_size / 1e6}
-
-
-def stage_report_pdf(folder: Path, work: Path) -> dict:
-    """citysafety:export_report's PDF half: the print layout (cover + a page per district)."""
+def start_qgis(gui: bool = False):
+    """A QGIS application with Processing and the plugin's provider (as qgis_process and
+    ``make demo`` do: ``classFactory(None).initProcessing()``)."""
     from qgis.core import QgsApplication
 
-    app = QgsApplication([], False)
+    app = QgsApplication([], gui)
     app.initQgis()
+    if QGIS_PLUGINS not in sys.path:
+        sys.path.append(QGIS_PLUGINS)
+    from processing.core.Processing import Processing
+
+    Processing.initialize()
+    from plugin.plugin import CitySafetyPlugin
+
+    plugin = CitySafetyPlugin(None)
+    plugin.initProcessing()
+    return app, plugin
+
+
+def algorithm_params(step: str, folder: Path, work: Path) -> dict:
+    db = str(work / "risk.gpkg")
+    if step == "import":
+        return {"FOLDER": str(folder), "OUTPUT": db, "LOAD_LAYERS": False}
+    if step == "score":
+        return {"INPUT": db}
+    if step == "proximity":
+        return {"INPUT": db, "RECEPTORS": f"{folder / 'receptors.gpkg'}|layername=receptors",
+                "POPULATION": str(folder / "population.tif"), "LOAD_LAYERS": False}
+    if step == "cascade":
+        return {"INPUT": db, "LOAD_LAYERS": False}
+    if step == "risk_map":
+        return {"INPUT": db, "DISTRICTS": str(folder / "districts.gpkg"), "DENSITY": str(work / "risk_density.tif"),
+                "LOAD_LAYERS": False}
+    if step == "export_report":
+        return {"INPUT": db, "XLSX": str(work / "report.xlsx"), "PDF": str(work / "report.pdf"),
+                "TITLE": "Bench city 基准城市"}
+    raise ValueError(step)
+
+
+def run_algorithm(step: str, folder: Path, work: Path) -> dict:
+    """``processing.run("citysafety:<alg>")`` of one step; the algorithm's log goes to
+    ``work/<step>.log``."""
+    _qgis = start_qgis()  # kept alive while the algorithm runs
+    from qgis import processing
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback
+
+    class Feedback(QgsProcessingFeedback):
+        def pushInfo(self, info):
+            log.write(f"{time.perf_counter() - t0:8.2f}  {info}\n")
+            log.flush()
+
+        def reportError(self, error, fatalError=False):
+            log.write(f"{time.perf_counter() - t0:8.2f}  ! {error}\n")
+            log.flush()
+
+    alg = {"import": "import_surveys"}.get(step, step)
+    params = algorithm_params(step, folder, work)
+    if step == "import":
+        for p in work.glob("risk.gpkg*"):
+            p.unlink()
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with open(work / f"{step}.log", "w", encoding="utf-8") as log:
+        t0 = time.perf_counter()
+        res = processing.run(f"citysafety:{alg}", params, context=QgsProcessingContext(), feedback=Feedback())
+        seconds = time.perf_counter() - t0
+    out = {"alg_s": seconds, "qgis_base_mb": base / 1024}
+    for k, v in res.items():
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            out[k.lower()] = v
+    for name in ("report.xlsx", "report.pdf", "risk.gpkg"):
+        if step in ("export_report", "import", "cascade") and (work / name).is_file():
+            out[f"{name.replace('.', '_')}_mb"] = (work / name).stat().st_size / 1e6
+    return out
+
+
+# =========================================================================================
+# The map at city scale: render, panel, inspector
+# =========================================================================================
+
+def step_map(folder: Path, work: Path, n: int, seed: int) -> dict:
+    _qgis = start_qgis(gui=True)  # kept alive while the map is measured
+    from qgis.core import (
+        QgsCoordinateTransform,
+        QgsMapRendererParallelJob,
+        QgsMapSettings,
+        QgsPointXY,
+        QgsProject,
+        QgsRectangle,
+    )
+    from qgis.gui import QgsMapCanvas
+    from qgis.PyQt.QtCore import QSize
+    from qgis.PyQt.QtGui import QColor
+
+    from plugin.core import status as core_status
     from plugin.core.rules import load_rules
-    from plugin.processing.report_pdf import export_report_pdf
+    from plugin.core.store.read import layer_crs, nearest_unit
+    from plugin.gui.inspect_tool import UnitInspectTool
+    from plugin.layers.loading import load_risk_layers
 
+    db = str(work / "risk.gpkg")
+    density = str(work / "risk_density.tif")
+    project = QgsProject.instance()
+    out: dict = {}
     t0 = time.perf_counter()
-    pages = export_report_pdf(str(work / "risk.gpkg"), str(work / "report.pdf"), load_rules(), "bench")
-    seconds = time.perf_counter() - t0
-    app.exitQgis()
-    return {"rows": pages, "pdf_s": seconds, "mb": (work / "report.pdf").stat().st_size / 1e6}
+    layers = load_risk_layers(project, db, density, load_rules(), True)
+    out["load_s"] = time.perf_counter() - t0
+    if not layers:
+        raise RuntimeError(f"no layers loaded from {db}")
+    risk = layers[0]
+    out["features"] = int(risk.featureCount())
+    crs = risk.crs()
+
+    def render(name: str, extent: QgsRectangle, draw: list) -> tuple[float, float, float]:
+        settings = QgsMapSettings()
+        settings.setLayers(draw)
+        settings.setDestinationCrs(crs)
+        settings.setOutputSize(QSize(*RENDER_SIZE))
+        settings.setOutputDpi(96)
+        settings.setBackgroundColor(QColor("white"))
+        settings.setExtent(extent)
+        times = []
+        for i in range(RENDER_RUNS + 1):  # the first is the warm-up
+            job = QgsMapRendererParallelJob(settings)
+            t = time.perf_counter()
+            job.start()
+            job.waitForFinished()
+            if i:
+                times.append(time.perf_counter() - t)
+            else:
+                job.renderedImage().save(str(work / f"map_{name}.png"))
+        return statistics.median(times), max(times), settings.scale()
+
+    city = risk.extent()
+    city.scale(1.02)
+    out["render_s"], out["render_max_s"], out["city_scale"] = render("city", city, layers)
+    # Not gentler than the user's map: the points at city extent, whatever the scale rule says.
+    risk.setScaleBasedVisibility(False)
+    out["render_points_s"], out["render_points_max_s"], _ = render("points", city, [risk])
+    # A district's view (20 km across, points visible) around the densest unit.
+    c = city.center()
+    cx, cy = c.x(), c.y()
+    try:
+        import pyogrio
+
+        hz = pyogrio.read_dataframe(db, layer="units", columns=["unit_code"], max_features=200_000)
+        cx, cy = float(hz.geometry.x.median()), float(hz.geometry.y.median())
+    except Exception:
+        pass
+    half = 0.1  # degrees (EPSG:4490), about 20 km × 22 km
+    risk.setScaleBasedVisibility(True)
+    out["render_district_s"], out["render_district_max_s"], out["district_scale"] = render(
+        "district", QgsRectangle(cx - half, cy - half * 0.625, cx + half, cy + half * 0.625), layers)
+
+    # The panel: what the dock reads on refresh.
+    t = time.perf_counter()
+    core_status.snapshot(db)
+    out["panel_first_s"] = time.perf_counter() - t
+    runs = []
+    for _ in range(3):
+        t = time.perf_counter()
+        core_status.snapshot(db)
+        runs.append(time.perf_counter() - t)
+    out["panel_s"] = statistics.median(runs)
+
+    # The inspector: a canvas at a street's scale, the tool's pick, then the unit's details.
+    import numpy as np
+    import pyogrio
+
+    units = pyogrio.read_dataframe(db, layer="units", columns=["unit_code"])
+    rng = np.random.default_rng(seed)
+    picks = units.iloc[rng.choice(len(units), size=min(PICKS, len(units)), replace=False)]
+    del units
+    canvas = QgsMapCanvas()
+    canvas.resize(*RENDER_SIZE)
+    canvas.setDestinationCrs(crs)
+    canvas.setLayers(layers)
+    tool = UnitInspectTool(canvas, lambda: db)
+    radius = 0.0002  # degrees, about 20 m: a few pixels at 1:10,000
+    db_crs = layer_crs(db, "units")
+    to_canvas = None
+    if db_crs and db_crs != crs.authid():
+        from qgis.core import QgsCoordinateReferenceSystem
+
+        to_canvas = QgsCoordinateTransform(QgsCoordinateReferenceSystem(db_crs), crs, project)
+    pick_t, near_t, detail_t, found = [], [], [], 0
+    for geom in picks.geometry:
+        p = QgsPointXY(geom.x, geom.y)
+        if to_canvas is not None:
+            p = to_canvas.transform(p)
+        canvas.setExtent(QgsRectangle(p.x() - 0.01, p.y() - 0.006, p.x() + 0.01, p.y() + 0.006))
+        t = time.perf_counter()
+        code = tool.pick_at(p, radius)
+        pick_t.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        nearest_unit(db, geom.x, geom.y, radius)
+        near_t.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        details = core_status.unit_details(db, code) if code else None
+        detail_t.append(time.perf_counter() - t)
+        found += details is not None
+    out.update(pick_s=statistics.median(pick_t), pick_max_s=max(pick_t), nearest_s=statistics.median(near_t),
+               nearest_max_s=max(near_t), details_s=statistics.median(detail_t), details_max_s=max(detail_t),
+               picked=found, picks=len(pick_t))
+    project.clear()
+    return out
 
 
-def run_stage(stage: str, folder: Path, work: Path) -> dict:
-    """Run one stage in a child process; returns its time and peak memory."""
-    cmd = [sys.executable, __file__, "--child", stage, str(folder), str(work)]
-    proc = subprocess.run(cmd, capture_output=True, text=True,
-                          env=dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen"))
-    if proc.returncode != 0:
-        raise RuntimeError(f"stage {stage} failed:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+# =========================================================================================
+# Children
+# =========================================================================================
+
+LIMITS = {"timeout_s": 3600.0, "kill_mb": 16_000.0}  # set from --timeout and --kill-mb
 
 
-def child(stage: str, folder: Path, work: Path) -> None:
-    # Import the libraries first so that the stage's time is the work, not start-up.
-    for name in ("geopandas", "python_calamine", "plugin.core.ingest.importer"):
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (MB), 0 when gone."""
+    total = 0.0
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            pass
+    return total
+
+
+def run_child(step: str, folder: Path, work: Path, n: int, seed: int) -> dict:
+    """Run one step in a child process; its time and peak memory. A child past the time
+    limit or the memory limit (this machine is shared) is killed and the step fails."""
+    cmd = [sys.executable, __file__, "--child", step, str(folder), str(work), str(n), str(seed)]
+    runtime = f"/tmp/runtime-{os.getuid()}"
+    os.makedirs(runtime, mode=0o700, exist_ok=True)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=runtime)
+    err_path = work / f"{step}.stderr"
+    with open(err_path, "w", encoding="utf-8") as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True, env=env)
+        t0 = time.perf_counter()
+        seen = 0.0
+        why = ""
+        while proc.poll() is None:
+            seen = max(seen, rss_mb(proc.pid))
+            if seen > LIMITS["kill_mb"]:
+                why = f"killed at {seen:,.0f} MB (limit {LIMITS['kill_mb']:,.0f} MB, --kill-mb)"
+            elif time.perf_counter() - t0 > LIMITS["timeout_s"]:
+                why = f"killed after {time.perf_counter() - t0:,.0f} s (limit {LIMITS['timeout_s']:,.0f} s, --timeout)"
+            if why:
+                proc.kill()
+                break
+            time.sleep(0.2)
+        stdout = proc.communicate()[0]
+    if why or proc.returncode != 0:
+        tail = err_path.read_text(encoding="utf-8", errors="replace")[-4000:]
+        raise RuntimeError(f"step {step} failed ({why or f'exit {proc.returncode}'}):\n{tail}")
+    return json.loads(stdout.strip().splitlines()[-1])
+
+
+def child(step: str, folder: Path, work: Path, n: int, seed: int) -> None:
+    # The libraries first, so that a floor step's time is the work, not start-up.
+    for name in ("numpy", "pandas", "python_calamine"):
         importlib.import_module(name)
-
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    load = os.getloadavg()[0]  # a shared machine: how busy it was when the step started
     t0 = time.perf_counter()
-    stages = {"read": stage_read, "read_threads": stage_read_threads, "import": stage_import, "score": stage_score,
-              "risk_map": stage_risk_map, "cascade": stage_cascade, "report_xlsx": stage_report_xlsx,
-              "report_pdf": stage_report_pdf}
-    info = stages[stage](folder, work)
-    seconds = time.perf_counter() - t0
+    own = {"generate": step_generate, "read": step_read, "read_threads": step_read_threads, "map": step_map}
+    if step in own:
+        info = own[step](folder, work, n, seed)
+    else:
+        info = run_algorithm(step, folder, work)
+    seconds = info.pop("alg_s", None) or (time.perf_counter() - t0)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"stage": stage, "seconds": seconds, "peak_mb": peak / 1024, "base_mb": base_rss / 1024, **info}))
+    print(json.dumps({"step": step, "units_in": n, "seconds": seconds, "peak_mb": peak / 1024,
+                      "base_mb": base_rss / 1024, "load": load, "when": time.strftime("%Y-%m-%d %H:%M"), **info}))
+    sys.stdout.flush()
+    os._exit(0)  # no QGIS tear-down in the timing or the exit code
+
+
+# =========================================================================================
+# Results and the document
+# =========================================================================================
+
+def load_results(out: Path) -> dict:
+    f = out / "results.json"
+    return json.loads(f.read_text(encoding="utf-8")) if f.is_file() else {}
+
+
+def save_results(out: Path, results: dict) -> None:
+    (out / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+def get(results: dict, n: int, step: str) -> dict | None:
+    return results.get(str(n), {}).get(step)
+
+
+def fmt_s(v: float | None) -> str:
+    if v is None:
+        return "–"
+    return f"{v:.2f}" if v < 100 else f"{v:.0f}"
+
+
+def fmt_mb(v: float | None) -> str:
+    return "–" if v is None else f"{v:,.0f}"
+
+
+def tables(results: dict, sizes: list[int]) -> dict[str, list[str]]:
+    sizes = sorted({int(s) for s in results} | set(sizes))
+    sizes = [n for n in sizes if str(n) in results]
+    out: dict[str, list[str]] = {}
+
+    # Generation.
+    gen = ["| units | hazard sources | receptors | generate (s) | workbooks (s) | layers (s) | total (s) | "
+           "peak (MB) | files (MB) |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for n in sizes:
+        g = get(results, n, "generate")
+        if g:
+            gen.append(f"| {n:,} | {g['hazards']:,} | {g['receptors']:,} | {fmt_s(g['generate_s'])} | "
+                       f"{fmt_s(g['workbooks_s'])} | {fmt_s(g['layers_s'])} | {fmt_s(g['seconds'])} | "
+                       f"{fmt_mb(g['peak_mb'])} | {g['mb']:,.0f} |")
+    out["generate"] = gen
+
+    # The chain: time and peak by size, the total, the growth.
+    head = "| step | " + " | ".join(f"{n:,}: s | {n:,}: MB" for n in sizes)
+    grow = GROWTH_FROM in sizes and SEED_SCALE in sizes
+    head += f" | growth {GROWTH_FROM:,} → {SEED_SCALE:,} |" if grow else " |"
+    rule = "|---|" + "---:|---:|" * len(sizes) + ("---:|" if grow else "")
+    chain = [head, rule]
+    names = {"read": "calamine read (the floor)", "read_threads": "calamine read, threaded",
+             "import": "import_surveys", "score": "score", "proximity": "proximity (receptors + population)",
+             "cascade": "cascade", "risk_map": "risk_map", "export_report": "export_report (Excel + PDF)"}
+    for step in ("read", "read_threads", *CHAIN):
+        cells = []
+        for n in sizes:
+            r = get(results, n, step)
+            cells.append(f"{fmt_s(r['seconds']) if r else '–'} | {fmt_mb(r['peak_mb']) if r else '–'}")
+        row = f"| {names[step]} | " + " | ".join(cells)
+        if grow:
+            a, b = get(results, GROWTH_FROM, step), get(results, SEED_SCALE, step)
+            row += f" | {b['seconds'] / a['seconds']:.1f}×" if a and b and a["seconds"] > 0 else " | –"
+        chain.append(row + " |")
+    totals, peaks = [], []
+    for n in sizes:
+        rs = [get(results, n, s) for s in CHAIN]
+        totals.append(sum(r["seconds"] for r in rs) if all(rs) else None)
+        peaks.append(max((r["peak_mb"] for r in rs if r), default=None))
+    row = "| **whole chain** | " + " | ".join(f"**{fmt_s(t)}** | {fmt_mb(p)}" for t, p in zip(totals, peaks))
+    if grow:
+        a, b = totals[sizes.index(GROWTH_FROM)], totals[sizes.index(SEED_SCALE)]
+        row += f" | {b / a:.1f}×" if a and b else " | –"
+    chain.append(row + " |")
+    loads = [r["load"] for n in sizes for s in CHAIN if (r := get(results, n, s)) and "load" in r]
+    if loads:
+        chain += ["", f"Load average (1 min) when the steps started: {min(loads):.1f}–{max(loads):.1f} "
+                  f"on {os.cpu_count()} cores (the machine is shared; above the core count the times are inflated)."]
+    out["chain"] = chain
+
+    # Targets at the seed scale.
+    tg = ["| target at 1,116,200 units | measured | met |", "|---|---:|:---:|"]
+    t = totals[sizes.index(SEED_SCALE)] if SEED_SCALE in sizes else None
+    p = peaks[sizes.index(SEED_SCALE)] if SEED_SCALE in sizes else None
+    tg.append(f"| whole chain ≤ {TARGET_TOTAL_S:.0f} s | {fmt_s(t)} s | {yes(t, TARGET_TOTAL_S)} |")
+    tg.append(f"| no step above {TARGET_PEAK_MB:,} MB | {fmt_mb(p)} MB | {yes(p, TARGET_PEAK_MB)} |")
+    if grow:
+        for step in CHAIN:
+            a, b = get(results, GROWTH_FROM, step), get(results, SEED_SCALE, step)
+            g = b["seconds"] / a["seconds"] if a and b and a["seconds"] > 0 else None
+            tg.append(f"| {names[step]}: growth ≤ {TARGET_GROWTH:.0f}× (11.2× the units) | "
+                      f"{'–' if g is None else f'{g:.1f}×'} | {yes(g, TARGET_GROWTH)} |")
+    im, rd = get(results, SEED_SCALE, "import"), get(results, SEED_SCALE, "read")
+    ratio = im["seconds"] / rd["seconds"] if im and rd else None
+    tg.append(f"| import ≤ {TARGET_IMPORT_RATIO}× the bare read | "
+              f"{'–' if ratio is None else f'{ratio:.2f}×'} | {yes(ratio, TARGET_IMPORT_RATIO)} |")
+    mp = get(results, SEED_SCALE, "map")
+    r = mp["render_s"] if mp else None
+    tg.append(f"| risk map at city extent ≤ {TARGET_RENDER_S:.0f} s | {fmt_s(r)} s | {yes(r, TARGET_RENDER_S)} |")
+    out["targets"] = tg
+
+    # Import against the read.
+    imp = ["| units | hazard sources | rows read | calamine read (s) | threaded (s) | import_surveys (s) | "
+           "import / read | import / threaded read | read peak (MB) | import peak (MB) |",
+           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for n in sizes:
+        rd, rt, im = (get(results, n, s) for s in ("read", "read_threads", "import"))
+        if not (rd and im):
+            continue
+        imp.append(f"| {n:,} | {int(im.get('hazards', 0)):,} | {rd['rows']:,} | {fmt_s(rd['seconds'])} | "
+                   f"{fmt_s(rt['seconds']) if rt else '–'} | {fmt_s(im['seconds'])} | "
+                   f"{im['seconds'] / rd['seconds']:.2f}× | "
+                   f"{(im['seconds'] / rt['seconds']) if rt else float('nan'):.2f}× | "
+                   f"{fmt_mb(rd['peak_mb'])} | {fmt_mb(im['peak_mb'])} |")
+    out["import"] = imp
+
+    # The map, the panel, the inspector.
+    mp_rows = ["| units | load layers (s) | risk map at city extent (s) | scale | points alone at city extent (s) | "
+               "district view, 20 km (s) | panel refresh (s) | panel, first (s) | inspector pick (s) | "
+               "nearest_unit (s) | unit details (s) | peak (MB) |",
+               "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for n in sizes:
+        m = get(results, n, "map")
+        if not m:
+            continue
+        mp_rows.append(
+            f"| {n:,} | {fmt_s(m['load_s'])} | {fmt_s(m['render_s'])} | 1:{m['city_scale']:,.0f} | "
+            f"{fmt_s(m['render_points_s'])} | {fmt_s(m['render_district_s'])} | {fmt_s(m['panel_s'])} | "
+            f"{fmt_s(m['panel_first_s'])} | {m['pick_s']:.3f} (max {m['pick_max_s']:.3f}) | "
+            f"{m['nearest_s']:.3f} | {m['details_s']:.3f} (max {m['details_max_s']:.3f}) | "
+            f"{fmt_mb(m['peak_mb'])} |")
+    out["map"] = mp_rows
+    return out
+
+
+def yes(v: float | None, limit: float) -> str:
+    return "–" if v is None else ("yes" if v <= limit else "**no**")
+
+
+NOTES = {
+    "generate": (
+        "`generate_city(n, profile=\"city\")`, the tidy survey workbooks (`write_city(..., messy=False)`, "
+        "openpyxl write-only, one file built and written at a time) and the districts, receptors and "
+        "population raster, in one child process; its peak resident memory. Cached under "
+        "`out/bench/cities/` per size, seed and profile version; a later run reuses it."),
+    "chain": (
+        "Each step is `processing.run(\"citysafety:<alg>\", params)` in its own child process (a "
+        "QgsApplication with Processing and the plugin's provider initialised, as `qgis_process` and "
+        "`make demo` run it), one after the other on the same database: import_surveys (the survey "
+        "folder) → score → proximity (`receptors.gpkg|layername=receptors` and `population.tif`) → "
+        "cascade → risk_map (the districts, a density GeoTIFF) → export_report (Excel and PDF), "
+        "`LOAD_LAYERS` off. Time: around `processing.run` (parameter checks and the algorithm's own "
+        "reading and writing included; QGIS start-up not). Memory: the child's peak resident set "
+        "(`ru_maxrss`), QGIS and the libraries included. The floor: python-calamine alone reading every "
+        "sheet of the same workbooks (the csv module for the CSV sector), one file after the other, and "
+        "in the importer's thread pool. Growth: time at 1,116,200 units over time at 100,000."),
+    "targets": "Issue 11's targets, checked against the table above.",
+    "import": (
+        "`import / read` is the issue's measure: the whole `citysafety:import_surveys` against the bare "
+        "calamine read of the same workbooks, one file after the other."),
+    "map": (
+        "In one QGIS process with a GUI application (offscreen): the analysed database's layers loaded by "
+        "the plugin's own loader (`plugin.layers.loading.load_risk_layers`: risk map, district summary, "
+        "risk density, with their QML styles and scale visibility), then `QgsMapRendererParallelJob` "
+        f"at {RENDER_SIZE[0]}×{RENDER_SIZE[1]} px, 96 dpi, median of {RENDER_RUNS} runs after one "
+        "warm-up: the city's extent as the user sees it (the layers' scale rules decide: the points "
+        "draw below 1:250,000, `plugin.layers.styling.POINTS_VISIBLE_BELOW`, so at the city's scale "
+        "in the table every unit is drawn), the risk-map points alone at city extent (scale rule off), "
+        "and a 20 km view where the points show. `panel refresh` is `plugin.core.status.snapshot`, what "
+        "the dock reads on refresh (median of 3 after a first call). The inspector: "
+        f"`UnitInspectTool.pick_at` on a map canvas at a street's scale for {PICKS} random units (the "
+        "loaded layers first, the database's spatial index otherwise), `store.read.nearest_unit` alone, "
+        "and `status.unit_details`, what the panel's `show_unit` reads; medians and maxima."),
+}
+
+
+def write_doc(blocks: dict[str, list[str]], results: dict) -> None:
+    """Replace the marked sections of docs/benchmarks.md (a missing one is appended)."""
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n\nWritten by `make bench`.\n"
+    headings = {"generate": "## The bench city", "chain": "## The whole chain by size",
+                "targets": "## Targets at seed scale", "import": "## Import against the read",
+                "map": "## The map at city scale"}
+    stamp = max((r.get("when", "") for size in results.values() for r in size.values()), default="")
+    for section, lines in blocks.items():
+        begin, end = f"<!-- bench:{section}:begin -->", f"<!-- bench:{section}:end -->"
+        body = "\n".join([begin, f"Measured {stamp or time.strftime('%Y-%m-%d')} on: {machine()}.", "", *lines, "",
+                          NOTES[section], end])
+        if begin in text:
+            text = text[: text.index(begin)] + body + text[text.index(end) + len(end):]
+        else:
+            text = text.rstrip() + f"\n\n{headings[section]}\n\n" + body + "\n"
+    DOC.write_text(text, encoding="utf-8")
+    print(f"written: {DOC.relative_to(ROOT)} ({', '.join(blocks)})")
 
 
 def machine() -> str:
@@ -204,133 +648,91 @@ def machine() -> str:
     import numpy
     import pandas
 
+    qgis = ""
+    try:
+        out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "qgis"], capture_output=True, text=True)
+        qgis = f", QGIS {out.stdout.strip()}" if out.returncode == 0 and out.stdout else ""
+    except OSError:
+        pass
     return (f"{cpu or platform.processor()}, {os.cpu_count()} cores, {mem:.0f} GiB RAM; "
             f"{platform.platform()}; Python {platform.python_version()}, numpy {numpy.__version__}, "
-            f"pandas {pandas.__version__}, python-calamine {version('python-calamine')}")
+            f"pandas {pandas.__version__}, python-calamine {version('python-calamine')}{qgis}")
+
+
+# =========================================================================================
+# Main
+# =========================================================================================
+
+def parse_steps(values: list[str]) -> list[str]:
+    steps: list[str] = []
+    for v in values:
+        got = ALIASES.get(v, v)
+        for s in (got,) if isinstance(got, str) else got:
+            if s not in STEPS and s != "generate":
+                raise SystemExit(f"unknown step {v!r}; steps: generate, {', '.join(STEPS)}, chain, floor, all")
+            if s not in steps:
+                steps.append(s)
+    return [s for s in ("generate", *STEPS) if s in steps]  # always in chain order
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--steps", nargs="+", default=["all"],
+                    help="generate, read, read_threads, import, score, proximity, cascade, risk_map, "
+                         "export_report, map; or chain, floor, all (default)")
     ap.add_argument("--out", type=Path, default=ROOT / "out" / "bench")
-    ap.add_argument("--seed", type=int, default=20241128)
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     ap.add_argument("--no-doc", action="store_true", help="do not rewrite docs/benchmarks.md")
-    ap.add_argument("--child", nargs=3, metavar=("STAGE", "FOLDER", "WORK"), help=argparse.SUPPRESS)
+    ap.add_argument("--doc-only", action="store_true",
+                    help="run nothing: rewrite docs/benchmarks.md from OUT/results.json (every size measured)")
+    ap.add_argument("--keep-going", action="store_true", help="after a failed step, go on with the next size")
+    ap.add_argument("--timeout", type=float, default=LIMITS["timeout_s"], help="seconds a step may take (3600)")
+    ap.add_argument("--kill-mb", type=float, default=LIMITS["kill_mb"],
+                    help="resident MB at which a step is killed (16000; the machine is shared)")
+    ap.add_argument("--child", nargs=5, metavar=("STEP", "FOLDER", "WORK", "N", "SEED"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.child[0], Path(args.child[1]), Path(args.child[2]))
+        s, folder, work, n, seed = args.child
+        child(s, Path(folder), Path(work), int(n), int(seed))
         return 0
-    from tools.sample_city.generator import generate_city, write_city
-    from tools.sample_city.generator import write_layers as write_city_layers
-
-    results = []
+    if args.doc_only:
+        results = load_results(args.out)
+        write_doc(tables(results, []), results)
+        return 0
+    steps = parse_steps(args.steps)
+    LIMITS.update(timeout_s=args.timeout, kill_mb=args.kill_mb)
+    args.out.mkdir(parents=True, exist_ok=True)
+    results = load_results(args.out)
+    failed: list[tuple[int, str]] = []
     for n in args.sizes:
-        folder = args.out / f"city_{n}"
-        work = args.out / f"work_{n}"
+        if failed and not args.keep_going:
+            break
+        folder = ensure_city(args.out, n, args.seed)
+        results.setdefault(str(n), {})["generate"] = generated_info(folder)
+        save_results(args.out, results)
+        work = args.out / f"work_{n}_s{args.seed}"
         work.mkdir(parents=True, exist_ok=True)
-        if not (folder / "districts.gpkg").exists():
-            t0 = time.perf_counter()
-            city = generate_city(n, seed=args.seed)
-            write_city(city, folder, messy=False)
-            write_city_layers(city, folder)
-            print(f"generated {n:,} units in {time.perf_counter() - t0:.1f} s -> {folder}")
-        for stage in STAGES:
-            r = run_stage(stage, folder, work)
-            r["units_in"] = n
-            results.append(r)
-            print(f"{n:>9,} units  {stage:<7} {r['seconds']:8.2f} s  peak {r['peak_mb']:7.0f} MB  "
-                  f"(rows {r['rows']:,})")
-    lines = ["| units | hazards | rows read | calamine read (s) | calamine read, threaded (s) | "
-             "import: read + validate (s) | write GeoPackage (s) | import total (s) | "
-             "read + validate / read | total / read | read peak (MB) | import peak (MB) |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for n in args.sizes:
-        rd = next(r for r in results if r["units_in"] == n and r["stage"] == "read")
-        rt = next(r for r in results if r["units_in"] == n and r["stage"] == "read_threads")
-        im = next(r for r in results if r["units_in"] == n and r["stage"] == "import")
-        lines.append(
-            f"| {n:,} | {im['hazards']:,} | {im['rows']:,} | {rd['seconds']:.2f} | {rt['seconds']:.2f} | "
-            f"{im['validate_s']:.2f} | {im['write_s']:.2f} | {im['seconds']:.2f} | "
-            f"{im['validate_s'] / rd['seconds']:.2f} | {im['seconds'] / rd['seconds']:.2f} | "
-            f"{rd['peak_mb']:.0f} | {im['peak_mb']:.0f} |")
-    analysis = ["| units | hazards | score: read database (s) | score: compute (s) | score: write database (s) | "
-                "score peak (MB) | risk map: layer + density + districts (s) | density cells | risk map peak (MB) |",
-                "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for n in args.sizes:
-        sc = next(r for r in results if r["units_in"] == n and r["stage"] == "score")
-        rm = next(r for r in results if r["units_in"] == n and r["stage"] == "risk_map")
-        analysis.append(f"| {n:,} | {sc['rows']:,} | {sc['read_s']:.2f} | {sc['score_s']:.2f} | {sc['write_s']:.2f} | "
-                        f"{sc['peak_mb']:.0f} | {rm['map_s']:.2f} | {rm['cells']:,} | {rm['peak_mb']:.0f} |")
-    cascade = ["| units | hazard sources | edges | clusters (≥ 2) | largest cluster | graph measures (s) | "
-               "cascade step in all (s) | peak (MB) |", "|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for n in args.sizes:
-        c = next(r for r in results if r["units_in"] == n and r["stage"] == "cascade")
-        cascade.append(f"| {n:,} | {c['rows']:,} | {c['edges']:,} | {c['components']:,} | {c['largest']:,} | "
-                       f"{c['graph_s']:.2f} | {c['cascade_s']:.2f} | {c['peak_mb']:.0f} |")
-    report = ["| units | rows in the level-1/2 sheets | Excel: read tables (s) | Excel: write (s) | Excel (MB) | "
-              "Excel peak (MB) | PDF pages | PDF (s) | PDF (MB) | PDF peak (MB) |",
-              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for n in args.sizes:
-        x = next(r for r in results if r["units_in"] == n and r["stage"] == "report_xlsx")
-        p = next(r for r in results if r["units_in"] == n and r["stage"] == "report_pdf")
-        report.append(f"| {n:,} | {x['rows']:,} | {x['read_s']:.2f} | {x['write_s']:.2f} | {x['mb']:.1f} | "
-                      f"{x['peak_mb']:.0f} | {p['rows']} | {p['pdf_s']:.2f} | {p['mb']:.1f} | {p['peak_mb']:.0f} |")
-    print("\n" + "\n".join(lines) + "\n\n" + "\n".join(analysis) + "\n\n" + "\n".join(cascade)
-          + "\n\n" + "\n".join(report))
+        for step in steps:
+            if step == "generate":
+                continue
+            try:
+                r = run_child(step, folder, work, n, args.seed)
+            except RuntimeError as exc:
+                print(f"{n:>9,} units  {step:<13} FAILED\n{exc}", flush=True)
+                failed.append((n, step))
+                results[str(n)].pop(step, None)
+                save_results(args.out, results)
+                break  # the later steps need this one
+            results[str(n)][step] = r
+            save_results(args.out, results)
+            print(f"{n:>9,} units  {step:<13} {r['seconds']:8.2f} s  peak {r['peak_mb']:7,.0f} MB", flush=True)
+    blocks = tables(results, args.sizes)
+    for name, lines in blocks.items():
+        print(f"\n{name}\n" + "\n".join(lines))
     if not args.no_doc:
-        write_doc(lines, "import")
-        write_doc(analysis, "analysis")
-        write_doc(cascade, "cascade")
-        write_doc(report, "report")
-    return 0
-
-
-NOTES = {
-    "import": (
-        "`calamine read` is python-calamine alone reading every sheet of every file, one after the "
-        "other (the csv module for the one CSV sector); `threaded` is the same with the importer's "
-        "thread pool. `import: read + validate` is `import_surveys` — read (threaded), find headers, "
-        "parse every value, convert coordinates, check identifiers and codes, count every row; "
-        "`write GeoPackage` is writing the four layers with pyogrio; `import total` is both, what "
-        "`citysafety:import_surveys` costs. Peak memory is the stage process's maximum resident "
-        "set, libraries included."),
-    "analysis": (
-        "`score` is what `citysafety:score` does: read units and hazards, score every hazard source "
-        "(GB 18218 matching and grading, LEC, LS) and unit with its reasons, write units, hazards and "
-        "score_issues back (a copy of the database changed and renamed over it). `risk map` is "
-        "`citysafety:risk_map`: read the units, build the risk layer, the risk-density GeoTIFF at "
-        "100 m cells with a 1 km quartic kernel (one FFT convolution) and the district summary, and "
-        "add the two layers to the database."),
-    "cascade": (
-        "`cascade step` is `citysafety:cascade` on the imported and scored city of that size (the "
-        "generator's sector mix, hazard sources without their own location sit at their unit's): "
-        "read the database, scenarios and escalation distances, candidate pairs from one STRtree "
-        "query, loads and probits, the graph measures (networkx only on clusters of two or more; "
-        "exact betweenness up to the rules' size, sampled beyond), the upgrade, the chains, and the "
-        "database written back. `graph measures` is the networkx part alone."),
-    "report": (
-        "`citysafety:export_report` after the cascade step: `Excel` reads the tables the workbook needs "
-        "and writes its seven sheets with openpyxl (write-only mode; every level-1 and level-2 unit's "
-        "hazard sources are rows); `PDF` is the print layout from resources/layouts/report.qpt — the "
-        "cover with every unit on the map, then one page per district — exported by QGIS."),
-}
-
-
-def write_doc(lines: list[str], section: str) -> None:
-    """Replace one marked section of docs/benchmarks.md."""
-    begin, end = f"<!-- bench:{section}:begin -->", f"<!-- bench:{section}:end -->"
-    body = "\n".join([begin, f"Measured {time.strftime('%Y-%m-%d')} on: {machine()}.", "", *lines, "",
-                      NOTES[section], end])
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n\nWritten by `make bench`.\n"
-    if begin in text:
-        text = text[: text.index(begin)] + body + text[text.index(end) + len(end):]
-    else:
-        heading = {"import": "## Import", "analysis": "## Scoring and the risk map",
-                   "cascade": "## Cascade graph", "report": "## Reports"}[section]
-        text = text.rstrip() + f"\n\n{heading}\n\n" + body + "\n"
-    DOC.parent.mkdir(exist_ok=True)
-    DOC.write_text(text, encoding="utf-8")
-    print(f"written: {DOC.relative_to(ROOT)} ({section})")
+        write_doc(blocks, results)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
