@@ -159,6 +159,7 @@ _CASCADE = (
     _f("cluster", INT, "连锁群", _H, CASCADE, _BY_CASCADE),
     _f("cluster_size", INT, "连锁群规模", _H, CASCADE, _BY_CASCADE),
     _f("centrality_method", TEXT, "中心性计算方法", _H, CASCADE, _BY_CASCADE),
+    _f("reach_2_method", TEXT, "两步可达计算方法", _H, CASCADE, _BY_CASCADE),
     _f("cascade_base_level", INT, "连锁升级前等级", _H, CASCADE, _BY_CASCADE),
     _f("cascade_reason", TEXT, "连锁升级依据", _UH, CASCADE, _BY_CASCADE),
 )

@@ -528,6 +528,7 @@ SCENARIOS = ("vce", "pool_fire", "tnt", "none")
 CASCADE_KEYS = ("reference_pressure_pa", "tnt_heat_kj_kg", "vce_yield", "ground_reflection",
                 "explosive_tnt_equivalence", "radiative_fraction", "transmissivity", "pressurised_fire_probability",
                 "max_distance_m", "min_probability", "exact_centrality_max_nodes", "centrality_sample_k", "seed",
+                "reach_2_max_pairs", "centrality_max_edges", "centrality_edge_budget",
                 "heat_threshold_kw_m2", "overpressure_threshold_kpa", "overpressure_probit",
                 "heat_probit_atmospheric", "scenario_by_category", "substances", "category_defaults")
 
@@ -546,6 +547,9 @@ def _cascade(raw: dict, path) -> dict:
             raise _err(f"{k}.{key}", "must not be negative", "不能为负数", path)
     for key in ("exact_centrality_max_nodes", "centrality_sample_k", "seed"):
         _get(raw, key, f"{k}.{key}", "int", path)
+    for key in ("reach_2_max_pairs", "centrality_max_edges", "centrality_edge_budget"):  # budgets, optional
+        if _get(raw, key, f"{k}.{key}", "int", path, required=False, default=1) < 1:
+            raise _err(f"{k}.{key}", "must be 1 or more", "应不小于 1", path)
     for table in ("heat_threshold_kw_m2", "overpressure_threshold_kpa", "overpressure_probit"):
         t = _get(raw, table, f"{k}.{table}", "table", path)
         for eq in EQUIPMENT_IDS:

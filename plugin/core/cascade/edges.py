@@ -13,6 +13,32 @@ from ..rules import Rules
 from . import effects
 
 EDGE_COLUMNS = ("src", "dst", "distance_m", "vector", "load", "probability", "target_equipment")
+# Candidate pairs held at once (docs/domain/cascade.md §6.1): sources are queried in blocks
+# whose expected pairs stay near this, so memory does not grow with a park's density.
+CANDIDATE_CHUNK = 2_000_000
+
+
+def _source_blocks(sources: np.ndarray, d_max: np.ndarray, x: np.ndarray, y: np.ndarray):
+    """Consecutive blocks of ``sources`` (so the edges keep the order of one query over all)
+    whose expected candidate pairs — Σ π·d_max² times the local density of sources, taken
+    from a 250 m grid — stay near :data:`CANDIDATE_CHUNK`. An estimate only sizes the
+    blocks; every pair is still found."""
+    cell = 250.0
+    ok = np.isfinite(x) & np.isfinite(y)
+    gx = np.floor(np.where(ok, x, 0.0) / cell).astype(np.int64)
+    gy = np.floor(np.where(ok, y, 0.0) / cell).astype(np.int64)
+    key = (gx - gx.min()) * (int(gy.max() - gy.min()) + 1) + (gy - gy.min()) if len(gx) else gx
+    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    density = counts[inverse] / (cell * cell)  # sources per m² around each source
+    r = d_max[sources]
+    expected = np.pi * r * r * density[sources] + 1.0
+    cum = np.cumsum(expected)
+    lo = 0
+    while lo < len(sources):
+        base = cum[lo - 1] if lo else 0.0
+        hi = max(int(np.searchsorted(cum, base + CANDIDATE_CHUNK, side="right")), lo + 1)
+        yield sources[lo:hi]
+        lo = hi
 
 
 def escalation_edges(hazards: gpd.GeoDataFrame, rules: Rules):
@@ -45,26 +71,28 @@ def escalation_edges(hazards: gpd.GeoDataFrame, rules: Rules):
     if not len(sources):
         return scen, dist, empty, (x, y, epsg)
     tree = shapely.STRtree(points)
-    qi, dst = tree.query(points[sources], predicate="dwithin", distance=d_max[sources])
-    src = sources[qi]
-    keep = src != dst
-    src, dst = src[keep], dst[keep]
-    d = np.hypot(x[dst] - x[src], y[dst] - y[src])
-    equipment = hazards["equipment"].astype(object).fillna("").to_numpy()[dst]
-    equipment = np.where(np.isin(equipment, list(rules.cascade["heat_threshold_kw_m2"])), equipment,
-                         effects.DEFAULT_EQUIPMENT)
-    reach = np.full(len(src), np.nan)
-    for eq in np.unique(equipment):
-        m = equipment == eq
-        reach[m] = dist[f"d_{eq}"].to_numpy(dtype=float)[src[m]]
-    within = d <= reach
-    src, dst, d, equipment = src[within], dst[within], d[within], equipment[within]
-    volume = pd.to_numeric(hazards["volume_m3"], errors="coerce").to_numpy(dtype=float)[dst]
-    load, p = effects.edge_load_and_probability(src, dst, d, scen, equipment, volume, rules)
-    ok = p >= float(rules.cascade["min_probability"])
-    edges = pd.DataFrame({"src": src[ok], "dst": dst[ok], "distance_m": d[ok],
-                          "vector": dist["vector"].astype(object).to_numpy()[src[ok]], "load": np.asarray(load)[ok],
-                          "probability": np.asarray(p)[ok], "target_equipment": equipment[ok]})
+    equipment = effects._equipment_index(hazards["equipment"].astype(object).to_numpy(), len(hazards))
+    reach_by_eq = np.column_stack([dist[f"d_{eq}"].to_numpy(dtype=float) for eq in effects.EQUIPMENT])
+    eq_names = np.array(effects.EQUIPMENT, dtype=object)
+    volume_all = pd.to_numeric(hazards["volume_m3"], errors="coerce").to_numpy(dtype=float)
+    vector_all = dist["vector"].astype(object).to_numpy()
+    min_p = float(rules.cascade["min_probability"])
+    parts = []
+    for block in _source_blocks(sources, d_max, x, y):
+        qi, dst = tree.query(points[block], predicate="dwithin", distance=d_max[block])
+        src = block[qi]
+        keep = src != dst
+        src, dst = src[keep], dst[keep]
+        d = np.hypot(x[dst] - x[src], y[dst] - y[src])
+        eq = equipment[dst]
+        within = d <= reach_by_eq[src, eq]
+        src, dst, d, eq = src[within], dst[within], d[within], eq[within]
+        load, p = effects.edge_load_and_probability(src, dst, d, scen, eq, volume_all[dst], rules)
+        ok = p >= min_p
+        parts.append((src[ok], dst[ok], d[ok], np.asarray(load)[ok], np.asarray(p)[ok], eq[ok]))
+    src, dst, d, load, p, eq = (np.concatenate([part[i] for part in parts]) for i in range(6))
+    edges = pd.DataFrame({"src": src, "dst": dst, "distance_m": d, "vector": vector_all[src], "load": load,
+                          "probability": p, "target_equipment": eq_names[eq]})
     return scen, dist, edges, (x, y, epsg)
 
 

@@ -63,22 +63,37 @@ def _f(a) -> np.ndarray:
     return np.asarray(a, dtype=float)
 
 
+def _equipment_index(equipment, n: int | None = None) -> np.ndarray:
+    """Positions in :data:`EQUIPMENT` of equipment ids (blank or unknown → DEFAULT_EQUIPMENT),
+    as int8. Once per distinct value (``pd.factorize``), so millions of pairs stay cheap; an
+    integer array is taken as such positions already."""
+    if not (isinstance(equipment, str) or equipment is None) and np.asarray(equipment).dtype.kind in "iu":
+        return np.asarray(equipment).astype(np.int8).ravel()
+    if isinstance(equipment, str) or equipment is None:
+        values = np.full(1 if n is None else n, equipment or "", dtype=object)
+    else:
+        values = np.asarray(equipment, dtype=object).ravel()
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    default = EQUIPMENT.index(DEFAULT_EQUIPMENT)
+    per_unique = np.array([EQUIPMENT.index(str(u)) if str(u) in EQUIPMENT else default for u in uniques] + [default],
+                          dtype=np.int8)
+    return per_unique[np.where(codes < 0, len(uniques), codes)]
+
+
 def _equipment_codes(equipment, n: int | None = None) -> np.ndarray:
     """Equipment ids as an object array; blank or unknown → DEFAULT_EQUIPMENT."""
-    if isinstance(equipment, str) or equipment is None:
-        eq = np.full(1 if n is None else n, equipment or "", dtype=object)
-    else:
-        eq = pd.Series(np.asarray(equipment, dtype=object).ravel()).fillna("").astype(str).to_numpy(dtype=object)
-    return np.where(np.isin(eq, EQUIPMENT), eq, DEFAULT_EQUIPMENT).astype(object)
+    return np.array(EQUIPMENT, dtype=object)[_equipment_index(equipment, n)]
 
 
 def _per_equipment(table: dict, equipment, key: str | None = None) -> np.ndarray:
     """table[equipment] (or table[equipment][key]) for each element, as floats."""
     scalar = isinstance(equipment, str) or equipment is None
-    eq = _equipment_codes(equipment)
-    codes, uniques = pd.factorize(eq)
-    vals = np.array([float(table[u] if key is None else table[u][key]) for u in uniques], dtype=float)
-    out = vals[codes] if len(codes) else np.array([], dtype=float)
+    idx = _equipment_index(equipment)
+    vals = np.full(len(EQUIPMENT), np.nan)
+    for i in np.unique(idx).tolist():  # only the types present (a table may lack unused ones)
+        u = EQUIPMENT[i]
+        vals[i] = float(table[u] if key is None else table[u][key])
+    out = vals[idx]
     return out[0] if scalar else out.reshape(np.shape(equipment))
 
 
@@ -364,7 +379,7 @@ def probit_overpressure(dp_pa, equipment, rules):
     DEFAULT_EQUIPMENT). ``equipment`` is one id or an array aligned with ``dp_pa``."""
     c = _c(rules)
     dp = _f(dp_pa)
-    eq = equipment if isinstance(equipment, str) or equipment is None else np.asarray(equipment, dtype=object)
+    eq = equipment if isinstance(equipment, str) or equipment is None else np.asarray(equipment)
     a = _per_equipment(c["overpressure_probit"], eq, "a")
     b = _per_equipment(c["overpressure_probit"], eq, "b")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -443,15 +458,18 @@ def edge_load_and_probability(src_idx, dst_idx, dist_m, scen_df: pd.DataFrame, t
     equipment (blank or unknown → DEFAULT_EQUIPMENT): 0 below its threshold; above it,
     Φ(Y − 5) with the overpressure probit, or the atmospheric heat probit (with the target's
     volume), or ``pressurised_fire_probability`` for heat on every other equipment type.
+    ``target_equipment`` may also be positions in :data:`EQUIPMENT` (an integer array).
     """
     c = _c(rules)
     src = np.asarray(src_idx, dtype=np.intp)
     d = _f(dist_m)
     m = len(src)
-    eq = _equipment_codes(target_equipment, m)
+    eq = _equipment_index(target_equipment, m)
     vol = np.broadcast_to(_f(target_volume), (m,)) if m else np.array([], dtype=float)
-    scenario = scen_df["scenario"].astype(object).to_numpy()[src]
-    vector = pd.Series(scenario, dtype=object).map(VECTOR_OF).fillna("").to_numpy(dtype=object)
+    # The vector of each source once per source (not per pair), then per pair by index.
+    s_codes, s_uniques = pd.factorize(scen_df["scenario"].astype(object).to_numpy(), use_na_sentinel=True)
+    vec_u = np.array([VECTOR_OF.get(u, "") for u in s_uniques] + [""], dtype=object)
+    vector = vec_u[np.where(s_codes < 0, len(s_uniques), s_codes)][src]
     op, heat = vector == "overpressure", vector == "heat"
     load = np.full(m, np.nan)
     p = np.zeros(m)
@@ -477,8 +495,8 @@ def edge_load_and_probability(src_idx, dst_idx, dist_m, scen_df: pd.DataFrame, t
         thr = _per_equipment(c["heat_threshold_kw_m2"], e)
         with np.errstate(invalid="ignore"):
             reached = i >= thr * (1.0 - THRESHOLD_RTOL)
-        atm = reached & (e == "atmospheric")
-        other = reached & (e != "atmospheric")
+        atm = reached & (e == EQUIPMENT.index("atmospheric"))
+        other = reached & ~atm
         pp = np.zeros(heat.sum())
         if atm.any():
             pp[atm] = probability(probit_heat_atmospheric(i[atm], vol[heat][atm], c))

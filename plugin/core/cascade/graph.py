@@ -68,6 +68,14 @@ The upgrade (:func:`cascade_upgrade`) uses a hop-limited max-product Bellman–F
 over the edge list (one pass per step); the Monte Carlo (:func:`monte_carlo`) runs all trials
 at once on a trials × nodes boolean state restricted to the nodes the initiator can reach.
 
+Budgets (docs/domain/cascade.md §6.1; rules ``reach_2_max_pairs``, ``centrality_max_edges``,
+``centrality_edge_budget``): a source whose exact ``reach_2`` would generate more pairs is
+estimated from a seeded sample of targets (``reach_2_method`` = ``sampled q=…``); a
+component with more edges gets betweenness, closeness and reach_all from k seeded pivots by
+vectorised Bellman–Ford, without networkx (``centrality_method`` = ``estimated k=…``);
+components come from numpy hooking and pointer jumping; chains in such a graph from growing
+each start's best-chain tree (:func:`_top_chains`, exact).
+
 No QGIS or Qt here.
 """
 
@@ -91,6 +99,11 @@ FloatArray = npt.NDArray[np.float64]
 DEFAULT_EXACT_MAX_NODES = 3000
 DEFAULT_SAMPLE_K = 300
 DEFAULT_SEED = 20241128
+# Budgets (docs/domain/cascade.md §6.1), as in the rules' [cascade] section.
+DEFAULT_REACH_2_MAX_PAIRS = 1_000
+DEFAULT_CENTRALITY_MAX_EDGES = 1_000_000
+DEFAULT_CENTRALITY_EDGE_BUDGET = 20_000_000
+RANK_BITS = 32  # seeded integer ranks of the reach_2 sample: 0 ≤ r < 2³²
 
 # w = −ln P for P = 1 is 0; betweenness and closeness use this instead (see module notes).
 W_FLOOR = 1e-12
@@ -106,7 +119,8 @@ BITSET_NUMPY_MIN = 64
 
 METHOD_EXACT = "exact"
 MEASURE_COLUMNS = ("out_degree", "in_degree", "reach_1", "reach_2", "reach_all", "best_chain_p_max",
-                   "betweenness", "closeness", "out_closeness", "cluster", "cluster_size", "centrality_method")
+                   "betweenness", "closeness", "out_closeness", "cluster", "cluster_size", "centrality_method",
+                   "reach_2_method")
 CHAIN_COLUMNS = ("start", "rank", "chain", "length", "probability", "start_node", "target", "target_node")
 ARROW = " → "
 
@@ -114,6 +128,18 @@ ARROW = " → "
 def sampled_method(k: int) -> str:
     """The ``centrality_method`` text of a component whose betweenness was sampled."""
     return f"sampled k={k}"
+
+
+def estimated_method(k: int) -> str:
+    """The ``centrality_method`` text of a component above the edge budget: betweenness,
+    closeness and reach_all estimated from k seeded pivots (module notes)."""
+    return f"estimated k={k}"
+
+
+def reach_2_sampled_method(q: float) -> str:
+    """The ``reach_2_method`` text of a source whose two-step reach was estimated from a
+    seeded sample of a share q of the sources."""
+    return f"sampled q={q:.2g}"
 
 
 # --- Edges ------------------------------------------------------------------------------
@@ -167,7 +193,12 @@ def clean_edges(n: int, edges: pd.DataFrame | Edges) -> Edges:
         raise ValueError(f"{int(bad.sum())} edge probabilities outside (0, 1]")
     loop = src == dst
     src, dst, p = src[~loop], dst[~loop], p[~loop]
-    order = np.lexsort((-p, dst, src))  # by src, dst, then the most probable first
+    # By src, dst, then the most probable first. One int64 key sorts faster; it gives the
+    # same order when no ordered pair repeats (the third key is needed only then).
+    key = src * max(n, 1) + dst
+    order = np.argsort(key, kind="stable")
+    if len(key) > 1 and (key[order[1:]] == key[order[:-1]]).any():
+        order = np.lexsort((-p, dst, src))
     src, dst, p = src[order], dst[order], p[order]
     first = np.ones(len(src), dtype=bool)
     first[1:] = (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])
@@ -205,16 +236,27 @@ def _reachable(E: Edges, start: int) -> IntArray:
     return np.flatnonzero(seen)
 
 
-def _reach_2(E: Edges) -> IntArray:
-    """Distinct nodes within ≤ 2 steps, excluding the node itself, for every node."""
+def _reach_2_costs(E: Edges) -> IntArray:
+    """Per source, the pairs its exact two-step reach generates: Σ over its out-edges a → b
+    of 1 + out_degree(b) — the square of a local degree in a dense park."""
+    deg = np.diff(E.indptr)
+    return np.bincount(E.src, weights=1 + deg[E.dst], minlength=E.n).astype(np.int64)
+
+
+def _reach_2(E: Edges, max_pairs: int | None = None, seed: int = DEFAULT_SEED
+             ) -> tuple[IntArray, FloatArray]:
+    """Distinct nodes within ≤ 2 steps, excluding the node itself, for every node, and the
+    sampling share q of each (1 = exact). Sources whose exact count would generate more than
+    ``max_pairs`` pairs are estimated (module notes): q = max_pairs / their pairs."""
     n = E.n
     out = np.zeros(n, dtype=np.int64)
+    q = np.ones(n)
     if E.m == 0:
-        return out
-    deg = np.diff(E.indptr)
-    per_edge = 1 + deg[E.dst]  # one-step pair plus the two-step pairs through dst
-    # Chunks of whole sources so a pair's duplicates are always in the same chunk.
-    per_src = np.bincount(E.src, weights=per_edge, minlength=n).astype(np.int64)
+        return out, q
+    cost = _reach_2_costs(E)
+    big = np.zeros(n, dtype=bool) if max_pairs is None else cost > int(max_pairs)
+    # Exact: chunks of whole sources so a pair's duplicates are always in the same chunk.
+    per_src = np.where(big, 0, cost)
     cum = np.cumsum(per_src)
     lo = 0
     while lo < n:
@@ -223,16 +265,88 @@ def _reach_2(E: Edges) -> IntArray:
         e0, e1 = E.indptr[lo], E.indptr[min(hi, n)]
         if e1 > e0:
             a, b = E.src[e0:e1], E.dst[e0:e1]
+            keep = ~big[a]
+            a, b = a[keep], b[keep]
             idx, grp = _out_edges(E.indptr, b)
             keys = np.concatenate([a * n + b, a[grp] * n + E.dst[idx]])
             keys = np.unique(keys)
             s, t = keys // n, keys % n
             out += np.bincount(s[s != t], minlength=n)
         lo = hi
-    return out
+    if big.any():
+        est, q_big = _reach_2_sampled(E, np.flatnonzero(big), cost, int(max_pairs), seed)  # type: ignore[arg-type]
+        out[big] = est
+        q[big] = q_big
+    return out, q
+
+
+def _reach_2_sampled(E: Edges, nodes: IntArray, cost: IntArray, max_pairs: int, seed: int
+                     ) -> tuple[IntArray, FloatArray]:
+    """Two-step reach of ``nodes`` from a seeded Bernoulli sample of the targets (module
+    notes): every node gets one seeded rank r; node a counts the distinct x ≠ a within two
+    steps with r(x) < t_a, t_a = q_a · 2³², q_a = max_pairs / cost(a), and the count / q_a
+    is its Horvitz–Thompson estimate. Out-edges are sorted by the target's rank, so the
+    sampled part of each neighbour's list is a prefix: the work per node is about
+    max_pairs + its out-degree. Kept within [out_degree, n − 1]."""
+    n = E.n
+    rank = np.random.default_rng([int(seed), 2]).integers(0, 1 << RANK_BITS, n, dtype=np.int64)
+    order = np.lexsort((rank[E.dst], E.src))
+    r_dst = E.dst[order]
+    keys = (E.src[order] << RANK_BITS) | rank[r_dst]
+    q = np.minimum(1.0, max_pairs / cost[nodes])
+    thr = np.floor(q * (1 << RANK_BITS)).astype(np.int64)
+    t_of = np.zeros(n, dtype=np.int64)
+    t_of[nodes] = thr
+    count = np.zeros(n, dtype=np.int64)
+    deg = np.diff(E.indptr)
+    expect = max_pairs + deg[nodes]
+    cum = np.cumsum(expect)
+    lo = 0
+    while lo < len(nodes):
+        hi = max(int(np.searchsorted(cum, (cum[lo - 1] if lo else 0) + PAIR_CHUNK, side="right")), lo + 1)
+        chunk = nodes[lo:hi]
+        lo = hi
+        idx, grp = _out_edges(E.indptr, chunk)
+        a, b = chunk[grp], E.dst[idx]
+        ta = t_of[a]
+        own = rank[b] < ta
+        # b's sampled out-neighbours: the prefix of its rank-sorted list below t_a.
+        first = E.indptr[b]
+        cnt = np.searchsorted(keys, (b << RANK_BITS) | ta) - first
+        total = int(cnt.sum())
+        offs = np.cumsum(cnt) - cnt
+        two = np.repeat(first - offs, cnt) + np.arange(total, dtype=np.int64)
+        pk = np.concatenate([a[own] * n + b[own], np.repeat(a, cnt) * n + r_dst[two]])
+        pk = np.unique(pk)
+        s, t = pk // n, pk % n
+        count += np.bincount(s[s != t], minlength=n)
+    est = np.rint(count[nodes] / (thr / float(1 << RANK_BITS)))
+    est = np.clip(est, deg[nodes], n - 1).astype(np.int64)
+    return est, q
 
 
 # --- Components -------------------------------------------------------------------------
+
+
+def _weak_labels(E: Edges) -> IntArray:
+    """Weakly connected component label of every node (the lowest node index in it), by
+    min-label hooking and pointer jumping over the edge list (Shiloach & Vishkin 1982)."""
+    lab = np.arange(E.n, dtype=np.int64)
+    if E.m == 0:
+        return lab
+    u, v = E.src, E.dst
+    while True:
+        lu, lv = lab[u], lab[v]
+        diff = lu != lv
+        if not diff.any():
+            return lab
+        lo, hi = np.minimum(lu[diff], lv[diff]), np.maximum(lu[diff], lv[diff])
+        np.minimum.at(lab, hi, lo)
+        while True:
+            nxt = lab[lab]
+            if np.array_equal(nxt, lab):
+                break
+            lab = nxt
 
 
 def _components(E: Edges) -> tuple[IntArray, IntArray, list[IntArray]]:
@@ -242,13 +356,20 @@ def _components(E: Edges) -> tuple[IntArray, IntArray, list[IntArray]]:
     size = np.ones(n, dtype=np.int64)
     comps: list[IntArray] = []
     if E.m:
-        g = nx.Graph()
-        g.add_edges_from(zip(E.src.tolist(), E.dst.tolist()))
-        comps = [np.sort(np.fromiter(c, dtype=np.int64, count=len(c))) for c in nx.connected_components(g)]
-        comps.sort(key=lambda c: (-len(c), int(c[0])))
-        for i, c in enumerate(comps):
-            cluster[c] = i + 1
-            size[c] = len(c)
+        lab = _weak_labels(E)
+        linked_nodes = np.flatnonzero(np.bincount(lab, minlength=n) > 1)  # labels of multi-node comps
+        counts = np.bincount(lab, minlength=n)
+        # By size descending, then by the lowest node (the label itself).
+        roots = linked_nodes[np.lexsort((linked_nodes, -counts[linked_nodes]))]
+        rank = np.full(n, -1, dtype=np.int64)
+        rank[roots] = np.arange(len(roots), dtype=np.int64)
+        r = rank[lab]
+        members = np.flatnonzero(r >= 0)
+        members = members[np.argsort(r[members], kind="stable")]
+        cuts = np.cumsum(counts[roots])[:-1]
+        comps = np.split(members, cuts) if len(roots) else []
+        cluster[members] = r[members] + 1
+        size[members] = counts[lab[members]]
     linked = np.zeros(n, dtype=bool)
     linked[E.src] = True
     linked[E.dst] = True
@@ -352,14 +473,116 @@ def _sampled_paths(g: nx.DiGraph, nodes: IntArray, k: int, seed: int, cluster_id
             acc[x] = sum(nx.single_source_dijkstra_path_length(back, x, weight="wb").values())
 
 
+def _bellman_ford(indptr: IntArray, dst: IntArray, w: FloatArray, n: int, source: int) -> FloatArray:
+    """Shortest distances from ``source`` (inf where unreachable) by frontier Bellman–Ford,
+    vectorised: each round relaxes the out-edges of the nodes whose distance fell."""
+    dist = np.full(n, np.inf)
+    dist[source] = 0.0
+    frontier = np.array([source], dtype=np.int64)
+    while len(frontier):
+        idx, grp = _out_edges(indptr, frontier)
+        if not len(idx):
+            break
+        cand = dist[frontier][grp] + w[idx]
+        t = dst[idx]
+        better = cand < dist[t]
+        t, cand = t[better], cand[better]
+        np.minimum.at(dist, t, cand)
+        frontier = np.unique(t)
+    return dist
+
+
+def _tree_descendants(src: IntArray, dst: IntArray, w: FloatArray, dist: FloatArray, source: int) -> IntArray:
+    """Descendants of every node in one shortest-path tree from ``source`` (each reached
+    node's parent: the lowest-numbered tight predecessor). With unique shortest paths this
+    is Brandes' dependency δ_s(v); ties are attributed to one path."""
+    n = len(dist)
+    node = np.arange(n, dtype=np.int64)
+    tight = np.isfinite(dist[src]) & (dist[src] + w == dist[dst]) & (dst != source)
+    parent = node.copy()
+    np.minimum.at(parent, dst[tight], src[tight])
+    depth = (parent != node).astype(np.int64)
+    anc = parent.copy()
+    while True:  # list ranking by pointer jumping (Wyllie 1979)
+        nxt = anc[anc]
+        if np.array_equal(nxt, anc):
+            break
+        depth = depth + depth[anc]
+        anc = nxt
+    desc = np.zeros(n, dtype=np.int64)
+    reached = np.flatnonzero(depth > 0)
+    by_depth = reached[np.argsort(-depth[reached], kind="stable")]
+    cuts = np.flatnonzero(np.diff(depth[by_depth])) + 1
+    for level in np.split(by_depth, cuts):
+        np.add.at(desc, parent[level], desc[level] + 1)
+    return desc
+
+
+def _pivot_estimates(E: Edges, nodes: IntArray, edge_mask: npt.NDArray[np.bool_], k: int, seed: int,
+                     cluster_id: int, betweenness: FloatArray, in_sum: FloatArray, out_sum: FloatArray,
+                     reach_all: IntArray) -> None:
+    """Betweenness, distance sums and reach_all of one component above the edge budget,
+    from k seeded pivots, without networkx (module notes): one forward and one backward
+    Bellman–Ford per pivot on the component's CSR arrays."""
+    size = len(nodes)
+    local = np.full(E.n, -1, dtype=np.int64)
+    local[nodes] = np.arange(size, dtype=np.int64)
+    src, dst = local[E.src[edge_mask]], local[E.dst[edge_mask]]
+    w = np.maximum(np.maximum(-np.log(E.p[edge_mask]), 0.0), W_FLOOR)
+    indptr = np.zeros(size + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=size), out=indptr[1:])
+    rorder = np.lexsort((src, dst))
+    rsrc, rdst, rw = dst[rorder], src[rorder], w[rorder]
+    rindptr = np.zeros(size + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rsrc, minlength=size), out=rindptr[1:])
+    rng = np.random.default_rng([int(seed), int(cluster_id)])
+    pivots = np.sort(rng.choice(size, size=k, replace=False))
+    bc = np.zeros(size)
+    tot_in, tot_out = np.zeros(size), np.zeros(size)
+    hits_out = np.zeros(size, dtype=np.int64)
+    for y in pivots.tolist():
+        d = _bellman_ford(indptr, dst, w, size, y)
+        bc += _tree_descendants(src, dst, w, d, y)
+        d[y] = np.inf
+        tot_in += np.where(np.isfinite(d), d, 0.0)
+        d = _bellman_ford(rindptr, rdst, rw, size, y)
+        d[y] = np.inf
+        ok = np.isfinite(d)
+        tot_out += np.where(ok, d, 0.0)
+        hits_out += ok
+    others = k - np.isin(np.arange(size), pivots)  # pivots other than the node itself
+    scale = np.where(others > 0, (size - 1) / np.maximum(others, 1), 0.0)
+    betweenness[nodes] = bc * size / k
+    in_sum[nodes] = tot_in * scale
+    out_sum[nodes] = tot_out * scale
+    deg = np.diff(E.indptr)[nodes]
+    reach_all[nodes] = np.clip(np.rint(hits_out * scale), deg, size - 1).astype(np.int64)
+
+
+def _reach_2_labels(q: FloatArray) -> npt.NDArray[np.object_]:
+    """``reach_2_method`` per node (each distinct share formatted once)."""
+    out = np.full(len(q), METHOD_EXACT, dtype=object)
+    est = q < 1
+    if est.any():
+        uq, inv = np.unique(q[est], return_inverse=True)
+        out[est] = np.array([reach_2_sampled_method(v) for v in uq.tolist()], dtype=object)[inv]
+    return out
+
+
 def graph_measures(n: int, edges: pd.DataFrame, levels: Iterable[int] | None = None,
                    codes: Iterable[Any] | None = None, *, exact_max_nodes: int = DEFAULT_EXACT_MAX_NODES,
-                   sample_k: int = DEFAULT_SAMPLE_K, seed: int = DEFAULT_SEED
+                   sample_k: int = DEFAULT_SAMPLE_K, seed: int = DEFAULT_SEED,
+                   reach_2_max_pairs: int | None = DEFAULT_REACH_2_MAX_PAIRS,
+                   centrality_max_edges: int | None = DEFAULT_CENTRALITY_MAX_EDGES,
+                   centrality_edge_budget: int = DEFAULT_CENTRALITY_EDGE_BUDGET,
                    ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Per-node graph measures (one row per node 0..n-1, columns ``MEASURE_COLUMNS``) and an
     info dict (edge and component counts, methods used, times in seconds). See the module
     notes for each measure. ``levels`` and ``codes`` are only checked for length and used to
-    name the top hubs in the info; the measures do not depend on them."""
+    name the top hubs in the info; the measures do not depend on them. The budgets
+    (``reach_2_max_pairs``, ``centrality_max_edges``, ``centrality_edge_budget``; None = no
+    limit) decide where a measure is estimated; ``reach_2_method`` and ``centrality_method``
+    say so per node."""
     t0 = time.perf_counter()
     times: dict[str, float] = {}
     E = clean_edges(n, edges)
@@ -379,7 +602,7 @@ def graph_measures(n: int, edges: pd.DataFrame, levels: Iterable[int] | None = N
     in_degree = np.bincount(E.dst, minlength=n).astype(np.int64)
     best = np.zeros(n)
     np.maximum.at(best, E.src, E.p)
-    reach_2 = _reach_2(E)
+    reach_2, r2_q = _reach_2(E, reach_2_max_pairs, int(seed))
     times["degree_reach_2"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -394,10 +617,14 @@ def graph_measures(n: int, edges: pd.DataFrame, levels: Iterable[int] | None = N
     methods: dict[str, int] = {}
 
     # Exact when small enough, or when sampling k pivots would visit every node anyway.
-    exact = [len(c) <= max(exact_max_nodes, sample_k) for c in comps]
-    small = [c for c, e in zip(comps, exact) if e]
-    large = [c for c, e in zip(comps, exact) if not e]
     comp_of_edge = cluster[E.src]
+    comp_edges = np.bincount(comp_of_edge, minlength=len(comps) + 1)
+    edge_cap = np.inf if centrality_max_edges is None else int(centrality_max_edges)
+    huge = [c for c in comps if comp_edges[cluster[c[0]]] > edge_cap]
+    rest = [c for c in comps if comp_edges[cluster[c[0]]] <= edge_cap]
+    exact = [len(c) <= max(exact_max_nodes, sample_k) for c in rest]
+    small = [c for c, e in zip(rest, exact) if e]
+    large = [c for c, e in zip(rest, exact) if not e]
     if small:
         # One graph per component: networkx's Brandes initialises its dictionaries over the
         # whole graph for every source, so one call over the union would be O(nodes²).
@@ -428,6 +655,15 @@ def graph_measures(n: int, edges: pd.DataFrame, levels: Iterable[int] | None = N
                                                 + time.perf_counter() - t)
         method[c] = label
         methods[label] = methods.get(label, 0) + len(c)
+    for c in huge:
+        cid = int(cluster[c[0]])
+        k = int(min(sample_k, len(c), max(2, int(centrality_edge_budget) // int(comp_edges[cid]))))
+        label = estimated_method(k)
+        t = time.perf_counter()
+        _pivot_estimates(E, c, comp_of_edge == cid, k, int(seed), cid, betweenness, in_sum, out_sum, reach_all)
+        times["pivot_estimates"] = times.get("pivot_estimates", 0.0) + time.perf_counter() - t
+        method[c] = label
+        methods[label] = methods.get(label, 0) + len(c)
     with np.errstate(divide="ignore"):
         closeness = np.where(in_sum > 0, 1.0 / np.where(in_sum > 0, in_sum, 1.0), 0.0)
         out_closeness = np.where(out_sum > 0, 1.0 / np.where(out_sum > 0, out_sum, 1.0), 0.0)
@@ -436,6 +672,7 @@ def graph_measures(n: int, edges: pd.DataFrame, levels: Iterable[int] | None = N
         "out_degree": out_degree, "in_degree": in_degree, "reach_1": out_degree.copy(), "reach_2": reach_2,
         "reach_all": reach_all, "best_chain_p_max": best, "betweenness": betweenness, "closeness": closeness,
         "out_closeness": out_closeness, "cluster": cluster, "cluster_size": size, "centrality_method": method,
+        "reach_2_method": _reach_2_labels(r2_q),
     })
     n_iso = int((size == 1).sum())
     top = np.argsort(-betweenness, kind="stable")[:5]
@@ -449,6 +686,10 @@ def graph_measures(n: int, edges: pd.DataFrame, levels: Iterable[int] | None = N
         "isolated": n_iso,
         "largest_component": int(len(comps[0])) if comps else min(n, 1),
         "methods": methods,
+        "reach_2_sampled": int((r2_q < 1).sum()),
+        "reach_2_max_pairs": reach_2_max_pairs,
+        "centrality_max_edges": centrality_max_edges,
+        "centrality_edge_budget": int(centrality_edge_budget),
         "exact_max_nodes": exact_max_nodes,
         "sample_k": sample_k,
         "seed": int(seed),
@@ -565,8 +806,48 @@ def _path_probability(g: nx.DiGraph, path: list[int]) -> float:
     return p
 
 
+def _top_chains(E: Edges, by_p: IntArray, s: int, k: int, max_steps: int) -> list[tuple[Any, ...]]:
+    """The k most probable chains from ``s`` (rank order −P, edges, target), found by
+    growing the tree of the best chains one node at a time (module notes): every prefix of
+    a best chain is itself a best chain of a node ranked earlier, so the next node is the
+    best unsettled out-neighbour of a settled one. ``by_p`` orders each source's out-edges
+    by −P then target. Work about k² steps, whatever the degrees."""
+    prob = {s: 1.0}
+    steps = {s: 0}
+    parent: dict[int, int] = {}
+    ptr = {s: int(E.indptr[s])}
+    found: list[tuple[float, int, int]] = []
+    while len(found) < k:
+        best: tuple[float, int, int, int] | None = None
+        for u, i in ptr.items():
+            if steps[u] >= max_steps:
+                continue
+            end = int(E.indptr[u + 1])
+            while i < end and int(E.dst[by_p[i]]) in prob:
+                i += 1
+            ptr[u] = i
+            if i < end:
+                e = int(by_p[i])
+                cand = (-(prob[u] * float(E.p[e])), steps[u] + 1, int(E.dst[e]), u)
+                if best is None or cand < best:
+                    best = cand
+        if best is None:
+            break
+        neg_p, length, t, u = best
+        prob[t], steps[t], parent[t], ptr[t] = -neg_p, length, u, int(E.indptr[t])
+        found.append((neg_p, length, t))
+    rows = []
+    for neg_p, length, t in found:
+        path = [t]
+        while path[-1] != s:
+            path.append(parent[path[-1]])
+        rows.append((-neg_p, length, t, path[::-1]))
+    return rows
+
+
 def most_probable_chains(n: int, edges: pd.DataFrame, codes: Iterable[Any], starts: Iterable[int], *,
-                         max_chains_per_start: int = 5, max_steps: int = 6) -> pd.DataFrame:
+                         max_chains_per_start: int = 5, max_steps: int = 6,
+                         max_graph_edges: int | None = DEFAULT_CENTRALITY_MAX_EDGES) -> pd.DataFrame:
     """The most probable chain from each start to each node it can reach (Dijkstra on
     w = −ln P), keeping per start the ``max_chains_per_start`` most probable, ranked 1, 2, …
     by probability (ties: fewer edges, then lower target index).
@@ -585,7 +866,17 @@ def most_probable_chains(n: int, edges: pd.DataFrame, codes: Iterable[Any], star
     if any(s < 0 or s >= E.n for s in starts_l):
         raise ValueError(f"start outside 0..{E.n - 1}")
     has_out = np.diff(E.indptr) > 0
-    g = _digraph(E) if E.m else nx.DiGraph()
+    if max_graph_edges is not None and E.m > int(max_graph_edges) and max_chains_per_start <= max_steps:
+        # Too many edges for one networkx graph: each start grows its best-chain tree.
+        by_p = np.lexsort((E.dst, -E.p, E.src))
+        for s in starts_l:
+            if has_out[s]:
+                for rank, (p, length, t, path) in enumerate(_top_chains(E, by_p, s, max_chains_per_start,
+                                                                        max_steps), start=1):
+                    rows.append((codes_a[s], rank, ARROW.join(str(codes_a[v]) for v in path), length, p, s,
+                                 codes_a[t], t))
+        starts_l = []
+    g = _digraph(E) if E.m and starts_l else nx.DiGraph()
     for s in starts_l:
         if not has_out[s]:
             continue
