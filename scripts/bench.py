@@ -371,7 +371,7 @@ def step_map(folder: Path, work: Path, n: int, seed: int) -> dict:
 # Children
 # =========================================================================================
 
-LIMITS = {"timeout_s": 3600.0, "kill_mb": 16_000.0}  # set from --timeout and --kill-mb
+LIMITS = {"timeout_s": 1800.0, "kill_mb": 12_000.0}  # set from --timeout and --kill-mb
 
 
 def rss_mb(pid: int) -> float:
@@ -687,9 +687,9 @@ def main() -> int:
     ap.add_argument("--doc-only", action="store_true",
                     help="run nothing: rewrite docs/benchmarks.md from OUT/results.json (every size measured)")
     ap.add_argument("--keep-going", action="store_true", help="after a failed step, go on with the next size")
-    ap.add_argument("--timeout", type=float, default=LIMITS["timeout_s"], help="seconds a step may take (3600)")
+    ap.add_argument("--timeout", type=float, default=LIMITS["timeout_s"], help="seconds a step may take (1800)")
     ap.add_argument("--kill-mb", type=float, default=LIMITS["kill_mb"],
-                    help="resident MB at which a step is killed (16000; the machine is shared)")
+                    help="resident MB at which a step is killed (12000; the machine is shared)")
     ap.add_argument("--child", nargs=5, metavar=("STEP", "FOLDER", "WORK", "N", "SEED"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
