@@ -411,14 +411,19 @@ def cascade_database(db: str | Path, rules: Rules, progress: Progress | None = N
     level_now = pd.to_numeric(hazards["level"], errors="coerce").fillna(0).astype(int).to_numpy()
     progress.step(40, "图的度量 Graph measures")
     c = rules.cascade
-    per, info = cg.graph_measures(n, edges, level_now, codes, exact_max_nodes=int(c["exact_centrality_max_nodes"]),
-                                  sample_k=int(c["centrality_sample_k"]), seed=int(c["seed"]))
+    max_edges = int(c.get("centrality_max_edges", cg.DEFAULT_CENTRALITY_MAX_EDGES))
+    per, info = cg.graph_measures(
+        n, edges, level_now, codes, exact_max_nodes=int(c["exact_centrality_max_nodes"]),
+        sample_k=int(c["centrality_sample_k"]), seed=int(c["seed"]),
+        reach_2_max_pairs=int(c.get("reach_2_max_pairs", cg.DEFAULT_REACH_2_MAX_PAIRS)),
+        centrality_max_edges=max_edges,
+        centrality_edge_budget=int(c.get("centrality_edge_budget", cg.DEFAULT_CENTRALITY_EDGE_BUDGET)))
     new_level, reason = cascade_upgrade(level_now, edges, codes, rules)
     progress.step(70, "最可能的连锁链 Most probable chains")
     starts = np.flatnonzero((level_now == 1) | (level_now == 2))
-    chains = cg.most_probable_chains(n, edges, codes, starts) if len(edges) else pd.DataFrame(
-        {k: pd.Series(dtype=t) for k, t in (("start", object), ("rank", int), ("chain", object), ("length", int),
-                                             ("probability", float))})
+    no_chains = pd.DataFrame({k: pd.Series(dtype=t) for k, t in (
+        ("start", object), ("rank", int), ("chain", object), ("length", int), ("probability", float))})
+    chains = cg.most_probable_chains(n, edges, codes, starts, max_graph_edges=max_edges) if len(edges) else no_chains
     changed = np.isfinite(new_level) & (new_level != level_now)
     hz = hazards.copy()
     hz["cascade_base_level"] = hazards["level"]
