@@ -30,8 +30,10 @@ from .scoring.levels import LEVELS
 from .store import riskdb
 from .store.read import columns as _read
 from .store.read import count as _count
+from .store.read import counts as _counts
 from .store.read import feature_count as _feature_count
 from .store.read import field_names as _fields
+from .store.read import grouped_counts as _grouped_counts
 from .store.read import in_list as _in_list
 from .store.read import non_empty as _non_empty
 from .store.read import quote_text as _quote_text
@@ -169,12 +171,17 @@ def read_status(db: str | Path) -> DatabaseStatus:
         return status
     sc = done["score"]
     sc.done = True
-    levels = _read(path, UNIT_LAYER, ("level",))["level"] if "level" in unit_fields else pd.Series(dtype=float)
-    lv = pd.to_numeric(levels, errors="coerce")
-    sc.counts = {f"level{k}": int((lv == k).sum()) for k in LEVELS}
-    sc.counts["unscored"] = int((~lv.isin(LEVELS)).sum())
-    sc.counts["major_hazards"] = _count(path, UNIT_LAYER, '"major_hazard" = 1') if "major_hazard" in unit_fields \
-        else 0
+    # One pass over units and one over hazards, counted in the database (a city's million rows
+    # stay there).
+    level_of = {f"level{k}": f'"level" = {k}' for k in LEVELS} if "level" in unit_fields else {}
+    unit_counts = _counts(path, UNIT_LAYER, {
+        **level_of, "all": "1", **({"major_hazards": '"major_hazard" = 1'} if "major_hazard" in unit_fields else {})})
+    sc.counts = {f"level{k}": unit_counts.get(f"level{k}", 0) for k in LEVELS}
+    sc.counts["unscored"] = unit_counts["all"] - sum(unit_counts.get(f"level{k}", 0) for k in LEVELS)
+    sc.counts["major_hazards"] = unit_counts.get("major_hazards", 0)
+    hz_counts = _counts(path, HAZARD_LAYER, {k: w for k, w, f in (
+        ("upgraded", _non_empty("upgrade_reason"), "upgrade_reason"), ("near_high", '"n_high" > 0', "n_high"),
+        ("cascade_upgraded", _non_empty("cascade_reason"), "cascade_reason")) if f in hazard_fields})
 
     # proximity: receptor fields on the hazards
     if hazard_fields & set(PROXIMITY_FIELDS):
@@ -182,9 +189,8 @@ def read_status(db: str | Path) -> DatabaseStatus:
         px.done = True
         px.counts = {
             "links": _feature_count(path, "hazard_receptor_links") if "hazard_receptor_links" in layers else 0,
-            "upgraded": _count(path, HAZARD_LAYER, _non_empty("upgrade_reason"))
-            if "upgrade_reason" in hazard_fields else 0,
-            "near_high": _count(path, HAZARD_LAYER, '"n_high" > 0') if "n_high" in hazard_fields else 0,
+            "upgraded": hz_counts.get("upgraded", 0),
+            "near_high": hz_counts.get("near_high", 0),
         }
 
     # cascade: the edges layer and the graph measures on the hazards
@@ -194,8 +200,7 @@ def read_status(db: str | Path) -> DatabaseStatus:
         cs.counts = {
             "edges": _feature_count(path, "cascade_edges"),
             "chains": _feature_count(path, "cascade_chains") if "cascade_chains" in layers else 0,
-            "upgraded": _count(path, HAZARD_LAYER, _non_empty("cascade_reason"))
-            if "cascade_reason" in hazard_fields else 0,
+            "upgraded": hz_counts.get("cascade_upgraded", 0),
         }
 
     # map: the unified layer, unless the run log shows a step that changes the levels after it
@@ -244,18 +249,21 @@ def level_summary(db: str | Path) -> LevelSummary:
     out = LevelSummary()
     if not path.is_file() or UNIT_LAYER not in riskdb.layer_names(path):
         return out
-    units = _read(path, UNIT_LAYER, ("sector", "sector_zh", "level"))
-    lv = pd.to_numeric(units["level"], errors="coerce")
+    have = set(_fields(path, UNIT_LAYER))
+    groups = _grouped_counts(path, UNIT_LAYER, tuple(c for c in ("sector", "sector_zh", "level") if c in have))
+    groups = groups.reindex(columns=["sector", "sector_zh", "level", "n"])
+    lv = pd.to_numeric(groups["level"], errors="coerce")
     lv = lv.where(lv.isin(LEVELS), 0).astype(int)  # 0: unscored
-    out.levels = {k: int((lv == k).sum()) for k in LEVELS}
-    out.unscored = int((lv == 0).sum())
-    out.total = len(units)
-    if not len(units):
+    n = groups["n"].fillna(0).astype(np.int64)
+    out.levels = {k: int(n[lv == k].sum()) for k in LEVELS}
+    out.unscored = int(n[lv == 0].sum())
+    out.total = int(n.sum())
+    if not out.total:
         return out
-    sector = units["sector"].fillna("").astype(str)
-    sector_zh = units["sector_zh"].fillna(sector).astype(str)
-    frame = pd.DataFrame({"sector": sector, "sector_zh": sector_zh, "level": lv})
-    table = pd.crosstab([frame["sector"], frame["sector_zh"]], frame["level"])
+    sector = groups["sector"].astype(object).where(groups["sector"].notna(), "").astype(str)
+    sector_zh = groups["sector_zh"].astype(object).where(groups["sector_zh"].notna(), sector).astype(str)
+    frame = pd.DataFrame({"sector": sector, "sector_zh": sector_zh, "level": lv, "n": n})
+    table = frame.pivot_table(index=["sector", "sector_zh"], columns="level", values="n", aggfunc="sum", fill_value=0)
     table = table.reindex(columns=[*LEVELS, 0], fill_value=0)
     table.columns = [*[f"level{k}" for k in LEVELS], "unscored"]
     table["total"] = table.sum(axis=1)

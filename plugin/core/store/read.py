@@ -84,6 +84,25 @@ def count(db: str | Path, layer: str, where: str) -> int:
     return int(frame["n"].iloc[0]) if len(frame) else 0
 
 
+def counts(db: str | Path, layer: str, wheres: dict[str, str]) -> dict[str, int]:
+    """Several COUNTs in one pass over a layer, in the database: name → rows matching its
+    filter (the panel's counts on a city of a million units in one scan, not one each)."""
+    if not wheres:
+        return {}
+    cols = ", ".join(f"COALESCE(SUM(CASE WHEN {w} THEN 1 ELSE 0 END), 0) AS {quote_ident(k)}"
+                     for k, w in wheres.items())
+    frame = pyogrio.read_dataframe(db, sql=f"SELECT {cols} FROM {quote_ident(layer)}")
+    return {k: int(frame[k].iloc[0]) if len(frame) else 0 for k in wheres}
+
+
+def grouped_counts(db: str | Path, layer: str, by: tuple[str, ...]) -> pd.DataFrame:
+    """Rows per distinct combination of the ``by`` columns (a column ``n``), counted in the
+    database: a few rows come back instead of the whole layer."""
+    keys = ", ".join(quote_ident(c) for c in by)
+    frame = pyogrio.read_dataframe(db, sql=f"SELECT {keys}, COUNT(*) AS n FROM {quote_ident(layer)} GROUP BY {keys}")
+    return pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+
+
 def nearest_unit(db: str | Path, x: float, y: float, radius: float, layer: str = "units") -> str | None:
     """The code of the unit nearest to (x, y) within ``radius`` (both in the layer's CRS);
     reads only the features in that small box (the GeoPackage's spatial index)."""
