@@ -208,3 +208,11 @@ def test_scoring_reads_only_its_inputs_and_scores_the_same(analysed_db_session):
     pd.testing.assert_frame_equal(full.hazards, narrow.hazards)
     pd.testing.assert_frame_equal(full.units, narrow.units)
     pd.testing.assert_frame_equal(full.issues, narrow.issues)
+
+
+def test_a_killed_runs_values_file_is_removed_by_the_next_write(db):
+    orphan = tx.values_file(db, "deadbeef").with_name(f".{db.stem}.{tx.STAGE_PREFIX}999999999_deadbeef.values.gpkg")
+    orphan.write_bytes(b"left by a killed run")
+    steps.score_database(db, load_rules())
+    assert not orphan.exists()
+    assert not list(db.parent.glob("*.values.gpkg"))  # and the score's own is gone after its commit

@@ -186,9 +186,10 @@ class Write:
         self.token = uuid.uuid4().hex[:8]
         self.staged: dict[str, str] = {}  # layer → staged table
         self.frames: dict[str, list[str]] = {}  # layer → its columns (aliases)
-        self.updates: list[tuple[str, pd.DataFrame, tuple[str, ...], str]] = []
+        self.updates: list[tuple[str, pd.DataFrame, tuple[str, ...], str]] = []  # layer, values, clear, table
         self.removed: set[str] = set()
         self.run: pd.DataFrame | None = None
+        self.values: Path | None = None  # the staged column values (tx.values_file)
 
     def __enter__(self) -> Write:
         if not self.db.is_file():
@@ -204,14 +205,17 @@ class Write:
     def columns(self, layer: str, frame: pd.DataFrame, clear: tuple[str, ...] = ()) -> None:
         """Write ``frame``'s columns into ``layer`` (row i → the i-th feature in fid order, as
         the step read them) and drop the columns ``clear`` names that it does not write.
-        The values are staged now (GDAL's bulk write), copied in by the commit."""
+        The values are staged now, in a file of their own beside the database (GDAL's bulk
+        write; the database does not grow by them), and copied in by the commit."""
         self._check(tx.state(self.db))  # the rows are matched by position: the table must be as read
-        staged = tx.stage_name(self.token, f"cols_{len(self.updates)}_{layer}")
+        table = f"cols_{len(self.updates)}_{layer}"
         frame = pd.DataFrame(frame)
         if len(frame.columns) and len(frame):
-            _write_layer(self.db, staged, tx.columns_table(frame, read_fids(self.db, layer, len(frame))))
-            self.staged[staged] = staged
-        self.updates.append((layer, frame, tuple(c for c in clear if c not in frame.columns), staged))
+            self.values = self.values or tx.values_file(self.db, self.token)
+            _write_layer(self.values, table, tx.columns_table(frame, read_fids(self.db, layer, len(frame))))
+        else:
+            table = ""
+        self.updates.append((layer, frame, tuple(c for c in clear if c not in frame.columns), table))
 
     def remove(self, name: str) -> None:
         self.removed.add(name)
@@ -229,10 +233,13 @@ class Write:
     def _commit(self) -> None:
         con = tx.connect(self.db)
         try:
+            if self.values is not None:  # (ATTACH cannot run inside a transaction)
+                con.execute("ATTACH DATABASE ? AS staged_values", (str(self.values),))
             con.execute("BEGIN IMMEDIATE")
             try:
                 self._check(tx._state(con))
                 tx.drop_orphans(con)
+                tx.drop_orphan_files(self.db)
                 self._apply(con)
                 if self.bump:
                     tx._set_state(con, tx.State(tx._state(con).version + 1, self.step, now_iso()))
@@ -242,7 +249,7 @@ class Write:
                 raise
         finally:
             con.close()
-        self.staged = {k: v for k, v in self.staged.items() if k not in self.frames}  # values tables: drop
+        self.staged = {}
 
     def _check(self, now: tx.State) -> None:
         if self.base is None or now == self.base:
@@ -272,7 +279,7 @@ class Write:
                 touched[name] = self.frames[name]
         for layer, frame, clear, staged in self.updates:
             tx.rebuild_without(con, layer, [c for c in clear if c in tx.table_columns(con, layer)])
-            tx.update_columns(con, layer, frame, staged if staged in self.staged else None)
+            tx.update_columns(con, layer, frame, f"staged_values.{tx.quote(staged)}" if staged else None)
             touched[layer] = None
         if self.run is not None:
             if not con.execute("SELECT 1 FROM gpkg_contents WHERE table_name = ?", (RUNS_LAYER,)).fetchone():
@@ -284,6 +291,9 @@ class Write:
         tx.touch(con, touched)
 
     def _drop_staged(self) -> None:
+        if self.values is not None:
+            self.values.unlink(missing_ok=True)
+            self.values = None
         if not self.staged:
             return
         try:

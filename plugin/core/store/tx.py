@@ -336,7 +336,7 @@ def update_columns(con: sqlite3.Connection, table: str, frame: pd.DataFrame, sta
         return
     cols = list(frame.columns)
     names = ", ".join(quote(c) for c in cols)
-    source = quote(staged) if staged else None
+    source = staged
     if source is None:
         source = f"temp.{quote('_upd_' + uuid.uuid4().hex[:8])}"
         con.execute(f"CREATE TEMP TABLE {source[5:]} ({KEY} INTEGER PRIMARY KEY, {names})")
@@ -412,6 +412,26 @@ def staged_tables(con: sqlite3.Connection) -> list[str]:
     return [r[0] for r in con.execute("SELECT table_name FROM gpkg_contents WHERE table_name LIKE ? ESCAPE '\\'",
                                       (STAGE_PREFIX.replace("_", "\\_") + "%",))] \
         if _has_table(con, "gpkg_contents") else []
+
+
+def values_file(db: Path, token: str) -> Path:
+    """Where a step stages its column values: a GeoPackage beside the database, named after
+    the process (so a killed run's file is recognised and removed)."""
+    return db.with_name(f".{db.stem}.{STAGE_PREFIX}{os.getpid()}_{token}.values.gpkg")
+
+
+def drop_orphan_files(db: Path) -> list[Path]:
+    """Values files of processes that are gone."""
+    gone = []
+    for f in db.parent.glob(f".{db.stem}.{STAGE_PREFIX}*.values.gpkg"):
+        try:
+            pid = int(f.name[len(f".{db.stem}.{STAGE_PREFIX}"):].split("_", 1)[0])
+        except ValueError:
+            continue
+        if not _pid_alive(pid):
+            f.unlink(missing_ok=True)
+            gone.append(f)
+    return gone
 
 
 def drop_orphans(con: sqlite3.Connection) -> list[str]:
