@@ -290,6 +290,26 @@ def test_hazard_follows_its_own_files_rejected_unit(tmp_path):
     assert (i.file, i.related) == ("b.xlsx", "b.xlsx!单位信息!2")
 
 
+def test_hazard_takes_the_coordinate_system_of_its_unit_in_a_later_file(tmp_path):
+    """Sheets are checked file by file; a hazard's coordinate system still comes from its unit's
+    row wherever that is (here in the next file, in GCJ-02), and a duplicate across files is
+    still found."""
+    a = write_workbook(tmp_path / "a.xlsx", {
+        "危险源": [["危险源编码", "单位编码", "可能性", "严重性", "经度", "纬度"],
+                ["H1", "U9", 3, 4, 114.03, 22.65], ["H2", "U9", 3, 4, 114.03, 22.65]]})
+    b = write_workbook(tmp_path / "b.xlsx", {
+        "单位信息": [["单位编码", "单位名称", "行业领域", "行政区", "经度", "纬度", "坐标系"],
+                 ["U9", "乙", "燃气", "南山区", 114.0, 22.6, "GCJ-02"]],
+        "危险源": [["危险源编码", "单位编码", "可能性", "严重性"], ["H1", "U9", 3, 4]]})
+    r = import_surveys([a, b])
+    h = r.hazards.set_index("hazard_code")
+    lon, lat = coords.gcj02_to_wgs84(114.03, 22.65)
+    assert (h.loc["H1", "lon"], h.loc["H1", "lat"]) == pytest.approx((float(lon), float(lat)))
+    assert h.loc["H1", "crs_src"] == "GCJ02" and list(r.hazards.hazard_code) == ["H1", "H2"]
+    i = _issue(r, "E_HAZARD_CODE_DUPLICATE")
+    assert (i.file, i.related) == ("b.xlsx", "a.xlsx!危险源!2")
+
+
 def test_decimal_comma_in_coordinates(tmp_path):
     p = tmp_path / "c.csv"
     p.write_text("单位编码;单位名称;行业领域;行政区;经度;纬度\nU1;甲;消防;南山区;113,95;22,53\n", encoding="utf-8")

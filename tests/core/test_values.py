@@ -83,3 +83,11 @@ def test_text_keeps_codes_typed_as_numbers():
 def test_total_rows():
     frame = pd.DataFrame({0: ["合计", "U1", "总计：", " Total "], 1: ["", "合计", "", ""]})
     assert list(v.total_row_mask(frame, ("合计", "总计", "total"))) == [True, True, True, True]
+
+
+def test_text_of_a_column_of_numbers_is_each_cells_text():
+    """A column of floats only (coordinates) takes a faster path; its text is the same."""
+    cells = [113.95, 22.0, float("nan"), -0.0, 1e15, 1e16, 123456789012345.0, 1e-5, float("inf"), 0.1 + 0.2]
+    out = v.as_text(pd.Series(cells, dtype=object))
+    assert list(out) == [v._cell_text(c) for c in cells]
+    assert list(out[:4]) == ["113.95", "22", "", "0"]

@@ -3,9 +3,12 @@
 The pipeline that ``citysafety:import_surveys`` runs. Every data row of every file ends
 in exactly one place — accepted, rejected (with at least one error issue) or skipped
 (blank or total row, counted) — and :func:`import_surveys` checks that balance per file.
-Validation works a column at a time over all files together (pandas/numpy); the only
-per-item Python work is formatting the issue rows, whose number is the number of
-problems, not of rows.
+Each sheet's rows are checked as soon as its file is read, in the reading threads (python-calamine
+parses without the GIL, so one file's parse overlaps another's checks); what needs every file —
+duplicate codes, a hazard's unit and its coordinate system, the conversion of hazard
+coordinates — follows over all sheets together. Checks work a column at a time
+(pandas/numpy); the only per-item Python work is formatting the issue rows, whose number is
+the number of problems, not of rows.
 """
 
 from __future__ import annotations
@@ -207,11 +210,24 @@ def _check_required(rec: pd.DataFrame, text: dict[str, pd.Series], table: str, i
         err |= blank
 
 
+@dataclass
+class _Coords:
+    """A table's coordinates parsed and checked, before they are converted: the conversion
+    waits for each row's coordinate system, which for a hazard may be its unit's."""
+
+    lon: np.ndarray  # as read (swapped back where they were swapped)
+    lat: np.ndarray
+    lon_txt: np.ndarray
+    lat_txt: np.ndarray
+    crs_ids: np.ndarray  # the row's own coordinate system, where it names one
+    crs_ok: np.ndarray
+    has: np.ndarray  # the row gives coordinates
+    good: np.ndarray  # … and they are usable
+
+
 def _coordinates(rec: pd.DataFrame, table: str, iss: _Issues, err: np.ndarray, record_key: str,
-                 crs_default: np.ndarray, options: ImportOptions, optional: bool
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Parse, check and convert lon/lat (docs/domain/coordinates.md). Returns (lon, lat, lon_src,
-    lat_src, crs_src, has_coords)."""
+                 optional: bool) -> _Coords:
+    """Parse and check lon/lat (docs/domain/coordinates.md); :func:`_convert` finishes them."""
     lon_txt, lat_txt = as_text(rec["lon"]), as_text(rec["lat"])
     # A decimal comma (113,95): a coordinate has no thousands, so one comma between digits is a point.
     lon_raw = coords.parse_dms(_decimal_comma(rec["lon"], lon_txt))
@@ -228,12 +244,11 @@ def _coordinates(rec: pd.DataFrame, table: str, iss: _Issues, err: np.ndarray, r
             iss.add("E_COORD_INVALID", rec, one_missing, table, key, record_key=record_key,
                     detail="")
             err |= one_missing
-    # Coordinate system: the row's own, else the given default.
+    # Coordinate system: the row's own, else (in _convert) the given default.
     crs_ids, crs_status = parse_code(rec["crs"], schema.crs_lookup(), schema.normalise_header)
     bad_crs = crs_status == INVALID
     iss.add("E_CRS_UNKNOWN", rec, bad_crs & has, table, "crs", record_key=record_key)
     err |= bad_crs & has
-    crs_ids = np.where(crs_status == OK, crs_ids, crs_default)
     lon2, lat2, st = coords.classify_lonlat(lon_raw, lat_raw)
     noted = (st == coords.LONLAT_SWAPPED) | (st == coords.LONLAT_OUT_OF_CHINA)
     detail = np.full(len(rec), "", dtype=object)
@@ -243,23 +258,43 @@ def _coordinates(rec: pd.DataFrame, table: str, iss: _Issues, err: np.ndarray, r
     iss.add("W_COORD_SWAPPED", rec, swapped, table, "lon", detail=detail, record_key=record_key)
     iss.add("E_COORD_OUT_OF_CHINA", rec, out, table, "lon", detail=detail, record_key=record_key)
     err |= out
-    good = has & (st <= 1)
-    lon_w = np.full(len(rec), np.nan)
-    lat_w = np.full(len(rec), np.nan)
-    if good.any():
-        lw, aw = coords.to_wgs84(lon2[good], lat2[good], crs_ids[good])
-        lon_w[good], lat_w[good] = lw, aw
+    return _Coords(lon2, lat2, lon_txt.to_numpy(dtype=object), lat_txt.to_numpy(dtype=object), crs_ids,
+                   crs_status == OK, has, has & (st <= 1))
+
+
+_DATUM_SHIFTED = np.array([coords.CRS_GCJ02, coords.CRS_BD09], dtype=object)
+
+
+def _convert(c: _Coords, rec: pd.DataFrame, table: str, iss: _Issues, record_key: str,
+             crs_default: np.ndarray | str, options: ImportOptions
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Coordinates in WGS84 from each row's coordinate system, else ``crs_default``; a point
+    outside the survey area is warned. Returns (lon, lat, crs_src)."""
+    n = len(c.lon)
+    crs = np.where(c.crs_ok, c.crs_ids, crs_default)
+    lon_w = np.full(n, np.nan)
+    lat_w = np.full(n, np.nan)
+    good = c.good
+    lon_w[good], lat_w[good] = c.lon[good], c.lat[good]
+    shift = good & np.isin(crs, _DATUM_SHIFTED)  # WGS84 and CGCS2000 stay as given
+    if shift.any():
+        lon_w[shift], lat_w[shift] = coords.to_wgs84(c.lon[shift], c.lat[shift], crs[shift])
     if options.survey_extent is not None:
         x0, y0, x1, y1 = options.survey_extent
         outside = good & ~((lon_w >= x0) & (lon_w <= x1) & (lat_w >= y0) & (lat_w <= y1))
         d = np.array([f"{a:.6f}, {b:.6f}" for a, b in zip(lon_w, lat_w)], dtype=object) if outside.any() else None
-        iss.add("W_COORD_OUTSIDE_AREA", rec, outside, table, "lon", detail=d, record_key=record_key)
-    crs_src = np.where(has, np.where(crs_status == OK, crs_ids, crs_default), "")
-    return lon_w, lat_w, lon_txt.to_numpy(dtype=object), lat_txt.to_numpy(dtype=object), crs_src, has
+        iss.add("W_COORD_OUTSIDE_AREA", rec, outside, table, "lon", value=c.lon_txt, detail=d,
+                record_key=record_key)
+    return lon_w, lat_w, np.where(c.has, crs, "")
 
 
 def _decimal_comma(cells: pd.Series, text: pd.Series) -> pd.Series:
-    comma = text.str.fullmatch(r"[-+]?\d{1,3},\d+").fillna(False).to_numpy(dtype=bool)
+    arr = text.to_numpy(dtype=object)
+    if "," not in "".join(arr):  # the common case, without a regular expression per cell
+        return cells
+    comma = np.zeros(len(arr), dtype=bool)
+    some = np.fromiter(("," in t for t in arr), dtype=bool, count=len(arr))
+    comma[some] = text[some].str.fullmatch(r"[-+]?\d{1,3},\d+").fillna(False).to_numpy(dtype=bool)
     if not comma.any():
         return cells
     out = cells.astype(object).copy()
@@ -332,9 +367,9 @@ def _validate_units(rec: pd.DataFrame, tables, iss: _Issues, options: ImportOpti
     bad = st == INVALID
     iss.add("E_SECTOR_UNKNOWN", rec, bad, "units", "sector", record_key=rk)
     err |= bad
-    crs_default = np.full(n, options.default_crs, dtype=object)
-    lon, lat, lon_src, lat_src, crs_src, _ = _coordinates(rec, "units", iss, err, rk, crs_default,
-                                                           options, optional=False)
+    c = _coordinates(rec, "units", iss, err, rk, optional=False)
+    lon, lat, crs_src = _convert(c, rec, "units", iss, rk, options.default_crs, options)
+    lon_src, lat_src = c.lon_txt, c.lat_txt
     # Credit codes: GB 32100-2015 check character via python-stdnum (docs/domain/survey.md §3.1).
     cc = identifiers.check_credit_codes(rec["credit_code"])
     bad = np.isin(cc["status"].to_numpy(), ("format", "check"))
@@ -388,8 +423,9 @@ def _factors(rec: pd.DataFrame, rules: Rules, iss: _Issues, err: np.ndarray, rec
     return out
 
 
-def _validate_hazards(rec: pd.DataFrame, tables, iss: _Issues, options: ImportOptions,
-                      unit_crs: np.ndarray, rules: Rules):
+def _validate_hazards(rec: pd.DataFrame, tables, iss: _Issues, rules: Rules):
+    """The checks of each hazard row on its own; lon, lat and crs_src wait for the unit's
+    coordinate system (the returned coordinates, finished by :func:`_convert`)."""
     n = len(rec)
     err = np.zeros(n, dtype=bool)
     rk = "hazard_code"
@@ -409,8 +445,8 @@ def _validate_hazards(rec: pd.DataFrame, tables, iss: _Issues, options: ImportOp
     quantity = _measure(rec, tables, "hazards", "quantity_t", MASS_UNITS, iss, err, rk)
     volume = _measure(rec, tables, "hazards", "volume_m3", VOLUME_UNITS, iss, err, rk)
     factors = _factors(rec, rules, iss, err, rk)
-    lon, lat, lon_src, lat_src, crs_src, has = _coordinates(rec, "hazards", iss, err, rk, unit_crs,
-                                                             options, optional=True)
+    c = _coordinates(rec, "hazards", iss, err, rk, optional=True)
+    nan = np.full(n, np.nan)
     out = pd.DataFrame({
         "hazard_code": text["hazard_code"].to_numpy(), "unit_code": text["unit_code"].to_numpy(),
         "name": text["name"].to_numpy(), "kind": text["kind"].to_numpy(), "equipment": equipment,
@@ -419,10 +455,11 @@ def _validate_hazards(rec: pd.DataFrame, tables, iss: _Issues, options: ImportOp
         "category": category, "quantity_t": quantity, "volume_m3": volume,
         "L": factors["L"], "E": factors["E"], "C": factors["C"],
         "likelihood": factors["likelihood"], "severity": factors["severity"],
-        "lon": lon, "lat": lat, "lon_src": lon_src, "lat_src": lat_src, "crs_src": crs_src,
-        "location_from_unit": ~has, "note": text["note"].to_numpy(), "extra": rec["extra"].to_numpy(),
+        "lon": nan, "lat": nan.copy(), "lon_src": c.lon_txt, "lat_src": c.lat_txt,
+        "crs_src": np.full(n, "", dtype=object), "location_from_unit": ~c.has,
+        "note": text["note"].to_numpy(), "extra": rec["extra"].to_numpy(),
     })
-    return out, err
+    return out, err, c
 
 
 # --- the pipeline -------------------------------------------------------------------------
@@ -440,68 +477,82 @@ def import_surveys(paths: Iterable[str | Path], options: ImportOptions | None = 
         options.default_crs = ids
     file_paths = [Path(p) for p in paths]  # str or Path in, Path from here on
     started = time.strftime("%Y-%m-%dT%H:%M:%S")
-    files: list[FileRead] = []
-    seen_sha: dict[str, str] = {}
     names = _display_names(file_paths)
-    # Workbooks are parsed in threads: python-calamine releases the GIL while it parses.
+    for table in ("units", "hazards"):  # the shared lookups, built once before the threads
+        schema.alias_index(table)
+    schema.sector_lookup(), schema.crs_lookup(), schema.equipment_lookup(), schema.category_lookup()
+    # Each file is read and its sheets checked in a thread: python-calamine releases the GIL
+    # while it parses, so one file's parse runs beside another's checks. The largest files
+    # go first, so that the last one to finish is a small one.
+    order = sorted(range(len(file_paths)), key=lambda i: -_size(file_paths[i]))
+    done: list[tuple[FileRead, list[_SheetCheck]] | None] = [None] * len(file_paths)
     with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
-        futures = [pool.submit(read_file, p, names[i]) for i, p in enumerate(file_paths)]
+        futures = {i: pool.submit(_read_and_check, file_paths[i], names[i], options, rules) for i in order}
         try:
-            reads = []
-            for i, fut in enumerate(futures):
+            for i in range(len(file_paths)):
                 progress.step(60.0 * i / max(len(file_paths), 1), f"读取 Reading {file_paths[i].name}")
-                reads.append(fut.result())
+                done[i] = futures[i].result()
         except Canceled:
-            for fut in futures:
+            for fut in futures.values():
                 fut.cancel()
             raise
-    for fr in reads:
+    files: list[FileRead] = []
+    file_checks: list[list[_SheetCheck]] = []
+    seen_sha: dict[str, str] = {}
+    for item in done:
+        assert item is not None
+        fr, checks = item
         if fr.sha256 and fr.sha256 in seen_sha and not fr.refused:
             fr.issues = [make_issue("E_FILE_DUPLICATE", file=fr.name, related=seen_sha[fr.sha256])]
-            fr.tables, fr.refused = [], True
+            fr.tables, fr.refused, checks = [], True, []
         elif fr.sha256:
             seen_sha.setdefault(fr.sha256, fr.name)
         files.append(fr)
+        file_checks.append(checks)
     progress.step(60, "校验 Validating")
     tables: list[SheetTable] = []
     table_file: list[int] = []
+    sheets: list[_SheetCheck] = []
     for fi, fr in enumerate(files):
-        for t in fr.tables:
+        for t, chk in zip(fr.tables, file_checks[fi]):
+            chk.renumber(len(tables))
             tables.append(t)
             table_file.append(fi)
+            sheets.append(chk)
     iss = _Issues(tables)
     for fr in files:
         iss.rows.extend(fr.issues)
+    for chk in sheets:
+        iss.rows.extend(chk.issues)
+    if not sheets:  # nothing readable: the same empty frames, checked the same way
+        sheets = [_check_tables([], options, rules)]
 
-    # Units: in a flat sheet, rows sharing a unit code are one unit (first row wins).
-    urec = _records(tables, "units")
-    ucode = _code_text(urec["unit_code"])
-    is_flat = np.array([t.layout == "flat" for t in tables] + [False], dtype=bool)  # per table
-    flat = is_flat[urec["_tid"].to_numpy(dtype=np.int64)]
-    flat_key = pd.Series(np.where(flat & (ucode != "").to_numpy(),
-                                  urec["_tid"].astype(str).to_numpy() + KEY_SEP + ucode.to_numpy(), None))
-    repeat = flat_key.notna().to_numpy() & flat_key.duplicated(keep="first").to_numpy()
-    _flat_repeats_differ(urec, ucode, flat_key, repeat, iss)
-    first_rows = ~repeat
-    units_rec = urec[first_rows].reset_index(drop=True)
+    # The checks across sheets and files: duplicate codes, each hazard's coordinate system
+    # from its unit, the hazard → unit links.
+    urec = _concat([c.urec for c in sheets])
+    ucode = pd.Series(np.concatenate([c.ucode for c in sheets]), dtype=object)
+    repeat = np.concatenate([c.repeat for c in sheets])
+    units_rec = _concat([c.units_rec for c in sheets])
+    units = _concat([c.units for c in sheets])
+    uerr = np.concatenate([c.uerr for c in sheets])
     progress.step(65)
-    units, uerr = _validate_units(units_rec, tables, iss, options)
     _duplicates(units_rec, units["unit_code"], "E_UNIT_CODE_DUPLICATE", "units", "unit_code", iss, uerr, "unit_code")
     units_ok = ~uerr
     progress.step(75)
 
-    hrec = _records(tables, "hazards")
-    if len(hrec):
-        hflat = is_flat[hrec["_tid"].to_numpy(dtype=np.int64)]
-        hcode_blank = (_code_text(hrec["hazard_code"]) == "").to_numpy()
-        unit_only = hflat & hcode_blank  # a flat row describing a unit without hazards
-        hrec = hrec[~unit_only].reset_index(drop=True)
+    hrec = _concat([c.hrec for c in sheets])
+    hazards = _concat([c.hazards for c in sheets])
+    herr = np.concatenate([c.herr for c in sheets])
     # A hazard's coordinate system defaults to its unit's as found, else the import default.
     ucrs = pd.Series(units["crs_src"].to_numpy(), index=units["unit_code"].to_numpy())
     ucrs = ucrs[~ucrs.index.duplicated()]
-    hunit = _code_text(hrec["unit_code"])
+    hunit = hazards["unit_code"]
     unit_crs = hunit.map(ucrs).fillna(options.default_crs).replace("", options.default_crs).to_numpy(dtype=object)
-    hazards, herr = _validate_hazards(hrec, tables, iss, options, unit_crs, rules)
+    hc = _Coords(*(np.concatenate([getattr(c.hcoords, f) for c in sheets])
+                   for f in ("lon", "lat", "lon_txt", "lat_txt", "crs_ids", "crs_ok", "has", "good")))
+    hkeyed = hrec[["_tid", "_row"]].assign(hazard_code=hazards["hazard_code"].to_numpy())
+    lon, lat, crs_src = _convert(hc, hkeyed, "hazards", iss, "hazard_code", unit_crs, options)
+    hazards["lon"], hazards["lat"], hazards["crs_src"] = lon, lat, crs_src
     _duplicates(hrec, hazards["hazard_code"], "E_HAZARD_CODE_DUPLICATE", "hazards", "hazard_code",
                 iss, herr, "hazard_code")
     _link_units(hrec, hazards, units, units_rec, units_ok, iss, herr)
@@ -530,6 +581,77 @@ def import_surveys(paths: Iterable[str | Path], options: ImportOptions | None = 
                  issues, options, started, plugin_version)
     progress.step(95)
     return ImportResult(units_gdf, hazards_gdf, issues, runs, files, tables)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The sheets' frames one after the other; empty ones are left out (so that their
+    columns' types do not change the others'), unless all are empty."""
+    parts = [f for f in frames if len(f)] or frames[:1]
+    return parts[0].reset_index(drop=True) if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
+
+@dataclass
+class _SheetCheck:
+    """One sheet's rows checked on their own, before the checks across sheets and files.
+    The record frames keep only what those later checks use."""
+
+    issues: list[dict]
+    urec: pd.DataFrame  # _tid, _pos of every unit row (a flat sheet's repeats included)
+    ucode: np.ndarray  # their unit codes as text
+    repeat: np.ndarray  # a flat sheet's later rows of a unit
+    units_rec: pd.DataFrame  # unit_code as read, _tid, _row, _pos of each unit
+    units: pd.DataFrame
+    uerr: np.ndarray
+    hrec: pd.DataFrame  # hazard_code as read, _tid, _row, _pos of each hazard
+    hazards: pd.DataFrame
+    herr: np.ndarray
+    hcoords: _Coords
+
+    def renumber(self, tid: int) -> None:
+        """The sheet's place among all the import's sheets."""
+        for frame in (self.urec, self.units_rec, self.hrec):
+            frame["_tid"] = np.full(len(frame), tid, dtype=np.int64)
+
+
+def _read_and_check(path: Path, name: str, options: ImportOptions, rules: Rules
+                    ) -> tuple[FileRead, list[_SheetCheck]]:
+    fr = read_file(path, name)
+    return fr, [_check_tables([t], options, rules) for t in fr.tables]
+
+
+def _check_tables(tables: list[SheetTable], options: ImportOptions, rules: Rules) -> _SheetCheck:
+    """The checks of each row on its own, over ``tables`` (one sheet, or none)."""
+    iss = _Issues(tables)
+    # Units: in a flat sheet, rows sharing a unit code are one unit (first row wins).
+    urec = _records(tables, "units")
+    ucode = _code_text(urec["unit_code"])
+    is_flat = np.array([t.layout == "flat" for t in tables] + [False], dtype=bool)  # per table
+    flat = is_flat[urec["_tid"].to_numpy(dtype=np.int64)]
+    flat_key = pd.Series(np.where(flat & (ucode != "").to_numpy(),
+                                  urec["_tid"].astype(str).to_numpy() + KEY_SEP + ucode.to_numpy(), None))
+    repeat = flat_key.notna().to_numpy() & flat_key.duplicated(keep="first").to_numpy()
+    _flat_repeats_differ(urec, ucode, flat_key, repeat, iss)
+    units_rec = urec[~repeat].reset_index(drop=True)
+    units, uerr = _validate_units(units_rec, tables, iss, options)
+
+    hrec = _records(tables, "hazards")
+    if len(hrec):
+        hflat = is_flat[hrec["_tid"].to_numpy(dtype=np.int64)]
+        hcode_blank = (_code_text(hrec["hazard_code"]) == "").to_numpy()
+        unit_only = hflat & hcode_blank  # a flat row describing a unit without hazards
+        hrec = hrec[~unit_only].reset_index(drop=True)
+    hazards, herr, hcoords = _validate_hazards(hrec, tables, iss, rules)
+    return _SheetCheck(
+        iss.rows, urec[["_tid", "_pos"]].copy(), ucode.to_numpy(dtype=object), repeat,
+        units_rec[["unit_code", "_tid", "_row", "_pos"]].copy(), units, uerr,
+        hrec[["hazard_code", "_tid", "_row", "_pos"]].copy(), hazards, herr, hcoords)
 
 
 def _display_names(paths: list[Path]) -> list[str]:
