@@ -96,6 +96,14 @@ def _read(db: Path, layer: str, step: str, rules: Rules, geometry: bool = True, 
 
 #: What scoring reads of each layer (proximity scores again: the same, with locations).
 SCORE_INPUTS = {"units": UNIT_INPUTS, "hazards": HAZARD_INPUTS}
+#: What the cascade reads (a test checks the result is what reading every column gives).
+CASCADE_INPUTS = {
+    "hazards": ("hazard_code", "unit_code", "sector", "equipment", "substance", "cas", "category", "quantity_t",
+                "volume_m3", "level", "level_zh", "colour", "cascade_base_level"),
+    "units": ("unit_code", "level", "level_zh", "colour", "worst_hazard", "level_reasons", "cascade_reason"),
+}
+#: The cascade's own fields it reads before it replaces them (to undo an earlier run).
+CASCADE_KEEPS = ("cascade_base_level", "cascade_reason")
 
 
 def _cleared(db: Path, layer: str, step: str, rules: Rules, written) -> tuple[str, ...]:
@@ -388,20 +396,14 @@ def _without_legacy_cascade_lines(units: pd.DataFrame) -> pd.DataFrame:
     return units.assign(level_reasons=reasons)
 
 
-def cascade_database(db: str | Path, rules: Rules, progress: Progress | None = None) -> CascadeSummary:
-    """The domino graph over all hazard sources, its measures, the upgrade rule, the most
-    probable chains; writes cascade_edges, cascade_chains and the new hazard and unit
-    fields (a unit's cascade upgrade in its own ``cascade_reason``)."""
+def _cascade(units_read: pd.DataFrame, hazards_read: pd.DataFrame, rules: Rules, progress: Progress):
+    """The cascade's computation on the units and hazards as read: the new hazards and units
+    (with their cascade fields and raised levels), the edge lines, the chains, the graph's
+    info and which hazard sources it raised."""
     from .cascade import graph as cg
     from .cascade.edges import edge_lines, escalation_edges
     from .cascade.upgrade import cascade_upgrade
 
-    progress = progress or Progress()
-    db = Path(db)
-    started = riskdb.now_iso()
-    base = riskdb.state(db)
-    progress.step(2, "读取风险数据库 Reading the risk database")
-    units_read, hazards_read = _read_scored(db, fields.CASCADE, rules, keep=("cascade_base_level",))
     # Start from the levels before any earlier cascade run, so running again gives the same.
     units, hazards = _before_cascade(units_read, hazards_read, rules)
     progress.step(10, "效应模型与候选对 Effect models and candidate pairs")
@@ -438,9 +440,24 @@ def cascade_database(db: str | Path, rules: Rules, progress: Progress | None = N
     u_out["cascade_reason"] = ""
     u_out = levels.raise_units(u_out, units["unit_code"], hz, new_level, reason, rules, reason_field="cascade_reason")
     edge_layer = edge_lines(hazards, edges)
+    return hz, u_out, edge_layer, chains, info, changed
+
+
+def cascade_database(db: str | Path, rules: Rules, progress: Progress | None = None) -> CascadeSummary:
+    """The domino graph over all hazard sources, its measures, the upgrade rule, the most
+    probable chains; writes cascade_edges, cascade_chains and the new hazard and unit
+    fields (a unit's cascade upgrade in its own ``cascade_reason``)."""
+    progress = progress or Progress()
+    db = Path(db)
+    started = riskdb.now_iso()
+    base = riskdb.state(db)
+    progress.step(2, "读取风险数据库 Reading the risk database")
+    units_read, hazards_read = _read_scored(db, fields.CASCADE, rules, keep=CASCADE_KEEPS, only=CASCADE_INPUTS)
+    hazards = hazards_read
+    hz, u_out, edge_layer, chains, info, changed = _cascade(units_read, hazards_read, rules, progress)
     progress.step(85, "写入 Writing")
     hz = _geo(hz, hazards)
-    u_out = _geo(u_out, units)
+    u_out = _geo(u_out, units_read)
     with riskdb.Write(db, "cascade", base) as w:
         # Only the columns this run changed (the levels it raised, its own fields).
         for layer, new, old in (("hazards", hz, hazards_read), ("units", u_out, units_read)):

@@ -216,3 +216,21 @@ def test_a_killed_runs_values_file_is_removed_by_the_next_write(db):
     steps.score_database(db, load_rules())
     assert not orphan.exists()
     assert not list(db.parent.glob("*.values.gpkg"))  # and the score's own is gone after its commit
+
+
+def test_the_cascade_reads_only_its_inputs_and_gives_the_same(analysed_db_session):
+    """steps.CASCADE_INPUTS: the cascade on those columns gives what it gives on every column."""
+    from plugin.core import fields
+
+    rules, db = load_rules(), analysed_db_session
+    every = steps._read_scored(db, fields.CASCADE, rules, keep=steps.CASCADE_KEEPS)
+    narrow = steps._read_scored(db, fields.CASCADE, rules, keep=steps.CASCADE_KEEPS, only=steps.CASCADE_INPUTS)
+    assert len(every[1].columns) > 2 * len(narrow[1].columns)
+    full = steps._cascade(*every, rules, Progress())
+    less = steps._cascade(*narrow, rules, Progress())
+    for i, read in ((0, narrow[1]), (1, narrow[0])):  # hazards, units: the columns the step writes
+        written = list(steps._changed(less[i], read).columns)
+        assert "level" in full[i] and written
+        pd.testing.assert_frame_equal(pd.DataFrame(full[i][written]), pd.DataFrame(less[i][written]))
+    pd.testing.assert_frame_equal(full[3], less[3])  # chains
+    assert len(full[2]) == len(less[2]) and (full[5] == less[5]).all()

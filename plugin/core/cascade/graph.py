@@ -103,6 +103,12 @@ DEFAULT_SEED = 20241128
 DEFAULT_REACH_2_MAX_PAIRS = 1_000
 DEFAULT_CENTRALITY_MAX_EDGES = 1_000_000
 DEFAULT_CENTRALITY_EDGE_BUDGET = 20_000_000
+#: Edge relaxations networkx's sampled betweenness may spend in all (about a second or two of
+#: its Python Dijkstra); components beyond it are estimated on the edge arrays instead.
+NX_SAMPLED_MAX_WORK = 2_000_000
+#: Exact Brandes costs about nodes × edges of a component (about 0.25 µs each, measured on
+#: the seed-scale city): a component above this is sampled or estimated like a larger one.
+EXACT_MAX_WORK = 1_000_000
 RANK_BITS = 32  # seeded integer ranks of the reach_2 sample: 0 ≤ r < 2³²
 
 # w = −ln P for P = 1 is 0; betweenness and closeness use this instead (see module notes).
@@ -622,9 +628,21 @@ def graph_measures(n: int, edges: pd.DataFrame, levels: Iterable[int] | None = N
     edge_cap = np.inf if centrality_max_edges is None else int(centrality_max_edges)
     huge = [c for c in comps if comp_edges[cluster[c[0]]] > edge_cap]
     rest = [c for c in comps if comp_edges[cluster[c[0]]] <= edge_cap]
-    exact = [len(c) <= max(exact_max_nodes, sample_k) for c in rest]
+    exact = [len(c) <= max(exact_max_nodes, sample_k) and len(c) * int(comp_edges[cluster[c[0]]]) <= EXACT_MAX_WORK
+             for c in rest]
     small = [c for c, e in zip(rest, exact) if e]
     large = [c for c, e in zip(rest, exact) if not e]
+    # networkx's sampled Brandes runs a Python Dijkstra per pivot: it keeps the components
+    # whose k pivots fit NX_SAMPLED_MAX_WORK edge relaxations in all (smallest first); the
+    # others are estimated from pivots on the edge arrays, like the huge ones.
+    cost = [sample_k * int(comp_edges[cluster[c[0]]]) for c in large]
+    by_cost = sorted(range(len(large)), key=lambda i: (cost[i], i))
+    fits = set(np.asarray(by_cost)[np.cumsum(np.asarray(cost, dtype=np.int64)[by_cost]) <= NX_SAMPLED_MAX_WORK]
+               .tolist()) if large else set()
+    huge += [c for i, c in enumerate(large) if i not in fits]
+    large = [c for i, c in enumerate(large) if i in fits]
+    # The pivot budget is shared by the components estimated that way.
+    share = int(centrality_edge_budget) // max(1, len(huge))
     if small:
         # One graph per component: networkx's Brandes initialises its dictionaries over the
         # whole graph for every source, so one call over the union would be O(nodes²).
@@ -657,7 +675,7 @@ def graph_measures(n: int, edges: pd.DataFrame, levels: Iterable[int] | None = N
         methods[label] = methods.get(label, 0) + len(c)
     for c in huge:
         cid = int(cluster[c[0]])
-        k = int(min(sample_k, len(c), max(2, int(centrality_edge_budget) // int(comp_edges[cid]))))
+        k = int(min(sample_k, len(c), max(2, share // int(comp_edges[cid]))))
         label = estimated_method(k)
         t = time.perf_counter()
         _pivot_estimates(E, c, comp_of_edge == cid, k, int(seed), cid, betweenness, in_sum, out_sum, reach_all)
