@@ -41,7 +41,7 @@ def _reference(path: Path, name: str, frame: pd.DataFrame) -> None:
     new = not path.exists()
     kw = {"dataset_options": {"VERSION": "1.2"}} if new else {}
     if isinstance(frame, gpd.GeoDataFrame):
-        kw.update(geometry_type="Point", promote_to_multi=False)
+        kw.update(geometry_type=frame.geom_type.iloc[0], promote_to_multi=False)
     pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", **kw)
 
 
@@ -73,9 +73,18 @@ def _describe(path: Path, layer: str) -> dict:
         con.close()
 
 
-@pytest.mark.parametrize("kind", ["points", "table"])
+def _segments(n: int = 300) -> gpd.GeoDataFrame:
+    """Two-point lines, as the cascade's edges and the receptor links are."""
+    units = _units(n)
+    ends = units.geometry.to_numpy()[::-1]
+    lines = shapely.linestrings(np.stack([shapely.get_coordinates(units.geometry.to_numpy()),
+                                          shapely.get_coordinates(ends)], axis=1))
+    return gpd.GeoDataFrame(pd.DataFrame(units.drop(columns="geometry")), geometry=lines, crs="EPSG:4490")
+
+
+@pytest.mark.parametrize("kind", ["points", "table", "lines"])
 def test_same_layer_as_pyogrio(tmp_path: Path, kind: str) -> None:
-    frame = _units() if kind == "points" else pd.DataFrame(_units().drop(columns="geometry"))
+    frame = {"points": _units, "lines": _segments}.get(kind, lambda: pd.DataFrame(_units().drop(columns="geometry")))()
     ref, ours = tmp_path / "ref.gpkg", tmp_path / "ours.gpkg"
     _reference(ref, "layer", frame)
     bulk.write_layer(ours, "layer", frame)
@@ -83,7 +92,7 @@ def test_same_layer_as_pyogrio(tmp_path: Path, kind: str) -> None:
     assert _describe(ours, "layer") == _describe(ref, "layer")
     pd.testing.assert_frame_equal(pyogrio.read_dataframe(ours, layer="layer"),
                                   pyogrio.read_dataframe(ref, layer="layer"))
-    if kind == "points":
+    if kind != "table":
         assert _describe(ours, "layer")["rtree_rows"] == len(frame)
 
 

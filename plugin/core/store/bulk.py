@@ -23,6 +23,9 @@ import pyogrio
 
 GPKG_VERSION = "1.2"  # as riskdb: QGIS 3.22's GDAL 3.6 warns on 1.4
 _WKB_POINT = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
+#: A two-point line (the cascade's edges, the receptor links) as WKB.
+_WKB_SEGMENT = np.dtype([("order", "u1"), ("type", "<u4"), ("npoints", "<u4"), ("x0", "<f8"), ("y0", "<f8"),
+                         ("x1", "<f8"), ("y1", "<f8")], align=False)
 
 
 def write_layer(path: Path, name: str, frame: pd.DataFrame, append: bool = False) -> None:
@@ -195,6 +198,14 @@ def _geometry(geoms) -> tuple[str, object] | None:
         wkb["order"], wkb["type"], wkb["x"], wkb["y"] = 1, 1, xy[:, 0], xy[:, 1]
         offsets = np.arange(0, 21 * (n + 1), 21, dtype=np.int32)
         return "Point", na.c_array_from_buffers(na.binary(), n, [None, offsets, wkb.view(np.uint8)])
+    if n and (kinds == 1).all() and (shapely.get_num_coordinates(arr) == 2).all():
+        xy = shapely.get_coordinates(arr).reshape(n, 4)
+        wkb = np.empty(n, dtype=_WKB_SEGMENT)
+        wkb["order"], wkb["type"], wkb["npoints"] = 1, 2, 2
+        wkb["x0"], wkb["y0"], wkb["x1"], wkb["y1"] = xy[:, 0], xy[:, 1], xy[:, 2], xy[:, 3]
+        size = _WKB_SEGMENT.itemsize
+        offsets = np.arange(0, size * (n + 1), size, dtype=np.int32)
+        return "LineString", na.c_array_from_buffers(na.binary(), n, [None, offsets, wkb.view(np.uint8)])
     if not n:
         return None  # an empty layer: its declared type lives in attrs; pyogrio handles it
     if not ((kinds == 0) | (kinds < 0)).all():

@@ -137,7 +137,7 @@ def _write_layer(path: Path, name: str, frame: pd.DataFrame, dataset_options: di
     kw = {"dataset_options": dataset_options} if dataset_options else {}
     if isinstance(frame, gpd.GeoDataFrame):
         kinds = set(frame.geom_type.dropna().unique())
-        if len(frame) and kinds == {"Point"}:  # the units, hazards, risk map: GDAL's Arrow path (bulk.py)
+        if len(frame) and kinds in ({"Point"}, {"LineString"}):  # GDAL's Arrow path (bulk.py)
             bulk.write_layer(path, name, frame)
             return
         declared = frame.attrs.get("geometry_type")
