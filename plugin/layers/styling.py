@@ -78,13 +78,16 @@ GROUP_NAME = "城市安全风险一张图"
 #: :func:`set_scale_visibility`.
 #:
 #: ``POINTS_VISIBLE_BELOW``: the unit points show when the map scale denominator is below
-#: this (zoomed in further than 1:250,000); above it a city-wide view would be a cloud of
-#: overlapping markers. ``OVERVIEW_VISIBLE_ABOVE``: the district summary and the
-#: risk-density raster show when the denominator is above this (zoomed out further than
-#: 1:50,000); closer in, the individual units tell more. Between 1:50,000 and 1:250,000
-#: both show, so there is no scale at which the map is empty. Unit names are labelled
+#: this (zoomed in further than 1:150,000); above it a city-wide view would be a cloud of
+#: overlapping markers — on a 1,280–1,920 px wide screen a city of Shenzhen's size (80 km)
+#: is at about 1:200,000, where its 1.1 million points took seconds to draw and the
+#: district summary and density draw in a fraction of one (docs/benchmarks.md).
+#: ``OVERVIEW_VISIBLE_ABOVE``: the district summary and the risk-density raster show when
+#: the denominator is above this (zoomed out further than 1:50,000); closer in, the
+#: individual units tell more. Between 1:50,000 and 1:150,000 both show, so there is no
+#: scale at which the map is empty. Unit names are labelled
 #: (levels 1 and 2 only) when zoomed in past 1:50,000 — set in risk_map.qml.
-POINTS_VISIBLE_BELOW = 250_000
+POINTS_VISIBLE_BELOW = 150_000
 OVERVIEW_VISIBLE_ABOVE = 50_000
 
 
