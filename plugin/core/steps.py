@@ -550,12 +550,35 @@ def report_data(db: str | Path, rules: Rules, unmask: bool = False, tr: Callable
 
     db = Path(db)
     present = read.require_layers(db, ("units", "hazards"))
-    units = read.present_columns(db, "units", rd.UNIT_FIELDS)
-    hazards = read.present_columns(db, "hazards", rd.HAZARD_FIELDS)
-    require_scored(db, units.columns, hazards.columns, needs=("the report needs levels", "报告需要风险等级"))
-    tables = {n: read.present_columns(db, n) if n in present else None for n in rd.TABLES}
-    check_risk_map_current(db, units)
+    unit_fields, hazard_fields = read.field_names(db, "units"), read.field_names(db, "hazards")
+    require_scored(db, unit_fields, hazard_fields, needs=("the report needs levels", "报告需要风险等级"))
+    check_risk_map_current(db)
+    # The counts of the whole city in the database; the rows only of what the lists can show:
+    # the level-1 and level-2 units and their hazard sources, the level-1 and level-2 sources
+    # with their receptors, the sources and units of the most probable chains.
+    by = tuple(c for c in rd.UNIT_COUNT_FIELDS if c in unit_fields)
+    unit_counts = read.grouped_counts(db, "units", by)
+    hazard_counts = read.grouped_counts(db, "hazards", ("level",))
+    small = tuple(n for n in rd.TABLES if n != "hazard_receptor_links")
+    tables = {n: read.present_columns(db, n) if n in present else None for n in small}
+    listed = '"unit_code" IN (SELECT "unit_code" FROM "units" WHERE "level" IN (1, 2))'
+    hazard_where = f'"level" IN (1, 2) OR {listed}'
+    ends = rd.top_chain_ends(tables["cascade_chains"], rd.TOP_CHAINS if top_chains is None else top_chains)
+    if ends:
+        hazard_where += f' OR "hazard_code" IN {read.in_list(ends)}'
+    hazards = read.present_rows(db, "hazards", rd.HAZARD_FIELDS, hazard_where)
+    unit_where = f'"level" IN (1, 2) OR "unit_code" IN (SELECT "unit_code" FROM "hazards" WHERE {hazard_where})'
+    units = read.present_rows(db, "units", rd.UNIT_FIELDS, unit_where)
+    if "hazard_receptor_links" in present:
+        tables["hazard_receptor_links"] = read.present_rows(
+            db, "hazard_receptor_links", None,
+            '"hazard_code" IN (SELECT "hazard_code" FROM "hazards" WHERE "level" IN (1, 2)) OR '
+            f'("sensitivity" = \'high\' AND "hazard_code" IN (SELECT "hazard_code" FROM "hazards" WHERE {listed}))')
+    else:
+        tables["hazard_receptor_links"] = None
+    tables = {n: tables[n] for n in rd.TABLES}
     source = rd.ReportSource(db=db, layers=frozenset(present), units=units, hazards=hazards, tables=tables,
-                             plugin_version=riskdb.plugin_version())
+                             plugin_version=riskdb.plugin_version(), unit_counts=unit_counts,
+                             hazard_counts=hazard_counts)
     return rd.assemble_report(source, rules, unmask=unmask, tr=rd.identity if tr is None else tr,
                               top_chains=rd.TOP_CHAINS if top_chains is None else top_chains)

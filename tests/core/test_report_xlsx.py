@@ -513,3 +513,29 @@ def test_rows_written_in_blocks_equal_rows_written_cell_by_cell(analysed_db, tmp
     cal = CalamineWorkbook.from_path(str(write_report_xlsx(data, tmp_path / "x.xlsx"))).get_sheet_by_name(
         "重大风险单位").to_python()
     assert cal[1][cal[0].index("Address")] == "_x0041_"
+
+
+def test_the_narrow_reads_assemble_the_same_report_as_the_whole_layers(analysed_db):
+    """report_data reads the counts in the database and only the rows the lists can show; the
+    report is the one assembled from the whole layers and tables."""
+    from plugin.core.reporting import data as rd
+    from plugin.core.store import read, riskdb
+
+    present = set(riskdb.layer_names(analysed_db))
+    whole = rd.ReportSource(
+        db=analysed_db, layers=frozenset(present), units=read.present_columns(analysed_db, "units", rd.UNIT_FIELDS),
+        hazards=read.present_columns(analysed_db, "hazards", rd.HAZARD_FIELDS),
+        tables={n: read.present_columns(analysed_db, n) if n in present else None for n in rd.TABLES},
+        plugin_version=riskdb.plugin_version())
+    for cap in (rd.MAX_LIST_ROWS, 7):
+        old = rd.assemble_report(whole, RULES, max_rows=cap)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(rd, "MAX_LIST_ROWS", cap)
+            new = report_data(analysed_db, RULES)
+        for name in ("totals", "by_level", "by_sector", "by_district", "receptors", "chains", "issue_counts",
+                     "import_balance", "analysis_runs", "methods", "provenance", "inputs"):
+            pd.testing.assert_frame_equal(getattr(new, name), getattr(old, name), check_dtype=False, obj=name)
+        for k in (1, 2):
+            pd.testing.assert_frame_equal(new.level_units[k], old.level_units[k], check_dtype=False)
+        assert new.truncated == old.truncated and new.notes == old.notes and new.steps == old.steps
+    assert len(new.receptors) == 7 and new.truncated  # the cap was reached

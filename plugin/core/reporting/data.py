@@ -393,6 +393,23 @@ class ReportSource:
     hazards: pd.DataFrame  # HAZARD_FIELDS that the hazards have
     tables: dict[str, pd.DataFrame | None]  # TABLES; None when absent
     plugin_version: str
+    #: The whole city's units counted by :data:`UNIT_COUNT_FIELDS` (those the units have) with
+    #: a column ``n``, and its hazards by ``level`` (``n``): given when ``units`` and
+    #: ``hazards`` hold only the rows the lists can show (steps.report_data reads them so,
+    #: the counts done in the database); None when they are the whole layers.
+    unit_counts: pd.DataFrame | None = None
+    hazard_counts: pd.DataFrame | None = None
+
+
+#: What the report's counts (totals, levels, sectors, districts) need of every unit.
+UNIT_COUNT_FIELDS = ("sector", "district", "level", "major_hazard")
+
+
+def _expand(counts: pd.DataFrame) -> pd.DataFrame:
+    """Counted rows (a column ``n``) back to one row per counted row, the counts' columns only."""
+    n = pd.to_numeric(counts["n"], errors="coerce").fillna(0).astype(np.int64).to_numpy()
+    out = counts.drop(columns="n").reset_index(drop=True)
+    return out.loc[out.index.repeat(n)].reset_index(drop=True)
 
 
 def assemble_report(source: ReportSource, rules: Rules, unmask: bool = False, tr: Callable[[str], str] = identity,
@@ -408,6 +425,11 @@ def assemble_report(source: ReportSource, rules: Rules, unmask: bool = False, tr
     hazards = source.hazards.copy()
     units["level"] = _level_int(units["level"])
     hazards["level"] = _level_int(hazards["level"])
+    # every unit and hazard source for the counts: the rows themselves, or their counts
+    every_unit = units if source.unit_counts is None else _expand(source.unit_counts)
+    every_unit["level"] = _level_int(every_unit["level"])
+    hazard_levels = hazards["level"] if source.hazard_counts is None else \
+        _level_int(_expand(source.hazard_counts)["level"])
     layers = dict(source.tables)
     # Scoring again removes the proximity and cascade fields from the hazards; their tables
     # left in the database then describe earlier levels and are not reported.
@@ -433,24 +455,25 @@ def assemble_report(source: ReportSource, rules: Rules, unmask: bool = False, tr
     level_zh = level_names(rules)
 
     # -- summary -----------------------------------------------------------------------
-    n_unscored = int(units["level"].isna().sum())
+    n_unscored = int(every_unit["level"].isna().sum())
     totals = pd.DataFrame({
         "item": [tr(N_("Units")), tr(N_("Hazard sources")), tr(N_("Major hazard sources (units with S ≥ 1)"))]
         + [f"{tr(N_('Units'))}: {k} {v.zh}" for k, v in sorted(rules.levels.items())]
         + [tr(N_("Units not scored"))],
-        "value": [len(units), len(hazards),
-                  int(units["major_hazard"].astype("boolean").fillna(False).sum()) if "major_hazard" in units else 0]
-        + [int((units["level"] == k).sum()) for k in sorted(rules.levels)] + [n_unscored],
+        "value": [len(every_unit), len(hazard_levels),
+                  int(every_unit["major_hazard"].astype("boolean").fillna(False).sum())
+                  if "major_hazard" in every_unit else 0]
+        + [int((every_unit["level"] == k).sum()) for k in sorted(rules.levels)] + [n_unscored],
     })
     by_level = pd.DataFrame({
         "level": [lv.level for lv in levels] + [pd.NA],
         "level_name": [lv.zh for lv in levels] + [tr(N_("Unscored"))],
-        "n_units": [int((units["level"] == lv.level).sum()) for lv in levels] + [n_unscored],
-        "n_hazards": [int((hazards["level"] == lv.level).sum()) for lv in levels]
-        + [int(hazards["level"].isna().sum())],
+        "n_units": [int((every_unit["level"] == lv.level).sum()) for lv in levels] + [n_unscored],
+        "n_hazards": [int((hazard_levels == lv.level).sum()) for lv in levels]
+        + [int(hazard_levels.isna().sum())],
     })
-    by_sector = _sector_table(units, rules, tr)
-    by_district = _district_table(units, layers["district_summary"], tr, notes)
+    by_sector = _sector_table(every_unit, rules, tr)
+    by_district = _district_table(every_unit, layers["district_summary"], tr, notes)
 
     # -- level-1 and level-2 units with their hazard sources ----------------------------------
     shown = units.loc[units["level"].isin(list(LEVEL_SHEETS)), "unit_code"]
@@ -584,7 +607,13 @@ def _nearest_high(links: pd.DataFrame | None, codes: pd.Series) -> pd.Series:
     lk = lk.sort_values(["hazard_code", "distance_m"], kind="stable").groupby("hazard_code").head(NEAREST_RECEPTORS)
     text = (_text(lk["receptor_name"]).fillna("?") + " (" + _text(lk["class_zh"]).fillna("?") + ", "
             + _num(lk["distance_m"]).round().astype("Int64").astype("string").fillna("?") + " m)")
-    return text.groupby(lk["hazard_code"].to_numpy()).agg("; ".join)
+    # at most NEAREST_RECEPTORS per source: joined column by column, not group by group
+    wide = pd.DataFrame({"code": lk["hazard_code"].to_numpy(), "k": lk.groupby("hazard_code").cumcount().to_numpy(),
+                         "text": text.to_numpy()}).pivot(index="code", columns="k", values="text")
+    out = wide[0]
+    for k in wide.columns[1:]:
+        out = out.where(wide[k].isna(), out + "; " + wide[k])
+    return out.rename_axis(None).rename(None)
 
 
 def _unit_reasons(u: pd.DataFrame) -> pd.Series | None:
@@ -661,12 +690,23 @@ def _receptor_table(links: pd.DataFrame | None, hazards: pd.DataFrame, units: pd
     return _ensure(out, RECEPTOR_SHEET_COLUMNS)
 
 
+def _top_chains(chains: pd.DataFrame, top: int) -> pd.DataFrame:
+    c = chains.assign(_p=_num(chains["probability"]), _n=_num(chains["length"]))
+    return c.sort_values(["_p", "_n", "start", "rank"], ascending=[False, True, True, True], kind="stable").head(top)
+
+
+def top_chain_ends(chains: pd.DataFrame | None, top: int) -> list[str]:
+    """The hazard codes that begin or end the ``top`` most probable chains (the chains sheet's)."""
+    if chains is None or not len(chains) or not {"start", "target"} <= set(chains.columns):
+        return []
+    c = _top_chains(chains, top)
+    return sorted({str(v) for v in pd.concat([c["start"], c["target"]]).dropna()})
+
+
 def _chain_table(chains: pd.DataFrame | None, hazards: pd.DataFrame, units: pd.DataFrame, top: int) -> pd.DataFrame:
     if chains is None or not len(chains):
         return _ensure(pd.DataFrame(), CHAIN_SHEET_COLUMNS)
-    c = chains.assign(_p=_num(chains["probability"]), _n=_num(chains["length"]))
-    c = c.sort_values(["_p", "_n", "start", "rank"], ascending=[False, True, True, True], kind="stable").head(top)
-    c = c.drop(columns=["rank"]).reset_index(drop=True)
+    c = _top_chains(chains, top).drop(columns=["rank"]).reset_index(drop=True)
     c["rank"] = np.arange(1, len(c) + 1)
     names = units.set_index("unit_code")["name"] if "name" in units else pd.Series(dtype="string")
     hz = hazards.drop_duplicates("hazard_code").set_index("hazard_code")

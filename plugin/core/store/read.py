@@ -78,6 +78,15 @@ def present_columns(db: str | Path, layer: str, names=None) -> pd.DataFrame:
     return pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
 
 
+def present_rows(db: str | Path, layer: str, names=None, where: str | None = None) -> pd.DataFrame:
+    """The rows of a layer matching ``where`` (an SQL filter run in the database), without
+    geometry: the named columns it has (all when None), in fid order."""
+    have = field_names(db, layer)
+    cols = [c for c in names if c in have] if names else have
+    frame = pyogrio.read_dataframe(db, layer=layer, columns=cols, read_geometry=False, where=where, use_arrow=ARROW)
+    return pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+
+
 def count(db: str | Path, layer: str, where: str) -> int:
     """COUNT(*) in the database itself: nothing but the number comes back."""
     frame = pyogrio.read_dataframe(db, sql=f"SELECT COUNT(*) AS n FROM {quote_ident(layer)} WHERE {where}")
