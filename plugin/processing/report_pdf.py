@@ -49,6 +49,7 @@ from qgis.core import (
     QgsLayoutItemManualTable,
     QgsLayoutItemMap,
     QgsLayoutItemScaleBar,
+    QgsLayoutObject,
     QgsLayoutTable,
     QgsLayoutTableColumn,
     QgsLegendStyle,
@@ -92,6 +93,11 @@ DPI = 200
 #: cloud of markers at city scale, and the density shows where they are.
 COVER_POINTS = 500
 COVER_LEVEL = 1
+#: A district with more units than this draws, on its page, the risk density and only its
+#: level-1 and level-2 units (the page's note says how many of how many): every unit of a
+#: city-scale district as a vector point made the PDF slow and large.
+DISTRICT_POINTS = 20_000
+DISTRICT_CAPPED_LEVELS = '"level" IN (1, 2)'
 DENSITY_TITLE = "风险密度 risk density"  # as the risk map's loader names it (plugin.layers.loading)
 SECTOR_COLUMN_MM = 40.0
 #: The district table's units; "in the district" is spatial (filterToAtlasFeature), as in
@@ -109,7 +115,7 @@ REASONS_WITH_CASCADE_EXPRESSION = ("replace(concat(coalesce(\"level_reasons\", '
 PAGE_FIELDS = (("page", QVariant.Int), ("kind", QVariant.String), ("district", QVariant.String),
                ("heading", QVariant.String), ("note", QVariant.String), ("n_level1", QVariant.Int),
                ("n_level2", QVariant.Int), ("n_level3", QVariant.Int), ("n_level4", QVariant.Int),
-               ("n_unscored", QVariant.Int), ("n_total", QVariant.Int))
+               ("n_unscored", QVariant.Int), ("n_total", QVariant.Int), ("capped", QVariant.Int))
 
 
 class ReportError(PipelineError):
@@ -401,7 +407,11 @@ def _pages_layer(title: str, cover_geometry: QgsGeometry, cover_counts: dict[str
             note = tr("Level-1 and level-2 units in {}: {}").format(name, shown)
             if shown > rows:
                 note += " " + tr("(the first {} shown)").format(rows)
-            add(d.geometry(), {"page": n, "kind": "district", "district": name,
+            capped = counts["n_total"] > DISTRICT_POINTS
+            if capped:
+                note += " " + tr("The map shows the risk density and the level-1 and level-2 units only: {} of {} "
+                                 "units.").format(f"{shown:,}", f"{counts['n_total']:,}")
+            add(d.geometry(), {"page": n, "kind": "district", "district": name, "capped": int(capped),
                                "heading": f"{title} — {name}", "note": note, **counts})
     pages.dataProvider().addFeatures(feats)
     pages.updateExtents()
@@ -521,6 +531,25 @@ def _cover_points_layer(db: str, rules, tr) -> QgsVectorLayer | None:
     return layer
 
 
+def _cap_district_map(project: QgsProject, map_item: QgsLayoutItemMap, db: str, rules, risk: QgsVectorLayer,
+                      outlines: list, density: QgsRasterLayer | None, tr) -> None:
+    """The pages of districts of more than :data:`DISTRICT_POINTS` units draw the density, the
+    outlines and the level-1 and level-2 units only (a layer set chosen per atlas page)."""
+    top = _layer(db, "risk_map", tr("Level-1 and level-2 units"))
+    top.setSubsetString(DISTRICT_CAPPED_LEVELS)
+    style_risk_layer(top, rules)
+    _unshape_labeling(top)
+    project.addMapLayer(top, False)
+
+    def names(layers) -> str:  # the data-defined layer set: names, top first, '|' between
+        return QgsExpression.quotedString("|".join(x.name() for x in layers if x is not None))
+
+    full = names([risk, *outlines])
+    few = names([top, *outlines, density])
+    map_item.dataDefinedProperties().setProperty(QgsLayoutObject.MapLayers, QgsProperty.fromExpression(
+        f"CASE WHEN attribute(@atlas_feature, 'capped') = 1 THEN {few} ELSE {full} END"))
+
+
 def _density_layer(db: str, rules, work_dir: str | None) -> QgsRasterLayer | None:
     """The risk density of the risk map's points (the rules' weights, cell and bandwidth, as
     citysafety:risk_map computes it), written in ``work_dir`` and styled as the plugin loads
@@ -608,12 +637,15 @@ def build_layout(project: QgsProject, db: str, rules, title: str, tr, date_text:
     outlines = [districts] if districts is not None else []
     page_layers = {"cover": [x for x in (points, *outlines, density) if x is not None],
                    "district": [risk, *outlines]}
+    capped = districts is not None and any(f["capped"] for f in pages.getFeatures() if f["kind"] == "district")
     for kind in PAGE_KINDS:
         map_item = _item(layout, f"{kind}_map", QgsLayoutItemMap)
         map_item.setCrs(QgsCoordinateReferenceSystem(f"EPSG:{epsg}"))
         map_item.setLayers(page_layers[kind])
         map_item.setKeepLayerSet(True)
         map_item.setAtlasDriven(True)
+        if kind == "district" and capped:
+            _cap_district_map(project, map_item, db, rules, risk, outlines, density, tr)
         legend = _item(layout, f"{kind}_legend", QgsLayoutItemLegend)
         legend.setTitle(tr("Legend"))
         legend.setLinkedMap(map_item)

@@ -326,3 +326,42 @@ def test_cover_map_draws_density_districts_and_few_level_1_points(analysed_db_se
     finally:
         layout = None
         project.clear()
+
+
+def test_a_large_district_draws_the_density_and_its_level_1_and_2_units(analysed_db_session, rules, tmp_path,
+                                                                        monkeypatch):
+    """A district of more than DISTRICT_POINTS units draws, on its page, the risk density, the
+    outlines and its level-1 and level-2 units only; its note says how many of how many."""
+    from qgis.core import QgsLayoutObject, QgsProject
+
+    from plugin.processing import report_pdf
+
+    summary = districts_of(analysed_db_session)
+    big = summary.sort_values("n_units", ascending=False).iloc[0]
+    limit = int(summary["n_units"].sort_values().iloc[-2])  # only the largest district is over it
+    assert int(big["n_units"]) > limit
+    monkeypatch.setattr(report_pdf, "DISTRICT_POINTS", limit)
+    project = QgsProject()
+    layout = report_pdf.build_layout(project, str(analysed_db_session), rules, TITLE, identity, DATE, str(tmp_path))
+    try:
+        district_map = layout.itemById("district_map")
+        prop = district_map.dataDefinedProperties().property(QgsLayoutObject.MapLayers)
+        assert prop.isActive() and "Level-1 and level-2 units|" in prop.expressionString()
+        top = project.mapLayersByName("Level-1 and level-2 units")[0]
+        assert top.featureCount() == int((read_risk_levels(analysed_db_session).isin([1, 2])).sum())
+    finally:
+        layout = None
+        project.clear()
+    pdf = tmp_path / "capped.pdf"
+    report_pdf.export_report_pdf(str(analysed_db_session), str(pdf), rules, TITLE, tr=identity, date_text=DATE)
+    shown = int(big["n_level1"]) + int(big["n_level2"])
+    note = (f"The map shows the risk density and the level-1 and level-2 units only: {shown:,} of "
+            f"{int(big['n_units']):,} units.")
+    pages = [pdf_text(pdf, k) for k in range(2, pdf_pages(pdf) + 1)]
+    flat = [re.sub(r"\s+", " ", p) for p in pages]
+    assert sum(note in p for p in flat) == 1, note
+    assert sum("only:" in p for p in flat) == 1  # the other districts draw every unit
+
+
+def read_risk_levels(db: Path):
+    return pyogrio.read_dataframe(db, layer="risk_map", columns=["level"], read_geometry=False)["level"]
