@@ -163,25 +163,10 @@ def population_within(lon: Any, lat: Any, raster_path: str | os.PathLike[str],
         band = src.read(1, window=window, masked=True)
 
     people = clean_people(band)
-    found = _population_at_unique(u - col_lo, v - row_lo, people, wx, wy, radii, method)
+    found = _population_at(u - col_lo, v - row_lo, people, wx, wy, radii, method)
     for r in radii:
         out[r][ok] = found[r]
     return out
-
-
-def _population_at_unique(u: FloatArray, v: FloatArray, people: FloatArray, wx: float, wy: float,
-                          radii: list[float], method: str) -> dict[float, FloatArray]:
-    """:func:`_population_at`, computed once per distinct position: a city's hazard sources
-    without their own location sit at their unit's, so many points repeat (the answer is a
-    function of the position alone, so it is the same)."""
-    if u.size < 2:
-        return _population_at(u, v, people, wx, wy, radii, method)
-    uniq, inverse = np.unique(np.column_stack([u, v]), axis=0, return_inverse=True)
-    if len(uniq) > 0.9 * u.size:
-        return _population_at(u, v, people, wx, wy, radii, method)
-    found = _population_at(uniq[:, 0].copy(), uniq[:, 1].copy(), people, wx, wy, radii, method)
-    inverse = inverse.ravel()
-    return {r: a[inverse] for r, a in found.items()}
 
 
 def population_within_grid(x: Any, y: Any, people: Any, transform: Any,
