@@ -4,852 +4,852 @@
   <context>
     <name>CitySafety</name>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="70" />
+      <location filename="../plugin/core/reporting/data.py" line="75" />
       <source>Unit code</source>
       <translation>单位编码</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="71" />
+      <location filename="../plugin/core/reporting/data.py" line="76" />
       <source>Unit name</source>
       <translation>单位名称</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="72" />
+      <location filename="../plugin/core/reporting/data.py" line="77" />
       <source>Unified social credit code</source>
       <translation>统一社会信用代码</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="73" />
+      <location filename="../plugin/core/reporting/data.py" line="78" />
       <source>Sector</source>
       <translation>行业领域</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="74" />
+      <location filename="../plugin/core/reporting/data.py" line="79" />
       <source>District</source>
       <translation>行政区</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="75" />
+      <location filename="../plugin/core/reporting/data.py" line="80" />
       <source>Street</source>
       <translation>街道</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="76" />
+      <location filename="../plugin/core/reporting/data.py" line="81" />
       <source>Address</source>
       <translation>地址</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="77" />
+      <location filename="../plugin/core/reporting/data.py" line="82" />
       <source>Unit level</source>
       <translation>单位风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="78" />
+      <location filename="../plugin/core/reporting/data.py" line="83" />
       <source>Unit level name</source>
       <translation>单位风险等级名称</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="79" />
+      <location filename="../plugin/core/reporting/data.py" line="84" />
       <source>Major hazard source (S ≥ 1)</source>
       <translation>是否构成重大危险源（S ≥ 1）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="80" />
+      <location filename="../plugin/core/reporting/data.py" line="85" />
       <source>Σq/Q of the unit (S)</source>
       <translation>单位 Σq/Q（S）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="81" />
+      <location filename="../plugin/core/reporting/data.py" line="86" />
       <source>Population within 500 m</source>
       <translation>500 米范围内人口</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="82" />
+      <location filename="../plugin/core/reporting/data.py" line="87" />
       <source>Reasons for the unit's level</source>
       <translation>单位定级依据</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="83" />
+      <location filename="../plugin/core/reporting/data.py" line="88" />
       <source>Contact person</source>
       <translation>联系人</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="84" />
+      <location filename="../plugin/core/reporting/data.py" line="89" />
       <source>Contact phone</source>
       <translation>联系电话</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="85" />
+      <location filename="../plugin/core/reporting/data.py" line="90" />
       <source>Surveyor</source>
       <translation>调查人</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="86" />
+      <location filename="../plugin/core/reporting/data.py" line="91" />
       <source>Survey date</source>
       <translation>调查日期</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="88" />
+      <location filename="../plugin/core/reporting/data.py" line="93" />
       <source>Hazard source code</source>
       <translation>危险源编码</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="89" />
+      <location filename="../plugin/core/reporting/data.py" line="94" />
       <source>Hazard source name</source>
       <translation>危险源名称</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="90" />
+      <location filename="../plugin/core/reporting/data.py" line="95" />
       <source>Hazard source type</source>
       <translation>危险源类型</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="91" />
+      <location filename="../plugin/core/reporting/data.py" line="96" />
       <source>Equipment type</source>
       <translation>设备类型</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="92" />
+      <location filename="../plugin/core/reporting/data.py" line="97" />
       <source>Substance</source>
       <translation>危险物质</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="93" />
+      <location filename="../plugin/core/reporting/data.py" line="98" />
       <source>CAS number</source>
       <translation>CAS 号</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="94" />
+      <location filename="../plugin/core/reporting/data.py" line="99" />
       <source>Design maximum quantity (t)</source>
       <translation>设计最大量（t）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="95" />
+      <location filename="../plugin/core/reporting/data.py" line="100" />
       <source>Hazard source level</source>
       <translation>危险源风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="96" />
+      <location filename="../plugin/core/reporting/data.py" line="101" />
       <source>Hazard source level name</source>
       <translation>危险源风险等级名称</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="97" />
+      <location filename="../plugin/core/reporting/data.py" line="102" />
       <source>Method</source>
       <translation>评价方法</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="98" />
+      <location filename="../plugin/core/reporting/data.py" line="103" />
       <source>R (GB 18218)</source>
       <translation>R（GB 18218）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="99" />
+      <location filename="../plugin/core/reporting/data.py" line="104" />
       <source>α</source>
       <translation>α</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="100" />
+      <location filename="../plugin/core/reporting/data.py" line="105" />
       <source>Source of α</source>
       <translation>α 来源</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="101" />
+      <location filename="../plugin/core/reporting/data.py" line="106" />
       <source>Σβq/Q</source>
       <translation>Σβq/Q</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="102" />
+      <location filename="../plugin/core/reporting/data.py" line="107" />
       <source>q/Q</source>
       <translation>q/Q</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="103" />
+      <location filename="../plugin/core/reporting/data.py" line="108" />
       <source>β</source>
       <translation>β</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="104" />
+      <location filename="../plugin/core/reporting/data.py" line="109" />
       <source>LEC D</source>
       <translation>LEC D</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="105" />
+      <location filename="../plugin/core/reporting/data.py" line="110" />
       <source>LS R</source>
       <translation>LS R</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="106" />
+      <location filename="../plugin/core/reporting/data.py" line="111" />
       <source>Level before proximity upgrade</source>
       <translation>敏感目标升级前等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="107" />
+      <location filename="../plugin/core/reporting/data.py" line="112" />
       <source>Proximity upgrade reason</source>
       <translation>敏感目标升级原因</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="108" />
+      <location filename="../plugin/core/reporting/data.py" line="113" />
       <source>Scoring note</source>
       <translation>评价备注</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="109" />
+      <location filename="../plugin/core/reporting/data.py" line="114" />
       <source>Reach radius (m)</source>
       <translation>影响半径（m）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="110" />
+      <location filename="../plugin/core/reporting/data.py" line="115" />
       <source>Receptors within reach</source>
       <translation>影响半径内敏感目标数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="111" />
+      <location filename="../plugin/core/reporting/data.py" line="116" />
       <source>High-sensitivity receptors within reach</source>
       <translation>影响半径内高敏感目标数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="112" />
+      <location filename="../plugin/core/reporting/data.py" line="117" />
       <source>Nearest high-sensitivity receptors</source>
       <translation>最近的高敏感目标</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="113" />
+      <location filename="../plugin/core/reporting/data.py" line="118" />
       <source>Cascade reach, one step</source>
       <translation>连锁可达危险源数（1 步）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="114" />
+      <location filename="../plugin/core/reporting/data.py" line="119" />
       <source>Cascade reach, all steps</source>
       <translation>连锁可达危险源数（任意步）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="115" />
+      <location filename="../plugin/core/reporting/data.py" line="120" />
       <source>Most probable chain from here</source>
       <translation>由此引发的最可能连锁链概率</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="116" />
+      <location filename="../plugin/core/reporting/data.py" line="121" />
       <source>Cascade upgrade reason</source>
       <translation>连锁升级原因</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="117" />
+      <location filename="../plugin/core/reporting/data.py" line="122" />
       <source>Longitude</source>
       <translation>经度</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="118" />
+      <location filename="../plugin/core/reporting/data.py" line="123" />
       <source>Latitude</source>
       <translation>纬度</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="120" />
+      <location filename="../plugin/core/reporting/data.py" line="125" />
       <source>Receptor</source>
       <translation>敏感目标</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="121" />
+      <location filename="../plugin/core/reporting/data.py" line="126" />
       <source>Receptor class</source>
       <translation>敏感目标类别</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="122" />
+      <location filename="../plugin/core/reporting/data.py" line="127" />
       <source>Sensitivity</source>
       <translation>敏感程度</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="123" />
+      <location filename="../plugin/core/reporting/data.py" line="128" />
       <source>Distance (m)</source>
       <translation>距离（m）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="124" />
+      <location filename="../plugin/core/reporting/data.py" line="129" />
       <source>Protection distance (m)</source>
       <translation>防护距离（m）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="125" />
+      <location filename="../plugin/core/reporting/data.py" line="130" />
       <source>Within the protection distance</source>
       <translation>是否在防护距离内</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="127" />
+      <location filename="../plugin/core/reporting/data.py" line="132" />
       <source>Rank</source>
       <translation>排名</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="128" />
+      <location filename="../plugin/core/reporting/data.py" line="133" />
       <source>Probability</source>
       <translation>概率</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="129" />
+      <location filename="../plugin/core/reporting/data.py" line="134" />
       <source>Steps</source>
       <translation>步数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="130" />
+      <location filename="../plugin/core/reporting/data.py" line="135" />
       <source>Chain</source>
       <translation>连锁链</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="131" />
+      <location filename="../plugin/core/reporting/data.py" line="136" />
       <source>Initiating hazard source</source>
       <translation>初始事故危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="132" />
+      <location filename="../plugin/core/reporting/data.py" line="137" />
       <source>Initiating unit</source>
       <translation>初始事故单位</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="133" />
+      <location filename="../plugin/core/reporting/data.py" line="138" />
       <source>Level of the initiating source</source>
       <translation>初始危险源风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="134" />
+      <location filename="../plugin/core/reporting/data.py" line="139" />
       <source>Last hazard source of the chain</source>
       <translation>连锁链末端危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="135" />
+      <location filename="../plugin/core/reporting/data.py" line="140" />
       <source>Unit of the last source</source>
       <translation>末端危险源所属单位</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="136" />
+      <location filename="../plugin/core/reporting/data.py" line="141" />
       <source>Level of the last source</source>
       <translation>末端危险源风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="138" />
+      <location filename="../plugin/core/reporting/data.py" line="143" />
       <source>Step</source>
       <translation>步骤</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="139" />
+      <location filename="../plugin/core/reporting/data.py" line="144" />
       <source>File</source>
       <translation>文件</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="140" />
+      <location filename="../plugin/core/reporting/data.py" line="145" />
       <source>Issue code</source>
       <translation>问题代码</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="141" />
+      <location filename="../plugin/core/reporting/data.py" line="146" />
       <source>Severity</source>
       <translation>严重程度</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="142" />
+      <location filename="../plugin/core/reporting/data.py" line="147" />
       <source>Count</source>
       <translation>数量</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="143" />
+      <location filename="../plugin/core/reporting/data.py" line="148" />
       <source>Example message (Chinese)</source>
       <translation>示例说明（中文）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="144" />
+      <location filename="../plugin/core/reporting/data.py" line="149" />
       <source>Example message (English)</source>
       <translation>示例说明（英文）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="145" />
+      <location filename="../plugin/core/reporting/data.py" line="150" />
       <source>Import run</source>
       <translation>导入批次</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="146" />
+      <location filename="../plugin/core/reporting/data.py" line="151" />
       <source>Status</source>
       <translation>状态</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="147" />
+      <location filename="../plugin/core/reporting/data.py" line="152" />
       <source>Rows read</source>
       <translation>读取行数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="148" />
+      <location filename="../plugin/core/reporting/data.py" line="153" />
       <source>Rows accepted</source>
       <translation>接受行数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="149" />
+      <location filename="../plugin/core/reporting/data.py" line="154" />
       <source>Rows rejected</source>
       <translation>拒绝行数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="150" />
+      <location filename="../plugin/core/reporting/data.py" line="155" />
       <source>Blank rows skipped</source>
       <translation>跳过空行数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="151" />
+      <location filename="../plugin/core/reporting/data.py" line="156" />
       <source>Total rows skipped</source>
       <translation>跳过合计行数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="152" />
+      <location filename="../plugin/core/reporting/data.py" line="157" />
       <source>Read = accepted + rejected + skipped</source>
       <translation>读取 = 接受 + 拒绝 + 跳过</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="153" />
+      <location filename="../plugin/core/reporting/data.py" line="158" />
       <source>Units imported</source>
       <translation>导入单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="154" />
+      <location filename="../plugin/core/reporting/data.py" line="159" />
       <source>Hazard sources imported</source>
       <translation>导入危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="155" />
+      <location filename="../plugin/core/reporting/data.py" line="160" />
       <source>Errors</source>
       <translation>错误数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="156" />
+      <location filename="../plugin/core/reporting/data.py" line="161" />
       <source>Warnings</source>
       <translation>警告数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="158" />
+      <location filename="../plugin/core/reporting/data.py" line="163" />
       <source>Item</source>
       <translation>项目</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="159" />
+      <location filename="../plugin/core/reporting/data.py" line="164" />
       <source>Value</source>
       <translation>值</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="160" />
+      <location filename="../plugin/core/reporting/data.py" line="165" />
       <source>Level</source>
       <translation>等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="161" />
+      <location filename="../plugin/core/reporting/data.py" line="166" />
       <source>Level name</source>
       <translation>等级名称</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="162" />
+      <location filename="../plugin/core/reporting/data.py" line="167" />
       <source>Units</source>
       <translation>单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="163" />
+      <location filename="../plugin/core/reporting/data.py" line="168" />
       <source>Hazard sources</source>
       <translation>危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="165" />
+      <location filename="../plugin/core/reporting/data.py" line="170" />
       <source>Level 1</source>
       <translation>1级风险</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="166" />
+      <location filename="../plugin/core/reporting/data.py" line="171" />
       <source>Level 2</source>
       <translation>2级风险</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="167" />
+      <location filename="../plugin/core/reporting/data.py" line="172" />
       <source>Level 3</source>
       <translation>3级风险</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="168" />
+      <location filename="../plugin/core/reporting/data.py" line="173" />
       <source>Level 4</source>
       <translation>4级风险</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="169" />
+      <location filename="../plugin/core/reporting/data.py" line="174" />
       <source>Unscored</source>
       <translation>未评级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="170" />
+      <location filename="../plugin/core/reporting/data.py" line="175" />
       <source>Total</source>
       <translation>合计</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="171" />
+      <location filename="../plugin/core/reporting/data.py" line="176" />
       <source>Worst level</source>
       <translation>最高风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="172" />
+      <location filename="../plugin/core/reporting/data.py" line="177" />
       <source>Area (km²)</source>
       <translation>面积（km²）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="173" />
+      <location filename="../plugin/core/reporting/data.py" line="178" />
       <source>Risk index</source>
       <translation>风险指数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="174" />
+      <location filename="../plugin/core/reporting/data.py" line="179" />
       <source>Rank by risk index</source>
       <translation>风险指数排名</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="176" />
+      <location filename="../plugin/core/reporting/data.py" line="181" />
       <source>Section</source>
       <translation>配置节</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="177" />
+      <location filename="../plugin/core/reporting/data.py" line="182" />
       <source>Key</source>
       <translation>参数名</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="179" />
+      <location filename="../plugin/core/reporting/data.py" line="184" />
       <source>Provenance</source>
       <translation>来源</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="180" />
+      <location filename="../plugin/core/reporting/data.py" line="185" />
       <source>Comment in the rules file</source>
       <translation>规则文件中的注释</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="181" />
+      <location filename="../plugin/core/reporting/data.py" line="186" />
       <source>Path</source>
       <translation>路径</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="182" />
+      <location filename="../plugin/core/reporting/data.py" line="187" />
       <source>SHA-256</source>
       <translation>SHA-256</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="183" />
+      <location filename="../plugin/core/reporting/data.py" line="188" />
       <source>Size (bytes)</source>
       <translation>大小（字节）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="184" />
+      <location filename="../plugin/core/reporting/data.py" line="189" />
       <source>Finished</source>
       <translation>完成时间</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="185" />
+      <location filename="../plugin/core/reporting/data.py" line="190" />
       <source>Started</source>
       <translation>开始时间</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="186" />
+      <location filename="../plugin/core/reporting/data.py" line="191" />
       <source>Rules</source>
       <translation>规则</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="187" />
+      <location filename="../plugin/core/reporting/data.py" line="192" />
       <source>Rules file</source>
       <translation>规则文件</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="188" />
+      <location filename="../plugin/core/reporting/data.py" line="193" />
       <source>SHA-256 of the rules file</source>
       <translation>规则文件 SHA-256</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="189" />
+      <location filename="../plugin/core/reporting/data.py" line="194" />
       <source>Plugin version</source>
       <translation>插件版本</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="190" />
+      <location filename="../plugin/core/reporting/data.py" line="195" />
       <source>Formula or band</source>
       <translation>公式或分级区间</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="742" />
+      <location filename="../plugin/core/reporting/data.py" line="848" />
       <source>not stated in the rules file</source>
       <translation>规则文件中未说明</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="324" />
+      <location filename="../plugin/core/reporting/data.py" line="359" />
       <source>yes</source>
       <translation>是</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="324" />
+      <location filename="../plugin/core/reporting/data.py" line="359" />
       <source>no</source>
       <translation>否</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="388" />
+      <location filename="../plugin/core/reporting/data.py" line="448" />
       <source>The proximity analysis (citysafety:proximity) has not run on this database: no receptors are listed.</source>
       <translation>本数据库尚未运行敏感目标与人口分析（citysafety:proximity），因此未列出敏感目标。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="390" />
+      <location filename="../plugin/core/reporting/data.py" line="450" />
       <source>The cascade analysis (citysafety:cascade) has not run on this database: no domino chains are listed.</source>
       <translation>本数据库尚未运行多米诺连锁效应分析（citysafety:cascade），因此未列出多米诺连锁链。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="392" />
+      <location filename="../plugin/core/reporting/data.py" line="452" />
       <source>The database holds no import record (import_runs, import_issues).</source>
       <translation>数据库中没有导入记录（import_runs、import_issues）。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="510" />
+      <location filename="../plugin/core/reporting/data.py" line="583" />
       <source>The risk map with districts (citysafety:risk_map) has not run: districts are counted from the units' surveyed district field.</source>
       <translation>尚未运行带行政区的风险一张图（citysafety:risk_map）：行政区按单位调查时填写的行政区字段统计。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="512" />
+      <location filename="../plugin/core/reporting/data.py" line="585" />
       <source>(no district)</source>
       <translation>（无行政区）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="587" />
+      <location filename="../plugin/core/reporting/data.py" line="682" />
       <source>high</source>
       <translation>高</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="587" />
+      <location filename="../plugin/core/reporting/data.py" line="682" />
       <source>medium</source>
       <translation>中</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="587" />
+      <location filename="../plugin/core/reporting/data.py" line="682" />
       <source>low</source>
       <translation>低</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="616" />
+      <location filename="../plugin/core/reporting/data.py" line="722" />
       <source>import</source>
       <translation>导入</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="616" />
+      <location filename="../plugin/core/reporting/data.py" line="722" />
       <source>scoring</source>
       <translation>风险评价</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="617" />
+      <location filename="../plugin/core/reporting/data.py" line="723" />
       <source>proximity</source>
       <translation>敏感目标与人口分析</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="636" />
+      <location filename="../plugin/core/reporting/data.py" line="742" />
       <source>error</source>
       <translation>错误</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="636" />
+      <location filename="../plugin/core/reporting/data.py" line="742" />
       <source>warning</source>
       <translation>警告</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="740" />
+      <location filename="../plugin/core/reporting/data.py" line="846" />
       <source>literature default</source>
       <translation>文献默认值</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="740" />
+      <location filename="../plugin/core/reporting/data.py" line="846" />
       <source>project default</source>
       <translation>项目默认值</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="741" />
+      <location filename="../plugin/core/reporting/data.py" line="847" />
       <source>verified</source>
       <translation>已核实</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="459" />
+      <location filename="../plugin/core/reporting/data.py" line="532" />
       <source>The database does not record the rules each step used (no analysis_runs table); the rules given to the report are shown.</source>
       <translation>数据库未记录各步骤所用的规则（无 analysis_runs 表）；此处显示生成报告时指定的规则。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="507" />
+      <location filename="../plugin/core/reporting/data.py" line="580" />
       <source>Districts: from the district summary of the risk map (units located in each district's area).</source>
       <translation>行政区：取自风险一张图的行政区汇总（按单位所在的行政区范围统计）。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="664" />
+      <location filename="../plugin/core/reporting/data.py" line="770" />
       <source>S = Σ q/Q; S ≥ 1: major hazard source (clause 4.2.1)</source>
       <translation>S = Σ q/Q；S ≥ 1：构成重大危险源（第 4.2.1 条）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="665" />
+      <location filename="../plugin/core/reporting/data.py" line="771" />
       <source>R = α · Σ β·q/Q (clause 4.3.2; β Tables 3–4, α Table 5)</source>
       <translation>R = α · Σ β·q/Q（第 4.3.2 条；β 取自表 3–4，α 取自表 5）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="678" />
+      <location filename="../plugin/core/reporting/data.py" line="784" />
       <source>D = L · E · C</source>
       <translation>D = L · E · C</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="681" />
+      <location filename="../plugin/core/reporting/data.py" line="787" />
       <source>R = L · S (likelihood × severity, 1–5 each)</source>
       <translation>R = L · S（可能性 × 严重性，各取 1–5）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="428" />
+      <location filename="../plugin/core/reporting/data.py" line="489" />
       <source>No unit has this level.</source>
       <translation>没有该等级的单位。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="433" />
+      <location filename="../plugin/core/reporting/data.py" line="506" />
       <source>No receptor lies within the reach of a level-1 or level-2 hazard source.</source>
       <translation>重大、较大风险危险源的影响半径内没有敏感目标。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="448" />
+      <location filename="../plugin/core/reporting/data.py" line="521" />
       <source>No issue was recorded.</source>
       <translation>未记录任何问题。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="465" />
+      <location filename="../plugin/core/reporting/data.py" line="538" />
       <source>Warning: some steps used rules other than those given to the report (see the SHA-256 of each step).</source>
       <translation>警告：部分步骤所用的规则与生成报告时指定的规则不同（见各步骤的 SHA-256）。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="468" />
+      <location filename="../plugin/core/reporting/data.py" line="541" />
       <source>Report time</source>
       <translation>报告时间</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="468" />
+      <location filename="../plugin/core/reporting/data.py" line="541" />
       <source>Risk database</source>
       <translation>风险数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="469" />
+      <location filename="../plugin/core/reporting/data.py" line="542" />
       <source>Personal data</source>
       <translation>个人信息</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="692" />
+      <location filename="../plugin/core/reporting/data.py" line="798" />
       <source>Cascade upgrade</source>
       <translation>连锁升级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="402" />
+      <location filename="../plugin/core/reporting/data.py" line="462" />
       <source>Units not scored</source>
       <translation>未评级单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="439" />
+      <location filename="../plugin/core/reporting/data.py" line="512" />
       <source>The {n} most probable chains of {total}, by probability.</source>
       <translation>按概率列出全部 {total} 条连锁链中最可能的 {n} 条。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="471" />
+      <location filename="../plugin/core/reporting/data.py" line="544" />
       <source>contact names, phones and surveyors masked</source>
       <translation>联系人姓名、电话和调查人已脱敏</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="472" />
+      <location filename="../plugin/core/reporting/data.py" line="545" />
       <source>shown in full (unmasked on request)</source>
       <translation>完整显示（应要求未脱敏）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="687" />
+      <location filename="../plugin/core/reporting/data.py" line="793" />
       <source>Proximity upgrade</source>
       <translation>敏感目标升级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="400" />
+      <location filename="../plugin/core/reporting/data.py" line="460" />
       <source>Major hazard sources (units with S ≥ 1)</source>
       <translation>重大危险源单位数（S ≥ 1）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="676" />
+      <location filename="../plugin/core/reporting/data.py" line="782" />
       <source>α = {alpha:g} for {range} people within 500 m outside the plant</source>
       <translation>厂区边界外 500 米范围内人数为 {range} 时，α = {alpha:g}</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="692" />
+      <location filename="../plugin/core/reporting/data.py" line="798" />
       <source>up {n} level(s) when a level-1 source is reachable within {k} steps</source>
       <translation>{k} 步内可连锁波及重大风险危险源时升 {n} 级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="687" />
+      <location filename="../plugin/core/reporting/data.py" line="793" />
       <source>level {a} → {b} with a high-sensitivity receptor within the reach</source>
       <translation>影响半径内有高敏感目标时 {a} 级 → {b} 级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="346" />
-      <source>Units by sector and level</source>
-      <translation>各行业领域单位风险等级</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="321" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="446" />
       <source>Totals</source>
       <translation>总体情况</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="324" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="449" />
       <source>Units and hazard sources by level</source>
       <translation>各风险等级单位和危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="331" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="452" />
+      <source>Units by sector and level</source>
+      <translation>各行业领域单位风险等级</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/xlsx.py" line="455" />
       <source>Units by district and level</source>
       <translation>各行政区单位风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="367" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="487" />
       <source>Method and provenance</source>
       <translation>方法与来源说明</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="369" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="489" />
       <source>This report</source>
       <translation>本报告</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="372" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="492" />
       <source>Rules recorded for each analysis step</source>
       <translation>各分析步骤记录的规则</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="379" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="499" />
       <source>Scoring methods and levels (from the rules)</source>
       <translation>评价方法与分级（取自规则）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="382" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="502" />
       <source>Input files</source>
       <translation>输入文件</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="388" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="508" />
       <source>Provenance of the rules' values, as the rules file's comments state it</source>
       <translation>规则取值的来源（依据规则文件中的注释）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="389" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="509" />
       <source>verified: read in a published text; literature default: widely cited, not read in the primary source; project default: set by the project, to be confirmed by the bureau.</source>
       <translation>已核实：已在公开发布的文本中查证；文献默认值：被广泛引用，但未查阅原始出处；项目默认值：由本项目设定，有待应急管理局确认。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="317" />
-      <source>City safety risk report</source>
-      <translation>城市安全风险报告</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="336" />
-      <source>Notes</source>
-      <translation>说明</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="427" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="552" />
       <source>Row balance of each imported file</source>
       <translation>各导入文件行数核对</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="218" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="442" />
+      <source>City safety risk report</source>
+      <translation>城市安全风险报告</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/xlsx.py" line="460" />
+      <source>Notes</source>
+      <translation>说明</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/xlsx.py" line="349" />
       <source>Only the first {n} of {total} rows are shown (Excel's limit of rows per sheet).</source>
       <translation>共 {total} 行，仅显示前 {n} 行（受 Excel 单个工作表行数上限限制）。</translation>
     </message>
@@ -1467,7 +1467,7 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>返给调查员的问题清单工作簿（文件夹）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="161" />
+      <location filename="../plugin/processing/import_surveys.py" line="165" />
       <source>Rows read = accepted + rejected + skipped (blank / total), per file:</source>
       <translation>各文件：读取行数 = 接受 + 拒绝 + 跳过（空行 / 合计行）：</translation>
     </message>
@@ -1497,22 +1497,22 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>未指定调查表文件（请选择文件或文件夹）。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="132" />
+      <location filename="../plugin/processing/import_surveys.py" line="133" />
       <source>Row balance check failed; please report this.</source>
       <translation>行数核对未通过，请报告此问题。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="169" />
+      <location filename="../plugin/processing/import_surveys.py" line="173" />
       <source>Total: {} rows read, {} accepted, {} rejected, {} blank, {} total rows; {} units and {} hazard sources imported.</source>
       <translation>合计：读取 {} 行，接受 {} 行，拒绝 {} 行，空行 {} 行，合计行 {} 行；导入单位 {} 个、危险源 {} 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="146" />
+      <location filename="../plugin/processing/import_surveys.py" line="150" />
       <source>Error workbook: {}</source>
       <translation>问题清单：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="179" />
+      <location filename="../plugin/processing/import_surveys.py" line="183" />
       <source>e.g.</source>
       <translation>例如</translation>
     </message>
@@ -1592,69 +1592,79 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>升级危险源 {} 个，防护距离内有高敏感目标 {} 处，连线 {} 条。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="481" />
-      <source>No level-1 or level-2 units</source>
-      <translation>没有重大或较大风险单位</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/report_pdf.py" line="516" />
+      <location filename="../plugin/processing/report_pdf.py" line="515" />
       <source>Risk units by level</source>
       <translation>风险单位（按等级）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="528" />
+      <location filename="../plugin/processing/report_pdf.py" line="505" />
+      <source>No level-1 or level-2 units</source>
+      <translation>没有重大或较大风险单位</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="538" />
+      <source>Level-1 and level-2 units</source>
+      <translation>一级和二级风险单位</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="629" />
       <source>City Safety Risk Map report</source>
       <translation>城市安全风险一张图报告</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="552" />
+      <location filename="../plugin/processing/report_pdf.py" line="665" />
       <source>Units by sector and risk level</source>
       <translation>各行业领域单位风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="458" />
+      <location filename="../plugin/processing/report_pdf.py" line="482" />
       <source>R</source>
       <translation>R</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="519" />
+      <location filename="../plugin/processing/report_pdf.py" line="615" />
       <source>District boundaries</source>
       <translation>行政区边界</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="543" />
+      <location filename="../plugin/processing/report_pdf.py" line="650" />
       <source>Legend</source>
       <translation>图例</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="546" />
+      <location filename="../plugin/processing/report_pdf.py" line="659" />
       <source>Units by risk level</source>
       <translation>各风险等级单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="382" />
+      <location filename="../plugin/processing/report_pdf.py" line="402" />
       <source>(no district name)</source>
       <translation>（未命名行政区）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="549" />
+      <location filename="../plugin/processing/report_pdf.py" line="662" />
       <source>Date: {}</source>
       <translation>日期：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="551" />
+      <location filename="../plugin/processing/report_pdf.py" line="664" />
       <source>Source: {}  ·  Rules: {}</source>
       <translation>数据来源：{}  ·  规则：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="387" />
+      <location filename="../plugin/processing/report_pdf.py" line="407" />
       <source>Level-1 and level-2 units in {}: {}</source>
       <translation>{}重大、较大风险单位：{} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="389" />
+      <location filename="../plugin/processing/report_pdf.py" line="409" />
       <source>(the first {} shown)</source>
       <translation>（显示前 {} 个）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="412" />
+      <source>The map shows the risk density and the level-1 and level-2 units only: {} of {} units.</source>
+      <translation>地图仅显示风险密度和一级、二级风险单位：共 {1} 个单位中的 {0} 个。</translation>
     </message>
     <message>
       <location filename="../plugin/processing/risk_map.py" line="25" />
