@@ -636,9 +636,13 @@ def graph_measures(n: int, edges: pd.DataFrame, levels: Iterable[int] | None = N
     # whose k pivots fit NX_SAMPLED_MAX_WORK edge relaxations in all (smallest first); the
     # others are estimated from pivots on the edge arrays, like the huge ones.
     cost = [sample_k * int(comp_edges[cluster[c[0]]]) for c in large]
-    by_cost = sorted(range(len(large)), key=lambda i: (cost[i], i))
-    fits = set(np.asarray(by_cost)[np.cumsum(np.asarray(cost, dtype=np.int64)[by_cost]) <= NX_SAMPLED_MAX_WORK]
-               .tolist()) if large else set()
+    fits: set[int] = set()
+    spent = 0
+    for i in sorted(range(len(large)), key=lambda i: (cost[i], i)):
+        if spent + cost[i] > NX_SAMPLED_MAX_WORK:
+            break
+        spent += cost[i]
+        fits.add(i)
     huge += [c for i, c in enumerate(large) if i not in fits]
     large = [c for i, c in enumerate(large) if i in fits]
     # The pivot budget is shared by the components estimated that way.

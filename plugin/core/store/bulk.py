@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-GPKG_VERSION = "1.2"  # as riskdb: QGIS 3.22's GDAL 3.6 warns on 1.4
+GPKG_VERSION = "1.2"  # QGIS 3.22's GDAL 3.6 warns on 1.4 (docs/engineering.md §4)
 _WKB_POINT = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
 #: A two-point line (the cascade's edges, the receptor links) as WKB.
 _WKB_SEGMENT = np.dtype([("order", "u1"), ("type", "<u4"), ("npoints", "<u4"), ("x0", "<f8"), ("y0", "<f8"),

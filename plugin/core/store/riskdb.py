@@ -1,8 +1,9 @@
 """The risk database (风险数据库): one GeoPackage with layers and Chinese field aliases.
 
-Written with pyogrio as GeoPackage 1.2 (QGIS 3.22's GDAL 3.6 warns on 1.4), always to a
-temporary file beside the target that is moved into place only when complete, so a
-failure or a cancel leaves an earlier database intact (docs/product.md §5).
+A new database is built under a temporary name and moved into place when complete; an
+existing one is changed in place, one SQLite transaction per step (:class:`Write`, :mod:`.tx`),
+so a failure or a cancel leaves it as it was (docs/engineering.md §4). Layers are written
+by GDAL as GeoPackage 1.2 (:mod:`.bulk`; QGIS 3.22's GDAL 3.6 warns on 1.4).
 
 Field aliases are stored twice: in ``gpkg_data_columns`` (the GeoPackage schema
 extension, read by GDAL ≥ 3.7 and other tools) and as each layer's default QGIS style in
@@ -30,7 +31,6 @@ from ..ingest import schema
 from . import bulk, tx
 from .tx import StaleDatabase, State, state  # noqa: F401  (the store's API)
 
-GPKG_VERSION = "1.2"
 
 def _receptor_classes() -> dict[str, str]:
     """The default rules' receptor classes (id → Chinese name), for the aliases of the
@@ -85,8 +85,8 @@ def write_layers(path: str | Path, layers: dict[str, pd.DataFrame], step: str = 
     tmp = Path(tmp_name)
     tmp.unlink()
     try:
-        for i, (name, frame) in enumerate(layers.items()):
-            _write_layer(tmp, name, frame, {"VERSION": GPKG_VERSION} if i == 0 else None)
+        for name, frame in layers.items():
+            _write_layer(tmp, name, frame)
         con = tx.connect(tmp)
         try:
             con.execute("BEGIN IMMEDIATE")
@@ -132,28 +132,12 @@ def _is_gpkg(path: Path) -> bool:
         return False
 
 
-def _write_layer(path: Path, name: str, frame: pd.DataFrame, dataset_options: dict | None = None) -> None:
-    """Write (or overwrite) one layer of a GeoPackage."""
-    kw = {"dataset_options": dataset_options} if dataset_options else {}
-    if isinstance(frame, gpd.GeoDataFrame):
-        kinds = set(frame.geom_type.dropna().unique())
-        if len(frame) and kinds in ({"Point"}, {"LineString"}):  # GDAL's Arrow path (bulk.py)
-            bulk.write_layer(path, name, frame)
-            return
-        declared = frame.attrs.get("geometry_type")
-        if declared and not len(frame):
-            geo_kw = {"geometry_type": declared}
-        elif kinds <= {"Point"}:
-            geo_kw = {"geometry_type": "Point", "promote_to_multi": False}
-        elif kinds <= {"LineString"}:
-            geo_kw = {"geometry_type": "LineString", "promote_to_multi": False}
-        else:  # polygons (and mixed kinds): one multi type per layer
-            geo_kw = {"promote_to_multi": True}
-        pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", **geo_kw, **kw)
-    elif isinstance(frame, pd.DataFrame):
-        bulk.write_layer(path, name, pd.DataFrame(frame))
-    else:
+def _write_layer(path: Path, name: str, frame: pd.DataFrame) -> None:
+    """Write (or replace) one layer of a GeoPackage (a new file is GeoPackage 1.2): GDAL's
+    Arrow path, or its feature path for what that does not build (bulk.py)."""
+    if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"layer {name}: not a DataFrame")
+    bulk.write_layer(path, name, frame)
 
 
 def update_layers(path: str | Path, layers: dict[str, pd.DataFrame], step: str = "",
@@ -273,13 +257,12 @@ class Write:
         for name in self.removed:
             tx.drop_layer(con, name)
         for name, staged in self.staged.items():
-            if name in self.frames:  # a layer (else staged column values, used below)
-                tx.drop_layer(con, name, styles=False)
-                tx.rename_layer(con, staged, name)
-                touched[name] = self.frames[name]
+            tx.drop_layer(con, name, styles=False)
+            tx.rename_layer(con, staged, name)
+            touched[name] = self.frames[name]
         for layer, frame, clear, staged in self.updates:
             tx.rebuild_without(con, layer, [c for c in clear if c in tx.table_columns(con, layer)])
-            tx.update_columns(con, layer, frame, f"staged_values.{tx.quote(staged)}" if staged else None)
+            tx.update_columns(con, layer, frame, f"staged_values.{tx.quote(staged)}")
             touched[layer] = None
         if self.run is not None:
             if not con.execute("SELECT 1 FROM gpkg_contents WHERE table_name = ?", (RUNS_LAYER,)).fetchone():

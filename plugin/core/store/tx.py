@@ -26,7 +26,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import struct
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -324,11 +323,10 @@ def fids_of(con: sqlite3.Connection, table: str) -> np.ndarray:
     return np.fromiter((r[0] for r in con.execute(f"SELECT fid FROM {quote(table)} ORDER BY fid")), dtype=np.int64)
 
 
-def update_columns(con: sqlite3.Connection, table: str, frame: pd.DataFrame, staged: str | None = None) -> None:
-    """Write ``frame``'s columns into ``table`` (adding those it lacks), row i to the i-th
-    feature in fid order; the table's other columns are not touched. ``staged``: a table
-    already holding the values (:func:`columns_table`, written by GDAL before the
-    transaction); without it the values are inserted here."""
+def update_columns(con: sqlite3.Connection, table: str, frame: pd.DataFrame, staged: str) -> None:
+    """Write ``frame``'s columns into ``table`` (adding those it lacks) from ``staged``, the
+    table holding their values by fid (:func:`columns_table`, written by GDAL before the
+    transaction; an empty frame needs none); the table's other columns are not touched."""
     if not len(frame.columns):
         return
     n = con.execute(f"SELECT COUNT(*) FROM {quote(table)}").fetchone()[0]
@@ -346,27 +344,14 @@ def update_columns(con: sqlite3.Connection, table: str, frame: pd.DataFrame, sta
     if not len(frame):
         return
     cols = list(frame.columns)
-    names = ", ".join(quote(c) for c in cols)
-    source = staged
-    if source is None:
-        source = f"temp.{quote('_upd_' + uuid.uuid4().hex[:8])}"
-        con.execute(f"CREATE TEMP TABLE {source[5:]} ({KEY} INTEGER PRIMARY KEY, {names})")
-        fids = fids_of(con, table)
-        marks = ", ".join("?" * (len(cols) + 1))
-        chunk = 200_000
-        for start in range(0, len(frame), chunk):
-            part = frame.iloc[start:start + chunk]
-            con.executemany(f"INSERT INTO {source} VALUES ({marks})",
-                            zip(fids[start:start + chunk].tolist(), *[sql_values(part[c]) for c in cols]))
     t = quote(table)
     if sqlite3.sqlite_version_info >= (3, 33, 0):  # UPDATE … FROM: one join
         sets = ", ".join(f"{quote(c)} = u.{quote(c)}" for c in cols)
-        con.execute(f"UPDATE {t} SET {sets} FROM {source} AS u WHERE u.{KEY} = {t}.fid")
+        con.execute(f"UPDATE {t} SET {sets} FROM {staged} AS u WHERE u.{KEY} = {t}.fid")
     else:
+        names = ", ".join(quote(c) for c in cols)
         picks = ", ".join(f"u.{quote(c)}" for c in cols)
-        con.execute(f"UPDATE {t} SET ({names}) = (SELECT {picks} FROM {source} AS u WHERE u.{KEY} = {t}.fid)")
-    if not staged:
-        con.execute(f"DROP TABLE {source}")
+        con.execute(f"UPDATE {t} SET ({names}) = (SELECT {picks} FROM {staged} AS u WHERE u.{KEY} = {t}.fid)")
 
 
 def append_rows(con: sqlite3.Connection, table: str, frame: pd.DataFrame) -> None:
