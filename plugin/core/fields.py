@@ -106,6 +106,7 @@ _SCORE = (
     _f("hazard_count", INT, "危险源数", _U, SCORE, _BY_SCORE),
     _f("major_hazard", BOOL, "重大危险源", _U, SCORE, _BY_SCORE),
     _f("level_reasons", TEXT, "定级依据", _U, SCORE, _BY_SCORE),
+    _f("inherent_level", INT, "固有风险等级", _U, SCORE, _BY_SCORE),
 )
 _SCORE_ISSUES = tuple(_f(n, t, zh, ("score_issues",), SCORE) for n, t, zh in (
     ("unit_code", TEXT, "单位编码"), ("hazard_code", TEXT, "危险源编码"), ("severity", TEXT, "严重程度"),
@@ -184,7 +185,7 @@ _SCENARIO = tuple(_f(n, t, zh, ("scenario_affected",), SCENARIO) for n, t, zh in
 # --- the risk map -----------------------------------------------------------------------------
 # risk_map: the units' fields the map shows, in this order (survey columns first).
 _MAP_SURVEY = ("unit_code", "name", "sector", "sector_zh", "district", "street", "address")
-_MAP_COPIED = ("level", "level_zh", "colour", "major_hazard", "worst_hazard", "hazard_count", "method", "r_value",
+_MAP_COPIED = ("level", "inherent_level", "level_zh", "colour", "major_hazard", "worst_hazard", "hazard_count", "method", "r_value",
                "level_reasons", "cascade_reason")
 _DISTRICTS = tuple(_f(n, t, zh, ("district_summary",), MAP) for n, t, zh in (
     ("district", TEXT, "行政区"), ("n_units", INT, "单位数"), ("n_level1", INT, "重大风险单位数"),

@@ -216,6 +216,8 @@ def score(units: pd.DataFrame, hazards: pd.DataFrame, rules: Rules,
         "level_reasons": reasons,
     })
     u_out.loc[u_level == 0, "level"] = pd.NA
+    # The level the scores give, before any upgrade (proximity, cascade) raises ``level``.
+    u_out["inherent_level"] = u_out["level"].copy()
     u_out.index = units.index
     issue_frame = pd.DataFrame(issues, columns=list(SCORE_ISSUE_FIELDS))
     return ScoreResult(hz_out, u_out, issue_frame)
@@ -228,7 +230,8 @@ def _nothing_scored(units: pd.DataFrame, hazards: pd.DataFrame, rules: Rules) ->
         "colour": [""] * m, "worst_hazard": [""] * m, "hazard_count": np.zeros(m, dtype=int),
         "major_hazard": np.zeros(m, dtype=bool), "s_value": np.full(m, np.nan), "r_value": np.full(m, np.nan),
         "alpha": np.full(m, np.nan), "alpha_source": [""] * m,
-        "level_reasons": ["no hazard sources → not graded 无危险源，未评级"] * m}, index=units.index)
+        "level_reasons": ["no hazard sources → not graded 无危险源，未评级"] * m,
+        "inherent_level": pd.array([pd.NA] * m, dtype="Int64")}, index=units.index)
     h = pd.DataFrame({c: pd.Series(dtype=float if c in ("q_over_Q", "beta", "s_value", "r_value", "alpha", "lec_d",
                                                         "ls_r") else object)
                       for c in HAZARD_SCORE_FIELDS}, index=hazards.index)
