@@ -1,22 +1,28 @@
 """The generator's "city" profile (what make bench uses): a real city's shape — sector
-shares, dense chemical parks, hazard sources with their own points inside their site —
-while the default profile stays the committed sample's (tests/core/test_sample_city.py)."""
+shares, dense chemical parks, hazard sources with their own points inside their site, a
+risk pyramid of inherent levels — while the default profile stays the committed sample's
+(tests/core/test_sample_city.py)."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from plugin.core.rules import load_rules
+from plugin.core.scoring.methods import score
 from tools.sample_city.generator import (
     _CHEM_PARKS,
     _M_PER_DEG_LAT,
     _M_PER_DEG_LON_EQ,
     CITY_HAZARD_OFFSET_M,
     CITY_HAZARDS_PER_UNIT,
+    CITY_LEVEL_SHARES,
     CITY_RECEPTORS,
     CITY_SECTOR_SHARE,
     DENSE_PARK_RADIUS_M,
     DENSE_PARK_SHARE,
     DENSE_PARKS,
     generate_city,
+    hazard_level_shares,
     sector_counts,
     write_city,
 )
@@ -100,6 +106,36 @@ def test_dense_parks_are_dense():
             d = _metres(lon, lat, h["wgs84_lon"].to_numpy(), h["wgs84_lat"].to_numpy())
             best = max(best, int((d <= 564.2).sum()))  # a disc of 1 km²
     assert best >= 300  # × 10 at seed scale
+
+
+def test_hazard_level_shares_give_the_units_shares():
+    assert np.allclose(hazard_level_shares((0.1, 0.2, 0.3, 0.4), 1, 1), (0.1, 0.2, 0.3, 0.4))
+    for lo, hi in ((1, 3), (3, 15)):
+        p = hazard_level_shares((0.02, 0.07, 0.25, 0.66), lo, hi)
+        assert p.sum() == pytest.approx(1) and (p > 0).all()
+        worst = [1 - np.mean([(1 - p[:k].sum()) ** m for m in range(lo, hi + 1)]) for k in (1, 2, 3)]
+        assert np.allclose(worst, (0.02, 0.09, 0.34))
+
+
+def test_inherent_levels_are_a_pyramid(city):
+    """Scored by the plugin's own scoring, the units' inherent levels (their worst hazard
+    source's) follow CITY_LEVEL_SHARES: few level 1, most level 4, the chemical sectors worse."""
+    units, hazards = city.units, city.hazards
+    hz = hazards.assign(sector=hazards["unit_code"].map(units.set_index("unit_code")["sector"]))
+    scored = score(units, hz, load_rules()).units
+    level = scored["inherent_level"].to_numpy(dtype=float, na_value=np.nan)
+    assert not np.isnan(level).any()
+    shares = pd.crosstab(units["sector"].to_numpy(), level, normalize="index")
+    overall = pd.Series(level).value_counts(normalize=True).sort_index()
+    assert 0.01 <= overall[1] <= 0.02 and 0.05 <= overall[2] <= 0.08 and 0.20 <= overall[3] <= 0.30
+    assert overall[1] < overall[2] < overall[3] < overall[4]
+    counts = units["sector"].value_counts()
+    for s in ("fire", "industry", "special_equipment", "transport", "construction"):  # LEC / LS only
+        for k, want in enumerate(CITY_LEVEL_SHARES[s], start=1):
+            tol = 4 * np.sqrt(want * (1 - want) / counts[s]) + 0.005
+            assert abs(shares.loc[s, float(k)] - want) <= tol, (s, k)
+    severe = shares[1.0] + shares[2.0]
+    assert min(severe["hazchem"], severe["gas"]) > max(severe["fire"], severe["special_equipment"])
 
 
 def test_receptors_and_raster(city):

@@ -31,7 +31,9 @@ about 1.75 on average, a hazardous-chemicals unit about nine), a third of the
 hazardous-chemicals units inside three dense chemical parks (:data:`DENSE_PARKS`, discs of
 :data:`DENSE_PARK_RADIUS_M`, thousands of hazard sources per km²), hazard sources with their
 own coordinates tens to a few hundred metres from their unit's point
-(:data:`CITY_HAZARD_OFFSET_M`), and :data:`CITY_RECEPTORS` receptors at every size.
+(:data:`CITY_HAZARD_OFFSET_M`), :data:`CITY_RECEPTORS` receptors at every size, and score
+inputs skewed so that the units' inherent levels form a risk pyramid
+(:data:`CITY_LEVEL_SHARES`, a planning assumption; docs/benchmarks.md, "Levels").
 
 No QGIS here; heavy libraries are imported inside the functions that need them.
 """
@@ -199,8 +201,20 @@ CITY_HAZARD_OFFSET_M = {"hazchem": (20.0, 250.0), "gas": (10.0, 120.0), "industr
 DENSE_PARK_SHARE = 1 / 3  # of the hazardous-chemicals units, inside the dense parks
 DENSE_PARK_RADIUS_M = 500.0
 CITY_RECEPTORS = 20_000
+# The "city" profile's risk pyramid (issue 12): the share of a sector's units at each inherent
+# level (1, 2, 3, 4; before any upgrade) that the score inputs are drawn to give. A planning
+# assumption, not a measurement — no published city-wide distribution was at hand: most units
+# low, few high; hazardous chemicals and gas more severe than construction, industry and
+# transport, fire safety and special equipment the mildest. Over the profile's sector shares
+# the city has about 1.4 % level 1, 6 % level 2, 23 % level 3 and 70 % level 4. For hazardous
+# chemicals and gas it is the share of the units scored by LEC (not major hazard sources);
+# the major hazard sources are graded by GB 18218's R from their quantities, unchanged.
+CITY_LEVEL_SHARES = {"hazchem": (0.08, 0.17, 0.35, 0.40), "gas": (0.05, 0.12, 0.33, 0.50),
+                     "construction": (0.03, 0.10, 0.30, 0.57), "industry": (0.02, 0.07, 0.25, 0.66),
+                     "transport": (0.02, 0.07, 0.25, 0.66), "fire": (0.01, 0.05, 0.22, 0.72),
+                     "special_equipment": (0.01, 0.05, 0.22, 0.72)}
 PROFILES = ("sample", "city")
-CITY_PROFILE_VERSION = 1  # bump when the "city" profile's output changes (the bench caches cities by it)
+CITY_PROFILE_VERSION = 2  # bump when the "city" profile's output changes (the bench caches cities by it)
 _SECTOR_MIN_UNITS = 25  # small cities still get a useful number of each sector
 _LEC_SECTORS = ("hazchem", "gas", "industry", "construction")
 # (credit code prefix weights) per unit type are set in _UNIT_TYPES below.
@@ -484,6 +498,72 @@ _LEC_WEIGHTS = {
 }
 _LEC_PROFILE = {"hazchem": "chem", "gas": "chem", "industry": "normal", "construction": "severe"}
 _LS_WEIGHTS = ((0.30, 0.35, 0.20, 0.10, 0.05), (0.15, 0.30, 0.30, 0.18, 0.07))
+
+
+def hazard_level_shares(unit_shares, lo: int, hi: int) -> np.ndarray:
+    """The shares of levels 1–4 for one hazard source such that a unit's worst of ``m``
+    independent hazard sources, ``m`` uniform over ``lo``..``hi``, has the levels of
+    ``unit_shares``: P(unit ≤ k) = mean over m of 1 − (1 − P(hazard ≤ k))^m, solved for each
+    k by bisection (the right side grows with P(hazard ≤ k))."""
+    target = np.cumsum(np.asarray(unit_shares, dtype=float))[:3]
+    m = np.arange(int(lo), int(hi) + 1, dtype=float)
+    a, b = np.zeros(3), np.ones(3)
+    for _ in range(60):
+        mid = (a + b) / 2
+        low = 1 - ((1 - mid[:, None]) ** m).mean(axis=1) < target
+        a, b = np.where(low, mid, a), np.where(low, b, mid)
+    return np.diff(np.r_[0.0, (a + b) / 2, 1.0])
+
+
+def _draw_by_level(rng, level: np.ndarray, combos: np.ndarray, combo_level: np.ndarray,
+                   combo_weight: np.ndarray) -> np.ndarray:
+    """For each hazard source, a row of ``combos`` (factor values) of its ``level``, drawn
+    with the combinations' weights."""
+    out = np.full((len(level), combos.shape[1]), np.nan)
+    for k in (1, 2, 3, 4):
+        rows = np.flatnonzero(level == k)
+        cand = np.flatnonzero(combo_level == k)
+        if len(rows) and len(cand):
+            out[rows] = combos[cand[rng.choice(len(cand), size=len(rows), p=_weights(combo_weight[cand]))]]
+    return out
+
+
+def _city_scores(rng, sector: np.ndarray, lec_sectors: np.ndarray) -> dict[str, np.ndarray]:
+    """The "city" profile's score inputs (L, E, C; likelihood, severity) for hazard sources of
+    ``sector``: first each source's level, from :func:`hazard_level_shares` of the sector's
+    :data:`CITY_LEVEL_SHARES` and :data:`CITY_HAZARDS_PER_UNIT`, then factor values that give
+    that level under the rules' bands, weighted among themselves as the sample's weights
+    (``_LEC_WEIGHTS`` by the sector's profile, ``_LS_WEIGHTS``) weight them."""
+    import itertools
+
+    rules = load_rules()
+    m = len(sector)
+    level = np.zeros(m, dtype=np.int8)
+    for s, shares in CITY_LEVEL_SHARES.items():
+        ms = sector == s
+        if ms.any():
+            p = hazard_level_shares(shares, *CITY_HAZARDS_PER_UNIT[s])
+            level[ms] = rng.choice(4, size=int(ms.sum()), p=p) + 1
+    lec = rules.lec.factors
+    out = {c: np.full(m, np.nan) for c in ("L", "E", "C", "likelihood", "severity")}
+    idx = np.array(list(itertools.product(range(len(lec["L"])), range(len(lec["E"])), range(len(lec["C"])))))
+    combos = np.column_stack([np.asarray(lec[f], dtype=float)[idx[:, i]] for i, f in enumerate(("L", "E", "C"))])
+    combo_level = rules.lec.level_of(np.prod(combos, axis=1))
+    for s, prof in _LEC_PROFILE.items():
+        ms = sector == s
+        if ms.any():
+            w = np.prod([_weights(wf)[idx[:, i]] for i, wf in enumerate(_LEC_WEIGHTS[prof])], axis=0)
+            vals = _draw_by_level(rng, level[ms], combos, combo_level, w)
+            out["L"][ms], out["E"][ms], out["C"][ms] = vals.T
+    ls = ~lec_sectors
+    if ls.any():
+        idx = np.array(list(itertools.product(range(5), range(5))))
+        combos = np.column_stack([np.asarray(rules.ls.factors[f], dtype=float)[idx[:, i]]
+                                  for i, f in enumerate(("likelihood", "severity"))])
+        w = np.prod([_weights(wf)[idx[:, i]] for i, wf in enumerate(_LS_WEIGHTS)], axis=0)
+        vals = _draw_by_level(rng, level[ls], combos, rules.ls.level_of(np.prod(combos, axis=1)), w)
+        out["likelihood"][ls], out["severity"][ls] = vals.T
+    return out
 _NOTES = ("重点监管", "已完成隐患整改", "季节性使用", "2023年新增", "待复核", "已纳入双重预防机制")
 
 # Receptors: class word, weight, name templates.
@@ -994,7 +1074,7 @@ def generate_city(n_units: int, seed: int = DEFAULT_SEED, hazards_per_unit: tupl
     if city:
         lo_hi = np.array([CITY_HAZARDS_PER_UNIT[s] for s in _SECTOR_IDS], dtype=np.int64)[sector_idx]
         hazards = _generate_hazards(rng, units, sector_idx, type_idx, type_list, lo_hi[:, 0], lo_hi[:, 1],
-                                    offsets=CITY_HAZARD_OFFSET_M)
+                                    offsets=CITY_HAZARD_OFFSET_M, scores_rng=np.random.default_rng([seed, 22]))
     else:
         hazards = _generate_hazards(rng, units, sector_idx, type_idx, type_list, lo, hi)
     districts = gpd.GeoDataFrame(
@@ -1036,10 +1116,13 @@ def _into_dense_parks(rng, sector_idx: np.ndarray, lon: np.ndarray, lat: np.ndar
 
 
 def _generate_hazards(rng, units: pd.DataFrame, sector_idx, type_idx, type_list, lo, hi,
-                      offsets: dict[str, tuple[float, float]] | None = None) -> pd.DataFrame:
+                      offsets: dict[str, tuple[float, float]] | None = None,
+                      scores_rng: np.random.Generator | None = None) -> pd.DataFrame:
     """Hazard sources of ``units``: ``lo``..``hi`` per unit (ints, or arrays per unit). Own
     coordinates: the sample's (hazchem 10–160 m, gas 10–60 m, industry 10–80 m from the unit)
-    or, with ``offsets``, each listed sector's (min, max) metres."""
+    or, with ``offsets``, each listed sector's (min, max) metres. With ``scores_rng`` (the
+    "city" profile) the score inputs are drawn again from it by :func:`_city_scores`; the
+    sample's draws are still made first, so every other column stays as it was."""
     n = len(units)
     per_unit = rng.integers(lo, hi + 1, n)
     u = np.repeat(np.arange(n), per_unit)
@@ -1148,6 +1231,11 @@ def _generate_hazards(rng, units: pd.DataFrame, sector_idx, type_idx, type_list,
     sev = np.zeros(m, dtype=np.int64)
     lik[ls] = rng.choice(5, size=k, p=_weights(_LS_WEIGHTS[0])) + 1
     sev[ls] = rng.choice(5, size=k, p=_weights(_LS_WEIGHTS[1])) + 1
+    if scores_rng is not None:
+        drawn = _city_scores(scores_rng, sector, ~ls)
+        L, E, C = drawn["L"], drawn["E"], drawn["C"]
+        lik[ls] = drawn["likelihood"][ls].astype(np.int64)
+        sev[ls] = drawn["severity"][ls].astype(np.int64)
     likelihood = pd.array(lik, dtype="Int64")
     severity = pd.array(sev, dtype="Int64")
     likelihood[~ls] = pd.NA
