@@ -457,8 +457,17 @@ def load_rules(path: str | Path | None = None) -> Rules:
     upgrades = _get(raw, "upgrades", "upgrades", "table", p, required=False, default={})
     _known(upgrades, ("proximity", "cascade"), "upgrades", p)
     prox = _get(upgrades, "proximity", "upgrades.proximity", "table", p, required=False, default={})
-    _known(prox, ("enabled", "steps"), "upgrades.proximity", p)
+    _known(prox, ("enabled", "steps", "within", "sectors"), "upgrades.proximity", p)
     _get(prox, "enabled", "upgrades.proximity.enabled", "bool", p, required=False)
+    within = _get(prox, "within", "upgrades.proximity.within", "str", p, required=False, default="protection")
+    if within not in ("protection", "reach"):
+        raise _err("upgrades.proximity.within", f"unknown distance {within!r} (protection or reach)",
+                   f"未知的距离 {within!r}（应为 protection 或 reach）", p)
+    for i, sid in enumerate(_get(prox, "sectors", "upgrades.proximity.sectors", "list", p, required=False,
+                                 default=[])):
+        if sid not in sectors:
+            raise _err(f"upgrades.proximity.sectors[{i}]", f"sector {sid!r} is not defined",
+                       f"行业领域 {sid!r} 未定义", p)
     _get(prox, "steps", "upgrades.proximity.steps", "list", p, required=False)
     casc_up = _get(upgrades, "cascade", "upgrades.cascade", "table", p, required=False, default={})
     _known(casc_up, ("enabled", "within_steps", "raise_by"), "upgrades.cascade", p)

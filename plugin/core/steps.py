@@ -321,7 +321,8 @@ def proximity_database(db: str | Path, rules: Rules, receptors: pd.DataFrame | N
         per = prox.per_hazard
         links = prox.links
         links.attrs["geometry_type"] = "LineString"
-    new_level, reason = proximity_upgrade(h_level, per, reach, rules)
+    new_level, reason = proximity_upgrade(h_level, per, reach, rules,
+                                          sector=base_hazards["sector"].astype(object).to_numpy())
     hz_out = scored.hazards.copy()
     up = np.isfinite(new_level) & (new_level != h_level)
     hz_out["base_level"] = scored.hazards["level"]

@@ -75,8 +75,10 @@ class ProximityAlgorithm(AnalysisAlgorithm):
             "population within 500 m and within the reach from a population raster (people per cell, any CRS; "
             "cells cut by the circle count by their share of area). For GB 18218 units α comes from the raster "
             "population within 500 m of the unit (alpha_source = raster) and R and the level are recomputed. The "
-            "rules' upgrades (a level-2 hazard with a high-sensitivity receptor within reach becomes level 1, "
-            "level 3 becomes 2) are recorded in level_reasons. Writes hazard_receptor_links (lines from hazards to "
+            "rules' upgrades (by default a hazardous-chemicals or gas hazard source of level 2 with a "
+            "high-sensitivity receptor within its protection distance becomes level 1, level 3 becomes 2; the "
+            "rules can widen the distance to the reach and the sectors to all) are recorded in level_reasons; "
+            "units keep their inherent_level. Writes hazard_receptor_links (lines from hazards to "
             "the receptors within reach) and proximity_issues (unknown receptor classes).")
     INPUT = "INPUT"
     RULES = "RULES"

@@ -96,30 +96,73 @@ def lec_unit(tmp_path, L, E, C, sector="industry"):
     return make_db(tmp_path, units, hazards)
 
 
+def rules_with(tmp_path, within, sectors):
+    """The default rules with another proximity-upgrade scope."""
+    from plugin.core.rules import DEFAULT_RULES
+
+    text = DEFAULT_RULES.read_text(encoding="utf-8")
+    for old, repl in (('within = "protection"', f'within = "{within}"'),
+                      ('sectors = ["hazchem", "gas"]', f"sectors = {sectors}")):
+        assert old in text
+        text = text.replace(old, repl, 1)
+    p = tmp_path / f"rules_{within}_{len(sectors)}.toml"
+    p.write_text(text, encoding="utf-8")
+    return load_rules(p)
+
+
 def test_upgrade_and_its_reason(tmp_path):
-    db = lec_unit(tmp_path, 3, 6, 15)  # D = 270 → level 2; industry reach 200 m
+    # D = 270 → level 2; a hazardous-chemicals source (scored by LEC as its fallback):
+    # protection distance 300 m, reach 500 m.
+    db = lec_unit(tmp_path, 3, 6, 15, sector="hazchem")
     rec = receptors_frame([("阳光幼儿园", "幼儿园", X0 + 180, Y0), ("远处小学", "小学", X0 + 900, Y0)])
     result = proximity_database(db, RULES, rec)
     h, u = result.hazards.iloc[0], result.units.iloc[0]
-    assert h.base_level == 2 and h.level == 1 and u.level == 1
-    assert h.upgrade_reason == "幼儿园 阳光幼儿园 at 180 m within reach 200 m → level 2 → 1"
-    assert u.level_reasons.splitlines()[-1].startswith("幼儿园 阳光幼儿园 at 180 m within reach 200 m → level 2 → 1")
+    assert h.base_level == 2 and h.level == 1 and u.level == 1 and u.inherent_level == 2
+    assert h.upgrade_reason == "幼儿园 阳光幼儿园 at 180 m within protection distance 300 m → level 2 → 1"
+    assert u.level_reasons.splitlines()[-1].startswith(
+        "幼儿园 阳光幼儿园 at 180 m within protection distance 300 m → level 2 → 1")
     assert h.n_kindergarten == 1 and h.n_school == 0 and h.nearest_high_m == pytest.approx(180, abs=0.01)
     assert result.n_upgraded == 1 and len(result.links) == 1
 
 
-def test_no_upgrade_beyond_reach_and_level_4_stays(tmp_path):
-    db = lec_unit(tmp_path, 3, 6, 15)
-    rec = receptors_frame([("阳光幼儿园", "幼儿园", X0 + 201, Y0)])
+def test_default_scope_leaves_a_school_near_a_factory_to_its_scores(tmp_path):
+    """Industry and trade (protection 100 m, reach 200 m): a kindergarten at 80 m is flagged
+    as inside the protection distance but does not raise the level under the default scope
+    (hazardous chemicals and gas only); with every sector in scope it does."""
+    db = lec_unit(tmp_path, 3, 6, 15, sector="industry")
+    rec = receptors_frame([("阳光幼儿园", "幼儿园", X0 + 80, Y0)])
+    result = proximity_database(db, RULES, rec)
+    h = result.hazards.iloc[0]
+    assert h.level == 2 and h.upgrade_reason == "" and bool(h.protection_breach)
+    result = proximity_database(db, rules_with(tmp_path, "protection", "[]"), rec)
+    h, u = result.hazards.iloc[0], result.units.iloc[0]
+    assert h.level == 1 and u.inherent_level == 2
+    assert h.upgrade_reason == "幼儿园 阳光幼儿园 at 80 m within protection distance 100 m → level 2 → 1"
+
+
+def test_within_reach_is_wider_than_within_protection(tmp_path):
+    """A kindergarten at 400 m of a hazardous-chemicals source: outside its protection
+    distance (300 m), inside its reach (500 m)."""
+    db = lec_unit(tmp_path, 3, 6, 15, sector="hazchem")
+    rec = receptors_frame([("阳光幼儿园", "幼儿园", X0 + 400, Y0)])
+    assert proximity_database(db, RULES, rec).hazards.iloc[0].level == 2
+    result = proximity_database(db, rules_with(tmp_path, "reach", '["hazchem", "gas"]'), rec)
+    h = result.hazards.iloc[0]
+    assert h.level == 1 and h.upgrade_reason == "幼儿园 阳光幼儿园 at 400 m within reach 500 m → level 2 → 1"
+
+
+def test_no_upgrade_beyond_protection_and_level_4_stays(tmp_path):
+    db = lec_unit(tmp_path, 3, 6, 15, sector="hazchem")
+    rec = receptors_frame([("阳光幼儿园", "幼儿园", X0 + 301, Y0)])
     result = proximity_database(db, RULES, rec)
     assert result.hazards.iloc[0].level == 2 and result.hazards.iloc[0].upgrade_reason == ""
-    db = lec_unit(tmp_path, 1, 6, 7)  # D = 42 → level 4: no rule raises it
+    db = lec_unit(tmp_path, 1, 6, 7, sector="hazchem")  # D = 42 → level 4: no rule raises it
     result = proximity_database(db, RULES, receptors_frame([("阳光幼儿园", "幼儿园", X0 + 50, Y0)]))
     assert result.hazards.iloc[0].level == 4
 
 
 def test_running_twice_does_not_upgrade_twice(tmp_path):
-    db = lec_unit(tmp_path, 1, 6, 15)  # D = 90 → level 3 → upgraded to 2, not further
+    db = lec_unit(tmp_path, 1, 6, 15, sector="gas")  # D = 90 → level 3 → upgraded to 2, not further
     rec = receptors_frame([("人民医院", "医院", X0 + 100, Y0)])
     proximity_database(db, RULES, rec)
     result = proximity_database(db, RULES, rec)

@@ -789,9 +789,16 @@ def _method_table(rules: Rules, level_zh: dict[int, str], tr) -> pd.DataFrame:
                                                                                         key=lambda b: b.level)]
     prox = rules.upgrades.get("proximity", {})
     if prox.get("enabled", True):
+        from ..exposure.upgrade import WITHIN_PROTECTION, scope
+
+        within, sectors = scope(rules)
+        text = (N_("level {a} → {b} with a high-sensitivity receptor within the protection distance; sectors: {s}")
+                if within == WITHIN_PROTECTION else
+                N_("level {a} → {b} with a high-sensitivity receptor within the reach; sectors: {s}"))
+        names = " · ".join(f"{rules.sectors[k].zh} {rules.sectors[k].en}" for k in sectors if k in rules.sectors)
         for st in prox.get("steps", []):
-            rows.append((tr(N_("Proximity upgrade")), tr(N_("level {a} → {b} with a high-sensitivity receptor within "
-                                                            "the reach")).format(a=st["from"], b=st["to"]),
+            rows.append((tr(N_("Proximity upgrade")),
+                         tr(text).format(a=st["from"], b=st["to"], s=names or tr(N_("all"))),
                          st["to"], level_zh.get(st["to"])))
     casc = rules.upgrades.get("cascade", {})
     if casc.get("enabled", False):
