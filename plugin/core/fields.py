@@ -193,6 +193,13 @@ _DISTRICTS = tuple(_f(n, t, zh, ("district_summary",), MAP) for n, t, zh in (
     ("n_unscored", INT, "未评级单位数"), ("worst_level", INT, "最高风险等级"), ("area_km2", REAL, "面积（平方千米）"),
     ("risk_index", REAL, "风险指数"), ("risk_index_rank", INT, "风险指数排名")))
 
+# risk_grid: the units aggregated into hexagonal cells, one cell size per band of scales
+# (mapping/aggregate.py, docs/domain/mapping.md §4).
+_GRID = tuple(_f(n, t, zh, ("risk_grid",), MAP) for n, t, zh in (
+    ("cell_m", INT, "网格尺寸（米）"), ("cell_id", TEXT, "网格编号"), ("n_units", INT, "单位数"),
+    ("n_level1", INT, "重大风险单位数"), ("n_level2", INT, "较大风险单位数"), ("n_level3", INT, "一般风险单位数"),
+    ("n_level4", INT, "低风险单位数"), ("n_unscored", INT, "未评级单位数"), ("worst_level", INT, "最高风险等级")))
+
 # --- the import's own tables and the run log ---------------------------------------------------
 _IMPORT_TABLES = tuple(_f(n, t, zh, ("import_issues",), IMPORT) for n, t, zh in (
     ("file", TEXT, "文件"), ("sheet", TEXT, "工作表"), ("row", INT, "行号"), ("column", TEXT, "列"),
@@ -221,7 +228,7 @@ def _map_fields() -> tuple[Field, ...]:
 
 #: Every registered field, each layer's in the order the step writes them.
 FIELDS: tuple[Field, ...] = (*_IMPORT, *_SCORE, *_SCORE_ISSUES, *_PROXIMITY, *_PROXIMITY_ISSUES, *_LINKS,
-                             *_CASCADE, *_EDGES, *_CHAINS, *_SCENARIO, *_map_fields(), *_DISTRICTS,
+                             *_CASCADE, *_EDGES, *_CHAINS, *_SCENARIO, *_map_fields(), *_DISTRICTS, *_GRID,
                              *_IMPORT_TABLES, *_RUNS)
 
 

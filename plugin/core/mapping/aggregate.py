@@ -1,0 +1,148 @@
+"""The risk map between the city and the street: units aggregated into hexagonal cells, one
+cell size per band of map scales (docs/domain/mapping.md §4).
+
+At small and middle scales a megacity's units overlap into a carpet; each band's cells carry
+the count of units per level and the worst level, and the map colours a cell by its worst
+level (or its count of level-1 units). Individual points show only from
+:data:`POINTS_VISIBLE_BELOW` in; level-1 units show as points at every scale.
+
+Cells are pointy-top hexagons on a lattice fixed to the origin of the local projected zone
+(CGCS2000 3-degree Gauss-Krüger, :func:`coords.gauss_kruger_epsg`), so a cell keeps its
+place and id from run to run. ``cell_m`` is the distance across a cell's flats (the
+distance between neighbouring centres). Everything is vectorised: one rounding, one
+``np.unique`` and a few ``bincount`` per band.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from .. import fields
+from ..coords import gauss_kruger_epsg
+
+SOURCE_EPSG = 4490
+LEVELS = (1, 2, 3, 4)
+
+
+@dataclass(frozen=True)
+class Band:
+    """One band of map scales and the cell size drawn in it. Scales are denominators
+    (1:50,000 → 50000): the band shows when ``max_scale ≤ scale < min_scale`` (QGIS's
+    "minimum" is the most zoomed-out scale; 0 = no limit)."""
+
+    cell_m: int
+    min_scale: int  # most zoomed-out scale at which the band shows (0: no limit)
+    max_scale: int  # most zoomed-in scale at which the band shows
+
+
+#: Individual unit points show when the scale denominator is below this (zoomed in past
+#: 1:10,000); level-1 units show at every scale. Measured on the 1,116,200-unit bench city
+#: (docs/domain/mapping.md §4): a 1,920 × 1,080 px screen at 1:10,000 covers 5.1 × 2.9 km.
+POINTS_VISIBLE_BELOW = 10_000
+
+#: The cell size of each band of scales, chosen so that a cell spans about 15–95 px on a
+#: 96 dpi screen (0.2646 mm per pixel) throughout its band: cell_m / (scale × 0.0002646).
+BANDS: tuple[Band, ...] = (
+    Band(2000, 0, 250_000),
+    Band(1000, 250_000, 100_000),
+    Band(500, 100_000, 40_000),
+    Band(250, 40_000, POINTS_VISIBLE_BELOW),
+)
+
+GRID_COLUMNS = fields.names("risk_grid")
+
+
+def _transformers(epsg: int) -> tuple[pyproj.Transformer, pyproj.Transformer]:
+    fwd = pyproj.Transformer.from_crs(f"EPSG:{SOURCE_EPSG}", f"EPSG:{epsg}", always_xy=True)
+    inv = pyproj.Transformer.from_crs(f"EPSG:{epsg}", f"EPSG:{SOURCE_EPSG}", always_xy=True)
+    return fwd, inv
+
+
+def hex_index(x: np.ndarray, y: np.ndarray, cell_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Axial coordinates (q, r) of the pointy-top hexagon, ``cell_m`` across the flats, that
+    holds each projected point (cube rounding)."""
+    size = cell_m / math.sqrt(3.0)  # centre to corner
+    qf = (math.sqrt(3.0) / 3.0 * x - y / 3.0) / size
+    rf = (2.0 / 3.0 * y) / size
+    sf = -qf - rf
+    q, r, s = np.round(qf), np.round(rf), np.round(sf)
+    dq, dr, ds = np.abs(q - qf), np.abs(r - rf), np.abs(s - sf)
+    fix_q = (dq > dr) & (dq > ds)
+    fix_r = ~fix_q & (dr > ds)
+    q = np.where(fix_q, -r - s, q)
+    r = np.where(fix_r, -q - s, r)
+    return q.astype(np.int64), r.astype(np.int64)
+
+
+def hex_centre(q: np.ndarray, r: np.ndarray, cell_m: float) -> tuple[np.ndarray, np.ndarray]:
+    size = cell_m / math.sqrt(3.0)
+    return size * math.sqrt(3.0) * (q + r / 2.0), size * 1.5 * r
+
+
+def hex_polygons(cx: np.ndarray, cy: np.ndarray, cell_m: float, inverse: pyproj.Transformer) -> np.ndarray:
+    """The cells as shapely polygons in EPSG:4490 (corners projected back one by one)."""
+    size = cell_m / math.sqrt(3.0)
+    angles = np.radians(30.0 + 60.0 * np.arange(6))
+    xs = cx[:, None] + size * np.cos(angles)[None, :]
+    ys = cy[:, None] + size * np.sin(angles)[None, :]
+    lon, lat = inverse.transform(xs.ravel(), ys.ravel())
+    ring = np.stack([np.asarray(lon).reshape(xs.shape), np.asarray(lat).reshape(xs.shape)], axis=-1)
+    ring = np.concatenate([ring, ring[:, :1]], axis=1)  # closed
+    return shapely.polygons(ring)
+
+
+def aggregate(lon: Any, lat: Any, level: Any, bands: tuple[Band, ...] = BANDS,
+              epsg: int | None = None) -> gpd.GeoDataFrame:
+    """The ``risk_grid`` layer: for each band, one row per occupied cell with the count of
+    units per level (``n_unscored``: no level), their total and the worst (lowest-numbered)
+    level, NULL where no unit in the cell is scored. Units without a position are left out."""
+    lon_a = np.asarray(lon, dtype=float)
+    lat_a = np.asarray(lat, dtype=float)
+    lv = np.asarray(pd.to_numeric(pd.Series(level), errors="coerce"), dtype=float)
+    keep = np.isfinite(lon_a) & np.isfinite(lat_a)
+    lon_a, lat_a, lv = lon_a[keep], lat_a[keep], lv[keep]
+    lv_code = np.where(np.isin(lv, LEVELS), lv, 0).astype(np.int64)  # 0: unscored
+    empty = gpd.GeoDataFrame({c: pd.Series(dtype="int64" if c != "cell_id" else object) for c in GRID_COLUMNS},
+                             geometry=gpd.GeoSeries([], crs=f"EPSG:{SOURCE_EPSG}"))
+    if not len(lon_a):
+        return empty
+    if epsg is None:
+        epsg = gauss_kruger_epsg(float(np.median(lon_a)))
+    fwd, inv = _transformers(int(epsg))
+    x, y = fwd.transform(lon_a, lat_a)
+    x, y = np.asarray(x), np.asarray(y)
+    frames = []
+    for band in bands:
+        q, r = hex_index(x, y, band.cell_m)
+        key = (q << 32) + (r & 0xFFFFFFFF)  # one int64 per cell
+        cells, inverse = np.unique(key, return_inverse=True)
+        n = len(cells)
+        counts = np.bincount(inverse * 5 + lv_code, minlength=n * 5).reshape(n, 5)
+        cq = cells >> 32
+        cr = (cells & 0xFFFFFFFF).astype(np.int64)
+        cr = np.where(cr >= 2 ** 31, cr - 2 ** 32, cr)
+        cx, cy = hex_centre(cq, cr, band.cell_m)
+        scored = counts[:, 1:]
+        worst = np.where(scored.any(axis=1), np.argmax(scored > 0, axis=1) + 1, 0)
+        frames.append(pd.DataFrame({
+            "cell_m": np.full(n, band.cell_m, dtype=np.int64),
+            "cell_id": pd.Series(cq.astype(str)).radd(f"{band.cell_m}:").str.cat(cr.astype(str), sep=":").to_numpy(),
+            "n_units": counts.sum(axis=1),
+            "n_level1": counts[:, 1], "n_level2": counts[:, 2], "n_level3": counts[:, 3], "n_level4": counts[:, 4],
+            "n_unscored": counts[:, 0],
+            "worst_level": pd.array(np.where(worst > 0, worst, 0), dtype="Int64"),
+            "geometry": hex_polygons(cx, cy, band.cell_m, inv),
+        }))
+    out = pd.concat(frames, ignore_index=True)
+    out.loc[out["worst_level"] == 0, "worst_level"] = pd.NA
+    grid = gpd.GeoDataFrame(out, geometry="geometry", crs=f"EPSG:{SOURCE_EPSG}")
+    grid.attrs["geometry_type"] = "Polygon"
+    return grid
