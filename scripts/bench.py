@@ -20,16 +20,21 @@ memory (the child's ``ru_maxrss``) are its own:
   ``QgsMapRendererParallelJob`` after a warm-up; the panel's refresh read
   (``plugin.core.status.snapshot``) and the unit inspector's pick
   (``UnitInspectTool.pick_at`` on a map canvas, ``store.read.nearest_unit``, then
-  ``status.unit_details`` as the panel's ``show_unit`` reads it).
+  ``status.unit_details`` as the panel's ``show_unit`` reads it);
+- ``levels``: after the chain, by aggregate SQL on the work database (sqlite3, read-only), per
+  sector: the units' levels before any upgrade (``inherent_level``) and after them (``level``),
+  the hazard sources raised by the proximity upgrade (``upgrade_reason``) and by the cascade
+  (``cascade_reason``), the units raised, and the share of level-1 units.
 
 Results are kept in ``OUT/results.json`` (the last run of each size and step), printed, and
 — unless ``--no-doc`` — written between the ``<!-- bench:...:begin/end -->`` markers of
 docs/benchmarks.md.
 
 Usage: python scripts/bench.py [--sizes 10000 100000 1116200] [--steps import score ...]
-                               [--seed N] [--out out/bench] [--no-doc]
+                               [--seed N] [--out out/bench] [--no-doc] [--doc-sections levels ...]
 ``--steps generate`` only generates (and caches) the cities; ``--steps chain`` is the six
-algorithms; ``--steps all`` (default) is the read floor, the chain and the map.
+algorithms and the levels after them; ``--steps all`` (default) is the read floor, the chain,
+the levels and the map.
 """
 
 from __future__ import annotations
@@ -54,8 +59,8 @@ QGIS_PLUGINS = "/usr/share/qgis/python/plugins"
 DEFAULT_SEED = 20241128
 PROFILE = "city"
 CHAIN = ("import", "score", "proximity", "cascade", "risk_map", "export_report")
-STEPS = ("read", "read_threads", *CHAIN, "map")
-ALIASES = {"import_surveys": "import", "report": "export_report", "render": "map", "chain": CHAIN,
+STEPS = ("read", "read_threads", *CHAIN, "levels", "map")
+ALIASES = {"import_surveys": "import", "report": "export_report", "render": "map", "chain": (*CHAIN, "levels"),
            "all": STEPS, "floor": ("read", "read_threads")}
 SEED_SCALE = 1_116_200
 GROWTH_FROM = 100_000
@@ -65,9 +70,12 @@ TARGET_PEAK_MB = 8 * 1024
 TARGET_GROWTH = 12.0
 TARGET_IMPORT_RATIO = 1.5
 TARGET_RENDER_S = 1.0
+DOC_SECTIONS = ("generate", "chain", "targets", "import", "map", "levels")
 RENDER_SIZE = (1280, 800)
 RENDER_RUNS = 3
 PICKS = 20  # units picked with the inspector
+LEVELS = (1, 2, 3, 4)
+SECTOR_ORDER = ("hazchem", "gas", "industry", "construction", "transport", "fire", "special_equipment")
 
 
 # =========================================================================================
@@ -373,6 +381,110 @@ def step_map(folder: Path, work: Path, n: int, seed: int) -> dict:
 
 
 # =========================================================================================
+# The levels after the chain: counts in the database
+# =========================================================================================
+
+def step_levels(folder: Path, work: Path, n: int, seed: int) -> dict:
+    """Per sector: units by inherent and final level, hazard sources raised by proximity and
+    by the cascade, units raised. Aggregate SQL on the database (one scan of each table);
+    a column a step has not written yet counts as empty."""
+    import sqlite3
+
+    from plugin.core.store.read import non_empty, quote_ident
+
+    db = work / "risk.gpkg"
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        def have(table: str) -> set[str]:
+            return {r[1] for r in con.execute(f"PRAGMA table_info({quote_ident(table)})")}
+
+        uc, hc = have("units"), have("hazards")
+
+        def col(name: str, cols: set[str]) -> str:
+            return quote_ident(name) if name in cols else "NULL"
+
+        def flag(name: str, cols: set[str]) -> str:
+            return f"CASE WHEN {non_empty(name)} THEN 1 ELSE 0 END" if name in cols else "0"
+
+        inherent = col("inherent_level", uc)
+        level = col("level", uc)
+        units = con.execute(
+            f"SELECT sector, {inherent}, {level}, COUNT(*), "
+            f"SUM(CASE WHEN {level} < {inherent} THEN 1 ELSE 0 END), SUM({flag('cascade_reason', uc)}) "
+            f"FROM units GROUP BY 1, 2, 3").fetchall()
+        hazards = con.execute(
+            f"SELECT sector, COUNT(*), SUM({flag('upgrade_reason', hc)}), SUM({flag('cascade_reason', hc)}) "
+            f"FROM hazards GROUP BY 1").fetchall()
+    finally:
+        con.close()
+    sectors: dict[str, dict] = {}
+
+    def entry(sector) -> dict:
+        return sectors.setdefault(str(sector or ""), {
+            "units": 0, "inherent": {}, "final": {}, "units_raised": 0, "units_raised_cascade": 0,
+            "hazards": 0, "raised_proximity": 0, "raised_cascade": 0})
+
+    for sector, inh, fin, k, raised, by_cascade in units:
+        e = entry(sector)
+        e["units"] += k
+        for key, v in (("inherent", inh), ("final", fin)):
+            name = str(int(v)) if v is not None else "none"
+            e[key][name] = e[key].get(name, 0) + k
+        e["units_raised"] += raised or 0
+        e["units_raised_cascade"] += by_cascade or 0
+    for sector, k, prox, casc in hazards:
+        e = entry(sector)
+        e.update(hazards=k, raised_proximity=prox or 0, raised_cascade=casc or 0)
+    return {"sectors": sectors, "columns": {c: c in (uc | hc) for c in
+                                            ("inherent_level", "upgrade_reason", "cascade_reason")}}
+
+
+def level_lines(r: dict) -> list[str]:
+    """The levels of one size as printed and written: one table, a row per sector and the city."""
+    sectors = r["sectors"]
+    rows = [s for s in SECTOR_ORDER if s in sectors] + sorted(set(sectors) - set(SECTOR_ORDER))
+    total: dict = {"units": 0, "inherent": {}, "final": {}}
+    for s in rows:
+        e = sectors[s]
+        for k, v in e.items():
+            if isinstance(v, dict):
+                for lv, c in v.items():
+                    total[k][lv] = total[k].get(lv, 0) + c
+            else:
+                total[k] = total.get(k, 0) + v
+    ungraded = any(e[k].get("none") for e in (*sectors.values(), total) for k in ("inherent", "final"))
+
+    def cell(c: int, of: int) -> str:
+        return f"{c:,} ({100 * c / of:.1f} %)" if of else f"{c:,}"
+
+    head = ("| sector | units | " + " | ".join(f"inherent {lv}" for lv in LEVELS)
+            + (" | inherent not graded" if ungraded else "") + " | " + " | ".join(f"final {lv}" for lv in LEVELS)
+            + (" | final not graded" if ungraded else "")
+            + " | hazard sources | raised by proximity | raised by cascade | units raised | of them by cascade |")
+    out = [head, "|---|" + "---:|" * (2 * len(LEVELS) + 2 * ungraded + 6)]
+    for name, e in [*((s, sectors[s]) for s in rows), ("**city**", total)]:
+        u = e["units"]
+        cells = [cell(e["inherent"].get(str(lv), 0), u) for lv in LEVELS]
+        if ungraded:
+            cells.append(cell(e["inherent"].get("none", 0), u))
+        cells += [cell(e["final"].get(str(lv), 0), u) for lv in LEVELS]
+        if ungraded:
+            cells.append(cell(e["final"].get("none", 0), u))
+        h = e["hazards"]
+        cells += [f"{h:,}", cell(e["raised_proximity"], h), cell(e["raised_cascade"], h),
+                  cell(e["units_raised"], u), f"{e['units_raised_cascade']:,}"]
+        out.append(f"| {name} | {u:,} | " + " | ".join(cells) + " |")
+    u = total["units"]
+    one_in, one_fin = total["inherent"].get("1", 0), total["final"].get("1", 0)
+    out += ["", f"Level 1: {100 * one_in / u:.1f} % of the units before the upgrades, "
+            f"{100 * one_fin / u:.1f} % after them ({one_fin - one_in:+,} units)." if u else "No units."]
+    missing = [c for c, ok in r.get("columns", {}).items() if not ok]
+    if missing:
+        out.append(f"Not in the database (the step that writes it did not run): {', '.join(missing)}.")
+    return out
+
+
+# =========================================================================================
 # Children
 # =========================================================================================
 
@@ -432,11 +544,16 @@ def child(step: str, folder: Path, work: Path, n: int, seed: int) -> None:
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     load = os.getloadavg()[0]  # a shared machine: how busy it was when the step started
     t0 = time.perf_counter()
-    own = {"generate": step_generate, "read": step_read, "read_threads": step_read_threads, "map": step_map}
+    own = {"generate": step_generate, "read": step_read, "read_threads": step_read_threads, "map": step_map,
+           "levels": step_levels}
     if step in own:
         info = own[step](folder, work, n, seed)
     else:
         info = run_algorithm(step, folder, work)
+    if step == "levels":
+        from tools.sample_city.generator import CITY_PROFILE_VERSION
+
+        info["profile_version"] = CITY_PROFILE_VERSION
     seconds = info.pop("alg_s", None) or (time.perf_counter() - t0)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"step": step, "units_in": n, "seconds": seconds, "peak_mb": peak / 1024,
@@ -575,6 +692,15 @@ def tables(results: dict, sizes: list[int]) -> dict[str, list[str]]:
             f"{m['nearest_s']:.3f} | {m['details_s']:.3f} (max {m['details_max_s']:.3f}) | "
             f"{fmt_mb(m['peak_mb'])} |")
     out["map"] = mp_rows
+
+    # The levels before and after the upgrades.
+    lv_rows: list[str] = []
+    for n in sizes:
+        r = get(results, n, "levels")
+        if r:
+            lv_rows += [*([""] if lv_rows else []), f"**{n:,} units** (generator profile `{PROFILE}` "
+                        f"v{r.get('profile_version', '?')}, measured {r.get('when', '?')})", "", *level_lines(r)]
+    out["levels"] = lv_rows
     return out
 
 
@@ -603,6 +729,16 @@ NOTES = {
     "import": (
         "`import / read` is the issue's measure: the whole `citysafety:import_surveys` against the bare "
         "calamine read of the same workbooks, one file after the other."),
+    "levels": (
+        "After the chain, counted in the work database by aggregate SQL (sqlite3, read-only; one scan "
+        "of the units and one of the hazard sources): per sector, the units by their level before any "
+        "upgrade (`inherent_level`, what the scores give) and after the upgrades (`level`); the hazard "
+        "sources raised by the proximity upgrade (a non-empty `upgrade_reason`) and by the cascade (a "
+        "non-empty `cascade_reason`); the units whose level is above their inherent level, and of them "
+        "those the cascade raised (a unit's `cascade_reason`; it may have been raised by proximity "
+        "too). Shares are of the sector's units "
+        "or hazard sources. The inherent levels follow the generator's planning assumption "
+        "(`CITY_LEVEL_SHARES`, above); the upgrades are the rules' (resources/rules/default.toml)."),
     "map": (
         "In one QGIS process with a GUI application (offscreen): the analysed database's layers loaded by "
         "the plugin's own loader (`plugin.layers.loading.load_risk_layers`: risk map, district summary, "
@@ -622,12 +758,15 @@ NOTES = {
 }
 
 
-def write_doc(blocks: dict[str, list[str]], results: dict) -> None:
-    """Replace the marked sections of docs/benchmarks.md (a missing one is appended)."""
+def write_doc(blocks: dict[str, list[str]], results: dict, sections: list[str] | None = None) -> None:
+    """Replace the marked sections of docs/benchmarks.md (a missing one is appended); only
+    ``sections`` when given."""
+    if sections:
+        blocks = {k: v for k, v in blocks.items() if k in sections}
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n\nWritten by `make bench`.\n"
     headings = {"generate": "## The bench city", "chain": "## The whole chain by size",
                 "targets": "## Targets at seed scale", "import": "## Import against the read",
-                "map": "## The map at city scale"}
+                "map": "## The map at city scale", "levels": "## Levels before and after the upgrades"}
     stamp = max((r.get("when", "") for size in results.values() for r in size.values()), default="")
     for section, lines in blocks.items():
         begin, end = f"<!-- bench:{section}:begin -->", f"<!-- bench:{section}:end -->"
@@ -694,6 +833,9 @@ def main() -> int:
     ap.add_argument("--no-doc", action="store_true", help="do not rewrite docs/benchmarks.md")
     ap.add_argument("--doc-only", action="store_true",
                     help="run nothing: rewrite docs/benchmarks.md from OUT/results.json (every size measured)")
+    ap.add_argument("--doc-sections", nargs="+", choices=DOC_SECTIONS, metavar="SECTION",
+                    help=f"rewrite only these sections of docs/benchmarks.md ({', '.join(DOC_SECTIONS)}): "
+                         "e.g. the levels of a run at small sizes, leaving the seed-scale tables as they are")
     ap.add_argument("--keep-going", action="store_true", help="after a failed step, go on with the next size")
     ap.add_argument("--timeout", type=float, default=LIMITS["timeout_s"], help="seconds a step may take (1800)")
     ap.add_argument("--kill-mb", type=float, default=LIMITS["kill_mb"],
@@ -706,7 +848,7 @@ def main() -> int:
         return 0
     if args.doc_only:
         results = load_results(args.out)
-        write_doc(tables(results, []), results)
+        write_doc(tables(results, []), results, args.doc_sections)
         return 0
     steps = parse_steps(args.steps)
     LIMITS.update(timeout_s=args.timeout, kill_mb=args.kill_mb)
@@ -739,7 +881,7 @@ def main() -> int:
     for name, lines in blocks.items():
         print(f"\n{name}\n" + "\n".join(lines))
     if not args.no_doc:
-        write_doc(blocks, results)
+        write_doc(blocks, results, args.doc_sections)
     return 1 if failed else 0
 
 
