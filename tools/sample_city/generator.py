@@ -33,7 +33,8 @@ hazardous-chemicals units inside three dense chemical parks (:data:`DENSE_PARKS`
 own coordinates tens to a few hundred metres from their unit's point
 (:data:`CITY_HAZARD_OFFSET_M`), :data:`CITY_RECEPTORS` receptors at every size, and score
 inputs skewed so that the units' inherent levels form a risk pyramid
-(:data:`CITY_LEVEL_SHARES`, a planning assumption; docs/benchmarks.md, "Levels").
+(:data:`CITY_LEVEL_SHARES`, a planning assumption: docs/benchmarks.md, "The levels the score
+inputs give").
 
 No QGIS here; heavy libraries are imported inside the functions that need them.
 """
