@@ -45,10 +45,12 @@ from qgis.core import (
     QgsRasterShader,
     QgsRendererCategory,
     QgsRuleBasedLabeling,
+    QgsRuleBasedRenderer,
     QgsSimpleFillSymbolLayer,
     QgsSimpleMarkerSymbolLayer,
     QgsSimpleMarkerSymbolLayerBase,
     QgsSingleBandPseudoColorRenderer,
+    QgsSingleSymbolRenderer,
     QgsSymbolLayer,
     QgsTextBufferSettings,
     QgsTextFormat,
@@ -56,8 +58,10 @@ from qgis.core import (
     QgsVectorLayer,
     QgsVectorLayerSimpleLabeling,
 )
-from qgis.PyQt.QtCore import QVariant
+from qgis.PyQt.QtCore import Qt, QVariant
 from qgis.PyQt.QtGui import QColor, QFont
+
+from plugin.core.mapping.aggregate import BANDS, POINTS_VISIBLE_BELOW
 
 # --- the decisions, in one place ---------------------------------------------------------
 
@@ -67,9 +71,10 @@ UNSCORED_SIZE_MM = 2.0
 UNSCORED_COLOUR = QColor(158, 158, 158)
 MARKER_STROKE = QColor(64, 64, 64)
 MARKER_STROKE_MM = 0.2
-# Unit names are labelled for levels 1 and 2, when zoomed in past 1:50,000.
-LABEL_MIN_SCALE = 50_000
-LABEL_LEVELS = {1: dict(size=9.0, bold=True, priority=9), 2: dict(size=8.0, bold=False, priority=6)}
+# Unit names are labelled for level 1 from district scale (1:100,000) in, for level 2 where
+# its points show (POINTS_VISIBLE_BELOW).
+LABEL_LEVELS = {1: dict(size=9.0, bold=True, priority=9, min_scale=100_000),
+                2: dict(size=8.0, bold=False, priority=6, min_scale=POINTS_VISIBLE_BELOW)}
 LABEL_COLOUR = QColor(33, 33, 33)
 DISTRICT_LABEL_COLOUR = QColor(66, 66, 66)
 BUFFER_MM = 0.8
@@ -92,6 +97,8 @@ DISTRICT_RAMP = [  # YlOrRd
 ]
 DISTRICT_OUTLINE = QColor(128, 128, 128)
 DISTRICT_OUTLINE_MM = 0.4
+DISTRICT_BOUNDARY = QColor(60, 60, 60)  # district_outline.qml: over the grid
+DISTRICT_BOUNDARY_MM = 0.5
 
 
 def _text_format(size: float, colour: QColor, bold: bool = False) -> QgsTextFormat:
@@ -149,10 +156,21 @@ def risk_map(path: Path) -> None:
     layer.updateFields()
 
     expr = shape_expression(rules.sectors)
-    cats = [QgsRendererCategory(i, _marker(QColor(lv.colour), LEVEL_SIZE_MM[i], expr), level_label(lv), True)
-            for i, lv in sorted(rules.levels.items())]
-    cats.append(QgsRendererCategory(None, _marker(UNSCORED_COLOUR, UNSCORED_SIZE_MM, expr), UNSCORED_LABEL, True))
-    renderer = QgsCategorizedSymbolRenderer(LEVEL_FIELD, cats)
+    # Level 1 at every scale; the other levels and the unscored only from POINTS_VISIBLE_BELOW
+    # in (further out the aggregation grid shows them: risk_grid.qml).
+    root = QgsRuleBasedRenderer.Rule(None)
+    root.setRuleKey("root")
+    for i, lv in sorted(rules.levels.items()):
+        rule = QgsRuleBasedRenderer.Rule(_marker(QColor(lv.colour), LEVEL_SIZE_MM[i], expr), 0,
+                                         0 if i == 1 else POINTS_VISIBLE_BELOW, f'"{LEVEL_FIELD}" = {i}',
+                                         level_label(lv))
+        rule.setRuleKey(f"level{i}")
+        root.appendChild(rule)
+    rule = QgsRuleBasedRenderer.Rule(_marker(UNSCORED_COLOUR, UNSCORED_SIZE_MM, expr), 0, POINTS_VISIBLE_BELOW,
+                                     "ELSE", UNSCORED_LABEL)
+    rule.setRuleKey("unscored")
+    root.appendChild(rule)
+    renderer = QgsRuleBasedRenderer(root)
     # level 1 drawn last, i.e. on top: NULL first, then 4, 3, 2, 1
     renderer.setOrderBy(QgsFeatureRequest.OrderBy(
         [QgsFeatureRequest.OrderByClause(f'"{LEVEL_FIELD}"', False, True)]))
@@ -171,7 +189,7 @@ def risk_map(path: Path) -> None:
         s.distUnits = QgsUnitTypes.RenderMillimeters
         s.priority = opts["priority"]
         s.setFormat(_text_format(opts["size"], LABEL_COLOUR, opts["bold"]))
-        rule = QgsRuleBasedLabeling.Rule(s, 0, LABEL_MIN_SCALE, f'"{LEVEL_FIELD}" = {level}',
+        rule = QgsRuleBasedLabeling.Rule(s, 0, opts["min_scale"], f'"{LEVEL_FIELD}" = {level}',
                                          f"{level} {rules.levels[level].zh} {rules.levels[level].en}")
         rule.setRuleKey(f"level{level}")
         root.appendChild(rule)
@@ -258,9 +276,112 @@ def district_summary(path: Path) -> None:
     _save(layer, path)
 
 
+GRID_ALPHA = 190  # cells semi-transparent: streets and names of the base map show through
+GRID_OUTLINE = QColor(255, 255, 255, 140)
+GRID_OUTLINE_MM = 0.1
+GRID_EMPTY = QColor(200, 200, 200, 90)  # cells with units but none at level 1 (level-1 count view)
+# Level-1 count classes of the level-1 view: (min, max, colour); max None = no upper bound.
+GRID_LEVEL1_CLASSES = ((1, 1, QColor(252, 187, 161)), (2, 4, QColor(251, 106, 74)), (5, 9, QColor(222, 45, 38)),
+                       (10, None, QColor(165, 15, 21)))
+
+
+def _cell(colour: QColor) -> QgsFillSymbol:
+    c = QColor(colour)
+    if c.alpha() == 255:
+        c.setAlpha(GRID_ALPHA)
+    fill = QgsSimpleFillSymbolLayer(c, strokeColor=GRID_OUTLINE, strokeWidth=GRID_OUTLINE_MM)
+    fill.setStrokeWidthUnit(QgsUnitTypes.RenderMillimeters)
+    symbol = QgsFillSymbol()
+    symbol.changeSymbolLayer(0, fill)
+    return symbol
+
+
+def _grid_layer():
+    layer = QgsVectorLayer("Polygon?crs=EPSG:4490", "risk_grid", "memory")
+    layer.dataProvider().addAttributes([QgsField("cell_m", QVariant.Int), QgsField("n_units", QVariant.Int),
+                                        QgsField("n_level1", QVariant.Int), QgsField("worst_level", QVariant.Int)])
+    layer.updateFields()
+    return layer
+
+
+def _band_rule(band) -> QgsRuleBasedRenderer.Rule:
+    """A band of scales: no symbol of its own; its children colour the cells."""
+    size = f"{band.cell_m / 1000:g} km" if band.cell_m >= 1000 else f"{band.cell_m} m"
+    rule = QgsRuleBasedRenderer.Rule(None, band.max_scale, band.min_scale, f'"cell_m" = {band.cell_m}',
+                                     f"{size} 网格 {size} cells")
+    rule.setRuleKey(f"band{band.cell_m}")
+    return rule
+
+
+def risk_grid(path: Path) -> None:
+    """The aggregation grid coloured by each cell's worst level (styling.style_grid fills in
+    the rules' colours and level names)."""
+    from plugin.core.rules import load_rules
+    from plugin.layers.styling import UNSCORED_LABEL, level_label
+
+    rules = load_rules()
+    layer = _grid_layer()
+    root = QgsRuleBasedRenderer.Rule(None)
+    root.setRuleKey("root")
+    for band in BANDS:
+        parent = _band_rule(band)
+        for i, lv in sorted(rules.levels.items()):
+            child = QgsRuleBasedRenderer.Rule(_cell(QColor(lv.colour)), 0, 0, f'"worst_level" = {i}', level_label(lv))
+            child.setRuleKey(f"band{band.cell_m}_level{i}")
+            parent.appendChild(child)
+        child = QgsRuleBasedRenderer.Rule(_cell(UNSCORED_COLOUR), 0, 0, "ELSE", UNSCORED_LABEL)
+        child.setRuleKey(f"band{band.cell_m}_unscored")
+        parent.appendChild(child)
+        root.appendChild(parent)
+    layer.setRenderer(QgsRuleBasedRenderer(root))
+    _save(layer, path)
+
+
+def risk_grid_level1(path: Path) -> None:
+    """The aggregation grid coloured by each cell's count of level-1 units."""
+    layer = _grid_layer()
+    root = QgsRuleBasedRenderer.Rule(None)
+    root.setRuleKey("root")
+    for band in BANDS:
+        parent = _band_rule(band)
+        child = QgsRuleBasedRenderer.Rule(_cell(GRID_EMPTY), 0, 0, '"n_level1" = 0', "0 重大风险 no level 1")
+        child.setRuleKey(f"band{band.cell_m}_l1_0")
+        parent.appendChild(child)
+        for lo, hi, colour in GRID_LEVEL1_CLASSES:
+            expr = f'"n_level1" >= {lo}' + (f' AND "n_level1" <= {hi}' if hi is not None else "")
+            text = (f"{lo}" if lo == hi else f"{lo}–{hi}" if hi is not None else f"≥ {lo}") + " 重大风险 level 1"
+            child = QgsRuleBasedRenderer.Rule(_cell(colour), 0, 0, expr, text)
+            child.setRuleKey(f"band{band.cell_m}_l1_{lo}")
+            parent.appendChild(child)
+        root.appendChild(parent)
+    layer.setRenderer(QgsRuleBasedRenderer(root))
+    _save(layer, path)
+
+
+def district_outline(path: Path) -> None:
+    """District boundaries and names, no fill: drawn over the aggregation grid."""
+    layer = QgsVectorLayer("Polygon?crs=EPSG:4490&field=district:string", "district_outline", "memory")
+    fill = QgsSimpleFillSymbolLayer(QColor(0, 0, 0, 0), strokeColor=DISTRICT_BOUNDARY,
+                                    strokeWidth=DISTRICT_BOUNDARY_MM)
+    fill.setStrokeWidthUnit(QgsUnitTypes.RenderMillimeters)
+    fill.setBrushStyle(Qt.NoBrush)
+    symbol = QgsFillSymbol()
+    symbol.changeSymbolLayer(0, fill)
+    layer.setRenderer(QgsSingleSymbolRenderer(symbol))
+    s = QgsPalLayerSettings()
+    s.fieldName = "district"
+    s.isExpression = False
+    s.placement = QgsPalLayerSettings.OverPoint
+    s.centroidInside = True
+    s.setFormat(_text_format(10.0, DISTRICT_LABEL_COLOUR, True))
+    layer.setLabeling(QgsVectorLayerSimpleLabeling(s))
+    layer.setLabelsEnabled(True)
+    _save(layer, path)
+
+
 def hazard_receptor_links(path: Path) -> None:
     """Lines from hazard sources to the receptors within their reach, by sensitivity."""
-    from qgis.core import QgsCategorizedSymbolRenderer, QgsLineSymbol, QgsRendererCategory, QgsVectorLayer
+    from qgis.core import QgsLineSymbol, QgsVectorLayer
 
     from plugin.layers.styling import LINK_COLOURS
 
@@ -280,11 +401,9 @@ def cascade_edges(path: Path) -> None:
     overpressure purple), width by probability (data-defined, 0.2–1.6 mm on a log scale)."""
     from qgis.core import (
         QgsArrowSymbolLayer,
-        QgsCategorizedSymbolRenderer,
         QgsFillSymbol,
         QgsLineSymbol,
         QgsProperty,
-        QgsRendererCategory,
         QgsSymbolLayer,
         QgsVectorLayer,
     )
@@ -315,11 +434,23 @@ def cascade_edges(path: Path) -> None:
 
 
 def main() -> None:
-    from plugin.layers.styling import DENSITY_QML, DISTRICTS_QML, EDGES_QML, LINKS_QML, RISK_MAP_QML
+    from plugin.layers.styling import (
+        DENSITY_QML,
+        DISTRICT_OUTLINE_QML,
+        DISTRICTS_QML,
+        EDGES_QML,
+        GRID_LEVEL1_QML,
+        GRID_QML,
+        LINKS_QML,
+        RISK_MAP_QML,
+    )
 
     risk_map(RISK_MAP_QML)
+    risk_grid(GRID_QML)
+    risk_grid_level1(GRID_LEVEL1_QML)
     risk_density(DENSITY_QML)
     district_summary(DISTRICTS_QML)
+    district_outline(DISTRICT_OUTLINE_QML)
     hazard_receptor_links(LINKS_QML)
     cascade_edges(EDGES_QML)
 

@@ -185,8 +185,8 @@ _SCENARIO = tuple(_f(n, t, zh, ("scenario_affected",), SCENARIO) for n, t, zh in
 # --- the risk map -----------------------------------------------------------------------------
 # risk_map: the units' fields the map shows, in this order (survey columns first).
 _MAP_SURVEY = ("unit_code", "name", "sector", "sector_zh", "district", "street", "address")
-_MAP_COPIED = ("level", "inherent_level", "level_zh", "colour", "major_hazard", "worst_hazard", "hazard_count", "method", "r_value",
-               "level_reasons", "cascade_reason")
+_MAP_COPIED = ("level", "inherent_level", "level_zh", "colour", "major_hazard", "worst_hazard", "hazard_count",
+               "method", "r_value", "level_reasons", "cascade_reason")
 _DISTRICTS = tuple(_f(n, t, zh, ("district_summary",), MAP) for n, t, zh in (
     ("district", TEXT, "行政区"), ("n_units", INT, "单位数"), ("n_level1", INT, "重大风险单位数"),
     ("n_level2", INT, "较大风险单位数"), ("n_level3", INT, "一般风险单位数"), ("n_level4", INT, "低风险单位数"),

@@ -57,6 +57,7 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core import status as core_status
 from ..core import steps as core_steps
+from ..core.mapping.aggregate import POINTS_VISIBLE_BELOW
 from ..core.scoring.levels import all_reasons
 from ..i18n import pick, tr
 from .inspect_tool import UnitInspectTool, layer_of_database, unit_layers
@@ -64,7 +65,7 @@ from .inspect_tool import UnitInspectTool, layer_of_database, unit_layers
 DOCK_OBJECT_NAME = "CitySafetyRiskDock"
 SETTINGS_KEY = "city_safety_risk_map/last_database"
 PROVIDER_ID = "citysafety"
-ZOOM_SCALE = 10_000  # 1:10,000 when zooming to one unit
+ZOOM_SCALE = POINTS_VISIBLE_BELOW // 2  # zooming to one unit: well inside where every point shows
 #: Databases larger than this are read in a background task (the window stays responsive).
 BACKGROUND_BYTES = 50 * 1024 * 1024
 #: The level-1 list shows at most this many units (GB 18218 by R, then LEC by D, then LS).

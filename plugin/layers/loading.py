@@ -33,29 +33,46 @@ def features_to_geodataframe(source, target_epsg: int = 4490):
     return frame
 
 
-def load_risk_layers(project: QgsProject, db: str, density: str, rules, with_districts: bool) -> list:
-    """Open, style and group the risk map's layers: points on top (large scales), then the
-    district summary and the density raster (small scales)."""
+def load_risk_layers(project: QgsProject, db: str, density: str, rules, with_districts: bool,
+                     aggregation: str | None = None) -> list:
+    """Open, style and group the risk map's layers, top to bottom: the unit points (level 1
+    at every scale, the rest from 1:10,000 in), the district boundaries and names, the
+    aggregation grid (between the city and the street), the risk-density raster and the
+    district summary's fills (both unchecked unless chosen: they would hide the grid).
+    ``aggregation``: what the grid shows (styling.AGGREGATIONS; default each cell's worst level)."""
     from . import styling
 
-    layers = []
+    layers, unchecked = [], []
     risk = QgsVectorLayer(f"{db}|layername=risk_map", "风险一张图 risk map", "ogr")
     if risk.isValid():
         styling.style_risk_layer(risk, rules)
-        styling.set_scale_visibility(risk, styling.POINTS_VISIBLE_BELOW, 0)
         layers.append(risk)
+    if with_districts:
+        outline = QgsVectorLayer(f"{db}|layername=district_summary", "行政区界 district boundaries", "ogr")
+        if outline.isValid():
+            styling.style_district_outline(outline)
+            styling.set_scale_visibility(outline, 0, styling.DISTRICT_OUTLINE_VISIBLE_ABOVE)
+            layers.append(outline)
+    grid = QgsVectorLayer(f"{db}|layername=risk_grid", "风险网格 risk grid", "ogr")
+    if grid.isValid():
+        styling.style_grid(grid, rules, aggregation or styling.AGGREGATION_WORST)
+        layers.append(grid)
+    dens = QgsRasterLayer(density, styling.DENSITY_LAYER_NAME)
+    if dens.isValid():
+        styling.style_density(dens)
+        layers.append(dens)
     if with_districts:
         dist = QgsVectorLayer(f"{db}|layername=district_summary", "行政区风险 district summary", "ogr")
         if dist.isValid():
             styling.style_districts(dist)
-            styling.set_scale_visibility(dist, 0, styling.OVERVIEW_VISIBLE_ABOVE)
             layers.append(dist)
-    dens = QgsRasterLayer(density, "风险密度 risk density")
-    if dens.isValid():
-        styling.style_density(dens)
-        styling.set_scale_visibility(dens, 0, styling.OVERVIEW_VISIBLE_ABOVE)
-        layers.append(dens)
-    styling.add_to_group(project, layers)
+            unchecked.append(dist)
+    group = styling.add_to_group(project, layers)
+    styling.show_aggregation(group, aggregation or styling.AGGREGATION_WORST, rules)
+    for layer in unchecked:
+        node = group.findLayer(layer.id())
+        if node is not None:
+            node.setItemVisibilityChecked(False)
     return layers
 
 
@@ -69,7 +86,9 @@ def load_links_layer(project: QgsProject, db: str, layer_name: str = "hazard_rec
     if not links.isValid():
         return None
     (styling.style_edges if layer_name == "cascade_edges" else styling.style_links)(links)
-    styling.set_scale_visibility(links, styling.POINTS_VISIBLE_BELOW, 0)
+    from ..core.mapping.aggregate import POINTS_VISIBLE_BELOW
+
+    styling.set_scale_visibility(links, POINTS_VISIBLE_BELOW, 0)  # where the unit points show
     group = project.layerTreeRoot().findGroup(styling.GROUP_NAME)
     if group is None:
         styling.add_to_group(project, [links])

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 from qgis.core import (
     Qgis,
-    QgsCategorizedSymbolRenderer,
     QgsColorRampShader,
     QgsExpression,
     QgsGraduatedSymbolRenderer,
@@ -29,6 +28,7 @@ from qgis.core import (
     QgsProperty,
     QgsRasterBandStats,
     QgsRasterLayer,
+    QgsRuleBasedRenderer,
     QgsSimpleMarkerSymbolLayer,
     QgsSimpleMarkerSymbolLayerBase,
     QgsSingleBandPseudoColorRenderer,
@@ -46,8 +46,11 @@ STYLES = Path(__file__).resolve().parents[2] / "resources" / "styles"
 RISK_MAP_QML = STYLES / "risk_map.qml"
 DENSITY_QML = STYLES / "risk_density.qml"
 DISTRICTS_QML = STYLES / "district_summary.qml"
+DISTRICT_OUTLINE_QML = STYLES / "district_outline.qml"  # boundaries and names, over the grid
 LINKS_QML = STYLES / "hazard_receptor_links.qml"
 EDGES_QML = STYLES / "cascade_edges.qml"
+GRID_QML = STYLES / "risk_grid.qml"  # aggregation grid by worst level
+GRID_LEVEL1_QML = STYLES / "risk_grid_level1.qml"  # aggregation grid by count of level-1 units
 # Escalation edges by vector: (legend label, RGB).
 EDGE_COLOURS = {
     "heat": ("热辐射 heat radiation", (232, 90, 20)),
@@ -74,21 +77,28 @@ DISTRICT_LABEL_PRECISION = 1
 
 GROUP_NAME = "城市安全风险一张图"
 
-#: Scale thresholds (denominators) of the risk map's layers, for
-#: :func:`set_scale_visibility`.
-#:
-#: ``POINTS_VISIBLE_BELOW``: the unit points show when the map scale denominator is below
-#: this (zoomed in further than 1:150,000); above it a city-wide view would be a cloud of
-#: overlapping markers — on a 1,280–1,920 px wide screen a city of Shenzhen's size (80 km)
-#: is at about 1:200,000, where its 1.1 million points took seconds to draw and the
-#: district summary and density draw in a fraction of one (docs/benchmarks.md).
-#: ``OVERVIEW_VISIBLE_ABOVE``: the district summary and the risk-density raster show when
-#: the denominator is above this (zoomed out further than 1:50,000); closer in, the
-#: individual units tell more. Between 1:50,000 and 1:150,000 both show, so there is no
-#: scale at which the map is empty. Unit names are labelled
-#: (levels 1 and 2 only) when zoomed in past 1:50,000 — set in risk_map.qml.
-POINTS_VISIBLE_BELOW = 150_000
-OVERVIEW_VISIBLE_ABOVE = 50_000
+#: Scale thresholds (denominators) of the risk map's layers. Unit points of levels 2–4 show
+#: from :data:`POINTS_VISIBLE_BELOW` in (plugin.core.mapping.aggregate, where the bands of the
+#: aggregation grid are set); level-1 points show at every scale (risk_map.qml).
+#: ``DISTRICT_OUTLINE_VISIBLE_ABOVE``: district boundaries and names show when zoomed out
+#: further than 1:40,000; closer in the streets tell where one is.
+DISTRICT_OUTLINE_VISIBLE_ABOVE = 40_000
+
+#: What the aggregation shows (the panel's choice): each cell's worst level, its count of
+#: level-1 units, or the risk-density raster in place of the grid.
+AGGREGATION_WORST = "worst"
+AGGREGATION_LEVEL1 = "level1"
+AGGREGATION_DENSITY = "density"
+AGGREGATIONS = (AGGREGATION_WORST, AGGREGATION_LEVEL1, AGGREGATION_DENSITY)
+DENSITY_LAYER_NAME = "风险密度 risk density"
+GRID_ALPHA = 190  # as in risk_grid.qml (scripts/make_styles.py)
+#: The identify title and map tip of a grid cell: its counts per level.
+GRID_DISPLAY_EXPRESSION = ("'重大 ' || \"n_level1\" || ' · 较大 ' || \"n_level2\" || ' · 一般 ' || \"n_level3\" "
+                           "|| ' · 低 ' || \"n_level4\" || ' (' || \"n_units\" || ')'")
+GRID_MAP_TIP = ("<b>[% \"n_units\" %] 个单位 units</b> ([% \"cell_m\" %] m)<br>"
+                "1 重大 major: [% \"n_level1\" %]<br>2 较大 considerable: [% \"n_level2\" %]<br>"
+                "3 一般 moderate: [% \"n_level3\" %]<br>4 低 low: [% \"n_level4\" %]<br>"
+                "未评级 unscored: [% \"n_unscored\" %]")
 
 
 class StyleError(RuntimeError):
@@ -142,34 +152,80 @@ def category_level(value) -> int | None:
         return None
 
 
-def style_risk_layer(layer: QgsVectorLayer, rules: Rules) -> None:
+def _level_of_key(key: str) -> int | None:
+    """The level of a rule key such as "level1" or "band500_level1"; None for others."""
+    tail = key.rsplit("level", 1)
+    return category_level(tail[1]) if len(tail) == 2 else None
+
+
+def style_risk_layer(layer: QgsVectorLayer, rules: Rules, all_scales: bool = False,
+                     only_levels: tuple[int, ...] | None = None) -> None:
     """Style the unit points: risk_map.qml, with colours, labels and shapes from ``rules``.
 
-    Four categories (levels 1–4) take colour and legend text from ``rules.levels``; the
-    unscored category (NULL level, and anything not 1–4) stays grey. Every marker's shape
-    is data-defined by sector from ``rules.sectors``.
+    A rule-based renderer: level 1 at every scale, levels 2–4 and the unscored (the ELSE
+    rule, grey) from POINTS_VISIBLE_BELOW in — or at every scale with ``all_scales`` (a
+    printed district map). ``only_levels`` keeps the rules of those levels only (the legend
+    shows what is drawn). Each level's rule takes colour and legend text from
+    ``rules.levels``; every marker's shape is data-defined by sector from ``rules.sectors``.
     """
     _load(layer, RISK_MAP_QML)
     renderer = layer.renderer()
-    if not isinstance(renderer, QgsCategorizedSymbolRenderer):
-        raise StyleError(f"{RISK_MAP_QML.name}: expected a categorized renderer")
+    if not isinstance(renderer, QgsRuleBasedRenderer):
+        raise StyleError(f"{RISK_MAP_QML.name}: expected a rule-based renderer")
     renderer = renderer.clone()
     shape = QgsProperty.fromExpression(shape_expression(rules.sectors))
-    for i, cat in enumerate(renderer.categories()):
-        lv = rules.levels.get(category_level(cat.value()))
-        symbol = cat.symbol().clone()
+    root = renderer.rootRule()
+    if only_levels is not None:
+        for rule in list(root.children()):
+            if _level_of_key(rule.ruleKey()) not in only_levels:
+                root.removeChild(rule)
+    for rule in root.children():
+        if all_scales:
+            rule.setMinimumScale(0)
+            rule.setMaximumScale(0)
+        lv = rules.levels.get(_level_of_key(rule.ruleKey()))
+        symbol = rule.symbol().clone()
         if lv is not None:
             symbol.setColor(QColor(lv.colour))
-            renderer.updateCategoryValue(i, lv.level)  # QML gives "1": back to the integer field's type
-            renderer.updateCategoryLabel(i, level_label(lv))
-        else:
-            renderer.updateCategoryValue(i, None)  # NULL: catches NULL and anything not 1–4
-            renderer.updateCategoryLabel(i, UNSCORED_LABEL)
+            rule.setLabel(level_label(lv))
+        elif rule.isElse():
+            rule.setLabel(UNSCORED_LABEL)
         for sl in symbol.symbolLayers():
             if isinstance(sl, QgsSimpleMarkerSymbolLayer):
                 sl.setDataDefinedProperty(QgsSymbolLayer.PropertyName, shape)
-        renderer.updateCategorySymbol(i, symbol)
+        rule.setSymbol(symbol)
     layer.setRenderer(renderer)
+    layer.triggerRepaint()
+
+
+# --- aggregation grid -------------------------------------------------------------------
+
+def style_grid(layer: QgsVectorLayer, rules: Rules, mode: str = AGGREGATION_WORST) -> None:
+    """Style the aggregation grid (risk_grid): by each cell's worst level (risk_grid.qml,
+    colours and names from ``rules.levels``) or by its count of level-1 units
+    (risk_grid_level1.qml). One rule per band of scales (plugin.core.mapping.aggregate.BANDS);
+    identify and map tips give the cell's counts per level."""
+    qml = GRID_LEVEL1_QML if mode == AGGREGATION_LEVEL1 else GRID_QML
+    _load(layer, qml)
+    renderer = layer.renderer()
+    if not isinstance(renderer, QgsRuleBasedRenderer):
+        raise StyleError(f"{qml.name}: expected a rule-based renderer")
+    renderer = renderer.clone()
+    if mode != AGGREGATION_LEVEL1:
+        for band in renderer.rootRule().children():
+            for rule in band.children():
+                lv = rules.levels.get(_level_of_key(rule.ruleKey()))
+                if lv is not None and rule.symbol() is not None:
+                    symbol = rule.symbol().clone()
+                    colour = QColor(lv.colour)
+                    colour.setAlpha(GRID_ALPHA)
+                    symbol.setColor(colour)
+                    rule.setSymbol(symbol)
+                    rule.setLabel(level_label(lv))
+    layer.setRenderer(renderer)
+    layer.setDisplayExpression(GRID_DISPLAY_EXPRESSION)
+    layer.setMapTipTemplate(GRID_MAP_TIP)
+    layer.setCustomProperty("citysafety/aggregation", mode)
     layer.triggerRepaint()
 
 
@@ -258,6 +314,28 @@ def style_districts(layer: QgsVectorLayer) -> None:
     layer.triggerRepaint()
 
 
+def style_district_outline(layer: QgsVectorLayer) -> None:
+    """District boundaries and names (district_outline.qml), drawn over the grid."""
+    _load(layer, DISTRICT_OUTLINE_QML)
+
+
+def show_aggregation(group: QgsLayerTreeGroup, mode: str, rules: Rules) -> None:
+    """Show what the panel chose between the city and the street in the risk map ``group``:
+    the grid by worst level or by level-1 count, or the density raster in its place."""
+    if mode not in AGGREGATIONS:
+        raise ValueError(f"unknown aggregation {mode!r}; expected one of {AGGREGATIONS}")
+    for node in group.findLayers():
+        layer = node.layer()
+        if layer is None:
+            continue
+        if isinstance(layer, QgsVectorLayer) and layer.source().endswith("layername=risk_grid"):
+            node.setItemVisibilityChecked(mode != AGGREGATION_DENSITY)
+            if mode != AGGREGATION_DENSITY and layer.customProperty("citysafety/aggregation") != mode:
+                style_grid(layer, rules, mode)
+        elif isinstance(layer, QgsRasterLayer) and layer.name() == DENSITY_LAYER_NAME:
+            node.setItemVisibilityChecked(mode == AGGREGATION_DENSITY)
+
+
 # --- layer tree and scales --------------------------------------------------------------
 
 def style_links(layer: QgsVectorLayer) -> None:
@@ -317,9 +395,9 @@ def set_scale_visibility(layer: QgsMapLayer, min_scale: float = 0, max_scale: fl
 
     ``min_scale`` is the most zoomed-out scale at which the layer shows (QGIS "minimum
     scale"): the layer hides when the denominator is at or above it. ``max_scale`` is the
-    most zoomed-in (QGIS "maximum scale"): the layer hides below it. Unit points:
-    ``set_scale_visibility(points, POINTS_VISIBLE_BELOW, 0)``; districts and density:
-    ``set_scale_visibility(layer, 0, OVERVIEW_VISIBLE_ABOVE)``.
+    most zoomed-in (QGIS "maximum scale"): the layer hides below it. Hazard-receptor links:
+    ``set_scale_visibility(links, POINTS_VISIBLE_BELOW, 0)``; district boundaries:
+    ``set_scale_visibility(layer, 0, DISTRICT_OUTLINE_VISIBLE_ABOVE)``.
     """
     lo, hi = float(min_scale or 0), float(max_scale or 0)
     if lo and hi and lo <= hi:

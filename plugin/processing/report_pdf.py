@@ -81,7 +81,7 @@ from ..core.errors import Canceled, PipelineError
 from ..core.mapping.density import risk_density, write_density_tif
 from ..core.scoring.levels import level_table, weights
 from ..core.store import read, riskdb
-from ..layers.styling import UNSCORED_LABEL, category_level, level_label, style_density, style_risk_layer
+from ..layers.styling import UNSCORED_LABEL, level_label, style_density, style_risk_layer
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "resources" / "layouts" / "report.qpt"
 FONT = "Noto Sans CJK SC"  # as in the template (fonts-noto-cjk)
@@ -521,12 +521,7 @@ def _cover_points_layer(db: str, rules, tr) -> QgsVectorLayer | None:
         name += f"（显示 {COVER_POINTS:,} / {total:,}）shown {COVER_POINTS:,} of {total:,}"
     layer = _layer(db, "risk_map", name)
     layer.setSubsetString(subset)
-    style_risk_layer(layer, rules)
-    renderer = layer.renderer().clone()
-    for i in reversed(range(len(renderer.categories()))):  # the legend shows the level drawn only
-        if category_level(renderer.categories()[i].value()) != COVER_LEVEL:
-            renderer.deleteCategory(i)
-    layer.setRenderer(renderer)
+    style_risk_layer(layer, rules, all_scales=True, only_levels=(COVER_LEVEL,))  # the legend: the level drawn
     _unshape_labeling(layer)
     return layer
 
@@ -537,7 +532,7 @@ def _cap_district_map(project: QgsProject, map_item: QgsLayoutItemMap, db: str, 
     outlines and the level-1 and level-2 units only (a layer set chosen per atlas page)."""
     top = _layer(db, "risk_map", tr("Level-1 and level-2 units"))
     top.setSubsetString(DISTRICT_CAPPED_LEVELS)
-    style_risk_layer(top, rules)
+    style_risk_layer(top, rules, all_scales=True)
     _unshape_labeling(top)
     project.addMapLayer(top, False)
 
@@ -610,7 +605,7 @@ def build_layout(project: QgsProject, db: str, rules, title: str, tr, date_text:
     """The report layout with its atlas; its layers are owned by ``project``. The cover's
     density raster is written in ``work_dir`` (none without it), which must outlive the layout."""
     risk = _layer(db, "risk_map", tr("Risk units by level"))
-    style_risk_layer(risk, rules)
+    style_risk_layer(risk, rules, all_scales=True)
     _unshape_labeling(risk)
     districts = _district_layer(db, tr("District boundaries")) \
         if "district_summary" in riskdb.layer_names(db) else None

@@ -188,7 +188,10 @@ def test_double_click_zooms_to_and_selects_the_unit(make_dock, analysed_db, proj
     assert [f["unit_code"] for f in selected] == [code]
     x, y = _point_of(db, code, "risk_map")
     assert qgis_canvas.extent().contains(QgsPointXY(x, y))
-    assert qgis_canvas.scale() == pytest.approx(10_000, rel=0.05)
+    from plugin.core.mapping.aggregate import POINTS_VISIBLE_BELOW
+    from plugin.gui.dock import ZOOM_SCALE
+
+    assert qgis_canvas.scale() == pytest.approx(ZOOM_SCALE, rel=0.05) and ZOOM_SCALE < POINTS_VISIBLE_BELOW
     assert dock.current_unit == code  # and the inspector shows it
 
     # a second unit: the loaded layer is reused, the canvas (now in Web Mercator) follows
@@ -216,7 +219,7 @@ def test_double_click_without_a_risk_map_uses_the_units(make_dock, provider, pro
     code = dock.level_one_table.item(0, 0).data(0x0100)
     dock.level_one_table.cellDoubleClicked.emit(0, 0)
     (layer,) = [lyr for lyr in project.mapLayers().values() if layer_of_database(lyr, str(db)) == "units"]
-    assert layer.renderer().type() == "categorizedSymbol"
+    assert layer.renderer().type() == "RuleRenderer"
     assert [f["unit_code"] for f in layer.getSelectedFeatures()] == [code]
     assert qgis_canvas.extent().contains(QgsPointXY(*_point_of(str(db), code)))
 

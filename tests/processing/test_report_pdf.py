@@ -316,7 +316,7 @@ def test_cover_map_draws_density_districts_and_few_level_1_points(analysed_db_se
         codes = sorted(f["unit_code"] for f in points.getFeatures())
         assert codes == sorted(level1.unit_code[:3])  # the three worst level-1 units
         assert "shown 3 of" in points.name()
-        assert [c.value() for c in points.renderer().categories()] == [1]  # the legend shows level 1 only
+        assert [r.ruleKey() for r in points.renderer().rootRule().children()] == ["level1"]  # the legend: level 1
         legend = layout.itemById("cover_legend")
         assert isinstance(legend, QgsLayoutItemLegend)
         assert [n.layer() for n in legend.model().rootGroup().findLayers()] == [points, districts, density]

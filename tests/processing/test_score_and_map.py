@@ -99,16 +99,25 @@ def test_risk_map_layers_density_and_group(imported, tmp_path):
     assert res["DISTRICTS_SUMMARISED"] == len(summary) == 10
     assert summary.n_units.sum() <= len(units)
     assert (summary[["n_level1", "n_level2", "n_level3", "n_level4"]].sum(axis=1) <= summary.n_units).all()
-    # In QGIS: one group with the points on top, then the districts, then the density.
+    # In QGIS: one group, top to bottom: the points, the district boundaries, the aggregation
+    # grid (shown), the density and the district fills (both unchecked: the grid would hide under them).
     group = QgsProject.instance().layerTreeRoot().findGroup("城市安全风险一张图")
     assert group is not None
-    names = [child.layer().name() for child in group.findLayers()]
-    assert names[0].startswith("风险一张图") and names[-1].startswith("风险密度") and len(names) == 3
-    points = group.findLayers()[0].layer()
-    assert points.renderer().type() == "categorizedSymbol"
-    colours = {c.value(): c.symbol().color().getRgb()[:3] for c in points.renderer().categories() if c.value()}
-    assert colours == {1: (230, 0, 18), 2: (255, 140, 0), 3: (255, 215, 0), 4: (0, 112, 192)}
-    assert points.hasScaleBasedVisibility() and group.findLayers()[2].layer().hasScaleBasedVisibility()
+    nodes = group.findLayers()
+    assert [n.layer().name() for n in nodes] == ["风险一张图 risk map", "行政区界 district boundaries",
+                                                 "风险网格 risk grid", "风险密度 risk density",
+                                                 "行政区风险 district summary"]
+    assert [n.isVisible() for n in nodes] == [True, True, True, False, False]
+    points = nodes[0].layer()
+    assert points.renderer().type() == "RuleRenderer" and not points.hasScaleBasedVisibility()
+    colours = {r.ruleKey(): r.symbol().color().getRgb()[:3] for r in points.renderer().rootRule().children()}
+    assert colours == {"level1": (230, 0, 18), "level2": (255, 140, 0), "level3": (255, 215, 0),
+                       "level4": (0, 112, 192), "unscored": (158, 158, 158)}
+    grid = nodes[2].layer()
+    assert 0 < grid.featureCount() <= 4 * len(units)
+    assert [b.ruleKey() for b in grid.renderer().rootRule().children()] == ["band2000", "band1000", "band500",
+                                                                             "band250"]
+    assert nodes[1].layer().hasScaleBasedVisibility()
 
 
 def test_run_all_on_the_sample_city(provider, tmp_path):

@@ -60,9 +60,10 @@ def _rgb(colour) -> tuple[int, int, int]:
 
 
 def _level_categories(renderer):
-    from plugin.layers.styling import category_level
+    """The risk map's rules by level (None: the unscored ELSE rule)."""
+    from plugin.layers.styling import _level_of_key
 
-    return {category_level(c.value()): c for c in renderer.categories()}
+    return {_level_of_key(r.ruleKey()): r for r in renderer.rootRule().children()}
 
 
 def test_templates_are_qgis_qml():
@@ -76,19 +77,24 @@ def test_templates_are_qgis_qml():
 
 
 def test_risk_layer_categories_colours_labels(qgis_app, rules):
-    from qgis.core import QgsCategorizedSymbolRenderer
+    from qgis.core import QgsRuleBasedRenderer
 
+    from plugin.core.mapping.aggregate import POINTS_VISIBLE_BELOW
     from plugin.layers.styling import UNSCORED_LABEL, style_risk_layer
 
     layer = _points()
     style_risk_layer(layer, rules)
     r = layer.renderer()
-    assert isinstance(r, QgsCategorizedSymbolRenderer)
-    assert r.classAttribute() == "level"
+    assert isinstance(r, QgsRuleBasedRenderer)
     cats = _level_categories(r)
     assert sorted(k for k in cats if k is not None) == [1, 2, 3, 4]
-    assert sorted(c.value() for c in r.categories() if c.value() is not None) == [1, 2, 3, 4]  # ints
-    assert None in cats and len(r.categories()) == 5
+    assert [cats[k].filterExpression() for k in (1, 2, 3, 4)] == [f'"level" = {k}' for k in (1, 2, 3, 4)]
+    assert None in cats and cats[None].isElse() and len(r.rootRule().children()) == 5
+    # level 1 at every scale; the rest only where single points can be told apart
+    assert cats[1].minimumScale() == 0 and cats[1].maximumScale() == 0
+    for k in (2, 3, 4, None):
+        assert cats[k].minimumScale() == POINTS_VISIBLE_BELOW and cats[k].maximumScale() == 0
+    assert r.orderByEnabled() and "level" in r.orderBy().dump()
     for lv, rgb in RULES_COLOURS.items():
         assert _rgb(cats[lv].symbol().color()) == rgb
         assert cats[lv].label().startswith(str(lv))
@@ -102,13 +108,20 @@ def test_risk_layer_categories_colours_labels(qgis_app, rules):
     # every feature finds its category: the unscored one catches NULL
     from qgis.core import QgsRenderContext
 
-    ctx = QgsRenderContext()
-    r.startRender(ctx, layer.fields())
-    try:
-        got = {f["unit_code"]: _rgb(r.symbolForFeature(f, ctx).color()) for f in layer.getFeatures()}
-    finally:
-        r.stopRender(ctx)
+    def symbols(scale):
+        ctx = QgsRenderContext()
+        ctx.setRendererScale(scale)
+        r.startRender(ctx, layer.fields())
+        try:
+            return {f["unit_code"]: (lambda s: _rgb(s[0].color()) if s else None)(r.symbolsForFeature(f, ctx))
+                    for f in layer.getFeatures()}
+        finally:
+            r.stopRender(ctx)
+
+    got = symbols(5_000)
     assert got["U1"] == RULES_COLOURS[1] and got["U4"] == RULES_COLOURS[4] and got["U6"] == (158, 158, 158)
+    got = symbols(300_000)  # the city: level 1 alone
+    assert got["U1"] == RULES_COLOURS[1] and got["U4"] is None and got["U6"] is None
 
 
 def test_edited_rules_change_the_map(qgis_app, rules, tmp_path):
@@ -149,7 +162,7 @@ def test_shapes_by_sector(qgis_app, rules):
 
     layer = _points()
     style_risk_layer(layer, rules)
-    for cat in layer.renderer().categories():
+    for cat in layer.renderer().rootRule().children():
         expr = _shape_expression(cat.symbol())
         for sid, s in rules.sectors.items():
             assert f"'{sid}' THEN '{s.symbol}'" in expr
@@ -171,6 +184,7 @@ def test_unknown_shape_falls_back_to_circle(qgis_app):
 def test_order_and_labels(qgis_app, rules):
     from qgis.core import QgsRuleBasedLabeling
 
+    from plugin.core.mapping.aggregate import POINTS_VISIBLE_BELOW
     from plugin.layers.styling import style_risk_layer
 
     layer = _points()
@@ -187,9 +201,10 @@ def test_order_and_labels(qgis_app, rules):
     assert isinstance(labeling, QgsRuleBasedLabeling)
     rules_ = labeling.rootRule().children()
     assert [x.filterExpression() for x in rules_] == ['"level" = 1', '"level" = 2']
+    # level 1 named from district scale in, level 2 where its points show
+    assert [(x.minimumScale(), x.maximumScale()) for x in rules_] == [(100_000, 0), (POINTS_VISIBLE_BELOW, 0)]
     for rule in rules_:
         assert rule.dependsOnScale()
-        assert rule.minimumScale() == 50_000 and rule.maximumScale() == 0  # shown when zoomed in past 1:50,000
         s = rule.settings()
         assert s.fieldName == "name"
         fmt = s.format()
@@ -347,14 +362,15 @@ def test_add_to_group_twice(qgis_app, qgis_new_project):
 
 
 def test_scale_visibility(qgis_app):
-    from plugin.layers.styling import OVERVIEW_VISIBLE_ABOVE, POINTS_VISIBLE_BELOW, set_scale_visibility
+    from plugin.core.mapping.aggregate import POINTS_VISIBLE_BELOW
+    from plugin.layers.styling import DISTRICT_OUTLINE_VISIBLE_ABOVE, set_scale_visibility
 
     points, overview = _points(), _points()
     set_scale_visibility(points, POINTS_VISIBLE_BELOW, 0)
-    set_scale_visibility(overview, 0, OVERVIEW_VISIBLE_ABOVE)
+    set_scale_visibility(overview, 0, DISTRICT_OUTLINE_VISIBLE_ABOVE)
     assert points.hasScaleBasedVisibility() and overview.hasScaleBasedVisibility()
-    assert points.isInScaleRange(10_000) and points.isInScaleRange(100_000)
-    assert not points.isInScaleRange(500_000)
+    assert points.isInScaleRange(5_000) and points.isInScaleRange(1_000)
+    assert not points.isInScaleRange(50_000)
     assert overview.isInScaleRange(100_000) and overview.isInScaleRange(1_000_000)
     assert not overview.isInScaleRange(10_000)
     with pytest.raises(ValueError):
@@ -391,12 +407,12 @@ def test_styled_points_render(qgis_app, rules, tmp_path):
     from plugin.layers.styling import style_risk_layer
 
     layer = _points()
-    style_risk_layer(layer, rules)
+    style_risk_layer(layer, rules, all_scales=True)  # as printed: every level at this scale
     extent = layer.extent()
     extent.grow(500)
     img, arr, scale = _render([layer], extent)
     img.save(str(tmp_path / "risk_map.png"))
-    assert scale < 50_000  # labels of levels 1 and 2 are on at this scale
+    assert 10_000 < scale < 50_000
     for lv in (1, 2, 3, 4):
         assert _has(arr, RULES_COLOURS[lv]) > 10, f"no pixel of level {lv}"
     assert _has(arr, (158, 158, 158)) > 5  # the unscored unit
@@ -425,3 +441,104 @@ def test_density_and_districts_render(qgis_app, tmp_path):
     assert tuple(arr[2, 2, :3]) == (255, 255, 255)  # zero density: the white background shows
     centre = arr[100, 100, :3].astype(int)
     assert centre[0] > 200 and centre[1] < 120  # red-ish through the 0.75 opacity
+
+
+def _grid_layer():
+    from qgis.core import QgsFeature, QgsGeometry, QgsVectorLayer
+
+    layer = QgsVectorLayer("Polygon?crs=EPSG:4490&field=cell_m:integer&field=n_units:integer"
+                           "&field=n_level1:integer&field=n_level2:integer&field=n_level3:integer"
+                           "&field=n_level4:integer&field=n_unscored:integer&field=worst_level:integer",
+                           "risk_grid", "memory")
+    feats = []
+    for i, (cell, worst, n1) in enumerate(((2000, 1, 3), (2000, 4, 0), (500, 2, 0))):
+        f = QgsFeature(layer.fields())
+        f.setGeometry(QgsGeometry.fromWkt(f"POLYGON(({i} 0,{i + 1} 0,{i + 1} 1,{i} 1,{i} 0))"))
+        f.setAttributes([cell, 10, n1, 0, 0, 10 - n1, 0, worst])
+        feats.append(f)
+    layer.dataProvider().addFeatures(feats)
+    return layer
+
+
+def test_grid_by_worst_level_and_by_level_1_count(qgis_app, rules):
+    from qgis.core import QgsRenderContext
+
+    from plugin.core.mapping.aggregate import BANDS
+    from plugin.layers.styling import AGGREGATION_LEVEL1, GRID_ALPHA, style_grid
+
+    layer = _grid_layer()
+    style_grid(layer, rules)
+    r = layer.renderer()
+    bands = r.rootRule().children()
+    assert [(b.filterExpression(), b.minimumScale(), b.maximumScale()) for b in bands] == [
+        (f'"cell_m" = {b.cell_m}', b.min_scale, b.max_scale) for b in BANDS]
+    for band in bands:
+        colours = {c.ruleKey().rsplit("_", 1)[1]: c.symbol().color().getRgb() for c in band.children()}
+        assert colours["level1"] == (*RULES_COLOURS[1], GRID_ALPHA) and colours["level4"][:3] == RULES_COLOURS[4]
+        assert band.children()[-1].isElse()
+    assert "n_level1" in layer.mapTipTemplate() and "n_level1" in layer.displayExpression()
+
+    def drawn(scale):
+        ctx = QgsRenderContext()
+        ctx.setRendererScale(scale)
+        r.startRender(ctx, layer.fields())
+        try:
+            return [(lambda s: s[0].color().getRgb()[:3] if s else None)(r.symbolsForFeature(f, ctx))
+                    for f in layer.getFeatures()]
+        finally:
+            r.stopRender(ctx)
+
+    r = layer.renderer()
+    assert drawn(300_000) == [RULES_COLOURS[1], RULES_COLOURS[4], None]  # the 2 km band only
+    assert drawn(50_000) == [None, None, RULES_COLOURS[2]]  # the 500 m band only
+    style_grid(layer, rules, AGGREGATION_LEVEL1)
+    r = layer.renderer()
+    got = drawn(300_000)
+    assert got == [(251, 106, 74), (200, 200, 200), None]  # 3 level-1 units: the class 2–4; none: grey
+
+
+def test_show_aggregation_switches_the_grid_and_the_density(qgis_app, rules, tmp_path):
+    from qgis.core import QgsProject, QgsRasterLayer
+
+    from plugin.layers.styling import (
+        AGGREGATION_DENSITY,
+        AGGREGATION_LEVEL1,
+        DENSITY_LAYER_NAME,
+        add_to_group,
+        show_aggregation,
+    )
+
+    db = tmp_path / "g.gpkg"
+    import pyogrio
+
+    from plugin.core.mapping.aggregate import aggregate
+
+    pyogrio.write_dataframe(aggregate([114.0, 114.01], [22.5, 22.51], [1, 3]), db, layer="risk_grid")
+    from qgis.core import QgsVectorLayer
+
+    grid = QgsVectorLayer(f"{db}|layername=risk_grid", "grid", "ogr")
+    dens = QgsRasterLayer(str(_density_tif(tmp_path)), DENSITY_LAYER_NAME)
+    project = QgsProject.instance()
+    group = add_to_group(project, [grid, dens])
+    try:
+        show_aggregation(group, AGGREGATION_DENSITY, rules)
+        assert [n.isVisible() for n in group.findLayers()] == [False, True]
+        show_aggregation(group, AGGREGATION_LEVEL1, rules)
+        assert [n.isVisible() for n in group.findLayers()] == [True, False]
+        assert grid.customProperty("citysafety/aggregation") == AGGREGATION_LEVEL1
+        with pytest.raises(ValueError):
+            show_aggregation(group, "hexbins", rules)
+    finally:
+        project.removeAllMapLayers()
+        project.layerTreeRoot().removeAllChildren()
+
+
+def _density_tif(tmp_path):
+    import rasterio
+    from rasterio.transform import from_origin
+
+    path = tmp_path / "d.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=4, height=4, count=1, dtype="float32", crs="EPSG:4547",
+                       transform=from_origin(500_000, 2_500_000, 100, 100)) as ds:
+        ds.write(np.arange(16, dtype="float32").reshape(1, 4, 4))
+    return path
