@@ -247,7 +247,9 @@ def run_algorithm(step: str, folder: Path, work: Path) -> dict:
 # The map at city scale: render, panel, inspector
 # =========================================================================================
 
-DISTRICT_VIEW_MAX_UNITS = 300_000
+# The views measured around the densest place, as scale denominators: the city, a district,
+# and where single points start to show (plugin.core.mapping.aggregate.POINTS_VISIBLE_BELOW).
+VIEW_SCALES = (300_000, 50_000, 10_000)
 
 
 def step_map(folder: Path, work: Path, n: int, seed: int) -> dict:
@@ -283,7 +285,9 @@ def step_map(folder: Path, work: Path, n: int, seed: int) -> dict:
     out["features"] = int(risk.featureCount())
     crs = risk.crs()
 
-    def render(name: str, extent: QgsRectangle, draw: list) -> tuple[float, float, float]:
+    drawn: dict[str, QgsRectangle] = {}
+
+    def render(name: str, extent: QgsRectangle, draw: list, scale: float = 0) -> tuple[float, float, float]:
         settings = QgsMapSettings()
         settings.setLayers(draw)
         settings.setDestinationCrs(crs)
@@ -291,6 +295,11 @@ def step_map(folder: Path, work: Path, n: int, seed: int) -> dict:
         settings.setOutputDpi(96)
         settings.setBackgroundColor(QColor("white"))
         settings.setExtent(extent)
+        if scale:  # exactly this scale, as QGIS computes it, around the extent's centre
+            extent = QgsRectangle(extent)
+            extent.scale(scale / settings.scale())
+            settings.setExtent(extent)
+        drawn[name] = settings.visibleExtent()
         times = []
         for i in range(RENDER_RUNS + 1):  # the first is the warm-up
             job = QgsMapRendererParallelJob(settings)
@@ -303,28 +312,37 @@ def step_map(folder: Path, work: Path, n: int, seed: int) -> dict:
                 job.renderedImage().save(str(work / f"map_{name}.png"))
         return statistics.median(times), max(times), settings.scale()
 
+    # What the user sees: the layers the loader leaves checked (points, district boundaries,
+    # the aggregation grid), each layer's and rule's scale range deciding.
+    root = project.layerTreeRoot()
+    visible = [lyr for lyr in layers if root.findLayer(lyr.id()) is not None and root.findLayer(lyr.id()).isVisible()]
     city = risk.extent()
     city.scale(1.02)
-    out["render_s"], out["render_max_s"], out["city_scale"] = render("city", city, layers)
-    # Not gentler than the user's map: the points at city extent, whatever the scale rule says.
-    risk.setScaleBasedVisibility(False)
-    out["render_points_s"], out["render_points_max_s"], _ = render("points", city, [risk])
-    # A district's view (20 km across, points visible) around the densest unit.
-    c = city.center()
-    cx, cy = c.x(), c.y()
-    try:
-        import pyogrio
+    out["render_s"], out["render_max_s"], out["city_scale"] = render("city", city, visible)
+    # Views at set scales around the densest place (the 1 km cell with the most units).
+    import math
+    import sqlite3
 
-        hz = pyogrio.read_dataframe(db, layer="units", columns=["unit_code"], max_features=200_000)
-        cx, cy = float(hz.geometry.x.median()), float(hz.geometry.y.median())
-    except Exception:
-        pass
-    # Degrees (EPSG:4490): about 20 km × 22 km; 5 km at a million units, where a 20 km view of
-    # every point took more than ten minutes to draw (the aggregation of issue 12 replaces it).
-    half = 0.1 if n <= DISTRICT_VIEW_MAX_UNITS else 0.025
-    risk.setScaleBasedVisibility(True)
-    out["render_district_s"], out["render_district_max_s"], out["district_scale"] = render(
-        "district", QgsRectangle(cx - half, cy - half * 0.625, cx + half, cy + half * 0.625), layers)
+    import pyogrio
+
+    cells = pyogrio.read_dataframe(db, layer="risk_grid", columns=["n_units"], where="cell_m = 1000")
+    centre = cells.geometry.iloc[int(cells["n_units"].to_numpy().argmax())].centroid
+    cx, cy = float(centre.x), float(centre.y)
+    out["densest_cell_units"] = int(cells["n_units"].max())
+    del cells
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    for scale in VIEW_SCALES:
+        # Degrees (EPSG:4490) for the scale at this latitude: metres on screen / metres per degree.
+        w = scale * RENDER_SIZE[0] * 0.0254 / 96 / (111_320 * math.cos(math.radians(cy)))
+        h = w * RENDER_SIZE[1] / RENDER_SIZE[0]
+        rect = QgsRectangle(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+        out[f"view_{scale}_s"], out[f"view_{scale}_max_s"], out[f"view_{scale}_scale"] = render(
+            f"view_{scale}", rect, visible, scale)
+        seen = drawn[f"view_{scale}"]  # the extent QGIS drew at that scale
+        out[f"view_{scale}_units"] = int(con.execute(
+            "SELECT COUNT(*) FROM rtree_risk_map_geom WHERE minx >= ? AND maxx <= ? AND miny >= ? AND maxy <= ?",
+            (seen.xMinimum(), seen.xMaximum(), seen.yMinimum(), seen.yMaximum())).fetchone()[0])
+    con.close()
 
     # The panel: what the dock reads on refresh.
     t = time.perf_counter()
@@ -677,18 +695,19 @@ def tables(results: dict, sizes: list[int]) -> dict[str, list[str]]:
     out["import"] = imp
 
     # The map, the panel, the inspector.
-    mp_rows = ["| units | load layers (s) | risk map at city extent (s) | scale | points alone at city extent (s) | "
-               "district view, 20 km / 5 km (s) | panel refresh (s) | panel, first (s) | inspector pick (s) | "
-               "nearest_unit (s) | unit details (s) | peak (MB) |",
-               "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    mp_rows = ["| units | load layers (s) | city extent (s) | scale | "
+               + " | ".join(f"1:{v:,} around the densest place (s; units in view)" for v in VIEW_SCALES)
+               + " | panel refresh (s) | panel, first (s) | inspector pick (s) | nearest_unit (s) | "
+               "unit details (s) | peak (MB) |",
+               "|---:|---:|---:|---:|" + "---:|" * len(VIEW_SCALES) + "---:|---:|---:|---:|---:|---:|"]
     for n in sizes:
         m = get(results, n, "map")
-        if not m:
+        if not m or "view_10000_s" not in m:
             continue
+        views = " | ".join(f"{fmt_s(m[f'view_{v}_s'])} ({m[f'view_{v}_units']:,})" for v in VIEW_SCALES)
         mp_rows.append(
-            f"| {n:,} | {fmt_s(m['load_s'])} | {fmt_s(m['render_s'])} | 1:{m['city_scale']:,.0f} | "
-            f"{fmt_s(m['render_points_s'])} | {fmt_s(m['render_district_s'])} | {fmt_s(m['panel_s'])} | "
-            f"{fmt_s(m['panel_first_s'])} | {m['pick_s']:.3f} (max {m['pick_max_s']:.3f}) | "
+            f"| {n:,} | {fmt_s(m['load_s'])} | {fmt_s(m['render_s'])} | 1:{m['city_scale']:,.0f} | {views} | "
+            f"{fmt_s(m['panel_s'])} | {fmt_s(m['panel_first_s'])} | {m['pick_s']:.3f} (max {m['pick_max_s']:.3f}) | "
             f"{m['nearest_s']:.3f} | {m['details_s']:.3f} (max {m['details_max_s']:.3f}) | "
             f"{fmt_mb(m['peak_mb'])} |")
     out["map"] = mp_rows
@@ -741,15 +760,14 @@ NOTES = {
         "(`CITY_LEVEL_SHARES`, above); the upgrades are the rules' (resources/rules/default.toml)."),
     "map": (
         "In one QGIS process with a GUI application (offscreen): the analysed database's layers loaded by "
-        "the plugin's own loader (`plugin.layers.loading.load_risk_layers`: risk map, district summary, "
-        "risk density, with their QML styles and scale visibility), then `QgsMapRendererParallelJob` "
+        "the plugin's own loader (`plugin.layers.loading.load_risk_layers`: unit points, district "
+        "boundaries, the aggregation grid `risk_grid`, with their QML styles; the density and the district "
+        "fills are loaded unchecked and not drawn), then `QgsMapRendererParallelJob` "
         f"at {RENDER_SIZE[0]}×{RENDER_SIZE[1]} px, 96 dpi, median of {RENDER_RUNS} runs after one "
-        "warm-up: the city's extent as the user sees it (the layers' scale rules decide: the points "
-        "draw below `plugin.layers.styling.POINTS_VISIBLE_BELOW`, 1:150,000, so at the city's scale "
-        "in the table the district summary and the density are drawn), the risk-map points alone at "
-        "city extent (scale rule off), and a 20 km view where the points show (5 km above "
-        f"{DISTRICT_VIEW_MAX_UNITS:,} units: a 20 km view of the seed-scale city's points did not finish "
-        "in ten minutes; issue 12's aggregation is the answer). `panel refresh` is "
+        "warm-up: the city's extent as the user sees it, and views at 1:300,000, 1:50,000 and 1:10,000 "
+        "centred on the densest place (the 1 km cell with the most units), with the number of units "
+        "inside each view (what a point map would have to draw; below 1:10,000 every point shows, "
+        "`plugin.core.mapping.aggregate.POINTS_VISIBLE_BELOW`). `panel refresh` is "
         "`plugin.core.status.snapshot`, what the dock reads on refresh (median of 3 after a first "
         "call). The inspector: "
         f"`UnitInspectTool.pick_at` on a map canvas at a street's scale for {PICKS} random units (the "
