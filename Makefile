@@ -89,13 +89,23 @@ qgis: setup
 	@$(new_profile); echo "QGIS profile: $$profile"; \
 	PYTHONPATH=$(VENV_SITE) QGIS_CUSTOM_CONFIG_PATH=$$profile qgis --noversioncheck
 
+# The seed-scale city for the screenshots: the bench's generator and chain, built once and cached.
+CITY_DB = $(OUT)/bench/work_1116200_s20241128/risk.gpkg
+
 screenshots: setup
 	@test -f $(OUT)/demo/risk.gpkg || $(MAKE) demo
+	@test -f $(CITY_DB) && $(PY) -c "import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute('SELECT 1 FROM risk_grid')" \
+	  $(CITY_DB) 2>/dev/null || \
+	  $(RUN_ENV) $(PY) scripts/bench.py --out $(OUT)/bench --sizes 1116200 --no-doc \
+	    --steps import score proximity cascade risk_map
 	@for loc in en_US zh_CN; do \
-	  $(new_profile); \
-	  printf '[locale]\nuserLocale=%s\noverrideFlag=true\n' $$loc >> $$profile/profiles/default/QGIS/QGIS3.ini; \
-	  CSRM_ROOT=$(ROOT) CSRM_SHOT_SUFFIX=_$${loc%%_*} PYTHONPATH=$(VENV_SITE) QGIS_CUSTOM_CONFIG_PATH=$$profile \
-	    xvfb-run -a -s "-screen 0 1280x800x24" qgis --noversioncheck --nologo --code scripts/screenshots.py; \
+	  for script in screenshots screenshots_city; do \
+	    $(new_profile); \
+	    printf '[locale]\nuserLocale=%s\noverrideFlag=true\n' $$loc >> $$profile/profiles/default/QGIS/QGIS3.ini; \
+	    CSRM_ROOT=$(ROOT) CSRM_SHOT_SUFFIX=_$${loc%%_*} CSRM_CITY_DB=$(abspath $(CITY_DB)) PYTHONPATH=$(VENV_SITE) \
+	      QGIS_CUSTOM_CONFIG_PATH=$$profile \
+	      xvfb-run -a -s "-screen 0 1280x800x24" qgis --noversioncheck --nologo --code scripts/$$script.py; \
+	  done; \
 	done
 	@ls -l docs/img
 
