@@ -37,6 +37,7 @@ from qgis.PyQt.QtCore import QFileSystemWatcher, Qt, QTimer, pyqtSignal, pyqtSlo
 from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -60,9 +61,11 @@ from ..core import steps as core_steps
 from ..core.mapping.aggregate import POINTS_VISIBLE_BELOW
 from ..core.scoring.levels import all_reasons
 from ..i18n import pick, tr
+from ..layers.styling import AGGREGATION_DENSITY, AGGREGATION_LEVEL1, AGGREGATION_WORST
 from .inspect_tool import UnitInspectTool, layer_of_database, unit_layers
 
 DOCK_OBJECT_NAME = "CitySafetyRiskDock"
+AGGREGATION_KEY = "city_safety_risk_map/aggregation"  # the panel's last aggregation choice
 SETTINGS_KEY = "city_safety_risk_map/last_database"
 PROVIDER_ID = "citysafety"
 ZOOM_SCALE = POINTS_VISIBLE_BELOW // 2  # zooming to one unit: well inside where every point shows
@@ -391,6 +394,25 @@ class RiskDock(QgsDockWidget):
         levels.addWidget(self.unscored_label, 1)
         outer.addLayout(levels)
 
+        # What the map shows between the city and the street (docs/domain/mapping.md §4).
+        agg = QHBoxLayout()
+        agg.addWidget(QLabel(tr("Aggregation"), root))
+        self.aggregation_combo = QComboBox(root)
+        self.aggregation_combo.setObjectName("aggregationCombo")
+        for mode, text in ((AGGREGATION_WORST, tr("Worst level per cell")),
+                           (AGGREGATION_LEVEL1, tr("Level-1 units per cell")),
+                           (AGGREGATION_DENSITY, tr("Risk density raster"))):
+            self.aggregation_combo.addItem(text, mode)
+        self.aggregation_combo.setToolTip(tr("What the risk map shows between the city and the street, where "
+                                             "single units would overlap: hexagonal cells coloured by their "
+                                             "worst level or by their count of level-1 units, or the risk "
+                                             "density. Level-1 units show as points at every scale."))
+        saved = QgsSettings().value(AGGREGATION_KEY, AGGREGATION_WORST, type=str)
+        self.aggregation_combo.setCurrentIndex(max(0, self.aggregation_combo.findData(saved)))
+        self.aggregation_combo.currentIndexChanged.connect(self._aggregation_changed)
+        agg.addWidget(self.aggregation_combo, 1)
+        outer.addLayout(agg)
+
         self.tabs = QTabWidget(root)
         self.tabs.setObjectName("dockTabs")
         self.tabs.addTab(self._build_workflow(), tr("Workflow"))
@@ -417,6 +439,18 @@ class RiskDock(QgsDockWidget):
         self.task_box.setVisible(False)
         outer.addWidget(self.task_box)
         self.setWidget(root)
+
+    def aggregation(self) -> str:
+        """The panel's aggregation choice (styling.AGGREGATIONS)."""
+        return str(self.aggregation_combo.currentData() or AGGREGATION_WORST)
+
+    def _aggregation_changed(self, _index: int = 0) -> None:
+        from ..layers.styling import GROUP_NAME, show_aggregation
+
+        QgsSettings().setValue(AGGREGATION_KEY, self.aggregation())
+        group = QgsProject.instance().layerTreeRoot().findGroup(GROUP_NAME)
+        if group is not None and self.rules is not None:
+            show_aggregation(group, self.aggregation(), self.rules)
 
     def _build_workflow(self) -> QWidget:
         page = QWidget()
@@ -896,7 +930,7 @@ class RiskDock(QgsDockWidget):
             from ..layers.loading import load_risk_layers
 
             loaded = load_risk_layers(project, db, str(Path(db).with_name(DENSITY_NAME)), rules,
-                                      "district_summary" in layers)
+                                      "district_summary" in layers, self.aggregation())
             return next((lyr for lyr in loaded if layer_of_database(lyr, db) == "risk_map"), None)
         # Scored but no risk map yet: the units themselves, styled as the map would be.
         from ..layers.styling import add_to_group, style_risk_layer

@@ -33,11 +33,13 @@ def wait_for(condition, timeout: float = 60.0) -> bool:
 def settings_restored(qgis_app):
     from qgis.core import QgsSettings
 
-    from plugin.gui.dock import SETTINGS_KEY
+    from plugin.gui.dock import AGGREGATION_KEY, SETTINGS_KEY
 
     old = QgsSettings().value(SETTINGS_KEY, "")
+    QgsSettings().remove(AGGREGATION_KEY)
     yield
     QgsSettings().setValue(SETTINGS_KEY, old)
+    QgsSettings().remove(AGGREGATION_KEY)
 
 
 @pytest.fixture
@@ -507,3 +509,29 @@ def test_panel_action_shows_the_dock_and_unload_removes_everything(qgis_app, qgi
     assert registry.providerById("citysafety") is None
     assert qgis_iface.mapCanvas().mapTool() is None or \
         type(qgis_iface.mapCanvas().mapTool()).__name__ != "UnitInspectTool"
+
+
+def test_aggregation_choice_switches_the_map_and_is_remembered(make_dock, analysed_db, project):
+    """The panel's aggregation: worst level (default), level-1 count, or the density raster in
+    place of the grid; the choice applies to the loaded risk map and to the next load."""
+    from plugin.gui.dock import AGGREGATION_KEY
+    from plugin.layers.styling import AGGREGATION_DENSITY, AGGREGATION_LEVEL1, AGGREGATION_WORST, GROUP_NAME
+
+    dock = make_dock(analysed_db)
+    assert dock.aggregation() == AGGREGATION_WORST
+    assert dock.risk_layer(load=True) is not None
+    group = project.layerTreeRoot().findGroup(GROUP_NAME)
+    nodes = {n.layer().name(): n for n in group.findLayers()}
+    grid, density = nodes["风险网格 risk grid"], nodes["风险密度 risk density"]
+    assert grid.isVisible() and not density.isVisible()
+    combo = dock.aggregation_combo
+    combo.setCurrentIndex(combo.findData(AGGREGATION_DENSITY))
+    assert not grid.isVisible() and density.isVisible()
+    combo.setCurrentIndex(combo.findData(AGGREGATION_LEVEL1))
+    assert grid.isVisible() and not density.isVisible()
+    assert grid.layer().customProperty("citysafety/aggregation") == AGGREGATION_LEVEL1
+    assert grid.layer().renderer().rootRule().children()[0].children()[0].filterExpression() == '"n_level1" = 0'
+    from qgis.core import QgsSettings
+
+    assert QgsSettings().value(AGGREGATION_KEY) == AGGREGATION_LEVEL1
+    assert make_dock(analysed_db).aggregation() == AGGREGATION_LEVEL1  # a new panel starts from it
