@@ -569,7 +569,7 @@
       <translation>公式或分级区间</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="848" />
+      <location filename="../plugin/core/reporting/data.py" line="855" />
       <source>not stated in the rules file</source>
       <translation>规则文件中未说明</translation>
     </message>
@@ -649,17 +649,27 @@
       <translation>警告</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="846" />
+      <location filename="../plugin/core/reporting/data.py" line="795" />
+      <source>level {a} → {b} with a high-sensitivity receptor within the protection distance; sectors: {s}</source>
+      <translation>防护距离内有高敏感目标时 {a} 级 → {b} 级；适用行业：{s}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="797" />
+      <source>level {a} → {b} with a high-sensitivity receptor within the reach; sectors: {s}</source>
+      <translation>影响半径内有高敏感目标时 {a} 级 → {b} 级；适用行业：{s}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="853" />
       <source>literature default</source>
       <translation>文献默认值</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="846" />
+      <location filename="../plugin/core/reporting/data.py" line="853" />
       <source>project default</source>
       <translation>项目默认值</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="847" />
+      <location filename="../plugin/core/reporting/data.py" line="854" />
       <source>verified</source>
       <translation>已核实</translation>
     </message>
@@ -729,7 +739,7 @@
       <translation>个人信息</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="798" />
+      <location filename="../plugin/core/reporting/data.py" line="805" />
       <source>Cascade upgrade</source>
       <translation>连锁升级</translation>
     </message>
@@ -754,7 +764,7 @@
       <translation>完整显示（应要求未脱敏）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="793" />
+      <location filename="../plugin/core/reporting/data.py" line="800" />
       <source>Proximity upgrade</source>
       <translation>敏感目标升级</translation>
     </message>
@@ -769,14 +779,14 @@
       <translation>厂区边界外 500 米范围内人数为 {range} 时，α = {alpha:g}</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="798" />
+      <location filename="../plugin/core/reporting/data.py" line="805" />
       <source>up {n} level(s) when a level-1 source is reachable within {k} steps</source>
       <translation>{k} 步内可连锁波及重大风险危险源时升 {n} 级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="793" />
-      <source>level {a} → {b} with a high-sensitivity receptor within the reach</source>
-      <translation>影响半径内有高敏感目标时 {a} 级 → {b} 级</translation>
+      <location filename="../plugin/core/reporting/data.py" line="801" />
+      <source>all</source>
+      <translation>全部</translation>
     </message>
     <message>
       <location filename="../plugin/core/reporting/xlsx.py" line="446" />
@@ -854,382 +864,407 @@
       <translation>共 {total} 行，仅显示前 {n} 行（受 Excel 单个工作表行数上限限制）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="80" />
+      <location filename="../plugin/gui/dock.py" line="84" />
       <source>Import surveys…</source>
       <translation>导入调查数据…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="81" />
+      <location filename="../plugin/gui/dock.py" line="85" />
       <source>Score hazards and units…</source>
       <translation>风险评价…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="82" />
+      <location filename="../plugin/gui/dock.py" line="86" />
       <source>Receptors and population around hazards…</source>
       <translation>敏感目标与人口分析…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="83" />
+      <location filename="../plugin/gui/dock.py" line="87" />
       <source>Cascade (domino) graph…</source>
       <translation>多米诺连锁效应分析…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="84" />
+      <location filename="../plugin/gui/dock.py" line="88" />
       <source>Risk map…</source>
       <translation>风险一张图…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="85" />
+      <location filename="../plugin/gui/dock.py" line="89" />
       <source>Export report (Excel and PDF)…</source>
       <translation>导出报告（Excel 和 PDF）…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="122" />
+      <location filename="../plugin/gui/dock.py" line="126" />
       <source>(no sector)</source>
       <translation>（无行业领域）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="275" />
+      <location filename="../plugin/gui/dock.py" line="279" />
       <source>Not run yet</source>
       <translation>尚未运行</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="269" />
+      <location filename="../plugin/gui/dock.py" line="273" />
       <source>No database yet: the import creates it.</source>
       <translation>尚无数据库：导入调查数据时创建。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="274" />
+      <location filename="../plugin/gui/dock.py" line="278" />
       <source>Older than the levels (a step ran after it): run it again</source>
       <translation>早于当前风险等级（之后又运行了其他步骤）：请重新运行</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="312" />
+      <location filename="../plugin/gui/dock.py" line="316" />
       <source>City Safety Risk Map</source>
       <translation>城市安全风险一张图</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="353" />
+      <location filename="../plugin/gui/dock.py" line="357" />
       <source>GeoPackage (*.gpkg)</source>
       <translation>GeoPackage 数据库 (*.gpkg)</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="356" />
+      <location filename="../plugin/gui/dock.py" line="360" />
       <source>The risk database (GeoPackage) the steps read and write</source>
       <translation>各步骤读写的风险数据库（GeoPackage）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="361" />
+      <location filename="../plugin/gui/dock.py" line="365" />
       <source>Read the database again</source>
       <translation>重新读取数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="395" />
+      <location filename="../plugin/gui/dock.py" line="406" />
+      <source>What the risk map shows between the city and the street, where single units would overlap: hexagonal cells coloured by their worst level or by their count of level-1 units, or the risk density. Level-1 units show as points at every scale.</source>
+      <translation>在全市与街道之间、单个单位会相互重叠的比例尺下，风险一张图显示的内容：按网格内最高风险等级或重大风险单位数着色的六边形网格，或风险密度。重大风险单位在任何比例尺下都以点显示。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="418" />
       <source>Workflow</source>
       <translation>工作流程</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="396" />
+      <location filename="../plugin/gui/dock.py" line="419" />
       <source>Level 1 units</source>
       <translation>重大风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="397" />
+      <location filename="../plugin/gui/dock.py" line="420" />
       <source>Unit inspector</source>
       <translation>单位详情</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="412" />
+      <location filename="../plugin/gui/dock.py" line="435" />
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="502" />
+      <location filename="../plugin/gui/dock.py" line="537" />
       <source>Double-click a unit to zoom to it and select it</source>
       <translation>双击单位可缩放至该单位并选中</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="516" />
+      <location filename="../plugin/gui/dock.py" line="551" />
       <source>Pick a unit on the map</source>
       <translation>在地图上点选单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="525" />
+      <location filename="../plugin/gui/dock.py" line="560" />
       <source>Click “Pick a unit on the map”, then a unit on the map.</source>
       <translation>点击“在地图上点选单位”，然后在地图上点击一个单位。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="844" />
+      <location filename="../plugin/gui/dock.py" line="879" />
       <source>Cancelling…</source>
       <translation>正在取消…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="903" />
+      <location filename="../plugin/gui/dock.py" line="938" />
       <source>Units (no risk map yet)</source>
       <translation>单位（尚未生成风险一张图）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="102" />
+      <location filename="../plugin/gui/dock.py" line="106" />
       <source>Level {}</source>
       <translation>{}级风险</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="220" />
+      <location filename="../plugin/gui/dock.py" line="224" />
       <source>Note</source>
       <translation>备注</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="220" />
+      <location filename="../plugin/gui/dock.py" line="224" />
       <source>Upgrade</source>
       <translation>升级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="221" />
+      <location filename="../plugin/gui/dock.py" line="225" />
       <source>Cascade</source>
       <translation>连锁</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="278" />
+      <location filename="../plugin/gui/dock.py" line="282" />
       <source>{} units, {} hazard sources, {} errors</source>
       <translation>单位 {} 个，危险源 {} 个，错误 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="445" />
+      <location filename="../plugin/gui/dock.py" line="399" />
+      <source>Aggregation</source>
+      <translation>聚合显示</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="402" />
+      <source>Worst level per cell</source>
+      <translation>网格最高风险等级</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="403" />
+      <source>Level-1 units per cell</source>
+      <translation>网格重大风险单位数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="404" />
+      <source>Risk density raster</source>
+      <translation>风险密度栅格</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="480" />
       <source>Open the Processing dialog with this database filled in</source>
       <translation>打开处理工具对话框并填入本数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="497" />
+      <location filename="../plugin/gui/dock.py" line="532" />
       <source>Name</source>
       <translation>名称</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="497" />
+      <location filename="../plugin/gui/dock.py" line="532" />
       <source>Code</source>
       <translation>编码</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="497" />
+      <location filename="../plugin/gui/dock.py" line="532" />
       <source>Score</source>
       <translation>分值</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="581" />
+      <location filename="../plugin/gui/dock.py" line="616" />
       <source>Reading the risk database</source>
       <translation>正在读取风险数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="613" />
+      <location filename="../plugin/gui/dock.py" line="648" />
       <source>Reading the risk database…</source>
       <translation>正在读取风险数据库…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="695" />
+      <location filename="../plugin/gui/dock.py" line="730" />
       <source>All sectors</source>
       <translation>全部行业领域</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="172" />
+      <location filename="../plugin/gui/dock.py" line="176" />
       <source>unscored</source>
       <translation>未评级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="191" />
+      <location filename="../plugin/gui/dock.py" line="195" />
       <source>R = {}</source>
       <translation>R = {}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="195" />
+      <location filename="../plugin/gui/dock.py" line="199" />
       <source>{} hazard sources</source>
       <translation>危险源 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="225" />
+      <location filename="../plugin/gui/dock.py" line="229" />
       <source>{} receptors within {} m</source>
       <translation>敏感目标 {} 个（{} 米范围内）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="272" />
+      <location filename="../plugin/gui/dock.py" line="276" />
       <source>Needs: {}</source>
       <translation>需先运行：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="281" />
+      <location filename="../plugin/gui/dock.py" line="285" />
       <source>Level 1: {} · 2: {} · 3: {} · 4: {} · unscored: {}; {} major hazard units</source>
       <translation>1级 {} · 2级 {} · 3级 {} · 4级 {} · 未评级 {}；重大危险源单位 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="296" />
+      <location filename="../plugin/gui/dock.py" line="300" />
       <source>ran {}</source>
       <translation>运行于 {}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="449" />
+      <location filename="../plugin/gui/dock.py" line="484" />
       <source>Run</source>
       <translation>运行</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="451" />
+      <location filename="../plugin/gui/dock.py" line="486" />
       <source>Run this step now on the database with the default settings, in the background</source>
       <translation>立即以默认设置在后台对本数据库运行此步骤</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="646" />
+      <location filename="../plugin/gui/dock.py" line="681" />
       <source>Done</source>
       <translation>已完成</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="673" />
+      <location filename="../plugin/gui/dock.py" line="708" />
       <source>Units without a level: {}</source>
       <translation>未评级单位：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="744" />
+      <location filename="../plugin/gui/dock.py" line="779" />
       <source>No level-1 units (or the database is not scored yet).</source>
       <translation>没有重大风险单位（或数据库尚未评价）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="796" />
+      <location filename="../plugin/gui/dock.py" line="831" />
       <source>Running: {}</source>
       <translation>正在运行：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="858" />
+      <location filename="../plugin/gui/dock.py" line="893" />
       <source>{}: finished</source>
       <translation>{}：已完成</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="193" />
+      <location filename="../plugin/gui/dock.py" line="197" />
       <source>major hazard source</source>
       <translation>重大危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="199" />
+      <location filename="../plugin/gui/dock.py" line="203" />
       <source>Level reasons</source>
       <translation>定级依据</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="211" />
+      <location filename="../plugin/gui/dock.py" line="215" />
       <source>{} t</source>
       <translation>{} t</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="213" />
+      <location filename="../plugin/gui/dock.py" line="217" />
       <source>method: {}</source>
       <translation>方法：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="245" />
+      <location filename="../plugin/gui/dock.py" line="249" />
       <source>None recorded (or the proximity step has not run).</source>
       <translation>无记录（或尚未运行敏感目标与人口分析）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="257" />
+      <location filename="../plugin/gui/dock.py" line="261" />
       <source>None starting at this unit (or the cascade step has not run).</source>
       <translation>没有从本单位开始的连锁链（或尚未运行多米诺连锁效应分析）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="285" />
+      <location filename="../plugin/gui/dock.py" line="289" />
       <source>{} receptor links, {} hazard sources upgraded</source>
       <translation>危险源-敏感目标连线 {} 条，升级危险源 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="662" />
+      <location filename="../plugin/gui/dock.py" line="697" />
       <source>Cannot read the database: {}</source>
       <translation>无法读取数据库：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="670" />
+      <location filename="../plugin/gui/dock.py" line="705" />
       <source>Level {}: {} units</source>
       <translation>{}级风险：{} 个单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="738" />
+      <location filename="../plugin/gui/dock.py" line="773" />
       <source>{} level-1 units; the first {} by method and score are listed.</source>
       <translation>重大风险单位 {} 个；按评价方法和分值列出前 {} 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="861" />
+      <location filename="../plugin/gui/dock.py" line="896" />
       <source>{}: cancelled; the database was left as it was</source>
       <translation>{}：已取消，数据库保持不变</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="202" />
+      <location filename="../plugin/gui/dock.py" line="206" />
       <source>Hazard sources ({})</source>
       <translation>危险源（{}）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="227" />
+      <location filename="../plugin/gui/dock.py" line="231" />
       <source>nearest high-sensitivity: {} at {} m</source>
       <translation>最近的高敏感目标：{}，距离 {} 米</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="233" />
+      <location filename="../plugin/gui/dock.py" line="237" />
       <source>Nearby receptors ({})</source>
       <translation>周边敏感目标（{}）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="248" />
+      <location filename="../plugin/gui/dock.py" line="252" />
       <source>Cascade chains ({})</source>
       <translation>连锁链（{}）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="288" />
+      <location filename="../plugin/gui/dock.py" line="292" />
       <source>{} escalation edges, {} chains, {} upgraded</source>
       <translation>连锁关系 {} 条，连锁链 {} 条，升级 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="294" />
+      <location filename="../plugin/gui/dock.py" line="298" />
       <source>Written</source>
       <translation>已生成</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="654" />
+      <location filename="../plugin/gui/dock.py" line="689" />
       <source>The algorithm {} is not available</source>
       <translation>算法 {} 不可用</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="742" />
+      <location filename="../plugin/gui/dock.py" line="777" />
       <source>{} level-1 units. Double-click one to zoom to it.</source>
       <translation>重大风险单位 {} 个。双击可缩放至该单位。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="865" />
+      <location filename="../plugin/gui/dock.py" line="900" />
       <source>{}: failed: {}</source>
       <translation>{}：失败：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="866" />
+      <location filename="../plugin/gui/dock.py" line="901" />
       <source>{}: failed (see the Processing log)</source>
       <translation>{}：失败（详见处理工具日志）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="291" />
+      <location filename="../plugin/gui/dock.py" line="295" />
       <source>{} units on the map, {} districts</source>
       <translation>上图单位 {} 个，行政区 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="236" />
+      <location filename="../plugin/gui/dock.py" line="240" />
       <source>Class</source>
       <translation>类别</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="236" />
+      <location filename="../plugin/gui/dock.py" line="240" />
       <source>Hazard source</source>
       <translation>危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="294" />
+      <location filename="../plugin/gui/dock.py" line="298" />
       <source>Written: {}</source>
       <translation>已生成：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="995" />
+      <location filename="../plugin/gui/dock.py" line="1030" />
       <source>Unit {} is not in this database.</source>
       <translation>本数据库中没有单位 {}。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="992" />
+      <location filename="../plugin/gui/dock.py" line="1027" />
       <source>Cannot read the unit: {}</source>
       <translation>无法读取单位：{}</translation>
     </message>
@@ -1543,8 +1578,8 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
     </message>
     <message>
       <location filename="../plugin/processing/proximity.py" line="72" />
-      <source>For every hazard source of a scored risk database: receptors of each class within its reach radius (the sector's, from the rules; polygons by their nearest edge), the nearest high-sensitivity receptor (name, class, distance), a flag when it lies within the sector's protection distance, and the population within 500 m and within the reach from a population raster (people per cell, any CRS; cells cut by the circle count by their share of area). For GB 18218 units α comes from the raster population within 500 m of the unit (alpha_source = raster) and R and the level are recomputed. The rules' upgrades (a level-2 hazard with a high-sensitivity receptor within reach becomes level 1, level 3 becomes 2) are recorded in level_reasons. Writes hazard_receptor_links (lines from hazards to the receptors within reach) and proximity_issues (unknown receptor classes).</source>
-      <translation>对已评价风险数据库中的每个危险源：统计其影响半径（规则中的行业默认半径；面状目标按最近边界计）内各类敏感目标的数量，最近的高敏感目标（名称、类别、距离），高敏感目标位于行业防护距离内时给出标记，并由人口栅格（每格人数，任意坐标系；被圆切割的网格按面积占比计）统计 500 米和影响半径内的人口。GB 18218 单位的 α 由单位 500 米内的栅格人口确定（alpha_source = raster），并重算 R 和等级。按规则升级（影响半径内有高敏感目标的较大风险升为重大，一般风险升为较大），并写入定级依据。输出 hazard_receptor_links（危险源到影响半径内敏感目标的连线）和 proximity_issues（未知的敏感目标类别）。</translation>
+      <source>For every hazard source of a scored risk database: receptors of each class within its reach radius (the sector's, from the rules; polygons by their nearest edge), the nearest high-sensitivity receptor (name, class, distance), a flag when it lies within the sector's protection distance, and the population within 500 m and within the reach from a population raster (people per cell, any CRS; cells cut by the circle count by their share of area). For GB 18218 units α comes from the raster population within 500 m of the unit (alpha_source = raster) and R and the level are recomputed. The rules' upgrades (by default a hazardous-chemicals or gas hazard source of level 2 with a high-sensitivity receptor within its protection distance becomes level 1, level 3 becomes 2; the rules can widen the distance to the reach and the sectors to all) are recorded in level_reasons; units keep their inherent_level. Writes hazard_receptor_links (lines from hazards to the receptors within reach) and proximity_issues (unknown receptor classes).</source>
+      <translation>对已评价风险数据库中的每个危险源：统计其影响半径（规则中的行业默认半径；面状目标按最近边界计）内各类敏感目标的数量，最近的高敏感目标（名称、类别、距离），高敏感目标位于行业防护距离内时给出标记，并由人口栅格（每格人数，任意坐标系；被圆切割的网格按面积占比计）统计 500 米和影响半径内的人口。GB 18218 单位的 α 由单位 500 米内的栅格人口确定（alpha_source = raster），并重算 R 和等级。按规则升级（默认：危险化学品和燃气行业的危险源在防护距离内有高敏感目标时，较大风险升为重大，一般风险升为较大；规则可将距离放宽为影响半径、将行业放宽为全部），并写入定级依据；单位保留其固有风险等级（inherent_level）。输出 hazard_receptor_links（危险源到影响半径内敏感目标的连线）和 proximity_issues（未知的敏感目标类别）。</translation>
     </message>
     <message>
       <location filename="../plugin/processing/proximity.py" line="28" />
@@ -1572,22 +1607,22 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>敏感目标类别字段（空白时自动识别）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="97" />
+      <location filename="../plugin/processing/proximity.py" line="99" />
       <source>Protection distance breaches</source>
       <translation>防护距离内有高敏感目标的危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="98" />
+      <location filename="../plugin/processing/proximity.py" line="100" />
       <source>Hazard-receptor links</source>
       <translation>危险源-敏感目标连线数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="105" />
+      <location filename="../plugin/processing/proximity.py" line="107" />
       <source>Give receptors, a population raster, or both.</source>
       <translation>请提供敏感目标、人口栅格或两者。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="113" />
+      <location filename="../plugin/processing/proximity.py" line="115" />
       <source>{} hazard sources upgraded, {} protection distance breaches, {} links.</source>
       <translation>升级危险源 {} 个，防护距离内有高敏感目标 {} 处，连线 {} 条。</translation>
     </message>
@@ -1602,17 +1637,17 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>没有重大或较大风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="538" />
+      <location filename="../plugin/processing/report_pdf.py" line="533" />
       <source>Level-1 and level-2 units</source>
       <translation>一级和二级风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="629" />
+      <location filename="../plugin/processing/report_pdf.py" line="624" />
       <source>City Safety Risk Map report</source>
       <translation>城市安全风险一张图报告</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="665" />
+      <location filename="../plugin/processing/report_pdf.py" line="660" />
       <source>Units by sector and risk level</source>
       <translation>各行业领域单位风险等级</translation>
     </message>
@@ -1622,17 +1657,17 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>R</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="615" />
+      <location filename="../plugin/processing/report_pdf.py" line="610" />
       <source>District boundaries</source>
       <translation>行政区边界</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="650" />
+      <location filename="../plugin/processing/report_pdf.py" line="645" />
       <source>Legend</source>
       <translation>图例</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="659" />
+      <location filename="../plugin/processing/report_pdf.py" line="654" />
       <source>Units by risk level</source>
       <translation>各风险等级单位数</translation>
     </message>
@@ -1642,12 +1677,12 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>（未命名行政区）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="662" />
+      <location filename="../plugin/processing/report_pdf.py" line="657" />
       <source>Date: {}</source>
       <translation>日期：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="664" />
+      <location filename="../plugin/processing/report_pdf.py" line="659" />
       <source>Source: {}  ·  Rules: {}</source>
       <translation>数据来源：{}  ·  规则：{}</translation>
     </message>
@@ -1780,6 +1815,14 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <location filename="../plugin/processing/survey_template.py" line="39" />
       <source>Template written: {}</source>
       <translation>模板已写入：{}</translation>
+    </message>
+    <message>
+      <source>level {a} → {b} with a high-sensitivity receptor within the reach</source>
+      <translation type="vanished">影响半径内有高敏感目标时 {a} 级 → {b} 级</translation>
+    </message>
+    <message>
+      <source>For every hazard source of a scored risk database: receptors of each class within its reach radius (the sector's, from the rules; polygons by their nearest edge), the nearest high-sensitivity receptor (name, class, distance), a flag when it lies within the sector's protection distance, and the population within 500 m and within the reach from a population raster (people per cell, any CRS; cells cut by the circle count by their share of area). For GB 18218 units α comes from the raster population within 500 m of the unit (alpha_source = raster) and R and the level are recomputed. The rules' upgrades (a level-2 hazard with a high-sensitivity receptor within reach becomes level 1, level 3 becomes 2) are recorded in level_reasons. Writes hazard_receptor_links (lines from hazards to the receptors within reach) and proximity_issues (unknown receptor classes).</source>
+      <translation type="vanished">对已评价风险数据库中的每个危险源：统计其影响半径（规则中的行业默认半径；面状目标按最近边界计）内各类敏感目标的数量，最近的高敏感目标（名称、类别、距离），高敏感目标位于行业防护距离内时给出标记，并由人口栅格（每格人数，任意坐标系；被圆切割的网格按面积占比计）统计 500 米和影响半径内的人口。GB 18218 单位的 α 由单位 500 米内的栅格人口确定（alpha_source = raster），并重算 R 和等级。按规则升级（影响半径内有高敏感目标的较大风险升为重大，一般风险升为较大），并写入定级依据。输出 hazard_receptor_links（危险源到影响半径内敏感目标的连线）和 proximity_issues（未知的敏感目标类别）。</translation>
     </message>
     <message>
       <source>Builds the directed escalation graph over all hazard sources of a scored risk database: each source's accident scenario from its substance (vapour-cloud explosion, pool fire, TNT, none), the distance at which its overpressure or heat radiation falls to each target equipment's threshold, and an edge i → j when j lies within i's escalation distance for j's equipment, with the load at j and the escalation probability from the probit. Candidate pairs come from one spatial-index query. Per source: out- and in-degree, reach in 1, 2 and any number of steps, the most probable chain, betweenness and closeness on −ln P (exact, or sampled with a seed in large clusters — the method is recorded), the cluster and its size. A source that can reach a level-1 source within two steps goes up one level (rules; recorded in level_reasons). Writes cascade_edges (arrows), cascade_chains and the new fields.</source>
