@@ -191,7 +191,15 @@ _DISTRICTS = tuple(_f(n, t, zh, ("district_summary",), MAP) for n, t, zh in (
     ("district", TEXT, "行政区"), ("n_units", INT, "单位数"), ("n_level1", INT, "重大风险单位数"),
     ("n_level2", INT, "较大风险单位数"), ("n_level3", INT, "一般风险单位数"), ("n_level4", INT, "低风险单位数"),
     ("n_unscored", INT, "未评级单位数"), ("worst_level", INT, "最高风险等级"), ("area_km2", REAL, "面积（平方千米）"),
-    ("risk_index", REAL, "风险指数"), ("risk_index_rank", INT, "风险指数排名")))
+    ("risk_index", REAL, "风险指数"), ("risk_index_rank", INT, "风险指数排名"),
+    # shares of the district's units (percent), and the levels before the upgrades
+    # (inherent_level): empty when the units do not record them (docs/domain/mapping.md §3)
+    ("share_level1", REAL, "重大风险占比（%）"), ("share_level2", REAL, "较大风险占比（%）"),
+    ("share_level3", REAL, "一般风险占比（%）"), ("share_level4", REAL, "低风险占比（%）"),
+    ("share_unscored", REAL, "未评级占比（%）"), ("n_inherent1", INT, "固有重大风险单位数"),
+    ("n_inherent2", INT, "固有较大风险单位数"), ("n_inherent3", INT, "固有一般风险单位数"),
+    ("n_inherent4", INT, "固有低风险单位数"), ("n_raised", INT, "升级单位数"),
+    ("risk_index_inherent", REAL, "固有风险指数")))
 
 # risk_grid: the units aggregated into hexagonal cells, one cell size per band of scales
 # (mapping/aggregate.py, docs/domain/mapping.md §4).

@@ -176,3 +176,142 @@ def test_many_units_vectorised():
     assert abs(int(s["n_units"].iloc[0]) - int(in_w.sum())) <= 5
     assert abs(int(s["n_units"].iloc[1]) - int(in_e.sum())) <= 5
     assert s["n_units"].sum() + s.attrs["outside"] == n
+
+
+# --- shares, inherent levels and upgrades (docs/domain/mapping.md §3) ----------------------
+
+# Inherent levels of POINTS (None: not scored): in the west the level-1 unit was 2 and one
+# level-2 unit was 3 before the upgrades; in the east nothing moved.
+INHERENT = [2, 2, 3, 4, None, 3, 3, 4, 1]
+
+
+def _with_inherent(points, inherent) -> gpd.GeoDataFrame:
+    units = _units(points)
+    units["inherent_level"] = pd.array(inherent, dtype="Int64")
+    return units
+
+
+def test_shares_inherent_counts_and_raised_by_hand():
+    s = district_summary(_with_inherent(POINTS, INHERENT), _districts(), weights=WEIGHTS)
+    west, east = s.iloc[0], s.iloc[1]
+    # West: 5 units, levels 1, 2, 2, 4 and one unscored → 20 % each, 40 % level 2.
+    assert [west[f"share_level{k}"] for k in (1, 2, 3, 4)] + [west["share_unscored"]] == \
+        pytest.approx([20.0, 40.0, 0.0, 20.0, 20.0])
+    assert [east[f"share_level{k}"] for k in (1, 2, 3, 4)] + [east["share_unscored"]] == \
+        pytest.approx([0.0, 0.0, 200 / 3, 100 / 3, 0.0])
+    assert [west[f"n_inherent{k}"] for k in (1, 2, 3, 4)] == [0, 2, 1, 1]
+    assert [east[f"n_inherent{k}"] for k in (1, 2, 3, 4)] == [0, 0, 2, 1]
+    assert (west["n_raised"], east["n_raised"]) == (2, 0)
+    # West inherent: 4·2 + 2·1 + 1·1 = 11 → 11 / 4 = 2.75 (final 4.25); East unchanged.
+    assert west["risk_index_inherent"] == pytest.approx(2.75, rel=1e-9)
+    assert east["risk_index_inherent"] == pytest.approx(east["risk_index"], rel=1e-12)
+
+
+def test_a_district_without_units_has_no_shares():
+    s = district_summary(_with_inherent(POINTS[5:8], INHERENT[5:8]), _districts(), weights=WEIGHTS)
+    assert s["n_units"].tolist() == [0, 3]
+    assert all(math.isnan(s[f"share_level{k}"].iloc[0]) for k in (1, 2, 3, 4))
+    assert math.isnan(s["share_unscored"].iloc[0])
+    assert s["n_inherent3"].tolist() == [0, 2] and s["n_raised"].tolist() == [0, 0]
+    assert s["risk_index_inherent"].iloc[0] == 0.0
+
+
+@pytest.mark.parametrize("inherent", ["absent", "empty"])
+def test_units_scored_before_inherent_levels_existed(inherent):
+    # A database scored before inherent_level existed: no column (or, added later, an empty
+    # one): the inherent fields are empty, not zero, and the rest is as before.
+    units = _units(POINTS)
+    if inherent == "empty":
+        units["inherent_level"] = pd.array([None] * len(units), dtype="Int64")
+    s = district_summary(units, _districts(), weights=WEIGHTS)
+    for c in ("n_inherent1", "n_inherent2", "n_inherent3", "n_inherent4", "n_raised"):
+        assert s[c].isna().all(), c
+    assert s["risk_index_inherent"].isna().all()
+    assert s["share_level2"].tolist() == pytest.approx([40.0, 0.0])
+    assert s["risk_index"].tolist() == pytest.approx([4.25, 1.25])
+
+
+def test_bad_inherent_level_raises():
+    with pytest.raises(ValueError, match="inherent_level"):
+        district_summary(_with_inherent(POINTS[:2], [1, 7]), _districts(), weights=WEIGHTS)
+
+
+def test_many_units_shares_and_raised_vectorised():
+    rng = np.random.default_rng(11)
+    n = 50_000
+    lon, lat = TO_4490.transform(rng.uniform(X0, X0 + SIDE, n), rng.uniform(Y0, Y0 + SIDE, n))
+    inherent = rng.choice([1, 2, 3, 4], n)
+    level = np.where(rng.random(n) < 0.1, np.maximum(inherent - 1, 1), inherent)
+    units = gpd.GeoDataFrame({"level": level, "inherent_level": inherent},
+                             geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4490")
+    s = district_summary(units, _districts(), weights=WEIGHTS)
+    west = s.iloc[0]
+    assert west["n_units"] + s.attrs["outside"] == n
+    # every point lies in the west square (a handful near its edge may fall outside)
+    assert west["n_raised"] == pytest.approx(int((level < inherent).sum()), abs=5)
+    assert sum(west[f"share_level{k}"] for k in (1, 2, 3, 4)) + west["share_unscored"] == pytest.approx(100.0)
+
+
+# --- on the analysed sample city ----------------------------------------------------------
+
+def _summary_and_units(db):
+    import pyogrio
+
+    summary = pyogrio.read_dataframe(db, layer="district_summary")
+    risk = pyogrio.read_dataframe(db, layer="risk_map", columns=["level", "inherent_level"])
+    return summary, risk
+
+
+def test_sample_city_shares_sum_to_100(analysed_db_session):
+    summary, _ = _summary_and_units(analysed_db_session)
+    shares = summary[[f"share_level{k}" for k in (1, 2, 3, 4)] + ["share_unscored"]].sum(axis=1)
+    assert shares.tolist() == pytest.approx([100.0] * len(summary))
+    for k in (1, 2, 3, 4):
+        assert (summary[f"share_level{k}"]).tolist() == pytest.approx(
+            (100.0 * summary[f"n_level{k}"] / summary["n_units"]).tolist())
+
+
+def test_sample_city_inherent_counts_and_raised_from_the_risk_map(analysed_db_session):
+    # Counted again from the risk_map layer by a spatial join (geopandas, not the summary's
+    # STRtree query): the inherent counts and the raised units per district.
+    summary, risk = _summary_and_units(analysed_db_session)
+    joined = gpd.sjoin(risk, summary[["district", "geometry"]], predicate="within", how="inner")
+    for k in (1, 2, 3, 4):
+        direct = (joined["inherent_level"] == k).groupby(joined["district"]).sum()
+        assert summary.set_index("district")[f"n_inherent{k}"].astype(int).to_dict() == \
+            direct.reindex(summary["district"], fill_value=0).astype(int).to_dict(), k
+    raised = (joined["level"] < joined["inherent_level"]).groupby(joined["district"]).sum()
+    assert summary.set_index("district")["n_raised"].astype(int).to_dict() == \
+        raised.reindex(summary["district"], fill_value=0).astype(int).to_dict()
+    assert summary["n_raised"].sum() >= 1  # the sample city's upgrades raise some units
+    # the inherent risk index: the same formula with the inherent counts
+    w = np.array([WEIGHTS[k] for k in (1, 2, 3, 4)])
+    by_hand = summary[[f"n_inherent{k}" for k in (1, 2, 3, 4)]].to_numpy(dtype=float) @ w / summary["area_km2"]
+    assert summary["risk_index_inherent"].tolist() == pytest.approx(by_hand.tolist())
+    assert (summary["risk_index_inherent"] <= summary["risk_index"] + 1e-12).all()
+
+
+def test_a_database_scored_before_inherent_levels_builds_its_map(analysed_db_session, tmp_path):
+    # Scored before inherent_level existed: the units have no such column; the risk map
+    # still builds, with the inherent fields of the district summary empty (NULL).
+    import shutil
+
+    import pyogrio
+
+    from plugin.core.steps import build_risk_map
+    from plugin.core.store import riskdb
+    from tests.common import SAMPLE
+
+    db = tmp_path / "legacy.gpkg"
+    shutil.copy(analysed_db_session, db)
+    units = riskdb.read_layer(db, "units")
+    riskdb.update_layers(db, {"units": units.drop(columns="inherent_level")})
+    assert "inherent_level" not in pyogrio.read_info(db, layer="units")["fields"]
+    districts = pyogrio.read_dataframe(SAMPLE / "districts.gpkg").to_crs(4490)
+    build_risk_map(db, load_rules(), tmp_path / "risk_density.tif", districts)
+    summary = pyogrio.read_dataframe(db, layer="district_summary", read_geometry=False)
+    for c in ("n_inherent1", "n_inherent2", "n_inherent3", "n_inherent4", "n_raised", "risk_index_inherent"):
+        assert summary[c].isna().all(), c
+    before = pyogrio.read_dataframe(analysed_db_session, layer="district_summary", read_geometry=False)
+    for c in ("n_units", "n_level1", "share_level1", "risk_index"):
+        assert summary[c].tolist() == pytest.approx(before[c].tolist()), c

@@ -13,6 +13,13 @@ district, or with no geometry, are not given a row: their number is reported in
 
 The risk index of a district is Σ weight(level) × units of that level / area in km²
 (weighted units per km²); unscored units weigh 0.
+
+Beside the final levels (``level``, after the proximity and cascade upgrades), each district
+gets its levels' shares of its units, the same counts and index by the inherent level
+(``inherent_level``, what the scores alone give) and the number of units the upgrades raised
+(docs/domain/mapping.md §3.1), so that a reader sees whether the upgrades or the scores make
+the district's colour. Units scored before the inherent level was recorded have no such
+column: those fields are then empty (NULL), not zero.
 """
 
 from __future__ import annotations
@@ -42,8 +49,13 @@ NAME_FIELD_CANDIDATES = ("name", "district", "名称", "行政区", "NAME")
 UNNAMED_PREFIX = "#"  # fallback name: "#1", "#2", … (1-based row number)
 
 # --- Output ---------------------------------------------------------------------------------
+INHERENT_FIELD = "inherent_level"
 SUMMARY_COLUMNS = ("district", "n_units", "n_level1", "n_level2", "n_level3", "n_level4",
-                   "n_unscored", "worst_level", "area_km2", "risk_index", "risk_index_rank")
+                   "n_unscored", "worst_level", "area_km2", "risk_index", "risk_index_rank",
+                   "share_level1", "share_level2", "share_level3", "share_level4", "share_unscored",
+                   "n_inherent1", "n_inherent2", "n_inherent3", "n_inherent4", "n_raised",
+                   "risk_index_inherent")
+PERCENT = 100.0
 
 
 def guess_name_field(frame: pd.DataFrame) -> str | None:
@@ -94,6 +106,18 @@ def _levels(units: pd.DataFrame, level_field: str) -> np.ndarray:
     return np.where(valid, numeric, _UNSCORED).astype(np.int64)
 
 
+def _inherent_levels(units: pd.DataFrame, inherent_field: str, levels: np.ndarray) -> np.ndarray | None:
+    """Inherent level codes 1–4 (0: none), or None when the units do not record them: no
+    ``inherent_field`` column, or one that is empty for every unit with a level (a database
+    scored before the field existed)."""
+    if inherent_field not in units.columns:
+        return None
+    inherent = _levels(units, inherent_field)
+    if not (inherent > 0).any() and (levels > 0).any():
+        return None
+    return inherent
+
+
 def _assign(points: np.ndarray, polygons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(unit index, district index) pairs: "within" for every containing district, and
     for points within none, the first district whose boundary they touch."""
@@ -115,6 +139,7 @@ def _assign(points: np.ndarray, polygons: np.ndarray) -> tuple[np.ndarray, np.nd
 
 def district_summary(units: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *,
                      name_field: str | None = None, level_field: str = "level",
+                     inherent_field: str = INHERENT_FIELD,
                      weights: Mapping[int, float]) -> gpd.GeoDataFrame:
     """Risk units per district (docs/domain/mapping.md §3), one row per district in input order.
 
@@ -134,7 +159,13 @@ def district_summary(units: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *,
     NaN if none; float), ``area_km2`` (in the Gauss-Krüger zone of the districts' median
     longitude), ``risk_index`` (Σ weight·count / area_km2; NaN for a zero area) and
     ``risk_index_rank`` (1 = highest; ties share the best rank; nullable Int64, <NA>
-    where the index is NaN).
+    where the index is NaN); ``share_level1`` … ``share_level4`` and ``share_unscored``
+    (percent of ``n_units``, summing to 100; NaN for a district without units);
+    ``n_inherent1`` … ``n_inherent4`` (units by ``inherent_field``, the level before the
+    upgrades), ``n_raised`` (units whose level is more severe, i.e. smaller, than their
+    inherent level) and ``risk_index_inherent`` (the risk index of the inherent levels) —
+    these four nullable (Int64 <NA>, NaN) for every district when the units have no inherent
+    levels (:func:`_inherent_levels`).
 
     ``attrs``: ``"outside"`` — units in no district (including those without geometry),
     ``"no_geometry"`` — of those, units with a missing or empty geometry,
@@ -151,6 +182,7 @@ def district_summary(units: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *,
     if name_field is not None and name_field not in districts.columns:
         raise ValueError(f"district layer has no field {name_field!r}")
     levels = _levels(units, level_field)
+    inherent = _inherent_levels(units, inherent_field, levels)
 
     dist = _to_geographic(districts, "district").reset_index(drop=True)
     geoms = dist.geometry.to_numpy()
@@ -177,8 +209,13 @@ def district_summary(units: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *,
 
     unit_idx, dist_idx = _assign(pts, geoms)
     n_cols = len(LEVELS) + 1
-    counts = np.bincount(dist_idx * n_cols + levels[unit_idx],
-                         minlength=len(dist) * n_cols).reshape(len(dist), n_cols)
+
+    def per_district(codes: np.ndarray) -> np.ndarray:
+        """Units per district (rows) and level code (columns: 0 unscored, 1–4)."""
+        return np.bincount(dist_idx * n_cols + codes[unit_idx],
+                           minlength=len(dist) * n_cols).reshape(len(dist), n_cols)
+
+    counts = per_district(levels)
     assigned = np.zeros(len(pts), dtype=bool)
     assigned[unit_idx] = True
 
@@ -193,22 +230,44 @@ def district_summary(units: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *,
 
     level_counts = counts[:, 1:]
     w = np.asarray([float(weights[lv]) for lv in LEVELS])
-    weighted = level_counts @ w
-    with np.errstate(divide="ignore", invalid="ignore"):
-        risk_index = np.where(area_km2 > 0, weighted / np.where(area_km2 > 0, area_km2, 1.0), np.nan)
+
+    def index_of(by_level: np.ndarray) -> np.ndarray:
+        """Σ weight × units / area_km2 (docs/domain/mapping.md §3); NaN for a zero area."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(area_km2 > 0, (by_level @ w) / np.where(area_km2 > 0, area_km2, 1.0), np.nan)
+
+    risk_index = index_of(level_counts)
+    n_units = counts.sum(axis=1)
+    shares = np.where(n_units[:, None] > 0, PERCENT * counts / np.maximum(n_units, 1)[:, None], np.nan)
+    if inherent is None:
+        inherent_counts = {f"n_inherent{lv}": pd.array([pd.NA] * len(dist), dtype="Int64") for lv in LEVELS}
+        n_raised = pd.array([pd.NA] * len(dist), dtype="Int64")
+        risk_index_inherent = np.full(len(dist), np.nan)
+    else:
+        by_inherent = per_district(inherent)[:, 1:]
+        inherent_counts = {f"n_inherent{lv}": pd.array(by_inherent[:, i], dtype="Int64")
+                           for i, lv in enumerate(LEVELS)}
+        raised = (levels > 0) & (inherent > 0) & (levels < inherent)
+        n_raised = pd.array(np.bincount(dist_idx[raised[unit_idx]], minlength=len(dist)), dtype="Int64")
+        risk_index_inherent = index_of(by_inherent)
     present = level_counts > 0
     worst = np.where(present.any(axis=1), np.argmax(present, axis=1) + LEVELS[0], np.nan)
     rank = pd.Series(risk_index).rank(method="min", ascending=False).astype("Int64")
 
     out = pd.DataFrame({
         "district": pd.Series(names, dtype=object),
-        "n_units": counts.sum(axis=1).astype(np.int64),
+        "n_units": n_units.astype(np.int64),
         **{f"n_level{lv}": level_counts[:, i].astype(np.int64) for i, lv in enumerate(LEVELS)},
         "n_unscored": counts[:, _UNSCORED].astype(np.int64),
         "worst_level": worst.astype(np.float64),
         "area_km2": area_km2,
         "risk_index": risk_index,
         "risk_index_rank": rank,
+        **{f"share_level{lv}": shares[:, lv] for lv in LEVELS},
+        "share_unscored": shares[:, _UNSCORED],
+        **inherent_counts,
+        "n_raised": n_raised,
+        "risk_index_inherent": risk_index_inherent,
     })
     summary = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, crs=GEOGRAPHIC_EPSG), crs=GEOGRAPHIC_EPSG)
     summary.attrs["outside"] = int(np.count_nonzero(~assigned))
