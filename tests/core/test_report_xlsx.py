@@ -121,6 +121,55 @@ def test_district_table_from_the_district_summary(analysed_db, report):
     assert got == dict(zip(ds["district"], ds["n_units"]))
 
 
+def _district_block(report) -> pd.DataFrame:
+    _, rows = _block(openpyxl.load_workbook(report)["概览"], "District")
+    return pd.DataFrame(rows[1:], columns=rows[0]).set_index("District")
+
+
+def test_district_table_shows_shares_and_the_inherent_levels(analysed_db, report):
+    # Per district: each level's count and share, the counts by inherent level, the units the
+    # upgrades raised and both risk indices, as the district summary holds them.
+    ds = pyogrio.read_dataframe(analysed_db, layer="district_summary", read_geometry=False).set_index("district")
+    t = _district_block(report)
+    names = {k: f"{k} {RULES.levels[k].zh}" for k in (1, 2, 3, 4)}
+    shares = [f"{names[k]}: share (%)" for k in (1, 2, 3, 4)] + ["Unscored: share (%)"]
+    assert t[shares].sum(axis=1).tolist() == pytest.approx([100.0] * len(t))
+    for k in (1, 2, 3, 4):
+        assert t[names[k]].to_dict() == ds[f"n_level{k}"].to_dict()
+        assert t[f"{names[k]}: share (%)"].tolist() == pytest.approx(ds.loc[t.index, f"share_level{k}"].tolist())
+        assert t[f"{names[k]}: inherent"].to_dict() == ds[f"n_inherent{k}"].astype(int).to_dict()
+    assert t["Units raised by the upgrades"].to_dict() == ds["n_raised"].astype(int).to_dict()
+    assert t["Units raised by the upgrades"].sum() >= 1
+    assert t["Risk index of the inherent levels"].tolist() == pytest.approx(
+        ds.loc[t.index, "risk_index_inherent"].tolist())
+    # the share and inherent headings take their level's colour, like the counts'
+    ws = openpyxl.load_workbook(report)["概览"]
+    head, rows = _block(ws, "District")
+    for col, text in enumerate(rows[0], 1):
+        m = re.match(r"([1-4]) .*: (share|inherent)", str(text))
+        if m:
+            assert ws.cell(head, col).fill.fgColor.rgb[-6:] == RULES.levels[int(m.group(1))].colour.lstrip("#")
+    notes = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any("inherent = the level the scores give" in n for n in notes)
+
+
+def test_district_table_of_a_database_scored_before_inherent_levels(analysed_db, tmp_path):
+    # Its units have no inherent_level, its district summary no inherent fields: the report
+    # still has every district, with the shares, and leaves the inherent columns empty.
+    units = riskdb.read_layer(analysed_db, "units").drop(columns="inherent_level")
+    summary = riskdb.read_layer(analysed_db, "district_summary")
+    summary = summary.drop(columns=[c for c in summary if c.startswith(("share_", "n_inherent", "n_raised"))
+                                    or c == "risk_index_inherent"])
+    riskdb.update_layers(analysed_db, {"units": units, "district_summary": summary})
+    t = _district_block(_write(analysed_db, tmp_path, "legacy.xlsx"))
+    assert len(t) == len(summary)
+    shares = [c for c in t.columns if "share (%)" in c]
+    assert len(shares) == 5 and t[shares].sum(axis=1).tolist() == pytest.approx([100.0] * len(t))
+    inherent = [c for c in t.columns if c.endswith(": inherent")]
+    assert len(inherent) == 4
+    assert t[[*inherent, "Units raised by the upgrades", "Risk index of the inherent levels"]].isna().all().all()
+
+
 # --- level-1 and level-2 units ----------------------------------------------------------------------
 
 def test_level_sheets_list_every_level_1_and_2_unit_and_no_other(analysed_db, report):
@@ -386,6 +435,15 @@ def test_imported_and_scored_only_still_gives_every_sheet(analysed_db, tmp_path)
     units = _units(db)
     level = pd.to_numeric(units["level"], errors="coerce")
     assert set(_table(wb["重大风险单位"])["Unit code"]) == set(units.loc[level == 1, "unit_code"])
+    # districts counted from the units' surveyed district: scored only, nothing raised yet
+    t = _district_block(path)
+    by = units.assign(level=level).groupby("district")
+    assert t["Units"].to_dict() == by.size().to_dict()
+    assert t["Units raised by the upgrades"].sum() == 0
+    for k in (1, 2, 3, 4):
+        name = f"{k} {RULES.levels[k].zh}"
+        assert t[f"{name}: inherent"].to_dict() == t[name].to_dict()
+        assert t[f"{name}: share (%)"].to_dict() == pytest.approx((100.0 * t[name] / t["Units"]).to_dict())
 
 
 def test_unscored_database_is_refused(analysed_db, tmp_path):

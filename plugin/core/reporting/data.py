@@ -177,6 +177,18 @@ COLUMNS: dict[str, Col] = {
     "area_km2": Col(N_("Area (km²)"), DEC2),
     "risk_index": Col(N_("Risk index"), DEC3),
     "risk_index_rank": Col(N_("Rank by risk index"), COUNT),
+    # the district table's shares and inherent levels ({level}: "1 重大风险", the rules' name)
+    "share_1": Col(N_("{level}: share (%)"), DEC1),
+    "share_2": Col(N_("{level}: share (%)"), DEC1),
+    "share_3": Col(N_("{level}: share (%)"), DEC1),
+    "share_4": Col(N_("{level}: share (%)"), DEC1),
+    "share_unscored": Col(N_("Unscored: share (%)"), DEC1),
+    "inherent_1": Col(N_("{level}: inherent"), COUNT),
+    "inherent_2": Col(N_("{level}: inherent"), COUNT),
+    "inherent_3": Col(N_("{level}: inherent"), COUNT),
+    "inherent_4": Col(N_("{level}: inherent"), COUNT),
+    "n_raised": Col(N_("Units raised by the upgrades"), COUNT),
+    "risk_index_inherent": Col(N_("Risk index of the inherent levels"), DEC3),
     # method
     "section": Col(N_("Section")),
     "key": Col(N_("Key")),
@@ -196,6 +208,10 @@ COLUMNS: dict[str, Col] = {
 }
 # The level columns of the sector and district tables (their headings show the rules' level names).
 LEVEL_COLUMNS = {"level_1": 1, "level_2": 2, "level_3": 3, "level_4": 4}
+# The district table's columns of one level each: their headings fill the level's name into
+# the label ("{level}") and take its colour, like LEVEL_COLUMNS.
+LEVEL_OF_COLUMN = {**LEVEL_COLUMNS, **{f"share_{k}": k for k in range(1, 5)},
+                   **{f"inherent_{k}": k for k in range(1, 5)}}
 
 LEVEL_SHEET_COLUMNS = (
     "unit_code", "unit_name", "sector_zh", "district", "street", "address", "unit_level", "unit_level_zh",
@@ -212,8 +228,10 @@ CHAIN_SHEET_COLUMNS = ("rank", "probability", "length", "chain", "start", "start
 ISSUE_COUNT_COLUMNS = ("step", "file", "code", "severity", "count", "message_zh", "message_en")
 BALANCE_COLUMNS = ("file", "run_id", "status", "rows_read", "rows_accepted", "rows_rejected", "rows_skipped_blank",
                    "rows_skipped_total", "balanced", "units_accepted", "hazards_accepted", "errors", "warnings")
-DISTRICT_COLUMNS = ("district", "n_units", "level_1", "level_2", "level_3", "level_4", "unscored", "worst_level",
-                    "area_km2", "risk_index", "risk_index_rank")
+DISTRICT_COLUMNS = ("district", "n_units", "level_1", "level_2", "level_3", "level_4", "unscored", "share_1",
+                    "share_2", "share_3", "share_4", "share_unscored", "inherent_1", "inherent_2", "inherent_3",
+                    "inherent_4", "n_raised", "worst_level", "area_km2", "risk_index", "risk_index_inherent",
+                    "risk_index_rank")
 INPUT_COLUMNS = ("file", "path", "sha256", "size_bytes", "status", "finished")
 RUN_COLUMNS = ("step", "started", "finished", "rules_name", "rules_path", "rules_sha256", "plugin_version")
 PROVENANCE_COLUMNS = ("section", "key", "rule_value", "provenance", "note")
@@ -371,7 +389,7 @@ def _level_int(s: pd.Series) -> pd.Series:
 
 UNIT_FIELDS = ("unit_code", "name", "credit_code", "sector", "sector_zh", "district", "street", "address", "lon",
                "lat", "survey_date", "surveyor", "contact_name", "contact_phone", "level", "level_zh", "major_hazard",
-               "s_value", "r_value", "alpha", "level_reasons", "cascade_reason", "population_500m")
+               "s_value", "r_value", "alpha", "level_reasons", "cascade_reason", "population_500m", "inherent_level")
 HAZARD_FIELDS = ("hazard_code", "unit_code", "name", "kind", "equipment", "substance", "cas", "quantity_t", "method",
                  "q_over_Q", "beta", "r_value", "alpha", "alpha_source", "lec_d", "ls_r", "level", "level_zh",
                  "score_note", "base_level", "upgrade_reason", "reach_m", "n_receptors", "n_high", "protection_m",
@@ -402,7 +420,7 @@ class ReportSource:
 
 
 #: What the report's counts (totals, levels, sectors, districts) need of every unit.
-UNIT_COUNT_FIELDS = ("sector", "district", "level", "major_hazard")
+UNIT_COUNT_FIELDS = ("sector", "district", "level", "major_hazard", "inherent_level")
 
 
 def _expand(counts: pd.DataFrame) -> pd.DataFrame:
@@ -574,25 +592,51 @@ def _sector_table(units: pd.DataFrame, rules: Rules, tr) -> pd.DataFrame:
 
 
 def _district_table(units: pd.DataFrame, summary: pd.DataFrame | None, tr, notes) -> pd.DataFrame:
+    """Districts × levels: units per level and their shares, per inherent level, raised by the
+    upgrades (docs/domain/mapping.md §3.1); from the district summary when the risk map has
+    districts, else counted from the units' surveyed district."""
     if summary is not None:
-        d = summary.rename(columns={f"n_level{k}": f"level_{k}" for k in range(1, 5)} | {"n_unscored": "unscored"})
+        d = summary.rename(columns={f"n_level{k}": f"level_{k}" for k in range(1, 5)} | {"n_unscored": "unscored"}
+                           | {f"n_inherent{k}": f"inherent_{k}" for k in range(1, 5)})
         d = d.sort_values("risk_index_rank", kind="stable") if "risk_index_rank" in d else d
         notes[SUMMARY_SHEET].append(tr(N_("Districts: from the district summary of the risk map (units located in "
                                           "each district's area).")))
-        return _ensure(d, DISTRICT_COLUMNS)
-    notes[SUMMARY_SHEET].append(tr(N_("The risk map with districts (citysafety:risk_map) has not run: districts are "
-                                      "counted from the units' surveyed district field.")))
-    dist = _text(units["district"]).fillna(tr(N_("(no district)")))
-    lv = units["level"].fillna(0).astype(int)
-    t = pd.crosstab(dist, lv).reindex(columns=[1, 2, 3, 4, 0], fill_value=0)
-    out = pd.DataFrame({"district": t.index.astype(str), "n_units": t.sum(axis=1).to_numpy()})
-    for k in range(1, 5):
-        out[f"level_{k}"] = t[k].to_numpy()
-    out["unscored"] = t[0].to_numpy()
-    worst = units.assign(_d=dist.to_numpy()).groupby("_d")["level"].min()
-    out["worst_level"] = worst.reindex(t.index).to_numpy()
-    return _ensure(out.sort_values(["level_1", "level_2", "n_units"], ascending=False, kind="stable"),
-                   DISTRICT_COLUMNS)
+        out = _ensure(d, DISTRICT_COLUMNS)
+    else:
+        notes[SUMMARY_SHEET].append(tr(N_("The risk map with districts (citysafety:risk_map) has not run: districts "
+                                          "are counted from the units' surveyed district field.")))
+        dist = _text(units["district"]).fillna(tr(N_("(no district)")))
+        lv = units["level"].fillna(0).astype(int)
+        t = pd.crosstab(dist, lv).reindex(columns=[1, 2, 3, 4, 0], fill_value=0)
+        out = pd.DataFrame({"district": t.index.astype(str), "n_units": t.sum(axis=1).to_numpy()})
+        for k in range(1, 5):
+            out[f"level_{k}"] = t[k].to_numpy()
+        out["unscored"] = t[0].to_numpy()
+        inherent = _level_int(units["inherent_level"]) if "inherent_level" in units else None
+        if inherent is not None and (inherent.notna().any() or not lv.gt(0).any()):
+            ti = pd.crosstab(dist, inherent.fillna(0).astype(int)).reindex(index=t.index, columns=[1, 2, 3, 4],
+                                                                           fill_value=0)
+            for k in range(1, 5):
+                out[f"inherent_{k}"] = ti[k].to_numpy()
+            raised = (units["level"] < inherent).fillna(False).to_numpy(dtype=bool)
+            out["n_raised"] = pd.Series(raised).groupby(dist.to_numpy()).sum().reindex(t.index).to_numpy()
+        worst = units.assign(_d=dist.to_numpy()).groupby("_d")["level"].min()
+        out["worst_level"] = worst.reindex(t.index).to_numpy()
+        out = _ensure(out.sort_values(["level_1", "level_2", "n_units"], ascending=False, kind="stable"),
+                      DISTRICT_COLUMNS)
+    # the shares from the counts shown beside them (a summary from before they existed has none)
+    n = _num(out["n_units"]).astype(float)
+    for key, count in [*((f"share_{k}", f"level_{k}") for k in range(1, 5)), ("share_unscored", "unscored")]:
+        out[key] = (100.0 * _num(out[count]).astype(float) / n).where(n > 0)
+    if out["n_raised"].notna().any():
+        notes[SUMMARY_SHEET].append(tr(N_("Districts: inherent = the level the scores give before the proximity and "
+                                          "cascade upgrades; raised = the units the upgrades made more severe; the "
+                                          "shares are of the district's units.")))
+    elif len(out):
+        notes[SUMMARY_SHEET].append(tr(N_("Districts: the units do not record their inherent level (scored before "
+                                          "it was kept): the inherent columns stay empty until the database is "
+                                          "scored and mapped again.")))
+    return out
 
 
 def _nearest_high(links: pd.DataFrame | None, codes: pd.Series) -> pd.Series:

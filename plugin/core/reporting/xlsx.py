@@ -33,7 +33,7 @@ import pandas as pd
 
 from ..files import publish
 from . import data as rp
-from .data import COLUMNS, LEVEL_COLUMNS, N_, ReportData, identity
+from .data import COLUMNS, LEVEL_COLUMNS, LEVEL_OF_COLUMN, N_, ReportData, identity
 
 NUMBER_FORMATS = {
     rp.COUNT: "0",
@@ -90,8 +90,9 @@ class _Formats:
             self.level_header[lv.level] = wb.add_format({**fill, **wrap})
 
     def header_for(self, key: str):
-        """The header format of column ``key``: its level's colours for level_1…level_4."""
-        level = LEVEL_COLUMNS.get(key)
+        """The header format of column ``key``: its level's colours for the columns of one level
+        (level_1…level_4, the district table's shares and inherent counts)."""
+        level = LEVEL_OF_COLUMN.get(key)
         fmt = None if level is None else self.level_header.get(level)
         return fmt or self.header
 
@@ -206,11 +207,15 @@ def _letter(i: int) -> str:
 
 
 def _header(key: str, tr: Callable[[str], str], data: ReportData) -> str:
-    if key in LEVEL_COLUMNS:  # the rules' level names
-        lv = next((x for x in data.levels if x.level == LEVEL_COLUMNS[key]), None)
-        if lv is not None:
-            return f"{lv.level} {lv.zh}"
     col = COLUMNS.get(key)
+    if key in LEVEL_OF_COLUMN:  # the rules' level name, alone or in the label ("{level}: share (%)")
+        k = LEVEL_OF_COLUMN[key]
+        lv = next((x for x in data.levels if x.level == k), None)
+        name = f"{lv.level} {lv.zh}" if lv is not None else str(k)
+        if key in LEVEL_COLUMNS and lv is not None:
+            return name
+        if col and "{level}" in col.label:
+            return tr(col.label).format(level=name)
     return tr(col.label) if col else key
 
 
