@@ -500,771 +500,871 @@
     </message>
     <message>
       <location filename="../plugin/core/reporting/data.py" line="181" />
+      <source>{level}: share (%)</source>
+      <translation>{level}：占比（%）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="185" />
+      <source>Unscored: share (%)</source>
+      <translation>未评级：占比（%）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="186" />
+      <source>{level}: inherent</source>
+      <translation>{level}：固有</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="190" />
+      <source>Units raised by the upgrades</source>
+      <translation>升级单位数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="191" />
+      <source>Risk index of the inherent levels</source>
+      <translation>固有风险指数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="193" />
       <source>Section</source>
       <translation>配置节</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="182" />
+      <location filename="../plugin/core/reporting/data.py" line="194" />
       <source>Key</source>
       <translation>参数名</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="184" />
+      <location filename="../plugin/core/reporting/data.py" line="196" />
       <source>Provenance</source>
       <translation>来源</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="185" />
+      <location filename="../plugin/core/reporting/data.py" line="197" />
       <source>Comment in the rules file</source>
       <translation>规则文件中的注释</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="186" />
+      <location filename="../plugin/core/reporting/data.py" line="198" />
       <source>Path</source>
       <translation>路径</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="187" />
+      <location filename="../plugin/core/reporting/data.py" line="199" />
       <source>SHA-256</source>
       <translation>SHA-256</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="188" />
+      <location filename="../plugin/core/reporting/data.py" line="200" />
       <source>Size (bytes)</source>
       <translation>大小（字节）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="189" />
+      <location filename="../plugin/core/reporting/data.py" line="201" />
       <source>Finished</source>
       <translation>完成时间</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="190" />
+      <location filename="../plugin/core/reporting/data.py" line="202" />
       <source>Started</source>
       <translation>开始时间</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="191" />
+      <location filename="../plugin/core/reporting/data.py" line="203" />
       <source>Rules</source>
       <translation>规则</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="192" />
+      <location filename="../plugin/core/reporting/data.py" line="204" />
       <source>Rules file</source>
       <translation>规则文件</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="193" />
+      <location filename="../plugin/core/reporting/data.py" line="205" />
       <source>SHA-256 of the rules file</source>
       <translation>规则文件 SHA-256</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="194" />
+      <location filename="../plugin/core/reporting/data.py" line="206" />
       <source>Plugin version</source>
       <translation>插件版本</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="195" />
+      <location filename="../plugin/core/reporting/data.py" line="207" />
       <source>Formula or band</source>
       <translation>公式或分级区间</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="855" />
+      <location filename="../plugin/core/reporting/data.py" line="899" />
       <source>not stated in the rules file</source>
       <translation>规则文件中未说明</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="359" />
+      <location filename="../plugin/core/reporting/data.py" line="377" />
       <source>yes</source>
       <translation>是</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="359" />
+      <location filename="../plugin/core/reporting/data.py" line="377" />
       <source>no</source>
       <translation>否</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="448" />
+      <location filename="../plugin/core/reporting/data.py" line="466" />
       <source>The proximity analysis (citysafety:proximity) has not run on this database: no receptors are listed.</source>
       <translation>本数据库尚未运行敏感目标与人口分析（citysafety:proximity），因此未列出敏感目标。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="450" />
+      <location filename="../plugin/core/reporting/data.py" line="468" />
       <source>The cascade analysis (citysafety:cascade) has not run on this database: no domino chains are listed.</source>
       <translation>本数据库尚未运行多米诺连锁效应分析（citysafety:cascade），因此未列出多米诺连锁链。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="452" />
+      <location filename="../plugin/core/reporting/data.py" line="470" />
       <source>The database holds no import record (import_runs, import_issues).</source>
       <translation>数据库中没有导入记录（import_runs、import_issues）。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="583" />
-      <source>The risk map with districts (citysafety:risk_map) has not run: districts are counted from the units' surveyed district field.</source>
-      <translation>尚未运行带行政区的风险一张图（citysafety:risk_map）：行政区按单位调查时填写的行政区字段统计。</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="585" />
-      <source>(no district)</source>
-      <translation>（无行政区）</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="682" />
+      <location filename="../plugin/core/reporting/data.py" line="726" />
       <source>high</source>
       <translation>高</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="682" />
+      <location filename="../plugin/core/reporting/data.py" line="726" />
       <source>medium</source>
       <translation>中</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="682" />
+      <location filename="../plugin/core/reporting/data.py" line="726" />
       <source>low</source>
       <translation>低</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="722" />
+      <location filename="../plugin/core/reporting/data.py" line="766" />
       <source>import</source>
       <translation>导入</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="722" />
+      <location filename="../plugin/core/reporting/data.py" line="766" />
       <source>scoring</source>
       <translation>风险评价</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="723" />
+      <location filename="../plugin/core/reporting/data.py" line="767" />
       <source>proximity</source>
       <translation>敏感目标与人口分析</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="742" />
+      <location filename="../plugin/core/reporting/data.py" line="786" />
       <source>error</source>
       <translation>错误</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="742" />
+      <location filename="../plugin/core/reporting/data.py" line="786" />
       <source>warning</source>
       <translation>警告</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="795" />
+      <location filename="../plugin/core/reporting/data.py" line="839" />
       <source>level {a} → {b} with a high-sensitivity receptor within the protection distance; sectors: {s}</source>
       <translation>防护距离内有高敏感目标时 {a} 级 → {b} 级；适用行业：{s}</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="797" />
+      <location filename="../plugin/core/reporting/data.py" line="841" />
       <source>level {a} → {b} with a high-sensitivity receptor within the reach; sectors: {s}</source>
       <translation>影响半径内有高敏感目标时 {a} 级 → {b} 级；适用行业：{s}</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="853" />
+      <location filename="../plugin/core/reporting/data.py" line="897" />
       <source>literature default</source>
       <translation>文献默认值</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="853" />
+      <location filename="../plugin/core/reporting/data.py" line="897" />
       <source>project default</source>
       <translation>项目默认值</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="854" />
+      <location filename="../plugin/core/reporting/data.py" line="898" />
       <source>verified</source>
       <translation>已核实</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="532" />
+      <location filename="../plugin/core/reporting/data.py" line="550" />
       <source>The database does not record the rules each step used (no analysis_runs table); the rules given to the report are shown.</source>
       <translation>数据库未记录各步骤所用的规则（无 analysis_runs 表）；此处显示生成报告时指定的规则。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="580" />
+      <location filename="../plugin/core/reporting/data.py" line="602" />
       <source>Districts: from the district summary of the risk map (units located in each district's area).</source>
       <translation>行政区：取自风险一张图的行政区汇总（按单位所在的行政区范围统计）。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="770" />
+      <location filename="../plugin/core/reporting/data.py" line="606" />
+      <source>The risk map with districts (citysafety:risk_map) has not run: districts are counted from the units' surveyed district field.</source>
+      <translation>尚未运行带行政区的风险一张图（citysafety:risk_map）：行政区按单位调查时填写的行政区字段统计。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="608" />
+      <source>(no district)</source>
+      <translation>（无行政区）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="632" />
+      <source>Districts: inherent = the level the scores give before the proximity and cascade upgrades; raised = the units the upgrades made more severe; the shares are of the district's units.</source>
+      <translation>行政区：固有 = 邻近敏感目标升级和多米诺连锁升级之前、由评分得出的等级；升级 = 因升级而风险等级提高的单位数；占比为占该行政区单位总数的百分比。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="814" />
       <source>S = Σ q/Q; S ≥ 1: major hazard source (clause 4.2.1)</source>
       <translation>S = Σ q/Q；S ≥ 1：构成重大危险源（第 4.2.1 条）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="771" />
+      <location filename="../plugin/core/reporting/data.py" line="815" />
       <source>R = α · Σ β·q/Q (clause 4.3.2; β Tables 3–4, α Table 5)</source>
       <translation>R = α · Σ β·q/Q（第 4.3.2 条；β 取自表 3–4，α 取自表 5）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="784" />
+      <location filename="../plugin/core/reporting/data.py" line="828" />
       <source>D = L · E · C</source>
       <translation>D = L · E · C</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="787" />
+      <location filename="../plugin/core/reporting/data.py" line="831" />
       <source>R = L · S (likelihood × severity, 1–5 each)</source>
       <translation>R = L · S（可能性 × 严重性，各取 1–5）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="489" />
+      <location filename="../plugin/core/reporting/data.py" line="507" />
       <source>No unit has this level.</source>
       <translation>没有该等级的单位。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="506" />
+      <location filename="../plugin/core/reporting/data.py" line="524" />
       <source>No receptor lies within the reach of a level-1 or level-2 hazard source.</source>
       <translation>重大、较大风险危险源的影响半径内没有敏感目标。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="521" />
+      <location filename="../plugin/core/reporting/data.py" line="539" />
       <source>No issue was recorded.</source>
       <translation>未记录任何问题。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="538" />
+      <location filename="../plugin/core/reporting/data.py" line="556" />
       <source>Warning: some steps used rules other than those given to the report (see the SHA-256 of each step).</source>
       <translation>警告：部分步骤所用的规则与生成报告时指定的规则不同（见各步骤的 SHA-256）。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="541" />
+      <location filename="../plugin/core/reporting/data.py" line="559" />
       <source>Report time</source>
       <translation>报告时间</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="541" />
+      <location filename="../plugin/core/reporting/data.py" line="559" />
       <source>Risk database</source>
       <translation>风险数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="542" />
+      <location filename="../plugin/core/reporting/data.py" line="560" />
       <source>Personal data</source>
       <translation>个人信息</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="805" />
+      <location filename="../plugin/core/reporting/data.py" line="636" />
+      <source>Districts: the units do not record their inherent level (scored before it was kept): the inherent columns stay empty until the database is scored and mapped again.</source>
+      <translation>行政区：单位未记录固有风险等级（评价时尚未保存该字段），固有风险各列为空；重新评价并重新生成风险一张图后即可填写。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="849" />
       <source>Cascade upgrade</source>
       <translation>连锁升级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="462" />
+      <location filename="../plugin/core/reporting/data.py" line="480" />
       <source>Units not scored</source>
       <translation>未评级单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="512" />
+      <location filename="../plugin/core/reporting/data.py" line="530" />
       <source>The {n} most probable chains of {total}, by probability.</source>
       <translation>按概率列出全部 {total} 条连锁链中最可能的 {n} 条。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="544" />
+      <location filename="../plugin/core/reporting/data.py" line="562" />
       <source>contact names, phones and surveyors masked</source>
       <translation>联系人姓名、电话和调查人已脱敏</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="545" />
+      <location filename="../plugin/core/reporting/data.py" line="563" />
       <source>shown in full (unmasked on request)</source>
       <translation>完整显示（应要求未脱敏）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="800" />
+      <location filename="../plugin/core/reporting/data.py" line="844" />
       <source>Proximity upgrade</source>
       <translation>敏感目标升级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="460" />
+      <location filename="../plugin/core/reporting/data.py" line="478" />
       <source>Major hazard sources (units with S ≥ 1)</source>
       <translation>重大危险源单位数（S ≥ 1）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="782" />
+      <location filename="../plugin/core/reporting/data.py" line="826" />
       <source>α = {alpha:g} for {range} people within 500 m outside the plant</source>
       <translation>厂区边界外 500 米范围内人数为 {range} 时，α = {alpha:g}</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="805" />
+      <location filename="../plugin/core/reporting/data.py" line="849" />
       <source>up {n} level(s) when a level-1 source is reachable within {k} steps</source>
       <translation>{k} 步内可连锁波及重大风险危险源时升 {n} 级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="801" />
+      <location filename="../plugin/core/reporting/data.py" line="845" />
       <source>all</source>
       <translation>全部</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="446" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="451" />
       <source>Totals</source>
       <translation>总体情况</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="449" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="454" />
       <source>Units and hazard sources by level</source>
       <translation>各风险等级单位和危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="452" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="457" />
       <source>Units by sector and level</source>
       <translation>各行业领域单位风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="455" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="460" />
       <source>Units by district and level</source>
       <translation>各行政区单位风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="487" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="492" />
       <source>Method and provenance</source>
       <translation>方法与来源说明</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="489" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="494" />
       <source>This report</source>
       <translation>本报告</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="492" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="497" />
       <source>Rules recorded for each analysis step</source>
       <translation>各分析步骤记录的规则</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="499" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="504" />
       <source>Scoring methods and levels (from the rules)</source>
       <translation>评价方法与分级（取自规则）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="502" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="507" />
       <source>Input files</source>
       <translation>输入文件</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="508" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="513" />
       <source>Provenance of the rules' values, as the rules file's comments state it</source>
       <translation>规则取值的来源（依据规则文件中的注释）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="509" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="514" />
       <source>verified: read in a published text; literature default: widely cited, not read in the primary source; project default: set by the project, to be confirmed by the bureau.</source>
       <translation>已核实：已在公开发布的文本中查证；文献默认值：被广泛引用，但未查阅原始出处；项目默认值：由本项目设定，有待应急管理局确认。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="552" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="557" />
       <source>Row balance of each imported file</source>
       <translation>各导入文件行数核对</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="442" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="447" />
       <source>City safety risk report</source>
       <translation>城市安全风险报告</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="460" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="465" />
       <source>Notes</source>
       <translation>说明</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="349" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="354" />
       <source>Only the first {n} of {total} rows are shown (Excel's limit of rows per sheet).</source>
       <translation>共 {total} 行，仅显示前 {n} 行（受 Excel 单个工作表行数上限限制）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="84" />
+      <location filename="../plugin/gui/dock.py" line="85" />
       <source>Import surveys…</source>
       <translation>导入调查数据…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="85" />
+      <location filename="../plugin/gui/dock.py" line="86" />
       <source>Score hazards and units…</source>
       <translation>风险评价…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="86" />
+      <location filename="../plugin/gui/dock.py" line="87" />
       <source>Receptors and population around hazards…</source>
       <translation>敏感目标与人口分析…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="87" />
+      <location filename="../plugin/gui/dock.py" line="88" />
       <source>Cascade (domino) graph…</source>
       <translation>多米诺连锁效应分析…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="88" />
+      <location filename="../plugin/gui/dock.py" line="89" />
       <source>Risk map…</source>
       <translation>风险一张图…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="89" />
+      <location filename="../plugin/gui/dock.py" line="90" />
       <source>Export report (Excel and PDF)…</source>
       <translation>导出报告（Excel 和 PDF）…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="126" />
+      <location filename="../plugin/gui/dock.py" line="127" />
       <source>(no sector)</source>
       <translation>（无行业领域）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="279" />
+      <location filename="../plugin/gui/dock.py" line="309" />
       <source>Not run yet</source>
       <translation>尚未运行</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="273" />
+      <location filename="../plugin/gui/dock.py" line="303" />
       <source>No database yet: the import creates it.</source>
       <translation>尚无数据库：导入调查数据时创建。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="278" />
+      <location filename="../plugin/gui/dock.py" line="308" />
       <source>Older than the levels (a step ran after it): run it again</source>
       <translation>早于当前风险等级（之后又运行了其他步骤）：请重新运行</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="316" />
+      <location filename="../plugin/gui/dock.py" line="346" />
       <source>City Safety Risk Map</source>
       <translation>城市安全风险一张图</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="357" />
+      <location filename="../plugin/gui/dock.py" line="387" />
       <source>GeoPackage (*.gpkg)</source>
       <translation>GeoPackage 数据库 (*.gpkg)</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="360" />
+      <location filename="../plugin/gui/dock.py" line="390" />
       <source>The risk database (GeoPackage) the steps read and write</source>
       <translation>各步骤读写的风险数据库（GeoPackage）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="365" />
+      <location filename="../plugin/gui/dock.py" line="395" />
       <source>Read the database again</source>
       <translation>重新读取数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="406" />
+      <location filename="../plugin/gui/dock.py" line="436" />
       <source>What the risk map shows between the city and the street, where single units would overlap: hexagonal cells coloured by their worst level or by their count of level-1 units, or the risk density. Level-1 units show as points at every scale.</source>
       <translation>在全市与街道之间、单个单位会相互重叠的比例尺下，风险一张图显示的内容：按网格内最高风险等级或重大风险单位数着色的六边形网格，或风险密度。重大风险单位在任何比例尺下都以点显示。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="418" />
+      <location filename="../plugin/gui/dock.py" line="448" />
       <source>Workflow</source>
       <translation>工作流程</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="419" />
+      <location filename="../plugin/gui/dock.py" line="449" />
       <source>Level 1 units</source>
       <translation>重大风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="420" />
+      <location filename="../plugin/gui/dock.py" line="450" />
       <source>Unit inspector</source>
       <translation>单位详情</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="435" />
+      <location filename="../plugin/gui/dock.py" line="465" />
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="537" />
+      <location filename="../plugin/gui/dock.py" line="583" />
       <source>Double-click a unit to zoom to it and select it</source>
       <translation>双击单位可缩放至该单位并选中</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="551" />
+      <location filename="../plugin/gui/dock.py" line="597" />
       <source>Pick a unit on the map</source>
       <translation>在地图上点选单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="560" />
+      <location filename="../plugin/gui/dock.py" line="606" />
       <source>Click “Pick a unit on the map”, then a unit on the map.</source>
       <translation>点击“在地图上点选单位”，然后在地图上点击一个单位。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="879" />
+      <location filename="../plugin/gui/dock.py" line="797" />
+      <source>Raised</source>
+      <translation>升级</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="809" />
+      <source>Units the proximity and cascade upgrades made more severe than their scores (inherent level)</source>
+      <translation>因邻近敏感目标升级和多米诺连锁升级，风险等级高于评分所得（固有风险等级）的单位数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="847" />
+      <source>Districts of the risk map (units located in each district's area).</source>
+      <translation>风险一张图的行政区（按单位所在位置落入的行政区统计）。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="849" />
+      <source>Districts as surveyed (the units' district field): the risk map has no current district summary.</source>
+      <translation>按调查填写的行政区统计（单位的“行政区”字段）：风险一张图没有最新的行政区汇总。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="850" />
+      <source>Each cell: units, and under them their share of the district's units; “8→12”: 8 by the scores, 12 after the upgrades.</source>
+      <translation>每格：单位数，下方为占该行政区单位总数的比例；“8→12”：评分所得 8 个，升级后 12 个。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="852" />
+      <source>Each cell: units, and under them their share of the district's units. The levels before the upgrades are not recorded (scored before they were kept).</source>
+      <translation>每格：单位数，下方为占该行政区单位总数的比例。未记录升级前的等级（评价时尚未保存）。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="990" />
       <source>Cancelling…</source>
       <translation>正在取消…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="938" />
+      <location filename="../plugin/gui/dock.py" line="1049" />
       <source>Units (no risk map yet)</source>
       <translation>单位（尚未生成风险一张图）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="106" />
+      <location filename="../plugin/gui/dock.py" line="107" />
       <source>Level {}</source>
       <translation>{}级风险</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="224" />
+      <location filename="../plugin/gui/dock.py" line="254" />
       <source>Note</source>
       <translation>备注</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="224" />
+      <location filename="../plugin/gui/dock.py" line="254" />
       <source>Upgrade</source>
       <translation>升级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="225" />
+      <location filename="../plugin/gui/dock.py" line="255" />
       <source>Cascade</source>
       <translation>连锁</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="282" />
+      <location filename="../plugin/gui/dock.py" line="312" />
       <source>{} units, {} hazard sources, {} errors</source>
       <translation>单位 {} 个，危险源 {} 个，错误 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="399" />
+      <location filename="../plugin/gui/dock.py" line="429" />
       <source>Aggregation</source>
       <translation>聚合显示</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="402" />
+      <location filename="../plugin/gui/dock.py" line="432" />
       <source>Worst level per cell</source>
       <translation>网格最高风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="403" />
+      <location filename="../plugin/gui/dock.py" line="433" />
       <source>Level-1 units per cell</source>
       <translation>网格重大风险单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="404" />
+      <location filename="../plugin/gui/dock.py" line="434" />
       <source>Risk density raster</source>
       <translation>风险密度栅格</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="480" />
+      <location filename="../plugin/gui/dock.py" line="510" />
       <source>Open the Processing dialog with this database filled in</source>
       <translation>打开处理工具对话框并填入本数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="532" />
+      <location filename="../plugin/gui/dock.py" line="578" />
       <source>Name</source>
       <translation>名称</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="532" />
+      <location filename="../plugin/gui/dock.py" line="578" />
       <source>Code</source>
       <translation>编码</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="532" />
+      <location filename="../plugin/gui/dock.py" line="578" />
       <source>Score</source>
       <translation>分值</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="616" />
+      <location filename="../plugin/gui/dock.py" line="662" />
       <source>Reading the risk database</source>
       <translation>正在读取风险数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="648" />
+      <location filename="../plugin/gui/dock.py" line="694" />
       <source>Reading the risk database…</source>
       <translation>正在读取风险数据库…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="730" />
+      <location filename="../plugin/gui/dock.py" line="777" />
       <source>All sectors</source>
       <translation>全部行业领域</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="176" />
+      <location filename="../plugin/gui/dock.py" line="844" />
+      <source>No districts yet (the database is not scored, or its units name no district).</source>
+      <translation>暂无行政区统计（数据库尚未评价，或单位未填写行政区）。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="206" />
       <source>unscored</source>
       <translation>未评级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="195" />
+      <location filename="../plugin/gui/dock.py" line="225" />
       <source>R = {}</source>
       <translation>R = {}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="199" />
+      <location filename="../plugin/gui/dock.py" line="229" />
       <source>{} hazard sources</source>
       <translation>危险源 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="229" />
+      <location filename="../plugin/gui/dock.py" line="259" />
       <source>{} receptors within {} m</source>
       <translation>敏感目标 {} 个（{} 米范围内）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="276" />
+      <location filename="../plugin/gui/dock.py" line="306" />
       <source>Needs: {}</source>
       <translation>需先运行：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="285" />
+      <location filename="../plugin/gui/dock.py" line="315" />
       <source>Level 1: {} · 2: {} · 3: {} · 4: {} · unscored: {}; {} major hazard units</source>
       <translation>1级 {} · 2级 {} · 3级 {} · 4级 {} · 未评级 {}；重大危险源单位 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="300" />
+      <location filename="../plugin/gui/dock.py" line="330" />
       <source>ran {}</source>
       <translation>运行于 {}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="484" />
+      <location filename="../plugin/gui/dock.py" line="514" />
       <source>Run</source>
       <translation>运行</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="486" />
+      <location filename="../plugin/gui/dock.py" line="516" />
       <source>Run this step now on the database with the default settings, in the background</source>
       <translation>立即以默认设置在后台对本数据库运行此步骤</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="681" />
+      <location filename="../plugin/gui/dock.py" line="728" />
       <source>Done</source>
       <translation>已完成</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="708" />
+      <location filename="../plugin/gui/dock.py" line="755" />
       <source>Units without a level: {}</source>
       <translation>未评级单位：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="779" />
+      <location filename="../plugin/gui/dock.py" line="836" />
+      <source>Not recorded: the database was scored before inherent levels were kept</source>
+      <translation>未记录：该数据库评价时尚未保存固有风险等级</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="890" />
       <source>No level-1 units (or the database is not scored yet).</source>
       <translation>没有重大风险单位（或数据库尚未评价）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="831" />
+      <location filename="../plugin/gui/dock.py" line="942" />
       <source>Running: {}</source>
       <translation>正在运行：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="893" />
+      <location filename="../plugin/gui/dock.py" line="1004" />
       <source>{}: finished</source>
       <translation>{}：已完成</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="197" />
+      <location filename="../plugin/gui/dock.py" line="227" />
       <source>major hazard source</source>
       <translation>重大危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="203" />
+      <location filename="../plugin/gui/dock.py" line="233" />
       <source>Level reasons</source>
       <translation>定级依据</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="215" />
+      <location filename="../plugin/gui/dock.py" line="245" />
       <source>{} t</source>
       <translation>{} t</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="217" />
+      <location filename="../plugin/gui/dock.py" line="247" />
       <source>method: {}</source>
       <translation>方法：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="249" />
+      <location filename="../plugin/gui/dock.py" line="279" />
       <source>None recorded (or the proximity step has not run).</source>
       <translation>无记录（或尚未运行敏感目标与人口分析）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="261" />
+      <location filename="../plugin/gui/dock.py" line="291" />
       <source>None starting at this unit (or the cascade step has not run).</source>
       <translation>没有从本单位开始的连锁链（或尚未运行多米诺连锁效应分析）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="289" />
+      <location filename="../plugin/gui/dock.py" line="319" />
       <source>{} receptor links, {} hazard sources upgraded</source>
       <translation>危险源-敏感目标连线 {} 条，升级危险源 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="697" />
+      <location filename="../plugin/gui/dock.py" line="744" />
       <source>Cannot read the database: {}</source>
       <translation>无法读取数据库：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="705" />
+      <location filename="../plugin/gui/dock.py" line="752" />
       <source>Level {}: {} units</source>
       <translation>{}级风险：{} 个单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="773" />
+      <location filename="../plugin/gui/dock.py" line="803" />
+      <source>{}: units, and under them their share of the district's units; “8→12”: 8 by the scores (inherent level), 12 after the proximity and cascade upgrades</source>
+      <translation>{}：单位数，下方为占该行政区单位总数的比例；“8→12”：评分所得 8 个（固有风险等级），经邻近敏感目标升级和多米诺连锁升级后 12 个</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="814" />
+      <source>{}: {} units, {} unscored</source>
+      <translation>{}：{} 个单位，其中 {} 个未评级</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="821" />
+      <source>{} · {}: {} units, {} of the district's units</source>
+      <translation>{} · {}：{} 个单位，占该行政区单位总数的 {}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="884" />
       <source>{} level-1 units; the first {} by method and score are listed.</source>
       <translation>重大风险单位 {} 个；按评价方法和分值列出前 {} 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="896" />
+      <location filename="../plugin/gui/dock.py" line="1007" />
       <source>{}: cancelled; the database was left as it was</source>
       <translation>{}：已取消，数据库保持不变</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="206" />
+      <location filename="../plugin/gui/dock.py" line="236" />
       <source>Hazard sources ({})</source>
       <translation>危险源（{}）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="231" />
+      <location filename="../plugin/gui/dock.py" line="261" />
       <source>nearest high-sensitivity: {} at {} m</source>
       <translation>最近的高敏感目标：{}，距离 {} 米</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="237" />
+      <location filename="../plugin/gui/dock.py" line="267" />
       <source>Nearby receptors ({})</source>
       <translation>周边敏感目标（{}）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="252" />
+      <location filename="../plugin/gui/dock.py" line="282" />
       <source>Cascade chains ({})</source>
       <translation>连锁链（{}）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="292" />
+      <location filename="../plugin/gui/dock.py" line="322" />
       <source>{} escalation edges, {} chains, {} upgraded</source>
       <translation>连锁关系 {} 条，连锁链 {} 条，升级 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="298" />
+      <location filename="../plugin/gui/dock.py" line="328" />
       <source>Written</source>
       <translation>已生成</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="689" />
+      <location filename="../plugin/gui/dock.py" line="736" />
       <source>The algorithm {} is not available</source>
       <translation>算法 {} 不可用</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="777" />
+      <location filename="../plugin/gui/dock.py" line="835" />
+      <source>{}: {} units raised by the upgrades</source>
+      <translation>{}：{} 个单位因升级提高了风险等级</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="888" />
       <source>{} level-1 units. Double-click one to zoom to it.</source>
       <translation>重大风险单位 {} 个。双击可缩放至该单位。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="900" />
+      <location filename="../plugin/gui/dock.py" line="1011" />
       <source>{}: failed: {}</source>
       <translation>{}：失败：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="901" />
+      <location filename="../plugin/gui/dock.py" line="1012" />
       <source>{}: failed (see the Processing log)</source>
       <translation>{}：失败（详见处理工具日志）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="295" />
+      <location filename="../plugin/gui/dock.py" line="325" />
       <source>{} units on the map, {} districts</source>
       <translation>上图单位 {} 个，行政区 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="240" />
+      <location filename="../plugin/gui/dock.py" line="824" />
+      <source>{} by the scores alone (inherent level)</source>
+      <translation>仅按评分为 {} 个（固有风险等级）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="270" />
       <source>Class</source>
       <translation>类别</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="240" />
+      <location filename="../plugin/gui/dock.py" line="270" />
       <source>Hazard source</source>
       <translation>危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="298" />
+      <location filename="../plugin/gui/dock.py" line="328" />
       <source>Written: {}</source>
       <translation>已生成：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1030" />
+      <location filename="../plugin/gui/dock.py" line="1141" />
       <source>Unit {} is not in this database.</source>
       <translation>本数据库中没有单位 {}。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1027" />
+      <location filename="../plugin/gui/dock.py" line="1138" />
       <source>Cannot read the unit: {}</source>
       <translation>无法读取单位：{}</translation>
     </message>

@@ -8,6 +8,8 @@ million units answers in seconds, not minutes:
   map, report), decided from the layers and fields themselves, with its key counts and,
   from the run log ``analysis_runs`` when there is one, when it ran;
 - :func:`level_summary` — units per level (重大/较大/一般/低) and per sector;
+- :func:`district_levels` — per district the units of each level with their share, by
+  inherent level (before the upgrades) and raised by the upgrades;
 - :func:`level_one_units` — the level-1 (重大风险) units;
 - :func:`unit_details` — one unit with its hazard sources, nearby receptors (敏感目标) and
   cascade chains (连锁链), for the unit inspector.
@@ -272,6 +274,115 @@ def level_summary(db: str | Path) -> LevelSummary:
     return out
 
 
+# --- districts ----------------------------------------------------------------------------
+
+DISTRICT_LAYER = "district_summary"
+#: The columns of :attr:`DistrictLevels.table`: counts, the inherent counts and the units
+#: raised (nullable: empty when the inherent levels are not recorded), shares in percent of
+#: ``n_units``.
+DISTRICT_LEVEL_COLUMNS = ("district", "n_units", *[f"level{k}" for k in LEVELS], "unscored",
+                          *[f"inherent{k}" for k in LEVELS], "raised", *[f"share{k}" for k in LEVELS],
+                          "share_unscored")
+#: What the panel reads of the district summary (one row per district).
+_SUMMARY_COLUMNS = ("district", "n_units", *[f"n_level{k}" for k in LEVELS], "n_unscored",
+                    *[f"n_inherent{k}" for k in LEVELS], "n_raised", "risk_index_rank")
+#: Where the districts come from: the risk map's district summary (units located in each
+#: district's area) or the units' surveyed district field (no current summary).
+FROM_MAP, FROM_UNITS = "map", "units"
+
+
+@dataclass
+class DistrictLevels:
+    """Units per district and level, with each level's share, the units per inherent level
+    (the level the scores give, before the proximity and cascade upgrades) and the units the
+    upgrades raised (docs/domain/mapping.md §3.1)."""
+
+    #: one row per district (:data:`DISTRICT_LEVEL_COLUMNS`), worst first
+    table: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(DISTRICT_LEVEL_COLUMNS)))
+    source: str = ""  # FROM_MAP, FROM_UNITS, or "" (nothing to show)
+    inherent: bool = False  # whether the inherent levels are recorded (False: scored before they were kept)
+
+
+def _with_shares(table: pd.DataFrame) -> pd.DataFrame:
+    n = table["n_units"].astype(float)
+    for key, count in [*((f"share{k}", f"level{k}") for k in LEVELS), ("share_unscored", "unscored")]:
+        table[key] = (100.0 * table[count].astype(float) / n).where(n > 0)
+    return table.reindex(columns=list(DISTRICT_LEVEL_COLUMNS))
+
+
+def _districts_from_summary(path: Path) -> DistrictLevels:
+    have = set(_fields(path, DISTRICT_LAYER))
+    frame = _read(path, DISTRICT_LAYER, tuple(c for c in _SUMMARY_COLUMNS if c in have))
+    frame = frame.reindex(columns=list(_SUMMARY_COLUMNS))
+    if frame["risk_index_rank"].notna().any():
+        frame = frame.assign(_r=pd.to_numeric(frame["risk_index_rank"], errors="coerce")).sort_values(
+            "_r", kind="stable", na_position="last")
+    name = frame["district"].astype(object).where(frame["district"].notna(), "").astype(str)
+    table = pd.DataFrame({"district": name.to_numpy()})
+    for key, col in (("n_units", "n_units"), *((f"level{k}", f"n_level{k}") for k in LEVELS),
+                     ("unscored", "n_unscored")):
+        table[key] = pd.to_numeric(frame[col], errors="coerce").fillna(0).astype(np.int64).to_numpy()
+    for key, col in (*((f"inherent{k}", f"n_inherent{k}") for k in LEVELS), ("raised", "n_raised")):
+        table[key] = pd.array(pd.to_numeric(frame[col], errors="coerce").round(), dtype="Int64")
+    inherent = bool(table["raised"].notna().any())
+    return DistrictLevels(_with_shares(table), FROM_MAP, inherent)
+
+
+def _level_codes(s: pd.Series) -> np.ndarray:
+    """Levels 1–4, 0 for none (unscored, unknown)."""
+    lv = pd.to_numeric(s, errors="coerce")
+    return lv.where(lv.isin(LEVELS), 0).fillna(0).astype(np.int64).to_numpy()
+
+
+def _districts_from_units(path: Path) -> DistrictLevels:
+    have = set(_fields(path, UNIT_LAYER))
+    if "district" not in have:
+        return DistrictLevels()
+    by = tuple(c for c in ("district", "level", "inherent_level") if c in have)
+    groups = _grouped_counts(path, UNIT_LAYER, by).reindex(columns=["district", "level", "inherent_level", "n"])
+    if not len(groups):
+        return DistrictLevels()
+    name = groups["district"].astype(object).where(groups["district"].notna(), "").astype(str).str.strip()
+    lv, il = _level_codes(groups["level"]), _level_codes(groups["inherent_level"])
+    n = groups["n"].fillna(0).astype(np.int64).to_numpy()
+    inherent = "inherent_level" in have and (bool((il > 0).any()) or not bool((lv > 0).any()))
+    long = pd.DataFrame({"district": name.to_numpy(), "lv": lv, "il": il, "n": n,
+                         "raised": np.where((lv > 0) & (il > 0) & (lv < il), n, 0)})
+    per_level = long.pivot_table(index="district", columns="lv", values="n", aggfunc="sum", fill_value=0)
+    per_level = per_level.reindex(columns=[*LEVELS, 0], fill_value=0)
+    per_inherent = long.pivot_table(index="district", columns="il", values="n", aggfunc="sum", fill_value=0)
+    per_inherent = per_inherent.reindex(index=per_level.index, columns=list(LEVELS), fill_value=0)
+    table = pd.DataFrame({"district": per_level.index.astype(str), "n_units": per_level.sum(axis=1).to_numpy()})
+    for k in LEVELS:
+        table[f"level{k}"] = per_level[k].to_numpy()
+    table["unscored"] = per_level[0].to_numpy()
+    raised = long.groupby("district")["raised"].sum().reindex(per_level.index).to_numpy()
+    for k in LEVELS:
+        table[f"inherent{k}"] = pd.array(per_inherent[k].to_numpy() if inherent else [pd.NA] * len(table),
+                                         dtype="Int64")
+    table["raised"] = pd.array(raised if inherent else [pd.NA] * len(table), dtype="Int64")
+    table = table.sort_values(["level1", "level2", "n_units", "district"], ascending=[False, False, False, True],
+                              kind="stable").reset_index(drop=True)
+    return DistrictLevels(_with_shares(table), FROM_UNITS, inherent)
+
+
+def district_levels(db: str | Path, status: DatabaseStatus | None = None) -> DistrictLevels:
+    """Per district: units of each level and their share, by inherent level, raised by the
+    upgrades. From the district summary while the risk map is current (the districts the map
+    colours; one row per district is read), else counted in the database from the units'
+    surveyed district field (``GROUP BY district, level, inherent_level``): a million units
+    stay there. ``status`` (:func:`read_status`), when the caller has it, saves reading it."""
+    path = Path(db)
+    if not path.is_file():
+        return DistrictLevels()
+    status = status or read_status(path)
+    if not status.done("import") or status.error or not status.done("score"):
+        return DistrictLevels()
+    if DISTRICT_LAYER in status.layers and status.done("map"):
+        return _districts_from_summary(path)
+    return _districts_from_units(path)
+
+
 def level_one_units(db: str | Path) -> pd.DataFrame:
     """The level-1 (重大风险) units: code, name, sector, district, R value, and ``score`` /
     ``score_text`` by the unit's method (R 120.2, D 1800, LS 20); GB 18218 units first."""
@@ -378,12 +489,13 @@ class Snapshot:
     status: DatabaseStatus
     summary: LevelSummary
     level_one: pd.DataFrame
+    districts: DistrictLevels = field(default_factory=DistrictLevels)
 
 
 def snapshot(db: str | Path) -> Snapshot:
     status = read_status(db)
     if status.done("import") and not status.error:
-        return Snapshot(status, level_summary(db), level_one_units(db))
+        return Snapshot(status, level_summary(db), level_one_units(db), district_levels(db, status))
     return Snapshot(status, LevelSummary(), pd.DataFrame(columns=list(LEVEL_ONE_COLUMNS)))
 
 
@@ -392,10 +504,12 @@ __all__ = [
     "LEVELS",
     "RECEPTOR_COLUMNS",
     "DatabaseStatus",
+    "DistrictLevels",
     "LevelSummary",
     "Snapshot",
     "StepStatus",
     "UnitDetails",
+    "district_levels",
     "level_one_units",
     "level_summary",
     "read_runs",

@@ -3,7 +3,8 @@
 From top to bottom: the risk database (remembered in QgsSettings); the units per level in
 the four colours; tabs with the workflow steps (each with its state, key counts and a button
 that opens its Processing dialog with the database filled in, and for some a "Run" that
-runs it in the background), the units per sector and level, the list of level-1 units
+runs it in the background), the units per sector and level, the units per district and
+level (count, share, inherent → final level, units raised by the upgrades), the list of level-1 units
 (double-click: zoom to it and select it), and the unit inspector (click a unit on the map).
 Long work runs as a QgsTask with a progress bar and a Cancel button.
 
@@ -149,6 +150,35 @@ def _fmt(value, digits: int = 4) -> str:
     if v == int(v):
         return str(int(v))
     return f"{v:.{digits}g}"
+
+
+def _pct(value) -> str:
+    """A share in percent for a table cell: 62%, 5.3%, 0%; '' when unknown."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return ""
+    if v != v:  # NaN
+        return ""
+    return f"{v:.0f}%" if v >= 10 or v == 0 else f"{v:.1f}%"
+
+
+def _count_or_none(value) -> int | None:
+    try:
+        if value is None or value != value:
+            return None
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def district_cell_text(final: int, share, inherent: int | None) -> str:
+    """One level's cell of the district table, on two lines: the count, "12", or "8→12" when
+    the upgrades changed it (8 units at the level by their scores, 12 after); then the share
+    of the district's units, "5.3%". A level no unit has, before or after: "0" alone."""
+    count = _fmt(final) if inherent is None or inherent == final else f"{_fmt(inherent)}→{_fmt(final)}"
+    pct = _pct(share) if final or inherent else ""
+    return f"{count}\n{pct}" if pct else count
 
 
 def _when(stamp: str) -> str:
@@ -510,6 +540,22 @@ class RiskDock(QgsDockWidget):
         self.sector_table.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Expanding)
         lay.addWidget(self.sector_table, 1)
 
+        lay.addWidget(QLabel("<b>" + html.escape(tr("Units by district and level")) + "</b>", page))
+        self.district_note = QLabel(page)
+        self.district_note.setObjectName("districtNote")
+        self.district_note.setWordWrap(True)
+        self.district_note.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.district_note.setStyleSheet("QLabel { color: #505050; }")
+        lay.addWidget(self.district_note)
+        self.district_table = QTableWidget(page)
+        self.district_table.setObjectName("districtTable")
+        self.district_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.district_table.setSelectionMode(QAbstractItemView.NoSelection)
+        self.district_table.verticalHeader().setVisible(False)
+        self.district_table.setMinimumHeight(160)
+        self.district_table.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Expanding)
+        lay.addWidget(self.district_table, 1)
+
         scroll = QScrollArea()
         scroll.setObjectName("workflowScroll")
         scroll.setWidgetResizable(True)
@@ -667,6 +713,7 @@ class RiskDock(QgsDockWidget):
         self._apply_status(snap.status)
         self._apply_summary(snap.summary)
         self._apply_level_one(snap.level_one)
+        self._apply_districts(snap.districts)
         self.refreshed.emit()
 
     def _apply_status(self, st: core_status.DatabaseStatus):
@@ -741,6 +788,70 @@ class RiskDock(QgsDockWidget):
         header.setSectionResizeMode(0, QHeaderView.Stretch)
         for c in range(1, len(headers)):
             header.setSectionResizeMode(c, QHeaderView.ResizeToContents)
+
+    def _apply_districts(self, districts: core_status.DistrictLevels):
+        """Per district: each level's count and share of the district's units, "8→12" where
+        the upgrades changed it (inherent → final), and the units the upgrades raised."""
+        table = self.district_table
+        frame = districts.table
+        headers = [tr("District"), *[str(k) for k in core_status.LEVELS], tr("Raised")]
+        table.clear()
+        table.setColumnCount(len(headers))
+        table.setHorizontalHeaderLabels(headers)
+        for k in core_status.LEVELS:
+            item = table.horizontalHeaderItem(k)
+            item.setToolTip(tr("{}: units, and under them their share of the district's units; “8→12”: 8 by the "
+                               "scores (inherent level), 12 after the proximity and cascade upgrades").format(
+                level_name(k, self.rules)))
+            item.setForeground(QColor(level_colour(k, self.rules)))
+        raised_column = len(headers) - 1
+        table.horizontalHeaderItem(raised_column).setToolTip(
+            tr("Units the proximity and cascade upgrades made more severe than their scores (inherent level)"))
+        table.setRowCount(len(frame))
+        for r, (_, row) in enumerate(frame.iterrows()):
+            name = str(row["district"] or "") or tr("(no district)")
+            first = QTableWidgetItem(name)
+            first.setToolTip(tr("{}: {} units, {} unscored").format(name, _fmt(row["n_units"]), _fmt(row["unscored"])))
+            table.setItem(r, 0, first)
+            for k in core_status.LEVELS:
+                n = int(row[f"level{k}"])
+                inherent = _count_or_none(row[f"inherent{k}"]) if districts.inherent else None
+                item = self._count_item(n, k)
+                item.setText(district_cell_text(n, row[f"share{k}"], inherent))
+                tip = tr("{} · {}: {} units, {} of the district's units").format(
+                    name, level_name(k, self.rules), _fmt(n), _pct(row[f"share{k}"]) or "–")
+                if inherent is not None:
+                    tip += "; " + tr("{} by the scores alone (inherent level)").format(_fmt(inherent))
+                item.setToolTip(tip)
+                table.setItem(r, k, item)
+            raised = _count_or_none(row["raised"]) if districts.inherent else None
+            item = QTableWidgetItem("–" if raised is None else _fmt(raised))
+            item.setData(Qt.UserRole, raised)
+            item.setTextAlignment(int(Qt.AlignRight | Qt.AlignVCenter))
+            if raised:
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+            item.setToolTip(tr("{}: {} units raised by the upgrades").format(name, _fmt(raised)) if raised is not None
+                            else tr("Not recorded: the database was scored before inherent levels were kept"))
+            table.setItem(r, raised_column, item)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        for c in range(1, len(headers)):
+            header.setSectionResizeMode(c, QHeaderView.ResizeToContents)
+        table.resizeRowsToContents()
+        if not len(frame):
+            self.district_note.setText(tr("No districts yet (the database is not scored, or its units name no "
+                                          "district)."))
+            return
+        source = tr("Districts of the risk map (units located in each district's area).") \
+            if districts.source == core_status.FROM_MAP else \
+            tr("Districts as surveyed (the units' district field): the risk map has no current district summary.")
+        legend = tr("Each cell: units, and under them their share of the district's units; “8→12”: 8 by the "
+                    "scores, 12 after the upgrades.") if districts.inherent else \
+            tr("Each cell: units, and under them their share of the district's units. The levels before the "
+               "upgrades are not recorded (scored before they were kept).")
+        self.district_note.setText(f"{source} {legend}")
 
     def _count_item(self, n: int, column: int) -> QTableWidgetItem:
         item = QTableWidgetItem(_fmt(n))

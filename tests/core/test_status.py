@@ -139,6 +139,63 @@ def test_level_one_units_are_the_databases(analysed_db_session):
         assert scores == sorted(scores, reverse=True)
 
 
+def test_district_levels_from_the_district_summary(analysed_db_session):
+    # Per district of the risk map: counts, shares summing to 100, the inherent counts and the
+    # units raised, as the district summary holds them; worst (by risk index) first.
+    db = analysed_db_session
+    d = status.district_levels(db)
+    assert d.source == status.FROM_MAP and d.inherent
+    summary = read(db, "district_summary").sort_values("risk_index_rank", kind="stable")
+    t = d.table
+    assert list(t.columns) == list(status.DISTRICT_LEVEL_COLUMNS)
+    assert t["district"].tolist() == summary["district"].tolist()
+    for k in (1, 2, 3, 4):
+        assert t[f"level{k}"].tolist() == summary[f"n_level{k}"].tolist()
+        assert t[f"inherent{k}"].tolist() == summary[f"n_inherent{k}"].astype(int).tolist()
+    assert t["raised"].tolist() == summary["n_raised"].astype(int).tolist() and t["raised"].sum() >= 1
+    shares = t[[f"share{k}" for k in (1, 2, 3, 4)] + ["share_unscored"]].sum(axis=1)
+    assert shares.tolist() == pytest.approx([100.0] * len(t))
+    assert status.snapshot(db).districts.table.equals(t)
+
+
+def test_district_levels_counted_from_the_units(analysed_db):
+    # Once a step changed the levels after the map, its summary is old: the panel counts the
+    # units' surveyed districts in the database instead (GROUP BY), and with scores alone
+    # nothing is raised.
+    from plugin.core.rules import load_rules
+    from plugin.core.steps import score_database
+
+    score_database(analysed_db, load_rules())
+    d = status.district_levels(analysed_db)
+    assert d.source == status.FROM_UNITS and d.inherent
+    units = read(analysed_db, "units", columns=["district", "level", "inherent_level"])
+    t = d.table.set_index("district")
+    assert t["n_units"].to_dict() == units.groupby("district").size().to_dict()
+    for k in (1, 2, 3, 4):
+        assert t[f"level{k}"].to_dict() == (units["level"] == k).groupby(units["district"]).sum().to_dict()
+        assert t[f"inherent{k}"].astype(int).to_dict() == \
+            (units["inherent_level"] == k).groupby(units["district"]).sum().to_dict()
+    assert (t["raised"] == 0).all()
+    assert t[["share1", "share2", "share3", "share4", "share_unscored"]].sum(axis=1).tolist() == \
+        pytest.approx([100.0] * len(t))
+
+
+def test_district_levels_of_a_database_scored_before_inherent_levels(analysed_db):
+    # No inherent_level on the units (nor in the summary): counts and shares, the inherent
+    # counts and the units raised unknown (<NA>), from the summary and from the units alike.
+    units = riskdb.read_layer(analysed_db, "units").drop(columns="inherent_level")
+    summary = riskdb.read_layer(analysed_db, "district_summary")
+    summary = summary.drop(columns=[c for c in summary if c.startswith(("share_", "n_inherent", "n_raised"))])
+    riskdb.update_layers(analysed_db, {"units": units, "district_summary": summary})
+    from_map = status.district_levels(analysed_db)
+    assert from_map.source == status.FROM_MAP and not from_map.inherent
+    from_units = status._districts_from_units(analysed_db)
+    assert from_units.source == status.FROM_UNITS and not from_units.inherent
+    for d in (from_map, from_units):
+        assert d.table[["inherent1", "inherent2", "inherent3", "inherent4", "raised"]].isna().all().all()
+        assert d.table["share_unscored"].notna().all() and d.table["n_units"].sum() > 0
+
+
 def test_the_map_step_is_stale_after_a_rescore(analysed_db):
     """Scoring again after the risk map leaves the map with older levels: the map step is no
     longer done (and the report, which needs it, cannot start)."""

@@ -126,6 +126,67 @@ def test_analysed_database_steps_and_counts(make_dock, analysed_db_session):
     assert table.rowCount() == units["sector"].nunique() + 1
 
 
+def test_district_table_shows_counts_shares_and_the_upgrades(make_dock, analysed_db_session):
+    # Per district of the risk map: each level's count and share of the district's units,
+    # "8→12" where the upgrades changed the count, and the units raised.
+    from plugin.gui.dock import district_cell_text
+
+    db = analysed_db_session
+    summary = read(db, "district_summary").set_index("district")
+    dock = make_dock(db)
+    table = dock.district_table
+    assert table.rowCount() == len(summary)
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headers == ["District", "1", "2", "3", "4", "Raised"]
+    rows = {table.item(r, 0).text(): r for r in range(table.rowCount())}
+    assert set(rows) == set(summary.index)
+    # worst first: by the risk index's rank
+    assert list(rows) == list(summary.sort_values("risk_index_rank").index)
+    changed = 0
+    for name, r in rows.items():
+        d = summary.loc[name]
+        for k in (1, 2, 3, 4):
+            item = table.item(r, k)
+            assert int(item.data(0x0100)) == d[f"n_level{k}"]
+            assert item.text() == district_cell_text(d[f"n_level{k}"], d[f"share_level{k}"], d[f"n_inherent{k}"])
+            if d[f"n_inherent{k}"] != d[f"n_level{k}"]:
+                changed += 1
+                assert f"{int(d[f'n_inherent{k}'])}→{int(d[f'n_level{k}'])}" in item.text()
+        assert table.item(r, 5).data(0x0100) == d["n_raised"]
+    assert changed and summary["n_raised"].sum() >= 1  # the sample city's upgrades show
+    assert district_cell_text(12, 5.26, 8) == "8→12\n5.3%" and district_cell_text(3, 50.0, 3) == "3\n50%"
+    assert district_cell_text(0, 0.0, 0) == "0" and district_cell_text(0, 0.0, 1) == "1→0\n0%"
+    assert "risk map" in dock.district_note.text()
+
+
+def test_district_table_of_a_database_scored_before_inherent_levels(make_dock, analysed_db):
+    # No inherent_level on the units and no district summary: the units' surveyed districts,
+    # counted in the database, with the upgrades' column left as "–".
+    import sqlite3
+
+    con = sqlite3.connect(analysed_db)
+    try:
+        con.execute('ALTER TABLE "units" DROP COLUMN "inherent_level"')
+        con.execute('DROP TABLE "district_summary"')
+        con.execute("DELETE FROM gpkg_contents WHERE table_name = 'district_summary'")
+        con.execute("DELETE FROM gpkg_geometry_columns WHERE table_name = 'district_summary'")
+        con.commit()
+    finally:
+        con.close()
+    units = read(analysed_db, "units", columns=["district", "level"])
+    dock = make_dock(analysed_db)
+    table = dock.district_table
+    rows = {table.item(r, 0).text(): r for r in range(table.rowCount())}
+    assert set(rows) == set(units["district"].dropna())
+    for name, r in rows.items():
+        sel = units["district"] == name
+        for k in (1, 2, 3, 4):
+            assert int(table.item(r, k).data(0x0100)) == int(((units["level"] == k) & sel).sum())
+            assert "→" not in table.item(r, k).text()
+        assert table.item(r, 5).text() == "–"
+    assert "surveyed" in dock.district_note.text() and "not recorded" in dock.district_note.text()
+
+
 def test_a_missing_algorithm_disables_its_step(make_dock, analysed_db_session, monkeypatch):
     from plugin.gui import dock as dock_module
 
