@@ -1727,79 +1727,94 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>升级危险源 {} 个，防护距离内有高敏感目标 {} 处，连线 {} 条。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="515" />
+      <location filename="../plugin/processing/report_pdf.py" line="578" />
       <source>Risk units by level</source>
       <translation>风险单位（按等级）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="505" />
+      <location filename="../plugin/processing/report_pdf.py" line="568" />
       <source>No level-1 or level-2 units</source>
       <translation>没有重大或较大风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="533" />
+      <location filename="../plugin/processing/report_pdf.py" line="596" />
       <source>Level-1 and level-2 units</source>
       <translation>一级和二级风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="624" />
+      <location filename="../plugin/processing/report_pdf.py" line="689" />
       <source>City Safety Risk Map report</source>
       <translation>城市安全风险一张图报告</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="660" />
+      <location filename="../plugin/processing/report_pdf.py" line="730" />
       <source>Units by sector and risk level</source>
       <translation>各行业领域单位风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="482" />
+      <location filename="../plugin/processing/report_pdf.py" line="545" />
       <source>R</source>
       <translation>R</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="610" />
+      <location filename="../plugin/processing/report_pdf.py" line="673" />
       <source>District boundaries</source>
       <translation>行政区边界</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="645" />
+      <location filename="../plugin/processing/report_pdf.py" line="714" />
       <source>Legend</source>
       <translation>图例</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="654" />
+      <location filename="../plugin/processing/report_pdf.py" line="723" />
       <source>Units by risk level</source>
       <translation>各风险等级单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="402" />
+      <location filename="../plugin/processing/report_pdf.py" line="437" />
       <source>(no district name)</source>
       <translation>（未命名行政区）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="657" />
+      <location filename="../plugin/processing/report_pdf.py" line="727" />
       <source>Date: {}</source>
       <translation>日期：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="659" />
+      <location filename="../plugin/processing/report_pdf.py" line="729" />
       <source>Source: {}  ·  Rules: {}</source>
       <translation>数据来源：{}  ·  规则：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="407" />
+      <location filename="../plugin/processing/report_pdf.py" line="446" />
       <source>Level-1 and level-2 units in {}: {}</source>
       <translation>{}重大、较大风险单位：{} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="409" />
+      <location filename="../plugin/processing/report_pdf.py" line="448" />
       <source>(the first {} shown)</source>
       <translation>（显示前 {} 个）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="412" />
+      <location filename="../plugin/processing/report_pdf.py" line="451" />
       <source>The map shows the risk density and the level-1 and level-2 units only: {} of {} units.</source>
       <translation>地图仅显示风险密度和一级、二级风险单位：共 {1} 个单位中的 {0} 个。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="503" />
+      <source>Inherent</source>
+      <translation>固有</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="503" />
+      <source>Final</source>
+      <translation>最终</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="503" />
+      <source>Share</source>
+      <translation>占比</translation>
     </message>
     <message>
       <location filename="../plugin/processing/risk_map.py" line="25" />

@@ -8,7 +8,9 @@ settings), the district outlines and the level-1 units as points, at most
 :data:`COVER_POINTS` of them (the worst first, as the district tables sort them); it never
 draws every unit. When the database has a ``district_summary`` layer, one atlas page per
 district follows: the map zoomed to the district with its units, its units per level and
-its level-1 and level-2 units.
+its level-1 and level-2 units. The units per level (cover and district pages) show each
+level's share and, when the units record their inherent level, the count by the scores
+alone beside the final one and the units the upgrades raised (docs/domain/mapping.md §3.1).
 
 The layout runs as an atlas over a memory layer ``report_pages`` built here (feature 1 the
 city, then the districts); the template's per-page texts read its fields through
@@ -50,6 +52,7 @@ from qgis.core import (
     QgsLayoutItemMap,
     QgsLayoutItemScaleBar,
     QgsLayoutObject,
+    QgsLayoutSize,
     QgsLayoutTable,
     QgsLayoutTableColumn,
     QgsLegendStyle,
@@ -115,7 +118,22 @@ REASONS_WITH_CASCADE_EXPRESSION = ("replace(concat(coalesce(\"level_reasons\", '
 PAGE_FIELDS = (("page", QVariant.Int), ("kind", QVariant.String), ("district", QVariant.String),
                ("heading", QVariant.String), ("note", QVariant.String), ("n_level1", QVariant.Int),
                ("n_level2", QVariant.Int), ("n_level3", QVariant.Int), ("n_level4", QVariant.Int),
-               ("n_unscored", QVariant.Int), ("n_total", QVariant.Int), ("capped", QVariant.Int))
+               ("n_unscored", QVariant.Int), ("n_total", QVariant.Int), ("capped", QVariant.Int),
+               # shares of the page's units as text ("5.3%"); the counts by inherent level and
+               # the units the upgrades raised (NULL when the units do not record them)
+               ("share_level1", QVariant.String), ("share_level2", QVariant.String),
+               ("share_level3", QVariant.String), ("share_level4", QVariant.String),
+               ("share_unscored", QVariant.String), ("n_inherent1", QVariant.Int), ("n_inherent2", QVariant.Int),
+               ("n_inherent3", QVariant.Int), ("n_inherent4", QVariant.Int), ("n_raised", QVariant.Int))
+SHARE_KEYS = {"share_level1": "n_level1", "share_level2": "n_level2", "share_level3": "n_level3",
+              "share_level4": "n_level4", "share_unscored": "n_unscored"}
+INHERENT_KEYS = ("n_inherent1", "n_inherent2", "n_inherent3", "n_inherent4", "n_raised")
+#: The counts table with the inherent column has two rows more (its header, the units
+#: raised): its frame grows to this height (mm), into the space the template leaves below.
+COUNTS_WITH_INHERENT_MM = 47.0
+#: A counts table narrower than this (mm; the district page's is 67, the cover's 86) names the
+#: levels by number and Chinese name only when it has the inherent column.
+COMPACT_BELOW_MM = 80.0
 
 
 class ReportError(PipelineError):
@@ -369,14 +387,31 @@ def _district_layer(db: str, title: str) -> QgsVectorLayer:
     return layer
 
 
-def _level_counts(units, rules) -> dict[str, int]:
-    """The whole city's units per level, from :func:`scoring.levels.level_table`'s total row."""
+def _share_text(count, total) -> str:
+    """A share of the page's units: "5.3%"; "" for a page without units."""
+    return f"{100.0 * count / total:.1f}%" if total else ""
+
+
+def _with_shares(counts: dict) -> dict:
+    return {**counts, **{k: _share_text(counts.get(n, 0), counts.get("n_total", 0)) for k, n in SHARE_KEYS.items()}}
+
+
+def _level_counts(units, rules) -> dict:
+    """The whole city's units per level, from :func:`scoring.levels.level_table`'s total row,
+    with their shares; by inherent level and raised by the upgrades when the units record
+    their inherent level (``inherent_level``, set by scoring for every scored unit)."""
     table = level_table(units, rules)
     total = table.iloc[-1]
-    counts = {f"n_level{k}": int(total.get(f"{k} {lv.zh}", 0)) for k, lv in rules.levels.items()}
+    counts: dict = {f"n_level{k}": int(total.get(f"{k} {lv.zh}", 0)) for k, lv in rules.levels.items()}
     counts["n_unscored"] = int(total.get(UNSCORED_LABEL, 0))
     counts["n_total"] = int(total.iloc[-1])
-    return counts
+    if "inherent_level" in units:
+        level = pd.to_numeric(units["level"], errors="coerce")
+        inherent = pd.to_numeric(units["inherent_level"], errors="coerce")
+        if inherent.notna().any() or not level.notna().any():
+            counts.update({f"n_inherent{k}": int((inherent == k).sum()) for k in rules.levels})
+            counts["n_raised"] = int((level < inherent).sum())
+    return _with_shares(counts)
 
 
 def _pages_layer(title: str, cover_geometry: QgsGeometry, cover_counts: dict[str, int],
@@ -400,9 +435,13 @@ def _pages_layer(title: str, cover_geometry: QgsGeometry, cover_counts: dict[str
             value = d["district"]
             name = "" if value is None or (hasattr(value, "isNull") and value.isNull()) else str(value)
             name = name or tr("(no district name)")
-            counts = {k: int(d[k] or 0) if k in d.fields().names() else 0
+            have = d.fields().names()
+            counts = {k: int(d[k] or 0) if k in have else 0
                       for k in ("n_level1", "n_level2", "n_level3", "n_level4", "n_unscored")}
-            counts["n_total"] = int(d["n_units"] or 0) if "n_units" in d.fields().names() else sum(counts.values())
+            counts["n_total"] = int(d["n_units"] or 0) if "n_units" in have else sum(counts.values())
+            if all(k in have and _present(d[k]) for k in INHERENT_KEYS):
+                counts.update({k: int(d[k]) for k in INHERENT_KEYS})
+            counts = _with_shares(counts)
             shown = counts["n_level1"] + counts["n_level2"]
             note = tr("Level-1 and level-2 units in {}: {}").format(name, shown)
             if shown > rows:
@@ -416,6 +455,11 @@ def _pages_layer(title: str, cover_geometry: QgsGeometry, cover_counts: dict[str
     pages.dataProvider().addFeatures(feats)
     pages.updateExtents()
     return pages
+
+
+def _present(value) -> bool:
+    """Whether a feature's value is set (not None, not a NULL QVariant)."""
+    return value is not None and not (hasattr(value, "isNull") and value.isNull())
 
 
 def _cover_geometry(risk: QgsVectorLayer, districts: QgsVectorLayer | None) -> QgsGeometry:
@@ -436,22 +480,41 @@ def _widths(table: QgsLayoutTable, total: float, fixed: list[float]) -> list[flo
     return [w or rest / len(free) for w in fixed]
 
 
-def _fill_level_counts(table: QgsLayoutItemManualTable, rules, tr) -> None:
-    """One row per level (label on the level's colour) with the page's count."""
-    rows = []
-    for k, lv in rules.levels.items():
-        rows.append([_cell(level_label(lv), background=lv.colour, size=8),
-                     _cell(QgsProperty.fromExpression(f"attribute(@atlas_feature, 'n_level{k}')"), size=8,
-                           align=Qt.AlignRight)])
-    rows.append([_cell(UNSCORED_LABEL, background="#bfbfbf", size=8),
-                 _cell(QgsProperty.fromExpression("attribute(@atlas_feature, 'n_unscored')"), size=8,
-                       align=Qt.AlignRight)])
-    rows.append([_cell(tr("Total"), bold=True, size=8),
-                 _cell(QgsProperty.fromExpression("attribute(@atlas_feature, 'n_total')"), bold=True, size=8,
-                       align=Qt.AlignRight)])
+def _page_value(field: str, bold: bool = False) -> QgsTableCell:
+    """A number cell: the atlas page's ``field`` (empty when NULL)."""
+    return _cell(QgsProperty.fromExpression(f"coalesce(to_string(attribute(@atlas_feature, '{field}')), '')"),
+                 bold=bold, size=8, align=Qt.AlignRight)
+
+
+def _fill_level_counts(table: QgsLayoutItemManualTable, rules, tr, inherent: bool = False) -> None:
+    """One row per level (label on the level's colour) with the page's count and its share of
+    the page's units; with ``inherent`` a header row, the count by inherent level (the scores
+    alone) before the final one, and a last row of the units the upgrades raised
+    (docs/domain/mapping.md §3.1)."""
+    blank = _cell("", size=8)
     width = table.frame(0).rect().width()
+    # Three number columns leave a narrow table (a district page's) too little room for
+    # "3 一般风险 moderate risk": there the level's number and Chinese name, as the Excel
+    # report's headings show them; the legend beside it has the full label.
+    compact = inherent and width < COMPACT_BELOW_MM
+    rows = []
+    if inherent:
+        rows.append([blank, *(_cell(t, bold=True, size=8, align=Qt.AlignRight)
+                              for t in (tr("Inherent"), tr("Final"), tr("Share")))])
+    for k, lv in rules.levels.items():
+        label = f"{lv.level} {lv.zh}" if compact else level_label(lv)
+        rows.append([_cell(label, background=lv.colour, size=8),
+                     *([_page_value(f"n_inherent{k}")] if inherent else []),
+                     _page_value(f"n_level{k}"), _page_value(f"share_level{k}")])
+    rows.append([_cell(UNSCORED_LABEL, background="#bfbfbf", size=8), *([blank] if inherent else []),
+                 _page_value("n_unscored"), _page_value("share_unscored")])
+    rows.append([_cell(tr("Total"), bold=True, size=8), *([blank] if inherent else []),
+                 _page_value("n_total", bold=True), blank])
+    if inherent:
+        rows.append([_cell(tr("Raised"), size=8), blank, _page_value("n_raised", bold=True), blank])
+        table.frame(0).attemptResize(QgsLayoutSize(width, COUNTS_WITH_INHERENT_MM, QgsUnitTypes.LayoutMillimeters))
     table.setTableContents(rows)
-    table.setColumnWidths(_widths(table, width, [0.0, 14.0]))
+    table.setColumnWidths(_widths(table, width, [0.0, 13.0, 12.0, 12.0] if inherent else [0.0, 14.0, 12.0]))
 
 
 def _fill_summary(table: QgsLayoutItemManualTable, units, rules, tr) -> None:
@@ -613,7 +676,9 @@ def build_layout(project: QgsProject, db: str, rules, title: str, tr, date_text:
         project.addMapLayer(districts)
     project.addMapLayer(risk)  # added last: on top in the layer tree and the legend
     project.setCrs(QgsCoordinateReferenceSystem(SOURCE_CRS))
-    units = read.columns(db, "units", ["sector", "level", "lon"])  # the counts and the map's zone
+    # the counts (and by inherent level, when the units record it) and the map's zone
+    units = read.columns(db, "units", ["sector", "level", "lon"]
+                         + (["inherent_level"] if "inherent_level" in read.field_names(db, "units") else []))
     points = _cover_points_layer(db, rules, tr)
     density = _density_layer(db, rules, work_dir)
     for layer in (points, density):
@@ -626,6 +691,10 @@ def build_layout(project: QgsProject, db: str, rules, title: str, tr, date_text:
     rows = units_table.maximumNumberOfFeatures()
     pages = _pages_layer(title, _cover_geometry(risk, districts), _level_counts(units, rules), districts, rows, tr)
     project.addMapLayer(pages, False)  # the atlas coverage: neither drawn nor in the legend
+    # the inherent column on each kind of page whose counts have it (every such page has)
+    kinds = {"cover": "city", "district": "district"}
+    inherent = {kind: any(f["kind"] == value and _present(f["n_raised"]) for f in pages.getFeatures())
+                for kind, value in kinds.items()}
 
     lon = pd.to_numeric(units["lon"], errors="coerce").dropna()
     epsg = gauss_kruger_epsg(float(lon.median())) if len(lon) else DEFAULT_MAP_EPSG
@@ -652,7 +721,8 @@ def build_layout(project: QgsProject, db: str, rules, title: str, tr, date_text:
                 root.addLayer(layer)
         legend.updateLegend()
         _item(layout, f"{kind}_counts_heading", QgsLayoutItemLabel).setText(tr("Units by risk level"))
-        _fill_level_counts(_item(layout, f"{kind}_counts", QgsLayoutItemManualTable), rules, tr)
+        _fill_level_counts(_item(layout, f"{kind}_counts", QgsLayoutItemManualTable), rules, tr,
+                           inherent=inherent[kind])
 
     _item(layout, "date", QgsLayoutItemLabel).setText(tr("Date: {}").format(date_text))
     _item(layout, "footer", QgsLayoutItemLabel).setText(

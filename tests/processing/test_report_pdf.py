@@ -110,20 +110,23 @@ def test_cover_counts_are_the_database_s(report, analysed_db_session, rules):
     pdf, _pages, _s = report
     cover = pdf_text(pdf, 1)
     units = read_layer(analysed_db_session, "units")
+    # per level: the count by the scores alone (inherent), the final count, its share
+    assert re.search(r"Inherent\s+Final\s+Share", cover)
     for k, lv in rules.levels.items():
-        n = int((units.level == k).sum())
-        assert re.search(rf"{re.escape(level_label(lv))}\s+{n}\b", cover), (k, n)
+        n, inherent = int((units.level == k).sum()), int((units.inherent_level == k).sum())
+        share = f"{100 * n / len(units):.1f}%"
+        assert re.search(rf"{re.escape(level_label(lv))}\s+{inherent}\s+{n}\s+{re.escape(share)}", cover), (k, n)
     assert re.search(rf"Total\s+{len(units)}\b", cover)
+    raised = int((units.level < units.inherent_level).sum())
+    assert raised >= 1 and re.search(rf"Raised\s+{raised}\b", cover)
     assert "Units by sector and risk level" in cover
     for s in rules.sectors.values():
         assert s.zh in cover
 
 
 def test_each_district_page_lists_its_level_1_and_2_units(report, analysed_db_session, rules):
-    """The page's counts are the district summary's, and its table lists exactly the
-    level-1/2 units lying in the district (as the summary counts them)."""
-    from plugin.layers.styling import level_label
-
+    """The page's counts are the district summary's (inherent, final, share, raised), and its
+    table lists exactly the level-1/2 units lying in the district (as the summary counts them)."""
     pdf, _pages, _s = report
     districts = districts_of(analysed_db_session)
     risk = pyogrio.read_dataframe(analysed_db_session, layer="risk_map")
@@ -133,7 +136,11 @@ def test_each_district_page_lists_its_level_1_and_2_units(report, analysed_db_se
         text = pdf_text(pdf, page)
         assert d.district in text.splitlines()[0]
         for k, lv in rules.levels.items():
-            assert re.search(rf"{re.escape(level_label(lv))}\s+{getattr(d, f'n_level{k}')}\b", text)
+            # the narrow table names the level by number and Chinese name (the legend has both)
+            share = "{:.1f}%".format(getattr(d, f"share_level{k}"))
+            row = rf"{k} {lv.zh}\s+{getattr(d, f'n_inherent{k}')}\s+{getattr(d, f'n_level{k}')}\s+{re.escape(share)}"
+            assert re.search(row, text), (d.district, k)
+        assert re.search(rf"Raised\s+{d.n_raised}\b", text)
         expected = set(joined.loc[joined.district_right == d.district, "unit_code"])
         assert len(expected) == d.n_level1 + d.n_level2
         assert set(UNIT_CODE.findall(text)) == expected
@@ -178,6 +185,28 @@ def test_without_districts_only_the_cover(analysed_db, rules, tmp_path):
     assert pdf_pages(pdf) == 1
     text = pdf_text(pdf)
     assert TITLE in text and "Units by sector and risk level" in text
+
+
+def test_a_database_scored_before_inherent_levels_shows_counts_and_shares(analysed_db, rules, tmp_path):
+    # Its units have no inherent_level, its district summary no inherent fields: each page's
+    # table shows the count and share of each level, without the inherent column.
+    from plugin.core.store import riskdb
+    from plugin.layers.styling import level_label
+    from plugin.processing.report_pdf import export_report_pdf
+
+    units = riskdb.read_layer(analysed_db, "units").drop(columns="inherent_level")
+    summary = riskdb.read_layer(analysed_db, "district_summary")
+    summary = summary.drop(columns=[c for c in summary if c.startswith(("n_inherent", "n_raised"))])
+    riskdb.update_layers(analysed_db, {"units": units, "district_summary": summary})
+    pdf = tmp_path / "legacy.pdf"
+    assert export_report_pdf(str(analysed_db), str(pdf), rules, TITLE, tr=identity) == 1 + len(summary)
+    text = pdf_text(pdf)
+    assert "Inherent" not in text and "Raised" not in text
+    d = summary.iloc[0]
+    page = pdf_text(pdf, 2)
+    for k, lv in rules.levels.items():
+        share = f"{d[f'share_level{k}']:.1f}%"
+        assert re.search(rf"{re.escape(level_label(lv))}\s+{d[f'n_level{k}']}\s+{re.escape(share)}", page), k
 
 
 def test_cancel_leaves_an_earlier_pdf(report, analysed_db_session, rules, tmp_path):
