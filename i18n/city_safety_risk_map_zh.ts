@@ -970,8 +970,8 @@
     </message>
     <message>
       <location filename="../plugin/gui/dock.py" line="436" />
-      <source>What the risk map shows between the city and the street, where single units would overlap: hexagonal cells coloured by their worst level or by their count of level-1 units, or the risk density. Level-1 units show as points at every scale.</source>
-      <translation>在全市与街道之间、单个单位会相互重叠的比例尺下，风险一张图显示的内容：按网格内最高风险等级或重大风险单位数着色的六边形网格，或风险密度。重大风险单位在任何比例尺下都以点显示。</translation>
+      <source>What the risk map shows between the city and the street, where single units would overlap: hexagonal cells coloured by their level-1 units per km² or by their worst level, or the risk density. Level-1 units show as points at every scale.</source>
+      <translation>在全市与街道之间、单个单位会相互重叠的比例尺下，风险一张图显示的内容：按每平方千米重大风险单位数或网格内最高风险等级着色的六边形网格，或风险密度。重大风险单位在任何比例尺下都以点显示。</translation>
     </message>
     <message>
       <location filename="../plugin/gui/dock.py" line="448" />
@@ -1080,13 +1080,13 @@
     </message>
     <message>
       <location filename="../plugin/gui/dock.py" line="432" />
-      <source>Worst level per cell</source>
-      <translation>网格最高风险等级</translation>
+      <source>Level-1 units per km² of each cell</source>
+      <translation>网格重大风险单位密度（个/平方千米）</translation>
     </message>
     <message>
       <location filename="../plugin/gui/dock.py" line="433" />
-      <source>Level-1 units per cell</source>
-      <translation>网格重大风险单位数</translation>
+      <source>Worst level per cell</source>
+      <translation>网格最高风险等级</translation>
     </message>
     <message>
       <location filename="../plugin/gui/dock.py" line="434" />
@@ -1930,6 +1930,14 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <location filename="../plugin/processing/survey_template.py" line="39" />
       <source>Template written: {}</source>
       <translation>模板已写入：{}</translation>
+    </message>
+    <message>
+      <source>What the risk map shows between the city and the street, where single units would overlap: hexagonal cells coloured by their worst level or by their count of level-1 units, or the risk density. Level-1 units show as points at every scale.</source>
+      <translation type="vanished">在全市与街道之间、单个单位会相互重叠的比例尺下，风险一张图显示的内容：按网格内最高风险等级或重大风险单位数着色的六边形网格，或风险密度。重大风险单位在任何比例尺下都以点显示。</translation>
+    </message>
+    <message>
+      <source>Level-1 units per cell</source>
+      <translation type="vanished">网格重大风险单位数</translation>
     </message>
     <message>
       <source>level {a} → {b} with a high-sensitivity receptor within the reach</source>

@@ -61,7 +61,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import Qt, QVariant
 from qgis.PyQt.QtGui import QColor, QFont
 
-from plugin.core.mapping.aggregate import BANDS, POINTS_VISIBLE_BELOW
+from plugin.core.mapping.aggregate import BANDS, LEVEL1_DENSITY_CLASSES, POINTS_VISIBLE_BELOW
 
 # --- the decisions, in one place ---------------------------------------------------------
 
@@ -71,9 +71,11 @@ UNSCORED_SIZE_MM = 2.0
 UNSCORED_COLOUR = QColor(158, 158, 158)
 MARKER_STROKE = QColor(64, 64, 64)
 MARKER_STROKE_MM = 0.2
-# Unit names are labelled for level 1 from district scale (1:100,000) in, for level 2 where
-# its points show (POINTS_VISIBLE_BELOW).
-LABEL_LEVELS = {1: dict(size=9.0, bold=True, priority=9, min_scale=100_000),
+# Unit names are labelled for level 1 from district scale (1:50,000) in, for level 2 where
+# its points show (POINTS_VISIBLE_BELOW). One candidate position per label (right of the
+# point): at 1:50,000 a screen of the seed-scale city's centre holds about 3,000 level-1
+# units, and eight candidates each took 2.8 s to place against 1.5 s (docs/benchmarks.md).
+LABEL_LEVELS = {1: dict(size=9.0, bold=True, priority=9, min_scale=50_000),
                 2: dict(size=8.0, bold=False, priority=6, min_scale=POINTS_VISIBLE_BELOW)}
 LABEL_COLOUR = QColor(33, 33, 33)
 DISTRICT_LABEL_COLOUR = QColor(66, 66, 66)
@@ -161,7 +163,12 @@ def risk_map(path: Path) -> None:
     root = QgsRuleBasedRenderer.Rule(None)
     root.setRuleKey("root")
     for i, lv in sorted(rules.levels.items()):
-        rule = QgsRuleBasedRenderer.Rule(_marker(QColor(lv.colour), LEVEL_SIZE_MM[i], expr), 0,
+        marker = _marker(QColor(lv.colour), LEVEL_SIZE_MM[i], expr)
+        if i == 1:
+            marker.symbolLayer(0).setDataDefinedProperty(QgsSymbolLayer.PropertySize, QgsProperty.fromExpression(
+                f"CASE WHEN @map_scale > {LEVEL1_SMALL_SCALE} THEN {LEVEL1_SMALL_SIZE_MM} "
+                f"ELSE {LEVEL_SIZE_MM[1]} END"))
+        rule = QgsRuleBasedRenderer.Rule(marker, 0,
                                          0 if i == 1 else POINTS_VISIBLE_BELOW, f'"{LEVEL_FIELD}" = {i}',
                                          level_label(lv))
         rule.setRuleKey(f"level{i}")
@@ -183,9 +190,10 @@ def risk_map(path: Path) -> None:
         s = QgsPalLayerSettings()
         s.fieldName = "name"
         s.isExpression = False
-        s.placement = QgsPalLayerSettings.OrderedPositionsAroundPoint
-        s.offsetType = QgsPalLayerSettings.FromSymbolBounds
-        s.dist = 0.5
+        s.placement = QgsPalLayerSettings.OverPoint
+        s.quadOffset = QgsPalLayerSettings.QuadrantRight
+        s.xOffset = 2.5  # mm: clear of the largest marker (4.2 mm)
+        s.offsetUnits = QgsUnitTypes.RenderMillimeters
         s.distUnits = QgsUnitTypes.RenderMillimeters
         s.priority = opts["priority"]
         s.setFormat(_text_format(opts["size"], LABEL_COLOUR, opts["bold"]))
@@ -280,9 +288,11 @@ GRID_ALPHA = 190  # cells semi-transparent: streets and names of the base map sh
 GRID_OUTLINE = QColor(255, 255, 255, 140)
 GRID_OUTLINE_MM = 0.1
 GRID_EMPTY = QColor(200, 200, 200, 90)  # cells with units but none at level 1 (level-1 count view)
-# Level-1 count classes of the level-1 view: (min, max, colour); max None = no upper bound.
-GRID_LEVEL1_CLASSES = ((1, 1, QColor(252, 187, 161)), (2, 4, QColor(251, 106, 74)), (5, 9, QColor(222, 45, 38)),
-                       (10, None, QColor(165, 15, 21)))
+# Colours of the level-1 density classes (aggregate.LEVEL1_DENSITY_CLASSES: above 0, then each bound).
+GRID_LEVEL1_COLOURS = (QColor(252, 187, 161), QColor(251, 106, 74), QColor(222, 45, 38), QColor(165, 15, 21))
+# Level-1 points: smaller when zoomed out beyond district scale, where thousands of them share a screen.
+LEVEL1_SMALL_SCALE = 100_000
+LEVEL1_SMALL_SIZE_MM = 2.0
 
 
 def _cell(colour: QColor) -> QgsFillSymbol:
@@ -342,16 +352,21 @@ def risk_grid_level1(path: Path) -> None:
     layer = _grid_layer()
     root = QgsRuleBasedRenderer.Rule(None)
     root.setRuleKey("root")
+    bounds = (0.0, *LEVEL1_DENSITY_CLASSES)
     for band in BANDS:
         parent = _band_rule(band)
-        child = QgsRuleBasedRenderer.Rule(_cell(GRID_EMPTY), 0, 0, '"n_level1" = 0', "0 重大风险 no level 1")
+        child = QgsRuleBasedRenderer.Rule(_cell(GRID_EMPTY), 0, 0, '"n_level1" = 0', "无重大风险单位 no level-1 unit")
         child.setRuleKey(f"band{band.cell_m}_l1_0")
         parent.appendChild(child)
-        for lo, hi, colour in GRID_LEVEL1_CLASSES:
-            expr = f'"n_level1" >= {lo}' + (f' AND "n_level1" <= {hi}' if hi is not None else "")
-            text = (f"{lo}" if lo == hi else f"{lo}–{hi}" if hi is not None else f"≥ {lo}") + " 重大风险 level 1"
+        for i, colour in enumerate(GRID_LEVEL1_COLOURS):
+            lo, hi = bounds[i], bounds[i + 1] if i + 1 < len(bounds) else None
+            expr = f'"n_level1" > 0 AND "level1_per_km2" >= {lo:g}' + (
+                f' AND "level1_per_km2" < {hi:g}' if hi is not None else "")
+            text = (f"{lo:g}–{hi:g}" if hi is not None else f"≥ {lo:g}") + " 重大风险单位/km² level-1 units per km²"
+            if i == 0:
+                text = f"< {hi:g} 重大风险单位/km² level-1 units per km²"
             child = QgsRuleBasedRenderer.Rule(_cell(colour), 0, 0, expr, text)
-            child.setRuleKey(f"band{band.cell_m}_l1_{lo}")
+            child.setRuleKey(f"band{band.cell_m}_l1_{i + 1}")
             parent.appendChild(child)
         root.appendChild(parent)
     layer.setRenderer(QgsRuleBasedRenderer(root))

@@ -206,7 +206,8 @@ _DISTRICTS = tuple(_f(n, t, zh, ("district_summary",), MAP) for n, t, zh in (
 _GRID = tuple(_f(n, t, zh, ("risk_grid",), MAP) for n, t, zh in (
     ("cell_m", INT, "网格尺寸（米）"), ("cell_id", TEXT, "网格编号"), ("n_units", INT, "单位数"),
     ("n_level1", INT, "重大风险单位数"), ("n_level2", INT, "较大风险单位数"), ("n_level3", INT, "一般风险单位数"),
-    ("n_level4", INT, "低风险单位数"), ("n_unscored", INT, "未评级单位数"), ("worst_level", INT, "最高风险等级")))
+    ("n_level4", INT, "低风险单位数"), ("n_unscored", INT, "未评级单位数"), ("worst_level", INT, "最高风险等级"),
+    ("level1_per_km2", REAL, "重大风险单位密度（个/平方千米）")))
 
 # --- the import's own tables and the run log ---------------------------------------------------
 _IMPORT_TABLES = tuple(_f(n, t, zh, ("import_issues",), IMPORT) for n, t, zh in (
@@ -228,10 +229,15 @@ _RUNS = tuple(_f(n, t, zh, (RUNS_LAYER,), EVERY_STEP) for n, t, zh in (
     ("plugin_version", TEXT, "插件版本"), ("summary", TEXT, "结果摘要（JSON）")))
 
 
+# risk_level1: the level-1 rows of risk_map, a small layer of its own so that the map draws
+# them at every scale without scanning the city (docs/domain/mapping.md §4).
+_MAP_LAYERS = ("risk_map", "risk_level1")
+
+
 def _map_fields() -> tuple[Field, ...]:
     by_name = {f.name: f for f in (*_IMPORT, *_SCORE, *_CASCADE) if "units" in f.layers}
-    survey = tuple(Field(n, TEXT, by_name[n].zh if n in by_name else "", ("risk_map",), MAP) for n in _MAP_SURVEY)
-    return survey + tuple(replace(by_name[n], layers=("risk_map",), step=MAP, cleared_by=()) for n in _MAP_COPIED)
+    survey = tuple(Field(n, TEXT, by_name[n].zh if n in by_name else "", _MAP_LAYERS, MAP) for n in _MAP_SURVEY)
+    return survey + tuple(replace(by_name[n], layers=_MAP_LAYERS, step=MAP, cleared_by=()) for n in _MAP_COPIED)
 
 
 #: Every registered field, each layer's in the order the step writes them.

@@ -47,7 +47,7 @@ STEPS: tuple[Step, ...] = (
     Step(fields.PROXIMITY, "proximity", (fields.SCORE,), changes_levels=True,
          writes=("hazard_receptor_links", "proximity_issues")),
     Step(fields.CASCADE, "cascade", (fields.SCORE,), changes_levels=True, writes=("cascade_edges", "cascade_chains")),
-    Step(fields.MAP, "risk_map", (fields.SCORE,), writes=("risk_map", "risk_grid", "district_summary")),
+    Step(fields.MAP, "risk_map", (fields.SCORE,), writes=("risk_map", "risk_level1", "risk_grid", "district_summary")),
     Step(fields.REPORT, "export_report", (fields.MAP,)),
 )
 STEP: dict[str, Step] = {s.id: s for s in STEPS}
@@ -244,6 +244,7 @@ def build_risk_map(db: str | Path, rules: Rules, density_path: str | Path, distr
         summary = district_summary(risk, districts, weights=weight_of)
         layers["district_summary"] = summary
     layers["risk_map"] = risk
+    layers["risk_level1"] = risk[level == 1]
     progress.step(70, "聚合网格 Aggregation grid")
     layers["risk_grid"] = aggregate(risk.geometry.x.to_numpy(), risk.geometry.y.to_numpy(), level)
     progress.step(80, "写入 Writing")

@@ -62,7 +62,7 @@ from ..core import steps as core_steps
 from ..core.mapping.aggregate import POINTS_VISIBLE_BELOW
 from ..core.scoring.levels import all_reasons
 from ..i18n import pick, tr
-from ..layers.styling import AGGREGATION_DENSITY, AGGREGATION_LEVEL1, AGGREGATION_WORST
+from ..layers.styling import AGGREGATION_DENSITY, AGGREGATION_LEVEL1, AGGREGATION_WORST, DEFAULT_AGGREGATION
 from .inspect_tool import UnitInspectTool, layer_of_database, unit_layers
 
 DOCK_OBJECT_NAME = "CitySafetyRiskDock"
@@ -429,15 +429,15 @@ class RiskDock(QgsDockWidget):
         agg.addWidget(QLabel(tr("Aggregation"), root))
         self.aggregation_combo = QComboBox(root)
         self.aggregation_combo.setObjectName("aggregationCombo")
-        for mode, text in ((AGGREGATION_WORST, tr("Worst level per cell")),
-                           (AGGREGATION_LEVEL1, tr("Level-1 units per cell")),
+        for mode, text in ((AGGREGATION_LEVEL1, tr("Level-1 units per km² of each cell")),
+                           (AGGREGATION_WORST, tr("Worst level per cell")),
                            (AGGREGATION_DENSITY, tr("Risk density raster"))):
             self.aggregation_combo.addItem(text, mode)
         self.aggregation_combo.setToolTip(tr("What the risk map shows between the city and the street, where "
                                              "single units would overlap: hexagonal cells coloured by their "
-                                             "worst level or by their count of level-1 units, or the risk "
+                                             "level-1 units per km² or by their worst level, or the risk "
                                              "density. Level-1 units show as points at every scale."))
-        saved = QgsSettings().value(AGGREGATION_KEY, AGGREGATION_WORST, type=str)
+        saved = QgsSettings().value(AGGREGATION_KEY, DEFAULT_AGGREGATION, type=str)
         self.aggregation_combo.setCurrentIndex(max(0, self.aggregation_combo.findData(saved)))
         self.aggregation_combo.currentIndexChanged.connect(self._aggregation_changed)
         agg.addWidget(self.aggregation_combo, 1)
@@ -472,7 +472,7 @@ class RiskDock(QgsDockWidget):
 
     def aggregation(self) -> str:
         """The panel's aggregation choice (styling.AGGREGATIONS)."""
-        return str(self.aggregation_combo.currentData() or AGGREGATION_WORST)
+        return str(self.aggregation_combo.currentData() or DEFAULT_AGGREGATION)
 
     def _aggregation_changed(self, _index: int = 0) -> None:
         from ..layers.styling import GROUP_NAME, show_aggregation

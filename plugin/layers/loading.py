@@ -35,18 +35,27 @@ def features_to_geodataframe(source, target_epsg: int = 4490):
 
 def load_risk_layers(project: QgsProject, db: str, density: str, rules, with_districts: bool,
                      aggregation: str | None = None) -> list:
-    """Open, style and group the risk map's layers, top to bottom: the unit points (level 1
-    at every scale, the rest from 1:10,000 in), the district boundaries and names, the
-    aggregation grid (between the city and the street), the risk-density raster and the
-    district summary's fills (both unchecked unless chosen: they would hide the grid).
-    ``aggregation``: what the grid shows (styling.AGGREGATIONS; default each cell's worst level)."""
+    """Open, style and group the risk map's layers, top to bottom: the level-1 units (beyond
+    1:10,000), the unit points (every level, from 1:10,000 in), the district boundaries and
+    names, the aggregation grid (between the city and the street), the risk-density raster and
+    the district summary's fills (both unchecked unless chosen: they would hide the grid).
+    ``aggregation``: what the grid shows (styling.AGGREGATIONS; default level-1 units per km²)."""
+    from ..core.mapping.aggregate import POINTS_VISIBLE_BELOW
     from . import styling
 
     layers, unchecked = [], []
     risk = QgsVectorLayer(f"{db}|layername=risk_map", "风险一张图 risk map", "ogr")
     if risk.isValid():
         styling.style_risk_layer(risk, rules)
+        styling.set_scale_visibility(risk, POINTS_VISIBLE_BELOW, 0)
         layers.append(risk)
+    # Level-1 units further out: their own small layer, so that a view of the city does not
+    # make the database scan a million units for a few thousand.
+    top = QgsVectorLayer(f"{db}|layername=risk_level1", "重大风险单位 level-1 units", "ogr")
+    if top.isValid():
+        styling.style_risk_layer(top, rules, only_levels=(1,))
+        styling.set_scale_visibility(top, 0, POINTS_VISIBLE_BELOW)
+        layers.insert(0, top)
     if with_districts:
         outline = QgsVectorLayer(f"{db}|layername=district_summary", "行政区界 district boundaries", "ogr")
         if outline.isValid():
@@ -55,7 +64,7 @@ def load_risk_layers(project: QgsProject, db: str, density: str, rules, with_dis
             layers.append(outline)
     grid = QgsVectorLayer(f"{db}|layername=risk_grid", "风险网格 risk grid", "ogr")
     if grid.isValid():
-        styling.style_grid(grid, rules, aggregation or styling.AGGREGATION_WORST)
+        styling.style_grid(grid, rules, aggregation or styling.DEFAULT_AGGREGATION)
         layers.append(grid)
     dens = QgsRasterLayer(density, styling.DENSITY_LAYER_NAME)
     if dens.isValid():
@@ -68,7 +77,7 @@ def load_risk_layers(project: QgsProject, db: str, density: str, rules, with_dis
             layers.append(dist)
             unchecked.append(dist)
     group = styling.add_to_group(project, layers)
-    styling.show_aggregation(group, aggregation or styling.AGGREGATION_WORST, rules)
+    styling.show_aggregation(group, aggregation or styling.DEFAULT_AGGREGATION, rules)
     for layer in unchecked:
         node = group.findLayer(layer.id())
         if node is not None:

@@ -84,12 +84,15 @@ GROUP_NAME = "城市安全风险一张图"
 #: further than 1:40,000; closer in the streets tell where one is.
 DISTRICT_OUTLINE_VISIBLE_ABOVE = 40_000
 
-#: What the aggregation shows (the panel's choice): each cell's worst level, its count of
-#: level-1 units, or the risk-density raster in place of the grid.
-AGGREGATION_WORST = "worst"
+#: What the aggregation shows (the panel's choice): each cell's level-1 units per km² (the
+#: default), its worst level, or the risk-density raster in place of the grid. Worst level is
+#: not the default: in a megacity nearly every large cell holds a level-1 unit (95 % of the
+#: 2 km cells of the 1,116,200-unit bench city), so it paints the city red at city scale.
 AGGREGATION_LEVEL1 = "level1"
+AGGREGATION_WORST = "worst"
 AGGREGATION_DENSITY = "density"
-AGGREGATIONS = (AGGREGATION_WORST, AGGREGATION_LEVEL1, AGGREGATION_DENSITY)
+AGGREGATIONS = (AGGREGATION_LEVEL1, AGGREGATION_WORST, AGGREGATION_DENSITY)
+DEFAULT_AGGREGATION = AGGREGATION_LEVEL1
 DENSITY_LAYER_NAME = "风险密度 risk density"
 GRID_ALPHA = 190  # as in risk_grid.qml (scripts/make_styles.py)
 #: The identify title and map tip of a grid cell: its counts per level.
@@ -200,10 +203,10 @@ def style_risk_layer(layer: QgsVectorLayer, rules: Rules, all_scales: bool = Fal
 
 # --- aggregation grid -------------------------------------------------------------------
 
-def style_grid(layer: QgsVectorLayer, rules: Rules, mode: str = AGGREGATION_WORST) -> None:
-    """Style the aggregation grid (risk_grid): by each cell's worst level (risk_grid.qml,
-    colours and names from ``rules.levels``) or by its count of level-1 units
-    (risk_grid_level1.qml). One rule per band of scales (plugin.core.mapping.aggregate.BANDS);
+def style_grid(layer: QgsVectorLayer, rules: Rules, mode: str = DEFAULT_AGGREGATION) -> None:
+    """Style the aggregation grid (risk_grid): by each cell's level-1 units per km²
+    (risk_grid_level1.qml) or by its worst level (risk_grid.qml, colours and names from
+    ``rules.levels``). One rule per band of scales (plugin.core.mapping.aggregate.BANDS);
     identify and map tips give the cell's counts per level."""
     qml = GRID_LEVEL1_QML if mode == AGGREGATION_LEVEL1 else GRID_QML
     _load(layer, qml)

@@ -3,32 +3,39 @@
   <renderer-v2 type="RuleRenderer" referencescale="-1" enableorderby="0" forceraster="0" symbollevels="0">
     <rules key="root">
       <rule scalemindenom="250000" filter="&quot;cell_m&quot; = 2000" label="2 km 网格 2 km cells" key="band2000">
-        <rule filter="&quot;n_level1&quot; = 0" symbol="0" label="0 重大风险 no level 1" key="band2000_l1_0"/>
-        <rule filter="&quot;n_level1&quot; >= 1 AND &quot;n_level1&quot; &lt;= 1" symbol="1" label="1 重大风险 level 1" key="band2000_l1_1"/>
-        <rule filter="&quot;n_level1&quot; >= 2 AND &quot;n_level1&quot; &lt;= 4" symbol="2" label="2–4 重大风险 level 1" key="band2000_l1_2"/>
-        <rule filter="&quot;n_level1&quot; >= 5 AND &quot;n_level1&quot; &lt;= 9" symbol="3" label="5–9 重大风险 level 1" key="band2000_l1_5"/>
-        <rule filter="&quot;n_level1&quot; >= 10" symbol="4" label="≥ 10 重大风险 level 1" key="band2000_l1_10"/>
+        <rule filter="&quot;n_level1&quot; = 0" symbol="0" label="无重大风险单位 no level-1 unit" key="band2000_l1_0"/>
+        <rule filter="&quot;n_level1&quot; > 0 AND &quot;level1_per_km2&quot; >= 0 AND &quot;level1_per_km2&quot; &lt; 5" symbol="1" label="&lt; 5 重大风险单位/km² level-1 units per km²" key="band2000_l1_1"/>
+        <rule filter="&quot;n_level1&quot; > 0 AND &quot;level1_per_km2&quot; >= 5 AND &quot;level1_per_km2&quot; &lt; 15" symbol="2" label="5–15 重大风险单位/km² level-1 units per km²" key="band2000_l1_2"/>
+        <rule filter="&quot;n_level1&quot; > 0 AND &quot;level1_per_km2&quot; >= 15 AND &quot;level1_per_km2&quot; &lt; 40" symbol="3" label="15–40 重大风险单位/km² level-1 units per km²" key="band2000_l1_3"/>
+        <rule filter="&quot;n_level1&quot; > 0 AND &quot;level1_per_km2&quot; >= 40" symbol="4" label="≥ 40 重大风险单位/km² level-1 units per km²" key="band2000_l1_4"/>
       </rule>
       <rule scalemindenom="100000" filter="&quot;cell_m&quot; = 1000" scalemaxdenom="250000" label="1 km 网格 1 km cells" key="band1000">
-        <rule filter="&quot;n_level1&quot; = 0" symbol="5" label="0 重大风险 no level 1" key="band1000_l1_0"/>
-        <rule filter="&quot;n_level1&quot; >= 1 AND &quot;n_level1&quot; &lt;= 1" symbol="6" label="1 重大风险 level 1" key="band1000_l1_1"/>
-        <rule filter="&quot;n_level1&quot; >= 2 AND &quot;n_level1&quot; &lt;= 4" symbol="7" label="2–4 重大风险 level 1" key="band1000_l1_2"/>
-        <rule filter="&quot;n_level1&quot; >= 5 AND &quot;n_level1&quot; &lt;= 9" symbol="8" label="5–9 重大风险 level 1" key="band1000_l1_5"/>
-        <rule filter="&quot;n_level1&quot; >= 10" symbol="9" label="≥ 10 重大风险 level 1" key="band1000_l1_10"/>
+        <rule filter="&quot;n_level1&quot; = 0" symbol="5" label="无重大风险单位 no level-1 unit" key="band1000_l1_0"/>
+        <rule filter="&quot;n_level1&quot; > 0 AND &quot;level1_per_km2&quot; >= 0 AND &quot;level1_per_km2&quot; &lt; 5" symbol="6" label="&lt; 5 重大风险单位/km² level-1 units per km²" key="band1000_l1_1"/>
+        <rule filter="&quot;n_level1&quot; > 0 AND &quot;level1_per_km2&quot; >= 5 AND &quot;level1_per_km2&quot; &lt; 15" symbol="7" label="5–15 重大风险单位/km² level-1 units per km²" key="band1000_l1_2"/>
+        <rule filter="&quot;n_level1&quot; > 0 AND &quot;level1_per_km2&quot; >= 15 AND &quot;level1_per_km2&quot; &lt; 40" symbol="8" label="15–40 重大风险单位/km² level-1 units per km²" key="band1000_l1_3"/>
+        <rule filter="&quot;n_level1&quot; > 0 AND &quot;level1_per_km2&quot; >= 40" symbol="9" label="≥ 40 重大风险单位/km² level-1 units per km²" key="band1000_l1_4"/>
       </rule>
       <rule scalemindenom="40000" filter="&quot;cell_m&quot; = 500" scalemaxdenom="100000" label="500 m 网格 500 m cells" key="band500">
-        <rule filter="&quot;n_level1&quot; = 0" symbol="10" label="0 重大风险 no level 1" key="band500_l1_0"/>
-        <rule filter="&quot;n_level1&quot; >= 1 AND &quot;n_level1&quot; &lt;= 1" symbol="11" label="1 重大风险 level 1" key="band500_l1_1"/>
-        <rule filter="&quot;n_level1&quot; >= 2 AND &quot;n_level1&quot; &lt;= 4" symbol="12" label="2–4 重大风险 level 1" key="band500_l1_2"/>
-        <rule filter="&quot;n_level1&quot; >= 5 AND &quot;n_level1&quot; &lt;= 9" symbol="13" label="5–9 重大风险 level 1" key="band500_l1_5"/>
-        <rule filter="&quot;n_level1&quot; >= 10" symbol="14" label="≥ 10 重大风险 level 1" key="band500_l1_10"/>
+        <rule filter="&quot;n_level1&quot; = 0" symbol="10" label="无重大风险单位 no level-1 unit" key="band500_l1_0"/>
+        <rule filter="&quot;n_level1&quot; > 0 AND &quot;level1_per_km2&quot; >= 0 AND &quot;level1_per_km2&quot; &lt; 5" symbol="11" label="&lt; 5 重大风险单位/km² level-1 units per km²" key="band500_l1_1"/>
+        <rule filter="&quot;n_level1&quot; > 0 AND &quot;level1_per_km2&quot; >= 5 AND &quot;level1_per_km2&quot; &lt; 15" symbol="12" label="5–15 重大风险单位/km² level-1 units per km²" key="band500_l1_2"/>
+        <rule filter="&quot;n_level1&quot; > 0 AND &quot;level1_per_km2&quot; >= 15 AND &quot;level1_per_km2&quot; &lt; 40" symbol="13" label="15–40 重大风险单位/km² level-1 units per km²" key="band500_l1_3"/>
+        <rule filter="&quot;n_level1&quot; > 0 AND &quot;level1_per_km2&quot; >= 40" symbol="14" label="≥ 40 重大风险单位/km² level-1 units per km²" key="band500_l1_4"/>
       </rule>
-      <rule scalemindenom="10000" filter="&quot;cell_m&quot; = 250" scalemaxdenom="40000" label="250 m 网格 250 m cells" key="band250">
-        <rule filter="&quot;n_level1&quot; = 0" symbol="15" label="0 重大风险 no level 1" key="band250_l1_0"/>
-        <rule filter="&quot;n_level1&quot; >= 1 AND &quot;n_level1&quot; &lt;= 1" symbol="16" label="1 重大风险 level 1" key="band250_l1_1"/>
-        <rule filter="&quot;n_level1&quot; >= 2 AND &quot;n_level1&quot; &lt;= 4" symbol="17" label="2–4 重大风险 level 1" key="band250_l1_2"/>
-        <rule filter="&quot;n_level1&quot; >= 5 AND &quot;n_level1&quot; &lt;= 9" symbol="18" label="5–9 重大风险 level 1" key="band250_l1_5"/>
-        <rule filter="&quot;n_level1&quot; >= 10" symbol="19" label="≥ 10 重大风险 level 1" key="band250_l1_10"/>
+      <rule scalemindenom="15000" filter="&quot;cell_m&quot; = 250" scalemaxdenom="40000" label="250 m 网格 250 m cells" key="band250">
+        <rule filter="&quot;n_level1&quot; = 0" symbol="15" label="无重大风险单位 no level-1 unit" key="band250_l1_0"/>
+        <rule filter="&quot;n_level1&quot; > 0 AND &quot;level1_per_km2&quot; >= 0 AND &quot;level1_per_km2&quot; &lt; 5" symbol="16" label="&lt; 5 重大风险单位/km² level-1 units per km²" key="band250_l1_1"/>
+        <rule filter="&quot;n_level1&quot; > 0 AND &quot;level1_per_km2&quot; >= 5 AND &quot;level1_per_km2&quot; &lt; 15" symbol="17" label="5–15 重大风险单位/km² level-1 units per km²" key="band250_l1_2"/>
+        <rule filter="&quot;n_level1&quot; > 0 AND &quot;level1_per_km2&quot; >= 15 AND &quot;level1_per_km2&quot; &lt; 40" symbol="18" label="15–40 重大风险单位/km² level-1 units per km²" key="band250_l1_3"/>
+        <rule filter="&quot;n_level1&quot; > 0 AND &quot;level1_per_km2&quot; >= 40" symbol="19" label="≥ 40 重大风险单位/km² level-1 units per km²" key="band250_l1_4"/>
+      </rule>
+      <rule scalemindenom="5000" filter="&quot;cell_m&quot; = 100" scalemaxdenom="15000" label="100 m 网格 100 m cells" key="band100">
+        <rule filter="&quot;n_level1&quot; = 0" symbol="20" label="无重大风险单位 no level-1 unit" key="band100_l1_0"/>
+        <rule filter="&quot;n_level1&quot; > 0 AND &quot;level1_per_km2&quot; >= 0 AND &quot;level1_per_km2&quot; &lt; 5" symbol="21" label="&lt; 5 重大风险单位/km² level-1 units per km²" key="band100_l1_1"/>
+        <rule filter="&quot;n_level1&quot; > 0 AND &quot;level1_per_km2&quot; >= 5 AND &quot;level1_per_km2&quot; &lt; 15" symbol="22" label="5–15 重大风险单位/km² level-1 units per km²" key="band100_l1_2"/>
+        <rule filter="&quot;n_level1&quot; > 0 AND &quot;level1_per_km2&quot; >= 15 AND &quot;level1_per_km2&quot; &lt; 40" symbol="23" label="15–40 重大风险单位/km² level-1 units per km²" key="band100_l1_3"/>
+        <rule filter="&quot;n_level1&quot; > 0 AND &quot;level1_per_km2&quot; >= 40" symbol="24" label="≥ 40 重大风险单位/km² level-1 units per km²" key="band100_l1_4"/>
       </rule>
     </rules>
     <symbols>
@@ -560,6 +567,216 @@
           </Option>
           <prop k="border_width_map_unit_scale" v="3x:0,0,0,0,0,0"/>
           <prop k="color" v="251,106,74,190"/>
+          <prop k="joinstyle" v="bevel"/>
+          <prop k="offset" v="0,0"/>
+          <prop k="offset_map_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="offset_unit" v="MM"/>
+          <prop k="outline_color" v="255,255,255,140"/>
+          <prop k="outline_style" v="solid"/>
+          <prop k="outline_width" v="0.1"/>
+          <prop k="outline_width_unit" v="MM"/>
+          <prop k="style" v="solid"/>
+          <data_defined_properties>
+            <Option type="Map">
+              <Option type="QString" name="name" value=""/>
+              <Option name="properties"/>
+              <Option type="QString" name="type" value="collection"/>
+            </Option>
+          </data_defined_properties>
+        </layer>
+      </symbol>
+      <symbol type="fill" force_rhr="0" clip_to_extent="1" alpha="1" name="20">
+        <data_defined_properties>
+          <Option type="Map">
+            <Option type="QString" name="name" value=""/>
+            <Option name="properties"/>
+            <Option type="QString" name="type" value="collection"/>
+          </Option>
+        </data_defined_properties>
+        <layer class="SimpleFill" enabled="1" locked="0" pass="0">
+          <Option type="Map">
+            <Option type="QString" name="border_width_map_unit_scale" value="3x:0,0,0,0,0,0"/>
+            <Option type="QString" name="color" value="200,200,200,90"/>
+            <Option type="QString" name="joinstyle" value="bevel"/>
+            <Option type="QString" name="offset" value="0,0"/>
+            <Option type="QString" name="offset_map_unit_scale" value="3x:0,0,0,0,0,0"/>
+            <Option type="QString" name="offset_unit" value="MM"/>
+            <Option type="QString" name="outline_color" value="255,255,255,140"/>
+            <Option type="QString" name="outline_style" value="solid"/>
+            <Option type="QString" name="outline_width" value="0.1"/>
+            <Option type="QString" name="outline_width_unit" value="MM"/>
+            <Option type="QString" name="style" value="solid"/>
+          </Option>
+          <prop k="border_width_map_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="color" v="200,200,200,90"/>
+          <prop k="joinstyle" v="bevel"/>
+          <prop k="offset" v="0,0"/>
+          <prop k="offset_map_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="offset_unit" v="MM"/>
+          <prop k="outline_color" v="255,255,255,140"/>
+          <prop k="outline_style" v="solid"/>
+          <prop k="outline_width" v="0.1"/>
+          <prop k="outline_width_unit" v="MM"/>
+          <prop k="style" v="solid"/>
+          <data_defined_properties>
+            <Option type="Map">
+              <Option type="QString" name="name" value=""/>
+              <Option name="properties"/>
+              <Option type="QString" name="type" value="collection"/>
+            </Option>
+          </data_defined_properties>
+        </layer>
+      </symbol>
+      <symbol type="fill" force_rhr="0" clip_to_extent="1" alpha="1" name="21">
+        <data_defined_properties>
+          <Option type="Map">
+            <Option type="QString" name="name" value=""/>
+            <Option name="properties"/>
+            <Option type="QString" name="type" value="collection"/>
+          </Option>
+        </data_defined_properties>
+        <layer class="SimpleFill" enabled="1" locked="0" pass="0">
+          <Option type="Map">
+            <Option type="QString" name="border_width_map_unit_scale" value="3x:0,0,0,0,0,0"/>
+            <Option type="QString" name="color" value="252,187,161,190"/>
+            <Option type="QString" name="joinstyle" value="bevel"/>
+            <Option type="QString" name="offset" value="0,0"/>
+            <Option type="QString" name="offset_map_unit_scale" value="3x:0,0,0,0,0,0"/>
+            <Option type="QString" name="offset_unit" value="MM"/>
+            <Option type="QString" name="outline_color" value="255,255,255,140"/>
+            <Option type="QString" name="outline_style" value="solid"/>
+            <Option type="QString" name="outline_width" value="0.1"/>
+            <Option type="QString" name="outline_width_unit" value="MM"/>
+            <Option type="QString" name="style" value="solid"/>
+          </Option>
+          <prop k="border_width_map_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="color" v="252,187,161,190"/>
+          <prop k="joinstyle" v="bevel"/>
+          <prop k="offset" v="0,0"/>
+          <prop k="offset_map_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="offset_unit" v="MM"/>
+          <prop k="outline_color" v="255,255,255,140"/>
+          <prop k="outline_style" v="solid"/>
+          <prop k="outline_width" v="0.1"/>
+          <prop k="outline_width_unit" v="MM"/>
+          <prop k="style" v="solid"/>
+          <data_defined_properties>
+            <Option type="Map">
+              <Option type="QString" name="name" value=""/>
+              <Option name="properties"/>
+              <Option type="QString" name="type" value="collection"/>
+            </Option>
+          </data_defined_properties>
+        </layer>
+      </symbol>
+      <symbol type="fill" force_rhr="0" clip_to_extent="1" alpha="1" name="22">
+        <data_defined_properties>
+          <Option type="Map">
+            <Option type="QString" name="name" value=""/>
+            <Option name="properties"/>
+            <Option type="QString" name="type" value="collection"/>
+          </Option>
+        </data_defined_properties>
+        <layer class="SimpleFill" enabled="1" locked="0" pass="0">
+          <Option type="Map">
+            <Option type="QString" name="border_width_map_unit_scale" value="3x:0,0,0,0,0,0"/>
+            <Option type="QString" name="color" value="251,106,74,190"/>
+            <Option type="QString" name="joinstyle" value="bevel"/>
+            <Option type="QString" name="offset" value="0,0"/>
+            <Option type="QString" name="offset_map_unit_scale" value="3x:0,0,0,0,0,0"/>
+            <Option type="QString" name="offset_unit" value="MM"/>
+            <Option type="QString" name="outline_color" value="255,255,255,140"/>
+            <Option type="QString" name="outline_style" value="solid"/>
+            <Option type="QString" name="outline_width" value="0.1"/>
+            <Option type="QString" name="outline_width_unit" value="MM"/>
+            <Option type="QString" name="style" value="solid"/>
+          </Option>
+          <prop k="border_width_map_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="color" v="251,106,74,190"/>
+          <prop k="joinstyle" v="bevel"/>
+          <prop k="offset" v="0,0"/>
+          <prop k="offset_map_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="offset_unit" v="MM"/>
+          <prop k="outline_color" v="255,255,255,140"/>
+          <prop k="outline_style" v="solid"/>
+          <prop k="outline_width" v="0.1"/>
+          <prop k="outline_width_unit" v="MM"/>
+          <prop k="style" v="solid"/>
+          <data_defined_properties>
+            <Option type="Map">
+              <Option type="QString" name="name" value=""/>
+              <Option name="properties"/>
+              <Option type="QString" name="type" value="collection"/>
+            </Option>
+          </data_defined_properties>
+        </layer>
+      </symbol>
+      <symbol type="fill" force_rhr="0" clip_to_extent="1" alpha="1" name="23">
+        <data_defined_properties>
+          <Option type="Map">
+            <Option type="QString" name="name" value=""/>
+            <Option name="properties"/>
+            <Option type="QString" name="type" value="collection"/>
+          </Option>
+        </data_defined_properties>
+        <layer class="SimpleFill" enabled="1" locked="0" pass="0">
+          <Option type="Map">
+            <Option type="QString" name="border_width_map_unit_scale" value="3x:0,0,0,0,0,0"/>
+            <Option type="QString" name="color" value="222,45,38,190"/>
+            <Option type="QString" name="joinstyle" value="bevel"/>
+            <Option type="QString" name="offset" value="0,0"/>
+            <Option type="QString" name="offset_map_unit_scale" value="3x:0,0,0,0,0,0"/>
+            <Option type="QString" name="offset_unit" value="MM"/>
+            <Option type="QString" name="outline_color" value="255,255,255,140"/>
+            <Option type="QString" name="outline_style" value="solid"/>
+            <Option type="QString" name="outline_width" value="0.1"/>
+            <Option type="QString" name="outline_width_unit" value="MM"/>
+            <Option type="QString" name="style" value="solid"/>
+          </Option>
+          <prop k="border_width_map_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="color" v="222,45,38,190"/>
+          <prop k="joinstyle" v="bevel"/>
+          <prop k="offset" v="0,0"/>
+          <prop k="offset_map_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="offset_unit" v="MM"/>
+          <prop k="outline_color" v="255,255,255,140"/>
+          <prop k="outline_style" v="solid"/>
+          <prop k="outline_width" v="0.1"/>
+          <prop k="outline_width_unit" v="MM"/>
+          <prop k="style" v="solid"/>
+          <data_defined_properties>
+            <Option type="Map">
+              <Option type="QString" name="name" value=""/>
+              <Option name="properties"/>
+              <Option type="QString" name="type" value="collection"/>
+            </Option>
+          </data_defined_properties>
+        </layer>
+      </symbol>
+      <symbol type="fill" force_rhr="0" clip_to_extent="1" alpha="1" name="24">
+        <data_defined_properties>
+          <Option type="Map">
+            <Option type="QString" name="name" value=""/>
+            <Option name="properties"/>
+            <Option type="QString" name="type" value="collection"/>
+          </Option>
+        </data_defined_properties>
+        <layer class="SimpleFill" enabled="1" locked="0" pass="0">
+          <Option type="Map">
+            <Option type="QString" name="border_width_map_unit_scale" value="3x:0,0,0,0,0,0"/>
+            <Option type="QString" name="color" value="165,15,21,190"/>
+            <Option type="QString" name="joinstyle" value="bevel"/>
+            <Option type="QString" name="offset" value="0,0"/>
+            <Option type="QString" name="offset_map_unit_scale" value="3x:0,0,0,0,0,0"/>
+            <Option type="QString" name="offset_unit" value="MM"/>
+            <Option type="QString" name="outline_color" value="255,255,255,140"/>
+            <Option type="QString" name="outline_style" value="solid"/>
+            <Option type="QString" name="outline_width" value="0.1"/>
+            <Option type="QString" name="outline_width_unit" value="MM"/>
+            <Option type="QString" name="style" value="solid"/>
+          </Option>
+          <prop k="border_width_map_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="color" v="165,15,21,190"/>
           <prop k="joinstyle" v="bevel"/>
           <prop k="offset" v="0,0"/>
           <prop k="offset_map_unit_scale" v="3x:0,0,0,0,0,0"/>

@@ -3,10 +3,10 @@
   <renderer-v2 type="RuleRenderer" referencescale="-1" enableorderby="1" forceraster="0" symbollevels="0">
     <rules key="root">
       <rule filter="&quot;level&quot; = 1" symbol="0" label="1 重大风险 major risk" key="level1"/>
-      <rule filter="&quot;level&quot; = 2" scalemaxdenom="10000" symbol="1" label="2 较大风险 high risk" key="level2"/>
-      <rule filter="&quot;level&quot; = 3" scalemaxdenom="10000" symbol="2" label="3 一般风险 moderate risk" key="level3"/>
-      <rule filter="&quot;level&quot; = 4" scalemaxdenom="10000" symbol="3" label="4 低风险 low risk" key="level4"/>
-      <rule filter="ELSE" scalemaxdenom="10000" symbol="4" label="未评级 unscored" key="unscored"/>
+      <rule filter="&quot;level&quot; = 2" scalemaxdenom="5000" symbol="1" label="2 较大风险 high risk" key="level2"/>
+      <rule filter="&quot;level&quot; = 3" scalemaxdenom="5000" symbol="2" label="3 一般风险 moderate risk" key="level3"/>
+      <rule filter="&quot;level&quot; = 4" scalemaxdenom="5000" symbol="3" label="4 低风险 low risk" key="level4"/>
+      <rule filter="ELSE" scalemaxdenom="5000" symbol="4" label="未评级 unscored" key="unscored"/>
     </rules>
     <symbols>
       <symbol type="marker" force_rhr="0" clip_to_extent="1" alpha="1" name="0">
@@ -65,6 +65,11 @@
                 <Option type="Map" name="name">
                   <Option type="bool" name="active" value="true"/>
                   <Option type="QString" name="expression" value="CASE WHEN &quot;sector&quot; = 'hazchem' THEN 'triangle' WHEN &quot;sector&quot; = 'gas' THEN 'diamond' WHEN &quot;sector&quot; = 'industry' THEN 'square' WHEN &quot;sector&quot; = 'construction' THEN 'pentagon' WHEN &quot;sector&quot; = 'transport' THEN 'circle' WHEN &quot;sector&quot; = 'fire' THEN 'hexagon' WHEN &quot;sector&quot; = 'special_equipment' THEN 'star' ELSE 'circle' END"/>
+                  <Option type="int" name="type" value="3"/>
+                </Option>
+                <Option type="Map" name="size">
+                  <Option type="bool" name="active" value="true"/>
+                  <Option type="QString" name="expression" value="CASE WHEN @map_scale > 100000 THEN 2.0 ELSE 4.2 END"/>
                   <Option type="int" name="type" value="3"/>
                 </Option>
               </Option>
@@ -336,7 +341,7 @@
   </renderer-v2>
   <labeling type="rule-based">
     <rules key="root">
-      <rule filter="&quot;level&quot; = 1" scalemaxdenom="100000" description="1 重大风险 major risk" key="level1">
+      <rule filter="&quot;level&quot; = 1" scalemaxdenom="50000" description="1 重大风险 major risk" key="level1">
         <settings calloutType="simple">
           <text-style fieldName="name" fontWeight="75" useSubstitutions="0" capitalization="0" fontSizeMapUnitScale="3x:0,0,0,0,0,0" textOrientation="horizontal" legendString="Aa" textColor="33,33,33,255" fontSize="9" fontUnderline="0" fontStrikeout="0" fontLetterSpacing="0" textOpacity="1" blendMode="0" fontItalic="0" fontWordSpacing="0" fontSizeUnit="Point" previewBkgrdColor="255,255,255,255" fontKerning="1" fontFamily="Noto Sans CJK SC" allowHtml="0" isExpression="0" namedStyle="" multilineHeight="1">
             <families/>
@@ -397,7 +402,7 @@
             <substitutions/>
           </text-style>
           <text-format placeDirectionSymbol="0" plussign="0" formatNumbers="0" rightDirectionSymbol=">" multilineAlign="3" reverseDirectionSymbol="0" useMaxLineLengthForAutoWrap="1" decimals="3" wrapChar="" autoWrapLength="0" leftDirectionSymbol="&lt;" addDirectionSymbol="0"/>
-          <placement placementFlags="10" rotationUnit="AngleDegrees" rotationAngle="0" yOffset="0" xOffset="0" overrunDistanceMapUnitScale="3x:0,0,0,0,0,0" overrunDistance="0" geometryGeneratorEnabled="0" layerType="UnknownGeometry" labelOffsetMapUnitScale="3x:0,0,0,0,0,0" lineAnchorClipping="0" placement="6" repeatDistanceMapUnitScale="3x:0,0,0,0,0,0" lineAnchorPercent="0.5" geometryGenerator="" maxCurvedCharAngleIn="25" geometryGeneratorType="PointGeometry" preserveRotation="1" distMapUnitScale="3x:0,0,0,0,0,0" quadOffset="4" centroidInside="0" maxCurvedCharAngleOut="-25" overrunDistanceUnit="MM" polygonPlacementFlags="2" distUnits="MM" predefinedPositionOrder="TR,TL,BR,BL,R,L,TSR,BSR" lineAnchorType="0" offsetType="1" repeatDistanceUnits="MM" repeatDistance="0" fitInPolygonOnly="0" centroidWhole="0" dist="0.5" offsetUnits="MM" priority="9"/>
+          <placement placementFlags="10" rotationUnit="AngleDegrees" rotationAngle="0" yOffset="0" xOffset="2.5" overrunDistanceMapUnitScale="3x:0,0,0,0,0,0" overrunDistance="0" geometryGeneratorEnabled="0" layerType="UnknownGeometry" labelOffsetMapUnitScale="3x:0,0,0,0,0,0" lineAnchorClipping="0" placement="1" repeatDistanceMapUnitScale="3x:0,0,0,0,0,0" lineAnchorPercent="0.5" geometryGenerator="" maxCurvedCharAngleIn="25" geometryGeneratorType="PointGeometry" preserveRotation="1" distMapUnitScale="3x:0,0,0,0,0,0" quadOffset="5" centroidInside="0" maxCurvedCharAngleOut="-25" overrunDistanceUnit="MM" polygonPlacementFlags="2" distUnits="MM" predefinedPositionOrder="TR,TL,BR,BL,R,L,TSR,BSR" lineAnchorType="0" offsetType="0" repeatDistanceUnits="MM" repeatDistance="0" fitInPolygonOnly="0" centroidWhole="0" dist="0" offsetUnits="MM" priority="9"/>
           <rendering upsidedownLabels="0" unplacedVisibility="0" obstacleType="1" displayAll="0" scaleMin="0" zIndex="0" scaleVisibility="0" minFeatureSize="0" fontLimitPixelSize="0" drawLabels="1" limitNumLabels="0" labelPerPart="0" maxNumLabels="2000" obstacle="1" fontMaxPixelSize="10000" scaleMax="0" obstacleFactor="1" fontMinPixelSize="0" mergeLines="0"/>
           <dd_properties>
             <Option type="Map">
@@ -432,7 +437,7 @@
           </callout>
         </settings>
       </rule>
-      <rule filter="&quot;level&quot; = 2" scalemaxdenom="10000" description="2 较大风险 high risk" key="level2">
+      <rule filter="&quot;level&quot; = 2" scalemaxdenom="5000" description="2 较大风险 high risk" key="level2">
         <settings calloutType="simple">
           <text-style fieldName="name" fontWeight="50" useSubstitutions="0" capitalization="0" fontSizeMapUnitScale="3x:0,0,0,0,0,0" textOrientation="horizontal" legendString="Aa" textColor="33,33,33,255" fontSize="8" fontUnderline="0" fontStrikeout="0" fontLetterSpacing="0" textOpacity="1" blendMode="0" fontItalic="0" fontWordSpacing="0" fontSizeUnit="Point" previewBkgrdColor="255,255,255,255" fontKerning="1" fontFamily="Noto Sans CJK SC" allowHtml="0" isExpression="0" namedStyle="" multilineHeight="1">
             <families/>
@@ -493,7 +498,7 @@
             <substitutions/>
           </text-style>
           <text-format placeDirectionSymbol="0" plussign="0" formatNumbers="0" rightDirectionSymbol=">" multilineAlign="3" reverseDirectionSymbol="0" useMaxLineLengthForAutoWrap="1" decimals="3" wrapChar="" autoWrapLength="0" leftDirectionSymbol="&lt;" addDirectionSymbol="0"/>
-          <placement placementFlags="10" rotationUnit="AngleDegrees" rotationAngle="0" yOffset="0" xOffset="0" overrunDistanceMapUnitScale="3x:0,0,0,0,0,0" overrunDistance="0" geometryGeneratorEnabled="0" layerType="UnknownGeometry" labelOffsetMapUnitScale="3x:0,0,0,0,0,0" lineAnchorClipping="0" placement="6" repeatDistanceMapUnitScale="3x:0,0,0,0,0,0" lineAnchorPercent="0.5" geometryGenerator="" maxCurvedCharAngleIn="25" geometryGeneratorType="PointGeometry" preserveRotation="1" distMapUnitScale="3x:0,0,0,0,0,0" quadOffset="4" centroidInside="0" maxCurvedCharAngleOut="-25" overrunDistanceUnit="MM" polygonPlacementFlags="2" distUnits="MM" predefinedPositionOrder="TR,TL,BR,BL,R,L,TSR,BSR" lineAnchorType="0" offsetType="1" repeatDistanceUnits="MM" repeatDistance="0" fitInPolygonOnly="0" centroidWhole="0" dist="0.5" offsetUnits="MM" priority="6"/>
+          <placement placementFlags="10" rotationUnit="AngleDegrees" rotationAngle="0" yOffset="0" xOffset="2.5" overrunDistanceMapUnitScale="3x:0,0,0,0,0,0" overrunDistance="0" geometryGeneratorEnabled="0" layerType="UnknownGeometry" labelOffsetMapUnitScale="3x:0,0,0,0,0,0" lineAnchorClipping="0" placement="1" repeatDistanceMapUnitScale="3x:0,0,0,0,0,0" lineAnchorPercent="0.5" geometryGenerator="" maxCurvedCharAngleIn="25" geometryGeneratorType="PointGeometry" preserveRotation="1" distMapUnitScale="3x:0,0,0,0,0,0" quadOffset="5" centroidInside="0" maxCurvedCharAngleOut="-25" overrunDistanceUnit="MM" polygonPlacementFlags="2" distUnits="MM" predefinedPositionOrder="TR,TL,BR,BL,R,L,TSR,BSR" lineAnchorType="0" offsetType="0" repeatDistanceUnits="MM" repeatDistance="0" fitInPolygonOnly="0" centroidWhole="0" dist="0" offsetUnits="MM" priority="6"/>
           <rendering upsidedownLabels="0" unplacedVisibility="0" obstacleType="1" displayAll="0" scaleMin="0" zIndex="0" scaleVisibility="0" minFeatureSize="0" fontLimitPixelSize="0" drawLabels="1" limitNumLabels="0" labelPerPart="0" maxNumLabels="2000" obstacle="1" fontMaxPixelSize="10000" scaleMax="0" obstacleFactor="1" fontMinPixelSize="0" mergeLines="0"/>
           <dd_properties>
             <Option type="Map">

@@ -61,6 +61,8 @@ def test_counts_per_level_and_worst_level():
     assert coarse["n_unscored"].sum() == int(np.isnan(level).sum())
     assert (coarse[["n_level1", "n_level2", "n_level3", "n_level4", "n_unscored"]].sum(axis=1)
             == coarse["n_units"]).all()
+    # level-1 units per km² of the hexagon (√3/2 · cell², 3.464 km² for 2 km)
+    assert np.allclose(coarse["level1_per_km2"], coarse["n_level1"] / 3.4641016, rtol=1e-6)
     for _, c in coarse.iterrows():
         present = [k for k in (1, 2, 3, 4) if c[f"n_level{k}"] > 0]
         if present:
@@ -104,6 +106,7 @@ def test_the_risk_map_step_writes_the_grid(analysed_db):
         per_band = dict(con.execute("SELECT cell_m, SUM(n_units) FROM risk_grid GROUP BY cell_m").fetchall())
         level1 = con.execute("SELECT COUNT(*) FROM risk_map WHERE level = 1").fetchone()[0]
         grid1 = dict(con.execute("SELECT cell_m, SUM(n_level1) FROM risk_grid GROUP BY cell_m").fetchall())
+        top = con.execute("SELECT COUNT(*), MIN(level), MAX(level) FROM risk_level1").fetchone()
         has_index = con.execute("SELECT COUNT(*) FROM gpkg_extensions WHERE table_name = 'risk_grid' "
                                 "AND extension_name = 'gpkg_rtree_index'").fetchone()[0]
     finally:
@@ -111,3 +114,4 @@ def test_the_risk_map_step_writes_the_grid(analysed_db):
     assert per_band == {b.cell_m: positioned for b in BANDS}
     assert grid1 == {b.cell_m: level1 for b in BANDS} and level1 > 0
     assert has_index == 1
+    assert top == (level1, 1, 1)  # the level-1 units, a layer of their own for the map

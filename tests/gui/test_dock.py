@@ -573,13 +573,13 @@ def test_panel_action_shows_the_dock_and_unload_removes_everything(qgis_app, qgi
 
 
 def test_aggregation_choice_switches_the_map_and_is_remembered(make_dock, analysed_db, project):
-    """The panel's aggregation: worst level (default), level-1 count, or the density raster in
-    place of the grid; the choice applies to the loaded risk map and to the next load."""
+    """The panel's aggregation: level-1 units per km² (default), worst level, or the density
+    raster in place of the grid; the choice applies to the loaded risk map and to the next load."""
     from plugin.gui.dock import AGGREGATION_KEY
     from plugin.layers.styling import AGGREGATION_DENSITY, AGGREGATION_LEVEL1, AGGREGATION_WORST, GROUP_NAME
 
     dock = make_dock(analysed_db)
-    assert dock.aggregation() == AGGREGATION_WORST
+    assert dock.aggregation() == AGGREGATION_LEVEL1
     assert dock.risk_layer(load=True) is not None
     group = project.layerTreeRoot().findGroup(GROUP_NAME)
     nodes = {n.layer().name(): n for n in group.findLayers()}
@@ -588,11 +588,11 @@ def test_aggregation_choice_switches_the_map_and_is_remembered(make_dock, analys
     combo = dock.aggregation_combo
     combo.setCurrentIndex(combo.findData(AGGREGATION_DENSITY))
     assert not grid.isVisible() and density.isVisible()
-    combo.setCurrentIndex(combo.findData(AGGREGATION_LEVEL1))
+    combo.setCurrentIndex(combo.findData(AGGREGATION_WORST))
     assert grid.isVisible() and not density.isVisible()
-    assert grid.layer().customProperty("citysafety/aggregation") == AGGREGATION_LEVEL1
-    assert grid.layer().renderer().rootRule().children()[0].children()[0].filterExpression() == '"n_level1" = 0'
+    assert grid.layer().customProperty("citysafety/aggregation") == AGGREGATION_WORST
+    assert grid.layer().renderer().rootRule().children()[0].children()[0].filterExpression() == '"worst_level" = 1'
     from qgis.core import QgsSettings
 
-    assert QgsSettings().value(AGGREGATION_KEY) == AGGREGATION_LEVEL1
-    assert make_dock(analysed_db).aggregation() == AGGREGATION_LEVEL1  # a new panel starts from it
+    assert QgsSettings().value(AGGREGATION_KEY) == AGGREGATION_WORST
+    assert make_dock(analysed_db).aggregation() == AGGREGATION_WORST  # a new panel starts from it

@@ -104,19 +104,25 @@ def test_risk_map_layers_density_and_group(imported, tmp_path):
     group = QgsProject.instance().layerTreeRoot().findGroup("城市安全风险一张图")
     assert group is not None
     nodes = group.findLayers()
-    assert [n.layer().name() for n in nodes] == ["风险一张图 risk map", "行政区界 district boundaries",
-                                                 "风险网格 risk grid", "风险密度 risk density",
-                                                 "行政区风险 district summary"]
-    assert [n.isVisible() for n in nodes] == [True, True, True, False, False]
+    assert [n.layer().name() for n in nodes] == ["重大风险单位 level-1 units", "风险一张图 risk map",
+                                                 "行政区界 district boundaries", "风险网格 risk grid",
+                                                 "风险密度 risk density", "行政区风险 district summary"]
+    assert [n.isVisible() for n in nodes] == [True, True, True, True, False, False]
+    top = nodes[0].layer()
+    assert top.featureCount() == int((units.level == 1).sum()) > 0
+    assert [r.ruleKey() for r in top.renderer().rootRule().children()] == ["level1"]
+    assert top.isInScaleRange(1_000_000) and not top.isInScaleRange(2_000)
+    nodes = nodes[1:]
     points = nodes[0].layer()
-    assert points.renderer().type() == "RuleRenderer" and not points.hasScaleBasedVisibility()
+    assert points.renderer().type() == "RuleRenderer"
+    assert points.isInScaleRange(2_000) and not points.isInScaleRange(50_000)
     colours = {r.ruleKey(): r.symbol().color().getRgb()[:3] for r in points.renderer().rootRule().children()}
     assert colours == {"level1": (230, 0, 18), "level2": (255, 140, 0), "level3": (255, 215, 0),
                        "level4": (0, 112, 192), "unscored": (158, 158, 158)}
     grid = nodes[2].layer()
-    assert 0 < grid.featureCount() <= 4 * len(units)
+    assert 0 < grid.featureCount() <= 5 * len(units)  # five bands, at most one cell per unit in each
     assert [b.ruleKey() for b in grid.renderer().rootRule().children()] == ["band2000", "band1000", "band500",
-                                                                             "band250"]
+                                                                             "band250", "band100"]
     assert nodes[1].layer().hasScaleBasedVisibility()
 
 

@@ -118,7 +118,7 @@ def test_risk_layer_categories_colours_labels(qgis_app, rules):
         finally:
             r.stopRender(ctx)
 
-    got = symbols(5_000)
+    got = symbols(2_000)
     assert got["U1"] == RULES_COLOURS[1] and got["U4"] == RULES_COLOURS[4] and got["U6"] == (158, 158, 158)
     got = symbols(300_000)  # the city: level 1 alone
     assert got["U1"] == RULES_COLOURS[1] and got["U4"] is None and got["U6"] is None
@@ -202,7 +202,7 @@ def test_order_and_labels(qgis_app, rules):
     rules_ = labeling.rootRule().children()
     assert [x.filterExpression() for x in rules_] == ['"level" = 1', '"level" = 2']
     # level 1 named from district scale in, level 2 where its points show
-    assert [(x.minimumScale(), x.maximumScale()) for x in rules_] == [(100_000, 0), (POINTS_VISIBLE_BELOW, 0)]
+    assert [(x.minimumScale(), x.maximumScale()) for x in rules_] == [(50_000, 0), (POINTS_VISIBLE_BELOW, 0)]
     for rule in rules_:
         assert rule.dependsOnScale()
         s = rule.settings()
@@ -369,7 +369,7 @@ def test_scale_visibility(qgis_app):
     set_scale_visibility(points, POINTS_VISIBLE_BELOW, 0)
     set_scale_visibility(overview, 0, DISTRICT_OUTLINE_VISIBLE_ABOVE)
     assert points.hasScaleBasedVisibility() and overview.hasScaleBasedVisibility()
-    assert points.isInScaleRange(5_000) and points.isInScaleRange(1_000)
+    assert points.isInScaleRange(2_000) and points.isInScaleRange(1_000)
     assert not points.isInScaleRange(50_000)
     assert overview.isInScaleRange(100_000) and overview.isInScaleRange(1_000_000)
     assert not overview.isInScaleRange(10_000)
@@ -448,13 +448,14 @@ def _grid_layer():
 
     layer = QgsVectorLayer("Polygon?crs=EPSG:4490&field=cell_m:integer&field=n_units:integer"
                            "&field=n_level1:integer&field=n_level2:integer&field=n_level3:integer"
-                           "&field=n_level4:integer&field=n_unscored:integer&field=worst_level:integer",
+                           "&field=n_level4:integer&field=n_unscored:integer&field=worst_level:integer"
+                           "&field=level1_per_km2:double",
                            "risk_grid", "memory")
     feats = []
     for i, (cell, worst, n1) in enumerate(((2000, 1, 3), (2000, 4, 0), (500, 2, 0))):
         f = QgsFeature(layer.fields())
         f.setGeometry(QgsGeometry.fromWkt(f"POLYGON(({i} 0,{i + 1} 0,{i + 1} 1,{i} 1,{i} 0))"))
-        f.setAttributes([cell, 10, n1, 0, 0, 10 - n1, 0, worst])
+        f.setAttributes([cell, 10, n1, 0, 0, 10 - n1, 0, worst, n1 / (3 ** 0.5 / 2 * cell ** 2 / 1e6)])
         feats.append(f)
     layer.dataProvider().addFeatures(feats)
     return layer
@@ -464,10 +465,10 @@ def test_grid_by_worst_level_and_by_level_1_count(qgis_app, rules):
     from qgis.core import QgsRenderContext
 
     from plugin.core.mapping.aggregate import BANDS
-    from plugin.layers.styling import AGGREGATION_LEVEL1, GRID_ALPHA, style_grid
+    from plugin.layers.styling import AGGREGATION_LEVEL1, AGGREGATION_WORST, GRID_ALPHA, style_grid
 
     layer = _grid_layer()
-    style_grid(layer, rules)
+    style_grid(layer, rules, AGGREGATION_WORST)
     r = layer.renderer()
     bands = r.rootRule().children()
     assert [(b.filterExpression(), b.minimumScale(), b.maximumScale()) for b in bands] == [
@@ -494,7 +495,8 @@ def test_grid_by_worst_level_and_by_level_1_count(qgis_app, rules):
     style_grid(layer, rules, AGGREGATION_LEVEL1)
     r = layer.renderer()
     got = drawn(300_000)
-    assert got == [(251, 106, 74), (200, 200, 200), None]  # 3 level-1 units: the class 2–4; none: grey
+    # 3 level-1 units in a 2 km cell: 0.87 per km², the first class; none: grey
+    assert got == [(252, 187, 161), (200, 200, 200), None]
 
 
 def test_show_aggregation_switches_the_grid_and_the_density(qgis_app, rules, tmp_path):

@@ -44,20 +44,34 @@ class Band:
 
 
 #: Individual unit points show when the scale denominator is below this (zoomed in past
-#: 1:10,000); level-1 units show at every scale. Measured on the 1,116,200-unit bench city
-#: (docs/domain/mapping.md §4): a 1,920 × 1,080 px screen at 1:10,000 covers 5.1 × 2.9 km.
-POINTS_VISIBLE_BELOW = 10_000
+#: 1:5,000); level-1 units show at every scale. Measured on the 1,116,200-unit bench city
+#: (docs/domain/mapping.md §4): the median unit's nearest neighbour is 15.8 m away, so at
+#: 1:10,000 (a 3 mm marker covers 30 m) 83 % of the units touch a neighbour's marker, at
+#: 1:5,000 (15 m) 47 %, at 1:2,500 16 %.
+POINTS_VISIBLE_BELOW = 5_000
 
-#: The cell size of each band of scales, chosen so that a cell spans about 15–95 px on a
+#: The cell size of each band of scales, chosen so that a cell spans about 15–75 px on a
 #: 96 dpi screen (0.2646 mm per pixel) throughout its band: cell_m / (scale × 0.0002646).
 BANDS: tuple[Band, ...] = (
     Band(2000, 0, 250_000),
     Band(1000, 250_000, 100_000),
     Band(500, 100_000, 40_000),
-    Band(250, 40_000, POINTS_VISIBLE_BELOW),
+    Band(250, 40_000, 15_000),
+    Band(100, 15_000, POINTS_VISIBLE_BELOW),
 )
 
 GRID_COLUMNS = fields.names("risk_grid")
+
+#: Classes of level-1 units per km² of a cell (the grid's default view, risk_grid_level1.qml):
+#: none, then up to each bound, then above the last. Per km², so that a class means the same
+#: concentration in every band: on the 1,116,200-unit bench city the 2 km cells average 7 and
+#: reach 116 level-1 units per km² (docs/domain/mapping.md §4).
+LEVEL1_DENSITY_CLASSES = (5.0, 15.0, 40.0)
+
+
+def cell_area_km2(cell_m: float) -> float:
+    """Area of a hexagonal cell ``cell_m`` across the flats: √3/2 · cell_m², in km²."""
+    return math.sqrt(3.0) / 2.0 * cell_m ** 2 / 1e6
 
 
 def _transformers(epsg: int) -> tuple[pyproj.Transformer, pyproj.Transformer]:
@@ -110,7 +124,8 @@ def aggregate(lon: Any, lat: Any, level: Any, bands: tuple[Band, ...] = BANDS,
     keep = np.isfinite(lon_a) & np.isfinite(lat_a)
     lon_a, lat_a, lv = lon_a[keep], lat_a[keep], lv[keep]
     lv_code = np.where(np.isin(lv, LEVELS), lv, 0).astype(np.int64)  # 0: unscored
-    empty = gpd.GeoDataFrame({c: pd.Series(dtype="int64" if c != "cell_id" else object) for c in GRID_COLUMNS},
+    empty = gpd.GeoDataFrame({c: pd.Series(dtype=object if c == "cell_id" else float if c == "level1_per_km2"
+                                           else "int64") for c in GRID_COLUMNS},
                              geometry=gpd.GeoSeries([], crs=f"EPSG:{SOURCE_EPSG}"))
     if not len(lon_a):
         return empty
@@ -139,6 +154,7 @@ def aggregate(lon: Any, lat: Any, level: Any, bands: tuple[Band, ...] = BANDS,
             "n_level1": counts[:, 1], "n_level2": counts[:, 2], "n_level3": counts[:, 3], "n_level4": counts[:, 4],
             "n_unscored": counts[:, 0],
             "worst_level": pd.array(np.where(worst > 0, worst, 0), dtype="Int64"),
+            "level1_per_km2": counts[:, 1] / cell_area_km2(band.cell_m),
             "geometry": hex_polygons(cx, cy, band.cell_m, inv),
         }))
     out = pd.concat(frames, ignore_index=True)
