@@ -256,6 +256,8 @@ def step_map(folder: Path, work: Path, n: int, seed: int) -> dict:
     _qgis = start_qgis(gui=True)  # kept alive while the map is measured
     from qgis.core import (
         QgsCoordinateTransform,
+        QgsExpressionContext,
+        QgsExpressionContextUtils,
         QgsMapRendererParallelJob,
         QgsMapSettings,
         QgsPointXY,
@@ -300,6 +302,12 @@ def step_map(folder: Path, work: Path, n: int, seed: int) -> dict:
             extent.scale(scale / settings.scale())
             settings.setExtent(extent)
         drawn[name] = settings.visibleExtent()
+        # As the map canvas does: @map_scale and the other map variables for the styles' expressions.
+        scopes = QgsExpressionContext()
+        for scope in (QgsExpressionContextUtils.globalScope(), QgsExpressionContextUtils.projectScope(project),
+                      QgsExpressionContextUtils.mapSettingsScope(settings)):
+            scopes.appendScope(scope)
+        settings.setExpressionContext(scopes)
         times = []
         for i in range(RENDER_RUNS + 1):  # the first is the warm-up
             job = QgsMapRendererParallelJob(settings)

@@ -61,7 +61,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import Qt, QVariant
 from qgis.PyQt.QtGui import QColor, QFont
 
-from plugin.core.mapping.aggregate import BANDS, LEVEL1_DENSITY_CLASSES, POINTS_VISIBLE_BELOW
+from plugin.core.mapping.aggregate import BANDS, LEVEL1_DENSITY_CLASSES, LEVEL1_SPARSE_BEYOND, POINTS_VISIBLE_BELOW
 
 # --- the decisions, in one place ---------------------------------------------------------
 
@@ -166,7 +166,7 @@ def risk_map(path: Path) -> None:
         marker = _marker(QColor(lv.colour), LEVEL_SIZE_MM[i], expr)
         if i == 1:
             marker.symbolLayer(0).setDataDefinedProperty(QgsSymbolLayer.PropertySize, QgsProperty.fromExpression(
-                f"CASE WHEN @map_scale > {LEVEL1_SMALL_SCALE} THEN {LEVEL1_SMALL_SIZE_MM} "
+                f"CASE WHEN @map_scale > {LEVEL1_SPARSE_BEYOND} THEN {LEVEL1_SMALL_SIZE_MM} "
                 f"ELSE {LEVEL_SIZE_MM[1]} END"))
         rule = QgsRuleBasedRenderer.Rule(marker, 0,
                                          0 if i == 1 else POINTS_VISIBLE_BELOW, f'"{LEVEL_FIELD}" = {i}',
@@ -290,9 +290,8 @@ GRID_OUTLINE_MM = 0.1
 GRID_EMPTY = QColor(200, 200, 200, 90)  # cells with units but none at level 1 (level-1 count view)
 # Colours of the level-1 density classes (aggregate.LEVEL1_DENSITY_CLASSES: above 0, then each bound).
 GRID_LEVEL1_COLOURS = (QColor(252, 187, 161), QColor(251, 106, 74), QColor(222, 45, 38), QColor(165, 15, 21))
-# Level-1 points: smaller when zoomed out beyond district scale, where thousands of them share a screen.
-LEVEL1_SMALL_SCALE = 100_000
-LEVEL1_SMALL_SIZE_MM = 2.0
+# Level-1 points: smaller when zoomed out to the city (aggregate.LEVEL1_SPARSE_BEYOND).
+LEVEL1_SMALL_SIZE_MM = 1.6
 
 
 def _cell(colour: QColor) -> QgsFillSymbol:

@@ -209,6 +209,9 @@ _GRID = tuple(_f(n, t, zh, ("risk_grid",), MAP) for n, t, zh in (
     ("n_level4", INT, "低风险单位数"), ("n_unscored", INT, "未评级单位数"), ("worst_level", INT, "最高风险等级"),
     ("level1_per_km2", REAL, "重大风险单位密度（个/平方千米）")))
 
+# risk_level1 has one field of its own: how dense the level-1 units around it are.
+_LEVEL1 = (_f("cell_level1_per_km2", REAL, "所在1千米网格重大风险单位密度（个/平方千米）", ("risk_level1",), MAP),)
+
 # --- the import's own tables and the run log ---------------------------------------------------
 _IMPORT_TABLES = tuple(_f(n, t, zh, ("import_issues",), IMPORT) for n, t, zh in (
     ("file", TEXT, "文件"), ("sheet", TEXT, "工作表"), ("row", INT, "行号"), ("column", TEXT, "列"),
@@ -242,7 +245,7 @@ def _map_fields() -> tuple[Field, ...]:
 
 #: Every registered field, each layer's in the order the step writes them.
 FIELDS: tuple[Field, ...] = (*_IMPORT, *_SCORE, *_SCORE_ISSUES, *_PROXIMITY, *_PROXIMITY_ISSUES, *_LINKS,
-                             *_CASCADE, *_EDGES, *_CHAINS, *_SCENARIO, *_map_fields(), *_DISTRICTS, *_GRID,
+                             *_CASCADE, *_EDGES, *_CHAINS, *_SCENARIO, *_map_fields(), *_LEVEL1, *_DISTRICTS, *_GRID,
                              *_IMPORT_TABLES, *_RUNS)
 
 

@@ -208,7 +208,7 @@ def build_risk_map(db: str | Path, rules: Rules, density_path: str | Path, distr
                    progress: Progress | None = None) -> RiskMap:
     """The unified risk layer ``risk_map``, the risk-density GeoTIFF and, with districts,
     the ``district_summary`` layer."""
-    from .mapping.aggregate import aggregate
+    from .mapping.aggregate import aggregate, cell_level1_density
     from .mapping.density import risk_density, write_density_tif
     from .mapping.districts import district_summary
 
@@ -244,7 +244,9 @@ def build_risk_map(db: str | Path, rules: Rules, density_path: str | Path, distr
         summary = district_summary(risk, districts, weights=weight_of)
         layers["district_summary"] = summary
     layers["risk_map"] = risk
-    layers["risk_level1"] = risk[level == 1]
+    top = level == 1
+    layers["risk_level1"] = risk[top].assign(cell_level1_per_km2=cell_level1_density(
+        risk.geometry.x.to_numpy(), risk.geometry.y.to_numpy(), level, top))
     progress.step(70, "聚合网格 Aggregation grid")
     layers["risk_grid"] = aggregate(risk.geometry.x.to_numpy(), risk.geometry.y.to_numpy(), level)
     progress.step(80, "写入 Writing")

@@ -53,7 +53,7 @@ def load_risk_layers(project: QgsProject, db: str, density: str, rules, with_dis
     # make the database scan a million units for a few thousand.
     top = QgsVectorLayer(f"{db}|layername=risk_level1", "重大风险单位 level-1 units", "ogr")
     if top.isValid():
-        styling.style_risk_layer(top, rules, only_levels=(1,))
+        styling.style_level1_layer(top, rules)
         styling.set_scale_visibility(top, 0, POINTS_VISIBLE_BELOW)
         layers.insert(0, top)
     if with_districts:

@@ -201,6 +201,32 @@ def style_risk_layer(layer: QgsVectorLayer, rules: Rules, all_scales: bool = Fal
     layer.triggerRepaint()
 
 
+def style_level1_layer(layer: QgsVectorLayer, rules: Rules) -> None:
+    """Style the level-1 units (risk_level1) as the risk map styles level 1; beyond
+    1:100,000 only those whose 1 km cell is sparse in level-1 units show, where the grid's
+    light colour would hide them (plugin.core.mapping.aggregate.LEVEL1_SPARSE_BEYOND)."""
+    from ..core.mapping.aggregate import LEVEL1_DENSITY_CLASSES, LEVEL1_SPARSE_BEYOND
+
+    style_risk_layer(layer, rules, only_levels=(1,))
+    if layer.fields().indexOf("cell_level1_per_km2") < 0:  # a risk map written before 0.7
+        return
+    renderer = layer.renderer().clone()
+    root = renderer.rootRule()
+    for rule in list(root.children()):
+        # Two rules by scale range (a filter on @map_scale is not applied when the provider
+        # filters): every level-1 unit from 1:100,000 in; beyond, the sparse ones only.
+        sparse = rule.clone()
+        sparse.setRuleKey(f"{rule.ruleKey()}_sparse")
+        sparse.setFilterExpression(f'{rule.filterExpression()} AND "cell_level1_per_km2" < '
+                                   f'{LEVEL1_DENSITY_CLASSES[0]:g}')
+        sparse.setMaximumScale(LEVEL1_SPARSE_BEYOND)
+        sparse.setMinimumScale(0)
+        sparse.setLabel(f"{rule.label()}（稀疏处 where sparse）")
+        rule.setMinimumScale(LEVEL1_SPARSE_BEYOND)
+        root.appendChild(sparse)
+    layer.setRenderer(renderer)
+
+
 # --- aggregation grid -------------------------------------------------------------------
 
 def style_grid(layer: QgsVectorLayer, rules: Rules, mode: str = DEFAULT_AGGREGATION) -> None:

@@ -115,3 +115,14 @@ def test_the_risk_map_step_writes_the_grid(analysed_db):
     assert grid1 == {b.cell_m: level1 for b in BANDS} and level1 > 0
     assert has_index == 1
     assert top == (level1, 1, 1)  # the level-1 units, a layer of their own for the map
+
+
+def test_level_1_density_of_each_units_cell():
+    from plugin.core.mapping.aggregate import cell_level1_density
+
+    lon = [114.0, 114.0, 114.0, 114.3, np.nan]
+    lat = [22.5, 22.5, 22.5, 22.7, np.nan]
+    level = [1, 1, 2, 1, 1]
+    got = cell_level1_density(lon, lat, level, np.array([True, False, True, True, True]))
+    area = np.sqrt(3) / 2 * 1000 ** 2 / 1e6  # a 1 km hexagon, 0.866 km²
+    assert got[:3] == pytest.approx([2 / area, 2 / area, 1 / area]) and np.isnan(got[3])

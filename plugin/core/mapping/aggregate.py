@@ -69,6 +69,14 @@ GRID_COLUMNS = fields.names("risk_grid")
 LEVEL1_DENSITY_CLASSES = (5.0, 15.0, 40.0)
 
 
+#: Beyond this scale (zoomed out further than 1:100,000, the city) a level-1 unit shows as a
+#: point only where its 1 km cell holds fewer level-1 units per km² than the grid's first class
+#: bound: there the cell is light and the point is what shows it; in denser cells the cell's
+#: red does, as thousands of points would cover each other and the grid (docs/domain/mapping.md §4).
+LEVEL1_SPARSE_BEYOND = 100_000
+LEVEL1_SPARSE_CELL_M = 1000
+
+
 def cell_area_km2(cell_m: float) -> float:
     """Area of a hexagonal cell ``cell_m`` across the flats: √3/2 · cell_m², in km²."""
     return math.sqrt(3.0) / 2.0 * cell_m ** 2 / 1e6
@@ -162,3 +170,24 @@ def aggregate(lon: Any, lat: Any, level: Any, bands: tuple[Band, ...] = BANDS,
     grid = gpd.GeoDataFrame(out, geometry="geometry", crs=f"EPSG:{SOURCE_EPSG}")
     grid.attrs["geometry_type"] = "Polygon"
     return grid
+
+
+def cell_level1_density(lon: Any, lat: Any, level: Any, at: np.ndarray, cell_m: int = LEVEL1_SPARSE_CELL_M,
+                        epsg: int | None = None) -> np.ndarray:
+    """For the units ``at`` (a boolean mask or indices into the units), the level-1 units per
+    km² of the ``cell_m`` cell each lies in (NaN without a position)."""
+    lon_a = np.asarray(lon, dtype=float)
+    lat_a = np.asarray(lat, dtype=float)
+    lv = np.asarray(pd.to_numeric(pd.Series(level), errors="coerce"), dtype=float)
+    keep = np.isfinite(lon_a) & np.isfinite(lat_a)
+    out = np.full(len(lon_a), np.nan)
+    if keep.any():
+        if epsg is None:
+            epsg = gauss_kruger_epsg(float(np.median(lon_a[keep])))
+        fwd, _ = _transformers(int(epsg))
+        x, y = fwd.transform(lon_a[keep], lat_a[keep])
+        q, r = hex_index(np.asarray(x), np.asarray(y), cell_m)
+        _, inverse = np.unique((q << 32) + (r & 0xFFFFFFFF), return_inverse=True)
+        n1 = np.bincount(inverse, weights=(lv[keep] == 1).astype(float))
+        out[keep] = n1[inverse] / cell_area_km2(cell_m)
+    return out[at]
