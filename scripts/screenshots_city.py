@@ -55,6 +55,15 @@ def view(i: int):
     canvas.setCenter(state["centre"])
     canvas.zoomScale(SCALES[i])
     canvas.refresh()
+    QTimer.singleShot(2000, lambda: settle(i))
+
+
+def settle(i: int):
+    """Again, once the panel has taken its width from the map: the scale as asked."""
+    canvas = iface.mapCanvas()
+    canvas.setCenter(state["centre"])
+    canvas.zoomScale(SCALES[i])
+    canvas.refresh()
     QTimer.singleShot(WAIT_MS, lambda: shot(i))
 
 

@@ -203,7 +203,7 @@ def style_risk_layer(layer: QgsVectorLayer, rules: Rules, all_scales: bool = Fal
 
 def style_level1_layer(layer: QgsVectorLayer, rules: Rules) -> None:
     """Style the level-1 units (risk_level1) as the risk map styles level 1; beyond
-    1:100,000 only those whose 1 km cell is sparse in level-1 units show, where the grid's
+    1:25,000 only those whose 1 km cell is sparse in level-1 units show, where the grid's
     light colour would hide them (plugin.core.mapping.aggregate.LEVEL1_SPARSE_BEYOND)."""
     from ..core.mapping.aggregate import LEVEL1_DENSITY_CLASSES, LEVEL1_SPARSE_BEYOND
 
@@ -214,7 +214,7 @@ def style_level1_layer(layer: QgsVectorLayer, rules: Rules) -> None:
     root = renderer.rootRule()
     for rule in list(root.children()):
         # Two rules by scale range (a filter on @map_scale is not applied when the provider
-        # filters): every level-1 unit from 1:100,000 in; beyond, the sparse ones only.
+        # filters): every level-1 unit from 1:25,000 in; beyond, the sparse ones only.
         sparse = rule.clone()
         sparse.setRuleKey(f"{rule.ruleKey()}_sparse")
         sparse.setFilterExpression(f'{rule.filterExpression()} AND "cell_level1_per_km2" < '

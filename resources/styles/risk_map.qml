@@ -69,7 +69,7 @@
                 </Option>
                 <Option type="Map" name="size">
                   <Option type="bool" name="active" value="true"/>
-                  <Option type="QString" name="expression" value="CASE WHEN @map_scale > 100000 THEN 1.6 ELSE 4.2 END"/>
+                  <Option type="QString" name="expression" value="CASE WHEN @map_scale > 25000 THEN 1.6 ELSE 4.2 END"/>
                   <Option type="int" name="type" value="3"/>
                 </Option>
               </Option>

@@ -111,8 +111,8 @@ def test_risk_map_layers_density_and_group(imported, tmp_path):
     top = nodes[0].layer()
     assert top.featureCount() == int((units.level == 1).sum()) > 0
     assert [r.ruleKey() for r in top.renderer().rootRule().children()] == ["level1", "level1_sparse"]
-    near, far = top.renderer().rootRule().children()  # every level-1 unit near; beyond 1:100,000 the sparse ones
-    assert (near.minimumScale(), far.maximumScale()) == (100_000, 100_000)
+    near, far = top.renderer().rootRule().children()  # every level-1 unit near; beyond 1:25,000 the sparse ones
+    assert (near.minimumScale(), far.maximumScale()) == (25_000, 25_000)
     assert far.filterExpression() == '"level" = 1 AND "cell_level1_per_km2" < 5'
     assert top.isInScaleRange(1_000_000) and not top.isInScaleRange(2_000)
     nodes = nodes[1:]

@@ -69,11 +69,11 @@ GRID_COLUMNS = fields.names("risk_grid")
 LEVEL1_DENSITY_CLASSES = (5.0, 15.0, 40.0)
 
 
-#: Beyond this scale (zoomed out further than 1:100,000, the city) a level-1 unit shows as a
+#: Beyond this scale (zoomed out further than 1:25,000) a level-1 unit shows as a
 #: point only where its 1 km cell holds fewer level-1 units per km² than the grid's first class
 #: bound: there the cell is light and the point is what shows it; in denser cells the cell's
 #: red does, as thousands of points would cover each other and the grid (docs/domain/mapping.md §4).
-LEVEL1_SPARSE_BEYOND = 100_000
+LEVEL1_SPARSE_BEYOND = 25_000
 LEVEL1_SPARSE_CELL_M = 1000
 
 
