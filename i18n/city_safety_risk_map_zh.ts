@@ -1823,41 +1823,41 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
     </message>
     <message>
       <location filename="../plugin/processing/risk_map.py" line="26" />
-      <source>Builds the unified risk layer of the whole city (risk_map: units styled by level in red, orange, yellow and blue, a symbol shape per sector, level-1 units on top, labels for level-1 and level-2 units at large scales), a risk-density GeoTIFF (units weighted by level with the rules' weights, kernel density in metres in the local Gauss-Krüger zone) and, when districts are given, a district summary layer (units per level, worst level, risk index = weighted units per km²) styled as a choropleth. In QGIS the layers are put in a group 城市安全风险一张图: districts and density at small scales, points at large ones.</source>
-      <translation>生成全市统一的风险一张图：risk_map 图层按风险等级以红、橙、黄、蓝四色显示单位，每个行业领域一种符号形状，重大风险单位绘制在最上层，大比例尺下标注重大和较大风险单位名称；风险密度 GeoTIFF（按规则中的等级权重对单位加权，在当地高斯-克吕格投影下以米为单位做核密度）；给定行政区图层时，生成行政区风险汇总图层（各等级单位数、最高等级、风险指数 = 每平方千米加权单位数），以分级色彩显示。在 QGIS 中，这些图层放入「城市安全风险一张图」图层组：小比例尺显示行政区和密度，大比例尺显示点位。</translation>
+      <source>Builds the unified risk layer of the whole city (risk_map: units styled by level in red, orange, yellow and blue, a symbol shape per sector, every level from 1:5,000 in), its level-1 units (risk_level1: on top at every scale, all of them from 1:25,000 in and further out those in cells sparse in level-1 units; named from 1:50,000), the aggregation grid between the city and the street (risk_grid: hexagons of 2 km, 1 km, 500 m, 250 m and 100 m by band of scales, each with its units per level, worst level and level-1 units per km²), a risk-density GeoTIFF (units weighted by level with the rules' weights, kernel density in metres in the local Gauss-Krüger zone) and, when districts are given, a district summary layer (units and shares per level, inherent and final counts, units raised, risk index = weighted units per km²). In QGIS the layers are put in a group 城市安全风险一张图: district boundaries over the grid; the density and the district fills are loaded unchecked (the panel's aggregation choice switches them).</source>
+      <translation>为全市建立统一风险图层（risk_map：按等级以红、橙、黄、蓝着色的单位，每个行业一种符号形状，比例尺大于 1:5,000 时显示全部等级）、其重大风险单位图层（risk_level1：任何比例尺下置于最上层，比例尺大于 1:25,000 时全部显示，更小比例尺下只显示重大风险单位稀疏网格中的单位；比例尺大于 1:50,000 时标注名称）、全市与街道之间的聚合网格（risk_grid：按比例尺分段的 2 千米、1 千米、500 米、250 米和 100 米六边形，每格含各等级单位数、最高风险等级和每平方千米重大风险单位数）、风险密度 GeoTIFF（按规则权重对单位加权，在当地高斯-克吕格投影带中以米为单位做核密度），以及给定行政区时的行政区汇总图层（各等级单位数与占比、固有与最终等级单位数、升级单位数、风险指数 = 每平方千米加权单位数）。在 QGIS 中各图层放入“城市安全风险一张图”图层组：行政区界线叠加在网格之上；风险密度和行政区填色默认不勾选（面板的聚合显示选项可切换）。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="46" />
+      <location filename="../plugin/processing/risk_map.py" line="50" />
       <source>Districts (polygons, optional)</source>
       <translation>行政区（面图层，可选）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="49" />
+      <location filename="../plugin/processing/risk_map.py" line="53" />
       <source>Risk density (GeoTIFF)</source>
       <translation>风险密度（GeoTIFF）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="53" />
+      <location filename="../plugin/processing/risk_map.py" line="57" />
       <source>Units on the map</source>
       <translation>上图单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="54" />
+      <location filename="../plugin/processing/risk_map.py" line="58" />
       <source>Districts summarised</source>
       <translation>汇总的行政区数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="63" />
+      <location filename="../plugin/processing/risk_map.py" line="67" />
       <source>Receptors and population first (citysafety:proximity)</source>
       <translation>先进行敏感目标与人口分析（citysafety:proximity）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="49" />
+      <location filename="../plugin/processing/risk_map.py" line="53" />
       <source>GeoTIFF (*.tif)</source>
       <translation>GeoTIFF 栅格 (*.tif)</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="90" />
+      <location filename="../plugin/processing/risk_map.py" line="94" />
       <source>Risk density: {} × {} cells of {} m, EPSG:{}, total weight {:.0f}</source>
       <translation>风险密度：{} × {} 个 {} 米网格，EPSG:{}，总权重 {:.0f}</translation>
     </message>
@@ -1930,6 +1930,10 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <location filename="../plugin/processing/survey_template.py" line="39" />
       <source>Template written: {}</source>
       <translation>模板已写入：{}</translation>
+    </message>
+    <message>
+      <source>Builds the unified risk layer of the whole city (risk_map: units styled by level in red, orange, yellow and blue, a symbol shape per sector, level-1 units on top, labels for level-1 and level-2 units at large scales), a risk-density GeoTIFF (units weighted by level with the rules' weights, kernel density in metres in the local Gauss-Krüger zone) and, when districts are given, a district summary layer (units per level, worst level, risk index = weighted units per km²) styled as a choropleth. In QGIS the layers are put in a group 城市安全风险一张图: districts and density at small scales, points at large ones.</source>
+      <translation type="vanished">生成全市统一的风险一张图：risk_map 图层按风险等级以红、橙、黄、蓝四色显示单位，每个行业领域一种符号形状，重大风险单位绘制在最上层，大比例尺下标注重大和较大风险单位名称；风险密度 GeoTIFF（按规则中的等级权重对单位加权，在当地高斯-克吕格投影下以米为单位做核密度）；给定行政区图层时，生成行政区风险汇总图层（各等级单位数、最高等级、风险指数 = 每平方千米加权单位数），以分级色彩显示。在 QGIS 中，这些图层放入「城市安全风险一张图」图层组：小比例尺显示行政区和密度，大比例尺显示点位。</translation>
     </message>
     <message>
       <source>What the risk map shows between the city and the street, where single units would overlap: hexagonal cells coloured by their worst level or by their count of level-1 units, or the risk density. Level-1 units show as points at every scale.</source>
