@@ -1359,12 +1359,12 @@
       <translation>已生成：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1141" />
+      <location filename="../plugin/gui/dock.py" line="1145" />
       <source>Unit {} is not in this database.</source>
       <translation>本数据库中没有单位 {}。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1138" />
+      <location filename="../plugin/gui/dock.py" line="1142" />
       <source>Cannot read the unit: {}</source>
       <translation>无法读取单位：{}</translation>
     </message>
@@ -1823,41 +1823,41 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
     </message>
     <message>
       <location filename="../plugin/processing/risk_map.py" line="26" />
-      <source>Builds the unified risk layer of the whole city (risk_map: units styled by level in red, orange, yellow and blue, a symbol shape per sector, every level from 1:5,000 in), its level-1 units (risk_level1: on top at every scale, all of them from 1:25,000 in and further out those in cells sparse in level-1 units; named from 1:50,000), the aggregation grid between the city and the street (risk_grid: hexagons of 2 km, 1 km, 500 m, 250 m and 100 m by band of scales, each with its units per level, worst level and level-1 units per km²), a risk-density GeoTIFF (units weighted by level with the rules' weights, kernel density in metres in the local Gauss-Krüger zone) and, when districts are given, a district summary layer (units and shares per level, inherent and final counts, units raised, risk index = weighted units per km²). In QGIS the layers are put in a group 城市安全风险一张图: district boundaries over the grid; the density and the district fills are loaded unchecked (the panel's aggregation choice switches them).</source>
-      <translation>为全市建立统一风险图层（risk_map：按等级以红、橙、黄、蓝着色的单位，每个行业一种符号形状，比例尺大于 1:5,000 时显示全部等级）、其重大风险单位图层（risk_level1：任何比例尺下置于最上层，比例尺大于 1:25,000 时全部显示，更小比例尺下只显示重大风险单位稀疏网格中的单位；比例尺大于 1:50,000 时标注名称）、全市与街道之间的聚合网格（risk_grid：按比例尺分段的 2 千米、1 千米、500 米、250 米和 100 米六边形，每格含各等级单位数、最高风险等级和每平方千米重大风险单位数）、风险密度 GeoTIFF（按规则权重对单位加权，在当地高斯-克吕格投影带中以米为单位做核密度），以及给定行政区时的行政区汇总图层（各等级单位数与占比、固有与最终等级单位数、升级单位数、风险指数 = 每平方千米加权单位数）。在 QGIS 中各图层放入“城市安全风险一张图”图层组：行政区界线叠加在网格之上；风险密度和行政区填色默认不勾选（面板的聚合显示选项可切换）。</translation>
+      <source>Builds the unified risk layer of the whole city (risk_map: units styled by level in red, orange, yellow and blue, a symbol shape per sector, every level from the city's points scale in: 1:5,000 for a megacity), its level-1 units (risk_level1: on top at every scale, all of them from 1:25,000 in and further out those in cells sparse in level-1 units; named from 1:50,000), the aggregation grid between the city and the street (risk_grid: hexagons of 2 km, 1 km, 500 m, 250 m and 100 m by band of scales, each with its units per level, worst level and level-1 units per km²), a risk-density GeoTIFF (units weighted by level with the rules' weights, kernel density in metres in the local Gauss-Krüger zone) and, when districts are given, a district summary layer (units and shares per level, inherent and final counts, units raised, risk index = weighted units per km²). In QGIS the layers are put in a group 城市安全风险一张图: district boundaries over the grid; the density and the district fills are loaded unchecked (the panel's aggregation choice switches them).</source>
+      <translation>为全市建立统一风险图层（risk_map：按等级以红、橙、黄、蓝着色的单位，每个行业一种符号形状，自本市的点位比例尺起显示全部等级：特大城市为 1:5,000）、其重大风险单位图层（risk_level1：任何比例尺下置于最上层，比例尺大于 1:25,000 时全部显示，更小比例尺下只显示重大风险单位稀疏网格中的单位；比例尺大于 1:50,000 时标注名称）、全市与街道之间的聚合网格（risk_grid：按比例尺分段的 2 千米、1 千米、500 米、250 米和 100 米六边形，每格含各等级单位数、最高风险等级和每平方千米重大风险单位数）、风险密度 GeoTIFF（按规则权重对单位加权，在当地高斯-克吕格投影带中以米为单位做核密度），以及给定行政区时的行政区汇总图层（各等级单位数与占比、固有与最终等级单位数、升级单位数、风险指数 = 每平方千米加权单位数）。在 QGIS 中各图层放入“城市安全风险一张图”图层组：行政区界线叠加在网格之上；风险密度和行政区填色默认不勾选（面板的聚合显示选项可切换）。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="50" />
+      <location filename="../plugin/processing/risk_map.py" line="51" />
       <source>Districts (polygons, optional)</source>
       <translation>行政区（面图层，可选）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="53" />
+      <location filename="../plugin/processing/risk_map.py" line="54" />
       <source>Risk density (GeoTIFF)</source>
       <translation>风险密度（GeoTIFF）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="57" />
+      <location filename="../plugin/processing/risk_map.py" line="58" />
       <source>Units on the map</source>
       <translation>上图单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="58" />
+      <location filename="../plugin/processing/risk_map.py" line="59" />
       <source>Districts summarised</source>
       <translation>汇总的行政区数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="67" />
+      <location filename="../plugin/processing/risk_map.py" line="68" />
       <source>Receptors and population first (citysafety:proximity)</source>
       <translation>先进行敏感目标与人口分析（citysafety:proximity）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="53" />
+      <location filename="../plugin/processing/risk_map.py" line="54" />
       <source>GeoTIFF (*.tif)</source>
       <translation>GeoTIFF 栅格 (*.tif)</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="94" />
+      <location filename="../plugin/processing/risk_map.py" line="95" />
       <source>Risk density: {} × {} cells of {} m, EPSG:{}, total weight {:.0f}</source>
       <translation>风险密度：{} × {} 个 {} 米网格，EPSG:{}，总权重 {:.0f}</translation>
     </message>

@@ -61,7 +61,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import Qt, QVariant
 from qgis.PyQt.QtGui import QColor, QFont
 
-from plugin.core.mapping.aggregate import BANDS, LEVEL1_DENSITY_CLASSES, LEVEL1_SPARSE_BEYOND, POINTS_VISIBLE_BELOW
+from plugin.core.mapping.aggregate import BANDS, LEVEL1_DENSITY_CLASSES, LEVEL1_SPARSE_BEYOND
 
 # --- the decisions, in one place ---------------------------------------------------------
 
@@ -71,12 +71,13 @@ UNSCORED_SIZE_MM = 2.0
 UNSCORED_COLOUR = QColor(158, 158, 158)
 MARKER_STROKE = QColor(64, 64, 64)
 MARKER_STROKE_MM = 0.2
-# Unit names are labelled for level 1 from district scale (1:50,000) in, for level 2 where
-# its points show (POINTS_VISIBLE_BELOW). One candidate position per label (right of the
-# point): at 1:50,000 a screen of the seed-scale city's centre holds about 3,000 level-1
-# units, and eight candidates each took 2.8 s to place against 1.5 s (docs/benchmarks.md).
+# Unit names are labelled for level 1 from district scale (1:50,000) in, for level 2 from
+# 1:25,000 (where a megacity's level-2 points do not show yet: the layer's scale range, set per
+# city by the loader, decides). One candidate position per label (right of the point): at
+# 1:50,000 a screen of the seed-scale city's centre holds about 3,000 level-1 units, and eight
+# candidates each took 2.8 s to place against 1.5 s (docs/benchmarks.md).
 LABEL_LEVELS = {1: dict(size=9.0, bold=True, priority=9, min_scale=50_000),
-                2: dict(size=8.0, bold=False, priority=6, min_scale=POINTS_VISIBLE_BELOW)}
+                2: dict(size=8.0, bold=False, priority=6, min_scale=25_000)}
 LABEL_COLOUR = QColor(33, 33, 33)
 DISTRICT_LABEL_COLOUR = QColor(66, 66, 66)
 BUFFER_MM = 0.8
@@ -158,8 +159,8 @@ def risk_map(path: Path) -> None:
     layer.updateFields()
 
     expr = shape_expression(rules.sectors)
-    # Level 1 at every scale; the other levels and the unscored only from POINTS_VISIBLE_BELOW
-    # in (further out the aggregation grid shows them: risk_grid.qml).
+    # One rule per level and the unscored; the loader shows the layer from the city's own
+    # points scale in (further out: the level-1 layer and the aggregation grid).
     root = QgsRuleBasedRenderer.Rule(None)
     root.setRuleKey("root")
     for i, lv in sorted(rules.levels.items()):
@@ -168,13 +169,10 @@ def risk_map(path: Path) -> None:
             marker.symbolLayer(0).setDataDefinedProperty(QgsSymbolLayer.PropertySize, QgsProperty.fromExpression(
                 f"CASE WHEN @map_scale > {LEVEL1_SPARSE_BEYOND} THEN {LEVEL1_SMALL_SIZE_MM} "
                 f"ELSE {LEVEL_SIZE_MM[1]} END"))
-        rule = QgsRuleBasedRenderer.Rule(marker, 0,
-                                         0 if i == 1 else POINTS_VISIBLE_BELOW, f'"{LEVEL_FIELD}" = {i}',
-                                         level_label(lv))
+        rule = QgsRuleBasedRenderer.Rule(marker, 0, 0, f'"{LEVEL_FIELD}" = {i}', level_label(lv))
         rule.setRuleKey(f"level{i}")
         root.appendChild(rule)
-    rule = QgsRuleBasedRenderer.Rule(_marker(UNSCORED_COLOUR, UNSCORED_SIZE_MM, expr), 0, POINTS_VISIBLE_BELOW,
-                                     "ELSE", UNSCORED_LABEL)
+    rule = QgsRuleBasedRenderer.Rule(_marker(UNSCORED_COLOUR, UNSCORED_SIZE_MM, expr), 0, 0, "ELSE", UNSCORED_LABEL)
     rule.setRuleKey("unscored")
     root.appendChild(rule)
     renderer = QgsRuleBasedRenderer(root)

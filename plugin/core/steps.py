@@ -208,7 +208,7 @@ def build_risk_map(db: str | Path, rules: Rules, density_path: str | Path, distr
                    progress: Progress | None = None) -> RiskMap:
     """The unified risk layer ``risk_map``, the risk-density GeoTIFF and, with districts,
     the ``district_summary`` layer."""
-    from .mapping.aggregate import aggregate, cell_level1_density
+    from .mapping.aggregate import aggregate, cell_level1_density, points_visible_below
     from .mapping.density import risk_density, write_density_tif
     from .mapping.districts import district_summary
 
@@ -248,12 +248,14 @@ def build_risk_map(db: str | Path, rules: Rules, density_path: str | Path, distr
     layers["risk_level1"] = risk[top].assign(cell_level1_per_km2=cell_level1_density(
         risk.geometry.x.to_numpy(), risk.geometry.y.to_numpy(), level, top))
     progress.step(70, "聚合网格 Aggregation grid")
+    points_below = points_visible_below(risk.geometry.x.to_numpy(), risk.geometry.y.to_numpy())
     layers["risk_grid"] = aggregate(risk.geometry.x.to_numpy(), risk.geometry.y.to_numpy(), level)
     progress.step(80, "写入 Writing")
     with riskdb.Write(db, "risk_map", base) as w:
         for name, frame in layers.items():
             w.layer(name, frame)
-        w.log(rules, {"units": len(risk), "districts": 0 if summary is None else len(summary)}, started)
+        w.log(rules, {"units": len(risk), "districts": 0 if summary is None else len(summary),
+                      "points_below": points_below}, started)
     return RiskMap(risk, grid, summary)
 
 

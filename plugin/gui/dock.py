@@ -1051,6 +1051,10 @@ class RiskDock(QgsDockWidget):
             return None
         if rules is not None:
             style_risk_layer(layer, rules)
+        from ..layers.loading import points_scale
+        from ..layers.styling import set_scale_visibility
+
+        set_scale_visibility(layer, points_scale(db), 0)  # a million units are not drawn at city scale
         project.addMapLayer(layer, False)
         add_to_group(project, [layer])
         return layer

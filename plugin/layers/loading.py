@@ -33,28 +33,39 @@ def features_to_geodataframe(source, target_epsg: int = 4490):
     return frame
 
 
+def points_scale(db: str) -> int:
+    """The scale from which ``db``'s single unit points show: what the risk map step measured
+    for this city (aggregate.points_visible_below), else the megacity's."""
+    from ..core.mapping.aggregate import POINT_SCALES, POINTS_VISIBLE_BELOW
+    from ..core.store.riskdb import last_summary
+
+    value = last_summary(db, "risk_map").get("points_below")
+    return int(value) if value in POINT_SCALES else POINTS_VISIBLE_BELOW
+
+
 def load_risk_layers(project: QgsProject, db: str, density: str, rules, with_districts: bool,
                      aggregation: str | None = None) -> list:
-    """Open, style and group the risk map's layers, top to bottom: the level-1 units (beyond
-    1:10,000), the unit points (every level, from 1:10,000 in), the district boundaries and
+    """Open, style and group the risk map's layers, top to bottom: the level-1 units (further
+    out than the city's points scale), the unit points (every level, from :func:`points_scale`
+    in: 1:5,000 for a megacity, 1:150,000 for a sparse city), the district boundaries and
     names, the aggregation grid (between the city and the street), the risk-density raster and
     the district summary's fills (both unchecked unless chosen: they would hide the grid).
     ``aggregation``: what the grid shows (styling.AGGREGATIONS; default level-1 units per km²)."""
-    from ..core.mapping.aggregate import POINTS_VISIBLE_BELOW
     from . import styling
 
+    points_below = points_scale(db)
     layers, unchecked = [], []
     risk = QgsVectorLayer(f"{db}|layername=risk_map", "风险一张图 risk map", "ogr")
     if risk.isValid():
         styling.style_risk_layer(risk, rules)
-        styling.set_scale_visibility(risk, POINTS_VISIBLE_BELOW, 0)
+        styling.set_scale_visibility(risk, points_below, 0)
         layers.append(risk)
     # Level-1 units further out: their own small layer, so that a view of the city does not
     # make the database scan a million units for a few thousand.
     top = QgsVectorLayer(f"{db}|layername=risk_level1", "重大风险单位 level-1 units", "ogr")
     if top.isValid():
         styling.style_level1_layer(top, rules)
-        styling.set_scale_visibility(top, 0, POINTS_VISIBLE_BELOW)
+        styling.set_scale_visibility(top, 0, points_below)
         layers.insert(0, top)
     if with_districts:
         outline = QgsVectorLayer(f"{db}|layername=district_summary", "行政区界 district boundaries", "ogr")
@@ -95,9 +106,7 @@ def load_links_layer(project: QgsProject, db: str, layer_name: str = "hazard_rec
     if not links.isValid():
         return None
     (styling.style_edges if layer_name == "cascade_edges" else styling.style_links)(links)
-    from ..core.mapping.aggregate import POINTS_VISIBLE_BELOW
-
-    styling.set_scale_visibility(links, POINTS_VISIBLE_BELOW, 0)  # where the unit points show
+    styling.set_scale_visibility(links, points_scale(db), 0)  # where the unit points show
     group = project.layerTreeRoot().findGroup(styling.GROUP_NAME)
     if group is None:
         styling.add_to_group(project, [links])

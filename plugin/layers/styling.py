@@ -77,9 +77,9 @@ DISTRICT_LABEL_PRECISION = 1
 
 GROUP_NAME = "城市安全风险一张图"
 
-#: Scale thresholds (denominators) of the risk map's layers. Unit points of levels 2–4 show
-#: from :data:`POINTS_VISIBLE_BELOW` in (plugin.core.mapping.aggregate, where the bands of the
-#: aggregation grid are set); level-1 points show at every scale (risk_map.qml).
+#: Scale thresholds (denominators) of the risk map's layers. Unit points of every level show
+#: from the city's own points scale in (plugin.core.mapping.aggregate.points_visible_below,
+#: logged by the risk map step); level-1 points show at every scale.
 #: ``DISTRICT_OUTLINE_VISIBLE_ABOVE``: district boundaries and names show when zoomed out
 #: further than 1:40,000; closer in the streets tell where one is.
 DISTRICT_OUTLINE_VISIBLE_ABOVE = 40_000
@@ -161,15 +161,14 @@ def _level_of_key(key: str) -> int | None:
     return category_level(tail[1]) if len(tail) == 2 else None
 
 
-def style_risk_layer(layer: QgsVectorLayer, rules: Rules, all_scales: bool = False,
-                     only_levels: tuple[int, ...] | None = None) -> None:
+def style_risk_layer(layer: QgsVectorLayer, rules: Rules, only_levels: tuple[int, ...] | None = None) -> None:
     """Style the unit points: risk_map.qml, with colours, labels and shapes from ``rules``.
 
-    A rule-based renderer: level 1 at every scale, levels 2–4 and the unscored (the ELSE
-    rule, grey) from POINTS_VISIBLE_BELOW in — or at every scale with ``all_scales`` (a
-    printed district map). ``only_levels`` keeps the rules of those levels only (the legend
-    shows what is drawn). Each level's rule takes colour and legend text from
-    ``rules.levels``; every marker's shape is data-defined by sector from ``rules.sectors``.
+    A rule-based renderer, one rule per level and the unscored (the ELSE rule, grey); the
+    scales at which the layer shows are the loader's (the city's own points scale).
+    ``only_levels`` keeps the rules of those levels only (the legend shows what is drawn).
+    Each level's rule takes colour and legend text from ``rules.levels``; every marker's
+    shape is data-defined by sector from ``rules.sectors``.
     """
     _load(layer, RISK_MAP_QML)
     renderer = layer.renderer()
@@ -183,9 +182,6 @@ def style_risk_layer(layer: QgsVectorLayer, rules: Rules, all_scales: bool = Fal
             if _level_of_key(rule.ruleKey()) not in only_levels:
                 root.removeChild(rule)
     for rule in root.children():
-        if all_scales:
-            rule.setMinimumScale(0)
-            rule.setMaximumScale(0)
         lv = rules.levels.get(_level_of_key(rule.ruleKey()))
         symbol = rule.symbol().clone()
         if lv is not None:
@@ -424,8 +420,8 @@ def set_scale_visibility(layer: QgsMapLayer, min_scale: float = 0, max_scale: fl
 
     ``min_scale`` is the most zoomed-out scale at which the layer shows (QGIS "minimum
     scale"): the layer hides when the denominator is at or above it. ``max_scale`` is the
-    most zoomed-in (QGIS "maximum scale"): the layer hides below it. Hazard-receptor links:
-    ``set_scale_visibility(links, POINTS_VISIBLE_BELOW, 0)``; district boundaries:
+    most zoomed-in (QGIS "maximum scale"): the layer hides below it. Unit points:
+    ``set_scale_visibility(points, points_below, 0)``; district boundaries:
     ``set_scale_visibility(layer, 0, DISTRICT_OUTLINE_VISIBLE_ABOVE)``.
     """
     lo, hi = float(min_scale or 0), float(max_scale or 0)

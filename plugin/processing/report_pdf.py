@@ -584,7 +584,7 @@ def _cover_points_layer(db: str, rules, tr) -> QgsVectorLayer | None:
         name += f"（显示 {COVER_POINTS:,} / {total:,}）shown {COVER_POINTS:,} of {total:,}"
     layer = _layer(db, "risk_map", name)
     layer.setSubsetString(subset)
-    style_risk_layer(layer, rules, all_scales=True, only_levels=(COVER_LEVEL,))  # the legend: the level drawn
+    style_risk_layer(layer, rules, only_levels=(COVER_LEVEL,))  # the legend: the level drawn
     _unshape_labeling(layer)
     return layer
 
@@ -595,7 +595,7 @@ def _cap_district_map(project: QgsProject, map_item: QgsLayoutItemMap, db: str, 
     outlines and the level-1 and level-2 units only (a layer set chosen per atlas page)."""
     top = _layer(db, "risk_map", tr("Level-1 and level-2 units"))
     top.setSubsetString(DISTRICT_CAPPED_LEVELS)
-    style_risk_layer(top, rules, all_scales=True)
+    style_risk_layer(top, rules)
     _unshape_labeling(top)
     project.addMapLayer(top, False)
 
@@ -668,7 +668,7 @@ def build_layout(project: QgsProject, db: str, rules, title: str, tr, date_text:
     """The report layout with its atlas; its layers are owned by ``project``. The cover's
     density raster is written in ``work_dir`` (none without it), which must outlive the layout."""
     risk = _layer(db, "risk_map", tr("Risk units by level"))
-    style_risk_layer(risk, rules, all_scales=True)
+    style_risk_layer(risk, rules)
     _unshape_labeling(risk)
     districts = _district_layer(db, tr("District boundaries")) \
         if "district_summary" in riskdb.layer_names(db) else None

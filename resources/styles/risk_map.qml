@@ -3,10 +3,10 @@
   <renderer-v2 type="RuleRenderer" referencescale="-1" enableorderby="1" forceraster="0" symbollevels="0">
     <rules key="root">
       <rule filter="&quot;level&quot; = 1" symbol="0" label="1 重大风险 major risk" key="level1"/>
-      <rule filter="&quot;level&quot; = 2" scalemaxdenom="5000" symbol="1" label="2 较大风险 high risk" key="level2"/>
-      <rule filter="&quot;level&quot; = 3" scalemaxdenom="5000" symbol="2" label="3 一般风险 moderate risk" key="level3"/>
-      <rule filter="&quot;level&quot; = 4" scalemaxdenom="5000" symbol="3" label="4 低风险 low risk" key="level4"/>
-      <rule filter="ELSE" scalemaxdenom="5000" symbol="4" label="未评级 unscored" key="unscored"/>
+      <rule filter="&quot;level&quot; = 2" symbol="1" label="2 较大风险 high risk" key="level2"/>
+      <rule filter="&quot;level&quot; = 3" symbol="2" label="3 一般风险 moderate risk" key="level3"/>
+      <rule filter="&quot;level&quot; = 4" symbol="3" label="4 低风险 low risk" key="level4"/>
+      <rule filter="ELSE" symbol="4" label="未评级 unscored" key="unscored"/>
     </rules>
     <symbols>
       <symbol type="marker" force_rhr="0" clip_to_extent="1" alpha="1" name="0">
@@ -437,7 +437,7 @@
           </callout>
         </settings>
       </rule>
-      <rule filter="&quot;level&quot; = 2" scalemaxdenom="5000" description="2 较大风险 high risk" key="level2">
+      <rule filter="&quot;level&quot; = 2" scalemaxdenom="25000" description="2 较大风险 high risk" key="level2">
         <settings calloutType="simple">
           <text-style fieldName="name" fontWeight="50" useSubstitutions="0" capitalization="0" fontSizeMapUnitScale="3x:0,0,0,0,0,0" textOrientation="horizontal" legendString="Aa" textColor="33,33,33,255" fontSize="8" fontUnderline="0" fontStrikeout="0" fontLetterSpacing="0" textOpacity="1" blendMode="0" fontItalic="0" fontWordSpacing="0" fontSizeUnit="Point" previewBkgrdColor="255,255,255,255" fontKerning="1" fontFamily="Noto Sans CJK SC" allowHtml="0" isExpression="0" namedStyle="" multilineHeight="1">
             <families/>

@@ -126,3 +126,17 @@ def test_level_1_density_of_each_units_cell():
     got = cell_level1_density(lon, lat, level, np.array([True, False, True, True, True]))
     area = np.sqrt(3) / 2 * 1000 ** 2 / 1e6  # a 1 km hexagon, 0.866 km²
     assert got[:3] == pytest.approx([2 / area, 2 / area, 1 / area]) and np.isnan(got[3])
+
+
+@pytest.mark.parametrize("spacing_m, scale", [(1000, 150_000), (200, 50_000), (100, 25_000), (40, 10_000),
+                                              (10, 5_000)])
+def test_points_show_from_the_scale_where_markers_stop_touching(spacing_m, scale):
+    """A square lattice of units ``spacing_m`` apart: points show from the most zoomed-out
+    scale at which a 3 mm marker (0.003 × scale metres) no longer reaches the neighbour."""
+    from plugin.core.mapping.aggregate import points_visible_below
+
+    to_ll = pyproj.Transformer.from_crs(4547, 4490, always_xy=True)
+    i, j = np.meshgrid(np.arange(60), np.arange(60))
+    lon, lat = to_ll.transform(500_000 + i.ravel() * spacing_m, 2_500_000 + j.ravel() * spacing_m)
+    assert points_visible_below(lon, lat) == scale
+    assert points_visible_below([114.0], [22.5]) == 150_000  # one unit: nothing to tell apart

@@ -90,10 +90,8 @@ def test_risk_layer_categories_colours_labels(qgis_app, rules):
     assert sorted(k for k in cats if k is not None) == [1, 2, 3, 4]
     assert [cats[k].filterExpression() for k in (1, 2, 3, 4)] == [f'"level" = {k}' for k in (1, 2, 3, 4)]
     assert None in cats and cats[None].isElse() and len(r.rootRule().children()) == 5
-    # level 1 at every scale; the rest only where single points can be told apart
-    assert cats[1].minimumScale() == 0 and cats[1].maximumScale() == 0
-    for k in (2, 3, 4, None):
-        assert cats[k].minimumScale() == POINTS_VISIBLE_BELOW and cats[k].maximumScale() == 0
+    # no scale limits of their own: the loader shows the layer from the city's points scale in
+    assert all(cats[k].minimumScale() == 0 and cats[k].maximumScale() == 0 for k in cats)
     assert r.orderByEnabled() and "level" in r.orderBy().dump()
     for lv, rgb in RULES_COLOURS.items():
         assert _rgb(cats[lv].symbol().color()) == rgb
@@ -120,8 +118,7 @@ def test_risk_layer_categories_colours_labels(qgis_app, rules):
 
     got = symbols(2_000)
     assert got["U1"] == RULES_COLOURS[1] and got["U4"] == RULES_COLOURS[4] and got["U6"] == (158, 158, 158)
-    got = symbols(300_000)  # the city: level 1 alone
-    assert got["U1"] == RULES_COLOURS[1] and got["U4"] is None and got["U6"] is None
+    assert symbols(300_000) == got
 
 
 def test_edited_rules_change_the_map(qgis_app, rules, tmp_path):
@@ -202,7 +199,7 @@ def test_order_and_labels(qgis_app, rules):
     rules_ = labeling.rootRule().children()
     assert [x.filterExpression() for x in rules_] == ['"level" = 1', '"level" = 2']
     # level 1 named from district scale in, level 2 where its points show
-    assert [(x.minimumScale(), x.maximumScale()) for x in rules_] == [(50_000, 0), (POINTS_VISIBLE_BELOW, 0)]
+    assert [(x.minimumScale(), x.maximumScale()) for x in rules_] == [(50_000, 0), (25_000, 0)]
     for rule in rules_:
         assert rule.dependsOnScale()
         s = rule.settings()
@@ -407,7 +404,7 @@ def test_styled_points_render(qgis_app, rules, tmp_path):
     from plugin.layers.styling import style_risk_layer
 
     layer = _points()
-    style_risk_layer(layer, rules, all_scales=True)  # as printed: every level at this scale
+    style_risk_layer(layer, rules)
     extent = layer.extent()
     extent.grow(500)
     img, arr, scale = _render([layer], extent)

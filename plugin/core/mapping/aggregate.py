@@ -43,12 +43,18 @@ class Band:
     max_scale: int  # most zoomed-in scale at which the band shows
 
 
-#: Individual unit points show when the scale denominator is below this (zoomed in past
-#: 1:5,000); level-1 units show at every scale. Measured on the 1,116,200-unit bench city
-#: (docs/domain/mapping.md §4): the median unit's nearest neighbour is 15.8 m away, so at
-#: 1:10,000 (a 3 mm marker covers 30 m) 83 % of the units touch a neighbour's marker, at
-#: 1:5,000 (15 m) 47 %, at 1:2,500 16 %.
-POINTS_VISIBLE_BELOW = 5_000
+#: The scales (denominators) from which single unit points may show, most zoomed-out first:
+#: :func:`points_visible_below` picks, for each city, the first at which they can be told
+#: apart. Level-1 units show at every scale.
+POINT_SCALES = (150_000, 100_000, 50_000, 25_000, 10_000, 5_000)
+#: What a city's points get when its database does not say (a risk map written before 0.7),
+#: and where the grid's finest band ends: the 1,116,200-unit bench city's own value. Its median
+#: unit's nearest neighbour is 15.8 m away, so at 1:10,000 (a 3 mm marker covers 30 m) 83 % of
+#: the units touch a neighbour's marker, at 1:5,000 (15 m) 47 %, at 1:2,500 16 %
+#: (docs/domain/mapping.md §4).
+POINTS_VISIBLE_BELOW = POINT_SCALES[-1]
+MARKER_MM = 3.0  # about the unit markers' size (2.4–4.2 mm)
+NN_SAMPLE = 20_000  # units whose nearest neighbour is measured (seeded), against all units
 
 #: The cell size of each band of scales, chosen so that a cell spans about 15–75 px on a
 #: 96 dpi screen (0.2646 mm per pixel) throughout its band: cell_m / (scale × 0.0002646).
@@ -191,3 +197,31 @@ def cell_level1_density(lon: Any, lat: Any, level: Any, at: np.ndarray, cell_m: 
         n1 = np.bincount(inverse, weights=(lv[keep] == 1).astype(float))
         out[keep] = n1[inverse] / cell_area_km2(cell_m)
     return out[at]
+
+
+def points_visible_below(lon: Any, lat: Any, epsg: int | None = None, seed: int = 0) -> int:
+    """The scale from which a city's single unit points show: the most zoomed-out of
+    :data:`POINT_SCALES` at which the median unit's marker (:data:`MARKER_MM`) no longer
+    reaches its nearest neighbour — median nearest-neighbour distance ≥ MARKER_MM / 1000 ×
+    scale. Measured for a seeded sample of :data:`NN_SAMPLE` units against all of them
+    (1.4 s for 1,116,200 units). A sparse city's points show from 1:150,000, a megacity's
+    from 1:5,000."""
+    lon_a = np.asarray(lon, dtype=float)
+    lat_a = np.asarray(lat, dtype=float)
+    keep = np.isfinite(lon_a) & np.isfinite(lat_a)
+    if keep.sum() < 2:
+        return POINT_SCALES[0]
+    if epsg is None:
+        epsg = gauss_kruger_epsg(float(np.median(lon_a[keep])))
+    fwd, _ = _transformers(int(epsg))
+    x, y = fwd.transform(lon_a[keep], lat_a[keep])
+    pts = shapely.points(np.asarray(x), np.asarray(y))
+    tree = shapely.STRtree(pts)
+    rng = np.random.default_rng(seed)
+    sample = rng.choice(len(pts), size=min(NN_SAMPLE, len(pts)), replace=False)
+    (i, _), dist = tree.query_nearest(pts[sample], exclusive=True, return_distance=True, all_matches=False)
+    nearest = np.full(len(sample), np.inf)
+    np.minimum.at(nearest, i, dist)
+    median_m = float(np.median(nearest))
+    fits = [s for s in POINT_SCALES if median_m >= MARKER_MM / 1000.0 * s]
+    return fits[0] if fits else POINT_SCALES[-1]

@@ -380,6 +380,18 @@ def read_runs(path: str | Path) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in RUNS_FIELDS})
 
 
+def last_summary(path: str | Path, step: str) -> dict:
+    """The summary the last run of ``step`` logged ({} when none or unreadable)."""
+    import json
+
+    try:
+        runs = read_runs(path)
+        rows = runs[runs["step"] == step]
+        return dict(json.loads(rows["summary"].iloc[-1] or "{}")) if len(rows) else {}
+    except Exception:  # a log another version wrote differently: as if none
+        return {}
+
+
 def run_row(step: str, rules=None, summary: dict | None = None, started: str | None = None) -> pd.DataFrame:
     """One run-log row for ``step``."""
     import json
