@@ -79,7 +79,6 @@ def test_templates_are_qgis_qml():
 def test_risk_layer_categories_colours_labels(qgis_app, rules):
     from qgis.core import QgsRuleBasedRenderer
 
-    from plugin.core.mapping.aggregate import POINTS_VISIBLE_BELOW
     from plugin.layers.styling import UNSCORED_LABEL, style_risk_layer
 
     layer = _points()
@@ -181,7 +180,6 @@ def test_unknown_shape_falls_back_to_circle(qgis_app):
 def test_order_and_labels(qgis_app, rules):
     from qgis.core import QgsRuleBasedLabeling
 
-    from plugin.core.mapping.aggregate import POINTS_VISIBLE_BELOW
     from plugin.layers.styling import style_risk_layer
 
     layer = _points()
