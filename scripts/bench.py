@@ -248,7 +248,7 @@ def run_algorithm(step: str, folder: Path, work: Path) -> dict:
 # =========================================================================================
 
 # The views measured around the densest place, as scale denominators: the city, a district,
-# and where single points start to show (plugin.core.mapping.aggregate.POINTS_VISIBLE_BELOW).
+# and a street block (a megacity's single points show from 1:5,000: aggregate.points_visible_below).
 VIEW_SCALES = (300_000, 50_000, 10_000)
 
 
@@ -768,14 +768,15 @@ NOTES = {
         "(`CITY_LEVEL_SHARES`, above); the upgrades are the rules' (resources/rules/default.toml)."),
     "map": (
         "In one QGIS process with a GUI application (offscreen): the analysed database's layers loaded by "
-        "the plugin's own loader (`plugin.layers.loading.load_risk_layers`: unit points, district "
-        "boundaries, the aggregation grid `risk_grid`, with their QML styles; the density and the district "
-        "fills are loaded unchecked and not drawn), then `QgsMapRendererParallelJob` "
+        "the plugin's own loader (`plugin.layers.loading.load_risk_layers`: the level-1 units, the unit "
+        "points from the city's own points scale in, district boundaries, the aggregation grid `risk_grid`, "
+        "with their QML styles; the density and the district fills are loaded unchecked and not drawn), "
+        "then `QgsMapRendererParallelJob` with the map's expression context "
         f"at {RENDER_SIZE[0]}×{RENDER_SIZE[1]} px, 96 dpi, median of {RENDER_RUNS} runs after one "
         "warm-up: the city's extent as the user sees it, and views at 1:300,000, 1:50,000 and 1:10,000 "
         "centred on the densest place (the 1 km cell with the most units), with the number of units "
-        "inside each view (what a point map would have to draw; below 1:10,000 every point shows, "
-        "`plugin.core.mapping.aggregate.POINTS_VISIBLE_BELOW`). `panel refresh` is "
+        "inside each view (what a point map would have to draw; the seed-scale city's points show from "
+        "1:5,000 in, `plugin.core.mapping.aggregate.points_visible_below`). `panel refresh` is "
         "`plugin.core.status.snapshot`, what the dock reads on refresh (median of 3 after a first "
         "call). The inspector: "
         f"`UnitInspectTool.pick_at` on a map canvas at a street's scale for {PICKS} random units (the "
