@@ -1374,39 +1374,54 @@
       <translation>城市安全风险</translation>
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="74" />
+      <location filename="../plugin/plugin.py" line="77" />
       <source>Start a cascade scenario at a clicked hazard…</source>
       <translation>在地图上点选危险源进行连锁事故推演…</translation>
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="88" />
+      <location filename="../plugin/plugin.py" line="91" />
       <source>Risk map panel</source>
       <translation>风险一张图面板</translation>
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="90" />
+      <location filename="../plugin/plugin.py" line="93" />
       <source>Show or hide the City Safety Risk Map panel</source>
       <translation>显示或隐藏城市安全风险一张图面板</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="48" />
+      <location filename="../plugin/plugin.py" line="68" />
+      <source>Not available: Python packages are missing (see the message bar or the log)</source>
+      <translation>不可用：缺少 Python 包（见消息栏或日志）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="114" />
+      <source>The panel needs the Python package {} (see the README's “Install into QGIS”).</source>
+      <translation>面板需要 Python 包 {}（见 README“安装到 QGIS”）。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/base.py" line="65" />
       <source>Survey data</source>
       <translation>调查数据</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="65" />
+      <location filename="../plugin/processing/base.py" line="82" />
       <source>Risk analysis</source>
       <translation>风险分析</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="17" />
+      <location filename="../plugin/processing/base.py" line="23" />
       <source>Rules file (default: the plugin's rules)</source>
       <translation>规则文件（默认：插件自带规则）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="58" />
+      <location filename="../plugin/processing/base.py" line="75" />
       <source>Cancelled; earlier outputs were left as they were.</source>
       <translation>已取消；之前的输出保持不变。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/base.py" line="34" />
+      <source>The rules file was refused: {}</source>
+      <translation>规则文件未通过校验：{}</translation>
     </message>
     <message>
       <location filename="../plugin/processing/cascade.py" line="31" />
@@ -1652,22 +1667,22 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>例如</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/provider.py" line="38" />
+      <location filename="../plugin/processing/provider.py" line="59" />
       <source>City Safety Risk Map (城市安全风险一张图)</source>
       <translation>城市安全风险一张图 (City Safety Risk Map)</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/provider.py" line="18" />
+      <location filename="../plugin/processing/provider.py" line="20" />
       <source>Survey template…</source>
       <translation>调查表模板…</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/provider.py" line="23" />
+      <location filename="../plugin/processing/provider.py" line="25" />
       <source>Cascade scenario from one accident…</source>
       <translation>单一事故连锁推演…</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/provider.py" line="26" />
+      <location filename="../plugin/processing/provider.py" line="28" />
       <source>Run the whole chain…</source>
       <translation>一键运行全流程…</translation>
     </message>
@@ -1887,47 +1902,42 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>{}级风险单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/score.py" line="38" />
+      <location filename="../plugin/processing/score.py" line="28" />
       <source>Score hazards and units</source>
       <translation>风险评价</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/score.py" line="39" />
+      <location filename="../plugin/processing/score.py" line="29" />
       <source>Scores every hazard source of a risk database by its sector's method in the rules: GB 18218-2018 (S = Σq/Q, R = α·Σβq/Q, Table 6 level) for units that are major hazard sources, LEC (D = L·E·C) or the LS matrix (R = L·S) otherwise. Each hazard gets method, s_value, r_value, alpha, alpha_source, lec_d, ls_r, level, level_zh and colour; each unit its level (the most severe hazard), worst hazard, hazard count, major-hazard flag and level_reasons. Problems (an unmatched substance, a missing population, missing values) go to the score_issues table. The database is rewritten atomically; the input rows are untouched otherwise.</source>
       <translation>按规则中各行业领域的评价方法评价风险数据库中的每个危险源：构成重大危险源的单位按 GB 18218-2018（S = Σq/Q，R = α·Σβq/Q，按表6 分级），其余按作业条件危险性评价法 LEC（D = L·E·C）或风险矩阵 LS（R = L·S）。每个危险源得到评价方法、S 值、R 值、α、α 来源、LEC D 值、LS R 值、等级、等级名称和颜色；每个单位得到等级（其最严重危险源的等级）、最严重危险源、危险源数、是否重大危险源及定级依据。问题（物质未匹配、缺少人口、缺少取值）写入 score_issues 表。数据库以原子方式重写，原有数据不变。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/score.py" line="60" />
+      <location filename="../plugin/processing/score.py" line="50" />
       <source>Rules: {} ({})</source>
       <translation>规则：{}（{}）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/score.py" line="68" />
+      <location filename="../plugin/processing/score.py" line="58" />
       <source>Units by sector and level:</source>
       <translation>各行业领域单位风险等级：</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/score.py" line="33" />
-      <source>The rules file was refused: {}</source>
-      <translation>规则文件未通过校验：{}</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/survey_template.py" line="15" />
+      <location filename="../plugin/processing/survey_template.py" line="14" />
       <source>Survey template</source>
       <translation>调查表模板</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/survey_template.py" line="16" />
+      <location filename="../plugin/processing/survey_template.py" line="15" />
       <source>Writes a blank survey workbook (.xlsx) for one sector or for all sectors: an instructions sheet (说明) explaining every column and the coordinate systems, the units sheet (单位信息) and the hazard-sources sheet (危险源) with Chinese headers, English keys, drop-down lists for coded columns and one example row. A template filled in this way imports without errors.</source>
       <translation>为一个行业领域或全部行业领域生成空白调查表工作簿（.xlsx）：说明工作表解释每一列及坐标系，单位信息表和危险源表带中文表头、英文字段名、代码列的下拉列表和一行示例。按示例填写的模板可无错误导入。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/survey_template.py" line="30" />
+      <location filename="../plugin/processing/survey_template.py" line="29" />
       <source>Template workbook</source>
       <translation>模板工作簿</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/survey_template.py" line="39" />
+      <location filename="../plugin/processing/survey_template.py" line="38" />
       <source>Template written: {}</source>
       <translation>模板已写入：{}</translation>
     </message>

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qgis.core import QgsApplication
+from qgis.core import Qgis, QgsApplication
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QMenu, QToolButton
@@ -63,6 +63,9 @@ class CitySafetyPlugin:
             action = self.menu.addAction(icon, label)
             action.setObjectName(f"citysafety_{alg_id}")
             action.triggered.connect(lambda _=False, a=alg_id: self.open_algorithm(a))
+            if self.provider is not None and not self.provider.available(alg_id):
+                action.setEnabled(False)  # its Python packages are missing: the message bar says which
+                action.setToolTip(tr("Not available: Python packages are missing (see the message bar or the log)"))
             self.actions.append(action)
         menubar = main.menuBar()
         # Before the Help menu, as plugins with their own top-level menu do.
@@ -94,14 +97,25 @@ class CitySafetyPlugin:
         self.menu.insertAction(first, self.panel_action)
         self.menu.insertSeparator(first)
         self.toolbar.addAction(self.panel_action)
+        message = self.provider.unavailable_message() if self.provider is not None else ""
+        if message:
+            self.iface.messageBar().pushMessage(tr("City Safety Risk Map"), message, Qgis.Warning, 0)
 
     def toggle_panel(self, checked: bool = True):
         """Show or hide the dock panel; it is created the first time it is shown."""
         if self.dock is None:
             if not checked:
                 return
-            from .gui.dock import RiskDock
-
+            try:
+                from .gui.dock import RiskDock
+            except ImportError as exc:  # the panel reads the database with the geo stack
+                self.iface.messageBar().pushMessage(
+                    tr("City Safety Risk Map"),
+                    tr("The panel needs the Python package {} (see the README's “Install into QGIS”).").format(
+                        exc.name or exc), Qgis.Warning, 0)
+                if self.panel_action is not None:
+                    self.panel_action.setChecked(False)
+                return
             self.dock = RiskDock(self.iface, self.iface.mainWindow())
             self.iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
             # From now on the dock keeps the action's checked state and its own visibility in step.

@@ -6,15 +6,32 @@ from qgis.core import QgsProcessingAlgorithm, QgsProcessingException, QgsProcess
 
 from ..core.errors import Canceled
 from ..core.progress import Progress
-from ..core.store.riskdb import plugin_version
 from ..i18n import tr
+
+
+def plugin_version() -> str:
+    """The plugin's version (metadata.txt); imported late: the store needs the geo stack."""
+    from ..core.store.riskdb import plugin_version as version
+
+    return version()
 
 
 def add_rules_file(alg) -> None:
     """The optional rules file (``alg.RULES``) of every algorithm that reads the rules; load
-    it with ``score.rules_of``."""
+    it with :func:`rules_of`."""
     alg.addParameter(QgsProcessingParameterFile(
         alg.RULES, alg.tr("Rules file (default: the plugin's rules)"), extension="toml", optional=True))
+
+
+def rules_of(alg, parameters, context):
+    """Load and check the rules before any work; a bad file stops the algorithm."""
+    from ..core.rules import RulesError, load_rules
+
+    path = alg.parameterAsFile(parameters, alg.RULES, context)
+    try:
+        return load_rules(path or None)
+    except RulesError as exc:
+        raise QgsProcessingException(alg.tr("The rules file was refused: {}").format(exc)) from exc
 
 
 def progress_of(feedback) -> Progress:
@@ -68,4 +85,4 @@ class AnalysisAlgorithm(CitySafetyAlgorithm):
         return "analysis"
 
 
-__all__ = ["AnalysisAlgorithm", "Canceled", "CitySafetyAlgorithm", "plugin_version", "progress_of"]
+__all__ = ["AnalysisAlgorithm", "Canceled", "CitySafetyAlgorithm", "plugin_version", "progress_of", "rules_of"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
 from pathlib import Path
 
-from qgis.core import QgsProcessingProvider
+from qgis.core import Qgis, QgsMessageLog, QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from ..i18n import tr
@@ -27,6 +29,25 @@ def ALGORITHM_MENU():  # noqa: N802 — evaluated late so labels follow the tran
     ]
 
 
+LOG_TAG = "City Safety Risk Map"
+
+#: The algorithms by module, in workflow order: a module whose packages do not import is
+#: left out, the others are registered.
+ALGORITHMS = (
+    ("survey_template", ("SurveyTemplateAlgorithm",)),
+    ("import_surveys", ("ImportSurveysAlgorithm",)),
+    ("score", ("ScoreAlgorithm",)),
+    ("proximity", ("ProximityAlgorithm",)),
+    ("cascade", ("CascadeAlgorithm", "CascadeScenarioAlgorithm")),
+    ("risk_map", ("RiskMapAlgorithm",)),
+    ("export_report", ("ExportReportAlgorithm",)),
+    ("run_all", ("RunAllAlgorithm",)),
+)
+#: The name pip knows a package by, where it is not the module's.
+PIP_NAMES = {"python_calamine": "python-calamine", "stdnum": "python-stdnum", "xlsxwriter": "XlsxWriter",
+             "osgeo": "GDAL", "sklearn": "scikit-learn"}
+
+
 class CitySafetyProvider(QgsProcessingProvider):
     def id(self):
         return "citysafety"
@@ -44,16 +65,51 @@ class CitySafetyProvider(QgsProcessingProvider):
         return str(ICON)
 
     def loadAlgorithms(self):
-        from .cascade import CascadeAlgorithm, CascadeScenarioAlgorithm
-        from .export_report import ExportReportAlgorithm
-        from .import_surveys import ImportSurveysAlgorithm
-        from .proximity import ProximityAlgorithm
-        from .risk_map import RiskMapAlgorithm
-        from .run_all import RunAllAlgorithm
-        from .score import ScoreAlgorithm
-        from .survey_template import SurveyTemplateAlgorithm
+        """Register every algorithm whose Python packages import; for the others, record
+        what is missing (:attr:`missing`) and say so in the log, which ``qgis_process``
+        shows too. Nothing escapes: a missing package must not take QGIS down with it."""
+        self.missing: dict[str, list[str]] = {}
+        self.broken: dict[str, str] = {}
+        for module, classes in ALGORITHMS:
+            try:
+                mod = importlib.import_module(f"{__package__}.{module}")
+            except ImportError as exc:
+                top = (exc.name or "").split(".")[0]
+                if not top or top == __package__.split(".")[0]:  # our own code: a bug, not a package
+                    self.broken[module] = f"{type(exc).__name__}: {exc}"
+                else:
+                    self.missing.setdefault(PIP_NAMES.get(top, top), []).append(module)
+                continue
+            except Exception as exc:
+                self.broken[module] = f"{type(exc).__name__}: {exc}"
+                continue
+            for name in classes:
+                self.addAlgorithm(getattr(mod, name)())
+        message = self.unavailable_message()
+        if message:
+            QgsMessageLog.logMessage(message, LOG_TAG, Qgis.Warning)
+            print(message, file=sys.stderr)  # qgis_process shows stderr, not the message log
 
-        for alg in (SurveyTemplateAlgorithm(), ImportSurveysAlgorithm(), ScoreAlgorithm(), ProximityAlgorithm(),
-                    CascadeAlgorithm(), CascadeScenarioAlgorithm(), RiskMapAlgorithm(), ExportReportAlgorithm(),
-                    RunAllAlgorithm()):
-            self.addAlgorithm(alg)
+    def available(self, alg_id: str) -> bool:
+        """Whether the algorithm ``alg_id`` was registered."""
+        return self.algorithm(alg_id) is not None
+
+    def unavailable_message(self) -> str:
+        """What is missing, which algorithms it keeps out and what to do, in Chinese and
+        English; "" when everything loaded."""
+        missing = getattr(self, "missing", {})
+        broken = getattr(self, "broken", {})
+        if not missing and not broken:
+            return ""
+        parts = []
+        if missing:
+            packages = ", ".join(sorted(missing))
+            algs = ", ".join(sorted({a for v in missing.values() for a in v}))
+            parts.append(f"城市安全风险一张图：缺少 Python 包 {packages}，以下算法未加载：{algs}。"
+                         f"请按 README“安装到 QGIS”安装这些包。 / City Safety Risk Map: the Python packages "
+                         f"{packages} are missing, so these algorithms are not loaded: {algs}. Install them as "
+                         f"the README's “Install into QGIS” says.")
+        for module, error in sorted(broken.items()):
+            parts.append(f"城市安全风险一张图：算法 {module} 无法加载 / City Safety Risk Map: the algorithm {module} "
+                         f"could not be loaded: {error}")
+        return "\n".join(parts)

@@ -10,10 +10,9 @@ from qgis.core import (
 )
 
 from ..core.errors import Canceled, PipelineError
-from ..core.rules import RulesError, load_rules
 from ..core.scoring.levels import level_table
 from ..core.steps import score_database
-from .base import AnalysisAlgorithm, add_rules_file, progress_of
+from .base import AnalysisAlgorithm, add_rules_file, progress_of, rules_of
 
 RULES_FILTER = "TOML (*.toml)"
 
@@ -22,15 +21,6 @@ def add_database_and_rules(alg) -> None:
     """The two parameters every step on a risk database takes."""
     alg.addParameter(QgsProcessingParameterFile(alg.INPUT, alg.tr("Risk database"), extension="gpkg"))
     add_rules_file(alg)
-
-
-def rules_of(alg, parameters, context):
-    """Load and check the rules before any work; a bad file stops the algorithm."""
-    path = alg.parameterAsFile(parameters, alg.RULES, context)
-    try:
-        return load_rules(path or None)
-    except RulesError as exc:
-        raise QgsProcessingException(alg.tr("The rules file was refused: {}").format(exc)) from exc
 
 
 class ScoreAlgorithm(AnalysisAlgorithm):

@@ -6,8 +6,7 @@ from qgis.core import QgsProcessingParameterEnum, QgsProcessingParameterFileDest
 
 from ..core.ingest import schema
 from ..core.ingest.template import write_template
-from .base import CitySafetyAlgorithm, add_rules_file
-from .score import rules_of
+from .base import CitySafetyAlgorithm, add_rules_file, rules_of
 
 
 class SurveyTemplateAlgorithm(CitySafetyAlgorithm):

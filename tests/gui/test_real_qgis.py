@@ -63,3 +63,34 @@ def test_plugin_in_real_qgis(tmp_path, locale):
                                   "citysafety:run_all", "citysafety:score", "citysafety:survey_template"]
     assert seen["import"]["UNITS"] == 329 and seen["import"]["HAZARDS"] == 804
     assert seen["shapely_wkb"] == 21  # shapely bound to its own GEOS inside QGIS (plugin/geostack.py)
+
+
+@pytest.mark.skipif(not shutil.which("xvfb-run") or not shutil.which("qgis"), reason="needs qgis and xvfb-run")
+def test_plugin_without_its_packages_does_not_harm_qgis(tmp_path):
+    """geopandas and pyogrio hidden, as on a stock QGIS: no traceback, a message naming them,
+    the survey template still there, the other entries disabled, QGIS's own algorithms fine."""
+    profile = tmp_path / "profile"
+    plugins = profile / "profiles" / "default" / "python" / "plugins"
+    plugins.mkdir(parents=True)
+    os.symlink(ROOT, plugins / "city_safety_risk_map")
+    ini = profile / "profiles" / "default" / "QGIS" / "QGIS3.ini"
+    ini.parent.mkdir(parents=True)
+    ini.write_text("[PythonPlugins]\ncity_safety_risk_map=true\n[locale]\nuserLocale=en_US\noverrideFlag=true\n")
+    site = next((ROOT / ".venv" / "lib").glob("python3*/site-packages"))
+    result = tmp_path / "missing.json"
+    env = dict(os.environ, QGIS_CUSTOM_CONFIG_PATH=str(profile), CSRM_SMOKE_OUT=str(result),
+               PYTHONPATH=os.pathsep.join((str(ROOT / "tests" / "data" / "blocker"), str(site))),
+               CSRM_BLOCK="geopandas,pyogrio")
+    env.pop("QT_QPA_PLATFORM", None)
+    proc = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", "qgis", "--noversioncheck", "--nologo",
+                           "--code", str(ROOT / "tests" / "gui" / "qgis_app" / "missing.py")],
+                          env=env, capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    seen = json.loads(result.read_text(encoding="utf-8"))
+    assert "error" not in seen, seen["error"]
+    assert seen["loaded"] and seen["native_buffer"]
+    assert seen["algorithms"] == ["citysafety:survey_template"]
+    assert seen["menu_entries"]["citysafety_survey_template"] and not seen["menu_entries"]["citysafety_score"]
+    assert not seen["dock"]
+    said = " ".join(seen["messages"])
+    assert "geopandas" in said and "Install into QGIS" in said, seen["messages"]
