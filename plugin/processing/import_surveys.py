@@ -95,6 +95,9 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
     def _inputs(self, parameters, context) -> list[Path]:
         files = [Path(p) for p in (self.parameterAsFileList(parameters, self.INPUT, context) or []) if p]
         folder = self.parameterAsFile(parameters, self.FOLDER, context)
+        if folder and not Path(folder).is_dir():
+            raise QgsProcessingException(f"找不到调查数据文件夹（或不是文件夹）：{folder} / Survey folder not found "
+                                         f"(or not a folder): {folder}")
         if folder:
             suffixes = WORKBOOK_SUFFIXES | CSV_SUFFIXES
             files += sorted(p for p in Path(folder).iterdir()

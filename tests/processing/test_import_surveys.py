@@ -264,3 +264,15 @@ def test_a_rules_file_sets_the_values_the_import_and_the_template_allow(provider
         with pytest.raises(QgsProcessingException, match="provenance"):
             _run(alg, {**params, "RULES": str(broken)})
     assert not (tmp_path / "x.gpkg").exists() and not (tmp_path / "x.xlsx").exists()
+
+
+def test_a_missing_folder_is_refused_in_both_languages(provider, tmp_path):
+    """A folder that is not there stops the import with a message, not a traceback (a missing
+    file among several is a refused file of the import report instead)."""
+    from qgis.core import QgsProcessingException
+
+    out = tmp_path / "risk.gpkg"
+    with pytest.raises(QgsProcessingException) as err:
+        _run("citysafety:import_surveys", {"FOLDER": "/no/such/folder", "OUTPUT": str(out), "LOAD_LAYERS": False})
+    assert "Survey folder not found" in str(err.value) and "找不到调查数据文件夹" in str(err.value)
+    assert not out.exists()  # nothing written
