@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from qgis.core import QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingParameterFile
+from qgis.PyQt.QtGui import QIcon
 
 from ..core.errors import Canceled
 from ..core.progress import Progress
@@ -42,12 +45,54 @@ def progress_of(feedback) -> Progress:
                     info=feedback.pushInfo)
 
 
+#: Where each algorithm is documented in this repository (its help URL), and its tags.
+HELP_DOCS = {
+    "survey_template": "docs/import.md", "import_surveys": "docs/import.md", "score": "docs/scoring.md",
+    "proximity": "docs/proximity.md", "cascade": "docs/cascade.md", "cascade_scenario": "docs/cascade.md",
+    "risk_map": "docs/domain/mapping.md", "export_report": "docs/report.md", "run_all": "docs/product.md",
+}
+TAGS = {
+    "survey_template": ("调查表", "模板", "survey", "template", "excel"),
+    "import_surveys": ("导入", "调查", "import", "survey", "excel", "validation"),
+    "score": ("风险评价", "GB 18218", "LEC", "LS", "risk", "score"),
+    "proximity": ("敏感目标", "人口", "receptor", "population", "upgrade"),
+    "cascade": ("多米诺", "连锁", "domino", "cascade", "graph"),
+    "cascade_scenario": ("多米诺", "事故情景", "domino", "scenario", "Monte Carlo"),
+    "risk_map": ("风险一张图", "风险密度", "risk map", "density", "aggregation", "district"),
+    "export_report": ("报告", "report", "excel", "pdf"),
+    "run_all": ("全流程", "chain", "batch"),
+}
+COMMON_TAGS = ("城市安全", "风险", "应急管理", "city safety", "risk", "emergency management")
+
+
+def repository_url() -> str:
+    """The repository address of metadata.txt (the help URLs start there)."""
+    import configparser
+
+    cp = configparser.ConfigParser(interpolation=None)
+    cp.read(Path(__file__).resolve().parents[2] / "metadata.txt", encoding="utf-8")
+    return cp.get("general", "repository", fallback="").rstrip("/")
+
+
 class CitySafetyAlgorithm(QgsProcessingAlgorithm):
-    """Base: id, group and help come from class attributes; subclasses add the rest."""
+    """Base: id, group, help, help URL and tags come from class attributes and the tables
+    above; subclasses add the rest."""
 
     ALG_ID = ""
     DISPLAY = ""
     HELP = ""
+
+    def helpUrl(self):
+        doc = HELP_DOCS.get(self.ALG_ID)
+        return f"{repository_url()}/blob/main/{doc}" if doc else ""
+
+    def tags(self):
+        return [*TAGS.get(self.ALG_ID, ()), *COMMON_TAGS]
+
+    def icon(self):
+        from .provider import ICON
+
+        return QIcon(str(ICON))
 
     def tr(self, text):
         return tr(text)

@@ -77,3 +77,18 @@ def test_qgis_process_keeps_working_with_the_packages_missing(qgis_process_env):
     assert "citysafety:score" not in listed.stdout
     assert "geopandas" in listed.stderr or "pyogrio" in listed.stderr  # what is missing, and what to do
     assert "Install into QGIS" in listed.stderr
+
+
+def test_every_algorithm_has_help_url_tags_and_icon(provider):
+    """A good Processing citizen: each algorithm names its section of this repository's docs,
+    carries tags (Chinese and English) and the plugin's icon."""
+    from plugin.processing.base import repository_url
+
+    algs = provider.algorithms()
+    assert len(algs) == 9
+    for alg in algs:
+        url = alg.helpUrl()
+        assert url.startswith(repository_url() + "/blob/main/docs/"), alg.id()
+        assert (ROOT / url.split("/blob/main/", 1)[1]).is_file(), url
+        assert "city safety" in alg.tags() and "城市安全" in alg.tags() and len(alg.tags()) > 6
+        assert not alg.icon().isNull()
