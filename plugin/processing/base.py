@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qgis.core import QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingParameterFile
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingAlgorithm,
+    QgsProcessingException,
+    QgsProcessingOutputVectorLayer,
+    QgsProcessingParameterFile,
+)
 from qgis.PyQt.QtGui import QIcon
 
 from ..core.errors import Canceled
@@ -63,6 +69,38 @@ TAGS = {
     "run_all": ("全流程", "chain", "batch"),
 }
 COMMON_TAGS = ("城市安全", "风险", "应急管理", "city safety", "risk", "emergency management")
+
+
+#: Layer outputs a model can feed to other algorithms: output name → (database layer, label in
+#: both languages, layer type, subset); their values are OGR sources such as
+#: ``risk.gpkg|layername=units``.
+LAYER_OUTPUTS = {
+    "UNITS_LAYER": ("units", "单位图层 Units (layer)", QgsProcessing.TypeVectorPoint, ""),
+    "HAZARDS_LAYER": ("hazards", "危险源图层 Hazard sources (layer)", QgsProcessing.TypeVectorPoint, ""),
+    "LEVEL1_UNITS_LAYER": ("units", "重大风险单位图层 Level-1 units (layer)", QgsProcessing.TypeVectorPoint,
+                           '"level" = 1'),
+    "LINKS_LAYER": ("hazard_receptor_links", "危险源-敏感目标连线图层 Hazard-receptor links (layer)",
+                    QgsProcessing.TypeVectorLine, ""),
+    "EDGES_LAYER": ("cascade_edges", "连锁关系图层 Cascade edges (layer)", QgsProcessing.TypeVectorLine, ""),
+    "RISK_MAP_LAYER": ("risk_map", "风险一张图图层 Risk map (layer)", QgsProcessing.TypeVectorPoint, ""),
+    "RISK_GRID_LAYER": ("risk_grid", "风险网格图层 Risk grid (layer)", QgsProcessing.TypeVectorPolygon, ""),
+}
+
+
+def add_layer_outputs(alg, *names: str) -> None:
+    """Declare the layer outputs ``names`` (:data:`LAYER_OUTPUTS`) of ``alg``."""
+    for name in names:
+        _layer, label, kind, _subset = LAYER_OUTPUTS[name]
+        alg.addOutput(QgsProcessingOutputVectorLayer(name, label, kind))
+
+
+def layer_outputs(db: str, *names: str) -> dict:
+    """The values of the layer outputs ``names`` for the risk database ``db``."""
+    out = {}
+    for name in names:
+        layer, _label, _kind, subset = LAYER_OUTPUTS[name]
+        out[name] = f"{db}|layername={layer}" + (f"|subset={subset}" if subset else "")
+    return out
 
 
 def repository_url() -> str:

@@ -14,7 +14,7 @@ from qgis.core import (
 from ..core.errors import Canceled, PipelineError
 from ..core.steps import cascade_database, cascade_scenario
 from ..layers.loading import load_links_layer
-from .base import AnalysisAlgorithm, progress_of
+from .base import AnalysisAlgorithm, add_layer_outputs, layer_outputs, progress_of
 from .proximity import add_proximity_inputs, proximity_inputs
 from .score import add_database_and_rules, rules_of
 
@@ -28,6 +28,7 @@ class _CascadeBase(AnalysisAlgorithm):
 
 class CascadeAlgorithm(_CascadeBase):
     ALG_ID = "cascade"
+    LAYERS = ('HAZARDS_LAYER', 'EDGES_LAYER')
     DISPLAY = "Cascade (domino) graph"
     HELP = ("Builds the directed escalation graph over all hazard sources of a scored risk database: each "
             "source's accident scenario from its substance (vapour-cloud explosion, pool fire, TNT, none), the "
@@ -47,6 +48,7 @@ class CascadeAlgorithm(_CascadeBase):
         self.addOutput(QgsProcessingOutputNumber("EDGES", self.tr("Escalation edges")))
         self.addOutput(QgsProcessingOutputNumber("UPGRADED", self.tr("Hazard sources upgraded")))
         self.addOutput(QgsProcessingOutputNumber("LARGEST_CLUSTER", self.tr("Largest cluster")))
+        add_layer_outputs(self, *self.LAYERS)
 
     def processAlgorithm(self, parameters, context, feedback):
         rules = rules_of(self, parameters, context)
@@ -66,7 +68,7 @@ class CascadeAlgorithm(_CascadeBase):
             feedback.pushInfo(f"  {key}: {value}")
         self._to_load = db if self.parameterAsBoolean(parameters, self.LOAD, context) and len(result.edges) else None
         return {self.OUTPUT: db, "EDGES": len(result.edges), "UPGRADED": result.n_upgraded,
-                "LARGEST_CLUSTER": largest}
+                "LARGEST_CLUSTER": largest, **layer_outputs(db, *self.LAYERS)}
 
     def postProcessAlgorithm(self, context, feedback):
         db = getattr(self, "_to_load", None)

@@ -30,7 +30,7 @@ from ..core.ingest.importer import ImportOptions, import_surveys
 from ..core.ingest.reader import CSV_SUFFIXES, WORKBOOK_SUFFIXES
 from ..core.store.riskdb import RUNS_LAYER, now_iso, run_log, state, write_layers
 from ..i18n import pick
-from .base import CitySafetyAlgorithm, add_rules_file, plugin_version, progress_of
+from .base import CitySafetyAlgorithm, add_layer_outputs, add_rules_file, layer_outputs, plugin_version, progress_of
 from .score import rules_of
 
 LAYERS_TO_LOAD = ("units", "hazards", "import_issues")
@@ -54,6 +54,7 @@ def add_survey_inputs(alg) -> None:
 
 class ImportSurveysAlgorithm(CitySafetyAlgorithm):
     ALG_ID = "import_surveys"
+    LAYERS = ("UNITS_LAYER", "HAZARDS_LAYER")
     DISPLAY = "Import surveys"
     HELP = (
         "Imports survey workbooks (.xlsx) and CSV files (UTF-8, UTF-8 with BOM, GB18030) into one risk "
@@ -91,6 +92,7 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
                            ("ERRORS", self.tr("Errors")), ("WARNINGS", self.tr("Warnings")),
                            ("FILES_REFUSED", self.tr("Files refused"))):
             self.addOutput(QgsProcessingOutputNumber(key, label))
+        add_layer_outputs(self, *self.LAYERS)
 
     def _inputs(self, parameters, context) -> list[Path]:
         files = [Path(p) for p in (self.parameterAsFileList(parameters, self.INPUT, context) or []) if p]
@@ -162,6 +164,7 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
             "ERRORS": int((issues.severity == "error").sum()) if len(issues) else 0,
             "WARNINGS": int((issues.severity == "warning").sum()) if len(issues) else 0,
             "FILES_REFUSED": int((runs.status == "refused").sum()),
+            **layer_outputs(out, *self.LAYERS),
         }
 
     def _log_summary(self, result, feedback) -> None:

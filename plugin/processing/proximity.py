@@ -18,7 +18,7 @@ from ..core.errors import Canceled, PipelineError
 from ..core.steps import proximity_database
 from ..i18n import pick
 from ..layers.loading import features_to_geodataframe, load_links_layer
-from .base import AnalysisAlgorithm, progress_of
+from .base import AnalysisAlgorithm, add_layer_outputs, layer_outputs, progress_of
 from .score import add_database_and_rules, rules_of
 
 
@@ -68,6 +68,7 @@ def proximity_inputs(alg, parameters, context):
 
 class ProximityAlgorithm(AnalysisAlgorithm):
     ALG_ID = "proximity"
+    LAYERS = ('HAZARDS_LAYER', 'LINKS_LAYER')
     DISPLAY = "Receptors and population around hazards"
     HELP = ("For every hazard source of a scored risk database: receptors of each class within its reach radius "
             "(the sector's, from the rules; polygons by their nearest edge), the nearest high-sensitivity receptor "
@@ -98,6 +99,7 @@ class ProximityAlgorithm(AnalysisAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("UPGRADED", self.tr("Hazard sources upgraded")))
         self.addOutput(QgsProcessingOutputNumber("PROTECTION_BREACHES", self.tr("Protection distance breaches")))
         self.addOutput(QgsProcessingOutputNumber("LINKS", self.tr("Hazard-receptor links")))
+        add_layer_outputs(self, *self.LAYERS)
 
     def processAlgorithm(self, parameters, context, feedback):
         rules = rules_of(self, parameters, context)
@@ -118,7 +120,7 @@ class ProximityAlgorithm(AnalysisAlgorithm):
             feedback.pushInfo(f"  {r.code}: {pick(r.message_zh, r.message_en)}")
         self._to_load = db if self.parameterAsBoolean(parameters, self.LOAD, context) and len(result.links) else None
         return {self.OUTPUT: db, "UPGRADED": result.n_upgraded, "PROTECTION_BREACHES": result.n_breaches,
-                "LINKS": len(result.links)}
+                "LINKS": len(result.links), **layer_outputs(db, *self.LAYERS)}
 
     def postProcessAlgorithm(self, context, feedback):
         db = getattr(self, "_to_load", None)

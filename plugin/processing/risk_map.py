@@ -15,13 +15,14 @@ from qgis.core import (
 from ..core.errors import Canceled, PipelineError
 from ..core.steps import algorithm, build_risk_map
 from ..layers.loading import features_to_geodataframe, load_links_layer, load_risk_layers
-from .base import AnalysisAlgorithm, progress_of
+from .base import AnalysisAlgorithm, add_layer_outputs, layer_outputs, progress_of
 from .proximity import add_proximity_inputs
 from .score import add_database_and_rules, rules_of
 
 
 class RiskMapAlgorithm(AnalysisAlgorithm):
     ALG_ID = "risk_map"
+    LAYERS = ('RISK_MAP_LAYER', 'RISK_GRID_LAYER')
     DISPLAY = "Risk map"
     HELP = ("Builds the unified risk layer of the whole city (risk_map: units styled by level in red, orange, "
             "yellow and blue, a symbol shape per sector, every level from the city's points scale in: 1:5,000 for "
@@ -57,6 +58,7 @@ class RiskMapAlgorithm(AnalysisAlgorithm):
         self.addOutput(QgsProcessingOutputFile(self.OUTPUT, self.tr("Risk database")))
         self.addOutput(QgsProcessingOutputNumber("UNITS", self.tr("Units on the map")))
         self.addOutput(QgsProcessingOutputNumber("DISTRICTS_SUMMARISED", self.tr("Districts summarised")))
+        add_layer_outputs(self, *self.LAYERS)
 
     def processAlgorithm(self, parameters, context, feedback):
         rules = rules_of(self, parameters, context)
@@ -97,7 +99,8 @@ class RiskMapAlgorithm(AnalysisAlgorithm):
         self._to_load = (db, density, rules, result.districts is not None) \
             if self.parameterAsBoolean(parameters, self.LOAD, context) else None
         return {self.OUTPUT: db, self.DENSITY: density, "UNITS": len(result.risk_map),
-                "DISTRICTS_SUMMARISED": 0 if result.districts is None else len(result.districts)}
+                "DISTRICTS_SUMMARISED": 0 if result.districts is None else len(result.districts),
+                **layer_outputs(db, *self.LAYERS)}
 
     def postProcessAlgorithm(self, context, feedback):
         """In the main thread, after the work: open, style and group the layers."""

@@ -12,7 +12,7 @@ from qgis.core import (
 from ..core.errors import Canceled, PipelineError
 from ..core.scoring.levels import level_table
 from ..core.steps import score_database
-from .base import AnalysisAlgorithm, add_rules_file, progress_of, rules_of
+from .base import AnalysisAlgorithm, add_layer_outputs, add_rules_file, layer_outputs, progress_of, rules_of
 
 RULES_FILTER = "TOML (*.toml)"
 
@@ -25,6 +25,7 @@ def add_database_and_rules(alg) -> None:
 
 class ScoreAlgorithm(AnalysisAlgorithm):
     ALG_ID = "score"
+    LAYERS = ('UNITS_LAYER', 'HAZARDS_LAYER', 'LEVEL1_UNITS_LAYER')
     DISPLAY = "Score hazards and units"
     HELP = ("Scores every hazard source of a risk database by its sector's method in the rules: GB 18218-2018 "
             "(S = Σq/Q, R = α·Σβq/Q, Table 6 level) for units that are major hazard sources, LEC (D = L·E·C) or "
@@ -43,6 +44,7 @@ class ScoreAlgorithm(AnalysisAlgorithm):
         for level in (1, 2, 3, 4):
             self.addOutput(QgsProcessingOutputNumber(f"LEVEL{level}", self.tr("Units of level {}").format(level)))
         self.addOutput(QgsProcessingOutputNumber("MAJOR_HAZARDS", self.tr("Major hazard sources")))
+        add_layer_outputs(self, *self.LAYERS)
 
     def processAlgorithm(self, parameters, context, feedback):
         rules = rules_of(self, parameters, context)
@@ -60,6 +62,7 @@ class ScoreAlgorithm(AnalysisAlgorithm):
             for (sev, code), n in result.issues.groupby(["severity", "code"]).size().items():
                 feedback.pushInfo(f"  {sev:7s} {code}: {n}")
         level = result.units["level"]
-        out = {self.OUTPUT: db, "MAJOR_HAZARDS": int(result.units["major_hazard"].sum())}
+        out = {self.OUTPUT: db, "MAJOR_HAZARDS": int(result.units["major_hazard"].sum()),
+               **layer_outputs(db, *self.LAYERS)}
         out.update({f"LEVEL{k}": int((level == k).sum()) for k in (1, 2, 3, 4)})
         return out
