@@ -94,6 +94,38 @@ def _transformers(epsg: int) -> tuple[pyproj.Transformer, pyproj.Transformer]:
     return fwd, inv
 
 
+@dataclass(frozen=True)
+class _Projected:
+    """The units with a position (``keep``), in metres of the local zone; ``inverse`` back
+    to EPSG:4490."""
+
+    x: np.ndarray
+    y: np.ndarray
+    keep: np.ndarray
+    inverse: pyproj.Transformer
+
+
+def _project(lon: Any, lat: Any, epsg: int | None) -> _Projected | None:
+    """The positioned units in the local Gauss-Krüger zone (the zone of their median
+    longitude unless ``epsg``); None when no unit has a position."""
+    lon_a = np.asarray(lon, dtype=float)
+    lat_a = np.asarray(lat, dtype=float)
+    keep = np.isfinite(lon_a) & np.isfinite(lat_a)
+    if not keep.any():
+        return None
+    epsg = int(epsg) if epsg is not None else gauss_kruger_epsg(float(np.median(lon_a[keep])))
+    fwd, inv = _transformers(epsg)
+    x, y = fwd.transform(lon_a[keep], lat_a[keep])
+    return _Projected(np.asarray(x), np.asarray(y), keep, inv)
+
+
+def _cells(x: np.ndarray, y: np.ndarray, cell_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct cells (one int64 key each: q in the high, r in the low 32 bits) and, for
+    each point, the position of its cell among them."""
+    q, r = hex_index(x, y, cell_m)
+    return np.unique((q << 32) + (r & 0xFFFFFFFF), return_inverse=True)
+
+
 def hex_index(x: np.ndarray, y: np.ndarray, cell_m: float) -> tuple[np.ndarray, np.ndarray]:
     """Axial coordinates (q, r) of the pointy-top hexagon, ``cell_m`` across the flats, that
     holds each projected point (cube rounding)."""
@@ -132,27 +164,16 @@ def aggregate(lon: Any, lat: Any, level: Any, bands: tuple[Band, ...] = BANDS,
     """The ``risk_grid`` layer: for each band, one row per occupied cell with the count of
     units per level (``n_unscored``: no level), their total and the worst (lowest-numbered)
     level, NULL where no unit in the cell is scored. Units without a position are left out."""
-    lon_a = np.asarray(lon, dtype=float)
-    lat_a = np.asarray(lat, dtype=float)
-    lv = np.asarray(pd.to_numeric(pd.Series(level), errors="coerce"), dtype=float)
-    keep = np.isfinite(lon_a) & np.isfinite(lat_a)
-    lon_a, lat_a, lv = lon_a[keep], lat_a[keep], lv[keep]
+    pos = _project(lon, lat, epsg)
+    if pos is None:
+        return gpd.GeoDataFrame({c: pd.Series(dtype=object if c == "cell_id" else float if c == "level1_per_km2"
+                                              else "int64") for c in GRID_COLUMNS},
+                                geometry=gpd.GeoSeries([], crs=f"EPSG:{SOURCE_EPSG}"))
+    lv = np.asarray(pd.to_numeric(pd.Series(level), errors="coerce"), dtype=float)[pos.keep]
     lv_code = np.where(np.isin(lv, LEVELS), lv, 0).astype(np.int64)  # 0: unscored
-    empty = gpd.GeoDataFrame({c: pd.Series(dtype=object if c == "cell_id" else float if c == "level1_per_km2"
-                                           else "int64") for c in GRID_COLUMNS},
-                             geometry=gpd.GeoSeries([], crs=f"EPSG:{SOURCE_EPSG}"))
-    if not len(lon_a):
-        return empty
-    if epsg is None:
-        epsg = gauss_kruger_epsg(float(np.median(lon_a)))
-    fwd, inv = _transformers(int(epsg))
-    x, y = fwd.transform(lon_a, lat_a)
-    x, y = np.asarray(x), np.asarray(y)
     frames = []
     for band in bands:
-        q, r = hex_index(x, y, band.cell_m)
-        key = (q << 32) + (r & 0xFFFFFFFF)  # one int64 per cell
-        cells, inverse = np.unique(key, return_inverse=True)
+        cells, inverse = _cells(pos.x, pos.y, band.cell_m)
         n = len(cells)
         counts = np.bincount(inverse * 5 + lv_code, minlength=n * 5).reshape(n, 5)
         cq = cells >> 32
@@ -169,7 +190,7 @@ def aggregate(lon: Any, lat: Any, level: Any, bands: tuple[Band, ...] = BANDS,
             "n_unscored": counts[:, 0],
             "worst_level": pd.array(np.where(worst > 0, worst, 0), dtype="Int64"),
             "level1_per_km2": counts[:, 1] / cell_area_km2(band.cell_m),
-            "geometry": hex_polygons(cx, cy, band.cell_m, inv),
+            "geometry": hex_polygons(cx, cy, band.cell_m, pos.inverse),
         }))
     out = pd.concat(frames, ignore_index=True)
     out.loc[out["worst_level"] == 0, "worst_level"] = pd.NA
@@ -182,20 +203,12 @@ def cell_level1_density(lon: Any, lat: Any, level: Any, at: np.ndarray, cell_m: 
                         epsg: int | None = None) -> np.ndarray:
     """For the units ``at`` (a boolean mask or indices into the units), the level-1 units per
     km² of the ``cell_m`` cell each lies in (NaN without a position)."""
-    lon_a = np.asarray(lon, dtype=float)
-    lat_a = np.asarray(lat, dtype=float)
-    lv = np.asarray(pd.to_numeric(pd.Series(level), errors="coerce"), dtype=float)
-    keep = np.isfinite(lon_a) & np.isfinite(lat_a)
-    out = np.full(len(lon_a), np.nan)
-    if keep.any():
-        if epsg is None:
-            epsg = gauss_kruger_epsg(float(np.median(lon_a[keep])))
-        fwd, _ = _transformers(int(epsg))
-        x, y = fwd.transform(lon_a[keep], lat_a[keep])
-        q, r = hex_index(np.asarray(x), np.asarray(y), cell_m)
-        _, inverse = np.unique((q << 32) + (r & 0xFFFFFFFF), return_inverse=True)
-        n1 = np.bincount(inverse, weights=(lv[keep] == 1).astype(float))
-        out[keep] = n1[inverse] / cell_area_km2(cell_m)
+    out = np.full(len(np.asarray(lon)), np.nan)
+    pos = _project(lon, lat, epsg)
+    if pos is not None:
+        level1 = np.asarray(pd.to_numeric(pd.Series(level), errors="coerce"), dtype=float)[pos.keep] == 1
+        _, inverse = _cells(pos.x, pos.y, cell_m)
+        out[pos.keep] = np.bincount(inverse, weights=level1.astype(float))[inverse] / cell_area_km2(cell_m)
     return out[at]
 
 
@@ -206,16 +219,10 @@ def points_visible_below(lon: Any, lat: Any, epsg: int | None = None, seed: int 
     scale. Measured for a seeded sample of :data:`NN_SAMPLE` units against all of them
     (1.4 s for 1,116,200 units). A sparse city's points show from 1:150,000, a megacity's
     from 1:5,000."""
-    lon_a = np.asarray(lon, dtype=float)
-    lat_a = np.asarray(lat, dtype=float)
-    keep = np.isfinite(lon_a) & np.isfinite(lat_a)
-    if keep.sum() < 2:
+    pos = _project(lon, lat, epsg)
+    if pos is None or len(pos.x) < 2:
         return POINT_SCALES[0]
-    if epsg is None:
-        epsg = gauss_kruger_epsg(float(np.median(lon_a[keep])))
-    fwd, _ = _transformers(int(epsg))
-    x, y = fwd.transform(lon_a[keep], lat_a[keep])
-    pts = shapely.points(np.asarray(x), np.asarray(y))
+    pts = shapely.points(pos.x, pos.y)
     tree = shapely.STRtree(pts)
     rng = np.random.default_rng(seed)
     sample = rng.choice(len(pts), size=min(NN_SAMPLE, len(pts)), replace=False)
