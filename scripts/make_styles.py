@@ -320,6 +320,23 @@ def _band_rule(band) -> QgsRuleBasedRenderer.Rule:
     return rule
 
 
+def _grid_style(path: Path, cells: list[tuple[str, QColor, str, str]]) -> None:
+    """The aggregation grid: one parent rule per band of scales (aggregate.BANDS), under each
+    the same cell rules, given as (key, colour, filter, legend label)."""
+    layer = _grid_layer()
+    root = QgsRuleBasedRenderer.Rule(None)
+    root.setRuleKey("root")
+    for band in BANDS:
+        parent = _band_rule(band)
+        for key, colour, expr, label in cells:
+            child = QgsRuleBasedRenderer.Rule(_cell(colour), 0, 0, expr, label)
+            child.setRuleKey(f"band{band.cell_m}_{key}")
+            parent.appendChild(child)
+        root.appendChild(parent)
+    layer.setRenderer(QgsRuleBasedRenderer(root))
+    _save(layer, path)
+
+
 def risk_grid(path: Path) -> None:
     """The aggregation grid coloured by each cell's worst level (styling.style_grid fills in
     the rules' colours and level names)."""
@@ -327,47 +344,24 @@ def risk_grid(path: Path) -> None:
     from plugin.layers.styling import UNSCORED_LABEL, level_label
 
     rules = load_rules()
-    layer = _grid_layer()
-    root = QgsRuleBasedRenderer.Rule(None)
-    root.setRuleKey("root")
-    for band in BANDS:
-        parent = _band_rule(band)
-        for i, lv in sorted(rules.levels.items()):
-            child = QgsRuleBasedRenderer.Rule(_cell(QColor(lv.colour)), 0, 0, f'"worst_level" = {i}', level_label(lv))
-            child.setRuleKey(f"band{band.cell_m}_level{i}")
-            parent.appendChild(child)
-        child = QgsRuleBasedRenderer.Rule(_cell(UNSCORED_COLOUR), 0, 0, "ELSE", UNSCORED_LABEL)
-        child.setRuleKey(f"band{band.cell_m}_unscored")
-        parent.appendChild(child)
-        root.appendChild(parent)
-    layer.setRenderer(QgsRuleBasedRenderer(root))
-    _save(layer, path)
+    _grid_style(path, [*((f"level{i}", QColor(lv.colour), f'"worst_level" = {i}', level_label(lv))
+                         for i, lv in sorted(rules.levels.items())),
+                       ("unscored", UNSCORED_COLOUR, "ELSE", UNSCORED_LABEL)])
 
 
 def risk_grid_level1(path: Path) -> None:
-    """The aggregation grid coloured by each cell's count of level-1 units."""
-    layer = _grid_layer()
-    root = QgsRuleBasedRenderer.Rule(None)
-    root.setRuleKey("root")
-    bounds = (0.0, *LEVEL1_DENSITY_CLASSES)
-    for band in BANDS:
-        parent = _band_rule(band)
-        child = QgsRuleBasedRenderer.Rule(_cell(GRID_EMPTY), 0, 0, '"n_level1" = 0', "无重大风险单位 no level-1 unit")
-        child.setRuleKey(f"band{band.cell_m}_l1_0")
-        parent.appendChild(child)
-        for i, colour in enumerate(GRID_LEVEL1_COLOURS):
-            lo, hi = bounds[i], bounds[i + 1] if i + 1 < len(bounds) else None
-            expr = f'"n_level1" > 0 AND "level1_per_km2" >= {lo:g}' + (
-                f' AND "level1_per_km2" < {hi:g}' if hi is not None else "")
-            text = (f"{lo:g}–{hi:g}" if hi is not None else f"≥ {lo:g}") + " 重大风险单位/km² level-1 units per km²"
-            if i == 0:
-                text = f"< {hi:g} 重大风险单位/km² level-1 units per km²"
-            child = QgsRuleBasedRenderer.Rule(_cell(colour), 0, 0, expr, text)
-            child.setRuleKey(f"band{band.cell_m}_l1_{i + 1}")
-            parent.appendChild(child)
-        root.appendChild(parent)
-    layer.setRenderer(QgsRuleBasedRenderer(root))
-    _save(layer, path)
+    """The aggregation grid coloured by each cell's level-1 units per km²
+    (aggregate.LEVEL1_DENSITY_CLASSES)."""
+    unit = " 重大风险单位/km² level-1 units per km²"
+    bounds = (0.0, *LEVEL1_DENSITY_CLASSES, None)
+    cells = [("l1_0", GRID_EMPTY, '"n_level1" = 0', "无重大风险单位 no level-1 unit")]
+    for i, colour in enumerate(GRID_LEVEL1_COLOURS):
+        lo, hi = bounds[i], bounds[i + 1]
+        expr = f'"n_level1" > 0 AND "level1_per_km2" >= {lo:g}' + (
+            f' AND "level1_per_km2" < {hi:g}' if hi is not None else "")
+        label = f"< {hi:g}" if i == 0 else f"{lo:g}–{hi:g}" if hi is not None else f"≥ {lo:g}"
+        cells.append((f"l1_{i + 1}", colour, expr, label + unit))
+    _grid_style(path, cells)
 
 
 def district_outline(path: Path) -> None:
