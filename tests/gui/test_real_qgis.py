@@ -22,9 +22,9 @@ EN_MENU = ["Risk map panel", "Survey template…", "Import surveys…", "Score h
            "Start a cascade scenario at a clicked hazard…"]
 
 
-@pytest.mark.skipif(not shutil.which("xvfb-run") or not shutil.which("qgis"), reason="needs qgis and xvfb-run")
-@pytest.mark.parametrize("locale", ["zh_CN", "en_US"])
-def test_plugin_in_real_qgis(tmp_path, locale):
+def _profile(tmp_path, locale: str):
+    """A QGIS profile like a user's with the plugin linked in and enabled, in ``locale``; and
+    the venv's site-packages."""
     profile = tmp_path / "profile"
     plugins = profile / "profiles" / "default" / "python" / "plugins"
     plugins.mkdir(parents=True)
@@ -32,7 +32,13 @@ def test_plugin_in_real_qgis(tmp_path, locale):
     ini = profile / "profiles" / "default" / "QGIS" / "QGIS3.ini"
     ini.parent.mkdir(parents=True)
     ini.write_text(f"[PythonPlugins]\ncity_safety_risk_map=true\n[locale]\nuserLocale={locale}\noverrideFlag=true\n")
-    site = next((ROOT / ".venv" / "lib").glob("python3*/site-packages"))
+    return profile, next((ROOT / ".venv" / "lib").glob("python3*/site-packages"))
+
+
+@pytest.mark.skipif(not shutil.which("xvfb-run") or not shutil.which("qgis"), reason="needs qgis and xvfb-run")
+@pytest.mark.parametrize("locale", ["zh_CN", "en_US"])
+def test_plugin_in_real_qgis(tmp_path, locale):
+    profile, site = _profile(tmp_path, locale)
     result = tmp_path / "smoke.json"
     env = dict(os.environ, QGIS_CUSTOM_CONFIG_PATH=str(profile), PYTHONPATH=str(site),
                CSRM_SMOKE_OUT=str(result), CSRM_SAMPLE=str(SAMPLE), CSRM_SMOKE_DB=str(tmp_path / "risk.gpkg"))
@@ -69,14 +75,7 @@ def test_plugin_in_real_qgis(tmp_path, locale):
 def test_plugin_without_its_packages_does_not_harm_qgis(tmp_path):
     """geopandas and pyogrio hidden, as on a stock QGIS: no traceback, a message naming them,
     the survey template still there, the other entries disabled, QGIS's own algorithms fine."""
-    profile = tmp_path / "profile"
-    plugins = profile / "profiles" / "default" / "python" / "plugins"
-    plugins.mkdir(parents=True)
-    os.symlink(ROOT, plugins / "city_safety_risk_map")
-    ini = profile / "profiles" / "default" / "QGIS" / "QGIS3.ini"
-    ini.parent.mkdir(parents=True)
-    ini.write_text("[PythonPlugins]\ncity_safety_risk_map=true\n[locale]\nuserLocale=en_US\noverrideFlag=true\n")
-    site = next((ROOT / ".venv" / "lib").glob("python3*/site-packages"))
+    profile, site = _profile(tmp_path, "en_US")
     result = tmp_path / "missing.json"
     env = dict(os.environ, QGIS_CUSTOM_CONFIG_PATH=str(profile), CSRM_SMOKE_OUT=str(result),
                PYTHONPATH=os.pathsep.join((str(ROOT / "tests" / "data" / "blocker"), str(site))),
