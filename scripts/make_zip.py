@@ -23,7 +23,14 @@ def files() -> list[str]:
     names = [n for n in out.decode("utf-8").split("\0") if n]
     keep = [n for n in names if not n.startswith(EXCLUDE_PREFIXES) and n not in EXCLUDE_FILES]
     keep += [str(p.relative_to(ROOT)) for p in sorted((ROOT / "i18n").glob("*.qm"))]
-    return keep
+    return [n for n in keep if not refused(n)]
+
+
+def refused(name: str) -> bool:
+    """What plugins.qgis.org refuses in a plugin zip (a .pyc; a __pycache__, __MACOSX or .git
+    folder; '..' in a name), or a user never needs (a hidden file), should one ever be tracked."""
+    parts = name.split("/")
+    return ".pyc" in name or ".." in name or any(p.startswith(".") or p in ("__pycache__", "__MACOSX") for p in parts)
 
 
 def main() -> int:
