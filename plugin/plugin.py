@@ -53,6 +53,7 @@ class CitySafetyPlugin:
     # GUI --------------------------------------------------------------------------------
     def initGui(self):
         self.initProcessing()
+        from .processing.base import icon_path
         from .processing.provider import ALGORITHM_MENU
 
         icon = QIcon(str(ICON))
@@ -60,7 +61,7 @@ class CitySafetyPlugin:
         self.menu = QMenu(tr("City Safety Risk"), main)
         self.menu.setObjectName(MENU_OBJECT_NAME)
         for alg_id, label in ALGORITHM_MENU():
-            action = self.menu.addAction(icon, label)
+            action = self.menu.addAction(QIcon(str(icon_path(alg_id))), label)
             action.setObjectName(f"citysafety_{alg_id}")
             action.triggered.connect(lambda _=False, a=alg_id: self.open_algorithm(a))
             if self.provider is not None and not self.provider.available(alg_id):

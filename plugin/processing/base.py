@@ -112,6 +112,14 @@ def repository_url() -> str:
     return cp.get("general", "repository", fallback="").rstrip("/")
 
 
+def icon_path(alg_id: str) -> Path:
+    """The algorithm's own icon, resources/icons/alg_<id>.svg; the plugin's where it has none."""
+    from .provider import ICON
+
+    own = ICON.with_name(f"alg_{alg_id}.svg")
+    return own if own.is_file() else ICON
+
+
 class CitySafetyAlgorithm(QgsProcessingAlgorithm):
     """Base: id, group, help, help URL and tags come from class attributes and the tables
     above; subclasses add the rest."""
@@ -128,9 +136,10 @@ class CitySafetyAlgorithm(QgsProcessingAlgorithm):
         return [*TAGS.get(self.ALG_ID, ()), *COMMON_TAGS]
 
     def icon(self):
-        from .provider import ICON
+        return QIcon(self.svgIconPath())
 
-        return QIcon(str(ICON))
+    def svgIconPath(self):
+        return str(icon_path(self.ALG_ID))
 
     def tr(self, text):
         return tr(text)
@@ -168,4 +177,5 @@ class AnalysisAlgorithm(CitySafetyAlgorithm):
         return "analysis"
 
 
-__all__ = ["AnalysisAlgorithm", "Canceled", "CitySafetyAlgorithm", "plugin_version", "progress_of", "rules_of"]
+__all__ = ["AnalysisAlgorithm", "Canceled", "CitySafetyAlgorithm", "icon_path", "plugin_version", "progress_of",
+           "rules_of"]
