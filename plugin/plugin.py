@@ -86,7 +86,7 @@ class CitySafetyPlugin:
         self.tool_button.setIcon(icon)
         self.tool_button.setToolTip(tr("City Safety Risk Map"))
         self.tool_button.setMenu(self.menu)
-        self.tool_button.setPopupMode(QToolButton.InstantPopup)
+        self.tool_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.toolbar.addWidget(self.tool_button)
         # The panel: first in the plugin's menu, and a toolbar button of its own.
         self.panel_action = QAction(icon, tr("Risk map panel"), main)
@@ -100,7 +100,7 @@ class CitySafetyPlugin:
         self.toolbar.addAction(self.panel_action)
         message = self.provider.unavailable_message() if self.provider is not None else ""
         if message:
-            self.iface.messageBar().pushMessage(tr("City Safety Risk Map"), message, Qgis.Warning, 0)
+            self.iface.messageBar().pushMessage(tr("City Safety Risk Map"), message, Qgis.MessageLevel.Warning, 0)
 
     def toggle_panel(self, checked: bool = True):
         """Show or hide the dock panel; it is created the first time it is shown."""
@@ -113,12 +113,12 @@ class CitySafetyPlugin:
                 self.iface.messageBar().pushMessage(
                     tr("City Safety Risk Map"),
                     tr("The panel needs the Python package {} (see the README's “Install into QGIS”).").format(
-                        exc.name or exc), Qgis.Warning, 0)
+                        exc.name or exc), Qgis.MessageLevel.Warning, 0)
                 if self.panel_action is not None:
                     self.panel_action.setChecked(False)
                 return
             self.dock = RiskDock(self.iface, self.iface.mainWindow())
-            self.iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+            self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
             # From now on the dock keeps the action's checked state and its own visibility in step.
             self.dock.setToggleVisibilityAction(self.panel_action)
         if checked:

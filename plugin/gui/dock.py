@@ -385,7 +385,7 @@ class RiskDock(QgsDockWidget):
         self.file_widget = QgsFileWidget(root)
         self.file_widget.setObjectName("databaseWidget")
         self.file_widget.setFilter(tr("GeoPackage (*.gpkg)"))
-        self.file_widget.setStorageMode(QgsFileWidget.GetFile)
+        self.file_widget.setStorageMode(QgsFileWidget.StorageMode.GetFile)
         self.file_widget.setDialogTitle(tr("Risk database"))
         self.file_widget.setToolTip(tr("The risk database (GeoPackage) the steps read and write"))
         row.addWidget(self.file_widget, 1)
@@ -403,22 +403,22 @@ class RiskDock(QgsDockWidget):
         for k in core_status.LEVELS:
             lab = QLabel(root)
             lab.setObjectName(f"level{k}Label")
-            lab.setAlignment(Qt.AlignCenter)
-            lab.setTextFormat(Qt.RichText)
+            lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            lab.setTextFormat(Qt.TextFormat.RichText)
             bg = level_colour(k, self.rules)
             lab.setStyleSheet(f"QLabel {{ background-color: {bg}; color: {text_colour_on(bg)}; "
                               "border-radius: 3px; padding: 3px; }")
-            lab.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+            lab.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             lab.setMinimumWidth(40)
             lab.setWordWrap(True)
             levels.addWidget(lab, 1)
             self.level_labels[k] = lab
         self.unscored_label = QLabel(root)
         self.unscored_label.setObjectName("unscoredLabel")
-        self.unscored_label.setAlignment(Qt.AlignCenter)
+        self.unscored_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.unscored_label.setStyleSheet("QLabel { background-color: #D9D9D9; color: #000000; "
                                           "border-radius: 3px; padding: 3px; }")
-        self.unscored_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.unscored_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.unscored_label.setMinimumWidth(40)
         self.unscored_label.setWordWrap(True)
         levels.addWidget(self.unscored_label, 1)
@@ -500,12 +500,12 @@ class RiskDock(QgsDockWidget):
             state = QLabel(page)
             state.setObjectName(f"step_{step}_state")
             state.setFixedWidth(18)
-            state.setAlignment(Qt.AlignCenter)
+            state.setAlignment(Qt.AlignmentFlag.AlignCenter)
             steps.addWidget(state, 2 * i, 0)
             button = QPushButton(f"{i + 1}  {titles[step]}", page)
             button.setObjectName(f"step_{step}_button")
             button.setStyleSheet("QPushButton { text-align: left; padding: 3px 6px; }")
-            button.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             button.setMinimumWidth(120)
             button.setToolTip(tr("Open the Processing dialog with this database filled in"))
             button.clicked.connect(lambda _=False, s=step: self.open_step(s))
@@ -522,7 +522,7 @@ class RiskDock(QgsDockWidget):
             text = QLabel(page)
             text.setObjectName(f"step_{step}_status")
             text.setWordWrap(True)
-            text.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+            text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             text.setStyleSheet("QLabel { color: #505050; margin-bottom: 4px; }")
             steps.addWidget(text, 2 * i + 1, 1, 1, 2)
             self.step_state[step] = state
@@ -533,34 +533,34 @@ class RiskDock(QgsDockWidget):
         lay.addWidget(QLabel("<b>" + html.escape(tr("Units by sector and level")) + "</b>", page))
         self.sector_table = QTableWidget(page)
         self.sector_table.setObjectName("sectorTable")
-        self.sector_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.sector_table.setSelectionMode(QAbstractItemView.NoSelection)
+        self.sector_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.sector_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.sector_table.verticalHeader().setVisible(False)
         self.sector_table.setMinimumHeight(120)
-        self.sector_table.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Expanding)
+        self.sector_table.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
         lay.addWidget(self.sector_table, 1)
 
         lay.addWidget(QLabel("<b>" + html.escape(tr("Units by district and level")) + "</b>", page))
         self.district_note = QLabel(page)
         self.district_note.setObjectName("districtNote")
         self.district_note.setWordWrap(True)
-        self.district_note.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.district_note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.district_note.setStyleSheet("QLabel { color: #505050; }")
         lay.addWidget(self.district_note)
         self.district_table = QTableWidget(page)
         self.district_table.setObjectName("districtTable")
-        self.district_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.district_table.setSelectionMode(QAbstractItemView.NoSelection)
+        self.district_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.district_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.district_table.verticalHeader().setVisible(False)
         self.district_table.setMinimumHeight(160)
-        self.district_table.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Expanding)
+        self.district_table.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
         lay.addWidget(self.district_table, 1)
 
         scroll = QScrollArea()
         scroll.setObjectName("workflowScroll")
         scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(page)
         return scroll
 
@@ -576,15 +576,15 @@ class RiskDock(QgsDockWidget):
         self.level_one_table = QTableWidget(0, 4, page)
         self.level_one_table.setObjectName("levelOneTable")
         self.level_one_table.setHorizontalHeaderLabels([tr("Name"), tr("Code"), tr("District"), tr("Score")])
-        self.level_one_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.level_one_table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.level_one_table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.level_one_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.level_one_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.level_one_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.level_one_table.verticalHeader().setVisible(False)
         self.level_one_table.setToolTip(tr("Double-click a unit to zoom to it and select it"))
         header = self.level_one_table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for c in (1, 2, 3):
-            header.setSectionResizeMode(c, QHeaderView.ResizeToContents)
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         self.level_one_table.cellDoubleClicked.connect(self._level_one_double_clicked)
         lay.addWidget(self.level_one_table, 1)
         return page
@@ -785,9 +785,9 @@ class RiskDock(QgsDockWidget):
                 item.setFont(font)
                 table.setItem(r, c, item)
         header = table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for c in range(1, len(headers)):
-            header.setSectionResizeMode(c, QHeaderView.ResizeToContents)
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
 
     def _apply_districts(self, districts: core_status.DistrictLevels):
         """Per district: each level's count and share of the district's units, "8→12" where
@@ -826,8 +826,8 @@ class RiskDock(QgsDockWidget):
                 table.setItem(r, k, item)
             raised = _count_or_none(row["raised"]) if districts.inherent else None
             item = QTableWidgetItem("–" if raised is None else _fmt(raised))
-            item.setData(Qt.UserRole, raised)
-            item.setTextAlignment(int(Qt.AlignRight | Qt.AlignVCenter))
+            item.setData(Qt.ItemDataRole.UserRole, raised)
+            item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
             if raised:
                 font = item.font()
                 font.setBold(True)
@@ -836,9 +836,9 @@ class RiskDock(QgsDockWidget):
                             else tr("Not recorded: the database was scored before inherent levels were kept"))
             table.setItem(r, raised_column, item)
         header = table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for c in range(1, len(headers)):
-            header.setSectionResizeMode(c, QHeaderView.ResizeToContents)
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         table.resizeRowsToContents()
         if not len(frame):
             self.district_note.setText(tr("No districts yet (the database is not scored, or its units name no "
@@ -855,8 +855,8 @@ class RiskDock(QgsDockWidget):
 
     def _count_item(self, n: int, column: int) -> QTableWidgetItem:
         item = QTableWidgetItem(_fmt(n))
-        item.setData(Qt.UserRole, n)
-        item.setTextAlignment(int(Qt.AlignRight | Qt.AlignVCenter))
+        item.setData(Qt.ItemDataRole.UserRole, n)
+        item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
         if 1 <= column <= 4 and n > 0:
             c = QColor(level_colour(column, self.rules))
             c.setAlpha(70)
@@ -871,14 +871,14 @@ class RiskDock(QgsDockWidget):
         for r, (_, row) in enumerate(shown.iterrows()):
             code = str(row["unit_code"])
             name = QTableWidgetItem(str(row["name"] or ""))
-            name.setData(Qt.UserRole, code)
+            name.setData(Qt.ItemDataRole.UserRole, code)
             name.setToolTip(sector_name(row.get("sector") or "", row.get("sector_zh") or "", self.rules))
             table.setItem(r, 0, name)
             table.setItem(r, 1, QTableWidgetItem(code))
             table.setItem(r, 2, QTableWidgetItem(str(row["district"] or "")))
             rv = QTableWidgetItem(str(row.get("score_text") or ""))
-            rv.setData(Qt.UserRole, row.get("score"))
-            rv.setTextAlignment(int(Qt.AlignRight | Qt.AlignVCenter))
+            rv.setData(Qt.ItemDataRole.UserRole, row.get("score"))
+            rv.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
             table.setItem(r, 3, rv)
         if len(frame) > len(shown):
             self.level_one_note.setText(tr("{} level-1 units; the first {} by method and score are listed.").format(
@@ -891,7 +891,7 @@ class RiskDock(QgsDockWidget):
 
     def level_one_codes(self) -> list[str]:
         t = self.level_one_table
-        return [t.item(r, 0).data(Qt.UserRole) for r in range(t.rowCount())]
+        return [t.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(t.rowCount())]
 
     # --- the steps -----------------------------------------------------------------------
     def step_parameters(self, step: str) -> dict:
@@ -948,7 +948,7 @@ class RiskDock(QgsDockWidget):
         for b in (*self.run_buttons.values(), *self.step_buttons.values()):
             b.setEnabled(False)
         feedback.progressChanged.connect(self._on_progress)
-        if alg.flags() & QgsProcessingAlgorithm.FlagNoThreading:
+        if alg.flags() & QgsProcessingAlgorithm.Flag.FlagNoThreading:
             # Not thread-safe: runs here, still reporting progress and honouring Cancel.
             self._run = (step, None, context, feedback)
             try:
@@ -1002,15 +1002,15 @@ class RiskDock(QgsDockWidget):
         canceled = feedback is not None and feedback.isCanceled()
         if ok:
             msg = tr("{}: finished").format(title)
-            level = Qgis.Success
+            level = Qgis.MessageLevel.Success
         elif canceled:
             msg = tr("{}: cancelled; the database was left as it was").format(title)
-            level = Qgis.Warning
+            level = Qgis.MessageLevel.Warning
         else:
             reason = getattr(feedback, "last_error", "")
             msg = tr("{}: failed: {}").format(title, reason) if reason else \
                 tr("{}: failed (see the Processing log)").format(title)
-            level = Qgis.Critical
+            level = Qgis.MessageLevel.Critical
         self._outcome = msg
         self.task_label.setText(msg)
         self.progress_bar.setValue(100 if ok else self.progress_bar.value())
@@ -1066,7 +1066,7 @@ class RiskDock(QgsDockWidget):
         if layer is None:
             return False
         expr = f'"unit_code" = {_quote(code)}'
-        layer.selectByExpression(expr, QgsVectorLayer.SetSelection)
+        layer.selectByExpression(expr, Qgis.SelectBehavior.SetSelection)
         ids = layer.selectedFeatureIds()
         if not ids or not self._zoom_to_feature(layer, ids[0]):
             return False
@@ -1105,7 +1105,7 @@ class RiskDock(QgsDockWidget):
         item = self.level_one_table.item(row, 0)
         if item is None:
             return
-        code = item.data(Qt.UserRole)
+        code = item.data(Qt.ItemDataRole.UserRole)
         self.zoom_to_unit(code)
         self.show_unit(code)
 

@@ -65,14 +65,14 @@ class UnitInspectTool(QgsMapTool):
         super().__init__(canvas)
         self.database = database
         self.on_pick = on_pick
-        self.setCursor(QCursor(Qt.WhatsThisCursor))
+        self.setCursor(QCursor(Qt.CursorShape.WhatsThisCursor))
 
     def canvasReleaseEvent(self, event):
-        if event.button() == Qt.LeftButton:
+        if event.button() == Qt.MouseButton.LeftButton:
             self.pick_at(event.mapPoint())
 
     def keyPressEvent(self, event):
-        if event.key() == Qt.Key_Escape:
+        if event.key() == Qt.Key.Key_Escape:
             self.canvas().unsetMapTool(self)
 
     def search_radius(self) -> float:
