@@ -65,7 +65,7 @@ LINK_COLOURS = {
 
 # What the templates carry and what loading them replaces: symbology (renderer, opacity,
 # feature order) and labels. Scale visibility, fields and forms are left to the caller.
-STYLE_CATEGORIES = QgsMapLayer.StyleCategories(QgsMapLayer.Symbology | QgsMapLayer.Labeling)
+STYLE_CATEGORIES = QgsMapLayer.StyleCategories(QgsMapLayer.StyleCategory.Symbology | QgsMapLayer.StyleCategory.Labeling)
 
 LEVEL_FIELD = "level"
 SECTOR_FIELD = "sector"
@@ -108,7 +108,7 @@ class StyleError(RuntimeError):
     """A style template that is missing, unreadable or not of the expected kind."""
 
 
-def _log(message: str, level=Qgis.Warning) -> None:
+def _log(message: str, level=Qgis.MessageLevel.Warning) -> None:
     QgsMessageLog.logMessage(message, "City Safety Risk Map", level)
 
 
@@ -191,7 +191,7 @@ def style_risk_layer(layer: QgsVectorLayer, rules: Rules, only_levels: tuple[int
             rule.setLabel(UNSCORED_LABEL)
         for sl in symbol.symbolLayers():
             if isinstance(sl, QgsSimpleMarkerSymbolLayer):
-                sl.setDataDefinedProperty(QgsSymbolLayer.PropertyName, shape)
+                sl.setDataDefinedProperty(QgsSymbolLayer.Property.PropertyName, shape)
         rule.setSymbol(symbol)
     layer.setRenderer(renderer)
     layer.triggerRepaint()
@@ -270,7 +270,7 @@ def style_density(layer: QgsRasterLayer, band: int = 1) -> None:
     renderer = layer.renderer()
     if not isinstance(renderer, QgsSingleBandPseudoColorRenderer):
         raise StyleError(f"{DENSITY_QML.name}: expected a singleband pseudocolor renderer")
-    stats = layer.dataProvider().bandStatistics(band, QgsRasterBandStats.Max, layer.extent(), 0)
+    stats = layer.dataProvider().bandStatistics(band, QgsRasterBandStats.Stats.Max, layer.extent(), 0)
     top = stats.maximumValue
     if not math.isfinite(top) or top <= 0:
         top = 1.0  # an all-zero raster: everything transparent

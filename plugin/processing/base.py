@@ -75,15 +75,15 @@ COMMON_TAGS = ("城市安全", "风险", "应急管理", "city safety", "risk", 
 #: both languages, layer type, subset); their values are OGR sources such as
 #: ``risk.gpkg|layername=units``.
 LAYER_OUTPUTS = {
-    "UNITS_LAYER": ("units", "单位图层 Units (layer)", QgsProcessing.TypeVectorPoint, ""),
-    "HAZARDS_LAYER": ("hazards", "危险源图层 Hazard sources (layer)", QgsProcessing.TypeVectorPoint, ""),
-    "LEVEL1_UNITS_LAYER": ("units", "重大风险单位图层 Level-1 units (layer)", QgsProcessing.TypeVectorPoint,
+    "UNITS_LAYER": ("units", "单位图层 Units (layer)", QgsProcessing.SourceType.TypeVectorPoint, ""),
+    "HAZARDS_LAYER": ("hazards", "危险源图层 Hazard sources (layer)", QgsProcessing.SourceType.TypeVectorPoint, ""),
+    "LEVEL1_UNITS_LAYER": ("units", "重大风险单位图层 Level-1 units (layer)", QgsProcessing.SourceType.TypeVectorPoint,
                            '"level" = 1'),
     "LINKS_LAYER": ("hazard_receptor_links", "危险源-敏感目标连线图层 Hazard-receptor links (layer)",
-                    QgsProcessing.TypeVectorLine, ""),
-    "EDGES_LAYER": ("cascade_edges", "连锁关系图层 Cascade edges (layer)", QgsProcessing.TypeVectorLine, ""),
-    "RISK_MAP_LAYER": ("risk_map", "风险一张图图层 Risk map (layer)", QgsProcessing.TypeVectorPoint, ""),
-    "RISK_GRID_LAYER": ("risk_grid", "风险网格图层 Risk grid (layer)", QgsProcessing.TypeVectorPolygon, ""),
+                    QgsProcessing.SourceType.TypeVectorLine, ""),
+    "EDGES_LAYER": ("cascade_edges", "连锁关系图层 Cascade edges (layer)", QgsProcessing.SourceType.TypeVectorLine, ""),
+    "RISK_MAP_LAYER": ("risk_map", "风险一张图图层 Risk map (layer)", QgsProcessing.SourceType.TypeVectorPoint, ""),
+    "RISK_GRID_LAYER": ("risk_grid", "风险网格图层 Risk grid (layer)", QgsProcessing.SourceType.TypeVectorPolygon, ""),
 }
 
 

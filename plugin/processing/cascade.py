@@ -99,12 +99,12 @@ class CascadeScenarioAlgorithm(_CascadeBase):
         add_database_and_rules(self)
         self.addParameter(QgsProcessingParameterString(self.START, self.tr("Initiating hazard source (code)")))
         self.addParameter(QgsProcessingParameterNumber(
-            self.THRESHOLD, self.tr("Chain probability threshold"), QgsProcessingParameterNumber.Double, 1e-3,
+            self.THRESHOLD, self.tr("Chain probability threshold"), QgsProcessingParameterNumber.Type.Double, 1e-3,
             minValue=0.0, maxValue=1.0))
         self.addParameter(QgsProcessingParameterNumber(
-            self.TRIALS, self.tr("Monte Carlo trials"), QgsProcessingParameterNumber.Integer, 2000, minValue=1))
+            self.TRIALS, self.tr("Monte Carlo trials"), QgsProcessingParameterNumber.Type.Integer, 2000, minValue=1))
         self.addParameter(QgsProcessingParameterNumber(
-            self.SEED, self.tr("Random seed"), QgsProcessingParameterNumber.Integer, 20241128))
+            self.SEED, self.tr("Random seed"), QgsProcessingParameterNumber.Type.Integer, 20241128))
         add_proximity_inputs(self, with_fields=False)
         self.addParameter(QgsProcessingParameterBoolean(self.LOAD, self.tr("Open the map layers"), defaultValue=True))
         self.addOutput(QgsProcessingOutputFile(self.OUTPUT, self.tr("Risk database")))

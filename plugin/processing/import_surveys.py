@@ -40,10 +40,10 @@ def add_survey_inputs(alg) -> None:
     """The survey files, or a folder of them, their default coordinate system and the survey
     area: the inputs of import_surveys and run_all."""
     alg.addParameter(QgsProcessingParameterMultipleLayers(
-        alg.INPUT, alg.tr("Survey files (.xlsx, .csv)"), layerType=QgsProcessing.TypeFile, optional=True))
+        alg.INPUT, alg.tr("Survey files (.xlsx, .csv)"), layerType=QgsProcessing.SourceType.TypeFile, optional=True))
     alg.addParameter(QgsProcessingParameterFile(
         alg.FOLDER, alg.tr("Or every survey file in a folder"),
-        behavior=QgsProcessingParameterFile.Folder, optional=True))
+        behavior=QgsProcessingParameterFile.Behavior.Folder, optional=True))
     alg.addParameter(QgsProcessingParameterEnum(
         alg.DEFAULT_CRS, alg.tr("Coordinate system of rows that do not name one"),
         options=[c.label for c in schema.COORD_SYSTEMS],

@@ -87,7 +87,7 @@ class CitySafetyProvider(QgsProcessingProvider):
                 self.addAlgorithm(getattr(mod, name)())
         message = self.unavailable_message()
         if message:
-            QgsMessageLog.logMessage(message, LOG_TAG, Qgis.Warning)
+            QgsMessageLog.logMessage(message, LOG_TAG, Qgis.MessageLevel.Warning)
             print(message, file=sys.stderr)  # qgis_process shows stderr, not the message log
 
     def available(self, alg_id: str) -> bool:

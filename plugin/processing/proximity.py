@@ -26,7 +26,7 @@ def add_proximity_inputs(alg, with_fields: bool = True) -> None:
     """Receptors (a layer, or a .xlsx/.csv with lon/lat) and a population raster."""
     alg.addParameter(QgsProcessingParameterFeatureSource(
         alg.RECEPTORS, alg.tr("Receptors (points or polygons)"),
-        [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon], optional=True))
+        [QgsProcessing.SourceType.TypeVectorPoint, QgsProcessing.SourceType.TypeVectorPolygon], optional=True))
     if with_fields:
         alg.addParameter(QgsProcessingParameterField(
             alg.NAME_FIELD, alg.tr("Receptor name field (guessed when empty)"), parentLayerParameterName=alg.RECEPTORS,

@@ -37,6 +37,7 @@ from typing import Callable
 import pandas as pd
 import pyogrio
 from qgis.core import (
+    Qgis,
     QgsCoordinateReferenceSystem,
     QgsExpression,
     QgsFeature,
@@ -63,7 +64,6 @@ from qgis.core import (
     QgsRasterLayer,
     QgsReadWriteContext,
     QgsRectangle,
-    QgsRenderContext,
     QgsRuleBasedLabeling,
     QgsSingleSymbolRenderer,
     QgsSymbolLayer,
@@ -108,8 +108,8 @@ SECTOR_COLUMN_MM = 40.0
 UNITS_FILTER = '"level" >= 1 AND "level" <= 2'
 #: Worst first: by level, then by R (GB 18218 units; the others have none, and come after),
 #: then by code.
-UNITS_ORDER = (('"level"', Qt.AscendingOrder), ('coalesce("r_value", -1)', Qt.DescendingOrder),
-               ('"unit_code"', Qt.AscendingOrder))
+UNITS_ORDER = (('"level"', Qt.SortOrder.AscendingOrder), ('coalesce("r_value", -1)', Qt.SortOrder.DescendingOrder),
+               ('"unit_code"', Qt.SortOrder.AscendingOrder))
 REASONS_EXPRESSION = "replace(coalesce(\"level_reasons\", ''), '\\n', '; ')"  # one line
 #: With a cascade upgrade (its own field, risk maps made since it has one): the reasons, then it.
 REASONS_WITH_CASCADE_EXPRESSION = ("replace(concat(coalesce(\"level_reasons\", ''), "
@@ -164,7 +164,7 @@ def _unshaped(font: QFont) -> QFont:
     shaping to be drawn right.
     """
     font = QFont(font)
-    font.setStyleStrategy(QFont.StyleStrategy(font.styleStrategy() | QFont.PreferNoShaping))
+    font.setStyleStrategy(QFont.StyleStrategy(font.styleStrategy() | QFont.StyleStrategy.PreferNoShaping))
     return font
 
 
@@ -180,8 +180,8 @@ def _export_feedback(feedback) -> QgsFeedback | None:
         if feedback.isCanceled():
             inner.cancel()
 
-    inner.progressChanged.connect(forward, Qt.DirectConnection)
-    feedback.canceled.connect(inner.cancel, Qt.DirectConnection)
+    inner.progressChanged.connect(forward, Qt.ConnectionType.DirectConnection)
+    feedback.canceled.connect(inner.cancel, Qt.ConnectionType.DirectConnection)
     if feedback.isCanceled():
         inner.cancel()
     return inner
@@ -226,8 +226,8 @@ def _unshape_layout(layout: QgsPrintLayout) -> None:
         if isinstance(item, QgsLayoutItemLabel):
             item.setFont(_unshaped(item.font()))
         elif isinstance(item, QgsLayoutItemLegend):
-            for style in (QgsLegendStyle.Title, QgsLegendStyle.Group, QgsLegendStyle.Subgroup,
-                          QgsLegendStyle.SymbolLabel):
+            for style in (QgsLegendStyle.Style.Title, QgsLegendStyle.Style.Group, QgsLegendStyle.Style.Subgroup,
+                          QgsLegendStyle.Style.SymbolLabel):
                 item.setStyleFont(style, _unshaped(item.styleFont(style)))
         elif isinstance(item, QgsLayoutItemScaleBar):
             item.setTextFormat(_unshaped_format(item.textFormat()))
@@ -241,7 +241,7 @@ def text_format(size: float, bold: bool = False, colour: str = "#000000") -> Qgs
     fmt = QgsTextFormat()
     fmt.setFont(font(size, bold))
     fmt.setSize(size)
-    fmt.setSizeUnit(QgsUnitTypes.RenderPoints)
+    fmt.setSizeUnit(QgsUnitTypes.RenderUnit.RenderPoints)
     fmt.setColor(QColor(colour))
     return fmt
 
@@ -253,7 +253,7 @@ def _ink(background: str) -> str:
 
 
 def _cell(content, bold: bool = False, background: str | None = None, size: float = 7.5,
-          align=Qt.AlignLeft) -> QgsTableCell:
+          align=Qt.AlignmentFlag.AlignLeft) -> QgsTableCell:
     cell = QgsTableCell(content)
     cell.setTextFormat(text_format(size, bold, _ink(background) if background else "#000000"))
     if background:
@@ -368,8 +368,9 @@ def _district_layer(db: str, title: str) -> QgsVectorLayer:
     layer = _layer(db, "district_summary", title)
     symbol = QgsFillSymbol.createSimple({"color": "0,0,0,0", "outline_color": "80,80,80,255",
                                          "outline_width": "0.25", "outline_width_unit": "MM"})
-    symbol.symbolLayer(0).setDataDefinedProperty(QgsSymbolLayer.PropertyStrokeWidth, QgsProperty.fromExpression(
-        "CASE WHEN \"district\" = attribute(@atlas_feature, 'district') THEN 0.9 ELSE 0.25 END"))
+    symbol.symbolLayer(0).setDataDefinedProperty(
+        QgsSymbolLayer.Property.PropertyStrokeWidth, QgsProperty.fromExpression(
+            "CASE WHEN \"district\" = attribute(@atlas_feature, 'district') THEN 0.9 ELSE 0.25 END"))
     layer.setRenderer(QgsSingleSymbolRenderer(symbol))
     settings = QgsPalLayerSettings()
     settings.fieldName = "district"
@@ -380,7 +381,7 @@ def _district_layer(db: str, title: str) -> QgsVectorLayer:
     buffer.setColor(QColor(255, 255, 255, 220))
     fmt.setBuffer(buffer)
     settings.setFormat(fmt)
-    settings.placement = QgsPalLayerSettings.OverPoint
+    settings.placement = QgsPalLayerSettings.Placement.OverPoint
     settings.priority = 10
     layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
     layer.setLabelsEnabled(True)
@@ -483,7 +484,7 @@ def _widths(table: QgsLayoutTable, total: float, fixed: list[float]) -> list[flo
 def _page_value(field: str, bold: bool = False) -> QgsTableCell:
     """A number cell: the atlas page's ``field`` (empty when NULL)."""
     return _cell(QgsProperty.fromExpression(f"coalesce(to_string(attribute(@atlas_feature, '{field}')), '')"),
-                 bold=bold, size=8, align=Qt.AlignRight)
+                 bold=bold, size=8, align=Qt.AlignmentFlag.AlignRight)
 
 
 def _fill_level_counts(table: QgsLayoutItemManualTable, rules, tr, inherent: bool = False) -> None:
@@ -499,7 +500,7 @@ def _fill_level_counts(table: QgsLayoutItemManualTable, rules, tr, inherent: boo
     compact = inherent and width < COMPACT_BELOW_MM
     rows = []
     if inherent:
-        rows.append([blank, *(_cell(t, bold=True, size=8, align=Qt.AlignRight)
+        rows.append([blank, *(_cell(t, bold=True, size=8, align=Qt.AlignmentFlag.AlignRight)
                               for t in (tr("Inherent"), tr("Final"), tr("Share")))])
     for k, lv in rules.levels.items():
         label = f"{lv.level} {lv.zh}" if compact else level_label(lv)
@@ -512,7 +513,8 @@ def _fill_level_counts(table: QgsLayoutItemManualTable, rules, tr, inherent: boo
                  _page_value("n_total", bold=True), blank])
     if inherent:
         rows.append([_cell(tr("Raised"), size=8), blank, _page_value("n_raised", bold=True), blank])
-        table.frame(0).attemptResize(QgsLayoutSize(width, COUNTS_WITH_INHERENT_MM, QgsUnitTypes.LayoutMillimeters))
+        table.frame(0).attemptResize(
+            QgsLayoutSize(width, COUNTS_WITH_INHERENT_MM, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
     table.setTableContents(rows)
     table.setColumnWidths(_widths(table, width, [0.0, 13.0, 12.0, 12.0] if inherent else [0.0, 14.0, 12.0]))
 
@@ -523,12 +525,12 @@ def _fill_summary(table: QgsLayoutItemManualTable, units, rules, tr) -> None:
     colours = {f"{k} {lv.zh}": lv.colour for k, lv in rules.levels.items()}
     header = [_cell(tr("Sector"), bold=True, background="#e6e6e6")]
     for col in frame.columns:
-        header.append(_cell(col, bold=True, background=colours.get(col, "#e6e6e6"), align=Qt.AlignCenter))
+        header.append(_cell(col, bold=True, background=colours.get(col, "#e6e6e6"), align=Qt.AlignmentFlag.AlignCenter))
     rows = [header]
     last = len(frame.index) - 1
     for i, (name, values) in enumerate(frame.iterrows()):
         rows.append([_cell(str(name), bold=i == last)]
-                    + [_cell(int(v), bold=i == last, align=Qt.AlignRight) for v in values])
+                    + [_cell(int(v), bold=i == last, align=Qt.AlignmentFlag.AlignRight) for v in values])
     width = table.frame(0).rect().width()
     table.setTableContents(rows)
     table.setColumnWidths(_widths(table, width, [SECTOR_COLUMN_MM] + [0.0] * len(frame.columns)))
@@ -538,13 +540,13 @@ def _fill_units_table(table: QgsLayoutItemAttributeTable, risk: QgsVectorLayer, 
                       tr) -> None:
     """The atlas district's level-1 and level-2 units, worst first, one line each."""
     table.setVectorLayer(risk)
-    spec = [(tr("Unit code"), '"unit_code"', 22.0, Qt.AlignLeft),
-            (tr("Unit name"), '"name"', 34.0, Qt.AlignLeft),
-            (tr("Sector"), '"sector_zh"', 13.0, Qt.AlignLeft),
-            (tr("Level"), 'to_int("level")', 7.0, Qt.AlignCenter),
-            (tr("R"), "coalesce(format_number(\"r_value\", 1), '')", 9.0, Qt.AlignRight),
+    spec = [(tr("Unit code"), '"unit_code"', 22.0, Qt.AlignmentFlag.AlignLeft),
+            (tr("Unit name"), '"name"', 34.0, Qt.AlignmentFlag.AlignLeft),
+            (tr("Sector"), '"sector_zh"', 13.0, Qt.AlignmentFlag.AlignLeft),
+            (tr("Level"), 'to_int("level")', 7.0, Qt.AlignmentFlag.AlignCenter),
+            (tr("R"), "coalesce(format_number(\"r_value\", 1), '')", 9.0, Qt.AlignmentFlag.AlignRight),
             (tr("Level reasons"), REASONS_WITH_CASCADE_EXPRESSION if risk.fields().indexOf("cascade_reason") >= 0
-             else REASONS_EXPRESSION, 0.0, Qt.AlignLeft)]
+             else REASONS_EXPRESSION, 0.0, Qt.AlignmentFlag.AlignLeft)]
     widths = _widths(table, width, [w for _h, _e, w, _a in spec])
     columns = []
     for (heading, expression, _w, align), width in zip(spec, widths):
@@ -578,7 +580,7 @@ def _cover_points_layer(db: str, rules, tr) -> QgsVectorLayer | None:
     name = tr("Risk units by level")
     subset = where
     if total > COVER_POINTS:
-        order = ", ".join(f"{e} {'ASC' if d == Qt.AscendingOrder else 'DESC'}" for e, d in UNITS_ORDER[1:])
+        order = ", ".join(f"{e} {'ASC' if d == Qt.SortOrder.AscendingOrder else 'DESC'}" for e, d in UNITS_ORDER[1:])
         subset = (f'{where} AND "unit_code" IN (SELECT "unit_code" FROM "risk_map" WHERE {where} '
                   f"ORDER BY {order} LIMIT {COVER_POINTS})")
         name += f"（显示 {COVER_POINTS:,} / {total:,}）shown {COVER_POINTS:,} of {total:,}"
@@ -604,8 +606,9 @@ def _cap_district_map(project: QgsProject, map_item: QgsLayoutItemMap, db: str, 
 
     full = names([risk, *outlines])
     few = names([top, *outlines, density])
-    map_item.dataDefinedProperties().setProperty(QgsLayoutObject.MapLayers, QgsProperty.fromExpression(
-        f"CASE WHEN attribute(@atlas_feature, 'capped') = 1 THEN {few} ELSE {full} END"))
+    map_item.dataDefinedProperties().setProperty(
+        QgsLayoutObject.DataDefinedProperty.MapLayers, QgsProperty.fromExpression(
+            f"CASE WHEN attribute(@atlas_feature, 'capped') = 1 THEN {few} ELSE {full} END"))
 
 
 def _density_layer(db: str, rules, work_dir: str | None) -> QgsRasterLayer | None:
@@ -655,7 +658,7 @@ def _load_template(project: QgsProject) -> QgsPrintLayout:
     layout = QgsPrintLayout(project)
     # A QGraphicsScene updates its item index from a timer, which never fires on a worker
     # thread without an event loop (a Processing algorithm's): the pages came out blank.
-    layout.setItemIndexMethod(QGraphicsScene.NoIndex)
+    layout.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
     if ok:
         _items, ok = layout.loadFromTemplate(doc, QgsReadWriteContext())
     if not ok:
@@ -785,7 +788,7 @@ def export_report_pdf(db: str, pdf_path: str, rules, title: str | None = None, f
         settings.dpi = DPI
         settings.rasterizeWholeImage = False
         settings.forceVectorOutput = True
-        settings.textRenderFormat = QgsRenderContext.TextFormatAlwaysText  # extractable Chinese
+        settings.textRenderFormat = Qgis.TextRenderFormat.AlwaysText  # extractable Chinese
         settings.exportMetadata = True
         settings.simplifyGeometries = True
         out = Path(pdf_path)
@@ -795,9 +798,9 @@ def export_report_pdf(db: str, pdf_path: str, rules, title: str | None = None, f
         tmp = str(out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp"))
         try:
             result, error = QgsLayoutExporter.exportToPdf(layout.atlas(), tmp, settings, _export_feedback(feedback))
-            if (feedback is not None and feedback.isCanceled()) or result == QgsLayoutExporter.Canceled:
+            if (feedback is not None and feedback.isCanceled()) or result == QgsLayoutExporter.ExportResult.Canceled:
                 raise Canceled()
-            if result != QgsLayoutExporter.Success:
+            if result != QgsLayoutExporter.ExportResult.Success:
                 raise ReportError(f"cannot write the PDF {out}: {error or result}",
                                   f"无法写出 PDF {out}：{error or result}")
             fix_pdf_text(tmp)

@@ -49,7 +49,7 @@ class RiskMapAlgorithm(AnalysisAlgorithm):
     def initAlgorithm(self, config=None):
         add_database_and_rules(self)
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.DISTRICTS, self.tr("Districts (polygons, optional)"), [QgsProcessing.TypeVectorPolygon],
+            self.DISTRICTS, self.tr("Districts (polygons, optional)"), [QgsProcessing.SourceType.TypeVectorPolygon],
             optional=True))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.DENSITY, self.tr("Risk density (GeoTIFF)"), fileFilter=self.tr("GeoTIFF (*.tif)")))

@@ -53,7 +53,7 @@ class RunAllAlgorithm(AnalysisAlgorithm):
         self.addParameter(QgsProcessingParameterFile(
             self.RULES, self.tr("Rules file (default: the plugin's rules)"), extension="toml", optional=True))
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.DISTRICTS, self.tr("Districts (polygons, optional)"), [QgsProcessing.TypeVectorPolygon],
+            self.DISTRICTS, self.tr("Districts (polygons, optional)"), [QgsProcessing.SourceType.TypeVectorPolygon],
             optional=True))
         add_proximity_inputs(self, with_fields=False)
         self.addParameter(QgsProcessingParameterFileDestination(
