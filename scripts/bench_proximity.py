@@ -335,7 +335,7 @@ def run_qgis(inp: Inputs, zonal: str) -> Answer:
     counts = np.full(n, -1, dtype=np.int64)
     people = np.full(n, np.nan)
     cells = np.full(n, np.nan)
-    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
     for feat in zoned.getFeatures(request):
         hid = int(feat["hid"])
         counts[hid] = int(feat[COUNT_FIELD])

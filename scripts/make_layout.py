@@ -100,18 +100,18 @@ EXCLUDE_UNLESS = {"cover": "coalesce(@atlas_featurenumber, 1) > 1",
 
 
 def place(item, x: float, y: float, w: float, h: float) -> None:
-    item.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutMillimeters))
-    item.attemptResize(QgsLayoutSize(w, h, QgsUnitTypes.LayoutMillimeters))
+    item.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+    item.attemptResize(QgsLayoutSize(w, h, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
 
 
 def only_on(item, kind: str):
     """Show ``item`` on pages of ``kind`` ("cover" or "district") only."""
-    item.dataDefinedProperties().setProperty(QgsLayoutObject.ExcludeFromExports,
+    item.dataDefinedProperties().setProperty(QgsLayoutObject.DataDefinedProperty.ExcludeFromExports,
                                              QgsProperty.fromExpression(EXCLUDE_UNLESS[kind]))
     return item
 
 
-def label(layout, item_id: str, text: str, x, y, w, h, size=9.0, bold=False, align=Qt.AlignLeft,
+def label(layout, item_id: str, text: str, x, y, w, h, size=9.0, bold=False, align=Qt.AlignmentFlag.AlignLeft,
           colour="#000000") -> QgsLayoutItemLabel:
     item = QgsLayoutItemLabel(layout)
     item.setId(item_id)
@@ -119,7 +119,7 @@ def label(layout, item_id: str, text: str, x, y, w, h, size=9.0, bold=False, ali
     item.setFont(font(size, bold))
     item.setFontColor(QColor(colour))
     item.setHAlign(align)
-    item.setVAlign(Qt.AlignVCenter)
+    item.setVAlign(Qt.AlignmentFlag.AlignVCenter)
     item.setMarginX(0.0)
     item.setMarginY(0.0)
     layout.addLayoutItem(item)
@@ -133,7 +133,7 @@ def table_frame(layout, table, frame_id: str, x, y, w, h) -> QgsLayoutFrame:
     frame.setId(frame_id)
     place(frame, x, y, w, h)
     table.addFrame(frame)
-    table.setResizeMode(QgsLayoutMultiFrame.UseExistingFrames)  # never a page more
+    table.setResizeMode(QgsLayoutMultiFrame.ResizeMode.UseExistingFrames)  # never a page more
     return frame
 
 
@@ -155,8 +155,8 @@ def style_table(table, size: float = 7.0) -> None:
     table.setGridStrokeWidth(0.15)
     table.setGridColor(QColor("#9a9a9a"))
     table.setBackgroundColor(QColor("#ffffff"))
-    table.setWrapBehavior(QgsLayoutTable.TruncateText)
-    table.setHeaderHAlignment(QgsLayoutTable.FollowColumn)
+    table.setWrapBehavior(QgsLayoutTable.WrapBehavior.TruncateText)
+    table.setHeaderHAlignment(QgsLayoutTable.HeaderHAlignment.FollowColumn)
 
 
 def map_with_furniture(layout, kind: str, x, y, w, h) -> QgsLayoutItemMap:
@@ -172,7 +172,7 @@ def map_with_furniture(layout, kind: str, x, y, w, h) -> QgsLayoutItemMap:
     m.setFrameEnabled(True)
     m.setFrameStrokeWidth(QgsLayoutMeasurement(0.3))
     m.setAtlasDriven(True)
-    m.setAtlasScalingMode(QgsLayoutItemMap.Auto)
+    m.setAtlasScalingMode(QgsLayoutItemMap.AtlasScalingMode.Auto)
     m.setAtlasMargin(0.10)
     m.setKeepLayerSet(True)
     only_on(m, kind)
@@ -180,9 +180,9 @@ def map_with_furniture(layout, kind: str, x, y, w, h) -> QgsLayoutItemMap:
     arrow = QgsLayoutItemPicture(layout)
     arrow.setId(f"{kind}_north_arrow")
     arrow.setPicturePath(NORTH_ARROW)
-    arrow.setResizeMode(QgsLayoutItemPicture.Zoom)
+    arrow.setResizeMode(QgsLayoutItemPicture.ResizeMode.Zoom)
     arrow.setLinkedMap(m)
-    arrow.setNorthMode(QgsLayoutItemPicture.TrueNorth)
+    arrow.setNorthMode(QgsLayoutItemPicture.NorthMode.TrueNorth)
     arrow.setSvgFillColor(QColor("#000000"))
     arrow.setSvgStrokeColor(QColor("#000000"))
     layout.addLayoutItem(arrow)
@@ -193,11 +193,11 @@ def map_with_furniture(layout, kind: str, x, y, w, h) -> QgsLayoutItemMap:
     bar.setId(f"{kind}_scalebar")
     bar.setStyle("Single Box")
     bar.setLinkedMap(m)
-    bar.setUnits(QgsUnitTypes.DistanceKilometers)
+    bar.setUnits(QgsUnitTypes.DistanceUnit.DistanceKilometers)
     bar.setUnitLabel("km")
     bar.setNumberOfSegmentsLeft(0)
     bar.setNumberOfSegments(2)
-    bar.setSegmentSizeMode(QgsScaleBarSettings.SegmentSizeFitWidth)
+    bar.setSegmentSizeMode(QgsScaleBarSettings.SegmentSizeMode.SegmentSizeFitWidth)
     bar.setMinimumBarWidth(18.0)
     bar.setMaximumBarWidth(36.0)
     bar.setHeight(1.8)
@@ -205,7 +205,7 @@ def map_with_furniture(layout, kind: str, x, y, w, h) -> QgsLayoutItemMap:
     bar.setBackgroundEnabled(True)
     bar.setBackgroundColor(QColor(255, 255, 255, 220))
     layout.addLayoutItem(bar)
-    bar.attemptMove(QgsLayoutPoint(x + 2, y + h - 12, QgsUnitTypes.LayoutMillimeters))
+    bar.attemptMove(QgsLayoutPoint(x + 2, y + h - 12, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
     bar.resizeToMinimumWidth()
     only_on(bar, kind)
     return m
@@ -218,10 +218,10 @@ def legend(layout, kind: str, m, x, y, w) -> None:
     item.setLinkedMap(m)
     item.setAutoUpdateModel(True)
     item.setResizeToContents(True)
-    item.setStyleFont(QgsLegendStyle.Title, font(9, bold=True))
-    item.setStyleFont(QgsLegendStyle.Group, font(8, bold=True))
-    item.setStyleFont(QgsLegendStyle.Subgroup, font(8, bold=True))
-    item.setStyleFont(QgsLegendStyle.SymbolLabel, font(7.5))
+    item.setStyleFont(QgsLegendStyle.Style.Title, font(9, bold=True))
+    item.setStyleFont(QgsLegendStyle.Style.Group, font(8, bold=True))
+    item.setStyleFont(QgsLegendStyle.Style.Subgroup, font(8, bold=True))
+    item.setStyleFont(QgsLegendStyle.Style.SymbolLabel, font(7.5))
     item.setSymbolHeight(3.5)
     item.setSymbolWidth(5.0)
     item.setBoxSpace(1.5)
@@ -245,14 +245,14 @@ def build(project: QgsProject) -> QgsPrintLayout:
     layout.initializeDefaults()  # one A4 page
     layout.setName("City Safety Risk Map report")
     page = layout.pageCollection().page(0)
-    page.setPageSize("A4", QgsLayoutItemPage.Landscape)
+    page.setPageSize("A4", QgsLayoutItemPage.Orientation.Landscape)
 
     label(layout, "title", "[% attribute(@atlas_feature, 'heading') %]", MARGIN, 7, RIGHT - MARGIN, 11,
           size=17, bold=True)
     label(layout, "date", "", MARGIN, 18.5, RIGHT - MARGIN, 6, size=9, colour="#404040")
     label(layout, "footer", "", MARGIN, BOTTOM + 3, 220, 5, size=7, colour="#606060")
     label(layout, "page_number", "[% @atlas_featurenumber %] / [% @atlas_totalfeatures %]",
-          RIGHT - 40, BOTTOM + 3, 40, 5, size=7, align=Qt.AlignRight, colour="#606060")
+          RIGHT - 40, BOTTOM + 3, 40, 5, size=7, align=Qt.AlignmentFlag.AlignRight, colour="#606060")
 
     # The cover.
     m = map_with_furniture(layout, "cover", *COVER_MAP)
@@ -278,7 +278,7 @@ def build(project: QgsProject) -> QgsPrintLayout:
     units = QgsLayoutItemAttributeTable(layout)
     style_table(units, UNITS_FONT_SIZE)
     units.setMaximumNumberOfFeatures(UNITS_TABLE_ROWS)
-    units.setEmptyTableBehavior(QgsLayoutTable.ShowMessage)
+    units.setEmptyTableBehavior(QgsLayoutTable.EmptyTableMode.ShowMessage)
     units.setShowEmptyRows(False)
     only_on(table_frame(layout, units, "units_table", PANEL_X, UNITS_TABLE_Y, PANEL_W, BOTTOM - UNITS_TABLE_Y),
             "district")

@@ -110,12 +110,12 @@ def _text_format(size: float, colour: QColor, bold: bool = False) -> QgsTextForm
     font.setBold(bold)
     fmt.setFont(font)
     fmt.setSize(size)
-    fmt.setSizeUnit(QgsUnitTypes.RenderPoints)
+    fmt.setSizeUnit(QgsUnitTypes.RenderUnit.RenderPoints)
     fmt.setColor(colour)
     buf = QgsTextBufferSettings()
     buf.setEnabled(True)
     buf.setSize(BUFFER_MM)
-    buf.setSizeUnit(QgsUnitTypes.RenderMillimeters)
+    buf.setSizeUnit(QgsUnitTypes.RenderUnit.RenderMillimeters)
     buf.setColor(QColor(255, 255, 255))
     buf.setOpacity(0.9)
     fmt.setBuffer(buf)
@@ -123,13 +123,13 @@ def _text_format(size: float, colour: QColor, bold: bool = False) -> QgsTextForm
 
 
 def _marker(colour: QColor, size: float, shape_expr: str) -> QgsMarkerSymbol:
-    sl = QgsSimpleMarkerSymbolLayer(QgsSimpleMarkerSymbolLayerBase.Circle, size)
+    sl = QgsSimpleMarkerSymbolLayer(QgsSimpleMarkerSymbolLayerBase.Shape.Circle, size)
     sl.setColor(colour)
     sl.setStrokeColor(MARKER_STROKE)
     sl.setStrokeWidth(MARKER_STROKE_MM)
-    sl.setStrokeWidthUnit(QgsUnitTypes.RenderMillimeters)
-    sl.setSizeUnit(QgsUnitTypes.RenderMillimeters)
-    sl.setDataDefinedProperty(QgsSymbolLayer.PropertyName, QgsProperty.fromExpression(shape_expr))
+    sl.setStrokeWidthUnit(QgsUnitTypes.RenderUnit.RenderMillimeters)
+    sl.setSizeUnit(QgsUnitTypes.RenderUnit.RenderMillimeters)
+    sl.setDataDefinedProperty(QgsSymbolLayer.Property.PropertyName, QgsProperty.fromExpression(shape_expr))
     sym = QgsMarkerSymbol()
     sym.changeSymbolLayer(0, sl)
     return sym
@@ -166,9 +166,10 @@ def risk_map(path: Path) -> None:
     for i, lv in sorted(rules.levels.items()):
         marker = _marker(QColor(lv.colour), LEVEL_SIZE_MM[i], expr)
         if i == 1:
-            marker.symbolLayer(0).setDataDefinedProperty(QgsSymbolLayer.PropertySize, QgsProperty.fromExpression(
-                f"CASE WHEN @map_scale > {LEVEL1_SPARSE_BEYOND} THEN {LEVEL1_SMALL_SIZE_MM} "
-                f"ELSE {LEVEL_SIZE_MM[1]} END"))
+            marker.symbolLayer(0).setDataDefinedProperty(
+                QgsSymbolLayer.Property.PropertySize, QgsProperty.fromExpression(
+                    f"CASE WHEN @map_scale > {LEVEL1_SPARSE_BEYOND} THEN {LEVEL1_SMALL_SIZE_MM} "
+                    f"ELSE {LEVEL_SIZE_MM[1]} END"))
         rule = QgsRuleBasedRenderer.Rule(marker, 0, 0, f'"{LEVEL_FIELD}" = {i}', level_label(lv))
         rule.setRuleKey(f"level{i}")
         root.appendChild(rule)
@@ -188,11 +189,11 @@ def risk_map(path: Path) -> None:
         s = QgsPalLayerSettings()
         s.fieldName = "name"
         s.isExpression = False
-        s.placement = QgsPalLayerSettings.OverPoint
-        s.quadOffset = QgsPalLayerSettings.QuadrantRight
+        s.placement = QgsPalLayerSettings.Placement.OverPoint
+        s.quadOffset = QgsPalLayerSettings.QuadrantPosition.QuadrantRight
         s.xOffset = 2.5  # mm: clear of the largest marker (4.2 mm)
-        s.offsetUnits = QgsUnitTypes.RenderMillimeters
-        s.distUnits = QgsUnitTypes.RenderMillimeters
+        s.offsetUnits = QgsUnitTypes.RenderUnit.RenderMillimeters
+        s.distUnits = QgsUnitTypes.RenderUnit.RenderMillimeters
         s.priority = opts["priority"]
         s.setFormat(_text_format(opts["size"], LABEL_COLOUR, opts["bold"]))
         rule = QgsRuleBasedLabeling.Rule(s, 0, opts["min_scale"], f'"{LEVEL_FIELD}" = {level}',
@@ -214,8 +215,8 @@ def risk_density(path: Path) -> None:
         if not layer.isValid():
             raise SystemExit("cannot open the scratch raster")
         fn = QgsColorRampShader(0.0, 1.0)  # placeholders: styling.style_density rescales to 0 → max
-        fn.setColorRampType(QgsColorRampShader.Interpolated)
-        fn.setClassificationMode(QgsColorRampShader.Continuous)
+        fn.setColorRampType(QgsColorRampShader.Type.Interpolated)
+        fn.setClassificationMode(QgsColorRampShader.ClassificationMode.Continuous)
         fn.setClip(False)
         (_, c1), *mid, (_, c2) = DENSITY_RAMP
         fn.setSourceColorRamp(QgsGradientColorRamp(c1, c2, False, [QgsGradientStop(f, c) for f, c in mid]))
@@ -256,7 +257,7 @@ def district_summary(path: Path) -> None:
     layer.updateExtents()
 
     fill = QgsSimpleFillSymbolLayer(DISTRICT_RAMP[0][1], strokeColor=DISTRICT_OUTLINE, strokeWidth=DISTRICT_OUTLINE_MM)
-    fill.setStrokeWidthUnit(QgsUnitTypes.RenderMillimeters)
+    fill.setStrokeWidthUnit(QgsUnitTypes.RenderUnit.RenderMillimeters)
     symbol = QgsFillSymbol()
     symbol.changeSymbolLayer(0, fill)
     (_, c1), *mid, (_, c2) = DISTRICT_RAMP
@@ -274,7 +275,7 @@ def district_summary(path: Path) -> None:
     s = QgsPalLayerSettings()
     s.fieldName = "district"
     s.isExpression = False
-    s.placement = QgsPalLayerSettings.OverPoint
+    s.placement = QgsPalLayerSettings.Placement.OverPoint
     s.centroidInside = True
     s.setFormat(_text_format(10.0, DISTRICT_LABEL_COLOUR))
     layer.setLabeling(QgsVectorLayerSimpleLabeling(s))
@@ -297,7 +298,7 @@ def _cell(colour: QColor) -> QgsFillSymbol:
     if c.alpha() == 255:
         c.setAlpha(GRID_ALPHA)
     fill = QgsSimpleFillSymbolLayer(c, strokeColor=GRID_OUTLINE, strokeWidth=GRID_OUTLINE_MM)
-    fill.setStrokeWidthUnit(QgsUnitTypes.RenderMillimeters)
+    fill.setStrokeWidthUnit(QgsUnitTypes.RenderUnit.RenderMillimeters)
     symbol = QgsFillSymbol()
     symbol.changeSymbolLayer(0, fill)
     return symbol
@@ -369,15 +370,15 @@ def district_outline(path: Path) -> None:
     layer = QgsVectorLayer("Polygon?crs=EPSG:4490&field=district:string", "district_outline", "memory")
     fill = QgsSimpleFillSymbolLayer(QColor(0, 0, 0, 0), strokeColor=DISTRICT_BOUNDARY,
                                     strokeWidth=DISTRICT_BOUNDARY_MM)
-    fill.setStrokeWidthUnit(QgsUnitTypes.RenderMillimeters)
-    fill.setBrushStyle(Qt.NoBrush)
+    fill.setStrokeWidthUnit(QgsUnitTypes.RenderUnit.RenderMillimeters)
+    fill.setBrushStyle(Qt.BrushStyle.NoBrush)
     symbol = QgsFillSymbol()
     symbol.changeSymbolLayer(0, fill)
     layer.setRenderer(QgsSingleSymbolRenderer(symbol))
     s = QgsPalLayerSettings()
     s.fieldName = "district"
     s.isExpression = False
-    s.placement = QgsPalLayerSettings.OverPoint
+    s.placement = QgsPalLayerSettings.Placement.OverPoint
     s.centroidInside = True
     s.setFormat(_text_format(10.0, DISTRICT_LABEL_COLOUR, True))
     layer.setLabeling(QgsVectorLayerSimpleLabeling(s))
@@ -430,8 +431,8 @@ def cascade_edges(path: Path) -> None:
         arrow.setHeadThickness(1.2)
         arrow.setSubSymbol(QgsFillSymbol.createSimple({"color": ",".join(map(str, rgb)) + ",210",
                                                        "outline_style": "no"}))
-        arrow.setDataDefinedProperty(QgsSymbolLayer.PropertyArrowWidth, QgsProperty.fromExpression(width))
-        arrow.setDataDefinedProperty(QgsSymbolLayer.PropertyArrowStartWidth, QgsProperty.fromExpression(width))
+        arrow.setDataDefinedProperty(QgsSymbolLayer.Property.PropertyArrowWidth, QgsProperty.fromExpression(width))
+        arrow.setDataDefinedProperty(QgsSymbolLayer.Property.PropertyArrowStartWidth, QgsProperty.fromExpression(width))
         sym = QgsLineSymbol()
         sym.changeSymbolLayer(0, arrow)
         cats.append(QgsRendererCategory(value, sym, label))

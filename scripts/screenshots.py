@@ -95,7 +95,7 @@ def open_dock():
     dock.tabs.setCurrentIndex(0)
     from qgis.PyQt.QtCore import Qt
 
-    iface.mainWindow().resizeDocks([dock], [440], Qt.Horizontal)
+    iface.mainWindow().resizeDocks([dock], [440], Qt.Orientation.Horizontal)
     state["dock"] = dock
 
 

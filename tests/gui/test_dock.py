@@ -307,8 +307,8 @@ def test_inspector_shows_the_unit_clicked_on_the_map(make_dock, analysed_db, pro
     assert qgis_canvas.mapTool() is tool and dock.pick_button.isChecked()
     pixel = qgis_canvas.getCoordinateTransform().transform(QgsPointXY(x, y))
     # a click two pixels off the unit
-    event = QgsMapMouseEvent(qgis_canvas, QEvent.MouseButtonRelease, QPoint(int(pixel.x()) + 2, int(pixel.y())),
-                             Qt.LeftButton)
+    event = QgsMapMouseEvent(qgis_canvas, QEvent.Type.MouseButtonRelease, QPoint(int(pixel.x()) + 2, int(pixel.y())),
+                             Qt.MouseButton.LeftButton)
     tool.canvasReleaseEvent(event)
     assert dock.current_unit == code
     assert dock.tabs.currentWidget() is dock.inspector.parentWidget()
@@ -328,7 +328,8 @@ def test_inspector_shows_the_unit_clicked_on_the_map(make_dock, analysed_db, pro
     assert units.set_index("unit_code").loc[code, "name"] in text
 
     # a click on empty map changes nothing; Escape-like disarming unchecks the button
-    tool.canvasReleaseEvent(QgsMapMouseEvent(qgis_canvas, QEvent.MouseButtonRelease, QPoint(1, 1), Qt.LeftButton))
+    tool.canvasReleaseEvent(QgsMapMouseEvent(qgis_canvas, QEvent.Type.MouseButtonRelease, QPoint(1, 1),
+                                             Qt.MouseButton.LeftButton))
     assert dock.current_unit == code
     dock.pick_button.click()
     assert qgis_canvas.mapTool() is not tool

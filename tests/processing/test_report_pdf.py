@@ -251,7 +251,7 @@ def test_failure_leaves_an_earlier_pdf(report, analysed_db, rules, tmp_path, mon
 
     def half_written(_atlas, path, _settings, _feedback):
         Path(path).write_bytes(b"%PDF-1.4 broken")
-        return QgsLayoutExporter.FileError, "disk full"
+        return QgsLayoutExporter.ExportResult.FileError, "disk full"
 
     monkeypatch.setattr(report_pdf.QgsLayoutExporter, "exportToPdf", half_written)
     with pytest.raises(report_pdf.ReportError, match="disk full"):
@@ -285,10 +285,11 @@ def test_runs_on_a_worker_thread(analysed_db_session, rules, tmp_path):
     task = QgsTask.fromFunction("report", work)
     QgsApplication.taskManager().addTask(task)
     deadline = time.monotonic() + 120
-    while task.status() not in (QgsTask.Complete, QgsTask.Terminated) and time.monotonic() < deadline:
+    done = (QgsTask.TaskStatus.Complete, QgsTask.TaskStatus.Terminated)
+    while task.status() not in done and time.monotonic() < deadline:
         QgsApplication.processEvents()
         time.sleep(0.01)
-    assert task.status() == QgsTask.Complete, result
+    assert task.status() == QgsTask.TaskStatus.Complete, result
     assert result == {"main_thread": False, "pages": 11}
     text = pdf_text(pdf)
     assert TITLE in text and "南山区" in text
@@ -374,7 +375,7 @@ def test_a_large_district_draws_the_density_and_its_level_1_and_2_units(analysed
     layout = report_pdf.build_layout(project, str(analysed_db_session), rules, TITLE, identity, DATE, str(tmp_path))
     try:
         district_map = layout.itemById("district_map")
-        prop = district_map.dataDefinedProperties().property(QgsLayoutObject.MapLayers)
+        prop = district_map.dataDefinedProperties().property(QgsLayoutObject.DataDefinedProperty.MapLayers)
         assert prop.isActive() and "Level-1 and level-2 units|" in prop.expressionString()
         top = project.mapLayersByName("Level-1 and level-2 units")[0]
         assert top.featureCount() == int((read_risk_levels(analysed_db_session).isin([1, 2])).sum())

@@ -146,7 +146,7 @@ def test_edited_rules_change_the_map(qgis_app, rules, tmp_path):
 def _shape_expression(symbol) -> str:
     from qgis.core import QgsSymbolLayer
 
-    prop = symbol.symbolLayer(0).dataDefinedProperties().property(QgsSymbolLayer.PropertyName)
+    prop = symbol.symbolLayer(0).dataDefinedProperties().property(QgsSymbolLayer.Property.PropertyName)
     assert prop.isActive()
     return prop.expressionString()
 
@@ -387,7 +387,7 @@ def _render(layers, extent, size=(480, 480), dpi=96):
     job = QgsMapRendererSequentialJob(ms)
     job.start()
     job.waitForFinished()
-    img = job.renderedImage().convertToFormat(QImage.Format_RGBA8888)
+    img = job.renderedImage().convertToFormat(QImage.Format.Format_RGBA8888)
     ptr = img.constBits()
     ptr.setsize(img.sizeInBytes())
     arr = np.frombuffer(ptr, dtype=np.uint8).reshape(img.height(), img.bytesPerLine())[:, : img.width() * 4]
