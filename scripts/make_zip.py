@@ -15,7 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PLUGIN = "city_safety_risk_map"
 EXCLUDE_PREFIXES = ("tests/", "scripts/", "tools/", ".ci/", "docs/")
-EXCLUDE_FILES = {".gitignore", "Makefile", "pytest.ini", "pyproject.toml", "requirements-dev.txt"}
+EXCLUDE_FILES = {".gitignore", "Makefile", "pytest.ini", "pyproject.toml", "requirements-dev.txt",
+                 "requirements-lock.txt"}
 
 
 def files() -> list[str]:

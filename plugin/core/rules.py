@@ -18,8 +18,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+try:
+    import tomllib  # novermin: tomli below on Python < 3.11
+except ImportError:  # Python < 3.11 (QGIS 3.22–3.28 on Windows ship 3.9): the same parser from PyPI
+    import tomli as tomllib  # type: ignore[no-redef,import-not-found,unused-ignore]
+
 import pandas as pd
-import tomllib
 
 from .ingest import schema
 
