@@ -1369,142 +1369,227 @@
       <translation>无法读取单位：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="60" />
+      <location filename="../plugin/gui/install_dialog.py" line="45" />
+      <source>Install Python packages</source>
+      <translation>安装 Python 包</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/install_dialog.py" line="63" />
+      <source>A folder of the plugin's own in the QGIS profile, used after QGIS's own packages: nothing QGIS has (numpy, GDAL, PROJ) is replaced.</source>
+      <translation>QGIS 配置文件中插件自己的文件夹，排在 QGIS 自带的包之后：QGIS 已有的包（numpy、GDAL、PROJ）不会被替换。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/install_dialog.py" line="71" />
+      <source>a folder or .zip of wheels from `make wheelhouse`</source>
+      <translation>由 `make wheelhouse` 生成的 wheel 文件夹或 .zip</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/install_dialog.py" line="73" />
+      <source>Zip…</source>
+      <translation>Zip 文件…</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/install_dialog.py" line="75" />
+      <source>Folder…</source>
+      <translation>文件夹…</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/install_dialog.py" line="92" />
+      <source>Install</source>
+      <translation>安装</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/install_dialog.py" line="94" />
+      <source>Cancel installation</source>
+      <translation>取消安装</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/install_dialog.py" line="113" />
+      <source>Wheelhouse zip</source>
+      <translation>离线安装包（zip）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/install_dialog.py" line="113" />
+      <source>Wheelhouse zip (*.zip)</source>
+      <translation>离线安装包 (*.zip)</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/install_dialog.py" line="118" />
+      <source>Wheelhouse folder</source>
+      <translation>离线安装包文件夹</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/install_dialog.py" line="68" />
+      <source>Offline wheelhouse (empty: download from PyPI):</source>
+      <translation>离线安装包（留空：从 PyPI 下载）：</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/install_dialog.py" line="107" />
+      <source>Every package the plugin needs is present.</source>
+      <translation>插件所需的包都已安装。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/install_dialog.py" line="173" />
+      <source>Installed. The algorithms are loaded; no restart is needed.</source>
+      <translation>安装完成，算法已加载，无需重启。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/install_dialog.py" line="61" />
+      <source>Into: {}</source>
+      <translation>安装到：{}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/install_dialog.py" line="109" />
+      <source>Missing or of another version: {}</source>
+      <translation>缺少或版本不符：{}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="69" />
       <source>City Safety Risk</source>
       <translation>城市安全风险</translation>
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="77" />
+      <location filename="../plugin/plugin.py" line="86" />
       <source>Start a cascade scenario at a clicked hazard…</source>
       <translation>在地图上点选危险源进行连锁事故推演…</translation>
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="91" />
+      <location filename="../plugin/plugin.py" line="100" />
       <source>Risk map panel</source>
       <translation>风险一张图面板</translation>
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="93" />
+      <location filename="../plugin/plugin.py" line="102" />
       <source>Show or hide the City Safety Risk Map panel</source>
       <translation>显示或隐藏城市安全风险一张图面板</translation>
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="68" />
+      <location filename="../plugin/plugin.py" line="111" />
+      <source>Install Python packages…</source>
+      <translation>安装 Python 包…</translation>
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="166" />
+      <source>Python packages installed; every algorithm is loaded.</source>
+      <translation>Python 包已安装，所有算法均已加载。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="77" />
       <source>Not available: Python packages are missing (see the message bar or the log)</source>
       <translation>不可用：缺少 Python 包（见消息栏或日志）</translation>
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="114" />
-      <source>The panel needs the Python package {} (see the README's “Install into QGIS”).</source>
-      <translation>面板需要 Python 包 {}（见 README“安装到 QGIS”）。</translation>
+      <location filename="../plugin/plugin.py" line="179" />
+      <source>The panel needs the Python package {}: use “Install Python packages…” in the City Safety Risk menu.</source>
+      <translation>面板需要 Python 包 {}：请使用“城市安全风险”菜单中的“安装 Python 包…”。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="65" />
+      <location filename="../plugin/processing/base.py" line="159" />
       <source>Survey data</source>
       <translation>调查数据</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="82" />
+      <location filename="../plugin/processing/base.py" line="176" />
       <source>Risk analysis</source>
       <translation>风险分析</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="23" />
+      <location filename="../plugin/processing/base.py" line="32" />
       <source>Rules file (default: the plugin's rules)</source>
       <translation>规则文件（默认：插件自带规则）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="75" />
+      <location filename="../plugin/processing/base.py" line="169" />
       <source>Cancelled; earlier outputs were left as they were.</source>
       <translation>已取消；之前的输出保持不变。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="34" />
+      <location filename="../plugin/processing/base.py" line="43" />
       <source>The rules file was refused: {}</source>
       <translation>规则文件未通过校验：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="31" />
+      <location filename="../plugin/processing/cascade.py" line="32" />
       <source>Cascade (domino) graph</source>
       <translation>多米诺连锁效应分析</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="32" />
+      <location filename="../plugin/processing/cascade.py" line="33" />
       <source>Builds the directed escalation graph over all hazard sources of a scored risk database: each source's accident scenario from its substance (vapour-cloud explosion, pool fire, TNT, none), the distance at which its overpressure or heat radiation falls to each target equipment's threshold, and an edge i → j when j lies within i's escalation distance for j's equipment, with the load at j and the escalation probability from the probit. Candidate pairs come from one spatial-index query. Per source: out- and in-degree, reach in 1, 2 and any number of steps, the most probable chain, betweenness and closeness on −ln P (exact, or sampled with a seed in large clusters — the method is recorded), the cluster and its size. A source that can reach a level-1 source within two steps goes up one level (rules; recorded in the cascade_reason field). Writes cascade_edges (arrows), cascade_chains and the new fields.</source>
       <translation>为已评价风险数据库中的全部危险源构建有向连锁（多米诺）关系图：按物质确定事故情景（蒸气云爆炸、池火、TNT 爆炸或无），计算冲击波超压或热辐射衰减到各类目标设备阈值的距离；当目标位于源对该类设备的连锁距离内时建立边 i → j，记录目标处的荷载和按概率单位（probit）计算的连锁概率。候选对由一次空间索引查询得到。对每个危险源计算出度、入度、1 步/2 步/任意步可达数、最可能的连锁链、基于 −ln P 的介数和接近度（大连锁群采用带种子的抽样并记录方法）、所属连锁群及规模。能在两步内引发一级风险源的危险源升一级（规则；写入 cascade_reason 连锁升级依据字段）。输出 cascade_edges（箭头）、cascade_chains 和新字段。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="80" />
+      <location filename="../plugin/processing/cascade.py" line="82" />
       <source>Cascade scenario from one accident</source>
       <translation>单一事故连锁推演</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="81" />
+      <location filename="../plugin/processing/cascade.py" line="83" />
       <source>Starts an accident at one hazard source (its code; in QGIS also by clicking it on the map with the plugin's scenario tool) and propagates it over the escalation graph: the deterministic set (every source reachable with a chain probability at or above the threshold) and a seeded Monte Carlo run (each round every failed source loads its neighbours, each fails with its probit probability; stop when a round adds none) giving each source's failure frequency. Writes scenario_affected (the sources) and scenario_zone (the union of their effect zones) with the receptors and people inside it. The same seed gives the same answer.</source>
       <translation>从一个危险源（编码；在 QGIS 中也可用插件的推演工具在地图上点选）开始一次事故，并沿连锁关系图传播：确定性集合（连锁链概率不低于阈值的全部危险源），以及带随机数种子的蒙特卡洛模拟（每一轮每个已失效的危险源对邻近目标施加荷载，各目标按概率单位失效；某一轮无新增失效时停止），给出每个危险源的失效频率。输出 scenario_affected（受影响危险源）和 scenario_zone（其影响范围的并集），以及范围内的敏感目标和人口。相同种子给出相同结果。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="64" />
+      <location filename="../plugin/processing/cascade.py" line="66" />
       <source>Graph measures, technical details (method, sizes, seconds):</source>
       <translation>图的度量，技术细节（方法、规模、秒）：</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="45" />
+      <location filename="../plugin/processing/cascade.py" line="46" />
       <source>Open the map layers</source>
       <translation>完成后打开地图图层</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="47" />
+      <location filename="../plugin/processing/cascade.py" line="48" />
       <source>Escalation edges</source>
       <translation>连锁关系数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="48" />
+      <location filename="../plugin/processing/cascade.py" line="49" />
       <source>Hazard sources upgraded</source>
       <translation>升级的危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="49" />
+      <location filename="../plugin/processing/cascade.py" line="50" />
       <source>Largest cluster</source>
       <translation>最大连锁群规模</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="98" />
+      <location filename="../plugin/processing/cascade.py" line="100" />
       <source>Initiating hazard source (code)</source>
       <translation>初始事故危险源（编码）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="100" />
+      <location filename="../plugin/processing/cascade.py" line="102" />
       <source>Chain probability threshold</source>
       <translation>连锁链概率阈值</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="103" />
+      <location filename="../plugin/processing/cascade.py" line="105" />
       <source>Monte Carlo trials</source>
       <translation>蒙特卡洛模拟次数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="105" />
+      <location filename="../plugin/processing/cascade.py" line="107" />
       <source>Random seed</source>
       <translation>随机数种子</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="109" />
+      <location filename="../plugin/processing/cascade.py" line="111" />
       <source>Sources affected</source>
       <translation>受影响的危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="110" />
+      <location filename="../plugin/processing/cascade.py" line="112" />
       <source>People in the effect zone</source>
       <translation>影响范围内人口</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="62" />
+      <location filename="../plugin/processing/cascade.py" line="64" />
       <source>{} escalation edges, largest cluster {} sources, {} sources upgraded.</source>
       <translation>连锁关系 {} 条，最大连锁群 {} 个危险源，升级危险源 {} 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="126" />
+      <location filename="../plugin/processing/cascade.py" line="128" />
       <source>{} sources affected; {:.0f} people in the effect zone.</source>
       <translation>受影响危险源 {} 个；影响范围内人口 {:.0f} 人。</translation>
     </message>
@@ -1574,12 +1659,12 @@
       <translation>正在写入 {}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="57" />
+      <location filename="../plugin/processing/import_surveys.py" line="58" />
       <source>Import surveys</source>
       <translation>导入调查数据</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="58" />
+      <location filename="../plugin/processing/import_surveys.py" line="59" />
       <source>Imports survey workbooks (.xlsx) and CSV files (UTF-8, UTF-8 with BOM, GB18030) into one risk database (GeoPackage) with the layers units, hazards, import_issues and import_runs.
 
 Headers are found by their Chinese or English names and aliases on any row; both the template's two-sheet layout and a flat one-sheet layout are read. Full-width digits, units in cells (kg are converted to t), Excel and Chinese dates, degrees-minutes-seconds, swapped lon/lat, total rows and blank rows are handled. GCJ-02 and BD-09 coordinates are converted to WGS84.
@@ -1612,62 +1697,97 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>调查区域范围（范围外的点给出警告）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="84" />
+      <location filename="../plugin/processing/import_surveys.py" line="85" />
       <source>Error workbooks for the surveyors (folder)</source>
       <translation>返给调查员的问题清单工作簿（文件夹）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="165" />
+      <location filename="../plugin/processing/import_surveys.py" line="171" />
       <source>Rows read = accepted + rejected + skipped (blank / total), per file:</source>
       <translation>各文件：读取行数 = 接受 + 拒绝 + 跳过（空行 / 合计行）：</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="88" />
+      <location filename="../plugin/processing/import_surveys.py" line="89" />
       <source>Open the imported layers</source>
       <translation>完成后打开导入的图层</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="89" />
+      <location filename="../plugin/processing/import_surveys.py" line="90" />
       <source>Units accepted</source>
       <translation>导入单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="89" />
+      <location filename="../plugin/processing/import_surveys.py" line="90" />
       <source>Hazard sources accepted</source>
       <translation>导入危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="92" />
+      <location filename="../plugin/processing/import_surveys.py" line="93" />
       <source>Files refused</source>
       <translation>拒绝的文件数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="120" />
+      <location filename="../plugin/processing/import_surveys.py" line="125" />
       <source>No survey files given (choose files or a folder).</source>
       <translation>未指定调查表文件（请选择文件或文件夹）。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="133" />
+      <location filename="../plugin/processing/import_surveys.py" line="138" />
       <source>Row balance check failed; please report this.</source>
       <translation>行数核对未通过，请报告此问题。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="173" />
+      <location filename="../plugin/processing/import_surveys.py" line="179" />
       <source>Total: {} rows read, {} accepted, {} rejected, {} blank, {} total rows; {} units and {} hazard sources imported.</source>
       <translation>合计：读取 {} 行，接受 {} 行，拒绝 {} 行，空行 {} 行，合计行 {} 行；导入单位 {} 个、危险源 {} 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="150" />
+      <location filename="../plugin/processing/import_surveys.py" line="155" />
       <source>Error workbook: {}</source>
       <translation>问题清单：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="183" />
+      <location filename="../plugin/processing/import_surveys.py" line="189" />
       <source>e.g.</source>
       <translation>例如</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/provider.py" line="59" />
+      <location filename="../plugin/processing/install_packages.py" line="24" />
+      <source>Installs the Python packages the plugin needs (requirements.txt: ranges) with the Python QGIS runs, into a folder of the plugin's own in the QGIS profile (python/dependencies/city_safety_risk_map), which is put on Python's path after QGIS's own packages. Packages QGIS already has, numpy first of all, are never replaced: pip is constrained to the versions QGIS's Python has. Offline (an intranet): give a wheelhouse folder or zip built by `make wheelhouse PLATFORM=… PYTHON=…`. Restart QGIS afterwards, or use the plugin's own Install action, which loads the algorithms at once.</source>
+      <translation>用 QGIS 自身的 Python 安装插件所需的 Python 包（requirements.txt 中的版本范围），装入 QGIS 配置文件中插件专用的文件夹（python/dependencies/city_safety_risk_map），该文件夹排在 QGIS 自带的包之后。QGIS 已有的包（首先是 numpy）绝不会被替换：pip 被约束为 QGIS 的 Python 已有的版本。离线（内网）：提供由 `make wheelhouse PLATFORM=… PYTHON=…` 生成的离线安装包文件夹或 zip。安装后请重启 QGIS，或使用插件自己的“安装 Python 包”操作，算法会立即加载。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/install_packages.py" line="35" />
+      <source>Setup</source>
+      <translation>设置</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/install_packages.py" line="42" />
+      <source>Offline wheelhouse (folder or .zip; empty: download from PyPI)</source>
+      <translation>离线安装包（文件夹或 .zip；留空：从 PyPI 下载）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/install_packages.py" line="44" />
+      <source>Package folder</source>
+      <translation>包文件夹</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/install_packages.py" line="45" />
+      <source>Packages still missing</source>
+      <translation>仍缺少的包</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/install_packages.py" line="60" />
+      <source>Installed into {}. Restart QGIS (or qgis_process) to load the algorithms.</source>
+      <translation>已安装到 {}。请重启 QGIS（或 qgis_process）以加载算法。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/install_packages.py" line="63" />
+      <source>Still missing or of another version: {}</source>
+      <translation>仍缺少或版本不符：{}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/provider.py" line="60" />
       <source>City Safety Risk Map (城市安全风险一张图)</source>
       <translation>城市安全风险一张图 (City Safety Risk Map)</translation>
     </message>
@@ -1687,12 +1807,12 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>一键运行全流程…</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="71" />
+      <location filename="../plugin/processing/proximity.py" line="72" />
       <source>Receptors and population around hazards</source>
       <translation>敏感目标与人口分析</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="72" />
+      <location filename="../plugin/processing/proximity.py" line="73" />
       <source>For every hazard source of a scored risk database: receptors of each class within its reach radius (the sector's, from the rules; polygons by their nearest edge), the nearest high-sensitivity receptor (name, class, distance), a flag when it lies within the sector's protection distance, and the population within 500 m and within the reach from a population raster (people per cell, any CRS; cells cut by the circle count by their share of area). For GB 18218 units α comes from the raster population within 500 m of the unit (alpha_source = raster) and R and the level are recomputed. The rules' upgrades (by default a hazardous-chemicals or gas hazard source of level 2 with a high-sensitivity receptor within its protection distance becomes level 1, level 3 becomes 2; the rules can widen the distance to the reach and the sectors to all) are recorded in level_reasons; units keep their inherent_level. Writes hazard_receptor_links (lines from hazards to the receptors within reach) and proximity_issues (unknown receptor classes).</source>
       <translation>对已评价风险数据库中的每个危险源：统计其影响半径（规则中的行业默认半径；面状目标按最近边界计）内各类敏感目标的数量，最近的高敏感目标（名称、类别、距离），高敏感目标位于行业防护距离内时给出标记，并由人口栅格（每格人数，任意坐标系；被圆切割的网格按面积占比计）统计 500 米和影响半径内的人口。GB 18218 单位的 α 由单位 500 米内的栅格人口确定（alpha_source = raster），并重算 R 和等级。按规则升级（默认：危险化学品和燃气行业的危险源在防护距离内有高敏感目标时，较大风险升为重大，一般风险升为较大；规则可将距离放宽为影响半径、将行业放宽为全部），并写入定级依据；单位保留其固有风险等级（inherent_level）。输出 hazard_receptor_links（危险源到影响半径内敏感目标的连线）和 proximity_issues（未知的敏感目标类别）。</translation>
     </message>
@@ -1722,157 +1842,157 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>敏感目标类别字段（空白时自动识别）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="99" />
+      <location filename="../plugin/processing/proximity.py" line="100" />
       <source>Protection distance breaches</source>
       <translation>防护距离内有高敏感目标的危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="100" />
+      <location filename="../plugin/processing/proximity.py" line="101" />
       <source>Hazard-receptor links</source>
       <translation>危险源-敏感目标连线数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="107" />
+      <location filename="../plugin/processing/proximity.py" line="109" />
       <source>Give receptors, a population raster, or both.</source>
       <translation>请提供敏感目标、人口栅格或两者。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="115" />
+      <location filename="../plugin/processing/proximity.py" line="117" />
       <source>{} hazard sources upgraded, {} protection distance breaches, {} links.</source>
       <translation>升级危险源 {} 个，防护距离内有高敏感目标 {} 处，连线 {} 条。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="578" />
+      <location filename="../plugin/processing/report_pdf.py" line="580" />
       <source>Risk units by level</source>
       <translation>风险单位（按等级）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="568" />
+      <location filename="../plugin/processing/report_pdf.py" line="570" />
       <source>No level-1 or level-2 units</source>
       <translation>没有重大或较大风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="596" />
+      <location filename="../plugin/processing/report_pdf.py" line="598" />
       <source>Level-1 and level-2 units</source>
       <translation>一级和二级风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="689" />
+      <location filename="../plugin/processing/report_pdf.py" line="692" />
       <source>City Safety Risk Map report</source>
       <translation>城市安全风险一张图报告</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="730" />
+      <location filename="../plugin/processing/report_pdf.py" line="733" />
       <source>Units by sector and risk level</source>
       <translation>各行业领域单位风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="545" />
+      <location filename="../plugin/processing/report_pdf.py" line="547" />
       <source>R</source>
       <translation>R</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="673" />
+      <location filename="../plugin/processing/report_pdf.py" line="676" />
       <source>District boundaries</source>
       <translation>行政区边界</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="714" />
+      <location filename="../plugin/processing/report_pdf.py" line="717" />
       <source>Legend</source>
       <translation>图例</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="723" />
+      <location filename="../plugin/processing/report_pdf.py" line="726" />
       <source>Units by risk level</source>
       <translation>各风险等级单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="437" />
+      <location filename="../plugin/processing/report_pdf.py" line="438" />
       <source>(no district name)</source>
       <translation>（未命名行政区）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="727" />
+      <location filename="../plugin/processing/report_pdf.py" line="730" />
       <source>Date: {}</source>
       <translation>日期：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="729" />
+      <location filename="../plugin/processing/report_pdf.py" line="732" />
       <source>Source: {}  ·  Rules: {}</source>
       <translation>数据来源：{}  ·  规则：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="446" />
+      <location filename="../plugin/processing/report_pdf.py" line="447" />
       <source>Level-1 and level-2 units in {}: {}</source>
       <translation>{}重大、较大风险单位：{} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="448" />
+      <location filename="../plugin/processing/report_pdf.py" line="449" />
       <source>(the first {} shown)</source>
       <translation>（显示前 {} 个）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="451" />
+      <location filename="../plugin/processing/report_pdf.py" line="452" />
       <source>The map shows the risk density and the level-1 and level-2 units only: {} of {} units.</source>
       <translation>地图仅显示风险密度和一级、二级风险单位：共 {1} 个单位中的 {0} 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="503" />
+      <location filename="../plugin/processing/report_pdf.py" line="504" />
       <source>Inherent</source>
       <translation>固有</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="503" />
+      <location filename="../plugin/processing/report_pdf.py" line="504" />
       <source>Final</source>
       <translation>最终</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="503" />
+      <location filename="../plugin/processing/report_pdf.py" line="504" />
       <source>Share</source>
       <translation>占比</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="25" />
+      <location filename="../plugin/processing/risk_map.py" line="26" />
       <source>Risk map</source>
       <translation>风险一张图</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="26" />
+      <location filename="../plugin/processing/risk_map.py" line="27" />
       <source>Builds the unified risk layer of the whole city (risk_map: units styled by level in red, orange, yellow and blue, a symbol shape per sector, every level from the city's points scale in: 1:5,000 for a megacity), its level-1 units (risk_level1: on top at every scale, all of them from 1:25,000 in and further out those in cells sparse in level-1 units; named from 1:50,000), the aggregation grid between the city and the street (risk_grid: hexagons of 2 km, 1 km, 500 m, 250 m and 100 m by band of scales, each with its units per level, worst level and level-1 units per km²), a risk-density GeoTIFF (units weighted by level with the rules' weights, kernel density in metres in the local Gauss-Krüger zone) and, when districts are given, a district summary layer (units and shares per level, inherent and final counts, units raised, risk index = weighted units per km²). In QGIS the layers are put in a group 城市安全风险一张图: district boundaries over the grid; the density and the district fills are loaded unchecked (the panel's aggregation choice switches them).</source>
       <translation>为全市建立统一风险图层（risk_map：按等级以红、橙、黄、蓝着色的单位，每个行业一种符号形状，自本市的点位比例尺起显示全部等级：特大城市为 1:5,000）、其重大风险单位图层（risk_level1：任何比例尺下置于最上层，比例尺大于 1:25,000 时全部显示，更小比例尺下只显示重大风险单位稀疏网格中的单位；比例尺大于 1:50,000 时标注名称）、全市与街道之间的聚合网格（risk_grid：按比例尺分段的 2 千米、1 千米、500 米、250 米和 100 米六边形，每格含各等级单位数、最高风险等级和每平方千米重大风险单位数）、风险密度 GeoTIFF（按规则权重对单位加权，在当地高斯-克吕格投影带中以米为单位做核密度），以及给定行政区时的行政区汇总图层（各等级单位数与占比、固有与最终等级单位数、升级单位数、风险指数 = 每平方千米加权单位数）。在 QGIS 中各图层放入“城市安全风险一张图”图层组：行政区界线叠加在网格之上；风险密度和行政区填色默认不勾选（面板的聚合显示选项可切换）。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="51" />
+      <location filename="../plugin/processing/risk_map.py" line="52" />
       <source>Districts (polygons, optional)</source>
       <translation>行政区（面图层，可选）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="54" />
+      <location filename="../plugin/processing/risk_map.py" line="55" />
       <source>Risk density (GeoTIFF)</source>
       <translation>风险密度（GeoTIFF）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="58" />
+      <location filename="../plugin/processing/risk_map.py" line="59" />
       <source>Units on the map</source>
       <translation>上图单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="59" />
+      <location filename="../plugin/processing/risk_map.py" line="60" />
       <source>Districts summarised</source>
       <translation>汇总的行政区数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="68" />
+      <location filename="../plugin/processing/risk_map.py" line="70" />
       <source>Receptors and population first (citysafety:proximity)</source>
       <translation>先进行敏感目标与人口分析（citysafety:proximity）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="54" />
+      <location filename="../plugin/processing/risk_map.py" line="55" />
       <source>GeoTIFF (*.tif)</source>
       <translation>GeoTIFF 栅格 (*.tif)</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="95" />
+      <location filename="../plugin/processing/risk_map.py" line="97" />
       <source>Risk density: {} × {} cells of {} m, EPSG:{}, total weight {:.0f}</source>
       <translation>风险密度：{} × {} 个 {} 米网格，EPSG:{}，总权重 {:.0f}</translation>
     </message>
@@ -1902,22 +2022,22 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>{}级风险单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/score.py" line="28" />
+      <location filename="../plugin/processing/score.py" line="29" />
       <source>Score hazards and units</source>
       <translation>风险评价</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/score.py" line="29" />
+      <location filename="../plugin/processing/score.py" line="30" />
       <source>Scores every hazard source of a risk database by its sector's method in the rules: GB 18218-2018 (S = Σq/Q, R = α·Σβq/Q, Table 6 level) for units that are major hazard sources, LEC (D = L·E·C) or the LS matrix (R = L·S) otherwise. Each hazard gets method, s_value, r_value, alpha, alpha_source, lec_d, ls_r, level, level_zh and colour; each unit its level (the most severe hazard), worst hazard, hazard count, major-hazard flag and level_reasons. Problems (an unmatched substance, a missing population, missing values) go to the score_issues table. The database is rewritten atomically; the input rows are untouched otherwise.</source>
       <translation>按规则中各行业领域的评价方法评价风险数据库中的每个危险源：构成重大危险源的单位按 GB 18218-2018（S = Σq/Q，R = α·Σβq/Q，按表6 分级），其余按作业条件危险性评价法 LEC（D = L·E·C）或风险矩阵 LS（R = L·S）。每个危险源得到评价方法、S 值、R 值、α、α 来源、LEC D 值、LS R 值、等级、等级名称和颜色；每个单位得到等级（其最严重危险源的等级）、最严重危险源、危险源数、是否重大危险源及定级依据。问题（物质未匹配、缺少人口、缺少取值）写入 score_issues 表。数据库以原子方式重写，原有数据不变。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/score.py" line="50" />
+      <location filename="../plugin/processing/score.py" line="52" />
       <source>Rules: {} ({})</source>
       <translation>规则：{}（{}）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/score.py" line="58" />
+      <location filename="../plugin/processing/score.py" line="60" />
       <source>Units by sector and level:</source>
       <translation>各行业领域单位风险等级：</translation>
     </message>
@@ -1940,6 +2060,10 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <location filename="../plugin/processing/survey_template.py" line="38" />
       <source>Template written: {}</source>
       <translation>模板已写入：{}</translation>
+    </message>
+    <message>
+      <source>The panel needs the Python package {} (see the README's “Install into QGIS”).</source>
+      <translation type="vanished">面板需要 Python 包 {}（见 README“安装到 QGIS”）。</translation>
     </message>
     <message>
       <source>Builds the unified risk layer of the whole city (risk_map: units styled by level in red, orange, yellow and blue, a symbol shape per sector, level-1 units on top, labels for level-1 and level-2 units at large scales), a risk-density GeoTIFF (units weighted by level with the rules' weights, kernel density in metres in the local Gauss-Krüger zone) and, when districts are given, a district summary layer (units per level, worst level, risk index = weighted units per km²) styled as a choropleth. In QGIS the layers are put in a group 城市安全风险一张图: districts and density at small scales, points at large ones.</source>

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from qgis.core import Qgis, QgsApplication
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QIcon
-from qgis.PyQt.QtWidgets import QAction, QMenu, QToolButton
+from qgis.PyQt.QtWidgets import QAction, QMenu, QPushButton, QToolButton
 
 from .i18n import install_translator, remove_translator, tr
 
@@ -15,6 +16,7 @@ ICON = Path(__file__).resolve().parents[1] / "resources" / "icons" / "icon.svg"
 MENU_OBJECT_NAME = "CitySafetyRiskMenu"
 TOOLBAR_OBJECT_NAME = "CitySafetyRiskToolbar"
 PANEL_ACTION_OBJECT_NAME = "citysafety_panel"
+INSTALL_ACTION_OBJECT_NAME = "citysafety_install_packages"
 
 
 class CitySafetyPlugin:
@@ -31,14 +33,20 @@ class CitySafetyPlugin:
         self.pick_tool = None
         self.panel_action: QAction | None = None
         self.dock = None  # the 城市安全风险一张图 panel, created when first shown
+        self.install_action: QAction | None = None
+        self.install_dialog = None
+        self.install_message = None
 
     # Processing -------------------------------------------------------------------------
     def initProcessing(self):
         """Register the provider; QGIS and qgis_process call this, with or without a GUI."""
         install_translator()
         if self.provider is None:
-            from . import geostack
+            from . import geostack, installer
 
+            # The packages the plugin's installer put in its folder of the QGIS profile, on
+            # sys.path after QGIS's own (docs/install.md); nothing when they came another way.
+            installer.activate()
             geostack.load()
             geostack.keep_pool_threads()
 
@@ -98,9 +106,66 @@ class CitySafetyPlugin:
         self.menu.insertAction(first, self.panel_action)
         self.menu.insertSeparator(first)
         self.toolbar.addAction(self.panel_action)
+        # Always there, last: the one action that installs the Python packages (docs/install.md).
+        self.menu.addSeparator()
+        self.install_action = self.menu.addAction(icon, tr("Install Python packages…"))
+        self.install_action.setObjectName(INSTALL_ACTION_OBJECT_NAME)
+        self.install_action.triggered.connect(self.open_installer)
+        self.actions.append(self.install_action)
         message = self.provider.unavailable_message() if self.provider is not None else ""
         if message:
-            self.iface.messageBar().pushMessage(tr("City Safety Risk Map"), message, Qgis.MessageLevel.Warning, 0)
+            self.push_install_message(message)
+
+    def push_install_message(self, message: str):
+        """A message bar that names what is missing, with the button that installs it."""
+        bar = self.iface.messageBar()
+        widget = bar.createMessage(tr("City Safety Risk Map"), message)
+        button = QPushButton(tr("Install Python packages…"), widget)
+        button.setObjectName("citysafety_install_button")
+        button.clicked.connect(self.open_installer)
+        widget.layout().addWidget(button)
+        self.install_message = widget
+        bar.pushWidget(widget, Qgis.MessageLevel.Warning, 0)
+
+    def open_installer(self):
+        """The Install Python packages dialog; on success the algorithms load at once."""
+        from .gui.install_dialog import InstallDialog
+
+        if self.install_dialog is None:
+            self.install_dialog = InstallDialog(self.iface.mainWindow())
+            self.install_dialog.installed.connect(self.reload_packages)
+        self.install_dialog.not_importable = sorted(getattr(self.provider, "missing", {}) or {})
+        self.install_dialog.refresh_status()
+        self.install_dialog.show()
+        self.install_dialog.raise_()
+        return self.install_dialog
+
+    def reload_packages(self):
+        """After an install: the geo stack, then the provider's algorithms and the menu."""
+        from . import geostack, installer
+
+        installer.activate()
+        geostack.load()
+        if self.provider is None:
+            self.initProcessing()
+        else:
+            self.provider.refreshAlgorithms()
+        for action in self.actions:
+            name = action.objectName().replace("citysafety_", "", 1)
+            if self.provider is not None and self.provider.algorithm(name) is not None:
+                action.setEnabled(True)
+                action.setToolTip("")
+        bar = self.iface.messageBar()
+        if self.install_message is not None:
+            with contextlib.suppress(RuntimeError):  # already closed by the user
+                bar.popWidget(self.install_message)
+            self.install_message = None
+        message = self.provider.unavailable_message() if self.provider is not None else ""
+        if message:
+            self.push_install_message(message)
+        else:
+            bar.pushMessage(tr("City Safety Risk Map"), tr("Python packages installed; every algorithm is loaded."),
+                            Qgis.MessageLevel.Success, 10)
 
     def toggle_panel(self, checked: bool = True):
         """Show or hide the dock panel; it is created the first time it is shown."""
@@ -112,7 +177,8 @@ class CitySafetyPlugin:
             except ImportError as exc:  # the panel reads the database with the geo stack
                 self.iface.messageBar().pushMessage(
                     tr("City Safety Risk Map"),
-                    tr("The panel needs the Python package {} (see the README's “Install into QGIS”).").format(
+                    tr("The panel needs the Python package {}: use “Install Python packages…” in the "
+                       "City Safety Risk menu.").format(
                         exc.name or exc), Qgis.MessageLevel.Warning, 0)
                 if self.panel_action is not None:
                     self.panel_action.setChecked(False)
@@ -154,6 +220,10 @@ class CitySafetyPlugin:
         processing.execAlgorithmDialog(f"citysafety:{alg_id}", {})
 
     def unload(self):
+        if self.install_dialog is not None:
+            self.install_dialog.close()
+            self.install_dialog.deleteLater()
+            self.install_dialog = None
         if self.dock is not None:
             self.dock.cleanup()
             if self.iface is not None:

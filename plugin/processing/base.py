@@ -56,6 +56,7 @@ HELP_DOCS = {
     "survey_template": "docs/import.md", "import_surveys": "docs/import.md", "score": "docs/scoring.md",
     "proximity": "docs/proximity.md", "cascade": "docs/cascade.md", "cascade_scenario": "docs/cascade.md",
     "risk_map": "docs/domain/mapping.md", "export_report": "docs/report.md", "run_all": "docs/product.md",
+    "install_packages": "docs/install.md",
 }
 TAGS = {
     "survey_template": ("调查表", "模板", "survey", "template", "excel"),
@@ -67,6 +68,7 @@ TAGS = {
     "risk_map": ("风险一张图", "风险密度", "risk map", "density", "aggregation", "district"),
     "export_report": ("报告", "report", "excel", "pdf"),
     "run_all": ("全流程", "chain", "batch"),
+    "install_packages": ("安装", "依赖", "install", "pip", "packages", "offline"),
 }
 COMMON_TAGS = ("城市安全", "风险", "应急管理", "city safety", "risk", "emergency management")
 

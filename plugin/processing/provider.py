@@ -42,6 +42,7 @@ ALGORITHMS = (
     ("risk_map", ("RiskMapAlgorithm",)),
     ("export_report", ("ExportReportAlgorithm",)),
     ("run_all", ("RunAllAlgorithm",)),
+    ("install_packages", ("InstallPackagesAlgorithm",)),  # the standard library only
 )
 #: The name pip knows a package by, where it is not the module's.
 PIP_NAMES = {"python_calamine": "python-calamine", "stdnum": "python-stdnum", "xlsxwriter": "XlsxWriter",
@@ -103,12 +104,22 @@ class CitySafetyProvider(QgsProcessingProvider):
             return ""
         parts = []
         if missing:
-            packages = ", ".join(sorted(missing))
+            from .. import installer
+
+            try:  # every requirement that is missing or out of range, not only the first one hit
+                status = installer.check()
+                names = sorted({r.name for r in status.missing} | {r.name for r, _v, _p in status.wrong}
+                               | {installer.normalize(m) for m in missing})
+            except Exception:  # a broken requirements.txt must not hide the message
+                names = sorted(missing)
+            packages = ", ".join(names)
             algs = ", ".join(sorted({a for v in missing.values() for a in v}))
             parts.append(f"城市安全风险一张图：缺少 Python 包 {packages}，以下算法未加载：{algs}。"
-                         f"请按 README“安装到 QGIS”安装这些包。 / City Safety Risk Map: the Python packages "
-                         f"{packages} are missing, so these algorithms are not loaded: {algs}. Install them as "
-                         f"the README's “Install into QGIS” says.")
+                         f"请用菜单“城市安全风险 › 安装 Python 包…”安装（命令行：qgis_process run "
+                         f"citysafety:install_packages）。 / City Safety Risk Map: the Python packages {packages} are "
+                         f"missing, so these algorithms are not loaded: {algs}. Install them with “Install Python "
+                         f"packages…” in the City Safety Risk menu (command line: qgis_process run "
+                         f"citysafety:install_packages).")
         for module, error in sorted(broken.items()):
             parts.append(f"城市安全风险一张图：算法 {module} 无法加载 / City Safety Risk Map: the algorithm {module} "
                          f"could not be loaded: {error}")

@@ -11,15 +11,15 @@ import subprocess
 
 import pytest
 
-from tests.common import ROOT, SAMPLE
+from tests.common import ROOT, SAMPLE, venv_site
 
 ZH_MENU = ["风险一张图面板", "调查表模板…", "导入调查数据…", "风险评价…", "敏感目标与人口分析…", "多米诺连锁效应分析…",
            "单一事故连锁推演…", "风险一张图…", "导出报告（Excel 和 PDF）…", "一键运行全流程…",
-           "在地图上点选危险源进行连锁事故推演…"]
+           "在地图上点选危险源进行连锁事故推演…", "安装 Python 包…"]
 EN_MENU = ["Risk map panel", "Survey template…", "Import surveys…", "Score hazards and units…",
            "Receptors and population around hazards…", "Cascade (domino) graph…", "Cascade scenario from one accident…",
            "Risk map…", "Export report (Excel and PDF)…", "Run the whole chain…",
-           "Start a cascade scenario at a clicked hazard…"]
+           "Start a cascade scenario at a clicked hazard…", "Install Python packages…"]
 
 
 def _profile(tmp_path, locale: str):
@@ -32,7 +32,7 @@ def _profile(tmp_path, locale: str):
     ini = profile / "profiles" / "default" / "QGIS" / "QGIS3.ini"
     ini.parent.mkdir(parents=True)
     ini.write_text(f"[PythonPlugins]\ncity_safety_risk_map=true\n[locale]\nuserLocale={locale}\noverrideFlag=true\n")
-    return profile, next((ROOT / ".venv" / "lib").glob("python3*/site-packages"))
+    return profile, venv_site()
 
 
 @pytest.mark.skipif(not shutil.which("xvfb-run") or not shutil.which("qgis"), reason="needs qgis and xvfb-run")
@@ -65,7 +65,8 @@ def test_plugin_in_real_qgis(tmp_path, locale):
     assert [steps[f"step_{s}_button"][1] for s in ("import", "score", "proximity", "cascade", "map", "report")] \
         == [True, True, False, False, False, False]
     assert seen["algorithms"] == ["citysafety:cascade", "citysafety:cascade_scenario", "citysafety:export_report",
-                                  "citysafety:import_surveys", "citysafety:proximity", "citysafety:risk_map",
+                                  "citysafety:import_surveys", "citysafety:install_packages", "citysafety:proximity",
+                                  "citysafety:risk_map",
                                   "citysafety:run_all", "citysafety:score", "citysafety:survey_template"]
     assert seen["import"]["UNITS"] == 329 and seen["import"]["HAZARDS"] == 804
     assert seen["shapely_wkb"] == 21  # shapely bound to its own GEOS inside QGIS (plugin/geostack.py)
@@ -88,8 +89,11 @@ def test_plugin_without_its_packages_does_not_harm_qgis(tmp_path):
     seen = json.loads(result.read_text(encoding="utf-8"))
     assert "error" not in seen, seen["error"]
     assert seen["loaded"] and seen["native_buffer"]
-    assert seen["algorithms"] == ["citysafety:survey_template"]
+    assert seen["algorithms"] == ["citysafety:install_packages", "citysafety:survey_template"]
+    assert seen["menu_entries"]["citysafety_install_packages"]  # the one action that installs them
+    assert seen["install_button"] == ["Install Python packages…"] and seen["install_dialog"]
+    assert "geopandas" in seen["install_dialog_status"]
     assert seen["menu_entries"]["citysafety_survey_template"] and not seen["menu_entries"]["citysafety_score"]
     assert not seen["dock"]
     said = " ".join(seen["messages"])
-    assert "geopandas" in said and "Install into QGIS" in said, seen["messages"]
+    assert "geopandas" in said and "Install Python packages" in said, seen["messages"]

@@ -23,6 +23,17 @@ def check():
         plugin.panel_action.trigger()  # the panel needs the geo stack: a message, no dock
         out["dock"] = plugin.dock is not None
         out["messages"] = [f"{w.title()} {w.text()}" for w in iface.messageBar().items()]
+        from qgis.PyQt.QtWidgets import QPushButton
+
+        buttons = [b for w in iface.messageBar().items() for b in w.findChildren(QPushButton)
+                   if b.objectName() == "citysafety_install_button"]
+        out["install_button"] = [b.text() for b in buttons]
+        if buttons:  # the button opens the installer dialog, which names what is missing
+            buttons[0].click()
+            dialog = plugin.install_dialog
+            out["install_dialog"] = dialog is not None and dialog.isVisible()
+            out["install_dialog_status"] = dialog.status.text() if dialog is not None else ""
+            dialog.close()
         from qgis import processing
         from qgis.core import QgsFeature, QgsGeometry, QgsPointXY, QgsVectorLayer
 
