@@ -15,12 +15,16 @@ OUT := $(ROOT)/out
 # Tests and scripts run headless with a throw-away QGIS profile.
 RUN_ENV := QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=/tmp/runtime-$$(id -u) PYTHONPATH=$(ROOT)
 
-.PHONY: setup apt venv translations lint test demo bench qgis screenshots sample zip clean help
+.PHONY: setup apt venv translations lint test test-user test-ltr wheelhouse demo bench qgis screenshots sample \
+	zip clean help
 
 help:
 	@echo "make demo   - set up, run the pipeline on the bundled sample city, print a summary"
 	@echo "make test   - set up and run the test suite"
 	@echo "make lint   - ruff over the whole tree, mypy over plugin/core (configuration in pyproject.toml)"
+	@echo "make test-user - the suite with QGIS 3.22's own Python and the plugin's installer (no venv)"
+	@echo "make test-ltr  - the suite in a Debian forky chroot with QGIS 3.44 LTR (cached outside the tree)"
+	@echo "make wheelhouse PLATFORM=win_amd64 PYTHON=3.12 [NUMPY=1.26.4] - an offline wheelhouse zip"
 	@echo "make bench  - time and measure each stage by input size"
 	@echo "make qgis   - start QGIS with the plugin in a throw-away profile"
 	@echo "make zip    - build the release zip in dist/"
@@ -39,9 +43,10 @@ apt:
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-lock.txt requirements-dev.txt
 	@test -x $(PY) || $(SYS_PY) -m venv --system-site-packages $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt -c requirements-lock.txt \
+	  -r requirements-dev.txt
 	@touch $@
 
 translations: $(patsubst %.ts,%.qm,$(wildcard i18n/*.ts))
@@ -61,6 +66,27 @@ test: setup
 	$(RUN_ENV) $(PY) -m pytest -q --ignore=tests/core || qgis=$$?; \
 	echo "core lane exit $$core, QGIS lane exit $$qgis"; \
 	test $$core -eq 0 -a $$qgis -eq 0
+
+# The user lane: QGIS 3.22's own Python, the plugin enabled in a QGIS profile and its packages
+# installed by its own installer, offline, from a wheelhouse of the low ends of the ranges.
+USER_LANE := $(OUT)/user-lane
+test-user: apt venv translations
+	$(PY) scripts/wheelhouse.py --platform linux_x86_64 --python 3.11 --out $(USER_LANE)/wheelhouse \
+	  --numpy $$($(SYS_PY) -c 'import numpy; print(numpy.__version__)') \
+	  --constraint tests/data/lane/floor-constraints.txt
+	scripts/lane.sh $(USER_LANE) $(USER_LANE)/wheelhouse/city_safety_risk_map-wheels-linux_x86_64-py3.11.zip
+
+# The LTR lane: Debian forky's QGIS 3.44 in a chroot cached outside the tree (make clean keeps
+# it; LTR_ROOT moves it), Debian's packages first, the plugin's installer for the rest.
+test-ltr: apt translations
+	scripts/ltr_chroot.sh run /src/scripts/lane.sh /root/csrm-lane
+
+# An offline wheelhouse for an intranet QGIS (docs/install.md).
+PLATFORM ?= linux_x86_64
+PYTHON ?= 3.11
+wheelhouse: venv
+	$(PY) scripts/wheelhouse.py --platform $(PLATFORM) --python $(PYTHON) $(if $(NUMPY),--numpy $(NUMPY)) \
+	  --out $(OUT)/wheelhouse
 
 lint: apt venv
 	$(VENV)/bin/ruff check .

@@ -35,6 +35,9 @@ os.environ["QT_HASH_SEED"] = "0"  # attributes in a fixed order: a re-run shows 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "resources" / "layouts" / "report.qpt"
 sys.path.insert(0, str(ROOT))
+from plugin import installer
+
+installer.activate()  # in the user and LTR lanes the packages come from the plugin's installer
 
 from qgis.core import (
     QgsApplication,

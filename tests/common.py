@@ -16,6 +16,7 @@ import io
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -307,6 +308,17 @@ def analyse_sample_qgis(out: Path) -> Path:
     return db
 
 
+def venv_site() -> str:
+    """The development venv's site-packages when the tests run from it, for a ``qgis`` or
+    ``qgis_process`` they start; "" in the user and LTR lanes (``make test-user``,
+    ``make test-ltr``), where the plugin finds its packages in the installer's folder named by
+    ``$CSRM_QGIS_PROFILE``, which the subprocess inherits."""
+    if sys.prefix == sys.base_prefix:
+        return ""
+    site = next(Path(sys.prefix, "lib").glob("python3*/site-packages"), None)
+    return str(site or "")
+
+
 def qgis_process_env(base: Path) -> dict:
     """Environment for ``qgis_process`` with the plugin linked into a throw-away profile
     under ``base`` and enabled."""
@@ -315,9 +327,7 @@ def qgis_process_env(base: Path) -> dict:
     os.symlink(ROOT, plugins / "city_safety_risk_map")
     env = dict(os.environ, QGIS_PLUGINPATH=str(plugins), QGIS_CUSTOM_CONFIG_PATH=str(base / "profile"),
                QT_QPA_PLATFORM="offscreen")
-    site = next((ROOT / ".venv" / "lib").glob("python3*/site-packages"), None)
-    if site is not None:
-        env["PYTHONPATH"] = str(site)
+    env["PYTHONPATH"] = venv_site()
     subprocess.run([QGIS_PROCESS, "plugins", "enable", "city_safety_risk_map"], env=env, check=True,
                    capture_output=True, timeout=120)
     return env

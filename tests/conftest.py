@@ -20,7 +20,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.common import analyse_sample_qgis, ensure_provider, write_messy_files, write_too_many_rows_csv
+from plugin import installer
+
+# The user and LTR lanes (make test-user, make test-ltr): the packages are those the plugin's
+# installer put in the folder of $CSRM_QGIS_PROFILE, found after QGIS's own, as in QGIS.
+installer.activate()
+
+from tests.common import analyse_sample_qgis, ensure_provider, write_messy_files, write_too_many_rows_csv  # noqa: E402
 
 
 def pytest_configure(config):
@@ -33,6 +39,21 @@ def pytest_configure(config):
 
         geostack.load()
         geostack.keep_pool_threads()
+
+
+@pytest.fixture(autouse=True)
+def slot_exceptions(monkeypatch):
+    """An exception escaping a Qt slot fails the test that caused it, as QGIS shows it in its
+    error dialog, instead of PyQt's qFatal that aborts the whole run (PyQt calls
+    ``sys.excepthook`` when it is not the default)."""
+    import sys
+    import traceback
+
+    caught: list[str] = []
+    monkeypatch.setattr(sys, "excepthook",
+                        lambda kind, value, tb: caught.append("".join(traceback.format_exception(kind, value, tb))))
+    yield
+    assert not caught, "an exception escaped a Qt slot:\n" + "\n".join(caught)
 
 
 @pytest.fixture
