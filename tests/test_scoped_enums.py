@@ -231,7 +231,11 @@ def test_plugin_uses_only_names_this_qgis_has(qgis_app):
 def test_unscoped_enum_is_flagged(qgis_app, source, written, scoped):
     unscoped, unresolved = check_source(source)
     line = source.count("\n", 0, source.index(written)) + 1
-    assert [(f.line, f.written, f.scoped) for f in unscoped] == [(line, written, scoped)]
+    assert [(f.line, f.written) for f in unscoped] == [(line, written)]
+    # the spelling to use; for an enum QGIS moved, newer QGIS may name the member its own way
+    # (3.44: QgsRenderContext.TextRenderFormat.TextFormatAlwaysText)
+    got = unscoped[0].scoped
+    assert got == scoped or (got.count(".") >= 2 and got.endswith(scoped.rsplit(".", 1)[1])), got
     assert not unresolved
 
 

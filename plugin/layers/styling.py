@@ -26,7 +26,6 @@ from qgis.core import (
     QgsMapLayer,
     QgsMessageLog,
     QgsProperty,
-    QgsRasterBandStats,
     QgsRasterLayer,
     QgsRuleBasedRenderer,
     QgsSimpleMarkerSymbolLayer,
@@ -270,12 +269,16 @@ def style_density(layer: QgsRasterLayer, band: int = 1) -> None:
     renderer = layer.renderer()
     if not isinstance(renderer, QgsSingleBandPseudoColorRenderer):
         raise StyleError(f"{DENSITY_QML.name}: expected a singleband pseudocolor renderer")
-    stats = layer.dataProvider().bandStatistics(band, QgsRasterBandStats.Stats.Max, layer.extent(), 0)
+    # All statistics, the defaults: QGIS 3.44's Python takes any explicit ``stats`` argument as
+    # the int overload deprecated since 3.40 (measured: even Qgis.RasterBandStatistic.Max).
+    # The raster is small.
+    stats = layer.dataProvider().bandStatistics(band)
     top = stats.maximumValue
     if not math.isfinite(top) or top <= 0:
         top = 1.0  # an all-zero raster: everything transparent
     renderer = renderer.clone()
-    renderer.setBand(band)
+    # setInputBand from QGIS 3.38; setBand before (deprecated by then)
+    (renderer.setInputBand if hasattr(renderer, "setInputBand") else renderer.setBand)(band)
     fn = renderer.shader().rasterShaderFunction()
     if not isinstance(fn, QgsColorRampShader):
         raise StyleError(f"{DENSITY_QML.name}: expected a colour ramp shader")

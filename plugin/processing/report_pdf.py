@@ -74,7 +74,7 @@ from qgis.core import (
     QgsVectorLayer,
     QgsVectorLayerSimpleLabeling,
 )
-from qgis.PyQt.QtCore import Qt, QVariant
+from qgis.PyQt.QtCore import QMetaType, Qt, QVariant
 from qgis.PyQt.QtGui import QColor, QFont, QRawFont
 from qgis.PyQt.QtWidgets import QGraphicsScene
 from qgis.PyQt.QtXml import QDomDocument
@@ -115,16 +115,26 @@ REASONS_EXPRESSION = "replace(coalesce(\"level_reasons\", ''), '\\n', '; ')"  # 
 REASONS_WITH_CASCADE_EXPRESSION = ("replace(concat(coalesce(\"level_reasons\", ''), "
                                    "if(coalesce(\"cascade_reason\", '') <> '', '\\n' || \"cascade_reason\", '')), "
                                    "'\\n', '; ')")
-PAGE_FIELDS = (("page", QVariant.Int), ("kind", QVariant.String), ("district", QVariant.String),
-               ("heading", QVariant.String), ("note", QVariant.String), ("n_level1", QVariant.Int),
-               ("n_level2", QVariant.Int), ("n_level3", QVariant.Int), ("n_level4", QVariant.Int),
-               ("n_unscored", QVariant.Int), ("n_total", QVariant.Int), ("capped", QVariant.Int),
+PAGE_FIELDS = (("page", "int"), ("kind", "text"), ("district", "text"),
+               ("heading", "text"), ("note", "text"), ("n_level1", "int"),
+               ("n_level2", "int"), ("n_level3", "int"), ("n_level4", "int"),
+               ("n_unscored", "int"), ("n_total", "int"), ("capped", "int"),
                # shares of the page's units as text ("5.3%"); the counts by inherent level and
                # the units the upgrades raised (NULL when the units do not record them)
-               ("share_level1", QVariant.String), ("share_level2", QVariant.String),
-               ("share_level3", QVariant.String), ("share_level4", QVariant.String),
-               ("share_unscored", QVariant.String), ("n_inherent1", QVariant.Int), ("n_inherent2", QVariant.Int),
-               ("n_inherent3", QVariant.Int), ("n_inherent4", QVariant.Int), ("n_raised", QVariant.Int))
+               ("share_level1", "text"), ("share_level2", "text"),
+               ("share_level3", "text"), ("share_level4", "text"),
+               ("share_unscored", "text"), ("n_inherent1", "int"), ("n_inherent2", "int"),
+               ("n_inherent3", "int"), ("n_inherent4", "int"), ("n_raised", "int"))
+def field_type(kind: str):
+    """A field's type for ``QgsField``: ``QMetaType.Type`` from QGIS 3.38, which deprecates the
+    ``QVariant`` type constructor (a DeprecationWarning under QGIS 3.44), ``QVariant``'s type
+    before (QGIS 3.22 has no other)."""
+    names = {"int": ("Int", "Int"), "text": ("QString", "String")}[kind]
+    if Qgis.versionInt() >= 33800:
+        return getattr(QMetaType.Type, names[0])
+    return getattr(QVariant, names[1])  # QVariant.Int: QGIS's pyqt5_to_pyqt6 wants this spelling
+
+
 SHARE_KEYS = {"share_level1": "n_level1", "share_level2": "n_level2", "share_level3": "n_level3",
               "share_level4": "n_level4", "share_unscored": "n_unscored"}
 INHERENT_KEYS = ("n_inherent1", "n_inherent2", "n_inherent3", "n_inherent4", "n_raised")
@@ -223,12 +233,22 @@ def _unshape_labeling(layer: QgsVectorLayer) -> None:
 def _unshape_layout(layout: QgsPrintLayout) -> None:
     """Every font of the layout without shaping (see :func:`_unshaped`)."""
     for item in layout.items():
+        # Text formats where QGIS has them (labels from 3.24, legend styles from 3.30); QGIS 3.44
+        # deprecates the font() accessors. Fonts before.
         if isinstance(item, QgsLayoutItemLabel):
-            item.setFont(_unshaped(item.font()))
+            if hasattr(item, "textFormat"):
+                item.setTextFormat(_unshaped_format(item.textFormat()))
+            else:
+                item.setFont(_unshaped(item.font()))
         elif isinstance(item, QgsLayoutItemLegend):
             for style in (QgsLegendStyle.Style.Title, QgsLegendStyle.Style.Group, QgsLegendStyle.Style.Subgroup,
                           QgsLegendStyle.Style.SymbolLabel):
-                item.setStyleFont(style, _unshaped(item.styleFont(style)))
+                st = item.style(style)
+                if hasattr(st, "textFormat"):
+                    st.setTextFormat(_unshaped_format(st.textFormat()))
+                    item.setStyle(style, st)
+                else:
+                    item.setStyleFont(style, _unshaped(item.styleFont(style)))
         elif isinstance(item, QgsLayoutItemScaleBar):
             item.setTextFormat(_unshaped_format(item.textFormat()))
     for multi in layout.multiFrames():
@@ -419,7 +439,7 @@ def _pages_layer(title: str, cover_geometry: QgsGeometry, cover_counts: dict[str
                  districts: QgsVectorLayer | None, rows: int, tr) -> QgsVectorLayer:
     """The atlas coverage: feature 1 the city, then one per district (in the layer's order)."""
     pages = QgsVectorLayer(f"MultiPolygon?crs={SOURCE_CRS}", "report_pages", "memory")
-    pages.dataProvider().addAttributes([QgsField(n, t) for n, t in PAGE_FIELDS])
+    pages.dataProvider().addAttributes([QgsField(n, field_type(t)) for n, t in PAGE_FIELDS])
     pages.updateFields()
     feats = []
 

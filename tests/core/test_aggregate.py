@@ -41,7 +41,7 @@ def test_every_unit_lies_in_its_cell_and_is_counted_once():
         assert cells["n_units"].sum() == len(lon)
         assert cells["cell_id"].is_unique
         q, r = hex_index(np.asarray(x), np.asarray(y), band.cell_m)
-        ids = np.char.add(np.char.add(f"{band.cell_m}:" + q.astype(str), ":"), r.astype(str))
+        ids = np.char.add(np.char.add(np.char.add(f"{band.cell_m}:", q.astype(str)), ":"), r.astype(str))
         poly = dict(zip(cells["cell_id"], cells.geometry))
         sample = np.random.default_rng(0).choice(len(lon), 300, replace=False)
         for i in sample:  # the cell polygon (back in the projected zone) holds the point

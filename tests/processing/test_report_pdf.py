@@ -314,6 +314,10 @@ def test_template_loads_cleanly_and_is_up_to_date(qgis_app, tmp_path):
                 f"{kind}_counts_heading"} <= ids
     assert {"title", "date", "footer", "page_number", "summary_table", "units_table"} <= ids
     assert "Noto Sans CJK SC" in TEMPLATE.read_text(encoding="utf-8")
+    from qgis.core import Qgis
+
+    if Qgis.versionInt() // 100 != 322:
+        return  # the template is written by the oldest QGIS supported, 3.22, so every newer one reads it
     fresh = tmp_path / "report.qpt"
     subprocess.run([sys.executable, str(ROOT / "scripts" / "make_layout.py"), "--out", str(fresh)], check=True,
                    capture_output=True)

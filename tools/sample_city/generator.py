@@ -676,6 +676,12 @@ def _int_text(values: np.ndarray, width: int = 0) -> np.ndarray:
     return s.astype(object)
 
 
+def _text(s: pd.Series) -> pd.Series:
+    """Text, with missing values kept missing: pandas 3's ``astype(str)`` does that, pandas 2's
+    writes the string "None" (Debian forky's QGIS 3.44 brings pandas 2.3)."""
+    return s.astype(str).where(s.notna())
+
+
 def _lookup(mapping: dict, keys: np.ndarray) -> np.ndarray:
     """``mapping[k]`` for each key of an object array, vectorised over distinct keys."""
     codes, uniq = pd.factorize(pd.Series(keys, dtype=object))
@@ -719,8 +725,12 @@ def _geometry():
     boundary = shapely.Polygon(_OUTLINE)
     seeds = shapely.MultiPoint([(d.lon, d.lat) for d in _DISTRICTS])
     x0, y0, x1, y1 = boundary.bounds
-    cells = shapely.voronoi_polygons(seeds, extend_to=shapely.box(x0 - 1, y0 - 1, x1 + 1, y1 + 1), ordered=True)
-    polys = shapely.intersection(np.asarray(shapely.get_parts(cells)), boundary)
+    cells = np.asarray(shapely.get_parts(shapely.voronoi_polygons(
+        seeds, extend_to=shapely.box(x0 - 1, y0 - 1, x1 + 1, y1 + 1))))
+    # in the districts' order (shapely 2.1's ordered=True; shapely 2.0 has not got it)
+    points = shapely.get_parts(seeds)
+    cells = np.array([cells[shapely.contains(cells, p)][0] for p in points])  # a handful of districts
+    polys = shapely.intersection(cells, boundary)
     polys = shapely.set_precision(polys, 1e-7)
     boundary = shapely.set_precision(boundary, 1e-7)
     shapely.prepare(boundary)
@@ -1070,7 +1080,7 @@ def generate_city(n_units: int, seed: int = DEFAULT_SEED, hazards_per_unit: tupl
     })
     for c in ("unit_code", "name", "credit_code", "sector", "district", "street", "address", "crs",
               "surveyor", "contact_name", "contact_phone"):
-        units[c] = units[c].astype(str)
+        units[c] = _text(units[c])
 
     if city:
         lo_hi = np.array([CITY_HAZARDS_PER_UNIT[s] for s in _SECTOR_IDS], dtype=np.int64)[sector_idx]
@@ -1285,10 +1295,8 @@ def _generate_hazards(rng, units: pd.DataFrame, sector_idx, type_idx, type_list,
         "likelihood": likelihood, "severity": severity, "lon": h_lon, "lat": h_lat, "crs": h_crs,
         "note": note, "wgs84_lon": w_lon, "wgs84_lat": w_lat,
     })
-    for c in ("hazard_code", "unit_code", "name", "kind"):
-        out[c] = out[c].astype(str)
-    for c in ("equipment", "substance", "cas", "category", "crs", "note"):
-        out[c] = out[c].astype("str")  # missing stays NaN in pandas' str dtype
+    for c in ("hazard_code", "unit_code", "name", "kind", "equipment", "substance", "cas", "category", "crs", "note"):
+        out[c] = _text(out[c])
     return out
 
 

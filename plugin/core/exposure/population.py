@@ -510,7 +510,9 @@ def population_in_zone(zone: Any, raster: str | os.PathLike[str]) -> float:
         # Rows and columns of every cell the zone touches (floor of the start, ceil of the end).
         inv = ~ds.transform
         x0, y0, x1, y1 = shapely.geometry.shape(geom).bounds
-        cols, rows = zip(*(inv * (x, y) for x, y in ((x0, y0), (x1, y1), (x0, y1), (x1, y0))))
+        # written out: affine 3 (Debian forky) deprecates `inv * (x, y)`, affine 2 has no `@` for points
+        cols, rows = zip(*((inv.a * x + inv.b * y + inv.c, inv.d * x + inv.e * y + inv.f)
+                           for x, y in ((x0, y0), (x1, y1), (x0, y1), (x1, y0))))
         c0, c1 = max(int(np.floor(min(cols))), 0), min(int(np.ceil(max(cols))), ds.width)
         r0, r1 = max(int(np.floor(min(rows))), 0), min(int(np.ceil(max(rows))), ds.height)
         if c1 <= c0 or r1 <= r0:  # a zone beside the raster holds no one from it

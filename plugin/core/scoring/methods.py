@@ -122,7 +122,7 @@ def score(units: pd.DataFrame, hazards: pd.DataFrame, rules: Rules,
     beta_source[gb_idx] = matched["beta_source"].astype(object).to_numpy()
     match[gb_idx] = matched["match"].astype(object).to_numpy()
     q_over_Q = q / Q
-    unit_major = graded["major_hazard"].reindex(hz["unit_code"]).fillna(False).to_numpy(dtype=bool)
+    unit_major = graded["major_hazard"].reindex(hz["unit_code"]).eq(True).to_numpy(dtype=bool)  # NaN: not major
     counted = is_gb & unit_major & np.isfinite(q_over_Q) & (q > 0)  # a zero quantity holds nothing
     gcols = graded.reindex(hz["unit_code"])
 
@@ -195,10 +195,10 @@ def score(units: pd.DataFrame, hazards: pd.DataFrame, rules: Rules,
     u_level = np.where(has, level[wi_int], 0)
     u_level = np.where(u_level > 0, u_level, 0)
     ug = graded.reindex(un["unit_code"].astype(object))
-    major = ug["major_hazard"].fillna(False).to_numpy(dtype=bool)
+    major = ug["major_hazard"].eq(True).to_numpy(dtype=bool)
     u_method = np.where(has, method[wi_int], "none")
     reasons = _reasons(hz, hz_out, rules, wi_int, has, u_method, lec_vals, ls_vals, lec_d, ls_r, ug, major)
-    alpha_missing = major & ug["alpha_missing"].fillna(False).to_numpy(dtype=bool) if len(ug) else major
+    alpha_missing = major & ug["alpha_missing"].eq(True).to_numpy(dtype=bool) if len(ug) else major
     for i in np.flatnonzero(alpha_missing):
         issues.append(_issue_row("W_ALPHA_DEFAULT", un["unit_code"].iat[i], "", f"{ug['alpha'].iat[i]:g}"))
     u_out = pd.DataFrame({
