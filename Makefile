@@ -16,6 +16,7 @@ OUT := $(ROOT)/out
 RUN_ENV := QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=/tmp/runtime-$$(id -u) PYTHONPATH=$(ROOT)
 
 .PHONY: setup apt venv translations lint test test-user test-ltr wheelhouse demo bench qgis screenshots sample \
+	install-screenshots \
 	zip clean help
 
 help:
@@ -133,7 +134,24 @@ screenshots: setup
 	      xvfb-run -a -s "-screen 0 1280x800x24" qgis --noversioncheck --nologo --code scripts/$$script.py; \
 	  done; \
 	done
+	@$(MAKE) --no-print-directory install-screenshots
 	@ls -l docs/img
+
+# The Install Python packages dialog in a stock QGIS (its own Python only), offline from the
+# user lane's wheelhouse: the message bar, then the dialog after the install.
+USER_WHEELS := $(USER_LANE)/wheelhouse/city_safety_risk_map-wheels-linux_x86_64-py3.11.zip
+install-screenshots: setup
+	@test -f $(USER_WHEELS) || $(PY) scripts/wheelhouse.py --platform linux_x86_64 --python 3.11 \
+	  --out $(USER_LANE)/wheelhouse --numpy $$($(SYS_PY) -c 'import numpy; print(numpy.__version__)') \
+	  --constraint tests/data/lane/floor-constraints.txt
+	@for loc in en_US zh_CN; do \
+	  $(new_profile); \
+	  printf '[locale]\nuserLocale=%s\noverrideFlag=true\n' $$loc >> $$profile/profiles/default/QGIS/QGIS3.ini; \
+	  env -u PYTHONPATH -u CSRM_QGIS_PROFILE CSRM_SHOT_DIR=$(ROOT)/docs/img CSRM_SHOT_SUFFIX=_$${loc%%_*} \
+	    CSRM_SMOKE_OUT=$$profile/install.json CSRM_WHEELHOUSE=$(USER_WHEELS) QGIS_CUSTOM_CONFIG_PATH=$$profile \
+	    xvfb-run -a -s "-screen 0 1280x800x24" qgis --noversioncheck --nologo --code tests/gui/qgis_app/install.py; \
+	  cat $$profile/install.json; echo; \
+	done
 
 zip: apt translations
 	@$(SYS_PY) scripts/make_zip.py

@@ -1369,77 +1369,82 @@
       <translation>无法读取单位：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/install_dialog.py" line="45" />
+      <location filename="../plugin/gui/install_dialog.py" line="47" />
       <source>Install Python packages</source>
       <translation>安装 Python 包</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/install_dialog.py" line="63" />
+      <location filename="../plugin/gui/install_dialog.py" line="65" />
       <source>A folder of the plugin's own in the QGIS profile, used after QGIS's own packages: nothing QGIS has (numpy, GDAL, PROJ) is replaced.</source>
       <translation>QGIS 配置文件中插件自己的文件夹，排在 QGIS 自带的包之后：QGIS 已有的包（numpy、GDAL、PROJ）不会被替换。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/install_dialog.py" line="71" />
+      <location filename="../plugin/gui/install_dialog.py" line="73" />
       <source>a folder or .zip of wheels from `make wheelhouse`</source>
       <translation>由 `make wheelhouse` 生成的 wheel 文件夹或 .zip</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/install_dialog.py" line="73" />
+      <location filename="../plugin/gui/install_dialog.py" line="75" />
       <source>Zip…</source>
       <translation>Zip 文件…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/install_dialog.py" line="75" />
+      <location filename="../plugin/gui/install_dialog.py" line="77" />
       <source>Folder…</source>
       <translation>文件夹…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/install_dialog.py" line="92" />
+      <location filename="../plugin/gui/install_dialog.py" line="94" />
       <source>Install</source>
       <translation>安装</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/install_dialog.py" line="94" />
+      <location filename="../plugin/gui/install_dialog.py" line="96" />
       <source>Cancel installation</source>
       <translation>取消安装</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/install_dialog.py" line="113" />
+      <location filename="../plugin/gui/install_dialog.py" line="99" />
+      <source>Close</source>
+      <translation>关闭</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/install_dialog.py" line="117" />
       <source>Wheelhouse zip</source>
       <translation>离线安装包（zip）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/install_dialog.py" line="113" />
+      <location filename="../plugin/gui/install_dialog.py" line="117" />
       <source>Wheelhouse zip (*.zip)</source>
       <translation>离线安装包 (*.zip)</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/install_dialog.py" line="118" />
+      <location filename="../plugin/gui/install_dialog.py" line="122" />
       <source>Wheelhouse folder</source>
       <translation>离线安装包文件夹</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/install_dialog.py" line="68" />
+      <location filename="../plugin/gui/install_dialog.py" line="70" />
       <source>Offline wheelhouse (empty: download from PyPI):</source>
       <translation>离线安装包（留空：从 PyPI 下载）：</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/install_dialog.py" line="107" />
+      <location filename="../plugin/gui/install_dialog.py" line="111" />
       <source>Every package the plugin needs is present.</source>
       <translation>插件所需的包都已安装。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/install_dialog.py" line="173" />
+      <location filename="../plugin/gui/install_dialog.py" line="177" />
       <source>Installed. The algorithms are loaded; no restart is needed.</source>
       <translation>安装完成，算法已加载，无需重启。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/install_dialog.py" line="61" />
+      <location filename="../plugin/gui/install_dialog.py" line="63" />
       <source>Into: {}</source>
       <translation>安装到：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/install_dialog.py" line="109" />
+      <location filename="../plugin/gui/install_dialog.py" line="113" />
       <source>Missing or of another version: {}</source>
       <translation>缺少或版本不符：{}</translation>
     </message>
@@ -1469,7 +1474,12 @@
       <translation>安装 Python 包…</translation>
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="166" />
+      <location filename="../plugin/plugin.py" line="128" />
+      <source>Some algorithms could not be loaded; the log (City Safety Risk Map) says why.</source>
+      <translation>部分算法无法加载，原因见日志（City Safety Risk Map）。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="174" />
       <source>Python packages installed; every algorithm is loaded.</source>
       <translation>Python 包已安装，所有算法均已加载。</translation>
     </message>
@@ -1479,7 +1489,12 @@
       <translation>不可用：缺少 Python 包（见消息栏或日志）</translation>
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="179" />
+      <location filename="../plugin/plugin.py" line="125" />
+      <source>{} Python packages are missing ({}): some algorithms are not loaded.</source>
+      <translation>缺少 {} 个 Python 包（{}）：部分算法未加载。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="187" />
       <source>The panel needs the Python package {}: use “Install Python packages…” in the City Safety Risk menu.</source>
       <translation>面板需要 Python 包 {}：请使用“城市安全风险”菜单中的“安装 Python 包…”。</translation>
     </message>
@@ -1777,12 +1792,17 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>仍缺少的包</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/install_packages.py" line="60" />
+      <location filename="../plugin/processing/install_packages.py" line="61" />
+      <source>Nothing to install: every package the plugin needs is present.</source>
+      <translation>无需安装：插件所需的包都已安装。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/install_packages.py" line="63" />
       <source>Installed into {}. Restart QGIS (or qgis_process) to load the algorithms.</source>
       <translation>已安装到 {}。请重启 QGIS（或 qgis_process）以加载算法。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/install_packages.py" line="63" />
+      <location filename="../plugin/processing/install_packages.py" line="66" />
       <source>Still missing or of another version: {}</source>
       <translation>仍缺少或版本不符：{}</translation>
     </message>
@@ -1862,92 +1882,92 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>升级危险源 {} 个，防护距离内有高敏感目标 {} 处，连线 {} 条。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="580" />
+      <location filename="../plugin/processing/report_pdf.py" line="600" />
       <source>Risk units by level</source>
       <translation>风险单位（按等级）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="570" />
+      <location filename="../plugin/processing/report_pdf.py" line="590" />
       <source>No level-1 or level-2 units</source>
       <translation>没有重大或较大风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="598" />
+      <location filename="../plugin/processing/report_pdf.py" line="618" />
       <source>Level-1 and level-2 units</source>
       <translation>一级和二级风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="692" />
+      <location filename="../plugin/processing/report_pdf.py" line="712" />
       <source>City Safety Risk Map report</source>
       <translation>城市安全风险一张图报告</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="733" />
+      <location filename="../plugin/processing/report_pdf.py" line="753" />
       <source>Units by sector and risk level</source>
       <translation>各行业领域单位风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="547" />
+      <location filename="../plugin/processing/report_pdf.py" line="567" />
       <source>R</source>
       <translation>R</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="676" />
+      <location filename="../plugin/processing/report_pdf.py" line="696" />
       <source>District boundaries</source>
       <translation>行政区边界</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="717" />
+      <location filename="../plugin/processing/report_pdf.py" line="737" />
       <source>Legend</source>
       <translation>图例</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="726" />
+      <location filename="../plugin/processing/report_pdf.py" line="746" />
       <source>Units by risk level</source>
       <translation>各风险等级单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="438" />
+      <location filename="../plugin/processing/report_pdf.py" line="458" />
       <source>(no district name)</source>
       <translation>（未命名行政区）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="730" />
+      <location filename="../plugin/processing/report_pdf.py" line="750" />
       <source>Date: {}</source>
       <translation>日期：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="732" />
+      <location filename="../plugin/processing/report_pdf.py" line="752" />
       <source>Source: {}  ·  Rules: {}</source>
       <translation>数据来源：{}  ·  规则：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="447" />
+      <location filename="../plugin/processing/report_pdf.py" line="467" />
       <source>Level-1 and level-2 units in {}: {}</source>
       <translation>{}重大、较大风险单位：{} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="449" />
+      <location filename="../plugin/processing/report_pdf.py" line="469" />
       <source>(the first {} shown)</source>
       <translation>（显示前 {} 个）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="452" />
+      <location filename="../plugin/processing/report_pdf.py" line="472" />
       <source>The map shows the risk density and the level-1 and level-2 units only: {} of {} units.</source>
       <translation>地图仅显示风险密度和一级、二级风险单位：共 {1} 个单位中的 {0} 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="504" />
+      <location filename="../plugin/processing/report_pdf.py" line="524" />
       <source>Inherent</source>
       <translation>固有</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="504" />
+      <location filename="../plugin/processing/report_pdf.py" line="524" />
       <source>Final</source>
       <translation>最终</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="504" />
+      <location filename="../plugin/processing/report_pdf.py" line="524" />
       <source>Share</source>
       <translation>占比</translation>
     </message>

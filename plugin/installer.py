@@ -412,6 +412,7 @@ def install(profile: Path | None = None, wheelhouse: str | Path | None = None,
                                             [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
         env.pop("PIP_REQUIRE_VIRTUALENV", None)
         env["PYTHONIOENCODING"] = "utf-8"
+        env["PIP_ROOT_USER_ACTION"] = "ignore"  # an administrator's run: no warning about root
         say(f"{python} -m pip install --prefix {prefix} … ({len(pins)} constraints: what QGIS's Python has)")
         say(" ".join(cmd[1:]))
         flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # no console window on Windows

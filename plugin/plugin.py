@@ -112,12 +112,20 @@ class CitySafetyPlugin:
         self.install_action.setObjectName(INSTALL_ACTION_OBJECT_NAME)
         self.install_action.triggered.connect(self.open_installer)
         self.actions.append(self.install_action)
-        message = self.provider.unavailable_message() if self.provider is not None else ""
-        if message:
-            self.push_install_message(message)
+        self.push_install_message()
 
-    def push_install_message(self, message: str):
-        """A message bar that names what is missing, with the button that installs it."""
+    def push_install_message(self):
+        """A short message bar in the user's language that names what is missing, with the
+        button that installs it (the full bilingual text is in the log); nothing if all is there."""
+        if self.provider is None or not self.provider.unavailable_message():
+            return
+        names = self.provider.missing_packages()
+        if names:
+            shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
+            message = tr("{} Python packages are missing ({}): some algorithms are not loaded.").format(
+                len(names), shown)
+        else:  # an algorithm of ours failed to load: the log says why
+            message = tr("Some algorithms could not be loaded; the log (City Safety Risk Map) says why.")
         bar = self.iface.messageBar()
         widget = bar.createMessage(tr("City Safety Risk Map"), message)
         button = QPushButton(tr("Install Python packages…"), widget)
@@ -160,9 +168,8 @@ class CitySafetyPlugin:
             with contextlib.suppress(RuntimeError):  # already closed by the user
                 bar.popWidget(self.install_message)
             self.install_message = None
-        message = self.provider.unavailable_message() if self.provider is not None else ""
-        if message:
-            self.push_install_message(message)
+        if self.provider is not None and self.provider.unavailable_message():
+            self.push_install_message()
         else:
             bar.pushMessage(tr("City Safety Risk Map"), tr("Python packages installed; every algorithm is loaded."),
                             Qgis.MessageLevel.Success, 10)

@@ -31,6 +31,8 @@ $QP run citysafety:install_packages ${WHEELS:+--WHEELHOUSE="$WHEELS"} 2>&1 \
   | grep -v "^Location\|ignored: it is neither" | tail -25
 echo "== installed in $(( $(date +%s) - start )) s: $(ls "$WORK/dependencies"/*/* -d 2>/dev/null)"
 export CSRM_QGIS_PROFILE=$PROFILE
+# the real-QGIS install test (tests/gui/test_real_qgis.py) installs into a fresh profile from it
+if [ -n "$WHEELS" ]; then export CSRM_WHEELHOUSE=$WHEELS; fi
 
 # pytest and pytest-qgis beside QGIS's Python (on PYTHONPATH, nothing else there), unless
 # Debian's are new enough.

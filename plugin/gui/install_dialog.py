@@ -96,6 +96,7 @@ class InstallDialog(QDialog):
         self.cancel_button = self.buttons.addButton(tr("Cancel installation"), QDialogButtonBox.ButtonRole.ActionRole)
         self.cancel_button.setEnabled(False)
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setText(tr("Close"))
         self.install_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self._cancel.set)
         self.close_button.clicked.connect(self.reject)

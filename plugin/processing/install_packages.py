@@ -57,8 +57,11 @@ class InstallPackagesAlgorithm(CitySafetyAlgorithm):
             raise QgsProcessingException(installer.explain_failure(result))
         installer.activate()
         still = installer.check()
-        feedback.pushInfo(self.tr("Installed into {}. Restart QGIS (or qgis_process) to load the algorithms.")
-                          .format(result.prefix))
+        if any("nothing to install" in line for line in result.log):
+            feedback.pushInfo(self.tr("Nothing to install: every package the plugin needs is present."))
+        else:
+            feedback.pushInfo(self.tr("Installed into {}. Restart QGIS (or qgis_process) to load the algorithms.")
+                              .format(result.prefix))
         if not still.ok:
             feedback.reportError(self.tr("Still missing or of another version: {}").format(", ".join(still.names())))
         return {self.FOLDER: str(result.prefix), self.INSTALLED: ", ".join(still.names())}

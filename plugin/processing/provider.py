@@ -95,6 +95,21 @@ class CitySafetyProvider(QgsProcessingProvider):
         """Whether the algorithm ``alg_id`` was registered."""
         return self.algorithm(alg_id) is not None
 
+    def missing_packages(self) -> list[str]:
+        """Every requirement that is missing or out of range, and every package whose import
+        failed (not only the first one an algorithm hit)."""
+        missing = getattr(self, "missing", {})
+        if not missing:
+            return []
+        from .. import installer
+
+        try:
+            status = installer.check()
+            return sorted({r.name for r in status.missing} | {r.name for r, _v, _p in status.wrong}
+                          | {installer.normalize(m) for m in missing})
+        except Exception:  # a broken requirements.txt must not hide the message
+            return sorted(missing)
+
     def unavailable_message(self) -> str:
         """What is missing, which algorithms it keeps out and what to do, in Chinese and
         English; "" when everything loaded."""
@@ -104,15 +119,7 @@ class CitySafetyProvider(QgsProcessingProvider):
             return ""
         parts = []
         if missing:
-            from .. import installer
-
-            try:  # every requirement that is missing or out of range, not only the first one hit
-                status = installer.check()
-                names = sorted({r.name for r in status.missing} | {r.name for r, _v, _p in status.wrong}
-                               | {installer.normalize(m) for m in missing})
-            except Exception:  # a broken requirements.txt must not hide the message
-                names = sorted(missing)
-            packages = ", ".join(names)
+            packages = ", ".join(self.missing_packages())
             algs = ", ".join(sorted({a for v in missing.values() for a in v}))
             parts.append(f"城市安全风险一张图：缺少 Python 包 {packages}，以下算法未加载：{algs}。"
                          f"请用菜单“城市安全风险 › 安装 Python 包…”安装（命令行：qgis_process run "

@@ -96,4 +96,35 @@ def test_plugin_without_its_packages_does_not_harm_qgis(tmp_path):
     assert seen["menu_entries"]["citysafety_survey_template"] and not seen["menu_entries"]["citysafety_score"]
     assert not seen["dock"]
     said = " ".join(seen["messages"])
-    assert "geopandas" in said and "Install Python packages" in said, seen["messages"]
+    assert "geopandas" in said and "Python packages are missing" in said, seen["messages"]
+
+
+WHEELHOUSE = os.environ.get("CSRM_WHEELHOUSE", "")
+
+
+@pytest.mark.skipif(not shutil.which("xvfb-run") or not shutil.which("qgis"), reason="needs qgis and xvfb-run")
+@pytest.mark.skipif(not WHEELHOUSE, reason="the user lane (make test-user) gives the wheelhouse: $CSRM_WHEELHOUSE")
+def test_install_python_packages_in_a_stock_qgis(tmp_path):
+    """A stock QGIS with only its own Python: the message bar's button, the dialog installing
+    offline from the wheelhouse, and every algorithm and the panel there without a restart."""
+    profile, _site = _profile(tmp_path, "en_US")
+    result = tmp_path / "install.json"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "CSRM_QGIS_PROFILE", "QT_QPA_PLATFORM")}
+    env.update(QGIS_CUSTOM_CONFIG_PATH=str(profile), CSRM_SMOKE_OUT=str(result), CSRM_WHEELHOUSE=WHEELHOUSE)
+    proc = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", "qgis", "--noversioncheck", "--nologo",
+                           "--code", str(ROOT / "tests" / "gui" / "qgis_app" / "install.py")],
+                          env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    seen = json.loads(result.read_text(encoding="utf-8"))
+    assert "error" not in seen, seen["error"]
+    assert seen["before"] == ["citysafety:install_packages"]  # not even openpyxl in a stock QGIS
+    assert "geopandas" in seen["status_before"]
+    assert seen["progress"] == 100 and seen["progress_seen"] >= 5
+    assert "no restart" in seen["status_after"], seen
+    assert len(seen["after"]) == 10 and all(seen["menu_entries"].values())
+    assert any("every algorithm is loaded" in m for m in seen["messages_after"]), seen["messages_after"]
+    assert seen["numpy"].startswith("/usr/lib/python3/dist-packages/")  # QGIS's own numpy
+    assert seen["dock"]
+    installed = profile / "profiles" / "default" / "python" / "dependencies" / "city_safety_risk_map"
+    assert not list(installed.glob("*/*/lib/python3*/*-packages/numpy"))  # never a second numpy
+    assert list(installed.glob("*/*/lib/python3*/*-packages/geopandas"))
