@@ -698,7 +698,7 @@ def _link_units(hrec, hazards, units, units_rec, units_ok, iss: _Issues, herr) -
     # A hazard whose own file's unit row with that code was rejected (say, as a duplicate of
     # another file's unit) is not attached to the other file's unit: it follows its own.
     file_of = np.array([t.file for t in iss.tables] + [""], dtype=object)
-    ok_in_file = set((file_of[units_rec["_tid"].to_numpy()[units_ok]] + KEY_SEP
+    ok_in_file = set((file_of[units_rec["_tid"].to_numpy(dtype=np.int64)[units_ok]] + KEY_SEP
                       + units["unit_code"].to_numpy(dtype=object)[units_ok]).tolist())
     own_rejected: dict[str, str] = {}
     for i in np.flatnonzero(~units_ok):

@@ -103,6 +103,10 @@ def read_file(path: str | Path, display_name: str | None = None) -> FileRead:
     """Read one survey file; never raises for a bad file (it becomes an issue)."""
     p = Path(path)
     fr = FileRead(path=p, name=display_name or p.name)
+    if p.is_dir():
+        _file_issue(fr, "E_FILE_TYPE", detail="是文件夹 a folder")
+        fr.refused = True
+        return fr
     if not p.is_file():
         _file_issue(fr, "E_FILE_NOT_FOUND", value=str(p))
         fr.refused = True
