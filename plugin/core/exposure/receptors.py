@@ -122,6 +122,22 @@ def _field(frame: pd.DataFrame, given: str | None, candidates: tuple[str, ...], 
     return _guess_field(columns, candidates)
 
 
+def missing_fields(columns: list[Any], *, class_field: str | None = None, located: bool = True) -> tuple[str, ...]:
+    """What a receptor layer with these ``columns`` lacks for :func:`prepare_receptors`:
+    ``"class"`` when no class field is given or found among :data:`CLASS_FIELD_CANDIDATES`
+    (every receptor would be of class unknown, with low sensitivity, and so raise nothing),
+    and for a table without geometry (``located`` False) ``"lon"`` and ``"lat"`` when no
+    :data:`LON_FIELD_CANDIDATES` / :data:`LAT_FIELD_CANDIDATES` column is there."""
+    columns = list(columns)
+    missing = []
+    if (class_field or _guess_field(columns, CLASS_FIELD_CANDIDATES)) is None:
+        missing.append("class")
+    if not located:
+        missing += [k for k, cands in (("lon", LON_FIELD_CANDIDATES), ("lat", LAT_FIELD_CANDIDATES))
+                    if _guess_field(columns, cands) is None]
+    return tuple(missing)
+
+
 def _text(series: pd.Series | None, n: int) -> npt.NDArray[np.object_]:
     """Cells as stripped text ("" for missing), as an object array."""
     if series is None:

@@ -5,12 +5,14 @@ units answers in seconds."""
 from __future__ import annotations
 
 import importlib.util
+import sqlite3
 from pathlib import Path
 
 import pandas as pd
 import pyogrio
 
 from ..errors import PipelineError
+from ..files import file_problem
 from . import riskdb
 
 #: GDAL's Arrow path reads whole columns at once (about four times faster on a city's
@@ -136,6 +138,86 @@ def layer_crs(db: str | Path, layer: str = "units") -> str:
         return str(pyogrio.read_info(Path(db), layer=layer).get("crs") or "")
     except Exception:
         return ""
+
+
+#: The layers every risk database has (what citysafety:import_surveys writes first).
+RISK_LAYERS = ("units", "hazards")
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _gpkg_tables(path: Path) -> list[str] | None:
+    """The tables a GeoPackage registers (gpkg_contents), in order; None when ``path`` is an
+    SQLite file that is not a GeoPackage. ``sqlite3.DatabaseError`` when it is not SQLite."""
+    uri = path.resolve().as_uri() + "?mode=ro"
+    con = sqlite3.connect(uri, uri=True, timeout=5)
+    try:
+        if con.execute("SELECT 1 FROM sqlite_master WHERE name = 'gpkg_contents'").fetchone() is None:
+            return None
+        return [str(r[0]) for r in con.execute("SELECT table_name FROM gpkg_contents ORDER BY rowid")]
+    finally:
+        con.close()
+
+
+def database_problem(db: str | Path, names: tuple[str, ...] = RISK_LAYERS) -> tuple[str, str] | None:
+    """Why ``db`` cannot be read as a risk database — (English, Chinese) — or None when it is
+    a GeoPackage with the layers ``names``. Only the file's header and its table list are read."""
+    path = Path(db)
+    problem = file_problem(path)
+    if problem is not None:
+        return problem
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(SQLITE_MAGIC))
+        if head != SQLITE_MAGIC:
+            return "is not a GeoPackage (not an SQLite database)", "不是 GeoPackage 文件（不是 SQLite 数据库）"
+        tables = _gpkg_tables(path)
+    except (OSError, sqlite3.Error) as exc:
+        return f"cannot be read as a GeoPackage ({exc})", f"无法作为 GeoPackage 读取（{exc}）"
+    if tables is None:
+        return "is an SQLite database but not a GeoPackage", "是 SQLite 数据库，但不是 GeoPackage"
+    missing = [n for n in names if n not in tables]
+    if missing:
+        have = ", ".join(t for t in tables if t not in riskdb.SYSTEM_TABLES) or "none"
+        have_zh = "、".join(t for t in tables if t not in riskdb.SYSTEM_TABLES) or "无"
+        return (f"is a GeoPackage but not a risk database of this plugin: it has no layer "
+                f"{', '.join(missing)} (its layers: {have}); run citysafety:import_surveys first",
+                f"是 GeoPackage，但不是本插件的风险数据库：没有图层 {'、'.join(missing)}（现有图层：{have_zh}），"
+                f"请先运行导入调查数据")
+    return None
+
+
+def output_database_problem(db: str | Path) -> tuple[str, str] | None:
+    """Why a new risk database must not be written to ``db`` — (English, Chinese) — or None.
+    A path where nothing is yet, an empty file, an empty GeoPackage and a risk database (which
+    is replaced) are fine; any other file would be lost, and a GeoPackage of other layers
+    would lose them."""
+    path = Path(db)
+    if path.is_dir():
+        return "is a folder; a GeoPackage file name is expected", "是文件夹，应为 GeoPackage 文件名"
+    if not path.exists():
+        return None
+    choose_en, choose_zh = "choose a new file name or a risk database", "请另选文件名或选择已有的风险数据库"
+    try:
+        if path.stat().st_size == 0:
+            return None
+        with open(path, "rb") as f:
+            head = f.read(len(SQLITE_MAGIC))
+        if head != SQLITE_MAGIC:
+            return (f"exists and is not a GeoPackage; writing would overwrite it: {choose_en}",
+                    f"已存在且不是 GeoPackage 文件，写入会覆盖它：{choose_zh}")
+        tables = _gpkg_tables(path)
+    except (OSError, sqlite3.Error) as exc:
+        return (f"exists and cannot be read as a GeoPackage ({exc}): {choose_en}",
+                f"已存在且无法作为 GeoPackage 读取（{exc}）：{choose_zh}")
+    if tables is None:
+        return (f"exists and is an SQLite database, not a GeoPackage; writing would overwrite it: {choose_en}",
+                f"已存在且是 SQLite 数据库而不是 GeoPackage，写入会覆盖它：{choose_zh}")
+    own = [t for t in tables if t not in riskdb.SYSTEM_TABLES]
+    if not own or all(n in tables for n in RISK_LAYERS):
+        return None
+    return (f"is a GeoPackage of other data (layers: {', '.join(own)}), not a risk database; writing would "
+            f"remove those layers: {choose_en}",
+            f"是存放其他数据的 GeoPackage（图层：{'、'.join(own)}），不是风险数据库，写入会删除这些图层：{choose_zh}")
 
 
 def require_layers(db: str | Path, names: tuple[str, ...]) -> set[str]:
