@@ -6,6 +6,18 @@ from __future__ import annotations
 from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsProject, QgsRasterLayer, QgsVectorLayer
 
 
+def transformable(crs, target_epsg: int = 4490, transform_context=None) -> bool:
+    """Whether ``crs`` can be transformed to ``target_epsg``: False for no CRS and for GDAL's
+    "Undefined SRS" (a GeoPackage layer written without one), which QGIS calls valid."""
+    if not crs.isValid():
+        return False
+    target = QgsCoordinateReferenceSystem(f"EPSG:{target_epsg}")
+    if crs == target:
+        return True
+    context = transform_context if transform_context is not None else QgsProject.instance().transformContext()
+    return QgsCoordinateTransform(crs, target, context).isValid()
+
+
 def features_to_geodataframe(source, target_epsg: int = 4490):
     """Features of a QGIS source (any provider) as a GeoDataFrame in EPSG:4490. District
     layers hold tens of polygons, so one pass over the features is fine here."""
@@ -13,7 +25,7 @@ def features_to_geodataframe(source, target_epsg: int = 4490):
     import shapely
 
     target = QgsCoordinateReferenceSystem(f"EPSG:{target_epsg}")
-    has_crs = source.sourceCrs().isValid()
+    has_crs = transformable(source.sourceCrs(), target_epsg)
     transform = QgsCoordinateTransform(source.sourceCrs(), target, QgsProject.instance().transformContext()) \
         if has_crs else None
     names = [f.name() for f in source.fields()]

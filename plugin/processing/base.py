@@ -32,6 +32,17 @@ def add_rules_file(alg) -> None:
         alg.RULES, alg.tr("Rules file (default: the plugin's rules)"), extension="toml", optional=True))
 
 
+def bad_parameter(alg, name: str, path, why_zh: str, why_en: str) -> QgsProcessingException:
+    """The refusal of ``alg``'s parameter ``name`` for the file, folder or layer ``path``, in
+    Chinese then English, each half naming the parameter and the file (raise what it returns):
+    ``参数 INPUT「Risk database」：文件不存在：/d/risk.gpkg / Parameter INPUT (Risk database):
+    file not found: /d/risk.gpkg``."""
+    definition = alg.parameterDefinition(name)
+    label = definition.description() if definition is not None else name
+    return QgsProcessingException(f"参数 {name}「{label}」：{why_zh}：{path} / "
+                                  f"Parameter {name} ({label}): {why_en}: {path}")
+
+
 def rules_of(alg, parameters, context):
     """Load and check the rules before any work; a bad file stops the algorithm."""
     from ..core.rules import RulesError, load_rules
@@ -40,7 +51,11 @@ def rules_of(alg, parameters, context):
     try:
         return load_rules(path or None)
     except RulesError as exc:
-        raise QgsProcessingException(alg.tr("The rules file was refused: {}").format(exc)) from exc
+        raise bad_parameter(alg, alg.RULES, exc.path or path, f"规则文件无效（{exc.key}：{exc.zh}）",
+                            f"the rules file was refused ({exc.key}: {exc.en})") from exc
+    except OSError as exc:
+        raise bad_parameter(alg, alg.RULES, path, f"规则文件无法读取（{exc.strerror or exc}）",
+                            f"the rules file cannot be read ({exc.strerror or exc})") from exc
 
 
 def progress_of(feedback) -> Progress:
@@ -129,6 +144,9 @@ class CitySafetyAlgorithm(QgsProcessingAlgorithm):
     ALG_ID = ""
     DISPLAY = ""
     HELP = ""
+    #: Whether its files, layers and rasters are checked before a run (checks.py): the steps on
+    #: survey data and risk databases; not install_packages (a wheelhouse folder or zip).
+    DATA_CHECKS = False
 
     def helpUrl(self):
         doc = HELP_DOCS.get(self.ALG_ID)
@@ -164,6 +182,22 @@ class CitySafetyAlgorithm(QgsProcessingAlgorithm):
     def shortHelpString(self):
         return tr(self.HELP)
 
+    def checkParameterValues(self, parameters, context):
+        """QGIS's check before every run (the dialog, processing.run, qgis_process, the panel):
+        each bad file, folder, layer or raster is refused in both languages, naming the
+        parameter and the file, before anything is read or written (checks.py)."""
+        if self.DATA_CHECKS:
+            from .checks import check_parameters
+
+            try:
+                check_parameters(self, parameters, context)
+            except QgsProcessingException as exc:
+                return False, str(exc)
+        ok, message = super().checkParameterValues(parameters, context)
+        if not ok:
+            return False, f"参数值无效：{message} / Invalid parameter value: {message}"
+        return True, ""
+
     @staticmethod
     def canceled() -> QgsProcessingException:
         return QgsProcessingException(tr("Cancelled; earlier outputs were left as they were."))
@@ -172,6 +206,8 @@ class CitySafetyAlgorithm(QgsProcessingAlgorithm):
 class AnalysisAlgorithm(CitySafetyAlgorithm):
     """The steps on a risk database, grouped as 风险分析 Risk analysis in the toolbox."""
 
+    DATA_CHECKS = True
+
     def group(self):
         return tr("Risk analysis")
 
@@ -179,5 +215,5 @@ class AnalysisAlgorithm(CitySafetyAlgorithm):
         return "analysis"
 
 
-__all__ = ["AnalysisAlgorithm", "Canceled", "CitySafetyAlgorithm", "icon_path", "plugin_version", "progress_of",
-           "rules_of"]
+__all__ = ["AnalysisAlgorithm", "Canceled", "CitySafetyAlgorithm", "bad_parameter", "icon_path", "plugin_version",
+           "progress_of", "rules_of"]

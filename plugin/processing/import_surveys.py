@@ -30,7 +30,15 @@ from ..core.ingest.importer import ImportOptions, import_surveys
 from ..core.ingest.reader import CSV_SUFFIXES, WORKBOOK_SUFFIXES
 from ..core.store.riskdb import RUNS_LAYER, now_iso, run_log, state, write_layers
 from ..i18n import pick
-from .base import CitySafetyAlgorithm, add_layer_outputs, add_rules_file, layer_outputs, plugin_version, progress_of
+from .base import (
+    CitySafetyAlgorithm,
+    add_layer_outputs,
+    add_rules_file,
+    bad_parameter,
+    layer_outputs,
+    plugin_version,
+    progress_of,
+)
 from .score import rules_of
 
 LAYERS_TO_LOAD = ("units", "hazards", "import_issues")
@@ -54,6 +62,7 @@ def add_survey_inputs(alg) -> None:
 
 class ImportSurveysAlgorithm(CitySafetyAlgorithm):
     ALG_ID = "import_surveys"
+    DATA_CHECKS = True
     LAYERS = ("UNITS_LAYER", "HAZARDS_LAYER")
     DISPLAY = "Import surveys"
     HELP = (
@@ -122,7 +131,12 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):
         files = self._inputs(parameters, context)
         if not files:
-            raise QgsProcessingException(self.tr("No survey files given (choose files or a folder)."))
+            folder = self.parameterAsFile(parameters, self.FOLDER, context)
+            if folder:
+                raise bad_parameter(self, self.FOLDER, folder, "文件夹中没有调查数据文件（.xlsx、.csv）",
+                                    "the folder holds no survey files (.xlsx, .csv)")
+            raise QgsProcessingException("未选择调查数据文件：请选择文件或文件夹 / "
+                                         "No survey files given: choose files or a folder")
         out = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         if not out.lower().endswith(".gpkg"):
             out += ".gpkg"
@@ -136,6 +150,7 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
             result = import_surveys(files, options, progress, plugin_version=plugin_version())
             if not result.balanced:  # checked before anything is written
                 raise QgsProcessingException(self.tr("Row balance check failed; please report this."))
+            self._check_not_all_refused(parameters, context, result)  # before anything is written
             progress.step(96, self.tr("Writing {}").format(out))
             log = run_log(None, "import_surveys", summary={
                 "files": len(files), "units": len(result.units), "hazards": len(result.hazards),
@@ -166,6 +181,23 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
             "FILES_REFUSED": int((runs.status == "refused").sum()),
             **layer_outputs(out, *self.LAYERS),
         }
+
+    def _check_not_all_refused(self, parameters, context, result) -> None:
+        """Refuse an import in which every file was refused (not there, a folder, not a
+        workbook, empty…): it would write an empty database, over an earlier one. A bad file
+        among good ones is a refused file of the import report instead (import_issues)."""
+        runs = result.runs
+        if not len(runs) or (runs["status"] != "refused").any():
+            return
+        issues = result.issues
+        refused = issues[issues["code"].astype(str).str.startswith("E_FILE")] if len(issues) else issues
+        zh = "；".join(f"{r.file}：{r.message_zh}" for r in refused.itertuples(index=False)) or "-"
+        en = "; ".join(f"{r.file}: {r.message_en}" for r in refused.itertuples(index=False)) or "-"
+        folder = self.parameterAsFile(parameters, self.FOLDER, context)
+        given = self.parameterAsFileList(parameters, self.INPUT, context) or []
+        name, where = (self.INPUT, ", ".join(given)) if given else (self.FOLDER, folder)
+        raise bad_parameter(self, name, where, f"没有可导入的调查数据文件，每个文件都被拒绝（{zh}）",
+                            f"no survey file could be imported, every file was refused ({en})")
 
     def _log_summary(self, result, feedback) -> None:
         feedback.pushInfo(self.tr("Rows read = accepted + rejected + skipped (blank / total), per file:"))

@@ -18,7 +18,8 @@ from ..core.errors import Canceled, PipelineError
 from ..core.steps import proximity_database
 from ..i18n import pick
 from ..layers.loading import features_to_geodataframe, load_links_layer
-from .base import AnalysisAlgorithm, add_layer_outputs, layer_outputs, progress_of
+from .base import AnalysisAlgorithm, add_layer_outputs, bad_parameter, layer_outputs, progress_of
+from .checks import receptor_class_missing
 from .score import add_database_and_rules, rules_of
 
 
@@ -42,28 +43,58 @@ def add_proximity_inputs(alg, with_fields: bool = True) -> None:
 
 
 def proximity_inputs(alg, parameters, context):
-    """(receptors frame or None, source name, population raster path or None, name field, class field)."""
-    from ..core.ingest.tables import read_table
-
+    """(receptors frame or None, source name, population raster path or None, name field, class field).
+    The layers were checked before the run (checks.py); a receptor table is checked here, as
+    it is read."""
     receptors, source_name = None, ""
+    name_field = class_field = None
+    if alg.parameterDefinition("NAME_FIELD") is not None:
+        name_field = alg.parameterAsString(parameters, "NAME_FIELD", context) or None
+        class_field = alg.parameterAsString(parameters, "CLASS_FIELD", context) or None
     source = alg.parameterAsSource(parameters, alg.RECEPTORS, context)
     if source is not None:
         receptors = features_to_geodataframe(source)
         source_name = source.sourceName()
     table = alg.parameterAsFile(parameters, alg.RECEPTOR_TABLE, context)
     if receptors is None and table:
-        try:
-            receptors = read_table(table)
-        except (OSError, ValueError) as exc:
-            raise QgsProcessingException(str(exc)) from exc
+        receptors = _receptor_table(alg, table, class_field)
         source_name = table
     raster = alg.parameterAsRasterLayer(parameters, alg.POPULATION, context)
     population = raster.source() if raster is not None else None
-    name_field = class_field = None
-    if alg.parameterDefinition("NAME_FIELD") is not None:
-        name_field = alg.parameterAsString(parameters, "NAME_FIELD", context) or None
-        class_field = alg.parameterAsString(parameters, "CLASS_FIELD", context) or None
     return receptors, source_name, population, name_field, class_field
+
+
+def _receptor_table(alg, table: str, class_field: str | None):
+    """The receptor table (.xlsx, .csv) read, or a bilingual refusal: unreadable, or without
+    a class or longitude/latitude columns."""
+    from ..core.exposure.receptors import (
+        CLASS_FIELD_CANDIDATES,
+        LAT_FIELD_CANDIDATES,
+        LON_FIELD_CANDIDATES,
+        missing_fields,
+    )
+    from ..core.ingest.tables import TableError, read_table
+
+    try:
+        frame = read_table(table)
+    except TableError as exc:
+        raise bad_parameter(alg, alg.RECEPTOR_TABLE, table, f"表格无法读取（{exc.zh}）",
+                            f"the table cannot be read ({exc.en})") from exc
+    except OSError as exc:
+        raise bad_parameter(alg, alg.RECEPTOR_TABLE, table, f"表格无法读取（{exc.strerror or exc}）",
+                            f"the table cannot be read ({exc.strerror or exc})") from exc
+    missing = missing_fields(frame.columns, class_field=class_field, located=False)
+    if "class" in missing:
+        raise receptor_class_missing(alg, alg.RECEPTOR_TABLE, table, frame.columns, CLASS_FIELD_CANDIDATES)
+    if missing:
+        have = ", ".join(map(str, frame.columns)) or "-"
+        raise bad_parameter(
+            alg, alg.RECEPTOR_TABLE, table,
+            f"表格没有经纬度列（经度：{'、'.join(LON_FIELD_CANDIDATES)}；纬度：{'、'.join(LAT_FIELD_CANDIDATES)}；"
+            f"现有列：{have}）",
+            f"the table has no longitude/latitude columns (longitude: {', '.join(LON_FIELD_CANDIDATES)}; latitude: "
+            f"{', '.join(LAT_FIELD_CANDIDATES)}; columns: {have})")
+    return frame
 
 
 class ProximityAlgorithm(AnalysisAlgorithm):

@@ -102,6 +102,7 @@ class RunAllAlgorithm(AnalysisAlgorithm):
         # step has succeeded: a failure or a cancel leaves the earlier database and raster as they were.
         out_dir = os.path.dirname(os.path.abspath(final_db))
         os.makedirs(out_dir, exist_ok=True)
+        os.makedirs(os.path.dirname(os.path.abspath(final_density)), exist_ok=True)  # (as risk_map's own)
         fd, db = tempfile.mkstemp(prefix=".run_all.", suffix=".part.gpkg", dir=out_dir)
         os.close(fd)
         os.unlink(db)

@@ -11,6 +11,7 @@ from .base import CitySafetyAlgorithm, add_rules_file, rules_of
 
 class SurveyTemplateAlgorithm(CitySafetyAlgorithm):
     ALG_ID = "survey_template"
+    DATA_CHECKS = True
     DISPLAY = "Survey template"
     HELP = ("Writes a blank survey workbook (.xlsx) for one sector or for all sectors: an instructions "
             "sheet (说明) explaining every column and the coordinate systems, the units sheet (单位信息) "
