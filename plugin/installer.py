@@ -244,19 +244,14 @@ def activate(profile: Path | None = None) -> list[str]:
 #: package is already installed in this range). rasterio 1.4 — the newest on PyPI — fails with
 #: affine 3 ("No '__dict__' attribute on 'Affine' instance"); Debian forky's rasterio 1.5 ships
 #: with affine 3.0 and works.
-COMPAT = (("affine", "<3", "rasterio", ">=1.5"),)
+COMPAT = (("affine", "<3", Requirement("rasterio", [(">=", "1.5")])),)
 
 
-def compat_constraints(paths: Iterable[str] | None = None) -> list[str]:
-    """The :data:`COMPAT` ranges that apply to this Python."""
-    have = installed(paths)
-    out = []
-    for name, spec, other, other_range in COMPAT:
-        found = have.get(other)
-        ok_other = found is not None and Requirement(other, [(other_range[:2], other_range[2:])]).allows(found[0])
-        if not ok_other:
-            out.append(f"{name}{spec}")
-    return out
+def compat_constraints(have: dict[str, tuple[str, str]]) -> list[str]:
+    """The :data:`COMPAT` ranges that apply, given what this Python has (:func:`installed`):
+    a package already there is pinned anyway."""
+    return [f"{name}{spec}" for name, spec, unless in COMPAT
+            if name not in have and not (unless.name in have and unless.allows(have[unless.name][0]))]
 
 
 def constraints(prefix: Path | None = None) -> list[str]:
@@ -269,7 +264,7 @@ def constraints(prefix: Path | None = None) -> list[str]:
     for name, (version, _) in sorted(have.items()):
         if _VERSION_RE.match(version) and not unknown_version(version):
             lines.append(f"{name}=={version}")
-    return lines + [c for c in compat_constraints(paths) if normalize(c.split("<")[0]) not in have]
+    return lines + compat_constraints(have)
 
 
 def python_executable() -> str:
@@ -351,6 +346,8 @@ class InstallResult:
     prefix: Path
     log: list[str]
     canceled: bool = False
+    #: everything was present: pip was not started
+    nothing_to_do: bool = False
 
     @property
     def ok(self) -> bool:
@@ -396,7 +393,7 @@ def install(profile: Path | None = None, wheelhouse: str | Path | None = None,
     if todo.ok:
         say("所需的包都已安装 / Every package the plugin needs is present: nothing to install.")
         on_progress(100.0)
-        return InstallResult(0, prefix, log)
+        return InstallResult(0, prefix, log, nothing_to_do=True)
     n_reqs = len(todo.missing) + len(todo.wrong)
     with tempfile.TemporaryDirectory(prefix="csrm-pip-") as tmp, wheel_source(wheelhouse) as wheels:
         cfile = Path(tmp) / "constraints.txt"

@@ -28,19 +28,21 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from plugin import installer
+
 REQUIREMENTS = ROOT / "requirements.txt"
 
-#: Short platform names → pip's platform tags.
+#: Short platform names → (uv's name of it, pip's platform tags).
 PLATFORMS = {
-    "win_amd64": ["win_amd64"],
-    "linux_x86_64": ["manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64", "linux_x86_64"],
-    "macos_arm64": ["macosx_14_0_arm64", "macosx_13_0_arm64", "macosx_12_0_arm64", "macosx_11_0_arm64"],
-    "macos_x86_64": ["macosx_13_0_x86_64", "macosx_12_0_x86_64", "macosx_11_0_x86_64", "macosx_10_15_x86_64",
-                     "macosx_10_9_x86_64"],
+    "win_amd64": ("x86_64-pc-windows-msvc", ["win_amd64"]),
+    "linux_x86_64": ("x86_64-manylinux_2_28",
+                     ["manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64", "linux_x86_64"]),
+    "macos_arm64": ("aarch64-apple-darwin",
+                    ["macosx_14_0_arm64", "macosx_13_0_arm64", "macosx_12_0_arm64", "macosx_11_0_arm64"]),
+    "macos_x86_64": ("x86_64-apple-darwin", ["macosx_13_0_x86_64", "macosx_12_0_x86_64", "macosx_11_0_x86_64",
+                                             "macosx_10_15_x86_64", "macosx_10_9_x86_64"]),
 }
-#: uv's name of each platform.
-UV_PLATFORMS = {"win_amd64": "x86_64-pc-windows-msvc", "linux_x86_64": "x86_64-manylinux_2_28",
-                "macos_arm64": "aarch64-apple-darwin", "macos_x86_64": "x86_64-apple-darwin"}
 #: The numpy QGIS brings with each Python it ships (when --numpy is not given).
 NUMPY_OF_PYTHON = {"3.9": "1.22.4", "3.11": "1.24.2", "3.12": "1.26.4", "3.13": "2.2.4", "3.14": "2.4.6"}
 #: The targets the tests resolve: (platform, Python, numpy) of the QGIS builds users run —
@@ -60,14 +62,15 @@ def uv() -> str:
 
 def resolve(platform: str, python: str, numpy: str, extra: Path | None = None) -> dict[str, str]:
     """The exact versions the target gets: name → version (uv, metadata only)."""
-    if platform not in UV_PLATFORMS:
-        raise SystemExit(f"unknown platform {platform!r}: one of {', '.join(UV_PLATFORMS)}")
+    if platform not in PLATFORMS:
+        raise SystemExit(f"unknown platform {platform!r}: one of {', '.join(PLATFORMS)}")
     with tempfile.TemporaryDirectory() as tmp:
         cfile = Path(tmp) / "c.txt"
-        # the targets' rasterio is PyPI's 1.4, which needs affine<3 (plugin/installer.py COMPAT)
-        cfile.write_text(f"numpy=={numpy}\naffine<3\n" + (extra.read_text() if extra else ""))
+        # a fresh target has no rasterio of its own: the installer's COMPAT ranges apply
+        compat = "".join(f"{c}\n" for c in installer.compat_constraints({}))
+        cfile.write_text(f"numpy=={numpy}\n{compat}" + (extra.read_text() if extra else ""))
         proc = subprocess.run([uv(), "pip", "compile", str(REQUIREMENTS), "--constraint", str(cfile),
-                               "--python-version", python, "--python-platform", UV_PLATFORMS[platform],
+                               "--python-version", python, "--python-platform", PLATFORMS[platform][0],
                                "--only-binary", ":all:", "--no-header", "--no-annotate", "--quiet"],
                               capture_output=True, text=True)
     if proc.returncode != 0:
@@ -93,7 +96,7 @@ def build(platform: str, python: str, numpy: str, out: Path, extra: Path | None 
         cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:",
                "--python-version", python, "--implementation", "cp", "--dest", str(folder),
                "--requirement", str(lock), "--disable-pip-version-check"]
-        for tag in PLATFORMS[platform]:
+        for tag in PLATFORMS[platform][1]:
             cmd += ["--platform", tag]
         subprocess.run(cmd, check=True)
     target = out / f"{name}.zip"

@@ -95,9 +95,11 @@ def test_constraints_pin_what_this_python_already_has(tmp_path):
     # rasterio 1.4 (PyPI's newest) needs affine < 3; a QGIS with rasterio 1.5 (Debian forky) does not
     _dist(tmp_path / "a", "rasterio", "1.4.4")
     _dist(tmp_path / "b", "rasterio", "1.5.2")
-    assert installer.compat_constraints([str(tmp_path / "a")]) == ["affine<3"]
-    assert installer.compat_constraints([str(tmp_path)]) == ["affine<3"]  # nothing installed there
-    assert installer.compat_constraints([str(tmp_path / "b")]) == []
+    assert installer.compat_constraints(installer.installed([str(tmp_path / "a")])) == ["affine<3"]
+    assert installer.compat_constraints(installer.installed([str(tmp_path)])) == ["affine<3"]  # nothing there
+    assert installer.compat_constraints(installer.installed([str(tmp_path / "b")])) == []
+    _dist(tmp_path / "c", "affine", "3.0.1")  # an affine QGIS has is pinned as it is, not ranged
+    assert installer.compat_constraints(installer.installed([str(tmp_path / "c")])) == []
 
 
 @pytest.fixture
@@ -128,7 +130,7 @@ def test_offline_install_adds_the_missing_package_and_never_a_second_numpy(tmp_p
     assert any("--no-index" in line for line in lines)  # offline: the index was never asked
     # a second run finds everything present: pip is not even started
     again = installer.install(tmp_path / "profile", wheelhouse=zipped.parent / "wheels", requirements=req)
-    assert again.ok and any("nothing to install" in line for line in again.log)
+    assert again.ok and again.nothing_to_do and any("nothing to install" in line for line in again.log)
     # a newer floor upgrades the plugin's own copy (never one QGIS has)
     _wheel(zipped.parent / "wheels", "csrm-probe", "1.5.0", requires=("numpy>=1.0",))
     req.write_text("csrm-probe>=1.5,<2\nnumpy>=1.0\n")

@@ -57,7 +57,7 @@ class InstallPackagesAlgorithm(CitySafetyAlgorithm):
             raise QgsProcessingException(installer.explain_failure(result))
         installer.activate()
         still = installer.check()
-        if any("nothing to install" in line for line in result.log):
+        if result.nothing_to_do:
             feedback.pushInfo(self.tr("Nothing to install: every package the plugin needs is present."))
         else:
             feedback.pushInfo(self.tr("Installed into {}. Restart QGIS (or qgis_process) to load the algorithms.")

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -35,20 +36,27 @@ def _profile(tmp_path, locale: str):
     return profile, venv_site()
 
 
+def _run_qgis(tmp_path, script: str, env: dict, timeout: int = 240) -> dict:
+    """Real QGIS on a virtual screen, as a user has it, running tests/gui/qgis_app/``script``:
+    what it saw (its JSON), after checking QGIS exited cleanly and the script raised nothing."""
+    result = tmp_path / f"{Path(script).stem}.json"
+    env = dict(env, CSRM_SMOKE_OUT=str(result))
+    env.pop("QT_QPA_PLATFORM", None)  # a real (virtual) screen
+    proc = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", "qgis", "--noversioncheck", "--nologo",
+                           "--code", str(ROOT / "tests" / "gui" / "qgis_app" / script)],
+                          env=env, capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    seen = json.loads(result.read_text(encoding="utf-8"))
+    assert "error" not in seen, seen["error"]
+    return seen
+
+
 @pytest.mark.skipif(not shutil.which("xvfb-run") or not shutil.which("qgis"), reason="needs qgis and xvfb-run")
 @pytest.mark.parametrize("locale", ["zh_CN", "en_US"])
 def test_plugin_in_real_qgis(tmp_path, locale):
     profile, site = _profile(tmp_path, locale)
-    result = tmp_path / "smoke.json"
-    env = dict(os.environ, QGIS_CUSTOM_CONFIG_PATH=str(profile), PYTHONPATH=str(site),
-               CSRM_SMOKE_OUT=str(result), CSRM_SAMPLE=str(SAMPLE), CSRM_SMOKE_DB=str(tmp_path / "risk.gpkg"))
-    env.pop("QT_QPA_PLATFORM", None)  # a real (virtual) screen, as a user has
-    proc = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", "qgis", "--noversioncheck", "--nologo",
-                           "--code", str(ROOT / "tests" / "gui" / "qgis_app" / "smoke.py")],
-                          env=env, capture_output=True, text=True, timeout=240)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    seen = json.loads(result.read_text(encoding="utf-8"))
-    assert "error" not in seen, seen["error"]
+    seen = _run_qgis(tmp_path, "smoke.py", dict(os.environ, QGIS_CUSTOM_CONFIG_PATH=str(profile), PYTHONPATH=str(site),
+                                                CSRM_SAMPLE=str(SAMPLE), CSRM_SMOKE_DB=str(tmp_path / "risk.gpkg")))
     assert seen["loaded"] and seen["toolbar"]
     zh = locale.startswith("zh")
     assert ("城市安全风险" if zh else "City Safety Risk") in seen["menus"]
@@ -77,17 +85,9 @@ def test_plugin_without_its_packages_does_not_harm_qgis(tmp_path):
     """geopandas and pyogrio hidden, as on a stock QGIS: no traceback, a message naming them,
     the survey template still there, the other entries disabled, QGIS's own algorithms fine."""
     profile, site = _profile(tmp_path, "en_US")
-    result = tmp_path / "missing.json"
-    env = dict(os.environ, QGIS_CUSTOM_CONFIG_PATH=str(profile), CSRM_SMOKE_OUT=str(result),
-               PYTHONPATH=os.pathsep.join((str(ROOT / "tests" / "data" / "blocker"), str(site))),
-               CSRM_BLOCK="geopandas,pyogrio")
-    env.pop("QT_QPA_PLATFORM", None)
-    proc = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", "qgis", "--noversioncheck", "--nologo",
-                           "--code", str(ROOT / "tests" / "gui" / "qgis_app" / "missing.py")],
-                          env=env, capture_output=True, text=True, timeout=240)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    seen = json.loads(result.read_text(encoding="utf-8"))
-    assert "error" not in seen, seen["error"]
+    seen = _run_qgis(tmp_path, "missing.py", dict(
+        os.environ, QGIS_CUSTOM_CONFIG_PATH=str(profile), CSRM_BLOCK="geopandas,pyogrio",
+        PYTHONPATH=os.pathsep.join((str(ROOT / "tests" / "data" / "blocker"), str(site)))))
     assert seen["loaded"] and seen["native_buffer"]
     assert seen["algorithms"] == ["citysafety:install_packages", "citysafety:survey_template"]
     assert seen["menu_entries"]["citysafety_install_packages"]  # the one action that installs them
@@ -108,15 +108,9 @@ def test_install_python_packages_in_a_stock_qgis(tmp_path):
     """A stock QGIS with only its own Python: the message bar's button, the dialog installing
     offline from the wheelhouse, and every algorithm and the panel there without a restart."""
     profile, _site = _profile(tmp_path, "en_US")
-    result = tmp_path / "install.json"
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "CSRM_QGIS_PROFILE", "QT_QPA_PLATFORM")}
-    env.update(QGIS_CUSTOM_CONFIG_PATH=str(profile), CSRM_SMOKE_OUT=str(result), CSRM_WHEELHOUSE=WHEELHOUSE)
-    proc = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", "qgis", "--noversioncheck", "--nologo",
-                           "--code", str(ROOT / "tests" / "gui" / "qgis_app" / "install.py")],
-                          env=env, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    seen = json.loads(result.read_text(encoding="utf-8"))
-    assert "error" not in seen, seen["error"]
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "CSRM_QGIS_PROFILE")}
+    seen = _run_qgis(tmp_path, "install.py", dict(env, QGIS_CUSTOM_CONFIG_PATH=str(profile),
+                                                  CSRM_WHEELHOUSE=WHEELHOUSE), timeout=900)
     assert seen["before"] == ["citysafety:install_packages"]  # not even openpyxl in a stock QGIS
     assert "geopandas" in seen["status_before"]
     assert seen["progress"] == 100 and seen["progress_seen"] >= 5
