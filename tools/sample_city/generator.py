@@ -670,10 +670,12 @@ def _fill_choice(templates: tuple[str, ...], choice: np.ndarray, fields: dict[st
 
 def _int_text(values: np.ndarray, width: int = 0) -> np.ndarray:
     """Integers → object array of decimal strings, zero-padded to ``width``."""
-    s = np.asarray(values, dtype=np.int64).astype(np.dtypes.StringDType())
-    if width:
-        s = np.strings.zfill(s, width)
-    return s.astype(object)
+    ints = np.asarray(values, dtype=np.int64)
+    if hasattr(np, "strings"):  # numpy 2: variable-width strings and a vectorised zfill
+        s = ints.astype(np.dtypes.StringDType())
+        return (np.strings.zfill(s, width) if width else s).astype(object)
+    s = ints.astype(str)  # numpy 1 (Debian 12's QGIS: the user lane)
+    return (np.char.zfill(s, width) if width else s).astype(object)
 
 
 def _text(s: pd.Series) -> pd.Series:
