@@ -181,9 +181,10 @@ def read_status(db: str | Path) -> DatabaseStatus:
     sc.counts = {f"level{k}": unit_counts.get(f"level{k}", 0) for k in LEVELS}
     sc.counts["unscored"] = unit_counts["all"] - sum(unit_counts.get(f"level{k}", 0) for k in LEVELS)
     sc.counts["major_hazards"] = unit_counts.get("major_hazards", 0)
-    hz_counts = _counts(path, HAZARD_LAYER, {k: w for k, w, f in (
+    # one COUNT each: each is answered from its partial index (store.tx.INDEXES)
+    hz_counts = {k: _count(path, HAZARD_LAYER, w) for k, w, f in (
         ("upgraded", _non_empty("upgrade_reason"), "upgrade_reason"), ("near_high", '"n_high" > 0', "n_high"),
-        ("cascade_upgraded", _non_empty("cascade_reason"), "cascade_reason")) if f in hazard_fields})
+        ("cascade_upgraded", _non_empty("cascade_reason"), "cascade_reason")) if f in hazard_fields}
 
     # proximity: receptor fields on the hazards
     if hazard_fields & set(PROXIMITY_FIELDS):

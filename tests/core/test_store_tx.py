@@ -234,3 +234,49 @@ def test_the_cascade_reads_only_its_inputs_and_gives_the_same(analysed_db_sessio
         pd.testing.assert_frame_equal(pd.DataFrame(full[i][written]), pd.DataFrame(less[i][written]))
     pd.testing.assert_frame_equal(full[3], less[3])  # chains
     assert len(full[2]) == len(less[2]) and (full[5] == less[5]).all()
+
+
+def _plan(con, sql: str) -> str:
+    return " ".join(str(r[-1]) for r in con.execute("EXPLAIN QUERY PLAN " + sql))
+
+
+def test_the_inspector_and_the_panel_read_through_indexes(db):
+    """At city scale the inspector's look-ups by code and the panel's counts would each scan a
+    million rows; every commit leaves the indexes they use (tx.INDEXES), a re-score included,
+    which drops the level indexes before its UPDATE and builds them again after it."""
+    con = sqlite3.connect(db)
+    try:  # the partial indexes hold exactly the rows the panel counts
+        assert "csrm_hazards_near_high" in _plan(con, 'SELECT COUNT(*) FROM hazards WHERE "n_high" > 0')
+        n_high = con.execute('SELECT COUNT(*) FROM hazards WHERE "n_high" > 0').fetchone()[0]
+        assert n_high and n_high == sum(1 for (v,) in con.execute('SELECT "n_high" FROM hazards') if v and v > 0)
+    finally:
+        con.close()
+    steps.score_database(db, load_rules())  # rewrites the units' and hazards' levels
+    con = sqlite3.connect(db)
+    try:
+        indexes = {r[0]: r[1] for r in con.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'index'")}
+        for index in tx.INDEXES:
+            if set(index.columns) <= set(tx.table_columns(con, index.table)):
+                assert indexes.get(index.name) == index.table, index.name
+        assert "USING INDEX csrm_hazards_unit" in _plan(con, "SELECT * FROM hazards WHERE \"unit_code\" = 'x'")
+        assert "USING COVERING INDEX csrm_units_panel" in _plan(
+            con, 'SELECT "district", "level", "inherent_level", COUNT(*) FROM units GROUP BY 1, 2, 3')
+        assert "csrm_units_panel (level=?)" in _plan(con, 'SELECT * FROM units WHERE "level" = 1')
+    finally:
+        con.close()
+
+
+def test_an_update_of_indexed_columns_leaves_the_index_right(tmp_path):
+    db = tmp_path / "t.gpkg"
+    riskdb.write_layers(db, {"hazards": pd.DataFrame({"hazard_code": ["a", "b", "c"], "unit_code": ["u", "u", "v"],
+                                                      "level": [4, 4, 4]})})
+    with riskdb.Write(db, "score") as w:
+        w.columns("hazards", pd.DataFrame({"level": [1, 2, 1]}))
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("SELECT 1 FROM sqlite_master WHERE name = 'csrm_hazards_level'").fetchone()
+        assert con.execute('SELECT COUNT(*) FROM hazards INDEXED BY csrm_hazards_level WHERE "level" = 1'
+                           ).fetchone()[0] == 2
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        con.close()

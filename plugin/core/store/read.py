@@ -13,7 +13,7 @@ import pyogrio
 
 from ..errors import PipelineError
 from ..files import file_problem
-from . import riskdb
+from . import riskdb, tx
 
 #: GDAL's Arrow path reads whole columns at once (about four times faster on a city's
 #: hazards, docs/scaling.md); it needs pyarrow, and without it the rows are read one by one.
@@ -32,10 +32,8 @@ def in_list(values) -> str:
     return "(" + ", ".join(quote_text(v) for v in values) + ")"
 
 
-def non_empty(column: str) -> str:
-    """A filter: the text column is neither NULL nor blank."""
-    c = quote_ident(column)
-    return f"{c} IS NOT NULL AND TRIM({c}) <> ''"
+#: A filter: the text column is neither NULL nor blank (the same text as the partial indexes').
+non_empty = tx.non_empty
 
 
 def field_names(db: str | Path, layer: str) -> list[str]:

@@ -91,6 +91,7 @@ def write_layers(path: str | Path, layers: dict[str, pd.DataFrame], step: str = 
         try:
             con.execute("BEGIN IMMEDIATE")
             _write_aliases(con, {n: list(f.columns) for n, f in layers.items()})
+            tx.ensure_indexes(con)
             tx._set_state(con, tx.State(1, step or "write_layers", now_iso()))
             con.execute("COMMIT")
         finally:
@@ -272,6 +273,7 @@ class Write:
         columns = {n: (c if c is not None else list(tx.table_columns(con, n))) for n, c in touched.items()}
         _write_aliases(con, {n: [c for c in cols if c not in ("fid", "geom")] for n, cols in columns.items()})
         tx.touch(con, touched)
+        tx.ensure_indexes(con)
 
     def _drop_staged(self) -> None:
         if self.values is not None:

@@ -302,6 +302,74 @@ def rebuild_without(con: sqlite3.Connection, table: str, gone: Iterable[str]) ->
                         [(table, c) for c in gone])
 
 
+# --- attribute indexes -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Index:
+    """An attribute index the readers rely on (docs/engineering.md, "The store")."""
+
+    table: str
+    name: str
+    columns: tuple[str, ...]
+    where: str = ""  # a partial index: only the rows this SQL filter matches
+
+    def sql(self) -> str:
+        cols = ", ".join(quote(c) for c in self.columns)
+        return (f"CREATE INDEX IF NOT EXISTS {quote(self.name)} ON {quote(self.table)} ({cols})"
+                + (f" WHERE {self.where}" if self.where else ""))
+
+
+def non_empty(column: str) -> str:
+    """An SQL filter: the text column is neither NULL nor blank (the partial indexes and the
+    panel's counts use the same text, so that SQLite matches one to the other)."""
+    c = quote(column)
+    return f"{c} IS NOT NULL AND TRIM({c}) <> ''"
+
+
+#: The inspector's and the report's look-ups by code and the panel's counts at city scale:
+#: without them each is a scan of a million rows (docs/scaling.md §1). The panel's unit counts are answered from
+#: the covering index ``csrm_units_panel`` alone; its hazard counts from partial indexes,
+#: which hold only the rows counted.
+INDEXES = (
+    Index("units", "csrm_units_code", ("unit_code",)),
+    Index("units", "csrm_units_panel", ("level", "inherent_level", "major_hazard", "sector", "sector_zh",
+                                        "district")),
+    Index("hazards", "csrm_hazards_code", ("hazard_code",)),
+    Index("hazards", "csrm_hazards_unit", ("unit_code",)),
+    Index("hazards", "csrm_hazards_level", ("level",)),
+    Index("hazards", "csrm_hazards_upgraded", ("upgrade_reason",), non_empty("upgrade_reason")),
+    Index("hazards", "csrm_hazards_near_high", ("n_high",), '"n_high" > 0'),
+    Index("hazards", "csrm_hazards_cascade", ("cascade_reason",), non_empty("cascade_reason")),
+    Index("hazard_receptor_links", "csrm_links_hazard", ("hazard_code",)),
+    Index("cascade_chains", "csrm_chains_start", ("start",)),
+)
+
+
+def ensure_indexes(con: sqlite3.Connection) -> list[str]:
+    """Build the :data:`INDEXES` that are missing on tables that have their columns (a table
+    replaced or rebuilt by a commit, a column a step adds); the names built."""
+    built = []
+    have = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    for index in INDEXES:
+        if index.name in have or not _has_table(con, index.table):
+            continue
+        if not set(index.columns) <= set(table_columns(con, index.table)):
+            continue
+        con.execute(index.sql())
+        built.append(index.name)
+    return built
+
+
+def drop_indexes(con: sqlite3.Connection, table: str, columns) -> None:
+    """Drop the :data:`INDEXES` of ``table`` that hold one of ``columns`` (or filter on it):
+    an ``UPDATE`` of every row then does not update them row by row; :func:`ensure_indexes`
+    builds them again at the end of the commit, in one sort."""
+    columns = set(columns)
+    for index in INDEXES:
+        if index.table == table and (columns & set(index.columns) or any(quote(c) in index.where for c in columns)):
+            con.execute(f"DROP INDEX IF EXISTS {quote(index.name)}")
+
+
 KEY = "target_fid"  # the column of a staged column table that names the feature it belongs to
 
 
@@ -344,6 +412,7 @@ def update_columns(con: sqlite3.Connection, table: str, frame: pd.DataFrame, sta
     if not len(frame):
         return
     cols = list(frame.columns)
+    drop_indexes(con, table, cols)
     t = quote(table)
     if sqlite3.sqlite_version_info >= (3, 33, 0):  # UPDATE … FROM: one join
         sets = ", ".join(f"{quote(c)} = u.{quote(c)}" for c in cols)
