@@ -166,6 +166,7 @@ def test_district_table_of_a_database_scored_before_inherent_levels(make_dock, a
 
     con = sqlite3.connect(analysed_db)
     try:
+        con.execute('DROP INDEX IF EXISTS "csrm_units_panel"')  # (a database of 0.7 had no index on it)
         con.execute('ALTER TABLE "units" DROP COLUMN "inherent_level"')
         con.execute('DROP TABLE "district_summary"')
         con.execute("DELETE FROM gpkg_contents WHERE table_name = 'district_summary'")
