@@ -253,7 +253,8 @@ def level_summary(db: str | Path) -> LevelSummary:
     if not path.is_file() or UNIT_LAYER not in riskdb.layer_names(path):
         return out
     have = set(_fields(path, UNIT_LAYER))
-    groups = _grouped_counts(path, UNIT_LAYER, tuple(c for c in ("sector", "sector_zh", "level") if c in have))
+    # (grouped in the order of the index csrm_units_panel, store.tx.INDEXES: no sort of a million rows)
+    groups = _grouped_counts(path, UNIT_LAYER, tuple(c for c in ("level", "sector", "sector_zh") if c in have))
     groups = groups.reindex(columns=["sector", "sector_zh", "level", "n"])
     lv = pd.to_numeric(groups["level"], errors="coerce")
     lv = lv.where(lv.isin(LEVELS), 0).astype(int)  # 0: unscored
