@@ -327,9 +327,9 @@ def non_empty(column: str) -> str:
 
 
 #: The inspector's and the report's look-ups by code and the panel's counts at city scale:
-#: without them each is a scan of a million rows (docs/scaling.md §1). The panel's unit counts are answered from
-#: the covering index ``csrm_units_panel`` alone; its hazard counts from partial indexes,
-#: which hold only the rows counted.
+#: without them each is a scan of a million rows (docs/scaling.md §1). The panel's unit
+#: counts are answered from the covering index ``csrm_units_panel`` alone; its hazard counts
+#: from partial indexes, which hold only the rows counted.
 INDEXES = (
     Index("units", "csrm_units_code", ("unit_code",)),
     # (in the order of the panel's GROUP BY level, sector: the groups stream from the index, unsorted)
