@@ -753,7 +753,13 @@ def build_layout(project: QgsProject, db: str, rules, title: str, tr, date_text:
     _item(layout, "summary_heading", QgsLayoutItemLabel).setText(tr("Units by sector and risk level"))
     _fill_summary(_item(layout, "summary_table", QgsLayoutItemManualTable), units, rules, tr)
     heading = _item(layout, "units_heading", QgsLayoutItemLabel)  # the table is as wide as its heading
-    _fill_units_table(units_table, risk, heading.rect().width(), rows, tr)
+    # The table's own instance of the layer, the provider filtering the listed levels (SQLite on
+    # the file): the table then sorts and clips a few thousand units per page, not every unit of
+    # the city (1,116,200 units: 32 s of the report before).
+    listed = _layer(db, "risk_map", tr("Level-1 and level-2 units"))
+    listed.setSubsetString(UNITS_FILTER)
+    project.addMapLayer(listed, False)
+    _fill_units_table(units_table, listed, heading.rect().width(), rows, tr)
     _unshape_layout(layout)
 
     atlas = layout.atlas()
