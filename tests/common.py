@@ -157,7 +157,37 @@ def write_messy_files(d: Path) -> dict[str, Path]:
     f["missing_column"] = write_workbook(d / "k_missing_column.xlsx", {"单位信息": [
         ["单位编码", "单位名称", "行业领域", "经度", "纬度"], ["M1", "缺列单位", "消防", 114.0, 22.6]]})
     f["not_found"] = d / "l_does_not_exist.xlsx"
+    # one unit whose name holds a NUL (written as Excel's escape _x0000_, which the reader decodes)
+    f["nul_text"] = write_workbook(d / "m_nul_text.xlsx", {"单位信息": [
+        ["单位编码", "单位名称", "行业领域", "行政区", "经度", "纬度"],
+        ["N1", "空字符_x0000_单位", "消防", "南山区", 113.93, 22.53],
+        ["N2", "正常单位", "消防", "南山区", 113.94, 22.54]]})
+    f["stray_cell"] = write_stray_cell_workbook(d / "n_stray_cell.xlsx")
+    # a flat sheet whose unit is rejected on its first row; its later unit-only row goes with it
+    rows = [FLAT_HEAD,
+            ["G1", "被拒平面单位", "不存在", "龙华区", "114.03", "22.65", "GH1", "罐", "汽油", "100", "3", "6",
+             "15", ""],
+            ["G1", "被拒平面单位", "不存在", "龙华区", "114.03", "22.65", "", "", "", "", "", "", "", ""]]
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    f["flat_rejected"] = d / "o_flat_rejected_unit.csv"
+    f["flat_rejected"].write_bytes(buf.getvalue().encode("utf-8"))
     return f
+
+
+def write_stray_cell_workbook(path: Path) -> Path:
+    """A small unit sheet with one stray cell in Excel's last cell (XFD1048576): a parser that
+    builds the sheet as one block would ask for 512 GiB."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "单位信息"
+    ws.append(["单位编码", "单位名称", "行业领域", "行政区", "经度", "纬度"])
+    ws.append(["S1", "散落单元格", "消防", "南山区", 113.9, 22.5])
+    ws.cell(row=1_048_576, column=16_384, value=1)
+    wb.save(path)
+    return path
 
 
 def write_too_many_rows_csv(path: Path) -> Path:

@@ -26,6 +26,7 @@ except ImportError:  # Python < 3.11 (QGIS 3.22–3.28 on Windows ship 3.9): the
 import pandas as pd
 
 from .ingest import schema
+from .ingest.guard import Limits as ImportLimits
 
 DEFAULT_RULES = schema.RESOURCES / "rules" / "default.toml"
 LEVELS = (1, 2, 3, 4)
@@ -192,6 +193,7 @@ class Rules:
     cascade: dict = field(default_factory=dict)
     # (section, key) → where the value comes from, in the order of the file's [[provenance]].
     provenance: dict[tuple[str, str], Provenance] = field(default_factory=dict)
+    import_limits: ImportLimits = field(default_factory=lambda: ImportLimits())
     raw: dict = field(default_factory=dict, repr=False, compare=False)  # the file as parsed
 
     def level_names(self) -> dict[int, str]:
@@ -218,6 +220,8 @@ def _get(d: dict, key: str, full: str, kind, path, required=True, default=None):
         "table": isinstance(v, dict),
         "list": isinstance(v, list),
     }[kind]
+    if ok and kind == "num" and not math.isfinite(v):
+        raise _err(full, f"expected a finite number, got {v!r}", f"应为有限的数字，实际为 {v!r}", path)
     if not ok:
         names = {"str": "text", "num": "a number", "int": "a whole number", "bool": "true or false",
                  "table": "a table", "list": "a list"}
@@ -238,6 +242,9 @@ def _known(d: dict, keys, full: str, path) -> None:
 def _numbers(v, full, path) -> tuple[float, ...]:
     if not isinstance(v, list) or not v or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
         raise _err(full, f"expected a non-empty list of numbers, got {v!r}", f"应为非空数字列表，实际为 {v!r}", path)
+    if not all(math.isfinite(x) and x >= 0 for x in v):
+        raise _err(full, f"expected finite numbers, none negative, got {v!r}",
+                   f"应为有限的非负数字，实际为 {v!r}", path)
     return tuple(float(x) for x in v)
 
 
@@ -301,12 +308,14 @@ def _read_csv(p: Path, full: str, columns: tuple[str, ...], path) -> pd.DataFram
 
 
 def _num_col(df: pd.DataFrame, col: str, full: str, p: Path, path, allow_blank=False) -> pd.Series:
+    """A column of numbers, finite and not negative (critical quantities, β, α, R bounds)."""
     v = pd.to_numeric(df[col].replace("", None), errors="coerce")
+    v = v.where(~v.isin([math.inf, -math.inf]) & ~(v < 0))  # infinite or negative: not a value here
     bad = v.isna() & ~(df[col] == "") if allow_blank else v.isna()
     if bad.any():
         row = int(bad.idxmax()) + 2
-        raise _err(full, f"{p.name} row {row}: {col} is not a number ({df[col].iat[row - 2]!r})",
-                   f"{p.name} 第 {row} 行：{col} 不是数字（{df[col].iat[row - 2]!r}）", path)
+        raise _err(full, f"{p.name} row {row}: {col} is not a finite number of 0 or more ({df[col].iat[row - 2]!r})",
+                   f"{p.name} 第 {row} 行：{col} 不是有限的非负数字（{df[col].iat[row - 2]!r}）", path)
     return v
 
 
@@ -349,6 +358,8 @@ def _gb18218(raw: dict, base: Path, path) -> GB18218Tables:
                        f"{seq!r} 不是表1 的序号", path)
         alt[cas] = seq
     missing_alpha = float(_get(raw, "missing_population_alpha", f"{k}.missing_population_alpha", "num", path))
+    if missing_alpha < 0:
+        raise _err(f"{k}.missing_population_alpha", "must not be negative", "不能为负数", path)
     return GB18218Tables(t1, t2, named, by_cat, alpha, levels, dc, alt, missing_alpha, files)
 
 
@@ -381,7 +392,7 @@ def load_rules(path: str | Path | None = None) -> Rules:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise _err("(file)", f"not valid TOML: {exc}", f"不是有效的 TOML：{exc}", p) from exc
     known_top = {"meta", "levels", "sectors", "methods", "density", "upgrades", "receptors", "cascade",
-                 "provenance"}
+                 "import_limits", "provenance"}
     unknown = sorted(set(raw) - known_top)
     if unknown:
         raise _err(unknown[0], "unknown section", "未知的节", p)
@@ -401,8 +412,11 @@ def load_rules(path: str | Path | None = None) -> Rules:
         if not _COLOUR.match(colour):
             raise _err(f"{k}.colour", f"{colour!r} is not a colour like #E60012",
                        f"{colour!r} 不是 #E60012 这样的颜色", p)
+        weight = float(_get(d, "density_weight", f"{k}.density_weight", "num", p))
+        if weight < 0:
+            raise _err(f"{k}.density_weight", "must not be negative", "不能为负数", p)
         levels[i] = Level(i, _get(d, "zh", f"{k}.zh", "str", p), _get(d, "en", f"{k}.en", "str", p), colour.upper(),
-                          float(_get(d, "density_weight", f"{k}.density_weight", "num", p)))
+                          weight)
 
     sec_raw = _get(raw, "sectors", "sectors", "table", p)
     known = {s.id for s in schema.SECTORS}
@@ -486,11 +500,27 @@ def load_rules(path: str | Path | None = None) -> Rules:
                 raise _err(f"upgrades.proximity.steps[{i}].{key}", f"level {v} is not defined", f"等级 {v} 未定义", p)
     receptors = _receptors(_get(raw, "receptors", "receptors", "table", p), p)
     cascade = _cascade(_get(raw, "cascade", "cascade", "table", p, required=False, default={}), p)
+    limits = _import_limits(_get(raw, "import_limits", "import_limits", "table", p, required=False, default={}), p)
     provenance = _provenance(raw, p)
     return Rules(path=p.resolve(), sha256=hashlib.sha256(data).hexdigest(),
                  name=str(meta.get("name", p.stem)), levels=levels, sectors=sectors, lec=lec, ls=ls,
                  gb18218=gb, density=density, upgrades=upgrades, receptors=receptors, cascade=cascade,
-                 provenance=provenance, raw=raw)
+                 provenance=provenance, import_limits=limits, raw=raw)
+
+
+def _import_limits(raw: dict, path) -> ImportLimits:
+    """``[import_limits]``: what an import reads at most (ingest/guard.py); each key optional."""
+    keys = ImportLimits.keys()
+    _known(raw, keys, "import_limits", path)
+    values = {}
+    for key in keys:
+        default = getattr(ImportLimits(), key)
+        kind = "int" if isinstance(default, int) else "num"
+        v = _get(raw, key, f"import_limits.{key}", kind, path, required=False, default=default)
+        if v <= 0:
+            raise _err(f"import_limits.{key}", "must be positive", "应为正数", path)
+        values[key] = v
+    return ImportLimits(**values)
 
 
 def _provenance(raw: dict, path) -> dict[tuple[str, str], Provenance]:
@@ -552,14 +582,21 @@ def _cascade(raw: dict, path) -> dict:
         return {}
     k = "cascade"
     _known(raw, CASCADE_KEYS, k, path)
+    fractions = ("vce_yield", "radiative_fraction", "transmissivity", "pressurised_fire_probability",
+                 "min_probability")  # shares and probabilities: in [0, 1]
     for key in ("reference_pressure_pa", "tnt_heat_kj_kg", "vce_yield", "ground_reflection",
                 "explosive_tnt_equivalence", "radiative_fraction", "transmissivity",
                 "pressurised_fire_probability", "max_distance_m", "min_probability"):
         v = float(_get(raw, key, f"{k}.{key}", "num", path))
         if v < 0:
             raise _err(f"{k}.{key}", "must not be negative", "不能为负数", path)
-    for key in ("exact_centrality_max_nodes", "centrality_sample_k", "seed"):
-        _get(raw, key, f"{k}.{key}", "int", path)
+        if key in fractions and v > 1:
+            raise _err(f"{k}.{key}", f"must be between 0 and 1, got {v:g}", f"应在 0 与 1 之间，实际为 {v:g}", path)
+        if key in ("reference_pressure_pa", "tnt_heat_kj_kg", "max_distance_m") and v == 0:
+            raise _err(f"{k}.{key}", "must be positive", "应为正数", path)
+    for key, least in (("exact_centrality_max_nodes", 0), ("centrality_sample_k", 1), ("seed", 0)):
+        if _get(raw, key, f"{k}.{key}", "int", path) < least:
+            raise _err(f"{k}.{key}", f"must be {least} or more", f"应不小于 {least}", path)
     for key in ("reach_2_max_pairs", "centrality_max_edges", "centrality_edge_budget"):  # budgets, optional
         if _get(raw, key, f"{k}.{key}", "int", path, required=False, default=1) < 1:
             raise _err(f"{k}.{key}", "must be 1 or more", "应不小于 1", path)
@@ -567,6 +604,8 @@ def _cascade(raw: dict, path) -> dict:
         t = _get(raw, table, f"{k}.{table}", "table", path)
         for eq in EQUIPMENT_IDS:
             v = _get(t, eq, f"{k}.{table}.{eq}", "table" if table == "overpressure_probit" else "num", path)
+            if table != "overpressure_probit" and v <= 0:
+                raise _err(f"{k}.{table}.{eq}", "must be positive", "应为正数", path)
             if table == "overpressure_probit":
                 for coef in ("a", "b"):
                     _get(v, coef, f"{k}.{table}.{eq}.{coef}", "num", path)
@@ -580,7 +619,8 @@ def _cascade(raw: dict, path) -> dict:
     for seq, props in _get(raw, "substances", f"{k}.substances", "table", path).items():
         if not str(seq).isdigit():
             raise _err(f"{k}.substances.{seq}", "keys are GB 18218 Table 1 row numbers", "键应为表1 序号", path)
-        _get(props, "heat_mj_kg", f"{k}.substances.{seq}.heat_mj_kg", "num", path)
+        if _get(props, "heat_mj_kg", f"{k}.substances.{seq}.heat_mj_kg", "num", path) <= 0:
+            raise _err(f"{k}.substances.{seq}.heat_mj_kg", "must be positive", "应为正数", path)
     return raw
 
 

@@ -150,7 +150,11 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
             result = import_surveys(files, options, progress, plugin_version=plugin_version())
             if not result.balanced:  # checked before anything is written
                 raise QgsProcessingException(self.tr("Row balance check failed; please report this."))
-            self._check_not_all_refused(parameters, context, result)  # before anything is written
+            try:
+                self._check_not_all_refused(parameters, context, result)  # before anything is written
+            except QgsProcessingException:
+                self._error_workbooks(parameters, context, result, feedback)  # what was refused, and why
+                raise
             progress.step(96, self.tr("Writing {}").format(out))
             log = run_log(None, "import_surveys", summary={
                 "files": len(files), "units": len(result.units), "hazards": len(result.hazards),
@@ -163,11 +167,7 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
             raise self.canceled() from None
         except PipelineError as exc:  # another run committed to the database meanwhile
             raise QgsProcessingException(str(exc)) from exc
-        errors_dir = self.parameterAsString(parameters, self.ERRORS, context)
-        if errors_dir and parameters.get(self.ERRORS) not in (None, ""):
-            written = write_error_workbooks(errors_dir, result.files, result.tables, result.issues)
-            for p in written:
-                feedback.pushInfo(self.tr("Error workbook: {}").format(p))
+        self._error_workbooks(parameters, context, result, feedback)
         self._log_summary(result, feedback)
         if self.parameterAsBoolean(parameters, self.LOAD, context):
             self._load(out, context)
@@ -181,6 +181,22 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
             "FILES_REFUSED": int((runs.status == "refused").sum()),
             **layer_outputs(out, *self.LAYERS),
         }
+
+    def _error_workbooks(self, parameters, context, result, feedback) -> None:
+        """The surveyors' error workbooks, when asked for. The database is written by then: a
+        workbook that cannot be written (a full disk, a folder without write access) is
+        reported and does not undo the import."""
+        errors_dir = self.parameterAsString(parameters, self.ERRORS, context)
+        if not errors_dir or parameters.get(self.ERRORS) in (None, ""):
+            return
+        try:
+            written = write_error_workbooks(errors_dir, result.files, result.tables, result.issues)
+        except OSError as exc:
+            feedback.reportError(f"问题清单未能写入 {errors_dir}：{exc} / The error workbooks could not be "
+                                 f"written to {errors_dir}: {exc}", False)
+            return
+        for p in written:
+            feedback.pushInfo(self.tr("Error workbook: {}").format(p))
 
     def _check_not_all_refused(self, parameters, context, result) -> None:
         """Refuse an import in which every file was refused (not there, a folder, not a

@@ -42,7 +42,7 @@ def test_refused_files_get_one_issue_each_and_the_rest_import(messy_files):
     refused = r.runs[r.runs.status == "refused"]
     assert set(refused.file) == {"c_copy_of_messy.xlsx", "d_not_a_workbook.xlsx", "e_report.pdf", "f_encrypted.xlsx",
                                  "g_truncated.xlsx", "h_empty.xlsx", "i_bad_encoding.csv", "j_no_header.xlsx",
-                                 "k_missing_column.xlsx", "l_does_not_exist.xlsx"}
+                                 "k_missing_column.xlsx", "l_does_not_exist.xlsx", "n_stray_cell.xlsx"}
     per_file = r.issues[r.issues.file.isin(refused.file)].groupby("file").size()
     assert (per_file == 1).all()
     assert set(r.units.unit_code) >= {"U1", "F1"}

@@ -50,7 +50,7 @@ def test_folder_input_and_refused_files(provider, messy_files, tmp_path):
     runs = pyogrio.read_dataframe(out, layer="import_runs")
     # Every survey file in the folder is listed; the PDF is not a survey file and is not picked up.
     assert set(runs.file) == {p.name for p in folder.iterdir() if p.suffix in (".xlsx", ".csv")}
-    assert res["FILES_REFUSED"] == int((runs.status == "refused").sum()) == 8
+    assert res["FILES_REFUSED"] == int((runs.status == "refused").sum()) == 9  # the stray cell one of them
 
 
 def test_qgis_opens_database_without_warnings_and_with_chinese_aliases(provider, surveys, tmp_path):
@@ -276,3 +276,49 @@ def test_a_missing_folder_is_refused_in_both_languages(provider, tmp_path):
         _run("citysafety:import_surveys", {"FOLDER": "/no/such/folder", "OUTPUT": str(out), "LOAD_LAYERS": False})
     assert "Survey folder not found" in str(err.value) and "找不到调查数据文件夹" in str(err.value)
     assert not out.exists()  # nothing written
+
+
+def test_an_import_of_only_hostile_files_ends_with_its_report(provider, tmp_path):
+    """Nothing could be read: the algorithm stops with one message naming every refused file
+    and why (no database is written over an earlier one), and the error workbooks say it too."""
+    from qgis.core import QgsProcessingException
+
+    from tests.common import write_stray_cell_workbook
+
+    stray = write_stray_cell_workbook(tmp_path / "stray.xlsx")
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(stray.read_bytes()[:500])
+    out, errors = tmp_path / "risk.gpkg", tmp_path / "errors"
+    with pytest.raises(QgsProcessingException) as err:
+        _run("citysafety:import_surveys", {"INPUT": [str(stray), str(broken)], "OUTPUT": str(out),
+                                           "ERROR_WORKBOOKS": str(errors), "LOAD_LAYERS": False})
+    message = str(err.value)
+    assert "stray.xlsx" in message and "column 16,384 (XFD)" in message and "第 16,384 列" in message
+    assert "broken.xlsx" in message and "damaged" in message
+    assert not out.exists()
+    written = sorted(p.name for p in errors.iterdir())
+    assert written == ["broken_问题清单.xlsx", "stray_问题清单.xlsx"]
+    wb = load_workbook(errors / "stray_问题清单.xlsx")
+    assert any("E_FILE_LIMIT" in str(c.value) for row in wb["文件问题"].iter_rows() for c in row)
+
+
+def test_a_report_from_a_read_only_database_is_written_with_a_warning(provider, analysed_db, tmp_path):
+    """The reports are the product: a database the user may only read gives them, and the run
+    log that could not be recorded is a warning, not a failure."""
+    if os.geteuid() != 0:
+        pytest.skip("a read-only mount needs root")
+    import shutil
+
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(ro)]).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        db = ro / "risk.gpkg"
+        shutil.copy(analysed_db, db)
+        subprocess.run(["mount", "-o", "remount,ro", str(ro)], check=True)
+        xlsx = tmp_path / "report.xlsx"
+        res = _run("citysafety:export_report", {"INPUT": str(db), "XLSX": str(xlsx)})
+        assert res["XLSX"] == str(xlsx) and xlsx.is_file()
+    finally:
+        subprocess.run(["umount", "-l", str(ro)], check=False)

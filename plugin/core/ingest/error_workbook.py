@@ -4,7 +4,10 @@ One workbook per input file that has issues. Each sheet of the input with reject
 warned rows becomes a sheet here: the original header, the original row number, the rows
 as found, a 问题说明 (problems) column in Chinese and English, and the offending cells
 filled red (error) or yellow (warning). File- and sheet-level problems are listed on a
-first sheet 文件问题. Survey text is always written as text, never as a formula.
+first sheet 文件问题. Survey text is always written as text, never as a formula, and any
+text a cell can hold is written: control characters that a workbook cannot store are shown
+as ``[U+0001]``, text longer than a cell holds is cut with a note, and columns past Excel's
+last one are folded into one "other columns" cell (docs/import.md, "Hostile files").
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..files import sweep, temp_path
 from .reader import FileRead, SheetTable, column_letter
 
 ERROR_FILL = "FFC7CE"
@@ -23,6 +27,21 @@ HEADER_FILL = "D9E1F2"
 SUFFIX = "_问题清单.xlsx"
 MAX_SHEET_NAME = 31
 _BAD_SHEET_CHARS = re.compile(r"[\[\]\*\?/\\:]")
+#: What an .xlsx cell cannot hold (XML 1.0: the C0 controls but tab, newline and return).
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+EXCEL_MAX_TEXT = 32_767  # characters in a cell
+EXCEL_MAX_COLUMNS = 16_384
+
+
+def excel_text(text: str) -> str:
+    """``text`` as a cell can hold it: illegal characters shown as ``[U+0001]``, and cut with
+    a note past the cell's 32,767 characters."""
+    n = len(text)
+    text = _ILLEGAL.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
+    if len(text) > EXCEL_MAX_TEXT:
+        note = f" …[已截断：原文共 {n:,} 个字符 / cut: {n:,} characters in all]"
+        text = text[:EXCEL_MAX_TEXT - len(note)] + note
+    return text
 
 
 def _safe(value):
@@ -31,7 +50,7 @@ def _safe(value):
         return None
     if isinstance(value, (int, float, bool, _dt.date, _dt.datetime)):
         return value
-    return str(value)
+    return excel_text(str(value))
 
 
 def _put(ws, row: int, col: int, value):
@@ -44,7 +63,7 @@ def _put(ws, row: int, col: int, value):
 
 
 def _sheet_title(name: str, taken: set[str]) -> str:
-    base = _BAD_SHEET_CHARS.sub("_", name)[:MAX_SHEET_NAME] or "sheet"
+    base = _ILLEGAL.sub("_", _BAD_SHEET_CHARS.sub("_", name))[:MAX_SHEET_NAME].strip("'") or "sheet"
     title, i = base, 2
     while title in taken:
         suffix = f"_{i}"
@@ -108,17 +127,24 @@ def write_error_workbooks(out_dir: str | Path, files: list[FileRead], tables: li
             if ti.empty:
                 continue
             ws = wb.create_sheet(_sheet_title(t.sheet, taken))
-            ncols = t.cells.shape[1]
             headers = {c.index: c.header for c in t.columns}
+            # the row number, the sheet's columns, the problems: past Excel's last column the
+            # rest of the row goes into one cell before the problems
+            shown = min(t.cells.shape[1], EXCEL_MAX_COLUMNS - 3)
+            folded = t.cells.shape[1] - shown
+            ncols = shown + (1 if folded else 0)
             _put(ws, 1, 1, "原行号 Row").font = bold
             ws.cell(row=1, column=1).fill = head_fill
-            for j in range(ncols):
+            for j in range(shown):
                 cell = _put(ws, 1, j + 2, headers.get(j, column_letter(j)))
+                cell.font, cell.fill = bold, head_fill
+            if folded:
+                cell = _put(ws, 1, shown + 2, f"其他 {folded:,} 列 Other {folded:,} columns")
                 cell.font, cell.fill = bold, head_fill
             cell = _put(ws, 1, ncols + 2, "问题说明 Problems")
             cell.font, cell.fill = bold, head_fill
             pos = pd.Series(range(len(t.rows)), index=t.rows)
-            letter_to_index = {column_letter(j): j for j in range(ncols)}
+            letter_to_index = {column_letter(j): j for j in range(t.cells.shape[1])}
             out_row = 2
             for row_no, group in ti.groupby("row", sort=True):
                 p = pos.get(int(row_no))
@@ -126,18 +152,24 @@ def write_error_workbooks(out_dir: str | Path, files: list[FileRead], tables: li
                     continue
                 _put(ws, out_row, 1, int(row_no))
                 raw = t.cells.iloc[int(p)].tolist()
-                for j, v in enumerate(raw):
+                for j, v in enumerate(raw[:shown]):
                     _put(ws, out_row, j + 2, v)
+                if folded:
+                    rest = [f"{headers.get(j, column_letter(j))}={v}" for j, v in enumerate(raw) if j >= shown
+                            and v is not None and str(v) != "" and not (isinstance(v, float) and pd.isna(v))]
+                    _put(ws, out_row, shown + 2, "; ".join(rest))
                 notes = []
                 for g in group.itertuples(index=False):
                     notes.append(f"[{g.code}] {g.message_zh} / {g.message_en}")
                     col = letter_to_index.get(g.column)  # None: the problem names no column of the sheet
+                    if col is not None and col >= shown:
+                        col = shown  # a folded column: its cell is the fold's
                     if col is not None:
                         cell = ws.cell(row=out_row, column=col + 2)
                         fill = red if g.severity == "error" else yellow
                         if cell.fill is None or cell.fill.fgColor.rgb != red.fgColor.rgb:
                             cell.fill = fill
-                        cell.comment = Comment(f"{g.message_zh}\n{g.message_en}", "City Safety Risk Map")
+                        cell.comment = Comment(excel_text(f"{g.message_zh}\n{g.message_en}"), "City Safety Risk Map")
                 c = _put(ws, out_row, ncols + 2, "\n".join(notes))
                 c.alignment = wrap
                 if (group["severity"] == "error").any():
@@ -146,7 +178,8 @@ def write_error_workbooks(out_dir: str | Path, files: list[FileRead], tables: li
             ws.freeze_panes = "B2"
             ws.column_dimensions[column_letter(ncols + 1)].width = 80
         path = out / error_workbook_name(fr.name.replace("/", "_"))
-        tmp = path.with_name(path.name + ".part")
+        sweep(path)  # what a killed run left
+        tmp = temp_path(path, ".xlsx")
         wb.save(tmp)
         tmp.replace(path)
         written.append(path)

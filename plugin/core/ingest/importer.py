@@ -210,6 +210,22 @@ def _check_required(rec: pd.DataFrame, text: dict[str, pd.Series], table: str, i
         err |= blank
 
 
+def _check_nul(rec: pd.DataFrame, text: dict[str, pd.Series], table: str, iss: _Issues, err: np.ndarray,
+               record_key: str) -> None:
+    """A NUL character in a text cell: the GeoPackage (GDAL) would cut the text there, so the
+    row is refused rather than stored cut. One join per column finds whether any cell has one."""
+    columns = dict(text)
+    if "extra" in rec:
+        columns["extra"] = rec["extra"].astype(object).where(rec["extra"].notna(), "").astype(str)
+    for key, values in columns.items():
+        if "\x00" not in "".join(values.tolist()):
+            continue
+        bad = values.str.contains("\x00", regex=False).to_numpy(dtype=bool)
+        shown = values.str.replace("\x00", "[U+0000]", regex=False).to_numpy(dtype=object)
+        iss.add("E_TEXT_NUL", rec, bad, table, "" if key == "extra" else key, value=shown, record_key=record_key)
+        err |= bad
+
+
 @dataclass
 class _Coords:
     """A table's coordinates parsed and checked, before they are converted: the conversion
@@ -363,6 +379,7 @@ def _validate_units(rec: pd.DataFrame, tables, iss: _Issues, options: ImportOpti
     rk = "unit_code"
     rec = rec.assign(unit_code=text["unit_code"])
     _check_required(rec, text, "units", iss, err, rk)
+    _check_nul(rec, text, "units", iss, err, rk)
     sector, st = parse_code(rec["sector"], schema.sector_lookup(), schema.normalise_header)
     bad = st == INVALID
     iss.add("E_SECTOR_UNKNOWN", rec, bad, "units", "sector", record_key=rk)
@@ -432,6 +449,7 @@ def _validate_hazards(rec: pd.DataFrame, tables, iss: _Issues, rules: Rules):
     text = _texts(rec, schema.HAZARD_COLUMNS, ("hazard_code", "unit_code"))
     rec = rec.assign(hazard_code=text["hazard_code"], unit_code=text["unit_code"])
     _check_required(rec, text, "hazards", iss, err, rk)
+    _check_nul(rec, text, "hazards", iss, err, rk)
     equipment, st = parse_code(rec["equipment"], schema.equipment_lookup(), schema.normalise_header)
     iss.add("E_EQUIPMENT_UNKNOWN", rec, st == INVALID, "hazards", "equipment", record_key=rk)
     err |= st == INVALID
@@ -557,6 +575,7 @@ def import_surveys(paths: Iterable[str | Path], options: ImportOptions | None = 
                 iss, herr, "hazard_code")
     _link_units(hrec, hazards, units, units_rec, units_ok, iss, herr)
     hazards_ok = ~herr
+    _explain_rejected(tables, urec, ucode, repeat, units_rec, units_ok, hrec, hazards_ok, iss)
     progress.step(85)
 
     # Hazards without their own location take their unit's (converted) location.
@@ -622,7 +641,7 @@ class _SheetCheck:
 
 def _read_and_check(path: Path, name: str, options: ImportOptions, rules: Rules
                     ) -> tuple[FileRead, list[_SheetCheck]]:
-    fr = read_file(path, name)
+    fr = read_file(path, name, limits=rules.import_limits)
     return fr, [_check_tables([t], options, rules) for t in fr.tables]
 
 
@@ -751,24 +770,11 @@ def _runs(files, tables, table_file, urec, ucode, repeat, units_rec, units_ok, h
     finished = time.strftime("%Y-%m-%dT%H:%M:%S")
     table_file = np.asarray(table_file, dtype=np.int64)
     n_tables = len(tables)
-    # Per data row: accepted or not. Key rows by (table id, position in table).
-    accepted_rows: dict[int, np.ndarray] = {tid: np.zeros(len(t.cells), dtype=bool) for tid, t in enumerate(tables)}
-    # Units-sheet rows and unit-only flat rows follow their unit; flat repeats follow the first row.
-    if len(urec):
-        key = urec["_tid"].astype(str) + KEY_SEP + ucode
-        first_ok = pd.Series(units_ok,
-                             index=(units_rec["_tid"].astype(str) + KEY_SEP + ucode[~repeat].to_numpy()).to_numpy())
-        first_ok = first_ok[~first_ok.index.duplicated()]
-        row_ok = np.where(repeat, key.map(first_ok).fillna(False).to_numpy(dtype=bool), False)
-        row_ok[~repeat] = units_ok
-        for tid in np.unique(urec["_tid"]):
-            m = (urec["_tid"] == tid).to_numpy()
-            accepted_rows[int(tid)][urec.loc[m, "_pos"].to_numpy()] = row_ok[m]
-    # Hazard and flat rows with a hazard code follow their hazard.
-    if len(hrec):
-        for tid in np.unique(hrec["_tid"]):
-            m = (hrec["_tid"] == tid).to_numpy()
-            accepted_rows[int(tid)][hrec.loc[m, "_pos"].to_numpy()] = hazards_ok[m]
+    accepted_rows = _accepted_rows(tables, urec, ucode, repeat, units_rec, units_ok, hrec, hazards_ok)
+    # Rejected rows are counted, not derived: a data row that was not accepted and carries an
+    # error issue on its Excel row (the balance then checks that no row went unexplained).
+    errs = issues[(issues["severity"] == "error") & issues["row"].notna()] if len(issues) else issues
+    err_rows = {k: set(g["row"].astype(int)) for k, g in errs.groupby(["file", "sheet"])} if len(errs) else {}
     err_counts = issues[issues.severity == "error"].groupby("file").size() if len(issues) else pd.Series(dtype=int)
     warn_counts = issues[issues.severity == "warning"].groupby("file").size() if len(issues) else pd.Series(dtype=int)
     units_by_tid = (pd.Series(units_ok).groupby(units_rec["_tid"].to_numpy()).sum() if len(units_rec)
@@ -782,7 +788,8 @@ def _runs(files, tables, table_file, urec, ucode, repeat, units_rec, units_ok, h
         blank = sum(tables[t].n_blank for t in tids if not tables[t].refused)
         total = sum(tables[t].n_total for t in tids if not tables[t].refused)
         acc = sum(int(accepted_rows[t].sum()) for t in tids if not tables[t].refused)
-        rejected = read - blank - total - acc
+        rejected = sum(tables[t].n_read if tables[t].refused
+                       else _counted_rejected(tables[t], accepted_rows[t], err_rows) for t in tids)
         status = "refused" if fr.refused else ("imported" if rejected == 0 else "imported_with_errors")
         out.append({
             "run_id": run_id, "file": fr.name, "path": str(fr.path), "sha256": fr.sha256,
@@ -797,6 +804,68 @@ def _runs(files, tables, table_file, urec, ucode, repeat, units_rec, units_ok, h
             "plugin_version": plugin_version,
         })
     return pd.DataFrame(out, columns=list(RUN_FIELDS))
+
+
+def _counted_rejected(t: SheetTable, accepted: np.ndarray, err_rows: dict) -> int:
+    """The data rows of a sheet that were not accepted and carry an error issue of their own
+    (a refused sheet's rows are rejected by its sheet-level issue, counted by the caller)."""
+    mine = err_rows.get((t.file, t.sheet))
+    if not mine or not len(t.rows):
+        return 0
+    return int((~accepted & np.isin(t.rows, np.fromiter(mine, dtype=np.int64))).sum())
+
+
+def _accepted_rows(tables, urec, ucode, repeat, units_rec, units_ok, hrec, hazards_ok) -> dict[int, np.ndarray]:
+    """Per sheet (by table id), per data row: accepted or not. Units-sheet rows and a flat
+    sheet's unit-only rows follow their unit (a flat sheet's repeats follow the unit's first
+    row); hazard rows, and flat rows with a hazard code, follow their hazard."""
+    accepted_rows: dict[int, np.ndarray] = {tid: np.zeros(len(t.cells), dtype=bool) for tid, t in enumerate(tables)}
+    if len(urec):
+        key = urec["_tid"].astype(str) + KEY_SEP + ucode
+        first_ok = pd.Series(units_ok,
+                             index=(units_rec["_tid"].astype(str) + KEY_SEP + ucode[~repeat].to_numpy()).to_numpy())
+        first_ok = first_ok[~first_ok.index.duplicated()]
+        row_ok = np.where(repeat, key.map(first_ok).fillna(False).to_numpy(dtype=bool), False)
+        row_ok[~repeat] = units_ok
+        for tid in np.unique(urec["_tid"]):
+            m = (urec["_tid"] == tid).to_numpy()
+            accepted_rows[int(tid)][urec.loc[m, "_pos"].to_numpy()] = row_ok[m]
+    if len(hrec):
+        for tid in np.unique(hrec["_tid"]):
+            m = (hrec["_tid"] == tid).to_numpy()
+            accepted_rows[int(tid)][hrec.loc[m, "_pos"].to_numpy()] = hazards_ok[m]
+    return accepted_rows
+
+
+def _explain_rejected(tables, urec, ucode, repeat, units_rec, units_ok, hrec, hazards_ok, iss: _Issues) -> None:
+    """Every row that is not imported has an error issue on its own row: a flat sheet's later
+    rows of a unit whose first row was rejected get E_ROW_UNIT_REJECTED, naming that row (the
+    same for any other row that would otherwise go unexplained)."""
+    accepted = _accepted_rows(tables, urec, ucode, repeat, units_rec, units_ok, hrec, hazards_ok)
+    by_sheet: dict[tuple[str, str], set] = {}
+    for r in iss.rows:
+        if r["severity"] == "error" and r["row"] is not None:
+            by_sheet.setdefault((r["file"], r["sheet"]), set()).add(int(r["row"]))
+    utid = urec["_tid"].to_numpy() if len(urec) else np.zeros(0, dtype=np.int64)
+    ftid = units_rec["_tid"].to_numpy() if len(units_rec) else np.zeros(0, dtype=np.int64)
+    first_codes = ucode[~repeat].to_numpy() if len(urec) else np.zeros(0, dtype=object)
+    for tid, t in enumerate(tables):
+        if t.refused:
+            continue
+        have = np.fromiter(by_sheet.get((t.file, t.sheet), set()), dtype=np.int64)
+        missing = np.flatnonzero(~accepted[tid] & ~np.isin(t.rows, have))
+        if not len(missing):
+            continue
+        mine = utid == tid
+        codes = pd.Series(ucode.to_numpy()[mine], index=urec["_pos"].to_numpy()[mine]).reindex(missing).fillna("")
+        firsts = ftid == tid
+        first_row = pd.Series(units_rec["_row"].to_numpy()[firsts], index=first_codes[firsts])
+        first_row = first_row[~first_row.index.duplicated()]
+        for pos, code in zip(missing, codes.to_numpy()):
+            row = first_row.get(code)
+            iss.rows.append(make_issue("E_ROW_UNIT_REJECTED", file=t.file, sheet=t.sheet, row=int(t.rows[pos]),
+                                       value=code, record=str(code),
+                                       related=iss.place_of(tid, int(row)) if row is not None and code else ""))
 
 
 def _run_id(files: list[FileRead]) -> str:

@@ -42,6 +42,9 @@ _KINDS = (
               "Sheet '{sheet}' lacks the required column '{header}'; its {detail} rows were not imported", "sheet"),
     IssueKind("E_FILE_TOO_MANY_ROWS", ERROR, "工作表「{sheet}」有 {detail} 行，超过 Excel 上限 1,048,576 行",
               "Sheet '{sheet}' has {detail} rows, more than Excel's limit of 1,048,576", "file"),
+    IssueKind("E_FILE_LIMIT", ERROR, "文件超出导入限制，未解析（{detail}）；限制见规则文件的 [import_limits]",
+              "The file exceeds an import limit and was not parsed ({detail}); the limits are in the rules "
+              "file's [import_limits]", "file"),
     IssueKind("E_FILE_DUPLICATE", ERROR, "与本次导入的文件 {related} 内容完全相同，未重复导入",
               "Same content as {related}, already in this import; not imported twice", "file"),
     IssueKind("W_SHEET_IGNORED", WARNING, "工作表「{sheet}」没有可识别的表头，已忽略（{detail} 行）",
@@ -58,6 +61,8 @@ _KINDS = (
               "Unit code '{value}' does not exist among the units"),
     IssueKind("E_HAZARD_UNIT_REJECTED", ERROR, "所属单位「{value}」（{related}）未通过校验，危险源随之未导入",
               "Its unit '{value}' ({related}) was rejected, so this hazard source is not imported"),
+    IssueKind("E_ROW_UNIT_REJECTED", ERROR, "本行所属单位「{value}」（{related}）未通过校验，本行随之未导入",
+              "This row's unit '{value}' ({related}) was rejected, so the row is not imported"),
     IssueKind("E_SECTOR_UNKNOWN", ERROR, "行业领域「{value}」无法识别（应为七个行业领域之一）",
               "Sector '{value}' is not recognised (one of the seven sectors is expected)"),
     IssueKind("E_CRS_UNKNOWN", ERROR, "坐标系「{value}」无法识别（WGS84、CGCS2000、GCJ-02、BD-09）",
@@ -76,6 +81,9 @@ _KINDS = (
               "Unified social credit code '{value}' had lower-case letters; upper-cased"),
     IssueKind("E_CAS_INVALID", ERROR, "CAS 号「{value}」无效（{detail}）",
               "CAS number '{value}' is invalid ({detail})"),
+    IssueKind("E_TEXT_NUL", ERROR, "「{header}」的值「{value}」含有空字符（U+0000），数据库无法原样保存，该行未导入",
+              "'{header}' value '{value}' holds a NUL character (U+0000), which the database cannot store as "
+              "read; the row is not imported"),
     IssueKind("E_NUMBER_INVALID", ERROR, "「{header}」的值「{value}」不是有效数字",
               "'{header}' value '{value}' is not a valid number"),
     IssueKind("E_NUMBER_NEGATIVE", ERROR, "「{header}」的值「{value}」不能为负数",
@@ -112,18 +120,20 @@ class _Blank(dict):
         return ""
 
 
-def message(code: str, **facts) -> tuple[str, str]:
-    """The Chinese and English message of an issue, filled with its facts."""
+def message(code: str, detail_en: object = None, **facts) -> tuple[str, str]:
+    """The Chinese and English message of an issue, filled with its facts (``detail_en``: the
+    detail of the English message, when it differs from the Chinese one)."""
     k = KINDS[code]
     f = _Blank({k2: ("" if v is None else v) for k2, v in facts.items()})
-    return k.zh.format_map(f), k.en.format_map(f)
+    en = f if detail_en is None else _Blank({**f, "detail": detail_en})
+    return k.zh.format_map(f), k.en.format_map(en)
 
 
 def make_issue(code: str, *, file: str = "", sheet: str = "", row: int | None = None,
                column: str = "", header: str = "", value: object = "", record: str = "",
-               related: str = "", detail: object = "") -> dict:
+               related: str = "", detail: object = "", detail_en: object = None) -> dict:
     """One ``import_issues`` row."""
-    zh, en = message(code, value=value, header=header, sheet=sheet, related=related, detail=detail)
+    zh, en = message(code, detail_en, value=value, header=header, sheet=sheet, related=related, detail=detail)
     return {
         "file": file, "sheet": sheet, "row": row, "column": column, "header": header,
         "value": "" if value is None else str(value), "severity": KINDS[code].severity,

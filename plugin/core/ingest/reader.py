@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import schema
+from . import guard, schema
 from .issues import make_issue
 from .values import as_text, total_row_mask
 
@@ -99,8 +99,10 @@ def _file_issue(fr: FileRead, code: str, **kw) -> None:
     fr.issues.append(make_issue(code, file=fr.name, **kw))
 
 
-def read_file(path: str | Path, display_name: str | None = None) -> FileRead:
-    """Read one survey file; never raises for a bad file (it becomes an issue)."""
+def read_file(path: str | Path, display_name: str | None = None, limits: guard.Limits | None = None) -> FileRead:
+    """Read one survey file; never raises for a bad file (it becomes an issue). ``limits``: what
+    a file may hold at most (the rules' ``[import_limits]``), checked before it is parsed."""
+    limits = limits or guard.Limits()
     p = Path(path)
     fr = FileRead(path=p, name=display_name or p.name)
     if p.is_dir():
@@ -119,8 +121,18 @@ def read_file(path: str | Path, display_name: str | None = None) -> FileRead:
         return fr
     suffix = p.suffix.lower()
     try:
+        guard.check_file(p, limits)
+    except guard.Exceeded as exc:
+        _file_issue(fr, "E_FILE_LIMIT", sheet=exc.sheet, detail=exc.zh, detail_en=exc.en)
+        fr.refused = True
+        return fr
+    except guard.Damaged as exc:
+        _file_issue(fr, "E_FILE_CORRUPT", detail=str(exc))
+        fr.refused = True
+        return fr
+    try:
         if suffix in CSV_SUFFIXES:
-            sheets = _read_csv(p, fr)
+            sheets = _read_csv(p, fr, limits)
         elif suffix in WORKBOOK_SUFFIXES:
             sheets = _read_workbook(p, fr)
         else:
@@ -225,7 +237,7 @@ def csv_rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
-def _read_csv(p: Path, fr: FileRead) -> list[tuple[str, list[list]]]:
+def _read_csv(p: Path, fr: FileRead, limits: guard.Limits) -> list[tuple[str, list[list]]]:
     data = p.read_bytes()
     if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC) or b"\0" in data[:4096]:
         _file_issue(fr, "E_FILE_TYPE", detail="内容不是 CSV 文本 content is not CSV text")
@@ -236,6 +248,12 @@ def _read_csv(p: Path, fr: FileRead) -> list[tuple[str, list[list]]]:
         raise _Refused
     rows = csv_rows(text)
     width = max((len(r) for r in rows), default=0)
+    try:
+        if len(rows) <= schema.EXCEL_MAX_ROWS:  # past Excel's rows: E_FILE_TOO_MANY_ROWS, below
+            guard.check_sheet(guard.SheetSize(len(rows), width), CSV_SHEET, limits)
+    except guard.Exceeded as exc:
+        _file_issue(fr, "E_FILE_LIMIT", sheet=exc.sheet, detail=exc.zh, detail_en=exc.en)
+        raise _Refused from exc
     rows = [r + [""] * (width - len(r)) if len(r) < width else r for r in rows]
     return [(CSV_SHEET, rows)]
 

@@ -134,6 +134,15 @@ def parse_number(cells: pd.Series, suffixes: tuple[str, ...] = ()) -> tuple[np.n
         v = pd.to_numeric(t.where(t.str.fullmatch(_NUM), None), errors="coerce").to_numpy(dtype=float)
         vals[slow] = v
         st[slow] = status_of(blank, ~np.isnan(v) & ~blank)
+    return _finite(vals, st)
+
+
+def _finite(vals: np.ndarray, st: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Infinite numbers (1e309 in a cell, or one made so by its unit) are not numbers: invalid."""
+    inf = np.isinf(vals)
+    if inf.any():
+        vals = np.where(inf, np.nan, vals)
+        st = np.where(inf, INVALID, st).astype(np.int8)
     return vals, st
 
 
@@ -156,7 +165,8 @@ def parse_measure(cells: pd.Series, units: dict[str, float | None], default_fact
     n = len(cells)
     factor = np.broadcast_to(np.asarray(default_factor, dtype=float), (n,))
     num = _numeric_fast(cells)
-    vals = num * factor
+    with np.errstate(over="ignore", invalid="ignore"):
+        vals = num * factor
     present = nonblank(cells)
     st = np.where(present, OK, BLANK).astype(np.int8)
     bad_unit = np.full(n, "", dtype=object)
@@ -172,12 +182,14 @@ def parse_measure(cells: pd.Series, units: dict[str, float | None], default_fact
         f = unit.map(lambda u: units.get(u)).astype(float).to_numpy()
         f = np.where(np.isnan(f), factor[slow], f)
         wan = parts["wan"].notna().to_numpy()
-        v = pnum * f * np.where(wan, 1e4, 1.0)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below (_finite)
+            v = pnum * f * np.where(wan, 1e4, 1.0)
         ok = ~np.isnan(pnum) & known & ~blank
         bad_unit[slow] = np.where(~np.isnan(pnum) & ~known & ~blank, unit.to_numpy(dtype=object), "")
         v[~ok] = np.nan
         vals[slow] = v
         st[slow] = status_of(blank, ok)
+    vals, st = _finite(vals, st)
     return vals, st, bad_unit
 
 
