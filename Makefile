@@ -15,7 +15,7 @@ OUT := $(ROOT)/out
 # Tests and scripts run headless with a throw-away QGIS profile.
 RUN_ENV := QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=/tmp/runtime-$$(id -u) PYTHONPATH=$(ROOT)
 
-.PHONY: setup apt venv translations lint test test-user test-ltr wheelhouse demo bench qgis screenshots sample \
+.PHONY: setup apt venv translations lint test test-user test-ltr wheelhouse demo bench fuzz qgis screenshots sample \
 	install-screenshots \
 	zip clean help
 
@@ -27,6 +27,7 @@ help:
 	@echo "make test-ltr  - the suite in a Debian forky chroot with QGIS 3.44 LTR (cached outside the tree)"
 	@echo "make wheelhouse PLATFORM=win_amd64 PYTHON=3.12 [NUMPY=1.26.4] - an offline wheelhouse zip"
 	@echo "make bench  - time and measure each stage by input size"
+	@echo "make fuzz   - a long fuzz campaign of the import (N=5000 cases)"
 	@echo "make qgis   - start QGIS with the plugin in a throw-away profile"
 	@echo "make zip    - build the release zip in dist/"
 
@@ -101,6 +102,11 @@ bench: setup
 	@mkdir -p /tmp/runtime-$$(id -u) && chmod 700 /tmp/runtime-$$(id -u)
 	$(RUN_ENV) $(PY) scripts/bench.py --out $(OUT)/bench $(BENCH_ARGS)
 	$(RUN_ENV) $(PY) scripts/bench_proximity.py --out $(OUT)/bench $(filter --no-doc,$(BENCH_ARGS))
+
+# A long seeded fuzz campaign of the import (the test suite runs 200 cases): make fuzz N=5000 [SEED=…]
+N ?= 5000
+fuzz: setup
+	$(RUN_ENV) $(PY) scripts/fuzz.py --cases $(N) $(if $(SEED),--seed $(SEED)) --out $(OUT)/fuzz
 
 sample: setup
 	$(RUN_ENV) $(PY) scripts/make_sample.py resources/sample --clean
