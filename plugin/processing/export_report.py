@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 
 from qgis.core import (
     QgsProcessingException,
@@ -15,6 +14,7 @@ from qgis.core import (
 )
 
 from ..core.errors import Canceled, PipelineError
+from ..core.files import sweep, temp_path
 from .base import AnalysisAlgorithm
 from .score import add_database_and_rules, rules_of
 
@@ -88,7 +88,10 @@ class ExportReportAlgorithm(AnalysisAlgorithm):
             raise QgsProcessingException(str(exc)) from exc
         # Both files are written under temporary names beside their targets and moved into
         # place together at the end: a cancel or a failure leaves both earlier reports as they were.
-        pending = {path: f"{path}.{uuid.uuid4().hex}.part" for path in (xlsx, pdf) if path}
+        for path in (xlsx, pdf):
+            if path:
+                sweep(path)  # what a killed run left (hidden, never a report file)
+        pending = {path: str(temp_path(path)) for path in (xlsx, pdf) if path}
         multi = QgsProcessingMultiStepFeedback(bool(xlsx) + bool(pdf), feedback)
 
         def check():
@@ -133,7 +136,11 @@ class ExportReportAlgorithm(AnalysisAlgorithm):
             out[self.XLSX] = xlsx
         if pdf:
             out[self.PDF] = pdf
-        riskdb.append_run(db, "export_report", rules, {"xlsx": xlsx, "pdf": pdf, "pages": out["PAGES"],
-                                                       "unmasked": unmask}, started)
+        try:  # the reports are written: a database the user may only read keeps no log of them
+            riskdb.append_run(db, "export_report", rules, {"xlsx": xlsx, "pdf": pdf, "pages": out["PAGES"],
+                                                           "unmasked": unmask}, started)
+        except PipelineError as exc:
+            feedback.pushWarning(f"报告已写出，但未能记入数据库的运行记录：{exc.zh} / The report was written, but "
+                                 f"the database's run log could not record it: {exc.en}")
         feedback.setProgress(100)
         return out

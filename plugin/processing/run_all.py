@@ -83,10 +83,10 @@ class RunAllAlgorithm(AnalysisAlgorithm):
 
     def processAlgorithm(self, parameters, context, feedback):
         import os
-        import tempfile
 
         from qgis import processing
 
+        from ..core.files import sweep, temp_path
         from ..core.store.riskdb import publish
         from .score import rules_of
 
@@ -103,10 +103,10 @@ class RunAllAlgorithm(AnalysisAlgorithm):
         out_dir = os.path.dirname(os.path.abspath(final_db))
         os.makedirs(out_dir, exist_ok=True)
         os.makedirs(os.path.dirname(os.path.abspath(final_density)), exist_ok=True)  # (as risk_map's own)
-        fd, db = tempfile.mkstemp(prefix=".run_all.", suffix=".part.gpkg", dir=out_dir)
-        os.close(fd)
-        os.unlink(db)
-        density = db[: -len(".gpkg")] + ".tif"
+        sweep(final_db)  # what a killed run left
+        sweep(final_density)
+        db = str(temp_path(final_db, ".gpkg"))
+        density = str(temp_path(final_density, ".tif"))
         with_proximity = any(parameters.get(k) for k in (self.RECEPTORS, self.RECEPTOR_TABLE, self.POPULATION))
         # The parameters of each step of the workflow (core.steps: the order); None: skipped.
         params_of = {

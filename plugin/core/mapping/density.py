@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -33,7 +32,7 @@ import pyproj
 from affine import Affine
 
 from ..coords import gauss_kruger_epsg
-from ..files import publish
+from ..files import publish, sweep, temp_path, write_problem
 from ..grid import fft_convolve_same
 
 FloatArray = npt.NDArray[np.float64]
@@ -236,14 +235,18 @@ def write_density_tif(grid: DensityGrid, path: str | os.PathLike[str]) -> Path:
     }
     if rows >= TIFF_BLOCK and cols >= TIFF_BLOCK:
         profile.update(tiled=True, blockxsize=TIFF_BLOCK, blockysize=TIFF_BLOCK)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".part.tif", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    sweep(target)  # what a killed run left
+    tmp = temp_path(target, ".tif")
     try:
         with rasterio.open(tmp, "w", **profile) as dst:
             dst.write(np.asarray(grid.values, dtype=np.float32), 1)
             dst.set_band_description(1, TIFF_BAND_DESCRIPTION)
         publish(tmp, target)
+    except OSError as exc:  # rasterio's I/O errors are OSErrors
+        problem = write_problem(exc, target)
+        if problem is None:
+            raise
+        raise problem from exc
     finally:
         if tmp.exists():
             tmp.unlink()

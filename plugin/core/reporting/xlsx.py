@@ -24,14 +24,13 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..files import publish
+from ..files import publish, sweep, temp_path, write_problem
 from . import data as rp
 from .data import COLUMNS, LEVEL_COLUMNS, LEVEL_OF_COLUMN, N_, ReportData, identity
 
@@ -605,9 +604,8 @@ def write_report_xlsx(data: ReportData, path: str | Path, tr: Callable[[str], st
     check = check or (lambda: None)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".part.xlsx", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    sweep(target)  # what a killed run left
+    tmp = temp_path(target, ".xlsx")
     try:
         wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
                                             "strings_to_urls": False, "strings_to_numbers": False})
@@ -618,6 +616,11 @@ def write_report_xlsx(data: ReportData, path: str | Path, tr: Callable[[str], st
             raise
         wb.close()
         publish(tmp, target)
+    except OSError as exc:
+        problem = write_problem(exc, target)
+        if problem is None:
+            raise
+        raise problem from exc
     finally:
         if tmp.exists():
             tmp.unlink()

@@ -12,9 +12,7 @@ extension, read by GDAL ≥ 3.7 and other tools) and as each layer's default QGI
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import tempfile
 import uuid
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
@@ -26,7 +24,7 @@ import pyogrio
 
 from .. import fields
 from ..errors import PipelineError
-from ..files import publish
+from ..files import publish, sweep, temp_path, write_problem
 from ..ingest import schema
 from . import bulk, tx
 from .tx import StaleDatabase, State, state  # noqa: F401  (the store's API)
@@ -80,27 +78,35 @@ def write_layers(path: str | Path, layers: dict[str, pd.DataFrame], step: str = 
             for name, frame in layers.items():
                 w.layer(name, frame)
         return target
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".part.gpkg", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()
+    sweep(target)  # what a killed run left
+    tmp = temp_path(target, ".gpkg")
     try:
-        for name, frame in layers.items():
-            _write_layer(tmp, name, frame)
-        con = tx.connect(tmp)
-        try:
-            con.execute("BEGIN IMMEDIATE")
-            _write_aliases(con, {n: list(f.columns) for n, f in layers.items()})
-            tx.ensure_indexes(con)
-            tx._set_state(con, tx.State(1, step or "write_layers", now_iso()))
-            con.execute("COMMIT")
-        finally:
-            con.close()
-        publish(tmp, target)
+        _write_new(tmp, target, layers, step)
+    except (OSError, sqlite3.Error, RuntimeError) as exc:  # pyogrio's errors are RuntimeErrors
+        problem = write_problem(exc, target)
+        if problem is None:
+            raise
+        raise problem from exc
     finally:
         if tmp.exists():
             tmp.unlink()
     return target
+
+
+def _write_new(tmp: Path, target: Path, layers: dict[str, pd.DataFrame], step: str) -> None:
+    """A new database under the temporary name ``tmp``, moved to ``target`` when complete."""
+    for name, frame in layers.items():
+        _write_layer(tmp, name, frame)
+    con = tx.connect(tmp)
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        _write_aliases(con, {n: list(f.columns) for n, f in layers.items()})
+        tx.ensure_indexes(con)
+        tx._set_state(con, tx.State(1, step or "write_layers", now_iso()))
+        con.execute("COMMIT")
+    finally:
+        con.close()
+    publish(tmp, target)
 
 
 def read_fids(db: str | Path, layer: str, expected: int) -> np.ndarray:
@@ -212,6 +218,15 @@ class Write:
         try:
             if kind is None:
                 self._commit()
+            elif isinstance(exc, (OSError, sqlite3.Error, RuntimeError)):  # pyogrio's errors are RuntimeErrors
+                problem = write_problem(exc, self.db)  # a full disk while staging: say so
+                if problem is not None:
+                    raise problem from exc
+        except (OSError, sqlite3.Error, RuntimeError) as failed:
+            problem = write_problem(failed, self.db)
+            if problem is None:
+                raise
+            raise problem from failed
         finally:
             self._drop_staged()
 
@@ -225,6 +240,7 @@ class Write:
                 self._check(tx._state(con))
                 tx.drop_orphans(con)
                 tx.drop_orphan_files(self.db)
+                sweep(self.db)
                 self._apply(con)
                 if self.bump:
                     tx._set_state(con, tx.State(tx._state(con).version + 1, self.step, now_iso()))

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import PipelineError
+from ..files import pid_alive
 
 STATE_TABLE = "citysafety_state"
 STAGE_PREFIX = "_stage_"
@@ -458,18 +459,6 @@ def touch(con: sqlite3.Connection, tables: Iterable[str]) -> None:
 
 # --- staged tables ----------------------------------------------------------------------------
 
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
-
-
 def stage_name(token: str, layer: str) -> str:
     return f"{STAGE_PREFIX}{os.getpid()}_{token}_{layer}"
 
@@ -494,7 +483,7 @@ def drop_orphan_files(db: Path) -> list[Path]:
             pid = int(f.name[len(f".{db.stem}.{STAGE_PREFIX}"):].split("_", 1)[0])
         except ValueError:
             continue
-        if not _pid_alive(pid):
+        if not pid_alive(pid):
             f.unlink(missing_ok=True)
             gone.append(f)
     return gone
@@ -508,7 +497,7 @@ def drop_orphans(con: sqlite3.Connection) -> list[str]:
             pid = int(name[len(STAGE_PREFIX):].split("_", 1)[0])
         except ValueError:
             continue
-        if not _pid_alive(pid):
+        if not pid_alive(pid):
             gone.append(name)
     for name in gone:
         drop_layer(con, name)
