@@ -824,77 +824,77 @@
       <translation>全部</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="451" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="450" />
       <source>Totals</source>
       <translation>总体情况</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="454" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="453" />
       <source>Units and hazard sources by level</source>
       <translation>各风险等级单位和危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="457" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="456" />
       <source>Units by sector and level</source>
       <translation>各行业领域单位风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="460" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="459" />
       <source>Units by district and level</source>
       <translation>各行政区单位风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="492" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="491" />
       <source>Method and provenance</source>
       <translation>方法与来源说明</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="494" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="493" />
       <source>This report</source>
       <translation>本报告</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="497" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="496" />
       <source>Rules recorded for each analysis step</source>
       <translation>各分析步骤记录的规则</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="504" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="503" />
       <source>Scoring methods and levels (from the rules)</source>
       <translation>评价方法与分级（取自规则）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="507" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="506" />
       <source>Input files</source>
       <translation>输入文件</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="513" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="512" />
       <source>Provenance of the rules' values, as the rules file's comments state it</source>
       <translation>规则取值的来源（依据规则文件中的注释）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="514" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="513" />
       <source>verified: read in a published text; literature default: widely cited, not read in the primary source; project default: set by the project, to be confirmed by the bureau.</source>
       <translation>已核实：已在公开发布的文本中查证；文献默认值：被广泛引用，但未查阅原始出处；项目默认值：由本项目设定，有待应急管理局确认。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="557" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="556" />
       <source>Row balance of each imported file</source>
       <translation>各导入文件行数核对</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="447" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="446" />
       <source>City safety risk report</source>
       <translation>城市安全风险报告</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="465" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="464" />
       <source>Notes</source>
       <translation>说明</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="354" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="353" />
       <source>Only the first {n} of {total} rows are shown (Excel's limit of rows per sheet).</source>
       <translation>共 {total} 行，仅显示前 {n} 行（受 Excel 单个工作表行数上限限制）。</translation>
     </message>
@@ -1499,12 +1499,12 @@
       <translation>面板需要 Python 包 {}：请使用“城市安全风险”菜单中的“安装 Python 包…”。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="159" />
+      <location filename="../plugin/processing/base.py" line="177" />
       <source>Survey data</source>
       <translation>调查数据</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="176" />
+      <location filename="../plugin/processing/base.py" line="212" />
       <source>Risk analysis</source>
       <translation>风险分析</translation>
     </message>
@@ -1514,14 +1514,9 @@
       <translation>规则文件（默认：插件自带规则）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="169" />
+      <location filename="../plugin/processing/base.py" line="203" />
       <source>Cancelled; earlier outputs were left as they were.</source>
       <translation>已取消；之前的输出保持不变。</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/base.py" line="43" />
-      <source>The rules file was refused: {}</source>
-      <translation>规则文件未通过校验：{}</translation>
     </message>
     <message>
       <location filename="../plugin/processing/cascade.py" line="32" />
@@ -1664,22 +1659,22 @@
       <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/export_report.py" line="112" />
+      <location filename="../plugin/processing/export_report.py" line="115" />
       <source>Contact names and phone numbers are shown in full: handle the workbook as personal data.</source>
       <translation>联系人姓名和电话已完整显示：请按个人信息管理该工作簿。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/export_report.py" line="109" />
+      <location filename="../plugin/processing/export_report.py" line="112" />
       <source>Writing {}</source>
       <translation>正在写入 {}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="58" />
+      <location filename="../plugin/processing/import_surveys.py" line="67" />
       <source>Import surveys</source>
       <translation>导入调查数据</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="59" />
+      <location filename="../plugin/processing/import_surveys.py" line="68" />
       <source>Imports survey workbooks (.xlsx) and CSV files (UTF-8, UTF-8 with BOM, GB18030) into one risk database (GeoPackage) with the layers units, hazards, import_issues and import_runs.
 
 Headers are found by their Chinese or English names and aliases on any row; both the template's two-sheet layout and a flat one-sheet layout are read. Full-width digits, units in cells (kg are converted to t), Excel and Chinese dates, degrees-minutes-seconds, swapped lon/lat, total rows and blank rows are handled. GCJ-02 and BD-09 coordinates are converted to WGS84.
@@ -1692,77 +1687,72 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
 每一行都有唯一去向：接受；或被拒绝并在 import_issues 中列明原因（文件、工作表、行、列、原值、问题代码、中英文说明）；或作为空行/合计行跳过并计数。数据库先写入临时文件再替换，失败或取消不会破坏之前的数据库。可选为每个输入文件生成问题清单工作簿，供调查员修改。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="43" />
+      <location filename="../plugin/processing/import_surveys.py" line="51" />
       <source>Survey files (.xlsx, .csv)</source>
       <translation>调查表文件（.xlsx、.csv）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="45" />
+      <location filename="../plugin/processing/import_surveys.py" line="53" />
       <source>Or every survey file in a folder</source>
       <translation>或导入文件夹中的全部调查表</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="48" />
+      <location filename="../plugin/processing/import_surveys.py" line="56" />
       <source>Coordinate system of rows that do not name one</source>
       <translation>未填写坐标系的行采用的坐标系</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="52" />
+      <location filename="../plugin/processing/import_surveys.py" line="60" />
       <source>Survey area (points outside it are warned)</source>
       <translation>调查区域范围（范围外的点给出警告）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="85" />
+      <location filename="../plugin/processing/import_surveys.py" line="94" />
       <source>Error workbooks for the surveyors (folder)</source>
       <translation>返给调查员的问题清单工作簿（文件夹）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="171" />
+      <location filename="../plugin/processing/import_surveys.py" line="219" />
       <source>Rows read = accepted + rejected + skipped (blank / total), per file:</source>
       <translation>各文件：读取行数 = 接受 + 拒绝 + 跳过（空行 / 合计行）：</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="89" />
+      <location filename="../plugin/processing/import_surveys.py" line="98" />
       <source>Open the imported layers</source>
       <translation>完成后打开导入的图层</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="90" />
+      <location filename="../plugin/processing/import_surveys.py" line="99" />
       <source>Units accepted</source>
       <translation>导入单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="90" />
+      <location filename="../plugin/processing/import_surveys.py" line="99" />
       <source>Hazard sources accepted</source>
       <translation>导入危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="93" />
+      <location filename="../plugin/processing/import_surveys.py" line="102" />
       <source>Files refused</source>
       <translation>拒绝的文件数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="125" />
-      <source>No survey files given (choose files or a folder).</source>
-      <translation>未指定调查表文件（请选择文件或文件夹）。</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/import_surveys.py" line="138" />
+      <location filename="../plugin/processing/import_surveys.py" line="152" />
       <source>Row balance check failed; please report this.</source>
       <translation>行数核对未通过，请报告此问题。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="179" />
+      <location filename="../plugin/processing/import_surveys.py" line="227" />
       <source>Total: {} rows read, {} accepted, {} rejected, {} blank, {} total rows; {} units and {} hazard sources imported.</source>
       <translation>合计：读取 {} 行，接受 {} 行，拒绝 {} 行，空行 {} 行，合计行 {} 行；导入单位 {} 个、危险源 {} 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="155" />
+      <location filename="../plugin/processing/import_surveys.py" line="199" />
       <source>Error workbook: {}</source>
       <translation>问题清单：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="189" />
+      <location filename="../plugin/processing/import_surveys.py" line="237" />
       <source>e.g.</source>
       <translation>例如</translation>
     </message>
@@ -1827,147 +1817,152 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>一键运行全流程…</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="72" />
+      <location filename="../plugin/processing/proximity.py" line="103" />
       <source>Receptors and population around hazards</source>
       <translation>敏感目标与人口分析</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="73" />
+      <location filename="../plugin/processing/proximity.py" line="104" />
       <source>For every hazard source of a scored risk database: receptors of each class within its reach radius (the sector's, from the rules; polygons by their nearest edge), the nearest high-sensitivity receptor (name, class, distance), a flag when it lies within the sector's protection distance, and the population within 500 m and within the reach from a population raster (people per cell, any CRS; cells cut by the circle count by their share of area). For GB 18218 units α comes from the raster population within 500 m of the unit (alpha_source = raster) and R and the level are recomputed. The rules' upgrades (by default a hazardous-chemicals or gas hazard source of level 2 with a high-sensitivity receptor within its protection distance becomes level 1, level 3 becomes 2; the rules can widen the distance to the reach and the sectors to all) are recorded in level_reasons; units keep their inherent_level. Writes hazard_receptor_links (lines from hazards to the receptors within reach) and proximity_issues (unknown receptor classes).</source>
       <translation>对已评价风险数据库中的每个危险源：统计其影响半径（规则中的行业默认半径；面状目标按最近边界计）内各类敏感目标的数量，最近的高敏感目标（名称、类别、距离），高敏感目标位于行业防护距离内时给出标记，并由人口栅格（每格人数，任意坐标系；被圆切割的网格按面积占比计）统计 500 米和影响半径内的人口。GB 18218 单位的 α 由单位 500 米内的栅格人口确定（alpha_source = raster），并重算 R 和等级。按规则升级（默认：危险化学品和燃气行业的危险源在防护距离内有高敏感目标时，较大风险升为重大，一般风险升为较大；规则可将距离放宽为影响半径、将行业放宽为全部），并写入定级依据；单位保留其固有风险等级（inherent_level）。输出 hazard_receptor_links（危险源到影响半径内敏感目标的连线）和 proximity_issues（未知的敏感目标类别）。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="28" />
+      <location filename="../plugin/processing/proximity.py" line="29" />
       <source>Receptors (points or polygons)</source>
       <translation>敏感目标（点或面图层）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="38" />
+      <location filename="../plugin/processing/proximity.py" line="39" />
       <source>Or receptors as a table with lon/lat (.xlsx, .csv)</source>
       <translation>或带经纬度的敏感目标表格（.xlsx、.csv）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="41" />
+      <location filename="../plugin/processing/proximity.py" line="42" />
       <source>Population raster (people per cell, any CRS)</source>
       <translation>人口栅格（每格人数，任意坐标系）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="32" />
+      <location filename="../plugin/processing/proximity.py" line="33" />
       <source>Receptor name field (guessed when empty)</source>
       <translation>敏感目标名称字段（空白时自动识别）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="35" />
+      <location filename="../plugin/processing/proximity.py" line="36" />
       <source>Receptor class field (guessed when empty)</source>
       <translation>敏感目标类别字段（空白时自动识别）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="100" />
+      <location filename="../plugin/processing/proximity.py" line="131" />
       <source>Protection distance breaches</source>
       <translation>防护距离内有高敏感目标的危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="101" />
+      <location filename="../plugin/processing/proximity.py" line="132" />
       <source>Hazard-receptor links</source>
       <translation>危险源-敏感目标连线数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="109" />
+      <location filename="../plugin/processing/proximity.py" line="140" />
       <source>Give receptors, a population raster, or both.</source>
       <translation>请提供敏感目标、人口栅格或两者。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="117" />
+      <location filename="../plugin/processing/proximity.py" line="148" />
       <source>{} hazard sources upgraded, {} protection distance breaches, {} links.</source>
       <translation>升级危险源 {} 个，防护距离内有高敏感目标 {} 处，连线 {} 条。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="600" />
+      <location filename="../plugin/processing/report_pdf.py" line="646" />
       <source>Risk units by level</source>
       <translation>风险单位（按等级）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="590" />
+      <location filename="../plugin/processing/report_pdf.py" line="636" />
       <source>No level-1 or level-2 units</source>
       <translation>没有重大或较大风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="618" />
+      <location filename="../plugin/processing/report_pdf.py" line="664" />
       <source>Level-1 and level-2 units</source>
       <translation>一级和二级风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="712" />
+      <location filename="../plugin/processing/report_pdf.py" line="760" />
       <source>City Safety Risk Map report</source>
       <translation>城市安全风险一张图报告</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="753" />
+      <location filename="../plugin/processing/report_pdf.py" line="803" />
       <source>Units by sector and risk level</source>
       <translation>各行业领域单位风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="567" />
-      <source>R</source>
-      <translation>R</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/report_pdf.py" line="696" />
-      <source>District boundaries</source>
-      <translation>行政区边界</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/report_pdf.py" line="737" />
-      <source>Legend</source>
-      <translation>图例</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/report_pdf.py" line="746" />
-      <source>Units by risk level</source>
-      <translation>各风险等级单位数</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/report_pdf.py" line="458" />
-      <source>(no district name)</source>
-      <translation>（未命名行政区）</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/report_pdf.py" line="750" />
-      <source>Date: {}</source>
-      <translation>日期：{}</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/report_pdf.py" line="752" />
-      <source>Source: {}  ·  Rules: {}</source>
-      <translation>数据来源：{}  ·  规则：{}</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/report_pdf.py" line="467" />
+      <location filename="../plugin/processing/report_pdf.py" line="511" />
       <source>Level-1 and level-2 units in {}: {}</source>
       <translation>{}重大、较大风险单位：{} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="469" />
+      <location filename="../plugin/processing/report_pdf.py" line="608" />
+      <source>R</source>
+      <translation>R</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="742" />
+      <source>District boundaries</source>
+      <translation>行政区边界</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="787" />
+      <source>Legend</source>
+      <translation>图例</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="796" />
+      <source>Units by risk level</source>
+      <translation>各风险等级单位数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="484" />
+      <source>(no district name)</source>
+      <translation>（未命名行政区）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="498" />
+      <source>No district boundaries were given: the page covers the units surveyed in the district, and the map their extent.</source>
+      <translation>未提供行政区边界：本页按单位填报的行政区统计，地图显示这些单位的范围。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="800" />
+      <source>Date: {}</source>
+      <translation>日期：{}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="802" />
+      <source>Source: {}  ·  Rules: {}</source>
+      <translation>数据来源：{}  ·  规则：{}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="513" />
       <source>(the first {} shown)</source>
       <translation>（显示前 {} 个）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="472" />
+      <location filename="../plugin/processing/report_pdf.py" line="516" />
       <source>The map shows the risk density and the level-1 and level-2 units only: {} of {} units.</source>
       <translation>地图仅显示风险密度和一级、二级风险单位：共 {1} 个单位中的 {0} 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="524" />
+      <location filename="../plugin/processing/report_pdf.py" line="564" />
       <source>Inherent</source>
       <translation>固有</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="524" />
+      <location filename="../plugin/processing/report_pdf.py" line="564" />
       <source>Final</source>
       <translation>最终</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="524" />
+      <location filename="../plugin/processing/report_pdf.py" line="564" />
       <source>Share</source>
       <translation>占比</translation>
     </message>
@@ -2062,24 +2057,32 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>各行业领域单位风险等级：</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/survey_template.py" line="14" />
+      <location filename="../plugin/processing/survey_template.py" line="15" />
       <source>Survey template</source>
       <translation>调查表模板</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/survey_template.py" line="15" />
+      <location filename="../plugin/processing/survey_template.py" line="16" />
       <source>Writes a blank survey workbook (.xlsx) for one sector or for all sectors: an instructions sheet (说明) explaining every column and the coordinate systems, the units sheet (单位信息) and the hazard-sources sheet (危险源) with Chinese headers, English keys, drop-down lists for coded columns and one example row. A template filled in this way imports without errors.</source>
       <translation>为一个行业领域或全部行业领域生成空白调查表工作簿（.xlsx）：说明工作表解释每一列及坐标系，单位信息表和危险源表带中文表头、英文字段名、代码列的下拉列表和一行示例。按示例填写的模板可无错误导入。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/survey_template.py" line="29" />
+      <location filename="../plugin/processing/survey_template.py" line="30" />
       <source>Template workbook</source>
       <translation>模板工作簿</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/survey_template.py" line="38" />
+      <location filename="../plugin/processing/survey_template.py" line="39" />
       <source>Template written: {}</source>
       <translation>模板已写入：{}</translation>
+    </message>
+    <message>
+      <source>The rules file was refused: {}</source>
+      <translation type="vanished">规则文件未通过校验：{}</translation>
+    </message>
+    <message>
+      <source>No survey files given (choose files or a folder).</source>
+      <translation type="vanished">未指定调查表文件（请选择文件或文件夹）。</translation>
     </message>
     <message>
       <source>The panel needs the Python package {} (see the README's “Install into QGIS”).</source>

@@ -30,7 +30,6 @@ import functools
 import os
 import re
 import tempfile
-import uuid
 from pathlib import Path
 from typing import Callable
 
@@ -81,6 +80,7 @@ from qgis.PyQt.QtXml import QDomDocument
 
 from ..core.coords import gauss_kruger_epsg
 from ..core.errors import Canceled, PipelineError
+from ..core.files import sweep, temp_path
 from ..core.mapping.density import risk_density, write_density_tif
 from ..core.scoring.levels import level_table, weights
 from ..core.store import read, riskdb
@@ -124,7 +124,9 @@ PAGE_FIELDS = (("page", "int"), ("kind", "text"), ("district", "text"),
                ("share_level1", "text"), ("share_level2", "text"),
                ("share_level3", "text"), ("share_level4", "text"),
                ("share_unscored", "text"), ("n_inherent1", "int"), ("n_inherent2", "int"),
-               ("n_inherent3", "int"), ("n_inherent4", "int"), ("n_raised", "int"))
+               ("n_inherent3", "int"), ("n_inherent4", "int"), ("n_raised", "int"),
+               # the units' own district field (the list's filter) when no polygons are given
+               ("district_key", "text"))
 def field_type(kind: str):
     """A field's type for ``QgsField``: ``QMetaType.Type`` from QGIS 3.38, which deprecates the
     ``QVariant`` type constructor (a DeprecationWarning under QGIS 3.44), ``QVariant``'s type
@@ -435,9 +437,33 @@ def _level_counts(units, rules) -> dict:
     return _with_shares(counts)
 
 
+def _districts_of_units(units: pd.DataFrame, rules, tr) -> list[tuple[str, str, dict, QgsGeometry]]:
+    """Without district polygons, the districts the units were surveyed in (their ``district``
+    field): (name shown, the field's value, the counts, the extent of its units), by name."""
+    if "district" not in units or not len(units):
+        return []
+    key = units["district"].astype(object).where(units["district"].notna(), "").astype(str).str.strip()
+    lon = pd.to_numeric(units["lon"], errors="coerce")
+    lat = pd.to_numeric(units["lat"], errors="coerce")
+    out = []
+    for value in sorted(key.unique()):
+        mine = (key == value).to_numpy()
+        x, y = lon[mine].dropna(), lat[mine].dropna()
+        if len(x) and len(y):
+            extent = QgsRectangle(float(x.min()), float(y.min()), float(x.max()), float(y.max()))
+        else:
+            extent = QgsRectangle(0.0, 0.0, 0.0, 0.0)
+        extent.grow(max(extent.width(), extent.height()) * 0.05 + 0.005)  # about 500 m around
+        out.append((value or tr("(no district name)"), value, _level_counts(units[mine], rules),
+                    QgsGeometry.fromRect(extent)))
+    return out
+
+
 def _pages_layer(title: str, cover_geometry: QgsGeometry, cover_counts: dict[str, int],
-                 districts: QgsVectorLayer | None, rows: int, tr) -> QgsVectorLayer:
-    """The atlas coverage: feature 1 the city, then one per district (in the layer's order)."""
+                 districts: QgsVectorLayer | None, rows: int, tr,
+                 unit_districts: list | None = None) -> QgsVectorLayer:
+    """The atlas coverage: feature 1 the city, then one per district (in the layer's order;
+    without polygons, one per district the units name: ``unit_districts``)."""
     pages = QgsVectorLayer(f"MultiPolygon?crs={SOURCE_CRS}", "report_pages", "memory")
     pages.dataProvider().addAttributes([QgsField(n, field_type(t)) for n, t in PAGE_FIELDS])
     pages.updateFields()
@@ -463,19 +489,33 @@ def _pages_layer(title: str, cover_geometry: QgsGeometry, cover_counts: dict[str
             if all(k in have and _present(d[k]) for k in INHERENT_KEYS):
                 counts.update({k: int(d[k]) for k in INHERENT_KEYS})
             counts = _with_shares(counts)
-            shown = counts["n_level1"] + counts["n_level2"]
-            note = tr("Level-1 and level-2 units in {}: {}").format(name, shown)
-            if shown > rows:
-                note += " " + tr("(the first {} shown)").format(rows)
-            capped = counts["n_total"] > DISTRICT_POINTS
-            if capped:
-                note += " " + tr("The map shows the risk density and the level-1 and level-2 units only: {} of {} "
-                                 "units.").format(f"{shown:,}", f"{counts['n_total']:,}")
+            note, capped = _page_note(name, counts, rows, tr)
             add(d.geometry(), {"page": n, "kind": "district", "district": name, "capped": int(capped),
                                "heading": f"{title} — {name}", "note": note, **counts})
+    else:
+        for n, (name, value, counts, geometry) in enumerate(unit_districts or [], start=2):
+            note, capped = _page_note(name, counts, rows, tr)
+            note += " " + tr("No district boundaries were given: the page covers the units surveyed in the "
+                             "district, and the map their extent.")
+            add(geometry, {"page": n, "kind": "district", "district": name, "district_key": value,
+                           "capped": int(capped), "heading": f"{title} — {name}", "note": note, **counts})
     pages.dataProvider().addFeatures(feats)
     pages.updateExtents()
     return pages
+
+
+def _page_note(name: str, counts: dict, rows: int, tr) -> tuple[str, bool]:
+    """A district page's note (its level-1/2 units, how many the table shows, a capped map)
+    and whether its map is capped (more than :data:`DISTRICT_POINTS` units)."""
+    shown = counts["n_level1"] + counts["n_level2"]
+    note = tr("Level-1 and level-2 units in {}: {}").format(name, shown)
+    if shown > rows:
+        note += " " + tr("(the first {} shown)").format(rows)
+    capped = counts["n_total"] > DISTRICT_POINTS
+    if capped:
+        note += " " + tr("The map shows the risk density and the level-1 and level-2 units only: {} of {} "
+                         "units.").format(f"{shown:,}", f"{counts['n_total']:,}")
+    return note, capped
 
 
 def _present(value) -> bool:
@@ -557,8 +597,9 @@ def _fill_summary(table: QgsLayoutItemManualTable, units, rules, tr) -> None:
 
 
 def _fill_units_table(table: QgsLayoutItemAttributeTable, risk: QgsVectorLayer, width: float, rows: int,
-                      tr) -> None:
-    """The atlas district's level-1 and level-2 units, worst first, one line each."""
+                      tr, by_field: bool = False) -> None:
+    """The atlas district's level-1 and level-2 units, worst first, one line each: those inside
+    its polygon, or (``by_field``, no polygons) those whose district field names it."""
     table.setVectorLayer(risk)
     spec = [(tr("Unit code"), '"unit_code"', 22.0, Qt.AlignmentFlag.AlignLeft),
             (tr("Unit name"), '"name"', 34.0, Qt.AlignmentFlag.AlignLeft),
@@ -584,8 +625,13 @@ def _fill_units_table(table: QgsLayoutItemAttributeTable, risk: QgsVectorLayer, 
         order.append(col)
     table.setSortColumns(order)
     table.setFilterFeatures(True)
-    table.setFeatureFilter(UNITS_FILTER)
-    table.setFilterToAtlasFeature(True)
+    if by_field:
+        table.setFeatureFilter(f"{UNITS_FILTER} AND coalesce(trim(\"district\"), '') = "
+                               "attribute(@atlas_feature, 'district_key')")
+        table.setFilterToAtlasFeature(False)
+    else:
+        table.setFeatureFilter(UNITS_FILTER)
+        table.setFilterToAtlasFeature(True)
     table.setMaximumNumberOfFeatures(rows)
     table.setEmptyTableMessage(tr("No level-1 or level-2 units"))
 
@@ -700,8 +746,10 @@ def build_layout(project: QgsProject, db: str, rules, title: str, tr, date_text:
     project.addMapLayer(risk)  # added last: on top in the layer tree and the legend
     project.setCrs(QgsCoordinateReferenceSystem(SOURCE_CRS))
     # the counts (and by inherent level, when the units record it) and the map's zone
+    have = read.field_names(db, "units")
     units = read.columns(db, "units", ["sector", "level", "lon"]
-                         + (["inherent_level"] if "inherent_level" in read.field_names(db, "units") else []))
+                         + [c for c in ("lat", "district") if districts is None and c in have]
+                         + (["inherent_level"] if "inherent_level" in have else []))
     points = _cover_points_layer(db, rules, tr)
     density = _density_layer(db, rules, work_dir)
     for layer in (points, density):
@@ -712,7 +760,9 @@ def build_layout(project: QgsProject, db: str, rules, title: str, tr, date_text:
     layout.setName(tr("City Safety Risk Map report"))
     units_table = _item(layout, "units_table", QgsLayoutItemAttributeTable)
     rows = units_table.maximumNumberOfFeatures()
-    pages = _pages_layer(title, _cover_geometry(risk, districts), _level_counts(units, rules), districts, rows, tr)
+    unit_districts = _districts_of_units(units, rules, tr) if districts is None else None
+    pages = _pages_layer(title, _cover_geometry(risk, districts), _level_counts(units, rules), districts, rows, tr,
+                         unit_districts)
     project.addMapLayer(pages, False)  # the atlas coverage: neither drawn nor in the legend
     # the inherent column on each kind of page whose counts have it (every such page has)
     kinds = {"cover": "city", "district": "district"}
@@ -724,7 +774,7 @@ def build_layout(project: QgsProject, db: str, rules, title: str, tr, date_text:
     outlines = [districts] if districts is not None else []
     page_layers = {"cover": [x for x in (points, *outlines, density) if x is not None],
                    "district": [risk, *outlines]}
-    capped = districts is not None and any(f["capped"] for f in pages.getFeatures() if f["kind"] == "district")
+    capped = any(f["capped"] for f in pages.getFeatures() if f["kind"] == "district")
     for kind in PAGE_KINDS:
         map_item = _item(layout, f"{kind}_map", QgsLayoutItemMap)
         map_item.setCrs(QgsCoordinateReferenceSystem(f"EPSG:{epsg}"))
@@ -759,7 +809,7 @@ def build_layout(project: QgsProject, db: str, rules, title: str, tr, date_text:
     listed = _layer(db, "risk_map", tr("Level-1 and level-2 units"))
     listed.setSubsetString(UNITS_FILTER)
     project.addMapLayer(listed, False)
-    _fill_units_table(units_table, listed, heading.rect().width(), rows, tr)
+    _fill_units_table(units_table, listed, heading.rect().width(), rows, tr, by_field=districts is None)
     _unshape_layout(layout)
 
     atlas = layout.atlas()
@@ -821,7 +871,8 @@ def export_report_pdf(db: str, pdf_path: str, rules, title: str | None = None, f
         out.parent.mkdir(parents=True, exist_ok=True)
         # Beside the target (same file system, so the rename is atomic); created by the
         # exporter itself, so it gets the usual permissions rather than mkstemp's 0600.
-        tmp = str(out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp"))
+        sweep(out)  # what a killed run left
+        tmp = str(temp_path(out, ".pdf"))
         try:
             result, error = QgsLayoutExporter.exportToPdf(layout.atlas(), tmp, settings, _export_feedback(feedback))
             if (feedback is not None and feedback.isCanceled()) or result == QgsLayoutExporter.ExportResult.Canceled:

@@ -176,15 +176,30 @@ def test_a_long_district_table_stays_on_its_page(analysed_db, rules, tmp_path):
     assert UNIT_CODE.findall(text) == chosen[:rows]  # worst first, down to the last row that fits
 
 
-def test_without_districts_only_the_cover(analysed_db, rules, tmp_path):
+def test_without_district_polygons_a_page_per_surveyed_district(analysed_db, rules, tmp_path):
+    """No district polygons: a page per district the units were surveyed in (their district
+    field), with its counts and exactly its level-1/2 units, the map on their extent."""
     from plugin.processing.report_pdf import export_report_pdf
 
     drop_layer(analysed_db, "district_summary")
+    units = pyogrio.read_dataframe(analysed_db, layer="units", read_geometry=False)
+    risk = pyogrio.read_dataframe(analysed_db, layer="risk_map", read_geometry=False)
+    names = sorted(units["district"].fillna("").str.strip().unique())
     pdf = tmp_path / "city.pdf"
-    assert export_report_pdf(str(analysed_db), str(pdf), rules, TITLE, tr=identity) == 1
-    assert pdf_pages(pdf) == 1
-    text = pdf_text(pdf)
+    assert export_report_pdf(str(analysed_db), str(pdf), rules, TITLE, tr=identity) == 1 + len(names)
+    assert pdf_pages(pdf) == 1 + len(names) and len(names) >= 5
+    text = pdf_text(pdf, 1)
     assert TITLE in text and "Units by sector and risk level" in text
+    for page, name in enumerate(names, start=2):
+        text = pdf_text(pdf, page)
+        assert text.strip().splitlines()[0].startswith(f"{TITLE} — {name or '(no district name)'}")
+        mine = units[units["district"].fillna("").str.strip() == name]
+        for k, lv in rules.levels.items():
+            n = int((mine.level == k).sum())
+            assert re.search(rf"{k} {lv.zh}\s+\d+\s+{n}\s", text), (name, k)
+        serious = risk[(risk["district"].fillna("").str.strip() == name) & risk.level.isin([1, 2])]
+        assert set(UNIT_CODE.findall(text)) == set(serious.unit_code)
+        assert "No district boundaries were given" in text
 
 
 def test_a_database_scored_before_inherent_levels_shows_counts_and_shares(analysed_db, rules, tmp_path):
