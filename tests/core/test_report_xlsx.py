@@ -495,15 +495,36 @@ def test_rules_recorded_per_step_are_shown_and_a_mismatch_warned(analysed_db, tm
     assert any(t.startswith("Warning: some steps used rules other than") for t in texts)
 
 
-def test_long_text_is_cut_to_excels_limit_as_excel_counts():
-    """Excel's 32,767-character limit counts UTF-16 units: an emoji is two."""
-    from plugin.core.reporting.xlsx import MAX_TEXT, _cut
+def test_long_text_is_cut_to_excels_limit_as_excel_counts_with_a_note():
+    """Excel's 32,767-character limit counts UTF-16 units (an emoji is two); text cut says so,
+    and the characters a cell cannot hold are shown, not dropped (plugin/core/cells.py)."""
+    from plugin.core.cells import MAX_TEXT, cell_text
 
     text = "😀" * 20000  # 40,000 units
-    cut = _cut(text)
-    assert len(cut.encode("utf-16-le")) // 2 <= MAX_TEXT and cut == "😀" * (MAX_TEXT // 2)
-    assert _cut("安全" * 20000) == ("安全" * 20000)[:MAX_TEXT]
-    assert _cut("short") == "short"
+    cut = cell_text(text)
+    assert MAX_TEXT - 1 <= len(cut.encode("utf-16-le")) // 2 <= MAX_TEXT  # an emoji is not split
+    assert cut.startswith("😀" * 16000)
+    assert cut.endswith(" …[已截断：原文共 20,000 个字符 / cut: 20,000 characters in all]")
+    cut = cell_text("安全" * 20000)
+    assert len(cut) == MAX_TEXT and cut.startswith("安全" * 16000)
+    assert cell_text("short") == "short"
+    assert cell_text("a\x01b\x1bc\td\ne\uffff") == "a[U+0001]b[U+001B]c\td\ne[U+FFFF]"
+
+
+def test_report_cells_show_control_characters(analysed_db, tmp_path):
+    """A unit name holding control characters (an .xlsx survey can carry them as _x0001_)
+    reaches the report's lists as written, the characters shown."""
+    from osgeo import gdal
+
+    risk = pyogrio.read_dataframe(analysed_db, layer="risk_map", read_geometry=False)
+    code = risk.loc[risk.level == 1, "unit_code"].iloc[0]
+    for layer in ("units", "risk_map"):
+        ds = gdal.OpenEx(str(analysed_db), gdal.OF_VECTOR | gdal.OF_UPDATE)
+        ds.ExecuteSQL(f"UPDATE {layer} SET name = 'A' || char(1) || 'B' || char(27) || 'C' WHERE unit_code = '{code}'")
+        ds = None
+    wb = openpyxl.load_workbook(_write(analysed_db, tmp_path))
+    texts = [c.value for row in wb["重大风险单位"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert "A[U+0001]B[U+001B]C" in texts
 
 
 # --- long lists ----------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..cells import ILLEGAL, MAX_COLUMNS
+from ..cells import cell_text as excel_text
 from ..files import sweep, temp_path
 from .reader import FileRead, SheetTable, column_letter
 
@@ -27,21 +29,6 @@ HEADER_FILL = "D9E1F2"
 SUFFIX = "_问题清单.xlsx"
 MAX_SHEET_NAME = 31
 _BAD_SHEET_CHARS = re.compile(r"[\[\]\*\?/\\:]")
-#: What an .xlsx cell cannot hold (XML 1.0: the C0 controls but tab, newline and return).
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-EXCEL_MAX_TEXT = 32_767  # characters in a cell
-EXCEL_MAX_COLUMNS = 16_384
-
-
-def excel_text(text: str) -> str:
-    """``text`` as a cell can hold it: illegal characters shown as ``[U+0001]``, and cut with
-    a note past the cell's 32,767 characters."""
-    n = len(text)
-    text = _ILLEGAL.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
-    if len(text) > EXCEL_MAX_TEXT:
-        note = f" …[已截断：原文共 {n:,} 个字符 / cut: {n:,} characters in all]"
-        text = text[:EXCEL_MAX_TEXT - len(note)] + note
-    return text
 
 
 def _safe(value):
@@ -63,7 +50,7 @@ def _put(ws, row: int, col: int, value):
 
 
 def _sheet_title(name: str, taken: set[str]) -> str:
-    base = _ILLEGAL.sub("_", _BAD_SHEET_CHARS.sub("_", name))[:MAX_SHEET_NAME].strip("'") or "sheet"
+    base = ILLEGAL.sub("_", _BAD_SHEET_CHARS.sub("_", name))[:MAX_SHEET_NAME].strip("'") or "sheet"
     title, i = base, 2
     while title in taken:
         suffix = f"_{i}"
@@ -130,7 +117,7 @@ def write_error_workbooks(out_dir: str | Path, files: list[FileRead], tables: li
             headers = {c.index: c.header for c in t.columns}
             # the row number, the sheet's columns, the problems: past Excel's last column the
             # rest of the row goes into one cell before the problems
-            shown = min(t.cells.shape[1], EXCEL_MAX_COLUMNS - 3)
+            shown = min(t.cells.shape[1], MAX_COLUMNS - 3)
             folded = t.cells.shape[1] - shown
             ncols = shown + (1 if folded else 0)
             _put(ws, 1, 1, "原行号 Row").font = bold

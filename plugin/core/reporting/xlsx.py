@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..cells import ILLEGAL, MAX_TEXT, cell_text
 from ..files import publish, sweep, temp_path, write_problem
 from . import data as rp
 from .data import COLUMNS, LEVEL_COLUMNS, LEVEL_OF_COLUMN, N_, ReportData, identity
@@ -49,15 +50,6 @@ NUMBER_FORMATS = {
 HEADER_FILL = "D9E1F2"
 MAX_WIDTH = 60
 MAX_ROWS = 1_048_576 - 10  # Excel's rows per sheet, less the header and the notes under the table
-MAX_TEXT = 32767  # Excel's limit of characters in a cell, counted in UTF-16 units (an emoji is 2)
-
-
-def _cut(text: str) -> str:
-    """``text`` within Excel's cell limit, counted as Excel counts (UTF-16 code units)."""
-    if len(text) <= MAX_TEXT // 2:
-        return text
-    return text.encode("utf-16-le")[: 2 * MAX_TEXT].decode("utf-16-le", errors="ignore")
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters an .xlsx cell cannot hold
 _WIDE = (r"[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3"
          r"\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]")
 _WIDE_RE = re.compile(_WIDE)
@@ -102,8 +94,8 @@ def _dark(rgb: str) -> bool:
 
 
 def _text(value: str) -> str:
-    """Text as a cell can hold it: no control characters, within Excel's length."""
-    return _cut(_ILLEGAL.sub("", value))
+    """Text as a cell can hold it (cells.cell_text: control characters shown, cut with a note)."""
+    return cell_text(value)
 
 
 def _put(ws, row: int, col: int, value, fmt=None) -> None:
@@ -159,10 +151,8 @@ def _text_cells(s: pd.Series) -> np.ndarray:
         return out
     vals = a[present]
     joined = "\n".join(vals.tolist())
-    if _ILLEGAL.search(joined):
-        vals = np.array([_ILLEGAL.sub("", v) for v in vals.tolist()], dtype=object)
-    if max(map(len, vals.tolist())) > MAX_TEXT // 2:
-        vals = np.array([_cut(v) for v in vals.tolist()], dtype=object)
+    if ILLEGAL.search(joined) or max(map(len, vals.tolist())) > MAX_TEXT // 2:
+        vals = np.array([cell_text(v) for v in vals.tolist()], dtype=object)
     out[present] = vals
     out[present[vals == ""]] = None  # nothing left after cleaning
     return out
