@@ -305,3 +305,29 @@ def test_every_rejected_row_has_its_own_issue(messy_files):
         "o_flat_rejected_unit.csv!csv!2"]
     run = result.runs.iloc[0]
     assert (run.rows_read, run.rows_accepted, run.rows_rejected) == (2, 0, 2) and result.balanced
+
+
+def test_every_sample_file_balances_and_a_hazards_only_workbook_reports(tmp_path):
+    """read = accepted + rejected + skipped for every file of the sample (rejected rows
+    counted by their issues); a workbook with only a hazards sheet imports nothing, every row
+    with its reason, and no exception."""
+    from openpyxl import load_workbook
+
+    sample = sorted(p for p in (ROOT / "resources" / "sample").iterdir() if p.suffix in (".xlsx", ".csv"))
+    result = import_surveys(sample)
+    runs = result.runs
+    assert result.balanced and len(runs) == len(sample)
+    assert (runs.rows_read == runs.rows_accepted + runs.rows_rejected + runs.rows_skipped_blank
+            + runs.rows_skipped_total).all()
+    errors = result.issues[(result.issues["severity"] == "error") & result.issues["row"].notna()]
+    assert int(runs.rows_rejected.sum()) == len(errors.drop_duplicates(["file", "sheet", "row"]))
+    wb = load_workbook(SAMPLE)
+    for name in wb.sheetnames[:-1]:
+        del wb[name]
+    hazards_only = tmp_path / "hazards_only.xlsx"
+    wb.save(hazards_only)
+    result = import_surveys([hazards_only])
+    run = result.runs.iloc[0]
+    assert len(result.units) == len(result.hazards) == 0 and result.balanced
+    assert run.rows_rejected == run.rows_read - run.rows_skipped_blank - run.rows_skipped_total > 0
+    assert set(result.issues["code"]) >= {"E_HAZARD_UNIT_UNKNOWN"}

@@ -565,7 +565,8 @@ def import_surveys(paths: Iterable[str | Path], options: ImportOptions | None = 
     ucrs = pd.Series(units["crs_src"].to_numpy(), index=units["unit_code"].to_numpy())
     ucrs = ucrs[~ucrs.index.duplicated()]
     hunit = hazards["unit_code"]
-    unit_crs = hunit.map(ucrs).fillna(options.default_crs).replace("", options.default_crs).to_numpy(dtype=object)
+    unit_crs = (hunit.map(ucrs).astype(object)  # (object even when no unit was read: a float NaN column)
+                .fillna(options.default_crs).replace("", options.default_crs).to_numpy(dtype=object))
     hc = _Coords(*(np.concatenate([getattr(c.hcoords, f) for c in sheets])
                    for f in ("lon", "lat", "lon_txt", "lat_txt", "crs_ids", "crs_ok", "has", "good")))
     hkeyed = hrec[["_tid", "_row"]].assign(hazard_code=hazards["hazard_code"].to_numpy())
