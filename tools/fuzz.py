@@ -178,6 +178,15 @@ progress.write_text("")
 """
 
 
+def child_env() -> dict[str, str]:
+    """The environment of a child import: this one's (a lane may bring the packages on its own
+    path), with the repository first on the Python path."""
+    import os
+
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    return {**os.environ, "PYTHONPATH": path}
+
+
 def run(folder: Path, names: list[str], memory_mb: int = MEMORY_MB) -> list[dict]:
     """Import each file alone in a child process capped at ``memory_mb``; a child that dies is
     restarted after the case it died on, which is recorded as a finding."""
@@ -188,7 +197,7 @@ def run(folder: Path, names: list[str], memory_mb: int = MEMORY_MB) -> list[dict
         progress.write_text("")
         done = subprocess.run([sys.executable, "-c", _CHILD, str(memory_mb), str(folder), "|".join(todo),
                                str(progress)], capture_output=True, text=True, cwd=ROOT,
-                              env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(folder)})
+                              env=child_env())
         seen = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
         results += seen
         finished = {r["case"] for r in seen}

@@ -18,6 +18,7 @@ from plugin.core.ingest import guard
 from plugin.core.ingest.importer import import_surveys
 from plugin.core.ingest.reader import read_file
 from tests.common import ROOT
+from tools.fuzz import child_env
 
 SAMPLE = ROOT / "resources" / "sample" / "02_燃气.xlsx"
 SHEET = "xl/worksheets/sheet1.xml"  # the sample workbook's first sheet, 单位信息
@@ -174,7 +175,7 @@ _CHILD = textwrap.dedent("""
 
 def _run_capped(script: str, *args) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True,
-                          cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, timeout=600)
+                          cwd=ROOT, env=child_env(), timeout=600)
 
 
 def test_hostile_imports_end_in_a_report_under_a_memory_cap(hostile):

@@ -19,6 +19,7 @@ from plugin.core import files
 from plugin.core.errors import PipelineError
 from plugin.core.store import riskdb
 from tests.common import ROOT
+from tools.fuzz import child_env
 
 
 def _dead_pid() -> int:
@@ -64,7 +65,7 @@ _KILLED = textwrap.dedent("""
 def test_the_next_run_removes_a_killed_runs_temporary_file(tmp_path, name, analysed_db):
     target = tmp_path / name
     done = subprocess.run([sys.executable, "-c", _KILLED, str(target)], cwd=ROOT,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+                          env=child_env())
     assert done.returncode == -9
     left = [p for p in tmp_path.iterdir() if ".part" in p.name]
     assert len(left) == 1 and left[0].name.startswith(f".{name}.")  # hidden, never a report file
