@@ -172,7 +172,31 @@ def write_messy_files(d: Path) -> dict[str, Path]:
     csv.writer(buf, lineterminator="\n").writerows(rows)
     f["flat_rejected"] = d / "o_flat_rejected_unit.csv"
     f["flat_rejected"].write_bytes(buf.getvalue().encode("utf-8"))
+    f["controls"] = write_controls_workbook(d / "p_controls.xlsx")
     return f
+
+
+CONTROL_UNIT_HEAD = ["单位编码", "单位名称", "行业领域", "行政区", "经度", "纬度", "监管部门", "值班电话", "主要负责人",
+                     "技术负责人", "操作负责人"]
+CONTROL_HAZARD_HEAD = ["危险源编码", "单位编码", "危险源名称", "设计最大量", "物质名称", "L", "E", "C", "事故类型",
+                       "风险特征", "产生条件", "工程技术措施", "管理措施", "个体防护与应急处置措施", "管控层级",
+                       "责任人",
+                       "责任人电话"]
+
+
+def write_controls_workbook(path: Path) -> Path:
+    """A unit with the risk list's columns (issue 15): one hazard source fully described, one
+    with an unknown accident type and control level, one with none of them."""
+    units = [CONTROL_UNIT_HEAD,
+             ["P1", "管控示例化工厂", "危险化学品", "南山区", 113.93, 22.52, "南山区应急管理局", "0755-26000000",
+              "王五", "赵六", "钱七"]]
+    hazards = [CONTROL_HAZARD_HEAD,
+               ["PH1", "P1", "液氨储罐", "20吨", "液氨", 3, 6, 15, "中毒、火灾，其它爆炸", "液氨压力储存",
+                "泄漏遇明火", "可燃有毒气体报警、紧急切断", "每班巡检", "佩戴空气呼吸器", "公司级", "孙八",
+                "13912345678"],
+               ["PH2", "P1", "甲醇罐", "10吨", "甲醇", 3, 6, 7, "火灾、地震", "", "", "", "", "", "总部", "", ""],
+               ["PH3", "P1", "配电房", "", "", 1, 6, 7, "", "", "", "", "", "", "", "", ""]]
+    return write_workbook(path, {"单位信息": units, "危险源": hazards})
 
 
 def write_stray_cell_workbook(path: Path) -> Path:

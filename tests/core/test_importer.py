@@ -395,3 +395,35 @@ def test_the_template_offers_the_rules_values(tmp_path):
     assert lists["L 值 LEC L"] == [10, 6, 3, 2, 1, 0.5, 0.2, 0.1] and c_style == "stop"
     assert "10、6、3、2、1、0.5、0.2、0.1" in comment
     assert lists["严重性 severity"] == [1, 2, 3, 4, 5]
+
+
+def test_the_risk_list_columns_are_read(messy_files):
+    """Issue 15: accident types (GB 6441, several per cell, aliases folded, in the standard's
+    order), controls by kind, the control level, the responsible people and phones."""
+    r = import_surveys([messy_files["controls"]])
+    units = r.units.set_index("unit_code")
+    hz = r.hazards.set_index("hazard_code")
+    assert units.loc["P1", "supervising_dept"] == "南山区应急管理局"
+    assert units.loc["P1", "duty_phone"] == "0755-26000000"
+    assert list(units.loc["P1", ["principal_person", "technical_person", "operating_person"]]) == ["王五", "赵六",
+                                                                                                  "钱七"]
+    assert hz.loc["PH1", "accident_types"] == "火灾、其他爆炸、中毒和窒息"
+    assert hz.loc["PH1", "control_level"] == "公司"
+    assert list(hz.loc["PH1", ["controls_engineering", "controls_management", "controls_emergency",
+                               "responsible_person", "responsible_phone"]]) == [
+        "可燃有毒气体报警、紧急切断", "每班巡检", "佩戴空气呼吸器", "孙八", "13912345678"]
+    assert hz.loc["PH2", "accident_types"] == "火灾" and hz.loc["PH2", "control_level"] == ""
+    assert hz.loc["PH3", "accident_types"] == "" and hz.loc["PH3", "controls_engineering"] == ""
+    warn = r.issues.set_index("code")
+    assert warn.loc["W_ACCIDENT_TYPE_UNKNOWN", "message_en"] == (
+        "Accident type '地震' is not a GB 6441 accident type; left out (the rest is imported)")
+    assert warn.loc["W_CONTROL_LEVEL_UNKNOWN", "value"] == "总部"
+    assert set(hz.index) == {"PH1", "PH2", "PH3"}  # warnings only: every hazard source imported
+
+
+def test_old_workbooks_import_as_before_with_the_new_fields_blank(messy_files):
+    r = import_surveys([messy_files["messy"]])
+    for col in ("accident_types", "controls_engineering", "control_level", "responsible_person"):
+        assert (r.hazards[col] == "").all()
+    for col in ("supervising_dept", "duty_phone", "principal_person"):
+        assert (r.units[col] == "").all()

@@ -37,10 +37,13 @@ EXPECTED_LISTS = {
     "likelihood": set(RULES.ls.factors["likelihood"]),
     "severity": set(RULES.ls.factors["severity"]),
     "category": {sym for sym, _, _ in schema.gb18218_categories()},
+    "control_level": {c.zh for c in schema.CONTROL_LEVELS},
+    "accident_types": {a.zh for a in schema.ACCIDENT_TYPES},  # GB 6441's twenty
 }
 LIST_KEYS = {
     schema.UNITS_SHEET: ["sector", "crs"],
-    schema.HAZARDS_SHEET: ["crs", "equipment", "L", "E", "C", "likelihood", "severity", "category"],
+    schema.HAZARDS_SHEET: ["crs", "equipment", "L", "E", "C", "likelihood", "severity", "category",
+                           "control_level", "accident_types"],
 }
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 

@@ -1445,6 +1445,9 @@ class _FileSpec:
     hazard_crs: bool = True  # a crs column for the hazards' own coordinates
     extra_unit_cols: tuple[str, ...] = ()
     extra_hazard_cols: tuple[str, ...] = ()
+    # unit columns a flat sheet writes after the hazard columns (the special-equipment CSV's
+    # 监管部门, every unit supervised by the market regulator)
+    end_unit_cols: tuple[str, ...] = ()
     totals: tuple[str, ...] = ()  # sheets ("units", "hazards", "flat") ending in a 合计 row when messy
     flat_sheet: str = ""
 
@@ -1463,7 +1466,7 @@ _FILES: tuple[_FileSpec, ...] = (
               equip_style="en", totals=("units",)),
     _FileSpec("fire", "06_消防", headers="zh", key_row=True, date_style="iso", crs_style="mixed"),
     _FileSpec("special_equipment", "07_特种设备", fmt="csv", layout="flat", headers="alias_units", crs_style="cn",
-              extra_hazard_cols=("监管部门",), totals=("flat",)),
+              end_unit_cols=("supervising_dept",), totals=("flat",)),
 )
 
 _HAZARD_KEYS = {
@@ -1683,6 +1686,8 @@ def _unit_values(spec: _FileSpec, units: pd.DataFrame, rng, parks: pd.DataFrame)
         "surveyor": _text_obj(units["surveyor"]), "contact_name": _text_obj(units["contact_name"]),
         "contact_phone": _text_obj(units["contact_phone"]),
     }
+    if "supervising_dept" in spec.end_unit_cols:
+        vals["supervising_dept"] = np.full(len(units), "市场监管局", dtype=object)
     if "所属园区" in spec.extra_unit_cols:
         plon, plat = parks["lon"].to_numpy(), parks["lat"].to_numpy()
         dx = (units["wgs84_lon"].to_numpy()[:, None] - plon[None, :]) * 102_800
@@ -1716,13 +1721,16 @@ def _hazard_values(spec: _FileSpec, hz: pd.DataFrame, rng) -> dict[str, np.ndarr
         "severity": _num_obj(hz["severity"].to_numpy(dtype=float, na_value=np.nan)),
         "lon": _num_obj(hz["lon"].to_numpy()), "lat": _num_obj(hz["lat"].to_numpy()), "crs": crs,
     })
-    if "监管部门" in spec.extra_hazard_cols:
-        vals["监管部门"] = np.full(len(hz), "市场监管局", dtype=object)
     return vals
 
 
+#: The survey's risk-list columns (who supervises and answers for the unit): the generated
+#: files do not carry them yet.
+_RISK_LIST_UNIT_KEYS = ("supervising_dept", "duty_phone", "principal_person", "technical_person", "operating_person")
+
+
 def _unit_keys(spec: _FileSpec) -> list[str]:
-    keys = [c.key for c in schema.UNIT_COLUMNS]
+    keys = [c.key for c in schema.UNIT_COLUMNS if c.key not in _RISK_LIST_UNIT_KEYS]
     if spec.sector not in ("hazchem", "gas"):
         keys.remove("outside_population")
     return keys
@@ -1805,10 +1813,12 @@ def _sheets_for(spec: _FileSpec, city: City, pu: np.ndarray, ph: np.ndarray, h_u
     # Flat: one row per hazard, the unit's columns repeated.
     hkeys = _hazard_keys(spec, flat=True)
     local = pd.Series(np.arange(len(pu)), index=pu).reindex(h_unit_pos[ph]).to_numpy(dtype=np.int64)
-    cols = ucols + [("hazards", k) for k in hkeys] + [("", h) for h in spec.extra_hazard_cols]
-    heads = uheads + [_header(spec, "hazards", k) for k in hkeys] + list(spec.extra_hazard_cols)
+    end = [("units", k) for k in spec.end_unit_cols]
+    cols = ucols + [("hazards", k) for k in hkeys] + [("", h) for h in spec.extra_hazard_cols] + end
+    heads = (uheads + [_header(spec, "hazards", k) for k in hkeys] + list(spec.extra_hazard_cols)
+             + [schema.column("units", k).zh for k in spec.end_unit_cols])
     values = {}
-    for c in ucols:
+    for c in ucols + end:
         values[c] = uvals[c[1]][local]
     for k in hkeys:
         values[("hazards", k)] = hvals[k]

@@ -40,6 +40,7 @@ from .values import (
     header_factor,
     in_set,
     parse_code,
+    parse_code_list,
     parse_date,
     parse_measure,
     parse_number,
@@ -82,13 +83,16 @@ class ImportResult:
 UNIT_FIELDS = (
     "unit_code", "name", "credit_code", "sector", "sector_zh", "district", "street", "address",
     "lon", "lat", "lon_src", "lat_src", "crs_src", "employees", "outside_population",
-    "survey_date", "surveyor", "contact_name", "contact_phone", "extra",
+    "survey_date", "surveyor", "contact_name", "contact_phone",
+    "supervising_dept", "duty_phone", "principal_person", "technical_person", "operating_person", "extra",
     "source_file", "source_sheet", "source_row",
 )
 HAZARD_FIELDS = (
     "hazard_code", "unit_code", "sector", "name", "kind", "equipment", "substance", "cas",
     "category", "quantity_t", "volume_m3", "L", "E", "C", "likelihood", "severity",
-    "lon", "lat", "lon_src", "lat_src", "crs_src", "location_from_unit", "note", "extra",
+    "lon", "lat", "lon_src", "lat_src", "crs_src", "location_from_unit", "note",
+    "accident_types", "risk_features", "trigger_conditions", "controls_engineering", "controls_management",
+    "controls_emergency", "control_level", "responsible_person", "responsible_phone", "extra",
     "source_file", "source_sheet", "source_row",
 )
 RUN_FIELDS = (
@@ -409,6 +413,10 @@ def _validate_units(rec: pd.DataFrame, tables, iss: _Issues, options: ImportOpti
         "lat_src": lat_src, "crs_src": crs_src, "employees": employees,
         "outside_population": population, "survey_date": date, "surveyor": text["surveyor"].to_numpy(),
         "contact_name": text["contact_name"].to_numpy(), "contact_phone": text["contact_phone"].to_numpy(),
+        "supervising_dept": text["supervising_dept"].to_numpy(), "duty_phone": text["duty_phone"].to_numpy(),
+        "principal_person": text["principal_person"].to_numpy(),
+        "technical_person": text["technical_person"].to_numpy(),
+        "operating_person": text["operating_person"].to_numpy(),
         "extra": rec["extra"].to_numpy(),
     })
     return out, err
@@ -464,6 +472,14 @@ def _validate_hazards(rec: pd.DataFrame, tables, iss: _Issues, rules: Rules):
     volume = _measure(rec, tables, "hazards", "volume_m3", VOLUME_UNITS, iss, err, rk)
     factors = _factors(rec, rules, iss, err, rk)
     c = _coordinates(rec, "hazards", iss, err, rk, optional=True)
+    # What the risk point can lead to, and who controls it: notes, never a rejection.
+    accidents, unknown = parse_code_list(rec["accident_types"], schema.accident_type_lookup(), schema.normalise_header,
+                                         {a.id: a.zh for a in schema.ACCIDENT_TYPES}, schema.LIST_SEPARATORS)
+    iss.add("W_ACCIDENT_TYPE_UNKNOWN", rec, unknown != "", "hazards", "accident_types", detail=unknown,
+            record_key=rk)
+    level_id, st = parse_code(rec["control_level"], schema.control_level_lookup(), schema.normalise_header)
+    iss.add("W_CONTROL_LEVEL_UNKNOWN", rec, st == INVALID, "hazards", "control_level", record_key=rk)
+    control_level = pd.Series(level_id).map({c_.id: c_.zh for c_ in schema.CONTROL_LEVELS}).fillna("")
     nan = np.full(n, np.nan)
     out = pd.DataFrame({
         "hazard_code": text["hazard_code"].to_numpy(), "unit_code": text["unit_code"].to_numpy(),
@@ -475,7 +491,16 @@ def _validate_hazards(rec: pd.DataFrame, tables, iss: _Issues, rules: Rules):
         "likelihood": factors["likelihood"], "severity": factors["severity"],
         "lon": nan, "lat": nan.copy(), "lon_src": c.lon_txt, "lat_src": c.lat_txt,
         "crs_src": np.full(n, "", dtype=object), "location_from_unit": ~c.has,
-        "note": text["note"].to_numpy(), "extra": rec["extra"].to_numpy(),
+        "note": text["note"].to_numpy(),
+        "accident_types": accidents, "risk_features": text["risk_features"].to_numpy(),
+        "trigger_conditions": text["trigger_conditions"].to_numpy(),
+        "controls_engineering": text["controls_engineering"].to_numpy(),
+        "controls_management": text["controls_management"].to_numpy(),
+        "controls_emergency": text["controls_emergency"].to_numpy(),
+        "control_level": control_level.to_numpy(dtype=object),
+        "responsible_person": text["responsible_person"].to_numpy(),
+        "responsible_phone": text["responsible_phone"].to_numpy(),
+        "extra": rec["extra"].to_numpy(),
     })
     return out, err, c
 

@@ -101,6 +101,12 @@ _KINDS = (
               "'{header}' = {value} (used by some sources, tolerated by the rules); kept as {value}"),
     IssueKind("E_LS_VALUE", ERROR, "「{header}」的值「{value}」不在允许取值 {detail} 中",
               "'{header}' value '{value}' is not one of the allowed values {detail}"),
+    IssueKind("W_ACCIDENT_TYPE_UNKNOWN", WARNING, "事故类型「{detail}」不是 GB 6441 的事故类别，已略去（其余照常导入）",
+              "Accident type '{detail}' is not a GB 6441 accident type; left out (the rest is imported)"),
+    IssueKind("W_CONTROL_LEVEL_UNKNOWN", WARNING,
+              "管控层级「{value}」无法识别（公司、部门、班组、岗位、市、区、街道），已留空",
+              "Control level '{value}' is not recognised (company, department, team, post, city, district, "
+              "street); left blank"),
     IssueKind("W_DATE_INVALID", WARNING, "日期「{value}」无法识别，已留空",
               "Date '{value}' is not recognised; left blank"),
     IssueKind("W_UNIT_FIELDS_DIFFER", WARNING, "同一单位「{value}」的单位信息与 {related} 不一致，采用先出现的",

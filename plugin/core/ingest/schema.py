@@ -98,6 +98,63 @@ EQUIPMENT: tuple[Equipment, ...] = (
     Equipment("building", "建筑", "building", ("建筑物", "厂房", "仓库")),
 )
 
+@dataclass(frozen=True)
+class Term:
+    """A coded value of a vocabulary: its id, Chinese and English names, and the aliases a
+    hand-made workbook may use."""
+
+    id: str
+    zh: str
+    en: str
+    aliases: tuple[str, ...] = ()
+
+
+#: 事故类别 — an accident type of GB 6441-1986 (企业职工伤亡事故分类), the vocabulary of a risk
+#: point's 可能导致的事故类型 (docs/domain/controls.md §2).
+AccidentType = Term
+#: 管控层级 — who controls a risk point: inside the unit (公司/部门/班组/岗位) or, for the
+#: supervising authority, the city, the district or the street (docs/domain/controls.md §3).
+ControlLevel = Term
+
+ACCIDENT_TYPES: tuple[AccidentType, ...] = (
+    AccidentType("struck_by_object", "物体打击", "struck by object", ("打击",)),
+    AccidentType("vehicle", "车辆伤害", "vehicle injury", ("车辆", "交通事故")),
+    AccidentType("machinery", "机械伤害", "machinery injury", ("机械", "机械伤人")),
+    AccidentType("lifting", "起重伤害", "lifting injury", ("起重", "吊装伤害")),
+    AccidentType("electric_shock", "触电", "electric shock", ("电击", "触电伤害")),
+    AccidentType("drowning", "淹溺", "drowning", ("溺水", "淹溺事故")),
+    AccidentType("burns", "灼烫", "burns and scalds", ("灼伤", "烫伤", "化学灼伤")),
+    AccidentType("fire", "火灾", "fire", ("着火", "火灾事故")),
+    AccidentType("fall_from_height", "高处坠落", "fall from height", ("坠落", "高空坠落")),
+    AccidentType("collapse", "坍塌", "collapse", ("垮塌", "倒塌")),
+    AccidentType("roof_fall", "冒顶片帮", "roof fall and rib spalling", ("冒顶", "片帮")),
+    AccidentType("water_inrush", "透水", "water inrush", ()),
+    AccidentType("blasting", "放炮", "blasting", ("爆破",)),
+    AccidentType("gunpowder_explosion", "火药爆炸", "gunpowder explosion", ("炸药爆炸",)),
+    AccidentType("firedamp_explosion", "瓦斯爆炸", "firedamp explosion", ("瓦斯",)),
+    AccidentType("boiler_explosion", "锅炉爆炸", "boiler explosion", ()),
+    AccidentType("vessel_explosion", "容器爆炸", "pressure vessel explosion", ("压力容器爆炸",)),
+    # 爆炸 on its own is GB 6441's 其他爆炸 (an explosion not of the kinds above)
+    AccidentType("other_explosion", "其他爆炸", "other explosion", ("其它爆炸", "爆炸", "explosion")),
+    AccidentType("poisoning_asphyxiation", "中毒和窒息", "poisoning and asphyxiation",
+                 ("中毒", "窒息", "中毒窒息", "中毒、窒息", "poisoning", "asphyxiation")),
+    AccidentType("other_injury", "其他伤害", "other injury", ("其它伤害",)),
+)
+#: Between accident types in one cell (火灾、其他爆炸).
+LIST_SEPARATORS = "、,，;；/／|\n"
+
+
+CONTROL_LEVELS: tuple[ControlLevel, ...] = (
+    ControlLevel("company", "公司", "company", ("公司级", "厂级", "企业级", "单位级")),
+    ControlLevel("department", "部门", "department", ("部门级", "车间", "车间级", "科室")),
+    ControlLevel("team", "班组", "team", ("班组级",)),
+    ControlLevel("post", "岗位", "post", ("岗位级",)),
+    ControlLevel("city", "市", "city", ("市级",)),
+    ControlLevel("district", "区", "district", ("区级", "县级")),
+    ControlLevel("street", "街道", "street", ("街道级", "镇街", "镇街级", "乡镇")),
+)
+
+
 # The survey columns that carry the factors of the rules' methods, by column kind:
 # kind → (method, factor) of ``rules.Rules`` — LEC (作业条件危险性评价法, D = L·E·C) and the LS
 # matrix (风险矩阵, R = L·S), docs/domain/scoring.md. Their allowed values (and the values
@@ -200,6 +257,26 @@ UNIT_COLUMNS: tuple[Column, ...] = (
     _c("contact_phone", "联系电话", "Contact phone", "units", "phone", False,
        ("电话", "手机", "联系方式", "手机号", "phone", "telephone", "mobile"),
        "联系电话（个人信息，报告中脱敏）", "phone (personal data, masked in reports)", "13812345678", 14),
+    # Who answers for the unit's risks (docs/domain/controls.md §4): optional, old workbooks lack them.
+    _c("supervising_dept", "监管部门", "Supervising department", "units", "text", False,
+       ("行业监管部门", "主管部门", "负有监管职责的部门", "监管单位", "supervising authority"),
+       "负有安全监管职责的部门", "the authority that supervises the unit's safety", "南山区应急管理局", 18),
+    _c("duty_phone", "值班电话", "Duty phone", "units", "phone", False,
+       ("应急值班电话", "24小时值班电话", "值班室电话", "duty telephone"),
+       "单位 24 小时值班电话（公开，报告中不脱敏）", "the unit's 24-hour duty phone (public, not masked)",
+       "0755-26000000", 14),
+    _c("principal_person", "主要负责人", "Principal in charge", "units", "text", False,
+       ("包保主要负责人", "主要负责人姓名", "principal"),
+       "重大危险源包保责任人：主要负责人（个人信息）", "major hazard source: the principal in charge (personal data)",
+       "王五", 10),
+    _c("technical_person", "技术负责人", "Technical lead", "units", "text", False,
+       ("包保技术负责人", "技术负责人姓名", "technical lead"),
+       "重大危险源包保责任人：技术负责人（个人信息）", "major hazard source: the technical lead (personal data)",
+       "赵六", 10),
+    _c("operating_person", "操作负责人", "Operations lead", "units", "text", False,
+       ("包保操作负责人", "操作负责人姓名", "operations lead"),
+       "重大危险源包保责任人：操作负责人（个人信息）", "major hazard source: the operations lead (personal data)",
+       "钱七", 10),
 )
 
 HAZARD_COLUMNS: tuple[Column, ...] = (
@@ -269,6 +346,44 @@ HAZARD_COLUMNS: tuple[Column, ...] = (
     _c("note", "备注", "Note", "hazards", "text", False,
        ("说明", "备注说明", "remark", "remarks", "note"),
        "备注", "remarks", "", 20),
+    # What the risk point is, what controls it and who answers for it (风险清单, 风险告知卡;
+    # docs/domain/controls.md): optional, old workbooks lack them.
+    _c("accident_types", "事故类型", "Accident types", "hazards", "accident_types", False,
+       ("可能导致的事故类型", "可能发生的事故类型", "事故类别", "易发事故类型", "accident type"),
+       "GB 6441 事故类别，可填多个，用顿号分隔（如 火灾、其他爆炸、中毒和窒息）",
+       "GB 6441 accident types, several separated by 、 (e.g. 火灾、其他爆炸)", "火灾、其他爆炸", 18),
+    _c("risk_features", "风险特征", "Risk features", "hazards", "text", False,
+       ("风险描述", "危险特性", "风险因素", "risk description"),
+       "风险特征（危险物质、能量、部位）", "what makes it dangerous (substance, energy, location)",
+       "液氨储存，压力储罐", 24),
+    _c("trigger_conditions", "产生条件", "Conditions", "hazards", "text", False,
+       ("事故诱因", "触发条件", "产生原因", "triggers"),
+       "可能导致事故的条件", "what could set off an accident", "泄漏遇明火", 24),
+    _c("controls_engineering", "工程技术措施", "Engineering controls", "hazards", "text", False,
+       ("工程技术管控措施", "工程控制措施", "技术措施", "engineering controls"),
+       "工程技术措施（联锁、监测报警、防爆等）", "engineering controls (interlocks, gas detection, ...)",
+       "设置可燃有毒气体报警、紧急切断阀", 28),
+    _c("controls_management", "管理措施", "Management controls", "hazards", "text", False,
+       ("管理管控措施", "管理控制措施", "management controls"),
+       "管理措施（制度、巡检、培训等）", "management controls (procedures, inspection, training)",
+       "每班巡检两次，作业许可", 28),
+    _c("controls_emergency", "个体防护与应急处置措施", "PPE and emergency measures", "hazards", "text", False,
+       ("个体防护措施", "应急处置措施", "应急措施", "个体防护及应急处置措施", "emergency measures"),
+       "个体防护与应急处置措施", "personal protection and emergency measures",
+       "佩戴正压式空气呼吸器，启动应急预案", 28),
+    _c("control_level", "管控层级", "Control level", "hazards", "control_level", False,
+       ("管控级别", "管控层次", "control level"),
+       "公司、部门、班组、岗位（单位内）；市、区、街道（监管部门）（下拉选择）",
+       "company, department, team, post (inside the unit); city, district, street (authority) (drop-down)",
+       "公司", 10),
+    _c("responsible_person", "责任人", "Responsible person", "hazards", "text", False,
+       ("管控责任人", "风险点责任人", "负责人姓名", "responsible"),
+       "风险点的管控责任人（个人信息，报告中脱敏）", "who answers for the risk point (personal data, masked)",
+       "孙八", 10),
+    _c("responsible_phone", "责任人电话", "Responsible person's phone", "hazards", "phone", False,
+       ("责任人联系电话", "管控责任人电话", "responsible phone"),
+       "责任人电话（个人信息，报告中脱敏）", "the responsible person's phone (personal data, masked)",
+       "13912345678", 14),
 )
 
 COLUMNS = {"units": UNIT_COLUMNS, "hazards": HAZARD_COLUMNS}
@@ -350,13 +465,18 @@ def column(table: str, key: str) -> Column:
     raise KeyError(f"{table}.{key}")
 
 
+def _lookup(terms) -> dict[str, str]:
+    """Normalised id, name or alias → id, for a vocabulary of id/zh/en/aliases terms."""
+    out: dict[str, str] = {}
+    for t in terms:
+        for n in (t.id, t.zh, t.en, *t.aliases):
+            out[normalise_header(n)] = t.id
+    return out
+
+
 def sector_lookup() -> dict[str, str]:
     """Normalised sector name, alias or id → sector id (docs/domain/survey.md §1)."""
-    out: dict[str, str] = {}
-    for s in SECTORS:
-        for n in (s.id, s.zh, s.en, *s.aliases):
-            out[normalise_header(n)] = s.id
-    return out
+    return _lookup(SECTORS)
 
 
 def crs_lookup() -> dict[str, str]:
@@ -368,11 +488,17 @@ def crs_lookup() -> dict[str, str]:
 
 
 def equipment_lookup() -> dict[str, str]:
-    out: dict[str, str] = {}
-    for e in EQUIPMENT:
-        for n in (e.id, e.zh, e.en, *e.aliases):
-            out[normalise_header(n)] = e.id
-    return out
+    return _lookup(EQUIPMENT)
+
+
+def accident_type_lookup() -> dict[str, str]:
+    """Normalised accident type name, alias or id → id (GB 6441-1986)."""
+    return _lookup(ACCIDENT_TYPES)
+
+
+def control_level_lookup() -> dict[str, str]:
+    """Normalised control level name, alias or id → id."""
+    return _lookup(CONTROL_LEVELS)
 
 
 def normalise_symbol(text: object) -> str:

@@ -143,6 +143,12 @@ def _code_lists(rules: Rules) -> tuple[_CodeList, ...]:
         *_factor_lists(rules),
         _CodeList("category", "危险性类别", "hazard category", tuple(sym for sym, _, _ in cats),
                   tuple(f"{zh}：{desc}" for _, zh, desc in cats)),
+        _CodeList("control_level", "管控层级", "control level", tuple(c.zh for c in schema.CONTROL_LEVELS),
+                  tuple(c.en for c in schema.CONTROL_LEVELS)),
+        # several per cell (火灾、其他爆炸): the list offers one, and a typed list is let through
+        _CodeList("accident_types", "事故类型", "accident type", tuple(a.zh for a in schema.ACCIDENT_TYPES),
+                  tuple(a.en for a in schema.ACCIDENT_TYPES), "information",
+                  "（可填多个，用顿号分隔）", " (several allowed, separated by 、)"),
     )
 
 

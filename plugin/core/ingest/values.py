@@ -254,6 +254,33 @@ def parse_code(cells: pd.Series, lookup: dict[str, str], normalise) -> tuple[np.
     return ids, status_of(blank, ok & ~blank)
 
 
+def parse_code_list(cells: pd.Series, lookup: dict[str, str], normalise, labels: dict[str, str],
+                    separators: str) -> tuple[np.ndarray, np.ndarray]:
+    """Several coded values in one cell (火灾、其他爆炸): (their labels, in the order of
+    ``labels`` and each once, joined by 、 — '' for none; the parts not recognised, joined by
+    、). ``lookup``: normalised name → id; ``labels``: id → label, in the vocabulary's order.
+    Each distinct cell text is split and looked up once."""
+    text = as_text(cells)
+    split = re.compile("[" + re.escape(separators) + "]+")
+    rank = {k: i for i, k in enumerate(labels)}
+    known: dict[str, str] = {}
+    unknown: dict[str, str] = {}
+    for u in pd.unique(text):
+        ids, rest = set(), []
+        for part in split.split(u):
+            part = part.strip()
+            if not part:
+                continue
+            k = lookup.get(normalise(part))
+            if k is None:
+                rest.append(part)
+            else:
+                ids.add(k)
+        known[u] = "、".join(labels[k] for k in sorted(ids, key=rank.__getitem__))
+        unknown[u] = "、".join(rest)
+    return text.map(known).to_numpy(dtype=object), text.map(unknown).to_numpy(dtype=object)
+
+
 def in_set(values: np.ndarray, allowed: tuple[float, ...]) -> np.ndarray:
     """Whether each value is one of the allowed values (to within float rounding)."""
     a = np.asarray(allowed, dtype=float)
