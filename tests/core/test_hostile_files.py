@@ -120,13 +120,17 @@ def test_the_sample_workbooks_pass_the_guard():
 
 
 def test_sheet_scan_finds_the_last_row_and_column_across_chunks():
+    """Wherever the chunking cuts — inside a reference, or inside a tag whose reference comes
+    after a long list of other attributes — the scan finds the last row and column."""
+    long_attrs = b" ".join(b'x%d="%s"' % (i, b"v" * 20) for i in range(40))  # about 1 KB before r
     xml = (b'<sheetData><row r="1" spans="1:3"><c r="A1"/><c r="C1" t="s"/></row>'
-           b'<row spans="1:2" r="7"><c r="AB7"/><c s="2" r="B9"/></row><row r="8"><c r="D8"/></row></sheetData>')
-    for cut in range(1, len(xml)):  # a reference cut in two by the chunking
+           b'<row spans="1:2" r="7"><c r="AB7"/><c s="2" r="B9"/></row><row r="8"><c r="D8"/>'
+           b'<c ' + long_attrs + b' r="AE8"/></row></sheetData>')
+    for cut in range(1, len(xml)):
         scan = guard._SheetScan()
         scan.feed(xml[:cut])
-        scan.feed(xml[max(0, cut - guard._TAIL):])
-        assert (scan.max_row, scan.max_col) == (9, 28), cut
+        scan.feed(guard.carry(xml[:cut]) + xml[cut:])
+        assert (scan.max_row, scan.max_col) == (9, 31), cut
 
 
 @pytest.mark.parametrize("m", [0, 1, 9, 10, 99, 1048576, 5, 730, 16384])

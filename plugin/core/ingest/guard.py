@@ -30,7 +30,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CHUNK = 1 << 22  # inflate 4 MB at a time
-_TAIL = 64  # bytes carried over between chunks (a reference cut in two)
+_MAX_TAG = 1 << 20  # a tag longer than this is cut short: the XML is refused by the parser anyway
+
+
+def carry(block: bytes) -> bytes:
+    """What of a chunk the next one is scanned with: from its last ``<`` on, so that a tag cut
+    by the chunking (``<c s="1" … r="XFD1048576"``, however many attributes come first) is
+    whole in the next scan (a tag holds no raw ``<``)."""
+    cut = block.rfind(b"<")
+    return block[cut:] if cut >= 0 and len(block) - cut <= _MAX_TAG else b""
 _ROW_TAG = re.compile(rb'<row r="(\d+)"|<row\s(?!r=)[^>]*?\sr="(\d+)"')
 _CELL_R_LATER = re.compile(rb'<c\s(?!r=)[^>]*?\sr="([A-Z]+)(\d+)"')
 _SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
@@ -186,7 +194,7 @@ def check_file(path: Path, limits: Limits) -> None:
                                 f"it inflates to more than {limits.max_inflated_mb:,.0f} MB ({info.filename})")
                         if scan is not None:
                             scan.feed(tail + block)
-                            tail = block[-_TAIL:]
+                            tail = carry(tail + block)
             except Exceeded:
                 raise
             except Exception as exc:  # a part that does not inflate to what the zip says
