@@ -152,6 +152,8 @@ import json, resource, sys, traceback
 from pathlib import Path
 cap = int(sys.argv[1]) << 20
 resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+from plugin import installer
+installer.activate()  # the packages of a lane's QGIS profile, after the system's, as in QGIS
 from plugin.core.ingest.importer import import_surveys
 from plugin.core.ingest.error_workbook import write_error_workbooks
 folder, names, progress = Path(sys.argv[2]), sys.argv[3].split("|"), Path(sys.argv[4])
@@ -179,8 +181,8 @@ progress.write_text("")
 
 
 def child_env() -> dict[str, str]:
-    """The environment of a child import: this one's (a lane may bring the packages on its own
-    path), with the repository first on the Python path."""
+    """The environment of a child import: this one's (a lane names its QGIS profile, whose
+    packages the child activates as the tests do), with the repository first on the Python path."""
     import os
 
     path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)

@@ -169,6 +169,8 @@ def test_limits_come_from_the_rules_file(tmp_path):
 _CHILD = textwrap.dedent("""
     import json, resource, sys
     resource.setrlimit(resource.RLIMIT_AS, ({cap}, {cap}))
+    from plugin import installer
+    installer.activate()  # a lane's packages, as tests/conftest.py does
     from plugin.core.ingest.importer import import_surveys
     result = import_surveys(sys.argv[1:])
     print(json.dumps({{"units": len(result.units), "hazards": len(result.hazards),
@@ -205,6 +207,8 @@ def test_without_the_guard_the_stray_cell_kills_the_process(hostile):
     script = textwrap.dedent(f"""
         import resource, sys
         resource.setrlimit(resource.RLIMIT_AS, ({MEMORY_CAP}, {MEMORY_CAP}))
+        from plugin import installer
+        installer.activate()
         from python_calamine import CalamineWorkbook
         wb = CalamineWorkbook.from_path(sys.argv[1])
         try:
