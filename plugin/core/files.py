@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import glob
 import os
 import socket
+import sqlite3
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 #: A write that fails with less than this free on its disk failed for want of space.
@@ -115,6 +118,23 @@ def file_problem(path: str | Path) -> tuple[str, str] | None:
     if empty:
         return "the file is empty (0 bytes)", "文件为空（0 字节）"
     return None
+
+
+#: What a failed write raises: the OS, SQLite, GDAL through pyogrio (RuntimeErrors).
+WRITE_ERRORS = (OSError, sqlite3.Error, RuntimeError)
+
+
+@contextlib.contextmanager
+def explained_write_errors(path: str | Path) -> Iterator[None]:
+    """Inside: a write to ``path`` that fails on a full disk or a read-only place raises
+    :func:`write_problem`'s bilingual error instead; any other failure is raised as it is."""
+    try:
+        yield
+    except WRITE_ERRORS as exc:
+        problem = write_problem(exc, path)
+        if problem is None:
+            raise
+        raise problem from exc
 
 
 def write_problem(exc: BaseException, path: str | Path):

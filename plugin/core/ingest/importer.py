@@ -601,7 +601,8 @@ def import_surveys(paths: Iterable[str | Path], options: ImportOptions | None = 
                 iss, herr, "hazard_code")
     _link_units(hrec, hazards, units, units_rec, units_ok, iss, herr)
     hazards_ok = ~herr
-    _explain_rejected(tables, urec, ucode, repeat, units_rec, units_ok, hrec, hazards_ok, iss)
+    accepted_rows = _accepted_rows(tables, urec, ucode, repeat, units_rec, units_ok, hrec, hazards_ok)
+    _explain_rejected(tables, accepted_rows, urec, ucode, repeat, units_rec, iss)
     progress.step(85)
 
     # Hazards without their own location take their unit's (converted) location.
@@ -622,7 +623,7 @@ def import_surveys(paths: Iterable[str | Path], options: ImportOptions | None = 
     units_gdf = _geo(_with_source(accepted_units, accepted_units_rec, tables), UNIT_FIELDS)
     hazards_gdf = _geo(_with_source(acc_h, acc_hrec, tables), HAZARD_FIELDS)
     issues = _issue_frame(iss.rows, files)
-    runs = _runs(files, tables, table_file, urec, ucode, repeat, units_rec, units_ok, hrec, hazards_ok,
+    runs = _runs(files, tables, table_file, accepted_rows, units_rec, units_ok, hrec, hazards_ok,
                  issues, options, started, plugin_version)
     progress.step(95)
     return ImportResult(units_gdf, hazards_gdf, issues, runs, files, tables)
@@ -790,13 +791,12 @@ def _issue_frame(rows: list[dict], files: list[FileRead]) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
-def _runs(files, tables, table_file, urec, ucode, repeat, units_rec, units_ok, hrec, hazards_ok, issues,
+def _runs(files, tables, table_file, accepted_rows, units_rec, units_ok, hrec, hazards_ok, issues,
           options, started, plugin_version) -> pd.DataFrame:
     """Per-file provenance and the balance rows read = accepted + rejected + skipped."""
     finished = time.strftime("%Y-%m-%dT%H:%M:%S")
     table_file = np.asarray(table_file, dtype=np.int64)
     n_tables = len(tables)
-    accepted_rows = _accepted_rows(tables, urec, ucode, repeat, units_rec, units_ok, hrec, hazards_ok)
     # Rejected rows are counted, not derived: a data row that was not accepted and carries an
     # error issue on its Excel row (the balance then checks that no row went unexplained).
     errs = issues[(issues["severity"] == "error") & issues["row"].notna()] if len(issues) else issues
@@ -863,11 +863,10 @@ def _accepted_rows(tables, urec, ucode, repeat, units_rec, units_ok, hrec, hazar
     return accepted_rows
 
 
-def _explain_rejected(tables, urec, ucode, repeat, units_rec, units_ok, hrec, hazards_ok, iss: _Issues) -> None:
+def _explain_rejected(tables, accepted: dict[int, np.ndarray], urec, ucode, repeat, units_rec, iss: _Issues) -> None:
     """Every row that is not imported has an error issue on its own row: a flat sheet's later
     rows of a unit whose first row was rejected get E_ROW_UNIT_REJECTED, naming that row (the
-    same for any other row that would otherwise go unexplained)."""
-    accepted = _accepted_rows(tables, urec, ucode, repeat, units_rec, units_ok, hrec, hazards_ok)
+    same for any other row that would otherwise go unexplained). ``accepted``: :func:`_accepted_rows`."""
     by_sheet: dict[tuple[str, str], set] = {}
     for r in iss.rows:
         if r["severity"] == "error" and r["row"] is not None:

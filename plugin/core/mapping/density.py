@@ -32,7 +32,7 @@ import pyproj
 from affine import Affine
 
 from ..coords import gauss_kruger_epsg
-from ..files import publish, sweep, temp_path, write_problem
+from ..files import explained_write_errors, publish, sweep, temp_path
 from ..grid import fft_convolve_same
 
 FloatArray = npt.NDArray[np.float64]
@@ -238,15 +238,11 @@ def write_density_tif(grid: DensityGrid, path: str | os.PathLike[str]) -> Path:
     sweep(target)  # what a killed run left
     tmp = temp_path(target, ".tif")
     try:
-        with rasterio.open(tmp, "w", **profile) as dst:
-            dst.write(np.asarray(grid.values, dtype=np.float32), 1)
-            dst.set_band_description(1, TIFF_BAND_DESCRIPTION)
-        publish(tmp, target)
-    except OSError as exc:  # rasterio's I/O errors are OSErrors
-        problem = write_problem(exc, target)
-        if problem is None:
-            raise
-        raise problem from exc
+        with explained_write_errors(target):  # rasterio's I/O errors are OSErrors
+            with rasterio.open(tmp, "w", **profile) as dst:
+                dst.write(np.asarray(grid.values, dtype=np.float32), 1)
+                dst.set_band_description(1, TIFF_BAND_DESCRIPTION)
+            publish(tmp, target)
     finally:
         if tmp.exists():
             tmp.unlink()

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..cells import ILLEGAL, MAX_TEXT, cell_text
-from ..files import publish, sweep, temp_path, write_problem
+from ..files import explained_write_errors, publish, sweep, temp_path
 from . import data as rp
 from .data import COLUMNS, LEVEL_COLUMNS, LEVEL_OF_COLUMN, N_, ReportData, identity
 
@@ -597,20 +597,16 @@ def write_report_xlsx(data: ReportData, path: str | Path, tr: Callable[[str], st
     sweep(target)  # what a killed run left
     tmp = temp_path(target, ".xlsx")
     try:
-        wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
-                                            "strings_to_urls": False, "strings_to_numbers": False})
-        try:
-            _fill_workbook(wb, data, tr, title, check)
-        except BaseException:
-            _discard(wb)
-            raise
-        wb.close()
-        publish(tmp, target)
-    except OSError as exc:
-        problem = write_problem(exc, target)
-        if problem is None:
-            raise
-        raise problem from exc
+        with explained_write_errors(target):
+            wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
+                                                "strings_to_urls": False, "strings_to_numbers": False})
+            try:
+                _fill_workbook(wb, data, tr, title, check)
+            except BaseException:
+                _discard(wb)
+                raise
+            wb.close()
+            publish(tmp, target)
     finally:
         if tmp.exists():
             tmp.unlink()

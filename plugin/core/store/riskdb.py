@@ -24,7 +24,7 @@ import pyogrio
 
 from .. import fields
 from ..errors import PipelineError
-from ..files import publish, sweep, temp_path, write_problem
+from ..files import WRITE_ERRORS, explained_write_errors, publish, sweep, temp_path
 from ..ingest import schema
 from . import bulk, tx
 from .tx import StaleDatabase, State, state  # noqa: F401  (the store's API)
@@ -81,12 +81,8 @@ def write_layers(path: str | Path, layers: dict[str, pd.DataFrame], step: str = 
     sweep(target)  # what a killed run left
     tmp = temp_path(target, ".gpkg")
     try:
-        _write_new(tmp, target, layers, step)
-    except (OSError, sqlite3.Error, RuntimeError) as exc:  # pyogrio's errors are RuntimeErrors
-        problem = write_problem(exc, target)
-        if problem is None:
-            raise
-        raise problem from exc
+        with explained_write_errors(target):
+            _write_new(tmp, target, layers, step)
     finally:
         if tmp.exists():
             tmp.unlink()
@@ -202,7 +198,7 @@ class Write:
         table = f"cols_{len(self.updates)}_{layer}"
         frame = pd.DataFrame(frame)
         if len(frame.columns) and len(frame):
-            self.values = self.values or tx.values_file(self.db, self.token)
+            self.values = self.values or tx.values_file(self.db)
             _write_layer(self.values, table, tx.columns_table(frame, read_fids(self.db, layer, len(frame))))
         else:
             table = ""
@@ -216,17 +212,11 @@ class Write:
 
     def __exit__(self, kind, exc, trace) -> None:
         try:
-            if kind is None:
-                self._commit()
-            elif isinstance(exc, (OSError, sqlite3.Error, RuntimeError)):  # pyogrio's errors are RuntimeErrors
-                problem = write_problem(exc, self.db)  # a full disk while staging: say so
-                if problem is not None:
-                    raise problem from exc
-        except (OSError, sqlite3.Error, RuntimeError) as failed:
-            problem = write_problem(failed, self.db)
-            if problem is None:
-                raise
-            raise problem from failed
+            with explained_write_errors(self.db):  # the commit's, or the staging's in the block
+                if kind is None:
+                    self._commit()
+                elif isinstance(exc, WRITE_ERRORS):
+                    raise exc
         finally:
             self._drop_staged()
 
@@ -239,8 +229,7 @@ class Write:
             try:
                 self._check(tx._state(con))
                 tx.drop_orphans(con)
-                tx.drop_orphan_files(self.db)
-                sweep(self.db)
+                sweep(self.db)  # a killed run's new database or staged values file
                 self._apply(con)
                 if self.bump:
                     tx._set_state(con, tx.State(tx._state(con).version + 1, self.step, now_iso()))

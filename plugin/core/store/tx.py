@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import PipelineError
-from ..files import pid_alive
+from ..files import pid_alive, temp_path
 
 STATE_TABLE = "citysafety_state"
 STAGE_PREFIX = "_stage_"
@@ -469,24 +469,11 @@ def staged_tables(con: sqlite3.Connection) -> list[str]:
         if _has_table(con, "gpkg_contents") else []
 
 
-def values_file(db: Path, token: str) -> Path:
-    """Where a step stages its column values: a GeoPackage beside the database, named after
-    the process (so a killed run's file is recognised and removed)."""
-    return db.with_name(f".{db.stem}.{STAGE_PREFIX}{os.getpid()}_{token}.values.gpkg")
-
-
-def drop_orphan_files(db: Path) -> list[Path]:
-    """Values files of processes that are gone."""
-    gone = []
-    for f in db.parent.glob(f".{db.stem}.{STAGE_PREFIX}*.values.gpkg"):
-        try:
-            pid = int(f.name[len(f".{db.stem}.{STAGE_PREFIX}"):].split("_", 1)[0])
-        except ValueError:
-            continue
-        if not pid_alive(pid):
-            f.unlink(missing_ok=True)
-            gone.append(f)
-    return gone
+def values_file(db: Path) -> Path:
+    """Where a step stages its column values: a GeoPackage beside the database, under a
+    temporary name of this process (files.temp_path), which files.sweep removes when the
+    process is killed before it is done."""
+    return temp_path(db, ".values.gpkg")
 
 
 def drop_orphans(con: sqlite3.Connection) -> list[str]:
