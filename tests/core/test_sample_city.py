@@ -32,9 +32,11 @@ ROW_LEVEL_CODES = {
     "E_SECTOR_UNKNOWN", "E_CRS_UNKNOWN", "E_COORD_INVALID", "E_COORD_OUT_OF_CHINA", "E_CREDIT_CODE_INVALID",
     "E_CAS_INVALID", "E_NUMBER_INVALID", "E_NUMBER_NEGATIVE", "E_EQUIPMENT_UNKNOWN", "E_CATEGORY_UNKNOWN",
     "E_LEC_VALUE", "W_LEC_C16", "E_LS_VALUE", "W_DATE_INVALID", "W_CREDIT_CODE_LOWERCASE", "W_COORD_SWAPPED",
+    "W_ACCIDENT_TYPE_UNKNOWN", "W_CONTROL_LEVEL_UNKNOWN",
 }
 MESS_KINDS = {"fullwidth_digits", "thousands_separator", "unit_in_cell", "excel_date_serial", "chinese_date",
-              "dms_coordinate", "number_as_text", "padded_spaces", "blank_row", "total_row"}
+              "dms_coordinate", "number_as_text", "padded_spaces", "blank_row", "total_row",
+              "accident_types_as_written", "control_level_alias"}
 
 
 @pytest.fixture(scope="module")
@@ -178,6 +180,34 @@ def test_hazard_values_from_allowed_sets(city):
     d = lec["L"] * lec["E"] * lec["C"]
     assert (d < 70).mean() > 0.6 and (d >= 160).any()  # mostly low, a few high
     assert h["equipment"].dropna().isin([e.id for e in schema.EQUIPMENT]).all()
+
+
+def test_risk_list_columns(city, written):
+    """Accident types in GB 6441's names and order, controls and people with a share missing
+    (findings for the missing-controls rule), the 包保责任人 on major-hazard units only, and
+    the transport workbook in the old layout without any of it."""
+    h, u = city.hazards, city.units
+    order = [a.zh for a in schema.ACCIDENT_TYPES]
+    sector = h["unit_code"].map(u.set_index("unit_code")["sector"])
+    surveyed = h[sector != "transport"]
+    for cell in surveyed["accident_types"]:
+        parts = cell.split("、")
+        assert parts == sorted(parts, key=order.index) and len(set(parts)) == len(parts)
+    assert h.loc[h.substance == "液氯", "accident_types"].str.contains("中毒和窒息").all()
+    assert h.loc[h.kind == "塔式起重机", "accident_types"].str.contains("起重伤害").all()
+    assert surveyed["control_level"].dropna().isin([c.zh for c in schema.CONTROL_LEVELS]).all()
+    no_controls = surveyed[["controls_engineering", "controls_management", "controls_emergency"]].isna().all(axis=1)
+    assert 0.02 < no_controls.mean() < 0.12 and 0.01 < surveyed["responsible_person"].isna().mean() < 0.1
+    assert h.loc[sector == "transport", ["accident_types", "responsible_person"]].isna().all().all()
+    people = u[["principal_person", "technical_person", "operating_person"]]
+    assert (people.notna().all(axis=1) | people.isna().all(axis=1)).all()
+    assert u.loc[people.notna().all(axis=1), "sector"].isin(["hazchem", "gas", "industry"]).all()
+    assert people.notna().all(axis=1).sum() >= 3
+    _, m = written
+    keys = {f["sector"]: {c["key"] for s in f["sheets"] for c in s["columns"]} for f in m["files"]}
+    assert "accident_types" not in keys["transport"] and "supervising_dept" not in keys["transport"]
+    assert {"accident_types", "controls_emergency", "duty_phone"} <= keys["fire"]
+    assert "principal_person" in keys["hazchem"] and "principal_person" not in keys["fire"]
 
 
 def test_substances_follow_gb18218(city):
@@ -334,6 +364,19 @@ def test_import_agrees_with_manifest(written):
                 assert _same(units.loc[e["record"], e["key"]], e["expected"]), e
                 checked += 1
     assert checked
+    # The risk list's columns: other separators, orders and shorthands read as the standard's
+    # names; an unknown accident type is left out (the known ones kept), an unknown level blank.
+    hazards = r.hazards.set_index("hazard_code")
+    read = [(e["expected"], hazards.loc[e["record"], e["key"]]) for f in m["files"] for e in f["messes"]
+            if e.get("key") in ("accident_types", "control_level")]
+    assert len(read) == 2 * m["per_kind"] and all(want == got for want, got in read), read
+    for f in m["files"]:
+        for e in f["mistakes"]:
+            if e["code"] == "W_ACCIDENT_TYPE_UNKNOWN":
+                kept = [p for p in e["value"].split("、") if p not in ("泄漏", "设备损坏", "环境污染")]
+                assert hazards.loc[e["record"], "accident_types"] == "、".join(kept), e
+            elif e["code"] == "W_CONTROL_LEVEL_UNKNOWN":
+                assert hazards.loc[e["record"], "control_level"] == "", e
 
 
 # --- layers -------------------------------------------------------------------------------

@@ -215,7 +215,7 @@ CITY_LEVEL_SHARES = {"hazchem": (0.08, 0.17, 0.35, 0.40), "gas": (0.05, 0.12, 0.
                      "transport": (0.02, 0.07, 0.25, 0.66), "fire": (0.01, 0.05, 0.22, 0.72),
                      "special_equipment": (0.01, 0.05, 0.22, 0.72)}
 PROFILES = ("sample", "city")
-CITY_PROFILE_VERSION = 2  # bump when the "city" profile's output changes (the bench caches cities by it)
+CITY_PROFILE_VERSION = 3  # bump when the "city" profile's output changes (the bench caches cities by it)
 _SECTOR_MIN_UNITS = 25  # small cities still get a useful number of each sector
 _LEC_SECTORS = ("hazchem", "gas", "industry", "construction")
 # (credit code prefix weights) per unit type are set in _UNIT_TYPES below.
@@ -1090,6 +1090,7 @@ def generate_city(n_units: int, seed: int = DEFAULT_SEED, hazards_per_unit: tupl
                                     offsets=CITY_HAZARD_OFFSET_M, scores_rng=np.random.default_rng([seed, 22]))
     else:
         hazards = _generate_hazards(rng, units, sector_idx, type_idx, type_list, lo, hi)
+    _risk_list(np.random.default_rng([seed, 23]), units, hazards)
     districts = gpd.GeoDataFrame(
         {"name": [d.name for d in _DISTRICTS], "name_en": [d.name_en for d in _DISTRICTS],
          "code": [d.code for d in _DISTRICTS]},
@@ -1147,6 +1148,7 @@ def _generate_hazards(rng, units: pd.DataFrame, sector_idx, type_idx, type_list,
     h_type = type_idx[u]
 
     kind = np.empty(m, dtype=object)
+    kind_key = np.empty(m, dtype=object)
     name = np.empty(m, dtype=object)
     equipment = np.full(m, None, dtype=object)
     sub_key = np.full(m, None, dtype=object)
@@ -1169,6 +1171,7 @@ def _generate_hazards(rng, units: pd.DataFrame, sector_idx, type_idx, type_list,
             if not k:
                 continue
             kind[idx] = spec.label
+            kind_key[idx] = kid
             subs = None
             if spec.substances:
                 subs = np.array(spec.substances, dtype=object)[rng.integers(0, len(spec.substances), k)]
@@ -1296,10 +1299,262 @@ def _generate_hazards(rng, units: pd.DataFrame, sector_idx, type_idx, type_list,
         "quantity_t": quantity, "volume_m3": volume, "L": L, "E": E, "C": C,
         "likelihood": likelihood, "severity": severity, "lon": h_lon, "lat": h_lat, "crs": h_crs,
         "note": note, "wgs84_lon": w_lon, "wgs84_lat": w_lat,
+        "kind_key": kind_key, "substance_key": sub_key,  # the generator's own keys, not written
     })
     for c in ("hazard_code", "unit_code", "name", "kind", "equipment", "substance", "cas", "category", "crs", "note"):
         out[c] = _text(out[c])
     return out
+
+
+# --- the risk list: what each risk point can lead to, its controls and who answers ------------
+# (docs/domain/controls.md). Drawn from their own generator stream, so that every other
+# column of a city stays as it was.
+
+@dataclass(frozen=True)
+class _Risk:
+    """What a kind of hazard source can lead to and how it is controlled. ``accidents``: GB 6441
+    types besides its substance's; ``feature``: {sub} the substance, {props} its dangers."""
+
+    accidents: tuple[str, ...]
+    feature: str
+    trigger: str
+    engineering: str
+    management: str
+    emergency: str
+
+
+_STORE = _Risk((), "{sub}储存，{props}", "储罐或容器泄漏遇点火源；超量储存；雷击、静电",
+               "液位计和高低液位报警，紧急切断阀，可燃有毒气体检测报警，防火堤，防雷防静电接地",
+               "每班巡检并记录；动火、受限空间作业许可；储罐和安全附件定期检测检验",
+               "配备防护服、防毒面具和空气呼吸器；泄漏时切断物料、围堵收集，疏散下风向人员，拨打119")
+_PRESSURE = _Risk(("容器爆炸",), "{sub}压力储存，{props}", "超温超压、安全阀失效；管道阀门泄漏遇点火源",
+                  "压力、温度、液位远传监测和超限联锁，紧急切断阀，喷淋冷却，可燃有毒气体检测报警",
+                  "压力容器定期检验，安全阀每年校验，每班巡检，充装前检查",
+                  "佩戴正压式空气呼吸器和防化服；泄漏时启动喷淋、关闭紧急切断阀，疏散周边人员，拨打119")
+_WAREHOUSE = _Risk((), "{sub}仓储，{props}", "禁忌物料混存，包装破损，高温或明火",
+                   "防爆电气和机械通风，温湿度监测，可燃气体报警，自动喷淋",
+                   "分类分区限量存放，出入库登记，每日巡查",
+                   "配备灭火器材和防护用品；泄漏时隔离现场，用惰性材料吸收，拨打119")
+_PROCESS = _Risk(("机械伤害", "灼烫"), "{sub}生产装置，{props}，高温高压", "工艺参数超限，误操作，设备腐蚀泄漏",
+                 "DCS 控制和 SIS 安全联锁，超温超压报警，紧急停车系统",
+                 "操作规程和工艺卡片，变更管理，特殊作业许可", "紧急停车、切断进料，佩戴防护用品撤离至安全区，拨打119")
+_LOADING = _Risk(("车辆伤害",), "{sub}装卸，{props}", "装卸软管破裂，静电积聚，车辆溜车",
+                 "静电接地报警，装卸臂紧急切断，防溢流控制", "装卸作业票，核查驾驶员押运员资质，车辆限速停靠",
+                 "立即停止装卸、关闭阀门，围堵泄漏，疏散人员，拨打119")
+_CROWD = _Risk(("火灾", "其他伤害"), "人员密集场所，可燃物多", "电气故障，违规用火，疏散通道堵塞",
+               "火灾自动报警、自动喷水灭火系统，应急照明和疏散指示", "每日防火巡查，员工消防安全培训",
+               "启动灭火和疏散预案，引导人员疏散，拨打119")
+_ELECTRIC = _Risk(("触电", "火灾"), "配电和电气线路", "线路老化过载，私拉乱接", "漏电保护，电气火灾监控",
+                  "电工持证上岗，电气线路定期检测", "切断电源，救护触电人员，拨打120")
+_RISKS: dict[str, _Risk] = {
+    "tank": _STORE, "tank_farm": _STORE, "fuel_tank": _STORE, "fuel_ug_tank": _STORE,
+    "gas_tank": _PRESSURE, "lpg_sphere": _PRESSURE, "lng_tank": _PRESSURE, "ammonia": _PRESSURE,
+    "cylinder": _PRESSURE, "lpg_store": _WAREHOUSE, "warehouse": _WAREHOUSE, "chem_store": _WAREHOUSE,
+    "process": _PROCESS, "loading": _LOADING, "gas_loading": _LOADING,
+    "dispenser": _Risk(("火灾", "其他爆炸", "车辆伤害"), "加油加气作业，油气易燃易爆",
+                       "加注时泄漏，车辆碰撞加油机，现场吸烟或使用手机", "加油机紧急切断和拉断阀，油气回收，防撞设施",
+                       "禁止烟火，规范加注操作，每日巡检", "启动紧急切断，用灭火器扑救初起火灾，疏散车辆人员，拨打119"),
+    "regulator": _Risk((), "{sub}调压，{props}", "调压器失灵超压，管道腐蚀泄漏", "超压切断和放散装置，燃气泄漏报警",
+                       "定期巡检和维护", "关闭进出口阀门，设置警戒，报告燃气企业，拨打119"),
+    "dust": _Risk(("其他爆炸", "火灾"), "粉尘涉爆场所，可燃性粉尘积聚", "除尘系统故障，粉尘积聚遇火花或静电",
+                  "防爆型除尘设施，泄爆、隔爆装置，火花探测熄灭", "定期清扫粉尘，除尘器点检，严禁明火",
+                  "停止作业、切断电源，人员撤离，拨打119"),
+    "confined": _Risk(("中毒和窒息", "淹溺"), "有限空间，缺氧或硫化氢等有毒气体积聚", "未检测即进入作业，盲目施救",
+                      "强制通风，气体检测报警仪，安全警示标志", "有限空间作业审批，先通风、再检测、后作业，专人监护",
+                      "配备呼吸器、安全绳和三脚架，严禁盲目施救，拨打119、120"),
+    "paint": _Risk(("中毒和窒息",), "{sub}喷涂作业，{props}", "漆雾和溶剂蒸气积聚遇点火源", "防爆电气，局部排风，可燃气体报警",
+                   "涂料限量存放，每日清理，动火审批", "停止作业、切断电源，扑救初起火灾，撤离并拨打119"),
+    "machining": _Risk(("机械伤害", "物体打击"), "机械加工设备转动部件", "防护罩缺失，违章操作",
+                       "安全防护罩、急停按钮和联锁", "岗位操作规程，岗前培训，设备点检", "立即停机，救护伤员，拨打120"),
+    "melting": _Risk(("灼烫", "火灾", "其他爆炸"), "高温熔融金属", "熔融金属遇水，炉体泄漏", "炉体冷却水监测报警，防护挡板",
+                     "炉前作业规程，作业区保持干燥", "撤离炉前人员，停止加热，救护烫伤人员，拨打120"),
+    "excavation": _Risk(("坍塌", "高处坠落", "淹溺"), "深基坑开挖，边坡和支护结构", "支护失稳，降水不当，坑边超载",
+                        "支护结构位移、沉降自动监测，临边防护", "专项施工方案和专家论证，监测数据每日分析",
+                        "变形预警时立即停工撤人，设置警戒，报告建设主管部门"),
+    "formwork": _Risk(("坍塌", "高处坠落", "物体打击"), "高大模板支撑体系", "支撑体系失稳，混凝土浇筑超载",
+                      "按方案搭设，立杆、扫地杆、剪刀撑齐全，变形监测", "专项方案论证，搭设验收，浇筑时专人观测",
+                      "出现异常立即停止浇筑、撤离人员"),
+    "tower_crane": _Risk(("起重伤害", "物体打击", "高处坠落"), "塔式起重机吊装作业", "超载吊装，限位失效，大风",
+                         "力矩限制器、高度和回转限位，安全监控系统", "司机和指挥持证上岗，每日检查，6 级以上大风停止作业",
+                         "停止作业，设置警戒区，救护伤员，拨打120"),
+    "scaffold": _Risk(("高处坠落", "坍塌", "物体打击"), "脚手架高处作业", "架体失稳，临边防护缺失", "防坠装置，密目网和硬防护",
+                      "搭设验收，定期检查，作业人员系挂安全带", "撤离架上人员，救护伤员，拨打120"),
+    "hoist": _Risk(("起重伤害", "高处坠落"), "施工升降机运行", "超载，防坠安全器失效", "防坠安全器、门联锁、超载保护",
+                   "司机持证，每日检查，定期检测", "停机，救援被困人员，报告"),
+    "power": _Risk(("触电", "火灾"), "施工临时用电", "线路破损漏电，私拉乱接", "三级配电两级保护，TN-S 接零保护",
+                   "电工持证，用电巡查", "切断电源，救护触电人员，拨打120"),
+    "lifting": _Risk(("起重伤害", "物体打击"), "起重吊装作业", "吊索具损坏，违章指挥", "吊索具检查，吊装区警戒隔离",
+                     "吊装作业审批，专人指挥", "停止吊装，疏散人员，救护伤员"),
+    "dg_park": _Risk(("火灾", "其他爆炸", "中毒和窒息"), "危险货物运输车辆集中停放", "车辆泄漏，电气火花",
+                     "视频监控，可燃气体报警，消防设施", "车辆分区停放，每日巡查", "隔离泄漏车辆，疏散人员，拨打119"),
+    "dg_vehicle": _Risk(("车辆伤害", "火灾", "其他爆炸"), "危险货物道路运输", "疲劳驾驶，超速，罐体泄漏",
+                        "卫星定位监控，紧急切断装置", "驾驶员押运员持证，行车动态监控", "停车设置警示，报告企业，拨打119"),
+    "bus_charging": _Risk(("火灾", "触电"), "新能源车辆集中充电", "电池热失控，充电设备故障",
+                          "充电监控系统，温度报警，自动灭火", "充电巡查，设备定期检测", "切断电源，拖离起火车辆，拨打119"),
+    "bus_repair": _Risk(("机械伤害", "火灾", "触电"), "车辆维修作业", "举升设备失效，动火作业", "举升机安全锁，通风",
+                        "维修作业规程，动火审批", "停止作业，救护伤员，拨打120"),
+    "waiting_hall": _CROWD, "station_hall": _CROWD, "sales_hall": _CROWD, "rooms": _CROWD,
+    "coach": _Risk(("车辆伤害",), "道路旅客运输", "疲劳驾驶，超速，车辆故障", "动态监控，限速装置",
+                   "驾驶员管理，车辆每日例检", "停车设置警示，疏散乘客，拨打120"),
+    "container_yard": _Risk(("起重伤害", "车辆伤害", "火灾"), "集装箱堆存和装卸", "堆垛倒塌，危险货物泄漏",
+                            "堆高限制，视频监控", "分区堆放，危险货物申报", "隔离现场，疏散人员，拨打119"),
+    "berth": _Risk(("淹溺", "起重伤害", "物体打击"), "船舶靠离泊和装卸作业", "系缆断裂，人员落水", "护栏，救生设施",
+                   "作业许可，安全交底", "抛投救生圈，救援落水人员，报告海事部门"),
+    "warehouse_tr": _Risk(("火灾", "车辆伤害"), "物流仓储，可燃物集中", "电气线路故障，叉车碰撞",
+                          "火灾自动报警，自动喷淋", "仓储管理，叉车司机持证", "扑救初起火灾，疏散人员，拨打119"),
+    "forklift_area": _Risk(("车辆伤害", "物体打击"), "装卸作业区车辆", "叉车违章驾驶", "限速标志，人车分流",
+                           "司机持证，作业区管理", "停止作业，救护伤员，拨打120"),
+    "basement": _Risk(("火灾", "中毒和窒息"), "地下空间，排烟疏散困难", "车辆或电气起火，排烟设施失效",
+                      "机械排烟，火灾自动报警，自动喷淋", "每日防火巡查，禁止堆放可燃物", "启动排烟，引导疏散，拨打119"),
+    "ebike": _Risk(("火灾", "触电"), "电动自行车集中停放充电", "电池热失控，违规改装", "智能充电桩过充断电，视频监控",
+                   "禁止车辆入户和楼道充电，每日巡查", "切断电源，用灭火器扑救，疏散人员，拨打119"),
+    "kitchen": _Risk(("火灾", "其他爆炸", "灼烫"), "用火用气场所，燃气和油烟", "燃气泄漏遇明火，烟道油垢起火",
+                     "燃气泄漏报警和自动切断，厨房自动灭火装置", "烟道定期清洗，下班关火关气检查",
+                     "关闭燃气阀门，用灭火毯灭火，拨打119"),
+    "electrical": _ELECTRIC,
+    "evacuation": _Risk(("火灾", "其他伤害"), "疏散通道和安全出口", "通道堵塞，出口锁闭", "应急照明，疏散指示标志",
+                        "每日巡查，保持畅通", "引导人员疏散，拨打119"),
+    "fire_control": _Risk(("火灾",), "消防设施和消防控制室", "设施故障，值班缺位", "消防设施联动和远程监控",
+                          "24 小时双人值班，定期维保", "确认火警，启动联动，拨打119"),
+    "storage": _Risk(("火灾",), "仓储场所，可燃物集中", "电气故障，违规用火", "火灾自动报警，自动喷淋",
+                     "分区存放，防火间距，每日巡查", "扑救初起火灾，疏散人员，拨打119"),
+    "mixed_use": _Risk(("火灾",), "经营、储存、住宿混合（三合一）", "电气故障，住宿与经营未分隔",
+                       "独立式感烟报警，防火分隔", "禁止住人，每日巡查", "疏散人员，扑救初起火灾，拨打119"),
+    "highrise": _Risk(("火灾", "高处坠落"), "高层建筑，竖井烟囱效应", "竖井堆放杂物，外墙保温材料起火",
+                      "防火封堵，自动喷淋，防排烟系统", "消防设施维保，每日巡查", "启动应急广播，引导疏散，拨打119"),
+    "boiler": _Risk(("锅炉爆炸", "灼烫"), "锅炉承压运行，高温蒸汽", "缺水超压，安全附件失效", "水位、压力联锁保护，安全阀",
+                    "司炉持证，定期检验", "紧急停炉，撤离人员，拨打119"),
+    "vessel": _Risk(("容器爆炸",), "压力容器承压运行", "超压，腐蚀减薄", "安全阀，压力表，超压报警", "定期检验，每日巡检",
+                    "泄压，撤离人员，拨打119"),
+    "piping": _Risk(("灼烫", "容器爆炸"), "压力管道输送高温高压介质", "腐蚀泄漏，超压", "压力监测，泄压装置",
+                    "定期检验，巡线", "关闭阀门，隔离泄漏区域"),
+    "crane": _Risk(("起重伤害", "物体打击"), "起重机械吊运", "超载，制动器失效", "起重量限制器，限位开关",
+                   "司机持证，每日检查，定期检验", "停止作业，救护伤员，拨打120"),
+    "forklift": _Risk(("车辆伤害",), "场（厂）内专用机动车辆", "超速，视线受阻", "限速装置，倒车报警", "司机持证，定期检验",
+                      "停车，救护伤员，拨打120"),
+    "elevator": _Risk(("其他伤害", "机械伤害"), "电梯运行", "门锁失效，困人", "安全回路，远程监测", "维保单位每半月维保，年度检验",
+                      "安抚被困人员，通知维保单位救援，拨打96333"),
+    "escalator": _Risk(("机械伤害", "其他伤害"), "自动扶梯运行", "梳齿板损坏，逆转", "急停按钮，防逆转保护",
+                       "定期维保和检验", "按急停按钮，救护伤员，拨打120"),
+    "oxygen": _Risk(("容器爆炸", "火灾"), "医用液氧储存，助燃", "超压，油脂接触", "压力监测，安全阀，禁油标识",
+                    "定期检验，专人管理", "关闭阀门，疏散人员，拨打119"),
+    "ride": _Risk(("机械伤害", "高处坠落", "物体打击"), "大型游乐设施运行", "安全压杠失效，结构疲劳",
+                  "安全压杠联锁，运行监控", "每日试运行检查，定期检验", "紧急停机，疏散游客，救护伤员"),
+    "cylinders": _Risk(("容器爆炸", "火灾", "其他爆炸"), "气瓶充装", "超装，气瓶超期未检", "称重充装联锁，防错装接头",
+                       "充装前检查，气瓶定期检验", "关闭阀门，疏散人员，拨打119"),
+}
+#: GB 6441 accident types each substance can lead to (its own dangers, before the kind's).
+_SUBSTANCE_ACCIDENTS: dict[str, tuple[str, ...]] = {
+    "ammonia": ("中毒和窒息", "其他爆炸", "灼烫"), "chlorine": ("中毒和窒息",), "so2": ("中毒和窒息",),
+    "methanol": ("火灾", "其他爆炸", "中毒和窒息"), "benzene": ("火灾", "其他爆炸", "中毒和窒息"),
+    "toluene": ("火灾", "其他爆炸", "中毒和窒息"), "styrene": ("火灾", "其他爆炸", "中毒和窒息"),
+    "ethylene_oxide": ("火灾", "其他爆炸", "中毒和窒息"), "vcm": ("火灾", "其他爆炸", "中毒和窒息"),
+    "acrylonitrile": ("火灾", "其他爆炸", "中毒和窒息"), "sodium_cyanide": ("中毒和窒息",),
+    "nitric_acid": ("灼烫", "中毒和窒息"), "calcium_hypochlorite": ("火灾", "中毒和窒息"), "oxygen": ("火灾",),
+}
+_FLAMMABLE = ("火灾", "其他爆炸")  # every other substance of the sample
+_DANGER_WORDS = (("火灾", "易燃"), ("其他爆炸", "易爆"), ("中毒和窒息", "有毒"), ("灼烫", "腐蚀"))
+# Control level weights over schema.CONTROL_LEVELS (公司, 部门, 班组, 岗位, 市, 区, 街道).
+_CONTROL_LEVEL_WEIGHTS = (0.30, 0.32, 0.20, 0.10, 0.0, 0.04, 0.04)
+_SUPERVISING = {"hazchem": "{district}应急管理局", "industry": "{district}应急管理局",
+                "gas": "{district}住房和建设局", "construction": "{district}住房和建设局",
+                "transport": "深圳市交通运输局{short}管理局", "fire": "{district}消防救援大队",
+                "special_equipment": "深圳市市场监督管理局{short}监管局"}
+RISK_LIST_SHARE_NO_CONTROLS = 0.06  # hazard sources whose three kinds of control are all blank
+RISK_LIST_SHARE_NO_PERSON = 0.05  # hazard sources without a responsible person
+RISK_LIST_SHARE_MAJOR_UNNAMED = 0.15  # major-hazard units without their three 包保责任人
+#: Sectors whose survey files do not carry the risk-list columns (a workbook in the old layout).
+RISK_LIST_ABSENT = ("transport",)
+RISK_LIST_HAZARD_KEYS = ("accident_types", "risk_features", "trigger_conditions", "controls_engineering",
+                         "controls_management", "controls_emergency", "control_level", "responsible_person",
+                         "responsible_phone")
+RISK_LIST_UNIT_KEYS = ("supervising_dept", "duty_phone", "principal_person", "technical_person",
+                       "operating_person")
+_MAJOR_PEOPLE = ("principal_person", "technical_person", "operating_person")
+
+
+def _accident_order() -> dict[str, int]:
+    return {a.zh: i for i, a in enumerate(schema.ACCIDENT_TYPES)}
+
+
+def _risk_list(rng, units: pd.DataFrame, hazards: pd.DataFrame) -> None:
+    """Add the risk-list columns to ``units`` and ``hazards`` in place (blank for the sectors
+    in :data:`RISK_LIST_ABSENT`): accident types, features and controls by hazard kind and
+    substance, a control level, the responsible person; per unit the supervising department,
+    the duty phone and, for units that are major hazard sources (Σ q/Q ≥ 1, GB 18218 §4.1.2),
+    the three 包保责任人 — a share of each left blank, as a survey finds them."""
+    m, n = len(hazards), len(units)
+    order = _accident_order()
+    kinds = hazards["kind_key"].to_numpy(dtype=object)
+    subs = hazards["substance_key"].to_numpy(dtype=object)
+    sub_txt = np.where(pd.isna(subs), "", subs).astype(object)
+    combo, uniq = pd.factorize(pd.Series(kinds + "|" + sub_txt))
+    cols: dict[str, list[str]] = {k: [] for k in ("accidents", "feature", "trigger", "engineering", "management",
+                                                   "emergency")}
+    names = {k: v[0] for k, v in _SUBSTANCES.items()}
+    for c in uniq:
+        kid, sub = c.split("|")
+        r = _RISKS[kid]
+        own = (_SUBSTANCE_ACCIDENTS.get(sub, _FLAMMABLE) if sub else ())
+        acc = sorted(set(r.accidents) | set(own), key=order.__getitem__)
+        props = "、".join(w for a, w in _DANGER_WORDS if a in own) or "危险"
+        cols["accidents"].append("、".join(acc))
+        cols["feature"].append(r.feature.format(sub=names.get(sub, ""), props=props))
+        cols["trigger"].append(r.trigger)
+        cols["engineering"].append(r.engineering)
+        cols["management"].append(r.management)
+        cols["emergency"].append(r.emergency)
+    take = {k: np.array(v, dtype=object)[combo] for k, v in cols.items()}
+    no_controls = rng.random(m) < RISK_LIST_SHARE_NO_CONTROLS
+    no_person = rng.random(m) < RISK_LIST_SHARE_NO_PERSON
+    levels = np.array([c.zh for c in schema.CONTROL_LEVELS], dtype=object)
+    level = levels[rng.choice(len(levels), size=m, p=_weights(_CONTROL_LEVEL_WEIGHTS))]
+    person = _person_names(rng, m)
+    phone = _phones(rng, m)
+    u_sector = units["sector"].to_numpy(dtype=object)
+    h_sector = pd.Series(u_sector, index=units["unit_code"].to_numpy()).reindex(
+        hazards["unit_code"].to_numpy()).to_numpy(dtype=object)
+    absent = np.isin(h_sector, RISK_LIST_ABSENT)
+    blank = np.full(m, None, dtype=object)
+
+    def keep(values, drop):
+        return np.where(drop | absent, blank, values)
+
+    hazards["accident_types"] = keep(take["accidents"], np.zeros(m, bool))
+    hazards["risk_features"] = keep(take["feature"], np.zeros(m, bool))
+    hazards["trigger_conditions"] = keep(take["trigger"], np.zeros(m, bool))
+    hazards["controls_engineering"] = keep(take["engineering"], no_controls)
+    hazards["controls_management"] = keep(take["management"], no_controls)
+    hazards["controls_emergency"] = keep(take["emergency"], no_controls)
+    hazards["control_level"] = keep(level, no_controls)
+    hazards["responsible_person"] = keep(person, no_person)
+    hazards["responsible_phone"] = keep(phone, no_person)
+
+    # Per unit: who supervises it, its duty phone, and the 包保责任人 of a major hazard source.
+    district = units["district"].to_numpy(dtype=object)
+    short = np.array([d.removesuffix("新区").removesuffix("区") for d in district], dtype=object)
+    dept = np.empty(n, dtype=object)
+    for s, template in _SUPERVISING.items():
+        ms = u_sector == s
+        dept[ms] = _fill(template, {"district": district[ms], "short": short[ms]}, int(ms.sum()))
+    duty = "0755-" + np.where(rng.random(n) < 0.5, "2", "8").astype(object) + _int_text(rng.integers(0, 10 ** 7, n), 7)
+    duty[rng.random(n) < 0.1] = None
+    u_absent = np.isin(u_sector, RISK_LIST_ABSENT)
+    units["supervising_dept"] = np.where(u_absent, None, dept)
+    units["duty_phone"] = np.where(u_absent, None, duty)
+    qcrit = _critical_quantities()
+    q_over = hazards["quantity_t"].to_numpy() / pd.Series(subs).map(qcrit).to_numpy(dtype=float)
+    ratio = pd.Series(np.nan_to_num(q_over)).groupby(hazards["unit_code"].to_numpy()).sum()
+    major = ratio.reindex(units["unit_code"].to_numpy()).fillna(0).to_numpy() >= 1.0
+    major &= ~u_absent
+    idx = np.flatnonzero(major)
+    unnamed = rng.choice(idx, size=max(1, round(RISK_LIST_SHARE_MAJOR_UNNAMED * len(idx))), replace=False) \
+        if len(idx) else idx
+    for key in _MAJOR_PEOPLE:
+        people = np.full(n, None, dtype=object)
+        people[idx] = _person_names(rng, len(idx))
+        people[unnamed] = None
+        units[key] = people
 
 
 # --- receptors and population ------------------------------------------------------------
@@ -1448,6 +1703,9 @@ class _FileSpec:
     # unit columns a flat sheet writes after the hazard columns (the special-equipment CSV's
     # 监管部门, every unit supervised by the market regulator)
     end_unit_cols: tuple[str, ...] = ()
+    # the risk-list columns (RISK_LIST_*_KEYS); the 包保责任人 only where major hazard sources are
+    risk_list: bool = True
+    major_people: bool = False
     totals: tuple[str, ...] = ()  # sheets ("units", "hazards", "flat") ending in a 合计 row when messy
     flat_sheet: str = ""
 
@@ -1455,15 +1713,15 @@ class _FileSpec:
 _FILES: tuple[_FileSpec, ...] = (
     _FileSpec("hazchem", "01_危险化学品", headers="zh_star", title="深圳市危险化学品企业安全风险普查表",
               blank_above=True, key_row=True, date_style="datetime", instructions=True,
-              extra_unit_cols=("所属园区",), totals=("hazards",)),
+              extra_unit_cols=("所属园区",), totals=("hazards",), major_people=True),
     _FileSpec("gas", "02_燃气", headers="zh_units", date_style="iso", crs_style="cn", equip_style="alias",
-              qty_unit="kg", hazard_crs=False),
+              qty_unit="kg", hazard_crs=False, major_people=True),
     _FileSpec("industry", "03_工贸", headers="alias", date_style="slash", sector_style="alias", crs_style="mixed",
-              equip_style="alias", totals=("hazards",)),
+              equip_style="alias", totals=("hazards",), major_people=True),
     _FileSpec("construction", "04_建设施工", layout="flat", title="建设施工领域风险点危险源调查表", date_style="cn",
               flat_sheet="建设施工风险点", totals=("flat",)),
     _FileSpec("transport", "05_交通运输", headers="en", blank_above=True, date_style="datetime", sector_style="en",
-              equip_style="en", totals=("units",)),
+              equip_style="en", totals=("units",), risk_list=False),
     _FileSpec("fire", "06_消防", headers="zh", key_row=True, date_style="iso", crs_style="mixed"),
     _FileSpec("special_equipment", "07_特种设备", fmt="csv", layout="flat", headers="alias_units", crs_style="cn",
               end_unit_cols=("supervising_dept",), totals=("flat",)),
@@ -1485,12 +1743,17 @@ _ALIAS_HEADERS = {
     "units": {"unit_code": "企业编码", "name": "企业名称", "credit_code": "信用代码", "sector": "所属行业",
               "district": "所属区", "street": "镇街", "address": "地址", "lon": "东经", "lat": "北纬",
               "crs": "坐标类型", "employees": "职工人数", "outside_population": "周边500米人口",
-              "survey_date": "填报日期", "surveyor": "填报人", "contact_name": "负责人", "contact_phone": "手机"},
+              "survey_date": "填报日期", "surveyor": "填报人", "contact_name": "负责人", "contact_phone": "手机",
+              "supervising_dept": "主管部门", "duty_phone": "24小时值班电话", "principal_person": "包保主要负责人",
+              "technical_person": "包保技术负责人", "operating_person": "包保操作负责人"},
     "hazards": {"hazard_code": "风险点编码", "unit_code": "企业编码", "name": "风险点名称", "kind": "风险点类型",
                 "equipment": "设备类别", "substance": "危险物质", "cas": "CAS No", "category": "危险类别",
                 "quantity_t": "最大储量", "volume_m3": "储罐容积", "L": "L值", "E": "E值", "C": "C值",
                 "likelihood": "可能性等级", "severity": "严重程度", "lon": "危险源经度", "lat": "危险源纬度",
-                "crs": "坐标系统", "note": "备注说明"},
+                "crs": "坐标系统", "note": "备注说明", "accident_types": "可能导致的事故类型",
+                "risk_features": "风险描述", "trigger_conditions": "事故诱因", "controls_engineering": "工程控制措施",
+                "controls_management": "管理控制措施", "controls_emergency": "应急处置措施", "control_level": "管控级别",
+                "responsible_person": "管控责任人", "responsible_phone": "责任人联系电话"},
 }
 _HEADER_UNITS = {  # (table, key) → unit written in brackets, per header style family
     ("units", "employees"): {"zh": "人", "en": "persons"},
@@ -1541,6 +1804,15 @@ _MESSES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
                         ("hazards", "likelihood"))),
     ("padded_spaces", (("units", "name"), ("units", "district"), ("units", "unit_code"), ("hazards", "unit_code"),
                        ("units", "credit_code"))),
+)
+# The risk-list columns' own (warnings; the row is kept) and their mess.
+_RISK_LIST_MISTAKES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("W_ACCIDENT_TYPE_UNKNOWN", (("hazards", "accident_types"),)),
+    ("W_CONTROL_LEVEL_UNKNOWN", (("hazards", "control_level"),)),
+)
+_RISK_LIST_MESSES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("accident_types_as_written", (("hazards", "accident_types"),)),  # other separators, order, shorthands
+    ("control_level_alias", (("hazards", "control_level"),)),
 )
 _ISSUE_SEVERITY = {"E": "error", "W": "warning"}
 
@@ -1686,8 +1958,8 @@ def _unit_values(spec: _FileSpec, units: pd.DataFrame, rng, parks: pd.DataFrame)
         "surveyor": _text_obj(units["surveyor"]), "contact_name": _text_obj(units["contact_name"]),
         "contact_phone": _text_obj(units["contact_phone"]),
     }
-    if "supervising_dept" in spec.end_unit_cols:
-        vals["supervising_dept"] = np.full(len(units), "市场监管局", dtype=object)
+    for k in RISK_LIST_UNIT_KEYS:
+        vals[k] = _text_obj(units[k])
     if "所属园区" in spec.extra_unit_cols:
         plon, plat = parks["lon"].to_numpy(), parks["lat"].to_numpy()
         dx = (units["wgs84_lon"].to_numpy()[:, None] - plon[None, :]) * 102_800
@@ -1711,7 +1983,7 @@ def _hazard_values(spec: _FileSpec, hz: pd.DataFrame, rng) -> dict[str, np.ndarr
         crs = _labels(crs_ids, _CRS_LABELS[spec.crs_style])
     q = hz["quantity_t"].to_numpy()
     vals = {k: _text_obj(hz[k]) for k in ("hazard_code", "unit_code", "name", "kind", "substance", "cas",
-                                           "category", "note")}
+                                           "category", "note", *RISK_LIST_HAZARD_KEYS)}
     vals.update({
         "equipment": _labels(hz["equipment"].to_numpy(dtype=object), eq),
         "quantity_t": _num_obj(np.round(q * 1000) if spec.qty_unit == "kg" else q),
@@ -1724,20 +1996,19 @@ def _hazard_values(spec: _FileSpec, hz: pd.DataFrame, rng) -> dict[str, np.ndarr
     return vals
 
 
-#: The survey's risk-list columns (who supervises and answers for the unit): the generated
-#: files do not carry them yet.
-_RISK_LIST_UNIT_KEYS = ("supervising_dept", "duty_phone", "principal_person", "technical_person", "operating_person")
-
-
 def _unit_keys(spec: _FileSpec) -> list[str]:
-    keys = [c.key for c in schema.UNIT_COLUMNS if c.key not in _RISK_LIST_UNIT_KEYS]
+    keys = [c.key for c in schema.UNIT_COLUMNS if c.key not in RISK_LIST_UNIT_KEYS]
     if spec.sector not in ("hazchem", "gas"):
         keys.remove("outside_population")
+    if spec.risk_list:
+        keys += [k for k in ("supervising_dept", "duty_phone") if k not in spec.end_unit_cols]
+    if spec.major_people:
+        keys += list(_MAJOR_PEOPLE)
     return keys
 
 
 def _hazard_keys(spec: _FileSpec, flat: bool) -> list[str]:
-    keys = list(_HAZARD_KEYS[spec.sector])
+    keys = list(_HAZARD_KEYS[spec.sector]) + (list(RISK_LIST_HAZARD_KEYS) if spec.risk_list else [])
     if not spec.hazard_crs and "crs" in keys:
         keys.remove("crs")
     if flat:
@@ -1889,6 +2160,8 @@ def _row_ok(code: str, sheet: _Sheet, table: str, key: str, i: int) -> bool:
         return False
     if code == "W_CREDIT_CODE_LOWERCASE":
         return any(ch.isalpha() for ch in v)
+    if code == "accident_types_as_written":
+        return "、" in v  # two types or more: their order and separators can vary
     if code == "thousands_separator":
         return abs(float(v)) >= 1000
     return True
@@ -1953,10 +2226,19 @@ def _mistake_value(code: str, key: str, v, rng, f: _File):
         return pick(("2024年13月5日", "2024-02-30", "上半年"))
     if code == "W_CREDIT_CODE_LOWERCASE":
         return v.lower()
+    if code == "W_ACCIDENT_TYPE_UNKNOWN":  # not a GB 6441 type: the known part is kept
+        return pick((f"{v}、泄漏", "环境污染", f"{v}、设备损坏"))
+    if code == "W_CONTROL_LEVEL_UNKNOWN":
+        return pick(("集团", "项目部", "分厂"))
     if code == "E_HAZARD_UNIT_UNKNOWN":
         head, num = v.rsplit("-", 1)
         return f"{head}-{num[1:]}"  # a digit dropped: no such unit
     raise KeyError(code)
+
+
+_SHORTHAND = {"其他爆炸": "爆炸", "中毒和窒息": "中毒、窒息", "灼烫": "灼伤"}  # read as the type they mean
+_LEVEL_ALIASES = {"公司": ("公司级", "厂级"), "部门": ("车间", "部门级"), "班组": ("班组级",), "岗位": ("岗位级",),
+                  "市": ("市级",), "区": ("区级",), "街道": ("街道级", "镇街")}
 
 
 def _mess_value(kind: str, key: str, v, rng, f: _File, clean):
@@ -1983,6 +2265,14 @@ def _mess_value(kind: str, key: str, v, rng, f: _File, clean):
         return _dms(float(v), int(rng.integers(3)))
     if kind == "number_as_text":
         return _fmt_number(v)
+    if kind == "accident_types_as_written":
+        parts = [_SHORTHAND.get(p, p) for p in v.split("、")]
+        if rng.random() < 0.5:
+            parts.reverse()
+        return ("，", ",", "；", "/", "\n", " / ")[int(rng.integers(6))].join(parts)
+    if kind == "control_level_alias":
+        options = _LEVEL_ALIASES[v]
+        return options[int(rng.integers(len(options)))]
     if kind == "padded_spaces":
         return ("  " + v + " ") if rng.random() < 0.7 else ("\u3000" + v)
     raise KeyError(kind)
@@ -2017,80 +2307,97 @@ def _jsonable(v):
     return str(v)
 
 
+def _inject_mistake(rng, f: _File, sh: _Sheet, code: str, table: str, key: str, i: int) -> bool:
+    col = (table, key)
+    entry = {"code": code, "sheet": sh, "ref": ("row", i), "table": table, "key": key,
+             "record": sh.row_unit[i] if table == "units" else sh.row_record[i]}
+    if code == "E_UNIT_CODE_DUPLICATE":
+        j = _pick(rng, f, sh, code, table, key)
+        if j is None:
+            return False
+        _mark(f, sh, j)
+        cells = {c: sh.values[c][j] for c in sh.cols}
+        cells[("units", "unit_code")] = sh.values[("units", "unit_code")][i]
+        pos = int(rng.integers(i + 1, sh.n + 1))
+        sh.extras.append((pos, cells, "duplicate_unit"))
+        entry.update(ref=("extra", len(sh.extras) - 1), value=cells[col], related=("row", i))
+    elif code == "E_HAZARD_CODE_DUPLICATE":
+        j = None
+        for _ in range(50):
+            cand = int(rng.integers(sh.n))
+            if cand != i and cand not in sh.used:
+                j = cand
+                break
+        if j is None:
+            return False
+        cells = {c: sh.values[c][i] for c in sh.cols}
+        for c in sh.cols:
+            if c[0] in ("hazards", "") and c != ("hazards", "hazard_code") and c != ("hazards", "unit_code"):
+                cells[c] = sh.values[c][j]
+        pos = int(rng.integers(i + 1, sh.n + 1))
+        sh.extras.append((pos, cells, "duplicate_hazard"))
+        entry.update(ref=("extra", len(sh.extras) - 1), value=cells[col], related=("row", i))
+    elif code == "W_COORD_SWAPPED":
+        lon, lat = sh.values[("units", "lon")][i], sh.values[("units", "lat")][i]
+        sh.values[("units", "lon")][i], sh.values[("units", "lat")][i] = lat, lon
+        entry["value"] = lat
+    else:
+        new = _mistake_value(code, key, sh.values[col][i], rng, f)
+        sh.values[col][i] = new
+        entry["value"] = new
+    f.mistakes.append(entry)
+    return True
+
+
+def _inject_mess(rng, city: City, f: _File, sh: _Sheet, kind: str, table: str, key: str, i: int) -> bool:
+    clean = _clean_value(city, sh, table, key, i)
+    new = _mess_value(kind, key, sh.values[(table, key)][i], rng, f, clean)
+    sh.values[(table, key)][i] = new
+    f.messes.append({"kind": kind, "sheet": sh, "ref": ("row", i), "table": table, "key": key,
+                     "record": sh.row_unit[i] if table == "units" else sh.row_record[i],
+                     "written": new, "expected": clean})
+    return True
+
+
+def _inject_risk_list(files: list[_File], city: City, rng, per_kind: int) -> None:
+    """The risk-list columns' mistakes and mess, from their own stream (after every other
+    injection, which therefore stays where it was)."""
+    slots = [(f, sh) for f in files for sh in f.sheets]
+    for code, targets in _RISK_LIST_MISTAKES:
+        _place(rng, slots, code, targets, per_kind,
+               lambda f, sh, table, key, i, code=code: _inject_mistake(rng, f, sh, code, table, key, i))
+    for kind, targets in _RISK_LIST_MESSES:
+        _place(rng, slots, kind, targets, per_kind,
+               lambda f, sh, table, key, i, kind=kind: _inject_mess(rng, city, f, sh, kind, table, key, i))
+
+
+def _place(rng, slots, code: str, targets, per_kind: int, apply) -> None:
+    """Inject ``code`` at up to ``per_kind`` cells drawn over ``targets`` in ``slots``:
+    ``apply(file, sheet, table, key, row)`` writes one (the row is marked used first) and
+    says whether it counted."""
+    cands = [(f, sh, t, k) for f, sh in slots for t, k in targets if _eligible(code, f, sh, t, k)]
+    if not cands:
+        return
+    perm = rng.permutation(len(cands))
+    done = attempt = 0
+    while done < per_kind and attempt < 4 * len(cands) + per_kind:
+        f, sh, table, key = cands[perm[attempt % len(cands)]]
+        attempt += 1
+        i = _pick(rng, f, sh, code, table, key)
+        if i is None:
+            continue
+        _mark(f, sh, i)
+        done += bool(apply(f, sh, table, key, i))
+
+
 def _inject(files: list[_File], city: City, rng, per_kind: int) -> None:
     slots = [(f, sh) for f in files for sh in f.sheets]
     for code, targets in _MISTAKES:
-        cands = [(f, sh, t, k) for f, sh in slots for t, k in targets if _eligible(code, f, sh, t, k)]
-        if not cands:
-            continue
-        perm = rng.permutation(len(cands))
-        done = attempt = 0
-        while done < per_kind and attempt < 4 * len(cands) + per_kind:
-            f, sh, table, key = cands[perm[attempt % len(cands)]]
-            attempt += 1
-            i = _pick(rng, f, sh, code, table, key)
-            if i is None:
-                continue
-            _mark(f, sh, i)
-            col = (table, key)
-            entry = {"code": code, "sheet": sh, "ref": ("row", i), "table": table, "key": key,
-                     "record": sh.row_unit[i] if table == "units" else sh.row_record[i]}
-            if code == "E_UNIT_CODE_DUPLICATE":
-                j = _pick(rng, f, sh, code, table, key)
-                if j is None:
-                    continue
-                _mark(f, sh, j)
-                cells = {c: sh.values[c][j] for c in sh.cols}
-                cells[("units", "unit_code")] = sh.values[("units", "unit_code")][i]
-                pos = int(rng.integers(i + 1, sh.n + 1))
-                sh.extras.append((pos, cells, "duplicate_unit"))
-                entry.update(ref=("extra", len(sh.extras) - 1), value=cells[col], related=("row", i))
-            elif code == "E_HAZARD_CODE_DUPLICATE":
-                j = None
-                for _ in range(50):
-                    cand = int(rng.integers(sh.n))
-                    if cand != i and cand not in sh.used:
-                        j = cand
-                        break
-                if j is None:
-                    continue
-                cells = {c: sh.values[c][i] for c in sh.cols}
-                for c in sh.cols:
-                    if c[0] in ("hazards", "") and c != ("hazards", "hazard_code") and c != ("hazards", "unit_code"):
-                        cells[c] = sh.values[c][j]
-                pos = int(rng.integers(i + 1, sh.n + 1))
-                sh.extras.append((pos, cells, "duplicate_hazard"))
-                entry.update(ref=("extra", len(sh.extras) - 1), value=cells[col], related=("row", i))
-            elif code == "W_COORD_SWAPPED":
-                lon, lat = sh.values[("units", "lon")][i], sh.values[("units", "lat")][i]
-                sh.values[("units", "lon")][i], sh.values[("units", "lat")][i] = lat, lon
-                entry["value"] = lat
-            else:
-                new = _mistake_value(code, key, sh.values[col][i], rng, f)
-                sh.values[col][i] = new
-                entry["value"] = new
-            f.mistakes.append(entry)
-            done += 1
+        _place(rng, slots, code, targets, per_kind,
+               lambda f, sh, table, key, i, code=code: _inject_mistake(rng, f, sh, code, table, key, i))
     for kind, targets in _MESSES:
-        cands = [(f, sh, t, k) for f, sh in slots for t, k in targets if _eligible(kind, f, sh, t, k)]
-        if not cands:
-            continue
-        perm = rng.permutation(len(cands))
-        done = attempt = 0
-        while done < per_kind and attempt < 4 * len(cands) + per_kind:
-            f, sh, table, key = cands[perm[attempt % len(cands)]]
-            attempt += 1
-            i = _pick(rng, f, sh, kind, table, key)
-            if i is None:
-                continue
-            _mark(f, sh, i)
-            clean = _clean_value(city, sh, table, key, i)
-            new = _mess_value(kind, key, sh.values[(table, key)][i], rng, f, clean)
-            sh.values[(table, key)][i] = new
-            f.messes.append({"kind": kind, "sheet": sh, "ref": ("row", i), "table": table, "key": key,
-                             "record": sh.row_unit[i] if table == "units" else sh.row_record[i],
-                             "written": new, "expected": clean})
-            done += 1
+        _place(rng, slots, kind, targets, per_kind,
+               lambda f, sh, table, key, i, kind=kind: _inject_mess(rng, city, f, sh, kind, table, key, i))
     # Blank rows inside sheets (one of them holds only a space), total rows at the end.
     big = [(f, sh) for f, sh in slots if sh.n >= 2]
     for b in range(per_kind + 1 if big else 0):
@@ -2326,6 +2633,7 @@ def write_city(city: City, out_dir: str | Path, *, messy: bool = True, seed: int
     if messy:  # the injections are drawn across all files: build them all first
         files = list(files)
         _inject(files, city, np.random.default_rng([seed, 12]), per_kind)
+        _inject_risk_list(files, city, np.random.default_rng([seed, 13]), per_kind)
     entries = []
     for f in files:  # a tidy city's files are built, written and dropped one at a time
         path = out / f.name
