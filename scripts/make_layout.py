@@ -14,10 +14,12 @@ Item ids (the contract with report_pdf.py), ``{kind}`` being ``cover`` or ``dist
     {kind}_legend                              the legend, linked to that map
     {kind}_counts_heading, {kind}_counts       manual table: the page's units per level
     summary_heading, summary_table             cover: units by sector × level
+    {kind}_accountability                      label: who answers for the risk (the page's counts)
     units_heading, units_table                 district pages: the level-1/2 units
 
 The per-page texts are expressions on the atlas feature (a row of the report_pages layer
-that report_pdf.py builds: heading, note, n_level1…n_level4, n_unscored, n_total), so the
+that report_pdf.py builds: heading, note, accountability, n_level1…n_level4, n_unscored,
+n_total), so the
 template itself carries no language. Re-runnable; the output is the same every time.
 """
 
@@ -83,18 +85,18 @@ TOP = 27.0  # below the title and the date
 BOTTOM = 193.0  # above the footer
 # Cover: a wide map of the city over the table of units by sector × level; the legend and
 # the units per level on the right.
-COVER_MAP = (MARGIN, TOP, 185.0, 104.0)
+COVER_MAP = (MARGIN, TOP, 185.0, 96.0)
 COVER_SIDE_X = MARGIN + 185.0 + 6.0
-COVER_TABLE_Y = TOP + 104.0 + 12.0
+COVER_TABLE_Y = TOP + 96.0 + 12.0
 # District pages: a tall map of the district; legend, units per level and the table of
 # level-1/2 units on the right.
 DISTRICT_MAP = (MARGIN, TOP, 132.0, BOTTOM - TOP)
 PANEL_X = MARGIN + 132.0 + 6.0
 PANEL_W = RIGHT - PANEL_X  # 139
-UNITS_TABLE_Y = 92.0
+UNITS_TABLE_Y = 100.0
 #: Rows of the district table: what fits between UNITS_TABLE_Y and BOTTOM at the content
 #: font, one line a row (checked by tests/processing/test_report_pdf.py).
-UNITS_TABLE_ROWS = 19
+UNITS_TABLE_ROWS = 17
 UNITS_FONT_SIZE = 6.5
 
 #: "Exclude from exports" when the page is not of this kind (the designer shows the cover).
@@ -262,6 +264,8 @@ def build(project: QgsProject) -> QgsPrintLayout:
     side_w = RIGHT - COVER_SIDE_X
     legend(layout, "cover", m, COVER_SIDE_X, TOP, side_w)
     level_counts(layout, "cover", COVER_SIDE_X, COVER_TABLE_Y - 7, side_w)
+    only_on(label(layout, "cover_accountability", "[% attribute(@atlas_feature, 'accountability') %]",
+                  COVER_SIDE_X, BOTTOM - 11, side_w, 11, size=8), "cover")
     table_w = COVER_MAP[2]
     only_on(label(layout, "summary_heading", "", MARGIN, COVER_TABLE_Y - 7, table_w, 6, size=10, bold=True),
             "cover")
@@ -276,6 +280,8 @@ def build(project: QgsProject) -> QgsPrintLayout:
     m = map_with_furniture(layout, "district", *DISTRICT_MAP)
     legend(layout, "district", m, PANEL_X, TOP, 66)
     level_counts(layout, "district", PANEL_X + 72, TOP, PANEL_W - 72)
+    only_on(label(layout, "district_accountability", "[% attribute(@atlas_feature, 'accountability') %]",
+                  PANEL_X, UNITS_TABLE_Y - 17, PANEL_W, 8, size=8), "district")
     only_on(label(layout, "units_heading", "[% attribute(@atlas_feature, 'note') %]",
                   PANEL_X, UNITS_TABLE_Y - 8, PANEL_W, 6, size=10, bold=True), "district")
     units = QgsLayoutItemAttributeTable(layout)

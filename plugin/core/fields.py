@@ -199,7 +199,29 @@ _DISTRICTS = tuple(_f(n, t, zh, ("district_summary",), MAP) for n, t, zh in (
     ("share_unscored", REAL, "未评级占比（%）"), ("n_inherent1", INT, "固有重大风险单位数"),
     ("n_inherent2", INT, "固有较大风险单位数"), ("n_inherent3", INT, "固有一般风险单位数"),
     ("n_inherent4", INT, "固有低风险单位数"), ("n_raised", INT, "升级单位数"),
-    ("risk_index_inherent", REAL, "固有风险指数")))
+    ("risk_index_inherent", REAL, "固有风险指数"),
+    # who answers for the risk (mapping/accountability.py, docs/domain/controls.md §5)
+    ("n_points_level1", INT, "重大风险点数"), ("n_points_level2", INT, "较大风险点数"),
+    ("n_points_level3", INT, "一般风险点数"), ("n_points_level4", INT, "低风险点数"),
+    ("n_controls_missing", INT, "缺管控措施风险点数"), ("n_person_missing", INT, "缺责任人风险点数"),
+    ("n_major", INT, "重大危险源单位数"), ("n_major_unnamed", INT, "缺包保责任人重大危险源数")))
+
+# street_summary: the same counts per district and street of the units' surveyed fields (no
+# geometry: the survey has no street polygons).
+_STREETS = tuple(_f(n, t, zh, ("street_summary",), MAP) for n, t, zh in (
+    ("district", TEXT, "行政区"), ("street", TEXT, "街道"), ("n_units", INT, "单位数"),
+    ("n_level1", INT, "重大风险单位数"), ("n_level2", INT, "较大风险单位数"), ("n_level3", INT, "一般风险单位数"),
+    ("n_level4", INT, "低风险单位数"), ("n_points_level1", INT, "重大风险点数"),
+    ("n_points_level2", INT, "较大风险点数"),
+    ("n_points_level3", INT, "一般风险点数"), ("n_points_level4", INT, "低风险点数"),
+    ("n_controls_missing", INT, "缺管控措施风险点数"), ("n_person_missing", INT, "缺责任人风险点数"),
+    ("n_major", INT, "重大危险源单位数"), ("n_major_unnamed", INT, "缺包保责任人重大危险源数")))
+# control_findings: the hazard sources and units the rules' [controls] finds lacking.
+_FINDINGS = tuple(_f(n, t, zh, ("control_findings",), MAP) for n, t, zh in (
+    ("unit_code", TEXT, "单位编码"), ("hazard_code", TEXT, "危险源编码"), ("district", TEXT, "行政区"),
+    ("street", TEXT, "街道"), ("sector", TEXT, "行业领域"), ("level", INT, "风险等级"), ("severity", TEXT, "严重程度"),
+    ("code", TEXT, "问题代码"), ("message_zh", TEXT, "问题说明"), ("message_en", TEXT, "Message"),
+    ("value", TEXT, "值")))
 
 # risk_grid: the units aggregated into hexagonal cells, one cell size per band of scales
 # (mapping/aggregate.py, docs/domain/mapping.md §4).
@@ -237,15 +259,28 @@ _RUNS = tuple(_f(n, t, zh, (RUNS_LAYER,), EVERY_STEP) for n, t, zh in (
 _MAP_LAYERS = ("risk_map", "risk_level1")
 
 
+# the risk map's own per-unit counts (mapping/accountability.py UNIT_COLUMNS)
+_MAP_OWN = tuple(_f(n, t, zh, _MAP_LAYERS, MAP) for n, t, zh in (
+    ("points_level1", INT, "重大风险点数"), ("points_level2", INT, "较大风险点数"),
+    ("points_level3", INT, "一般风险点数"),
+    ("points_level4", INT, "低风险点数"), ("controls_missing", INT, "缺管控措施风险点数"),
+    ("person_missing", INT, "缺责任人风险点数"), ("major_unnamed", BOOL, "重大危险源缺包保责任人")))
+
+#: The risk map's per-unit counts of who answers for the risk, by name.
+MAP_COUNTS = tuple(f.name for f in _MAP_OWN)
+
+
 def _map_fields() -> tuple[Field, ...]:
     by_name = {f.name: f for f in (*_IMPORT, *_SCORE, *_CASCADE) if "units" in f.layers}
     survey = tuple(Field(n, TEXT, by_name[n].zh if n in by_name else "", _MAP_LAYERS, MAP) for n in _MAP_SURVEY)
-    return survey + tuple(replace(by_name[n], layers=_MAP_LAYERS, step=MAP, cleared_by=()) for n in _MAP_COPIED)
+    return survey + tuple(replace(by_name[n], layers=_MAP_LAYERS, step=MAP, cleared_by=()) for n in _MAP_COPIED) \
+        + _MAP_OWN
 
 
 #: Every registered field, each layer's in the order the step writes them.
 FIELDS: tuple[Field, ...] = (*_IMPORT, *_SCORE, *_SCORE_ISSUES, *_PROXIMITY, *_PROXIMITY_ISSUES, *_LINKS,
-                             *_CASCADE, *_EDGES, *_CHAINS, *_SCENARIO, *_map_fields(), *_LEVEL1, *_DISTRICTS, *_GRID,
+                             *_CASCADE, *_EDGES, *_CHAINS, *_SCENARIO, *_map_fields(), *_LEVEL1, *_DISTRICTS, *_STREETS,
+                             *_FINDINGS, *_GRID,
                              *_IMPORT_TABLES, *_RUNS)
 
 

@@ -27,6 +27,7 @@ import pandas as pd
 
 from .ingest import schema
 from .ingest.guard import Limits as ImportLimits
+from .mapping.accountability import Controls
 
 DEFAULT_RULES = schema.RESOURCES / "rules" / "default.toml"
 LEVELS = (1, 2, 3, 4)
@@ -63,6 +64,7 @@ class Level:
     en: str
     colour: str
     density_weight: float
+    colour_zh: str = ""  # the colour's name (红色 …) as a risk list and a notice card say it
 
     @property
     def rgb(self) -> tuple[int, int, int]:
@@ -194,6 +196,7 @@ class Rules:
     # (section, key) → where the value comes from, in the order of the file's [[provenance]].
     provenance: dict[tuple[str, str], Provenance] = field(default_factory=dict)
     import_limits: ImportLimits = field(default_factory=lambda: ImportLimits())
+    controls: Controls = field(default_factory=lambda: Controls())
     raw: dict = field(default_factory=dict, repr=False, compare=False)  # the file as parsed
 
     def level_names(self) -> dict[int, str]:
@@ -392,7 +395,7 @@ def load_rules(path: str | Path | None = None) -> Rules:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise _err("(file)", f"not valid TOML: {exc}", f"不是有效的 TOML：{exc}", p) from exc
     known_top = {"meta", "levels", "sectors", "methods", "density", "upgrades", "receptors", "cascade",
-                 "import_limits", "provenance"}
+                 "import_limits", "controls", "provenance"}
     unknown = sorted(set(raw) - known_top)
     if unknown:
         raise _err(unknown[0], "unknown section", "未知的节", p)
@@ -407,7 +410,7 @@ def load_rules(path: str | Path | None = None) -> Rules:
     for i in LEVELS:
         k = f"levels.{i}"
         d = _get(lv_raw, str(i), k, "table", p)
-        _known(d, ("zh", "en", "colour", "density_weight"), k, p)
+        _known(d, ("zh", "en", "colour", "colour_zh", "density_weight"), k, p)
         colour = _get(d, "colour", f"{k}.colour", "str", p)
         if not _COLOUR.match(colour):
             raise _err(f"{k}.colour", f"{colour!r} is not a colour like #E60012",
@@ -416,7 +419,7 @@ def load_rules(path: str | Path | None = None) -> Rules:
         if weight < 0:
             raise _err(f"{k}.density_weight", "must not be negative", "不能为负数", p)
         levels[i] = Level(i, _get(d, "zh", f"{k}.zh", "str", p), _get(d, "en", f"{k}.en", "str", p), colour.upper(),
-                          weight)
+                          weight, _get(d, "colour_zh", f"{k}.colour_zh", "str", p, required=False, default=""))
 
     sec_raw = _get(raw, "sectors", "sectors", "table", p)
     known = {s.id for s in schema.SECTORS}
@@ -501,11 +504,12 @@ def load_rules(path: str | Path | None = None) -> Rules:
     receptors = _receptors(_get(raw, "receptors", "receptors", "table", p), p)
     cascade = _cascade(_get(raw, "cascade", "cascade", "table", p, required=False, default={}), p)
     limits = _import_limits(_get(raw, "import_limits", "import_limits", "table", p, required=False, default={}), p)
+    controls = _controls(_get(raw, "controls", "controls", "table", p, required=False, default={}), levels, p)
     provenance = _provenance(raw, p)
     return Rules(path=p.resolve(), sha256=hashlib.sha256(data).hexdigest(),
                  name=str(meta.get("name", p.stem)), levels=levels, sectors=sectors, lec=lec, ls=ls,
                  gb18218=gb, density=density, upgrades=upgrades, receptors=receptors, cascade=cascade,
-                 provenance=provenance, import_limits=limits, raw=raw)
+                 provenance=provenance, import_limits=limits, controls=controls, raw=raw)
 
 
 def _import_limits(raw: dict, path) -> ImportLimits:
@@ -521,6 +525,21 @@ def _import_limits(raw: dict, path) -> ImportLimits:
             raise _err(f"import_limits.{key}", "must be positive", "应为正数", path)
         values[key] = v
     return ImportLimits(**values)
+
+
+def _controls(raw: dict, levels: dict, path) -> Controls:
+    """``[controls]``: the levels whose hazard sources must name their controls and a
+    responsible person, and what is required (mapping/accountability.py); each key optional."""
+    _known(raw, Controls.keys(), "controls", path)
+    default = Controls()
+    chosen = _get(raw, "levels", "controls.levels", "list", path, required=False, default=list(default.levels))
+    for i, v in enumerate(chosen):
+        if isinstance(v, bool) or not isinstance(v, int) or v not in levels:
+            raise _err(f"controls.levels[{i}]", f"{v!r} is not a level (1, 2, 3 or 4)",
+                       f"{v!r} 不是风险等级（应为 1、2、3、4）", path)
+    flags = {k: _get(raw, k, f"controls.{k}", "bool", path, required=False, default=getattr(default, k))
+             for k in ("require_controls", "require_person", "require_major_people")}
+    return Controls(levels=tuple(sorted(set(chosen))), **flags)
 
 
 def _provenance(raw: dict, path) -> dict[tuple[str, str], Provenance]:

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import fields, steps
+from .mapping import accountability
 from .scoring.levels import LEVELS
 from .store import riskdb
 from .store.read import columns as _read
@@ -216,6 +217,11 @@ def read_status(db: str | Path) -> DatabaseStatus:
         mp.done = not mp.stale
         mp.counts = {"units": _feature_count(path, "risk_map"),
                      "districts": _feature_count(path, "district_summary") if "district_summary" in layers else 0}
+        if "control_findings" in layers and "code" in _fields(path, "control_findings"):
+            # who answers for the risk: the findings of the rules' [controls], by kind
+            found = _counts(path, "control_findings", {key: f"\"code\" = '{code}'"
+                                                      for code, key in accountability.SUMMARY_KEYS.items()})
+            mp.counts.update(found)
 
     # report: a run-log row after every other step's last row
     rep_at = last.get(steps.ALGORITHMS["report"])

@@ -22,6 +22,7 @@ import pandas as pd
 
 from . import fields
 from .errors import PipelineError
+from .mapping import accountability
 from .progress import Progress
 from .rules import Rules
 from .scoring import levels
@@ -202,6 +203,27 @@ class RiskMap:
     risk_map: gpd.GeoDataFrame
     density: object  # mapping.density.DensityGrid
     districts: gpd.GeoDataFrame | None
+    findings: pd.DataFrame  # mapping.accountability.FINDING_COLUMNS
+
+
+def _accountability(db: Path, rules: Rules, units: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per unit, its hazard sources by level and what it lacks; and the findings of the rules'
+    ``[controls]`` (mapping/accountability.py), on the final levels. Only counts and the
+    findings' rows are read: the blank tests run in the database."""
+    have_h = set(read.field_names(db, "hazards")) if "hazards" in riskdb.layer_names(db) else set()
+    have_u = set(read.field_names(db, "units"))
+    empty = pd.DataFrame({"unit_code": [], "level": [], "n": []})
+    points = read.grouped_counts(db, "hazards", ("unit_code", "level")) if {"unit_code", "level"} <= have_h else empty
+    where = accountability.hazard_filter(rules.controls, have_h) if "level" in have_h else None
+    candidates = read.computed_rows(db, "hazards", ("hazard_code", "unit_code", "level"),
+                                    accountability.hazard_flags(have_h), where) if where else \
+        pd.DataFrame(columns=["hazard_code", "unit_code", "level", "no_controls", "no_person"])
+    where = accountability.major_filter(rules.controls, have_u)
+    majors = read.present_rows(db, "units", ("unit_code", *accountability.MAJOR_PEOPLE), where) if where else \
+        pd.DataFrame(columns=["unit_code"])
+    names = {k: (v.zh, v.en) for k, v in rules.levels.items()}
+    found = accountability.findings(candidates, majors, units, rules.controls, names)
+    return accountability.unit_counts(units["unit_code"], points, found), found
 
 
 def build_risk_map(db: str | Path, rules: Rules, density_path: str | Path, districts: gpd.GeoDataFrame | None = None,
@@ -224,6 +246,12 @@ def build_risk_map(db: str | Path, rules: Rules, density_path: str | Path, distr
     layers: dict = {}
     risk = gpd.GeoDataFrame(units[[c for c in RISK_MAP_FIELDS if c in units]], geometry=units.geometry,
                             crs=units.crs)
+    progress.step(10, "管控责任 Who answers for the risk")
+    counts, found = _accountability(db, rules, risk)
+    for c in counts:
+        risk[c] = counts[c].to_numpy()
+    layers["control_findings"] = found
+    layers["street_summary"] = accountability.street_summary(risk)
     level = pd.to_numeric(risk["level"], errors="coerce").to_numpy(dtype=float)
     weight_of = levels.weights(rules)
     weights = pd.Series(level).map(weight_of).fillna(0.0).to_numpy(dtype=float)
@@ -241,7 +269,9 @@ def build_risk_map(db: str | Path, rules: Rules, density_path: str | Path, distr
     summary = None
     if districts is not None and len(districts):
         progress.step(60, "行政区汇总 District summary")
-        summary = district_summary(risk, districts, weights=weight_of)
+        summary = district_summary(risk, districts, weights=weight_of,
+                                   sums={t: accountability.per_unit_int(risk, c)
+                                         for t, c in accountability.COUNT_SOURCES.items()})
         layers["district_summary"] = summary
     layers["risk_map"] = risk
     top = level == 1
@@ -255,8 +285,8 @@ def build_risk_map(db: str | Path, rules: Rules, density_path: str | Path, distr
         for name, frame in layers.items():
             w.layer(name, frame)
         w.log(rules, {"units": len(risk), "districts": 0 if summary is None else len(summary),
-                      "points_below": points_below}, started)
-    return RiskMap(risk, grid, summary)
+                      "points_below": points_below, **accountability.finding_counts(found)}, started)
+    return RiskMap(risk, grid, summary, found)
 
 
 # --- proximity ------------------------------------------------------------------------------
@@ -577,6 +607,8 @@ def report_data(db: str | Path, rules: Rules, unmask: bool = False, tr: Callable
         hazard_where += f' OR "hazard_code" IN {read.in_list(ends)}'
     hazards = read.present_rows(db, "hazards", rd.HAZARD_FIELDS, hazard_where)
     unit_where = f'"level" IN (1, 2) OR "unit_code" IN (SELECT "unit_code" FROM "hazards" WHERE {hazard_where})'
+    if "control_findings" in present:  # the units the findings name, for their names
+        unit_where += ' OR "unit_code" IN (SELECT "unit_code" FROM "control_findings")'
     units = read.present_rows(db, "units", rd.UNIT_FIELDS, unit_where)
     if "hazard_receptor_links" in present:
         tables["hazard_receptor_links"] = read.present_rows(
@@ -591,3 +623,59 @@ def report_data(db: str | Path, rules: Rules, unmask: bool = False, tr: Callable
                              hazard_counts=hazard_counts)
     return rd.assemble_report(source, rules, unmask=unmask, tr=rd.identity if tr is None else tr,
                               top_chains=rd.TOP_CHAINS if top_chains is None else top_chains)
+
+
+# --- the risk list --------------------------------------------------------------------------
+
+def _risk_list_sql(db: Path, filters) -> tuple[str, tuple[str, ...]]:
+    """The risk list's SELECT (every hazard source matching ``filters`` with its unit's
+    columns and the [controls] rule's blank tests, in the list's order) and the columns the
+    database lacks (read as empty)."""
+    from .reporting.risk_list import COLUMNS
+
+    have = {"h": set(read.field_names(db, "hazards")), "u": set(read.field_names(db, "units"))}
+    picks, absent = [], []
+    for c in COLUMNS:
+        if not c.table:
+            continue
+        if c.source in have[c.table]:
+            picks.append(f"{c.table}.{read.quote_ident(c.source)} AS {read.quote_ident(c.key)}")
+        else:
+            picks.append(f"NULL AS {read.quote_ident(c.key)}")
+            absent.append(c.key)
+    flags = accountability.hazard_flags(have["h"], "h")
+    picks += [f"({flags['no_controls']}) AS _no_controls", f"({flags['no_person']}) AS _no_person",
+              f"({accountability.people_flag(have['u'], 'u')}) AS _no_people"]
+    where = []
+    if filters.districts:
+        where.append(f'TRIM(u."district") IN {read.in_list(filters.districts)}')
+    if filters.streets:
+        where.append(f'TRIM(u."street") IN {read.in_list(filters.streets)}')
+    if filters.sectors:
+        where.append(f'h."sector" IN {read.in_list(filters.sectors)}')
+    if filters.levels:
+        where.append(f'h."level" IN ({", ".join(str(int(k)) for k in filters.levels)})')
+    # level 1 first (unscored last), then by place and code
+    order = 'h."level" IS NULL, h."level", u."district", u."street", h."unit_code", h."hazard_code"'
+    sql = (f'SELECT {", ".join(picks)} FROM "hazards" h LEFT JOIN "units" u ON u."unit_code" = h."unit_code" '
+           f'WHERE {" AND ".join(where) or "1"} ORDER BY {order}')
+    return sql, tuple(absent)
+
+
+def export_risk_list(db: str | Path, path: str | Path, rules: Rules, filters=None, unmask: bool = False,
+                     tr: Callable[[str], str] | None = None, progress: Progress | None = None):
+    """The risk list (风险清单, reporting/risk_list.py) of a scored database, read in chunks
+    and written to ``path``. Raises :class:`PipelineError` for a database without units and
+    hazards or without levels."""
+    from .reporting import risk_list
+
+    db = Path(db)
+    read.require_layers(db, ("units", "hazards"))
+    require_scored(db, read.field_names(db, "units"), read.field_names(db, "hazards"),
+                   needs=("the risk list needs levels", "风险清单需要风险等级"))
+    filters = filters or risk_list.Filters()
+    progress = progress or Progress()
+    progress.step(2, "读取风险点 Reading the risk points")
+    sql, absent = _risk_list_sql(db, filters)
+    return risk_list.write_risk_list(read.query_chunks(db, sql, risk_list.CHUNK_ROWS), path, db, rules, filters,
+                                     absent, unmask=unmask, tr=tr or (lambda t: t), progress=progress)

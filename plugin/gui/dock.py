@@ -323,6 +323,10 @@ def step_status_text(step: str, s: core_status.StepStatus, db_status: core_statu
             _fmt(c.get("edges", 0)), _fmt(c.get("chains", 0)), _fmt(c.get("upgraded", 0)))
     elif step == "map":
         text = tr("{} units on the map, {} districts").format(_fmt(c.get("units", 0)), _fmt(c.get("districts", 0)))
+        if "controls_missing" in c:
+            text += "; " + tr("{} risk points without controls, {} without a responsible person, {} major hazard "
+                              "sources without their responsible people").format(
+                _fmt(c["controls_missing"]), _fmt(c.get("person_missing", 0)), _fmt(c.get("major_unnamed", 0)))
     else:
         names = ", ".join(Path(p).name for p in s.outputs.values())
         text = tr("Written: {}").format(names) if names else tr("Written")

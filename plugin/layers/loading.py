@@ -61,7 +61,8 @@ def load_risk_layers(project: QgsProject, db: str, density: str, rules, with_dis
     out than the city's points scale), the unit points (every level, from :func:`points_scale`
     in: 1:5,000 for a megacity, 1:150,000 for a sparse city), the district boundaries and
     names, the aggregation grid (between the city and the street), the risk-density raster and
-    the district summary's fills (both unchecked unless chosen: they would hide the grid).
+    the district summary's fills (both unchecked unless chosen: they would hide the grid), and
+    the tables of who answers for the risk (control_findings, street_summary).
     ``aggregation``: what the grid shows (styling.AGGREGATIONS; default level-1 units per km²)."""
     from . import styling
 
@@ -99,6 +100,12 @@ def load_risk_layers(project: QgsProject, db: str, density: str, rules, with_dis
             styling.style_districts(dist)
             layers.append(dist)
             unchecked.append(dist)
+    # Who answers for the risk: two tables (no geometry) for the attribute table and filters.
+    for name, title in (("control_findings", "管控缺失 missing controls"),
+                        ("street_summary", "街道管控责任 accountability by street")):
+        table = QgsVectorLayer(f"{db}|layername={name}", title, "ogr")
+        if table.isValid():
+            layers.append(table)
     group = styling.add_to_group(project, layers)
     styling.show_aggregation(group, aggregation or styling.DEFAULT_AGGREGATION, rules)
     for layer in unchecked:

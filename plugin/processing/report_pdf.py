@@ -81,6 +81,7 @@ from qgis.PyQt.QtXml import QDomDocument
 from ..core.coords import gauss_kruger_epsg
 from ..core.errors import Canceled, PipelineError
 from ..core.files import sweep, temp_path
+from ..core.mapping.accountability import NO_DISTRICT
 from ..core.mapping.density import risk_density, write_density_tif
 from ..core.scoring.levels import level_table, weights
 from ..core.store import read, riskdb
@@ -126,7 +127,11 @@ PAGE_FIELDS = (("page", "int"), ("kind", "text"), ("district", "text"),
                ("share_unscored", "text"), ("n_inherent1", "int"), ("n_inherent2", "int"),
                ("n_inherent3", "int"), ("n_inherent4", "int"), ("n_raised", "int"),
                # the units' own district field (the list's filter) when no polygons are given
-               ("district_key", "text"))
+               ("district_key", "text"),
+               # who answers for the risk: the page's findings, as a sentence ("" before 0.9's map)
+               ("accountability", "text"))
+#: The findings a page counts (district_summary's and street_summary's fields).
+ACCOUNTABILITY_KEYS = ("n_controls_missing", "n_person_missing", "n_major", "n_major_unnamed")
 def field_type(kind: str):
     """A field's type for ``QgsField``: ``QMetaType.Type`` from QGIS 3.38, which deprecates the
     ``QVariant`` type constructor (a DeprecationWarning under QGIS 3.44), ``QVariant``'s type
@@ -437,6 +442,31 @@ def _level_counts(units, rules) -> dict:
     return _with_shares(counts)
 
 
+def _accountability_text(counts: dict | None, tr) -> str:
+    """The page's sentence on who answers for the risk; "" when the map did not count it."""
+    if not counts:
+        return ""
+    return tr("Who answers: {} risk points without controls, {} without a responsible person; {} of {} major "
+              "hazard sources without their three responsible people (包保责任人).").format(
+        *(f"{int(counts.get(k, 0)):,}" for k in ("n_controls_missing", "n_person_missing", "n_major_unnamed",
+                                                  "n_major")))
+
+
+def _accountability_by_district(db: str) -> dict[str, dict] | None:
+    """The accountability counts per surveyed district ('' for none) and of the city
+    (key None), from street_summary; None when the risk map did not count them."""
+    if "street_summary" not in riskdb.layer_names(db):
+        return None
+    streets = read.columns(db, "street_summary", ("district", *ACCOUNTABILITY_KEYS))
+    for k in ACCOUNTABILITY_KEYS:
+        streets[k] = pd.to_numeric(streets[k], errors="coerce").fillna(0)
+    key = streets["district"].astype(object).where(streets["district"] != NO_DISTRICT, "").fillna("").astype(str)
+    out: dict = {d: {k: int(v) for k, v in row.items()}
+                 for d, row in streets.groupby(key.to_numpy())[list(ACCOUNTABILITY_KEYS)].sum().iterrows()}
+    out[None] = {k: int(streets[k].sum()) for k in ACCOUNTABILITY_KEYS}
+    return out
+
+
 def _districts_of_units(units: pd.DataFrame, rules, tr) -> list[tuple[str, str, dict, QgsGeometry]]:
     """Without district polygons, the districts the units were surveyed in (their ``district``
     field): (name shown, the field's value, the counts, the extent of its units), by name."""
@@ -461,9 +491,11 @@ def _districts_of_units(units: pd.DataFrame, rules, tr) -> list[tuple[str, str, 
 
 def _pages_layer(title: str, cover_geometry: QgsGeometry, cover_counts: dict[str, int],
                  districts: QgsVectorLayer | None, rows: int, tr,
-                 unit_districts: list | None = None) -> QgsVectorLayer:
+                 unit_districts: list | None = None, accountability: dict | None = None) -> QgsVectorLayer:
     """The atlas coverage: feature 1 the city, then one per district (in the layer's order;
-    without polygons, one per district the units name: ``unit_districts``)."""
+    without polygons, one per district the units name: ``unit_districts``). ``accountability``:
+    :func:`_accountability_by_district` (the city's and, without polygons, each district's)."""
+    acc = accountability or {}
     pages = QgsVectorLayer(f"MultiPolygon?crs={SOURCE_CRS}", "report_pages", "memory")
     pages.dataProvider().addAttributes([QgsField(n, field_type(t)) for n, t in PAGE_FIELDS])
     pages.updateFields()
@@ -476,7 +508,8 @@ def _pages_layer(title: str, cover_geometry: QgsGeometry, cover_counts: dict[str
             f[k] = v
         feats.append(f)
 
-    add(cover_geometry, {"page": 1, "kind": "city", "heading": title, **cover_counts})
+    add(cover_geometry, {"page": 1, "kind": "city", "heading": title, **cover_counts,
+                         "accountability": _accountability_text(acc.get(None), tr)})
     if districts is not None:
         for n, d in enumerate(districts.getFeatures(), start=2):
             value = d["district"]
@@ -490,15 +523,19 @@ def _pages_layer(title: str, cover_geometry: QgsGeometry, cover_counts: dict[str
                 counts.update({k: int(d[k]) for k in INHERENT_KEYS})
             counts = _with_shares(counts)
             note, capped = _page_note(name, counts, rows, tr)
+            found = {k: d[k] for k in ACCOUNTABILITY_KEYS if k in have and _present(d[k])} \
+                if accountability is not None else {}
             add(d.geometry(), {"page": n, "kind": "district", "district": name, "capped": int(capped),
-                               "heading": f"{title} — {name}", "note": note, **counts})
+                               "heading": f"{title} — {name}", "note": note, **counts,
+                               "accountability": _accountability_text(found, tr)})
     else:
         for n, (name, value, counts, geometry) in enumerate(unit_districts or [], start=2):
             note, capped = _page_note(name, counts, rows, tr)
             note += " " + tr("No district boundaries were given: the page covers the units surveyed in the "
                              "district, and the map their extent.")
             add(geometry, {"page": n, "kind": "district", "district": name, "district_key": value,
-                           "capped": int(capped), "heading": f"{title} — {name}", "note": note, **counts})
+                           "capped": int(capped), "heading": f"{title} — {name}", "note": note, **counts,
+                           "accountability": _accountability_text(acc.get(value), tr)})
     pages.dataProvider().addFeatures(feats)
     pages.updateExtents()
     return pages
@@ -762,7 +799,7 @@ def build_layout(project: QgsProject, db: str, rules, title: str, tr, date_text:
     rows = units_table.maximumNumberOfFeatures()
     unit_districts = _districts_of_units(units, rules, tr) if districts is None else None
     pages = _pages_layer(title, _cover_geometry(risk, districts), _level_counts(units, rules), districts, rows, tr,
-                         unit_districts)
+                         unit_districts, _accountability_by_district(db))
     project.addMapLayer(pages, False)  # the atlas coverage: neither drawn nor in the legend
     # the inherent column on each kind of page whose counts have it (every such page has)
     kinds = {"cover": "city", "district": "district"}

@@ -17,7 +17,8 @@ SURVEY = {"units": {c.key for c in schema.UNIT_COLUMNS}, "hazards": {c.key for c
 
 @pytest.mark.parametrize("layer", ["units", "hazards", "risk_map", "score_issues", "proximity_issues",
                                    "hazard_receptor_links", "cascade_edges", "cascade_chains", "district_summary",
-                                   "import_issues", "import_runs", "analysis_runs"])
+                                   "street_summary", "control_findings", "import_issues", "import_runs",
+                                   "analysis_runs"])
 def test_every_column_the_steps_write_is_registered(analysed_db, layer):
     frame = riskdb.read_layer(analysed_db, layer)
     registered = set(fields.names(layer)) | {f.name for f in fields.RECEPTOR_COUNTS.fields(CLASSES)}
@@ -28,7 +29,8 @@ def test_every_column_the_steps_write_is_registered(analysed_db, layer):
 
 
 @pytest.mark.parametrize("layer", ["units", "hazards", "risk_map", "hazard_receptor_links", "cascade_edges",
-                                   "cascade_chains", "district_summary", "import_runs"])
+                                   "cascade_chains", "district_summary", "street_summary", "control_findings",
+                                   "import_runs"])
 def test_every_field_has_its_registered_type(analysed_db, layer):
     frame = riskdb.read_layer(analysed_db, layer)
     for f in fields.on(layer):

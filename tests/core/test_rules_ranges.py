@@ -36,6 +36,9 @@ CASES = [
     ("density", "bandwidth_m", "-inf", "density.bandwidth_m", "finite"),
     ("methods.lec", "L", "[10, 6, nan]", "methods.lec.L", "finite"),
     ("methods.lec", "E", "[10, -6]", "methods.lec.E", "none negative"),
+    ("controls", "levels", "[1, 5]", "controls.levels[1]", "is not a level"),
+    ("controls", "levels", '["1"]', "controls.levels[0]", "is not a level"),
+    ("controls", "require_person", '"yes"', "controls.require_person", "true or false"),
 ]
 
 

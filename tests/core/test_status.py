@@ -46,8 +46,22 @@ def test_analysed_database_every_step_but_the_report(analysed_db_session):
     assert px["upgraded"] == int((hazards["upgrade_reason"].fillna("").str.strip() != "").sum())
     cs = st.steps["cascade"].counts
     assert cs["edges"] == len(read(db, "cascade_edges")) and cs["chains"] == len(read(db, "cascade_chains"))
+    # the map's counts: its units and districts, and who answers for the risk — counted here
+    # from the hazards and units themselves (the rules' [controls]: levels 1 and 2)
+    def blank(frame, column):
+        return frame[column].fillna("").astype(str).str.strip() == ""
+
+    graded = hazards[hazards["level"].isin([1, 2])]
+    no_controls = blank(graded, "controls_engineering") & blank(graded, "controls_management") & \
+        blank(graded, "controls_emergency")
+    majors = units[units["major_hazard"].astype(bool)]
+    unnamed = blank(majors, "principal_person") | blank(majors, "technical_person") | blank(majors, "operating_person")
     assert st.steps["map"].counts == {"units": len(read(db, "risk_map")),
-                                      "districts": len(read(db, "district_summary"))}
+                                      "districts": len(read(db, "district_summary")),
+                                      "controls_missing": int(no_controls.sum()),
+                                      "person_missing": int(blank(graded, "responsible_person").sum()),
+                                      "major_unnamed": int(unnamed.sum())}
+    assert st.steps["map"].counts["controls_missing"] > 0 and st.steps["map"].counts["major_unnamed"] > 0
     # when each step ran comes from the run log
     runs = riskdb.read_runs(db)
     assert st.steps["score"].finished == runs.loc[runs["step"] == "score", "finished"].iloc[-1]

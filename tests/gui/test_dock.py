@@ -116,6 +116,10 @@ def test_analysed_database_steps_and_counts(make_dock, analysed_db_session):
         f"{len(read(db, 'cascade_edges'))} escalation edges, {len(read(db, 'cascade_chains'))} chains")
     assert dock.step_labels["map"].text().startswith(
         f"{len(read(db, 'risk_map'))} units on the map, {len(read(db, 'district_summary'))} districts")
+    found = read(db, "control_findings")["code"].value_counts()
+    assert "; {} risk points without controls, {} without a responsible person, {} major hazard sources without " \
+        "their responsible people".format(found["W_CONTROLS_MISSING"], found["W_RESPONSIBLE_MISSING"],
+                                          found["W_MAJOR_PEOPLE_MISSING"]) in dock.step_labels["map"].text()
     assert "ran " in dock.step_labels["score"].text()
     # the summary: four coloured cells, the sector table's last row the totals
     for k in (1, 2, 3, 4):

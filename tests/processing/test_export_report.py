@@ -14,7 +14,8 @@ from plugin.core.store import riskdb
 from tests.common import QGIS_PROCESS, SAMPLE
 from tests.common import run_algorithm as _run
 
-SHEETS = ["概览", "重大风险单位", "较大风险单位", "敏感目标", "多米诺链", "数据质量", "方法说明"]
+SHEETS = ["概览", "重大风险单位", "较大风险单位", "管控责任", "管控缺失", "敏感目标", "多米诺链", "数据质量",
+          "方法说明"]
 
 
 def _pages(pdf) -> int:
@@ -42,6 +43,24 @@ def test_export_report_writes_both_and_logs_the_run(provider, analysed_db, tmp_p
     head = [c.value for c in ws[1]]
     col = head.index("Unit code")
     assert {r[col] for r in ws.iter_rows(min_row=2, values_only=True)} == level1
+    # who answers for the risk: the district rows and their total are the database's counts,
+    # and 管控缺失 lists every finding
+    findings = pyogrio.read_dataframe(analysed_db, layer="control_findings", read_geometry=False)
+    rows = list(wb["管控责任"].iter_rows(values_only=True))
+    head = next(i for i, r in enumerate(rows) if r[0] == "District")
+    cols = rows[head]
+    by_district = {r[0]: dict(zip(cols, r)) for r in rows[head + 1: head + 2 + len(districts)]}
+    want = districts.set_index("district")
+    for name, row in by_district.items():
+        if name == "Total":
+            assert row["Risk points without controls"] == (findings.code == "W_CONTROLS_MISSING").sum() > 0
+            assert row["Major hazard sources without their three responsible people"] == \
+                (findings.code == "W_MAJOR_PEOPLE_MISSING").sum() > 0
+        else:
+            assert row["Risk points without a responsible person"] == want.loc[name, "n_person_missing"], name
+    listed = list(wb["管控缺失"].iter_rows(min_row=2, values_only=True))
+    assert sorted((r[0], r[4], r[6] or "") for r in listed) == \
+        sorted(zip(findings.code, findings.unit_code, findings.hazard_code.fillna("")))
     runs = riskdb.read_runs(analysed_db)
     assert runs["step"].iloc[-1] == "export_report"
     assert json.loads(runs["summary"].iloc[-1])["pages"] == 11

@@ -124,6 +124,32 @@ def test_cover_counts_are_the_database_s(report, analysed_db_session, rules):
         assert s.zh in cover
 
 
+def _who_answers(text: str) -> tuple[int, ...]:
+    flat = re.sub(r"\s+", " ", text)
+    m = re.search(r"Who answers: ([\d,]+) risk points without controls, ([\d,]+) without a responsible person; "
+                  r"([\d,]+) of ([\d,]+) major hazard sources", flat)
+    assert m, flat[-600:]
+    return tuple(int(g.replace(",", "")) for g in m.groups())
+
+
+def test_each_page_says_who_answers_for_its_risk(report, analysed_db_session):
+    """The cover counts the city's findings (street_summary), each district page its own
+    (district_summary): risk points without controls or a responsible person, major hazard
+    sources without their 包保责任人."""
+    from plugin.core.store.riskdb import read_layer
+
+    pdf, _pages, _s = report
+    findings = read_layer(analysed_db_session, "control_findings")
+    streets = read_layer(analysed_db_session, "street_summary")
+    cover = _who_answers(pdf_text(pdf, 1))
+    assert cover == ((findings.code == "W_CONTROLS_MISSING").sum(), (findings.code == "W_RESPONSIBLE_MISSING").sum(),
+                     (findings.code == "W_MAJOR_PEOPLE_MISSING").sum(), streets.n_major.sum())
+    assert cover[0] > 0 and cover[1] > 0 and cover[2] > 0
+    for k, d in enumerate(districts_of(analysed_db_session).itertuples(), start=2):
+        assert _who_answers(pdf_text(pdf, k)) == (d.n_controls_missing, d.n_person_missing, d.n_major_unnamed,
+                                                  d.n_major), d.district
+
+
 def test_each_district_page_lists_its_level_1_and_2_units(report, analysed_db_session, rules):
     """The page's counts are the district summary's (inherent, final, share, raised), and its
     table lists exactly the level-1/2 units lying in the district (as the summary counts them)."""

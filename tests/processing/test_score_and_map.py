@@ -106,8 +106,13 @@ def test_risk_map_layers_density_and_group(imported, tmp_path):
     nodes = group.findLayers()
     assert [n.layer().name() for n in nodes] == ["重大风险单位 level-1 units", "风险一张图 risk map",
                                                  "行政区界 district boundaries", "风险网格 risk grid",
-                                                 "风险密度 risk density", "行政区风险 district summary"]
-    assert [n.isVisible() for n in nodes] == [True, True, True, True, False, False]
+                                                 "风险密度 risk density", "行政区风险 district summary",
+                                                 "管控缺失 missing controls", "街道管控责任 accountability by street"]
+    assert [n.isVisible() for n in nodes][:6] == [True, True, True, True, False, False]
+    findings, streets = nodes[-2].layer(), nodes[-1].layer()  # tables: who answers for the risk
+    assert not findings.isSpatial() and findings.featureCount() == len(
+        pyogrio.read_dataframe(imported, layer="control_findings", read_geometry=False)) > 0
+    assert "n_controls_missing" in streets.fields().names()
     top = nodes[0].layer()
     assert top.featureCount() == int((units.level == 1).sum()) > 0
     assert [r.ruleKey() for r in top.renderer().rootRule().children()] == ["level1", "level1_sparse"]

@@ -140,7 +140,8 @@ def _assign(points: np.ndarray, polygons: np.ndarray) -> tuple[np.ndarray, np.nd
 def district_summary(units: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *,
                      name_field: str | None = None, level_field: str = "level",
                      inherent_field: str = INHERENT_FIELD,
-                     weights: Mapping[int, float]) -> gpd.GeoDataFrame:
+                     weights: Mapping[int, float],
+                     sums: Mapping[str, np.ndarray] | None = None) -> gpd.GeoDataFrame:
     """Risk units per district (docs/domain/mapping.md §3), one row per district in input order.
 
     ``units``: point GeoDataFrame (EPSG:4490; reprojected if in another CRS, taken as
@@ -166,6 +167,10 @@ def district_summary(units: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *,
     inherent level) and ``risk_index_inherent`` (the risk index of the inherent levels) —
     these four nullable (Int64 <NA>, NaN) for every district when the units have no inherent
     levels (:func:`_inherent_levels`).
+
+    ``sums``: output column → a number per unit (aligned with ``units``), summed per district
+    like the counts (the accountability counts, mapping/accountability.py); added after
+    :data:`SUMMARY_COLUMNS` as integers.
 
     ``attrs``: ``"outside"`` — units in no district (including those without geometry),
     ``"no_geometry"`` — of those, units with a missing or empty geometry,
@@ -269,6 +274,9 @@ def district_summary(units: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *,
         "n_raised": n_raised,
         "risk_index_inherent": risk_index_inherent,
     })
+    for name, per_unit in (sums or {}).items():
+        values = np.asarray(per_unit, dtype=np.float64)[unit_idx]
+        out[name] = np.bincount(dist_idx, weights=values, minlength=len(dist)).round().astype(np.int64)
     summary = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, crs=GEOGRAPHIC_EPSG), crs=GEOGRAPHIC_EPSG)
     summary.attrs["outside"] = int(np.count_nonzero(~assigned))
     summary.attrs["no_geometry"] = int(np.count_nonzero(no_geometry))

@@ -33,12 +33,14 @@ from ..scoring.levels import names as level_names
 # Sheet names: fixed Chinese, whatever the language of the headings.
 SUMMARY_SHEET = "概览"
 LEVEL_SHEETS = {1: "重大风险单位", 2: "较大风险单位"}
+ACCOUNTABILITY_SHEET = "管控责任"
+FINDINGS_SHEET = "管控缺失"
 RECEPTORS_SHEET = "敏感目标"
 CHAINS_SHEET = "多米诺链"
 QUALITY_SHEET = "数据质量"
 METHOD_SHEET = "方法说明"
-SHEETS = (SUMMARY_SHEET, LEVEL_SHEETS[1], LEVEL_SHEETS[2], RECEPTORS_SHEET, CHAINS_SHEET, QUALITY_SHEET,
-          METHOD_SHEET)
+SHEETS = (SUMMARY_SHEET, LEVEL_SHEETS[1], LEVEL_SHEETS[2], ACCOUNTABILITY_SHEET, FINDINGS_SHEET, RECEPTORS_SHEET,
+          CHAINS_SHEET, QUALITY_SHEET, METHOD_SHEET)
 
 TOP_CHAINS = 200
 NEAREST_RECEPTORS = 3
@@ -205,13 +207,21 @@ COLUMNS: dict[str, Col] = {
     "rules_sha256": Col(N_("SHA-256 of the rules file")),
     "plugin_version": Col(N_("Plugin version")),
     "formula": Col(N_("Formula or band")),
+    # who answers for the risk (mapping/accountability.py)
+    **{f"points_{k}": Col(N_("{level}: risk points"), COUNT) for k in range(1, 5)},
+    "controls_missing": Col(N_("Risk points without controls"), COUNT),
+    "person_missing": Col(N_("Risk points without a responsible person"), COUNT),
+    "n_major": Col(N_("Major hazard sources"), COUNT),
+    "major_unnamed": Col(N_("Major hazard sources without their three responsible people"), COUNT),
+    "finding_zh": Col(N_("Finding (Chinese)")),
+    "finding_en": Col(N_("Finding (English)")),
 }
 # The level columns of the sector and district tables (their headings show the rules' level names).
 LEVEL_COLUMNS = {"level_1": 1, "level_2": 2, "level_3": 3, "level_4": 4}
 # The district table's columns of one level each: their headings fill the level's name into
 # the label ("{level}") and take its colour, like LEVEL_COLUMNS.
 LEVEL_OF_COLUMN = {**LEVEL_COLUMNS, **{f"share_{k}": k for k in range(1, 5)},
-                   **{f"inherent_{k}": k for k in range(1, 5)}}
+                   **{f"inherent_{k}": k for k in range(1, 5)}, **{f"points_{k}": k for k in range(1, 5)}}
 
 LEVEL_SHEET_COLUMNS = (
     "unit_code", "unit_name", "sector_zh", "district", "street", "address", "unit_level", "unit_level_zh",
@@ -232,6 +242,13 @@ DISTRICT_COLUMNS = ("district", "n_units", "level_1", "level_2", "level_3", "lev
                     "share_2", "share_3", "share_4", "share_unscored", "inherent_1", "inherent_2", "inherent_3",
                     "inherent_4", "n_raised", "worst_level", "area_km2", "risk_index", "risk_index_inherent",
                     "risk_index_rank")
+#: Who answers for the risk, per district (the district table's) and per street.
+ACCOUNTABILITY_COLUMNS = ("points_1", "points_2", "points_3", "points_4", "controls_missing", "person_missing",
+                          "n_major", "major_unnamed")
+ACCOUNTABILITY_DISTRICT_COLUMNS = ("district", *ACCOUNTABILITY_COLUMNS)
+ACCOUNTABILITY_STREET_COLUMNS = ("district", "street", *ACCOUNTABILITY_COLUMNS)
+FINDING_SHEET_COLUMNS = ("code", "district", "street", "sector_zh", "unit_code", "unit_name", "hazard_code",
+                         "hazard_level", "hazard_level_zh", "finding_zh", "finding_en")
 INPUT_COLUMNS = ("file", "path", "sha256", "size_bytes", "status", "finished")
 RUN_COLUMNS = ("step", "started", "finished", "rules_name", "rules_path", "rules_sha256", "plugin_version")
 PROVENANCE_COLUMNS = ("section", "key", "rule_value", "provenance", "note")
@@ -288,6 +305,9 @@ class ReportData:
     by_level: pd.DataFrame  # level, level_name, n_units, n_hazards
     by_sector: pd.DataFrame  # sector, level_1..level_4, unscored, total (last row: total)
     by_district: pd.DataFrame  # DISTRICT_COLUMNS
+    accountability_districts: pd.DataFrame  # ACCOUNTABILITY_DISTRICT_COLUMNS (last row: total)
+    accountability_streets: pd.DataFrame  # ACCOUNTABILITY_STREET_COLUMNS
+    findings: pd.DataFrame  # FINDING_SHEET_COLUMNS
     level_units: dict[int, pd.DataFrame]  # 1, 2 → LEVEL_SHEET_COLUMNS, one row per hazard source
     receptors: pd.DataFrame  # RECEPTOR_SHEET_COLUMNS
     chains: pd.DataFrame  # CHAIN_SHEET_COLUMNS
@@ -397,8 +417,8 @@ HAZARD_FIELDS = ("hazard_code", "unit_code", "name", "kind", "equipment", "subst
 
 
 #: The tables the report reads whole (when the database has them).
-TABLES = ("hazard_receptor_links", "cascade_chains", "district_summary", "import_issues", "import_runs",
-          "score_issues", "proximity_issues", "analysis_runs")
+TABLES = ("hazard_receptor_links", "cascade_chains", "district_summary", "street_summary", "control_findings",
+          "import_issues", "import_runs", "score_issues", "proximity_issues", "analysis_runs")
 
 
 @dataclass
@@ -448,7 +468,7 @@ def assemble_report(source: ReportSource, rules: Rules, unmask: bool = False, tr
     every_unit["level"] = _level_int(every_unit["level"])
     hazard_levels = hazards["level"] if source.hazard_counts is None else \
         _level_int(_expand(source.hazard_counts)["level"])
-    layers = dict(source.tables)
+    layers = {n: source.tables.get(n) for n in TABLES} | dict(source.tables)
     # Scoring again removes the proximity and cascade fields from the hazards; their tables
     # left in the database then describe earlier levels and are not reported.
     if "reach_m" not in hazards:
@@ -530,6 +550,28 @@ def assemble_report(source: ReportSource, rules: Rules, unmask: bool = False, tr
         notes[CHAINS_SHEET].append(tr(N_("The {n} most probable chains of {total}, by probability.")).format(
             n=len(chains), total=len(layers["cascade_chains"])))
 
+    # -- who answers for the risk -------------------------------------------------------------
+    acc_districts, acc_streets = _accountability_tables(layers, tr)
+    findings = _finding_table(layers["control_findings"], units, rules, tr)
+    if layers["street_summary"] is None:
+        notes[ACCOUNTABILITY_SHEET].append(
+            tr(N_("The risk map was made before it counted who answers for the risk: run citysafety:risk_map "
+                  "again.")) if steps["risk_map"] else
+            tr(N_("The risk map (citysafety:risk_map) has not run: it counts who answers for the risk.")))
+        notes[FINDINGS_SHEET].append(notes[ACCOUNTABILITY_SHEET][-1])
+    else:
+        notes[ACCOUNTABILITY_SHEET].append(_rule_text(rules, tr))
+        if layers["district_summary"] is None:
+            notes[ACCOUNTABILITY_SHEET].append(tr(N_("Districts: counted from the units' surveyed district field "
+                                                     "(the risk map has no district areas).")))
+        if not len(findings):
+            notes[FINDINGS_SHEET].append(tr(N_("No finding: every hazard source the rule asks about names its "
+                                               "controls and a responsible person.")))
+    if len(findings) > max_rows:
+        truncated[FINDINGS_SHEET] = Truncation(max_rows, len(findings), "control_findings", "1 = 1")
+        notes[FINDINGS_SHEET].insert(0, truncated[FINDINGS_SHEET].note(db.name))
+        findings = findings.iloc[:max_rows]
+
     # -- data quality ----------------------------------------------------------------------
     issue_counts = _issue_counts(layers, tr)
     balance = _balance(layers["import_runs"], tr)
@@ -569,7 +611,9 @@ def assemble_report(source: ReportSource, rules: Rules, unmask: bool = False, tr
         level_units = {k: _mask_personal(v) for k, v in level_units.items()}
     return ReportData(
         db=db, created=created, plugin_version=version, masked=not unmask, levels=levels, totals=totals,
-        by_level=by_level, by_sector=by_sector, by_district=by_district, level_units=level_units,
+        by_level=by_level, by_sector=by_sector, by_district=by_district,
+        accountability_districts=acc_districts, accountability_streets=acc_streets, findings=findings,
+        level_units=level_units,
         receptors=receptors, chains=chains, issue_counts=issue_counts, import_balance=balance,
         report_info=report_info, analysis_runs=runs, methods=_method_table(rules, level_zh, tr),
         provenance=rules_provenance(rules, tr), inputs=inputs, notes=notes, steps=steps, truncated=truncated)
@@ -637,6 +681,62 @@ def _district_table(units: pd.DataFrame, summary: pd.DataFrame | None, tr, notes
                                           "it was kept): the inherent columns stay empty until the database is "
                                           "scored and mapped again.")))
     return out
+
+
+_ACCOUNTABILITY_SOURCE = {**{f"points_{k}": f"n_points_level{k}" for k in range(1, 5)},
+                          "controls_missing": "n_controls_missing", "person_missing": "n_person_missing",
+                          "n_major": "n_major", "major_unnamed": "n_major_unnamed"}
+
+
+def _accountability_tables(layers: dict, tr) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Who answers for the risk per district (the district summary's areas, else the streets'
+    surveyed districts; a total row last) and per street."""
+    streets, districts = layers.get("street_summary"), layers.get("district_summary")
+    if streets is None:
+        return (_ensure(pd.DataFrame(), ACCOUNTABILITY_DISTRICT_COLUMNS),
+                _ensure(pd.DataFrame(), ACCOUNTABILITY_STREET_COLUMNS))
+    by_street = streets.rename(columns={v: k for k, v in _ACCOUNTABILITY_SOURCE.items()})
+    by_street = _ensure(by_street, ACCOUNTABILITY_STREET_COLUMNS)
+    if districts is not None and "n_controls_missing" in districts:
+        by_district = _ensure(districts.rename(columns={v: k for k, v in _ACCOUNTABILITY_SOURCE.items()}),
+                              ACCOUNTABILITY_DISTRICT_COLUMNS)
+    else:
+        by_district = by_street.groupby("district", sort=False, as_index=False)[list(ACCOUNTABILITY_COLUMNS)].sum()
+    by_district = _ensure(by_district, ACCOUNTABILITY_DISTRICT_COLUMNS).reset_index(drop=True)
+    total = {"district": tr(N_("Total")),
+             **{c: int(_num(by_district[c]).fillna(0).sum()) for c in ACCOUNTABILITY_COLUMNS}}
+    by_district = pd.concat([by_district, pd.DataFrame([total])], ignore_index=True)
+    return by_district, by_street.reset_index(drop=True)
+
+
+def _rule_text(rules: Rules, tr) -> str:
+    c = rules.controls
+    levels = "、".join(f"{k} {rules.levels[k].zh}" for k in c.levels if k in rules.levels) or "—"
+    asked = [tr(N_("at least one control measure"))] * c.require_controls + \
+        [tr(N_("a responsible person"))] * c.require_person
+    text = tr(N_("The rule ([controls] of the rules file): a hazard source of level {levels} names {asked}.")).format(
+        levels=levels, asked=tr(N_(" and ")).join(asked) or "—")
+    if c.require_major_people:
+        text += " " + tr(N_("A major hazard source names its principal in charge, technical lead and operations lead "
+                            "(包保责任人)."))
+    return text
+
+
+def _finding_table(found: pd.DataFrame | None, units: pd.DataFrame, rules: Rules, tr) -> pd.DataFrame:
+    """The findings as the report lists them: unit names from the units read, levels named."""
+    if found is None or not len(found):
+        return _ensure(pd.DataFrame(), FINDING_SHEET_COLUMNS)
+    names = units.drop_duplicates("unit_code").set_index("unit_code")["name"] if "name" in units else pd.Series()
+    sector_zh = {k: v.zh for k, v in rules.sectors.items()}
+    level = _level_int(found["level"])
+    out = pd.DataFrame({
+        "code": found["code"], "district": found["district"], "street": found["street"],
+        "sector_zh": found["sector"].map(sector_zh).fillna(found["sector"]),
+        "unit_code": found["unit_code"], "unit_name": found["unit_code"].map(names),
+        "hazard_code": found["hazard_code"].replace("", pd.NA), "hazard_level": level,
+        "hazard_level_zh": level.map({k: v.zh for k, v in rules.levels.items()}),
+        "finding_zh": found["message_zh"], "finding_en": found["message_en"]})
+    return _ensure(out, FINDING_SHEET_COLUMNS)
 
 
 def _nearest_high(links: pd.DataFrame | None, codes: pd.Series) -> pd.Series:

@@ -475,6 +475,22 @@ def _summary_sheet(wb, fmts: _Formats, data: ReportData, tr, title: str | None =
     b.write()
 
 
+def _accountability_sheet(wb, fmts: _Formats, data: ReportData, tr) -> None:
+    """Who answers for the risk: per district (a total row last), then per street."""
+    ws = wb.add_worksheet(rp.ACCOUNTABILITY_SHEET)
+    b = _Blocks(ws, fmts, data, tr)
+    b.line(tr(N_("Who answers for the risk")), b.st.title)
+    for n in data.notes.get(rp.ACCOUNTABILITY_SHEET, []):
+        b.line(n, b.st.note)
+    b.blank()
+    b.line(tr(N_("Risk points and who answers for them, by district")), b.st.subtitle)
+    b.table(data.accountability_districts, bold_last=True)
+    b.blank()
+    b.line(tr(N_("By street")), b.st.subtitle)
+    b.table(data.accountability_streets, filter=True)
+    b.write()
+
+
 def _method_sheet(wb, fmts: _Formats, data: ReportData, tr) -> None:
     ws = wb.add_worksheet(rp.METHOD_SHEET)
     b = _Blocks(ws, fmts, data, tr)
@@ -560,6 +576,10 @@ def _fill_workbook(wb, data: ReportData, tr, title: str | None, check: Callable[
     for k, sheet in rp.LEVEL_SHEETS.items():
         check()
         _table_sheet(wb, fmts, sheet, data.level_units[k], data, tr, data.notes.get(sheet, []), level_fill, check)
+    check()
+    _accountability_sheet(wb, fmts, data, tr)
+    _table_sheet(wb, fmts, rp.FINDINGS_SHEET, data.findings, data, tr, data.notes.get(rp.FINDINGS_SHEET, []),
+                 {"hazard_level_zh": "hazard_level"}, check)
     check()
     _table_sheet(wb, fmts, rp.RECEPTORS_SHEET, data.receptors, data, tr, data.notes.get(rp.RECEPTORS_SHEET, []),
                  {"hazard_level_zh": "hazard_level"}, check)

@@ -16,6 +16,7 @@ column type outside these (DATETIME, DATE…) is read by pyogrio, in fid order.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -188,6 +189,31 @@ def present_rows(db: str | Path, layer: str, names=None, where: str | None = Non
     have = field_names(db, layer)
     cols = [c for c in names if c in have] if names else have
     return _select(db, layer, cols, where, geometry=False)
+
+
+def computed_rows(db: str | Path, layer: str, names, exprs: dict[str, str], where: str) -> pd.DataFrame:
+    """The rows of a layer matching ``where``, without geometry: the named columns it has and
+    a column per SQL expression of ``exprs`` (name → expression), all computed in the database,
+    in fid order."""
+    have = set(field_names(db, layer))
+    picks = [quote_ident(c) for c in names if c in have] + [f"({e}) AS {quote_ident(k)}" for k, e in exprs.items()]
+    sql = f"SELECT {', '.join(picks)} FROM {quote_ident(layer)} WHERE {where} ORDER BY fid"
+    frame = pyogrio.read_dataframe(db, sql=sql, read_geometry=False)
+    return pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+
+
+def query_chunks(db: str | Path, sql: str, rows: int) -> Iterator[pd.DataFrame]:
+    """The rows of a read-only SELECT, ``rows`` at a time (SQLite hands them over as the
+    cursor advances: a query over a city never sits in memory whole); values as SQLite
+    gives them (NULL → None)."""
+    con = sqlite3.connect(Path(db).resolve().as_uri() + "?mode=ro", uri=True, timeout=tx.BUSY_TIMEOUT_S)
+    try:
+        cur = con.execute(sql)
+        names = [d[0] for d in cur.description]
+        while batch := cur.fetchmany(rows):
+            yield pd.DataFrame.from_records(batch, columns=names)
+    finally:
+        con.close()
 
 
 def count(db: str | Path, layer: str, where: str) -> int:
