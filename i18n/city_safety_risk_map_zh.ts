@@ -4,897 +4,1217 @@
   <context>
     <name>CitySafety</name>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="75" />
+      <location filename="../plugin/core/reporting/data.py" line="77" />
       <source>Unit code</source>
       <translation>单位编码</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="76" />
+      <location filename="../plugin/core/reporting/data.py" line="78" />
       <source>Unit name</source>
       <translation>单位名称</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="77" />
+      <location filename="../plugin/core/reporting/data.py" line="79" />
       <source>Unified social credit code</source>
       <translation>统一社会信用代码</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="78" />
+      <location filename="../plugin/core/reporting/data.py" line="80" />
       <source>Sector</source>
       <translation>行业领域</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="79" />
+      <location filename="../plugin/core/reporting/data.py" line="81" />
       <source>District</source>
       <translation>行政区</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="80" />
+      <location filename="../plugin/core/reporting/data.py" line="82" />
       <source>Street</source>
       <translation>街道</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="81" />
+      <location filename="../plugin/core/reporting/data.py" line="83" />
       <source>Address</source>
       <translation>地址</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="82" />
+      <location filename="../plugin/core/reporting/data.py" line="84" />
       <source>Unit level</source>
       <translation>单位风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="83" />
+      <location filename="../plugin/core/reporting/data.py" line="85" />
       <source>Unit level name</source>
       <translation>单位风险等级名称</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="84" />
+      <location filename="../plugin/core/reporting/data.py" line="86" />
       <source>Major hazard source (S ≥ 1)</source>
       <translation>是否构成重大危险源（S ≥ 1）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="85" />
+      <location filename="../plugin/core/reporting/data.py" line="87" />
       <source>Σq/Q of the unit (S)</source>
       <translation>单位 Σq/Q（S）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="86" />
+      <location filename="../plugin/core/reporting/data.py" line="88" />
       <source>Population within 500 m</source>
       <translation>500 米范围内人口</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="87" />
+      <location filename="../plugin/core/reporting/data.py" line="89" />
       <source>Reasons for the unit's level</source>
       <translation>单位定级依据</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="88" />
+      <location filename="../plugin/core/reporting/data.py" line="90" />
       <source>Contact person</source>
       <translation>联系人</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="89" />
+      <location filename="../plugin/core/reporting/data.py" line="91" />
       <source>Contact phone</source>
       <translation>联系电话</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="90" />
+      <location filename="../plugin/core/reporting/data.py" line="92" />
       <source>Surveyor</source>
       <translation>调查人</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="91" />
+      <location filename="../plugin/core/reporting/data.py" line="93" />
       <source>Survey date</source>
       <translation>调查日期</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="93" />
+      <location filename="../plugin/core/reporting/data.py" line="95" />
       <source>Hazard source code</source>
       <translation>危险源编码</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="94" />
+      <location filename="../plugin/core/reporting/data.py" line="96" />
       <source>Hazard source name</source>
       <translation>危险源名称</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="95" />
+      <location filename="../plugin/core/reporting/data.py" line="97" />
       <source>Hazard source type</source>
       <translation>危险源类型</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="96" />
+      <location filename="../plugin/core/reporting/data.py" line="98" />
       <source>Equipment type</source>
       <translation>设备类型</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="97" />
+      <location filename="../plugin/core/reporting/data.py" line="99" />
       <source>Substance</source>
       <translation>危险物质</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="98" />
+      <location filename="../plugin/core/reporting/data.py" line="100" />
       <source>CAS number</source>
       <translation>CAS 号</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="99" />
+      <location filename="../plugin/core/reporting/data.py" line="101" />
       <source>Design maximum quantity (t)</source>
       <translation>设计最大量（t）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="100" />
+      <location filename="../plugin/core/reporting/data.py" line="102" />
       <source>Hazard source level</source>
       <translation>危险源风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="101" />
+      <location filename="../plugin/core/reporting/data.py" line="103" />
       <source>Hazard source level name</source>
       <translation>危险源风险等级名称</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="102" />
+      <location filename="../plugin/core/reporting/data.py" line="104" />
       <source>Method</source>
       <translation>评价方法</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="103" />
+      <location filename="../plugin/core/reporting/data.py" line="105" />
       <source>R (GB 18218)</source>
       <translation>R（GB 18218）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="104" />
+      <location filename="../plugin/core/reporting/data.py" line="106" />
       <source>α</source>
       <translation>α</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="105" />
+      <location filename="../plugin/core/reporting/data.py" line="107" />
       <source>Source of α</source>
       <translation>α 来源</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="106" />
+      <location filename="../plugin/core/reporting/data.py" line="108" />
       <source>Σβq/Q</source>
       <translation>Σβq/Q</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="107" />
+      <location filename="../plugin/core/reporting/data.py" line="109" />
       <source>q/Q</source>
       <translation>q/Q</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="108" />
+      <location filename="../plugin/core/reporting/data.py" line="110" />
       <source>β</source>
       <translation>β</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="109" />
+      <location filename="../plugin/core/reporting/data.py" line="111" />
       <source>LEC D</source>
       <translation>LEC D</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="110" />
+      <location filename="../plugin/core/reporting/data.py" line="112" />
       <source>LS R</source>
       <translation>LS R</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="111" />
+      <location filename="../plugin/core/reporting/data.py" line="113" />
       <source>Level before proximity upgrade</source>
       <translation>敏感目标升级前等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="112" />
+      <location filename="../plugin/core/reporting/data.py" line="114" />
       <source>Proximity upgrade reason</source>
       <translation>敏感目标升级原因</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="113" />
+      <location filename="../plugin/core/reporting/data.py" line="115" />
       <source>Scoring note</source>
       <translation>评价备注</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="114" />
+      <location filename="../plugin/core/reporting/data.py" line="116" />
       <source>Reach radius (m)</source>
       <translation>影响半径（m）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="115" />
+      <location filename="../plugin/core/reporting/data.py" line="117" />
       <source>Receptors within reach</source>
       <translation>影响半径内敏感目标数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="116" />
+      <location filename="../plugin/core/reporting/data.py" line="118" />
       <source>High-sensitivity receptors within reach</source>
       <translation>影响半径内高敏感目标数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="117" />
+      <location filename="../plugin/core/reporting/data.py" line="119" />
       <source>Nearest high-sensitivity receptors</source>
       <translation>最近的高敏感目标</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="118" />
+      <location filename="../plugin/core/reporting/data.py" line="120" />
       <source>Cascade reach, one step</source>
       <translation>连锁可达危险源数（1 步）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="119" />
+      <location filename="../plugin/core/reporting/data.py" line="121" />
       <source>Cascade reach, all steps</source>
       <translation>连锁可达危险源数（任意步）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="120" />
+      <location filename="../plugin/core/reporting/data.py" line="122" />
       <source>Most probable chain from here</source>
       <translation>由此引发的最可能连锁链概率</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="121" />
+      <location filename="../plugin/core/reporting/data.py" line="123" />
       <source>Cascade upgrade reason</source>
       <translation>连锁升级原因</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="122" />
+      <location filename="../plugin/core/reporting/data.py" line="124" />
       <source>Longitude</source>
       <translation>经度</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="123" />
+      <location filename="../plugin/core/reporting/data.py" line="125" />
       <source>Latitude</source>
       <translation>纬度</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="125" />
+      <location filename="../plugin/core/reporting/data.py" line="127" />
       <source>Receptor</source>
       <translation>敏感目标</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="126" />
+      <location filename="../plugin/core/reporting/data.py" line="128" />
       <source>Receptor class</source>
       <translation>敏感目标类别</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="127" />
+      <location filename="../plugin/core/reporting/data.py" line="129" />
       <source>Sensitivity</source>
       <translation>敏感程度</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="128" />
+      <location filename="../plugin/core/reporting/data.py" line="130" />
       <source>Distance (m)</source>
       <translation>距离（m）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="129" />
+      <location filename="../plugin/core/reporting/data.py" line="131" />
       <source>Protection distance (m)</source>
       <translation>防护距离（m）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="130" />
+      <location filename="../plugin/core/reporting/data.py" line="132" />
       <source>Within the protection distance</source>
       <translation>是否在防护距离内</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="132" />
+      <location filename="../plugin/core/reporting/data.py" line="134" />
       <source>Rank</source>
       <translation>排名</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="133" />
+      <location filename="../plugin/core/reporting/data.py" line="135" />
       <source>Probability</source>
       <translation>概率</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="134" />
+      <location filename="../plugin/core/reporting/data.py" line="136" />
       <source>Steps</source>
       <translation>步数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="135" />
+      <location filename="../plugin/core/reporting/data.py" line="137" />
       <source>Chain</source>
       <translation>连锁链</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="136" />
+      <location filename="../plugin/core/reporting/data.py" line="138" />
       <source>Initiating hazard source</source>
       <translation>初始事故危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="137" />
+      <location filename="../plugin/core/reporting/data.py" line="139" />
       <source>Initiating unit</source>
       <translation>初始事故单位</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="138" />
+      <location filename="../plugin/core/reporting/data.py" line="140" />
       <source>Level of the initiating source</source>
       <translation>初始危险源风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="139" />
+      <location filename="../plugin/core/reporting/data.py" line="141" />
       <source>Last hazard source of the chain</source>
       <translation>连锁链末端危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="140" />
+      <location filename="../plugin/core/reporting/data.py" line="142" />
       <source>Unit of the last source</source>
       <translation>末端危险源所属单位</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="141" />
+      <location filename="../plugin/core/reporting/data.py" line="143" />
       <source>Level of the last source</source>
       <translation>末端危险源风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="143" />
+      <location filename="../plugin/core/reporting/data.py" line="145" />
       <source>Step</source>
       <translation>步骤</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="144" />
+      <location filename="../plugin/core/reporting/data.py" line="146" />
       <source>File</source>
       <translation>文件</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="145" />
+      <location filename="../plugin/core/reporting/data.py" line="147" />
       <source>Issue code</source>
       <translation>问题代码</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="146" />
+      <location filename="../plugin/core/reporting/data.py" line="148" />
       <source>Severity</source>
       <translation>严重程度</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="147" />
+      <location filename="../plugin/core/reporting/data.py" line="149" />
       <source>Count</source>
       <translation>数量</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="148" />
+      <location filename="../plugin/core/reporting/data.py" line="150" />
       <source>Example message (Chinese)</source>
       <translation>示例说明（中文）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="149" />
+      <location filename="../plugin/core/reporting/data.py" line="151" />
       <source>Example message (English)</source>
       <translation>示例说明（英文）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="150" />
+      <location filename="../plugin/core/reporting/data.py" line="152" />
       <source>Import run</source>
       <translation>导入批次</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="151" />
+      <location filename="../plugin/core/reporting/data.py" line="153" />
       <source>Status</source>
       <translation>状态</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="152" />
+      <location filename="../plugin/core/reporting/data.py" line="154" />
       <source>Rows read</source>
       <translation>读取行数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="153" />
+      <location filename="../plugin/core/reporting/data.py" line="155" />
       <source>Rows accepted</source>
       <translation>接受行数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="154" />
+      <location filename="../plugin/core/reporting/data.py" line="156" />
       <source>Rows rejected</source>
       <translation>拒绝行数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="155" />
+      <location filename="../plugin/core/reporting/data.py" line="157" />
       <source>Blank rows skipped</source>
       <translation>跳过空行数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="156" />
+      <location filename="../plugin/core/reporting/data.py" line="158" />
       <source>Total rows skipped</source>
       <translation>跳过合计行数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="157" />
+      <location filename="../plugin/core/reporting/data.py" line="159" />
       <source>Read = accepted + rejected + skipped</source>
       <translation>读取 = 接受 + 拒绝 + 跳过</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="158" />
+      <location filename="../plugin/core/reporting/data.py" line="160" />
       <source>Units imported</source>
       <translation>导入单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="159" />
+      <location filename="../plugin/core/reporting/data.py" line="161" />
       <source>Hazard sources imported</source>
       <translation>导入危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="160" />
+      <location filename="../plugin/core/reporting/data.py" line="162" />
       <source>Errors</source>
       <translation>错误数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="161" />
+      <location filename="../plugin/core/reporting/data.py" line="163" />
       <source>Warnings</source>
       <translation>警告数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="163" />
+      <location filename="../plugin/core/reporting/data.py" line="165" />
       <source>Item</source>
       <translation>项目</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="164" />
+      <location filename="../plugin/core/reporting/data.py" line="166" />
       <source>Value</source>
       <translation>值</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="165" />
+      <location filename="../plugin/core/reporting/data.py" line="167" />
       <source>Level</source>
       <translation>等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="166" />
+      <location filename="../plugin/core/reporting/data.py" line="168" />
       <source>Level name</source>
       <translation>等级名称</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="167" />
+      <location filename="../plugin/core/reporting/data.py" line="169" />
       <source>Units</source>
       <translation>单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="168" />
+      <location filename="../plugin/core/reporting/data.py" line="170" />
       <source>Hazard sources</source>
       <translation>危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="170" />
+      <location filename="../plugin/core/reporting/data.py" line="172" />
       <source>Level 1</source>
       <translation>1级风险</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="171" />
+      <location filename="../plugin/core/reporting/data.py" line="173" />
       <source>Level 2</source>
       <translation>2级风险</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="172" />
+      <location filename="../plugin/core/reporting/data.py" line="174" />
       <source>Level 3</source>
       <translation>3级风险</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="173" />
+      <location filename="../plugin/core/reporting/data.py" line="175" />
       <source>Level 4</source>
       <translation>4级风险</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="174" />
+      <location filename="../plugin/core/reporting/data.py" line="176" />
       <source>Unscored</source>
       <translation>未评级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="175" />
+      <location filename="../plugin/core/reporting/data.py" line="177" />
       <source>Total</source>
       <translation>合计</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="176" />
+      <location filename="../plugin/core/reporting/data.py" line="178" />
       <source>Worst level</source>
       <translation>最高风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="177" />
+      <location filename="../plugin/core/reporting/data.py" line="179" />
       <source>Area (km²)</source>
       <translation>面积（km²）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="178" />
+      <location filename="../plugin/core/reporting/data.py" line="180" />
       <source>Risk index</source>
       <translation>风险指数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="179" />
+      <location filename="../plugin/core/reporting/data.py" line="181" />
       <source>Rank by risk index</source>
       <translation>风险指数排名</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="181" />
+      <location filename="../plugin/core/reporting/data.py" line="183" />
       <source>{level}: share (%)</source>
       <translation>{level}：占比（%）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="185" />
+      <location filename="../plugin/core/reporting/data.py" line="187" />
       <source>Unscored: share (%)</source>
       <translation>未评级：占比（%）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="186" />
+      <location filename="../plugin/core/reporting/data.py" line="188" />
       <source>{level}: inherent</source>
       <translation>{level}：固有</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="190" />
+      <location filename="../plugin/core/reporting/data.py" line="192" />
       <source>Units raised by the upgrades</source>
       <translation>升级单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="191" />
+      <location filename="../plugin/core/reporting/data.py" line="193" />
       <source>Risk index of the inherent levels</source>
       <translation>固有风险指数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="193" />
+      <location filename="../plugin/core/reporting/data.py" line="195" />
       <source>Section</source>
       <translation>配置节</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="194" />
+      <location filename="../plugin/core/reporting/data.py" line="196" />
       <source>Key</source>
       <translation>参数名</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="196" />
+      <location filename="../plugin/core/reporting/data.py" line="198" />
       <source>Provenance</source>
       <translation>来源</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="197" />
+      <location filename="../plugin/core/reporting/data.py" line="199" />
       <source>Comment in the rules file</source>
       <translation>规则文件中的注释</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="198" />
+      <location filename="../plugin/core/reporting/data.py" line="200" />
       <source>Path</source>
       <translation>路径</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="199" />
+      <location filename="../plugin/core/reporting/data.py" line="201" />
       <source>SHA-256</source>
       <translation>SHA-256</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="200" />
+      <location filename="../plugin/core/reporting/data.py" line="202" />
       <source>Size (bytes)</source>
       <translation>大小（字节）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="201" />
+      <location filename="../plugin/core/reporting/data.py" line="203" />
       <source>Finished</source>
       <translation>完成时间</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="202" />
+      <location filename="../plugin/core/reporting/data.py" line="204" />
       <source>Started</source>
       <translation>开始时间</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="203" />
+      <location filename="../plugin/core/reporting/data.py" line="205" />
       <source>Rules</source>
       <translation>规则</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="204" />
+      <location filename="../plugin/core/reporting/data.py" line="206" />
       <source>Rules file</source>
       <translation>规则文件</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="205" />
+      <location filename="../plugin/core/reporting/data.py" line="207" />
       <source>SHA-256 of the rules file</source>
       <translation>规则文件 SHA-256</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="206" />
+      <location filename="../plugin/core/reporting/data.py" line="208" />
       <source>Plugin version</source>
       <translation>插件版本</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="207" />
+      <location filename="../plugin/core/reporting/data.py" line="209" />
       <source>Formula or band</source>
       <translation>公式或分级区间</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="899" />
+      <location filename="../plugin/core/reporting/data.py" line="212" />
+      <source>Risk points without controls</source>
+      <translation>缺少管控措施的风险点</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="213" />
+      <source>Risk points without a responsible person</source>
+      <translation>缺少责任人的风险点</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="214" />
+      <source>Major hazard sources</source>
+      <translation>重大危险源数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="215" />
+      <source>Major hazard sources without their three responsible people</source>
+      <translation>缺少包保责任人的重大危险源</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="216" />
+      <source>Finding (Chinese)</source>
+      <translation>发现问题（中文）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="217" />
+      <source>Finding (English)</source>
+      <translation>发现问题（英文）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="999" />
       <source>not stated in the rules file</source>
       <translation>规则文件中未说明</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="377" />
+      <location filename="../plugin/core/reporting/data.py" line="211" />
+      <source>{level}: risk points</source>
+      <translation>{level}：风险点数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="397" />
       <source>yes</source>
       <translation>是</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="377" />
+      <location filename="../plugin/core/reporting/data.py" line="397" />
       <source>no</source>
       <translation>否</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="466" />
+      <location filename="../plugin/core/reporting/data.py" line="486" />
       <source>The proximity analysis (citysafety:proximity) has not run on this database: no receptors are listed.</source>
       <translation>本数据库尚未运行敏感目标与人口分析（citysafety:proximity），因此未列出敏感目标。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="468" />
+      <location filename="../plugin/core/reporting/data.py" line="488" />
       <source>The cascade analysis (citysafety:cascade) has not run on this database: no domino chains are listed.</source>
       <translation>本数据库尚未运行多米诺连锁效应分析（citysafety:cascade），因此未列出多米诺连锁链。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="470" />
+      <location filename="../plugin/core/reporting/data.py" line="490" />
       <source>The database holds no import record (import_runs, import_issues).</source>
       <translation>数据库中没有导入记录（import_runs、import_issues）。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="726" />
+      <location filename="../plugin/core/reporting/data.py" line="826" />
       <source>high</source>
       <translation>高</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="726" />
+      <location filename="../plugin/core/reporting/data.py" line="826" />
       <source>medium</source>
       <translation>中</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="726" />
+      <location filename="../plugin/core/reporting/data.py" line="826" />
       <source>low</source>
       <translation>低</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="766" />
+      <location filename="../plugin/core/reporting/data.py" line="866" />
       <source>import</source>
       <translation>导入</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="766" />
+      <location filename="../plugin/core/reporting/data.py" line="866" />
       <source>scoring</source>
       <translation>风险评价</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="767" />
+      <location filename="../plugin/core/reporting/data.py" line="867" />
       <source>proximity</source>
       <translation>敏感目标与人口分析</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="786" />
+      <location filename="../plugin/core/reporting/data.py" line="886" />
       <source>error</source>
       <translation>错误</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="786" />
+      <location filename="../plugin/core/reporting/data.py" line="886" />
       <source>warning</source>
       <translation>警告</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="839" />
+      <location filename="../plugin/core/reporting/data.py" line="939" />
       <source>level {a} → {b} with a high-sensitivity receptor within the protection distance; sectors: {s}</source>
       <translation>防护距离内有高敏感目标时 {a} 级 → {b} 级；适用行业：{s}</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="841" />
+      <location filename="../plugin/core/reporting/data.py" line="941" />
       <source>level {a} → {b} with a high-sensitivity receptor within the reach; sectors: {s}</source>
       <translation>影响半径内有高敏感目标时 {a} 级 → {b} 级；适用行业：{s}</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="897" />
+      <location filename="../plugin/core/reporting/data.py" line="997" />
       <source>literature default</source>
       <translation>文献默认值</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="897" />
+      <location filename="../plugin/core/reporting/data.py" line="997" />
       <source>project default</source>
       <translation>项目默认值</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="898" />
+      <location filename="../plugin/core/reporting/data.py" line="998" />
       <source>verified</source>
       <translation>已核实</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="550" />
+      <location filename="../plugin/core/reporting/data.py" line="592" />
       <source>The database does not record the rules each step used (no analysis_runs table); the rules given to the report are shown.</source>
       <translation>数据库未记录各步骤所用的规则（无 analysis_runs 表）；此处显示生成报告时指定的规则。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="602" />
+      <location filename="../plugin/core/reporting/data.py" line="646" />
       <source>Districts: from the district summary of the risk map (units located in each district's area).</source>
       <translation>行政区：取自风险一张图的行政区汇总（按单位所在的行政区范围统计）。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="606" />
+      <location filename="../plugin/core/reporting/data.py" line="650" />
       <source>The risk map with districts (citysafety:risk_map) has not run: districts are counted from the units' surveyed district field.</source>
       <translation>尚未运行带行政区的风险一张图（citysafety:risk_map）：行政区按单位调查时填写的行政区字段统计。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="608" />
+      <location filename="../plugin/core/reporting/data.py" line="652" />
       <source>(no district)</source>
       <translation>（无行政区）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="632" />
+      <location filename="../plugin/core/reporting/data.py" line="676" />
       <source>Districts: inherent = the level the scores give before the proximity and cascade upgrades; raised = the units the upgrades made more severe; the shares are of the district's units.</source>
       <translation>行政区：固有 = 邻近敏感目标升级和多米诺连锁升级之前、由评分得出的等级；升级 = 因升级而风险等级提高的单位数；占比为占该行政区单位总数的百分比。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="814" />
+      <location filename="../plugin/core/reporting/data.py" line="717" />
+      <source>The rule ([controls] of the rules file): a hazard source of level {levels} names {asked}.</source>
+      <translation>规则（规则文件的 [controls]）：{levels} 的危险源应填写{asked}。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="720" />
+      <source>A major hazard source names its principal in charge, technical lead and operations lead (包保责任人).</source>
+      <translation>重大危险源应明确主要负责人、技术负责人和操作负责人（包保责任人）。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="914" />
       <source>S = Σ q/Q; S ≥ 1: major hazard source (clause 4.2.1)</source>
       <translation>S = Σ q/Q；S ≥ 1：构成重大危险源（第 4.2.1 条）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="815" />
+      <location filename="../plugin/core/reporting/data.py" line="915" />
       <source>R = α · Σ β·q/Q (clause 4.3.2; β Tables 3–4, α Table 5)</source>
       <translation>R = α · Σ β·q/Q（第 4.3.2 条；β 取自表 3–4，α 取自表 5）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="828" />
+      <location filename="../plugin/core/reporting/data.py" line="928" />
       <source>D = L · E · C</source>
       <translation>D = L · E · C</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="831" />
+      <location filename="../plugin/core/reporting/data.py" line="931" />
       <source>R = L · S (likelihood × severity, 1–5 each)</source>
       <translation>R = L · S（可能性 × 严重性，各取 1–5）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="507" />
+      <location filename="../plugin/core/reporting/data.py" line="527" />
       <source>No unit has this level.</source>
       <translation>没有该等级的单位。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="524" />
+      <location filename="../plugin/core/reporting/data.py" line="544" />
       <source>No receptor lies within the reach of a level-1 or level-2 hazard source.</source>
       <translation>重大、较大风险危险源的影响半径内没有敏感目标。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="539" />
+      <location filename="../plugin/core/reporting/data.py" line="558" />
+      <source>The risk map was made before it counted who answers for the risk: run citysafety:risk_map again.</source>
+      <translation>风险一张图生成时尚未统计管控责任，请重新运行“风险一张图”（citysafety:risk_map）。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="560" />
+      <source>The risk map (citysafety:risk_map) has not run: it counts who answers for the risk.</source>
+      <translation>尚未运行风险一张图（citysafety:risk_map）：管控责任由该步骤统计。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="565" />
+      <source>Districts: counted from the units' surveyed district field (the risk map has no district areas).</source>
+      <translation>行政区：按单位填报的所属区统计（风险一张图未提供行政区边界）。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="568" />
+      <source>No finding: every hazard source the rule asks about names its controls and a responsible person.</source>
+      <translation>未发现问题：规则要求的危险源均已填写管控措施和责任人。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="581" />
       <source>No issue was recorded.</source>
       <translation>未记录任何问题。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="556" />
+      <location filename="../plugin/core/reporting/data.py" line="598" />
       <source>Warning: some steps used rules other than those given to the report (see the SHA-256 of each step).</source>
       <translation>警告：部分步骤所用的规则与生成报告时指定的规则不同（见各步骤的 SHA-256）。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="559" />
+      <location filename="../plugin/core/reporting/data.py" line="601" />
       <source>Report time</source>
       <translation>报告时间</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="559" />
+      <location filename="../plugin/core/reporting/data.py" line="601" />
       <source>Risk database</source>
       <translation>风险数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="560" />
+      <location filename="../plugin/core/reporting/data.py" line="602" />
       <source>Personal data</source>
       <translation>个人信息</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="636" />
+      <location filename="../plugin/core/reporting/data.py" line="680" />
       <source>Districts: the units do not record their inherent level (scored before it was kept): the inherent columns stay empty until the database is scored and mapped again.</source>
       <translation>行政区：单位未记录固有风险等级（评价时尚未保存该字段），固有风险各列为空；重新评价并重新生成风险一张图后即可填写。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="849" />
+      <location filename="../plugin/core/reporting/data.py" line="715" />
+      <source>at least one control measure</source>
+      <translation>至少一项管控措施</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="716" />
+      <source>a responsible person</source>
+      <translation>管控责任人</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="949" />
       <source>Cascade upgrade</source>
       <translation>连锁升级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="480" />
+      <location filename="../plugin/core/reporting/data.py" line="500" />
       <source>Units not scored</source>
       <translation>未评级单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="530" />
+      <location filename="../plugin/core/reporting/data.py" line="550" />
       <source>The {n} most probable chains of {total}, by probability.</source>
       <translation>按概率列出全部 {total} 条连锁链中最可能的 {n} 条。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="562" />
+      <location filename="../plugin/core/reporting/data.py" line="604" />
       <source>contact names, phones and surveyors masked</source>
       <translation>联系人姓名、电话和调查人已脱敏</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="563" />
+      <location filename="../plugin/core/reporting/data.py" line="605" />
       <source>shown in full (unmasked on request)</source>
       <translation>完整显示（应要求未脱敏）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="844" />
+      <location filename="../plugin/core/reporting/data.py" line="944" />
       <source>Proximity upgrade</source>
       <translation>敏感目标升级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="478" />
+      <location filename="../plugin/core/reporting/data.py" line="498" />
       <source>Major hazard sources (units with S ≥ 1)</source>
       <translation>重大危险源单位数（S ≥ 1）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="826" />
+      <location filename="../plugin/core/reporting/data.py" line="718" />
+      <source> and </source>
+      <translation>和</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="926" />
       <source>α = {alpha:g} for {range} people within 500 m outside the plant</source>
       <translation>厂区边界外 500 米范围内人数为 {range} 时，α = {alpha:g}</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="849" />
+      <location filename="../plugin/core/reporting/data.py" line="949" />
       <source>up {n} level(s) when a level-1 source is reachable within {k} steps</source>
       <translation>{k} 步内可连锁波及重大风险危险源时升 {n} 级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="845" />
+      <location filename="../plugin/core/reporting/data.py" line="945" />
       <source>all</source>
       <translation>全部</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="450" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="51" />
+      <source>No.</source>
+      <translation>序号</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="52" />
+      <source>Risk point code</source>
+      <translation>风险点编码</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="53" />
+      <source>Risk point</source>
+      <translation>风险点名称</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="54" />
+      <source>Type</source>
+      <translation>类型</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="58" />
+      <source>Risk features</source>
+      <translation>风险特征</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="59" />
+      <source>Conditions that can lead to an accident</source>
+      <translation>产生条件</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="60" />
+      <source>Possible accidents (GB 6441)</source>
+      <translation>可能导致的事故类型（GB 6441）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="61" />
+      <source>Reach (m)</source>
+      <translation>影响范围（米）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="62" />
+      <source>People within the reach</source>
+      <translation>影响范围内人口</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="63" />
+      <source>Receptors within the reach</source>
+      <translation>影响范围内敏感目标数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="64" />
+      <source>Risk level</source>
+      <translation>风险等级</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="66" />
+      <source>Risk colour</source>
+      <translation>风险颜色</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="67" />
+      <source>Engineering controls</source>
+      <translation>工程技术措施</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="68" />
+      <source>Management controls</source>
+      <translation>管理措施</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="69" />
+      <source>PPE and emergency measures</source>
+      <translation>个体防护与应急处置措施</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="70" />
+      <source>Control level</source>
+      <translation>管控层级</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="72" />
+      <source>Responsible unit</source>
+      <translation>责任单位</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="73" />
+      <source>Responsible person</source>
+      <translation>责任人</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="74" />
+      <source>Responsible person's phone</source>
+      <translation>责任人电话</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="75" />
+      <source>Supervising department</source>
+      <translation>监管部门</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="76" />
+      <source>Duty phone</source>
+      <translation>值班电话</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="77" />
+      <source>Major hazard source</source>
+      <translation>重大危险源</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="78" />
+      <source>Principal in charge</source>
+      <translation>主要负责人</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="79" />
+      <source>Technical lead</source>
+      <translation>技术负责人</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="80" />
+      <source>Operations lead</source>
+      <translation>操作负责人</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="81" />
+      <source>Missing (the [controls] rule)</source>
+      <translation>管控缺失（[controls] 规则）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="159" />
+      <source>controls</source>
+      <translation>管控措施</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="160" />
+      <source>responsible person</source>
+      <translation>责任人</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="162" />
+      <source>the three responsible people of a major hazard source</source>
+      <translation>重大危险源包保责任人</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="274" />
+      <source>Risk list</source>
+      <translation>风险清单</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="276" />
+      <source>Made</source>
+      <translation>生成时间</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="279" />
+      <source>Risk points listed</source>
+      <translation>列出的风险点数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="115" />
+      <source>Districts</source>
+      <translation>行政区</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="116" />
+      <source>Streets</source>
+      <translation>街道</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="117" />
+      <source>Sectors</source>
+      <translation>行业领域</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="119" />
+      <source>Levels</source>
+      <translation>风险等级</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="280" />
+      <source>responsible people's phones shown in full (unmasked on request)</source>
+      <translation>责任人电话完整显示（应要求不脱敏）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="281" />
+      <source>responsible people's phones masked; duty phones shown (they are public)</source>
+      <translation>责任人电话已脱敏；值班电话照常显示（属公开信息）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="292" />
+      <source>Columns the database does not have (left empty)</source>
+      <translation>数据库中缺少的列（留空）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="295" />
+      <source>Note</source>
+      <translation>备注</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="295" />
+      <source>The proximity analysis (citysafety:proximity) has not run: the reach and the people within it are empty.</source>
+      <translation>尚未运行敏感目标与人口分析（citysafety:proximity）：影响范围及其人口为空。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="298" />
+      <source>No risk point matches the filters.</source>
+      <translation>没有符合筛选条件的风险点。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="285" />
+      <source>level {levels}: controls {controls}, responsible person {person}; major hazard sources: their three responsible people {people}</source>
+      <translation>{levels} 级：管控措施{controls}，责任人{person}；重大危险源：包保责任人{people}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="288" />
+      <source>required</source>
+      <translation>必填</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/risk_list.py" line="288" />
+      <source>not required</source>
+      <translation>不要求</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/xlsx.py" line="440" />
       <source>Totals</source>
       <translation>总体情况</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="453" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="443" />
       <source>Units and hazard sources by level</source>
       <translation>各风险等级单位和危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="456" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="446" />
       <source>Units by sector and level</source>
       <translation>各行业领域单位风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="459" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="449" />
       <source>Units by district and level</source>
       <translation>各行政区单位风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="491" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="482" />
+      <source>Who answers for the risk</source>
+      <translation>管控责任</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/xlsx.py" line="486" />
+      <source>Risk points and who answers for them, by district</source>
+      <translation>各区风险点与管控责任</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/xlsx.py" line="489" />
+      <source>By street</source>
+      <translation>各街道</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/xlsx.py" line="497" />
       <source>Method and provenance</source>
       <translation>方法与来源说明</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="493" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="499" />
       <source>This report</source>
       <translation>本报告</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="496" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="502" />
       <source>Rules recorded for each analysis step</source>
       <translation>各分析步骤记录的规则</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="503" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="509" />
       <source>Scoring methods and levels (from the rules)</source>
       <translation>评价方法与分级（取自规则）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="506" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="512" />
       <source>Input files</source>
       <translation>输入文件</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="512" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="518" />
       <source>Provenance of the rules' values, as the rules file's comments state it</source>
       <translation>规则取值的来源（依据规则文件中的注释）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="513" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="519" />
       <source>verified: read in a published text; literature default: widely cited, not read in the primary source; project default: set by the project, to be confirmed by the bureau.</source>
       <translation>已核实：已在公开发布的文本中查证；文献默认值：被广泛引用，但未查阅原始出处；项目默认值：由本项目设定，有待应急管理局确认。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="556" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="562" />
       <source>Row balance of each imported file</source>
       <translation>各导入文件行数核对</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="446" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="436" />
       <source>City safety risk report</source>
       <translation>城市安全风险报告</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="464" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="454" />
       <source>Notes</source>
       <translation>说明</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="353" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="343" />
       <source>Only the first {n} of {total} rows are shown (Excel's limit of rows per sheet).</source>
       <translation>共 {total} 行，仅显示前 {n} 行（受 Excel 单个工作表行数上限限制）。</translation>
     </message>
@@ -949,102 +1269,102 @@
       <translation>早于当前风险等级（之后又运行了其他步骤）：请重新运行</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="346" />
+      <location filename="../plugin/gui/dock.py" line="350" />
       <source>City Safety Risk Map</source>
       <translation>城市安全风险一张图</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="387" />
+      <location filename="../plugin/gui/dock.py" line="391" />
       <source>GeoPackage (*.gpkg)</source>
       <translation>GeoPackage 数据库 (*.gpkg)</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="390" />
+      <location filename="../plugin/gui/dock.py" line="394" />
       <source>The risk database (GeoPackage) the steps read and write</source>
       <translation>各步骤读写的风险数据库（GeoPackage）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="395" />
+      <location filename="../plugin/gui/dock.py" line="399" />
       <source>Read the database again</source>
       <translation>重新读取数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="436" />
+      <location filename="../plugin/gui/dock.py" line="440" />
       <source>What the risk map shows between the city and the street, where single units would overlap: hexagonal cells coloured by their level-1 units per km² or by their worst level, or the risk density. Level-1 units show as points at every scale.</source>
       <translation>在全市与街道之间、单个单位会相互重叠的比例尺下，风险一张图显示的内容：按每平方千米重大风险单位数或网格内最高风险等级着色的六边形网格，或风险密度。重大风险单位在任何比例尺下都以点显示。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="448" />
+      <location filename="../plugin/gui/dock.py" line="452" />
       <source>Workflow</source>
       <translation>工作流程</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="449" />
+      <location filename="../plugin/gui/dock.py" line="453" />
       <source>Level 1 units</source>
       <translation>重大风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="450" />
+      <location filename="../plugin/gui/dock.py" line="454" />
       <source>Unit inspector</source>
       <translation>单位详情</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="465" />
+      <location filename="../plugin/gui/dock.py" line="469" />
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="583" />
+      <location filename="../plugin/gui/dock.py" line="587" />
       <source>Double-click a unit to zoom to it and select it</source>
       <translation>双击单位可缩放至该单位并选中</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="597" />
+      <location filename="../plugin/gui/dock.py" line="601" />
       <source>Pick a unit on the map</source>
       <translation>在地图上点选单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="606" />
+      <location filename="../plugin/gui/dock.py" line="610" />
       <source>Click “Pick a unit on the map”, then a unit on the map.</source>
       <translation>点击“在地图上点选单位”，然后在地图上点击一个单位。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="797" />
+      <location filename="../plugin/gui/dock.py" line="801" />
       <source>Raised</source>
       <translation>升级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="809" />
+      <location filename="../plugin/gui/dock.py" line="813" />
       <source>Units the proximity and cascade upgrades made more severe than their scores (inherent level)</source>
       <translation>因邻近敏感目标升级和多米诺连锁升级，风险等级高于评分所得（固有风险等级）的单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="847" />
+      <location filename="../plugin/gui/dock.py" line="851" />
       <source>Districts of the risk map (units located in each district's area).</source>
       <translation>风险一张图的行政区（按单位所在位置落入的行政区统计）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="849" />
+      <location filename="../plugin/gui/dock.py" line="853" />
       <source>Districts as surveyed (the units' district field): the risk map has no current district summary.</source>
       <translation>按调查填写的行政区统计（单位的“行政区”字段）：风险一张图没有最新的行政区汇总。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="850" />
+      <location filename="../plugin/gui/dock.py" line="854" />
       <source>Each cell: units, and under them their share of the district's units; “8→12”: 8 by the scores, 12 after the upgrades.</source>
       <translation>每格：单位数，下方为占该行政区单位总数的比例；“8→12”：评分所得 8 个，升级后 12 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="852" />
+      <location filename="../plugin/gui/dock.py" line="856" />
       <source>Each cell: units, and under them their share of the district's units. The levels before the upgrades are not recorded (scored before they were kept).</source>
       <translation>每格：单位数，下方为占该行政区单位总数的比例。未记录升级前的等级（评价时尚未保存）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="990" />
+      <location filename="../plugin/gui/dock.py" line="994" />
       <source>Cancelling…</source>
       <translation>正在取消…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1049" />
+      <location filename="../plugin/gui/dock.py" line="1053" />
       <source>Units (no risk map yet)</source>
       <translation>单位（尚未生成风险一张图）</translation>
     </message>
@@ -1052,11 +1372,6 @@
       <location filename="../plugin/gui/dock.py" line="107" />
       <source>Level {}</source>
       <translation>{}级风险</translation>
-    </message>
-    <message>
-      <location filename="../plugin/gui/dock.py" line="254" />
-      <source>Note</source>
-      <translation>备注</translation>
     </message>
     <message>
       <location filename="../plugin/gui/dock.py" line="254" />
@@ -1074,62 +1389,62 @@
       <translation>单位 {} 个，危险源 {} 个，错误 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="429" />
+      <location filename="../plugin/gui/dock.py" line="433" />
       <source>Aggregation</source>
       <translation>聚合显示</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="432" />
+      <location filename="../plugin/gui/dock.py" line="436" />
       <source>Level-1 units per km² of each cell</source>
       <translation>网格重大风险单位密度（个/平方千米）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="433" />
+      <location filename="../plugin/gui/dock.py" line="437" />
       <source>Worst level per cell</source>
       <translation>网格最高风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="434" />
+      <location filename="../plugin/gui/dock.py" line="438" />
       <source>Risk density raster</source>
       <translation>风险密度栅格</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="510" />
+      <location filename="../plugin/gui/dock.py" line="514" />
       <source>Open the Processing dialog with this database filled in</source>
       <translation>打开处理工具对话框并填入本数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="578" />
+      <location filename="../plugin/gui/dock.py" line="582" />
       <source>Name</source>
       <translation>名称</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="578" />
+      <location filename="../plugin/gui/dock.py" line="582" />
       <source>Code</source>
       <translation>编码</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="578" />
+      <location filename="../plugin/gui/dock.py" line="582" />
       <source>Score</source>
       <translation>分值</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="662" />
+      <location filename="../plugin/gui/dock.py" line="666" />
       <source>Reading the risk database</source>
       <translation>正在读取风险数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="694" />
+      <location filename="../plugin/gui/dock.py" line="698" />
       <source>Reading the risk database…</source>
       <translation>正在读取风险数据库…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="777" />
+      <location filename="../plugin/gui/dock.py" line="781" />
       <source>All sectors</source>
       <translation>全部行业领域</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="844" />
+      <location filename="../plugin/gui/dock.py" line="848" />
       <source>No districts yet (the database is not scored, or its units name no district).</source>
       <translation>暂无行政区统计（数据库尚未评价，或单位未填写行政区）。</translation>
     </message>
@@ -1164,47 +1479,47 @@
       <translation>1级 {} · 2级 {} · 3级 {} · 4级 {} · 未评级 {}；重大危险源单位 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="330" />
+      <location filename="../plugin/gui/dock.py" line="334" />
       <source>ran {}</source>
       <translation>运行于 {}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="514" />
+      <location filename="../plugin/gui/dock.py" line="518" />
       <source>Run</source>
       <translation>运行</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="516" />
+      <location filename="../plugin/gui/dock.py" line="520" />
       <source>Run this step now on the database with the default settings, in the background</source>
       <translation>立即以默认设置在后台对本数据库运行此步骤</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="728" />
+      <location filename="../plugin/gui/dock.py" line="732" />
       <source>Done</source>
       <translation>已完成</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="755" />
+      <location filename="../plugin/gui/dock.py" line="759" />
       <source>Units without a level: {}</source>
       <translation>未评级单位：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="836" />
+      <location filename="../plugin/gui/dock.py" line="840" />
       <source>Not recorded: the database was scored before inherent levels were kept</source>
       <translation>未记录：该数据库评价时尚未保存固有风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="890" />
+      <location filename="../plugin/gui/dock.py" line="894" />
       <source>No level-1 units (or the database is not scored yet).</source>
       <translation>没有重大风险单位（或数据库尚未评价）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="942" />
+      <location filename="../plugin/gui/dock.py" line="946" />
       <source>Running: {}</source>
       <translation>正在运行：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1004" />
+      <location filename="../plugin/gui/dock.py" line="1008" />
       <source>{}: finished</source>
       <translation>{}：已完成</translation>
     </message>
@@ -1244,37 +1559,37 @@
       <translation>危险源-敏感目标连线 {} 条，升级危险源 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="744" />
+      <location filename="../plugin/gui/dock.py" line="748" />
       <source>Cannot read the database: {}</source>
       <translation>无法读取数据库：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="752" />
+      <location filename="../plugin/gui/dock.py" line="756" />
       <source>Level {}: {} units</source>
       <translation>{}级风险：{} 个单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="803" />
+      <location filename="../plugin/gui/dock.py" line="807" />
       <source>{}: units, and under them their share of the district's units; “8→12”: 8 by the scores (inherent level), 12 after the proximity and cascade upgrades</source>
       <translation>{}：单位数，下方为占该行政区单位总数的比例；“8→12”：评分所得 8 个（固有风险等级），经邻近敏感目标升级和多米诺连锁升级后 12 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="814" />
+      <location filename="../plugin/gui/dock.py" line="818" />
       <source>{}: {} units, {} unscored</source>
       <translation>{}：{} 个单位，其中 {} 个未评级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="821" />
+      <location filename="../plugin/gui/dock.py" line="825" />
       <source>{} · {}: {} units, {} of the district's units</source>
       <translation>{} · {}：{} 个单位，占该行政区单位总数的 {}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="884" />
+      <location filename="../plugin/gui/dock.py" line="888" />
       <source>{} level-1 units; the first {} by method and score are listed.</source>
       <translation>重大风险单位 {} 个；按评价方法和分值列出前 {} 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1007" />
+      <location filename="../plugin/gui/dock.py" line="1011" />
       <source>{}: cancelled; the database was left as it was</source>
       <translation>{}：已取消，数据库保持不变</translation>
     </message>
@@ -1304,32 +1619,32 @@
       <translation>连锁关系 {} 条，连锁链 {} 条，升级 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="328" />
+      <location filename="../plugin/gui/dock.py" line="332" />
       <source>Written</source>
       <translation>已生成</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="736" />
+      <location filename="../plugin/gui/dock.py" line="740" />
       <source>The algorithm {} is not available</source>
       <translation>算法 {} 不可用</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="835" />
+      <location filename="../plugin/gui/dock.py" line="839" />
       <source>{}: {} units raised by the upgrades</source>
       <translation>{}：{} 个单位因升级提高了风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="888" />
+      <location filename="../plugin/gui/dock.py" line="892" />
       <source>{} level-1 units. Double-click one to zoom to it.</source>
       <translation>重大风险单位 {} 个。双击可缩放至该单位。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1011" />
+      <location filename="../plugin/gui/dock.py" line="1015" />
       <source>{}: failed: {}</source>
       <translation>{}：失败：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1012" />
+      <location filename="../plugin/gui/dock.py" line="1016" />
       <source>{}: failed (see the Processing log)</source>
       <translation>{}：失败（详见处理工具日志）</translation>
     </message>
@@ -1339,7 +1654,7 @@
       <translation>上图单位 {} 个，行政区 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="824" />
+      <location filename="../plugin/gui/dock.py" line="828" />
       <source>{} by the scores alone (inherent level)</source>
       <translation>仅按评分为 {} 个（固有风险等级）</translation>
     </message>
@@ -1354,17 +1669,22 @@
       <translation>危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="328" />
+      <location filename="../plugin/gui/dock.py" line="332" />
       <source>Written: {}</source>
       <translation>已生成：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1145" />
+      <location filename="../plugin/gui/dock.py" line="1149" />
       <source>Unit {} is not in this database.</source>
       <translation>本数据库中没有单位 {}。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1142" />
+      <location filename="../plugin/gui/dock.py" line="327" />
+      <source>{} risk points without controls, {} without a responsible person, {} major hazard sources without their responsible people</source>
+      <translation>{} 个风险点缺少管控措施，{} 个缺少责任人，{} 个重大危险源缺少包保责任人</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="1146" />
       <source>Cannot read the unit: {}</source>
       <translation>无法读取单位：{}</translation>
     </message>
@@ -1499,12 +1819,12 @@
       <translation>面板需要 Python 包 {}：请使用“城市安全风险”菜单中的“安装 Python 包…”。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="177" />
+      <location filename="../plugin/processing/base.py" line="179" />
       <source>Survey data</source>
       <translation>调查数据</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="212" />
+      <location filename="../plugin/processing/base.py" line="214" />
       <source>Risk analysis</source>
       <translation>风险分析</translation>
     </message>
@@ -1514,7 +1834,7 @@
       <translation>规则文件（默认：插件自带规则）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="203" />
+      <location filename="../plugin/processing/base.py" line="205" />
       <source>Cancelled; earlier outputs were left as they were.</source>
       <translation>已取消；之前的输出保持不变。</translation>
     </message>
@@ -1797,7 +2117,7 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>仍缺少或版本不符：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/provider.py" line="60" />
+      <location filename="../plugin/processing/provider.py" line="62" />
       <source>City Safety Risk Map (城市安全风险一张图)</source>
       <translation>城市安全风险一张图 (City Safety Risk Map)</translation>
     </message>
@@ -1813,6 +2133,11 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
     </message>
     <message>
       <location filename="../plugin/processing/provider.py" line="28" />
+      <source>Export the risk list (风险清单)…</source>
+      <translation>导出风险清单…</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/provider.py" line="29" />
       <source>Run the whole chain…</source>
       <translation>一键运行全流程…</translation>
     </message>
@@ -1872,99 +2197,154 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>升级危险源 {} 个，防护距离内有高敏感目标 {} 处，连线 {} 条。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="646" />
+      <location filename="../plugin/processing/report_pdf.py" line="683" />
       <source>Risk units by level</source>
       <translation>风险单位（按等级）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="636" />
+      <location filename="../plugin/processing/report_pdf.py" line="673" />
       <source>No level-1 or level-2 units</source>
       <translation>没有重大或较大风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="664" />
+      <location filename="../plugin/processing/report_pdf.py" line="701" />
       <source>Level-1 and level-2 units</source>
       <translation>一级和二级风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="760" />
+      <location filename="../plugin/processing/report_pdf.py" line="797" />
       <source>City Safety Risk Map report</source>
       <translation>城市安全风险一张图报告</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="803" />
+      <location filename="../plugin/processing/report_pdf.py" line="840" />
       <source>Units by sector and risk level</source>
       <translation>各行业领域单位风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="511" />
+      <location filename="../plugin/processing/report_pdf.py" line="449" />
+      <source>Who answers: {} risk points without controls, {} without a responsible person; {} of {} major hazard sources without their three responsible people (包保责任人).</source>
+      <translation>管控责任：{} 个风险点缺少管控措施，{} 个缺少责任人；{} 个重大危险源（共 {} 个）缺少包保责任人。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="548" />
       <source>Level-1 and level-2 units in {}: {}</source>
       <translation>{}重大、较大风险单位：{} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="608" />
+      <location filename="../plugin/processing/report_pdf.py" line="645" />
       <source>R</source>
       <translation>R</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="742" />
+      <location filename="../plugin/processing/report_pdf.py" line="779" />
       <source>District boundaries</source>
       <translation>行政区边界</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="787" />
+      <location filename="../plugin/processing/report_pdf.py" line="824" />
       <source>Legend</source>
       <translation>图例</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="796" />
+      <location filename="../plugin/processing/report_pdf.py" line="833" />
       <source>Units by risk level</source>
       <translation>各风险等级单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="484" />
+      <location filename="../plugin/processing/report_pdf.py" line="517" />
       <source>(no district name)</source>
       <translation>（未命名行政区）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="498" />
+      <location filename="../plugin/processing/report_pdf.py" line="534" />
       <source>No district boundaries were given: the page covers the units surveyed in the district, and the map their extent.</source>
       <translation>未提供行政区边界：本页按单位填报的行政区统计，地图显示这些单位的范围。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="800" />
+      <location filename="../plugin/processing/report_pdf.py" line="837" />
       <source>Date: {}</source>
       <translation>日期：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="802" />
+      <location filename="../plugin/processing/report_pdf.py" line="839" />
       <source>Source: {}  ·  Rules: {}</source>
       <translation>数据来源：{}  ·  规则：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="513" />
+      <location filename="../plugin/processing/report_pdf.py" line="550" />
       <source>(the first {} shown)</source>
       <translation>（显示前 {} 个）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="516" />
+      <location filename="../plugin/processing/report_pdf.py" line="553" />
       <source>The map shows the risk density and the level-1 and level-2 units only: {} of {} units.</source>
       <translation>地图仅显示风险密度和一级、二级风险单位：共 {1} 个单位中的 {0} 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="564" />
+      <location filename="../plugin/processing/report_pdf.py" line="601" />
       <source>Inherent</source>
       <translation>固有</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="564" />
+      <location filename="../plugin/processing/report_pdf.py" line="601" />
       <source>Final</source>
       <translation>最终</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="564" />
+      <location filename="../plugin/processing/report_pdf.py" line="601" />
       <source>Share</source>
       <translation>占比</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/risk_list.py" line="32" />
+      <source>Export the risk list</source>
+      <translation>导出风险清单</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/risk_list.py" line="33" />
+      <source>Writes the 风险清单 (risk list) of a scored risk database as an Excel workbook in the unified list layout: one row per risk point (hazard source) with its code, name, type, sector, district and street, 风险特征, 产生条件, the accident types it can lead to (GB 6441), its reach and the people and receptors within it (after citysafety:proximity), its level, level name and colour (the cells filled in the level colour), the controls in three kinds (工程技术, 管理, 个体防护与应急处置), the control level, the responsible unit and person with phone, the supervising department and the unit's duty phone, the major hazard source's three 包保责任人, and what the rules' [controls] finds missing. Level 1 first, then by district, street and code. Filter by districts and streets (the units' surveyed names, several separated by commas), sectors and levels. The responsible people's phones are masked (138****5678) unless you tick the option; duty phones are public and shown. Text is stored as text, never as a formula. A list longer than 1,000,000 rows continues on 风险清单 (2), (3) …; the sheet 说明 records the database, the filters and the rule. An earlier file is replaced only when the new one is complete.</source>
+      <translation>将已评价的风险数据库导出为统一格式的风险清单（Excel 工作簿）：每个风险点（危险源）一行，含编码、名称、类型、行业领域、所属区和街道、风险特征、产生条件、可能导致的事故类型（GB 6441）、影响范围及其中的人口和敏感目标（运行敏感目标与人口分析后）、风险等级、等级名称和颜色（单元格按等级着色）、三类管控措施（工程技术、管理、个体防护与应急处置）、管控层级、责任单位和责任人及电话、监管部门和单位值班电话、重大危险源的三名包保责任人，以及规则 [controls] 判定的管控缺失。按重大风险优先、再按区、街道和编码排序。可按行政区和街道（单位填报的名称，多个用逗号分隔）、行业领域和风险等级筛选。责任人电话默认脱敏（138****5678），勾选选项后完整显示；值班电话属公开信息，照常显示。文本一律按文本保存，不会成为公式。超过 1,000,000 行时续写在“风险清单 (2)”“(3)”…；“说明”工作表记录数据库、筛选条件和规则。新文件完整写出后才替换原有文件。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/risk_list.py" line="60" />
+      <source>Districts (the units' district names, separated by commas; empty: all)</source>
+      <translation>行政区（单位填报的所属区，多个用逗号分隔；留空为全部）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/risk_list.py" line="63" />
+      <source>Streets (separated by commas; empty: all)</source>
+      <translation>街道（多个用逗号分隔；留空为全部）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/risk_list.py" line="66" />
+      <source>Sectors (none chosen: all)</source>
+      <translation>行业领域（不选为全部）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/risk_list.py" line="69" />
+      <source>Risk levels (none chosen: all)</source>
+      <translation>风险等级（不选为全部）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/risk_list.py" line="72" />
+      <source>Show the responsible people's phone numbers in full (not masked)</source>
+      <translation>完整显示责任人电话（不脱敏）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/risk_list.py" line="131" />
+      <source>The responsible people's phone numbers are shown in full: handle the workbook as personal data.</source>
+      <translation>责任人电话已完整显示：请按个人信息管理该工作簿。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/risk_list.py" line="133" />
+      <source>{} risk points written to {}</source>
+      <translation>已写出 {} 个风险点：{}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/risk_list.py" line="128" />
+      <source>The database has no column for: {} (left empty; import with the current template, run the proximity analysis).</source>
+      <translation>数据库中没有以下列：{}（已留空；请用当前模板导入，并运行敏感目标与人口分析）。</translation>
     </message>
     <message>
       <location filename="../plugin/processing/risk_map.py" line="26" />
@@ -2025,11 +2405,6 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <location filename="../plugin/processing/run_all.py" line="66" />
       <source>Cascade (domino) analysis</source>
       <translation>多米诺连锁效应分析</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/run_all.py" line="81" />
-      <source>Major hazard sources</source>
-      <translation>重大危险源数</translation>
     </message>
     <message>
       <location filename="../plugin/processing/run_all.py" line="77" />

@@ -23,3 +23,8 @@ class Progress:
         if msg:
             self.info(msg)
         self.set_progress(pct)
+
+    def check(self) -> None:
+        """Raise :class:`Canceled` when the user cancelled (between chunks of work)."""
+        if self.is_canceled():
+            raise Canceled()

@@ -70,7 +70,8 @@ def progress_of(feedback) -> Progress:
 HELP_DOCS = {
     "survey_template": "docs/import.md", "import_surveys": "docs/import.md", "score": "docs/scoring.md",
     "proximity": "docs/proximity.md", "cascade": "docs/cascade.md", "cascade_scenario": "docs/cascade.md",
-    "risk_map": "docs/domain/mapping.md", "export_report": "docs/report.md", "run_all": "docs/product.md",
+    "risk_map": "docs/domain/mapping.md", "export_report": "docs/report.md", "risk_list": "docs/risk_list.md",
+    "run_all": "docs/product.md",
     "install_packages": "docs/install.md",
 }
 TAGS = {
@@ -82,6 +83,7 @@ TAGS = {
     "cascade_scenario": ("多米诺", "事故情景", "domino", "scenario", "Monte Carlo"),
     "risk_map": ("风险一张图", "风险密度", "risk map", "density", "aggregation", "district"),
     "export_report": ("报告", "report", "excel", "pdf"),
+    "risk_list": ("风险清单", "管控措施", "责任人", "risk list", "controls", "excel"),
     "run_all": ("全流程", "chain", "batch"),
     "install_packages": ("安装", "依赖", "install", "pip", "packages", "offline"),
 }

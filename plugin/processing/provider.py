@@ -25,6 +25,7 @@ def ALGORITHM_MENU():  # noqa: N802 — evaluated late so labels follow the tran
         ("cascade_scenario", tr("Cascade scenario from one accident…")),
         ("risk_map", tr("Risk map…")),
         ("export_report", tr("Export report (Excel and PDF)…")),
+        ("risk_list", tr("Export the risk list (风险清单)…")),
         ("run_all", tr("Run the whole chain…")),
     ]
 
@@ -41,6 +42,7 @@ ALGORITHMS = (
     ("cascade", ("CascadeAlgorithm", "CascadeScenarioAlgorithm")),
     ("risk_map", ("RiskMapAlgorithm",)),
     ("export_report", ("ExportReportAlgorithm",)),
+    ("risk_list", ("RiskListAlgorithm",)),
     ("run_all", ("RunAllAlgorithm",)),
     ("install_packages", ("InstallPackagesAlgorithm",)),  # the standard library only
 )

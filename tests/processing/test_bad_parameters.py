@@ -133,7 +133,8 @@ def bad_value(d: Path, param: str, kind: str, alg: str = "") -> str:
         return _table(d, kind)
     if kind == "folder_of_that_name":  # an output path that is a folder
         p = d / {"DENSITY": "density.tif", "XLSX": "report.xlsx", "PDF": "report.pdf", "REPORT_XLSX": "report.xlsx",
-                 "OUTPUT": "template.xlsx" if alg == "survey_template" else "risk.gpkg"}[param]
+                 "OUTPUT": {"survey_template": "template.xlsx", "risk_list": "risk_list.xlsx"}.get(alg, "risk.gpkg")}[
+            param]
         p.mkdir()
         return str(p)
     if kind == "under_a_file":  # an output path under a file
@@ -147,7 +148,7 @@ def bad_value(d: Path, param: str, kind: str, alg: str = "") -> str:
 
 # --- the cases ----------------------------------------------------------------------------
 
-DB_ALGS = ("score", "proximity", "cascade", "cascade_scenario", "risk_map", "export_report")
+DB_ALGS = ("score", "proximity", "cascade", "cascade_scenario", "risk_map", "export_report", "risk_list")
 LAYER_ALGS = ("proximity", "cascade_scenario", "risk_map", "run_all")
 ALL_ALGS = ("survey_template", "import_surveys", *DB_ALGS, "run_all")
 
@@ -174,6 +175,7 @@ CASES = [
     ("risk_map", "DENSITY", "under_a_file"), ("export_report", "XLSX", "folder_of_that_name"),
     ("export_report", "PDF", "folder_of_that_name"), ("run_all", "DENSITY", "folder_of_that_name"),
     ("run_all", "REPORT_XLSX", "folder_of_that_name"), ("import_surveys", "ERROR_WORKBOOKS", "a_file"),
+    ("risk_list", "OUTPUT", "folder_of_that_name"),
 ]
 
 
@@ -197,6 +199,7 @@ def good_parameters(alg: str, db: Path, out: Path) -> dict:
         "cascade_scenario": {"INPUT": str(db), "START": _start(db), "TRIALS": 10, "LOAD_LAYERS": False},
         "risk_map": {"INPUT": str(db), "DENSITY": str(db.parent / "risk_density.tif"), "LOAD_LAYERS": False},
         "export_report": {"INPUT": str(db), "XLSX": str(out / "report.xlsx")},
+        "risk_list": {"INPUT": str(db), "OUTPUT": str(out / "risk_list.xlsx")},
         "run_all": {"FOLDER": str(SAMPLE), "OUTPUT": str(earlier), "DENSITY": str(db.parent / "risk_density.tif"),
                     "CASCADE": False, "LOAD_LAYERS": False},
     }[alg]
