@@ -9,7 +9,7 @@ SYS_PY := /usr/bin/python3
 VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
 VENV_SITE = $(wildcard $(VENV)/lib/python3*/site-packages)
-APT_PACKAGES := qgis python3-qgis qgis-providers xvfb xauth fonts-noto-cjk poppler-utils \
+APT_PACKAGES := qgis python3-qgis qgis-providers xvfb xauth fonts-noto-cjk poppler-utils zbar-tools \
 	pyqt5-dev-tools qttools5-dev-tools python3-venv python3-pip
 OUT := $(ROOT)/out
 # Tests and scripts run headless with a throw-away QGIS profile.

@@ -4,6 +4,51 @@
   <context>
     <name>CitySafety</name>
     <message>
+      <location filename="../plugin/core/reporting/cards.py" line="128" />
+      <source>… and {} more risk points</source>
+      <translation>……另有 {} 个风险点</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/cards.py" line="167" />
+      <source>Responsible: not named</source>
+      <translation>责任人：未填写</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/cards.py" line="183" />
+      <source>not graded</source>
+      <translation>未评级</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/cards.py" line="167" />
+      <source>Responsible: {}</source>
+      <translation>责任人：{}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/cards.py" line="169" />
+      <source>principal</source>
+      <translation>主要负责人</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/cards.py" line="169" />
+      <source>technical</source>
+      <translation>技术负责人</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/cards.py" line="170" />
+      <source>operations</source>
+      <translation>操作负责人</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/cards.py" line="172" />
+      <source>Major hazard source, responsible people (包保责任人): {}</source>
+      <translation>重大危险源包保责任人：{}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/cards.py" line="188" />
+      <source>Duty phone {}</source>
+      <translation>值班电话 {}</translation>
+    </message>
+    <message>
       <location filename="../plugin/core/reporting/data.py" line="77" />
       <source>Unit code</source>
       <translation>单位编码</translation>
@@ -904,227 +949,227 @@
       <translation>全部</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="51" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="50" />
       <source>No.</source>
       <translation>序号</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="52" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="51" />
       <source>Risk point code</source>
       <translation>风险点编码</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="53" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="52" />
       <source>Risk point</source>
       <translation>风险点名称</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="54" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="53" />
       <source>Type</source>
       <translation>类型</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="58" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="57" />
       <source>Risk features</source>
       <translation>风险特征</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="59" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="58" />
       <source>Conditions that can lead to an accident</source>
       <translation>产生条件</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="60" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="59" />
       <source>Possible accidents (GB 6441)</source>
       <translation>可能导致的事故类型（GB 6441）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="61" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="60" />
       <source>Reach (m)</source>
       <translation>影响范围（米）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="62" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="61" />
       <source>People within the reach</source>
       <translation>影响范围内人口</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="63" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="62" />
       <source>Receptors within the reach</source>
       <translation>影响范围内敏感目标数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="64" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="63" />
       <source>Risk level</source>
       <translation>风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="66" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="65" />
       <source>Risk colour</source>
       <translation>风险颜色</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="67" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="66" />
       <source>Engineering controls</source>
       <translation>工程技术措施</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="68" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="67" />
       <source>Management controls</source>
       <translation>管理措施</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="69" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="68" />
       <source>PPE and emergency measures</source>
       <translation>个体防护与应急处置措施</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="70" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="69" />
       <source>Control level</source>
       <translation>管控层级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="72" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="71" />
       <source>Responsible unit</source>
       <translation>责任单位</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="73" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="72" />
       <source>Responsible person</source>
       <translation>责任人</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="74" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="73" />
       <source>Responsible person's phone</source>
       <translation>责任人电话</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="75" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="74" />
       <source>Supervising department</source>
       <translation>监管部门</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="76" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="75" />
       <source>Duty phone</source>
       <translation>值班电话</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="77" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="76" />
       <source>Major hazard source</source>
       <translation>重大危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="78" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="77" />
       <source>Principal in charge</source>
       <translation>主要负责人</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="79" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="78" />
       <source>Technical lead</source>
       <translation>技术负责人</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="80" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="79" />
       <source>Operations lead</source>
       <translation>操作负责人</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="81" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="80" />
       <source>Missing (the [controls] rule)</source>
       <translation>管控缺失（[controls] 规则）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="159" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="124" />
       <source>controls</source>
       <translation>管控措施</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="160" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="125" />
       <source>responsible person</source>
       <translation>责任人</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="162" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="127" />
       <source>the three responsible people of a major hazard source</source>
       <translation>重大危险源包保责任人</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="274" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="236" />
       <source>Risk list</source>
       <translation>风险清单</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="276" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="238" />
       <source>Made</source>
       <translation>生成时间</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="279" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="241" />
       <source>Risk points listed</source>
       <translation>列出的风险点数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="115" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="102" />
       <source>Districts</source>
       <translation>行政区</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="116" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="103" />
       <source>Streets</source>
       <translation>街道</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="117" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="104" />
       <source>Sectors</source>
       <translation>行业领域</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="119" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="106" />
       <source>Levels</source>
       <translation>风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="280" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="242" />
       <source>responsible people's phones shown in full (unmasked on request)</source>
       <translation>责任人电话完整显示（应要求不脱敏）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="281" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="243" />
       <source>responsible people's phones masked; duty phones shown (they are public)</source>
       <translation>责任人电话已脱敏；值班电话照常显示（属公开信息）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="292" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="254" />
       <source>Columns the database does not have (left empty)</source>
       <translation>数据库中缺少的列（留空）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="295" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="257" />
       <source>Note</source>
       <translation>备注</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="295" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="257" />
       <source>The proximity analysis (citysafety:proximity) has not run: the reach and the people within it are empty.</source>
       <translation>尚未运行敏感目标与人口分析（citysafety:proximity）：影响范围及其人口为空。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="298" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="260" />
       <source>No risk point matches the filters.</source>
       <translation>没有符合筛选条件的风险点。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="285" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="247" />
       <source>level {levels}: controls {controls}, responsible person {person}; major hazard sources: their three responsible people {people}</source>
       <translation>{levels} 级：管控措施{controls}，责任人{person}；重大危险源：包保责任人{people}</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="288" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="250" />
       <source>required</source>
       <translation>必填</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/risk_list.py" line="288" />
+      <location filename="../plugin/core/reporting/risk_list.py" line="250" />
       <source>not required</source>
       <translation>不要求</translation>
     </message>
@@ -1819,12 +1864,12 @@
       <translation>面板需要 Python 包 {}：请使用“城市安全风险”菜单中的“安装 Python 包…”。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="179" />
+      <location filename="../plugin/processing/base.py" line="180" />
       <source>Survey data</source>
       <translation>调查数据</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="214" />
+      <location filename="../plugin/processing/base.py" line="215" />
       <source>Risk analysis</source>
       <translation>风险分析</translation>
     </message>
@@ -1834,7 +1879,7 @@
       <translation>规则文件（默认：插件自带规则）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="205" />
+      <location filename="../plugin/processing/base.py" line="206" />
       <source>Cancelled; earlier outputs were left as they were.</source>
       <translation>已取消；之前的输出保持不变。</translation>
     </message>
@@ -2117,7 +2162,152 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>仍缺少或版本不符：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/provider.py" line="62" />
+      <location filename="../plugin/processing/notice_cards.py" line="238" />
+      <source>Print risk notice cards</source>
+      <translation>打印风险告知卡</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="239" />
+      <source>Prints 风险告知卡 (risk notice cards) from a scored risk database: one A4 card per unit, or per hazard source, from the print layout template resources/layouts/notice_card.qpt through QGIS's atlas. Each card shows the unit's name and code, its level's colour band and name, each risk point with the accident types it can lead to (GB 6441) and the matching GB 2894 warning signs (当心火灾, 当心爆炸, 当心中毒, 当心触电 …), the controls and the emergency measures, who answers for it (the responsible people and, for a major hazard source, its 包保责任人), the supervising department, the unit's duty phone and the numbers 119, 120 and 12350, a locator map and a QR code of the unit code. Choose the units by a layer (for example the risk map with a selection: tick 'Selected features only'), or by districts and risk levels (default: every level-1 and level-2 unit). Write one PDF, or one PDF per card in a folder (named by the unit or hazard source code), or both. The responsible people's phones are masked unless you tick the option. Earlier files are replaced only when the new ones are complete.</source>
+      <translation>从已评价的风险数据库打印风险告知卡：按单位或按危险源每张一页 A4，由打印布局模板 resources/layouts/notice_card.qpt 经 QGIS 图集生成。每张告知卡包括单位名称和编码、风险等级色带和名称、各风险点及其可能导致的事故类型（GB 6441）和相应的 GB 2894 警告标志（当心火灾、当心爆炸、当心中毒、当心触电……）、管控措施和应急处置措施、管控责任人（重大危险源另列包保责任人）、监管部门、单位值班电话及 119、120、12350，以及位置图和单位编码二维码。可按图层选择单位（如风险一张图中选中的要素，勾选“仅选中要素”），或按行政区和风险等级选择（默认全部重大、较大风险单位）。可输出一个 PDF，或在文件夹中每张一个 PDF（以单位或危险源编码命名），或两者都输出。责任人电话默认脱敏，勾选选项后完整显示。新文件完整写出后才替换原有文件。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="92" />
+      <source>Safety risk notice card</source>
+      <translation>安全风险告知卡</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="95" />
+      <source>Risk points and the accidents they can lead to</source>
+      <translation>风险点及可能导致的事故</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="96" />
+      <source>Warning signs</source>
+      <translation>安全警示标志</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="97" />
+      <source>Controls</source>
+      <translation>管控措施</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="98" />
+      <source>Emergency measures</source>
+      <translation>应急处置措施</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="99" />
+      <source>Location (1:10,000)</source>
+      <translation>位置（1:10,000）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="100" />
+      <source>Who answers</source>
+      <translation>管控责任人</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="101" />
+      <source>Supervision and numbers to call</source>
+      <translation>监管部门与应急电话</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="120" />
+      <source>Risk units by level</source>
+      <translation>风险单位（按等级）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="129" />
+      <source>Safety risk notice cards</source>
+      <translation>风险告知卡</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="94" />
+      <source>District and street</source>
+      <translation>所在区、街道</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="130" />
+      <source>Source: {}  ·  Rules: {}  ·  {}</source>
+      <translation>数据来源：{}  ·  规则：{}  ·  {}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="263" />
+      <source>Units to print (a layer with unit_code, e.g. the risk map's selection; optional)</source>
+      <translation>要打印的单位（含 unit_code 的图层，如风险一张图中选中的要素；可选）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="266" />
+      <source>Districts (the units' district names, separated by commas; empty: all)</source>
+      <translation>行政区（单位填报的所属区，多个用逗号分隔；留空为全部）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="269" />
+      <source>Risk levels</source>
+      <translation>风险等级</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="272" />
+      <source>One card per</source>
+      <translation>每张告知卡对应</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="274" />
+      <source>Show the responsible people's phone numbers in full (not masked)</source>
+      <translation>完整显示责任人电话（不脱敏）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="277" />
+      <source>Notice cards (one PDF)</source>
+      <translation>风险告知卡（一个 PDF）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="279" />
+      <source>Notice cards (one PDF per card, in this folder)</source>
+      <translation>风险告知卡（每张一个 PDF，存入此文件夹）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="281" />
+      <source>Cards printed</source>
+      <translation>打印的告知卡数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="283" />
+      <source>Notice cards folder</source>
+      <translation>风险告知卡文件夹</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="308" />
+      <source>Choose a PDF, a folder for one PDF per card, or both.</source>
+      <translation>请选择一个 PDF 文件、一个存放单张 PDF 的文件夹，或两者都选。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="326" />
+      <source>No unit matches the choice: no card to print.</source>
+      <translation>没有符合选择的单位，无告知卡可打印。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="334" />
+      <source>{} notice cards printed</source>
+      <translation>已打印 {} 张风险告知卡</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="272" />
+      <source>unit</source>
+      <translation>单位</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="272" />
+      <source>hazard source</source>
+      <translation>危险源</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/notice_cards.py" line="327" />
+      <source>{} units, {} hazard sources</source>
+      <translation>{} 个单位，{} 个危险源</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/provider.py" line="64" />
       <source>City Safety Risk Map (城市安全风险一张图)</source>
       <translation>城市安全风险一张图 (City Safety Risk Map)</translation>
     </message>
@@ -2138,6 +2328,11 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
     </message>
     <message>
       <location filename="../plugin/processing/provider.py" line="29" />
+      <source>Print risk notice cards (风险告知卡)…</source>
+      <translation>打印风险告知卡…</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/provider.py" line="30" />
       <source>Run the whole chain…</source>
       <translation>一键运行全流程…</translation>
     </message>
@@ -2197,102 +2392,97 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>升级危险源 {} 个，防护距离内有高敏感目标 {} 处，连线 {} 条。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="683" />
-      <source>Risk units by level</source>
-      <translation>风险单位（按等级）</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/report_pdf.py" line="673" />
+      <location filename="../plugin/processing/report_pdf.py" line="676" />
       <source>No level-1 or level-2 units</source>
       <translation>没有重大或较大风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="701" />
+      <location filename="../plugin/processing/report_pdf.py" line="704" />
       <source>Level-1 and level-2 units</source>
       <translation>一级和二级风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="797" />
+      <location filename="../plugin/processing/report_pdf.py" line="800" />
       <source>City Safety Risk Map report</source>
       <translation>城市安全风险一张图报告</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="840" />
+      <location filename="../plugin/processing/report_pdf.py" line="843" />
       <source>Units by sector and risk level</source>
       <translation>各行业领域单位风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="449" />
+      <location filename="../plugin/processing/report_pdf.py" line="452" />
       <source>Who answers: {} risk points without controls, {} without a responsible person; {} of {} major hazard sources without their three responsible people (包保责任人).</source>
       <translation>管控责任：{} 个风险点缺少管控措施，{} 个缺少责任人；{} 个重大危险源（共 {} 个）缺少包保责任人。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="548" />
+      <location filename="../plugin/processing/report_pdf.py" line="551" />
       <source>Level-1 and level-2 units in {}: {}</source>
       <translation>{}重大、较大风险单位：{} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="645" />
+      <location filename="../plugin/processing/report_pdf.py" line="648" />
       <source>R</source>
       <translation>R</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="779" />
+      <location filename="../plugin/processing/report_pdf.py" line="782" />
       <source>District boundaries</source>
       <translation>行政区边界</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="824" />
+      <location filename="../plugin/processing/report_pdf.py" line="827" />
       <source>Legend</source>
       <translation>图例</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="833" />
+      <location filename="../plugin/processing/report_pdf.py" line="836" />
       <source>Units by risk level</source>
       <translation>各风险等级单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="517" />
+      <location filename="../plugin/processing/report_pdf.py" line="520" />
       <source>(no district name)</source>
       <translation>（未命名行政区）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="534" />
+      <location filename="../plugin/processing/report_pdf.py" line="537" />
       <source>No district boundaries were given: the page covers the units surveyed in the district, and the map their extent.</source>
       <translation>未提供行政区边界：本页按单位填报的行政区统计，地图显示这些单位的范围。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="837" />
+      <location filename="../plugin/processing/report_pdf.py" line="840" />
       <source>Date: {}</source>
       <translation>日期：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="839" />
+      <location filename="../plugin/processing/report_pdf.py" line="842" />
       <source>Source: {}  ·  Rules: {}</source>
       <translation>数据来源：{}  ·  规则：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="550" />
+      <location filename="../plugin/processing/report_pdf.py" line="553" />
       <source>(the first {} shown)</source>
       <translation>（显示前 {} 个）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="553" />
+      <location filename="../plugin/processing/report_pdf.py" line="556" />
       <source>The map shows the risk density and the level-1 and level-2 units only: {} of {} units.</source>
       <translation>地图仅显示风险密度和一级、二级风险单位：共 {1} 个单位中的 {0} 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="601" />
+      <location filename="../plugin/processing/report_pdf.py" line="604" />
       <source>Inherent</source>
       <translation>固有</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="601" />
+      <location filename="../plugin/processing/report_pdf.py" line="604" />
       <source>Final</source>
       <translation>最终</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="601" />
+      <location filename="../plugin/processing/report_pdf.py" line="604" />
       <source>Share</source>
       <translation>占比</translation>
     </message>
@@ -2305,11 +2495,6 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <location filename="../plugin/processing/risk_list.py" line="33" />
       <source>Writes the 风险清单 (risk list) of a scored risk database as an Excel workbook in the unified list layout: one row per risk point (hazard source) with its code, name, type, sector, district and street, 风险特征, 产生条件, the accident types it can lead to (GB 6441), its reach and the people and receptors within it (after citysafety:proximity), its level, level name and colour (the cells filled in the level colour), the controls in three kinds (工程技术, 管理, 个体防护与应急处置), the control level, the responsible unit and person with phone, the supervising department and the unit's duty phone, the major hazard source's three 包保责任人, and what the rules' [controls] finds missing. Level 1 first, then by district, street and code. Filter by districts and streets (the units' surveyed names, several separated by commas), sectors and levels. The responsible people's phones are masked (138****5678) unless you tick the option; duty phones are public and shown. Text is stored as text, never as a formula. A list longer than 1,000,000 rows continues on 风险清单 (2), (3) …; the sheet 说明 records the database, the filters and the rule. An earlier file is replaced only when the new one is complete.</source>
       <translation>将已评价的风险数据库导出为统一格式的风险清单（Excel 工作簿）：每个风险点（危险源）一行，含编码、名称、类型、行业领域、所属区和街道、风险特征、产生条件、可能导致的事故类型（GB 6441）、影响范围及其中的人口和敏感目标（运行敏感目标与人口分析后）、风险等级、等级名称和颜色（单元格按等级着色）、三类管控措施（工程技术、管理、个体防护与应急处置）、管控层级、责任单位和责任人及电话、监管部门和单位值班电话、重大危险源的三名包保责任人，以及规则 [controls] 判定的管控缺失。按重大风险优先、再按区、街道和编码排序。可按行政区和街道（单位填报的名称，多个用逗号分隔）、行业领域和风险等级筛选。责任人电话默认脱敏（138****5678），勾选选项后完整显示；值班电话属公开信息，照常显示。文本一律按文本保存，不会成为公式。超过 1,000,000 行时续写在“风险清单 (2)”“(3)”…；“说明”工作表记录数据库、筛选条件和规则。新文件完整写出后才替换原有文件。</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/risk_list.py" line="60" />
-      <source>Districts (the units' district names, separated by commas; empty: all)</source>
-      <translation>行政区（单位填报的所属区，多个用逗号分隔；留空为全部）</translation>
     </message>
     <message>
       <location filename="../plugin/processing/risk_list.py" line="63" />
@@ -2327,22 +2512,17 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>风险等级（不选为全部）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_list.py" line="72" />
-      <source>Show the responsible people's phone numbers in full (not masked)</source>
-      <translation>完整显示责任人电话（不脱敏）</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/risk_list.py" line="131" />
+      <location filename="../plugin/processing/risk_list.py" line="128" />
       <source>The responsible people's phone numbers are shown in full: handle the workbook as personal data.</source>
       <translation>责任人电话已完整显示：请按个人信息管理该工作簿。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_list.py" line="133" />
+      <location filename="../plugin/processing/risk_list.py" line="130" />
       <source>{} risk points written to {}</source>
       <translation>已写出 {} 个风险点：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_list.py" line="128" />
+      <location filename="../plugin/processing/risk_list.py" line="125" />
       <source>The database has no column for: {} (left empty; import with the current template, run the proximity analysis).</source>
       <translation>数据库中没有以下列：{}（已留空；请用当前模板导入，并运行敏感目标与人口分析）。</translation>
     </message>

@@ -59,9 +59,13 @@ QGIS_PLUGINS = "/usr/share/qgis/python/plugins"
 DEFAULT_SEED = 20241128
 PROFILE = "city"
 CHAIN = ("import", "score", "proximity", "cascade", "risk_map", "export_report")
-STEPS = ("read", "read_threads", *CHAIN, "levels", "map")
+#: What a district office asks for after the chain (issue 15): the whole city's risk list, and
+#: notice cards for (at most) 1,000 level-1 units.
+EXPORTS = ("risk_list", "notice_cards")
+CARDS = 1_000
+STEPS = ("read", "read_threads", *CHAIN, "levels", "map", *EXPORTS)
 ALIASES = {"import_surveys": "import", "report": "export_report", "render": "map", "chain": (*CHAIN, "levels"),
-           "all": STEPS, "floor": ("read", "read_threads")}
+           "all": STEPS, "floor": ("read", "read_threads"), "exports": EXPORTS}
 SEED_SCALE = 1_116_200
 GROWTH_FROM = 100_000
 # Targets (issue 11) at SEED_SCALE units.
@@ -204,6 +208,11 @@ def algorithm_params(step: str, folder: Path, work: Path) -> dict:
     if step == "export_report":
         return {"INPUT": db, "XLSX": str(work / "report.xlsx"), "PDF": str(work / "report.pdf"),
                 "TITLE": "Bench city 基准城市"}
+    if step == "risk_list":
+        return {"INPUT": db, "OUTPUT": str(work / "risk_list.xlsx")}
+    if step == "notice_cards":
+        return {"INPUT": db, "OUTPUT": str(work / "notice_cards.pdf"),
+                "UNITS": f'{db}|layername=risk_level1|subset="fid" <= {CARDS}'}
     raise ValueError(step)
 
 
@@ -237,8 +246,8 @@ def run_algorithm(step: str, folder: Path, work: Path) -> dict:
     for k, v in res.items():
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             out[k.lower()] = v
-    for name in ("report.xlsx", "report.pdf", "risk.gpkg"):
-        if step in ("export_report", "import", "cascade") and (work / name).is_file():
+    for name in ("report.xlsx", "report.pdf", "risk.gpkg", "risk_list.xlsx", "notice_cards.pdf"):
+        if step in ("export_report", "import", "cascade", *EXPORTS) and (work / name).is_file():
             out[f"{name.replace('.', '_')}_mb"] = (work / name).stat().st_size / 1e6
     return out
 
@@ -720,6 +729,21 @@ def tables(results: dict, sizes: list[int]) -> dict[str, list[str]]:
             f"{fmt_mb(m['peak_mb'])} |")
     out["map"] = mp_rows
 
+    # The exports a district office asks for.
+    ex = ["| units | risk list: risk points | s | peak (MB) | file (MB) | notice cards | s | per card (ms) | "
+          "peak (MB) | PDF (MB) |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for n in sizes:
+        rl, nc = get(results, n, "risk_list"), get(results, n, "notice_cards")
+        if not (rl or nc):
+            continue
+        left = (f"{int(rl.get('rows', 0)):,} | {fmt_s(rl['seconds'])} | {fmt_mb(rl['peak_mb'])} | "
+                f"{rl.get('risk_list_xlsx_mb', 0):,.0f}") if rl else "– | – | – | –"
+        cards = int(nc.get("cards", 0)) if nc else 0
+        right = (f"{cards:,} | {fmt_s(nc['seconds'])} | {1000 * nc['seconds'] / max(cards, 1):.0f} | "
+                 f"{fmt_mb(nc['peak_mb'])} | {nc.get('notice_cards_pdf_mb', 0):,.1f}") if nc else "– | – | – | – | –"
+        ex.append(f"| {n:,} | {left} | {right} |")
+    out["exports"] = ex
+
     # The levels before and after the upgrades.
     lv_rows: list[str] = []
     for n in sizes:
@@ -753,6 +777,12 @@ NOTES = {
         "sheet of the same workbooks (the csv module for the CSV sector), one file after the other, and "
         "in the importer's thread pool. Growth: time at 1,116,200 units over time at 100,000."),
     "targets": "Issue 11's targets, checked against the table above.",
+    "exports": (
+        "After the chain, each in its own child process like the chain's steps: `citysafety:risk_list` "
+        "of the whole city (every risk point, all levels; read in chunks of 50,000 by one SQLite join and "
+        "written into a constant-memory workbook, 1,000,000 rows a sheet) and `citysafety:notice_cards` "
+        f"for the first {CARDS:,} level-1 units (`risk_level1` with `fid <= {CARDS}` as the UNITS layer): "
+        "one PDF, A4, a locator map each."),
     "import": (
         "`import / read` is the issue's measure: the whole `citysafety:import_surveys` against the bare "
         "calamine read of the same workbooks, one file after the other."),
@@ -793,7 +823,8 @@ def write_doc(blocks: dict[str, list[str]], results: dict, sections: list[str] |
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n\nWritten by `make bench`.\n"
     headings = {"generate": "## The bench city", "chain": "## The whole chain by size",
                 "targets": "## Targets at seed scale", "import": "## Import against the read",
-                "map": "## The map at city scale", "levels": "## Levels before and after the upgrades"}
+                "map": "## The map at city scale", "levels": "## Levels before and after the upgrades",
+                "exports": "## The risk list and the notice cards"}
     stamp = max((r.get("when", "") for size in results.values() for r in size.values()), default="")
     for section, lines in blocks.items():
         begin, end = f"<!-- bench:{section}:begin -->", f"<!-- bench:{section}:end -->"

@@ -11,7 +11,7 @@ MIRROR=${LTR_MIRROR:-http://deb.debian.org/debian}
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 # Debian's own packages: QGIS and every Python package Debian has for the plugin and its tests.
 PACKAGES="qgis python3-qgis qgis-providers qgis-plugin-grass- xvfb xauth fonts-noto-cjk \
-poppler-utils python3-pip python3-geopandas python3-shapely python3-pyogrio python3-pyproj \
+poppler-utils zbar-tools python3-pip python3-geopandas python3-shapely python3-pyogrio python3-pyproj \
 python3-rasterio python3-networkx python3-openpyxl python3-pandas python3-numpy \
 python3-stdnum python3-xlsxwriter python3-dateutil python3-pytest locales ca-certificates \
 make git pyqt5-dev-tools qttools5-dev-tools python3-venv"

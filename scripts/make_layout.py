@@ -307,15 +307,18 @@ def stable_uuids(xml: str) -> str:
     return re.sub(r"\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}", sub, xml)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=OUT, help=f"where to write the template (default {OUT})")
+def write_template(build_layout, default_out: Path, argv: list[str] | None = None, doc: str = "") -> int:
+    """Build a layout with ``build_layout(project)`` and save it as a template at ``--out``
+    (default ``default_out``), its uuids made stable."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
+    parser.add_argument("--out", type=Path, default=default_out, help=f"where to write the template (default "
+                                                                      f"{default_out})")
     out = parser.parse_args(argv).out
     app = QgsApplication([], False)
     app.initQgis()
     try:
         project = QgsProject()
-        layout = build(project)
+        layout = build_layout(project)
         out.parent.mkdir(parents=True, exist_ok=True)
         if not layout.saveAsTemplate(str(out), QgsReadWriteContext()):
             print(f"cannot write {out}", file=sys.stderr)
@@ -325,6 +328,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     finally:
         app.exitQgis()
+
+
+def main(argv: list[str] | None = None) -> int:
+    return write_template(build, OUT, argv, __doc__ or "")
 
 
 if __name__ == "__main__":

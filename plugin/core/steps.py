@@ -679,3 +679,42 @@ def export_risk_list(db: str | Path, path: str | Path, rules: Rules, filters=Non
     sql, absent = _risk_list_sql(db, filters)
     return risk_list.write_risk_list(read.query_chunks(db, sql, risk_list.CHUNK_ROWS), path, db, rules, filters,
                                      absent, unmask=unmask, tr=tr or (lambda t: t), progress=progress)
+
+
+# --- the notice cards -----------------------------------------------------------------------
+
+#: What a notice card reads of its units and their hazard sources (those the database has).
+CARD_UNIT_FIELDS = ("unit_code", "name", "address", "district", "street", "sector_zh", "level", "major_hazard",
+                    "supervising_dept", "duty_phone", "principal_person", "technical_person", "operating_person",
+                    "lon", "lat")
+CARD_HAZARD_FIELDS = ("hazard_code", "unit_code", "name", "level", "accident_types", "controls_engineering",
+                      "controls_management", "controls_emergency", "responsible_person", "responsible_phone")
+
+
+def notice_card_units(db: str | Path, codes: tuple[str, ...] = (), districts: tuple[str, ...] = (),
+                      levels: tuple[int, ...] = (1, 2)) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The units the notice cards are for — the ``codes`` given, else those of ``levels`` (and
+    ``districts``, the units' surveyed names) — by level, district, street and code, and their
+    hazard sources. Raises :class:`PipelineError` for a database without levels."""
+    db = Path(db)
+    read.require_layers(db, ("units", "hazards"))
+    require_scored(db, read.field_names(db, "units"), read.field_names(db, "hazards"),
+                   needs=("the notice cards need levels", "风险告知卡需要风险等级"))
+    where = []
+    if codes:
+        where.append(f'"unit_code" IN {read.in_list(codes)}')
+    else:
+        if levels:
+            where.append(f'"level" IN ({", ".join(str(int(k)) for k in levels)})')
+        if districts:
+            where.append(f'TRIM("district") IN {read.in_list(districts)}')
+    condition = " AND ".join(where) or "1"
+    units = read.present_rows(db, "units", CARD_UNIT_FIELDS, condition)
+    for c in CARD_UNIT_FIELDS:
+        if c not in units:
+            units[c] = None
+    units["_level"] = pd.to_numeric(units["level"], errors="coerce")
+    units = units.sort_values(["_level", "district", "street", "unit_code"], na_position="last", kind="stable")
+    hazards = read.present_rows(db, "hazards", CARD_HAZARD_FIELDS,
+                                f'"unit_code" IN (SELECT "unit_code" FROM "units" WHERE {condition})')
+    return units.drop(columns="_level").reset_index(drop=True), hazards

@@ -71,7 +71,7 @@ HELP_DOCS = {
     "survey_template": "docs/import.md", "import_surveys": "docs/import.md", "score": "docs/scoring.md",
     "proximity": "docs/proximity.md", "cascade": "docs/cascade.md", "cascade_scenario": "docs/cascade.md",
     "risk_map": "docs/domain/mapping.md", "export_report": "docs/report.md", "risk_list": "docs/risk_list.md",
-    "run_all": "docs/product.md",
+    "notice_cards": "docs/notice_cards.md", "run_all": "docs/product.md",
     "install_packages": "docs/install.md",
 }
 TAGS = {
@@ -84,6 +84,7 @@ TAGS = {
     "risk_map": ("风险一张图", "风险密度", "risk map", "density", "aggregation", "district"),
     "export_report": ("报告", "report", "excel", "pdf"),
     "risk_list": ("风险清单", "管控措施", "责任人", "risk list", "controls", "excel"),
+    "notice_cards": ("风险告知卡", "警示标志", "notice card", "warning signs", "atlas", "pdf"),
     "run_all": ("全流程", "chain", "batch"),
     "install_packages": ("安装", "依赖", "install", "pip", "packages", "offline"),
 }

@@ -26,6 +26,7 @@ def ALGORITHM_MENU():  # noqa: N802 — evaluated late so labels follow the tran
         ("risk_map", tr("Risk map…")),
         ("export_report", tr("Export report (Excel and PDF)…")),
         ("risk_list", tr("Export the risk list (风险清单)…")),
+        ("notice_cards", tr("Print risk notice cards (风险告知卡)…")),
         ("run_all", tr("Run the whole chain…")),
     ]
 
@@ -43,6 +44,7 @@ ALGORITHMS = (
     ("risk_map", ("RiskMapAlgorithm",)),
     ("export_report", ("ExportReportAlgorithm",)),
     ("risk_list", ("RiskListAlgorithm",)),
+    ("notice_cards", ("NoticeCardsAlgorithm",)),
     ("run_all", ("RunAllAlgorithm",)),
     ("install_packages", ("InstallPackagesAlgorithm",)),  # the standard library only
 )

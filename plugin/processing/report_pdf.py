@@ -293,8 +293,11 @@ def _cell(content, bold: bool = False, background: str | None = None, size: floa
 
 def _misread(cp: int) -> bool:
     """Code points a PDF's text should not come back as: C0 controls (a tab for the space
-    glyph), the CJK radicals (U+2E80–U+2EFF) and the Kangxi radicals (U+2F00–U+2FDF)."""
-    return cp < 0x20 or 0x2E80 <= cp <= 0x2FDF
+    glyph), the CJK radicals (U+2E80–U+2EFF), the Kangxi radicals (U+2F00–U+2FDF) and CJK
+    Extension A (U+3400–U+4DBF), whose glyphs Noto Sans CJK shares with common characters
+    (胶 U+80F6 is drawn with the glyph of 㬵 U+3B35). Only a code point whose glyph an ordinary
+    character also reaches is replaced (:func:`_preferred_code_points`)."""
+    return cp < 0x20 or 0x2E80 <= cp <= 0x2FDF or 0x3400 <= cp <= 0x4DBF
 
 
 @functools.lru_cache(maxsize=4)
@@ -868,6 +871,18 @@ def require_risk_map(db: str) -> None:
                           f"{Path(db).name} 还没有风险一张图，请先运行风险一张图再导出 PDF 报告")
 
 
+def pdf_settings(dpi: int) -> QgsLayoutExporter.PdfExportSettings:
+    """How the plugin's PDFs are exported: vector, text as text (extractable Chinese)."""
+    settings = QgsLayoutExporter.PdfExportSettings()
+    settings.dpi = dpi
+    settings.rasterizeWholeImage = False
+    settings.forceVectorOutput = True
+    settings.textRenderFormat = Qgis.TextRenderFormat.AlwaysText
+    settings.exportMetadata = True
+    settings.simplifyGeometries = True
+    return settings
+
+
 def export_report_pdf(db: str, pdf_path: str, rules, title: str | None = None, feedback=None, tr=None,
                       date_text: str | None = None) -> int:
     """Write the PDF report of risk database ``db`` to ``pdf_path``; the number of pages.
@@ -897,13 +912,7 @@ def export_report_pdf(db: str, pdf_path: str, rules, title: str | None = None, f
         pages = layout.atlas().count() if layout.atlas().updateFeatures() else 0
         if pages < 1:
             raise ReportError("the report has no pages", "报告没有页面")
-        settings = QgsLayoutExporter.PdfExportSettings()
-        settings.dpi = DPI
-        settings.rasterizeWholeImage = False
-        settings.forceVectorOutput = True
-        settings.textRenderFormat = Qgis.TextRenderFormat.AlwaysText  # extractable Chinese
-        settings.exportMetadata = True
-        settings.simplifyGeometries = True
+        settings = pdf_settings(DPI)
         out = Path(pdf_path)
         out.parent.mkdir(parents=True, exist_ok=True)
         # Beside the target (same file system, so the rename is atomic); created by the

@@ -27,6 +27,21 @@ def names_of(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p.strip() for p in _SPLIT.split(text or "") if p.strip()))
 
 
+def refuse_unknown_names(alg, param: str, db: str, field: str, wanted: tuple[str, ...]) -> None:
+    """Refuse (bilingual, naming them and the names the database has) the names of ``wanted``
+    that no unit of ``db`` has in its ``field`` (district, street)."""
+    from ..core.store import read
+
+    if not wanted:
+        return
+    known = set(read.grouped_counts(db, "units", (field,))[field].dropna().astype(str).str.strip())
+    missing = [w for w in wanted if w not in known]
+    if missing:
+        shown = "、".join(sorted(known)[:30])
+        raise bad_parameter(alg, param, "、".join(missing), f"数据库中没有这些名称（有：{shown}）",
+                            f"no unit has these names in the database (it has: {shown})")
+
+
 class RiskListAlgorithm(AnalysisAlgorithm):
     ALG_ID = "risk_list"
     DISPLAY = "Export the risk list"
@@ -85,19 +100,11 @@ class RiskListAlgorithm(AnalysisAlgorithm):
     def _filters(self, parameters, context, db: str):
         """The filters, each district and street checked against the database's units."""
         from ..core.reporting.risk_list import Filters
-        from ..core.store import read
 
         districts = names_of(self.parameterAsString(parameters, self.DISTRICTS, context))
         streets = names_of(self.parameterAsString(parameters, self.STREETS, context))
-        for param, wanted, field in ((self.DISTRICTS, districts, "district"), (self.STREETS, streets, "street")):
-            if not wanted:
-                continue
-            known = read.grouped_counts(db, "units", (field,))[field].dropna().astype(str).str.strip()
-            missing = [w for w in wanted if w not in set(known)]
-            if missing:
-                shown = "、".join(sorted(set(known))[:30])
-                raise bad_parameter(self, param, "、".join(missing), f"数据库中没有这些名称（有：{shown}）",
-                                    f"no unit has these names in the database (it has: {shown})")
+        refuse_unknown_names(self, self.DISTRICTS, db, "district", districts)
+        refuse_unknown_names(self, self.STREETS, db, "street", streets)
         sectors = tuple(SECTOR_IDS[i] for i in self._chosen(parameters, self.SECTORS, context))
         levels = tuple(LEVEL_IDS[i] for i in self._chosen(parameters, self.LEVELS, context))
         return Filters(districts, streets, sectors, levels)

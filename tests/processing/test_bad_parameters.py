@@ -133,7 +133,8 @@ def bad_value(d: Path, param: str, kind: str, alg: str = "") -> str:
         return _table(d, kind)
     if kind == "folder_of_that_name":  # an output path that is a folder
         p = d / {"DENSITY": "density.tif", "XLSX": "report.xlsx", "PDF": "report.pdf", "REPORT_XLSX": "report.xlsx",
-                 "OUTPUT": {"survey_template": "template.xlsx", "risk_list": "risk_list.xlsx"}.get(alg, "risk.gpkg")}[
+                 "OUTPUT": {"survey_template": "template.xlsx", "risk_list": "risk_list.xlsx",
+                            "notice_cards": "cards.pdf"}.get(alg, "risk.gpkg")}[
             param]
         p.mkdir()
         return str(p)
@@ -148,7 +149,8 @@ def bad_value(d: Path, param: str, kind: str, alg: str = "") -> str:
 
 # --- the cases ----------------------------------------------------------------------------
 
-DB_ALGS = ("score", "proximity", "cascade", "cascade_scenario", "risk_map", "export_report", "risk_list")
+DB_ALGS = ("score", "proximity", "cascade", "cascade_scenario", "risk_map", "export_report", "risk_list",
+           "notice_cards")
 LAYER_ALGS = ("proximity", "cascade_scenario", "risk_map", "run_all")
 ALL_ALGS = ("survey_template", "import_surveys", *DB_ALGS, "run_all")
 
@@ -175,7 +177,8 @@ CASES = [
     ("risk_map", "DENSITY", "under_a_file"), ("export_report", "XLSX", "folder_of_that_name"),
     ("export_report", "PDF", "folder_of_that_name"), ("run_all", "DENSITY", "folder_of_that_name"),
     ("run_all", "REPORT_XLSX", "folder_of_that_name"), ("import_surveys", "ERROR_WORKBOOKS", "a_file"),
-    ("risk_list", "OUTPUT", "folder_of_that_name"),
+    ("risk_list", "OUTPUT", "folder_of_that_name"), ("notice_cards", "OUTPUT", "folder_of_that_name"),
+    ("notice_cards", "FOLDER", "a_file"),
 ]
 
 
@@ -200,6 +203,7 @@ def good_parameters(alg: str, db: Path, out: Path) -> dict:
         "risk_map": {"INPUT": str(db), "DENSITY": str(db.parent / "risk_density.tif"), "LOAD_LAYERS": False},
         "export_report": {"INPUT": str(db), "XLSX": str(out / "report.xlsx")},
         "risk_list": {"INPUT": str(db), "OUTPUT": str(out / "risk_list.xlsx")},
+        "notice_cards": {"INPUT": str(db), "OUTPUT": str(out / "cards.pdf"), "LEVELS": [0]},
         "run_all": {"FOLDER": str(SAMPLE), "OUTPUT": str(earlier), "DENSITY": str(db.parent / "risk_density.tif"),
                     "CASCADE": False, "LOAD_LAYERS": False},
     }[alg]
