@@ -1294,442 +1294,472 @@
       <translation>导出报告（Excel 和 PDF）…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="127" />
+      <location filename="../plugin/gui/dock.py" line="91" />
+      <source>Export the risk list (风险清单)…</source>
+      <translation>导出风险清单…</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="92" />
+      <source>Print risk notice cards (风险告知卡)…</source>
+      <translation>打印风险告知卡…</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="129" />
       <source>(no sector)</source>
       <translation>（无行业领域）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="309" />
+      <location filename="../plugin/gui/dock.py" line="349" />
       <source>Not run yet</source>
       <translation>尚未运行</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="303" />
+      <location filename="../plugin/gui/dock.py" line="322" />
+      <source>Possible accidents</source>
+      <translation>可能导致的事故</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="343" />
       <source>No database yet: the import creates it.</source>
       <translation>尚无数据库：导入调查数据时创建。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="308" />
+      <location filename="../plugin/gui/dock.py" line="348" />
       <source>Older than the levels (a step ran after it): run it again</source>
       <translation>早于当前风险等级（之后又运行了其他步骤）：请重新运行</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="350" />
+      <location filename="../plugin/gui/dock.py" line="394" />
       <source>City Safety Risk Map</source>
       <translation>城市安全风险一张图</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="391" />
+      <location filename="../plugin/gui/dock.py" line="435" />
       <source>GeoPackage (*.gpkg)</source>
       <translation>GeoPackage 数据库 (*.gpkg)</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="394" />
+      <location filename="../plugin/gui/dock.py" line="438" />
       <source>The risk database (GeoPackage) the steps read and write</source>
       <translation>各步骤读写的风险数据库（GeoPackage）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="399" />
+      <location filename="../plugin/gui/dock.py" line="443" />
       <source>Read the database again</source>
       <translation>重新读取数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="440" />
+      <location filename="../plugin/gui/dock.py" line="484" />
       <source>What the risk map shows between the city and the street, where single units would overlap: hexagonal cells coloured by their level-1 units per km² or by their worst level, or the risk density. Level-1 units show as points at every scale.</source>
       <translation>在全市与街道之间、单个单位会相互重叠的比例尺下，风险一张图显示的内容：按每平方千米重大风险单位数或网格内最高风险等级着色的六边形网格，或风险密度。重大风险单位在任何比例尺下都以点显示。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="452" />
+      <location filename="../plugin/gui/dock.py" line="496" />
       <source>Workflow</source>
       <translation>工作流程</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="453" />
+      <location filename="../plugin/gui/dock.py" line="497" />
       <source>Level 1 units</source>
       <translation>重大风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="454" />
+      <location filename="../plugin/gui/dock.py" line="498" />
       <source>Unit inspector</source>
       <translation>单位详情</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="469" />
+      <location filename="../plugin/gui/dock.py" line="513" />
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="587" />
+      <location filename="../plugin/gui/dock.py" line="631" />
       <source>Double-click a unit to zoom to it and select it</source>
       <translation>双击单位可缩放至该单位并选中</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="601" />
+      <location filename="../plugin/gui/dock.py" line="645" />
       <source>Pick a unit on the map</source>
       <translation>在地图上点选单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="610" />
+      <location filename="../plugin/gui/dock.py" line="654" />
       <source>Click “Pick a unit on the map”, then a unit on the map.</source>
       <translation>点击“在地图上点选单位”，然后在地图上点击一个单位。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="801" />
+      <location filename="../plugin/gui/dock.py" line="845" />
       <source>Raised</source>
       <translation>升级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="813" />
+      <location filename="../plugin/gui/dock.py" line="857" />
       <source>Units the proximity and cascade upgrades made more severe than their scores (inherent level)</source>
       <translation>因邻近敏感目标升级和多米诺连锁升级，风险等级高于评分所得（固有风险等级）的单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="851" />
+      <location filename="../plugin/gui/dock.py" line="895" />
       <source>Districts of the risk map (units located in each district's area).</source>
       <translation>风险一张图的行政区（按单位所在位置落入的行政区统计）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="853" />
+      <location filename="../plugin/gui/dock.py" line="897" />
       <source>Districts as surveyed (the units' district field): the risk map has no current district summary.</source>
       <translation>按调查填写的行政区统计（单位的“行政区”字段）：风险一张图没有最新的行政区汇总。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="854" />
+      <location filename="../plugin/gui/dock.py" line="898" />
       <source>Each cell: units, and under them their share of the district's units; “8→12”: 8 by the scores, 12 after the upgrades.</source>
       <translation>每格：单位数，下方为占该行政区单位总数的比例；“8→12”：评分所得 8 个，升级后 12 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="856" />
+      <location filename="../plugin/gui/dock.py" line="900" />
       <source>Each cell: units, and under them their share of the district's units. The levels before the upgrades are not recorded (scored before they were kept).</source>
       <translation>每格：单位数，下方为占该行政区单位总数的比例。未记录升级前的等级（评价时尚未保存）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="994" />
+      <location filename="../plugin/gui/dock.py" line="1042" />
       <source>Cancelling…</source>
       <translation>正在取消…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1053" />
+      <location filename="../plugin/gui/dock.py" line="1101" />
       <source>Units (no risk map yet)</source>
       <translation>单位（尚未生成风险一张图）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="107" />
+      <location filename="../plugin/gui/dock.py" line="109" />
       <source>Level {}</source>
       <translation>{}级风险</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="254" />
+      <location filename="../plugin/gui/dock.py" line="257" />
       <source>Upgrade</source>
       <translation>升级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="255" />
+      <location filename="../plugin/gui/dock.py" line="258" />
       <source>Cascade</source>
       <translation>连锁</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="312" />
+      <location filename="../plugin/gui/dock.py" line="352" />
       <source>{} units, {} hazard sources, {} errors</source>
       <translation>单位 {} 个，危险源 {} 个，错误 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="433" />
+      <location filename="../plugin/gui/dock.py" line="477" />
       <source>Aggregation</source>
       <translation>聚合显示</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="436" />
+      <location filename="../plugin/gui/dock.py" line="480" />
       <source>Level-1 units per km² of each cell</source>
       <translation>网格重大风险单位密度（个/平方千米）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="437" />
+      <location filename="../plugin/gui/dock.py" line="481" />
       <source>Worst level per cell</source>
       <translation>网格最高风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="438" />
+      <location filename="../plugin/gui/dock.py" line="482" />
       <source>Risk density raster</source>
       <translation>风险密度栅格</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="514" />
+      <location filename="../plugin/gui/dock.py" line="558" />
       <source>Open the Processing dialog with this database filled in</source>
       <translation>打开处理工具对话框并填入本数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="582" />
+      <location filename="../plugin/gui/dock.py" line="626" />
       <source>Name</source>
       <translation>名称</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="582" />
+      <location filename="../plugin/gui/dock.py" line="626" />
       <source>Code</source>
       <translation>编码</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="582" />
+      <location filename="../plugin/gui/dock.py" line="626" />
       <source>Score</source>
       <translation>分值</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="666" />
+      <location filename="../plugin/gui/dock.py" line="710" />
       <source>Reading the risk database</source>
       <translation>正在读取风险数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="698" />
+      <location filename="../plugin/gui/dock.py" line="742" />
       <source>Reading the risk database…</source>
       <translation>正在读取风险数据库…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="781" />
+      <location filename="../plugin/gui/dock.py" line="825" />
       <source>All sectors</source>
       <translation>全部行业领域</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="848" />
+      <location filename="../plugin/gui/dock.py" line="892" />
       <source>No districts yet (the database is not scored, or its units name no district).</source>
       <translation>暂无行政区统计（数据库尚未评价，或单位未填写行政区）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="206" />
+      <location filename="../plugin/gui/dock.py" line="208" />
       <source>unscored</source>
       <translation>未评级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="225" />
+      <location filename="../plugin/gui/dock.py" line="227" />
       <source>R = {}</source>
       <translation>R = {}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="229" />
+      <location filename="../plugin/gui/dock.py" line="231" />
       <source>{} hazard sources</source>
       <translation>危险源 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="259" />
+      <location filename="../plugin/gui/dock.py" line="263" />
       <source>{} receptors within {} m</source>
       <translation>敏感目标 {} 个（{} 米范围内）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="306" />
+      <location filename="../plugin/gui/dock.py" line="346" />
       <source>Needs: {}</source>
       <translation>需先运行：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="315" />
+      <location filename="../plugin/gui/dock.py" line="355" />
       <source>Level 1: {} · 2: {} · 3: {} · 4: {} · unscored: {}; {} major hazard units</source>
       <translation>1级 {} · 2级 {} · 3级 {} · 4级 {} · 未评级 {}；重大危险源单位 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="334" />
+      <location filename="../plugin/gui/dock.py" line="378" />
       <source>ran {}</source>
       <translation>运行于 {}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="518" />
+      <location filename="../plugin/gui/dock.py" line="562" />
       <source>Run</source>
       <translation>运行</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="520" />
+      <location filename="../plugin/gui/dock.py" line="564" />
       <source>Run this step now on the database with the default settings, in the background</source>
       <translation>立即以默认设置在后台对本数据库运行此步骤</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="732" />
+      <location filename="../plugin/gui/dock.py" line="776" />
       <source>Done</source>
       <translation>已完成</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="759" />
+      <location filename="../plugin/gui/dock.py" line="803" />
       <source>Units without a level: {}</source>
       <translation>未评级单位：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="840" />
+      <location filename="../plugin/gui/dock.py" line="884" />
       <source>Not recorded: the database was scored before inherent levels were kept</source>
       <translation>未记录：该数据库评价时尚未保存固有风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="894" />
+      <location filename="../plugin/gui/dock.py" line="938" />
       <source>No level-1 units (or the database is not scored yet).</source>
       <translation>没有重大风险单位（或数据库尚未评价）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="946" />
+      <location filename="../plugin/gui/dock.py" line="994" />
       <source>Running: {}</source>
       <translation>正在运行：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1008" />
+      <location filename="../plugin/gui/dock.py" line="1056" />
       <source>{}: finished</source>
       <translation>{}：已完成</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="227" />
+      <location filename="../plugin/gui/dock.py" line="229" />
       <source>major hazard source</source>
       <translation>重大危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="233" />
+      <location filename="../plugin/gui/dock.py" line="235" />
       <source>Level reasons</source>
       <translation>定级依据</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="245" />
+      <location filename="../plugin/gui/dock.py" line="248" />
       <source>{} t</source>
       <translation>{} t</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="247" />
+      <location filename="../plugin/gui/dock.py" line="250" />
       <source>method: {}</source>
       <translation>方法：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="279" />
+      <location filename="../plugin/gui/dock.py" line="283" />
       <source>None recorded (or the proximity step has not run).</source>
       <translation>无记录（或尚未运行敏感目标与人口分析）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="291" />
+      <location filename="../plugin/gui/dock.py" line="295" />
       <source>None starting at this unit (or the cascade step has not run).</source>
       <translation>没有从本单位开始的连锁链（或尚未运行多米诺连锁效应分析）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="319" />
+      <location filename="../plugin/gui/dock.py" line="311" />
+      <source>Responsible people (包保责任人)</source>
+      <translation>包保责任人</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="359" />
       <source>{} receptor links, {} hazard sources upgraded</source>
       <translation>危险源-敏感目标连线 {} 条，升级危险源 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="748" />
+      <location filename="../plugin/gui/dock.py" line="792" />
       <source>Cannot read the database: {}</source>
       <translation>无法读取数据库：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="756" />
+      <location filename="../plugin/gui/dock.py" line="800" />
       <source>Level {}: {} units</source>
       <translation>{}级风险：{} 个单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="807" />
+      <location filename="../plugin/gui/dock.py" line="851" />
       <source>{}: units, and under them their share of the district's units; “8→12”: 8 by the scores (inherent level), 12 after the proximity and cascade upgrades</source>
       <translation>{}：单位数，下方为占该行政区单位总数的比例；“8→12”：评分所得 8 个（固有风险等级），经邻近敏感目标升级和多米诺连锁升级后 12 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="818" />
+      <location filename="../plugin/gui/dock.py" line="862" />
       <source>{}: {} units, {} unscored</source>
       <translation>{}：{} 个单位，其中 {} 个未评级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="825" />
+      <location filename="../plugin/gui/dock.py" line="869" />
       <source>{} · {}: {} units, {} of the district's units</source>
       <translation>{} · {}：{} 个单位，占该行政区单位总数的 {}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="888" />
+      <location filename="../plugin/gui/dock.py" line="932" />
       <source>{} level-1 units; the first {} by method and score are listed.</source>
       <translation>重大风险单位 {} 个；按评价方法和分值列出前 {} 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1011" />
+      <location filename="../plugin/gui/dock.py" line="1059" />
       <source>{}: cancelled; the database was left as it was</source>
       <translation>{}：已取消，数据库保持不变</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="236" />
+      <location filename="../plugin/gui/dock.py" line="239" />
       <source>Hazard sources ({})</source>
       <translation>危险源（{}）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="261" />
+      <location filename="../plugin/gui/dock.py" line="265" />
       <source>nearest high-sensitivity: {} at {} m</source>
       <translation>最近的高敏感目标：{}，距离 {} 米</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="267" />
+      <location filename="../plugin/gui/dock.py" line="271" />
       <source>Nearby receptors ({})</source>
       <translation>周边敏感目标（{}）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="282" />
+      <location filename="../plugin/gui/dock.py" line="286" />
       <source>Cascade chains ({})</source>
       <translation>连锁链（{}）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="322" />
+      <location filename="../plugin/gui/dock.py" line="362" />
       <source>{} escalation edges, {} chains, {} upgraded</source>
       <translation>连锁关系 {} 条，连锁链 {} 条，升级 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="332" />
+      <location filename="../plugin/gui/dock.py" line="372" />
       <source>Written</source>
       <translation>已生成</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="740" />
+      <location filename="../plugin/gui/dock.py" line="784" />
       <source>The algorithm {} is not available</source>
       <translation>算法 {} 不可用</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="839" />
+      <location filename="../plugin/gui/dock.py" line="883" />
       <source>{}: {} units raised by the upgrades</source>
       <translation>{}：{} 个单位因升级提高了风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="892" />
+      <location filename="../plugin/gui/dock.py" line="936" />
       <source>{} level-1 units. Double-click one to zoom to it.</source>
       <translation>重大风险单位 {} 个。双击可缩放至该单位。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1015" />
+      <location filename="../plugin/gui/dock.py" line="1063" />
       <source>{}: failed: {}</source>
       <translation>{}：失败：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1016" />
+      <location filename="../plugin/gui/dock.py" line="1064" />
       <source>{}: failed (see the Processing log)</source>
       <translation>{}：失败（详见处理工具日志）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="325" />
+      <location filename="../plugin/gui/dock.py" line="365" />
       <source>{} units on the map, {} districts</source>
       <translation>上图单位 {} 个，行政区 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="828" />
+      <location filename="../plugin/gui/dock.py" line="872" />
       <source>{} by the scores alone (inherent level)</source>
       <translation>仅按评分为 {} 个（固有风险等级）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="270" />
+      <location filename="../plugin/gui/dock.py" line="274" />
       <source>Class</source>
       <translation>类别</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="270" />
+      <location filename="../plugin/gui/dock.py" line="274" />
       <source>Hazard source</source>
       <translation>危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="332" />
+      <location filename="../plugin/gui/dock.py" line="372" />
       <source>Written: {}</source>
       <translation>已生成：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1149" />
+      <location filename="../plugin/gui/dock.py" line="1197" />
       <source>Unit {} is not in this database.</source>
       <translation>本数据库中没有单位 {}。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="327" />
+      <location filename="../plugin/gui/dock.py" line="367" />
       <source>{} risk points without controls, {} without a responsible person, {} major hazard sources without their responsible people</source>
       <translation>{} 个风险点缺少管控措施，{} 个缺少责任人，{} 个重大危险源缺少包保责任人</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1146" />
+      <location filename="../plugin/gui/dock.py" line="374" />
+      <source>{} risk points</source>
+      <translation>{} 个风险点</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="376" />
+      <source>{} cards</source>
+      <translation>{} 张告知卡</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="1194" />
       <source>Cannot read the unit: {}</source>
       <translation>无法读取单位：{}</translation>
     </message>
@@ -1864,12 +1894,12 @@
       <translation>面板需要 Python 包 {}：请使用“城市安全风险”菜单中的“安装 Python 包…”。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="180" />
+      <location filename="../plugin/processing/base.py" line="193" />
       <source>Survey data</source>
       <translation>调查数据</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="215" />
+      <location filename="../plugin/processing/base.py" line="228" />
       <source>Risk analysis</source>
       <translation>风险分析</translation>
     </message>
@@ -1879,7 +1909,7 @@
       <translation>规则文件（默认：插件自带规则）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="206" />
+      <location filename="../plugin/processing/base.py" line="219" />
       <source>Cancelled; earlier outputs were left as they were.</source>
       <translation>已取消；之前的输出保持不变。</translation>
     </message>
@@ -2162,147 +2192,147 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>仍缺少或版本不符：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="238" />
+      <location filename="../plugin/processing/notice_cards.py" line="225" />
       <source>Print risk notice cards</source>
       <translation>打印风险告知卡</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="239" />
+      <location filename="../plugin/processing/notice_cards.py" line="226" />
       <source>Prints 风险告知卡 (risk notice cards) from a scored risk database: one A4 card per unit, or per hazard source, from the print layout template resources/layouts/notice_card.qpt through QGIS's atlas. Each card shows the unit's name and code, its level's colour band and name, each risk point with the accident types it can lead to (GB 6441) and the matching GB 2894 warning signs (当心火灾, 当心爆炸, 当心中毒, 当心触电 …), the controls and the emergency measures, who answers for it (the responsible people and, for a major hazard source, its 包保责任人), the supervising department, the unit's duty phone and the numbers 119, 120 and 12350, a locator map and a QR code of the unit code. Choose the units by a layer (for example the risk map with a selection: tick 'Selected features only'), or by districts and risk levels (default: every level-1 and level-2 unit). Write one PDF, or one PDF per card in a folder (named by the unit or hazard source code), or both. The responsible people's phones are masked unless you tick the option. Earlier files are replaced only when the new ones are complete.</source>
       <translation>从已评价的风险数据库打印风险告知卡：按单位或按危险源每张一页 A4，由打印布局模板 resources/layouts/notice_card.qpt 经 QGIS 图集生成。每张告知卡包括单位名称和编码、风险等级色带和名称、各风险点及其可能导致的事故类型（GB 6441）和相应的 GB 2894 警告标志（当心火灾、当心爆炸、当心中毒、当心触电……）、管控措施和应急处置措施、管控责任人（重大危险源另列包保责任人）、监管部门、单位值班电话及 119、120、12350，以及位置图和单位编码二维码。可按图层选择单位（如风险一张图中选中的要素，勾选“仅选中要素”），或按行政区和风险等级选择（默认全部重大、较大风险单位）。可输出一个 PDF，或在文件夹中每张一个 PDF（以单位或危险源编码命名），或两者都输出。责任人电话默认脱敏，勾选选项后完整显示。新文件完整写出后才替换原有文件。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="92" />
+      <location filename="../plugin/processing/notice_cards.py" line="90" />
       <source>Safety risk notice card</source>
       <translation>安全风险告知卡</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="95" />
+      <location filename="../plugin/processing/notice_cards.py" line="93" />
       <source>Risk points and the accidents they can lead to</source>
       <translation>风险点及可能导致的事故</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="96" />
+      <location filename="../plugin/processing/notice_cards.py" line="94" />
       <source>Warning signs</source>
       <translation>安全警示标志</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="97" />
+      <location filename="../plugin/processing/notice_cards.py" line="95" />
       <source>Controls</source>
       <translation>管控措施</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="98" />
+      <location filename="../plugin/processing/notice_cards.py" line="96" />
       <source>Emergency measures</source>
       <translation>应急处置措施</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="99" />
+      <location filename="../plugin/processing/notice_cards.py" line="97" />
       <source>Location (1:10,000)</source>
       <translation>位置（1:10,000）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="100" />
+      <location filename="../plugin/processing/notice_cards.py" line="98" />
       <source>Who answers</source>
       <translation>管控责任人</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="101" />
+      <location filename="../plugin/processing/notice_cards.py" line="99" />
       <source>Supervision and numbers to call</source>
       <translation>监管部门与应急电话</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="120" />
+      <location filename="../plugin/processing/notice_cards.py" line="118" />
       <source>Risk units by level</source>
       <translation>风险单位（按等级）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="129" />
+      <location filename="../plugin/processing/notice_cards.py" line="127" />
       <source>Safety risk notice cards</source>
       <translation>风险告知卡</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="94" />
+      <location filename="../plugin/processing/notice_cards.py" line="92" />
       <source>District and street</source>
       <translation>所在区、街道</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="130" />
+      <location filename="../plugin/processing/notice_cards.py" line="128" />
       <source>Source: {}  ·  Rules: {}  ·  {}</source>
       <translation>数据来源：{}  ·  规则：{}  ·  {}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="263" />
+      <location filename="../plugin/processing/notice_cards.py" line="250" />
       <source>Units to print (a layer with unit_code, e.g. the risk map's selection; optional)</source>
       <translation>要打印的单位（含 unit_code 的图层，如风险一张图中选中的要素；可选）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="266" />
+      <location filename="../plugin/processing/notice_cards.py" line="253" />
       <source>Districts (the units' district names, separated by commas; empty: all)</source>
       <translation>行政区（单位填报的所属区，多个用逗号分隔；留空为全部）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="269" />
+      <location filename="../plugin/processing/notice_cards.py" line="256" />
       <source>Risk levels</source>
       <translation>风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="272" />
+      <location filename="../plugin/processing/notice_cards.py" line="259" />
       <source>One card per</source>
       <translation>每张告知卡对应</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="274" />
+      <location filename="../plugin/processing/notice_cards.py" line="261" />
       <source>Show the responsible people's phone numbers in full (not masked)</source>
       <translation>完整显示责任人电话（不脱敏）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="277" />
+      <location filename="../plugin/processing/notice_cards.py" line="264" />
       <source>Notice cards (one PDF)</source>
       <translation>风险告知卡（一个 PDF）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="279" />
+      <location filename="../plugin/processing/notice_cards.py" line="266" />
       <source>Notice cards (one PDF per card, in this folder)</source>
       <translation>风险告知卡（每张一个 PDF，存入此文件夹）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="281" />
+      <location filename="../plugin/processing/notice_cards.py" line="268" />
       <source>Cards printed</source>
       <translation>打印的告知卡数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="283" />
+      <location filename="../plugin/processing/notice_cards.py" line="270" />
       <source>Notice cards folder</source>
       <translation>风险告知卡文件夹</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="308" />
+      <location filename="../plugin/processing/notice_cards.py" line="297" />
       <source>Choose a PDF, a folder for one PDF per card, or both.</source>
       <translation>请选择一个 PDF 文件、一个存放单张 PDF 的文件夹，或两者都选。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="326" />
+      <location filename="../plugin/processing/notice_cards.py" line="308" />
       <source>No unit matches the choice: no card to print.</source>
       <translation>没有符合选择的单位，无告知卡可打印。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="334" />
+      <location filename="../plugin/processing/notice_cards.py" line="316" />
       <source>{} notice cards printed</source>
       <translation>已打印 {} 张风险告知卡</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="272" />
+      <location filename="../plugin/processing/notice_cards.py" line="259" />
       <source>unit</source>
       <translation>单位</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="272" />
+      <location filename="../plugin/processing/notice_cards.py" line="259" />
       <source>hazard source</source>
       <translation>危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="327" />
+      <location filename="../plugin/processing/notice_cards.py" line="309" />
       <source>{} units, {} hazard sources</source>
       <translation>{} 个单位，{} 个危险源</translation>
     </message>
@@ -2320,16 +2350,6 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <location filename="../plugin/processing/provider.py" line="25" />
       <source>Cascade scenario from one accident…</source>
       <translation>单一事故连锁推演…</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/provider.py" line="28" />
-      <source>Export the risk list (风险清单)…</source>
-      <translation>导出风险清单…</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/provider.py" line="29" />
-      <source>Print risk notice cards (风险告知卡)…</source>
-      <translation>打印风险告知卡…</translation>
     </message>
     <message>
       <location filename="../plugin/processing/provider.py" line="30" />
@@ -2487,42 +2507,42 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>占比</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_list.py" line="32" />
+      <location filename="../plugin/processing/risk_list.py" line="47" />
       <source>Export the risk list</source>
       <translation>导出风险清单</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_list.py" line="33" />
+      <location filename="../plugin/processing/risk_list.py" line="48" />
       <source>Writes the 风险清单 (risk list) of a scored risk database as an Excel workbook in the unified list layout: one row per risk point (hazard source) with its code, name, type, sector, district and street, 风险特征, 产生条件, the accident types it can lead to (GB 6441), its reach and the people and receptors within it (after citysafety:proximity), its level, level name and colour (the cells filled in the level colour), the controls in three kinds (工程技术, 管理, 个体防护与应急处置), the control level, the responsible unit and person with phone, the supervising department and the unit's duty phone, the major hazard source's three 包保责任人, and what the rules' [controls] finds missing. Level 1 first, then by district, street and code. Filter by districts and streets (the units' surveyed names, several separated by commas), sectors and levels. The responsible people's phones are masked (138****5678) unless you tick the option; duty phones are public and shown. Text is stored as text, never as a formula. A list longer than 1,000,000 rows continues on 风险清单 (2), (3) …; the sheet 说明 records the database, the filters and the rule. An earlier file is replaced only when the new one is complete.</source>
       <translation>将已评价的风险数据库导出为统一格式的风险清单（Excel 工作簿）：每个风险点（危险源）一行，含编码、名称、类型、行业领域、所属区和街道、风险特征、产生条件、可能导致的事故类型（GB 6441）、影响范围及其中的人口和敏感目标（运行敏感目标与人口分析后）、风险等级、等级名称和颜色（单元格按等级着色）、三类管控措施（工程技术、管理、个体防护与应急处置）、管控层级、责任单位和责任人及电话、监管部门和单位值班电话、重大危险源的三名包保责任人，以及规则 [controls] 判定的管控缺失。按重大风险优先、再按区、街道和编码排序。可按行政区和街道（单位填报的名称，多个用逗号分隔）、行业领域和风险等级筛选。责任人电话默认脱敏（138****5678），勾选选项后完整显示；值班电话属公开信息，照常显示。文本一律按文本保存，不会成为公式。超过 1,000,000 行时续写在“风险清单 (2)”“(3)”…；“说明”工作表记录数据库、筛选条件和规则。新文件完整写出后才替换原有文件。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_list.py" line="63" />
+      <location filename="../plugin/processing/risk_list.py" line="78" />
       <source>Streets (separated by commas; empty: all)</source>
       <translation>街道（多个用逗号分隔；留空为全部）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_list.py" line="66" />
+      <location filename="../plugin/processing/risk_list.py" line="81" />
       <source>Sectors (none chosen: all)</source>
       <translation>行业领域（不选为全部）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_list.py" line="69" />
+      <location filename="../plugin/processing/risk_list.py" line="84" />
       <source>Risk levels (none chosen: all)</source>
       <translation>风险等级（不选为全部）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_list.py" line="128" />
+      <location filename="../plugin/processing/risk_list.py" line="137" />
       <source>The responsible people's phone numbers are shown in full: handle the workbook as personal data.</source>
       <translation>责任人电话已完整显示：请按个人信息管理该工作簿。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_list.py" line="130" />
+      <location filename="../plugin/processing/risk_list.py" line="139" />
       <source>{} risk points written to {}</source>
       <translation>已写出 {} 个风险点：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_list.py" line="125" />
+      <location filename="../plugin/processing/risk_list.py" line="134" />
       <source>The database has no column for: {} (left empty; import with the current template, run the proximity analysis).</source>
       <translation>数据库中没有以下列：{}（已留空；请用当前模板导入，并运行敏感目标与人口分析）。</translation>
     </message>

@@ -26,6 +26,7 @@ TEXT, INT, REAL, BOOL = "text", "int", "real", "bool"
 
 # The steps (their ids in plugin.core.steps), and the clearing each one does.
 IMPORT, SCORE, PROXIMITY, CASCADE, MAP, REPORT = "import", "score", "proximity", "cascade", "map", "report"
+RISK_LIST, CARDS = "risk_list", "cards"  # exports, like the report: they write files, no field
 SCENARIO = "cascade_scenario"  # not a workflow step: a what-if on demand
 EVERY_STEP = "*"  # the run log: every step adds its row
 

@@ -29,6 +29,7 @@ import pandas as pd
 
 from . import fields, steps
 from .mapping import accountability
+from .reporting.data import mask_phone
 from .scoring.levels import LEVELS
 from .store import riskdb
 from .store.read import columns as _read
@@ -52,13 +53,17 @@ LEVEL_ONE_COLUMNS = ("unit_code", "name", "sector", "sector_zh", "district", "r_
 UNIT_DETAIL_COLUMNS = ("unit_code", "name", "sector", "sector_zh", "district", "street", "address", "level",
                        "level_zh", "colour", "method", "r_value", "s_value", "alpha", "worst_hazard",
                        "hazard_count", "major_hazard", "level_reasons", "cascade_reason", "employees",
-                       "population_500m")
+                       "population_500m", "supervising_dept", "duty_phone", "principal_person", "technical_person",
+                       "operating_person")
 HAZARD_DETAIL_COLUMNS = ("hazard_code", "unit_code", "name", "kind", "equipment", "substance", "quantity_t",
                          "method", "s_value", "q_over_Q", "beta", "r_value", "alpha", "L", "E", "C", "lec_d",
                          "likelihood", "severity", "ls_r", "level", "level_zh", "colour", "base_level",
                          "score_note", "upgrade_reason", "cascade_reason", "reach_m", "n_receptors", "n_high",
                          "nearest_high_name", "nearest_high_m", "pop_500m", "out_degree", "reach_1", "reach_all",
-                         "best_chain_p_max")
+                         "best_chain_p_max", "accident_types", "risk_features", "trigger_conditions",
+                         "controls_engineering", "controls_management", "controls_emergency", "control_level",
+                         "responsible_person", "responsible_phone")
+FINDING_DETAIL_COLUMNS = ("hazard_code", "code", "message_zh", "message_en")
 RECEPTOR_COLUMNS = tuple(c for c in fields.names("hazard_receptor_links") if c != "receptor_id")
 CHAIN_COLUMNS = tuple(c for c in fields.names("cascade_chains") if not c.endswith("_node"))
 
@@ -223,18 +228,24 @@ def read_status(db: str | Path) -> DatabaseStatus:
                                                       for code, key in accountability.SUMMARY_KEYS.items()})
             mp.counts.update(found)
 
-    # report: a run-log row after every other step's last row
-    rep_at = last.get(steps.ALGORITHMS["report"])
-    others = [i for s, i in last.items() if s != steps.ALGORITHMS["report"]]
-    if rep_at is not None and (not others or rep_at > max(others)):
-        rp = done["report"]
-        rp.done = True
+    # the exports (report, risk list, notice cards): a run-log row after the last row of every
+    # step that changes the database
+    exports = {steps.ALGORITHMS[s] for s in steps.EXPORTS}
+    changed = [i for s, i in last.items() if s not in exports]
+    for step in steps.EXPORTS:
+        at = last.get(steps.ALGORITHMS[step])
+        if at is None or (changed and at < max(changed)):
+            continue
+        ex = done[step]
+        ex.done = True
         try:
-            summary = json.loads(runs["summary"].iloc[rep_at] or "{}")
+            summary = json.loads(runs["summary"].iloc[at] or "{}")
         except (TypeError, ValueError):
             summary = {}
-        rp.outputs = {k: str(summary[k]) for k in ("xlsx", "pdf") if isinstance(summary, dict) and summary.get(k)}
-        rp.counts = {"files": len(rp.outputs)}
+        summary = summary if isinstance(summary, dict) else {}
+        ex.outputs = {k: str(summary[k]) for k in ("xlsx", "pdf", "folder") if summary.get(k)}
+        ex.counts = {"files": len(ex.outputs), **{k: int(summary[k]) for k in ("rows", "cards")
+                                                   if isinstance(summary.get(k), (int, float))}}
     return status
 
 
@@ -437,6 +448,8 @@ class UnitDetails:
     hazards: pd.DataFrame
     receptors: pd.DataFrame  # nearest first
     chains: pd.DataFrame  # most probable first
+    #: what the rules' [controls] found missing (the risk map's control_findings); empty before
+    findings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(FINDING_DETAIL_COLUMNS)))
 
 
 def unit_details(db: str | Path, unit_code: str, max_receptors: int = 50, max_chains: int = 30) -> UnitDetails | None:
@@ -457,6 +470,10 @@ def unit_details(db: str | Path, unit_code: str, max_receptors: int = 50, max_ch
         lv = pd.to_numeric(hazards["level"], errors="coerce").fillna(9)
         hazards = hazards.assign(_lv=lv).sort_values(["_lv", "hazard_code"], kind="stable").drop(columns="_lv")
         hazards = hazards.reset_index(drop=True)
+        # a person's phone is personal data: the inspector shows it masked (138****5678), as
+        # the reports do unless asked
+        masked = mask_phone(hazards["responsible_phone"]).astype(object)
+        hazards["responsible_phone"] = masked.where(masked.notna(), None)
     codes = [str(c) for c in hazards["hazard_code"].dropna()]
     receptors = pd.DataFrame(columns=list(RECEPTOR_COLUMNS))
     chains = pd.DataFrame(columns=list(CHAIN_COLUMNS))
@@ -473,7 +490,11 @@ def unit_details(db: str | Path, unit_code: str, max_receptors: int = 50, max_ch
         chains["probability"] = pd.to_numeric(chains["probability"], errors="coerce")
         chains = chains.sort_values(["probability", "start", "rank"], ascending=[False, True, True],
                                     kind="stable").head(max_chains).reset_index(drop=True)
-    return UnitDetails(unit, hazards, receptors, chains)
+    findings = pd.DataFrame(columns=list(FINDING_DETAIL_COLUMNS))
+    if "control_findings" in layers:
+        findings = _read(path, "control_findings", FINDING_DETAIL_COLUMNS,
+                         where=f'"unit_code" = {_quote_text(unit_code)}').reset_index(drop=True)
+    return UnitDetails(unit, hazards, receptors, chains, findings)
 
 
 def _plain(v):

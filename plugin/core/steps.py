@@ -50,7 +50,11 @@ STEPS: tuple[Step, ...] = (
     Step(fields.CASCADE, "cascade", (fields.SCORE,), changes_levels=True, writes=("cascade_edges", "cascade_chains")),
     Step(fields.MAP, "risk_map", (fields.SCORE,), writes=("risk_map", "risk_level1", "risk_grid", "district_summary")),
     Step(fields.REPORT, "export_report", (fields.MAP,)),
+    Step(fields.RISK_LIST, "risk_list", (fields.SCORE,)),
+    Step(fields.CARDS, "notice_cards", (fields.SCORE,)),
 )
+#: The steps that write files from the database and change nothing in it.
+EXPORTS: tuple[str, ...] = (fields.REPORT, fields.RISK_LIST, fields.CARDS)
 STEP: dict[str, Step] = {s.id: s for s in STEPS}
 ORDER: tuple[str, ...] = tuple(s.id for s in STEPS)
 ALGORITHMS: dict[str, str] = {s.id: s.algorithm for s in STEPS}

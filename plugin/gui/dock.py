@@ -75,7 +75,7 @@ BACKGROUND_BYTES = 50 * 1024 * 1024
 #: The level-1 list shows at most this many units (GB 18218 by R, then LEC by D, then LS).
 LEVEL_ONE_SHOWN = 2000
 #: Steps the dock can run on the database alone, with the algorithm's defaults.
-RUNNABLE_STEPS = ("score", "cascade", "report")
+RUNNABLE_STEPS = ("score", "cascade", "report", "risk_list", "cards")
 DENSITY_NAME = "risk_density.tif"  # beside the database, as citysafety:run_all writes it
 
 
@@ -88,6 +88,8 @@ def step_titles() -> dict[str, str]:
         "cascade": tr("Cascade (domino) graph…"),
         "map": tr("Risk map…"),
         "report": tr("Export report (Excel and PDF)…"),
+        "risk_list": tr("Export the risk list (风险清单)…"),
+        "cards": tr("Print risk notice cards (风险告知卡)…"),
     }
 
 
@@ -231,6 +233,7 @@ def unit_html(details, rules) -> str:
     reasons = all_reasons(u.get("level_reasons"), u.get("cascade_reason"))
     if reasons:
         parts.append(f"<p><b>{html.escape(tr('Level reasons'))}</b><br/>{_multiline(reasons)}</p>")
+    parts.append(_who_answers_html(details))
 
     hz = details.hazards
     parts.append(f"<h4>{html.escape(tr('Hazard sources ({})').format(len(hz)))}</h4>")
@@ -255,6 +258,7 @@ def unit_html(details, rules) -> str:
                            ("cascade_reason", tr("Cascade"))):
             if str(h.get(key) or "").strip():
                 body.append(f"<i>{html.escape(label)}:</i> {_multiline(h.get(key))}")
+        body += _controls_lines(h)
         if _fmt(h.get("n_receptors")):
             near = tr("{} receptors within {} m").format(_fmt(h.get("n_receptors")), _fmt(h.get("reach_m")))
             if h.get("nearest_high_name"):
@@ -290,6 +294,42 @@ def unit_html(details, rules) -> str:
     else:
         parts.append(f"<p>{html.escape(tr('None starting at this unit (or the cascade step has not run).'))}</p>")
     return "".join(parts)
+
+
+def _who_answers_html(details) -> str:
+    """The unit's supervising department, duty phone, 包保责任人 and what the rules' [controls]
+    found missing (in red), for the inspector."""
+    u = details.unit
+    lines = []
+    for key, label in (("supervising_dept", tr("Supervising department")), ("duty_phone", tr("Duty phone"))):
+        if str(u.get(key) or "").strip():
+            lines.append(f"{html.escape(label)}: {_esc(u.get(key))}")
+    people = [(tr(label), u.get(key)) for key, label in (("principal_person", "Principal in charge"),
+                                                         ("technical_person", "Technical lead"),
+                                                         ("operating_person", "Operations lead"))]
+    if u.get("major_hazard") or any(str(v or "").strip() for _, v in people):
+        lines.append(html.escape(tr("Responsible people (包保责任人)")) + ": " + ", ".join(
+            f"{html.escape(k)} {_esc(v) if str(v or '').strip() else '—'}" for k, v in people))
+    for _, f in details.findings.iterrows():
+        lines.append(f"<span style='color:#C00000'>{_esc(pick(f.get('message_zh') or '', f.get('message_en') or ''))}"
+                     "</span>")
+    return f"<p>{'<br/>'.join(lines)}</p>" if lines else ""
+
+
+def _controls_lines(h) -> list[str]:
+    """A hazard source's accident types, controls by kind, control level and responsible person."""
+    out = []
+    for key, label in (("accident_types", tr("Possible accidents")), ("risk_features", tr("Risk features")),
+                       ("controls_engineering", tr("Engineering controls")),
+                       ("controls_management", tr("Management controls")),
+                       ("controls_emergency", tr("PPE and emergency measures")),
+                       ("control_level", tr("Control level"))):
+        if str(h.get(key) or "").strip():
+            out.append(f"<i>{html.escape(label)}:</i> {_multiline(h.get(key))}")
+    person = " ".join(str(h.get(k) or "").strip() for k in ("responsible_person", "responsible_phone")).strip()
+    if person:
+        out.append(f"<i>{html.escape(tr('Responsible person'))}:</i> {_esc(person)}")
+    return out
 
 
 def sensitivity_text(value) -> str:
@@ -330,6 +370,10 @@ def step_status_text(step: str, s: core_status.StepStatus, db_status: core_statu
     else:
         names = ", ".join(Path(p).name for p in s.outputs.values())
         text = tr("Written: {}").format(names) if names else tr("Written")
+        if step == "risk_list" and "rows" in c:
+            text += " — " + tr("{} risk points").format(_fmt(c["rows"]))
+        if step == "cards" and "cards" in c:
+            text += " — " + tr("{} cards").format(_fmt(c["cards"]))
     if s.finished:
         text += " — " + tr("ran {}").format(_when(s.finished))
     return text
@@ -907,10 +951,14 @@ class RiskDock(QgsDockWidget):
         params = {"INPUT": db}
         if db and step == "map":
             params["DENSITY"] = str(Path(db).with_name(DENSITY_NAME))
-        if db and step == "report":
-            stem = Path(db).with_suffix("")
+        stem = Path(db).with_suffix("") if db else None
+        if stem and step == "report":
             params["XLSX"] = f"{stem}_report.xlsx"
             params["PDF"] = f"{stem}_report.pdf"
+        if stem and step == "risk_list":
+            params["OUTPUT"] = f"{stem}_risk_list.xlsx"
+        if stem and step == "cards":  # the level-1 and level-2 units (the algorithm's default)
+            params["OUTPUT"] = f"{stem}_notice_cards.pdf"
         return params
 
     def open_step(self, step: str):

@@ -58,6 +58,19 @@ def rules_of(alg, parameters, context):
                             f"the rules file cannot be read ({exc.strerror or exc})") from exc
 
 
+def log_export(db: str, step: str, rules, summary: dict, started: str, feedback) -> None:
+    """Record an export (report, risk list, notice cards) in the database's run log; the files
+    are written already, so a database the user may only read keeps no log and says so."""
+    from ..core.errors import PipelineError
+    from ..core.store import riskdb
+
+    try:
+        riskdb.append_run(db, step, rules, summary, started)
+    except PipelineError as exc:
+        feedback.pushWarning(f"文件已写出，但未能记入数据库的运行记录：{exc.zh} / The files were written, but the "
+                             f"database's run log could not record them: {exc.en}")
+
+
 def progress_of(feedback) -> Progress:
     """Core's progress callbacks wired to a QgsProcessingFeedback."""
     if feedback is None:

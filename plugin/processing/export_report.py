@@ -15,7 +15,7 @@ from qgis.core import (
 
 from ..core.errors import Canceled, PipelineError
 from ..core.files import sweep, temp_path
-from .base import AnalysisAlgorithm
+from .base import AnalysisAlgorithm, log_export
 from .score import add_database_and_rules, rules_of
 
 
@@ -136,11 +136,7 @@ class ExportReportAlgorithm(AnalysisAlgorithm):
             out[self.XLSX] = xlsx
         if pdf:
             out[self.PDF] = pdf
-        try:  # the reports are written: a database the user may only read keeps no log of them
-            riskdb.append_run(db, "export_report", rules, {"xlsx": xlsx, "pdf": pdf, "pages": out["PAGES"],
-                                                           "unmasked": unmask}, started)
-        except PipelineError as exc:
-            feedback.pushWarning(f"报告已写出，但未能记入数据库的运行记录：{exc.zh} / The report was written, but "
-                                 f"the database's run log could not record it: {exc.en}")
+        log_export(db, "export_report", rules, {"xlsx": xlsx, "pdf": pdf, "pages": out["PAGES"], "unmasked": unmask},
+                   started, feedback)
         feedback.setProgress(100)
         return out

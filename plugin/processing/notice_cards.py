@@ -41,7 +41,7 @@ from qgis.PyQt.QtXml import QDomDocument
 
 from ..core.errors import Canceled, PipelineError
 from ..core.files import publish, sweep, temp_path
-from .base import AnalysisAlgorithm, bad_parameter
+from .base import AnalysisAlgorithm, bad_parameter, log_export
 from .risk_list import LEVEL_IDS, names_of, refuse_unknown_names
 from .score import add_database_and_rules, rules_of
 
@@ -284,7 +284,10 @@ class NoticeCardsAlgorithm(AnalysisAlgorithm):
 
     def processAlgorithm(self, parameters, context, feedback):
         from ..core.steps import notice_card_units
+        from ..core.store import riskdb
         from ..i18n import tr
+
+        started = riskdb.now_iso()
 
         rules = rules_of(self, parameters, context)
         db = self.parameterAsFile(parameters, self.INPUT, context)
@@ -311,6 +314,9 @@ class NoticeCardsAlgorithm(AnalysisAlgorithm):
         except PipelineError as exc:
             raise QgsProcessingException(str(exc)) from exc
         feedback.pushInfo(self.tr("{} notice cards printed").format(n))
+        log_export(db, "notice_cards", rules, {"pdf": pdf, "folder": folder, "cards": n, "per": per,
+                                               "unmasked": self.parameterAsBoolean(parameters, self.UNMASK, context)},
+                   started, feedback)
         out = {"CARDS": n}
         if pdf:
             out["OUTPUT_PDF"] = pdf

@@ -14,7 +14,7 @@ from qgis.core import (
 )
 
 from ..core.errors import Canceled, PipelineError
-from .base import AnalysisAlgorithm, bad_parameter, progress_of
+from .base import AnalysisAlgorithm, bad_parameter, log_export, progress_of
 from .score import add_database_and_rules, rules_of
 
 SECTOR_IDS = ("hazchem", "gas", "industry", "construction", "transport", "fire", "special_equipment")
@@ -111,8 +111,10 @@ class RiskListAlgorithm(AnalysisAlgorithm):
 
     def processAlgorithm(self, parameters, context, feedback):
         from ..core.steps import export_risk_list
-        from ..core.store import read
+        from ..core.store import read, riskdb
         from ..i18n import tr
+
+        started = riskdb.now_iso()
 
         rules = rules_of(self, parameters, context)
         db = self.parameterAsFile(parameters, self.INPUT, context)
@@ -135,5 +137,10 @@ class RiskListAlgorithm(AnalysisAlgorithm):
             feedback.pushWarning(self.tr("The responsible people's phone numbers are shown in full: handle the "
                                          "workbook as personal data."))
         feedback.pushInfo(self.tr("{} risk points written to {}").format(f"{result.rows:,}", out))
+        log_export(db, "risk_list", rules, {"xlsx": out, "rows": result.rows, "unmasked": unmask,
+                                            "filters": {"districts": list(filters.districts),
+                                                        "streets": list(filters.streets),
+                                                        "sectors": list(filters.sectors),
+                                                        "levels": list(filters.levels)}}, started, feedback)
         feedback.setProgress(100)
         return {self.OUTPUT: out, "ROWS": result.rows}

@@ -78,7 +78,8 @@ def test_scoring_again_undoes_proximity_and_cascade(imported_db, analysed_db):
     score_database(imported_db, load_rules())
     st = status.read_status(imported_db)
     assert [s for s in steps.ORDER if st.done(s)] == ["import", "score"]
-    assert [s for s in steps.ORDER if st.enabled(s)] == ["import", "score", "proximity", "cascade", "map"]
+    assert [s for s in steps.ORDER if st.enabled(s)] == ["import", "score", "proximity", "cascade", "map", "risk_list",
+                                                          "cards"]
     # on the analysed database the cascade_edges layer stays, but its fields are gone
     score_database(analysed_db, load_rules())
     st = status.read_status(analysed_db)
@@ -94,6 +95,20 @@ def test_report_counts_only_after_the_last_other_step(analysed_db):
     assert st.steps["report"].finished
     riskdb.append_run(analysed_db, "cascade")  # a step after the report: the report is stale
     assert not status.read_status(analysed_db).done("report")
+
+
+def test_the_exports_are_done_after_the_last_change(analysed_db):
+    """The risk list and the notice cards count as done from their run-log row until a step
+    changes the database; the panel shows what they wrote."""
+    riskdb.append_run(analysed_db, "risk_list", summary={"xlsx": "/d/list.xlsx", "rows": 804})
+    riskdb.append_run(analysed_db, "notice_cards", summary={"pdf": "/d/cards.pdf", "folder": "", "cards": 49})
+    st = status.read_status(analysed_db)
+    assert st.done("risk_list") and st.done("cards") and not st.done("report")
+    assert st.steps["risk_list"].counts == {"files": 1, "rows": 804}
+    assert st.steps["cards"].outputs == {"pdf": "/d/cards.pdf"} and st.steps["cards"].counts["cards"] == 49
+    riskdb.append_run(analysed_db, "score")  # the levels changed since
+    st = status.read_status(analysed_db)
+    assert not st.done("risk_list") and not st.done("cards")
 
 
 def test_no_database_or_not_a_geopackage(tmp_path):

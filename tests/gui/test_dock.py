@@ -101,7 +101,7 @@ def test_analysed_database_steps_and_counts(make_dock, analysed_db_session):
 
     db = analysed_db_session
     dock = make_dock(db)
-    assert enabled(dock) == ["import", "score", "proximity", "cascade", "map", "report"]
+    assert enabled(dock) == ["import", "score", "proximity", "cascade", "map", "report", "risk_list", "cards"]
     done = [s for s, lab in dock.step_state.items() if "✓" in lab.text()]
     assert done == ["import", "score", "proximity", "cascade", "map"]  # the report has not run
     units, hazards, issues = read(db, "units"), read(db, "hazards"), read(db, "import_issues")
@@ -198,7 +198,7 @@ def test_a_missing_algorithm_disables_its_step(make_dock, analysed_db_session, m
     real = dock_module._algorithm
     monkeypatch.setattr(dock_module, "_algorithm", lambda step: None if step == "report" else real(step))
     dock = make_dock(analysed_db_session)
-    assert enabled(dock) == ["import", "score", "proximity", "cascade", "map"]
+    assert enabled(dock) == ["import", "score", "proximity", "cascade", "map", "risk_list", "cards"]
     assert not dock.run_buttons["report"].isEnabled()
     assert "citysafety:export_report" in dock.step_buttons["report"].toolTip()
 
@@ -338,6 +338,31 @@ def test_inspector_shows_the_unit_clicked_on_the_map(make_dock, analysed_db, pro
     assert dock.current_unit == code
     dock.pick_button.click()
     assert qgis_canvas.mapTool() is not tool
+
+
+def test_inspector_shows_controls_people_and_what_is_missing(make_dock, analysed_db_session):
+    """The unit inspector shows each risk point's accident types, controls by kind, control
+    level and responsible person (the phone masked), the unit's supervising department, duty
+    phone and 包保责任人, and the [controls] rule's findings."""
+    db = str(analysed_db_session)
+    dock = make_dock(db)
+    findings = read(db, "control_findings")
+    hazards, units = read(db, "hazards"), read(db, "units").set_index("unit_code")
+    # a unit whose source names its controls and person, and one with a finding
+    named = hazards[hazards["controls_engineering"].notna() & hazards["responsible_phone"].notna()].iloc[0]
+    assert dock.show_unit(named["unit_code"])
+    text = dock.inspector.toPlainText()
+    for key in ("accident_types", "controls_engineering", "controls_management", "controls_emergency",
+                "control_level", "responsible_person"):
+        assert str(named[key]) in text, key
+    phone = str(named["responsible_phone"])
+    assert phone not in text and f"{phone[:3]}****{phone[-4:]}" in text
+    u = units.loc[named["unit_code"]]
+    assert str(u["supervising_dept"]) in text
+    missing = findings[findings["code"] == "W_MAJOR_PEOPLE_MISSING"].iloc[0]
+    assert dock.show_unit(missing["unit_code"])
+    text = dock.inspector.toPlainText()
+    assert missing["message_en"] in text and "Responsible people (包保责任人)" in text
 
 
 def test_pick_reads_the_database_when_no_layer_is_loaded(make_dock, analysed_db, project, qgis_canvas):
@@ -510,6 +535,27 @@ def test_run_the_report_from_the_panel(make_dock, analysed_db):
     assert analysed_db.with_name("risk_report.xlsx").is_file()
     assert "✓" in dock.step_state["report"].text()
     assert "risk_report.xlsx" in dock.step_labels["report"].text()
+
+
+def test_the_risk_list_and_the_notice_cards_from_the_panel(make_dock, analysed_db):
+    """The two exports run with their outputs beside the database (the cards: the level-1 and
+    level-2 units); afterwards each step is done and says what it wrote."""
+    from tests.processing.test_notice_cards import _pages
+
+    dock = make_dock(analysed_db)
+    finished = []
+    dock.stepFinished.connect(lambda step, ok: finished.append((step, ok)))
+    dock.run_buttons["risk_list"].click()
+    assert wait_for(lambda: finished, 300) and finished == [("risk_list", True)]
+    dock.run_buttons["cards"].click()
+    assert wait_for(lambda: len(finished) == 2, 300) and finished[1] == ("cards", True)
+    hazards, units = read(analysed_db, "hazards"), read(analysed_db, "units")
+    assert analysed_db.with_name("risk_risk_list.xlsx").is_file()
+    assert _pages(analysed_db.with_name("risk_notice_cards.pdf")) == int(units["level"].isin([1, 2]).sum())
+    assert wait_for(lambda: "✓" in dock.step_state["cards"].text(), 20)
+    assert "✓" in dock.step_state["risk_list"].text()
+    assert f"risk_risk_list.xlsx — {len(hazards)} risk points" in dock.step_labels["risk_list"].text()
+    assert f"{int(units['level'].isin([1, 2]).sum())} cards" in dock.step_labels["cards"].text()
 
 
 def test_progress_follows_the_feedback(make_dock, analysed_db_session):
