@@ -12,7 +12,7 @@ plugin/core/reporting/cards.py CARD_FIELDS). Item ids (the contract with notice_
     qr, qr_caption                  the QR code of the unit code and the code under it
     points_heading, points          the risk points with their accident types
     signs_heading, sign1…sign6,     the GB 2894 warning signs and their words (a slot without
-    sign1_text…sign6_text           a sign is left out of the export)
+    sign1_text…sign6_text           a sign has an empty path and text: nothing is drawn)
     controls_heading, controls      the controls (engineering and management)
     emergency_heading, emergency    the emergency measures
     map, map_caption                a locator map at 1:10,000 around the unit
@@ -112,11 +112,9 @@ def build(project: QgsProject) -> QgsPrintLayout:
             QgsLayoutObject.DataDefinedProperty.PictureSource,
             QgsProperty.fromExpression(f"attribute(@atlas_feature, 'sign{i}')"))
         layout.addLayoutItem(sign)
-        place(sign, x, 138, SIGN_W, 24.5)
-        exclude_when(sign, f"coalesce(attribute(@atlas_feature, 'sign{i}'), '') = ''")
-        text = label(layout, f"sign{i}_text", field(f"sign{i}_text"), x - 2, 163, SIGN_W + 4, 5, size=9, bold=True,
-                     align=centre)
-        exclude_when(text, f"coalesce(attribute(@atlas_feature, 'sign{i}'), '') = ''")
+        place(sign, x, 138, SIGN_W, 24.5)  # an empty path draws nothing: no exclusion to evaluate per card
+        label(layout, f"sign{i}_text", field(f"sign{i}_text"), x - 2, 163, SIGN_W + 4, 5, size=9, bold=True,
+              align=centre)
 
     text_w = MAP[0] - MARGIN - 5
     label(layout, "controls_heading", "", MARGIN, 171, text_w, 6, size=11, bold=True)

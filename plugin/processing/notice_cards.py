@@ -32,9 +32,8 @@ from qgis.core import (
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterString,
     QgsProject,
-    QgsProperty,
     QgsReadWriteContext,
-    QgsSingleSymbolRenderer,
+    QgsRuleBasedRenderer,
     QgsVectorLayer,
 )
 from qgis.PyQt.QtXml import QDomDocument
@@ -75,9 +74,11 @@ def _cards_layer(rows, units) -> QgsVectorLayer:
     layer.updateExtents()
     symbol = QgsMarkerSymbol.createSimple({"name": "star", "color": "230,0,18,255", "outline_color": "255,255,255",
                                            "outline_width": "0.4", "size": "6", "size_unit": "MM"})
-    # only this card's unit: a star (the other cards' units show as the risk map's points)
-    symbol.setDataDefinedSize(QgsProperty.fromExpression("CASE WHEN $id = @atlas_featureid THEN 6 ELSE 0 END"))
-    layer.setRenderer(QgsSingleSymbolRenderer(symbol))
+    # only this card's unit, a star (the other cards' units are the risk map's points; a rule
+    # keeps them out of the page altogether, not drawn at size 0)
+    root = QgsRuleBasedRenderer.Rule(None)
+    root.appendChild(QgsRuleBasedRenderer.Rule(symbol, filterExp="$id = @atlas_featureid"))
+    layer.setRenderer(QgsRuleBasedRenderer(root))
     return layer
 
 
@@ -112,12 +113,14 @@ def build_card_layout(project: QgsProject, db: str, rules, rows, units, tr, date
     """The card layout with its atlas over the cards; its layers are owned by ``project``."""
     from ..core.coords import gauss_kruger_epsg
     from ..layers.styling import style_risk_layer
-    from .report_pdf import _layer, _unshape_labeling, _unshape_layout
+    from .report_pdf import _layer, _unshape_layout
 
     cards = _cards_layer(rows, units)
     risk = _layer(db, "risk_map" if "risk_map" in _layer_names(db) else "units", tr("Risk units by level"))
     style_risk_layer(risk, rules)
-    _unshape_labeling(risk)
+    # no names on a 55 mm locator: their white halos are drawn as paths of thousands of
+    # vertices (65 KB a card and a third of the export before)
+    risk.setLabelsEnabled(False)
     project.addMapLayers([risk, cards], False)
     layout = QgsPrintLayout(project)
     doc = QDomDocument()
