@@ -97,7 +97,7 @@ def hostile(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.mark.parametrize("case, says", [
     ("stray", "column 16,384 (XFD)"), ("fuzzed", "row 64,294,967,296"), ("late_ref", "column 18,278 (ZZZ)"),
-    ("bomb", "inflates to 2,100 MB, the limit is 2,048 MB"),
+    ("bomb", "times its packed size, the limit is 200 times (a zip bomb?)"),
     ("lying_bomb", "xl/worksheets/sheet1.xml: BadZipFile")])
 def test_hostile_workbook_is_refused_by_name_before_it_is_parsed(hostile, case, says):
     fr = read_file(hostile[case])
@@ -110,6 +110,14 @@ def test_hostile_workbook_is_refused_by_name_before_it_is_parsed(hostile, case, 
     assert "[import_limits]" in issue["message_en"] and "[import_limits]" in issue["message_zh"]
     if case != "bomb":
         assert issue["sheet"] == "单位信息"  # the sheet's name, not its part
+
+
+def test_the_inflated_total_has_its_own_limit(hostile):
+    """A workbook that packs well enough to pass the ratio is still held to max_inflated_mb."""
+    from plugin.core.ingest.guard import Limits
+
+    fr = read_file(hostile["bomb"], limits=Limits(max_inflated_mb=1000.0, max_ratio=1e6))
+    assert fr.refused and "inflates to 2,100 MB, the limit is 1,000 MB" in fr.issues[0]["message_en"]
 
 
 def test_the_sample_workbooks_pass_the_guard():

@@ -8,8 +8,9 @@ sheet inflates to 2.27 GB for more than 5 GB. So every workbook is looked at fir
 parsing it (docs/import.md, "Hostile files"):
 
 - the parts of an .xlsx/.xlsm/.ods zip are inflated in a stream and counted, and the file is
-  refused when they inflate past ``max_inflated_mb`` (the counting does not trust the sizes
-  the zip declares);
+  refused when they inflate past ``max_inflated_mb`` together, or when a part of more than
+  16 MB inflates more than ``max_ratio`` times its packed size (a zip bomb's 400×; a survey
+  sheet's 8–15×) — the counting does not trust the sizes the zip declares;
 - in each worksheet of an .xlsx/.xlsm, the largest row number (``<row r=…>`` and every cell
   reference) and the largest column are found with a few regular-expression scans that look
   only for references beyond the largest seen so far (no Python object per cell), and the
@@ -17,9 +18,10 @@ parsing it (docs/import.md, "Hostile files"):
   calamine allocates) pass the limits;
 - the binary formats (.xls, .xlsb) are held to ``max_file_mb``.
 
-The limits are the rules file's ``[import_limits]`` (:class:`Limits`); the defaults are
-several times what the seed-scale survey needs (its largest workbook: 111 MB on disk, 1.1 GB
-inflated, 690,000 rows of 15 columns).
+The limits are the rules file's ``[import_limits]`` (:class:`Limits`); the defaults hold a
+full Excel sheet of a survey with the risk-list columns: the seed-scale bench city's largest
+workbook (1,000,000 fire-safety rows of 33 columns and their units) is 194 MB on disk and
+inflates to 2,242 MB, its sheets 8.8× and 14.1× their packed size.
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ class Limits:
     """What an import reads at most (the rules file's ``[import_limits]``)."""
 
     max_file_mb: float = 1024.0  # a file on disk
-    max_inflated_mb: float = 2048.0  # a workbook's zip parts, inflated
+    max_inflated_mb: float = 4096.0  # a workbook's zip parts, inflated
+    max_ratio: float = 200.0  # a part's inflated size over its packed size (parts over 16 MB)
     max_rows: int = 1_048_576  # Excel's own limit
     max_columns: int = 1_024  # a survey sheet has about 40; Excel allows 16,384
     max_cells: int = 40_000_000  # rows × columns of a sheet's block (calamine: 32 bytes each)
@@ -177,9 +180,12 @@ def check_file(path: Path, limits: Limits) -> None:
         if declared > budget:  # as the zip declares it: no need to inflate to know
             raise Exceeded(f"解压后 {declared / 1e6:,.0f} MB，上限 {limits.max_inflated_mb:,.0f} MB",
                            f"it inflates to {declared / 1e6:,.0f} MB, the limit is {limits.max_inflated_mb:,.0f} MB")
+        for info in infos:
+            _check_ratio(info.filename, info.file_size, info.compress_size, limits)
         inflated = 0
         for info in infos:
             scan = _SheetScan() if suffix in XLSX_SUFFIXES and _SHEET_PART.match(info.filename) else None
+            part_inflated = 0
             try:
                 with archive.open(info) as part:
                     tail = b""
@@ -188,6 +194,8 @@ def check_file(path: Path, limits: Limits) -> None:
                         if not block:
                             break
                         inflated += len(block)
+                        part_inflated += len(block)
+                        _check_ratio(info.filename, part_inflated, info.compress_size, limits)
                         if inflated > budget:  # a zip that understates its sizes
                             raise Exceeded(
                                 f"解压后超过 {limits.max_inflated_mb:,.0f} MB（{info.filename}）",
@@ -201,6 +209,18 @@ def check_file(path: Path, limits: Limits) -> None:
                 raise Damaged(f"{info.filename}: {type(exc).__name__}: {str(exc)[:120]}") from exc
             if scan is not None:
                 check_sheet(scan, sheet_names.get(info.filename, info.filename), limits)
+
+
+RATIO_FROM = 16_000_000  # parts inflating to less are not held to max_ratio (a style sheet may pack 50×)
+
+
+def _check_ratio(name: str, inflated: int, packed: int, limits: Limits) -> None:
+    """Refuse a zip part that inflates past ``max_ratio`` times its packed size."""
+    if inflated > RATIO_FROM and inflated > limits.max_ratio * max(packed, 1):
+        ratio = inflated / max(packed, 1)
+        raise Exceeded(f"{name} 解压后为压缩大小的 {ratio:,.0f} 倍，上限 {limits.max_ratio:,.0f} 倍（疑似压缩炸弹）",
+                       f"{name} inflates to {ratio:,.0f} times its packed size, the limit is "
+                       f"{limits.max_ratio:,.0f} times (a zip bomb?)")
 
 
 @dataclass
