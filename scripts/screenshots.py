@@ -3,7 +3,8 @@
 Run by ``make screenshots`` as ``qgis --code scripts/screenshots.py`` on a virtual screen,
 with the plugin enabled in a throw-away profile and ``out/demo/risk.gpkg`` from
 ``make demo``: the map, the menu, the import dialog and table, the panel (workflow, level-1
-list, unit inspector) and the first two pages of the PDF report in the profile's language.
+list, unit inspector), the first two pages of the PDF report and a notice card in the
+profile's language.
 Saves PNGs to docs/img/ and quits QGIS.
 """
 
@@ -134,6 +135,11 @@ def shot_inspector():
     for page, name in ((1, "cover"), (2, "district")):
         subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile", str(pdf),
                         str(IMG / f"report_{name}{SUFFIX}")], check=False)
+    # A notice card and the risk list's first rows, in this language.
+    cards = ROOT / "out" / "demo" / f"notice_cards{SUFFIX}.pdf"
+    processing.run("citysafety:notice_cards", {"INPUT": str(DB), "OUTPUT": str(cards), "LEVELS": [0]})
+    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(cards),
+                    str(IMG / f"notice_card{SUFFIX}")], check=False)
     QgsApplication.exit(0)
 
 
