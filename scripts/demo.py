@@ -8,7 +8,10 @@ Steps:
    unit, analyse the receptors and people around each hazard (α from the population raster,
    upgrades), build the cascade (domino) graph, build the risk map (the risk_map layer,
    out/demo/risk_density.tif and the district summary), and end with the reports:
-   out/demo/report.xlsx and out/demo/report.pdf (a cover page and one page per district).
+   out/demo/report.xlsx and out/demo/report.pdf (a cover page and one page per district);
+3. citysafety:risk_list — the 风险清单 of every risk point: out/demo/风险清单.xlsx;
+4. citysafety:notice_cards — a 风险告知卡 for every level-1 and level-2 unit:
+   out/demo/风险告知卡.pdf.
 """
 
 from __future__ import annotations
@@ -96,6 +99,12 @@ def main() -> int:
         "TITLE": "样例城市安全风险评估报告 Sample City Safety Risk Report"},
         feedback=log.feedback)
     pages = res["PAGES"]
+    print("3. citysafety:risk_list")
+    listed = processing.run("citysafety:risk_list", {"INPUT": str(db), "OUTPUT": str(out / "风险清单.xlsx")},
+                            feedback=log.feedback)
+    print("4. citysafety:notice_cards")
+    cards = processing.run("citysafety:notice_cards", {"INPUT": str(db), "OUTPUT": str(out / "风险告知卡.pdf")},
+                           feedback=log.feedback)
     units = pyogrio.read_dataframe(db, layer="units", read_geometry=False)
     hazards = pyogrio.read_dataframe(db, layer="hazards", read_geometry=False)
     issues = pyogrio.read_dataframe(db, layer="import_issues")
@@ -136,6 +145,11 @@ def main() -> int:
     districts = pyogrio.read_dataframe(db, layer="district_summary", read_geometry=False)
     table("Districts 行政区风险（按风险指数）", districts.sort_values("risk_index_rank").set_index("district")[
         ["n_units", "n_level1", "n_level2", "n_level3", "n_level4", "worst_level", "risk_index"]].round(3))
+    streets = pyogrio.read_dataframe(db, layer="street_summary", read_geometry=False)
+    who = streets.groupby("district")[["n_points_level1", "n_points_level2", "n_controls_missing", "n_person_missing",
+                                      "n_major", "n_major_unnamed"]].sum()
+    who.loc["合计 total"] = who.sum()
+    table("Who answers for the risk 管控责任（风险点；缺管控措施、缺责任人；重大危险源、缺包保责任人）", who)
     cols = ["rows_read", "rows_accepted", "rows_rejected", "rows_skipped_blank", "rows_skipped_total", "status"]
     table("Rows per file 各文件行数（读取 = 接受 + 拒绝 + 空行 + 合计行）", runs.set_index("file")[cols])
     balanced = bool((runs.rows_read == runs.rows_accepted + runs.rows_rejected + runs.rows_skipped_blank
@@ -148,6 +162,8 @@ def main() -> int:
     print(f"  error workbooks 问题清单:  {out / 'errors'} ({len(list((out / 'errors').glob('*.xlsx')))} files)")
     print(f"  Excel report Excel 报告:  {out / 'report.xlsx'}")
     print(f"  PDF report PDF 报告:      {out / 'report.pdf'} ({pages} pages 页)")
+    print(f"  risk list 风险清单:        {listed['OUTPUT']} ({listed['ROWS']} risk points 风险点)")
+    print(f"  notice cards 风险告知卡:   {cards['OUTPUT_PDF']} ({cards['CARDS']} cards 张)")
     plugin.unload()
     app.exitQgis()  # QGIS's caches go before the process's exit handlers (else a crash at exit)
     return 0 if balanced else 1

@@ -217,6 +217,8 @@ def test_make_demo_script_on_the_sample_city(tmp_path):
     assert "合计 total" in proc.stdout and "E_COORD_OUT_OF_CHINA" in proc.stdout
     assert (tmp_path / "risk.gpkg").exists() and (tmp_path / "调查表模板_全部行业.xlsx").exists()
     assert len(list((tmp_path / "errors").glob("*_问题清单.xlsx"))) == 7
+    assert (tmp_path / "风险清单.xlsx").exists() and (tmp_path / "风险告知卡.pdf").exists()
+    assert "Who answers for the risk" in proc.stdout and "cards 张" in proc.stdout
 
 
 def test_folder_import_skips_our_own_error_workbooks(provider, surveys, tmp_path):
