@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Callable
 
 import pandas as pd
-import pyogrio
 from qgis.core import (
     Qgis,
     QgsCoordinateReferenceSystem,
@@ -723,7 +722,7 @@ def _density_layer(db: str, rules, work_dir: str | None) -> QgsRasterLayer | Non
     it; None without ``work_dir`` or points."""
     if work_dir is None:
         return None
-    risk = pyogrio.read_dataframe(db, layer="risk_map", columns=["level"])
+    risk = read.layer(db, "risk_map", ["level"])
     if not len(risk):
         return None
     level = pd.to_numeric(risk["level"], errors="coerce")

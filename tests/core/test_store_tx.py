@@ -318,3 +318,140 @@ def test_the_reader_gives_what_pyogrio_gives(db):
             assert ours.geometry.to_wkb().tolist() == theirs.geometry.to_wkb().tolist(), name
             pd.testing.assert_frame_equal(pd.DataFrame(ours.drop(columns="geometry")),
                                           pd.DataFrame(theirs[ours.columns].drop(columns="geometry")))
+
+
+def _hold_the_commit_open(monkeypatch, inside, seconds=0.4):
+    """Make a commit stop for a while inside its transaction (after its writes, before COMMIT)."""
+    import time
+
+    touch = tx.touch
+
+    def slow(con, tables):
+        touch(con, tables)
+        inside.set()
+        time.sleep(seconds)
+
+    monkeypatch.setattr(tx, "touch", slow)
+
+
+def _log_a_run_in_a_thread(db):
+    """The report's run-log commit, in a thread of its own; what it raised goes in the list."""
+    import threading
+
+    failed: list = []
+
+    def commit():
+        try:
+            riskdb.append_run(db, "export_report", summary={"pages": 1})
+        except Exception as exc:
+            failed.append(exc)
+
+    writer = threading.Thread(target=commit)
+    writer.start()
+    return writer, failed
+
+
+def test_a_read_in_another_thread_waits_for_a_commit_and_does_not_break_it(db, monkeypatch):
+    """The panel re-reads the database (pyogrio: its own SQLite library) while a step in a
+    task commits (Python's sqlite3: the system's). Two SQLite copies in one process do not see
+    each other's file locks: the read took the open journal for a crashed writer's, played it
+    back, and the commit failed with "disk I/O error". Reads and writes of one database now
+    take turns (store/serial.py): the commit lands, the read sees it."""
+    import threading
+
+    from plugin.core.store import read
+
+    inside = threading.Event()
+    _hold_the_commit_open(monkeypatch, inside)
+    runs_before = len(riskdb.read_runs(db))
+    writer, failed = _log_a_run_in_a_thread(db)
+    assert inside.wait(30)
+    seen = (riskdb.layer_names(db), read.count(db, "units", "1 = 1"), len(riskdb.read_runs(db)), tx.state(db))
+    writer.join(60)
+    assert not failed, failed
+    assert "units" in seen[0] and seen[1] > 0
+    assert seen[2] == runs_before + 1  # the read came after the commit, not in the middle of it
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        con.close()
+    assert not db.with_name(db.name + "-journal").exists()
+
+
+def test_a_layer_write_in_another_thread_waits_for_a_read_transaction(db, monkeypatch):
+    """The other way round: a step stages a layer (pyogrio writes) while a commit's
+    transaction (sqlite3) is open; the staging waits, both land, the file is sound."""
+    import threading
+
+    inside = threading.Event()
+    _hold_the_commit_open(monkeypatch, inside)
+    writer, failed = _log_a_run_in_a_thread(db)
+    assert inside.wait(30)
+    riskdb.update_layers(db, {"notes": pd.DataFrame({"note": ["a", "b"]})}, step="notes")
+    writer.join(60)
+    assert not failed, failed
+    assert list(riskdb.read_layer(db, "notes")["note"]) == ["a", "b"]
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        con.close()
+
+
+def test_gdal_writes_the_staged_layers_beside_the_database_not_into_it(db, monkeypatch):
+    """GDAL (pyogrio's own SQLite) writes a step's layers into the staging file; what the
+    database receives is copied in by the commit, through the SQLite QGIS uses (serial.py)."""
+    from pathlib import Path
+
+    from plugin.core.store import bulk
+
+    written = []
+    write = bulk.write_layer
+
+    def spy(path, *args, **kwargs):
+        written.append(Path(path))
+        return write(path, *args, **kwargs)
+
+    monkeypatch.setattr(bulk, "write_layer", spy)
+    steps.score_database(db, load_rules())
+    assert written and db not in written
+    assert not [p for p in db.parent.iterdir() if ".part" in p.name]  # the staging file is gone
+    issues = pyogrio.read_dataframe(db, layer="score_issues")
+    assert len(issues) == len(read_attributes(db, "score_issues"))
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        # the copied layer is a GeoPackage layer as GDAL made it: registered, counted, its fids kept
+        assert con.execute("SELECT data_type FROM gpkg_contents WHERE table_name = 'score_issues'").fetchone()
+        assert not con.execute("SELECT 1 FROM gpkg_contents WHERE table_name LIKE '\\_stage%' ESCAPE '\\'").fetchone()
+    finally:
+        con.close()
+
+
+def test_a_staged_point_layer_keeps_its_crs_and_spatial_index(tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    db = tmp_path / "risk.gpkg"
+    riskdb.write_layers(db, {"units": gpd.GeoDataFrame({"unit_code": ["a"]}, geometry=[Point(114.0, 22.5)],
+                                                       crs="EPSG:4490")})
+    pts = gpd.GeoDataFrame({"k": [1, 2, 3]}, geometry=[Point(500000 + i, 2500000) for i in range(3)], crs="EPSG:4547")
+    riskdb.update_layers(db, {"pts": pts}, step="test")
+    back = pyogrio.read_dataframe(db, layer="pts")
+    assert back.crs.to_epsg() == 4547 and list(back["k"]) == [1, 2, 3]
+    assert len(pyogrio.read_dataframe(db, layer="pts", bbox=(500000.5, 2499999, 500001.5, 2500001))) == 1  # the R-tree
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("SELECT COUNT(*) FROM rtree_pts_geom").fetchone()[0] == 3
+        assert con.execute("SELECT organization_coordsys_id FROM gpkg_spatial_ref_sys s JOIN gpkg_contents c"
+                           " ON c.srs_id = s.srs_id WHERE c.table_name = 'pts'").fetchone()[0] == 4547
+    finally:
+        con.close()
+    # the R-tree follows later edits (its triggers came along)
+    con = tx.connect(db)
+    try:
+        con.execute("DELETE FROM pts WHERE k = 1")
+        assert con.execute("SELECT COUNT(*) FROM rtree_pts_geom").fetchone()[0] == 2
+    finally:
+        con.close()

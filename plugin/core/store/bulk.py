@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
+from . import serial
+
 GPKG_VERSION = "1.2"  # QGIS 3.22's GDAL 3.6 warns on 1.4 (docs/engineering.md §4)
 _WKB_POINT = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
 #: A two-point line (the cascade's edges, the receptor links) as WKB.
@@ -28,6 +30,7 @@ _WKB_SEGMENT = np.dtype([("order", "u1"), ("type", "<u4"), ("npoints", "<u4"), (
                          ("x1", "<f8"), ("y1", "<f8")], align=False)
 
 
+@serial.serial
 def write_layer(path: Path, name: str, frame: pd.DataFrame, append: bool = False) -> None:
     """Write ``frame`` as layer ``name`` of the GeoPackage at ``path`` (created when missing;
     a layer of that name is replaced, or with ``append`` added to: chunks of one layer)."""

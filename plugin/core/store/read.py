@@ -25,7 +25,7 @@ import pyogrio
 
 from ..errors import PipelineError
 from ..files import file_problem
-from . import riskdb, tx
+from . import riskdb, serial, tx
 
 
 def quote_ident(name: str) -> str:
@@ -44,11 +44,13 @@ def in_list(values) -> str:
 non_empty = tx.non_empty
 
 
+@serial.serial
 def field_names(db: str | Path, layer: str) -> list[str]:
     """The fields of a layer (geometry left out)."""
     return [str(f) for f in pyogrio.read_info(db, layer=layer)["fields"]]
 
 
+@serial.serial
 def feature_count(db: str | Path, layer: str) -> int:
     n = pyogrio.read_info(db, layer=layer, force_feature_count=True)["features"]
     return int(n) if n is not None and n >= 0 else 0
@@ -111,6 +113,7 @@ def _geometries(blobs: tuple) -> np.ndarray:
     return shapely.from_wkb(wkb)
 
 
+@serial.serial
 def _select(db: str | Path, layer: str, cols: list[str] | None, where: str | None, geometry: bool) -> pd.DataFrame:
     """``cols`` of ``layer`` (all when None) for the rows ``where`` matches, in fid order; a
     GeoDataFrame with ``geometry``."""
@@ -147,6 +150,7 @@ def _select(db: str | Path, layer: str, cols: list[str] | None, where: str | Non
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=frame.index, crs=crs), crs=crs)
 
 
+@serial.serial
 def _pyogrio(path: Path, layer: str, names: list[str], where: str | None, geometry: bool) -> pd.DataFrame:
     """The same through pyogrio, in fid order (its SQL, so that no index decides the order)."""
     where_sql = f" WHERE {where}" if where else ""
@@ -191,6 +195,7 @@ def present_rows(db: str | Path, layer: str, names=None, where: str | None = Non
     return _select(db, layer, cols, where, geometry=False)
 
 
+@serial.serial
 def computed_rows(db: str | Path, layer: str, names, exprs: dict[str, str], where: str) -> pd.DataFrame:
     """The rows of a layer matching ``where``, without geometry: the named columns it has and
     a column per SQL expression of ``exprs`` (name → expression), all computed in the database,
@@ -206,22 +211,25 @@ def query_chunks(db: str | Path, sql: str, rows: int) -> Iterator[pd.DataFrame]:
     """The rows of a read-only SELECT, ``rows`` at a time (SQLite hands them over as the
     cursor advances: a query over a city never sits in memory whole); values as SQLite
     gives them (NULL → None)."""
-    con = sqlite3.connect(Path(db).resolve().as_uri() + "?mode=ro", uri=True, timeout=tx.BUSY_TIMEOUT_S)
-    try:
-        cur = con.execute(sql)
-        names = [d[0] for d in cur.description]
-        while batch := cur.fetchmany(rows):
-            yield pd.DataFrame.from_records(batch, columns=names)
-    finally:
-        con.close()
+    with serial.held(db):  # for as long as the cursor is open (serial.py)
+        con = sqlite3.connect(Path(db).resolve().as_uri() + "?mode=ro", uri=True, timeout=tx.BUSY_TIMEOUT_S)
+        try:
+            cur = con.execute(sql)
+            names = [d[0] for d in cur.description]
+            while batch := cur.fetchmany(rows):
+                yield pd.DataFrame.from_records(batch, columns=names)
+        finally:
+            con.close()
 
 
+@serial.serial
 def count(db: str | Path, layer: str, where: str) -> int:
     """COUNT(*) in the database itself: nothing but the number comes back."""
     frame = pyogrio.read_dataframe(db, sql=f"SELECT COUNT(*) AS n FROM {quote_ident(layer)} WHERE {where}")
     return int(frame["n"].iloc[0]) if len(frame) else 0
 
 
+@serial.serial
 def counts(db: str | Path, layer: str, wheres: dict[str, str]) -> dict[str, int]:
     """Several COUNTs in one pass over a layer, in the database: name → rows matching its
     filter (the panel's counts on a city of a million units in one scan, not one each)."""
@@ -233,6 +241,7 @@ def counts(db: str | Path, layer: str, wheres: dict[str, str]) -> dict[str, int]
     return {k: int(frame[k].iloc[0]) if len(frame) else 0 for k in wheres}
 
 
+@serial.serial
 def grouped_counts(db: str | Path, layer: str, by: tuple[str, ...]) -> pd.DataFrame:
     """Rows per distinct combination of the ``by`` columns (a column ``n``), counted in the
     database: a few rows come back instead of the whole layer."""
@@ -241,6 +250,7 @@ def grouped_counts(db: str | Path, layer: str, by: tuple[str, ...]) -> pd.DataFr
     return pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
 
 
+@serial.serial
 def nearest_unit(db: str | Path, x: float, y: float, radius: float, layer: str = "units") -> str | None:
     """The code of the unit nearest to (x, y) within ``radius`` (both in the layer's CRS);
     reads only the features in that small box (the GeoPackage's spatial index)."""
@@ -259,6 +269,7 @@ def nearest_unit(db: str | Path, x: float, y: float, radius: float, layer: str =
     return str(frame.loc[d2.idxmin(), "unit_code"])
 
 
+@serial.serial
 def layer_crs(db: str | Path, layer: str = "units") -> str:
     """The CRS of a layer as GDAL names it ('EPSG:4490'), '' when unknown."""
     try:
@@ -272,6 +283,7 @@ RISK_LAYERS = ("units", "hazards")
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
+@serial.serial
 def _gpkg_tables(path: Path) -> list[str] | None:
     """The tables a GeoPackage registers (gpkg_contents), in order; None when ``path`` is an
     SQLite file that is not a GeoPackage. ``sqlite3.DatabaseError`` when it is not SQLite."""

@@ -12,6 +12,7 @@ extension, read by GDAL ≥ 3.7 and other tools) and as each layer's default QGI
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import uuid
 from pathlib import Path
@@ -26,7 +27,7 @@ from .. import fields
 from ..errors import PipelineError
 from ..files import WRITE_ERRORS, explained_write_errors, publish, sweep, temp_path
 from ..ingest import schema
-from . import bulk, tx
+from . import bulk, serial, tx
 from .tx import StaleDatabase, State, state  # noqa: F401  (the store's API)
 
 
@@ -105,6 +106,7 @@ def _write_new(tmp: Path, target: Path, layers: dict[str, pd.DataFrame], step: s
     publish(tmp, target)
 
 
+@serial.serial
 def read_fids(db: str | Path, layer: str, expected: int) -> np.ndarray:
     """A layer's fids in order (the rows a step read, when nothing committed since)."""
     con = sqlite3.connect(f"file:{Path(db)}?mode=ro", uri=True, timeout=tx.BUSY_TIMEOUT_S)
@@ -118,6 +120,7 @@ def read_fids(db: str | Path, layer: str, expected: int) -> np.ndarray:
     return fids
 
 
+@serial.serial
 def _is_gpkg(path: Path) -> bool:
     """An existing SQLite file with GeoPackage tables (what can be changed in place)."""
     if not path.is_file():
@@ -184,8 +187,11 @@ class Write:
         return self
 
     def layer(self, name: str, frame: pd.DataFrame) -> None:
+        """Stage a layer: GDAL writes it into the staging file beside the database (never
+        into the database itself: its SQLite is not QGIS's, serial.py); the commit copies it in."""
         staged = tx.stage_name(self.token, name)
-        _write_layer(self.db, staged, frame)
+        self.values = self.values or tx.values_file(self.db)
+        _write_layer(self.values, staged, frame)
         self.staged[name] = staged
         self.frames[name] = list(frame.columns)
 
@@ -221,6 +227,10 @@ class Write:
             self._drop_staged()
 
     def _commit(self) -> None:
+        with serial.held(self.db):
+            self._commit_held()
+
+    def _commit_held(self) -> None:
         con = tx.connect(self.db)
         try:
             if self.values is not None:  # (ATTACH cannot run inside a transaction)
@@ -263,6 +273,7 @@ class Write:
         for name in self.removed:
             tx.drop_layer(con, name)
         for name, staged in self.staged.items():
+            tx.copy_in(con, "staged_values", staged)
             tx.drop_layer(con, name, styles=False)
             tx.rename_layer(con, staged, name)
             touched[name] = self.frames[name]
@@ -282,26 +293,13 @@ class Write:
 
     def _drop_staged(self) -> None:
         if self.values is not None:
-            self.values.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # a read-only folder (nothing was made there)
+                self.values.unlink(missing_ok=True)
             self.values = None
-        if not self.staged:
-            return
-        try:
-            con = tx.connect(self.db)
-        except sqlite3.Error:
-            return
-        try:
-            con.execute("BEGIN IMMEDIATE")
-            for staged in self.staged.values():
-                tx.drop_layer(con, staged)
-            con.execute("COMMIT")
-        except sqlite3.Error:
-            pass
-        finally:
-            con.close()
-            self.staged.clear()
+        self.staged.clear()
 
 
+@serial.serial
 def add_aliases(path: str | Path, columns: dict[str, list[str]]) -> None:
     """Store Chinese field aliases (gpkg_data_columns and a default QGIS style)."""
     con = sqlite3.connect(str(path))
@@ -376,6 +374,7 @@ def now_iso() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+@serial.serial
 def read_runs(path: str | Path) -> pd.DataFrame:
     """The database's run log, oldest first (an empty table for databases without one)."""
     path = Path(path)
@@ -425,11 +424,13 @@ def append_run(path: str | Path, step: str, rules=None, summary: dict | None = N
         w.log(rules, summary, started)
 
 
+@serial.serial
 def layer_names(path: str | Path) -> list[str]:
     """The risk database's own layers, in order (QGIS's layer_styles left out)."""
     return [n for n, _ in pyogrio.list_layers(path) if n not in SYSTEM_TABLES and not n.startswith(tx.STAGE_PREFIX)]
 
 
+@serial.serial
 def read_layer(path: str | Path, layer: str) -> pd.DataFrame:
     """One layer: a GeoDataFrame for spatial layers, a DataFrame for tables."""
     frame = pyogrio.read_dataframe(path, layer=layer)

@@ -5,20 +5,22 @@ A GeoPackage is an SQLite database, so a step changes it the way a database is c
 
 1. Before it reads, the step notes the database's committed :class:`State` (a counter in the
    table ``citysafety_state``, outside ``gpkg_contents`` so QGIS does not list it).
-2. It computes. Layers it replaces are written beside the others under a private name
-   (``_stage_<pid>_<token>_<layer>``), by GDAL, so each is an ordinary GeoPackage layer
-   with its R-tree and metadata. Nothing the user sees has changed yet.
+2. It computes. Layers it replaces, and the values of its own columns, are written by GDAL
+   into a staging GeoPackage beside the database (:func:`values_file`), each layer under a
+   private name (``_stage_<pid>_<token>_<layer>``) with its R-tree and metadata. The
+   database itself is not touched: GDAL's SQLite is not QGIS's (serial.py).
 3. One transaction (``BEGIN IMMEDIATE``: one writer at a time) checks that the state is
    still the one the step read — else :class:`StaleDatabase`, and nothing is written —,
-   swaps the staged layers in (a rename), drops the layers the step removes, updates the
+   copies the staged layers in (:func:`copy_in`) and swaps them for the old ones (a
+   rename), drops the layers the step removes, updates the
    step's own columns of ``units`` and ``hazards`` in place (``ALTER TABLE ADD COLUMN``,
    then ``UPDATE`` from a temporary table keyed by fid; the survey columns and the
    geometry are not touched), drops the columns it clears, appends its run-log row,
    writes the Chinese field aliases and advances the state; ``COMMIT``.
 
-A failure or a cancel before the commit rolls the transaction back and drops the staged
-tables; a killed process leaves at most staged tables, which the next write removes (they
-are named after the process that made them).
+A failure or a cancel before the commit rolls the transaction back and removes the staging
+file; a killed process leaves at most its staging file (and, before 0.9, staged tables in the
+database), which the next write removes (they are named after the process that made them).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import pandas as pd
 
 from ..errors import PipelineError
 from ..files import pid_alive, temp_path
+from . import serial
 
 STATE_TABLE = "citysafety_state"
 STAGE_PREFIX = "_stage_"
@@ -105,6 +108,7 @@ def connect(db: str | Path) -> sqlite3.Connection:
     return con
 
 
+@serial.serial
 def state(db: str | Path) -> State:
     """The database's committed state (State() for a database without one: made before 0.7,
     or not there yet)."""
@@ -470,10 +474,105 @@ def staged_tables(con: sqlite3.Connection) -> list[str]:
 
 
 def values_file(db: Path) -> Path:
-    """Where a step stages its column values: a GeoPackage beside the database, under a
+    """Where a step stages its layers and column values: a GeoPackage beside the database, under a
     temporary name of this process (files.temp_path), which files.sweep removes when the
     process is killed before it is done."""
     return temp_path(db, ".values.gpkg")
+
+
+_SRS_COLUMNS = ("srs_name", "srs_id", "organization", "organization_coordsys_id", "definition", "description")
+
+
+def _srs_in_main(con: sqlite3.Connection, schema: str, srs_id: int) -> int:
+    """The main database's id of the attached ``schema``'s SRS ``srs_id``: the same SRS
+    (organization and code) where main has it, else a copy (under a free id)."""
+    s = quote(schema)
+    row = con.execute(f"SELECT {', '.join(_SRS_COLUMNS)} FROM {s}.gpkg_spatial_ref_sys WHERE srs_id = ?",
+                      (srs_id,)).fetchone()
+    if row is None:
+        return srs_id
+    org, code = row[2], row[3]
+    same = con.execute("SELECT srs_id FROM main.gpkg_spatial_ref_sys WHERE lower(organization) = lower(?)"
+                       " AND organization_coordsys_id = ? AND lower(organization) <> 'none'", (org, code)).fetchone()
+    if same is not None:
+        return int(same[0])
+    mine = con.execute("SELECT definition FROM main.gpkg_spatial_ref_sys WHERE srs_id = ?", (srs_id,)).fetchone()
+    if mine is not None and mine[0] == row[4]:
+        return srs_id
+    new_id = srs_id if mine is None else int(con.execute(
+        "SELECT MAX(srs_id) FROM main.gpkg_spatial_ref_sys").fetchone()[0]) + 1
+    con.execute(f"INSERT INTO main.gpkg_spatial_ref_sys ({', '.join(_SRS_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
+                (row[0], new_id, *row[2:]))
+    return new_id
+
+
+def copy_in(con: sqlite3.Connection, schema: str, table: str) -> None:
+    """Copy the GeoPackage layer ``table`` of the attached database ``schema`` (written there
+    by GDAL) into the main database under the same name: the table as GDAL declared it, its
+    rows, its metadata (contents, geometry column, SRS, extensions, feature count), its R-tree
+    and the R-tree's triggers. Inside the caller's transaction.
+
+    Why not let GDAL write into the main database: pyogrio's GDAL has its own SQLite library,
+    and a reader of the system's (QGIS drawing the map) would take its open journal for a
+    crashed writer's and roll it back (serial.py). What the main database receives is written
+    by the same SQLite as QGIS's."""
+    s, t = quote(schema), quote(table)
+    master = con.execute(f"SELECT type, name, sql FROM {s}.sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL",
+                         (table,)).fetchall()
+    made = [sql for kind, _, sql in master if kind == "table"]
+    if not made:
+        raise PipelineError(f"staged layer {table} not found", f"未找到暂存图层 {table}")
+    con.execute(made[0])
+    con.execute(f"INSERT INTO main.{t} SELECT * FROM {s}.{t}")
+    for kind, _, sql in master:  # GDAL's attribute indexes, if any (not its R-tree triggers yet)
+        if kind == "index":
+            con.execute(sql)
+    present = {r[0] for r in con.execute(f"SELECT name FROM {s}.sqlite_master WHERE type = 'table'")}
+    contents = con.execute(f"SELECT data_type, identifier, description, last_change, min_x, min_y, max_x, max_y,"
+                           f" srs_id FROM {s}.gpkg_contents WHERE table_name = ?", (table,)).fetchone()
+    srs = None if contents is None or contents[8] is None else _srs_in_main(con, schema, int(contents[8]))
+    if contents is not None:
+        con.execute("INSERT INTO main.gpkg_contents (table_name, data_type, identifier, description, last_change,"
+                    " min_x, min_y, max_x, max_y, srs_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (table, *contents[:8], srs))
+    if "gpkg_geometry_columns" in present:
+        for column, kind, srs_id, z, m in con.execute(
+                f"SELECT column_name, geometry_type_name, srs_id, z, m FROM {s}.gpkg_geometry_columns"
+                f" WHERE table_name = ?", (table,)).fetchall():
+            con.execute("INSERT INTO main.gpkg_geometry_columns (table_name, column_name, geometry_type_name, srs_id,"
+                        " z, m) VALUES (?, ?, ?, ?, ?, ?)",
+                        (table, column, kind, _srs_in_main(con, schema, int(srs_id)), z, m))
+    if "gpkg_extensions" in present:
+        rows = con.execute(f"SELECT column_name, extension_name, definition, scope FROM {s}.gpkg_extensions"
+                           f" WHERE table_name = ?", (table,)).fetchall()
+        if rows:
+            con.execute("CREATE TABLE IF NOT EXISTS main.gpkg_extensions (table_name TEXT, column_name TEXT,"
+                        " extension_name TEXT NOT NULL, definition TEXT NOT NULL, scope TEXT NOT NULL,"
+                        " CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))")
+            con.executemany("INSERT OR REPLACE INTO main.gpkg_extensions (table_name, column_name, extension_name,"
+                            " definition, scope) VALUES (?, ?, ?, ?, ?)", [(table, *r) for r in rows])
+    if "gpkg_ogr_contents" in present and _has_table(con, "gpkg_ogr_contents"):
+        con.execute(f"INSERT OR REPLACE INTO main.gpkg_ogr_contents (table_name, feature_count)"
+                    f" SELECT table_name, feature_count FROM {s}.gpkg_ogr_contents WHERE table_name = ?", (table,))
+    for rtree in _rtrees_of(con, schema, table):
+        sql = con.execute(f"SELECT sql FROM {s}.sqlite_master WHERE name = ?", (rtree,)).fetchone()
+        if sql is None:
+            continue
+        con.execute(sql[0])
+        con.execute(f"INSERT INTO main.{quote(rtree)} SELECT * FROM {s}.{quote(rtree)}")
+    counted = _has_table(con, "gpkg_ogr_contents")
+    for kind, name, sql in master:  # the R-tree's triggers, once the R-tree is there
+        if kind == "trigger" and (counted or "feature_count" not in name):
+            con.execute(sql)
+
+
+def _rtrees_of(con: sqlite3.Connection, schema: str, layer: str) -> list[str]:
+    s = quote(schema)
+    if not con.execute(f"SELECT 1 FROM {s}.sqlite_master WHERE name = 'gpkg_extensions'").fetchone():
+        return []
+    cols = [r[0] for r in con.execute(f"SELECT column_name FROM {s}.gpkg_extensions WHERE table_name = ?"
+                                      " AND extension_name = 'gpkg_rtree_index'", (layer,))]
+    return [f"rtree_{layer}_{c}" for c in cols if c]
 
 
 def drop_orphans(con: sqlite3.Connection) -> list[str]:
