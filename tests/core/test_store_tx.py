@@ -63,6 +63,12 @@ def test_the_layers_stay_geopackage_layers_with_a_spatial_index(db):
             assert con.execute("SELECT data_type FROM gpkg_contents WHERE table_name = ?", (layer,)).fetchone() == \
                 ("features",)
         assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        # every R-tree, those the commits copied in with their layers included, is sound
+        rtrees = [f"rtree_{t}_{c}" for t, c in con.execute(
+            "SELECT table_name, column_name FROM gpkg_extensions WHERE extension_name = 'gpkg_rtree_index'")]
+        assert {"rtree_risk_map_geom", "rtree_hazard_receptor_links_geom", "rtree_cascade_edges_geom"} <= set(rtrees)
+        for rtree in rtrees:
+            assert con.execute(f"SELECT rtreecheck('{rtree}')").fetchone() == ("ok",), rtree
     finally:
         con.close()
     # GDAL reads the new columns and answers a box query through the R-tree.
@@ -444,6 +450,7 @@ def test_a_staged_point_layer_keeps_its_crs_and_spatial_index(tmp_path):
     con = sqlite3.connect(db)
     try:
         assert con.execute("SELECT COUNT(*) FROM rtree_pts_geom").fetchone()[0] == 3
+        assert con.execute("SELECT rtreecheck('rtree_pts_geom')").fetchone()[0] == "ok"
         assert con.execute("SELECT organization_coordsys_id FROM gpkg_spatial_ref_sys s JOIN gpkg_contents c"
                            " ON c.srs_id = s.srs_id WHERE c.table_name = 'pts'").fetchone()[0] == 4547
     finally:
@@ -453,5 +460,6 @@ def test_a_staged_point_layer_keeps_its_crs_and_spatial_index(tmp_path):
     try:
         con.execute("DELETE FROM pts WHERE k = 1")
         assert con.execute("SELECT COUNT(*) FROM rtree_pts_geom").fetchone()[0] == 2
+        assert con.execute("SELECT rtreecheck('rtree_pts_geom')").fetchone()[0] == "ok"
     finally:
         con.close()

@@ -559,7 +559,11 @@ def copy_in(con: sqlite3.Connection, schema: str, table: str) -> None:
         if sql is None:
             continue
         con.execute(sql[0])
-        con.execute(f"INSERT INTO main.{quote(rtree)} SELECT * FROM {s}.{quote(rtree)}")
+        # The R-tree as GDAL built it: its three shadow tables copied row for row (0.2 s for
+        # 383,714 receptor links; inserting its entries one by one took 2.7 s).
+        for shadow in (f"{rtree}_node", f"{rtree}_rowid", f"{rtree}_parent"):
+            con.execute(f"DELETE FROM main.{quote(shadow)}")
+            con.execute(f"INSERT INTO main.{quote(shadow)} SELECT * FROM {s}.{quote(shadow)}")
     counted = _has_table(con, "gpkg_ogr_contents")
     for kind, name, sql in master:  # the R-tree's triggers, once the R-tree is there
         if kind == "trigger" and (counted or "feature_count" not in name):
