@@ -28,6 +28,7 @@ import pandas as pd
 from .ingest import schema
 from .ingest.guard import Limits as ImportLimits
 from .mapping.accountability import Controls
+from .scoring.dynamic import Dynamic
 
 DEFAULT_RULES = schema.RESOURCES / "rules" / "default.toml"
 LEVELS = (1, 2, 3, 4)
@@ -197,6 +198,7 @@ class Rules:
     provenance: dict[tuple[str, str], Provenance] = field(default_factory=dict)
     import_limits: ImportLimits = field(default_factory=lambda: ImportLimits())
     controls: Controls = field(default_factory=lambda: Controls())
+    dynamic: Dynamic = field(default_factory=lambda: Dynamic())
     raw: dict = field(default_factory=dict, repr=False, compare=False)  # the file as parsed
 
     def level_names(self) -> dict[int, str]:
@@ -395,7 +397,7 @@ def load_rules(path: str | Path | None = None) -> Rules:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise _err("(file)", f"not valid TOML: {exc}", f"不是有效的 TOML：{exc}", p) from exc
     known_top = {"meta", "levels", "sectors", "methods", "density", "upgrades", "receptors", "cascade",
-                 "import_limits", "controls", "provenance"}
+                 "import_limits", "controls", "dynamic", "provenance"}
     unknown = sorted(set(raw) - known_top)
     if unknown:
         raise _err(unknown[0], "unknown section", "未知的节", p)
@@ -505,11 +507,12 @@ def load_rules(path: str | Path | None = None) -> Rules:
     cascade = _cascade(_get(raw, "cascade", "cascade", "table", p, required=False, default={}), p)
     limits = _import_limits(_get(raw, "import_limits", "import_limits", "table", p, required=False, default={}), p)
     controls = _controls(_get(raw, "controls", "controls", "table", p, required=False, default={}), levels, p)
+    dynamic = _dynamic(_get(raw, "dynamic", "dynamic", "table", p, required=False, default={}), p)
     provenance = _provenance(raw, p)
     return Rules(path=p.resolve(), sha256=hashlib.sha256(data).hexdigest(),
                  name=str(meta.get("name", p.stem)), levels=levels, sectors=sectors, lec=lec, ls=ls,
                  gb18218=gb, density=density, upgrades=upgrades, receptors=receptors, cascade=cascade,
-                 provenance=provenance, import_limits=limits, controls=controls, raw=raw)
+                 provenance=provenance, import_limits=limits, controls=controls, dynamic=dynamic, raw=raw)
 
 
 def _import_limits(raw: dict, path) -> ImportLimits:
@@ -541,6 +544,27 @@ def _controls(raw: dict, levels: dict, path) -> Controls:
              for k in ("require_controls", "require_person", "require_major_people")}
     return Controls(levels=tuple(sorted(set(chosen))), **flags)
 
+
+
+#: ``[dynamic]``: the allowed range of each key (levels raised; days; months).
+DYNAMIC_RANGES = {"open_major_hidden_danger": (0, 3), "overdue_general_hidden_danger": (0, 3), "accident": (0, 3),
+                  "controls_missing": (0, 3), "overdue_days": (0, 3650), "accident_months": (1, 120)}
+
+
+def _dynamic(raw: dict, path) -> Dynamic:
+    """``[dynamic]``: how far each factor raises a unit's dynamic level (scoring/dynamic.py);
+    each key optional, a whole number in its range."""
+    names = Dynamic.keys()
+    _known(raw, names, "dynamic", path)
+    default = Dynamic()
+    values = {}
+    for key in names:
+        v = _get(raw, key, f"dynamic.{key}", "int", path, required=False, default=getattr(default, key))
+        lo, hi = DYNAMIC_RANGES[key]
+        if not lo <= v <= hi:
+            raise _err(f"dynamic.{key}", f"{v} is outside {lo}–{hi}", f"{v} 超出范围 {lo}–{hi}", path)
+        values[key] = v
+    return Dynamic(**values)
 
 def _provenance(raw: dict, path) -> dict[tuple[str, str], Provenance]:
     """The ``[[provenance]]`` entries: each names a section (dotted, e.g. ``cascade.substances``)

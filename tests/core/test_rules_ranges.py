@@ -39,6 +39,10 @@ CASES = [
     ("controls", "levels", "[1, 5]", "controls.levels[1]", "is not a level"),
     ("controls", "levels", '["1"]', "controls.levels[0]", "is not a level"),
     ("controls", "require_person", '"yes"', "controls.require_person", "true or false"),
+    ("dynamic", "accident_months", "0", "dynamic.accident_months", "is outside 1–120"),
+    ("dynamic", "open_major_hidden_danger", "4", "dynamic.open_major_hidden_danger", "is outside 0–3"),
+    ("dynamic", "overdue_days", "-1", "dynamic.overdue_days", "is outside 0–3650"),
+    ("dynamic", "accident", "1.5", "dynamic.accident", "a whole number"),
 ]
 
 

@@ -155,6 +155,25 @@ CONTROL_LEVELS: tuple[ControlLevel, ...] = (
 )
 
 
+
+#: 隐患等级 — the grade of a hidden danger (事故隐患): 一般 or 重大 (docs/domain/dynamic_risk.md §2).
+HiddenDangerGrade = Term
+#: 整改状态 — where a hidden danger stands in its closed loop 排查 → 整改 → 验收销号.
+HiddenDangerStatus = Term
+
+HIDDEN_DANGER_GRADES: tuple[HiddenDangerGrade, ...] = (
+    HiddenDangerGrade("general", "一般隐患", "general hidden danger", ("一般", "一般事故隐患", "general")),
+    HiddenDangerGrade("major", "重大隐患", "major hidden danger", ("重大", "重大事故隐患", "major")),
+)
+HIDDEN_DANGER_STATUSES: tuple[HiddenDangerStatus, ...] = (
+    HiddenDangerStatus("open", "未整改", "not rectified", ("待整改", "未完成整改", "open")),
+    HiddenDangerStatus("in_progress", "整改中", "being rectified", ("正在整改", "限期整改", "in progress")),
+    HiddenDangerStatus("rectified", "已整改", "rectified", ("整改完成", "已完成整改", "rectified")),
+    HiddenDangerStatus("closed", "已销号", "verified and closed", ("销号", "已验收销号", "验收销号", "closed")),
+)
+#: The statuses of a hidden danger that is still there (not yet rectified).
+HIDDEN_DANGER_OPEN = ("open", "in_progress")
+
 # The survey columns that carry the factors of the rules' methods, by column kind:
 # kind → (method, factor) of ``rules.Rules`` — LEC (作业条件危险性评价法, D = L·E·C) and the LS
 # matrix (风险矩阵, R = L·S), docs/domain/scoring.md. Their allowed values (and the values
@@ -500,6 +519,16 @@ def control_level_lookup() -> dict[str, str]:
     """Normalised control level name, alias or id → id."""
     return _lookup(CONTROL_LEVELS)
 
+
+
+def hidden_danger_grade_lookup() -> dict[str, str]:
+    """Normalised grade name, alias or id → id (general, major)."""
+    return _lookup(HIDDEN_DANGER_GRADES)
+
+
+def hidden_danger_status_lookup() -> dict[str, str]:
+    """Normalised status name, alias or id → id (open, in_progress, rectified, closed)."""
+    return _lookup(HIDDEN_DANGER_STATUSES)
 
 def normalise_symbol(text: object) -> str:
     """Fold a category symbol: NFKC, upper case, spaces dropped — the dot is kept, so
