@@ -1894,12 +1894,12 @@
       <translation>面板需要 Python 包 {}：请使用“城市安全风险”菜单中的“安装 Python 包…”。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="193" />
+      <location filename="../plugin/processing/base.py" line="195" />
       <source>Survey data</source>
       <translation>调查数据</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="228" />
+      <location filename="../plugin/processing/base.py" line="230" />
       <source>Risk analysis</source>
       <translation>风险分析</translation>
     </message>
@@ -1909,7 +1909,7 @@
       <translation>规则文件（默认：插件自带规则）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="219" />
+      <location filename="../plugin/processing/base.py" line="221" />
       <source>Cancelled; earlier outputs were left as they were.</source>
       <translation>已取消；之前的输出保持不变。</translation>
     </message>
@@ -2064,12 +2064,60 @@
       <translation>正在写入 {}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="67" />
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="27" />
+      <source>Import hidden dangers</source>
+      <translation>导入隐患</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="28" />
+      <source>Imports hidden-danger records (隐患: found by the unit, an inspection or a special campaign) from workbooks (.xlsx) and CSV files into a risk database that holds an imported survey: the tables hidden_dangers, hidden_danger_issues and hidden_danger_imports, replacing an earlier import of them.
+
+Columns (found by their Chinese or English names and aliases on any row): 隐患编号, 单位编码 (required, a unit of the database), 危险源编码, 隐患描述 (required), 隐患等级 (required: 一般隐患 or 重大隐患), 整改状态 (required: 未整改, 整改中, 已整改 or 已销号), 发现日期 (required), 整改期限, 整改完成日期, 隐患来源 and 整改措施.
+
+Every row ends accepted, rejected with its reasons (file, sheet, row, column, value, code, Chinese and English message) or skipped as blank/total, and the balance is checked per file before anything is written. Optionally an error workbook per input file lists the rows to fix.</source>
+      <translation>将隐患记录（由单位自查、执法检查或专项检查发现）从工作簿（.xlsx）和 CSV 文件导入已导入调查数据的风险数据库：写入 hidden_dangers、hidden_danger_issues 和 hidden_danger_imports 三张表，替换此前导入的隐患。
+
+列（按中文或英文列名及别名识别，表头可在任意行）：隐患编号、单位编码（必填，须为数据库中的单位）、危险源编码、隐患描述（必填）、隐患等级（必填：一般隐患 或 重大隐患）、整改状态（必填：未整改、整改中、已整改 或 已销号）、发现日期（必填）、整改期限、整改完成日期、隐患来源 和 整改措施。
+
+每一行或被接受，或被拒绝并说明原因（文件、工作表、行、列、原值、代码、中英文说明），或作为空行/合计行跳过；写入前逐个文件核对行数平衡。可选为每个输入文件生成问题清单工作簿，列出需修改的行。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="48" />
+      <source>Hidden-danger files (.xlsx, .csv)</source>
+      <translation>隐患数据文件（.xlsx、.csv）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="51" />
+      <source>Error workbooks for the surveyors (folder)</source>
+      <translation>返给调查员的问题清单工作簿（文件夹）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="54" />
+      <source>Hidden dangers accepted</source>
+      <translation>导入的隐患数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="55" />
+      <source>Major hidden dangers accepted</source>
+      <translation>导入的重大隐患数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="58" />
+      <source>Files refused</source>
+      <translation>拒绝的文件数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="80" />
+      <source>e.g.</source>
+      <translation>例如</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_surveys.py" line="85" />
       <source>Import surveys</source>
       <translation>导入调查数据</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="68" />
+      <location filename="../plugin/processing/import_surveys.py" line="86" />
       <source>Imports survey workbooks (.xlsx) and CSV files (UTF-8, UTF-8 with BOM, GB18030) into one risk database (GeoPackage) with the layers units, hazards, import_issues and import_runs.
 
 Headers are found by their Chinese or English names and aliases on any row; both the template's two-sheet layout and a flat one-sheet layout are read. Full-width digits, units in cells (kg are converted to t), Excel and Chinese dates, degrees-minutes-seconds, swapped lon/lat, total rows and blank rows are handled. GCJ-02 and BD-09 coordinates are converted to WGS84.
@@ -2102,54 +2150,39 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>调查区域范围（范围外的点给出警告）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="94" />
-      <source>Error workbooks for the surveyors (folder)</source>
-      <translation>返给调查员的问题清单工作簿（文件夹）</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/import_surveys.py" line="219" />
+      <location filename="../plugin/processing/import_surveys.py" line="224" />
       <source>Rows read = accepted + rejected + skipped (blank / total), per file:</source>
       <translation>各文件：读取行数 = 接受 + 拒绝 + 跳过（空行 / 合计行）：</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="98" />
+      <location filename="../plugin/processing/import_surveys.py" line="116" />
       <source>Open the imported layers</source>
       <translation>完成后打开导入的图层</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="99" />
+      <location filename="../plugin/processing/import_surveys.py" line="117" />
       <source>Units accepted</source>
       <translation>导入单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="99" />
+      <location filename="../plugin/processing/import_surveys.py" line="117" />
       <source>Hazard sources accepted</source>
       <translation>导入危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="102" />
-      <source>Files refused</source>
-      <translation>拒绝的文件数</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/import_surveys.py" line="152" />
-      <source>Row balance check failed; please report this.</source>
-      <translation>行数核对未通过，请报告此问题。</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/import_surveys.py" line="227" />
-      <source>Total: {} rows read, {} accepted, {} rejected, {} blank, {} total rows; {} units and {} hazard sources imported.</source>
-      <translation>合计：读取 {} 行，接受 {} 行，拒绝 {} 行，空行 {} 行，合计行 {} 行；导入单位 {} 个、危险源 {} 个。</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/import_surveys.py" line="199" />
+      <location filename="../plugin/processing/import_surveys.py" line="78" />
       <source>Error workbook: {}</source>
       <translation>问题清单：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="237" />
-      <source>e.g.</source>
-      <translation>例如</translation>
+      <location filename="../plugin/processing/import_surveys.py" line="170" />
+      <source>Row balance check failed; please report this.</source>
+      <translation>行数核对未通过，请报告此问题。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_surveys.py" line="232" />
+      <source>Total: {} rows read, {} accepted, {} rejected, {} blank, {} total rows; {} units and {} hazard sources imported.</source>
+      <translation>合计：读取 {} 行，接受 {} 行，拒绝 {} 行，空行 {} 行，合计行 {} 行；导入单位 {} 个、危险源 {} 个。</translation>
     </message>
     <message>
       <location filename="../plugin/processing/install_packages.py" line="24" />
@@ -2192,152 +2225,152 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>仍缺少或版本不符：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="225" />
+      <location filename="../plugin/processing/notice_cards.py" line="228" />
       <source>Print risk notice cards</source>
       <translation>打印风险告知卡</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="226" />
+      <location filename="../plugin/processing/notice_cards.py" line="229" />
       <source>Prints 风险告知卡 (risk notice cards) from a scored risk database: one A4 card per unit, or per hazard source, from the print layout template resources/layouts/notice_card.qpt through QGIS's atlas. Each card shows the unit's name and code, its level's colour band and name, each risk point with the accident types it can lead to (GB 6441) and the matching GB 2894 warning signs (当心火灾, 当心爆炸, 当心中毒, 当心触电 …), the controls and the emergency measures, who answers for it (the responsible people and, for a major hazard source, its 包保责任人), the supervising department, the unit's duty phone and the numbers 119, 120 and 12350, a locator map and a QR code of the unit code. Choose the units by a layer (for example the risk map with a selection: tick 'Selected features only'), or by districts and risk levels (default: every level-1 and level-2 unit). Write one PDF, or one PDF per card in a folder (named by the unit or hazard source code), or both. The responsible people's phones are masked unless you tick the option. Earlier files are replaced only when the new ones are complete.</source>
       <translation>从已评价的风险数据库打印风险告知卡：按单位或按危险源每张一页 A4，由打印布局模板 resources/layouts/notice_card.qpt 经 QGIS 图集生成。每张告知卡包括单位名称和编码、风险等级色带和名称、各风险点及其可能导致的事故类型（GB 6441）和相应的 GB 2894 警告标志（当心火灾、当心爆炸、当心中毒、当心触电……）、管控措施和应急处置措施、管控责任人（重大危险源另列包保责任人）、监管部门、单位值班电话及 119、120、12350，以及位置图和单位编码二维码。可按图层选择单位（如风险一张图中选中的要素，勾选“仅选中要素”），或按行政区和风险等级选择（默认全部重大、较大风险单位）。可输出一个 PDF，或在文件夹中每张一个 PDF（以单位或危险源编码命名），或两者都输出。责任人电话默认脱敏，勾选选项后完整显示。新文件完整写出后才替换原有文件。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="90" />
+      <location filename="../plugin/processing/notice_cards.py" line="91" />
       <source>Safety risk notice card</source>
       <translation>安全风险告知卡</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="93" />
+      <location filename="../plugin/processing/notice_cards.py" line="94" />
       <source>Risk points and the accidents they can lead to</source>
       <translation>风险点及可能导致的事故</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="94" />
+      <location filename="../plugin/processing/notice_cards.py" line="95" />
       <source>Warning signs</source>
       <translation>安全警示标志</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="95" />
+      <location filename="../plugin/processing/notice_cards.py" line="96" />
       <source>Controls</source>
       <translation>管控措施</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="96" />
+      <location filename="../plugin/processing/notice_cards.py" line="97" />
       <source>Emergency measures</source>
       <translation>应急处置措施</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="97" />
+      <location filename="../plugin/processing/notice_cards.py" line="98" />
       <source>Location (1:10,000)</source>
       <translation>位置（1:10,000）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="98" />
+      <location filename="../plugin/processing/notice_cards.py" line="99" />
       <source>Who answers</source>
       <translation>管控责任人</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="99" />
+      <location filename="../plugin/processing/notice_cards.py" line="100" />
       <source>Supervision and numbers to call</source>
       <translation>监管部门与应急电话</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="118" />
+      <location filename="../plugin/processing/notice_cards.py" line="119" />
       <source>Risk units by level</source>
       <translation>风险单位（按等级）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="127" />
+      <location filename="../plugin/processing/notice_cards.py" line="130" />
       <source>Safety risk notice cards</source>
       <translation>风险告知卡</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="92" />
+      <location filename="../plugin/processing/notice_cards.py" line="93" />
       <source>District and street</source>
       <translation>所在区、街道</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="128" />
+      <location filename="../plugin/processing/notice_cards.py" line="131" />
       <source>Source: {}  ·  Rules: {}  ·  {}</source>
       <translation>数据来源：{}  ·  规则：{}  ·  {}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="250" />
+      <location filename="../plugin/processing/notice_cards.py" line="253" />
       <source>Units to print (a layer with unit_code, e.g. the risk map's selection; optional)</source>
       <translation>要打印的单位（含 unit_code 的图层，如风险一张图中选中的要素；可选）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="253" />
+      <location filename="../plugin/processing/notice_cards.py" line="256" />
       <source>Districts (the units' district names, separated by commas; empty: all)</source>
       <translation>行政区（单位填报的所属区，多个用逗号分隔；留空为全部）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="256" />
+      <location filename="../plugin/processing/notice_cards.py" line="259" />
       <source>Risk levels</source>
       <translation>风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="259" />
+      <location filename="../plugin/processing/notice_cards.py" line="262" />
       <source>One card per</source>
       <translation>每张告知卡对应</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="261" />
+      <location filename="../plugin/processing/notice_cards.py" line="264" />
       <source>Show the responsible people's phone numbers in full (not masked)</source>
       <translation>完整显示责任人电话（不脱敏）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="264" />
+      <location filename="../plugin/processing/notice_cards.py" line="267" />
       <source>Notice cards (one PDF)</source>
       <translation>风险告知卡（一个 PDF）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="266" />
+      <location filename="../plugin/processing/notice_cards.py" line="269" />
       <source>Notice cards (one PDF per card, in this folder)</source>
       <translation>风险告知卡（每张一个 PDF，存入此文件夹）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="268" />
+      <location filename="../plugin/processing/notice_cards.py" line="271" />
       <source>Cards printed</source>
       <translation>打印的告知卡数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="270" />
+      <location filename="../plugin/processing/notice_cards.py" line="273" />
       <source>Notice cards folder</source>
       <translation>风险告知卡文件夹</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="297" />
+      <location filename="../plugin/processing/notice_cards.py" line="300" />
       <source>Choose a PDF, a folder for one PDF per card, or both.</source>
       <translation>请选择一个 PDF 文件、一个存放单张 PDF 的文件夹，或两者都选。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="308" />
+      <location filename="../plugin/processing/notice_cards.py" line="311" />
       <source>No unit matches the choice: no card to print.</source>
       <translation>没有符合选择的单位，无告知卡可打印。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="316" />
+      <location filename="../plugin/processing/notice_cards.py" line="319" />
       <source>{} notice cards printed</source>
       <translation>已打印 {} 张风险告知卡</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="259" />
+      <location filename="../plugin/processing/notice_cards.py" line="262" />
       <source>unit</source>
       <translation>单位</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="259" />
+      <location filename="../plugin/processing/notice_cards.py" line="262" />
       <source>hazard source</source>
       <translation>危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="309" />
+      <location filename="../plugin/processing/notice_cards.py" line="312" />
       <source>{} units, {} hazard sources</source>
       <translation>{} 个单位，{} 个危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/provider.py" line="64" />
+      <location filename="../plugin/processing/provider.py" line="66" />
       <source>City Safety Risk Map (城市安全风险一张图)</source>
       <translation>城市安全风险一张图 (City Safety Risk Map)</translation>
     </message>
@@ -2347,12 +2380,17 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>调查表模板…</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/provider.py" line="25" />
+      <location filename="../plugin/processing/provider.py" line="22" />
+      <source>Import hidden dangers (隐患)…</source>
+      <translation>导入隐患…</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/provider.py" line="26" />
       <source>Cascade scenario from one accident…</source>
       <translation>单一事故连锁推演…</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/provider.py" line="30" />
+      <location filename="../plugin/processing/provider.py" line="31" />
       <source>Run the whole chain…</source>
       <translation>一键运行全流程…</translation>
     </message>
@@ -2412,97 +2450,97 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>升级危险源 {} 个，防护距离内有高敏感目标 {} 处，连线 {} 条。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="676" />
+      <location filename="../plugin/processing/report_pdf.py" line="675" />
       <source>No level-1 or level-2 units</source>
       <translation>没有重大或较大风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="704" />
+      <location filename="../plugin/processing/report_pdf.py" line="703" />
       <source>Level-1 and level-2 units</source>
       <translation>一级和二级风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="800" />
+      <location filename="../plugin/processing/report_pdf.py" line="799" />
       <source>City Safety Risk Map report</source>
       <translation>城市安全风险一张图报告</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="843" />
+      <location filename="../plugin/processing/report_pdf.py" line="842" />
       <source>Units by sector and risk level</source>
       <translation>各行业领域单位风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="452" />
+      <location filename="../plugin/processing/report_pdf.py" line="451" />
       <source>Who answers: {} risk points without controls, {} without a responsible person; {} of {} major hazard sources without their three responsible people (包保责任人).</source>
       <translation>管控责任：{} 个风险点缺少管控措施，{} 个缺少责任人；{} 个重大危险源（共 {} 个）缺少包保责任人。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="551" />
+      <location filename="../plugin/processing/report_pdf.py" line="550" />
       <source>Level-1 and level-2 units in {}: {}</source>
       <translation>{}重大、较大风险单位：{} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="648" />
+      <location filename="../plugin/processing/report_pdf.py" line="647" />
       <source>R</source>
       <translation>R</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="782" />
+      <location filename="../plugin/processing/report_pdf.py" line="781" />
       <source>District boundaries</source>
       <translation>行政区边界</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="827" />
+      <location filename="../plugin/processing/report_pdf.py" line="826" />
       <source>Legend</source>
       <translation>图例</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="836" />
+      <location filename="../plugin/processing/report_pdf.py" line="835" />
       <source>Units by risk level</source>
       <translation>各风险等级单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="520" />
+      <location filename="../plugin/processing/report_pdf.py" line="519" />
       <source>(no district name)</source>
       <translation>（未命名行政区）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="537" />
+      <location filename="../plugin/processing/report_pdf.py" line="536" />
       <source>No district boundaries were given: the page covers the units surveyed in the district, and the map their extent.</source>
       <translation>未提供行政区边界：本页按单位填报的行政区统计，地图显示这些单位的范围。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="840" />
+      <location filename="../plugin/processing/report_pdf.py" line="839" />
       <source>Date: {}</source>
       <translation>日期：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="842" />
+      <location filename="../plugin/processing/report_pdf.py" line="841" />
       <source>Source: {}  ·  Rules: {}</source>
       <translation>数据来源：{}  ·  规则：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="553" />
+      <location filename="../plugin/processing/report_pdf.py" line="552" />
       <source>(the first {} shown)</source>
       <translation>（显示前 {} 个）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="556" />
+      <location filename="../plugin/processing/report_pdf.py" line="555" />
       <source>The map shows the risk density and the level-1 and level-2 units only: {} of {} units.</source>
       <translation>地图仅显示风险密度和一级、二级风险单位：共 {1} 个单位中的 {0} 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="604" />
+      <location filename="../plugin/processing/report_pdf.py" line="603" />
       <source>Inherent</source>
       <translation>固有</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="604" />
+      <location filename="../plugin/processing/report_pdf.py" line="603" />
       <source>Final</source>
       <translation>最终</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="604" />
+      <location filename="../plugin/processing/report_pdf.py" line="603" />
       <source>Share</source>
       <translation>占比</translation>
     </message>

@@ -28,6 +28,7 @@ TEXT, INT, REAL, BOOL = "text", "int", "real", "bool"
 IMPORT, SCORE, PROXIMITY, CASCADE, MAP, REPORT = "import", "score", "proximity", "cascade", "map", "report"
 RISK_LIST, CARDS = "risk_list", "cards"  # exports, like the report: they write files, no field
 SCENARIO = "cascade_scenario"  # not a workflow step: a what-if on demand
+HIDDEN_DANGERS = "import_hidden_dangers"  # records beside the survey: not a step of the chain
 EVERY_STEP = "*"  # the run log: every step adds its row
 
 _BY_SCORE = (SCORE, PROXIMITY)  # scoring again (alone, or inside proximity) replaces them
@@ -248,6 +249,22 @@ _IMPORT_TABLES = tuple(_f(n, t, zh, ("import_issues",), IMPORT) for n, t, zh in 
         ("units_accepted", INT, "导入单位数"), ("hazards_accepted", INT, "导入危险源数"), ("errors", INT, "错误数"),
         ("warnings", INT, "警告数"), ("default_crs", TEXT, "默认坐标系"), ("started", TEXT, "开始时间"),
         ("finished", TEXT, "结束时间"), ("plugin_version", TEXT, "插件版本")))
+# --- hidden-danger records (ingest/records.py) and their import's issues and balance ---------------
+_HIDDEN = tuple(_f(n, t, zh, ("hidden_dangers",), HIDDEN_DANGERS) for n, t, zh in (
+    ("danger_code", TEXT, "隐患编号"), ("unit_code", TEXT, "单位编码"), ("hazard_code", TEXT, "危险源编码"),
+    ("description", TEXT, "隐患描述"), ("grade", TEXT, "隐患等级代码"), ("grade_zh", TEXT, "隐患等级"),
+    ("status", TEXT, "整改状态代码"), ("status_zh", TEXT, "整改状态"), ("found_date", TEXT, "发现日期"),
+    ("deadline", TEXT, "整改期限"), ("rectified_date", TEXT, "整改完成日期"), ("source", TEXT, "隐患来源"),
+    ("measures", TEXT, "整改措施"), ("extra", TEXT, "其他列"), ("source_file", TEXT, "来源文件"),
+    ("source_sheet", TEXT, "来源工作表"), ("source_row", INT, "来源行号"))) \
+    + tuple(replace(f, layers=("hidden_danger_issues",), step=HIDDEN_DANGERS) for f in _IMPORT_TABLES
+            if f.layers == ("import_issues",)) \
+    + tuple(_f(n, t, zh, ("hidden_danger_imports",), HIDDEN_DANGERS) for n, t, zh in (
+        ("run_id", TEXT, "导入批次"), ("file", TEXT, "文件"), ("path", TEXT, "路径"), ("sha256", TEXT, "SHA-256"),
+        ("size_bytes", INT, "文件大小（字节）"), ("status", TEXT, "状态"), ("sheets", TEXT, "工作表"),
+        ("rows_read", INT, "读取行数"), ("rows_accepted", INT, "接受行数"), ("rows_rejected", INT, "拒绝行数"),
+        ("rows_skipped_blank", INT, "跳过空行"), ("rows_skipped_total", INT, "跳过合计行"), ("errors", INT, "错误数"),
+        ("warnings", INT, "警告数"), ("started", TEXT, "开始时间"), ("finished", TEXT, "结束时间")))
 RUNS_LAYER = "analysis_runs"
 _RUNS = tuple(_f(n, t, zh, (RUNS_LAYER,), EVERY_STEP) for n, t, zh in (
     ("step", TEXT, "步骤"), ("started", TEXT, "开始时间"), ("finished", TEXT, "结束时间"),
@@ -282,7 +299,7 @@ def _map_fields() -> tuple[Field, ...]:
 FIELDS: tuple[Field, ...] = (*_IMPORT, *_SCORE, *_SCORE_ISSUES, *_PROXIMITY, *_PROXIMITY_ISSUES, *_LINKS,
                              *_CASCADE, *_EDGES, *_CHAINS, *_SCENARIO, *_map_fields(), *_LEVEL1, *_DISTRICTS, *_STREETS,
                              *_FINDINGS, *_GRID,
-                             *_IMPORT_TABLES, *_RUNS)
+                             *_IMPORT_TABLES, *_HIDDEN, *_RUNS)
 
 
 def on(layer: str, step: str | None = None, fields: Iterable[Field] = FIELDS) -> tuple[Field, ...]:

@@ -81,7 +81,8 @@ def progress_of(feedback) -> Progress:
 
 #: Where each algorithm is documented in this repository (its help URL), and its tags.
 HELP_DOCS = {
-    "survey_template": "docs/import.md", "import_surveys": "docs/import.md", "score": "docs/scoring.md",
+    "survey_template": "docs/import.md", "import_surveys": "docs/import.md",
+    "import_hidden_dangers": "docs/hidden_dangers.md", "score": "docs/scoring.md",
     "proximity": "docs/proximity.md", "cascade": "docs/cascade.md", "cascade_scenario": "docs/cascade.md",
     "risk_map": "docs/domain/mapping.md", "export_report": "docs/report.md", "risk_list": "docs/risk_list.md",
     "notice_cards": "docs/notice_cards.md", "run_all": "docs/product.md",
@@ -90,6 +91,7 @@ HELP_DOCS = {
 TAGS = {
     "survey_template": ("调查表", "模板", "survey", "template", "excel"),
     "import_surveys": ("导入", "调查", "import", "survey", "excel", "validation"),
+    "import_hidden_dangers": ("隐患", "隐患排查治理", "重大隐患", "hidden danger", "import", "rectification"),
     "score": ("风险评价", "GB 18218", "LEC", "LS", "risk", "score"),
     "proximity": ("敏感目标", "人口", "receptor", "population", "upgrade"),
     "cascade": ("多米诺", "连锁", "domino", "cascade", "graph"),

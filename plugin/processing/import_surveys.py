@@ -60,6 +60,24 @@ def add_survey_inputs(alg) -> None:
         alg.EXTENT, alg.tr("Survey area (points outside it are warned)"), optional=True))
 
 
+def error_workbooks(alg, parameters, context, result, feedback) -> None:
+    """The surveyors' error workbooks of an import (``result``: its files, sheets and issues),
+    when ``alg.ERRORS`` asks for them. The database is written by then: a workbook that cannot
+    be written (a full disk, a folder without write access) is reported and does not undo the
+    import."""
+    errors_dir = alg.parameterAsString(parameters, alg.ERRORS, context)
+    if not errors_dir or parameters.get(alg.ERRORS) in (None, ""):
+        return
+    try:
+        written = write_error_workbooks(errors_dir, result.files, result.tables, result.issues)
+    except OSError as exc:
+        feedback.reportError(f"问题清单未能写入 {errors_dir}：{exc} / The error workbooks could not be "
+                             f"written to {errors_dir}: {exc}", False)
+        return
+    for p in written:
+        feedback.pushInfo(alg.tr("Error workbook: {}").format(p))
+
+
 class ImportSurveysAlgorithm(CitySafetyAlgorithm):
     ALG_ID = "import_surveys"
     DATA_CHECKS = True
@@ -183,20 +201,7 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
         }
 
     def _error_workbooks(self, parameters, context, result, feedback) -> None:
-        """The surveyors' error workbooks, when asked for. The database is written by then: a
-        workbook that cannot be written (a full disk, a folder without write access) is
-        reported and does not undo the import."""
-        errors_dir = self.parameterAsString(parameters, self.ERRORS, context)
-        if not errors_dir or parameters.get(self.ERRORS) in (None, ""):
-            return
-        try:
-            written = write_error_workbooks(errors_dir, result.files, result.tables, result.issues)
-        except OSError as exc:
-            feedback.reportError(f"问题清单未能写入 {errors_dir}：{exc} / The error workbooks could not be "
-                                 f"written to {errors_dir}: {exc}", False)
-            return
-        for p in written:
-            feedback.pushInfo(self.tr("Error workbook: {}").format(p))
+        error_workbooks(self, parameters, context, result, feedback)
 
     def _check_not_all_refused(self, parameters, context, result) -> None:
         """Refuse an import in which every file was refused (not there, a folder, not a

@@ -19,6 +19,7 @@ def ALGORITHM_MENU():  # noqa: N802 — evaluated late so labels follow the tran
     return [
         ("survey_template", tr("Survey template…")),
         ("import_surveys", tr("Import surveys…")),
+        ("import_hidden_dangers", tr("Import hidden dangers (隐患)…")),
         ("score", tr("Score hazards and units…")),
         ("proximity", tr("Receptors and population around hazards…")),
         ("cascade", tr("Cascade (domino) graph…")),
@@ -38,6 +39,7 @@ LOG_TAG = "City Safety Risk Map"
 ALGORITHMS = (
     ("survey_template", ("SurveyTemplateAlgorithm",)),
     ("import_surveys", ("ImportSurveysAlgorithm",)),
+    ("import_hidden_dangers", ("ImportHiddenDangersAlgorithm",)),
     ("score", ("ScoreAlgorithm",)),
     ("proximity", ("ProximityAlgorithm",)),
     ("cascade", ("CascadeAlgorithm", "CascadeScenarioAlgorithm")),

@@ -44,6 +44,7 @@ def test_menu_toolbar_and_provider(loaded_plugin):
     assert menu.title() in ("City Safety Risk", "城市安全风险")
     names = [a.objectName() for a in menu.actions() if not a.isSeparator()]
     assert names == ["citysafety_panel", "citysafety_survey_template", "citysafety_import_surveys",
+                     "citysafety_import_hidden_dangers",
                      "citysafety_score", "citysafety_proximity", "citysafety_cascade", "citysafety_cascade_scenario",
                      "citysafety_risk_map", "citysafety_export_report", "citysafety_risk_list",
                      "citysafety_notice_cards", "citysafety_run_all",
@@ -52,7 +53,8 @@ def test_menu_toolbar_and_provider(loaded_plugin):
     provider = QgsApplication.processingRegistry().providerById("citysafety")
     assert provider is not None
     assert {a.id() for a in provider.algorithms()} == {
-        "citysafety:survey_template", "citysafety:import_surveys", "citysafety:score", "citysafety:proximity",
+        "citysafety:survey_template", "citysafety:import_surveys", "citysafety:import_hidden_dangers",
+        "citysafety:score", "citysafety:proximity",
         "citysafety:cascade", "citysafety:cascade_scenario", "citysafety:risk_map", "citysafety:export_report",
         "citysafety:risk_list", "citysafety:notice_cards", "citysafety:run_all", "citysafety:install_packages"}
     assert plugin.tool_button is not None and plugin.tool_button.menu() is menu

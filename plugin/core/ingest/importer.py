@@ -362,7 +362,7 @@ def _duplicates(rec, codes: pd.Series, code, table, key, iss, err, record_key, e
     """Later records repeating a code are errors naming the first (docs/domain/survey.md §2.4)."""
     present = (codes != "").to_numpy()
     if eligible is not None:
-        present &= eligible
+        present = present & eligible
     c = codes.where(present, None)
     dup = c.duplicated(keep="first").to_numpy() & present
     if dup.any():

@@ -47,7 +47,7 @@ class MappedColumn:
     index: int  # 0-based position in the sheet
     letter: str
     header: str  # header text as found
-    table: str  # "units", "hazards" or "" for an unknown (extra) column
+    table: str  # "units", "hazards", a record table or "" for an unknown (extra) column
     key: str  # schema key, or the header text for an extra column
     unit: str = ""  # unit written in the header's brackets
 
@@ -58,7 +58,7 @@ class SheetTable:
 
     file: str
     sheet: str
-    layout: str  # "units", "hazards" or "flat"
+    layout: str  # "units", "hazards", "flat" or a record table (schema.RECORD_TABLES)
     header_row: int  # Excel row number of the header
     columns: list[MappedColumn]
     cells: pd.DataFrame  # data rows, raw cells, columns = sheet positions
@@ -99,9 +99,12 @@ def _file_issue(fr: FileRead, code: str, **kw) -> None:
     fr.issues.append(make_issue(code, file=fr.name, **kw))
 
 
-def read_file(path: str | Path, display_name: str | None = None, limits: guard.Limits | None = None) -> FileRead:
+def read_file(path: str | Path, display_name: str | None = None, limits: guard.Limits | None = None,
+              family: str = "survey") -> FileRead:
     """Read one survey file; never raises for a bad file (it becomes an issue). ``limits``: what
-    a file may hold at most (the rules' ``[import_limits]``), checked before it is parsed."""
+    a file may hold at most (the rules' ``[import_limits]``), checked before it is parsed.
+    ``family``: ``survey`` (units and hazard sources) or a record table of
+    ``schema.RECORD_TABLES`` (hidden dangers), whose names the header is matched against."""
     limits = limits or guard.Limits()
     p = Path(path)
     fr = FileRead(path=p, name=display_name or p.name)
@@ -153,7 +156,7 @@ def read_file(path: str | Path, display_name: str | None = None, limits: guard.L
             fr.refused = True
             return fr
     for sheet_name, rows in sheets:
-        table = _table_from_rows(fr, sheet_name, rows)
+        table = _table_from_rows(fr, sheet_name, rows, family)
         if table is not None:
             fr.tables.append(table)
     if not any(not t.refused for t in fr.tables):
@@ -334,10 +337,53 @@ def _is_key_row(row: list, layout: str) -> bool:
     return filled > 0 and matched >= max(MIN_HEADER_MATCHES, filled // 2 + 1)
 
 
-def _table_from_rows(fr: FileRead, sheet_name: str, rows: list[list]) -> SheetTable | None:
+def find_record_header(rows: list[list], table: str) -> tuple[int, str] | None:
+    """(0-based header row, ``table``) or None: the row of the first rows matching most of a
+    record table's names, the unit code among them."""
+    idx = schema.alias_index(table)
+    best: tuple[int, int] | None = None
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        keys = [idx.match(c) for c in row if _is_text(c)]
+        n = sum(1 for k in keys if k)
+        if n >= MIN_HEADER_MATCHES and "unit_code" in keys and (best is None or n > best[1]):
+            best = (i, n)
+    return None if best is None else (best[0], table)
+
+
+def map_record_columns(header: list, table: str) -> tuple[list[MappedColumn], list[MappedColumn]]:
+    """A record table's header cells → columns, as :func:`map_columns` does for the survey's."""
+    idx = schema.alias_index(table)
+    cols: list[MappedColumn] = []
+    dups: list[MappedColumn] = []
+    seen: set[str] = set()
+    for i, cell in enumerate(header):
+        text = "" if cell is None else str(cell).strip()
+        if not text:
+            continue
+        letter, unit = column_letter(i), schema.header_unit(text)
+        key = idx.match(text)
+        if key and key in seen:
+            dups.append(MappedColumn(i, letter, text, "", text, unit))
+        if key and key not in seen:
+            seen.add(key)
+            cols.append(MappedColumn(i, letter, text, table, key, unit))
+        else:
+            cols.append(MappedColumn(i, letter, text, "", text, unit))
+    return cols, dups
+
+
+def _is_record_key_row(row: list, table: str) -> bool:
+    idx = schema.alias_index(table)
+    filled = [c for c in row if _is_text(c)]
+    matched = sum(1 for c in filled if idx.match(c))
+    return bool(filled) and matched >= max(MIN_HEADER_MATCHES, len(filled) // 2 + 1)
+
+
+def _table_from_rows(fr: FileRead, sheet_name: str, rows: list[list], family: str = "survey") -> SheetTable | None:
     if not rows or sheet_name.strip().lower() in schema.INSTRUCTION_SHEET_NAMES:
         return None
-    found = find_header(rows)
+    record = family in schema.RECORD_TABLES
+    found = find_record_header(rows, family) if record else find_header(rows)
     # Drop trailing rows that are entirely blank (formatting only).
     last = len(rows)
     while last > 0 and all(c is None or (isinstance(c, str) and not c.strip()) for c in rows[last - 1]):
@@ -347,12 +393,12 @@ def _table_from_rows(fr: FileRead, sheet_name: str, rows: list[list]) -> SheetTa
             fr.issues.append(make_issue("W_SHEET_IGNORED", file=fr.name, sheet=sheet_name, detail=last))
         return None
     hdr, layout = found
-    columns, dups = map_columns(rows[hdr], layout)
+    columns, dups = map_record_columns(rows[hdr], layout) if record else map_columns(rows[hdr], layout)
     for d in dups:
         fr.issues.append(make_issue("W_COLUMN_DUPLICATE", file=fr.name, sheet=sheet_name, row=hdr + 1,
                                     column=d.letter, header=d.header))
     start = hdr + 1
-    while start < last and _is_key_row(rows[start], layout):
+    while start < last and (_is_record_key_row(rows[start], layout) if record else _is_key_row(rows[start], layout)):
         start += 1
     data = rows[start:last]
     width = len(rows[hdr])
@@ -362,7 +408,7 @@ def _table_from_rows(fr: FileRead, sheet_name: str, rows: list[list]) -> SheetTa
         cells=cells, rows=np.arange(start + 1, last + 1, dtype=np.int64), n_read=len(data),
     )
     # Required columns present?
-    needed = {"units": ("units",), "hazards": ("hazards",), "flat": ("units", "hazards")}[layout]
+    needed = {"units": ("units",), "hazards": ("hazards",), "flat": ("units", "hazards")}.get(layout, (layout,))
     for tname in needed:
         have = table.mapped(tname)
         for key in schema.required_keys(tname):
@@ -385,8 +431,11 @@ def _drop_blank_and_total(table: SheetTable) -> None:
     candidate rows are examined cell by cell."""
     if table.cells.empty:
         return
-    code_tab = "units" if table.layout == "units" else "hazards"
-    code_key = "unit_code" if table.layout == "units" else "hazard_code"
+    if table.layout in schema.RECORD_TABLES:  # a record names its unit: no unit code, no record
+        code_tab, code_key = table.layout, "unit_code"
+    else:
+        code_tab = "units" if table.layout == "units" else "hazards"
+        code_key = "unit_code" if table.layout == "units" else "hazard_code"
     code = as_text(table.cells[table.mapped(code_tab)[code_key].index])
     folded = code.str.replace(r"[\s\u3000:：]+", "", regex=True).str.lower()
     code_is_total = folded.isin(schema.TOTAL_WORDS).to_numpy()  # 合计, 合 计, 合计：, Total

@@ -202,7 +202,7 @@ class Column:
     key: str
     zh: str
     en: str
-    table: str  # "units" or "hazards"
+    table: str  # "units", "hazards" or a record table (schema.RECORD_TABLES)
     kind: str  # how the cell is parsed, see values.py
     required: bool = False
     aliases: tuple[str, ...] = ()
@@ -406,6 +406,55 @@ HAZARD_COLUMNS: tuple[Column, ...] = (
 )
 
 COLUMNS = {"units": UNIT_COLUMNS, "hazards": HAZARD_COLUMNS}
+
+
+# --- hidden-danger records (隐患记录): a table of their own, imported by records.py ---------------
+HIDDEN_DANGERS = "hidden_dangers"
+
+HIDDEN_DANGER_COLUMNS: tuple[Column, ...] = (
+    _c("danger_code", "隐患编号", "Hidden danger code", HIDDEN_DANGERS, "code", False,
+       ("隐患编码", "隐患代码", "隐患ID", "编号", "hidden danger id", "danger id"),
+       "每条隐患唯一的编号（留空时不查重）", "unique code of the record (blank: not checked for repeats)",
+       "YH-2026-0001", 16),
+    _c("unit_code", "单位编码", "Unit code", HIDDEN_DANGERS, "code", True,
+       ("单位代码", "企业编码", "企业代码", "单位编号", "所属单位编码", "unit id"),
+       "隐患所在单位的编码，须为风险数据库中的单位", "code of the unit, one of the risk database's units",
+       "SZ-HC-0001", 14),
+    _c("hazard_code", "危险源编码", "Hazard source code", HIDDEN_DANGERS, "code", False,
+       ("危险源编号", "风险点编码", "风险点编号", "hazard id"),
+       "隐患所涉危险源（风险点）的编码，已知时填写", "the hazard source (risk point) concerned, when known",
+       "SZ-HC-0001-01", 16),
+    _c("description", "隐患描述", "Description", HIDDEN_DANGERS, "text", True,
+       ("隐患内容", "隐患情况", "问题描述", "存在问题", "隐患名称", "description"),
+       "发现的隐患及其位置", "what was found, and where", "储罐区可燃气体报警器失效", 36),
+    _c("grade", "隐患等级", "Grade", HIDDEN_DANGERS, "hd_grade", True,
+       ("隐患级别", "等级", "隐患类别", "grade"),
+       "一般隐患 或 重大隐患（下拉选择）", "general or major (drop-down)", "重大隐患", 12),
+    _c("status", "整改状态", "Status", HIDDEN_DANGERS, "hd_status", True,
+       ("状态", "隐患状态", "治理状态", "整改情况", "status"),
+       "未整改、整改中、已整改 或 已销号（下拉选择）",
+       "not rectified, being rectified, rectified or closed (drop-down)",
+       "整改中", 10),
+    _c("found_date", "发现日期", "Date found", HIDDEN_DANGERS, "date", True,
+       ("排查日期", "检查日期", "发现时间", "排查时间", "date found"),
+       "如 2026-03-05", "e.g. 2026-03-05", "2026-03-05", 12),
+    _c("deadline", "整改期限", "Deadline", HIDDEN_DANGERS, "date", False,
+       ("整改时限", "整改截止日期", "限期整改日期", "整改期限日期", "deadline"),
+       "限期整改的最后一天", "the last day allowed for the rectification", "2026-04-05", 12),
+    _c("rectified_date", "整改完成日期", "Date rectified", HIDDEN_DANGERS, "date", False,
+       ("完成日期", "整改日期", "销号日期", "整改完成时间", "date rectified"),
+       "整改完成（或验收销号）的日期", "the day the rectification was completed (or verified)", "", 12),
+    _c("source", "隐患来源", "Found by", HIDDEN_DANGERS, "text", False,
+       ("来源", "排查方式", "检查类型", "发现途径", "source"),
+       "企业自查、执法检查、专项检查、日常监管、群众举报…", "self-inspection, enforcement, special campaign, routine "
+       "supervision, public report…", "执法检查", 12),
+    _c("measures", "整改措施", "Measures", HIDDEN_DANGERS, "text", False,
+       ("整改方案", "治理措施", "measures"),
+       "整改所采取或拟采取的措施", "what was done, or is planned, to rectify it", "更换报警器并联动切断阀", 30),
+)
+COLUMNS[HIDDEN_DANGERS] = HIDDEN_DANGER_COLUMNS
+#: The record tables (one family each; read_file's ``family``), beside the survey's units and hazards.
+RECORD_TABLES = (HIDDEN_DANGERS,)
 
 # In a flat sheet (one row per hazard, unit columns repeated) these hazard columns are
 # told apart from the unit's by a specific header only; the generic header is the unit's.

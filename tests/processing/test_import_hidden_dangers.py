@@ -1,0 +1,71 @@
+"""citysafety:import_hidden_dangers (issue 16): a ledger of hidden dangers into the risk
+database through Processing and qgis_process — the records, the issues with the right reason,
+the balance, the error workbook, and a clear refusal of a bad database."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pyogrio
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from tests.common import QGIS_PROCESS
+
+
+def _run(params):
+    from qgis import processing
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback
+
+    return processing.run("citysafety:import_hidden_dangers", params, context=QgsProcessingContext(),
+                          feedback=QgsProcessingFeedback())
+
+
+def _ledger(path, unit):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "隐患台账"
+    ws.append(["隐患编号", "单位编码", "隐患描述", "隐患等级", "整改状态", "发现日期", "整改期限"])
+    ws.append(["Y1", unit, "储罐区可燃气体报警器失效", "重大隐患", "整改中", "2026-03-05", "2026-04-05"])
+    ws.append(["Y2", unit, "安全出口堵塞", "一般隐患", "已销号", "2026-02-01", "2026-02-10"])
+    ws.append(["Y3", "NO-SUCH-UNIT", "单位不存在", "一般隐患", "未整改", "2026-02-01", ""])
+    wb.save(path)
+    return path
+
+
+def _a_unit(db):
+    return str(pyogrio.read_dataframe(db, layer="units", columns=["unit_code"], read_geometry=False)["unit_code"][0])
+
+
+def test_a_ledger_lands_in_the_database_with_its_issues(provider, analysed_db, tmp_path):
+    ledger = _ledger(tmp_path / "隐患台账.xlsx", _a_unit(analysed_db))
+    out = _run({"INPUT": str(analysed_db), "FILES": [str(ledger)], "ERROR_WORKBOOKS": str(tmp_path / "errors")})
+    assert (out["RECORDS"], out["MAJOR"], out["ROWS_READ"], out["ROWS_REJECTED"], out["ERRORS"]) == (2, 1, 3, 1, 1)
+    stored = pyogrio.read_dataframe(analysed_db, layer="hidden_dangers", read_geometry=False)
+    assert list(stored["status_zh"]) == ["整改中", "已销号"]
+    issues = pyogrio.read_dataframe(analysed_db, layer="hidden_danger_issues", read_geometry=False)
+    assert list(issues["code"]) == ["E_HD_UNIT_UNKNOWN"] and int(issues["row"][0]) == 4
+    workbook = load_workbook(tmp_path / "errors" / "隐患台账_问题清单.xlsx")
+    assert "隐患台账" in workbook.sheetnames
+
+
+def test_qgis_process_runs_it(qgis_process_env, analysed_db, tmp_path):
+    ledger = _ledger(tmp_path / "hd.xlsx", _a_unit(analysed_db))
+    done = subprocess.run([QGIS_PROCESS, "run", "citysafety:import_hidden_dangers", "--", f"INPUT={analysed_db}",
+                           f"FILES={ledger}"], env=qgis_process_env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "RECORDS:\t2" in done.stdout and "ROWS_REJECTED:\t1" in done.stdout
+
+
+@pytest.mark.parametrize("what", ["missing", "not_a_database"])
+def test_a_bad_database_is_refused_in_both_languages(provider, tmp_path, what):
+    from qgis.core import QgsProcessingException
+
+    db = tmp_path / "risk.gpkg"
+    if what == "not_a_database":
+        db.write_text("not sqlite")
+    ledger = _ledger(tmp_path / "hd.xlsx", "U1")
+    with pytest.raises(QgsProcessingException) as err:
+        _run({"INPUT": str(db), "FILES": [str(ledger)]})
+    assert "风险数据库" in str(err.value) or "risk.gpkg" in str(err.value)
+    assert " / " in str(err.value)
