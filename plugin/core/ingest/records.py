@@ -1,6 +1,6 @@
 """Hidden-danger records (隐患记录) from workbooks: the 隐患 a unit, an inspection or a special
 campaign found, with their grade, deadline and where their rectification stands
-(docs/domain/dynamic_risk.md §2, docs/import.md §8).
+(docs/domain/dynamic_risk.md §2, docs/hidden_dangers.md §2).
 
 The same care as the survey import (importer.py): the header is found by the schema's names
 and aliases (``schema.HIDDEN_DANGER_COLUMNS``) on whatever row it sits; every data row ends
