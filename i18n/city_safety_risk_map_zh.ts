@@ -1894,12 +1894,12 @@
       <translation>面板需要 Python 包 {}：请使用“城市安全风险”菜单中的“安装 Python 包…”。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="195" />
+      <location filename="../plugin/processing/base.py" line="197" />
       <source>Survey data</source>
       <translation>调查数据</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="230" />
+      <location filename="../plugin/processing/base.py" line="232" />
       <source>Risk analysis</source>
       <translation>风险分析</translation>
     </message>
@@ -1909,7 +1909,7 @@
       <translation>规则文件（默认：插件自带规则）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="221" />
+      <location filename="../plugin/processing/base.py" line="223" />
       <source>Cancelled; earlier outputs were left as they were.</source>
       <translation>已取消；之前的输出保持不变。</translation>
     </message>
@@ -1997,6 +1997,40 @@
       <location filename="../plugin/processing/cascade.py" line="128" />
       <source>{} sources affected; {:.0f} people in the effect zone.</source>
       <translation>受影响危险源 {} 个；影响范围内人口 {:.0f} 人。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/dynamic_risk.py" line="34" />
+      <source>Dynamic risk (现实风险)</source>
+      <translation>现实风险</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/dynamic_risk.py" line="35" />
+      <source>Computes each unit's dynamic risk level (现实风险) on a day from its inherent level (the field level, which stays as it is): an open major hidden danger (重大隐患), a general hidden danger still open more than overdue_days after its deadline, an accident within accident_months and a level-1/2 hazard source without controls or a responsible person (the risk map's findings) each raise the unit by the levels the rules file's [dynamic] gives, never beyond level 1. No public standard gives these factors: they are the plugin's own design, data in the rules file.
+
+Each unit gets dynamic_level, dynamic_raise, one raise_* field and one reason_* field (Chinese and English, with the count and the telling date) per factor, and dynamic_as_of. The hidden dangers come from citysafety:import_hidden_dangers; scoring again clears these fields, since the inherent level may change.</source>
+      <translation>在指定日期，由每个单位的固有风险等级（字段 level，保持不变）计算其现实风险等级：未整改的重大隐患、超过整改期限 overdue_days 天仍未整改的一般隐患、accident_months 个月内发生的事故，以及缺少管控措施或责任人的一级、二级危险源（风险一张图的管控问题），各按规则文件 [dynamic] 给出的级数提升该单位的等级，最高至一级。这些系数没有公开的国家标准，是本插件自行设计的，写在规则文件中。
+
+每个单位得到 dynamic_level、dynamic_raise，每个因素各一个 raise_* 字段和一个 reason_* 字段（中英文，含数量和关键日期），以及 dynamic_as_of。隐患来自 citysafety:import_hidden_dangers；重新评价会清除这些字段，因为固有等级可能改变。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/dynamic_risk.py" line="54" />
+      <source>Assessment day (YYYY-MM-DD; blank: today)</source>
+      <translation>评估日期（YYYY-MM-DD；留空为今天）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/dynamic_risk.py" line="59" />
+      <source>Units raised</source>
+      <translation>等级被提升的单位数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/dynamic_risk.py" line="73" />
+      <source>Assessment day: {}; records read: {}</source>
+      <translation>评估日期：{}；读取的记录：{}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/dynamic_risk.py" line="58" />
+      <source>Units of dynamic level {}</source>
+      <translation>现实风险 {} 级单位数</translation>
     </message>
     <message>
       <location filename="../plugin/processing/export_report.py" line="30" />
@@ -2370,7 +2404,7 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>{} 个单位，{} 个危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/provider.py" line="66" />
+      <location filename="../plugin/processing/provider.py" line="68" />
       <source>City Safety Risk Map (城市安全风险一张图)</source>
       <translation>城市安全风险一张图 (City Safety Risk Map)</translation>
     </message>
@@ -2390,7 +2424,12 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>单一事故连锁推演…</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/provider.py" line="31" />
+      <location filename="../plugin/processing/provider.py" line="28" />
+      <source>Dynamic risk (现实风险)…</source>
+      <translation>现实风险…</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/provider.py" line="32" />
       <source>Run the whole chain…</source>
       <translation>一键运行全流程…</translation>
     </message>

@@ -29,6 +29,7 @@ IMPORT, SCORE, PROXIMITY, CASCADE, MAP, REPORT = "import", "score", "proximity",
 RISK_LIST, CARDS = "risk_list", "cards"  # exports, like the report: they write files, no field
 SCENARIO = "cascade_scenario"  # not a workflow step: a what-if on demand
 HIDDEN_DANGERS = "import_hidden_dangers"  # records beside the survey: not a step of the chain
+DYNAMIC = "dynamic_risk"  # 现实风险 on a day: after the chain, whenever the hidden dangers change
 EVERY_STEP = "*"  # the run log: every step adds its row
 
 _BY_SCORE = (SCORE, PROXIMITY)  # scoring again (alone, or inside proximity) replaces them
@@ -249,6 +250,16 @@ _IMPORT_TABLES = tuple(_f(n, t, zh, ("import_issues",), IMPORT) for n, t, zh in 
         ("units_accepted", INT, "导入单位数"), ("hazards_accepted", INT, "导入危险源数"), ("errors", INT, "错误数"),
         ("warnings", INT, "警告数"), ("default_crs", TEXT, "默认坐标系"), ("started", TEXT, "开始时间"),
         ("finished", TEXT, "结束时间"), ("plugin_version", TEXT, "插件版本")))
+# --- dynamic risk (scoring/dynamic.py): the inherent level raised by what stands on a day; scoring
+# again changes the inherent level, so it clears them ---------------------------------------------
+_DYNAMIC = tuple(_f(n, t, zh, _U, DYNAMIC, _BY_CASCADE) for n, t, zh in (
+    ("dynamic_level", INT, "现实风险等级"), ("dynamic_raise", INT, "现实风险提升级数"),
+    ("raise_hidden_major", INT, "重大隐患未整改提升级数"), ("raise_hidden_overdue", INT, "一般隐患逾期提升级数"),
+    ("raise_accident", INT, "近期事故提升级数"), ("raise_controls", INT, "管控缺失提升级数"),
+    ("reason_hidden_major", TEXT, "重大隐患未整改"), ("reason_hidden_overdue", TEXT, "一般隐患逾期未整改"),
+    ("reason_accident", TEXT, "近期事故"), ("reason_controls", TEXT, "管控措施或责任人缺失"),
+    ("dynamic_as_of", TEXT, "现实风险评估日期")))
+
 # --- hidden-danger records (ingest/records.py) and their import's issues and balance ---------------
 _HIDDEN = tuple(_f(n, t, zh, ("hidden_dangers",), HIDDEN_DANGERS) for n, t, zh in (
     ("danger_code", TEXT, "隐患编号"), ("unit_code", TEXT, "单位编码"), ("hazard_code", TEXT, "危险源编码"),
@@ -299,7 +310,7 @@ def _map_fields() -> tuple[Field, ...]:
 FIELDS: tuple[Field, ...] = (*_IMPORT, *_SCORE, *_SCORE_ISSUES, *_PROXIMITY, *_PROXIMITY_ISSUES, *_LINKS,
                              *_CASCADE, *_EDGES, *_CHAINS, *_SCENARIO, *_map_fields(), *_LEVEL1, *_DISTRICTS, *_STREETS,
                              *_FINDINGS, *_GRID,
-                             *_IMPORT_TABLES, *_HIDDEN, *_RUNS)
+                             *_IMPORT_TABLES, *_HIDDEN, *_DYNAMIC, *_RUNS)
 
 
 def on(layer: str, step: str | None = None, fields: Iterable[Field] = FIELDS) -> tuple[Field, ...]:

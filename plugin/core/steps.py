@@ -199,6 +199,49 @@ def import_hidden_dangers(db: str | Path, paths, rules: Rules, progress: Progres
     return result
 
 
+# --- dynamic risk (现实风险) ------------------------------------------------------------------------
+
+@dataclass
+class DynamicSummary:
+    units: pd.DataFrame  # unit_code, level and the dynamic fields, in the units' order
+    as_of: str
+    sources: dict  # what each factor read: layer → rows
+
+
+def dynamic_risk(db: str | Path, rules: Rules, as_of, progress: Progress | None = None) -> DynamicSummary:
+    """Each unit's dynamic level on ``as_of`` (a date) from its inherent level and what the
+    database holds — the hidden dangers (citysafety:import_hidden_dangers), the accidents
+    (when imported) and the risk map's [controls] findings — written to the units' own
+    fields (scoring/dynamic.py), the inherent level untouched."""
+    from .scoring.dynamic import dynamic_levels
+
+    progress = progress or Progress()
+    db = Path(db)
+    started = riskdb.now_iso()
+    base = riskdb.state(db)
+    day = pd.Timestamp(as_of).strftime("%Y-%m-%d")
+    read.require_layers(db, ("units", "hazards"))
+    require_scored(db, read.field_names(db, "hazards"))
+    progress.step(5, "读取风险数据库 Reading the risk database")
+    units = read.columns(db, "units", ["unit_code", "level"])
+    have = set(riskdb.layer_names(db))
+    wanted = {"hidden_dangers": ["unit_code", "grade", "status", "found_date", "deadline", "rectified_date"],
+              "accidents": ["unit_code", "date"], "control_findings": ["unit_code", "code", "hazard_code"]}
+    found = {name: read.columns(db, name, cols) for name, cols in wanted.items() if name in have}
+    progress.step(40, "计算现实风险 Dynamic levels")
+    out = dynamic_levels(units, rules.dynamic, day, dangers=found.get("hidden_dangers"),
+                         accidents=found.get("accidents"), findings=found.get("control_findings"))
+    out["dynamic_as_of"] = day
+    progress.step(80, "写入 Writing")
+    dyn = pd.to_numeric(out["dynamic_level"], errors="coerce")
+    with riskdb.Write(db, "dynamic_risk", base) as w:
+        w.columns("units", out)
+        w.log(rules, {"as_of": day, "raised": int((out["dynamic_raise"] > 0).sum()),
+                      **{f"dynamic_level{k}": int((dyn == k).sum()) for k in (1, 2, 3, 4)},
+                      **{f"read_{k}": len(v) for k, v in found.items()}}, started)
+    return DynamicSummary(pd.concat([units, out], axis=1), day, {k: len(v) for k, v in found.items()})
+
+
 # --- score ----------------------------------------------------------------------------------
 
 @dataclass

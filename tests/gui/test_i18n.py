@@ -73,7 +73,8 @@ def test_chinese_locale(locale, qgis_iface, qgis_processing):
         assert [a.text() for a in plugin.menu.actions() if not a.isSeparator()] == [
             "风险一张图面板", "调查表模板…", "导入调查数据…", "导入隐患…", "风险评价…", "敏感目标与人口分析…",
             "多米诺连锁效应分析…",
-            "单一事故连锁推演…", "风险一张图…", "导出报告（Excel 和 PDF）…", "导出风险清单…", "打印风险告知卡…",
+            "单一事故连锁推演…", "风险一张图…", "现实风险…",
+            "导出报告（Excel 和 PDF）…", "导出风险清单…", "打印风险告知卡…",
             "一键运行全流程…",
             "在地图上点选危险源进行连锁事故推演…", "安装 Python 包…"]
     finally:

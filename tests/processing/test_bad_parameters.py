@@ -150,7 +150,7 @@ def bad_value(d: Path, param: str, kind: str, alg: str = "") -> str:
 # --- the cases ----------------------------------------------------------------------------
 
 DB_ALGS = ("score", "proximity", "cascade", "cascade_scenario", "risk_map", "export_report", "risk_list",
-           "notice_cards")
+           "notice_cards", "dynamic_risk")
 LAYER_ALGS = ("proximity", "cascade_scenario", "risk_map", "run_all")
 ALL_ALGS = ("survey_template", "import_surveys", *DB_ALGS, "run_all")
 
@@ -204,6 +204,7 @@ def good_parameters(alg: str, db: Path, out: Path) -> dict:
         "export_report": {"INPUT": str(db), "XLSX": str(out / "report.xlsx")},
         "risk_list": {"INPUT": str(db), "OUTPUT": str(out / "risk_list.xlsx")},
         "notice_cards": {"INPUT": str(db), "OUTPUT": str(out / "cards.pdf"), "LEVELS": [0]},
+        "dynamic_risk": {"INPUT": str(db), "AS_OF": "2026-04-01"},
         "run_all": {"FOLDER": str(SAMPLE), "OUTPUT": str(earlier), "DENSITY": str(db.parent / "risk_density.tif"),
                     "CASCADE": False, "LOAD_LAYERS": False},
     }[alg]

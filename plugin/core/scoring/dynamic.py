@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .. import fields
 from ..ingest.schema import HIDDEN_DANGER_OPEN
 
 #: The factors, in the order their raises are applied and listed; each has the fields
@@ -52,9 +53,9 @@ class Dynamic:
 
 
 def field_names() -> list[str]:
-    """The fields the dynamic level adds to a unit, in order."""
-    return ["dynamic_level", "dynamic_raise",
-            *(f"raise_{f}" for f in FACTORS), *(f"reason_{f}" for f in FACTORS)]
+    """The fields :func:`dynamic_levels` gives a unit, in order (fields.py is their home;
+    the step adds ``dynamic_as_of``)."""
+    return [f for f in fields.names("units", fields.DYNAMIC) if f != "dynamic_as_of"]
 
 
 def _day(value) -> pd.Timestamp:

@@ -1,0 +1,116 @@
+"""steps.dynamic_risk (issue 16): each unit's 现实风险 on a day from the database's hidden
+dangers and the risk map's [controls] findings, written to the units' own fields; the
+inherent level and level_reasons untouched; scoring again clears it (docs/domain/dynamic_risk.md)."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+from plugin.core import fields, steps
+from plugin.core.errors import PipelineError
+from plugin.core.rules import load_rules
+from plugin.core.store import riskdb
+from tests.common import read_attributes
+
+
+@pytest.fixture
+def db(analysed_db_session, tmp_path):
+    target = tmp_path / "risk.gpkg"
+    shutil.copyfile(analysed_db_session, target)
+    return target
+
+
+def _ledger(path, rows):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["隐患编号", "单位编码", "隐患描述", "隐患等级", "整改状态", "发现日期", "整改期限", "整改完成日期"])
+    for r in rows:
+        ws.append(list(r))
+    wb.save(path)
+    return path
+
+
+def _units(db):
+    return read_attributes(db, "units", columns=["unit_code", "level", "level_reasons"])
+
+
+def test_hidden_dangers_raise_the_units_they_concern_and_nothing_else(db, tmp_path):
+    before = _units(db)
+    findings = read_attributes(db, "control_findings", columns=["unit_code", "code"])
+    lacking = set(findings.loc[findings.code.isin(["W_CONTROLS_MISSING", "W_RESPONSIBLE_MISSING"]), "unit_code"])
+    calm = before[~before.unit_code.isin(lacking) & (before.level >= 3)].unit_code.tolist()
+    a, b, c = calm[:3]
+    _ledger(tmp_path / "hd.xlsx", [
+        ["Y1", a, "可燃气体报警器失效", "重大隐患", "整改中", "2026-03-05", "2026-04-05", ""],
+        ["Y2", b, "安全出口堵塞", "一般隐患", "未整改", "2026-01-01", "2026-03-01", ""],      # 31 days late on 04-01
+        ["Y3", c, "消防栓失效", "重大隐患", "已整改", "2026-02-01", "2026-03-01", "2026-03-31"],  # fixed the day before
+    ])
+    steps.import_hidden_dangers(db, [tmp_path / "hd.xlsx"], load_rules())
+    version = riskdb.state(db).version
+    summary = steps.dynamic_risk(db, load_rules(), "2026-04-01")
+    assert summary.as_of == "2026-04-01" and summary.sources["hidden_dangers"] == 3
+    assert riskdb.state(db).version == version + 1
+    after = read_attributes(db, "units", columns=["unit_code", "level", "level_reasons",
+                                                  *fields.names("units", fields.DYNAMIC)]).set_index("unit_code")
+    base = before.set_index("unit_code")
+    assert after["level"].equals(base["level"]) and after["level_reasons"].equals(base["level_reasons"])
+    assert after.loc[a, "raise_hidden_major"] == 1 and after.loc[a, "dynamic_level"] == base.loc[a, "level"] - 1
+    assert "重大隐患" in after.loc[a, "reason_hidden_major"] and "2026-03-05" in after.loc[a, "reason_hidden_major"]
+    assert after.loc[b, "raise_hidden_overdue"] == 1 and after.loc[b, "dynamic_raise"] == 1
+    assert after.loc[c, "dynamic_raise"] == 0 and after.loc[c, "dynamic_level"] == base.loc[c, "level"]
+    # every unit with a missing-control finding at level 1-2 is raised by it, capped at level 1
+    raised = after[after["raise_controls"] > 0]
+    assert set(raised.index) == lacking & set(after.index)
+    scored = after[after["level"].notna()]
+    assert after.loc[after["level"].isna(), "dynamic_level"].isna().all()  # no inherent level, no dynamic one
+    assert (scored["dynamic_level"] >= 1).all() and (scored["dynamic_level"] <= scored["level"]).all()
+    raises = scored[[f"raise_{f}" for f in ("hidden_major", "hidden_overdue", "accident", "controls")]].sum(axis=1)
+    assert (scored["dynamic_level"] == np.maximum(scored["level"] - raises, 1)).all()
+    assert set(after["dynamic_as_of"]) == {"2026-04-01"}
+    untouched = after.drop(index=[a, b, c] + sorted(lacking & set(after.index)))
+    assert (untouched["dynamic_raise"] == 0).all()
+    assert untouched["dynamic_level"].fillna(0).equals(untouched["level"].fillna(0))
+    run = riskdb.read_runs(db).iloc[-1]
+    assert run["step"] == "dynamic_risk" and '"as_of": "2026-04-01"' in run["summary"]
+
+
+def test_the_next_day_moves_the_overdue_edge(db, tmp_path):
+    unit = _units(db).query("level >= 3").unit_code.iloc[0]
+    _ledger(tmp_path / "hd.xlsx", [["Y2", unit, "安全出口堵塞", "一般隐患", "未整改", "2026-01-01", "2026-03-01", ""]])
+    steps.import_hidden_dangers(db, [tmp_path / "hd.xlsx"], load_rules())
+    levels = {}
+    for day in ("2026-03-31", "2026-04-01"):  # 30 days past the deadline: not yet; 31: overdue
+        steps.dynamic_risk(db, load_rules(), day)
+        units = read_attributes(db, "units", columns=["unit_code", "raise_hidden_overdue"]).set_index("unit_code")
+        levels[day] = int(units.loc[unit, "raise_hidden_overdue"])
+    assert levels == {"2026-03-31": 0, "2026-04-01": 1}
+
+
+def test_scoring_again_clears_the_dynamic_fields(db):
+    steps.dynamic_risk(db, load_rules(), "2026-04-01")
+    assert read_attributes(db, "units", columns=["dynamic_as_of"])["dynamic_as_of"].eq("2026-04-01").all()
+    steps.score_database(db, load_rules())
+    left = read_attributes(db, "units")
+    assert not set(fields.names("units", fields.DYNAMIC)) & set(left.columns)  # gone until computed again
+
+
+def test_an_unscored_database_is_refused(tmp_path):
+    db = tmp_path / "empty.gpkg"
+    riskdb.write_layers(db, {"notes": pd.DataFrame({"x": [1]})})
+    with pytest.raises(PipelineError) as err:
+        steps.dynamic_risk(db, load_rules(), "2026-04-01")
+    assert " / " in str(err.value) or "units" in str(err.value)
+
+
+def test_the_dynamic_fields_have_their_registered_types(db):
+    steps.dynamic_risk(db, load_rules(), "2026-04-01")
+    units = read_attributes(db, "units")
+    for f in fields.on("units", fields.DYNAMIC):
+        kind = units[f.name].dtype.kind
+        expected = {fields.TEXT: "OSU", fields.INT: "iuf" if f.name == "dynamic_level" else "iu"}[f.type]
+        assert kind in expected, (f.name, units[f.name].dtype)
