@@ -1894,12 +1894,12 @@
       <translation>面板需要 Python 包 {}：请使用“城市安全风险”菜单中的“安装 Python 包…”。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="197" />
+      <location filename="../plugin/processing/base.py" line="199" />
       <source>Survey data</source>
       <translation>调查数据</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="232" />
+      <location filename="../plugin/processing/base.py" line="234" />
       <source>Risk analysis</source>
       <translation>风险分析</translation>
     </message>
@@ -1909,7 +1909,7 @@
       <translation>规则文件（默认：插件自带规则）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="223" />
+      <location filename="../plugin/processing/base.py" line="225" />
       <source>Cancelled; earlier outputs were left as they were.</source>
       <translation>已取消；之前的输出保持不变。</translation>
     </message>
@@ -2098,12 +2098,12 @@ Each unit gets dynamic_level, dynamic_raise, one raise_* field and one reason_* 
       <translation>正在写入 {}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_hidden_dangers.py" line="27" />
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="28" />
       <source>Import hidden dangers</source>
       <translation>导入隐患</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_hidden_dangers.py" line="28" />
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="29" />
       <source>Imports hidden-danger records (隐患: found by the unit, an inspection or a special campaign) from workbooks (.xlsx) and CSV files into a risk database that holds an imported survey: the tables hidden_dangers, hidden_danger_issues and hidden_danger_imports, replacing an earlier import of them.
 
 Columns (found by their Chinese or English names and aliases on any row): 隐患编号, 单位编码 (required, a unit of the database), 危险源编码, 隐患描述 (required), 隐患等级 (required: 一般隐患 or 重大隐患), 整改状态 (required: 未整改, 整改中, 已整改 or 已销号), 发现日期 (required), 整改期限, 整改完成日期, 隐患来源 and 整改措施.
@@ -2116,32 +2116,65 @@ Every row ends accepted, rejected with its reasons (file, sheet, row, column, va
 每一行或被接受，或被拒绝并说明原因（文件、工作表、行、列、原值、代码、中英文说明），或作为空行/合计行跳过；写入前逐个文件核对行数平衡。可选为每个输入文件生成问题清单工作簿，列出需修改的行。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_hidden_dangers.py" line="48" />
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="108" />
+      <source>Import accidents</source>
+      <translation>导入事故</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="109" />
+      <source>Imports accident records (事故记录: production-safety accidents at the survey's units) from workbooks (.xlsx) and CSV files into a risk database that holds an imported survey: the tables accidents, accident_issues and accident_imports, replacing an earlier import of them. They feed the dynamic risk (citysafety:dynamic_risk): an accident within the rules' accident_months raises its unit.
+
+Columns (found by their Chinese or English names and aliases on any row): 事故编号, 单位编码 (required, a unit of the database), 危险源编码, 事故日期 (required), 事故类型 (GB 6441, several allowed), 死亡人数, 重伤人数, 轻伤人数, 直接经济损失（万元）, 事故简况 and 信息来源. Each accident is graded 一般/较大/重大/特别重大 by its toll, as the State Council's Regulations on the Reporting, Investigation and Handling of Production Safety Accidents (Decree 493, Article 3) grade them.
+
+Every row ends accepted, rejected with its reasons or skipped as blank/total, and the balance is checked per file before anything is written. Optionally an error workbook per input file lists the rows to fix.</source>
+      <translation>将事故记录（本次调查所涉单位发生的生产安全事故）从工作簿（.xlsx）和 CSV 文件导入已有调查数据的风险数据库：写入 accidents、accident_issues 和 accident_imports 三张表，替换此前导入的同名表。它们是现实风险（citysafety:dynamic_risk）的依据：规则 accident_months 个月内发生的事故会提升所在单位的等级。
+
+列（按中英文名称和别名在任意行识别）：事故编号、单位编码（必填，须为数据库中的单位）、危险源编码、事故日期（必填）、事故类型（GB 6441，可填多个）、死亡人数、重伤人数、轻伤人数、直接经济损失（万元）、事故简况和信息来源。每起事故按其伤亡和损失，依《生产安全事故报告和调查处理条例》（国务院令第 493 号）第三条分为一般、较大、重大、特别重大事故。
+
+每一行或被接受，或被拒绝并说明原因，或作为空行/合计行跳过；写入之前逐个文件校验行数平衡。可选地为每个有问题的输入文件生成一份错误工作簿，列出需要修改的行。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="49" />
       <source>Hidden-danger files (.xlsx, .csv)</source>
       <translation>隐患数据文件（.xlsx、.csv）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_hidden_dangers.py" line="51" />
-      <source>Error workbooks for the surveyors (folder)</source>
-      <translation>返给调查员的问题清单工作簿（文件夹）</translation>
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="124" />
+      <source>Accident files (.xlsx, .csv)</source>
+      <translation>事故数据文件（.xlsx、.csv）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_hidden_dangers.py" line="54" />
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="56" />
       <source>Hidden dangers accepted</source>
       <translation>导入的隐患数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_hidden_dangers.py" line="55" />
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="56" />
       <source>Major hidden dangers accepted</source>
       <translation>导入的重大隐患数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_hidden_dangers.py" line="58" />
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="67" />
+      <source>Error workbooks for the surveyors (folder)</source>
+      <translation>返给调查员的问题清单工作簿（文件夹）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="73" />
       <source>Files refused</source>
       <translation>拒绝的文件数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_hidden_dangers.py" line="80" />
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="130" />
+      <source>Accidents accepted</source>
+      <translation>接受的事故数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="130" />
+      <source>Deaths in the accidents accepted</source>
+      <translation>接受的事故中的死亡人数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="95" />
       <source>e.g.</source>
       <translation>例如</translation>
     </message>
@@ -2404,7 +2437,7 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>{} 个单位，{} 个危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/provider.py" line="68" />
+      <location filename="../plugin/processing/provider.py" line="69" />
       <source>City Safety Risk Map (城市安全风险一张图)</source>
       <translation>城市安全风险一张图 (City Safety Risk Map)</translation>
     </message>
@@ -2419,17 +2452,22 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>导入隐患…</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/provider.py" line="26" />
+      <location filename="../plugin/processing/provider.py" line="23" />
+      <source>Import accidents (事故)…</source>
+      <translation>导入事故…</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/provider.py" line="27" />
       <source>Cascade scenario from one accident…</source>
       <translation>单一事故连锁推演…</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/provider.py" line="28" />
+      <location filename="../plugin/processing/provider.py" line="29" />
       <source>Dynamic risk (现实风险)…</source>
       <translation>现实风险…</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/provider.py" line="32" />
+      <location filename="../plugin/processing/provider.py" line="33" />
       <source>Run the whole chain…</source>
       <translation>一键运行全流程…</translation>
     </message>

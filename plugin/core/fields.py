@@ -29,6 +29,7 @@ IMPORT, SCORE, PROXIMITY, CASCADE, MAP, REPORT = "import", "score", "proximity",
 RISK_LIST, CARDS = "risk_list", "cards"  # exports, like the report: they write files, no field
 SCENARIO = "cascade_scenario"  # not a workflow step: a what-if on demand
 HIDDEN_DANGERS = "import_hidden_dangers"  # records beside the survey: not a step of the chain
+ACCIDENTS = "import_accidents"  # likewise
 DYNAMIC = "dynamic_risk"  # 现实风险 on a day: after the chain, whenever the hidden dangers change
 EVERY_STEP = "*"  # the run log: every step adds its row
 
@@ -276,6 +277,18 @@ _HIDDEN = tuple(_f(n, t, zh, ("hidden_dangers",), HIDDEN_DANGERS) for n, t, zh i
         ("rows_read", INT, "读取行数"), ("rows_accepted", INT, "接受行数"), ("rows_rejected", INT, "拒绝行数"),
         ("rows_skipped_blank", INT, "跳过空行"), ("rows_skipped_total", INT, "跳过合计行"), ("errors", INT, "错误数"),
         ("warnings", INT, "警告数"), ("started", TEXT, "开始时间"), ("finished", TEXT, "结束时间")))
+# --- accident records (ingest/records.py), their issues and balance as the hidden dangers' --------
+_ACCIDENTS = tuple(_f(n, t, zh, ("accidents",), ACCIDENTS) for n, t, zh in (
+    ("accident_code", TEXT, "事故编号"), ("unit_code", TEXT, "单位编码"), ("hazard_code", TEXT, "危险源编码"),
+    ("date", TEXT, "事故日期"), ("accident_type", TEXT, "事故类型"), ("deaths", INT, "死亡人数"),
+    ("serious_injuries", INT, "重伤人数"), ("minor_injuries", INT, "轻伤人数"),
+    ("direct_loss", REAL, "直接经济损失（万元）"), ("grade", TEXT, "事故等级代码"), ("grade_zh", TEXT, "事故等级"),
+    ("description", TEXT, "事故简况"), ("source", TEXT, "信息来源"), ("extra", TEXT, "其他列"),
+    ("source_file", TEXT, "来源文件"), ("source_sheet", TEXT, "来源工作表"), ("source_row", INT, "来源行号"))) \
+    + tuple(replace(f, layers=("accident_issues",), step=ACCIDENTS) for f in _HIDDEN
+            if f.layers == ("hidden_danger_issues",)) \
+    + tuple(replace(f, layers=("accident_imports",), step=ACCIDENTS) for f in _HIDDEN
+            if f.layers == ("hidden_danger_imports",))
 RUNS_LAYER = "analysis_runs"
 _RUNS = tuple(_f(n, t, zh, (RUNS_LAYER,), EVERY_STEP) for n, t, zh in (
     ("step", TEXT, "步骤"), ("started", TEXT, "开始时间"), ("finished", TEXT, "结束时间"),
@@ -310,7 +323,7 @@ def _map_fields() -> tuple[Field, ...]:
 FIELDS: tuple[Field, ...] = (*_IMPORT, *_SCORE, *_SCORE_ISSUES, *_PROXIMITY, *_PROXIMITY_ISSUES, *_LINKS,
                              *_CASCADE, *_EDGES, *_CHAINS, *_SCENARIO, *_map_fields(), *_LEVEL1, *_DISTRICTS, *_STREETS,
                              *_FINDINGS, *_GRID,
-                             *_IMPORT_TABLES, *_HIDDEN, *_DYNAMIC, *_RUNS)
+                             *_IMPORT_TABLES, *_HIDDEN, *_ACCIDENTS, *_DYNAMIC, *_RUNS)
 
 
 def on(layer: str, step: str | None = None, fields: Iterable[Field] = FIELDS) -> tuple[Field, ...]:

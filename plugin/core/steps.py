@@ -164,18 +164,15 @@ def _geo(frame: pd.DataFrame, like: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=like.geometry.name, crs=like.crs)
 
 
-# --- hidden dangers (隐患记录) -------------------------------------------------------------------
+# --- records beside the survey: hidden dangers (隐患记录) and accidents (事故记录) ---------------------
 
-#: The layers citysafety:import_hidden_dangers writes (replacing the earlier import's).
-HIDDEN_DANGER_LAYERS = ("hidden_dangers", "hidden_danger_issues", "hidden_danger_imports")
-
-
-def import_hidden_dangers(db: str | Path, paths, rules: Rules, progress: Progress | None = None):
-    """Read and check hidden-danger files against the risk database's units and hazard
-    sources, and write the accepted records, the issues and the per-file balance into it
-    (replacing the previous import's), in one transaction. Returns the
-    :class:`~.ingest.records.RecordsResult`; nothing is written when it is not balanced."""
-    from .ingest.records import import_hidden_dangers as read_records
+def import_records(db: str | Path, paths, rules: Rules, family: str, progress: Progress | None = None):
+    """Read and check the files of a record ``family`` (``hidden_dangers`` or ``accidents``)
+    against the risk database's units and hazard sources, and write the accepted records, the
+    issues and the per-file balance into it (replacing the previous import's), in one
+    transaction. Returns the :class:`~.ingest.records.RecordsResult`; nothing is written when
+    it is not balanced."""
+    from .ingest import records
 
     progress = progress or Progress()
     db = Path(db)
@@ -184,19 +181,30 @@ def import_hidden_dangers(db: str | Path, paths, rules: Rules, progress: Progres
     read.require_layers(db, ("units", "hazards"))
     units = read.columns(db, "units", ["unit_code"])["unit_code"]
     hazards = read.columns(db, "hazards", ["hazard_code", "unit_code"])
-    result = read_records(paths, rules, units=units.astype(str), hazards=hazards, progress=progress)
+    result = records.import_records(paths, family, rules, units=units.astype(str), hazards=hazards,
+                                    progress=progress)
     if not result.balanced:
-        raise PipelineError("hidden dangers: the row balance check failed; nothing was written",
-                            "隐患导入：行数平衡校验未通过，未写入任何内容")
+        raise PipelineError(f"{family}: the row balance check failed; nothing was written",
+                            f"{family}：行数平衡校验未通过，未写入任何内容")
     progress.step(95, "写入 Writing")
     grades = result.records["grade"].value_counts()
-    with riskdb.Write(db, "import_hidden_dangers", base) as w:
-        for name, frame in zip(HIDDEN_DANGER_LAYERS, (result.records, result.issues, result.runs)):
+    with riskdb.Write(db, f"import_{family}", base) as w:
+        for name, frame in zip(records.layers(family), (result.records, result.issues, result.runs)):
             w.layer(name, frame)
         w.log(rules, {"files": len(result.files), "records": len(result.records),
-                      "major": int(grades.get("major", 0)), "general": int(grades.get("general", 0)),
+                      **{str(k): int(v) for k, v in grades.items()},
                       "rows_rejected": int(result.runs["rows_rejected"].sum())}, started)
     return result
+
+
+def import_hidden_dangers(db: str | Path, paths, rules: Rules, progress: Progress | None = None):
+    """:func:`import_records` of hidden-danger ledgers (citysafety:import_hidden_dangers)."""
+    return import_records(db, paths, rules, "hidden_dangers", progress)
+
+
+def import_accidents(db: str | Path, paths, rules: Rules, progress: Progress | None = None):
+    """:func:`import_records` of accident records (citysafety:import_accidents)."""
+    return import_records(db, paths, rules, "accidents", progress)
 
 
 # --- dynamic risk (现实风险) ------------------------------------------------------------------------

@@ -82,7 +82,8 @@ def progress_of(feedback) -> Progress:
 #: Where each algorithm is documented in this repository (its help URL), and its tags.
 HELP_DOCS = {
     "survey_template": "docs/import.md", "import_surveys": "docs/import.md",
-    "import_hidden_dangers": "docs/hidden_dangers.md", "dynamic_risk": "docs/domain/dynamic_risk.md",
+    "import_hidden_dangers": "docs/hidden_dangers.md", "import_accidents": "docs/hidden_dangers.md",
+    "dynamic_risk": "docs/domain/dynamic_risk.md",
     "score": "docs/scoring.md",
     "proximity": "docs/proximity.md", "cascade": "docs/cascade.md", "cascade_scenario": "docs/cascade.md",
     "risk_map": "docs/domain/mapping.md", "export_report": "docs/report.md", "risk_list": "docs/risk_list.md",
@@ -98,6 +99,7 @@ TAGS = {
     "cascade": ("多米诺", "连锁", "domino", "cascade", "graph"),
     "cascade_scenario": ("多米诺", "事故情景", "domino", "scenario", "Monte Carlo"),
     "risk_map": ("风险一张图", "风险密度", "risk map", "density", "aggregation", "district"),
+    "import_accidents": ("事故", "事故记录", "生产安全事故", "accident", "records", "GB 6441"),
     "dynamic_risk": ("现实风险", "动态风险", "隐患", "dynamic risk", "hidden danger", "accident"),
     "export_report": ("报告", "report", "excel", "pdf"),
     "risk_list": ("风险清单", "管控措施", "责任人", "risk list", "controls", "excel"),

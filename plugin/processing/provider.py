@@ -20,6 +20,7 @@ def ALGORITHM_MENU():  # noqa: N802 — evaluated late so labels follow the tran
         ("survey_template", tr("Survey template…")),
         ("import_surveys", tr("Import surveys…")),
         ("import_hidden_dangers", tr("Import hidden dangers (隐患)…")),
+        ("import_accidents", tr("Import accidents (事故)…")),
         ("score", tr("Score hazards and units…")),
         ("proximity", tr("Receptors and population around hazards…")),
         ("cascade", tr("Cascade (domino) graph…")),
@@ -40,7 +41,7 @@ LOG_TAG = "City Safety Risk Map"
 ALGORITHMS = (
     ("survey_template", ("SurveyTemplateAlgorithm",)),
     ("import_surveys", ("ImportSurveysAlgorithm",)),
-    ("import_hidden_dangers", ("ImportHiddenDangersAlgorithm",)),
+    ("import_hidden_dangers", ("ImportHiddenDangersAlgorithm", "ImportAccidentsAlgorithm")),
     ("score", ("ScoreAlgorithm",)),
     ("proximity", ("ProximityAlgorithm",)),
     ("cascade", ("CascadeAlgorithm", "CascadeScenarioAlgorithm")),

@@ -71,7 +71,8 @@ def test_chinese_locale(locale, qgis_iface, qgis_processing):
     try:
         assert plugin.menu.title() == "城市安全风险"
         assert [a.text() for a in plugin.menu.actions() if not a.isSeparator()] == [
-            "风险一张图面板", "调查表模板…", "导入调查数据…", "导入隐患…", "风险评价…", "敏感目标与人口分析…",
+            "风险一张图面板", "调查表模板…", "导入调查数据…", "导入隐患…", "导入事故…",
+            "风险评价…", "敏感目标与人口分析…",
             "多米诺连锁效应分析…",
             "单一事故连锁推演…", "风险一张图…", "现实风险…",
             "导出报告（Excel 和 PDF）…", "导出风险清单…", "打印风险告知卡…",

@@ -44,7 +44,7 @@ def test_menu_toolbar_and_provider(loaded_plugin):
     assert menu.title() in ("City Safety Risk", "城市安全风险")
     names = [a.objectName() for a in menu.actions() if not a.isSeparator()]
     assert names == ["citysafety_panel", "citysafety_survey_template", "citysafety_import_surveys",
-                     "citysafety_import_hidden_dangers",
+                     "citysafety_import_hidden_dangers", "citysafety_import_accidents",
                      "citysafety_score", "citysafety_proximity", "citysafety_cascade", "citysafety_cascade_scenario",
                      "citysafety_risk_map", "citysafety_dynamic_risk",
                      "citysafety_export_report", "citysafety_risk_list",
@@ -55,6 +55,7 @@ def test_menu_toolbar_and_provider(loaded_plugin):
     assert provider is not None
     assert {a.id() for a in provider.algorithms()} == {
         "citysafety:survey_template", "citysafety:import_surveys", "citysafety:import_hidden_dangers",
+        "citysafety:import_accidents",
         "citysafety:score", "citysafety:proximity",
         "citysafety:cascade", "citysafety:cascade_scenario", "citysafety:risk_map", "citysafety:dynamic_risk",
         "citysafety:export_report", "citysafety:risk_list", "citysafety:notice_cards", "citysafety:run_all",

@@ -14,13 +14,15 @@ import pytest
 
 from tests.common import ROOT, SAMPLE, venv_site
 
-ZH_MENU = ["风险一张图面板", "调查表模板…", "导入调查数据…", "导入隐患…", "风险评价…", "敏感目标与人口分析…",
+ZH_MENU = ["风险一张图面板", "调查表模板…", "导入调查数据…", "导入隐患…", "导入事故…",
+           "风险评价…", "敏感目标与人口分析…",
            "多米诺连锁效应分析…",
            "单一事故连锁推演…", "风险一张图…", "现实风险…",
            "导出报告（Excel 和 PDF）…", "导出风险清单…", "打印风险告知卡…",
            "一键运行全流程…",
            "在地图上点选危险源进行连锁事故推演…", "安装 Python 包…"]
 EN_MENU = ["Risk map panel", "Survey template…", "Import surveys…", "Import hidden dangers (隐患)…",
+           "Import accidents (事故)…",
            "Score hazards and units…",
            "Receptors and population around hazards…", "Cascade (domino) graph…", "Cascade scenario from one accident…",
            "Risk map…", "Dynamic risk (现实风险)…",
@@ -79,7 +81,7 @@ def test_plugin_in_real_qgis(tmp_path, locale):
     assert [steps[f"step_{s}_button"][1] for s in ("import", "score", "proximity", "cascade", "map", "report")] \
         == [True, True, False, False, False, False]
     assert seen["algorithms"] == ["citysafety:cascade", "citysafety:cascade_scenario", "citysafety:dynamic_risk",
-                                  "citysafety:export_report",
+                                  "citysafety:export_report", "citysafety:import_accidents",
                                   "citysafety:import_hidden_dangers", "citysafety:import_surveys",
                                   "citysafety:install_packages",
                                   "citysafety:notice_cards", "citysafety:proximity", "citysafety:risk_list",

@@ -44,7 +44,7 @@ def test_a_ledger_lands_in_the_database_with_its_issues(provider, analysed_db, t
     stored = pyogrio.read_dataframe(analysed_db, layer="hidden_dangers", read_geometry=False)
     assert list(stored["status_zh"]) == ["整改中", "已销号"]
     issues = pyogrio.read_dataframe(analysed_db, layer="hidden_danger_issues", read_geometry=False)
-    assert list(issues["code"]) == ["E_HD_UNIT_UNKNOWN"] and int(issues["row"][0]) == 4
+    assert list(issues["code"]) == ["E_REC_UNIT_UNKNOWN"] and int(issues["row"][0]) == 4
     workbook = load_workbook(tmp_path / "errors" / "隐患台账_问题清单.xlsx")
     assert "隐患台账" in workbook.sheetnames
 
@@ -69,3 +69,21 @@ def test_a_bad_database_is_refused_in_both_languages(provider, tmp_path, what):
         _run({"INPUT": str(db), "FILES": [str(ledger)]})
     assert "风险数据库" in str(err.value) or "risk.gpkg" in str(err.value)
     assert " / " in str(err.value)
+
+
+def test_accident_records_land_in_their_own_tables(provider, analysed_db, tmp_path):
+    from qgis import processing
+
+    unit = _a_unit(analysed_db)
+    wb = Workbook()
+    wb.active.append(["事故编号", "单位编码", "事故日期", "事故类型", "死亡人数", "重伤人数", "直接经济损失（万元）"])
+    wb.active.append(["SG1", unit, "2026-03-05", "火灾", 3, 0, 120])
+    wb.active.append(["SG2", unit, "2026-13-45", "火灾", 0, 0, 0])
+    wb.save(tmp_path / "事故.xlsx")
+    out = processing.run("citysafety:import_accidents",
+                         {"INPUT": str(analysed_db), "FILES": [str(tmp_path / "事故.xlsx")]})
+    assert (out["RECORDS"], out["DEATHS"], out["ROWS_READ"], out["ROWS_REJECTED"]) == (1, 3, 2, 1)
+    stored = pyogrio.read_dataframe(analysed_db, layer="accidents", read_geometry=False)
+    assert list(stored["grade_zh"]) == ["较大事故"]
+    issues = pyogrio.read_dataframe(analysed_db, layer="accident_issues", read_geometry=False)
+    assert list(issues["code"]) == ["E_REC_DATE_INVALID"] and int(issues["row"][0]) == 3

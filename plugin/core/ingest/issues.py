@@ -111,21 +111,23 @@ _KINDS = (
               "Date '{value}' is not recognised; left blank"),
     IssueKind("W_UNIT_FIELDS_DIFFER", WARNING, "同一单位「{value}」的单位信息与 {related} 不一致，采用先出现的",
               "Unit '{value}' has different unit details than at {related}; the first is used"),
-    # --- hidden-danger records (records.py) ------------------------------------------------
+    # --- hidden-danger and accident records (records.py) ---------------------------------
     IssueKind("E_HD_GRADE_UNKNOWN", ERROR, "隐患等级「{value}」无法识别（应为 一般隐患 或 重大隐患）",
               "Hidden danger grade '{value}' is not recognised (general or major)"),
     IssueKind("E_HD_STATUS_UNKNOWN", ERROR, "整改状态「{value}」无法识别（应为 未整改、整改中、已整改 或 已销号）",
               "Status '{value}' is not recognised (not rectified, being rectified, rectified or closed)"),
-    IssueKind("E_HD_DATE_INVALID", ERROR, "「{header}」的日期「{value}」无法识别",
-              "'{header}' date '{value}' is not recognised"),
-    IssueKind("E_HD_UNIT_UNKNOWN", ERROR, "单位编码「{value}」不是风险数据库中的单位",
-              "Unit code '{value}' is not a unit of the risk database"),
-    IssueKind("E_HD_CODE_DUPLICATE", ERROR, "隐患编号「{value}」重复，已在 {related} 出现",
-              "Hidden danger code '{value}' is duplicated; it already appears at {related}"),
-    IssueKind("W_HD_HAZARD_UNKNOWN", WARNING, "危险源编码「{value}」不是该单位的危险源，照原样保存",
-              "Hazard source code '{value}' is not one of the unit's hazard sources; kept as written"),
     IssueKind("W_HD_DATES_ORDER", WARNING, "整改完成日期「{value}」早于发现日期 {detail}",
               "Date rectified '{value}' is before the date found {detail}"),
+    IssueKind("E_REC_DATE_INVALID", ERROR, "「{header}」的日期「{value}」无法识别",
+              "'{header}' date '{value}' is not recognised"),
+    IssueKind("E_REC_UNIT_UNKNOWN", ERROR, "单位编码「{value}」不是风险数据库中的单位",
+              "Unit code '{value}' is not a unit of the risk database"),
+    IssueKind("E_REC_CODE_DUPLICATE", ERROR, "「{header}」「{value}」重复，已在 {related} 出现",
+              "'{header}' '{value}' is duplicated; it already appears at {related}"),
+    IssueKind("W_REC_HAZARD_UNKNOWN", WARNING, "危险源编码「{value}」不是该单位的危险源，照原样保存",
+              "Hazard source code '{value}' is not one of the unit's hazard sources; kept as written"),
+    IssueKind("W_REC_DATE_FUTURE", WARNING, "「{header}」的日期「{value}」晚于导入当天 {detail}，照原样保存",
+              "'{header}' date '{value}' is after the day of the import {detail}; kept as written"),
 )
 
 KINDS: dict[str, IssueKind] = {k.code: k for k in _KINDS}

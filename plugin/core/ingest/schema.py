@@ -408,7 +408,24 @@ HAZARD_COLUMNS: tuple[Column, ...] = (
 COLUMNS = {"units": UNIT_COLUMNS, "hazards": HAZARD_COLUMNS}
 
 
-# --- hidden-danger records (隐患记录): a table of their own, imported by records.py ---------------
+# --- records beside the survey: hidden dangers and accidents, imported by records.py ---------------
+
+def _record_links(table: str, what_zh: str, unit_alias: str) -> tuple[Column, Column]:
+    """The unit code (required, a unit of the risk database) and the hazard-source code a
+    record of ``table`` names; ``what_zh``: the record in Chinese (隐患, 事故)."""
+    return (
+        _c("unit_code", "单位编码", "Unit code", table, "code", True,
+           ("单位代码", "企业编码", "企业代码", "单位编号", unit_alias, "unit id"),
+           f"{what_zh}所在单位的编码，须为风险数据库中的单位", "code of the unit, one of the risk database's units",
+           "SZ-HC-0001", 14),
+        _c("hazard_code", "危险源编码", "Hazard source code", table, "code", False,
+           ("危险源编号", "风险点编码", "风险点编号", "hazard id"),
+           f"{what_zh}所涉危险源（风险点）的编码，已知时填写", "the hazard source (risk point) concerned, when known",
+           "SZ-HC-0001-01", 16),
+    )
+
+
+# hidden-danger records (隐患记录)
 HIDDEN_DANGERS = "hidden_dangers"
 
 HIDDEN_DANGER_COLUMNS: tuple[Column, ...] = (
@@ -416,14 +433,7 @@ HIDDEN_DANGER_COLUMNS: tuple[Column, ...] = (
        ("隐患编码", "隐患代码", "隐患ID", "编号", "hidden danger id", "danger id"),
        "每条隐患唯一的编号（留空时不查重）", "unique code of the record (blank: not checked for repeats)",
        "YH-2026-0001", 16),
-    _c("unit_code", "单位编码", "Unit code", HIDDEN_DANGERS, "code", True,
-       ("单位代码", "企业编码", "企业代码", "单位编号", "所属单位编码", "unit id"),
-       "隐患所在单位的编码，须为风险数据库中的单位", "code of the unit, one of the risk database's units",
-       "SZ-HC-0001", 14),
-    _c("hazard_code", "危险源编码", "Hazard source code", HIDDEN_DANGERS, "code", False,
-       ("危险源编号", "风险点编码", "风险点编号", "hazard id"),
-       "隐患所涉危险源（风险点）的编码，已知时填写", "the hazard source (risk point) concerned, when known",
-       "SZ-HC-0001-01", 16),
+    *_record_links(HIDDEN_DANGERS, "隐患", "所属单位编码"),
     _c("description", "隐患描述", "Description", HIDDEN_DANGERS, "text", True,
        ("隐患内容", "隐患情况", "问题描述", "存在问题", "隐患名称", "description"),
        "发现的隐患及其位置", "what was found, and where", "储罐区可燃气体报警器失效", 36),
@@ -453,8 +463,52 @@ HIDDEN_DANGER_COLUMNS: tuple[Column, ...] = (
        "整改所采取或拟采取的措施", "what was done, or is planned, to rectify it", "更换报警器并联动切断阀", 30),
 )
 COLUMNS[HIDDEN_DANGERS] = HIDDEN_DANGER_COLUMNS
+
+# accident records (事故记录)
+ACCIDENTS = "accidents"
+
+ACCIDENT_COLUMNS: tuple[Column, ...] = (
+    _c("accident_code", "事故编号", "Accident code", ACCIDENTS, "code", False,
+       ("事故编码", "事故代码", "编号", "accident id"),
+       "每起事故唯一的编号（留空时不查重）", "unique code of the record (blank: not checked for repeats)",
+       "SG-2026-0001", 16),
+    *_record_links(ACCIDENTS, "事故", "事故单位编码"),
+    _c("date", "事故日期", "Date", ACCIDENTS, "date", True,
+       ("发生日期", "事故发生日期", "发生时间", "事故时间", "事故发生时间", "accident date"),
+       "如 2026-03-05", "e.g. 2026-03-05", "2026-03-05", 12),
+    _c("accident_type", "事故类型", "Accident type", ACCIDENTS, "accident_types", False,
+       ("事故类别", "事故种类", "accident types"),
+       "按 GB 6441 的事故类别，如 火灾、中毒和窒息（下拉选择，可填多个）",
+       "GB 6441 accident type, e.g. fire (drop-down; several allowed)", "火灾", 14),
+    _c("deaths", "死亡人数", "Deaths", ACCIDENTS, "int", False,
+       ("死亡", "遇难人数", "死亡（人）", "deaths"), "人", "persons", 0, 10),
+    _c("serious_injuries", "重伤人数", "Serious injuries", ACCIDENTS, "int", False,
+       ("重伤", "重伤（人）", "serious injuries"), "人（含急性工业中毒）", "persons (acute industrial poisoning "
+       "included)", 1, 10),
+    _c("minor_injuries", "轻伤人数", "Minor injuries", ACCIDENTS, "int", False,
+       ("轻伤", "轻伤（人）", "minor injuries"), "人", "persons", 2, 10),
+    _c("direct_loss", "直接经济损失（万元）", "Direct economic loss (10k yuan)", ACCIDENTS, "number", False,
+       ("直接经济损失", "经济损失", "直接损失", "direct loss"), "万元", "10,000 yuan", 35.5, 14),
+    _c("description", "事故简况", "Summary", ACCIDENTS, "text", False,
+       ("事故经过", "事故概况", "简要经过", "事故情况", "description"),
+       "事故经过、原因的简要说明", "what happened, and why, in brief", "储罐区动火作业引发火灾", 36),
+    _c("source", "信息来源", "Reported by", ACCIDENTS, "text", False,
+       ("来源", "报告来源", "source"), "事故快报、调查报告…", "first report, investigation report…", "事故快报", 12),
+)
+COLUMNS[ACCIDENTS] = ACCIDENT_COLUMNS
 #: The record tables (one family each; read_file's ``family``), beside the survey's units and hazards.
-RECORD_TABLES = (HIDDEN_DANGERS,)
+RECORD_TABLES = (HIDDEN_DANGERS, ACCIDENTS)
+
+#: 事故等级 — the grade of a production-safety accident by its toll, 《生产安全事故报告和调查处理条例》
+#: (国务院令第 493 号) 第三条 (docs/domain/dynamic_risk.md §5): the highest grade any of its three
+#: measures reaches. Each row: (grade, Chinese name, English name, deaths ≥, serious injuries ≥,
+#: direct loss ≥ in 10,000 yuan), from the highest grade down; an accident below every row is 一般事故.
+ACCIDENT_GRADE_THRESHOLDS: tuple[tuple[str, str, str, int, int, float], ...] = (
+    ("especially_serious", "特别重大事故", "especially serious", 30, 100, 10000.0),
+    ("serious", "重大事故", "serious", 10, 50, 5000.0),
+    ("major", "较大事故", "major", 3, 10, 1000.0),
+)
+ACCIDENT_GRADE_GENERAL = ("general", "一般事故", "general")
 
 # In a flat sheet (one row per hazard, unit columns repeated) these hazard columns are
 # told apart from the unit's by a specific header only; the generic header is the unit's.
