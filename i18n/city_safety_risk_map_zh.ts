@@ -2747,24 +2747,52 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>各行业领域单位风险等级：</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/survey_template.py" line="15" />
+      <location filename="../plugin/processing/survey_template.py" line="16" />
       <source>Survey template</source>
       <translation>调查表模板</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/survey_template.py" line="16" />
-      <source>Writes a blank survey workbook (.xlsx) for one sector or for all sectors: an instructions sheet (说明) explaining every column and the coordinate systems, the units sheet (单位信息) and the hazard-sources sheet (危险源) with Chinese headers, English keys, drop-down lists for coded columns and one example row. A template filled in this way imports without errors.</source>
-      <translation>为一个行业领域或全部行业领域生成空白调查表工作簿（.xlsx）：说明工作表解释每一列及坐标系，单位信息表和危险源表带中文表头、英文字段名、代码列的下拉列表和一行示例。按示例填写的模板可无错误导入。</translation>
+      <location filename="../plugin/processing/survey_template.py" line="17" />
+      <source>Writes a blank survey workbook (.xlsx) for one sector or for all sectors: an instructions sheet (说明) explaining every column and the coordinate systems, the units sheet (单位信息) and the hazard-sources sheet (危险源) with Chinese headers, English keys, drop-down lists for coded columns and one example row. A template filled in this way imports without errors.
+
+Workbook: the survey (the default), or a blank hidden-danger ledger (隐患台账, for citysafety:import_hidden_dangers) or accident record workbook (事故记录, for citysafety:import_accidents), laid out the same way; the sector does not apply to those.</source>
+      <translation>为一个行业领域或全部行业领域生成空白调查表工作簿（.xlsx）：说明工作表解释每一列及坐标系，单位信息表和危险源表带中文表头、英文字段名、代码列的下拉列表和一行示例。按示例填写的模板可无错误导入。
+
+工作簿：调查表（默认），或空白的隐患台账（供 citysafety:import_hidden_dangers 导入）或事故记录（供 citysafety:import_accidents 导入），版式相同；行业领域对这两种不适用。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/survey_template.py" line="30" />
+      <location filename="../plugin/processing/survey_template.py" line="36" />
+      <source>Workbook</source>
+      <translation>工作簿</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/survey_template.py" line="40" />
       <source>Template workbook</source>
       <translation>模板工作簿</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/survey_template.py" line="39" />
+      <location filename="../plugin/processing/survey_template.py" line="51" />
       <source>Template written: {}</source>
       <translation>模板已写入：{}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/survey_template.py" line="37" />
+      <source>Survey (units and hazard sources)</source>
+      <translation>调查表（单位和危险源）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/survey_template.py" line="37" />
+      <source>Hidden-danger ledger (隐患台账)</source>
+      <translation>隐患台账</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/survey_template.py" line="38" />
+      <source>Accident records (事故记录)</source>
+      <translation>事故记录</translation>
+    </message>
+    <message>
+      <source>Writes a blank survey workbook (.xlsx) for one sector or for all sectors: an instructions sheet (说明) explaining every column and the coordinate systems, the units sheet (单位信息) and the hazard-sources sheet (危险源) with Chinese headers, English keys, drop-down lists for coded columns and one example row. A template filled in this way imports without errors.</source>
+      <translation type="vanished">为一个行业领域或全部行业领域生成空白调查表工作簿（.xlsx）：说明工作表解释每一列及坐标系，单位信息表和危险源表带中文表头、英文字段名、代码列的下拉列表和一行示例。按示例填写的模板可无错误导入。</translation>
     </message>
     <message>
       <source>The rules file was refused: {}</source>

@@ -324,3 +324,24 @@ def test_sector_by_name_and_unknown(tmp_path):
 def test_core_does_not_import_qgis():
     src = (Path(schema.__file__).parent / "template.py").read_text(encoding="utf-8")
     assert not re.search(r"^\s*(from|import)\s+(qgis|PyQt)", src, re.M)
+
+
+@pytest.mark.parametrize(("family", "sheet"), [("hidden_dangers", "隐患台账"), ("accidents", "事故记录")])
+def test_a_record_template_as_written_imports_and_its_example_is_no_unit(tmp_path, family, sheet):
+    from plugin.core.ingest.records import import_records
+    from plugin.core.ingest.template import write_record_template
+
+    path = write_record_template(tmp_path / f"{family}.xlsx", family)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[:2] == ["说明", sheet] and wb["代码表"].sheet_state == "hidden"
+    ws = wb[sheet]
+    assert [c.value for c in ws[1]] == [c.header for c in schema.COLUMNS[family]]
+    assert [c.value for c in ws[2]] == [c.key for c in schema.COLUMNS[family]]
+    lists = {re.match(r"[A-Z]+", str(dv.sqref)).group() for dv in ws.data_validations.dataValidation}
+    coded = {get_column_letter(i) for i, c in enumerate(schema.COLUMNS[family], start=1)
+             if c.kind in ("hd_grade", "hd_status", "accident_types")}
+    assert coded and coded <= lists  # every coded column has its drop-down
+    alone = import_records([path], family)  # as written: the example row is a valid record…
+    assert len(alone.records) == 1 and len(alone.issues) == 0 and alone.balanced
+    against = import_records([path], family, units=["SZ-HC-0001"])  # …of a unit no database holds
+    assert len(against.records) == 0 and list(against.issues["code"]) == ["E_REC_UNIT_UNKNOWN"]

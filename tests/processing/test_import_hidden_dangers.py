@@ -87,3 +87,18 @@ def test_accident_records_land_in_their_own_tables(provider, analysed_db, tmp_pa
     assert list(stored["grade_zh"]) == ["较大事故"]
     issues = pyogrio.read_dataframe(analysed_db, layer="accident_issues", read_geometry=False)
     assert list(issues["code"]) == ["E_REC_DATE_INVALID"] and int(issues["row"][0]) == 3
+
+
+def test_the_template_algorithm_writes_a_ledger_that_imports(provider, analysed_db, tmp_path):
+    """citysafety:survey_template's KIND: the hidden-danger ledger; filled with a unit of the
+    database in place of the example's, it imports without an issue."""
+    from qgis import processing
+
+    out = processing.run("citysafety:survey_template", {"KIND": 1, "OUTPUT": str(tmp_path / "台账.xlsx")})
+    wb = load_workbook(out["OUTPUT"])
+    assert "隐患台账" in wb.sheetnames
+    wb["隐患台账"]["B3"] = _a_unit(analysed_db)
+    wb["隐患台账"]["C3"] = None  # the example's hazard source is no hazard source of that unit
+    wb.save(tmp_path / "filled.xlsx")
+    done = _run({"INPUT": str(analysed_db), "FILES": [str(tmp_path / "filled.xlsx")]})
+    assert (done["RECORDS"], done["MAJOR"], done["ERRORS"], done["WARNINGS"]) == (1, 1, 0, 0)

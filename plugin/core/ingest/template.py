@@ -13,6 +13,9 @@ Everything is driven by :mod:`schema` and the rules: the headers, keys, help tex
 and code lists are not repeated here, and the allowed L, E, C, likelihood and severity values
 are the rules file's (:func:`write_template` takes a ``rules.Rules``; the default file when
 none). Only the per-sector example rows are data of this module.
+
+:func:`write_record_template` writes the like for the records beside the survey — a
+hidden-danger ledger (隐患台账) or accident records (事故记录), docs/hidden_dangers.md.
 """
 
 from __future__ import annotations
@@ -40,8 +43,11 @@ __all__ = [
     "FIRST_DATA_ROW",
     "HEADER_ROW",
     "KEY_ROW",
+    "RECORD_SHEETS",
     "VALIDATION_LAST_ROW",
     "example_rows",
+    "record_example",
+    "write_record_template",
     "write_template",
 ]
 
@@ -612,6 +618,91 @@ def write_template(path, sector: str | None = None, rules: Rules | None = None) 
     p.keywords = "城市安全风险; 危险源; GB 18218; LEC; survey template"
     p.description = "Blank survey workbook written by City Safety Risk Map"
 
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+# --- the record templates: a hidden-danger ledger, accident records ------------------------
+
+#: The data sheet of each record family's template, and what it is called in its title.
+RECORD_SHEETS = {schema.HIDDEN_DANGERS: ("隐患台账", "hidden-danger ledger"),
+                 schema.ACCIDENTS: ("事故记录", "accident records")}
+
+
+def _record_code_lists() -> tuple[_CodeList, ...]:
+    return (
+        _CodeList("hd_grade", "隐患等级", "grade", tuple(g.zh for g in schema.HIDDEN_DANGER_GRADES),
+                  tuple(g.en for g in schema.HIDDEN_DANGER_GRADES)),
+        _CodeList("hd_status", "整改状态", "status", tuple(s.zh for s in schema.HIDDEN_DANGER_STATUSES),
+                  tuple(s.en for s in schema.HIDDEN_DANGER_STATUSES)),
+        _CodeList("accident_types", "事故类型", "accident type", tuple(a.zh for a in schema.ACCIDENT_TYPES),
+                  tuple(a.en for a in schema.ACCIDENT_TYPES), "information",
+                  "（可填多个，用顿号分隔）", " (several allowed, separated by 、)"),
+    )
+
+
+def record_example(family: str) -> dict[str, object]:
+    """The example row of a record template: the schema's examples, the unit code marked as
+    an example (``EX-``) so that a row left in place is rejected as a unit the database lacks."""
+    row = {c.key: _example_value(c, c.example) for c in schema.COLUMNS[family]}
+    row["unit_code"] = f"{EXAMPLE_PREFIX}-0001"
+    row["hazard_code"] = f"{EXAMPLE_PREFIX}-0001-01"
+    return row
+
+
+def write_record_template(path, family: str) -> Path:
+    """Write a blank workbook for a record family (``schema.HIDDEN_DANGERS`` or
+    ``schema.ACCIDENTS``): ``说明`` (how to fill it in, every column), the data sheet
+    (:data:`RECORD_SHEETS`) laid out as the survey's sheets, and the hidden code lists.
+    Raises KeyError for another family."""
+    sheet_zh, sheet_en = RECORD_SHEETS[family]
+    columns = schema.COLUMNS[family]
+    path = Path(path)
+    lists = _record_code_lists()
+    by_kind = {cl.kind: cl for cl in lists}
+    example = record_example(family)
+
+    wb = Workbook()
+    instr = wb.active
+    instr.title = schema.INSTRUCTIONS_SHEET
+    data = wb.create_sheet(sheet_zh)
+    codes = wb.create_sheet(CODES_SHEET)
+    codes.sheet_state = "hidden"
+    refs = _code_list_ranges(codes, lists)
+    _write_data_sheet(data, columns, example, refs, by_kind)
+
+    s = _Sheet(instr)
+    s.title(f"{sheet_zh}填写说明 How to fill in the {sheet_en}")
+    for p in (
+        f"• 在「{sheet_zh}」表中每行填写一条记录；第 {HEADER_ROW} 行为中文表头（带 * 的为必填），第 {KEY_ROW} 行为英文"
+        f"字段名，第 {FIRST_DATA_ROW} 行（淡黄色）是示例，单位编码以 {EXAMPLE_PREFIX}- 开头，填写时请覆盖或删除。\n"
+        f"One record per row of '{sheet_zh}'. Row {HEADER_ROW}: the Chinese headers (* required); row {KEY_ROW}: the "
+        f"English keys; row {FIRST_DATA_ROW} (pale yellow) is an example whose unit code starts with "
+        f"{EXAMPLE_PREFIX}-: overwrite or delete it.",
+        "• 单位编码须为风险数据库中已导入的单位；用「导入隐患」或「导入事故」导入，"
+        "每一行或被接受，或被拒绝并说明原因。\n"
+        "The unit code must be a unit already in the risk database; import with 'Import hidden dangers' or "
+        "'Import accidents': every row is accepted or rejected with its reason.",
+        "• 日期可写作 2026-03-05、2026/3/5、2026年3月5日 或 Excel 日期。\n"
+        "Dates may be written 2026-03-05, 2026/3/5, 2026年3月5日 or as Excel dates.",
+    ):
+        s.para(p)
+    s.section("列说明 Columns")
+    s.table(["表头\nHeader", "英文字段名\nKey", "必填\nRequired", "含义", "Meaning", "可选值\nAllowed values",
+             "示例\nExample"],
+            [[c.header, c.key, "是 yes" if c.required else "否 no", c.help_zh, f"{c.en}: {c.help_en}",
+              _allowed_text(c, by_kind),
+              (lambda v: v.isoformat() if isinstance(v, _dt.date) else ("" if v is None else _fmt(v)))(
+                  example.get(c.key))] for c in columns],
+            spans=[1, 1, 1, 1, 1, 2, 1])
+
+    p = wb.properties
+    p.title = f"{sheet_zh} {sheet_en}"
+    p.subject = "城市安全风险一张图 City Safety Risk Map"
+    p.creator = CREATOR
+    p.lastModifiedBy = CREATOR
+    p.description = f"Blank {sheet_en} written by City Safety Risk Map"
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
