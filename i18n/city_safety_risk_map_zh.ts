@@ -1264,502 +1264,547 @@
       <translation>共 {total} 行，仅显示前 {n} 行（受 Excel 单个工作表行数上限限制）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="85" />
+      <location filename="../plugin/gui/dock.py" line="93" />
       <source>Import surveys…</source>
       <translation>导入调查数据…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="86" />
+      <location filename="../plugin/gui/dock.py" line="94" />
       <source>Score hazards and units…</source>
       <translation>风险评价…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="87" />
+      <location filename="../plugin/gui/dock.py" line="95" />
       <source>Receptors and population around hazards…</source>
       <translation>敏感目标与人口分析…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="88" />
+      <location filename="../plugin/gui/dock.py" line="96" />
       <source>Cascade (domino) graph…</source>
       <translation>多米诺连锁效应分析…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="89" />
+      <location filename="../plugin/gui/dock.py" line="97" />
       <source>Risk map…</source>
       <translation>风险一张图…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="90" />
+      <location filename="../plugin/gui/dock.py" line="98" />
       <source>Export report (Excel and PDF)…</source>
       <translation>导出报告（Excel 和 PDF）…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="91" />
+      <location filename="../plugin/gui/dock.py" line="99" />
       <source>Export the risk list (风险清单)…</source>
       <translation>导出风险清单…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="92" />
+      <location filename="../plugin/gui/dock.py" line="100" />
       <source>Print risk notice cards (风险告知卡)…</source>
       <translation>打印风险告知卡…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="129" />
+      <location filename="../plugin/gui/dock.py" line="137" />
       <source>(no sector)</source>
       <translation>（无行业领域）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="349" />
+      <location filename="../plugin/gui/dock.py" line="372" />
       <source>Not run yet</source>
       <translation>尚未运行</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="322" />
+      <location filename="../plugin/gui/dock.py" line="313" />
+      <source>Dynamic risk (现实风险) on {}</source>
+      <translation>{} 的现实风险</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="345" />
       <source>Possible accidents</source>
       <translation>可能导致的事故</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="343" />
+      <location filename="../plugin/gui/dock.py" line="366" />
       <source>No database yet: the import creates it.</source>
       <translation>尚无数据库：导入调查数据时创建。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="348" />
+      <location filename="../plugin/gui/dock.py" line="371" />
       <source>Older than the levels (a step ran after it): run it again</source>
       <translation>早于当前风险等级（之后又运行了其他步骤）：请重新运行</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="394" />
+      <location filename="../plugin/gui/dock.py" line="417" />
       <source>City Safety Risk Map</source>
       <translation>城市安全风险一张图</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="435" />
+      <location filename="../plugin/gui/dock.py" line="458" />
       <source>GeoPackage (*.gpkg)</source>
       <translation>GeoPackage 数据库 (*.gpkg)</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="438" />
+      <location filename="../plugin/gui/dock.py" line="461" />
       <source>The risk database (GeoPackage) the steps read and write</source>
       <translation>各步骤读写的风险数据库（GeoPackage）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="443" />
+      <location filename="../plugin/gui/dock.py" line="466" />
       <source>Read the database again</source>
       <translation>重新读取数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="484" />
+      <location filename="../plugin/gui/dock.py" line="507" />
       <source>What the risk map shows between the city and the street, where single units would overlap: hexagonal cells coloured by their level-1 units per km² or by their worst level, or the risk density. Level-1 units show as points at every scale.</source>
       <translation>在全市与街道之间、单个单位会相互重叠的比例尺下，风险一张图显示的内容：按每平方千米重大风险单位数或网格内最高风险等级着色的六边形网格，或风险密度。重大风险单位在任何比例尺下都以点显示。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="496" />
+      <location filename="../plugin/gui/dock.py" line="522" />
+      <source>Inherent risk (固有风险)</source>
+      <translation>固有风险</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="523" />
+      <source>Dynamic risk (现实风险)</source>
+      <translation>现实风险</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="532" />
       <source>Workflow</source>
       <translation>工作流程</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="497" />
+      <location filename="../plugin/gui/dock.py" line="533" />
       <source>Level 1 units</source>
       <translation>重大风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="498" />
+      <location filename="../plugin/gui/dock.py" line="534" />
       <source>Unit inspector</source>
       <translation>单位详情</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="513" />
+      <location filename="../plugin/gui/dock.py" line="549" />
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="631" />
+      <location filename="../plugin/gui/dock.py" line="700" />
       <source>Double-click a unit to zoom to it and select it</source>
       <translation>双击单位可缩放至该单位并选中</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="645" />
+      <location filename="../plugin/gui/dock.py" line="714" />
       <source>Pick a unit on the map</source>
       <translation>在地图上点选单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="654" />
+      <location filename="../plugin/gui/dock.py" line="723" />
       <source>Click “Pick a unit on the map”, then a unit on the map.</source>
       <translation>点击“在地图上点选单位”，然后在地图上点击一个单位。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="845" />
+      <location filename="../plugin/gui/dock.py" line="914" />
       <source>Raised</source>
       <translation>升级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="857" />
+      <location filename="../plugin/gui/dock.py" line="926" />
       <source>Units the proximity and cascade upgrades made more severe than their scores (inherent level)</source>
       <translation>因邻近敏感目标升级和多米诺连锁升级，风险等级高于评分所得（固有风险等级）的单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="895" />
+      <location filename="../plugin/gui/dock.py" line="964" />
       <source>Districts of the risk map (units located in each district's area).</source>
       <translation>风险一张图的行政区（按单位所在位置落入的行政区统计）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="897" />
+      <location filename="../plugin/gui/dock.py" line="966" />
       <source>Districts as surveyed (the units' district field): the risk map has no current district summary.</source>
       <translation>按调查填写的行政区统计（单位的“行政区”字段）：风险一张图没有最新的行政区汇总。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="898" />
+      <location filename="../plugin/gui/dock.py" line="967" />
       <source>Each cell: units, and under them their share of the district's units; “8→12”: 8 by the scores, 12 after the upgrades.</source>
       <translation>每格：单位数，下方为占该行政区单位总数的比例；“8→12”：评分所得 8 个，升级后 12 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="900" />
+      <location filename="../plugin/gui/dock.py" line="969" />
       <source>Each cell: units, and under them their share of the district's units. The levels before the upgrades are not recorded (scored before they were kept).</source>
       <translation>每格：单位数，下方为占该行政区单位总数的比例。未记录升级前的等级（评价时尚未保存）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1042" />
+      <location filename="../plugin/gui/dock.py" line="1111" />
       <source>Cancelling…</source>
       <translation>正在取消…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1101" />
+      <location filename="../plugin/gui/dock.py" line="1170" />
       <source>Units (no risk map yet)</source>
       <translation>单位（尚未生成风险一张图）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="109" />
+      <location filename="../plugin/gui/dock.py" line="117" />
       <source>Level {}</source>
       <translation>{}级风险</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="257" />
+      <location filename="../plugin/gui/dock.py" line="266" />
       <source>Upgrade</source>
       <translation>升级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="258" />
+      <location filename="../plugin/gui/dock.py" line="267" />
       <source>Cascade</source>
       <translation>连锁</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="352" />
+      <location filename="../plugin/gui/dock.py" line="318" />
+      <source>as the inherent level: nothing raises it</source>
+      <translation>与固有风险等级相同：没有提升因素</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="375" />
       <source>{} units, {} hazard sources, {} errors</source>
       <translation>单位 {} 个，危险源 {} 个，错误 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="477" />
+      <location filename="../plugin/gui/dock.py" line="500" />
       <source>Aggregation</source>
       <translation>聚合显示</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="480" />
+      <location filename="../plugin/gui/dock.py" line="503" />
       <source>Level-1 units per km² of each cell</source>
       <translation>网格重大风险单位密度（个/平方千米）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="481" />
+      <location filename="../plugin/gui/dock.py" line="504" />
       <source>Worst level per cell</source>
       <translation>网格最高风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="482" />
+      <location filename="../plugin/gui/dock.py" line="505" />
       <source>Risk density raster</source>
       <translation>风险密度栅格</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="558" />
+      <location filename="../plugin/gui/dock.py" line="519" />
+      <source>Risk shown</source>
+      <translation>显示的风险</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="578" />
+      <source>Inherent risk: the levels of the methods with the proximity and cascade upgrades. Dynamic risk: raised by open hidden dangers, recent accidents and missing controls on the assessment day.</source>
+      <translation>固有风险：评价方法给出的等级，含周边敏感目标和连锁效应的升级。现实风险：在评估日期，因未整改的隐患、近期事故和管控缺失而提升的等级。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="580" />
+      <source>No dynamic levels yet: run “Dynamic risk (现实风险)…” (after importing the hidden dangers) to compute them.</source>
+      <translation>尚无现实风险等级：请（在导入隐患之后）运行“现实风险…”进行计算。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="627" />
       <source>Open the Processing dialog with this database filled in</source>
       <translation>打开处理工具对话框并填入本数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="626" />
+      <location filename="../plugin/gui/dock.py" line="695" />
       <source>Name</source>
       <translation>名称</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="626" />
+      <location filename="../plugin/gui/dock.py" line="695" />
       <source>Code</source>
       <translation>编码</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="626" />
+      <location filename="../plugin/gui/dock.py" line="695" />
       <source>Score</source>
       <translation>分值</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="710" />
+      <location filename="../plugin/gui/dock.py" line="779" />
       <source>Reading the risk database</source>
       <translation>正在读取风险数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="742" />
+      <location filename="../plugin/gui/dock.py" line="811" />
       <source>Reading the risk database…</source>
       <translation>正在读取风险数据库…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="825" />
+      <location filename="../plugin/gui/dock.py" line="894" />
       <source>All sectors</source>
       <translation>全部行业领域</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="892" />
+      <location filename="../plugin/gui/dock.py" line="961" />
       <source>No districts yet (the database is not scored, or its units name no district).</source>
       <translation>暂无行政区统计（数据库尚未评价，或单位未填写行政区）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="208" />
+      <location filename="../plugin/gui/dock.py" line="216" />
       <source>unscored</source>
       <translation>未评级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="227" />
+      <location filename="../plugin/gui/dock.py" line="235" />
       <source>R = {}</source>
       <translation>R = {}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="231" />
+      <location filename="../plugin/gui/dock.py" line="239" />
       <source>{} hazard sources</source>
       <translation>危险源 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="263" />
+      <location filename="../plugin/gui/dock.py" line="272" />
       <source>{} receptors within {} m</source>
       <translation>敏感目标 {} 个（{} 米范围内）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="346" />
+      <location filename="../plugin/gui/dock.py" line="369" />
       <source>Needs: {}</source>
       <translation>需先运行：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="355" />
+      <location filename="../plugin/gui/dock.py" line="378" />
       <source>Level 1: {} · 2: {} · 3: {} · 4: {} · unscored: {}; {} major hazard units</source>
       <translation>1级 {} · 2级 {} · 3级 {} · 4级 {} · 未评级 {}；重大危险源单位 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="378" />
+      <location filename="../plugin/gui/dock.py" line="401" />
       <source>ran {}</source>
       <translation>运行于 {}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="562" />
+      <location filename="../plugin/gui/dock.py" line="631" />
       <source>Run</source>
       <translation>运行</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="564" />
+      <location filename="../plugin/gui/dock.py" line="633" />
       <source>Run this step now on the database with the default settings, in the background</source>
       <translation>立即以默认设置在后台对本数据库运行此步骤</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="776" />
+      <location filename="../plugin/gui/dock.py" line="845" />
       <source>Done</source>
       <translation>已完成</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="803" />
+      <location filename="../plugin/gui/dock.py" line="872" />
       <source>Units without a level: {}</source>
       <translation>未评级单位：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="884" />
+      <location filename="../plugin/gui/dock.py" line="953" />
       <source>Not recorded: the database was scored before inherent levels were kept</source>
       <translation>未记录：该数据库评价时尚未保存固有风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="938" />
+      <location filename="../plugin/gui/dock.py" line="1007" />
       <source>No level-1 units (or the database is not scored yet).</source>
       <translation>没有重大风险单位（或数据库尚未评价）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="994" />
+      <location filename="../plugin/gui/dock.py" line="1063" />
       <source>Running: {}</source>
       <translation>正在运行：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1056" />
+      <location filename="../plugin/gui/dock.py" line="1125" />
       <source>{}: finished</source>
       <translation>{}：已完成</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="229" />
+      <location filename="../plugin/gui/dock.py" line="237" />
       <source>major hazard source</source>
       <translation>重大危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="235" />
+      <location filename="../plugin/gui/dock.py" line="243" />
       <source>Level reasons</source>
       <translation>定级依据</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="248" />
+      <location filename="../plugin/gui/dock.py" line="257" />
       <source>{} t</source>
       <translation>{} t</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="250" />
+      <location filename="../plugin/gui/dock.py" line="259" />
       <source>method: {}</source>
       <translation>方法：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="283" />
+      <location filename="../plugin/gui/dock.py" line="292" />
       <source>None recorded (or the proximity step has not run).</source>
       <translation>无记录（或尚未运行敏感目标与人口分析）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="295" />
+      <location filename="../plugin/gui/dock.py" line="304" />
       <source>None starting at this unit (or the cascade step has not run).</source>
       <translation>没有从本单位开始的连锁链（或尚未运行多米诺连锁效应分析）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="311" />
+      <location filename="../plugin/gui/dock.py" line="317" />
+      <source>raised {} level(s) from the inherent level</source>
+      <translation>比固有风险提升 {} 级</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="334" />
       <source>Responsible people (包保责任人)</source>
       <translation>包保责任人</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="359" />
+      <location filename="../plugin/gui/dock.py" line="382" />
       <source>{} receptor links, {} hazard sources upgraded</source>
       <translation>危险源-敏感目标连线 {} 条，升级危险源 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="792" />
+      <location filename="../plugin/gui/dock.py" line="861" />
       <source>Cannot read the database: {}</source>
       <translation>无法读取数据库：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="800" />
+      <location filename="../plugin/gui/dock.py" line="869" />
       <source>Level {}: {} units</source>
       <translation>{}级风险：{} 个单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="851" />
+      <location filename="../plugin/gui/dock.py" line="920" />
       <source>{}: units, and under them their share of the district's units; “8→12”: 8 by the scores (inherent level), 12 after the proximity and cascade upgrades</source>
       <translation>{}：单位数，下方为占该行政区单位总数的比例；“8→12”：评分所得 8 个（固有风险等级），经邻近敏感目标升级和多米诺连锁升级后 12 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="862" />
+      <location filename="../plugin/gui/dock.py" line="931" />
       <source>{}: {} units, {} unscored</source>
       <translation>{}：{} 个单位，其中 {} 个未评级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="869" />
+      <location filename="../plugin/gui/dock.py" line="938" />
       <source>{} · {}: {} units, {} of the district's units</source>
       <translation>{} · {}：{} 个单位，占该行政区单位总数的 {}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="932" />
+      <location filename="../plugin/gui/dock.py" line="1001" />
       <source>{} level-1 units; the first {} by method and score are listed.</source>
       <translation>重大风险单位 {} 个；按评价方法和分值列出前 {} 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1059" />
+      <location filename="../plugin/gui/dock.py" line="1128" />
       <source>{}: cancelled; the database was left as it was</source>
       <translation>{}：已取消，数据库保持不变</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="239" />
+      <location filename="../plugin/gui/dock.py" line="248" />
       <source>Hazard sources ({})</source>
       <translation>危险源（{}）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="265" />
+      <location filename="../plugin/gui/dock.py" line="274" />
       <source>nearest high-sensitivity: {} at {} m</source>
       <translation>最近的高敏感目标：{}，距离 {} 米</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="271" />
+      <location filename="../plugin/gui/dock.py" line="280" />
       <source>Nearby receptors ({})</source>
       <translation>周边敏感目标（{}）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="286" />
+      <location filename="../plugin/gui/dock.py" line="295" />
       <source>Cascade chains ({})</source>
       <translation>连锁链（{}）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="362" />
+      <location filename="../plugin/gui/dock.py" line="385" />
       <source>{} escalation edges, {} chains, {} upgraded</source>
       <translation>连锁关系 {} 条，连锁链 {} 条，升级 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="372" />
+      <location filename="../plugin/gui/dock.py" line="395" />
       <source>Written</source>
       <translation>已生成</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="784" />
+      <location filename="../plugin/gui/dock.py" line="575" />
+      <source>Dynamic risk (现实风险), {}</source>
+      <translation>现实风险（{}）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="853" />
       <source>The algorithm {} is not available</source>
       <translation>算法 {} 不可用</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="883" />
+      <location filename="../plugin/gui/dock.py" line="952" />
       <source>{}: {} units raised by the upgrades</source>
       <translation>{}：{} 个单位因升级提高了风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="936" />
+      <location filename="../plugin/gui/dock.py" line="1005" />
       <source>{} level-1 units. Double-click one to zoom to it.</source>
       <translation>重大风险单位 {} 个。双击可缩放至该单位。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1063" />
+      <location filename="../plugin/gui/dock.py" line="1132" />
       <source>{}: failed: {}</source>
       <translation>{}：失败：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1064" />
+      <location filename="../plugin/gui/dock.py" line="1133" />
       <source>{}: failed (see the Processing log)</source>
       <translation>{}：失败（详见处理工具日志）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="365" />
+      <location filename="../plugin/gui/dock.py" line="388" />
       <source>{} units on the map, {} districts</source>
       <translation>上图单位 {} 个，行政区 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="872" />
+      <location filename="../plugin/gui/dock.py" line="941" />
       <source>{} by the scores alone (inherent level)</source>
       <translation>仅按评分为 {} 个（固有风险等级）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="274" />
+      <location filename="../plugin/gui/dock.py" line="283" />
       <source>Class</source>
       <translation>类别</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="274" />
+      <location filename="../plugin/gui/dock.py" line="283" />
       <source>Hazard source</source>
       <translation>危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="372" />
+      <location filename="../plugin/gui/dock.py" line="395" />
       <source>Written: {}</source>
       <translation>已生成：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1197" />
+      <location filename="../plugin/gui/dock.py" line="1266" />
       <source>Unit {} is not in this database.</source>
       <translation>本数据库中没有单位 {}。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="367" />
+      <location filename="../plugin/gui/dock.py" line="390" />
       <source>{} risk points without controls, {} without a responsible person, {} major hazard sources without their responsible people</source>
       <translation>{} 个风险点缺少管控措施，{} 个缺少责任人，{} 个重大危险源缺少包保责任人</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="374" />
+      <location filename="../plugin/gui/dock.py" line="397" />
       <source>{} risk points</source>
       <translation>{} 个风险点</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="376" />
+      <location filename="../plugin/gui/dock.py" line="399" />
       <source>{} cards</source>
       <translation>{} 张告知卡</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1194" />
+      <location filename="../plugin/gui/dock.py" line="1263" />
       <source>Cannot read the unit: {}</source>
       <translation>无法读取单位：{}</translation>
     </message>
@@ -1997,11 +2042,6 @@
       <location filename="../plugin/processing/cascade.py" line="128" />
       <source>{} sources affected; {:.0f} people in the effect zone.</source>
       <translation>受影响危险源 {} 个；影响范围内人口 {:.0f} 人。</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/dynamic_risk.py" line="34" />
-      <source>Dynamic risk (现实风险)</source>
-      <translation>现实风险</translation>
     </message>
     <message>
       <location filename="../plugin/processing/dynamic_risk.py" line="35" />

@@ -76,6 +76,9 @@ def _f(name, type_, zh, layers, step, cleared_by=()) -> Field:
 _UH = ("units", "hazards")
 _H = ("hazards",)
 _U = ("units",)
+# risk_level1: the level-1 rows of risk_map, a small layer of its own so that the map draws
+# them at every scale without scanning the city (docs/domain/mapping.md §4).
+_MAP_LAYERS = ("risk_map", "risk_level1")
 
 # --- import: the fields every row gets besides its survey columns ---------------------------
 _IMPORT = (
@@ -252,14 +255,19 @@ _IMPORT_TABLES = tuple(_f(n, t, zh, ("import_issues",), IMPORT) for n, t, zh in 
         ("warnings", INT, "警告数"), ("default_crs", TEXT, "默认坐标系"), ("started", TEXT, "开始时间"),
         ("finished", TEXT, "结束时间"), ("plugin_version", TEXT, "插件版本")))
 # --- dynamic risk (scoring/dynamic.py): the inherent level raised by what stands on a day; scoring
-# again changes the inherent level, so it clears them ---------------------------------------------
-_DYNAMIC = tuple(_f(n, t, zh, _U, DYNAMIC, _BY_CASCADE) for n, t, zh in (
+# again changes the inherent level, so it clears them. On the units and, copied, on the risk map
+# (the step writes both; the map step copies them from the units when it runs after it) ----------
+_DYNAMIC = tuple(_f(n, t, zh, ("units", *_MAP_LAYERS), DYNAMIC, _BY_CASCADE) for n, t, zh in (
     ("dynamic_level", INT, "现实风险等级"), ("dynamic_raise", INT, "现实风险提升级数"),
     ("raise_hidden_major", INT, "重大隐患未整改提升级数"), ("raise_hidden_overdue", INT, "一般隐患逾期提升级数"),
     ("raise_accident", INT, "近期事故提升级数"), ("raise_controls", INT, "管控缺失提升级数"),
     ("reason_hidden_major", TEXT, "重大隐患未整改"), ("reason_hidden_overdue", TEXT, "一般隐患逾期未整改"),
     ("reason_accident", TEXT, "近期事故"), ("reason_controls", TEXT, "管控措施或责任人缺失"),
-    ("dynamic_as_of", TEXT, "现实风险评估日期")))
+    ("dynamic_as_of", TEXT, "现实风险评估日期"))) \
+    + tuple(_f(n, INT, zh, ("district_summary",), DYNAMIC) for n, zh in (
+        ("n_dynamic1", "现实重大风险单位数"), ("n_dynamic2", "现实较大风险单位数"),
+        ("n_dynamic3", "现实一般风险单位数"), ("n_dynamic4", "现实低风险单位数"),
+        ("n_dynamic_raised", "现实风险提升单位数")))
 
 # --- hidden-danger records (ingest/records.py) and their import's issues and balance ---------------
 _HIDDEN = tuple(_f(n, t, zh, ("hidden_dangers",), HIDDEN_DANGERS) for n, t, zh in (
@@ -296,9 +304,6 @@ _RUNS = tuple(_f(n, t, zh, (RUNS_LAYER,), EVERY_STEP) for n, t, zh in (
     ("plugin_version", TEXT, "插件版本"), ("summary", TEXT, "结果摘要（JSON）")))
 
 
-# risk_level1: the level-1 rows of risk_map, a small layer of its own so that the map draws
-# them at every scale without scanning the city (docs/domain/mapping.md §4).
-_MAP_LAYERS = ("risk_map", "risk_level1")
 
 
 # the risk map's own per-unit counts (mapping/accountability.py UNIT_COLUMNS)

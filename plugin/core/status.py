@@ -54,7 +54,7 @@ UNIT_DETAIL_COLUMNS = ("unit_code", "name", "sector", "sector_zh", "district", "
                        "level_zh", "colour", "method", "r_value", "s_value", "alpha", "worst_hazard",
                        "hazard_count", "major_hazard", "level_reasons", "cascade_reason", "employees",
                        "population_500m", "supervising_dept", "duty_phone", "principal_person", "technical_person",
-                       "operating_person")
+                       "operating_person", *fields.names("units", fields.DYNAMIC))
 HAZARD_DETAIL_COLUMNS = ("hazard_code", "unit_code", "name", "kind", "equipment", "substance", "quantity_t",
                          "method", "s_value", "q_over_Q", "beta", "r_value", "alpha", "L", "E", "C", "lec_d",
                          "likelihood", "severity", "ls_r", "level", "level_zh", "colour", "base_level",
@@ -263,16 +263,21 @@ class LevelSummary:
         columns=["sector", "sector_zh", *[f"level{k}" for k in LEVELS], "unscored", "total"]))
 
 
-def level_summary(db: str | Path) -> LevelSummary:
-    """Units per level and per sector; reads three columns of ``units``."""
+#: The units' dynamic level (scoring/dynamic.py), counted when it is there.
+DYNAMIC_FIELD = "dynamic_level"
+
+
+def level_summary(db: str | Path, field: str = "level") -> LevelSummary:
+    """Units per level and per sector; reads three columns of ``units``. ``field``: the level
+    counted — ``level`` (inherent, with the upgrades) or ``dynamic_level`` (现实风险)."""
     path = Path(db)
     out = LevelSummary()
     if not path.is_file() or UNIT_LAYER not in riskdb.layer_names(path):
         return out
     have = set(_fields(path, UNIT_LAYER))
     # (grouped in the order of the index csrm_units_panel, store.tx.INDEXES: no sort of a million rows)
-    groups = _grouped_counts(path, UNIT_LAYER, tuple(c for c in ("level", "sector", "sector_zh") if c in have))
-    groups = groups.reindex(columns=["sector", "sector_zh", "level", "n"])
+    groups = _grouped_counts(path, UNIT_LAYER, tuple(c for c in (field, "sector", "sector_zh") if c in have))
+    groups = groups.rename(columns={field: "level"}).reindex(columns=["sector", "sector_zh", "level", "n"])
     lv = pd.to_numeric(groups["level"], errors="coerce")
     lv = lv.where(lv.isin(LEVELS), 0).astype(int)  # 0: unscored
     n = groups["n"].fillna(0).astype(np.int64)
@@ -519,12 +524,22 @@ class Snapshot:
     summary: LevelSummary
     level_one: pd.DataFrame
     districts: DistrictLevels = field(default_factory=DistrictLevels)
+    #: the units per dynamic level (现实风险), and its assessment day; None and "" when the
+    #: dynamic risk has not been computed since the last scoring
+    dynamic: LevelSummary | None = None
+    dynamic_as_of: str = ""
 
 
 def snapshot(db: str | Path) -> Snapshot:
     status = read_status(db)
     if status.done("import") and not status.error:
-        return Snapshot(status, level_summary(db), level_one_units(db), district_levels(db, status))
+        dynamic, as_of = None, ""
+        if DYNAMIC_FIELD in _fields(Path(db), UNIT_LAYER):
+            dynamic = level_summary(db, DYNAMIC_FIELD)
+            days = _grouped_counts(Path(db), UNIT_LAYER, ("dynamic_as_of",))
+            as_of = str(days["dynamic_as_of"].dropna().max()) if len(days) and days["dynamic_as_of"].notna().any() \
+                else ""
+        return Snapshot(status, level_summary(db), level_one_units(db), district_levels(db, status), dynamic, as_of)
     return Snapshot(status, LevelSummary(), pd.DataFrame(columns=list(LEVEL_ONE_COLUMNS)))
 
 

@@ -25,7 +25,7 @@ from .errors import PipelineError
 from .mapping import accountability
 from .progress import Progress
 from .rules import Rules
-from .scoring import levels
+from .scoring import dynamic, levels
 from .scoring.methods import HAZARD_INPUTS, UNIT_INPUTS, score
 from .store import read, riskdb
 
@@ -221,8 +221,6 @@ def dynamic_risk(db: str | Path, rules: Rules, as_of, progress: Progress | None 
     database holds — the hidden dangers (citysafety:import_hidden_dangers), the accidents
     (when imported) and the risk map's [controls] findings — written to the units' own
     fields (scoring/dynamic.py), the inherent level untouched."""
-    from .scoring.dynamic import dynamic_levels
-
     progress = progress or Progress()
     db = Path(db)
     started = riskdb.now_iso()
@@ -237,17 +235,59 @@ def dynamic_risk(db: str | Path, rules: Rules, as_of, progress: Progress | None 
               "accidents": ["unit_code", "date"], "control_findings": ["unit_code", "code", "hazard_code"]}
     found = {name: read.columns(db, name, cols) for name, cols in wanted.items() if name in have}
     progress.step(40, "计算现实风险 Dynamic levels")
-    out = dynamic_levels(units, rules.dynamic, day, dangers=found.get("hidden_dangers"),
+    out = dynamic.dynamic_levels(units, rules.dynamic, day, dangers=found.get("hidden_dangers"),
                          accidents=found.get("accidents"), findings=found.get("control_findings"))
     out["dynamic_as_of"] = day
     progress.step(80, "写入 Writing")
     dyn = pd.to_numeric(out["dynamic_level"], errors="coerce")
+    by_code = out.set_axis(units["unit_code"].astype(str).to_numpy())
+    by_code = by_code[~by_code.index.duplicated()]
+    on_map = {"risk_map": by_code.reindex(read.columns(db, "risk_map", ["unit_code"])["unit_code"].astype(str)
+                                          .to_numpy())} if "risk_map" in have else {}
+    level1 = _dynamic_level1(db, by_code) if "risk_level1" in have and "risk_map" in have else None
+    per_district = None
+    if "district_summary" in have and "risk_map" in have:  # the map's districts, counted again
+        from .mapping.districts import district_summary
+
+        points = read.layer(db, "risk_map", ["unit_code", "level"], geometry=True)
+        areas = read.layer(db, "district_summary", ["district"], geometry=True)
+        dyn_map = on_map["risk_map"].reset_index(drop=True)
+        counted = district_summary(points, areas, name_field="district", weights=levels.weights(rules),
+                                   sums=dynamic.district_sums(dyn_map))
+        per_district = counted[list(fields.names("district_summary", fields.DYNAMIC))]
     with riskdb.Write(db, "dynamic_risk", base) as w:
         w.columns("units", out)
+        for name, frame in on_map.items():
+            w.columns(name, frame.reset_index(drop=True))
+        if level1 is not None:
+            w.layer("risk_level1", level1)
+        if per_district is not None:
+            w.columns("district_summary", per_district)
         w.log(rules, {"as_of": day, "raised": int((out["dynamic_raise"] > 0).sum()),
                       **{f"dynamic_level{k}": int((dyn == k).sum()) for k in (1, 2, 3, 4)},
                       **{f"read_{k}": len(v) for k, v in found.items()}}, started)
     return DynamicSummary(pd.concat([units, out], axis=1), day, {k: len(v) for k, v in found.items()})
+
+
+def _dynamic_level1(db: Path, by_code: pd.DataFrame) -> gpd.GeoDataFrame:
+    """``risk_level1`` again: the risk map's units of level 1, inherent or dynamic (so that a
+    unit raised to level 1 draws at every scale too), with their dynamic fields and the
+    level-1 density of their cell counted by the dynamic levels (docs/domain/dynamic_risk.md §4)."""
+    from .mapping.aggregate import cell_level1_density
+
+    top = by_code.index[by_code["dynamic_level"] == 1]
+    codes = ", ".join("'" + c.replace("'", "''") + "'" for c in top)
+    where = '"level" = 1' + (f' OR "unit_code" IN ({codes})' if len(top) else "")
+    names = [n for n in fields.names("risk_level1") if n not in by_code.columns and n != "cell_level1_per_km2"]
+    rows = read.layer(db, "risk_map", names, geometry=True, where=where)
+    dyn = by_code.reindex(rows["unit_code"].astype(str).to_numpy()).reset_index(drop=True)
+    rows = rows.reset_index(drop=True)
+    for c in dyn.columns:
+        rows[c] = dyn[c].to_numpy()
+    x, y = rows.geometry.x.to_numpy(), rows.geometry.y.to_numpy()
+    rows["cell_level1_per_km2"] = cell_level1_density(x, y, rows["dynamic_level"].fillna(rows["level"]),
+                                                      np.ones(len(rows), dtype=bool))
+    return rows[[*[n for n in fields.names("risk_level1") if n in rows], rows.geometry.name]]
 
 
 # --- score ----------------------------------------------------------------------------------
@@ -359,14 +399,18 @@ def build_risk_map(db: str | Path, rules: Rules, density_path: str | Path, distr
     summary = None
     if districts is not None and len(districts):
         progress.step(60, "行政区汇总 District summary")
-        summary = district_summary(risk, districts, weights=weight_of,
-                                   sums={t: accountability.per_unit_int(risk, c)
-                                         for t, c in accountability.COUNT_SOURCES.items()})
+        sums = {t: accountability.per_unit_int(risk, c) for t, c in accountability.COUNT_SOURCES.items()}
+        if "dynamic_level" in risk:  # the dynamic risk ran before: its counts too (scoring/dynamic.py)
+            sums.update(dynamic.district_sums(risk))
+        summary = district_summary(risk, districts, weights=weight_of, sums=sums)
         layers["district_summary"] = summary
     layers["risk_map"] = risk
-    top = level == 1
+    # level 1 inherent or, when the dynamic risk ran before, dynamic (_dynamic_level1)
+    shown = pd.to_numeric(risk["dynamic_level"], errors="coerce").fillna(pd.Series(level, index=risk.index)) \
+        .to_numpy(dtype=float) if "dynamic_level" in risk else level
+    top = (level == 1) | (shown == 1)
     layers["risk_level1"] = risk[top].assign(cell_level1_per_km2=cell_level1_density(
-        risk.geometry.x.to_numpy(), risk.geometry.y.to_numpy(), level, top))
+        risk.geometry.x.to_numpy(), risk.geometry.y.to_numpy(), shown, top))
     progress.step(70, "聚合网格 Aggregation grid")
     points_below = points_visible_below(risk.geometry.x.to_numpy(), risk.geometry.y.to_numpy())
     layers["risk_grid"] = aggregate(risk.geometry.x.to_numpy(), risk.geometry.y.to_numpy(), level)

@@ -62,11 +62,19 @@ from ..core import steps as core_steps
 from ..core.mapping.aggregate import POINTS_VISIBLE_BELOW
 from ..core.scoring.levels import all_reasons
 from ..i18n import pick, tr
-from ..layers.styling import AGGREGATION_DENSITY, AGGREGATION_LEVEL1, AGGREGATION_WORST, DEFAULT_AGGREGATION
+from ..layers.styling import (
+    AGGREGATION_DENSITY,
+    AGGREGATION_LEVEL1,
+    AGGREGATION_WORST,
+    DEFAULT_AGGREGATION,
+    DYNAMIC_LEVEL_FIELD,
+    LEVEL_FIELD,
+)
 from .inspect_tool import UnitInspectTool, layer_of_database, unit_layers
 
 DOCK_OBJECT_NAME = "CitySafetyRiskDock"
 AGGREGATION_KEY = "city_safety_risk_map/aggregation"  # the panel's last aggregation choice
+LEVEL_FIELD_KEY = "city_safety_risk_map/level_field"  # the panel's last choice: 固有 or 现实风险
 SETTINGS_KEY = "city_safety_risk_map/last_database"
 PROVIDER_ID = "citysafety"
 ZOOM_SCALE = POINTS_VISIBLE_BELOW // 2  # zooming to one unit: well inside where every point shows
@@ -233,6 +241,7 @@ def unit_html(details, rules) -> str:
     reasons = all_reasons(u.get("level_reasons"), u.get("cascade_reason"))
     if reasons:
         parts.append(f"<p><b>{html.escape(tr('Level reasons'))}</b><br/>{_multiline(reasons)}</p>")
+    parts.append(_dynamic_html(u, rules))
     parts.append(_who_answers_html(details))
 
     hz = details.hazards
@@ -294,6 +303,20 @@ def unit_html(details, rules) -> str:
     else:
         parts.append(f"<p>{html.escape(tr('None starting at this unit (or the cascade step has not run).'))}</p>")
     return "".join(parts)
+
+
+def _dynamic_html(u: dict, rules) -> str:
+    """The unit's dynamic level (现实风险) on its assessment day, and each raise with its reason;
+    '' before the dynamic risk has been computed."""
+    if u.get("dynamic_as_of") in (None, ""):
+        return ""
+    head = tr("Dynamic risk (现实风险) on {}").format(_esc(u.get("dynamic_as_of")))
+    why = [str(u.get(f"reason_{f}") or "").strip() for f in ("hidden_major", "hidden_overdue", "accident", "controls")]
+    why = [w for w in why if w]
+    body = _badge(u.get("dynamic_level"), rules) + " " + (
+        html.escape(tr("raised {} level(s) from the inherent level").format(_fmt(u.get("dynamic_raise"))))
+        if why else html.escape(tr("as the inherent level: nothing raises it")))
+    return f"<p><b>{head}</b><br/>{body}" + "".join(f"<br/>• {_multiline(w)}" for w in why) + "</p>"
 
 
 def _who_answers_html(details) -> str:
@@ -491,6 +514,19 @@ class RiskDock(QgsDockWidget):
         agg.addWidget(self.aggregation_combo, 1)
         outer.addLayout(agg)
 
+        # Which level the counts and the unit points show: inherent or dynamic (docs/domain/dynamic_risk.md §4).
+        risk_row = QHBoxLayout()
+        risk_row.addWidget(QLabel(tr("Risk shown"), root))
+        self.level_field_combo = QComboBox(root)
+        self.level_field_combo.setObjectName("levelFieldCombo")
+        self.level_field_combo.addItem(tr("Inherent risk (固有风险)"), LEVEL_FIELD)
+        self.level_field_combo.addItem(tr("Dynamic risk (现实风险)"), DYNAMIC_LEVEL_FIELD)
+        saved = QgsSettings().value(LEVEL_FIELD_KEY, LEVEL_FIELD, type=str)
+        self.level_field_combo.setCurrentIndex(max(0, self.level_field_combo.findData(saved)))
+        self.level_field_combo.currentIndexChanged.connect(self._level_field_changed)
+        risk_row.addWidget(self.level_field_combo, 1)
+        outer.addLayout(risk_row)
+
         self.tabs = QTabWidget(root)
         self.tabs.setObjectName("dockTabs")
         self.tabs.addTab(self._build_workflow(), tr("Workflow"))
@@ -517,6 +553,39 @@ class RiskDock(QgsDockWidget):
         self.task_box.setVisible(False)
         outer.addWidget(self.task_box)
         self.setWidget(root)
+
+    def level_field(self) -> str:
+        """The level the panel shows: ``level`` (固有风险) or ``dynamic_level`` (现实风险) —
+        the latter only when the database has it (the dynamic risk ran since the scoring)."""
+        chosen = str(self.level_field_combo.currentData() or LEVEL_FIELD)
+        has_dynamic = self.snapshot is not None and self.snapshot.dynamic is not None
+        return chosen if chosen == LEVEL_FIELD or has_dynamic else LEVEL_FIELD
+
+    def _level_field_changed(self, _index: int = 0) -> None:
+        QgsSettings().setValue(LEVEL_FIELD_KEY, str(self.level_field_combo.currentData() or LEVEL_FIELD))
+        if self.snapshot is not None:
+            self._apply_level_field(self.snapshot)
+
+    def _apply_level_field(self, snap: core_status.Snapshot) -> None:
+        """The counts and the map by the level chosen; the dynamic choice says its day, or
+        what to run when the database has no dynamic levels."""
+        dynamic = snap.dynamic is not None
+        item = self.level_field_combo.model().item(1)
+        if item is not None:
+            item.setText(tr("Dynamic risk (现实风险), {}").format(snap.dynamic_as_of) if dynamic and snap.dynamic_as_of
+                         else tr("Dynamic risk (现实风险)"))
+        self.level_field_combo.setToolTip(
+            tr("Inherent risk: the levels of the methods with the proximity and cascade upgrades. Dynamic risk: "
+               "raised by open hidden dangers, recent accidents and missing controls on the assessment day.")
+            if dynamic else tr("No dynamic levels yet: run “Dynamic risk (现实风险)…” (after importing the hidden "
+                               "dangers) to compute them."))
+        field = self.level_field()
+        self._apply_summary(snap.dynamic if field == DYNAMIC_LEVEL_FIELD else snap.summary)
+        from ..layers.styling import GROUP_NAME, show_level_field
+
+        group = QgsProject.instance().layerTreeRoot().findGroup(GROUP_NAME)
+        if group is not None and self.rules is not None:
+            show_level_field(group, field, self.rules)
 
     def aggregation(self) -> str:
         """The panel's aggregation choice (styling.AGGREGATIONS)."""
@@ -759,7 +828,7 @@ class RiskDock(QgsDockWidget):
         """Show one reading of the database."""
         self.snapshot = snap
         self._apply_status(snap.status)
-        self._apply_summary(snap.summary)
+        self._apply_level_field(snap)
         self._apply_level_one(snap.level_one)
         self._apply_districts(snap.districts)
         self.refreshed.emit()
@@ -1093,7 +1162,7 @@ class RiskDock(QgsDockWidget):
             from ..layers.loading import load_risk_layers
 
             loaded = load_risk_layers(project, db, str(Path(db).with_name(DENSITY_NAME)), rules,
-                                      "district_summary" in layers, self.aggregation())
+                                      "district_summary" in layers, self.aggregation(), self.level_field())
             return next((lyr for lyr in loaded if layer_of_database(lyr, db) == "risk_map"), None)
         # Scored but no risk map yet: the units themselves, styled as the map would be.
         from ..layers.styling import add_to_group, style_risk_layer

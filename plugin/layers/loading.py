@@ -56,14 +56,15 @@ def points_scale(db: str) -> int:
 
 
 def load_risk_layers(project: QgsProject, db: str, density: str, rules, with_districts: bool,
-                     aggregation: str | None = None) -> list:
+                     aggregation: str | None = None, level_field: str = "level") -> list:
     """Open, style and group the risk map's layers, top to bottom: the level-1 units (further
     out than the city's points scale), the unit points (every level, from :func:`points_scale`
     in: 1:5,000 for a megacity, 1:150,000 for a sparse city), the district boundaries and
     names, the aggregation grid (between the city and the street), the risk-density raster and
     the district summary's fills (both unchecked unless chosen: they would hide the grid), and
     the tables of who answers for the risk (control_findings, street_summary).
-    ``aggregation``: what the grid shows (styling.AGGREGATIONS; default level-1 units per km²)."""
+    ``aggregation``: what the grid shows (styling.AGGREGATIONS; default level-1 units per km²);
+    ``level_field``: the level the unit points are drawn by (styling.show_level_field)."""
     from . import styling
 
     points_below = points_scale(db)
@@ -108,6 +109,7 @@ def load_risk_layers(project: QgsProject, db: str, density: str, rules, with_dis
             layers.append(table)
     group = styling.add_to_group(project, layers)
     styling.show_aggregation(group, aggregation or styling.DEFAULT_AGGREGATION, rules)
+    styling.show_level_field(group, level_field, rules)
     for layer in unchecked:
         node = group.findLayer(layer.id())
         if node is not None:

@@ -20,6 +20,7 @@ from qgis.core import (
     Qgis,
     QgsColorRampShader,
     QgsExpression,
+    QgsFeatureRequest,
     QgsGraduatedSymbolRenderer,
     QgsLayerTree,
     QgsLayerTreeGroup,
@@ -27,6 +28,7 @@ from qgis.core import (
     QgsMessageLog,
     QgsProperty,
     QgsRasterLayer,
+    QgsRuleBasedLabeling,
     QgsRuleBasedRenderer,
     QgsSimpleMarkerSymbolLayer,
     QgsSimpleMarkerSymbolLayerBase,
@@ -67,6 +69,8 @@ LINK_COLOURS = {
 STYLE_CATEGORIES = QgsMapLayer.StyleCategories(QgsMapLayer.StyleCategory.Symbology | QgsMapLayer.StyleCategory.Labeling)
 
 LEVEL_FIELD = "level"
+DYNAMIC_LEVEL_FIELD = "dynamic_level"  # 现实风险 (core/scoring/dynamic.py): the panel's other view
+LEVEL_FIELD_PROPERTY = "citysafety/level_field"  # the level field a unit layer is styled by
 SECTOR_FIELD = "sector"
 RISK_INDEX_FIELD = "risk_index"
 FALLBACK_SHAPE = "circle"
@@ -160,8 +164,11 @@ def _level_of_key(key: str) -> int | None:
     return category_level(tail[1]) if len(tail) == 2 else None
 
 
-def style_risk_layer(layer: QgsVectorLayer, rules: Rules, only_levels: tuple[int, ...] | None = None) -> None:
-    """Style the unit points: risk_map.qml, with colours, labels and shapes from ``rules``.
+def style_risk_layer(layer: QgsVectorLayer, rules: Rules, only_levels: tuple[int, ...] | None = None,
+                     field: str = LEVEL_FIELD) -> None:
+    """Style the unit points: risk_map.qml, with colours, labels and shapes from ``rules``,
+    by the level in ``field`` — ``level`` (固有风险, with the upgrades) or ``dynamic_level``
+    (现实风险): the style's rules, drawing order and labels read that field instead.
 
     A rule-based renderer, one rule per level and the unscored (the ELSE rule, grey); the
     scales at which the layer shows are the loader's (the city's own points scale).
@@ -192,17 +199,57 @@ def style_risk_layer(layer: QgsVectorLayer, rules: Rules, only_levels: tuple[int
             if isinstance(sl, QgsSimpleMarkerSymbolLayer):
                 sl.setDataDefinedProperty(QgsSymbolLayer.Property.PropertyName, shape)
         rule.setSymbol(symbol)
+    if field != LEVEL_FIELD:
+        _read_level_from(renderer, layer, field)
     layer.setRenderer(renderer)
+    layer.setCustomProperty(LEVEL_FIELD_PROPERTY, field)
     layer.triggerRepaint()
 
 
-def style_level1_layer(layer: QgsVectorLayer, rules: Rules) -> None:
+def _read_level_from(renderer: QgsRuleBasedRenderer, layer: QgsVectorLayer, field: str) -> None:
+    """Make the style's rules, drawing order and label rules read ``field`` for the level."""
+    old, new = QgsExpression.quotedColumnRef(LEVEL_FIELD), QgsExpression.quotedColumnRef(field)
+    for rule in renderer.rootRule().descendants():
+        rule.setFilterExpression(rule.filterExpression().replace(old, new))
+    renderer.setOrderBy(QgsFeatureRequest.OrderBy([
+        QgsFeatureRequest.OrderByClause(c.expression().expression().replace(old, new), c.ascending(), c.nullsFirst())
+        for c in renderer.orderBy().list()]))
+    labeling = layer.labeling()
+    if isinstance(labeling, QgsRuleBasedLabeling):
+        labeling = labeling.clone()
+        for rule in labeling.rootRule().descendants():
+            rule.setFilterExpression(rule.filterExpression().replace(old, new))
+        layer.setLabeling(labeling)
+
+
+def show_level_field(group: QgsLayerTreeGroup, field: str, rules: Rules) -> int:
+    """Style the unit layers of the risk map ``group`` (risk_map, risk_level1, or the units
+    before a map) by ``field`` — the panel's switch between 固有 and 现实风险; a layer without
+    the field keeps the inherent level. Returns the layers now drawn by ``field``."""
+    done = 0
+    for node in group.findLayers():
+        layer = node.layer()
+        if not isinstance(layer, QgsVectorLayer):
+            continue
+        name = layer.source().rsplit("layername=", 1)[-1].split("|")[0]
+        if name not in ("risk_map", "risk_level1", "units"):
+            continue
+        if layer.fields().indexOf(field) < 0 and field != LEVEL_FIELD:
+            layer.reload()  # a step may have added the field since the layer was opened
+        wanted = field if layer.fields().indexOf(field) >= 0 else LEVEL_FIELD
+        if (layer.customProperty(LEVEL_FIELD_PROPERTY) or LEVEL_FIELD) != wanted:
+            (style_level1_layer if name == "risk_level1" else style_risk_layer)(layer, rules, field=wanted)
+        done += wanted == field
+    return done
+
+
+def style_level1_layer(layer: QgsVectorLayer, rules: Rules, field: str = LEVEL_FIELD) -> None:
     """Style the level-1 units (risk_level1) as the risk map styles level 1; beyond
     1:25,000 only those whose 1 km cell is sparse in level-1 units show, where the grid's
     light colour would hide them (plugin.core.mapping.aggregate.LEVEL1_SPARSE_BEYOND)."""
     from ..core.mapping.aggregate import LEVEL1_DENSITY_CLASSES, LEVEL1_SPARSE_BEYOND
 
-    style_risk_layer(layer, rules, only_levels=(1,))
+    style_risk_layer(layer, rules, only_levels=(1,), field=field)
     if layer.fields().indexOf("cell_level1_per_km2") < 0:  # a risk map written before 0.7
         return
     renderer = layer.renderer().clone()

@@ -114,3 +114,55 @@ def test_the_dynamic_fields_have_their_registered_types(db):
         kind = units[f.name].dtype.kind
         expected = {fields.TEXT: "OSU", fields.INT: "iuf" if f.name == "dynamic_level" else "iu"}[f.type]
         assert kind in expected, (f.name, units[f.name].dtype)
+
+
+def test_the_map_and_the_district_summary_carry_the_dynamic_levels(db, tmp_path):
+    units = _units(db)
+    unit = units.query("level >= 3").unit_code.iloc[0]
+    _ledger(tmp_path / "hd.xlsx", [["Y1", unit, "报警器失效", "重大隐患", "未整改", "2026-03-05", "", ""]])
+    steps.import_hidden_dangers(db, [tmp_path / "hd.xlsx"], load_rules())
+    steps.dynamic_risk(db, load_rules(), "2026-04-01")
+    dyn = read_attributes(db, "units", columns=["unit_code", "dynamic_level", "dynamic_raise"]).set_index("unit_code")
+    risk = read_attributes(db, "risk_map", columns=["unit_code", "district", "dynamic_level", "reason_hidden_major"])
+    assert risk.set_index("unit_code")["dynamic_level"].fillna(0).equals(
+        dyn["dynamic_level"].fillna(0).reindex(risk.unit_code))
+    assert "重大隐患" in risk.set_index("unit_code").loc[unit, "reason_hidden_major"]
+    top = read_attributes(db, "risk_level1", columns=["unit_code", "level", "dynamic_level", "cell_level1_per_km2"])
+    assert (top["dynamic_level"] == 1).all() and (top["cell_level1_per_km2"] > 0).all()
+    assert set(top["unit_code"]) == set(dyn.index[dyn["dynamic_level"] == 1])
+    assert (top["level"] == 2).any()  # raised to level 1 (by missing controls), drawn with the level-1 units
+    assert set(top.loc[top["level"] == 1, "unit_code"]) == set(units.loc[units.level == 1, "unit_code"])
+    summary = read_attributes(db, "district_summary")
+    counts = summary[[f"n_dynamic{k}" for k in (1, 2, 3, 4)]].sum()
+    inside = summary["n_units"].sum() - summary["n_unscored"].sum()  # every scored unit in a district counts once
+    assert int(counts.sum()) == int(inside)
+    assert int(summary["n_dynamic_raised"].sum()) >= 1
+    # the map made again after the dynamic risk keeps it, on the points and in the districts
+    steps.build_risk_map(db, load_rules(), tmp_path / "density.tif", _districts())
+    again = read_attributes(db, "district_summary")
+    assert again[[f"n_dynamic{k}" for k in (1, 2, 3, 4)]].sum().equals(counts)
+    assert read_attributes(db, "risk_map", columns=["dynamic_level"])["dynamic_level"].notna().any()
+    assert set(read_attributes(db, "risk_level1", columns=["unit_code"])["unit_code"]) == set(top["unit_code"])
+
+
+def _districts():
+    import pyogrio
+
+    from tests.common import SAMPLE
+
+    return pyogrio.read_dataframe(SAMPLE / "districts.gpkg").to_crs(4490)
+
+
+def test_the_panel_snapshot_counts_both_levels(db):
+    from plugin.core import status
+
+    before = status.snapshot(db)
+    assert before.dynamic is None and before.dynamic_as_of == ""
+    steps.dynamic_risk(db, load_rules(), "2026-04-01")
+    snap = status.snapshot(db)
+    units = read_attributes(db, "units", columns=["level", "dynamic_level"])
+    assert snap.dynamic_as_of == "2026-04-01"
+    assert snap.dynamic.levels == {k: int((units["dynamic_level"] == k).sum()) for k in (1, 2, 3, 4)}
+    assert snap.summary.levels == {k: int((units["level"] == k).sum()) for k in (1, 2, 3, 4)}
+    assert snap.dynamic.levels[1] > snap.summary.levels[1] and snap.dynamic.total == snap.summary.total
+    assert int(snap.dynamic.by_sector["level1"].sum()) == snap.dynamic.levels[1]

@@ -12,7 +12,7 @@ from plugin.core.store import riskdb
 
 RULES = load_rules()
 CLASSES = {c.id: c.zh for c in RULES.receptors.classes.values()}
-OUTSIDE_CHAIN = set(fields.names("units", fields.DYNAMIC))
+OUTSIDE_CHAIN = {f.name for f in fields.FIELDS if f.step == fields.DYNAMIC}
 SURVEY = {"units": {c.key for c in schema.UNIT_COLUMNS}, "hazards": {c.key for c in schema.HAZARD_COLUMNS}}
 
 

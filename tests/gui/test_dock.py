@@ -33,13 +33,15 @@ def wait_for(condition, timeout: float = 60.0) -> bool:
 def settings_restored(qgis_app):
     from qgis.core import QgsSettings
 
-    from plugin.gui.dock import AGGREGATION_KEY, SETTINGS_KEY
+    from plugin.gui.dock import AGGREGATION_KEY, LEVEL_FIELD_KEY, SETTINGS_KEY
 
     old = QgsSettings().value(SETTINGS_KEY, "")
     QgsSettings().remove(AGGREGATION_KEY)
+    QgsSettings().remove(LEVEL_FIELD_KEY)
     yield
     QgsSettings().setValue(SETTINGS_KEY, old)
     QgsSettings().remove(AGGREGATION_KEY)
+    QgsSettings().remove(LEVEL_FIELD_KEY)
 
 
 @pytest.fixture
@@ -648,3 +650,47 @@ def test_aggregation_choice_switches_the_map_and_is_remembered(make_dock, analys
 
     assert QgsSettings().value(AGGREGATION_KEY) == AGGREGATION_WORST
     assert make_dock(analysed_db).aggregation() == AGGREGATION_WORST  # a new panel starts from it
+
+
+def test_the_panel_switches_between_inherent_and_dynamic_risk(make_dock, analysed_db, project, tmp_path):
+    """固有/现实: before the dynamic risk the choice falls back to the inherent level and says
+    what to run; after it, the counts, the unit points and the inspector show the dynamic level."""
+    from openpyxl import Workbook
+
+    from plugin.layers.styling import GROUP_NAME, LEVEL_FIELD_PROPERTY
+
+    dock = make_dock(analysed_db)
+    combo = dock.level_field_combo
+    combo.setCurrentIndex(1)  # dynamic, not computed yet: the inherent counts stay
+    assert dock.level_field() == "level" and "dynamic_risk" not in combo.toolTip()
+    units = read(analysed_db, "units", columns=["unit_code", "level"])
+    assert f">{int((units.level == 1).sum())}<" in dock.level_labels[1].text()
+    unit = units.loc[units.level == 2, "unit_code"].iloc[0]
+    wb = Workbook()
+    wb.active.append(["单位编码", "隐患描述", "隐患等级", "整改状态", "发现日期"])
+    wb.active.append([unit, "储罐区可燃气体报警器失效", "重大隐患", "未整改", "2026-03-05"])
+    wb.save(tmp_path / "hd.xlsx")
+    _run("citysafety:import_hidden_dangers", {"INPUT": str(analysed_db), "FILES": [str(tmp_path / "hd.xlsx")]})
+    _run("citysafety:dynamic_risk", {"INPUT": str(analysed_db), "AS_OF": "2026-04-01"})
+    dock.refresh()
+    assert wait_for(lambda: dock.snapshot is not None and dock.snapshot.dynamic is not None)
+    assert dock.level_field() == "dynamic_level" and "2026-04-01" in combo.itemText(1)
+    after = read(analysed_db, "units", columns=["unit_code", "dynamic_level"])
+    for k in (1, 2, 3, 4):
+        assert f">{int((after.dynamic_level == k).sum())}<" in dock.level_labels[k].text(), k
+    assert int((after.dynamic_level == 1).sum()) > int((units.level == 1).sum())
+    assert dock.risk_layer(load=True) is not None
+    group = project.layerTreeRoot().findGroup(GROUP_NAME)
+    points = {n.layer().source().rsplit("layername=", 1)[-1]: n.layer() for n in group.findLayers()}
+    for name in ("risk_map", "risk_level1"):
+        layer = points[name]
+        assert layer.customProperty(LEVEL_FIELD_PROPERTY) == "dynamic_level", name
+        filters = [r.filterExpression() for r in layer.renderer().rootRule().descendants()]
+        assert any(f.startswith('"dynamic_level" = 1') for f in filters) and not any('"level"' in f for f in filters)
+    assert unit in {f["unit_code"] for f in points["risk_level1"].getFeatures()}  # raised to level 1: at city scale
+    combo.setCurrentIndex(0)  # back to the inherent level
+    assert points["risk_map"].customProperty(LEVEL_FIELD_PROPERTY) == "level"
+    assert f">{int((units.level == 1).sum())}<" in dock.level_labels[1].text()
+    assert dock.show_unit(unit)
+    shown = dock.inspector.toPlainText()
+    assert "2026-04-01" in shown and "重大隐患" in shown

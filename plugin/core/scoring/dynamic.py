@@ -58,6 +58,17 @@ def field_names() -> list[str]:
     return [f for f in fields.names("units", fields.DYNAMIC) if f != "dynamic_as_of"]
 
 
+def district_sums(units: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per unit, what the district summary sums into its dynamic counts (``n_dynamic1`` …
+    ``n_dynamic4``, ``n_dynamic_raised``: fields.py, ``district_summary``)."""
+    dyn = pd.to_numeric(units["dynamic_level"], errors="coerce").to_numpy(dtype=float)
+    raised = pd.to_numeric(units["dynamic_raise"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    out = {f"n_dynamic{k}": (dyn == k).astype(np.int64) for k in (1, 2, 3, 4)}
+    out["n_dynamic_raised"] = (raised > 0).astype(np.int64)
+    assert list(out) == list(fields.names("district_summary", fields.DYNAMIC))
+    return out
+
+
 def _day(value) -> pd.Timestamp:
     return pd.Timestamp(value).normalize()
 

@@ -173,12 +173,12 @@ def columns(db: str | Path, layer: str, names, where: str | None = None) -> pd.D
     return frame[list(names)]
 
 
-def layer(db: str | Path, layer: str, names, geometry: bool = True) -> pd.DataFrame:
+def layer(db: str | Path, layer: str, names, geometry: bool = True, where: str | None = None) -> pd.DataFrame:
     """The named columns of a layer (those it has), in fid order — the order a step's
     column writes (riskdb.Write.columns) follow —, with its geometry (a GeoDataFrame) or
-    without (a DataFrame)."""
+    without (a DataFrame); only the rows ``where`` (an SQL condition) matches, when given."""
     have = set(field_names(db, layer))
-    return _select(db, layer, [c for c in names if c in have], None, geometry)
+    return _select(db, layer, [c for c in names if c in have], where, geometry)
 
 
 def present_columns(db: str | Path, layer: str, names=None) -> pd.DataFrame:
