@@ -570,381 +570,411 @@
     </message>
     <message>
       <location filename="../plugin/core/reporting/data.py" line="195" />
+      <source>Units by dynamic risk</source>
+      <translation>按现实风险的单位数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="197" />
+      <source>Units raised by the dynamic factors</source>
+      <translation>现实风险提升的单位数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="198" />
+      <source>Unit dynamic level</source>
+      <translation>单位现实风险等级</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="199" />
+      <source>Dynamic risk: raised by</source>
+      <translation>现实风险提升原因</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="201" />
       <source>Section</source>
       <translation>配置节</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="196" />
+      <location filename="../plugin/core/reporting/data.py" line="202" />
       <source>Key</source>
       <translation>参数名</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="198" />
+      <location filename="../plugin/core/reporting/data.py" line="204" />
       <source>Provenance</source>
       <translation>来源</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="199" />
+      <location filename="../plugin/core/reporting/data.py" line="205" />
       <source>Comment in the rules file</source>
       <translation>规则文件中的注释</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="200" />
+      <location filename="../plugin/core/reporting/data.py" line="206" />
       <source>Path</source>
       <translation>路径</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="201" />
+      <location filename="../plugin/core/reporting/data.py" line="207" />
       <source>SHA-256</source>
       <translation>SHA-256</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="202" />
+      <location filename="../plugin/core/reporting/data.py" line="208" />
       <source>Size (bytes)</source>
       <translation>大小（字节）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="203" />
+      <location filename="../plugin/core/reporting/data.py" line="209" />
       <source>Finished</source>
       <translation>完成时间</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="204" />
+      <location filename="../plugin/core/reporting/data.py" line="210" />
       <source>Started</source>
       <translation>开始时间</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="205" />
+      <location filename="../plugin/core/reporting/data.py" line="211" />
       <source>Rules</source>
       <translation>规则</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="206" />
+      <location filename="../plugin/core/reporting/data.py" line="212" />
       <source>Rules file</source>
       <translation>规则文件</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="207" />
+      <location filename="../plugin/core/reporting/data.py" line="213" />
       <source>SHA-256 of the rules file</source>
       <translation>规则文件 SHA-256</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="208" />
+      <location filename="../plugin/core/reporting/data.py" line="214" />
       <source>Plugin version</source>
       <translation>插件版本</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="209" />
+      <location filename="../plugin/core/reporting/data.py" line="215" />
       <source>Formula or band</source>
       <translation>公式或分级区间</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="212" />
+      <location filename="../plugin/core/reporting/data.py" line="218" />
       <source>Risk points without controls</source>
       <translation>缺少管控措施的风险点</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="213" />
+      <location filename="../plugin/core/reporting/data.py" line="219" />
       <source>Risk points without a responsible person</source>
       <translation>缺少责任人的风险点</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="214" />
+      <location filename="../plugin/core/reporting/data.py" line="220" />
       <source>Major hazard sources</source>
       <translation>重大危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="215" />
+      <location filename="../plugin/core/reporting/data.py" line="221" />
       <source>Major hazard sources without their three responsible people</source>
       <translation>缺少包保责任人的重大危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="216" />
+      <location filename="../plugin/core/reporting/data.py" line="222" />
       <source>Finding (Chinese)</source>
       <translation>发现问题（中文）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="217" />
+      <location filename="../plugin/core/reporting/data.py" line="223" />
       <source>Finding (English)</source>
       <translation>发现问题（英文）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="999" />
+      <location filename="../plugin/core/reporting/data.py" line="1057" />
       <source>not stated in the rules file</source>
       <translation>规则文件中未说明</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="211" />
+      <location filename="../plugin/core/reporting/data.py" line="196" />
+      <source>{level}: dynamic risk</source>
+      <translation>{level}：现实风险</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="217" />
       <source>{level}: risk points</source>
       <translation>{level}：风险点数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="397" />
+      <location filename="../plugin/core/reporting/data.py" line="409" />
       <source>yes</source>
       <translation>是</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="397" />
+      <location filename="../plugin/core/reporting/data.py" line="409" />
       <source>no</source>
       <translation>否</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="486" />
+      <location filename="../plugin/core/reporting/data.py" line="499" />
       <source>The proximity analysis (citysafety:proximity) has not run on this database: no receptors are listed.</source>
       <translation>本数据库尚未运行敏感目标与人口分析（citysafety:proximity），因此未列出敏感目标。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="488" />
+      <location filename="../plugin/core/reporting/data.py" line="501" />
       <source>The cascade analysis (citysafety:cascade) has not run on this database: no domino chains are listed.</source>
       <translation>本数据库尚未运行多米诺连锁效应分析（citysafety:cascade），因此未列出多米诺连锁链。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="490" />
+      <location filename="../plugin/core/reporting/data.py" line="503" />
       <source>The database holds no import record (import_runs, import_issues).</source>
       <translation>数据库中没有导入记录（import_runs、import_issues）。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="826" />
+      <location filename="../plugin/core/reporting/data.py" line="884" />
       <source>high</source>
       <translation>高</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="826" />
+      <location filename="../plugin/core/reporting/data.py" line="884" />
       <source>medium</source>
       <translation>中</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="826" />
+      <location filename="../plugin/core/reporting/data.py" line="884" />
       <source>low</source>
       <translation>低</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="866" />
+      <location filename="../plugin/core/reporting/data.py" line="924" />
       <source>import</source>
       <translation>导入</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="866" />
+      <location filename="../plugin/core/reporting/data.py" line="924" />
       <source>scoring</source>
       <translation>风险评价</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="867" />
+      <location filename="../plugin/core/reporting/data.py" line="925" />
       <source>proximity</source>
       <translation>敏感目标与人口分析</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="886" />
+      <location filename="../plugin/core/reporting/data.py" line="944" />
       <source>error</source>
       <translation>错误</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="886" />
+      <location filename="../plugin/core/reporting/data.py" line="944" />
       <source>warning</source>
       <translation>警告</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="939" />
+      <location filename="../plugin/core/reporting/data.py" line="997" />
       <source>level {a} → {b} with a high-sensitivity receptor within the protection distance; sectors: {s}</source>
       <translation>防护距离内有高敏感目标时 {a} 级 → {b} 级；适用行业：{s}</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="941" />
+      <location filename="../plugin/core/reporting/data.py" line="999" />
       <source>level {a} → {b} with a high-sensitivity receptor within the reach; sectors: {s}</source>
       <translation>影响半径内有高敏感目标时 {a} 级 → {b} 级；适用行业：{s}</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="997" />
+      <location filename="../plugin/core/reporting/data.py" line="1055" />
       <source>literature default</source>
       <translation>文献默认值</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="997" />
+      <location filename="../plugin/core/reporting/data.py" line="1055" />
       <source>project default</source>
       <translation>项目默认值</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="998" />
+      <location filename="../plugin/core/reporting/data.py" line="1056" />
       <source>verified</source>
       <translation>已核实</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="592" />
+      <location filename="../plugin/core/reporting/data.py" line="618" />
       <source>The database does not record the rules each step used (no analysis_runs table); the rules given to the report are shown.</source>
       <translation>数据库未记录各步骤所用的规则（无 analysis_runs 表）；此处显示生成报告时指定的规则。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="646" />
+      <location filename="../plugin/core/reporting/data.py" line="672" />
       <source>Districts: from the district summary of the risk map (units located in each district's area).</source>
       <translation>行政区：取自风险一张图的行政区汇总（按单位所在的行政区范围统计）。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="650" />
+      <location filename="../plugin/core/reporting/data.py" line="676" />
       <source>The risk map with districts (citysafety:risk_map) has not run: districts are counted from the units' surveyed district field.</source>
       <translation>尚未运行带行政区的风险一张图（citysafety:risk_map）：行政区按单位调查时填写的行政区字段统计。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="652" />
+      <location filename="../plugin/core/reporting/data.py" line="678" />
       <source>(no district)</source>
       <translation>（无行政区）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="676" />
+      <location filename="../plugin/core/reporting/data.py" line="702" />
       <source>Districts: inherent = the level the scores give before the proximity and cascade upgrades; raised = the units the upgrades made more severe; the shares are of the district's units.</source>
       <translation>行政区：固有 = 邻近敏感目标升级和多米诺连锁升级之前、由评分得出的等级；升级 = 因升级而风险等级提高的单位数；占比为占该行政区单位总数的百分比。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="717" />
+      <location filename="../plugin/core/reporting/data.py" line="743" />
       <source>The rule ([controls] of the rules file): a hazard source of level {levels} names {asked}.</source>
       <translation>规则（规则文件的 [controls]）：{levels} 的危险源应填写{asked}。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="720" />
+      <location filename="../plugin/core/reporting/data.py" line="746" />
       <source>A major hazard source names its principal in charge, technical lead and operations lead (包保责任人).</source>
       <translation>重大危险源应明确主要负责人、技术负责人和操作负责人（包保责任人）。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="914" />
+      <location filename="../plugin/core/reporting/data.py" line="972" />
       <source>S = Σ q/Q; S ≥ 1: major hazard source (clause 4.2.1)</source>
       <translation>S = Σ q/Q；S ≥ 1：构成重大危险源（第 4.2.1 条）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="915" />
+      <location filename="../plugin/core/reporting/data.py" line="973" />
       <source>R = α · Σ β·q/Q (clause 4.3.2; β Tables 3–4, α Table 5)</source>
       <translation>R = α · Σ β·q/Q（第 4.3.2 条；β 取自表 3–4，α 取自表 5）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="928" />
+      <location filename="../plugin/core/reporting/data.py" line="986" />
       <source>D = L · E · C</source>
       <translation>D = L · E · C</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="931" />
+      <location filename="../plugin/core/reporting/data.py" line="989" />
       <source>R = L · S (likelihood × severity, 1–5 each)</source>
       <translation>R = L · S（可能性 × 严重性，各取 1–5）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="527" />
+      <location filename="../plugin/core/reporting/data.py" line="553" />
       <source>No unit has this level.</source>
       <translation>没有该等级的单位。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="544" />
+      <location filename="../plugin/core/reporting/data.py" line="570" />
       <source>No receptor lies within the reach of a level-1 or level-2 hazard source.</source>
       <translation>重大、较大风险危险源的影响半径内没有敏感目标。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="558" />
+      <location filename="../plugin/core/reporting/data.py" line="584" />
       <source>The risk map was made before it counted who answers for the risk: run citysafety:risk_map again.</source>
       <translation>风险一张图生成时尚未统计管控责任，请重新运行“风险一张图”（citysafety:risk_map）。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="560" />
+      <location filename="../plugin/core/reporting/data.py" line="586" />
       <source>The risk map (citysafety:risk_map) has not run: it counts who answers for the risk.</source>
       <translation>尚未运行风险一张图（citysafety:risk_map）：管控责任由该步骤统计。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="565" />
+      <location filename="../plugin/core/reporting/data.py" line="591" />
       <source>Districts: counted from the units' surveyed district field (the risk map has no district areas).</source>
       <translation>行政区：按单位填报的所属区统计（风险一张图未提供行政区边界）。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="568" />
+      <location filename="../plugin/core/reporting/data.py" line="594" />
       <source>No finding: every hazard source the rule asks about names its controls and a responsible person.</source>
       <translation>未发现问题：规则要求的危险源均已填写管控措施和责任人。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="581" />
+      <location filename="../plugin/core/reporting/data.py" line="607" />
       <source>No issue was recorded.</source>
       <translation>未记录任何问题。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="598" />
+      <location filename="../plugin/core/reporting/data.py" line="624" />
       <source>Warning: some steps used rules other than those given to the report (see the SHA-256 of each step).</source>
       <translation>警告：部分步骤所用的规则与生成报告时指定的规则不同（见各步骤的 SHA-256）。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="601" />
+      <location filename="../plugin/core/reporting/data.py" line="627" />
       <source>Report time</source>
       <translation>报告时间</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="601" />
+      <location filename="../plugin/core/reporting/data.py" line="627" />
       <source>Risk database</source>
       <translation>风险数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="602" />
+      <location filename="../plugin/core/reporting/data.py" line="628" />
       <source>Personal data</source>
       <translation>个人信息</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="680" />
+      <location filename="../plugin/core/reporting/data.py" line="706" />
       <source>Districts: the units do not record their inherent level (scored before it was kept): the inherent columns stay empty until the database is scored and mapped again.</source>
       <translation>行政区：单位未记录固有风险等级（评价时尚未保存该字段），固有风险各列为空；重新评价并重新生成风险一张图后即可填写。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="715" />
+      <location filename="../plugin/core/reporting/data.py" line="741" />
       <source>at least one control measure</source>
       <translation>至少一项管控措施</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="716" />
+      <location filename="../plugin/core/reporting/data.py" line="742" />
       <source>a responsible person</source>
       <translation>管控责任人</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="949" />
+      <location filename="../plugin/core/reporting/data.py" line="1007" />
       <source>Cascade upgrade</source>
       <translation>连锁升级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="500" />
+      <location filename="../plugin/core/reporting/data.py" line="513" />
       <source>Units not scored</source>
       <translation>未评级单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="550" />
+      <location filename="../plugin/core/reporting/data.py" line="534" />
+      <source>Dynamic risk (现实风险) as assessed on {day}: the inherent level raised by open major hidden dangers, overdue general ones, recent accidents and missing controls, by the rules' [dynamic] (the plugin's own factors, no standard gives them).</source>
+      <translation>现实风险（评估日期 {day}）：在固有风险等级基础上，因未整改的重大隐患、逾期未整改的一般隐患、近期事故和管控缺失而提升，依据规则文件的 [dynamic]（本插件自行设计的系数，无国家标准规定）。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="576" />
       <source>The {n} most probable chains of {total}, by probability.</source>
       <translation>按概率列出全部 {total} 条连锁链中最可能的 {n} 条。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="604" />
+      <location filename="../plugin/core/reporting/data.py" line="630" />
       <source>contact names, phones and surveyors masked</source>
       <translation>联系人姓名、电话和调查人已脱敏</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="605" />
+      <location filename="../plugin/core/reporting/data.py" line="631" />
       <source>shown in full (unmasked on request)</source>
       <translation>完整显示（应要求未脱敏）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="944" />
+      <location filename="../plugin/core/reporting/data.py" line="1002" />
       <source>Proximity upgrade</source>
       <translation>敏感目标升级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="498" />
+      <location filename="../plugin/core/reporting/data.py" line="511" />
       <source>Major hazard sources (units with S ≥ 1)</source>
       <translation>重大危险源单位数（S ≥ 1）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="718" />
+      <location filename="../plugin/core/reporting/data.py" line="744" />
       <source> and </source>
       <translation>和</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="926" />
+      <location filename="../plugin/core/reporting/data.py" line="984" />
       <source>α = {alpha:g} for {range} people within 500 m outside the plant</source>
       <translation>厂区边界外 500 米范围内人数为 {range} 时，α = {alpha:g}</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="949" />
+      <location filename="../plugin/core/reporting/data.py" line="1007" />
       <source>up {n} level(s) when a level-1 source is reachable within {k} steps</source>
       <translation>{k} 步内可连锁波及重大风险危险源时升 {n} 级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="945" />
+      <location filename="../plugin/core/reporting/data.py" line="1003" />
       <source>all</source>
       <translation>全部</translation>
     </message>
@@ -2567,99 +2597,109 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>升级危险源 {} 个，防护距离内有高敏感目标 {} 处，连线 {} 条。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="675" />
+      <location filename="../plugin/processing/report_pdf.py" line="699" />
       <source>No level-1 or level-2 units</source>
       <translation>没有重大或较大风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="703" />
+      <location filename="../plugin/processing/report_pdf.py" line="727" />
       <source>Level-1 and level-2 units</source>
       <translation>一级和二级风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="799" />
+      <location filename="../plugin/processing/report_pdf.py" line="824" />
       <source>City Safety Risk Map report</source>
       <translation>城市安全风险一张图报告</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="842" />
+      <location filename="../plugin/processing/report_pdf.py" line="873" />
       <source>Units by sector and risk level</source>
       <translation>各行业领域单位风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="451" />
+      <location filename="../plugin/processing/report_pdf.py" line="461" />
       <source>Who answers: {} risk points without controls, {} without a responsible person; {} of {} major hazard sources without their three responsible people (包保责任人).</source>
       <translation>管控责任：{} 个风险点缺少管控措施，{} 个缺少责任人；{} 个重大危险源（共 {} 个）缺少包保责任人。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="550" />
+      <location filename="../plugin/processing/report_pdf.py" line="561" />
       <source>Level-1 and level-2 units in {}: {}</source>
       <translation>{}重大、较大风险单位：{} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="647" />
-      <source>R</source>
-      <translation>R</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/report_pdf.py" line="781" />
-      <source>District boundaries</source>
-      <translation>行政区边界</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/report_pdf.py" line="826" />
-      <source>Legend</source>
-      <translation>图例</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/report_pdf.py" line="835" />
-      <source>Units by risk level</source>
-      <translation>各风险等级单位数</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/report_pdf.py" line="519" />
-      <source>(no district name)</source>
-      <translation>（未命名行政区）</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/report_pdf.py" line="536" />
-      <source>No district boundaries were given: the page covers the units surveyed in the district, and the map their extent.</source>
-      <translation>未提供行政区边界：本页按单位填报的行政区统计，地图显示这些单位的范围。</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/report_pdf.py" line="839" />
-      <source>Date: {}</source>
-      <translation>日期：{}</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/report_pdf.py" line="841" />
-      <source>Source: {}  ·  Rules: {}</source>
-      <translation>数据来源：{}  ·  规则：{}</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/report_pdf.py" line="552" />
-      <source>(the first {} shown)</source>
-      <translation>（显示前 {} 个）</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/report_pdf.py" line="555" />
-      <source>The map shows the risk density and the level-1 and level-2 units only: {} of {} units.</source>
-      <translation>地图仅显示风险密度和一级、二级风险单位：共 {1} 个单位中的 {0} 个。</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/report_pdf.py" line="603" />
-      <source>Inherent</source>
-      <translation>固有</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/report_pdf.py" line="603" />
+      <location filename="../plugin/processing/report_pdf.py" line="616" />
       <source>Final</source>
       <translation>最终</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/report_pdf.py" line="603" />
+      <location filename="../plugin/processing/report_pdf.py" line="617" />
       <source>Share</source>
       <translation>占比</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="671" />
+      <source>R</source>
+      <translation>R</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="805" />
+      <source>District boundaries</source>
+      <translation>行政区边界</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="855" />
+      <source>Legend</source>
+      <translation>图例</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="529" />
+      <source>(no district name)</source>
+      <translation>（未命名行政区）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="547" />
+      <source>No district boundaries were given: the page covers the units surveyed in the district, and the map their extent.</source>
+      <translation>未提供行政区边界：本页按单位填报的行政区统计，地图显示这些单位的范围。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="865" />
+      <source>Units by risk level</source>
+      <translation>各风险等级单位数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="870" />
+      <source>Date: {}</source>
+      <translation>日期：{}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="872" />
+      <source>Source: {}  ·  Rules: {}</source>
+      <translation>数据来源：{}  ·  规则：{}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="563" />
+      <source>(the first {} shown)</source>
+      <translation>（显示前 {} 个）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="566" />
+      <source>The map shows the risk density and the level-1 and level-2 units only: {} of {} units.</source>
+      <translation>地图仅显示风险密度和一级、二级风险单位：共 {1} 个单位中的 {0} 个。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="616" />
+      <source>Inherent</source>
+      <translation>固有</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="616" />
+      <source>Dynamic</source>
+      <translation>现实</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/report_pdf.py" line="865" />
+      <source>dynamic on {}</source>
+      <translation>现实风险 {}</translation>
     </message>
     <message>
       <location filename="../plugin/processing/risk_list.py" line="47" />

@@ -125,6 +125,9 @@ PAGE_FIELDS = (("page", "int"), ("kind", "text"), ("district", "text"),
                ("share_level3", "text"), ("share_level4", "text"),
                ("share_unscored", "text"), ("n_inherent1", "int"), ("n_inherent2", "int"),
                ("n_inherent3", "int"), ("n_inherent4", "int"), ("n_raised", "int"),
+               # the units by dynamic level and those raised (NULL before the dynamic risk)
+               ("n_dynamic1", "int"), ("n_dynamic2", "int"), ("n_dynamic3", "int"), ("n_dynamic4", "int"),
+               ("n_dynamic_raised", "int"),
                # the units' own district field (the list's filter) when no polygons are given
                ("district_key", "text"),
                # who answers for the risk: the page's findings, as a sentence ("" before 0.9's map)
@@ -144,6 +147,8 @@ def field_type(kind: str):
 SHARE_KEYS = {"share_level1": "n_level1", "share_level2": "n_level2", "share_level3": "n_level3",
               "share_level4": "n_level4", "share_unscored": "n_unscored"}
 INHERENT_KEYS = ("n_inherent1", "n_inherent2", "n_inherent3", "n_inherent4", "n_raised")
+#: The dynamic risk's counts on a page (district_summary's fields; the city's counted from the units).
+DYNAMIC_KEYS = ("n_dynamic1", "n_dynamic2", "n_dynamic3", "n_dynamic4", "n_dynamic_raised")
 #: The counts table with the inherent column has two rows more (its header, the units
 #: raised): its frame grows to this height (mm), into the space the template leaves below.
 COUNTS_WITH_INHERENT_MM = 47.0
@@ -441,6 +446,11 @@ def _level_counts(units, rules) -> dict:
         if inherent.notna().any() or not level.notna().any():
             counts.update({f"n_inherent{k}": int((inherent == k).sum()) for k in rules.levels})
             counts["n_raised"] = int((level < inherent).sum())
+    if "dynamic_level" in units:
+        dynamic = pd.to_numeric(units["dynamic_level"], errors="coerce")
+        if dynamic.notna().any():
+            counts.update({f"n_dynamic{k}": int((dynamic == k).sum()) for k in rules.levels})
+            counts["n_dynamic_raised"] = int((pd.to_numeric(units["dynamic_raise"], errors="coerce") > 0).sum())
     return _with_shares(counts)
 
 
@@ -521,8 +531,9 @@ def _pages_layer(title: str, cover_geometry: QgsGeometry, cover_counts: dict[str
             counts = {k: int(d[k] or 0) if k in have else 0
                       for k in ("n_level1", "n_level2", "n_level3", "n_level4", "n_unscored")}
             counts["n_total"] = int(d["n_units"] or 0) if "n_units" in have else sum(counts.values())
-            if all(k in have and _present(d[k]) for k in INHERENT_KEYS):
-                counts.update({k: int(d[k]) for k in INHERENT_KEYS})
+            for keys in (INHERENT_KEYS, DYNAMIC_KEYS):
+                if all(k in have and _present(d[k]) for k in keys):
+                    counts.update({k: int(d[k]) for k in keys})
             counts = _with_shares(counts)
             note, capped = _page_note(name, counts, rows, tr)
             found = {k: d[k] for k in ACCOUNTABILITY_KEYS if k in have and _present(d[k])} \
@@ -586,36 +597,49 @@ def _page_value(field: str, bold: bool = False) -> QgsTableCell:
                  bold=bold, size=8, align=Qt.AlignmentFlag.AlignRight)
 
 
-def _fill_level_counts(table: QgsLayoutItemManualTable, rules, tr, inherent: bool = False) -> None:
+def _fill_level_counts(table: QgsLayoutItemManualTable, rules, tr, inherent: bool = False,
+                       dynamic: bool = False) -> None:
     """One row per level (label on the level's colour) with the page's count and its share of
     the page's units; with ``inherent`` a header row, the count by inherent level (the scores
     alone) before the final one, and a last row of the units the upgrades raised
-    (docs/domain/mapping.md §3.1)."""
+    (docs/domain/mapping.md §3.1); with ``dynamic`` a column of the units by dynamic level
+    (现实风险) after the final one, its last row the units the dynamic factors raised."""
     blank = _cell("", size=8)
     width = table.frame(0).rect().width()
     # Three number columns leave a narrow table (a district page's) too little room for
     # "3 一般风险 moderate risk": there the level's number and Chinese name, as the Excel
     # report's headings show them; the legend beside it has the full label.
-    compact = inherent and width < COMPACT_BELOW_MM
+    compact = (inherent or dynamic) and width < COMPACT_BELOW_MM
+    dyn = [blank] if dynamic else []
     rows = []
-    if inherent:
-        rows.append([blank, *(_cell(t, bold=True, size=8, align=Qt.AlignmentFlag.AlignRight)
-                              for t in (tr("Inherent"), tr("Final"), tr("Share")))])
+    if inherent or dynamic:
+        heads = [*([tr("Inherent")] if inherent else []), tr("Final"), *([tr("Dynamic")] if dynamic else []),
+                 tr("Share")]
+        rows.append([blank, *(_cell(t, bold=True, size=8, align=Qt.AlignmentFlag.AlignRight) for t in heads)])
     for k, lv in rules.levels.items():
         label = f"{lv.level} {lv.zh}" if compact else level_label(lv)
         rows.append([_cell(label, background=lv.colour, size=8),
                      *([_page_value(f"n_inherent{k}")] if inherent else []),
-                     _page_value(f"n_level{k}"), _page_value(f"share_level{k}")])
-    rows.append([_cell(UNSCORED_LABEL, background="#bfbfbf", size=8), *([blank] if inherent else []),
-                 _page_value("n_unscored"), _page_value("share_unscored")])
+                     _page_value(f"n_level{k}"), *([_page_value(f"n_dynamic{k}")] if dynamic else []),
+                     _page_value(f"share_level{k}")])
+    unscored = UNSCORED_LABEL.split()[0] if compact and dynamic else UNSCORED_LABEL  # 未评级, as the levels' names
+    rows.append([_cell(unscored, background="#bfbfbf", size=8), *([blank] if inherent else []),
+                 _page_value("n_unscored"), *dyn, _page_value("share_unscored")])
     rows.append([_cell(tr("Total"), bold=True, size=8), *([blank] if inherent else []),
-                 _page_value("n_total", bold=True), blank])
-    if inherent:
-        rows.append([_cell(tr("Raised"), size=8), blank, _page_value("n_raised", bold=True), blank])
+                 _page_value("n_total", bold=True), *dyn, blank])
+    if inherent or dynamic:
+        rows.append([_cell(tr("Raised"), size=8), *([blank] if inherent else []),
+                     _page_value("n_raised", bold=True) if inherent else blank,
+                     *([_page_value("n_dynamic_raised", bold=True)] if dynamic else []), blank])
         table.frame(0).attemptResize(
             QgsLayoutSize(width, COUNTS_WITH_INHERENT_MM, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
     table.setTableContents(rows)
-    table.setColumnWidths(_widths(table, width, [0.0, 13.0, 12.0, 12.0] if inherent else [0.0, 14.0, 12.0]))
+    numbers = [*([13.0] if inherent else []), 12.0, *([12.0] if dynamic else []), 12.0]
+    if not (inherent or dynamic):
+        numbers = [14.0, 12.0]
+    elif inherent and dynamic:
+        numbers = [11.0, 9.5, 12.5, 10.5]
+    table.setColumnWidths(_widths(table, width, [0.0, *numbers]))
 
 
 def _fill_summary(table: QgsLayoutItemManualTable, units, rules, tr) -> None:
@@ -788,7 +812,8 @@ def build_layout(project: QgsProject, db: str, rules, title: str, tr, date_text:
     have = read.field_names(db, "units")
     units = read.columns(db, "units", ["sector", "level", "lon"]
                          + [c for c in ("lat", "district") if districts is None and c in have]
-                         + (["inherent_level"] if "inherent_level" in have else []))
+                         + [c for c in ("inherent_level", "dynamic_level", "dynamic_raise", "dynamic_as_of")
+                            if c in have])
     points = _cover_points_layer(db, rules, tr)
     density = _density_layer(db, rules, work_dir)
     for layer in (points, density):
@@ -800,6 +825,8 @@ def build_layout(project: QgsProject, db: str, rules, title: str, tr, date_text:
     units_table = _item(layout, "units_table", QgsLayoutItemAttributeTable)
     rows = units_table.maximumNumberOfFeatures()
     unit_districts = _districts_of_units(units, rules, tr) if districts is None else None
+    as_of = str(units["dynamic_as_of"].dropna().max()) if "dynamic_as_of" in units and \
+        units["dynamic_as_of"].notna().any() else ""
     pages = _pages_layer(title, _cover_geometry(risk, districts), _level_counts(units, rules), districts, rows, tr,
                          unit_districts, _accountability_by_district(db))
     project.addMapLayer(pages, False)  # the atlas coverage: neither drawn nor in the legend
@@ -807,6 +834,8 @@ def build_layout(project: QgsProject, db: str, rules, title: str, tr, date_text:
     kinds = {"cover": "city", "district": "district"}
     inherent = {kind: any(f["kind"] == value and _present(f["n_raised"]) for f in pages.getFeatures())
                 for kind, value in kinds.items()}
+    dynamic = {kind: any(f["kind"] == value and _present(f["n_dynamic_raised"]) for f in pages.getFeatures())
+               for kind, value in kinds.items()}
 
     lon = pd.to_numeric(units["lon"], errors="coerce").dropna()
     epsg = gauss_kruger_epsg(float(lon.median())) if len(lon) else DEFAULT_MAP_EPSG
@@ -832,9 +861,11 @@ def build_layout(project: QgsProject, db: str, rules, title: str, tr, date_text:
             for layer in page_layers[kind]:
                 root.addLayer(layer)
         legend.updateLegend()
-        _item(layout, f"{kind}_counts_heading", QgsLayoutItemLabel).setText(tr("Units by risk level"))
+        _item(layout, f"{kind}_counts_heading", QgsLayoutItemLabel).setText(
+            tr("Units by risk level") + (" · " + tr("dynamic on {}").format(as_of)
+                                         if dynamic[kind] and kind == "cover" else ""))  # a district's is narrow
         _fill_level_counts(_item(layout, f"{kind}_counts", QgsLayoutItemManualTable), rules, tr,
-                           inherent=inherent[kind])
+                           inherent=inherent[kind], dynamic=dynamic[kind])
 
     _item(layout, "date", QgsLayoutItemLabel).setText(tr("Date: {}").format(date_text))
     _item(layout, "footer", QgsLayoutItemLabel).setText(

@@ -618,3 +618,44 @@ def test_the_narrow_reads_assemble_the_same_report_as_the_whole_layers(analysed_
             pd.testing.assert_frame_equal(new.level_units[k], old.level_units[k], check_dtype=False)
         assert new.truncated == old.truncated and new.notes == old.notes and new.steps == old.steps
     assert len(new.receptors) == 7 and new.truncated  # the cap was reached
+
+
+def test_the_dynamic_risk_beside_the_inherent_when_computed(analysed_db, report, tmp_path):
+    """Before citysafety:dynamic_risk the report has no dynamic column; after it, the summary
+    counts the units by dynamic level, the districts per dynamic level as the district summary
+    holds them, and the level sheets give each unit's dynamic level and what raised it."""
+    from openpyxl import Workbook
+
+    from plugin.core import steps
+
+    assert "Units by dynamic risk" not in [c.value for row in openpyxl.load_workbook(report)["概览"].iter_rows()
+                                           for c in row]
+    units = _units(analysed_db)
+    unit = units.loc[units["level"] == 2, "unit_code"].iloc[0]
+    wb = Workbook()
+    wb.active.append(["单位编码", "隐患描述", "隐患等级", "整改状态", "发现日期"])
+    wb.active.append([unit, "可燃气体报警器失效", "重大隐患", "未整改", "2026-03-05"])
+    wb.save(tmp_path / "hd.xlsx")
+    steps.import_hidden_dangers(analysed_db, [tmp_path / "hd.xlsx"], RULES)
+    steps.dynamic_risk(analysed_db, RULES, "2026-04-01")
+    book = openpyxl.load_workbook(_write(analysed_db, tmp_path, "dynamic.xlsx"))
+    after = _units(analysed_db)
+    _, rows = _block(book["概览"], "Level")
+    by_level = pd.DataFrame(rows[1:], columns=rows[0])
+    expected = [int((after.dynamic_level == k).sum()) for k in (1, 2, 3, 4)]
+    assert by_level["Units by dynamic risk"].tolist()[:4] == expected
+    ds = pyogrio.read_dataframe(analysed_db, layer="district_summary", read_geometry=False).set_index("district")
+    t = _district_block_of(book)
+    for k in (1, 2, 3, 4):
+        assert t[f"{k} {RULES.levels[k].zh}: dynamic risk"].to_dict() == ds[f"n_dynamic{k}"].astype(int).to_dict()
+    assert t["Units raised by the dynamic factors"].sum() == ds["n_dynamic_raised"].sum() >= 1
+    sheet = _table(book["较大风险单位"])
+    row = sheet[sheet["Unit code"] == unit].iloc[0]
+    assert row["Unit dynamic level"] == 1 and "重大隐患" in row["Dynamic risk: raised by"]
+    notes = [c.value for r in book["概览"].iter_rows() for c in r if isinstance(c.value, str)]
+    assert any("2026-04-01" in n and "Dynamic risk" in n for n in notes)
+
+
+def _district_block_of(book) -> pd.DataFrame:
+    _, rows = _block(book["概览"], "District")
+    return pd.DataFrame(rows[1:], columns=rows[0]).set_index("District")

@@ -440,3 +440,43 @@ def test_a_large_district_draws_the_density_and_its_level_1_and_2_units(analysed
 
 def read_risk_levels(db: Path):
     return pyogrio.read_dataframe(db, layer="risk_map", columns=["level"], read_geometry=False)["level"]
+
+
+def test_each_page_says_its_dynamic_risk_once_computed(analysed_db, rules, tmp_path):
+    """After citysafety:dynamic_risk the cover counts the city's units by dynamic level and
+    each district page its own (district_summary's n_dynamic*), with the assessment day."""
+    from openpyxl import Workbook
+
+    from plugin.core import steps
+    from plugin.core.store.riskdb import read_layer
+    from plugin.processing.report_pdf import export_report_pdf
+
+    units = read_layer(analysed_db, "units")
+    unit = units.loc[units["level"] == 2, "unit_code"].iloc[0]
+    wb = Workbook()
+    wb.active.append(["单位编码", "隐患描述", "隐患等级", "整改状态", "发现日期"])
+    wb.active.append([unit, "可燃气体报警器失效", "重大隐患", "未整改", "2026-03-05"])
+    wb.save(tmp_path / "hd.xlsx")
+    steps.import_hidden_dangers(analysed_db, [tmp_path / "hd.xlsx"], rules)
+    steps.dynamic_risk(analysed_db, rules, "2026-04-01")
+    pdf = tmp_path / "dynamic.pdf"
+    export_report_pdf(str(analysed_db), str(pdf), rules, TITLE, tr=identity, date_text=DATE)
+    after = read_layer(analysed_db, "units")
+
+    def dynamic(text: str) -> tuple[int, ...]:
+        """The counts table's dynamic column: per level (inherent, final, dynamic, share), then raised."""
+        flat = re.sub(r"\s+", " ", text)
+        assert "Inherent Final Dynamic Share" in flat, flat[-800:]
+        found = [int(re.search(rf"{k} \S+(?: [a-z ]+?)? ([\d,]+) ([\d,]+) ([\d,]+) [\d.]+%", flat).group(3))
+                 for k in (1, 2, 3, 4)]
+        raised = re.search(r"Raised ([\d,]+) ([\d,]+)", flat)
+        assert raised, flat[-800:]
+        return (*found, int(raised.group(2)))
+
+    assert "dynamic on 2026-04-01" in pdf_text(pdf, 1)  # the assessment day in the cover's heading
+    assert dynamic(pdf_text(pdf, 1)) == (*(int((after.dynamic_level == k).sum()) for k in (1, 2, 3, 4)),
+                                         int((after.dynamic_raise > 0).sum()))
+    summary = read_layer(analysed_db, "district_summary")
+    for k, d in enumerate(summary.itertuples(), start=2):
+        assert dynamic(pdf_text(pdf, k)) == (d.n_dynamic1, d.n_dynamic2, d.n_dynamic3, d.n_dynamic4,
+                                             d.n_dynamic_raised), d.district

@@ -191,6 +191,12 @@ COLUMNS: dict[str, Col] = {
     "inherent_4": Col(N_("{level}: inherent"), COUNT),
     "n_raised": Col(N_("Units raised by the upgrades"), COUNT),
     "risk_index_inherent": Col(N_("Risk index of the inherent levels"), DEC3),
+    # the dynamic risk (现实风险, scoring/dynamic.py), when it was computed
+    "n_units_dynamic": Col(N_("Units by dynamic risk"), COUNT),
+    **{f"dynamic_{k}": Col(N_("{level}: dynamic risk"), COUNT) for k in range(1, 5)},
+    "n_dynamic_raised": Col(N_("Units raised by the dynamic factors"), COUNT),
+    "unit_dynamic_level": Col(N_("Unit dynamic level"), COUNT),
+    "dynamic_reasons": Col(N_("Dynamic risk: raised by")),
     # method
     "section": Col(N_("Section")),
     "key": Col(N_("Key")),
@@ -221,11 +227,17 @@ LEVEL_COLUMNS = {"level_1": 1, "level_2": 2, "level_3": 3, "level_4": 4}
 # The district table's columns of one level each: their headings fill the level's name into
 # the label ("{level}") and take its colour, like LEVEL_COLUMNS.
 LEVEL_OF_COLUMN = {**LEVEL_COLUMNS, **{f"share_{k}": k for k in range(1, 5)},
-                   **{f"inherent_{k}": k for k in range(1, 5)}, **{f"points_{k}": k for k in range(1, 5)}}
+                   **{f"inherent_{k}": k for k in range(1, 5)}, **{f"points_{k}": k for k in range(1, 5)},
+                   **{f"dynamic_{k}": k for k in range(1, 5)}}
+#: The district table's and the level sheets' columns of the dynamic risk, shown when it was computed.
+DYNAMIC_DISTRICT_COLUMNS = (*(f"dynamic_{k}" for k in range(1, 5)), "n_dynamic_raised")
+DYNAMIC_LEVEL_SHEET_COLUMNS = ("unit_dynamic_level", "dynamic_reasons")
+DYNAMIC_REASONS = ("reason_hidden_major", "reason_hidden_overdue", "reason_accident", "reason_controls")
 
 LEVEL_SHEET_COLUMNS = (
     "unit_code", "unit_name", "sector_zh", "district", "street", "address", "unit_level", "unit_level_zh",
-    "major_hazard", "unit_s_value", "population_500m", "level_reasons", "contact_name", "contact_phone", "surveyor",
+    "major_hazard", "unit_s_value", "population_500m", "level_reasons", *DYNAMIC_LEVEL_SHEET_COLUMNS, "contact_name",
+    "contact_phone", "surveyor",
     "survey_date", "hazard_code", "hazard_name", "kind", "equipment", "substance", "cas", "quantity_t", "hazard_level",
     "hazard_level_zh", "method", "r_value", "alpha", "alpha_source", "sum_beta_q", "q_over_Q", "beta", "lec_d", "ls_r",
     "base_level", "upgrade_reason", "score_note", "reach_m", "n_receptors", "n_high", "nearest_high", "reach_1",
@@ -409,7 +421,8 @@ def _level_int(s: pd.Series) -> pd.Series:
 
 UNIT_FIELDS = ("unit_code", "name", "credit_code", "sector", "sector_zh", "district", "street", "address", "lon",
                "lat", "survey_date", "surveyor", "contact_name", "contact_phone", "level", "level_zh", "major_hazard",
-               "s_value", "r_value", "alpha", "level_reasons", "cascade_reason", "population_500m", "inherent_level")
+               "s_value", "r_value", "alpha", "level_reasons", "cascade_reason", "population_500m", "inherent_level",
+               "dynamic_level", "dynamic_raise", "dynamic_as_of", *DYNAMIC_REASONS)
 HAZARD_FIELDS = ("hazard_code", "unit_code", "name", "kind", "equipment", "substance", "cas", "quantity_t", "method",
                  "q_over_Q", "beta", "r_value", "alpha", "alpha_source", "lec_d", "ls_r", "level", "level_zh",
                  "score_note", "base_level", "upgrade_reason", "reach_m", "n_receptors", "n_high", "protection_m",
@@ -440,7 +453,7 @@ class ReportSource:
 
 
 #: What the report's counts (totals, levels, sectors, districts) need of every unit.
-UNIT_COUNT_FIELDS = ("sector", "district", "level", "major_hazard", "inherent_level")
+UNIT_COUNT_FIELDS = ("sector", "district", "level", "major_hazard", "inherent_level", "dynamic_level")
 
 
 def _expand(counts: pd.DataFrame) -> pd.DataFrame:
@@ -512,12 +525,25 @@ def assemble_report(source: ReportSource, rules: Rules, unmask: bool = False, tr
     })
     by_sector = _sector_table(every_unit, rules, tr)
     by_district = _district_table(every_unit, layers["district_summary"], tr, notes)
+    dynamic = "dynamic_level" in every_unit and _level_int(every_unit["dynamic_level"]).notna().any()
+    if dynamic:  # the dynamic risk beside the inherent (docs/domain/dynamic_risk.md §4)
+        dyn = _level_int(every_unit["dynamic_level"])
+        by_level["n_units_dynamic"] = [int((dyn == lv.level).sum()) for lv in levels] + [int(dyn.isna().sum())]
+        by_district = _with_dynamic_districts(by_district, every_unit, layers["district_summary"], tr)
+        days = sorted(set(_text(units.get("dynamic_as_of", pd.Series(dtype=object))).dropna()) - {""})
+        notes[SUMMARY_SHEET].append(tr(N_("Dynamic risk (现实风险) as assessed on {day}: the inherent level raised by "
+                                          "open major hidden dangers, overdue general ones, recent accidents and "
+                                          "missing controls, by the rules' [dynamic] (the plugin's own factors, no "
+                                          "standard gives them).")).format(day=", ".join(days) or "?"))
 
     # -- level-1 and level-2 units with their hazard sources ----------------------------------
     shown = units.loc[units["level"].isin(list(LEVEL_SHEETS)), "unit_code"]
     nearest = _nearest_high(layers["hazard_receptor_links"], hazards.loc[hazards["unit_code"].isin(shown),
                                                                           "hazard_code"])
     level_units = {k: _level_sheet(units, hazards, nearest, k, list(rules.sectors), tr) for k in LEVEL_SHEETS}
+    for k in LEVEL_SHEETS:
+        if not dynamic:
+            level_units[k] = level_units[k].drop(columns=list(DYNAMIC_LEVEL_SHEET_COLUMNS))
     for k, sheet in LEVEL_SHEETS.items():
         if not steps["proximity"]:
             notes[sheet].append(not_run["proximity"])
@@ -779,7 +805,8 @@ def _level_sheet(units: pd.DataFrame, hazards: pd.DataFrame, nearest: pd.Series,
         "address": u.get("address"), "unit_level": u["level"], "unit_level_zh": u.get("level_zh"),
         "major_hazard": _yes_no(u["major_hazard"], tr) if "major_hazard" in u else None,
         "unit_s_value": u.get("s_value"), "population_500m": u.get("population_500m"),
-        "level_reasons": _unit_reasons(u), "contact_name": u.get("contact_name"),
+        "level_reasons": _unit_reasons(u), "unit_dynamic_level": u.get("dynamic_level"),
+        "dynamic_reasons": _dynamic_reasons(u), "contact_name": u.get("contact_name"),
         "contact_phone": u.get("contact_phone"), "surveyor": u.get("surveyor"), "survey_date": u.get("survey_date"),
         "lon": u.get("lon"), "lat": u.get("lat")})
     h = hazards[hazards["unit_code"].isin(u["unit_code"])]
@@ -795,6 +822,37 @@ def _level_sheet(units: pd.DataFrame, hazards: pd.DataFrame, nearest: pd.Series,
     out["_h"] = _num(out.get("hazard_level", pd.Series(index=out.index, dtype=float))).fillna(9)
     out = out.sort_values(["_s", "district", "unit_code", "_h", "hazard_code"], kind="stable", na_position="last")
     return _ensure(out, LEVEL_SHEET_COLUMNS)
+
+
+def _dynamic_reasons(u: pd.DataFrame) -> pd.Series:
+    """The reasons of a unit's dynamic raises, one per line ('' when nothing raises it)."""
+    parts = [_text(u[c]).fillna("") if c in u else pd.Series("", index=u.index) for c in DYNAMIC_REASONS]
+    joined = parts[0]
+    for p in parts[1:]:
+        joined = joined.where(p == "", joined.where(joined == "", joined + "\n") + p)
+    return joined
+
+
+def _with_dynamic_districts(table: pd.DataFrame, units: pd.DataFrame, summary: pd.DataFrame | None,
+                            tr) -> pd.DataFrame:
+    """The district table with the units per dynamic level and those raised: the district
+    summary's (counted in the districts' areas), else counted from the units' surveyed district."""
+    out = table.copy()
+    if summary is not None and "n_dynamic1" in summary:
+        per = summary.set_index(_text(summary["district"]).to_numpy())
+        names = _text(out["district"]).to_numpy()
+        for k in range(1, 5):
+            out[f"dynamic_{k}"] = _num(per[f"n_dynamic{k}"]).reindex(names).to_numpy()
+        out["n_dynamic_raised"] = _num(per["n_dynamic_raised"]).reindex(names).to_numpy()
+        return out
+    dist = _text(units["district"]).fillna(tr(N_("(no district)"))).to_numpy()
+    dyn = _level_int(units["dynamic_level"]).fillna(0).astype(int).to_numpy()
+    names = _text(out["district"]).to_numpy()
+    for k in range(1, 5):
+        out[f"dynamic_{k}"] = pd.Series(dyn == k).groupby(dist).sum().reindex(names).fillna(0).astype(int).to_numpy()
+    raised = (dyn > 0) & (dyn < _level_int(units["level"]).fillna(0).astype(int).to_numpy())
+    out["n_dynamic_raised"] = pd.Series(raised).groupby(dist).sum().reindex(names).fillna(0).astype(int).to_numpy()
+    return out
 
 
 def _cap_level_sheet(frame: pd.DataFrame, level: int, max_rows: int) -> tuple[pd.DataFrame, Truncation | None]:
