@@ -9,8 +9,12 @@ Steps:
    upgrades), build the cascade (domino) graph, build the risk map (the risk_map layer,
    out/demo/risk_density.tif and the district summary), and end with the reports:
    out/demo/report.xlsx and out/demo/report.pdf (a cover page and one page per district);
-3. citysafety:risk_list — the 风险清单 of every risk point: out/demo/风险清单.xlsx;
-4. citysafety:notice_cards — a 风险告知卡 for every level-1 and level-2 unit:
+3. citysafety:import_hidden_dangers and citysafety:import_accidents — the sample's
+   hidden-danger ledger and accident records (resources/sample/records/, with their deliberate
+   mistakes), then citysafety:dynamic_risk — each unit's 现实风险 on 2026-06-30, and
+   citysafety:export_report again: the reports with the dynamic risk beside the inherent;
+4. citysafety:risk_list — the 风险清单 of every risk point: out/demo/风险清单.xlsx;
+5. citysafety:notice_cards — a 风险告知卡 for every level-1 and level-2 unit:
    out/demo/风险告知卡.pdf.
 """
 
@@ -99,10 +103,26 @@ def main() -> int:
         "TITLE": "样例城市安全风险评估报告 Sample City Safety Risk Report"},
         feedback=log.feedback)
     pages = res["PAGES"]
-    print("3. citysafety:risk_list")
+    from tools.sample_city.records import ACCIDENTS_NAME, AS_OF, LEDGER_NAME
+
+    records = args.sample / "records"
+    print(f"3. citysafety:import_hidden_dangers, import_accidents, dynamic_risk ({AS_OF}), export_report")
+    found = processing.run("citysafety:import_hidden_dangers", {
+        "INPUT": str(db), "FILES": [str(records / LEDGER_NAME)], "ERROR_WORKBOOKS": str(out / "errors")},
+        feedback=log.feedback)
+    accidents = processing.run("citysafety:import_accidents", {
+        "INPUT": str(db), "FILES": [str(records / ACCIDENTS_NAME)], "ERROR_WORKBOOKS": str(out / "errors")},
+        feedback=log.feedback)
+    dynamic = processing.run("citysafety:dynamic_risk", {"INPUT": str(db), "AS_OF": AS_OF.isoformat()},
+                             feedback=log.feedback)
+    res = processing.run("citysafety:export_report", {
+        "INPUT": str(db), "XLSX": str(out / "report.xlsx"), "PDF": str(out / "report.pdf"),
+        "TITLE": "样例城市安全风险评估报告 Sample City Safety Risk Report"}, feedback=log.feedback)
+    pages = res["PAGES"]
+    print("4. citysafety:risk_list")
     listed = processing.run("citysafety:risk_list", {"INPUT": str(db), "OUTPUT": str(out / "风险清单.xlsx")},
                             feedback=log.feedback)
-    print("4. citysafety:notice_cards")
+    print("5. citysafety:notice_cards")
     cards = processing.run("citysafety:notice_cards", {"INPUT": str(db), "OUTPUT": str(out / "风险告知卡.pdf")},
                            feedback=log.feedback)
     units = pyogrio.read_dataframe(db, layer="units", read_geometry=False)
@@ -155,6 +175,16 @@ def main() -> int:
     balanced = bool((runs.rows_read == runs.rows_accepted + runs.rows_rejected + runs.rows_skipped_blank
                      + runs.rows_skipped_total).all())
     print(f"\nBalance 行数核对: {'OK 通过' if balanced else 'FAILED 未通过'}")
+    print(f"\nHidden dangers 隐患: {found['RECORDS']} accepted ({found['MAJOR']} major 重大), "
+          f"{found['ROWS_REJECTED']} rows rejected; accidents 事故: {accidents['RECORDS']} accepted, "
+          f"{accidents['ROWS_REJECTED']} rejected")
+    units = pyogrio.read_dataframe(db, layer="units", read_geometry=False)
+    both = pd.DataFrame({"固有 inherent": units["level"].value_counts(),
+                         "现实 dynamic": units["dynamic_level"].value_counts()}).reindex([1, 2, 3, 4]).fillna(0)
+    table(f"Units by inherent and dynamic level 固有风险与现实风险（{AS_OF}）", both.astype(int))
+    print(f"Raised 现实风险提升: {dynamic['RAISED']} units — "
+          + ", ".join(f"{f} {int((units[f'raise_{f}'] > 0).sum())}"
+                      for f in ("hidden_major", "hidden_overdue", "accident", "controls")))
     print(f"\nOutputs 输出 ({time.perf_counter() - t0:.1f} s):")
     print(f"  risk database 风险数据库: {db}")
     print(f"  risk density 风险密度:     {density}")

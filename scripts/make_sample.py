@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Generate the fictional sample city: survey workbooks, manifest, districts, receptors and
-population raster (tools/sample_city/generator.py).
+population raster (tools/sample_city/generator.py), and in ``records/`` a hidden-danger ledger
+and accident records for the units the survey import accepts (tools/sample_city/records.py).
 
     python scripts/make_sample.py OUT_DIR [--units N] [--seed S] [--clean]
 
@@ -22,6 +23,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tools.sample_city.generator import DEFAULT_SEED, MANIFEST_NAME, generate_city, write_city, write_layers
+from tools.sample_city.records import write_records
 
 # What --clean removes: only the kinds of file this script writes (README.md stays).
 GENERATED = ("*.xlsx", "*.csv", "*.gpkg", "*.tif", MANIFEST_NAME)
@@ -40,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = args.out_dir
     out.mkdir(parents=True, exist_ok=True)
     if args.clean:
-        for pattern in GENERATED:
+        for pattern in (*GENERATED, *(f"records/{g}" for g in GENERATED)):
             for f in out.glob(pattern):
                 if f.is_file():
                     f.unlink()
@@ -53,10 +55,16 @@ def main(argv: list[str] | None = None) -> int:
     t3 = time.perf_counter()
     with open(out / MANIFEST_NAME, "w", encoding="utf-8") as fh:
         json.dump(manifest, fh, ensure_ascii=False, indent=1)
+    # the records name units the survey import accepts (the messy sample rejects some)
+    from plugin.core.ingest.importer import import_surveys
+
+    surveys = sorted(p for p in out.iterdir() if p.suffix in (".xlsx", ".csv"))
+    records = write_records(import_surveys(surveys).units, out / "records")
     total = sum(f.stat().st_size for f in out.iterdir() if f.is_file())
     print(f"{city.n_units:,} units, {city.n_hazards:,} hazard sources → {out}")
     print(f"generate {t1 - t0:.1f} s, workbooks {t2 - t1:.1f} s, layers {t3 - t2:.1f} s; "
-          f"{len(manifest['files'])} survey files, folder {total / 1e6:.2f} MB")
+          f"{len(manifest['files'])} survey files, folder {total / 1e6:.2f} MB; records: "
+          + ", ".join(f"{name} {f['rows']} rows" for name, f in records["files"].items()))
     return 0
 
 

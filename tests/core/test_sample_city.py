@@ -425,3 +425,30 @@ def test_committed_sample(tmp_path):
     assert fresh["files"] == committed["files"], "resources/sample is stale: run scripts/make_sample.py"
     for f in committed["files"]:
         assert (SAMPLE / f["file"]).exists()
+
+
+def test_the_sample_records_import_as_their_manifest_says(analysed_db_session, tmp_path):
+    """resources/sample/records: the hidden-danger ledger and the accident records name units
+    the survey import accepts; every deliberate mistake is rejected on its row with its code,
+    and on the demo's day the dynamic risk raises units by every factor."""
+    import shutil
+
+    from plugin.core import steps
+    from tools.sample_city.records import ACCIDENTS_NAME, AS_OF, LEDGER_NAME
+
+    records = Path(__file__).resolve().parents[2] / "resources" / "sample" / "records"
+    manifest = json.loads((records / "manifest.json").read_text(encoding="utf-8"))
+    db = tmp_path / "risk.gpkg"
+    shutil.copyfile(analysed_db_session, db)
+    rules = load_rules()
+    for name, run in ((LEDGER_NAME, steps.import_hidden_dangers), (ACCIDENTS_NAME, steps.import_accidents)):
+        result = run(db, [records / name], rules)
+        expected = manifest["files"][name]
+        assert len(result.records) == expected["accepted"] and result.balanced, name
+        errors = result.issues[result.issues.severity == "error"]
+        assert sorted(zip(errors.code, errors.row.astype(int))) == sorted(
+            (m["code"], m["row"]) for m in expected["mistakes"]), name
+    summary = steps.dynamic_risk(db, rules, AS_OF.isoformat())
+    raised = {f: int((summary.units[f"raise_{f}"] > 0).sum()) for f in ("hidden_major", "hidden_overdue", "accident",
+                                                                          "controls")}
+    assert all(raised.values()), raised
