@@ -49,932 +49,1012 @@
       <translation>值班电话 {}</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="77" />
+      <location filename="../plugin/core/reporting/data.py" line="78" />
       <source>Unit code</source>
       <translation>单位编码</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="78" />
+      <location filename="../plugin/core/reporting/data.py" line="79" />
       <source>Unit name</source>
       <translation>单位名称</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="79" />
+      <location filename="../plugin/core/reporting/data.py" line="80" />
       <source>Unified social credit code</source>
       <translation>统一社会信用代码</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="80" />
+      <location filename="../plugin/core/reporting/data.py" line="81" />
       <source>Sector</source>
       <translation>行业领域</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="81" />
+      <location filename="../plugin/core/reporting/data.py" line="82" />
       <source>District</source>
       <translation>行政区</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="82" />
+      <location filename="../plugin/core/reporting/data.py" line="83" />
       <source>Street</source>
       <translation>街道</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="83" />
+      <location filename="../plugin/core/reporting/data.py" line="84" />
       <source>Address</source>
       <translation>地址</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="84" />
+      <location filename="../plugin/core/reporting/data.py" line="85" />
       <source>Unit level</source>
       <translation>单位风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="85" />
+      <location filename="../plugin/core/reporting/data.py" line="86" />
       <source>Unit level name</source>
       <translation>单位风险等级名称</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="86" />
+      <location filename="../plugin/core/reporting/data.py" line="87" />
       <source>Major hazard source (S ≥ 1)</source>
       <translation>是否构成重大危险源（S ≥ 1）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="87" />
+      <location filename="../plugin/core/reporting/data.py" line="88" />
       <source>Σq/Q of the unit (S)</source>
       <translation>单位 Σq/Q（S）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="88" />
+      <location filename="../plugin/core/reporting/data.py" line="89" />
       <source>Population within 500 m</source>
       <translation>500 米范围内人口</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="89" />
+      <location filename="../plugin/core/reporting/data.py" line="90" />
       <source>Reasons for the unit's level</source>
       <translation>单位定级依据</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="90" />
+      <location filename="../plugin/core/reporting/data.py" line="91" />
       <source>Contact person</source>
       <translation>联系人</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="91" />
+      <location filename="../plugin/core/reporting/data.py" line="92" />
       <source>Contact phone</source>
       <translation>联系电话</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="92" />
+      <location filename="../plugin/core/reporting/data.py" line="93" />
       <source>Surveyor</source>
       <translation>调查人</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="93" />
+      <location filename="../plugin/core/reporting/data.py" line="94" />
       <source>Survey date</source>
       <translation>调查日期</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="95" />
+      <location filename="../plugin/core/reporting/data.py" line="96" />
       <source>Hazard source code</source>
       <translation>危险源编码</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="96" />
+      <location filename="../plugin/core/reporting/data.py" line="97" />
       <source>Hazard source name</source>
       <translation>危险源名称</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="97" />
+      <location filename="../plugin/core/reporting/data.py" line="98" />
       <source>Hazard source type</source>
       <translation>危险源类型</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="98" />
+      <location filename="../plugin/core/reporting/data.py" line="99" />
       <source>Equipment type</source>
       <translation>设备类型</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="99" />
+      <location filename="../plugin/core/reporting/data.py" line="100" />
       <source>Substance</source>
       <translation>危险物质</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="100" />
+      <location filename="../plugin/core/reporting/data.py" line="101" />
       <source>CAS number</source>
       <translation>CAS 号</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="101" />
+      <location filename="../plugin/core/reporting/data.py" line="102" />
       <source>Design maximum quantity (t)</source>
       <translation>设计最大量（t）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="102" />
+      <location filename="../plugin/core/reporting/data.py" line="103" />
       <source>Hazard source level</source>
       <translation>危险源风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="103" />
+      <location filename="../plugin/core/reporting/data.py" line="104" />
       <source>Hazard source level name</source>
       <translation>危险源风险等级名称</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="104" />
+      <location filename="../plugin/core/reporting/data.py" line="105" />
       <source>Method</source>
       <translation>评价方法</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="105" />
+      <location filename="../plugin/core/reporting/data.py" line="106" />
       <source>R (GB 18218)</source>
       <translation>R（GB 18218）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="106" />
+      <location filename="../plugin/core/reporting/data.py" line="107" />
       <source>α</source>
       <translation>α</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="107" />
+      <location filename="../plugin/core/reporting/data.py" line="108" />
       <source>Source of α</source>
       <translation>α 来源</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="108" />
+      <location filename="../plugin/core/reporting/data.py" line="109" />
       <source>Σβq/Q</source>
       <translation>Σβq/Q</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="109" />
+      <location filename="../plugin/core/reporting/data.py" line="110" />
       <source>q/Q</source>
       <translation>q/Q</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="110" />
+      <location filename="../plugin/core/reporting/data.py" line="111" />
       <source>β</source>
       <translation>β</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="111" />
+      <location filename="../plugin/core/reporting/data.py" line="112" />
       <source>LEC D</source>
       <translation>LEC D</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="112" />
+      <location filename="../plugin/core/reporting/data.py" line="113" />
       <source>LS R</source>
       <translation>LS R</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="113" />
+      <location filename="../plugin/core/reporting/data.py" line="114" />
       <source>Level before proximity upgrade</source>
       <translation>敏感目标升级前等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="114" />
+      <location filename="../plugin/core/reporting/data.py" line="115" />
       <source>Proximity upgrade reason</source>
       <translation>敏感目标升级原因</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="115" />
+      <location filename="../plugin/core/reporting/data.py" line="116" />
       <source>Scoring note</source>
       <translation>评价备注</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="116" />
+      <location filename="../plugin/core/reporting/data.py" line="117" />
       <source>Reach radius (m)</source>
       <translation>影响半径（m）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="117" />
+      <location filename="../plugin/core/reporting/data.py" line="118" />
       <source>Receptors within reach</source>
       <translation>影响半径内敏感目标数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="118" />
+      <location filename="../plugin/core/reporting/data.py" line="119" />
       <source>High-sensitivity receptors within reach</source>
       <translation>影响半径内高敏感目标数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="119" />
+      <location filename="../plugin/core/reporting/data.py" line="120" />
       <source>Nearest high-sensitivity receptors</source>
       <translation>最近的高敏感目标</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="120" />
+      <location filename="../plugin/core/reporting/data.py" line="121" />
       <source>Cascade reach, one step</source>
       <translation>连锁可达危险源数（1 步）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="121" />
+      <location filename="../plugin/core/reporting/data.py" line="122" />
       <source>Cascade reach, all steps</source>
       <translation>连锁可达危险源数（任意步）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="122" />
+      <location filename="../plugin/core/reporting/data.py" line="123" />
       <source>Most probable chain from here</source>
       <translation>由此引发的最可能连锁链概率</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="123" />
+      <location filename="../plugin/core/reporting/data.py" line="124" />
       <source>Cascade upgrade reason</source>
       <translation>连锁升级原因</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="124" />
+      <location filename="../plugin/core/reporting/data.py" line="125" />
       <source>Longitude</source>
       <translation>经度</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="125" />
+      <location filename="../plugin/core/reporting/data.py" line="126" />
       <source>Latitude</source>
       <translation>纬度</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="127" />
+      <location filename="../plugin/core/reporting/data.py" line="128" />
       <source>Receptor</source>
       <translation>敏感目标</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="128" />
+      <location filename="../plugin/core/reporting/data.py" line="129" />
       <source>Receptor class</source>
       <translation>敏感目标类别</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="129" />
+      <location filename="../plugin/core/reporting/data.py" line="130" />
       <source>Sensitivity</source>
       <translation>敏感程度</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="130" />
+      <location filename="../plugin/core/reporting/data.py" line="131" />
       <source>Distance (m)</source>
       <translation>距离（m）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="131" />
+      <location filename="../plugin/core/reporting/data.py" line="132" />
       <source>Protection distance (m)</source>
       <translation>防护距离（m）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="132" />
+      <location filename="../plugin/core/reporting/data.py" line="133" />
       <source>Within the protection distance</source>
       <translation>是否在防护距离内</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="134" />
+      <location filename="../plugin/core/reporting/data.py" line="135" />
       <source>Rank</source>
       <translation>排名</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="135" />
+      <location filename="../plugin/core/reporting/data.py" line="136" />
       <source>Probability</source>
       <translation>概率</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="136" />
+      <location filename="../plugin/core/reporting/data.py" line="137" />
       <source>Steps</source>
       <translation>步数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="137" />
+      <location filename="../plugin/core/reporting/data.py" line="138" />
       <source>Chain</source>
       <translation>连锁链</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="138" />
+      <location filename="../plugin/core/reporting/data.py" line="139" />
       <source>Initiating hazard source</source>
       <translation>初始事故危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="139" />
+      <location filename="../plugin/core/reporting/data.py" line="140" />
       <source>Initiating unit</source>
       <translation>初始事故单位</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="140" />
+      <location filename="../plugin/core/reporting/data.py" line="141" />
       <source>Level of the initiating source</source>
       <translation>初始危险源风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="141" />
+      <location filename="../plugin/core/reporting/data.py" line="142" />
       <source>Last hazard source of the chain</source>
       <translation>连锁链末端危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="142" />
+      <location filename="../plugin/core/reporting/data.py" line="143" />
       <source>Unit of the last source</source>
       <translation>末端危险源所属单位</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="143" />
+      <location filename="../plugin/core/reporting/data.py" line="144" />
       <source>Level of the last source</source>
       <translation>末端危险源风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="145" />
+      <location filename="../plugin/core/reporting/data.py" line="146" />
       <source>Step</source>
       <translation>步骤</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="146" />
+      <location filename="../plugin/core/reporting/data.py" line="147" />
       <source>File</source>
       <translation>文件</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="147" />
+      <location filename="../plugin/core/reporting/data.py" line="148" />
       <source>Issue code</source>
       <translation>问题代码</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="148" />
+      <location filename="../plugin/core/reporting/data.py" line="149" />
       <source>Severity</source>
       <translation>严重程度</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="149" />
+      <location filename="../plugin/core/reporting/data.py" line="150" />
       <source>Count</source>
       <translation>数量</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="150" />
+      <location filename="../plugin/core/reporting/data.py" line="151" />
       <source>Example message (Chinese)</source>
       <translation>示例说明（中文）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="151" />
+      <location filename="../plugin/core/reporting/data.py" line="152" />
       <source>Example message (English)</source>
       <translation>示例说明（英文）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="152" />
+      <location filename="../plugin/core/reporting/data.py" line="153" />
       <source>Import run</source>
       <translation>导入批次</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="153" />
+      <location filename="../plugin/core/reporting/data.py" line="154" />
       <source>Status</source>
       <translation>状态</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="154" />
+      <location filename="../plugin/core/reporting/data.py" line="155" />
       <source>Rows read</source>
       <translation>读取行数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="155" />
+      <location filename="../plugin/core/reporting/data.py" line="156" />
       <source>Rows accepted</source>
       <translation>接受行数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="156" />
+      <location filename="../plugin/core/reporting/data.py" line="157" />
       <source>Rows rejected</source>
       <translation>拒绝行数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="157" />
+      <location filename="../plugin/core/reporting/data.py" line="158" />
       <source>Blank rows skipped</source>
       <translation>跳过空行数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="158" />
+      <location filename="../plugin/core/reporting/data.py" line="159" />
       <source>Total rows skipped</source>
       <translation>跳过合计行数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="159" />
+      <location filename="../plugin/core/reporting/data.py" line="160" />
       <source>Read = accepted + rejected + skipped</source>
       <translation>读取 = 接受 + 拒绝 + 跳过</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="160" />
+      <location filename="../plugin/core/reporting/data.py" line="161" />
       <source>Units imported</source>
       <translation>导入单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="161" />
+      <location filename="../plugin/core/reporting/data.py" line="162" />
       <source>Hazard sources imported</source>
       <translation>导入危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="162" />
+      <location filename="../plugin/core/reporting/data.py" line="163" />
       <source>Errors</source>
       <translation>错误数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="163" />
+      <location filename="../plugin/core/reporting/data.py" line="164" />
       <source>Warnings</source>
       <translation>警告数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="165" />
+      <location filename="../plugin/core/reporting/data.py" line="166" />
       <source>Item</source>
       <translation>项目</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="166" />
+      <location filename="../plugin/core/reporting/data.py" line="167" />
       <source>Value</source>
       <translation>值</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="167" />
+      <location filename="../plugin/core/reporting/data.py" line="168" />
       <source>Level</source>
       <translation>等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="168" />
+      <location filename="../plugin/core/reporting/data.py" line="169" />
       <source>Level name</source>
       <translation>等级名称</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="169" />
+      <location filename="../plugin/core/reporting/data.py" line="170" />
       <source>Units</source>
       <translation>单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="170" />
+      <location filename="../plugin/core/reporting/data.py" line="171" />
       <source>Hazard sources</source>
       <translation>危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="172" />
+      <location filename="../plugin/core/reporting/data.py" line="173" />
       <source>Level 1</source>
       <translation>1级风险</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="173" />
+      <location filename="../plugin/core/reporting/data.py" line="174" />
       <source>Level 2</source>
       <translation>2级风险</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="174" />
+      <location filename="../plugin/core/reporting/data.py" line="175" />
       <source>Level 3</source>
       <translation>3级风险</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="175" />
+      <location filename="../plugin/core/reporting/data.py" line="176" />
       <source>Level 4</source>
       <translation>4级风险</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="176" />
+      <location filename="../plugin/core/reporting/data.py" line="177" />
       <source>Unscored</source>
       <translation>未评级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="177" />
+      <location filename="../plugin/core/reporting/data.py" line="178" />
       <source>Total</source>
       <translation>合计</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="178" />
+      <location filename="../plugin/core/reporting/data.py" line="179" />
       <source>Worst level</source>
       <translation>最高风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="179" />
+      <location filename="../plugin/core/reporting/data.py" line="180" />
       <source>Area (km²)</source>
       <translation>面积（km²）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="180" />
+      <location filename="../plugin/core/reporting/data.py" line="181" />
       <source>Risk index</source>
       <translation>风险指数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="181" />
+      <location filename="../plugin/core/reporting/data.py" line="182" />
       <source>Rank by risk index</source>
       <translation>风险指数排名</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="183" />
+      <location filename="../plugin/core/reporting/data.py" line="184" />
       <source>{level}: share (%)</source>
       <translation>{level}：占比（%）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="187" />
+      <location filename="../plugin/core/reporting/data.py" line="188" />
       <source>Unscored: share (%)</source>
       <translation>未评级：占比（%）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="188" />
+      <location filename="../plugin/core/reporting/data.py" line="189" />
       <source>{level}: inherent</source>
       <translation>{level}：固有</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="192" />
+      <location filename="../plugin/core/reporting/data.py" line="193" />
       <source>Units raised by the upgrades</source>
       <translation>升级单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="193" />
+      <location filename="../plugin/core/reporting/data.py" line="194" />
       <source>Risk index of the inherent levels</source>
       <translation>固有风险指数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="195" />
+      <location filename="../plugin/core/reporting/data.py" line="196" />
       <source>Units by dynamic risk</source>
       <translation>按现实风险的单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="197" />
+      <location filename="../plugin/core/reporting/data.py" line="198" />
       <source>Units raised by the dynamic factors</source>
       <translation>现实风险提升的单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="198" />
+      <location filename="../plugin/core/reporting/data.py" line="199" />
       <source>Unit dynamic level</source>
       <translation>单位现实风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="199" />
+      <location filename="../plugin/core/reporting/data.py" line="200" />
       <source>Dynamic risk: raised by</source>
       <translation>现实风险提升原因</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="201" />
+      <location filename="../plugin/core/reporting/data.py" line="202" />
+      <source>Hidden dangers</source>
+      <translation>隐患数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="203" />
+      <source>Open</source>
+      <translation>未整改</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="204" />
+      <source>Open major hidden dangers</source>
+      <translation>未整改重大隐患</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="205" />
+      <source>Open past the deadline</source>
+      <translation>逾期未整改</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="206" />
+      <source>Major, open past the deadline</source>
+      <translation>逾期未整改重大隐患</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="207" />
+      <source>Rectified</source>
+      <translation>已整改</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="208" />
+      <source>Average days to rectify</source>
+      <translation>平均整改天数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="209" />
+      <source>Hidden danger code</source>
+      <translation>隐患编号</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="210" />
+      <source>Description</source>
+      <translation>隐患描述</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="212" />
+      <source>Date found</source>
+      <translation>发现日期</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="213" />
+      <source>Deadline</source>
+      <translation>整改期限</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="214" />
+      <source>Days overdue</source>
+      <translation>逾期天数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="215" />
+      <source>Found by</source>
+      <translation>隐患来源</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="217" />
       <source>Section</source>
       <translation>配置节</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="202" />
+      <location filename="../plugin/core/reporting/data.py" line="218" />
       <source>Key</source>
       <translation>参数名</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="204" />
+      <location filename="../plugin/core/reporting/data.py" line="220" />
       <source>Provenance</source>
       <translation>来源</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="205" />
+      <location filename="../plugin/core/reporting/data.py" line="221" />
       <source>Comment in the rules file</source>
       <translation>规则文件中的注释</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="206" />
+      <location filename="../plugin/core/reporting/data.py" line="222" />
       <source>Path</source>
       <translation>路径</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="207" />
+      <location filename="../plugin/core/reporting/data.py" line="223" />
       <source>SHA-256</source>
       <translation>SHA-256</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="208" />
+      <location filename="../plugin/core/reporting/data.py" line="224" />
       <source>Size (bytes)</source>
       <translation>大小（字节）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="209" />
+      <location filename="../plugin/core/reporting/data.py" line="225" />
       <source>Finished</source>
       <translation>完成时间</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="210" />
+      <location filename="../plugin/core/reporting/data.py" line="226" />
       <source>Started</source>
       <translation>开始时间</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="211" />
+      <location filename="../plugin/core/reporting/data.py" line="227" />
       <source>Rules</source>
       <translation>规则</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="212" />
+      <location filename="../plugin/core/reporting/data.py" line="228" />
       <source>Rules file</source>
       <translation>规则文件</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="213" />
+      <location filename="../plugin/core/reporting/data.py" line="229" />
       <source>SHA-256 of the rules file</source>
       <translation>规则文件 SHA-256</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="214" />
+      <location filename="../plugin/core/reporting/data.py" line="230" />
       <source>Plugin version</source>
       <translation>插件版本</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="215" />
+      <location filename="../plugin/core/reporting/data.py" line="231" />
       <source>Formula or band</source>
       <translation>公式或分级区间</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="218" />
+      <location filename="../plugin/core/reporting/data.py" line="234" />
       <source>Risk points without controls</source>
       <translation>缺少管控措施的风险点</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="219" />
+      <location filename="../plugin/core/reporting/data.py" line="235" />
       <source>Risk points without a responsible person</source>
       <translation>缺少责任人的风险点</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="220" />
+      <location filename="../plugin/core/reporting/data.py" line="236" />
       <source>Major hazard sources</source>
       <translation>重大危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="221" />
+      <location filename="../plugin/core/reporting/data.py" line="237" />
       <source>Major hazard sources without their three responsible people</source>
       <translation>缺少包保责任人的重大危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="222" />
+      <location filename="../plugin/core/reporting/data.py" line="238" />
       <source>Finding (Chinese)</source>
       <translation>发现问题（中文）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="223" />
+      <location filename="../plugin/core/reporting/data.py" line="239" />
       <source>Finding (English)</source>
       <translation>发现问题（英文）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="1057" />
+      <location filename="../plugin/core/reporting/data.py" line="1116" />
       <source>not stated in the rules file</source>
       <translation>规则文件中未说明</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="196" />
+      <location filename="../plugin/core/reporting/data.py" line="197" />
       <source>{level}: dynamic risk</source>
       <translation>{level}：现实风险</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="217" />
+      <location filename="../plugin/core/reporting/data.py" line="233" />
       <source>{level}: risk points</source>
       <translation>{level}：风险点数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="409" />
+      <location filename="../plugin/core/reporting/data.py" line="428" />
       <source>yes</source>
       <translation>是</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="409" />
+      <location filename="../plugin/core/reporting/data.py" line="428" />
       <source>no</source>
       <translation>否</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="499" />
+      <location filename="../plugin/core/reporting/data.py" line="519" />
       <source>The proximity analysis (citysafety:proximity) has not run on this database: no receptors are listed.</source>
       <translation>本数据库尚未运行敏感目标与人口分析（citysafety:proximity），因此未列出敏感目标。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="501" />
+      <location filename="../plugin/core/reporting/data.py" line="521" />
       <source>The cascade analysis (citysafety:cascade) has not run on this database: no domino chains are listed.</source>
       <translation>本数据库尚未运行多米诺连锁效应分析（citysafety:cascade），因此未列出多米诺连锁链。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="503" />
+      <location filename="../plugin/core/reporting/data.py" line="523" />
       <source>The database holds no import record (import_runs, import_issues).</source>
       <translation>数据库中没有导入记录（import_runs、import_issues）。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="884" />
+      <location filename="../plugin/core/reporting/data.py" line="943" />
       <source>high</source>
       <translation>高</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="884" />
+      <location filename="../plugin/core/reporting/data.py" line="943" />
       <source>medium</source>
       <translation>中</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="884" />
+      <location filename="../plugin/core/reporting/data.py" line="943" />
       <source>low</source>
       <translation>低</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="924" />
+      <location filename="../plugin/core/reporting/data.py" line="983" />
       <source>import</source>
       <translation>导入</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="924" />
+      <location filename="../plugin/core/reporting/data.py" line="983" />
       <source>scoring</source>
       <translation>风险评价</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="925" />
+      <location filename="../plugin/core/reporting/data.py" line="984" />
       <source>proximity</source>
       <translation>敏感目标与人口分析</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="944" />
+      <location filename="../plugin/core/reporting/data.py" line="1003" />
       <source>error</source>
       <translation>错误</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="944" />
+      <location filename="../plugin/core/reporting/data.py" line="1003" />
       <source>warning</source>
       <translation>警告</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="997" />
+      <location filename="../plugin/core/reporting/data.py" line="1056" />
       <source>level {a} → {b} with a high-sensitivity receptor within the protection distance; sectors: {s}</source>
       <translation>防护距离内有高敏感目标时 {a} 级 → {b} 级；适用行业：{s}</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="999" />
+      <location filename="../plugin/core/reporting/data.py" line="1058" />
       <source>level {a} → {b} with a high-sensitivity receptor within the reach; sectors: {s}</source>
       <translation>影响半径内有高敏感目标时 {a} 级 → {b} 级；适用行业：{s}</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="1055" />
+      <location filename="../plugin/core/reporting/data.py" line="1114" />
       <source>literature default</source>
       <translation>文献默认值</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="1055" />
+      <location filename="../plugin/core/reporting/data.py" line="1114" />
       <source>project default</source>
       <translation>项目默认值</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="1056" />
+      <location filename="../plugin/core/reporting/data.py" line="1115" />
       <source>verified</source>
       <translation>已核实</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="618" />
+      <location filename="../plugin/core/reporting/data.py" line="645" />
       <source>The database does not record the rules each step used (no analysis_runs table); the rules given to the report are shown.</source>
       <translation>数据库未记录各步骤所用的规则（无 analysis_runs 表）；此处显示生成报告时指定的规则。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="672" />
+      <location filename="../plugin/core/reporting/data.py" line="700" />
       <source>Districts: from the district summary of the risk map (units located in each district's area).</source>
       <translation>行政区：取自风险一张图的行政区汇总（按单位所在的行政区范围统计）。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="676" />
+      <location filename="../plugin/core/reporting/data.py" line="704" />
       <source>The risk map with districts (citysafety:risk_map) has not run: districts are counted from the units' surveyed district field.</source>
       <translation>尚未运行带行政区的风险一张图（citysafety:risk_map）：行政区按单位调查时填写的行政区字段统计。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="678" />
+      <location filename="../plugin/core/reporting/data.py" line="706" />
       <source>(no district)</source>
       <translation>（无行政区）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="702" />
+      <location filename="../plugin/core/reporting/data.py" line="730" />
       <source>Districts: inherent = the level the scores give before the proximity and cascade upgrades; raised = the units the upgrades made more severe; the shares are of the district's units.</source>
       <translation>行政区：固有 = 邻近敏感目标升级和多米诺连锁升级之前、由评分得出的等级；升级 = 因升级而风险等级提高的单位数；占比为占该行政区单位总数的百分比。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="743" />
+      <location filename="../plugin/core/reporting/data.py" line="771" />
       <source>The rule ([controls] of the rules file): a hazard source of level {levels} names {asked}.</source>
       <translation>规则（规则文件的 [controls]）：{levels} 的危险源应填写{asked}。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="746" />
+      <location filename="../plugin/core/reporting/data.py" line="774" />
       <source>A major hazard source names its principal in charge, technical lead and operations lead (包保责任人).</source>
       <translation>重大危险源应明确主要负责人、技术负责人和操作负责人（包保责任人）。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="972" />
+      <location filename="../plugin/core/reporting/data.py" line="866" />
+      <source>No hidden dangers counted: import the ledger (citysafety:import_hidden_dangers) and run the dynamic risk (citysafety:dynamic_risk).</source>
+      <translation>尚未统计隐患：请导入隐患台账（citysafety:import_hidden_dangers）并运行现实风险（citysafety:dynamic_risk）。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="882" />
+      <source>No major hidden danger is open past its deadline.</source>
+      <translation>没有逾期未整改的重大隐患。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="1031" />
       <source>S = Σ q/Q; S ≥ 1: major hazard source (clause 4.2.1)</source>
       <translation>S = Σ q/Q；S ≥ 1：构成重大危险源（第 4.2.1 条）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="973" />
+      <location filename="../plugin/core/reporting/data.py" line="1032" />
       <source>R = α · Σ β·q/Q (clause 4.3.2; β Tables 3–4, α Table 5)</source>
       <translation>R = α · Σ β·q/Q（第 4.3.2 条；β 取自表 3–4，α 取自表 5）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="986" />
+      <location filename="../plugin/core/reporting/data.py" line="1045" />
       <source>D = L · E · C</source>
       <translation>D = L · E · C</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="989" />
+      <location filename="../plugin/core/reporting/data.py" line="1048" />
       <source>R = L · S (likelihood × severity, 1–5 each)</source>
       <translation>R = L · S（可能性 × 严重性，各取 1–5）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="553" />
+      <location filename="../plugin/core/reporting/data.py" line="573" />
       <source>No unit has this level.</source>
       <translation>没有该等级的单位。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="570" />
+      <location filename="../plugin/core/reporting/data.py" line="590" />
       <source>No receptor lies within the reach of a level-1 or level-2 hazard source.</source>
       <translation>重大、较大风险危险源的影响半径内没有敏感目标。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="584" />
+      <location filename="../plugin/core/reporting/data.py" line="604" />
       <source>The risk map was made before it counted who answers for the risk: run citysafety:risk_map again.</source>
       <translation>风险一张图生成时尚未统计管控责任，请重新运行“风险一张图”（citysafety:risk_map）。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="586" />
+      <location filename="../plugin/core/reporting/data.py" line="606" />
       <source>The risk map (citysafety:risk_map) has not run: it counts who answers for the risk.</source>
       <translation>尚未运行风险一张图（citysafety:risk_map）：管控责任由该步骤统计。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="591" />
+      <location filename="../plugin/core/reporting/data.py" line="611" />
       <source>Districts: counted from the units' surveyed district field (the risk map has no district areas).</source>
       <translation>行政区：按单位填报的所属区统计（风险一张图未提供行政区边界）。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="594" />
+      <location filename="../plugin/core/reporting/data.py" line="614" />
       <source>No finding: every hazard source the rule asks about names its controls and a responsible person.</source>
       <translation>未发现问题：规则要求的危险源均已填写管控措施和责任人。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="607" />
+      <location filename="../plugin/core/reporting/data.py" line="634" />
       <source>No issue was recorded.</source>
       <translation>未记录任何问题。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="624" />
+      <location filename="../plugin/core/reporting/data.py" line="651" />
       <source>Warning: some steps used rules other than those given to the report (see the SHA-256 of each step).</source>
       <translation>警告：部分步骤所用的规则与生成报告时指定的规则不同（见各步骤的 SHA-256）。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="627" />
+      <location filename="../plugin/core/reporting/data.py" line="654" />
       <source>Report time</source>
       <translation>报告时间</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="627" />
+      <location filename="../plugin/core/reporting/data.py" line="654" />
       <source>Risk database</source>
       <translation>风险数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="628" />
+      <location filename="../plugin/core/reporting/data.py" line="655" />
       <source>Personal data</source>
       <translation>个人信息</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="706" />
+      <location filename="../plugin/core/reporting/data.py" line="734" />
       <source>Districts: the units do not record their inherent level (scored before it was kept): the inherent columns stay empty until the database is scored and mapped again.</source>
       <translation>行政区：单位未记录固有风险等级（评价时尚未保存该字段），固有风险各列为空；重新评价并重新生成风险一张图后即可填写。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="741" />
+      <location filename="../plugin/core/reporting/data.py" line="769" />
       <source>at least one control measure</source>
       <translation>至少一项管控措施</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="742" />
+      <location filename="../plugin/core/reporting/data.py" line="770" />
       <source>a responsible person</source>
       <translation>管控责任人</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="1007" />
+      <location filename="../plugin/core/reporting/data.py" line="870" />
+      <source>Hidden dangers on {day}: open = not rectified on that day; past the deadline = open after their deadline; the average days run from found to rectified. The list: every major hidden danger open past its deadline (督办), most overdue first.</source>
+      <translation>{day} 的隐患：未整改 = 当日尚未整改；逾期 = 超过整改期限仍未整改；平均整改天数自发现日期计至整改完成日期。清单：所有逾期未整改的重大隐患（督办），逾期最久的在前。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/data.py" line="1066" />
       <source>Cascade upgrade</source>
       <translation>连锁升级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="513" />
+      <location filename="../plugin/core/reporting/data.py" line="533" />
       <source>Units not scored</source>
       <translation>未评级单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="534" />
+      <location filename="../plugin/core/reporting/data.py" line="554" />
       <source>Dynamic risk (现实风险) as assessed on {day}: the inherent level raised by open major hidden dangers, overdue general ones, recent accidents and missing controls, by the rules' [dynamic] (the plugin's own factors, no standard gives them).</source>
       <translation>现实风险（评估日期 {day}）：在固有风险等级基础上，因未整改的重大隐患、逾期未整改的一般隐患、近期事故和管控缺失而提升，依据规则文件的 [dynamic]（本插件自行设计的系数，无国家标准规定）。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="576" />
+      <location filename="../plugin/core/reporting/data.py" line="596" />
       <source>The {n} most probable chains of {total}, by probability.</source>
       <translation>按概率列出全部 {total} 条连锁链中最可能的 {n} 条。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="630" />
+      <location filename="../plugin/core/reporting/data.py" line="657" />
       <source>contact names, phones and surveyors masked</source>
       <translation>联系人姓名、电话和调查人已脱敏</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="631" />
+      <location filename="../plugin/core/reporting/data.py" line="658" />
       <source>shown in full (unmasked on request)</source>
       <translation>完整显示（应要求未脱敏）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="1002" />
+      <location filename="../plugin/core/reporting/data.py" line="1061" />
       <source>Proximity upgrade</source>
       <translation>敏感目标升级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="511" />
+      <location filename="../plugin/core/reporting/data.py" line="531" />
       <source>Major hazard sources (units with S ≥ 1)</source>
       <translation>重大危险源单位数（S ≥ 1）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="744" />
+      <location filename="../plugin/core/reporting/data.py" line="772" />
       <source> and </source>
       <translation>和</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="984" />
+      <location filename="../plugin/core/reporting/data.py" line="1043" />
       <source>α = {alpha:g} for {range} people within 500 m outside the plant</source>
       <translation>厂区边界外 500 米范围内人数为 {range} 时，α = {alpha:g}</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="1007" />
+      <location filename="../plugin/core/reporting/data.py" line="1066" />
       <source>up {n} level(s) when a level-1 source is reachable within {k} steps</source>
       <translation>{k} 步内可连锁波及重大风险危险源时升 {n} 级</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="1003" />
+      <location filename="../plugin/core/reporting/data.py" line="1062" />
       <source>all</source>
       <translation>全部</translation>
     </message>
@@ -1239,42 +1319,57 @@
       <translation>各街道</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="497" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="498" />
+      <source>Hidden dangers and their supervision (督办)</source>
+      <translation>隐患治理与督办</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/xlsx.py" line="502" />
+      <source>Hidden dangers by district</source>
+      <translation>各行政区隐患</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/xlsx.py" line="505" />
+      <source>Major hidden dangers open past their deadline (督办)</source>
+      <translation>逾期未整改的重大隐患（督办清单）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/xlsx.py" line="513" />
       <source>Method and provenance</source>
       <translation>方法与来源说明</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="499" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="515" />
       <source>This report</source>
       <translation>本报告</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="502" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="518" />
       <source>Rules recorded for each analysis step</source>
       <translation>各分析步骤记录的规则</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="509" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="525" />
       <source>Scoring methods and levels (from the rules)</source>
       <translation>评价方法与分级（取自规则）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="512" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="528" />
       <source>Input files</source>
       <translation>输入文件</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="518" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="534" />
       <source>Provenance of the rules' values, as the rules file's comments state it</source>
       <translation>规则取值的来源（依据规则文件中的注释）</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="519" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="535" />
       <source>verified: read in a published text; literature default: widely cited, not read in the primary source; project default: set by the project, to be confirmed by the bureau.</source>
       <translation>已核实：已在公开发布的文本中查证；文献默认值：被广泛引用，但未查阅原始出处；项目默认值：由本项目设定，有待应急管理局确认。</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="562" />
+      <location filename="../plugin/core/reporting/xlsx.py" line="578" />
       <source>Row balance of each imported file</source>
       <translation>各导入文件行数核对</translation>
     </message>

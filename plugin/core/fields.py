@@ -31,6 +31,8 @@ SCENARIO = "cascade_scenario"  # not a workflow step: a what-if on demand
 HIDDEN_DANGERS = "import_hidden_dangers"  # records beside the survey: not a step of the chain
 ACCIDENTS = "import_accidents"  # likewise
 DYNAMIC = "dynamic_risk"  # 现实风险 on a day: after the chain, whenever the hidden dangers change
+ROUND = "survey_round"  # a new round or a district update (rounds.py), written by the import
+CHANGES = "change_report"  # what changed between two rounds (rounds.compare)
 EVERY_STEP = "*"  # the run log: every step adds its row
 
 _BY_SCORE = (SCORE, PROXIMITY)  # scoring again (alone, or inside proximity) replaces them
@@ -269,6 +271,20 @@ _DYNAMIC = tuple(_f(n, t, zh, ("units", *_MAP_LAYERS), DYNAMIC, _BY_CASCADE) for
         ("n_dynamic3", "现实一般风险单位数"), ("n_dynamic4", "现实低风险单位数"),
         ("n_dynamic_raised", "现实风险提升单位数")))
 
+# hidden-danger accountability on the assessment day (scoring/dynamic.py hidden_danger_accountability):
+# per surveyed district, and the 督办 list of the open major hidden dangers past their deadline
+_DYNAMIC += tuple(_f(n, t, zh, ("hidden_danger_districts",), DYNAMIC) for n, t, zh in (
+    ("district", TEXT, "行政区"), ("n_hidden", INT, "隐患数"), ("n_open", INT, "未整改隐患数"),
+    ("n_open_major", INT, "未整改重大隐患数"), ("n_overdue", INT, "逾期未整改隐患数"),
+    ("n_overdue_major", INT, "逾期未整改重大隐患数"), ("n_rectified", INT, "已整改隐患数"),
+    ("avg_days_to_rectify", REAL, "平均整改天数"), ("as_of", TEXT, "评估日期"))) \
+    + tuple(_f(n, t, zh, ("hidden_danger_supervision",), DYNAMIC) for n, t, zh in (
+        ("danger_code", TEXT, "隐患编号"), ("unit_code", TEXT, "单位编码"), ("unit_name", TEXT, "单位名称"),
+        ("district", TEXT, "行政区"), ("street", TEXT, "街道"), ("sector_zh", TEXT, "行业领域"),
+        ("hazard_code", TEXT, "危险源编码"), ("description", TEXT, "隐患描述"), ("status_zh", TEXT, "整改状态"),
+        ("found_date", TEXT, "发现日期"), ("deadline", TEXT, "整改期限"), ("days_overdue", INT, "逾期天数"),
+        ("source", TEXT, "隐患来源"), ("as_of", TEXT, "评估日期")))
+
 # --- hidden-danger records (ingest/records.py) and their import's issues and balance ---------------
 _HIDDEN = tuple(_f(n, t, zh, ("hidden_dangers",), HIDDEN_DANGERS) for n, t, zh in (
     ("danger_code", TEXT, "隐患编号"), ("unit_code", TEXT, "单位编码"), ("hazard_code", TEXT, "危险源编码"),
@@ -297,6 +313,32 @@ _ACCIDENTS = tuple(_f(n, t, zh, ("accidents",), ACCIDENTS) for n, t, zh in (
             if f.layers == ("hidden_danger_issues",)) \
     + tuple(replace(f, layers=("accident_imports",), step=ACCIDENTS) for f in _HIDDEN
             if f.layers == ("hidden_danger_imports",))
+# --- survey rounds (rounds.py): the rounds, their files, each earlier round's units and hazard
+# sources as they stood, and what changed between two of them --------------------------------------
+_ROUNDS = tuple(_f(n, t, zh, ("survey_rounds",), ROUND) for n, t, zh in (
+    ("round_id", INT, "轮次"), ("name", TEXT, "轮次名称"), ("date", TEXT, "调查日期"), ("kind", TEXT, "类型"),
+    ("district", TEXT, "更新的行政区"), ("units", INT, "单位数"), ("hazards", INT, "危险源数"),
+    ("started", TEXT, "开始时间"), ("finished", TEXT, "结束时间"), ("plugin_version", TEXT, "插件版本"))) \
+    + tuple(_f(n, t, zh, ("round_files",), ROUND) for n, t, zh in (
+        ("round_id", INT, "轮次"), ("file", TEXT, "文件"), ("path", TEXT, "路径"), ("sha256", TEXT, "SHA-256"),
+        ("size_bytes", INT, "文件大小（字节）"), ("status", TEXT, "状态"), ("district", TEXT, "行政区"))) \
+    + tuple(_f(n, t, zh, ("round_units",), ROUND) for n, t, zh in (
+        ("round_id", INT, "轮次"), ("unit_code", TEXT, "单位编码"), ("credit_code", TEXT, "统一社会信用代码"),
+        ("name", TEXT, "单位名称"), ("sector", TEXT, "行业领域代码"), ("sector_zh", TEXT, "行业领域"),
+        ("district", TEXT, "行政区"), ("street", TEXT, "街道"), ("lon", REAL, "经度"), ("lat", REAL, "纬度"),
+        ("level", INT, "风险等级"), ("inherent_level", INT, "固有风险等级"), ("dynamic_level", INT, "现实风险等级"),
+        ("hazard_count", INT, "危险源数"), ("level_reasons", TEXT, "定级理由"))) \
+    + tuple(_f(n, t, zh, ("round_hazards",), ROUND) for n, t, zh in (
+        ("round_id", INT, "轮次"), ("hazard_code", TEXT, "危险源编码"), ("unit_code", TEXT, "单位编码"),
+        ("name", TEXT, "危险源名称"), ("substance", TEXT, "危险物质"), ("quantity_t", REAL, "数量（吨）"),
+        ("level", INT, "风险等级"), ("n_receptors", INT, "影响范围内敏感目标数"), ("upgrade_reason", TEXT, "升级理由"),
+        ("cascade_reason", TEXT, "连锁升级理由"))) \
+    + tuple(_f(n, t, zh, ("round_changes",), CHANGES) for n, t, zh in (
+        ("unit_code", TEXT, "单位编码"), ("previous_code", TEXT, "上一轮单位编码"), ("name", TEXT, "单位名称"),
+        ("district", TEXT, "行政区"), ("street", TEXT, "街道"), ("sector", TEXT, "行业领域代码"),
+        ("sector_zh", TEXT, "行业领域"), ("change", TEXT, "变化代码"), ("change_zh", TEXT, "变化"),
+        ("level_from", INT, "原风险等级"), ("level_to", INT, "现风险等级"), ("moved_m", REAL, "位置变化（米）"),
+        ("reason_zh", TEXT, "变化原因"), ("reason_en", TEXT, "Reason"), ("lon", REAL, "经度"), ("lat", REAL, "纬度")))
 RUNS_LAYER = "analysis_runs"
 _RUNS = tuple(_f(n, t, zh, (RUNS_LAYER,), EVERY_STEP) for n, t, zh in (
     ("step", TEXT, "步骤"), ("started", TEXT, "开始时间"), ("finished", TEXT, "结束时间"),
@@ -328,7 +370,7 @@ def _map_fields() -> tuple[Field, ...]:
 FIELDS: tuple[Field, ...] = (*_IMPORT, *_SCORE, *_SCORE_ISSUES, *_PROXIMITY, *_PROXIMITY_ISSUES, *_LINKS,
                              *_CASCADE, *_EDGES, *_CHAINS, *_SCENARIO, *_map_fields(), *_LEVEL1, *_DISTRICTS, *_STREETS,
                              *_FINDINGS, *_GRID,
-                             *_IMPORT_TABLES, *_HIDDEN, *_ACCIDENTS, *_DYNAMIC, *_RUNS)
+                             *_IMPORT_TABLES, *_HIDDEN, *_ACCIDENTS, *_DYNAMIC, *_ROUNDS, *_RUNS)
 
 
 def on(layer: str, step: str | None = None, fields: Iterable[Field] = FIELDS) -> tuple[Field, ...]:

@@ -231,7 +231,8 @@ def dynamic_risk(db: str | Path, rules: Rules, as_of, progress: Progress | None 
     progress.step(5, "读取风险数据库 Reading the risk database")
     units = read.columns(db, "units", ["unit_code", "level"])
     have = set(riskdb.layer_names(db))
-    wanted = {"hidden_dangers": ["unit_code", "grade", "status", "found_date", "deadline", "rectified_date"],
+    wanted = {"hidden_dangers": ["danger_code", "unit_code", "hazard_code", "description", "grade", "status",
+                                 "status_zh", "found_date", "deadline", "rectified_date", "source"],
               "accidents": ["unit_code", "date"], "control_findings": ["unit_code", "code", "hazard_code"]}
     found = {name: read.columns(db, name, cols) for name, cols in wanted.items() if name in have}
     progress.step(40, "计算现实风险 Dynamic levels")
@@ -261,6 +262,11 @@ def dynamic_risk(db: str | Path, rules: Rules, as_of, progress: Progress | None 
             w.columns(name, frame.reset_index(drop=True))
         if level1 is not None:
             w.layer("risk_level1", level1)
+        if "hidden_dangers" in found:  # who is behind with them (docs/domain/dynamic_risk.md §6)
+            where = read.columns(db, "units", ["unit_code", "name", "district", "street", "sector_zh"])
+            for name, frame in zip(("hidden_danger_districts", "hidden_danger_supervision"),
+                                   dynamic.hidden_danger_accountability(found["hidden_dangers"], where, day)):
+                w.layer(name, frame)
         if per_district is not None:
             w.columns("district_summary", per_district)
         w.log(rules, {"as_of": day, "raised": int((out["dynamic_raise"] > 0).sum()),

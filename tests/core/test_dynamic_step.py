@@ -166,3 +166,28 @@ def test_the_panel_snapshot_counts_both_levels(db):
     assert snap.summary.levels == {k: int((units["level"] == k).sum()) for k in (1, 2, 3, 4)}
     assert snap.dynamic.levels[1] > snap.summary.levels[1] and snap.dynamic.total == snap.summary.total
     assert int(snap.dynamic.by_sector["level1"].sum()) == snap.dynamic.levels[1]
+
+
+def test_who_is_behind_with_the_hidden_dangers_per_district_and_the_supervision_list(db, tmp_path):
+    units = read_attributes(db, "units", columns=["unit_code", "name", "district"])
+    a, b = units.unit_code.iloc[0], units.unit_code.iloc[1]
+    _ledger(tmp_path / "hd.xlsx", [
+        ["Y1", a, "报警器失效", "重大隐患", "整改中", "2026-01-01", "2026-03-01", ""],        # 31 days overdue
+        ["Y2", a, "通道堵塞", "一般隐患", "未整改", "2026-01-01", "2026-03-31", ""],          # overdue by 1, general
+        ["Y3", b, "储罐破损", "重大隐患", "未整改", "2026-03-01", "2026-04-01", ""],          # due today: not overdue
+        ["Y4", b, "线路老化", "一般隐患", "已整改", "2026-01-01", "2026-02-01", "2026-01-11"],  # 10 days to rectify
+        ["Y5", b, "检测过期", "重大隐患", "已销号", "2026-01-01", "2026-02-01", "2026-01-31"],  # 30 days
+    ])
+    steps.import_hidden_dangers(db, [tmp_path / "hd.xlsx"], load_rules())
+    steps.dynamic_risk(db, load_rules(), "2026-04-01")
+    supervision = read_attributes(db, "hidden_danger_supervision")
+    assert list(supervision["danger_code"]) == ["Y1"] and int(supervision["days_overdue"][0]) == 31
+    assert supervision["unit_name"][0] == units.set_index("unit_code").loc[a, "name"]
+    by_district = read_attributes(db, "hidden_danger_districts").set_index("district")
+    da, dbb = units.set_index("unit_code").loc[a, "district"], units.set_index("unit_code").loc[b, "district"]
+    total = by_district[["n_hidden", "n_open", "n_open_major", "n_overdue", "n_overdue_major", "n_rectified"]].sum()
+    assert total.to_dict() == {"n_hidden": 5, "n_open": 3, "n_open_major": 2, "n_overdue": 2, "n_overdue_major": 1,
+                               "n_rectified": 2}
+    if da != dbb:
+        assert by_district.loc[dbb, "avg_days_to_rectify"] == 20.0
+    assert set(by_district["as_of"]) == {"2026-04-01"}

@@ -654,6 +654,14 @@ def test_the_dynamic_risk_beside_the_inherent_when_computed(analysed_db, report,
     assert row["Unit dynamic level"] == 1 and "重大隐患" in row["Dynamic risk: raised by"]
     notes = [c.value for r in book["概览"].iter_rows() for c in r if isinstance(c.value, str)]
     assert any("2026-04-01" in n and "Dynamic risk" in n for n in notes)
+    # 隐患督办: per district, a total row, and the major hidden danger 27 days past its deadline
+    _, rows = _block(book["隐患督办"], "District")
+    hidden = pd.DataFrame(rows[1:], columns=rows[0]).set_index("District")
+    assert hidden.loc["Total", "Hidden dangers"] == 1 and hidden.loc["Total", "Open major hidden dangers"] == 1
+    _, rows = _block(book["隐患督办"], "Hidden danger code")
+    assert len(rows) == 1  # no deadline given: not past it, not on the list
+    empty = openpyxl.load_workbook(report)["隐患督办"]
+    assert any("No hidden dangers counted" in str(c.value) for r in empty.iter_rows() for c in r)
 
 
 def _district_block_of(book) -> pd.DataFrame:

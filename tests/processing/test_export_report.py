@@ -14,8 +14,8 @@ from plugin.core.store import riskdb
 from tests.common import QGIS_PROCESS, SAMPLE
 from tests.common import run_algorithm as _run
 
-SHEETS = ["概览", "重大风险单位", "较大风险单位", "管控责任", "管控缺失", "敏感目标", "多米诺链", "数据质量",
-          "方法说明"]
+SHEETS = ["概览", "重大风险单位", "较大风险单位", "管控责任", "管控缺失", "隐患督办", "敏感目标", "多米诺链",
+          "数据质量", "方法说明"]
 
 
 def _pages(pdf) -> int:

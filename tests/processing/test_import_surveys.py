@@ -217,9 +217,11 @@ def test_make_demo_script_on_the_sample_city(tmp_path):
     assert "Balance 行数核对: OK" in proc.stdout
     assert "合计 total" in proc.stdout and "E_COORD_OUT_OF_CHINA" in proc.stdout
     assert (tmp_path / "risk.gpkg").exists() and (tmp_path / "调查表模板_全部行业.xlsx").exists()
-    assert len(list((tmp_path / "errors").glob("*_问题清单.xlsx"))) == 7
+    # the seven survey files' error workbooks, and the hidden-danger ledger's and accidents'
+    assert len(list((tmp_path / "errors").glob("*_问题清单.xlsx"))) == 9
     assert (tmp_path / "风险清单.xlsx").exists() and (tmp_path / "风险告知卡.pdf").exists()
     assert "Who answers for the risk" in proc.stdout and "cards 张" in proc.stdout
+    assert "现实 dynamic" in proc.stdout and "Raised 现实风险提升" in proc.stdout
 
 
 def test_folder_import_skips_our_own_error_workbooks(provider, surveys, tmp_path):

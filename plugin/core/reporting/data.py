@@ -37,10 +37,11 @@ ACCOUNTABILITY_SHEET = "管控责任"
 FINDINGS_SHEET = "管控缺失"
 RECEPTORS_SHEET = "敏感目标"
 CHAINS_SHEET = "多米诺链"
+HIDDEN_SHEET = "隐患督办"  # who is behind with the hidden dangers, and the 督办 list
 QUALITY_SHEET = "数据质量"
 METHOD_SHEET = "方法说明"
-SHEETS = (SUMMARY_SHEET, LEVEL_SHEETS[1], LEVEL_SHEETS[2], ACCOUNTABILITY_SHEET, FINDINGS_SHEET, RECEPTORS_SHEET,
-          CHAINS_SHEET, QUALITY_SHEET, METHOD_SHEET)
+SHEETS = (SUMMARY_SHEET, LEVEL_SHEETS[1], LEVEL_SHEETS[2], ACCOUNTABILITY_SHEET, FINDINGS_SHEET, HIDDEN_SHEET,
+          RECEPTORS_SHEET, CHAINS_SHEET, QUALITY_SHEET, METHOD_SHEET)
 
 TOP_CHAINS = 200
 NEAREST_RECEPTORS = 3
@@ -197,6 +198,21 @@ COLUMNS: dict[str, Col] = {
     "n_dynamic_raised": Col(N_("Units raised by the dynamic factors"), COUNT),
     "unit_dynamic_level": Col(N_("Unit dynamic level"), COUNT),
     "dynamic_reasons": Col(N_("Dynamic risk: raised by")),
+    # who is behind with the hidden dangers (scoring/dynamic.py hidden_danger_accountability)
+    "n_hidden": Col(N_("Hidden dangers"), COUNT),
+    "n_open": Col(N_("Open"), COUNT),
+    "n_open_major": Col(N_("Open major hidden dangers"), COUNT),
+    "n_overdue": Col(N_("Open past the deadline"), COUNT),
+    "n_overdue_major": Col(N_("Major, open past the deadline"), COUNT),
+    "n_rectified": Col(N_("Rectified"), COUNT),
+    "avg_days_to_rectify": Col(N_("Average days to rectify"), DEC1),
+    "danger_code": Col(N_("Hidden danger code")),
+    "description": Col(N_("Description")),
+    "status_zh": Col(N_("Status")),
+    "found_date": Col(N_("Date found")),
+    "deadline": Col(N_("Deadline")),
+    "days_overdue": Col(N_("Days overdue"), COUNT),
+    "source": Col(N_("Found by")),
     # method
     "section": Col(N_("Section")),
     "key": Col(N_("Key")),
@@ -333,6 +349,9 @@ class ReportData:
     notes: dict[str, list[str]] = field(default_factory=dict)  # sheet name → lines shown under its tables
     steps: dict[str, bool] = field(default_factory=dict)  # proximity, cascade, risk_map, districts → has run
     truncated: dict[str, Truncation] = field(default_factory=dict)  # sheet name → how its list was cut
+    #: hidden dangers per district (HIDDEN_DISTRICT_COLUMNS, a total row last) and the 督办 list
+    hidden_districts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    supervision: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 # --- small helpers ---------------------------------------------------------------------------
@@ -431,7 +450,8 @@ HAZARD_FIELDS = ("hazard_code", "unit_code", "name", "kind", "equipment", "subst
 
 #: The tables the report reads whole (when the database has them).
 TABLES = ("hazard_receptor_links", "cascade_chains", "district_summary", "street_summary", "control_findings",
-          "import_issues", "import_runs", "score_issues", "proximity_issues", "analysis_runs")
+          "import_issues", "import_runs", "score_issues", "proximity_issues", "analysis_runs",
+          "hidden_danger_districts", "hidden_danger_supervision")
 
 
 @dataclass
@@ -598,6 +618,13 @@ def assemble_report(source: ReportSource, rules: Rules, unmask: bool = False, tr
         notes[FINDINGS_SHEET].insert(0, truncated[FINDINGS_SHEET].note(db.name))
         findings = findings.iloc[:max_rows]
 
+    # -- hidden dangers: who is behind, and the 督办 list ---------------------------------------
+    hidden_districts, supervision = _hidden_tables(layers, tr, notes)
+    if len(supervision) > max_rows:
+        truncated[HIDDEN_SHEET] = Truncation(max_rows, len(supervision), "hidden_danger_supervision", "1 = 1")
+        notes[HIDDEN_SHEET].insert(0, truncated[HIDDEN_SHEET].note(db.name))
+        supervision = supervision.iloc[:max_rows]
+
     # -- data quality ----------------------------------------------------------------------
     issue_counts = _issue_counts(layers, tr)
     balance = _balance(layers["import_runs"], tr)
@@ -642,7 +669,8 @@ def assemble_report(source: ReportSource, rules: Rules, unmask: bool = False, tr
         level_units=level_units,
         receptors=receptors, chains=chains, issue_counts=issue_counts, import_balance=balance,
         report_info=report_info, analysis_runs=runs, methods=_method_table(rules, level_zh, tr),
-        provenance=rules_provenance(rules, tr), inputs=inputs, notes=notes, steps=steps, truncated=truncated)
+        provenance=rules_provenance(rules, tr), inputs=inputs, notes=notes, steps=steps, truncated=truncated,
+        hidden_districts=hidden_districts, supervision=supervision)
 
 
 # --- the tables -----------------------------------------------------------------------------
@@ -822,6 +850,37 @@ def _level_sheet(units: pd.DataFrame, hazards: pd.DataFrame, nearest: pd.Series,
     out["_h"] = _num(out.get("hazard_level", pd.Series(index=out.index, dtype=float))).fillna(9)
     out = out.sort_values(["_s", "district", "unit_code", "_h", "hazard_code"], kind="stable", na_position="last")
     return _ensure(out, LEVEL_SHEET_COLUMNS)
+
+
+HIDDEN_DISTRICT_COLUMNS = ("district", "n_hidden", "n_open", "n_open_major", "n_overdue", "n_overdue_major",
+                           "n_rectified", "avg_days_to_rectify")
+SUPERVISION_COLUMNS = ("danger_code", "district", "street", "unit_code", "unit_name", "sector_zh", "hazard_code",
+                       "description", "status_zh", "found_date", "deadline", "days_overdue", "source")
+
+
+def _hidden_tables(layers: dict, tr, notes) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Hidden dangers per district with a total row, and the 督办 list (the open major hidden
+    dangers past their deadline), as citysafety:dynamic_risk counted them on its day."""
+    districts, listed = layers.get("hidden_danger_districts"), layers.get("hidden_danger_supervision")
+    if districts is None or listed is None:
+        notes[HIDDEN_SHEET].append(tr(N_("No hidden dangers counted: import the ledger (citysafety:import_hidden_"
+                                         "dangers) and run the dynamic risk (citysafety:dynamic_risk).")))
+        return _ensure(pd.DataFrame(), HIDDEN_DISTRICT_COLUMNS), _ensure(pd.DataFrame(), SUPERVISION_COLUMNS)
+    day = ", ".join(sorted(set(_text(districts["as_of"]).dropna()))) if "as_of" in districts else ""
+    notes[HIDDEN_SHEET].append(tr(N_("Hidden dangers on {day}: open = not rectified on that day; past the deadline "
+                                     "= open after their deadline; the average days run from found to rectified. "
+                                     "The list: every major hidden danger open past its deadline (督办), most "
+                                     "overdue first.")).format(day=day or "?"))
+    table = _ensure(districts, HIDDEN_DISTRICT_COLUMNS)
+    if len(table):
+        counts = [c for c in HIDDEN_DISTRICT_COLUMNS[1:-1]]
+        total = {"district": tr(N_("Total")), **{c: int(_num(table[c]).sum()) for c in counts}}
+        n, mean = _num(table["n_rectified"]), _num(table["avg_days_to_rectify"])
+        total["avg_days_to_rectify"] = round(float((n * mean).sum() / n.sum()), 1) if n.sum() else None
+        table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+    if not len(listed):
+        notes[HIDDEN_SHEET].append(tr(N_("No major hidden danger is open past its deadline.")))
+    return table, _ensure(listed, SUPERVISION_COLUMNS)
 
 
 def _dynamic_reasons(u: pd.DataFrame) -> pd.Series:

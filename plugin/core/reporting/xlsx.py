@@ -491,6 +491,22 @@ def _accountability_sheet(wb, fmts: _Formats, data: ReportData, tr) -> None:
     b.write()
 
 
+def _hidden_sheet(wb, fmts: _Formats, data: ReportData, tr) -> None:
+    """Who is behind with the hidden dangers per district (a total row last), then the 督办 list."""
+    ws = wb.add_worksheet(rp.HIDDEN_SHEET)
+    b = _Blocks(ws, fmts, data, tr)
+    b.line(tr(N_("Hidden dangers and their supervision (督办)")), b.st.title)
+    for n in data.notes.get(rp.HIDDEN_SHEET, []):
+        b.line(n, b.st.note)
+    b.blank()
+    b.line(tr(N_("Hidden dangers by district")), b.st.subtitle)
+    b.table(data.hidden_districts, bold_last=True)
+    b.blank()
+    b.line(tr(N_("Major hidden dangers open past their deadline (督办)")), b.st.subtitle)
+    b.table(data.supervision, filter=True)
+    b.write()
+
+
 def _method_sheet(wb, fmts: _Formats, data: ReportData, tr) -> None:
     ws = wb.add_worksheet(rp.METHOD_SHEET)
     b = _Blocks(ws, fmts, data, tr)
@@ -581,6 +597,7 @@ def _fill_workbook(wb, data: ReportData, tr, title: str | None, check: Callable[
     _table_sheet(wb, fmts, rp.FINDINGS_SHEET, data.findings, data, tr, data.notes.get(rp.FINDINGS_SHEET, []),
                  {"hazard_level_zh": "hazard_level"}, check)
     check()
+    _hidden_sheet(wb, fmts, data, tr)
     _table_sheet(wb, fmts, rp.RECEPTORS_SHEET, data.receptors, data, tr, data.notes.get(rp.RECEPTORS_SHEET, []),
                  {"hazard_level_zh": "hazard_level"}, check)
     _table_sheet(wb, fmts, rp.CHAINS_SHEET, data.chains, data, tr, data.notes.get(rp.CHAINS_SHEET, []))

@@ -69,6 +69,51 @@ def district_sums(units: pd.DataFrame) -> dict[str, np.ndarray]:
     return out
 
 
+def hidden_danger_accountability(dangers: pd.DataFrame, units: pd.DataFrame, as_of
+                                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Who is behind with the hidden dangers on ``as_of`` (docs/domain/dynamic_risk.md §6):
+    per surveyed district of the unit — records, open ones (:func:`open_on`), open major ones,
+    those open past their deadline (all, and major), rectified ones and the average days from
+    found to rectified —, and the 督办 list: every major hidden danger open past its deadline,
+    most overdue first. ``units``: unit_code, name, district, street, sector_zh."""
+    day = _day(as_of)
+    text = day.strftime("%Y-%m-%d")
+    d = dangers.reset_index(drop=True)
+    who = units.drop_duplicates("unit_code").set_index(units.drop_duplicates("unit_code")["unit_code"].astype(str))
+    codes = d["unit_code"].astype(str)
+    district = codes.map(who["district"]).fillna("").astype(str).to_numpy() if "district" in who else \
+        np.full(len(d), "")
+    still = open_on(d, day)
+    major = (d.get("grade", pd.Series("", index=d.index)).astype(str) == "major").to_numpy()
+    deadline, found, fixed = _dates(d, "deadline"), _dates(d, "found_date"), _dates(d, "rectified_date")
+    late = still & (deadline < day).fillna(False).to_numpy(dtype=bool)
+    done = (fixed.notna() & (fixed <= day)).to_numpy(dtype=bool)
+    days = (fixed - found).dt.days.where(done & found.notna().to_numpy())
+    per = pd.DataFrame({"district": district, "n_hidden": 1, "n_open": still, "n_open_major": still & major,
+                        "n_overdue": late, "n_overdue_major": late & major, "n_rectified": done, "_days": days})
+    grouped = per.groupby("district", sort=True)
+    by_district = grouped[["n_hidden", "n_open", "n_open_major", "n_overdue", "n_overdue_major",
+                           "n_rectified"]].sum().astype(np.int64)
+    by_district["avg_days_to_rectify"] = grouped["_days"].mean().round(1)
+    by_district = by_district.reset_index().assign(as_of=text)
+    pick = late & major
+    listed = d[pick]
+    supervision = pd.DataFrame({
+        "danger_code": listed.get("danger_code", pd.Series("", index=listed.index)).astype(str),
+        "unit_code": codes[pick],
+        **{c: codes[pick].map(who[src]).fillna("").astype(str) if src in who else ""
+           for c, src in (("unit_name", "name"), ("district", "district"), ("street", "street"),
+                          ("sector_zh", "sector_zh"))},
+        **{c: listed.get(c, pd.Series("", index=listed.index)).fillna("").astype(str)
+           for c in ("hazard_code", "description", "status_zh", "found_date", "deadline")},
+        "days_overdue": (day - deadline[pick]).dt.days.astype(np.int64),
+        "source": listed.get("source", pd.Series("", index=listed.index)).fillna("").astype(str),
+        "as_of": text})
+    supervision = supervision.sort_values(["days_overdue", "danger_code"], ascending=[False, True], kind="stable")
+    return (by_district[list(fields.names("hidden_danger_districts"))],
+            supervision.reset_index(drop=True)[list(fields.names("hidden_danger_supervision"))])
+
+
 def _day(value) -> pd.Timestamp:
     return pd.Timestamp(value).normalize()
 
