@@ -49,34 +49,109 @@
       <translation>值班电话 {}</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="78" />
+      <location filename="../plugin/core/reporting/changes.py" line="19" />
+      <source>Change</source>
+      <translation>变化</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/changes.py" line="19" />
+      <source>District</source>
+      <translation>行政区</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/changes.py" line="19" />
+      <source>Street</source>
+      <translation>街道</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/changes.py" line="20" />
+      <source>Sector</source>
+      <translation>行业领域</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/changes.py" line="20" />
       <source>Unit code</source>
       <translation>单位编码</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/data.py" line="79" />
+      <location filename="../plugin/core/reporting/changes.py" line="20" />
+      <source>Previous code</source>
+      <translation>上一轮单位编码</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/changes.py" line="21" />
       <source>Unit name</source>
       <translation>单位名称</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/changes.py" line="21" />
+      <source>Level before</source>
+      <translation>原风险等级</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/changes.py" line="21" />
+      <source>Level after</source>
+      <translation>现风险等级</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/changes.py" line="22" />
+      <source>Moved (m)</source>
+      <translation>位置变化（米）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/changes.py" line="22" />
+      <source>Reason (Chinese)</source>
+      <translation>变化原因（中文）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/changes.py" line="23" />
+      <source>Reason (English)</source>
+      <translation>变化原因（英文）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/changes.py" line="63" />
+      <source>What changed between two survey rounds</source>
+      <translation>两轮调查之间的变化</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/changes.py" line="64" />
+      <source>Before</source>
+      <translation>比较基准</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/changes.py" line="66" />
+      <source>After</source>
+      <translation>比较对象</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/changes.py" line="69" />
+      <source>All units</source>
+      <translation>全部单位</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/changes.py" line="69" />
+      <source>By district</source>
+      <translation>按行政区</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/changes.py" line="69" />
+      <source>By street</source>
+      <translation>各街道</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/changes.py" line="70" />
+      <source>By sector</source>
+      <translation>按行业领域</translation>
+    </message>
+    <message>
+      <location filename="../plugin/core/reporting/changes.py" line="87" />
+      <source>The list shows the first {n} of {total} changed units; the layer round_changes of the database holds them all.</source>
+      <translation>清单列出变化单位 {total} 个中的前 {n} 个；数据库图层 round_changes 包含全部。</translation>
     </message>
     <message>
       <location filename="../plugin/core/reporting/data.py" line="80" />
       <source>Unified social credit code</source>
       <translation>统一社会信用代码</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="81" />
-      <source>Sector</source>
-      <translation>行业领域</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="82" />
-      <source>District</source>
-      <translation>行政区</translation>
-    </message>
-    <message>
-      <location filename="../plugin/core/reporting/data.py" line="83" />
-      <source>Street</source>
-      <translation>街道</translation>
     </message>
     <message>
       <location filename="../plugin/core/reporting/data.py" line="84" />
@@ -1314,11 +1389,6 @@
       <translation>各区风险点与管控责任</translation>
     </message>
     <message>
-      <location filename="../plugin/core/reporting/xlsx.py" line="489" />
-      <source>By street</source>
-      <translation>各街道</translation>
-    </message>
-    <message>
       <location filename="../plugin/core/reporting/xlsx.py" line="498" />
       <source>Hidden dangers and their supervision (督办)</source>
       <translation>隐患治理与督办</translation>
@@ -1494,77 +1564,82 @@
       <translation>现实风险</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="532" />
+      <location filename="../plugin/gui/dock.py" line="539" />
       <source>Workflow</source>
       <translation>工作流程</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="533" />
+      <location filename="../plugin/gui/dock.py" line="540" />
       <source>Level 1 units</source>
       <translation>重大风险单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="534" />
+      <location filename="../plugin/gui/dock.py" line="541" />
       <source>Unit inspector</source>
       <translation>单位详情</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="549" />
+      <location filename="../plugin/gui/dock.py" line="556" />
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="700" />
+      <location filename="../plugin/gui/dock.py" line="614" />
+      <source>The latest change report (citysafety:change_report); the layer round_changes holds every unit's change and its reasons</source>
+      <translation>最近一次变化报告（citysafety:change_report）；图层 round_changes 包含每个单位的变化及其原因</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="728" />
       <source>Double-click a unit to zoom to it and select it</source>
       <translation>双击单位可缩放至该单位并选中</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="714" />
+      <location filename="../plugin/gui/dock.py" line="742" />
       <source>Pick a unit on the map</source>
       <translation>在地图上点选单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="723" />
+      <location filename="../plugin/gui/dock.py" line="751" />
       <source>Click “Pick a unit on the map”, then a unit on the map.</source>
       <translation>点击“在地图上点选单位”，然后在地图上点击一个单位。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="914" />
+      <location filename="../plugin/gui/dock.py" line="943" />
       <source>Raised</source>
       <translation>升级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="926" />
+      <location filename="../plugin/gui/dock.py" line="955" />
       <source>Units the proximity and cascade upgrades made more severe than their scores (inherent level)</source>
       <translation>因邻近敏感目标升级和多米诺连锁升级，风险等级高于评分所得（固有风险等级）的单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="964" />
+      <location filename="../plugin/gui/dock.py" line="993" />
       <source>Districts of the risk map (units located in each district's area).</source>
       <translation>风险一张图的行政区（按单位所在位置落入的行政区统计）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="966" />
+      <location filename="../plugin/gui/dock.py" line="995" />
       <source>Districts as surveyed (the units' district field): the risk map has no current district summary.</source>
       <translation>按调查填写的行政区统计（单位的“行政区”字段）：风险一张图没有最新的行政区汇总。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="967" />
+      <location filename="../plugin/gui/dock.py" line="996" />
       <source>Each cell: units, and under them their share of the district's units; “8→12”: 8 by the scores, 12 after the upgrades.</source>
       <translation>每格：单位数，下方为占该行政区单位总数的比例；“8→12”：评分所得 8 个，升级后 12 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="969" />
+      <location filename="../plugin/gui/dock.py" line="998" />
       <source>Each cell: units, and under them their share of the district's units. The levels before the upgrades are not recorded (scored before they were kept).</source>
       <translation>每格：单位数，下方为占该行政区单位总数的比例。未记录升级前的等级（评价时尚未保存）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1111" />
+      <location filename="../plugin/gui/dock.py" line="1140" />
       <source>Cancelling…</source>
       <translation>正在取消…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1170" />
+      <location filename="../plugin/gui/dock.py" line="1199" />
       <source>Units (no risk map yet)</source>
       <translation>单位（尚未生成风险一张图）</translation>
     </message>
@@ -1619,52 +1694,52 @@
       <translation>显示的风险</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="578" />
+      <location filename="../plugin/gui/dock.py" line="585" />
       <source>Inherent risk: the levels of the methods with the proximity and cascade upgrades. Dynamic risk: raised by open hidden dangers, recent accidents and missing controls on the assessment day.</source>
       <translation>固有风险：评价方法给出的等级，含周边敏感目标和连锁效应的升级。现实风险：在评估日期，因未整改的隐患、近期事故和管控缺失而提升的等级。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="580" />
+      <location filename="../plugin/gui/dock.py" line="587" />
       <source>No dynamic levels yet: run “Dynamic risk (现实风险)…” (after importing the hidden dangers) to compute them.</source>
       <translation>尚无现实风险等级：请（在导入隐患之后）运行“现实风险…”进行计算。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="627" />
+      <location filename="../plugin/gui/dock.py" line="655" />
       <source>Open the Processing dialog with this database filled in</source>
       <translation>打开处理工具对话框并填入本数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="695" />
+      <location filename="../plugin/gui/dock.py" line="723" />
       <source>Name</source>
       <translation>名称</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="695" />
+      <location filename="../plugin/gui/dock.py" line="723" />
       <source>Code</source>
       <translation>编码</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="695" />
+      <location filename="../plugin/gui/dock.py" line="723" />
       <source>Score</source>
       <translation>分值</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="779" />
+      <location filename="../plugin/gui/dock.py" line="807" />
       <source>Reading the risk database</source>
       <translation>正在读取风险数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="811" />
+      <location filename="../plugin/gui/dock.py" line="839" />
       <source>Reading the risk database…</source>
       <translation>正在读取风险数据库…</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="894" />
+      <location filename="../plugin/gui/dock.py" line="923" />
       <source>All sectors</source>
       <translation>全部行业领域</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="961" />
+      <location filename="../plugin/gui/dock.py" line="990" />
       <source>No districts yet (the database is not scored, or its units name no district).</source>
       <translation>暂无行政区统计（数据库尚未评价，或单位未填写行政区）。</translation>
     </message>
@@ -1704,42 +1779,42 @@
       <translation>运行于 {}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="631" />
+      <location filename="../plugin/gui/dock.py" line="659" />
       <source>Run</source>
       <translation>运行</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="633" />
+      <location filename="../plugin/gui/dock.py" line="661" />
       <source>Run this step now on the database with the default settings, in the background</source>
       <translation>立即以默认设置在后台对本数据库运行此步骤</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="845" />
+      <location filename="../plugin/gui/dock.py" line="874" />
       <source>Done</source>
       <translation>已完成</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="872" />
+      <location filename="../plugin/gui/dock.py" line="901" />
       <source>Units without a level: {}</source>
       <translation>未评级单位：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="953" />
+      <location filename="../plugin/gui/dock.py" line="982" />
       <source>Not recorded: the database was scored before inherent levels were kept</source>
       <translation>未记录：该数据库评价时尚未保存固有风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1007" />
+      <location filename="../plugin/gui/dock.py" line="1036" />
       <source>No level-1 units (or the database is not scored yet).</source>
       <translation>没有重大风险单位（或数据库尚未评价）。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1063" />
+      <location filename="../plugin/gui/dock.py" line="1092" />
       <source>Running: {}</source>
       <translation>正在运行：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1125" />
+      <location filename="../plugin/gui/dock.py" line="1154" />
       <source>{}: finished</source>
       <translation>{}：已完成</translation>
     </message>
@@ -1789,37 +1864,37 @@
       <translation>危险源-敏感目标连线 {} 条，升级危险源 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="861" />
+      <location filename="../plugin/gui/dock.py" line="890" />
       <source>Cannot read the database: {}</source>
       <translation>无法读取数据库：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="869" />
+      <location filename="../plugin/gui/dock.py" line="898" />
       <source>Level {}: {} units</source>
       <translation>{}级风险：{} 个单位</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="920" />
+      <location filename="../plugin/gui/dock.py" line="949" />
       <source>{}: units, and under them their share of the district's units; “8→12”: 8 by the scores (inherent level), 12 after the proximity and cascade upgrades</source>
       <translation>{}：单位数，下方为占该行政区单位总数的比例；“8→12”：评分所得 8 个（固有风险等级），经邻近敏感目标升级和多米诺连锁升级后 12 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="931" />
+      <location filename="../plugin/gui/dock.py" line="960" />
       <source>{}: {} units, {} unscored</source>
       <translation>{}：{} 个单位，其中 {} 个未评级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="938" />
+      <location filename="../plugin/gui/dock.py" line="967" />
       <source>{} · {}: {} units, {} of the district's units</source>
       <translation>{} · {}：{} 个单位，占该行政区单位总数的 {}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1001" />
+      <location filename="../plugin/gui/dock.py" line="1030" />
       <source>{} level-1 units; the first {} by method and score are listed.</source>
       <translation>重大风险单位 {} 个；按评价方法和分值列出前 {} 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1128" />
+      <location filename="../plugin/gui/dock.py" line="1157" />
       <source>{}: cancelled; the database was left as it was</source>
       <translation>{}：已取消，数据库保持不变</translation>
     </message>
@@ -1854,32 +1929,37 @@
       <translation>已生成</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="575" />
+      <location filename="../plugin/gui/dock.py" line="582" />
       <source>Dynamic risk (现实风险), {}</source>
       <translation>现实风险（{}）</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="853" />
+      <location filename="../plugin/gui/dock.py" line="612" />
+      <source>Survey rounds</source>
+      <translation>调查轮次</translation>
+    </message>
+    <message>
+      <location filename="../plugin/gui/dock.py" line="882" />
       <source>The algorithm {} is not available</source>
       <translation>算法 {} 不可用</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="952" />
+      <location filename="../plugin/gui/dock.py" line="981" />
       <source>{}: {} units raised by the upgrades</source>
       <translation>{}：{} 个单位因升级提高了风险等级</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1005" />
+      <location filename="../plugin/gui/dock.py" line="1034" />
       <source>{} level-1 units. Double-click one to zoom to it.</source>
       <translation>重大风险单位 {} 个。双击可缩放至该单位。</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1132" />
+      <location filename="../plugin/gui/dock.py" line="1161" />
       <source>{}: failed: {}</source>
       <translation>{}：失败：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1133" />
+      <location filename="../plugin/gui/dock.py" line="1162" />
       <source>{}: failed (see the Processing log)</source>
       <translation>{}：失败（详见处理工具日志）</translation>
     </message>
@@ -1889,7 +1969,7 @@
       <translation>上图单位 {} 个，行政区 {} 个</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="941" />
+      <location filename="../plugin/gui/dock.py" line="970" />
       <source>{} by the scores alone (inherent level)</source>
       <translation>仅按评分为 {} 个（固有风险等级）</translation>
     </message>
@@ -1909,7 +1989,7 @@
       <translation>已生成：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1266" />
+      <location filename="../plugin/gui/dock.py" line="1295" />
       <source>Unit {} is not in this database.</source>
       <translation>本数据库中没有单位 {}。</translation>
     </message>
@@ -1929,7 +2009,7 @@
       <translation>{} 张告知卡</translation>
     </message>
     <message>
-      <location filename="../plugin/gui/dock.py" line="1263" />
+      <location filename="../plugin/gui/dock.py" line="1292" />
       <source>Cannot read the unit: {}</source>
       <translation>无法读取单位：{}</translation>
     </message>
@@ -2064,12 +2144,12 @@
       <translation>面板需要 Python 包 {}：请使用“城市安全风险”菜单中的“安装 Python 包…”。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="199" />
+      <location filename="../plugin/processing/base.py" line="203" />
       <source>Survey data</source>
       <translation>调查数据</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="234" />
+      <location filename="../plugin/processing/base.py" line="238" />
       <source>Risk analysis</source>
       <translation>风险分析</translation>
     </message>
@@ -2079,7 +2159,7 @@
       <translation>规则文件（默认：插件自带规则）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="225" />
+      <location filename="../plugin/processing/base.py" line="229" />
       <source>Cancelled; earlier outputs were left as they were.</source>
       <translation>已取消；之前的输出保持不变。</translation>
     </message>
@@ -2169,6 +2249,90 @@
       <translation>受影响危险源 {} 个；影响范围内人口 {:.0f} 人。</translation>
     </message>
     <message>
+      <location filename="../plugin/processing/change_pdf.py" line="102" />
+      <source>District boundaries</source>
+      <translation>行政区边界</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/change_pdf.py" line="103" />
+      <source>Changes between rounds</source>
+      <translation>调查轮次变化</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/change_pdf.py" line="131" />
+      <source>Legend</source>
+      <translation>图例</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/change_report.py" line="25" />
+      <source>Change report (survey rounds)</source>
+      <translation>调查轮次变化报告</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/change_report.py" line="26" />
+      <source>Compares two survey rounds of a risk database (or a round and today's dynamic risk) unit by unit: units new, closed, moved (more than 100 m) and their level up or down, each with its reasons — hazard sources added or gone, quantities changed, receptors within reach changed and, with DYNAMIC, the raises of the dynamic risk. A unit is the same unit by its code, or by its unified social credit code where codes were reissued.
+
+FROM and TO name a round by its id or name (blank FROM: the round before the current one; blank TO: the current survey). The comparison is written as the point layer round_changes (styled by change) and, when asked, an Excel workbook with the counts by change, district, street and sector and the list of every unit that changed, and a PDF page with the map of the changes and the counts by district. Rounds come from citysafety:import_surveys with ROUND = a new round.</source>
+      <translation>逐个单位比较风险数据库的两轮调查（或一轮调查与当前的现实风险）：新增、关闭、迁移（超过 100 米）的单位，以及风险等级的升高或降低，并说明原因——危险源的新增或消失、危险物质数量的变化、影响范围内敏感目标的变化，以及（选择 DYNAMIC 时）现实风险的提升因素。同一单位按单位编码识别；编码重新分配时按统一社会信用代码识别。
+
+FROM 和 TO 以轮次编号或名称指定轮次（FROM 留空：当前轮次的上一轮；TO 留空：当前调查）。比较结果写入点图层 round_changes（按变化类型着色），并可导出 Excel 工作簿：按变化类型、行政区、街道和行业领域的统计，以及所有变化单位的清单；并可导出 PDF 页：变化地图及按行政区的统计。调查轮次由 citysafety:import_surveys 的 ROUND = 新一轮调查 产生。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/change_report.py" line="50" />
+      <source>Earlier round (id or name; blank: the one before the current)</source>
+      <translation>比较基准轮次（编号或名称；留空为当前轮次的上一轮）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/change_report.py" line="52" />
+      <source>Later round (id or name; blank: the current survey)</source>
+      <translation>比较对象轮次（编号或名称；留空为当前调查）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/change_report.py" line="54" />
+      <source>Compare the current dynamic risk (现实风险)</source>
+      <translation>比较当前的现实风险</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/change_report.py" line="56" />
+      <source>Change report workbook</source>
+      <translation>变化报告工作簿</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/change_report.py" line="59" />
+      <source>Change report page (PDF)</source>
+      <translation>变化报告页（PDF）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/change_report.py" line="61" />
+      <source>Open the changes layer</source>
+      <translation>打开变化图层</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/change_report.py" line="56" />
+      <source>Excel workbook (*.xlsx)</source>
+      <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/change_report.py" line="59" />
+      <source>PDF (*.pdf)</source>
+      <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/change_report.py" line="96" />
+      <source>{} → {}: {}</source>
+      <translation>{} → {}：{}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/change_report.py" line="65" />
+      <source>Units: {}</source>
+      <translation>单位数：{}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/change_report.py" line="84" />
+      <source>Change report: {}</source>
+      <translation>变化报告：{}</translation>
+    </message>
+    <message>
       <location filename="../plugin/processing/dynamic_risk.py" line="35" />
       <source>Computes each unit's dynamic risk level (现实风险) on a day from its inherent level (the field level, which stays as it is): an open major hidden danger (重大隐患), a general hidden danger still open more than overdue_days after its deadline, an accident within accident_months and a level-1/2 hazard source without controls or a responsible person (the risk map's findings) each raise the unit by the levels the rules file's [dynamic] gives, never beyond level 1. No public standard gives these factors: they are the plugin's own design, data in the rules file.
 
@@ -2241,16 +2405,6 @@ Each unit gets dynamic_level, dynamic_raise, one raise_* field and one reason_* 
       <location filename="../plugin/processing/export_report.py" line="69" />
       <source>Choose an Excel report, a PDF report or both.</source>
       <translation>请选择 Excel 报告、PDF 报告或两者。</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/export_report.py" line="55" />
-      <source>Excel workbook (*.xlsx)</source>
-      <translation>Excel 工作簿 (*.xlsx)</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/export_report.py" line="57" />
-      <source>PDF (*.pdf)</source>
-      <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
       <location filename="../plugin/processing/export_report.py" line="115" />
@@ -2344,77 +2498,126 @@ Every row ends accepted, rejected with its reasons or skipped as blank/total, an
       <translation>例如</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="85" />
+      <location filename="../plugin/processing/import_surveys.py" line="87" />
       <source>Import surveys</source>
       <translation>导入调查数据</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="86" />
+      <location filename="../plugin/processing/import_surveys.py" line="88" />
       <source>Imports survey workbooks (.xlsx) and CSV files (UTF-8, UTF-8 with BOM, GB18030) into one risk database (GeoPackage) with the layers units, hazards, import_issues and import_runs.
 
 Headers are found by their Chinese or English names and aliases on any row; both the template's two-sheet layout and a flat one-sheet layout are read. Full-width digits, units in cells (kg are converted to t), Excel and Chinese dates, degrees-minutes-seconds, swapped lon/lat, total rows and blank rows are handled. GCJ-02 and BD-09 coordinates are converted to WGS84.
 
-Every row ends in exactly one place: accepted, rejected with its reasons in import_issues (file, sheet, row, column, value, code, Chinese and English message), or skipped as blank/total and counted. The database is written to a temporary file and moved into place, so a failure or cancel keeps an earlier one. Optionally an error workbook per input file lists the rows to fix.</source>
+Every row ends in exactly one place: accepted, rejected with its reasons in import_issues (file, sheet, row, column, value, code, Chinese and English message), or skipped as blank/total and counted. The database is written to a temporary file and moved into place, so a failure or cancel keeps an earlier one. Optionally an error workbook per input file lists the rows to fix.
+
+Rounds: by default the output is a new database. ROUND 1 starts a new survey round in an existing database (its survey archived with its levels and files, this import in its place); ROUND 2 replaces only the units of DISTRICT and their hazard sources in the current round, every other row left as it was. Both keep the hidden dangers, accidents and rounds, and remove the layers derived from the survey (run the chain again). ROUND_NAME and ROUND_DATE (YYYY-MM-DD, blank: today) name the round.</source>
       <translation>将调查表工作簿（.xlsx）和 CSV 文件（UTF-8、带 BOM 的 UTF-8、GB18030）导入一个风险数据库（GeoPackage），包含图层 units（单位）、hazards（危险源）、import_issues（导入问题）和 import_runs（导入记录）。
 
 按中文或英文列名及别名在任意行识别表头；支持模板的双工作表格式和单表平铺格式。可正确读取全角数字、单元格内的计量单位（千克换算为吨）、Excel 日期和中文日期、度分秒坐标、经纬度填反、合计行和空行。GCJ-02 和 BD-09 坐标转换为 WGS84。
 
-每一行都有唯一去向：接受；或被拒绝并在 import_issues 中列明原因（文件、工作表、行、列、原值、问题代码、中英文说明）；或作为空行/合计行跳过并计数。数据库先写入临时文件再替换，失败或取消不会破坏之前的数据库。可选为每个输入文件生成问题清单工作簿，供调查员修改。</translation>
+每一行都有唯一去向：接受；或被拒绝并在 import_issues 中列明原因（文件、工作表、行、列、原值、问题代码、中英文说明）；或作为空行/合计行跳过并计数。数据库先写入临时文件再替换，失败或取消不会破坏之前的数据库。可选为每个输入文件生成问题清单工作簿，供调查员修改。
+
+调查轮次：默认输出为新的数据库。ROUND 为 1 时在已有数据库中开始新一轮调查（原调查连同其风险等级和文件归档，本次导入取而代之）；ROUND 为 2 时只替换当前轮次中 DISTRICT 行政区的单位及其危险源，其他各行保持不变。两者都保留隐患、事故和调查轮次，并删除由调查派生的图层（需重新运行各步骤）。ROUND_NAME 和 ROUND_DATE（YYYY-MM-DD，留空为今天）为轮次命名。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="51" />
+      <location filename="../plugin/processing/import_surveys.py" line="53" />
       <source>Survey files (.xlsx, .csv)</source>
       <translation>调查表文件（.xlsx、.csv）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="53" />
+      <location filename="../plugin/processing/import_surveys.py" line="55" />
       <source>Or every survey file in a folder</source>
       <translation>或导入文件夹中的全部调查表</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="56" />
+      <location filename="../plugin/processing/import_surveys.py" line="58" />
       <source>Coordinate system of rows that do not name one</source>
       <translation>未填写坐标系的行采用的坐标系</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="60" />
+      <location filename="../plugin/processing/import_surveys.py" line="62" />
       <source>Survey area (points outside it are warned)</source>
       <translation>调查区域范围（范围外的点给出警告）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="224" />
+      <location filename="../plugin/processing/import_surveys.py" line="280" />
       <source>Rows read = accepted + rejected + skipped (blank / total), per file:</source>
       <translation>各文件：读取行数 = 接受 + 拒绝 + 跳过（空行 / 合计行）：</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="116" />
+      <location filename="../plugin/processing/import_surveys.py" line="129" />
       <source>Open the imported layers</source>
       <translation>完成后打开导入的图层</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="117" />
+      <location filename="../plugin/processing/import_surveys.py" line="130" />
+      <source>Survey round</source>
+      <translation>调查轮次</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_surveys.py" line="133" />
+      <source>Round name</source>
+      <translation>轮次名称</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_surveys.py" line="135" />
+      <source>Round date (YYYY-MM-DD; blank: today)</source>
+      <translation>调查日期（YYYY-MM-DD；留空为今天）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_surveys.py" line="137" />
+      <source>District updated (its name as the survey writes it)</source>
+      <translation>更新的行政区（按调查表中的写法）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_surveys.py" line="139" />
       <source>Units accepted</source>
       <translation>导入单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="117" />
+      <location filename="../plugin/processing/import_surveys.py" line="139" />
       <source>Hazard sources accepted</source>
       <translation>导入危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="78" />
+      <location filename="../plugin/processing/import_surveys.py" line="80" />
       <source>Error workbook: {}</source>
       <translation>问题清单：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="170" />
+      <location filename="../plugin/processing/import_surveys.py" line="194" />
       <source>Row balance check failed; please report this.</source>
       <translation>行数核对未通过，请报告此问题。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="232" />
+      <location filename="../plugin/processing/import_surveys.py" line="288" />
       <source>Total: {} rows read, {} accepted, {} rejected, {} blank, {} total rows; {} units and {} hazard sources imported.</source>
       <translation>合计：读取 {} 行，接受 {} 行，拒绝 {} 行，空行 {} 行，合计行 {} 行；导入单位 {} 个、危险源 {} 个。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_surveys.py" line="131" />
+      <source>A new database</source>
+      <translation>新建数据库</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_surveys.py" line="131" />
+      <source>A new round in the database</source>
+      <translation>在数据库中开始新一轮调查</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_surveys.py" line="132" />
+      <source>Update one district of the current round</source>
+      <translation>更新当前轮次中的一个行政区</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_surveys.py" line="205" />
+      <source>Round {} ({}, {}) started; round {} archived with {} units</source>
+      <translation>第 {} 轮（{}，{}）已开始；第 {} 轮已归档，共 {} 个单位</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_surveys.py" line="211" />
+      <source>{}: {} units of round {} replaced</source>
+      <translation>{}：{} 个单位已替换（第 {} 轮）</translation>
     </message>
     <message>
       <location filename="../plugin/processing/install_packages.py" line="24" />
@@ -2602,7 +2805,7 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>{} 个单位，{} 个危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/provider.py" line="69" />
+      <location filename="../plugin/processing/provider.py" line="71" />
       <source>City Safety Risk Map (城市安全风险一张图)</source>
       <translation>城市安全风险一张图 (City Safety Risk Map)</translation>
     </message>
@@ -2632,7 +2835,12 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <translation>现实风险…</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/provider.py" line="33" />
+      <location filename="../plugin/processing/provider.py" line="30" />
+      <source>Change report (survey rounds)…</source>
+      <translation>调查轮次变化报告…</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/provider.py" line="34" />
       <source>Run the whole chain…</source>
       <translation>一键运行全流程…</translation>
     </message>
@@ -2735,16 +2943,6 @@ Every row ends in exactly one place: accepted, rejected with its reasons in impo
       <location filename="../plugin/processing/report_pdf.py" line="671" />
       <source>R</source>
       <translation>R</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/report_pdf.py" line="805" />
-      <source>District boundaries</source>
-      <translation>行政区边界</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/report_pdf.py" line="855" />
-      <source>Legend</source>
-      <translation>图例</translation>
     </message>
     <message>
       <location filename="../plugin/processing/report_pdf.py" line="529" />
@@ -2964,6 +3162,26 @@ Workbook: the survey (the default), or a blank hidden-danger ledger (隐患台�
       <location filename="../plugin/processing/survey_template.py" line="38" />
       <source>Accident records (事故记录)</source>
       <translation>事故记录</translation>
+    </message>
+    <message>
+      <source>Compares two survey rounds of a risk database (or a round and today's dynamic risk) unit by unit: units new, closed, moved (more than 100 m) and their level up or down, each with its reasons — hazard sources added or gone, quantities changed, receptors within reach changed and, with DYNAMIC, the raises of the dynamic risk. A unit is the same unit by its code, or by its unified social credit code where codes were reissued.
+
+FROM and TO name a round by its id or name (blank FROM: the round before the current one; blank TO: the current survey). The comparison is written as the point layer round_changes (styled by change) and, when asked, an Excel workbook with the counts by change, district, street and sector and the list of every unit that changed. Rounds come from citysafety:import_surveys with ROUND = a new round.</source>
+      <translation type="vanished">逐个单位比较风险数据库的两轮调查（或一轮调查与当前的现实风险）：新增、关闭、迁移（超过 100 米）的单位，以及风险等级的升高或降低，并说明原因——危险源的新增或消失、危险物质数量的变化、影响范围内敏感目标的变化，以及（选择 DYNAMIC 时）现实风险的提升因素。同一单位按单位编码识别；编码重新分配时按统一社会信用代码识别。
+
+FROM 和 TO 以轮次编号或名称指定轮次（FROM 留空：当前轮次的上一轮；TO 留空：当前调查）。比较结果写入点图层 round_changes（按变化类型着色），并可导出 Excel 工作簿：按变化类型、行政区、街道和行业领域的统计，以及所有变化单位的清单。调查轮次由 citysafety:import_surveys 的 ROUND = 新一轮调查 产生。</translation>
+    </message>
+    <message>
+      <source>Imports survey workbooks (.xlsx) and CSV files (UTF-8, UTF-8 with BOM, GB18030) into one risk database (GeoPackage) with the layers units, hazards, import_issues and import_runs.
+
+Headers are found by their Chinese or English names and aliases on any row; both the template's two-sheet layout and a flat one-sheet layout are read. Full-width digits, units in cells (kg are converted to t), Excel and Chinese dates, degrees-minutes-seconds, swapped lon/lat, total rows and blank rows are handled. GCJ-02 and BD-09 coordinates are converted to WGS84.
+
+Every row ends in exactly one place: accepted, rejected with its reasons in import_issues (file, sheet, row, column, value, code, Chinese and English message), or skipped as blank/total and counted. The database is written to a temporary file and moved into place, so a failure or cancel keeps an earlier one. Optionally an error workbook per input file lists the rows to fix.</source>
+      <translation type="vanished">将调查表工作簿（.xlsx）和 CSV 文件（UTF-8、带 BOM 的 UTF-8、GB18030）导入一个风险数据库（GeoPackage），包含图层 units（单位）、hazards（危险源）、import_issues（导入问题）和 import_runs（导入记录）。
+
+按中文或英文列名及别名在任意行识别表头；支持模板的双工作表格式和单表平铺格式。可正确读取全角数字、单元格内的计量单位（千克换算为吨）、Excel 日期和中文日期、度分秒坐标、经纬度填反、合计行和空行。GCJ-02 和 BD-09 坐标转换为 WGS84。
+
+每一行都有唯一去向：接受；或被拒绝并在 import_issues 中列明原因（文件、工作表、行、列、原值、问题代码、中英文说明）；或作为空行/合计行跳过并计数。数据库先写入临时文件再替换，失败或取消不会破坏之前的数据库。可选为每个输入文件生成问题清单工作簿，供调查员修改。</translation>
     </message>
     <message>
       <source>Writes a blank survey workbook (.xlsx) for one sector or for all sectors: an instructions sheet (说明) explaining every column and the coordinate systems, the units sheet (单位信息) and the hazard-sources sheet (危险源) with Chinese headers, English keys, drop-down lists for coded columns and one example row. A template filled in this way imports without errors.</source>

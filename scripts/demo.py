@@ -15,7 +15,10 @@ Steps:
    citysafety:export_report again: the reports with the dynamic risk beside the inherent;
 4. citysafety:risk_list — the 风险清单 of every risk point: out/demo/风险清单.xlsx;
 5. citysafety:notice_cards — a 风险告知卡 for every level-1 and level-2 unit:
-   out/demo/风险告知卡.pdf.
+   out/demo/风险告知卡.pdf;
+6. the second survey round (tools/sample_city/round2.py: units closed, new, moved, re-coded,
+   a level raised): citysafety:import_surveys with ROUND = a new round, the chain again, the
+   dynamic risk, and citysafety:change_report — out/demo/变化报告.xlsx and the round_changes layer.
 """
 
 from __future__ import annotations
@@ -185,6 +188,32 @@ def main() -> int:
     print(f"Raised 现实风险提升: {dynamic['RAISED']} units — "
           + ", ".join(f"{f} {int((units[f'raise_{f}'] > 0).sum())}"
                       for f in ("hidden_major", "hidden_overdue", "accident", "controls")))
+    print("\n6. Round 2 第二轮: import_surveys (ROUND = new round), score, proximity, cascade, risk_map, dynamic_risk, "
+          "change_report")
+    from tools.sample_city.round2 import write_round2
+
+    changed = write_round2(args.sample, out / "round2")
+    second = processing.run("citysafety:import_surveys", {
+        "FOLDER": str(out / "round2"), "OUTPUT": str(db), "ROUND": 1, "ROUND_NAME": "第二轮",
+        "ROUND_DATE": AS_OF.isoformat(), "DEFAULT_CRS": 1, "LOAD_LAYERS": False}, feedback=log.feedback)
+    receptors = f"{args.sample / 'receptors.gpkg'}|layername=receptors"
+    for alg, params in (("score", {}), ("proximity", {"RECEPTORS": receptors,
+                                                      "POPULATION": str(args.sample / "population.tif"),
+                                                      "LOAD_LAYERS": False}),
+                        ("cascade", {"LOAD_LAYERS": False}),
+                        ("risk_map", {"DISTRICTS": str(args.sample / "districts.gpkg"), "DENSITY": str(density),
+                                      "LOAD_LAYERS": False}),
+                        ("dynamic_risk", {"AS_OF": AS_OF.isoformat()})):
+        processing.run(f"citysafety:{alg}", {"INPUT": str(db), **params}, feedback=log.feedback)
+    change = processing.run("citysafety:change_report", {"INPUT": str(db), "XLSX": str(out / "变化报告.xlsx"),
+                                                         "LOAD_LAYERS": False}, feedback=log.feedback)
+    from plugin.core.rounds import CHANGE_ZH, CHANGES
+
+    print(f"Round {second['ROUND_ID']} 第二轮: {second['UNITS']} units; compared with round 1 比较第一轮: "
+          + ", ".join(f"{CHANGE_ZH[c]} {c} {change[c.upper()]}" for c in CHANGES))
+    print(f"  (the round's changes 本轮改动: closed 关闭 {', '.join(changed['closed'])}; new 新增 "
+          f"{', '.join(changed['new'])}; moved 迁移 {changed['moved']}; raised 升级 {changed['raised']})")
+
     print(f"\nOutputs 输出 ({time.perf_counter() - t0:.1f} s):")
     print(f"  risk database 风险数据库: {db}")
     print(f"  risk density 风险密度:     {density}")
@@ -194,6 +223,7 @@ def main() -> int:
     print(f"  PDF report PDF 报告:      {out / 'report.pdf'} ({pages} pages 页)")
     print(f"  risk list 风险清单:        {listed['OUTPUT']} ({listed['ROWS']} risk points 风险点)")
     print(f"  notice cards 风险告知卡:   {cards['OUTPUT_PDF']} ({cards['CARDS']} cards 张)")
+    print(f"  change report 变化报告:    {change['XLSX']} (layer round_changes)")
     plugin.unload()
     app.exitQgis()  # QGIS's caches go before the process's exit handlers (else a crash at exit)
     return 0 if balanced else 1

@@ -440,8 +440,36 @@ def cascade_edges(path: Path) -> None:
     _save(layer, path)
 
 
+def round_changes(path: Path) -> None:
+    """What changed between two survey rounds: a marker per change, the unchanged small and grey
+    and drawn first, the rest over them."""
+    from qgis.core import QgsVectorLayer
+
+    from plugin.layers.styling import CHANGE_STYLES
+
+    layer = QgsVectorLayer("Point?crs=EPSG:4490&field=change:string&field=change_zh:string", "changes", "memory")
+    cats = []
+    for value, (label, rgb, shape, size) in CHANGE_STYLES.items():
+        sl = QgsSimpleMarkerSymbolLayer(QgsSimpleMarkerSymbolLayerBase.decodeShape(shape)[0], size)
+        sl.setColor(QColor(*rgb))
+        sl.setStrokeColor(MARKER_STROKE)
+        sl.setStrokeWidth(MARKER_STROKE_MM)
+        sl.setStrokeWidthUnit(QgsUnitTypes.RenderUnit.RenderMillimeters)
+        sl.setSizeUnit(QgsUnitTypes.RenderUnit.RenderMillimeters)
+        sym = QgsMarkerSymbol()
+        sym.changeSymbolLayer(0, sl)
+        cats.append(QgsRendererCategory(value, sym, label))
+    renderer = QgsCategorizedSymbolRenderer("change", cats)
+    renderer.setOrderBy(QgsFeatureRequest.OrderBy([QgsFeatureRequest.OrderByClause(
+        "CASE WHEN \"change\" = 'same' THEN 0 ELSE 1 END", True)]))
+    renderer.setOrderByEnabled(True)
+    layer.setRenderer(renderer)
+    _save(layer, path)
+
+
 def main() -> None:
     from plugin.layers.styling import (
+        CHANGES_QML,
         DENSITY_QML,
         DISTRICT_OUTLINE_QML,
         DISTRICTS_QML,
@@ -460,6 +488,7 @@ def main() -> None:
     district_outline(DISTRICT_OUTLINE_QML)
     hazard_receptor_links(LINKS_QML)
     cascade_edges(EDGES_QML)
+    round_changes(CHANGES_QML)
 
 
 if __name__ == "__main__":

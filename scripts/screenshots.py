@@ -140,6 +140,31 @@ def shot_inspector():
     processing.run("citysafety:notice_cards", {"INPUT": str(DB), "OUTPUT": str(cards), "LEVELS": [0]})
     subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(cards),
                     str(IMG / f"notice_card{SUFFIX}")], check=False)
+    QTimer.singleShot(1000, show_dynamic)
+
+
+def show_dynamic():
+    """The panel switched to the dynamic risk (现实风险) of the demo's second round, with the
+    latest change report's counts, and the round_changes layer on the map."""
+    from city_safety_risk_map.plugin.layers.styling import add_to_group, style_changes
+
+    dock = state["dock"]
+    dock.tabs.setCurrentIndex(0)
+    dock.level_field_combo.setCurrentIndex(1)
+    layer = QgsVectorLayer(f"{DB}|layername=round_changes", "调查轮次变化 changes between rounds", "ogr")
+    if layer.isValid():
+        style_changes(layer)
+        QgsProject.instance().addMapLayer(layer, False)
+        add_to_group(QgsProject.instance(), [layer])
+    iface.mapCanvas().setExtent(state["layers"][1].extent().buffered(0.01))
+    iface.mapCanvas().refresh()
+    QTimer.singleShot(4000, shot_dynamic)
+
+
+def shot_dynamic():
+    state["dock"].grab().save(str(IMG / f"dock_dynamic{SUFFIX}.png"))
+    iface.mainWindow().grab().save(str(IMG / f"qgis_dynamic{SUFFIX}.png"))
+    state["dock"].level_field_combo.setCurrentIndex(0)  # the profile's choice back to the default
     QgsApplication.exit(0)
 
 

@@ -109,14 +109,14 @@ def _drop_derived(w, db: Path, keep: tuple[str, ...]) -> None:
 
 
 def start_round(db: str | Path, result, name: str, date: str, progress: Progress | None = None,
-                started: str | None = None) -> RoundInfo:
+                started: str | None = None, base=None) -> RoundInfo:
     """Archive the database's survey as its round and make ``result`` (an import's
     :class:`~.ingest.importer.ImportResult`) the survey of a new round ``name`` of ``date``, in
     one transaction. Refused when the database holds no survey (import into a new one)."""
     progress = progress or Progress()
     db = Path(db)
     started = started or riskdb.now_iso()
-    base = riskdb.state(db)
+    base = base or riskdb.state(db)  # the state the caller read first: a commit since then refuses
     read.require_layers(db, ("units", "hazards"))
     old = current_round(db)
     table = rounds(db)
@@ -178,7 +178,7 @@ def _combine(db: Path, layer: str, kept: pd.DataFrame, new: pd.DataFrame) -> pd.
 
 
 def update_district(db: str | Path, result, district: str, name: str, date: str,
-                    progress: Progress | None = None, started: str | None = None) -> RoundInfo:
+                    progress: Progress | None = None, started: str | None = None, base=None) -> RoundInfo:
     """Replace the units of ``district`` (their ``district`` field) and their hazard sources in
     the current round by ``result``'s, in one transaction; every other unit and hazard row is
     written back exactly as it was. Refused when the import holds units of another district."""
@@ -186,7 +186,7 @@ def update_district(db: str | Path, result, district: str, name: str, date: str,
     db = Path(db)
     district = str(district).strip()
     started = started or riskdb.now_iso()
-    base = riskdb.state(db)
+    base = base or riskdb.state(db)  # the state the caller read first: a commit since then refuses
     read.require_layers(db, ("units", "hazards"))
     if not district:
         raise PipelineError("a district update names its district", "更新一个行政区时须指定行政区")

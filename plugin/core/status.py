@@ -263,6 +263,15 @@ class LevelSummary:
         columns=["sector", "sector_zh", *[f"level{k}" for k in LEVELS], "unscored", "total"]))
 
 
+def latest_changes(db: str | Path) -> dict | None:
+    """The latest change report's summary — ``before``, ``after`` and the units per change —
+    when the database holds its layer (``round_changes``); None otherwise."""
+    if "round_changes" not in riskdb.layer_names(Path(db)):
+        return None
+    summary = riskdb.last_summary(db, "change_report")
+    return summary or None
+
+
 #: The units' dynamic level (scoring/dynamic.py), counted when it is there.
 DYNAMIC_FIELD = "dynamic_level"
 
@@ -528,6 +537,9 @@ class Snapshot:
     #: dynamic risk has not been computed since the last scoring
     dynamic: LevelSummary | None = None
     dynamic_as_of: str = ""
+    #: the latest change report (citysafety:change_report): what it compared, and its units per
+    #: change (rounds.CHANGES); None before one was made
+    changes: dict | None = None
 
 
 def snapshot(db: str | Path) -> Snapshot:
@@ -539,7 +551,8 @@ def snapshot(db: str | Path) -> Snapshot:
             days = _grouped_counts(Path(db), UNIT_LAYER, ("dynamic_as_of",))
             as_of = str(days["dynamic_as_of"].dropna().max()) if len(days) and days["dynamic_as_of"].notna().any() \
                 else ""
-        return Snapshot(status, level_summary(db), level_one_units(db), district_levels(db, status), dynamic, as_of)
+        return Snapshot(status, level_summary(db), level_one_units(db), district_levels(db, status), dynamic, as_of,
+                        latest_changes(db))
     return Snapshot(status, LevelSummary(), pd.DataFrame(columns=list(LEVEL_ONE_COLUMNS)))
 
 

@@ -296,6 +296,67 @@ def _dynamic_level1(db: Path, by_code: pd.DataFrame) -> gpd.GeoDataFrame:
     return rows[[*[n for n in fields.names("risk_level1") if n in rows], rows.geometry.name]]
 
 
+# --- what changed between two survey rounds ----------------------------------------------------
+
+@dataclass
+class ChangeSummary:
+    changes: pd.DataFrame  # round_changes' rows
+    before: str  # what was compared: round labels
+    after: str
+    counts: dict  # change → units
+
+
+def change_report(db: str | Path, before=None, after=None, by_dynamic: bool = False, rules: Rules | None = None,
+                  progress: Progress | None = None) -> ChangeSummary:
+    """Compare two states of ``db`` (rounds.round_state: a round's id or name; ``before`` None:
+    the round before the current one; ``after`` None: the current survey, by its dynamic level
+    when ``by_dynamic``) and write what changed, unit by unit, as the point layer ``round_changes``
+    (replacing an earlier comparison), in one transaction (docs/rounds.md §4)."""
+    from . import rounds
+
+    progress = progress or Progress()
+    db = Path(db)
+    started = riskdb.now_iso()
+    base = riskdb.state(db)
+    read.require_layers(db, ("units", "hazards"))
+    current = rounds.current_round(db)
+    if before in (None, ""):
+        if current < 2:
+            raise PipelineError(f"{db.name} holds one survey round only: import a new round to compare",
+                                f"{db.name} 只有一轮调查：导入新一轮调查后才能比较")
+        before = current - 1
+    progress.step(10, "读取两轮 Reading the rounds")
+    b_units, b_hazards, b_label = rounds.round_state(db, before)
+    a_units, a_hazards, a_label = rounds.round_state(db, after)
+    level = "level"
+    if by_dynamic:
+        if after not in (None, "", "current", "当前"):
+            raise PipelineError("the dynamic risk is today's: compare it with the current survey (TO blank)",
+                                "现实风险是当前的：与当前调查比较时 TO 须留空")
+        have = read.field_names(db, "units")
+        if "dynamic_level" not in have:
+            raise PipelineError("no dynamic levels: run citysafety:dynamic_risk first",
+                                "尚无现实风险等级：请先运行 citysafety:dynamic_risk")
+        extra = read.columns(db, "units", ["dynamic_level", *(f"reason_{f}" for f in dynamic.FACTORS)])
+        a_units = pd.concat([a_units.drop(columns=["dynamic_level"]), extra], axis=1)
+        level, a_label = "dynamic_level", a_label + " 现实风险 dynamic"
+    for label, frame in ((b_label, b_units), (a_label, a_units)):
+        if len(frame) and not pd.to_numeric(frame["level"], errors="coerce").notna().any():
+            raise PipelineError(f"round {label} has no levels: run citysafety:score on it before comparing",
+                                f"调查轮次 {label} 尚无风险等级：请先运行 citysafety:score 再比较")
+    progress.step(40, "比较 Comparing")
+    changes = rounds.compare((b_units, b_hazards), (a_units, a_hazards), level=level)
+    points = gpd.GeoDataFrame(changes, geometry=gpd.points_from_xy(pd.to_numeric(changes["lon"], errors="coerce"),
+                                                                   pd.to_numeric(changes["lat"], errors="coerce")),
+                              crs="EPSG:4490")
+    tally = {c: int((changes["change"] == c).sum()) for c in rounds.CHANGES}
+    progress.step(80, "写入 Writing")
+    with riskdb.Write(db, "change_report", base) as w:
+        w.layer("round_changes", points)
+        w.log(rules, {"before": b_label, "after": a_label, **tally}, started)
+    return ChangeSummary(changes, b_label, a_label, tally)
+
+
 # --- score ----------------------------------------------------------------------------------
 
 @dataclass

@@ -526,6 +526,13 @@ class RiskDock(QgsDockWidget):
         self.level_field_combo.currentIndexChanged.connect(self._level_field_changed)
         risk_row.addWidget(self.level_field_combo, 1)
         outer.addLayout(risk_row)
+        # the latest comparison of two survey rounds (citysafety:change_report), when there is one
+        self.changes_label = QLabel(root)
+        self.changes_label.setObjectName("changesLabel")
+        self.changes_label.setWordWrap(True)
+        self.changes_label.setTextFormat(Qt.TextFormat.RichText)
+        self.changes_label.setVisible(False)
+        outer.addWidget(self.changes_label)
 
         self.tabs = QTabWidget(root)
         self.tabs.setObjectName("dockTabs")
@@ -586,6 +593,27 @@ class RiskDock(QgsDockWidget):
         group = QgsProject.instance().layerTreeRoot().findGroup(GROUP_NAME)
         if group is not None and self.rules is not None:
             show_level_field(group, field, self.rules)
+
+    def _apply_changes(self, changes: dict | None) -> None:
+        """One line on the latest comparison of survey rounds: what it compared, units per change."""
+        if not changes:
+            self.changes_label.setVisible(False)
+            return
+        from ..core.rounds import CHANGE_ZH, CHANGES
+        from ..layers.styling import CHANGE_STYLES
+
+        parts = []
+        for c in CHANGES:
+            if c == "same":
+                continue
+            rgb = "#{:02x}{:02x}{:02x}".format(*CHANGE_STYLES[c][1])
+            name = pick(CHANGE_ZH[c], c)
+            parts.append(f"<span style='color:{rgb}'>■</span> {html.escape(name)} <b>{_fmt(changes.get(c, 0))}</b>")
+        self.changes_label.setText(f"{html.escape(tr('Survey rounds'))} ({html.escape(str(changes.get('before', '')))} "
+                                   f"→ {html.escape(str(changes.get('after', '')))}): " + " · ".join(parts))
+        self.changes_label.setToolTip(tr("The latest change report (citysafety:change_report); the layer "
+                                         "round_changes holds every unit's change and its reasons"))
+        self.changes_label.setVisible(True)
 
     def aggregation(self) -> str:
         """The panel's aggregation choice (styling.AGGREGATIONS)."""
@@ -829,6 +857,7 @@ class RiskDock(QgsDockWidget):
         self.snapshot = snap
         self._apply_status(snap.status)
         self._apply_level_field(snap)
+        self._apply_changes(snap.changes)
         self._apply_level_one(snap.level_one)
         self._apply_districts(snap.districts)
         self.refreshed.emit()

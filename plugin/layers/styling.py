@@ -51,8 +51,18 @@ DISTRICT_OUTLINE_QML = STYLES / "district_outline.qml"  # boundaries and names, 
 LINKS_QML = STYLES / "hazard_receptor_links.qml"
 EDGES_QML = STYLES / "cascade_edges.qml"
 GRID_QML = STYLES / "risk_grid.qml"  # aggregation grid by worst level
+CHANGES_QML = STYLES / "round_changes.qml"  # what changed between two survey rounds, by change
 GRID_LEVEL1_QML = STYLES / "risk_grid_level1.qml"  # aggregation grid by count of level-1 units
 # Escalation edges by vector: (legend label, RGB).
+#: round_changes by change (core.rounds.CHANGES): legend label, colour, marker shape, size (mm).
+CHANGE_STYLES = {
+    "new": ("新增 new", (44, 160, 44), "star", 3.6),
+    "closed": ("关闭 closed", (110, 110, 110), "cross2", 3.0),
+    "moved": ("迁移 moved", (31, 119, 180), "diamond", 3.0),
+    "up": ("风险升高 risk up", (214, 39, 40), "triangle", 3.4),
+    "down": ("风险降低 risk down", (23, 190, 207), "square", 2.6),
+    "same": ("无变化 unchanged", (200, 200, 200), "circle", 1.6),
+}
 EDGE_COLOURS = {
     "heat": ("热辐射 heat radiation", (232, 90, 20)),
     "overpressure": ("冲击波超压 overpressure", (120, 40, 160)),
@@ -412,6 +422,11 @@ def show_aggregation(group: QgsLayerTreeGroup, mode: str, rules: Rules) -> None:
 
 
 # --- layer tree and scales --------------------------------------------------------------
+
+def style_changes(layer: QgsVectorLayer) -> None:
+    """round_changes: a marker per change (round_changes.qml, scripts/make_styles.py)."""
+    _load(layer, CHANGES_QML)
+
 
 def style_links(layer: QgsVectorLayer) -> None:
     """Hazard-receptor links: red for high-sensitivity receptors, orange medium, grey low."""

@@ -84,6 +84,7 @@ HELP_DOCS = {
     "survey_template": "docs/import.md", "import_surveys": "docs/import.md",
     "import_hidden_dangers": "docs/hidden_dangers.md", "import_accidents": "docs/hidden_dangers.md",
     "dynamic_risk": "docs/domain/dynamic_risk.md",
+    "change_report": "docs/rounds.md",
     "score": "docs/scoring.md",
     "proximity": "docs/proximity.md", "cascade": "docs/cascade.md", "cascade_scenario": "docs/cascade.md",
     "risk_map": "docs/domain/mapping.md", "export_report": "docs/report.md", "risk_list": "docs/risk_list.md",
@@ -100,6 +101,7 @@ TAGS = {
     "cascade_scenario": ("多米诺", "事故情景", "domino", "scenario", "Monte Carlo"),
     "risk_map": ("风险一张图", "风险密度", "risk map", "density", "aggregation", "district"),
     "import_accidents": ("事故", "事故记录", "生产安全事故", "accident", "records", "GB 6441"),
+    "change_report": ("调查轮次", "变化", "新增", "关闭", "survey round", "change", "comparison"),
     "dynamic_risk": ("现实风险", "动态风险", "隐患", "dynamic risk", "hidden danger", "accident"),
     "export_report": ("报告", "report", "excel", "pdf"),
     "risk_list": ("风险清单", "管控措施", "责任人", "risk list", "controls", "excel"),
@@ -122,6 +124,8 @@ LAYER_OUTPUTS = {
                     QgsProcessing.SourceType.TypeVectorLine, ""),
     "EDGES_LAYER": ("cascade_edges", "连锁关系图层 Cascade edges (layer)", QgsProcessing.SourceType.TypeVectorLine, ""),
     "RISK_MAP_LAYER": ("risk_map", "风险一张图图层 Risk map (layer)", QgsProcessing.SourceType.TypeVectorPoint, ""),
+    "CHANGES_LAYER": ("round_changes", "调查轮次变化图层 Changes between rounds (layer)",
+                      QgsProcessing.SourceType.TypeVectorPoint, ""),
     "RISK_GRID_LAYER": ("risk_grid", "风险网格图层 Risk grid (layer)", QgsProcessing.SourceType.TypeVectorPolygon, ""),
 }
 

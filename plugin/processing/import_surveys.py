@@ -18,10 +18,12 @@ from qgis.core import (
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterMultipleLayers,
+    QgsProcessingParameterString,
     QgsProject,
     QgsVectorLayer,
 )
 
+from ..core import rounds
 from ..core.errors import Canceled, PipelineError
 from ..core.ingest import schema
 from ..core.ingest.error_workbook import SUFFIX as ERROR_WORKBOOK_SUFFIX
@@ -93,7 +95,12 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
         "Every row ends in exactly one place: accepted, rejected with its reasons in import_issues (file, "
         "sheet, row, column, value, code, Chinese and English message), or skipped as blank/total and "
         "counted. The database is written to a temporary file and moved into place, so a failure or "
-        "cancel keeps an earlier one. Optionally an error workbook per input file lists the rows to fix.")
+        "cancel keeps an earlier one. Optionally an error workbook per input file lists the rows to fix.\n\n"
+        "Rounds: by default the output is a new database. ROUND 1 starts a new survey round in an existing "
+        "database (its survey archived with its levels and files, this import in its place); ROUND 2 replaces "
+        "only the units of DISTRICT and their hazard sources in the current round, every other row left as it "
+        "was. Both keep the hidden dangers, accidents and rounds, and remove the layers derived from the survey "
+        "(run the chain again). ROUND_NAME and ROUND_DATE (YYYY-MM-DD, blank: today) name the round.")
     INPUT = "INPUT"
     FOLDER = "FOLDER"
     DEFAULT_CRS = "DEFAULT_CRS"
@@ -102,6 +109,12 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
     OUTPUT = "OUTPUT"
     ERRORS = "ERROR_WORKBOOKS"
     LOAD = "LOAD_LAYERS"
+    ROUND = "ROUND"
+    ROUND_NAME = "ROUND_NAME"
+    ROUND_DATE = "ROUND_DATE"
+    DISTRICT = "DISTRICT"
+    #: ROUND's options: a new database, a new round in it, one district of its current round
+    ROUND_MODES = ("database", "new_round", "district")
 
     def initAlgorithm(self, config=None):
         add_survey_inputs(self)
@@ -114,6 +127,15 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
         self.addParameter(errors)
         self.addParameter(QgsProcessingParameterBoolean(
             self.LOAD, self.tr("Open the imported layers"), defaultValue=True))
+        self.addParameter(QgsProcessingParameterEnum(self.ROUND, self.tr("Survey round"), options=[
+            self.tr("A new database"), self.tr("A new round in the database"),
+            self.tr("Update one district of the current round")], defaultValue=0, optional=True))
+        self.addParameter(QgsProcessingParameterString(self.ROUND_NAME, self.tr("Round name"), optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            self.ROUND_DATE, self.tr("Round date (YYYY-MM-DD; blank: today)"), optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            self.DISTRICT, self.tr("District updated (its name as the survey writes it)"), optional=True))
+        self.addOutput(QgsProcessingOutputNumber("ROUND_ID", self.tr("Survey round")))
         for key, label in (("UNITS", self.tr("Units accepted")), ("HAZARDS", self.tr("Hazard sources accepted")),
                            ("ROWS_READ", self.tr("Rows read")), ("ROWS_REJECTED", self.tr("Rows rejected")),
                            ("ERRORS", self.tr("Errors")), ("WARNINGS", self.tr("Warnings")),
@@ -163,6 +185,8 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
                                 rules=rules_of(self, parameters, context))
         progress = progress_of(feedback)
         started = now_iso()
+        mode = self.ROUND_MODES[self.parameterAsEnum(parameters, self.ROUND, context)]
+        round_name, round_date, district = self._round(parameters, context, mode, out)
         base = state(out)  # a run that commits to an existing database meanwhile makes this refuse
         try:
             result = import_surveys(files, options, progress, plugin_version=plugin_version())
@@ -174,13 +198,26 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
                 self._error_workbooks(parameters, context, result, feedback)  # what was refused, and why
                 raise
             progress.step(96, self.tr("Writing {}").format(out))
-            log = run_log(None, "import_surveys", summary={
-                "files": len(files), "units": len(result.units), "hazards": len(result.hazards),
-                "errors": int((result.issues["severity"] == "error").sum()) if len(result.issues) else 0},
-                started=started)
-            write_layers(out, {"units": result.units, "hazards": result.hazards,
-                               "import_issues": result.issues, "import_runs": result.runs, RUNS_LAYER: log},
-                         step="import_surveys", base=base)
+            round_id = 1
+            if mode == "new_round":
+                info = rounds.start_round(out, result, round_name, round_date, progress, started, base)
+                round_id = info.round_id
+                feedback.pushInfo(self.tr("Round {} ({}, {}) started; round {} archived with {} units").format(
+                    info.round_id, round_name, round_date, info.round_id - 1, info.archived))
+            elif mode == "district":
+                info = rounds.update_district(out, result, district, round_name, round_date, progress, started,
+                                              base)
+                round_id = info.round_id
+                feedback.pushInfo(self.tr("{}: {} units of round {} replaced").format(
+                    district, info.units, info.round_id))
+            else:
+                log = run_log(None, "import_surveys", summary={
+                    "files": len(files), "units": len(result.units), "hazards": len(result.hazards),
+                    "errors": int((result.issues["severity"] == "error").sum()) if len(result.issues) else 0},
+                    started=started)
+                write_layers(out, {"units": result.units, "hazards": result.hazards,
+                                   "import_issues": result.issues, "import_runs": result.runs, RUNS_LAYER: log},
+                             step="import_surveys", base=base)
         except Canceled:
             raise self.canceled() from None
         except PipelineError as exc:  # another run committed to the database meanwhile
@@ -191,7 +228,7 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
             self._load(out, context)
         runs, issues = result.runs, result.issues
         return {
-            self.OUTPUT: out,
+            self.OUTPUT: out, "ROUND_ID": round_id,
             "UNITS": len(result.units), "HAZARDS": len(result.hazards),
             "ROWS_READ": int(runs.rows_read.sum()), "ROWS_REJECTED": int(runs.rows_rejected.sum()),
             "ERRORS": int((issues.severity == "error").sum()) if len(issues) else 0,
@@ -199,6 +236,25 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
             "FILES_REFUSED": int((runs.status == "refused").sum()),
             **layer_outputs(out, *self.LAYERS),
         }
+
+    def _round(self, parameters, context, mode: str, out: str) -> tuple[str, str, str]:
+        """The round's name, date and district, checked before anything is read: a new round or
+        a district update needs a database with a survey, a district update its district."""
+        from .dynamic_risk import as_of_date
+
+        day = as_of_date(self, parameters, context, self.ROUND_DATE).isoformat()
+        name = (self.parameterAsString(parameters, self.ROUND_NAME, context) or "").strip()
+        district = (self.parameterAsString(parameters, self.DISTRICT, context) or "").strip()
+        if mode == "database":
+            return name, day, district
+        if not Path(out).is_file():
+            raise bad_parameter(self, self.OUTPUT, out, "新一轮调查或行政区更新须导入已有的风险数据库",
+                                "a new round or a district update imports into an existing risk database")
+        if mode == "district" and not district:
+            raise bad_parameter(self, self.DISTRICT, "", "更新一个行政区时须填写行政区名称",
+                                "a district update names its district")
+        next_id = rounds.current_round(out) + (1 if mode == "new_round" else 0)
+        return name or (f"第{next_id}轮" if mode == "new_round" else f"{district}更新"), day, district
 
     def _error_workbooks(self, parameters, context, result, feedback) -> None:
         error_workbooks(self, parameters, context, result, feedback)

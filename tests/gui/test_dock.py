@@ -694,3 +694,20 @@ def test_the_panel_switches_between_inherent_and_dynamic_risk(make_dock, analyse
     assert dock.show_unit(unit)
     shown = dock.inspector.toPlainText()
     assert "2026-04-01" in shown and "重大隐患" in shown
+
+
+def test_the_panel_shows_the_latest_rounds_changes(make_dock, analysed_db, tmp_path):
+    from tools.sample_city.round2 import write_round2
+
+    dock = make_dock(analysed_db)
+    assert not dock.changes_label.isVisibleTo(dock)
+    write_round2(SAMPLE, tmp_path / "round2")
+    _run("citysafety:import_surveys", {"FOLDER": str(tmp_path / "round2"), "OUTPUT": str(analysed_db), "ROUND": 1,
+                                       "LOAD_LAYERS": False})
+    _run("citysafety:score", {"INPUT": str(analysed_db)})
+    res = _run("citysafety:change_report", {"INPUT": str(analysed_db), "LOAD_LAYERS": False})
+    dock.refresh()
+    assert wait_for(lambda: dock.snapshot is not None and dock.snapshot.changes is not None)
+    text = dock.changes_label.text()
+    assert dock.changes_label.isVisibleTo(dock) and "→" in text
+    assert f"<b>{res['CLOSED']}</b>" in text and f"<b>{res['NEW']}</b>" in text

@@ -46,7 +46,7 @@ def test_menu_toolbar_and_provider(loaded_plugin):
     assert names == ["citysafety_panel", "citysafety_survey_template", "citysafety_import_surveys",
                      "citysafety_import_hidden_dangers", "citysafety_import_accidents",
                      "citysafety_score", "citysafety_proximity", "citysafety_cascade", "citysafety_cascade_scenario",
-                     "citysafety_risk_map", "citysafety_dynamic_risk",
+                     "citysafety_risk_map", "citysafety_dynamic_risk", "citysafety_change_report",
                      "citysafety_export_report", "citysafety_risk_list",
                      "citysafety_notice_cards", "citysafety_run_all",
                      "citysafety_pick_scenario", "citysafety_install_packages"]
@@ -58,8 +58,8 @@ def test_menu_toolbar_and_provider(loaded_plugin):
         "citysafety:import_accidents",
         "citysafety:score", "citysafety:proximity",
         "citysafety:cascade", "citysafety:cascade_scenario", "citysafety:risk_map", "citysafety:dynamic_risk",
-        "citysafety:export_report", "citysafety:risk_list", "citysafety:notice_cards", "citysafety:run_all",
-        "citysafety:install_packages"}
+        "citysafety:change_report", "citysafety:export_report", "citysafety:risk_list", "citysafety:notice_cards",
+        "citysafety:run_all", "citysafety:install_packages"}
     assert plugin.tool_button is not None and plugin.tool_button.menu() is menu
 
 

@@ -17,7 +17,7 @@ from tests.common import ROOT, SAMPLE, venv_site
 ZH_MENU = ["风险一张图面板", "调查表模板…", "导入调查数据…", "导入隐患…", "导入事故…",
            "风险评价…", "敏感目标与人口分析…",
            "多米诺连锁效应分析…",
-           "单一事故连锁推演…", "风险一张图…", "现实风险…",
+           "单一事故连锁推演…", "风险一张图…", "现实风险…", "调查轮次变化报告…",
            "导出报告（Excel 和 PDF）…", "导出风险清单…", "打印风险告知卡…",
            "一键运行全流程…",
            "在地图上点选危险源进行连锁事故推演…", "安装 Python 包…"]
@@ -25,7 +25,7 @@ EN_MENU = ["Risk map panel", "Survey template…", "Import surveys…", "Import 
            "Import accidents (事故)…",
            "Score hazards and units…",
            "Receptors and population around hazards…", "Cascade (domino) graph…", "Cascade scenario from one accident…",
-           "Risk map…", "Dynamic risk (现实风险)…",
+           "Risk map…", "Dynamic risk (现实风险)…", "Change report (survey rounds)…",
            "Export report (Excel and PDF)…", "Export the risk list (风险清单)…",
            "Print risk notice cards (风险告知卡)…", "Run the whole chain…",
            "Start a cascade scenario at a clicked hazard…", "Install Python packages…"]
@@ -80,7 +80,8 @@ def test_plugin_in_real_qgis(tmp_path, locale):
         "导出报告（Excel 和 PDF）…" if zh else "Export report (Excel and PDF)…")
     assert [steps[f"step_{s}_button"][1] for s in ("import", "score", "proximity", "cascade", "map", "report")] \
         == [True, True, False, False, False, False]
-    assert seen["algorithms"] == ["citysafety:cascade", "citysafety:cascade_scenario", "citysafety:dynamic_risk",
+    assert seen["algorithms"] == ["citysafety:cascade", "citysafety:cascade_scenario", "citysafety:change_report",
+                                  "citysafety:dynamic_risk",
                                   "citysafety:export_report", "citysafety:import_accidents",
                                   "citysafety:import_hidden_dangers", "citysafety:import_surveys",
                                   "citysafety:install_packages",

@@ -150,7 +150,7 @@ def bad_value(d: Path, param: str, kind: str, alg: str = "") -> str:
 # --- the cases ----------------------------------------------------------------------------
 
 DB_ALGS = ("score", "proximity", "cascade", "cascade_scenario", "risk_map", "export_report", "risk_list",
-           "notice_cards", "dynamic_risk")
+           "notice_cards", "dynamic_risk", "change_report")
 LAYER_ALGS = ("proximity", "cascade_scenario", "risk_map", "run_all")
 ALL_ALGS = ("survey_template", "import_surveys", *DB_ALGS, "run_all")
 
@@ -205,6 +205,7 @@ def good_parameters(alg: str, db: Path, out: Path) -> dict:
         "risk_list": {"INPUT": str(db), "OUTPUT": str(out / "risk_list.xlsx")},
         "notice_cards": {"INPUT": str(db), "OUTPUT": str(out / "cards.pdf"), "LEVELS": [0]},
         "dynamic_risk": {"INPUT": str(db), "AS_OF": "2026-04-01"},
+        "change_report": {"INPUT": str(db), "FROM": "1", "LOAD_LAYERS": False},
         "run_all": {"FOLDER": str(SAMPLE), "OUTPUT": str(earlier), "DENSITY": str(db.parent / "risk_density.tif"),
                     "CASCADE": False, "LOAD_LAYERS": False},
     }[alg]
