@@ -212,7 +212,8 @@ def main() -> int:
     print(f"Round {second['ROUND_ID']} 第二轮: {second['UNITS']} units; compared with round 1 比较第一轮: "
           + ", ".join(f"{CHANGE_ZH[c]} {c} {change[c.upper()]}" for c in CHANGES))
     print(f"  (the round's changes 本轮改动: closed 关闭 {', '.join(changed['closed'])}; new 新增 "
-          f"{', '.join(changed['new'])}; moved 迁移 {changed['moved']}; raised 升级 {changed['raised']})")
+          f"{', '.join(changed['new'])}; moved 迁移 {changed['moved']}; raised 升级 {changed['raised']}; lowered 降级 "
+          f"{changed['lowered']})")
 
     print(f"\nOutputs 输出 ({time.perf_counter() - t0:.1f} s):")
     print(f"  risk database 风险数据库: {db}")

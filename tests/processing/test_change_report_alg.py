@@ -35,17 +35,18 @@ def test_a_second_round_and_what_changed(provider, analysed_db, round2, tmp_path
     first = _units(analysed_db)
     out = _run("citysafety:import_surveys", {"FOLDER": str(folder), "OUTPUT": str(analysed_db), "ROUND": 1,
                                              "ROUND_NAME": "第二轮", "ROUND_DATE": "2026-06-30", "LOAD_LAYERS": False})
-    assert out["ROUND_ID"] == 2 and out["UNITS"] == len(first) - 1
+    assert out["ROUND_ID"] == 2 and out["UNITS"] == len(first)  # two closed, two new
     assert "risk_map" not in layer_names(analysed_db) and "round_units" in layer_names(analysed_db)
     _run("citysafety:score", {"INPUT": str(analysed_db)})
     res = _run("citysafety:change_report", {"INPUT": str(analysed_db), "XLSX": str(tmp_path / "变化.xlsx"),
                                             "PDF": str(tmp_path / "变化.pdf"), "LOAD_LAYERS": False})
-    assert (res["CLOSED"], res["NEW"]) == (2, 1)
+    assert (res["CLOSED"], res["NEW"]) == (2, 2)
     assert sum(res[k] for k in ("NEW", "UP", "DOWN", "MOVED", "SAME")) == len(_units(analysed_db))
     assert sum(res[k] for k in ("CLOSED", "UP", "DOWN", "MOVED", "SAME")) == len(first)
     changes = pyogrio.read_dataframe(analysed_db, layer="round_changes").set_index("unit_code")
     assert set(changes.index[changes["change"] == "closed"]) == set(what["closed"])
     assert changes.loc[what["raised"], "change"] == "up" and changes.loc[what["raised"], "level_to"] == 1
+    assert changes.loc[what["lowered"], "change"] == "down" and changes.loc[what["lowered"], "level_to"] == 4
     assert changes.loc[what["moved"], "moved_m"] > 400
     (new_code, old_code), = what["recoded"].items()
     assert changes.loc[new_code, "previous_code"] == old_code and changes.loc[new_code, "change"] != "new"
@@ -58,7 +59,7 @@ def test_a_second_round_and_what_changed(provider, analysed_db, round2, tmp_path
     text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", res["PDF"], "-"], capture_output=True,
                           text=True, check=True).stdout
     flat = " ".join(text.split())
-    assert "关闭 closed 2" in flat and "新增 new 1" in flat and "福田区" in flat
+    assert "关闭 closed 2" in flat and "新增 new 2" in flat and "福田区" in flat
 
 
 def test_a_district_update_through_processing(provider, analysed_db, tmp_path):
@@ -98,4 +99,4 @@ def test_qgis_process_compares_two_rounds(qgis_process_env, analysed_db, round2)
         done = subprocess.run([QGIS_PROCESS, "run", args[0], "--", *args[1:]], env=qgis_process_env,
                               capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr[-2000:]
-    assert "CLOSED:\t2" in done.stdout and "NEW:\t1" in done.stdout
+    assert "CLOSED:\t2" in done.stdout and "NEW:\t2" in done.stdout
