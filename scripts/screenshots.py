@@ -140,25 +140,38 @@ def shot_inspector():
     processing.run("citysafety:notice_cards", {"INPUT": str(DB), "OUTPUT": str(cards), "LEVELS": [0]})
     subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(cards),
                     str(IMG / f"notice_card{SUFFIX}")], check=False)
-    QTimer.singleShot(1000, show_dynamic)
+    QTimer.singleShot(1000, _guarded(show_dynamic))
+
+
+def _guarded(step):
+    """A step that cannot leave QGIS running: its error is written to docs/img's log, and QGIS quits."""
+    def run():
+        try:
+            step()
+        except Exception:
+            import traceback
+
+            (ROOT / "out" / f"screenshots{SUFFIX}.log").write_text(traceback.format_exc(), encoding="utf-8")
+            QgsApplication.exit(1)
+    return run
 
 
 def show_dynamic():
     """The panel switched to the dynamic risk (现实风险) of the demo's second round, with the
     latest change report's counts, and the round_changes layer on the map."""
-    from city_safety_risk_map.plugin.layers.styling import add_to_group, style_changes
-
     dock = state["dock"]
     dock.tabs.setCurrentIndex(0)
     dock.level_field_combo.setCurrentIndex(1)
-    layer = QgsVectorLayer(f"{DB}|layername=round_changes", "调查轮次变化 changes between rounds", "ogr")
-    if layer.isValid():
-        style_changes(layer)
-        QgsProject.instance().addMapLayer(layer, False)
-        add_to_group(QgsProject.instance(), [layer])
-    iface.mapCanvas().setExtent(state["layers"][1].extent().buffered(0.01))
+    from city_safety_risk_map.plugin.core.rules import load_rules
+    from city_safety_risk_map.plugin.layers.loading import load_changes_layer, load_risk_layers
+
+    # the risk map again (the steps above replaced its layers in the database), by 现实风险
+    load_risk_layers(QgsProject.instance(), str(DB), str(DENSITY), load_rules(), True, None, "dynamic_level")
+    layer = load_changes_layer(QgsProject.instance(), str(DB))
+    if layer is not None:
+        iface.mapCanvas().setExtent(layer.extent().buffered(0.02))
     iface.mapCanvas().refresh()
-    QTimer.singleShot(4000, shot_dynamic)
+    QTimer.singleShot(4000, _guarded(shot_dynamic))
 
 
 def shot_dynamic():

@@ -138,3 +138,24 @@ def load_links_layer(project: QgsProject, db: str, layer_name: str = "hazard_rec
         project.addMapLayer(links, False)
         group.insertLayer(0, links)
     return links
+
+
+def load_changes_layer(project: QgsProject, db: str, title: str = "调查轮次变化 changes between rounds"):
+    """The latest comparison of survey rounds (round_changes), styled by change, at the top of
+    the risk map group, replacing an earlier one; the group's other layers stay."""
+    from . import styling
+
+    layer = QgsVectorLayer(f"{db}|layername=round_changes", title, "ogr")
+    if not layer.isValid():
+        return None
+    styling.style_changes(layer)
+    group = project.layerTreeRoot().findGroup(styling.GROUP_NAME)
+    if group is None:
+        styling.add_to_group(project, [layer])
+        return layer
+    for node in group.findLayers():
+        if node.layer() is not None and node.layer().source() == layer.source():
+            project.removeMapLayer(node.layer().id())
+    project.addMapLayer(layer, False)
+    group.insertLayer(0, layer)
+    return layer

@@ -9,7 +9,6 @@ from qgis.core import (
     QgsProcessingParameterBoolean,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterString,
-    QgsVectorLayer,
 )
 
 from ..core.errors import Canceled, PipelineError
@@ -108,15 +107,8 @@ class ChangeReportAlgorithm(AnalysisAlgorithm):
         db = getattr(self, "_to_load", None)
         project = context.project()
         if db and project is not None:
-            from ..layers.styling import GROUP_NAME, add_to_group, style_changes
+            from ..layers.loading import load_changes_layer
 
-            layer = QgsVectorLayer(f"{db}|layername=round_changes", "调查轮次变化 changes between rounds", "ogr")
-            if layer.isValid():
-                style_changes(layer)
-                group = project.layerTreeRoot().findGroup(GROUP_NAME)
-                for node in (group.findLayers() if group is not None else []):  # replace an earlier one
-                    if node.layer() is not None and node.layer().source() == layer.source():
-                        project.removeMapLayer(node.layer().id())
-                add_to_group(project, [layer])
+            load_changes_layer(project, db)
         return {}
 

@@ -711,3 +711,29 @@ def test_the_panel_shows_the_latest_rounds_changes(make_dock, analysed_db, tmp_p
     text = dock.changes_label.text()
     assert dock.changes_label.isVisibleTo(dock) and "→" in text
     assert f"<b>{res['CLOSED']}</b>" in text and f"<b>{res['NEW']}</b>" in text
+
+
+def test_the_changes_layer_joins_the_risk_map_group_without_replacing_it(make_dock, analysed_db, project, tmp_path):
+    from qgis import processing
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback
+
+    from plugin.layers.styling import GROUP_NAME
+    from tools.sample_city.round2 import write_round2
+
+    write_round2(SAMPLE, tmp_path / "round2")
+    _run("citysafety:import_surveys", {"FOLDER": str(tmp_path / "round2"), "OUTPUT": str(analysed_db), "ROUND": 1,
+                                       "LOAD_LAYERS": False})
+    _run("citysafety:score", {"INPUT": str(analysed_db)})
+    _run("citysafety:risk_map", {"INPUT": str(analysed_db), "DENSITY": str(tmp_path / "density.tif"),
+                                 "LOAD_LAYERS": False})
+    dock = make_dock(analysed_db)
+    assert dock.risk_layer(load=True) is not None
+    context = QgsProcessingContext()
+    context.setProject(project)
+    processing.run("citysafety:change_report", {"INPUT": str(analysed_db)}, context=context,
+                   feedback=QgsProcessingFeedback())
+    group = project.layerTreeRoot().findGroup(GROUP_NAME)
+    names = [n.layer().source().rsplit("layername=", 1)[-1] for n in group.findLayers()]
+    assert names[0] == "round_changes" and "risk_map" in names and "risk_level1" in names
+    renderer = group.findLayers()[0].layer().renderer()
+    assert renderer.classAttribute() == "change" and len(renderer.categories()) == 6
