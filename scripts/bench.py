@@ -63,9 +63,14 @@ CHAIN = ("import", "score", "proximity", "cascade", "risk_map", "export_report")
 #: notice cards for (at most) 1,000 level-1 units.
 EXPORTS = ("risk_list", "notice_cards")
 CARDS = 1_000
-STEPS = ("read", "read_threads", *CHAIN, "levels", "map", *EXPORTS)
+#: What changes as the city does (issue 16), last: a ledger of hidden dangers for one unit in
+#: twenty, the dynamic risk, a second survey round (the same files), its score and the change
+#: report. They leave the work database as round 2, without its map: run the chain again first.
+ROUNDS = ("hidden_dangers", "dynamic_risk", "new_round", "rescore", "change_report")
+LEDGER_SHARE = 20  # one unit in this many gets a hidden danger
+STEPS = ("read", "read_threads", *CHAIN, "levels", "map", *EXPORTS, *ROUNDS)
 ALIASES = {"import_surveys": "import", "report": "export_report", "render": "map", "chain": (*CHAIN, "levels"),
-           "all": STEPS, "floor": ("read", "read_threads"), "exports": EXPORTS}
+           "all": STEPS, "floor": ("read", "read_threads"), "exports": EXPORTS, "rounds": ROUNDS}
 SEED_SCALE = 1_116_200
 GROWTH_FROM = 100_000
 # Targets (issue 11) at SEED_SCALE units.
@@ -74,7 +79,7 @@ TARGET_PEAK_MB = 8 * 1024
 TARGET_GROWTH = 12.0
 TARGET_IMPORT_RATIO = 1.5
 TARGET_RENDER_S = 1.0
-DOC_SECTIONS = ("generate", "chain", "targets", "import", "map", "levels")
+DOC_SECTIONS = ("generate", "chain", "targets", "import", "map", "levels", "exports", "rounds")
 RENDER_SIZE = (1280, 800)
 RENDER_RUNS = 3
 PICKS = 20  # units picked with the inspector
@@ -213,7 +218,40 @@ def algorithm_params(step: str, folder: Path, work: Path) -> dict:
     if step == "notice_cards":
         return {"INPUT": db, "OUTPUT": str(work / "notice_cards.pdf"),
                 "UNITS": f'{db}|layername=risk_level1|subset="fid" <= {CARDS}'}
+    if step == "hidden_dangers":
+        return {"INPUT": db, "FILES": [str(write_ledger(work))]}
+    if step == "dynamic_risk":
+        return {"INPUT": db, "AS_OF": "2026-06-30"}
+    if step == "new_round":
+        return {"FOLDER": str(folder), "OUTPUT": db, "ROUND": 1, "ROUND_NAME": "第二轮", "ROUND_DATE": "2026-06-30",
+                "LOAD_LAYERS": False}
+    if step == "rescore":
+        return {"INPUT": db}
+    if step == "change_report":
+        return {"INPUT": db, "XLSX": str(work / "changes.xlsx"), "LOAD_LAYERS": False}
     raise ValueError(step)
+
+
+def write_ledger(work: Path) -> Path:
+    """A hidden-danger ledger for one unit in :data:`LEDGER_SHARE` of the work database (seeded):
+    every grade and status, found before 2026-06-30, half past their deadline."""
+    import numpy as np
+    from openpyxl import Workbook
+
+    from plugin.core.store import read
+
+    codes = read.columns(work / "risk.gpkg", "units", ["unit_code"])["unit_code"].astype(str).to_numpy()
+    pick = np.sort(np.random.default_rng(16).choice(len(codes), max(1, len(codes) // LEDGER_SHARE), replace=False))
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("隐患台账")
+    ws.append(["隐患编号", "单位编码", "隐患描述", "隐患等级", "整改状态", "发现日期", "整改期限", "整改完成日期"])
+    statuses = ("未整改", "整改中", "已整改", "已销号")
+    for i, p in enumerate(pick):
+        ws.append([f"YH-{i:07d}", codes[p], "bench", "重大隐患" if i % 5 == 0 else "一般隐患", statuses[i % 4],
+                   "2026-01-05", "2026-03-01" if i % 2 else "2026-09-01", "2026-02-10" if i % 4 >= 2 else None])
+    path = work / "hidden_dangers.xlsx"
+    wb.save(path)
+    return path
 
 
 def run_algorithm(step: str, folder: Path, work: Path) -> dict:
@@ -232,7 +270,8 @@ def run_algorithm(step: str, folder: Path, work: Path) -> dict:
             log.write(f"{time.perf_counter() - t0:8.2f}  ! {error}\n")
             log.flush()
 
-    alg = {"import": "import_surveys"}.get(step, step)
+    alg = {"import": "import_surveys", "new_round": "import_surveys", "rescore": "score",
+           "hidden_dangers": "import_hidden_dangers"}.get(step, step)
     params = algorithm_params(step, folder, work)
     if step == "import":
         for p in work.glob("risk.gpkg*"):
@@ -744,6 +783,20 @@ def tables(results: dict, sizes: list[int]) -> dict[str, list[str]]:
         ex.append(f"| {n:,} | {left} | {right} |")
     out["exports"] = ex
 
+    # What changes as the city does.
+    rd = ["| units | hidden dangers: records | s | peak (MB) | dynamic risk: s | peak (MB) | new round: s | "
+          "peak (MB) | score again: s | change report: s | peak (MB) |", "|---:" * 11 + "|"]
+    for n in sizes:
+        hd, dy, nr, rs, cr = (get(results, n, s) for s in ROUNDS)
+        if not any((hd, dy, nr, rs, cr)):
+            continue
+
+        def pair(r):
+            return f"{fmt_s(r['seconds'])} | {fmt_mb(r['peak_mb'])}" if r else "– | –"
+        rd.append(f"| {n:,} | {int(hd.get('records', 0)) if hd else 0:,} | {pair(hd)} | {pair(dy)} | {pair(nr)} | "
+                  f"{fmt_s(rs['seconds']) if rs else '–'} | {pair(cr)} |")
+    out["rounds"] = rd
+
     # The levels before and after the upgrades.
     lv_rows: list[str] = []
     for n in sizes:
@@ -783,6 +836,14 @@ NOTES = {
         "written into a constant-memory workbook, 1,000,000 rows a sheet) and `citysafety:notice_cards` "
         f"for the first {CARDS:,} level-1 units (`risk_level1` with `fid <= {CARDS}` as the UNITS layer): "
         "one PDF, A4, a locator map each."),
+    "rounds": (
+        "After the exports, each in its own child process like the chain's steps (issue 16): "
+        f"`citysafety:import_hidden_dangers` of a ledger naming one unit in {LEDGER_SHARE} (every grade and "
+        "status, half past their deadline), `citysafety:dynamic_risk` on 2026-06-30 (units, risk map, "
+        "level-1 layer, district counts, the 督办 tables), `citysafety:import_surveys` with ROUND = a new "
+        "round (the same files: the survey archived with its levels, the import in its place), "
+        "`citysafety:score` of the new round and `citysafety:change_report` (the round_changes layer and "
+        "the workbook). They leave the work database as round 2."),
     "import": (
         "`import / read` is the issue's measure: the whole `citysafety:import_surveys` against the bare "
         "calamine read of the same workbooks, one file after the other."),
@@ -824,7 +885,8 @@ def write_doc(blocks: dict[str, list[str]], results: dict, sections: list[str] |
     headings = {"generate": "## The bench city", "chain": "## The whole chain by size",
                 "targets": "## Targets at seed scale", "import": "## Import against the read",
                 "map": "## The map at city scale", "levels": "## Levels before and after the upgrades",
-                "exports": "## The risk list and the notice cards"}
+                "exports": "## The risk list and the notice cards",
+                "rounds": "## Hidden dangers, dynamic risk and survey rounds"}
     stamp = max((r.get("when", "") for size in results.values() for r in size.values()), default="")
     for section, lines in blocks.items():
         begin, end = f"<!-- bench:{section}:begin -->", f"<!-- bench:{section}:end -->"
