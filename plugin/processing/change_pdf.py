@@ -32,7 +32,7 @@ from ..core.errors import Canceled
 from ..core.files import sweep, temp_path
 from ..core.rounds import CHANGE_ZH, CHANGES
 from ..layers.styling import style_changes, style_district_outline
-from .report_pdf import DPI, ReportError, _cell, _unshape_layout, fix_pdf_text, font, pdf_settings
+from .report_pdf import DPI, ReportError, _cell, _unshape_layout, fix_pdf_text, font, pdf_settings, text_format
 
 MM = QgsUnitTypes.LayoutUnit.LayoutMillimeters
 PAGE_W, PAGE_H, MARGIN = 297.0, 210.0, 10.0
@@ -59,7 +59,10 @@ def _place(item, x, y, w, h) -> None:
 def _label(layout, text: str, x, y, w, h, size: float, bold: bool = False) -> QgsLayoutItemLabel:
     item = QgsLayoutItemLabel(layout)
     item.setText(text)
-    item.setFont(font(size, bold))
+    if hasattr(item, "setTextFormat"):  # QGIS 3.24 on; 3.44 deprecates setFont
+        item.setTextFormat(text_format(size, bold))
+    else:
+        item.setFont(font(size, bold))
     item.setVAlign(Qt.AlignmentFlag.AlignVCenter)
     layout.addLayoutItem(item)
     _place(item, x, y, w, h)
