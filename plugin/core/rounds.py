@@ -91,8 +91,10 @@ def _files(result, round_id: int, district: str) -> pd.DataFrame:
 
 
 def _append(db: Path, layer: str, rows: pd.DataFrame) -> pd.DataFrame:
-    have = read.columns(db, layer, list(fields.names(layer))) if layer in riskdb.layer_names(db) else None
+    """``layer``'s rows in ``db`` (none when it is not there) and ``rows`` after them, in the
+    layer's registered columns."""
     rows = rows.reindex(columns=list(fields.names(layer)))
+    have = read.columns(db, layer, list(rows.columns)) if layer in riskdb.layer_names(db) else None
     return rows if have is None or not len(have) else pd.concat([have, rows], ignore_index=True)
 
 
@@ -214,8 +216,8 @@ def update_district(db: str | Path, result, district: str, name: str, date: str,
     with riskdb.Write(db, "import_surveys", base) as w:
         w.layer("units", _combine(db, "units", units[~theirs.to_numpy()], result.units))
         w.layer("hazards", _combine(db, "hazards", kept_hazards, result.hazards))
-        w.layer("import_issues", _append_any(db, "import_issues", result.issues))
-        w.layer("import_runs", _append_any(db, "import_runs", result.runs))
+        w.layer("import_issues", _append(db, "import_issues", result.issues))
+        w.layer("import_runs", _append(db, "import_runs", result.runs))
         w.layer(ROUNDS, pd.concat([table, _row(round_id, name, date, "district_update", district,
                                                len(result.units), len(result.hazards), started)],
                                   ignore_index=True))
@@ -224,13 +226,6 @@ def update_district(db: str | Path, result, district: str, name: str, date: str,
         w.log(None, {"round": round_id, "district": district, "replaced_units": int(theirs.sum()),
                      "units": len(result.units), "hazards": len(result.hazards)}, started)
     return RoundInfo(round_id, name, date, "district_update", district, len(result.units), len(result.hazards))
-
-
-def _append_any(db: Path, layer: str, rows: pd.DataFrame) -> pd.DataFrame:
-    if layer not in riskdb.layer_names(db):
-        return rows
-    have = read.layer(db, layer, read.field_names(db, layer), geometry=False)
-    return pd.concat([have, rows], ignore_index=True) if len(have) else rows
 
 
 # --- what changed ---------------------------------------------------------------------------

@@ -548,9 +548,7 @@ def snapshot(db: str | Path) -> Snapshot:
         dynamic, as_of = None, ""
         if DYNAMIC_FIELD in _fields(Path(db), UNIT_LAYER):
             dynamic = level_summary(db, DYNAMIC_FIELD)
-            days = _grouped_counts(Path(db), UNIT_LAYER, ("dynamic_as_of",))
-            as_of = str(days["dynamic_as_of"].dropna().max()) if len(days) and days["dynamic_as_of"].notna().any() \
-                else ""
+            as_of = str(riskdb.last_summary(db, "dynamic_risk").get("as_of", ""))  # the run log says the day
         return Snapshot(status, level_summary(db), level_one_units(db), district_levels(db, status), dynamic, as_of,
                         latest_changes(db))
     return Snapshot(status, LevelSummary(), pd.DataFrame(columns=list(LEVEL_ONE_COLUMNS)))

@@ -229,7 +229,9 @@ def dynamic_risk(db: str | Path, rules: Rules, as_of, progress: Progress | None 
     read.require_layers(db, ("units", "hazards"))
     require_scored(db, read.field_names(db, "hazards"))
     progress.step(5, "读取风险数据库 Reading the risk database")
-    units = read.columns(db, "units", ["unit_code", "level"])
+    # the units once: the codes and levels, and where they are for the hidden dangers' districts
+    who = read.columns(db, "units", ["unit_code", "level", "name", "district", "street", "sector_zh"])
+    units = who[["unit_code", "level"]]
     have = set(riskdb.layer_names(db))
     wanted = {"hidden_dangers": ["danger_code", "unit_code", "hazard_code", "description", "grade", "status",
                                  "status_zh", "found_date", "deadline", "rectified_date", "source"],
@@ -243,14 +245,14 @@ def dynamic_risk(db: str | Path, rules: Rules, as_of, progress: Progress | None 
     dyn = pd.to_numeric(out["dynamic_level"], errors="coerce")
     by_code = out.set_axis(units["unit_code"].astype(str).to_numpy())
     by_code = by_code[~by_code.index.duplicated()]
-    on_map = {"risk_map": by_code.reindex(read.columns(db, "risk_map", ["unit_code"])["unit_code"].astype(str)
-                                          .to_numpy())} if "risk_map" in have else {}
+    # the map's points once: their codes match the dynamic fields to them, and place them in the districts
+    points = read.layer(db, "risk_map", ["unit_code", "level"], geometry=True) if "risk_map" in have else None
+    on_map = {} if points is None else {"risk_map": by_code.reindex(points["unit_code"].astype(str).to_numpy())}
     level1 = _dynamic_level1(db, by_code) if "risk_level1" in have and "risk_map" in have else None
     per_district = None
     if "district_summary" in have and "risk_map" in have:  # the map's districts, counted again
         from .mapping.districts import district_summary
 
-        points = read.layer(db, "risk_map", ["unit_code", "level"], geometry=True)
         areas = read.layer(db, "district_summary", ["district"], geometry=True)
         dyn_map = on_map["risk_map"].reset_index(drop=True)
         counted = district_summary(points, areas, name_field="district", weights=levels.weights(rules),
@@ -263,9 +265,8 @@ def dynamic_risk(db: str | Path, rules: Rules, as_of, progress: Progress | None 
         if level1 is not None:
             w.layer("risk_level1", level1)
         if "hidden_dangers" in found:  # who is behind with them (docs/domain/dynamic_risk.md §6)
-            where = read.columns(db, "units", ["unit_code", "name", "district", "street", "sector_zh"])
             for name, frame in zip(("hidden_danger_districts", "hidden_danger_supervision"),
-                                   dynamic.hidden_danger_accountability(found["hidden_dangers"], where, day)):
+                                   dynamic.hidden_danger_accountability(found["hidden_dangers"], who, day)):
                 w.layer(name, frame)
         if per_district is not None:
             w.columns("district_summary", per_district)
@@ -337,8 +338,8 @@ def change_report(db: str | Path, before=None, after=None, by_dynamic: bool = Fa
         if "dynamic_level" not in have:
             raise PipelineError("no dynamic levels: run citysafety:dynamic_risk first",
                                 "尚无现实风险等级：请先运行 citysafety:dynamic_risk")
-        extra = read.columns(db, "units", ["dynamic_level", *(f"reason_{f}" for f in dynamic.FACTORS)])
-        a_units = pd.concat([a_units.drop(columns=["dynamic_level"]), extra], axis=1)
+        reasons = read.columns(db, "units", [f"reason_{f}" for f in dynamic.FACTORS])  # the level is in the snapshot
+        a_units = pd.concat([a_units, reasons], axis=1)
         level, a_label = "dynamic_level", a_label + " 现实风险 dynamic"
     for label, frame in ((b_label, b_units), (a_label, a_units)):
         if len(frame) and not pd.to_numeric(frame["level"], errors="coerce").notna().any():

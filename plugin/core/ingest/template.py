@@ -137,6 +137,14 @@ def _factor_lists(rules: Rules) -> tuple[_CodeList, ...]:
     return tuple(out)
 
 
+def _accident_types_list() -> _CodeList:
+    """GB 6441's accident types, several per cell (火灾、其他爆炸): the list offers one, and a
+    typed list is let through (the survey's hazard sources and the accident records)."""
+    return _CodeList("accident_types", "事故类型", "accident type", tuple(a.zh for a in schema.ACCIDENT_TYPES),
+                     tuple(a.en for a in schema.ACCIDENT_TYPES), "information",
+                     "（可填多个，用顿号分隔）", " (several allowed, separated by 、)")
+
+
 def _code_lists(rules: Rules) -> tuple[_CodeList, ...]:
     cats = schema.gb18218_categories()
     return (
@@ -151,10 +159,7 @@ def _code_lists(rules: Rules) -> tuple[_CodeList, ...]:
                   tuple(f"{zh}：{desc}" for _, zh, desc in cats)),
         _CodeList("control_level", "管控层级", "control level", tuple(c.zh for c in schema.CONTROL_LEVELS),
                   tuple(c.en for c in schema.CONTROL_LEVELS)),
-        # several per cell (火灾、其他爆炸): the list offers one, and a typed list is let through
-        _CodeList("accident_types", "事故类型", "accident type", tuple(a.zh for a in schema.ACCIDENT_TYPES),
-                  tuple(a.en for a in schema.ACCIDENT_TYPES), "information",
-                  "（可填多个，用顿号分隔）", " (several allowed, separated by 、)"),
+        _accident_types_list(),
     )
 
 
@@ -636,9 +641,7 @@ def _record_code_lists() -> tuple[_CodeList, ...]:
                   tuple(g.en for g in schema.HIDDEN_DANGER_GRADES)),
         _CodeList("hd_status", "整改状态", "status", tuple(s.zh for s in schema.HIDDEN_DANGER_STATUSES),
                   tuple(s.en for s in schema.HIDDEN_DANGER_STATUSES)),
-        _CodeList("accident_types", "事故类型", "accident type", tuple(a.zh for a in schema.ACCIDENT_TYPES),
-                  tuple(a.en for a in schema.ACCIDENT_TYPES), "information",
-                  "（可填多个，用顿号分隔）", " (several allowed, separated by 、)"),
+        _accident_types_list(),
     )
 
 
