@@ -10,7 +10,7 @@ VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
 VENV_SITE = $(wildcard $(VENV)/lib/python3*/site-packages)
 APT_PACKAGES := qgis python3-qgis qgis-providers xvfb xauth fonts-noto-cjk poppler-utils zbar-tools \
-	pyqt5-dev-tools qttools5-dev-tools python3-venv python3-pip
+	pyqt5-dev-tools qttools5-dev-tools python3-venv python3-pip postgresql postgresql-15-postgis-3
 OUT := $(ROOT)/out
 # Tests and scripts run headless with a throw-away QGIS profile.
 RUN_ENV := QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=/tmp/runtime-$$(id -u) PYTHONPATH=$(ROOT)
@@ -63,9 +63,9 @@ test: setup
 	@mkdir -p /tmp/runtime-$$(id -u) && chmod 700 /tmp/runtime-$$(id -u)
 	@core=0; qgis=0; \
 	echo "== core lane: pytest tests/core -p no:pytest_qgis"; \
-	$(RUN_ENV) $(PY) -m pytest -q -p no:pytest_qgis tests/core || core=$$?; \
+	$(RUN_ENV) CSRM_REQUIRE_POSTGIS=1 $(PY) -m pytest -q -p no:pytest_qgis tests/core || core=$$?; \
 	echo "== QGIS lane: pytest --ignore=tests/core"; \
-	$(RUN_ENV) $(PY) -m pytest -q --ignore=tests/core || qgis=$$?; \
+	$(RUN_ENV) CSRM_REQUIRE_POSTGIS=1 $(PY) -m pytest -q --ignore=tests/core || qgis=$$?; \
 	echo "core lane exit $$core, QGIS lane exit $$qgis"; \
 	test $$core -eq 0 -a $$qgis -eq 0
 

@@ -2144,12 +2144,12 @@
       <translation>面板需要 Python 包 {}：请使用“城市安全风险”菜单中的“安装 Python 包…”。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="203" />
+      <location filename="../plugin/processing/base.py" line="206" />
       <source>Survey data</source>
       <translation>调查数据</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="238" />
+      <location filename="../plugin/processing/base.py" line="241" />
       <source>Risk analysis</source>
       <translation>风险分析</translation>
     </message>
@@ -2159,7 +2159,7 @@
       <translation>规则文件（默认：插件自带规则）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="229" />
+      <location filename="../plugin/processing/base.py" line="232" />
       <source>Cancelled; earlier outputs were left as they were.</source>
       <translation>已取消；之前的输出保持不变。</translation>
     </message>
@@ -2249,27 +2249,27 @@
       <translation>受影响危险源 {} 个；影响范围内人口 {:.0f} 人。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/change_pdf.py" line="102" />
+      <location filename="../plugin/processing/change_pdf.py" line="105" />
       <source>District boundaries</source>
       <translation>行政区边界</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/change_pdf.py" line="103" />
+      <location filename="../plugin/processing/change_pdf.py" line="106" />
       <source>Changes between rounds</source>
       <translation>调查轮次变化</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/change_pdf.py" line="131" />
+      <location filename="../plugin/processing/change_pdf.py" line="134" />
       <source>Legend</source>
       <translation>图例</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/change_report.py" line="25" />
+      <location filename="../plugin/processing/change_report.py" line="24" />
       <source>Change report (survey rounds)</source>
       <translation>调查轮次变化报告</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/change_report.py" line="26" />
+      <location filename="../plugin/processing/change_report.py" line="25" />
       <source>Compares two survey rounds of a risk database (or a round and today's dynamic risk) unit by unit: units new, closed, moved (more than 100 m) and their level up or down, each with its reasons — hazard sources added or gone, quantities changed, receptors within reach changed and, with DYNAMIC, the raises of the dynamic risk. A unit is the same unit by its code, or by its unified social credit code where codes were reissued.
 
 FROM and TO name a round by its id or name (blank FROM: the round before the current one; blank TO: the current survey). The comparison is written as the point layer round_changes (styled by change) and, when asked, an Excel workbook with the counts by change, district, street and sector and the list of every unit that changed, and a PDF page with the map of the changes and the counts by district. Rounds come from citysafety:import_surveys with ROUND = a new round.</source>
@@ -2278,57 +2278,57 @@ FROM and TO name a round by its id or name (blank FROM: the round before the cur
 FROM 和 TO 以轮次编号或名称指定轮次（FROM 留空：当前轮次的上一轮；TO 留空：当前调查）。比较结果写入点图层 round_changes（按变化类型着色），并可导出 Excel 工作簿：按变化类型、行政区、街道和行业领域的统计，以及所有变化单位的清单；并可导出 PDF 页：变化地图及按行政区的统计。调查轮次由 citysafety:import_surveys 的 ROUND = 新一轮调查 产生。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/change_report.py" line="50" />
+      <location filename="../plugin/processing/change_report.py" line="49" />
       <source>Earlier round (id or name; blank: the one before the current)</source>
       <translation>比较基准轮次（编号或名称；留空为当前轮次的上一轮）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/change_report.py" line="52" />
+      <location filename="../plugin/processing/change_report.py" line="51" />
       <source>Later round (id or name; blank: the current survey)</source>
       <translation>比较对象轮次（编号或名称；留空为当前调查）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/change_report.py" line="54" />
+      <location filename="../plugin/processing/change_report.py" line="53" />
       <source>Compare the current dynamic risk (现实风险)</source>
       <translation>比较当前的现实风险</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/change_report.py" line="56" />
+      <location filename="../plugin/processing/change_report.py" line="55" />
       <source>Change report workbook</source>
       <translation>变化报告工作簿</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/change_report.py" line="59" />
+      <location filename="../plugin/processing/change_report.py" line="58" />
       <source>Change report page (PDF)</source>
       <translation>变化报告页（PDF）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/change_report.py" line="61" />
+      <location filename="../plugin/processing/change_report.py" line="60" />
       <source>Open the changes layer</source>
       <translation>打开变化图层</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/change_report.py" line="56" />
+      <location filename="../plugin/processing/change_report.py" line="55" />
       <source>Excel workbook (*.xlsx)</source>
       <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/change_report.py" line="59" />
+      <location filename="../plugin/processing/change_report.py" line="58" />
       <source>PDF (*.pdf)</source>
       <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/change_report.py" line="96" />
+      <location filename="../plugin/processing/change_report.py" line="95" />
       <source>{} → {}: {}</source>
       <translation>{} → {}：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/change_report.py" line="65" />
+      <location filename="../plugin/processing/change_report.py" line="64" />
       <source>Units: {}</source>
       <translation>单位数：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/change_report.py" line="84" />
+      <location filename="../plugin/processing/change_report.py" line="83" />
       <source>Change report: {}</source>
       <translation>变化报告：{}</translation>
     </message>
@@ -2805,7 +2805,67 @@ Rounds: by default the output is a new database. ROUND 1 starts a new survey rou
       <translation>{} 个单位，{} 个危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/provider.py" line="71" />
+      <location filename="../plugin/processing/postgis.py" line="151" />
+      <source>Export the risk database to PostGIS</source>
+      <translation>导出风险数据库到 PostGIS</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/postgis.py" line="152" />
+      <source>Writes a risk database (GeoPackage) into a schema of a PostgreSQL/PostGIS database: every layer as a table of the same name, columns and values, geometries as typed PostGIS columns with GiST indexes. The database is a QGIS stored PostgreSQL connection or a postgresql://user@host:port/database URI. The schema is built under a staging name and swapped in within one transaction, so a failure or a cancel leaves an earlier risk database in that schema as it was; a schema that exists and is not a risk database is refused, never dropped. With STYLES, the plugin's styles and Chinese field aliases are saved as each layer's default in the database's layer_styles table, so any QGIS connected to the database draws the styled risk map without the plugin.</source>
+      <translation>把风险数据库（GeoPackage）写入 PostgreSQL/PostGIS 数据库的一个模式：每个图层成为同名、同字段、同取值的表，几何为带类型的 PostGIS 列并建 GiST 索引。数据库可用 QGIS 已保存的 PostgreSQL 连接，或 postgresql://用户@主机:端口/数据库 地址。新模式先以临时名建成，再在同一事务内替换，因此失败或取消时该模式中原有的风险数据库保持不变；已存在但不是风险数据库的模式会被拒绝，绝不删除。勾选 STYLES 时，插件的样式和中文字段别名作为各图层的默认样式存入数据库的 layer_styles 表，任何连接该数据库的 QGIS 无需插件即可显示带样式的风险一张图。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/postgis.py" line="197" />
+      <source>Import the risk database from PostGIS</source>
+      <translation>从 PostGIS 导入风险数据库</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/postgis.py" line="198" />
+      <source>Writes the risk database in a schema of a PostgreSQL/PostGIS database (written by citysafety:export_to_postgis) into a new GeoPackage: the same layers, field types, values and geometries, with spatial indexes and Chinese aliases, ready for every step of the plugin. The file is built under a temporary name and moved into place when complete; a file there that is not a risk database is refused.</source>
+      <translation>把 PostgreSQL/PostGIS 数据库某一模式中的风险数据库（由 citysafety:export_to_postgis 写入）写成新的 GeoPackage：图层、字段类型、取值和几何不变，带空间索引和中文别名，可直接用于插件的每一步。文件先以临时名写成，完成后再移到目标位置；目标处已有且不是风险数据库的文件会被拒绝。</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/postgis.py" line="39" />
+      <source>PostgreSQL connection (QGIS's stored connections)</source>
+      <translation>PostgreSQL 连接（QGIS 已保存的连接）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/postgis.py" line="41" />
+      <source>…or a postgresql://user@host:port/database URI</source>
+      <translation>……或 postgresql://用户@主机:端口/数据库 地址</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/postgis.py" line="42" />
+      <source>Schema</source>
+      <translation>模式（schema）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/postgis.py" line="169" />
+      <source>Save the styles in the database (layer_styles)</source>
+      <translation>将样式保存到数据库（layer_styles）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/postgis.py" line="171" />
+      <source>Layers written</source>
+      <translation>写入的图层数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/postgis.py" line="172" />
+      <source>Rows written</source>
+      <translation>写入的行数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/postgis.py" line="173" />
+      <source>Styles saved</source>
+      <translation>保存的样式数</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/postgis.py" line="209" />
+      <source>Risk database (GeoPackage)</source>
+      <translation>风险数据库（GeoPackage）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/provider.py" line="74" />
       <source>City Safety Risk Map (城市安全风险一张图)</source>
       <translation>城市安全风险一张图 (City Safety Risk Map)</translation>
     </message>
@@ -2843,6 +2903,16 @@ Rounds: by default the output is a new database. ROUND 1 starts a new survey rou
       <location filename="../plugin/processing/provider.py" line="34" />
       <source>Run the whole chain…</source>
       <translation>一键运行全流程…</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/provider.py" line="35" />
+      <source>Export the risk database to PostGIS…</source>
+      <translation>导出风险数据库到 PostGIS…</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/provider.py" line="36" />
+      <source>Import the risk database from PostGIS…</source>
+      <translation>从 PostGIS 导入风险数据库…</translation>
     </message>
     <message>
       <location filename="../plugin/processing/proximity.py" line="103" />

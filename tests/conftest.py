@@ -89,3 +89,30 @@ def analysed_db(analysed_db_session, tmp_path):
     shutil.copy(analysed_db_session, db)
     shutil.copy(analysed_db_session.parent / "risk_density.tif", tmp_path / "risk_density.tif")
     return db
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throw-away PostgreSQL/PostGIS cluster for the session (tools/pgcluster.py: initdb in a
+    temporary folder, a free port on 127.0.0.1, stopped and removed at the end). Where the
+    server is not installed the PostGIS tests skip, unless CSRM_REQUIRE_POSTGIS is set (make
+    test sets it: make setup installs the server)."""
+    import os
+
+    from tools.pgcluster import Cluster, postgis_available
+
+    if not postgis_available():
+        if os.environ.get("CSRM_REQUIRE_POSTGIS"):
+            pytest.fail("PostgreSQL/PostGIS is not installed; make setup installs postgresql-15-postgis-3")
+        pytest.skip("PostgreSQL/PostGIS is not installed (make setup installs it)")
+    with Cluster() as pg:
+        yield pg
+
+
+@pytest.fixture
+def pg_database(pg_cluster, request):
+    """A new PostGIS database of the session's cluster, for one test: its postgresql:// URI."""
+    import re
+
+    name = "t_" + re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:40] + f"_{id(request) % 100000}"
+    return pg_cluster.create_database(name)

@@ -90,6 +90,7 @@ HELP_DOCS = {
     "risk_map": "docs/domain/mapping.md", "export_report": "docs/report.md", "risk_list": "docs/risk_list.md",
     "notice_cards": "docs/notice_cards.md", "run_all": "docs/product.md",
     "install_packages": "docs/install.md",
+    "export_to_postgis": "docs/postgis.md", "import_from_postgis": "docs/postgis.md",
 }
 TAGS = {
     "survey_template": ("调查表", "模板", "survey", "template", "excel"),
@@ -108,6 +109,8 @@ TAGS = {
     "notice_cards": ("风险告知卡", "警示标志", "notice card", "warning signs", "atlas", "pdf"),
     "run_all": ("全流程", "chain", "batch"),
     "install_packages": ("安装", "依赖", "install", "pip", "packages", "offline"),
+    "export_to_postgis": ("共享库", "PostGIS", "PostgreSQL", "shared database", "export", "layer_styles"),
+    "import_from_postgis": ("共享库", "PostGIS", "PostgreSQL", "shared database", "import", "GeoPackage"),
 }
 COMMON_TAGS = ("城市安全", "风险", "应急管理", "city safety", "risk", "emergency management")
 

@@ -32,6 +32,8 @@ def ALGORITHM_MENU():  # noqa: N802 — evaluated late so labels follow the tran
         ("risk_list", tr("Export the risk list (风险清单)…")),
         ("notice_cards", tr("Print risk notice cards (风险告知卡)…")),
         ("run_all", tr("Run the whole chain…")),
+        ("export_to_postgis", tr("Export the risk database to PostGIS…")),
+        ("import_from_postgis", tr("Import the risk database from PostGIS…")),
     ]
 
 
@@ -53,6 +55,7 @@ ALGORITHMS = (
     ("risk_list", ("RiskListAlgorithm",)),
     ("notice_cards", ("NoticeCardsAlgorithm",)),
     ("run_all", ("RunAllAlgorithm",)),
+    ("postgis", ("ExportToPostgisAlgorithm", "ImportFromPostgisAlgorithm")),
     ("install_packages", ("InstallPackagesAlgorithm",)),  # the standard library only
 )
 #: The name pip knows a package by, where it is not the module's.

@@ -19,7 +19,7 @@ ZH_MENU = ["风险一张图面板", "调查表模板…", "导入调查数据…
            "多米诺连锁效应分析…",
            "单一事故连锁推演…", "风险一张图…", "现实风险…", "调查轮次变化报告…",
            "导出报告（Excel 和 PDF）…", "导出风险清单…", "打印风险告知卡…",
-           "一键运行全流程…",
+           "一键运行全流程…", "导出风险数据库到 PostGIS…", "从 PostGIS 导入风险数据库…",
            "在地图上点选危险源进行连锁事故推演…", "安装 Python 包…"]
 EN_MENU = ["Risk map panel", "Survey template…", "Import surveys…", "Import hidden dangers (隐患)…",
            "Import accidents (事故)…",
@@ -28,6 +28,7 @@ EN_MENU = ["Risk map panel", "Survey template…", "Import surveys…", "Import 
            "Risk map…", "Dynamic risk (现实风险)…", "Change report (survey rounds)…",
            "Export report (Excel and PDF)…", "Export the risk list (风险清单)…",
            "Print risk notice cards (风险告知卡)…", "Run the whole chain…",
+           "Export the risk database to PostGIS…", "Import the risk database from PostGIS…",
            "Start a cascade scenario at a clicked hazard…", "Install Python packages…"]
 
 
@@ -82,7 +83,9 @@ def test_plugin_in_real_qgis(tmp_path, locale):
         == [True, True, False, False, False, False]
     assert seen["algorithms"] == ["citysafety:cascade", "citysafety:cascade_scenario", "citysafety:change_report",
                                   "citysafety:dynamic_risk",
-                                  "citysafety:export_report", "citysafety:import_accidents",
+                                  "citysafety:export_report", "citysafety:export_to_postgis",
+                                  "citysafety:import_accidents",
+                                  "citysafety:import_from_postgis",
                                   "citysafety:import_hidden_dangers", "citysafety:import_surveys",
                                   "citysafety:install_packages",
                                   "citysafety:notice_cards", "citysafety:proximity", "citysafety:risk_list",

@@ -1,0 +1,230 @@
+"""citysafety:export_to_postgis and citysafety:import_from_postgis — the risk database moved
+between a GeoPackage and a schema of a PostgreSQL/PostGIS database (docs/postgis.md).
+
+The database is named by a QGIS stored PostgreSQL connection (the Processing parameter QGIS's
+own PostGIS algorithms take) or by a ``postgresql://`` URI; the moving is core's
+(core/store/postgis.py). After an export the plugin's styles go into the database's
+``layer_styles`` table as each layer's default (QGIS's convention), so any QGIS connected to
+the database draws the styled risk map without the plugin.
+"""
+
+from __future__ import annotations
+
+from qgis.core import (
+    QgsDataSourceUri,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingOutputString,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterProviderConnection,
+    QgsProcessingParameterString,
+    QgsProviderRegistry,
+    QgsVectorLayer,
+)
+
+from ..core.errors import Canceled, PipelineError
+from .base import AnalysisAlgorithm, bad_parameter, progress_of, rules_of
+from .score import add_database_and_rules
+
+CONNECTION = "CONNECTION"
+URI = "URI"
+SCHEMA = "SCHEMA"
+STYLE_NAME = "城市安全风险一张图 City Safety Risk Map"
+
+
+def add_target(alg) -> None:
+    """The PostgreSQL database (a stored connection or a URI) and the schema."""
+    alg.addParameter(QgsProcessingParameterProviderConnection(
+        CONNECTION, alg.tr("PostgreSQL connection (QGIS's stored connections)"), "postgres", optional=True))
+    alg.addParameter(QgsProcessingParameterString(
+        URI, alg.tr("…or a postgresql://user@host:port/database URI"), optional=True))
+    alg.addParameter(QgsProcessingParameterString(SCHEMA, alg.tr("Schema"), defaultValue="citysafety"))
+
+
+def target_of(alg, parameters, context) -> tuple[str, str, QgsDataSourceUri]:
+    """(libpq connection string, schema, QGIS data source URI of the database)."""
+    from ..core.store import postgis
+
+    name = (alg.parameterAsConnectionName(parameters, CONNECTION, context) or "").strip()
+    uri = (alg.parameterAsString(parameters, URI, context) or "").strip()
+    schema = (alg.parameterAsString(parameters, SCHEMA, context) or "").strip()
+    try:
+        postgis.check_schema(schema)
+    except PipelineError as exc:
+        raise bad_parameter(alg, SCHEMA, schema, exc.zh, exc.en) from None
+    if name and uri:
+        raise bad_parameter(alg, URI, uri, "与连接名只能给出其一", "give either a connection name or a URI, not both")
+    if name:
+        md = QgsProviderRegistry.instance().providerMetadata("postgres")
+        try:
+            conn = md.findConnection(name)
+        except Exception:  # QgsProviderConnectionException: no such stored connection
+            conn = None
+        if conn is None:
+            raise bad_parameter(alg, CONNECTION, name, "没有此名称的 PostgreSQL 连接",
+                                "is not a stored PostgreSQL connection")
+        ds = QgsDataSourceUri(conn.uri())
+        return ds.connectionInfo(True), schema, ds
+    if not uri:
+        raise bad_parameter(alg, CONNECTION, "", "请给出 PostgreSQL 连接名或 postgresql:// 地址",
+                            "give a PostgreSQL connection name or a postgresql:// URI")
+    if not postgis.is_postgres(uri):
+        raise bad_parameter(alg, URI, uri, "不是 postgresql:// 地址", "is not a postgresql:// URI")
+    return uri, schema, QgsDataSourceUri(_conninfo(uri))
+
+
+def _conninfo(uri: str) -> str:
+    """A libpq key=value string of a postgresql:// URI, which QgsDataSourceUri parses."""
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    if not uri.startswith(("postgresql://", "postgres://")):
+        return uri
+    u = urlsplit(uri)
+    parts = {"dbname": unquote(u.path.lstrip("/")) or None, "host": u.hostname, "port": u.port,
+             "user": unquote(u.username) if u.username else None,
+             "password": unquote(u.password) if u.password else None, **dict(parse_qsl(u.query))}
+    return " ".join(f"{k}='{str(v).replace(chr(39), chr(92) + chr(39))}'" for k, v in parts.items() if v)
+
+
+def pg_layer(ds: QgsDataSourceUri, schema: str, table: str, title: str = "") -> QgsVectorLayer | None:
+    """A layer of the PostGIS risk database through QGIS's postgres provider, its URI as
+    QGIS's browser writes it (geometry column, type and SRID: QGIS finds a default style in
+    layer_styles by them), or None when there is no such table."""
+    md = QgsProviderRegistry.instance().providerMetadata("postgres")
+    try:
+        found = md.createConnection(ds.uri(False), {}).table(schema, table)
+    except Exception:  # QgsProviderConnectionException: no such table
+        return None
+    uri = QgsDataSourceUri(ds.connectionInfo(False))
+    uri.setDataSource(schema, table, found.geometryColumn() or "", "", "fid")
+    types = found.geometryColumnTypes()
+    if types:
+        uri.setWkbType(types[0].wkbType)
+        uri.setSrid(str(types[0].crs.postgisSrid()))
+    return QgsVectorLayer(uri.uri(False), title or table, "postgres")
+
+
+def save_styles(ds: QgsDataSourceUri, schema: str, db: str, rules, feedback) -> int:
+    """The plugin's styles and Chinese aliases as each styled layer's default in the database's
+    ``layer_styles``; the number saved."""
+    from ..core.store.riskdb import ALIASES
+    from ..layers import styling
+    from ..layers.loading import points_scale
+
+    below = points_scale(db)
+    styles = {
+        "risk_map": (lambda lyr: (styling.style_risk_layer(lyr, rules), styling.set_scale_visibility(lyr, below, 0))),
+        "risk_level1": (lambda lyr: styling.style_level1_layer(lyr, rules)),
+        "risk_grid": (lambda lyr: styling.style_grid(lyr, rules, styling.DEFAULT_AGGREGATION)),
+        "district_summary": styling.style_districts,
+        "hazard_receptor_links": styling.style_links,
+        "cascade_edges": styling.style_edges,
+        "round_changes": styling.style_changes,
+    }
+    saved = 0
+    for table, style in styles.items():
+        layer = pg_layer(ds, schema, table)
+        if layer is None or not layer.isValid():
+            continue
+        style(layer)
+        for field, alias in ALIASES.get(table, {}).items():
+            i = layer.fields().indexOf(field)
+            if i >= 0:
+                layer.setFieldAlias(i, alias)
+        description = "城市安全风险一张图插件写入 / written by the City Safety Risk Map plugin"
+        if hasattr(layer, "saveStyleToDatabaseV2"):  # QGIS ≥ 3.42 (the older call is deprecated there)
+            _result, message = layer.saveStyleToDatabaseV2(STYLE_NAME, description, True, "")
+            ok = not message
+        else:
+            message = layer.saveStyleToDatabase(STYLE_NAME, description, True, "")
+            ok = not message
+        if ok:
+            saved += 1
+        else:
+            feedback.pushWarning(f"{table}: 样式未能写入数据库 / the style could not be saved: {message}")
+    return saved
+
+
+class ExportToPostgisAlgorithm(AnalysisAlgorithm):
+    ALG_ID = "export_to_postgis"
+    DISPLAY = "Export the risk database to PostGIS"
+    HELP = (
+        "Writes a risk database (GeoPackage) into a schema of a PostgreSQL/PostGIS database: every layer as a "
+        "table of the same name, columns and values, geometries as typed PostGIS columns with GiST indexes. "
+        "The database is a QGIS stored PostgreSQL connection or a postgresql://user@host:port/database URI. "
+        "The schema is built under a staging name and swapped in within one transaction, so a failure or a "
+        "cancel leaves an earlier risk database in that schema as it was; a schema that exists and is not a "
+        "risk database is refused, never dropped. With STYLES, the plugin's styles and Chinese field aliases "
+        "are saved as each layer's default in the database's layer_styles table, so any QGIS connected to the "
+        "database draws the styled risk map without the plugin.")
+    INPUT = "INPUT"
+    RULES = "RULES"
+    STYLES = "STYLES"
+
+    def initAlgorithm(self, config=None):
+        add_database_and_rules(self)
+        add_target(self)
+        self.addParameter(QgsProcessingParameterBoolean(
+            self.STYLES, self.tr("Save the styles in the database (layer_styles)"), defaultValue=True))
+        self.addOutput(QgsProcessingOutputString("SCHEMA", self.tr("Schema")))
+        self.addOutput(QgsProcessingOutputNumber("LAYERS", self.tr("Layers written")))
+        self.addOutput(QgsProcessingOutputNumber("ROWS", self.tr("Rows written")))
+        self.addOutput(QgsProcessingOutputNumber("STYLES_SAVED", self.tr("Styles saved")))
+
+    def processAlgorithm(self, parameters, context, feedback):
+        from ..core.store import postgis
+
+        db = self.parameterAsFile(parameters, self.INPUT, context)
+        target, schema, ds = target_of(self, parameters, context)
+        rules = rules_of(self, parameters, context)
+        try:
+            rows = postgis.export_database(db, target, schema, progress_of(feedback))
+        except Canceled:
+            raise self.canceled() from None
+        except PipelineError as exc:
+            raise QgsProcessingException(str(exc)) from exc
+        for name, n in rows.items():
+            feedback.pushInfo(f"  {schema}.{name}: {n}")
+        saved = 0
+        if self.parameterAsBool(parameters, self.STYLES, context):
+            saved = save_styles(ds, schema, db, rules, feedback)
+        return {"SCHEMA": schema, "LAYERS": len(rows), "ROWS": sum(rows.values()), "STYLES_SAVED": saved}
+
+
+class ImportFromPostgisAlgorithm(AnalysisAlgorithm):
+    ALG_ID = "import_from_postgis"
+    DISPLAY = "Import the risk database from PostGIS"
+    HELP = (
+        "Writes the risk database in a schema of a PostgreSQL/PostGIS database (written by "
+        "citysafety:export_to_postgis) into a new GeoPackage: the same layers, field types, values and "
+        "geometries, with spatial indexes and Chinese aliases, ready for every step of the plugin. The file is "
+        "built under a temporary name and moved into place when complete; a file there that is not a risk "
+        "database is refused.")
+    OUTPUT = "OUTPUT"
+
+    def initAlgorithm(self, config=None):
+        add_target(self)
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT, self.tr("Risk database (GeoPackage)"), fileFilter="GeoPackage (*.gpkg)"))
+        self.addOutput(QgsProcessingOutputNumber("LAYERS", self.tr("Layers written")))
+        self.addOutput(QgsProcessingOutputNumber("ROWS", self.tr("Rows written")))
+
+    def processAlgorithm(self, parameters, context, feedback):
+        from ..core.store import postgis
+        from ..core.store.read import output_database_problem
+
+        target, schema, _ds = target_of(self, parameters, context)
+        out = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
+        problem = output_database_problem(out)
+        if problem:
+            raise bad_parameter(self, self.OUTPUT, out, problem[1], problem[0])
+        try:
+            rows = postgis.import_database(target, schema, out, progress_of(feedback))
+        except Canceled:
+            raise self.canceled() from None
+        except PipelineError as exc:
+            raise QgsProcessingException(str(exc)) from exc
+        for name, n in rows.items():
+            feedback.pushInfo(f"  {name}: {n}")
+        return {self.OUTPUT: out, "LAYERS": len(rows), "ROWS": sum(rows.values())}
