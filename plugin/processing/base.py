@@ -91,6 +91,7 @@ HELP_DOCS = {
     "notice_cards": "docs/notice_cards.md", "run_all": "docs/product.md",
     "install_packages": "docs/install.md",
     "export_to_postgis": "docs/postgis.md", "import_from_postgis": "docs/postgis.md",
+    "publish_district": "docs/postgis.md",
 }
 TAGS = {
     "survey_template": ("调查表", "模板", "survey", "template", "excel"),
@@ -111,6 +112,7 @@ TAGS = {
     "install_packages": ("安装", "依赖", "install", "pip", "packages", "offline"),
     "export_to_postgis": ("共享库", "PostGIS", "PostgreSQL", "shared database", "export", "layer_styles"),
     "import_from_postgis": ("共享库", "PostGIS", "PostgreSQL", "shared database", "import", "GeoPackage"),
+    "publish_district": ("共享库", "区级", "发布", "PostGIS", "district office", "publish", "concurrent"),
 }
 COMMON_TAGS = ("城市安全", "风险", "应急管理", "city safety", "risk", "emergency management")
 

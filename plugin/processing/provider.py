@@ -34,6 +34,7 @@ def ALGORITHM_MENU():  # noqa: N802 — evaluated late so labels follow the tran
         ("run_all", tr("Run the whole chain…")),
         ("export_to_postgis", tr("Export the risk database to PostGIS…")),
         ("import_from_postgis", tr("Import the risk database from PostGIS…")),
+        ("publish_district", tr("Publish a district to the shared database…")),
     ]
 
 
@@ -55,7 +56,7 @@ ALGORITHMS = (
     ("risk_list", ("RiskListAlgorithm",)),
     ("notice_cards", ("NoticeCardsAlgorithm",)),
     ("run_all", ("RunAllAlgorithm",)),
-    ("postgis", ("ExportToPostgisAlgorithm", "ImportFromPostgisAlgorithm")),
+    ("postgis", ("ExportToPostgisAlgorithm", "ImportFromPostgisAlgorithm", "PublishDistrictAlgorithm")),
     ("install_packages", ("InstallPackagesAlgorithm",)),  # the standard library only
 )
 #: The name pip knows a package by, where it is not the module's.

@@ -15,7 +15,7 @@ from plugin.core.errors import Canceled, PipelineError
 from plugin.core.progress import Progress
 from plugin.core.rules import load_rules
 from plugin.core.steps import score_database
-from plugin.core.store import postgis, riskdb
+from plugin.core.store import postgis, riskdb, tx
 
 
 def psql(uri: str, sql: str) -> str:
@@ -42,7 +42,7 @@ def assert_same_layer(a: pd.DataFrame, b: pd.DataFrame, name: str) -> None:
 
 
 def test_round_trip_keeps_every_layer_field_and_value(analysed_db, pg_database, tmp_path):
-    rows = postgis.export_database(analysed_db, pg_database)
+    rows = postgis.export_database(analysed_db, pg_database).rows
     names = riskdb.layer_names(analysed_db)
     assert list(rows) == names and rows["units"] == 329 and rows["hazards"] == 804
     # In PostGIS: the same tables and rows, typed geometry with its SRID and a GiST index.
@@ -54,12 +54,17 @@ def test_round_trip_keeps_every_layer_field_and_value(analysed_db, pg_database, 
     level1 = int(psql(pg_database, "SELECT count(*) FROM citysafety.risk_map WHERE level = 1"))
     assert level1 == len(riskdb.read_layer(analysed_db, "risk_level1")) == 19
     back = tmp_path / "back.gpkg"
-    assert postgis.import_database(pg_database, "citysafety", back) == rows
+    assert postgis.import_database(pg_database, "citysafety", back).rows == rows
     assert riskdb.layer_names(back) == names
     for name in names:
         assert declared_types(back, name) == declared_types(analysed_db, name), name
-        assert_same_layer(riskdb.read_layer(analysed_db, name), riskdb.read_layer(back, name), name)
-    assert riskdb.state(back).committed == riskdb.state(analysed_db).committed
+        if name != riskdb.RUNS_LAYER:  # the file that came back logs where it came from
+            assert_same_layer(riskdb.read_layer(analysed_db, name), riskdb.read_layer(back, name), name)
+    runs_then, runs_now = riskdb.read_runs(analysed_db), riskdb.read_runs(back)
+    assert runs_now["step"].tolist() == [*runs_then["step"].tolist()[:-1], "import_from_postgis"]
+    assert runs_then["step"].tolist()[-1] == "export_to_postgis"
+    synced = postgis.last_sync(back, "citysafety")
+    assert synced["version"] == 1 and synced == postgis.last_sync(analysed_db, "citysafety")
     # A step runs on the database that came back and finds what it finds on the original.
     rules = load_rules()
     a, b = score_database(analysed_db, rules), score_database(back, rules)
@@ -127,7 +132,7 @@ def test_two_exports_of_one_schema_take_turns(analysed_db, pg_database):
 
     def export():
         try:
-            postgis.export_database(analysed_db, pg_database)
+            postgis.export_database(analysed_db, pg_database, replace=True)
         except BaseException as exc:  # reported below
             errors.append(exc)
 
@@ -147,3 +152,181 @@ def test_two_exports_of_one_schema_take_turns(analysed_db, pg_database):
     ("service=city", True), ("/data/risk.gpkg", False), ("C:\\data\\risk.gpkg", False), ("", False)])
 def test_is_postgres(target, expected):
     assert postgis.is_postgres(target) is expected
+
+
+# --- many writers: district offices publish, the city bureau exports (docs/postgis.md §6) ------
+
+def _take(uri: str, path, schema: str = "citysafety"):
+    postgis.import_database(uri, schema, path)
+    return path
+
+
+def _district_file(city, path, district: str, rename: str = "", drop: int = 0):
+    """A district office's own file: ``city`` with only ``district``'s units and their hazard
+    sources, one unit renamed and ``drop`` units gone (as its new import would have them)."""
+    import shutil
+
+    shutil.copy(city, path)
+    con = tx.connect(path)  # GDAL's R-tree triggers run on an UPDATE
+    con.execute("DELETE FROM hazards WHERE unit_code NOT IN (SELECT unit_code FROM units WHERE district = ?)",
+                (district,))
+    con.execute("DELETE FROM units WHERE district IS NOT ?", (district,))
+    if rename:
+        con.execute("UPDATE units SET name = ? WHERE fid = (SELECT min(fid) FROM units)", (rename,))
+    if drop:
+        con.execute("DELETE FROM units WHERE fid IN (SELECT fid FROM units ORDER BY fid DESC LIMIT ?)", (drop,))
+    con.commit()
+    con.close()
+    return path
+
+
+def _others(uri: str, district: str) -> str:
+    """Every other district's units and hazard sources, as text."""
+    return psql(uri, "SELECT md5(string_agg(u::text, '|' ORDER BY u.unit_code)) FROM citysafety.units u "
+                     f"WHERE district <> '{district}'") + psql(
+        uri, "SELECT md5(string_agg(h::text, '|' ORDER BY h.hazard_code, h.fid)) FROM citysafety.hazards h "
+             f"WHERE unit_code NOT IN (SELECT unit_code FROM citysafety.units WHERE district = '{district}')")
+
+
+def test_an_export_of_a_file_taken_before_a_change_is_refused(analysed_db, pg_database, tmp_path):
+    postgis.export_database(analysed_db, pg_database)
+    a, b = _take(pg_database, tmp_path / "a.gpkg"), _take(pg_database, tmp_path / "b.gpkg")
+    con = sqlite3.connect(a)
+    con.execute("DELETE FROM units WHERE fid = 1")
+    con.commit()
+    con.close()
+    assert postgis.export_database(a, pg_database).state.version == 2
+    with pytest.raises(postgis.StaleShared) as err:
+        postgis.export_database(b, pg_database)
+    assert "changed since this file was taken" in err.value.en and "已有改动" in err.value.zh
+    assert psql(pg_database, "SELECT count(*) FROM citysafety.units") == "328"  # a's work stands
+    assert postgis.export_database(b, pg_database, replace=True).state.version == 3
+    assert psql(pg_database, "SELECT count(*) FROM citysafety.units") == "329"
+
+
+def test_a_file_never_taken_is_refused_over_a_shared_database(analysed_db_session, analysed_db, pg_database,
+                                                               tmp_path):
+    import shutil
+
+    stranger = tmp_path / "stranger.gpkg"
+    shutil.copy(analysed_db_session, stranger)
+    postgis.export_database(analysed_db, pg_database)
+    with pytest.raises(postgis.StaleShared) as err:
+        postgis.export_database(stranger, pg_database)
+    assert "was not taken from" in err.value.en and "不是从本文件取出的" in err.value.zh
+
+
+def test_a_district_publish_replaces_its_rows_only(analysed_db, pg_database, tmp_path):
+    postgis.export_database(analysed_db, pg_database)
+    city = _take(pg_database, tmp_path / "city.gpkg")
+    before = _others(pg_database, "南山区")
+    mine = _district_file(city, tmp_path / "nanshan.gpkg", "南山区", rename="南山新名称有限公司", drop=2)
+    done = postgis.publish_district(mine, pg_database, "南山区")
+    assert done.removed["units"] == 38 and done.written["units"] == 36
+    con = sqlite3.connect(mine)
+    hazards = con.execute("SELECT count(*) FROM hazards WHERE unit_code IN (SELECT unit_code FROM units)").fetchone()[0]
+    con.close()
+    assert done.written["hazards"] == hazards > 0
+    assert psql(pg_database, "SELECT count(*) FROM citysafety.units WHERE district = '南山区'") == "36"
+    assert psql(pg_database, "SELECT count(*) FROM citysafety.units WHERE name = '南山新名称有限公司'") == "1"
+    assert _others(pg_database, "南山区") == before  # every other district as it was
+    assert done.state.version == 2 and done.state.step == "publish_district 南山区"
+    # The city's file taken before the publish may not overwrite it.
+    with pytest.raises(postgis.StaleShared):
+        postgis.export_database(city, pg_database)
+
+
+def test_a_district_file_with_another_districts_units_or_codes_is_refused(analysed_db, pg_database, tmp_path):
+    postgis.export_database(analysed_db, pg_database)
+    city = _take(pg_database, tmp_path / "city.gpkg")
+    state = psql(pg_database, "SELECT version FROM citysafety.citysafety_state")
+    with pytest.raises(PipelineError) as err:
+        postgis.publish_district(city, pg_database, "南山区")
+    assert "other districts" in err.value.en and "其他区" in err.value.zh
+    mine = _district_file(city, tmp_path / "nanshan.gpkg", "南山区")
+    foreign = psql(pg_database, "SELECT min(unit_code) FROM citysafety.units WHERE district = '福田区'")
+    con = tx.connect(mine)
+    con.execute("UPDATE units SET unit_code = ? WHERE fid = (SELECT min(fid) FROM units)", (foreign,))
+    con.commit()
+    con.close()
+    with pytest.raises(PipelineError) as err:
+        postgis.publish_district(mine, pg_database, "南山区")
+    assert foreign in err.value.en and "福田区" in err.value.zh
+    with pytest.raises(PipelineError) as err:
+        postgis.publish_district(mine, pg_database, "不存在区")
+    assert "holds no unit of" in err.value.en
+    assert psql(pg_database, "SELECT version FROM citysafety.citysafety_state") == state
+    assert psql(pg_database, "SELECT count(*) FROM citysafety.units WHERE district = '南山区'") == "38"
+
+
+def test_district_publishes_and_an_export_at_once_lose_nothing(analysed_db, pg_database, tmp_path):
+    postgis.export_database(analysed_db, pg_database)
+    city = _take(pg_database, tmp_path / "city.gpkg")
+    districts = ("南山区", "福田区", "宝安区", "龙岗区")
+    files = {d: _district_file(city, tmp_path / f"{i}.gpkg", d, rename=f"{d}新名称") for i, d in enumerate(districts)}
+    outcome: dict[str, object] = {}
+
+    def run(key, fn):
+        try:
+            outcome[key] = fn()
+        except BaseException as exc:  # reported below
+            outcome[key] = exc
+
+    threads = [threading.Thread(target=run, args=(d, lambda d=d: postgis.publish_district(files[d], pg_database, d)))
+               for d in districts]
+    threads.append(threading.Thread(target=run, args=("export", lambda: postgis.export_database(city, pg_database))))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(180)
+    for d in districts:  # every district's publish landed and is there at the end
+        assert isinstance(outcome[d], postgis.Published), outcome[d]
+        assert psql(pg_database, f"SELECT count(*) FROM citysafety.units WHERE name = '{d}新名称'") == "1"
+    exported = isinstance(outcome["export"], postgis.Moved)
+    assert exported or isinstance(outcome["export"], postgis.StaleShared), outcome["export"]
+    assert psql(pg_database, "SELECT version FROM citysafety.citysafety_state") == str(1 + len(districts) + exported)
+    assert psql(pg_database, "SELECT count(*) FROM citysafety.units") == "329"
+
+
+def test_the_role_model_by_connecting_as_each_role(analysed_db, pg_cluster, pg_database, tmp_path):
+    from pathlib import Path
+
+    dbname = pg_database.rsplit("/", 1)[1]
+    roles_sql = Path(__file__).resolve().parents[2] / "resources" / "postgis" / "roles.sql"
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg_database, "-f", str(roles_sql)],
+                   check=True, capture_output=True)
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg_database, "-f", str(roles_sql)],
+                   check=True, capture_output=True)  # it may run again
+    pg_cluster.psql("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'analyst1') THEN "
+                    "CREATE ROLE analyst1 LOGIN IN ROLE citysafety_analyst; "
+                    "CREATE ROLE nanshan_office LOGIN IN ROLE citysafety_surveyor; "
+                    "CREATE ROLE reader1 LOGIN IN ROLE citysafety_reader; END IF; END $$", dbname)
+    analyst, surveyor, reader = (pg_cluster.uri(dbname, user) for user in ("analyst1", "nanshan_office", "reader1"))
+    # The analyst exports; the group owns what the export made; the bureau names who publishes what.
+    postgis.export_database(analysed_db, analyst)
+    assert psql(pg_database, "SELECT tableowner FROM pg_tables WHERE schemaname = 'citysafety' "
+                             "AND tablename = 'units'") == "citysafety_analyst"
+    psql(analyst, "INSERT INTO citysafety.citysafety_district_roles VALUES ('nanshan_office', '南山区')")
+    city = _take(reader, tmp_path / "city.gpkg")  # a reader reads everything
+    assert len(riskdb.read_layer(city, "units")) == 329
+    nanshan = _district_file(city, tmp_path / "nanshan.gpkg", "南山区", rename="南山区办公室改名")
+    futian = _district_file(city, tmp_path / "futian.gpkg", "福田区", rename="越权改名")
+    with pytest.raises(PipelineError) as err:  # a reader writes nothing
+        postgis.publish_district(nanshan, reader, "南山区")
+    assert "may not" in err.value.en and "无权" in err.value.zh
+    postgis.publish_district(nanshan, surveyor, "南山区")  # its own district
+    with pytest.raises(PipelineError) as err:  # not another's
+        postgis.publish_district(futian, surveyor, "福田区")
+    assert "may not" in err.value.en
+    assert psql(pg_database, "SELECT count(*) FROM citysafety.units WHERE name = '越权改名'") == "0"
+    assert psql(pg_database, "SELECT count(*) FROM citysafety.units WHERE district = '福田区'") == "28"
+    with pytest.raises(PipelineError):  # nor replace the whole database
+        postgis.export_database(city, surveyor, replace=True)
+    # The mapping survives the next export by an analyst; another analyst may replace the schema.
+    pg_cluster.psql("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'analyst2') THEN "
+                    "CREATE ROLE analyst2 LOGIN IN ROLE citysafety_analyst; END IF; END $$", dbname)
+    later = _take(analyst, tmp_path / "later.gpkg")
+    postgis.export_database(later, pg_cluster.uri(dbname, "analyst2"))
+    assert psql(pg_database, "SELECT role || ' ' || district FROM citysafety.citysafety_district_roles") \
+        == "nanshan_office 南山区"
+    assert psql(pg_database, "SELECT count(*) FROM citysafety.units WHERE name = '南山区办公室改名'") == "1"

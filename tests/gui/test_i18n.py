@@ -76,7 +76,7 @@ def test_chinese_locale(locale, qgis_iface, qgis_processing):
             "多米诺连锁效应分析…",
             "单一事故连锁推演…", "风险一张图…", "现实风险…", "调查轮次变化报告…",
             "导出报告（Excel 和 PDF）…", "导出风险清单…", "打印风险告知卡…",
-            "一键运行全流程…", "导出风险数据库到 PostGIS…", "从 PostGIS 导入风险数据库…",
+            "一键运行全流程…", "导出风险数据库到 PostGIS…", "从 PostGIS 导入风险数据库…", "发布本区数据到共享库…",
             "在地图上点选危险源进行连锁事故推演…", "安装 Python 包…"]
     finally:
         plugin.unload()

@@ -64,7 +64,7 @@ def test_a_run_streams_pips_lines_and_progress_then_reloads_the_algorithms(loade
     assert seen["wheelhouse"] == str(tmp_path / "wheels.zip")
     assert "Successfully installed python-calamine-0.9.1" in dialog.log.toPlainText()
     assert dialog.progress.value() == 100 and reloaded == [True]
-    assert len(loaded_plugin.provider.algorithms()) == 18  # reloaded, all there
+    assert len(loaded_plugin.provider.algorithms()) == 19  # reloaded, all there
     dialog.close()
 
 

@@ -49,7 +49,7 @@ def test_menu_toolbar_and_provider(loaded_plugin):
                      "citysafety_risk_map", "citysafety_dynamic_risk", "citysafety_change_report",
                      "citysafety_export_report", "citysafety_risk_list",
                      "citysafety_notice_cards", "citysafety_run_all",
-                     "citysafety_export_to_postgis", "citysafety_import_from_postgis",
+                     "citysafety_export_to_postgis", "citysafety_import_from_postgis", "citysafety_publish_district",
                      "citysafety_pick_scenario", "citysafety_install_packages"]
     assert plugin.panel_action in plugin.toolbar.actions()
     provider = QgsApplication.processingRegistry().providerById("citysafety")
@@ -61,7 +61,7 @@ def test_menu_toolbar_and_provider(loaded_plugin):
         "citysafety:cascade", "citysafety:cascade_scenario", "citysafety:risk_map", "citysafety:dynamic_risk",
         "citysafety:change_report", "citysafety:export_report", "citysafety:risk_list", "citysafety:notice_cards",
         "citysafety:run_all", "citysafety:install_packages", "citysafety:export_to_postgis",
-        "citysafety:import_from_postgis"}
+        "citysafety:import_from_postgis", "citysafety:publish_district"}
     assert plugin.tool_button is not None and plugin.tool_button.menu() is menu
 
 

@@ -20,6 +20,7 @@ ZH_MENU = ["风险一张图面板", "调查表模板…", "导入调查数据…
            "单一事故连锁推演…", "风险一张图…", "现实风险…", "调查轮次变化报告…",
            "导出报告（Excel 和 PDF）…", "导出风险清单…", "打印风险告知卡…",
            "一键运行全流程…", "导出风险数据库到 PostGIS…", "从 PostGIS 导入风险数据库…",
+           "发布本区数据到共享库…",
            "在地图上点选危险源进行连锁事故推演…", "安装 Python 包…"]
 EN_MENU = ["Risk map panel", "Survey template…", "Import surveys…", "Import hidden dangers (隐患)…",
            "Import accidents (事故)…",
@@ -29,6 +30,7 @@ EN_MENU = ["Risk map panel", "Survey template…", "Import surveys…", "Import 
            "Export report (Excel and PDF)…", "Export the risk list (风险清单)…",
            "Print risk notice cards (风险告知卡)…", "Run the whole chain…",
            "Export the risk database to PostGIS…", "Import the risk database from PostGIS…",
+           "Publish a district to the shared database…",
            "Start a cascade scenario at a clicked hazard…", "Install Python packages…"]
 
 
@@ -88,7 +90,8 @@ def test_plugin_in_real_qgis(tmp_path, locale):
                                   "citysafety:import_from_postgis",
                                   "citysafety:import_hidden_dangers", "citysafety:import_surveys",
                                   "citysafety:install_packages",
-                                  "citysafety:notice_cards", "citysafety:proximity", "citysafety:risk_list",
+                                  "citysafety:notice_cards", "citysafety:proximity", "citysafety:publish_district",
+                                  "citysafety:risk_list",
                                   "citysafety:risk_map",
                                   "citysafety:run_all", "citysafety:score", "citysafety:survey_template"]
     assert seen["import"]["UNITS"] == 329 and seen["import"]["HAZARDS"] == 804

@@ -150,13 +150,13 @@ def bad_value(d: Path, param: str, kind: str, alg: str = "") -> str:
 # --- the cases ----------------------------------------------------------------------------
 
 DB_ALGS = ("score", "proximity", "cascade", "cascade_scenario", "risk_map", "export_report", "risk_list",
-           "notice_cards", "dynamic_risk", "change_report")
+           "notice_cards", "dynamic_risk", "change_report", "export_to_postgis")
 LAYER_ALGS = ("proximity", "cascade_scenario", "risk_map", "run_all")
 ALL_ALGS = ("survey_template", "import_surveys", *DB_ALGS, "run_all")
 
 CASES = [
     *[(alg, "RULES", k) for alg in ALL_ALGS for k in FILE_KINDS],
-    *[(alg, "INPUT", k) for alg in DB_ALGS for k in (*FILE_KINDS, "foreign_gpkg", "empty_gpkg")],
+    *[(alg, "INPUT", k) for alg in (*DB_ALGS, "publish_district") for k in (*FILE_KINDS, "foreign_gpkg", "empty_gpkg")],
     *[(alg, p, k) for alg in LAYER_ALGS for p in ("POPULATION", "RECEPTORS", "RECEPTOR_TABLE") for k in FILE_KINDS],
     *[(alg, "DISTRICTS", k) for alg in ("risk_map", "run_all") for k in FILE_KINDS],
     # wrong CRS: none, with coordinates that are not degrees (any other CRS is transformed)
@@ -206,6 +206,8 @@ def good_parameters(alg: str, db: Path, out: Path) -> dict:
         "notice_cards": {"INPUT": str(db), "OUTPUT": str(out / "cards.pdf"), "LEVELS": [0]},
         "dynamic_risk": {"INPUT": str(db), "AS_OF": "2026-04-01"},
         "change_report": {"INPUT": str(db), "FROM": "1", "LOAD_LAYERS": False},
+        "export_to_postgis": {"INPUT": str(db), "URI": "postgresql://nobody@127.0.0.1:1/none"},
+        "publish_district": {"INPUT": str(db), "DISTRICT": "南山区", "URI": "postgresql://nobody@127.0.0.1:1/none"},
         "run_all": {"FOLDER": str(SAMPLE), "OUTPUT": str(earlier), "DENSITY": str(db.parent / "risk_density.tif"),
                     "CASCADE": False, "LOAD_LAYERS": False},
     }[alg]

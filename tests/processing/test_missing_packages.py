@@ -84,7 +84,7 @@ def test_every_algorithm_has_help_url_tags_and_icon(provider):
     from plugin.processing.base import repository_url
 
     algs = provider.algorithms()
-    assert len(algs) == 18
+    assert len(algs) == 19
     for alg in algs:
         url = alg.helpUrl()
         assert url.startswith(repository_url() + "/blob/main/docs/"), alg.id()

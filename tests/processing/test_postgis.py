@@ -107,3 +107,32 @@ def test_qgis_process_exports_and_imports(qgis_process_env, analysed_db, pg_data
         assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
     assert _psql(pg_database, "SELECT count(*) FROM citysafety.hazards") == "804"
     assert len(riskdb.read_layer(back, "units")) == 329
+
+
+def test_a_district_office_publishes_and_a_stale_export_is_refused(analysed_db, pg_database, tmp_path):
+    import processing
+    from qgis.core import QgsProcessingException
+
+    from plugin.core.store import tx
+
+    processing.run("citysafety:export_to_postgis", {"INPUT": str(analysed_db), "URI": pg_database, "STYLES": False})
+    city = tmp_path / "city.gpkg"
+    processing.run("citysafety:import_from_postgis", {"URI": pg_database, "OUTPUT": str(city)})
+    nanshan = tmp_path / "nanshan.gpkg"
+    nanshan.write_bytes(city.read_bytes())
+    con = tx.connect(nanshan)
+    con.execute("DELETE FROM hazards WHERE unit_code NOT IN (SELECT unit_code FROM units WHERE district = '南山区')")
+    con.execute("DELETE FROM units WHERE district <> '南山区'")
+    con.close()
+    out = processing.run("citysafety:publish_district", {"INPUT": str(nanshan), "DISTRICT": "南山区",
+                                                         "URI": pg_database})
+    assert out["UNITS"] == 38 and out["REMOVED_UNITS"] == 38 and out["VERSION"] == 2
+    with pytest.raises(QgsProcessingException) as err:  # the city's copy was taken before the publish
+        processing.run("citysafety:export_to_postgis", {"INPUT": str(city), "URI": pg_database, "STYLES": False})
+    assert "changed since this file was taken" in str(err.value) and "已有改动" in str(err.value)
+    out = processing.run("citysafety:export_to_postgis", {"INPUT": str(city), "URI": pg_database, "STYLES": False,
+                                                          "REPLACE": True})
+    assert out["VERSION"] == 3
+    with pytest.raises(QgsProcessingException) as err:  # the whole city is not one district's
+        processing.run("citysafety:publish_district", {"INPUT": str(city), "DISTRICT": "南山区", "URI": pg_database})
+    assert "other districts" in str(err.value) and "其他区" in str(err.value)

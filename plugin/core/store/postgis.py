@@ -29,6 +29,8 @@ import io
 import re
 import sqlite3
 import struct
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +59,12 @@ GPKG_TYPES = {
     "boolean": ("BOOLEAN", "bool"), "double precision": ("REAL", "float64"), "real": ("FLOAT", "float32"),
     "text": ("TEXT", "object"), "character varying": ("TEXT", "object"),
 }
+DISTRICT_ROLES_TABLE = "citysafety_district_roles"
+#: The group roles of the role model (docs/postgis.md §7; resources/postgis/roles.sql creates them).
+READER, SURVEYOR, ANALYST = "citysafety_reader", "citysafety_surveyor", "citysafety_analyst"
+ROLES = (READER, SURVEYOR, ANALYST)
+#: The run-log steps that record which shared state a file is in sync with.
+SYNC_STEPS = ("import_from_postgis", "export_to_postgis")
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,47}$")
 _NULL = "\\N"  # COPY's NULL marker (CSV format: unquoted \N is NULL, any other text is text)
 _PG_GEOMETRY = {"POINT": "Point", "LINESTRING": "LineString", "POLYGON": "Polygon", "MULTIPOINT": "MultiPoint",
@@ -145,17 +153,103 @@ def _lock(cur, schema: str) -> None:
 
 # --- GeoPackage → PostGIS ---------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class SharedState:
+    """The committed state of a shared risk database: its version (one more per committed
+    move or district publish), the step and time of that commit, and the store's identity
+    (kept across exports, so a file knows which store it was taken from)."""
+
+    version: int
+    step: str
+    committed: str
+    store_id: str
+
+
+class StaleShared(PipelineError):
+    """A move that would overwrite work committed to the shared database since this file was
+    taken from it (bilingual; REPLACE overrides)."""
+
+
+def _shared_state(cur, schema: str) -> SharedState | None:
+    cur.execute(f"SELECT version, step, committed, store_id FROM {_ident(schema)}.{STATE_TABLE} WHERE id = 1")
+    row = cur.fetchone()
+    return SharedState(int(row[0]), str(row[1] or ""), str(row[2] or ""), str(row[3] or "")) if row else None
+
+
+def last_sync(db: str | Path, schema: str) -> dict | None:
+    """The file's last move to or from ``schema`` (its run log's import_from_postgis and
+    export_to_postgis rows): the store, version and time it was in sync with, or None."""
+    import json
+
+    from .riskdb import read_runs
+
+    runs = read_runs(db)
+    for summary in reversed(runs.loc[runs["step"].isin(SYNC_STEPS), "summary"].tolist()):
+        try:
+            s = json.loads(summary or "{}")
+        except ValueError:
+            continue
+        if s.get("schema") == schema:
+            return s
+    return None
+
+
+def _check_synced(db: Path, schema: str, now: SharedState) -> None:
+    synced = last_sync(db, schema)
+    if synced is None or synced.get("store_id") != now.store_id:
+        raise StaleShared(
+            f"Schema '{schema}' holds a shared risk database this file was not taken from (last changed by "
+            f"{now.step} at {now.committed}); replacing it would lose that work. Take it with "
+            "citysafety:import_from_postgis and run the steps on that file, or set REPLACE to overwrite it.",
+            f"模式“{schema}”中的共享风险库不是从本文件取出的（最后由 {now.step} 于 {now.committed} 修改），"
+            "覆盖会丢失这些工作。请先用“从 PostGIS 导入风险数据库”取出并在其上运行各步骤，或勾选 REPLACE 覆盖。")
+    if int(synced.get("version", -1)) != now.version:
+        raise StaleShared(
+            f"The shared risk database in '{schema}' changed since this file was taken from it (version "
+            f"{synced.get('version')} then, {now.version} now: {now.step} at {now.committed}); exporting would "
+            "overwrite that. Take it again with citysafety:import_from_postgis, run the steps and export, or set "
+            "REPLACE to overwrite it.",
+            f"本文件取出后，模式“{schema}”中的共享风险库已有改动"
+            f"（当时版本 {synced.get('version')}，现为 {now.version}："
+            f"{now.step}，{now.committed}），导出会覆盖这些改动。请重新取出、运行各步骤后再导出，或勾选 REPLACE 覆盖。")
+
+
+def _refused(exc) -> PipelineError:
+    """A database error as a bilingual one (a permission the role lacks named as such)."""
+    msg = (getattr(exc, "pgerror", None) or str(exc)).strip().splitlines()
+    text = msg[0] if msg else type(exc).__name__
+    if getattr(exc, "pgcode", "") in ("42501",):  # insufficient_privilege, row-level security
+        return PipelineError(f"This database role may not do this ({text}); see the role model in docs/postgis.md.",
+                             f"当前数据库角色无权执行此操作（{text}），角色模型见 docs/postgis.md。")
+    return PipelineError(f"The database refused the change ({text}); nothing was written.",
+                         f"数据库拒绝了此次修改（{text}），未写入任何内容。")
+
+
+@dataclass
+class Moved:
+    """What a move wrote: rows per layer, the shared state after it, and whether the file's run
+    log recorded the move (a file the user may only read cannot)."""
+
+    rows: dict[str, int]
+    state: SharedState
+    logged: bool = True
+
+
 def export_database(db: str | Path, target: str, schema: str = DEFAULT_SCHEMA,
-                    progress: Progress | None = None) -> dict[str, int]:
+                    progress: Progress | None = None, replace: bool = False) -> Moved:
     """Write the risk database ``db`` (a GeoPackage) into ``schema`` of the PostGIS database
-    ``target``, replacing a risk database there, in one transaction. Returns rows per layer."""
+    ``target``, replacing the risk database there, in one transaction. A shared database that
+    changed since ``db`` was taken from it (or that ``db`` was never taken from) is refused
+    (:class:`StaleShared`) unless ``replace``."""
+    import psycopg2  # type: ignore[import-untyped]
+
     p = progress or Progress()
     schema = check_schema(schema)
     src = Path(db)
     problem = read.database_problem(src, ("units",))
     if problem:
         raise PipelineError(f"{src}: {problem[0]}", f"{src}：{problem[1]}")
-    from .riskdb import layer_names
+    from .riskdb import layer_names, now_iso
 
     names = layer_names(src)  # in the order riskdb reads and writes them
     lite = sqlite3.connect(f"file:{src}?mode=ro", uri=True, timeout=tx.BUSY_TIMEOUT_S)
@@ -164,40 +258,105 @@ def export_database(db: str | Path, target: str, schema: str = DEFAULT_SCHEMA,
     rows: dict[str, int] = {}
     try:
         lite.execute("BEGIN")  # one snapshot of the GeoPackage for the whole move
-        state = tx._state(lite)
         with pg.cursor() as cur:
             _lock(cur, schema)
             _require_postgis(cur)
-            if _schema_kind(cur, schema) == "other":
+            kind = _schema_kind(cur, schema)
+            if kind == "other":
                 raise PipelineError(
                     f"Schema '{schema}' exists and does not hold a risk database; it is left alone. "
                     "Choose another schema name.",
                     f"模式“{schema}”已存在且不是风险数据库，未作改动。请换一个模式名。")
-            cur.execute(f"DROP SCHEMA IF EXISTS {_ident(stage)} CASCADE; CREATE SCHEMA {_ident(stage)}")
+            old = _shared_state(cur, schema) if kind == "risk" else None
+            if old is not None and not replace:
+                _check_synced(src, schema, old)
+            new = SharedState(old.version + 1 if old else 1, "export_to_postgis", now_iso(),
+                              old.store_id if old and old.store_id else uuid.uuid4().hex)
+            s = _ident(stage)
+            cur.execute(f"DROP SCHEMA IF EXISTS {s} CASCADE; CREATE SCHEMA {s}")
             for i, name in enumerate(names):
                 p.step(100.0 * i / max(len(names), 1), f"{name} → {schema}.{name}")
                 rows[name] = _export_table(lite, cur, stage, name, p)
-            cur.execute(f"CREATE TABLE {_ident(stage)}.{LAYERS_TABLE} "
-                        "(position integer PRIMARY KEY, name text NOT NULL)")
-            cur.executemany(f"INSERT INTO {_ident(stage)}.{LAYERS_TABLE} VALUES (%s, %s)", list(enumerate(names)))
-            cur.execute(f"CREATE TABLE {_ident(stage)}.{STATE_TABLE} (id integer PRIMARY KEY CHECK (id = 1), "
-                        "version integer NOT NULL, step text, committed text)")
-            cur.execute(f"INSERT INTO {_ident(stage)}.{STATE_TABLE} VALUES (1, %s, %s, %s)",
-                        (state.version, state.step, state.committed))
+            cur.execute(f"CREATE TABLE {s}.{LAYERS_TABLE} (position integer PRIMARY KEY, name text NOT NULL)")
+            cur.executemany(f"INSERT INTO {s}.{LAYERS_TABLE} VALUES (%s, %s)", list(enumerate(names)))
+            cur.execute(f"CREATE TABLE {s}.{STATE_TABLE} (id integer PRIMARY KEY CHECK (id = 1), "
+                        "version integer NOT NULL, step text, committed text, store_id text NOT NULL)")
+            cur.execute(f"INSERT INTO {s}.{STATE_TABLE} VALUES (1, %s, %s, %s, %s)",
+                        (new.version, new.step, new.committed, new.store_id))
+            cur.execute(f"CREATE TABLE {s}.{DISTRICT_ROLES_TABLE} (role name NOT NULL, district text NOT NULL, "
+                        "PRIMARY KEY (role, district))")
+            if old is not None:  # who may publish which district stays as the bureau set it
+                cur.execute(f"INSERT INTO {s}.{DISTRICT_ROLES_TABLE} SELECT role, district "
+                            f"FROM {_ident(schema)}.{DISTRICT_ROLES_TABLE}")
+            _secure(cur, stage)
             p.check()
-            cur.execute(f"DROP SCHEMA IF EXISTS {_ident(schema)} CASCADE; "
-                        f"ALTER SCHEMA {_ident(stage)} RENAME TO {_ident(schema)}")
+            cur.execute(f"DROP SCHEMA IF EXISTS {_ident(schema)} CASCADE; ALTER SCHEMA {s} RENAME TO {_ident(schema)}")
             for name in names:
                 cur.execute(f"ANALYZE {_ident(schema)}.{_ident(name)}")
         pg.commit()
+    except psycopg2.Error as exc:
+        pg.rollback()
+        raise _refused(exc) from exc
     except BaseException:
         pg.rollback()
         raise
     finally:
         pg.close()
         lite.close()
+    logged = _log_sync(src, "export_to_postgis", schema, new, rows)
     p.step(100.0)
-    return rows
+    return Moved(rows, new, logged)
+
+
+def _log_sync(db: Path, step: str, schema: str, state: SharedState, rows: dict[str, int]) -> bool:
+    """Record in the file's run log which shared state it is now in sync with."""
+    from .riskdb import append_run
+
+    try:
+        append_run(db, step, None, {"schema": schema, "store_id": state.store_id, "version": state.version,
+                                    "committed": state.committed, "layers": len(rows), "rows": sum(rows.values())})
+    except PipelineError:  # a file the user may only read: the move stands, unrecorded
+        return False
+    return True
+
+
+def _secure(cur, stage: str) -> bool:
+    """The role model (docs/postgis.md §7), where the bureau created its group roles
+    (resources/postgis/roles.sql): the analysts' group owns the schema and its tables, readers
+    and surveyors read everything, surveyors insert and delete the survey rows of their own
+    districts only (row-level security on units and hazards by citysafety_district_roles)."""
+    cur.execute("SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)", (list(ROLES),))
+    have = {r[0] for r in cur.fetchall()}
+    if not have:
+        return False
+    s = _ident(stage)
+    cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", (stage,))
+    tables = [f"{s}.{_ident(r[0])}" for r in cur.fetchall()]
+    cur.execute("SELECT pg_has_role(current_user, 'citysafety_analyst', 'MEMBER')" if ANALYST in have
+                else "SELECT false")
+    if cur.fetchone()[0]:
+        cur.execute(f"ALTER SCHEMA {s} OWNER TO {ANALYST}")
+        for t in tables:
+            cur.execute(f"ALTER TABLE {t} OWNER TO {ANALYST}")
+    for role in (READER, SURVEYOR):
+        if role in have:
+            cur.execute(f"GRANT USAGE ON SCHEMA {s} TO {role}; GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO {role}")
+    if SURVEYOR not in have:
+        return True
+    u, h, d = f"{s}.units", f"{s}.hazards", f"{s}.{DISTRICT_ROLES_TABLE}"
+    # (a mapping naming a role that was dropped matches nobody rather than failing every write)
+    own = (f"district IN (SELECT district FROM {d} WHERE role IN "
+           "(SELECT rolname FROM pg_roles WHERE pg_has_role(current_user, oid, 'MEMBER')))")
+    cur.execute(f"GRANT INSERT, DELETE ON {u}, {h} TO {SURVEYOR}; GRANT UPDATE ON {s}.{STATE_TABLE} TO {SURVEYOR}; "
+                f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {s} TO {SURVEYOR}")
+    cur.execute(f"ALTER TABLE {u} ENABLE ROW LEVEL SECURITY; ALTER TABLE {h} ENABLE ROW LEVEL SECURITY; "
+                f"CREATE POLICY everyone_reads ON {u} FOR SELECT USING (true); "
+                f"CREATE POLICY everyone_reads ON {h} FOR SELECT USING (true); "
+                f"CREATE POLICY own_district ON {u} FOR ALL TO {SURVEYOR} USING ({own}) WITH CHECK ({own}); "
+                f"CREATE POLICY own_district ON {h} FOR ALL TO {SURVEYOR} "
+                f"USING (unit_code IN (SELECT unit_code FROM {u} WHERE {own})) "
+                f"WITH CHECK (unit_code IN (SELECT unit_code FROM {u} WHERE {own}))")
+    return True
 
 
 def _srid(lite: sqlite3.Connection, srs_id: int) -> int:
@@ -219,16 +378,30 @@ def _export_table(lite: sqlite3.Connection, cur, stage: str, name: str, p: Progr
         if col == gcol:
             gtype = _PG_GEOMETRY.get(str(geo[1]).upper(), "Geometry")
             defs.append(f"{_ident(col)} geometry({gtype}, {srid})")
-        elif pk:
-            defs.append(f"{_ident(col)} bigint PRIMARY KEY")
+        elif pk:  # numbered by the database for rows a district publishes
+            defs.append(f"{_ident(col)} bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY")
         else:
             base = str(declared).upper().split("(")[0].strip()
             defs.append(f"{_ident(col)} {PG_TYPES.get(base, 'text')}")
     table = f"{_ident(stage)}.{_ident(name)}"
     cur.execute(f"CREATE TABLE {table} ({', '.join(defs)})")
     cols = [c[1] for c in info]
-    gi = cols.index(gcol) if gcol else -1
-    src = lite.execute(f"SELECT {', '.join(tx.quote(c) for c in cols)} FROM {tx.quote(name)} ORDER BY rowid")
+    n = _copy_rows(lite, cur, table, name, cols, gcol, srid, "", (), p)
+    if gcol:
+        cur.execute(f"CREATE INDEX {_ident(f'{name}_{gcol}_gist')} ON {table} USING gist ({_ident(gcol)})")
+    if "fid" in cols:  # the identity goes on after the highest fid moved
+        cur.execute(f"SELECT setval(pg_get_serial_sequence(%s, 'fid'), coalesce(max(fid), 0) + 1, false) FROM {table}",
+                    (f"{_ident(stage)}.{_ident(name)}",))
+    return n
+
+
+def _copy_rows(lite: sqlite3.Connection, cur, table: str, name: str, cols: list[str], gcol: str | None,
+               srid: int, where: str, params: tuple, p: Progress) -> int:
+    """COPY ``cols`` of the GeoPackage table ``name`` (the rows ``where`` selects) into the
+    PostgreSQL ``table``, in chunks; the number of rows."""
+    gi = cols.index(gcol) if gcol in cols else -1
+    src = lite.execute(f"SELECT {', '.join(tx.quote(c) for c in cols)} FROM {tx.quote(name)} {where} ORDER BY rowid",
+                       params)
     copy = f"COPY {table} ({', '.join(_ident(c) for c in cols)}) FROM STDIN WITH (FORMAT csv, NULL '{_NULL}')"
     n = 0
     while True:
@@ -238,8 +411,6 @@ def _export_table(lite: sqlite3.Connection, cur, stage: str, name: str, p: Progr
         p.check()
         cur.copy_expert(copy, _csv(chunk, gi, srid, name))
         n += len(chunk)
-    if gcol:
-        cur.execute(f"CREATE INDEX {_ident(f'{name}_{gcol}_gist')} ON {table} USING gist ({_ident(gcol)})")
     return n
 
 
@@ -266,9 +437,12 @@ def _csv(chunk: list[tuple], gi: int, srid: int, name: str) -> io.StringIO:
 
 # --- PostGIS → GeoPackage ---------------------------------------------------------------------
 
-def import_database(target: str, schema: str, out: str | Path, progress: Progress | None = None) -> dict[str, int]:
+def import_database(target: str, schema: str, out: str | Path, progress: Progress | None = None) -> Moved:
     """Write the risk database in ``schema`` of the PostGIS database ``target`` into a new
-    GeoPackage ``out`` (replacing a file there only when complete). Returns rows per layer."""
+    GeoPackage ``out`` (replacing a file there only when complete); its run log records the
+    shared state it was taken at, which a later export checks."""
+    from .riskdb import now_iso
+
     p = progress or Progress()
     schema = check_schema(schema)
     dest = Path(out)
@@ -285,8 +459,10 @@ def import_database(target: str, schema: str, out: str | Path, progress: Progres
                                     f"模式“{schema}”中没有风险数据库（缺少 {LAYERS_TABLE} 表）。")
             cur.execute(f"SELECT name FROM {_ident(schema)}.{LAYERS_TABLE} ORDER BY position")
             names = [r[0] for r in cur.fetchall()]
-            cur.execute(f"SELECT version, step, committed FROM {_ident(schema)}.{STATE_TABLE} WHERE id = 1")
-            st = cur.fetchone()
+            st = _shared_state(cur, schema)
+            if st is None:
+                raise PipelineError(f"Schema '{schema}' has no committed state; export the database into it again.",
+                                    f"模式“{schema}”没有提交状态，请重新导出数据库到该模式。")
         for i, name in enumerate(names):
             p.step(100.0 * i / max(len(names), 1), f"{schema}.{name} → {dest.name}")
             rows[name] = _import_table(pg, schema, name, tmp, p)
@@ -298,11 +474,13 @@ def import_database(target: str, schema: str, out: str | Path, progress: Progres
             con.execute("BEGIN IMMEDIATE")
             _write_aliases(con, {n: [c for c in tx.table_columns(con, n)] for n in names})
             tx.ensure_indexes(con)
-            tx._set_state(con, tx.State(int(st[0]), str(st[1] or ""), str(st[2] or "")) if st
-                          else tx.State(1, "import_from_postgis", ""))
+            tx._set_state(con, tx.State(1, "import_from_postgis", now_iso()))
             con.execute("COMMIT")
         finally:
             con.close()
+        if not _log_sync(tmp, "import_from_postgis", schema, st, rows):
+            raise PipelineError(f"{dest}: the new file's run log could not be written.",
+                                f"{dest}：新文件的运行记录无法写入。")
         publish(tmp, dest)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -310,7 +488,7 @@ def import_database(target: str, schema: str, out: str | Path, progress: Progres
     finally:
         pg.close()
     p.step(100.0)
-    return rows
+    return Moved(rows, st)
 
 
 def _columns(cur, schema: str, name: str) -> list[tuple[str, str, Any]]:
@@ -385,3 +563,145 @@ def _import_table(pg, schema: str, name: str, tmp: Path, p: Progress) -> int:
             con.execute("ROLLBACK")
         con.close()
     return n
+
+
+# --- one district's survey rows into the shared database ---------------------------------------
+
+@dataclass
+class Published:
+    """What a district publish did: rows removed and written, the shared state after it, and
+    the columns of the file the shared tables do not have (left out)."""
+
+    district: str
+    removed: dict[str, int]
+    written: dict[str, int]
+    state: SharedState
+    left_out: dict[str, list[str]]
+
+
+def publish_district(db: str | Path, target: str, district: str, schema: str = DEFAULT_SCHEMA,
+                     progress: Progress | None = None) -> Published:
+    """Replace one district's survey rows (its units, and the hazard sources of its units) in the
+    shared database with those of ``db`` (a district office's own import), in one transaction;
+    every other district's rows stay as they were. District offices publish at the same time:
+    each takes its district's lock and a shared lock on the schema, which a whole-database
+    export takes exclusively (the two wait for each other, neither overwrites the other). The
+    file must hold this district's units only; a unit code the shared database holds in another
+    district is refused. The analysis layers are not changed: the shared state records the
+    publish, so an export of a file taken before it is refused until the chain runs again."""
+    import psycopg2  # type: ignore[import-untyped]
+
+    from .riskdb import now_iso
+
+    p = progress or Progress()
+    schema = check_schema(schema)
+    src = Path(db)
+    problem = read.database_problem(src, ("units", "hazards"))
+    if problem:
+        raise PipelineError(f"{src}: {problem[0]}", f"{src}：{problem[1]}")
+    lite = sqlite3.connect(f"file:{src}?mode=ro", uri=True, timeout=tx.BUSY_TIMEOUT_S)
+    pg = connect(target)
+    try:
+        lite.execute("BEGIN")
+        by = dict(lite.execute("SELECT coalesce(district, ''), count(*) FROM units GROUP BY 1").fetchall())
+        others = {k: v for k, v in by.items() if k != district}
+        if not by.get(district):
+            raise PipelineError(
+                f"{src.name} holds no unit of {district} (its districts: {', '.join(by) or 'none'}).",
+                f"{src.name} 中没有{district}的单位（其中的区：{'、'.join(by) or '无'}）。")
+        if others:
+            listed = ", ".join(f"{k or '(blank)'} {v}" for k, v in others.items())
+            raise PipelineError(
+                f"{src.name} also holds units of other districts ({listed}); a district office publishes its own "
+                "district's units only. Nothing was written.",
+                f"{src.name} 还含有其他区的单位（{listed}），区级用户只能发布本区单位，未写入任何内容。")
+        with pg.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock_shared(hashtext(%s))", (f"city_safety_risk_map:{schema}",))
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"city_safety_risk_map:{schema}:{district}",))
+            if _schema_kind(cur, schema) != "risk":
+                raise PipelineError(
+                    f"Schema '{schema}' holds no shared risk database: export one into it first.",
+                    f"模式“{schema}”中没有共享风险库，请先导出一个。")
+            sch = _ident(schema)
+            left_out: dict[str, list[str]] = {}
+            cols: dict[str, list[str]] = {}
+            for name in ("units", "hazards"):
+                shared = [c for c, _f, _g in _columns(cur, schema, name) if c != "fid"]
+                have = [r[1] for r in lite.execute(f"PRAGMA table_info({tx.quote(name)})")]
+                cols[name] = [c for c in have if c in shared]
+                left_out[name] = [c for c in have if c not in shared and c != "fid"]
+            # a unit code held by another district in the shared database: refused, not moved
+            codes = [r[0] for r in lite.execute("SELECT unit_code FROM units")]
+            cur.execute(f"SELECT unit_code, district FROM {sch}.units WHERE unit_code = ANY(%s) "
+                        "AND district IS DISTINCT FROM %s ORDER BY unit_code LIMIT 5", (codes, district))
+            clash = cur.fetchall()
+            if clash:
+                listed = ", ".join(f"{c} ({d})" for c, d in clash)
+                raise PipelineError(
+                    f"Unit codes of {src.name} belong to other districts in the shared database: {listed}. "
+                    "Nothing was written.",
+                    f"{src.name} 中的单位编码在共享库中属于其他区：{listed}，未写入任何内容。")
+            removed, written = {}, {}
+            mine = f"SELECT unit_code FROM {sch}.units WHERE district = %s"
+            cur.execute(f"DELETE FROM {sch}.hazards WHERE unit_code IN ({mine})", (district,))
+            removed["hazards"] = cur.rowcount
+            cur.execute(f"DELETE FROM {sch}.units WHERE district = %s", (district,))
+            removed["units"] = cur.rowcount
+            geo = dict(lite.execute("SELECT table_name, srs_id FROM gpkg_geometry_columns").fetchall())
+            gcols = dict(lite.execute("SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall())
+            wheres = {"units": "", "hazards": "WHERE unit_code IN (SELECT unit_code FROM units)"}
+            for i, name in enumerate(("units", "hazards")):
+                p.step(30.0 + 30.0 * i, f"{district}: {name}")
+                # COPY cannot write through row-level security: into a temporary table, then INSERT
+                staged = _ident(f"incoming_{name}")
+                listed = ", ".join(_ident(c) for c in cols[name])
+                cur.execute(f"CREATE TEMP TABLE {staged} ON COMMIT DROP AS SELECT {listed} FROM {sch}.{_ident(name)} "
+                            "WITH NO DATA")
+                written[name] = _copy_rows(lite, cur, staged, name, cols[name], gcols.get(name),
+                                           _srid(lite, int(geo[name])) if name in geo else 0, wheres[name], (), p)
+                cur.execute(f"INSERT INTO {sch}.{_ident(name)} ({listed}) SELECT {listed} FROM {staged} "
+                            "ORDER BY ctid")
+            p.check()
+            cur.execute(f"UPDATE {sch}.{STATE_TABLE} SET version = version + 1, step = %s, committed = %s "
+                        "WHERE id = 1 RETURNING version, step, committed, store_id",
+                        (f"publish_district {district}", now_iso()))
+            row = cur.fetchone()
+            state = SharedState(int(row[0]), str(row[1]), str(row[2]), str(row[3]))
+        pg.commit()
+    except psycopg2.Error as exc:
+        pg.rollback()
+        raise _refused(exc) from exc
+    except BaseException:
+        pg.rollback()
+        raise
+    finally:
+        pg.close()
+        lite.close()
+    p.step(100.0)
+    return Published(district, removed, written, state, {k: v for k, v in left_out.items() if v})
+
+
+def share_styles(target: str) -> bool:
+    """Let the role model's readers and surveyors read QGIS's ``layer_styles`` (an analyst's
+    export created or wrote it); False where there are no such roles or this role may not grant."""
+    import psycopg2  # type: ignore[import-untyped]
+
+    con = connect(target)
+    try:
+        with con.cursor() as cur:
+            cur.execute("SELECT count(*) FROM pg_roles WHERE rolname = ANY(%s)", ([READER, SURVEYOR],))
+            if cur.fetchone()[0] < 2 or not _exists(cur, "public.layer_styles"):
+                return False
+            cur.execute(f"GRANT SELECT ON public.layer_styles TO {READER}, {SURVEYOR}")
+        con.commit()
+        return True
+    except psycopg2.Error:
+        con.rollback()
+        return False
+    finally:
+        con.close()
+
+
+def _exists(cur, relation: str) -> bool:
+    cur.execute("SELECT to_regclass(%s) IS NOT NULL", (relation,))
+    return bool(cur.fetchone()[0])
