@@ -15,13 +15,14 @@ OUT := $(ROOT)/out
 # Tests and scripts run headless with a throw-away QGIS profile.
 RUN_ENV := QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=/tmp/runtime-$$(id -u) PYTHONPATH=$(ROOT)
 
-.PHONY: setup apt venv translations lint test test-user test-ltr wheelhouse demo bench fuzz qgis screenshots sample \
+.PHONY: setup apt venv translations lint test test-user test-ltr wheelhouse demo demo-postgis bench fuzz qgis screenshots sample \
 	install-screenshots \
 	zip clean help
 
 help:
 	@echo "make demo   - set up, run the pipeline on the bundled sample city, print a summary"
 	@echo "make test   - set up and run the test suite"
+	@echo "make demo-postgis - the shared store on a throw-away PostGIS server (docs/postgis.md)"
 	@echo "make lint   - ruff over the whole tree, mypy over plugin/core (configuration in pyproject.toml)"
 	@echo "make test-user - the suite with QGIS 3.22's own Python and the plugin's installer (no venv)"
 	@echo "make test-ltr  - the suite in a Debian forky chroot with QGIS 3.44 LTR (cached outside the tree)"
@@ -97,6 +98,12 @@ lint: apt venv
 demo: setup
 	@mkdir -p /tmp/runtime-$$(id -u) && chmod 700 /tmp/runtime-$$(id -u)
 	$(RUN_ENV) $(PY) scripts/demo.py --out $(OUT)/demo
+
+# The shared store on a throw-away PostgreSQL/PostGIS server: export, a district office's publish,
+# the role model, a stale export refused (docs/postgis.md).
+demo-postgis: setup
+	@mkdir -p /tmp/runtime-$$(id -u) && chmod 700 /tmp/runtime-$$(id -u)
+	$(RUN_ENV) $(PY) scripts/demo_postgis.py --out $(OUT)/demo-postgis
 
 bench: setup
 	@mkdir -p /tmp/runtime-$$(id -u) && chmod 700 /tmp/runtime-$$(id -u)

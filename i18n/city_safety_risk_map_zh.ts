@@ -2815,22 +2815,22 @@ Rounds: by default the output is a new database. ROUND 1 starts a new survey rou
       <translation>把风险数据库（GeoPackage）写入 PostgreSQL/PostGIS 数据库的一个模式：每个图层成为同名、同字段、同取值的表，几何为带类型的 PostGIS 列并建 GiST 索引。数据库可用 QGIS 已保存的 PostgreSQL 连接，或 postgresql://用户@主机:端口/数据库 地址。新模式先以临时名建成，再在同一事务内替换，因此失败或取消时该模式中原有的风险数据库保持不变；已存在但不是风险数据库的模式会被拒绝，绝不删除。若共享库在本文件取出后已有改动（某区已发布、其他分析人员已导出），或本文件并非从该库取出，则拒绝覆盖，除非勾选 REPLACE。勾选 STYLES 时，插件的样式和中文字段别名作为各图层的默认样式存入数据库的 layer_styles 表，任何连接该数据库的 QGIS 无需插件即可显示带样式的风险一张图。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/postgis.py" line="218" />
+      <location filename="../plugin/processing/postgis.py" line="220" />
       <source>Import the risk database from PostGIS</source>
       <translation>从 PostGIS 导入风险数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/postgis.py" line="219" />
+      <location filename="../plugin/processing/postgis.py" line="221" />
       <source>Writes the risk database in a schema of a PostgreSQL/PostGIS database (written by citysafety:export_to_postgis) into a new GeoPackage: the same layers, field types, values and geometries, with spatial indexes and Chinese aliases, ready for every step of the plugin. The file is built under a temporary name and moved into place when complete; a file there that is not a risk database is refused.</source>
       <translation>把 PostgreSQL/PostGIS 数据库某一模式中的风险数据库（由 citysafety:export_to_postgis 写入）写成新的 GeoPackage：图层、字段类型、取值和几何不变，带空间索引和中文别名，可直接用于插件的每一步。文件先以临时名写成，完成后再移到目标位置；目标处已有且不是风险数据库的文件会被拒绝。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/postgis.py" line="251" />
+      <location filename="../plugin/processing/postgis.py" line="253" />
       <source>Publish a district to the shared database</source>
       <translation>发布本区数据到共享库</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/postgis.py" line="252" />
+      <location filename="../plugin/processing/postgis.py" line="254" />
       <source>A district office's step: replaces one district's survey rows (its units and their hazard sources) in the shared PostGIS risk database with those of its own risk database (its import of its own workbooks), in one transaction; every other district's rows stay as they were. District offices can publish at the same time; a whole-database export waits for them, and an export of a file taken before a publish is refused until the chain runs again on a fresh copy. The file must hold this district's units only, and a unit code the shared database holds in another district is refused. With the role model (docs/postgis.md), a district office may publish its own districts only.</source>
       <translation>区级用户的步骤：在同一事务内，用本区自己的风险数据库（由本区调查表导入）替换共享 PostGIS 风险库中本区的调查数据（单位及其危险源），其他各区的数据保持不变。各区可以同时发布；整库导出会等待它们完成，而发布之前取出的文件再导出会被拒绝，需重新取出并运行全流程。文件中只能有本区的单位；单位编码在共享库中属于其他区的会被拒绝。启用角色模型（docs/postgis.md）后，区级用户只能发布本区数据。</translation>
     </message>
@@ -2880,22 +2880,22 @@ Rounds: by default the output is a new database. ROUND 1 starts a new survey rou
       <translation>保存的样式数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/postgis.py" line="230" />
+      <location filename="../plugin/processing/postgis.py" line="232" />
       <source>Risk database (GeoPackage)</source>
       <translation>风险数据库（GeoPackage）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/postgis.py" line="269" />
+      <location filename="../plugin/processing/postgis.py" line="271" />
       <source>Units written</source>
       <translation>写入的单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/postgis.py" line="270" />
+      <location filename="../plugin/processing/postgis.py" line="272" />
       <source>Hazard sources written</source>
       <translation>写入的危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/postgis.py" line="271" />
+      <location filename="../plugin/processing/postgis.py" line="273" />
       <source>Units replaced</source>
       <translation>被替换的单位数</translation>
     </message>
@@ -2905,7 +2905,7 @@ Rounds: by default the output is a new database. ROUND 1 starts a new survey rou
       <translation>共享库版本 {}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/postgis.py" line="286" />
+      <location filename="../plugin/processing/postgis.py" line="289" />
       <source>{}: {} units and {} hazard sources replaced by {} and {}; shared version {}</source>
       <translation>{}：{} 个单位和 {} 个危险源被替换为 {} 个和 {} 个；共享库版本 {}</translation>
     </message>

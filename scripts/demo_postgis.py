@@ -19,6 +19,7 @@ The server is stopped and removed at the end; the files stay in out/demo-postgis
 from __future__ import annotations
 
 import argparse
+import signal
 import subprocess
 import sys
 import time
@@ -45,7 +46,8 @@ def district_file(city: Path, path: Path, district: str) -> Path:
         con.execute("DELETE FROM hazards WHERE unit_code NOT IN (SELECT unit_code FROM units WHERE district = ?)",
                     (district,))
         con.execute("DELETE FROM units WHERE district IS NOT ?", (district,))
-        con.execute("UPDATE units SET name = name || '（更正）' WHERE fid IN (SELECT fid FROM units ORDER BY fid LIMIT 2)")
+        con.execute("UPDATE units SET name = name || '（更正）' "
+                    "WHERE fid IN (SELECT fid FROM units ORDER BY fid LIMIT 2)")
     finally:
         con.close()
     return path
@@ -55,6 +57,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "out" / "demo-postgis")
     args = ap.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a kill stops the server too (the with block)
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     from scripts.demo import Log, start_qgis
@@ -121,10 +124,12 @@ def main() -> int:
         print(f"   taken again, scored (level 1: {score['LEVEL1']}), exported: version {res['VERSION']}")
 
         print("\n6. the shared database 共享风险库")
-        print("   state:", psql(admin, "SELECT version || ' ' || step || ' ' || committed FROM citysafety.citysafety_state"))
+        print("   state:", psql(admin, "SELECT version || ' ' || step || ' ' || committed "
+                                 "FROM citysafety.citysafety_state"))
         print("   units by district (corrected names):")
-        for line in psql(admin, "SELECT district || ': ' || count(*) || ' (' || count(*) FILTER (WHERE name LIKE "
-                                "'%（更正）') || ')' FROM citysafety.units GROUP BY district ORDER BY district").splitlines():
+        by_district = psql(admin, "SELECT district || ': ' || count(*) || ' (' || count(*) FILTER (WHERE name LIKE "
+                                  "'%（更正）') || ')' FROM citysafety.units GROUP BY district ORDER BY district")
+        for line in by_district.splitlines():
             print("    ", line)
         print("   default styles in layer_styles:",
               psql(admin, "SELECT string_agg(f_table_name || ' (' || type || ')', ', ' ORDER BY f_table_name) "

@@ -208,6 +208,7 @@ class ExportToPostgisAlgorithm(AnalysisAlgorithm):
                                  "but this file could not record it (read-only): take it again before the next export")
         saved = 0
         if self.parameterAsBool(parameters, self.STYLES, context):
+            run_core(self, lambda: postgis.clear_styles(target, schema, STYLE_NAME))
             saved = save_styles(ds, schema, db, rules, feedback)
             postgis.share_styles(target)
         return {"SCHEMA": schema, "VERSION": moved.state.version, "LAYERS": len(rows), "ROWS": sum(rows.values()),

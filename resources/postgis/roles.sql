@@ -34,7 +34,7 @@ END
 $$;
 
 -- QGIS keeps layer styles in public.layer_styles (created by the first export that saves
--- styles); analysts write it, everyone reads it.
+-- styles, which then grants these rights itself); analysts rewrite it, everyone reads it.
 GRANT USAGE ON SCHEMA public TO citysafety_reader, citysafety_surveyor, citysafety_analyst;
 GRANT CREATE ON SCHEMA public TO citysafety_analyst;
 DO $$

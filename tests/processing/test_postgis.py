@@ -63,6 +63,11 @@ def test_export_by_stored_connection_gives_any_qgis_the_styled_risk_map(analysed
     assert layer.attributeAlias(layer.fields().indexOf("level")) == "风险等级"
     edges = _browser_layer(pg_cluster, dbname, "cascade_edges", QgsWkbTypes.LineString)
     assert edges.isValid() and edges.featureCount() == 77
+    # Again: QGIS would ask before overwriting a style of the same name (a dialog nobody can
+    # answer in a Processing run); the export replaces its own styles and the run ends.
+    again = processing.run("citysafety:export_to_postgis", {"INPUT": str(analysed_db), "CONNECTION": "csrm-city"})
+    assert again["VERSION"] == 2 and again["STYLES_SAVED"] == 6
+    assert _psql(pg_database, "SELECT count(*) FROM layer_styles WHERE f_table_name = 'risk_map'") == "1"
 
 
 def test_import_by_uri_gives_back_the_database(analysed_db, pg_database, tmp_path):

@@ -681,18 +681,45 @@ def publish_district(db: str | Path, target: str, district: str, schema: str = D
     return Published(district, removed, written, state, {k: v for k, v in left_out.items() if v})
 
 
+def clear_styles(target: str, schema: str, style_name: str) -> int:
+    """Remove the styles named ``style_name`` of ``schema``'s tables from QGIS's
+    ``layer_styles`` before they are saved again: QGIS asks before overwriting a style of the
+    same name (a dialog, which a Processing run cannot answer). The number removed."""
+    con = connect(target)
+    try:
+        with con.cursor() as cur:
+            if not _exists(cur, "layer_styles"):
+                return 0
+            cur.execute("DELETE FROM layer_styles WHERE f_table_catalog = current_database() "
+                        "AND f_table_schema = %s AND stylename = %s", (schema, style_name))
+            n = cur.rowcount
+        con.commit()
+        return n
+    except Exception as exc:  # psycopg2.Error: a role that may not delete them
+        con.rollback()
+        raise _refused(exc) from exc
+    finally:
+        con.close()
+
+
 def share_styles(target: str) -> bool:
-    """Let the role model's readers and surveyors read QGIS's ``layer_styles`` (an analyst's
-    export created or wrote it); False where there are no such roles or this role may not grant."""
+    """Give the role model's groups their rights on QGIS's ``layer_styles`` (created by the
+    first export that saved styles, owned by whoever ran it): readers and surveyors read it,
+    analysts rewrite it. False where there are no such roles or this role may not grant."""
     import psycopg2  # type: ignore[import-untyped]
 
     con = connect(target)
     try:
         with con.cursor() as cur:
-            cur.execute("SELECT count(*) FROM pg_roles WHERE rolname = ANY(%s)", ([READER, SURVEYOR],))
-            if cur.fetchone()[0] < 2 or not _exists(cur, "public.layer_styles"):
+            cur.execute("SELECT count(*) FROM pg_roles WHERE rolname = ANY(%s)", (list(ROLES),))
+            if cur.fetchone()[0] < len(ROLES) or not _exists(cur, "layer_styles"):
                 return False
-            cur.execute(f"GRANT SELECT ON public.layer_styles TO {READER}, {SURVEYOR}")
+            cur.execute(f"GRANT SELECT ON layer_styles TO {READER}, {SURVEYOR}; "
+                        f"GRANT SELECT, INSERT, UPDATE, DELETE ON layer_styles TO {ANALYST}")
+            cur.execute("SELECT pg_get_serial_sequence('layer_styles', 'id')")
+            seq = cur.fetchone()[0]
+            if seq:
+                cur.execute(f"GRANT USAGE ON SEQUENCE {seq} TO {ANALYST}")
         con.commit()
         return True
     except psycopg2.Error:
