@@ -147,6 +147,7 @@ screenshots: setup
 	      xvfb-run -a -s "-screen 0 1280x800x24" qgis --noversioncheck --nologo --code scripts/$$script.py; \
 	  done; \
 	done
+	$(RUN_ENV) $(PY) scripts/shoot_postgis.py $(OUT)/demo/risk.gpkg
 	@$(MAKE) --no-print-directory install-screenshots
 	@ls -l docs/img
 
