@@ -68,9 +68,14 @@ CARDS = 1_000
 #: report. They leave the work database as round 2, without its map: run the chain again first.
 ROUNDS = ("hidden_dangers", "dynamic_risk", "new_round", "rescore", "change_report")
 LEDGER_SHARE = 20  # one unit in this many gets a hidden danger
-STEPS = ("read", "read_threads", *CHAIN, "levels", "map", *EXPORTS, *ROUNDS)
+#: The shared store (issue 17), after the exports, on a throw-away PostGIS server of the bench's own
+#: (tools/pgcluster.py, one database per size): the analysed database exported, taken back into a
+#: GeoPackage, and the largest district published from a file of its own.
+POSTGIS = ("pg_export", "pg_take", "pg_publish")
+STEPS = ("read", "read_threads", *CHAIN, "levels", "map", *EXPORTS, *POSTGIS, *ROUNDS)
 ALIASES = {"import_surveys": "import", "report": "export_report", "render": "map", "chain": (*CHAIN, "levels"),
-           "all": STEPS, "floor": ("read", "read_threads"), "exports": EXPORTS, "rounds": ROUNDS}
+           "all": STEPS, "floor": ("read", "read_threads"), "exports": EXPORTS, "rounds": ROUNDS,
+           "postgis": POSTGIS}
 SEED_SCALE = 1_116_200
 GROWTH_FROM = 100_000
 # Targets (issue 11) at SEED_SCALE units.
@@ -79,7 +84,7 @@ TARGET_PEAK_MB = 8 * 1024
 TARGET_GROWTH = 12.0
 TARGET_IMPORT_RATIO = 1.5
 TARGET_RENDER_S = 1.0
-DOC_SECTIONS = ("generate", "chain", "targets", "import", "map", "levels", "exports", "rounds")
+DOC_SECTIONS = ("generate", "chain", "targets", "import", "map", "levels", "exports", "postgis", "rounds")
 RENDER_SIZE = (1280, 800)
 RENDER_RUNS = 3
 PICKS = 20  # units picked with the inspector
@@ -218,6 +223,13 @@ def algorithm_params(step: str, folder: Path, work: Path) -> dict:
     if step == "notice_cards":
         return {"INPUT": db, "OUTPUT": str(work / "notice_cards.pdf"),
                 "UNITS": f'{db}|layername=risk_level1|subset="fid" <= {CARDS}'}
+    if step == "pg_export":
+        return {"INPUT": db, "URI": os.environ["CSRM_BENCH_PG"], "REPLACE": True}
+    if step == "pg_take":
+        return {"URI": os.environ["CSRM_BENCH_PG"], "OUTPUT": str(work / "taken.gpkg")}
+    if step == "pg_publish":
+        district = write_district(work)
+        return {"INPUT": str(work / "district.gpkg"), "DISTRICT": district, "URI": os.environ["CSRM_BENCH_PG"]}
     if step == "hidden_dangers":
         return {"INPUT": db, "FILES": [str(write_ledger(work))]}
     if step == "dynamic_risk":
@@ -230,6 +242,28 @@ def algorithm_params(step: str, folder: Path, work: Path) -> dict:
     if step == "change_report":
         return {"INPUT": db, "XLSX": str(work / "changes.xlsx"), "LOAD_LAYERS": False}
     raise ValueError(step)
+
+
+def write_district(work: Path) -> str:
+    """work/district.gpkg: the database taken back (pg_take) cut to its largest district, as that
+    district office's own file (not timed); the district's name."""
+    import shutil
+
+    from plugin.core.store import tx
+
+    shutil.copy(work / "taken.gpkg", work / "district.gpkg")
+    con = tx.connect(work / "district.gpkg")
+    try:
+        district = con.execute("SELECT district FROM units GROUP BY district ORDER BY count(*) DESC "
+                               "LIMIT 1").fetchone()[0]
+        con.execute("BEGIN")
+        con.execute("DELETE FROM hazards WHERE unit_code NOT IN (SELECT unit_code FROM units WHERE district = ?)",
+                    (district,))
+        con.execute("DELETE FROM units WHERE district IS NOT ?", (district,))
+        con.execute("COMMIT")
+    finally:
+        con.close()
+    return str(district)
 
 
 def write_ledger(work: Path) -> Path:
@@ -271,7 +305,8 @@ def run_algorithm(step: str, folder: Path, work: Path) -> dict:
             log.flush()
 
     alg = {"import": "import_surveys", "new_round": "import_surveys", "rescore": "score",
-           "hidden_dangers": "import_hidden_dangers"}.get(step, step)
+           "hidden_dangers": "import_hidden_dangers", "pg_export": "export_to_postgis",
+           "pg_take": "import_from_postgis", "pg_publish": "publish_district"}.get(step, step)
     params = algorithm_params(step, folder, work)
     if step == "import":
         for p in work.glob("risk.gpkg*"):
@@ -285,8 +320,8 @@ def run_algorithm(step: str, folder: Path, work: Path) -> dict:
     for k, v in res.items():
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             out[k.lower()] = v
-    for name in ("report.xlsx", "report.pdf", "risk.gpkg", "risk_list.xlsx", "notice_cards.pdf"):
-        if step in ("export_report", "import", "cascade", *EXPORTS) and (work / name).is_file():
+    for name in ("report.xlsx", "report.pdf", "risk.gpkg", "risk_list.xlsx", "notice_cards.pdf", "taken.gpkg"):
+        if step in ("export_report", "import", "cascade", *EXPORTS, "pg_take") and (work / name).is_file():
             out[f"{name.replace('.', '_')}_mb"] = (work / name).stat().st_size / 1e6
     return out
 
@@ -797,6 +832,21 @@ def tables(results: dict, sizes: list[int]) -> dict[str, list[str]]:
                   f"{fmt_s(rs['seconds']) if rs else '–'} | {pair(cr)} |")
     out["rounds"] = rd
 
+    # The shared store on PostGIS.
+    pg = ["| units | export to PostGIS: rows | s | peak (MB) | take back: s | peak (MB) | GeoPackage (MB) | "
+          "district publish: units | hazard sources | s | peak (MB) |", "|---:" * 11 + "|"]
+    for n in sizes:
+        ex, tk, pb = (get(results, n, s) for s in POSTGIS)
+        if not any((ex, tk, pb)):
+            continue
+        pg.append(f"| {n:,} | {int(ex.get('rows', 0)) if ex else 0:,} | "
+                  f"{fmt_s(ex['seconds']) + ' | ' + fmt_mb(ex['peak_mb']) if ex else '– | –'} | "
+                  f"{fmt_s(tk['seconds']) + ' | ' + fmt_mb(tk['peak_mb']) if tk else '– | –'} | "
+                  f"{tk.get('taken_gpkg_mb', 0):,.0f} | " if tk else "– | ")
+        pg[-1] += (f"{int(pb.get('units', 0)):,} | {int(pb.get('hazards', 0)):,} | {fmt_s(pb['seconds'])} | "
+                   f"{fmt_mb(pb['peak_mb'])} |") if pb else "– | – | – | – |"
+    out["postgis"] = pg
+
     # The levels before and after the upgrades.
     lv_rows: list[str] = []
     for n in sizes:
@@ -836,6 +886,14 @@ NOTES = {
         "written into a constant-memory workbook, 1,000,000 rows a sheet) and `citysafety:notice_cards` "
         f"for the first {CARDS:,} level-1 units (`risk_level1` with `fid <= {CARDS}` as the UNITS layer): "
         "one PDF, A4, a locator map each."),
+    "postgis": (
+        "After the exports, each in its own child process like the chain's steps (issue 17), against a "
+        "throw-away PostgreSQL 15 / PostGIS 3.3 server the bench starts on this machine (tools/pgcluster.py: "
+        "fsync off, default memory settings), one database per size: `citysafety:export_to_postgis` of the "
+        "analysed database (every layer by COPY, GiST indexes, the swap, ANALYZE, the six default styles; "
+        "REPLACE on, since the publish below moves the shared version), `citysafety:import_from_postgis` "
+        "back into a new GeoPackage, and `citysafety:publish_district` of the largest district from that "
+        "file cut to the district (the cut not timed)."),
     "rounds": (
         "After the exports, each in its own child process like the chain's steps (issue 16): "
         f"`citysafety:import_hidden_dangers` of a ledger naming one unit in {LEDGER_SHARE} (every grade and "
@@ -886,7 +944,8 @@ def write_doc(blocks: dict[str, list[str]], results: dict, sections: list[str] |
                 "targets": "## Targets at seed scale", "import": "## Import against the read",
                 "map": "## The map at city scale", "levels": "## Levels before and after the upgrades",
                 "exports": "## The risk list and the notice cards",
-                "rounds": "## Hidden dangers, dynamic risk and survey rounds"}
+                "rounds": "## Hidden dangers, dynamic risk and survey rounds",
+                "postgis": "## The shared store on PostGIS"}
     stamp = max((r.get("when", "") for size in results.values() for r in size.values()), default="")
     for section, lines in blocks.items():
         begin, end = f"<!-- bench:{section}:begin -->", f"<!-- bench:{section}:end -->"
@@ -975,6 +1034,28 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     results = load_results(args.out)
     failed: list[tuple[int, str]] = []
+    with contextlib.ExitStack() as stack:
+        pg = stack.enter_context(_pg_cluster()) if any(s in POSTGIS for s in steps) else None
+        _run_sizes(args, steps, results, failed, pg)
+    blocks = tables(results, args.sizes)
+    for name, lines in blocks.items():
+        print(f"\n{name}\n" + "\n".join(lines))
+    if not args.no_doc:
+        write_doc(blocks, results, args.doc_sections)
+    return 1 if failed else 0
+
+
+@contextlib.contextmanager
+def _pg_cluster():
+    from tools.pgcluster import Cluster, postgis_available
+
+    if not postgis_available():
+        raise SystemExit("PostgreSQL/PostGIS is not installed: make setup installs it")
+    with Cluster() as pg:
+        yield pg
+
+
+def _run_sizes(args, steps: list[str], results: dict, failed: list, pg) -> None:
     for n in args.sizes:
         if failed and not args.keep_going:
             break
@@ -983,6 +1064,8 @@ def main() -> int:
         save_results(args.out, results)
         work = args.out / f"work_{n}_s{args.seed}"
         work.mkdir(parents=True, exist_ok=True)
+        if pg is not None:
+            os.environ["CSRM_BENCH_PG"] = pg.create_database(f"bench_{n}")
         for step in steps:
             if step == "generate":
                 continue
@@ -997,12 +1080,6 @@ def main() -> int:
             results[str(n)][step] = r
             save_results(args.out, results)
             print(f"{n:>9,} units  {step:<13} {r['seconds']:8.2f} s  peak {r['peak_mb']:7,.0f} MB", flush=True)
-    blocks = tables(results, args.sizes)
-    for name, lines in blocks.items():
-        print(f"\n{name}\n" + "\n".join(lines))
-    if not args.no_doc:
-        write_doc(blocks, results, args.doc_sections)
-    return 1 if failed else 0
 
 
 if __name__ == "__main__":

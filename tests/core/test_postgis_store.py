@@ -60,6 +60,20 @@ def test_round_trip_keeps_every_layer_field_and_value(analysed_db, pg_database, 
         assert declared_types(back, name) == declared_types(analysed_db, name), name
         if name != riskdb.RUNS_LAYER:  # the file that came back logs where it came from
             assert_same_layer(riskdb.read_layer(analysed_db, name), riskdb.read_layer(back, name), name)
+    # Spatial indexes as GDAL keeps them: every geometry in the R-tree with its box, the triggers back.
+    con, orig = sqlite3.connect(back), sqlite3.connect(analysed_db)
+    try:
+        for layer, col in con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall():
+            rtree = f"rtree_{layer}_{col}"
+            assert con.execute(f'SELECT count(*) FROM "{rtree}"').fetchone() == con.execute(
+                f'SELECT count(*) FROM "{layer}" WHERE "{col}" IS NOT NULL').fetchone(), layer
+            assert con.execute(f'SELECT id, round(minx, 3), round(maxy, 3) FROM "{rtree}" ORDER BY id').fetchall() \
+                == orig.execute(f'SELECT id, round(minx, 3), round(maxy, 3) FROM "{rtree}" ORDER BY id').fetchall()
+            triggers = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? ORDER BY name"
+            assert con.execute(triggers, (layer,)).fetchall() == orig.execute(triggers, (layer,)).fetchall(), layer
+    finally:
+        con.close()
+        orig.close()
     runs_then, runs_now = riskdb.read_runs(analysed_db), riskdb.read_runs(back)
     assert runs_now["step"].tolist() == [*runs_then["step"].tolist()[:-1], "import_from_postgis"]
     assert runs_then["step"].tolist()[-1] == "export_to_postgis"

@@ -542,7 +542,19 @@ def _import_table(pg, schema: str, name: str, tmp: Path, p: Progress) -> int:
                               f"THEN %(e)s || ST_AsBinary({_ident(c)}) ELSE %(h)s || ST_AsBinary({_ident(c)}) END")
             else:
                 select.append(_ident(c))
+        k = len(select)
         con.execute("BEGIN")
+        # GDAL's R-tree triggers would call Python for every row (tx.connect's ST_* functions): they
+        # are dropped for the load and the index is filled from the boxes PostGIS computes.
+        rtree, triggers = None, []
+        if geo:
+            g = _ident(geo[0])
+            select += [f"ST_XMin({g})", f"ST_XMax({g})", f"ST_YMin({g})", f"ST_YMax({g})"]
+            rtree = f"rtree_{name}_{geo[0]}"
+            triggers = [t for t in tx._triggers(con, name) if t[0].startswith(rtree + "_")]
+            for trigger, _sql in triggers:
+                con.execute(f"DROP TRIGGER {tx.quote(trigger)}")
+        fi = [c for c, _f, _g in cols].index("fid")
         insert = (f"INSERT INTO {tx.quote(name)} ({', '.join(tx.quote(c) for c, _f, _g in cols)}) "
                   f"VALUES ({', '.join('?' for _ in cols)})")
         with pg.cursor(name=f"csrm_{abs(hash(name))}") as cur:
@@ -555,8 +567,15 @@ def _import_table(pg, schema: str, name: str, tmp: Path, p: Progress) -> int:
                     break
                 if p.is_canceled():
                     raise Canceled()
-                con.executemany(insert, chunk)
+                if rtree is None:
+                    con.executemany(insert, chunk)
+                else:
+                    con.executemany(insert, [r[:k] for r in chunk])
+                    con.executemany(f"INSERT INTO {tx.quote(rtree)} VALUES (?, ?, ?, ?, ?)",
+                                    [(r[fi], *r[k:]) for r in chunk if r[k] is not None])
                 n += len(chunk)
+        for _trigger, sql in triggers:
+            con.execute(sql)
         con.execute("COMMIT")
     finally:
         if con.in_transaction:
