@@ -69,6 +69,8 @@ def test_round_trip_keeps_every_layer_field_and_value(analysed_db, pg_database, 
                 f'SELECT count(*) FROM "{layer}" WHERE "{col}" IS NOT NULL').fetchone(), layer
             assert con.execute(f'SELECT id, round(minx, 3), round(maxy, 3) FROM "{rtree}" ORDER BY id').fetchall() \
                 == orig.execute(f'SELECT id, round(minx, 3), round(maxy, 3) FROM "{rtree}" ORDER BY id').fetchall()
+            count = "SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = ?"
+            assert con.execute(count, (layer,)).fetchone() == orig.execute(count, (layer,)).fetchone(), layer
             triggers = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? ORDER BY name"
             assert con.execute(triggers, (layer,)).fetchall() == orig.execute(triggers, (layer,)).fetchall(), layer
     finally:

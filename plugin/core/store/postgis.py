@@ -544,16 +544,18 @@ def _import_table(pg, schema: str, name: str, tmp: Path, p: Progress) -> int:
                 select.append(_ident(c))
         k = len(select)
         con.execute("BEGIN")
-        # GDAL's R-tree triggers would call Python for every row (tx.connect's ST_* functions): they
-        # are dropped for the load and the index is filled from the boxes PostGIS computes.
-        rtree, triggers = None, []
+        # GDAL's triggers on the table would run for every row: the R-tree's call Python (tx.connect's
+        # ST_* functions), the feature count's update gpkg_ogr_contents. As GDAL does for a bulk
+        # load, they are dropped for it: the R-tree is filled from the boxes PostGIS computes and the
+        # count set once, then the triggers are put back.
+        triggers = tx._triggers(con, name)
+        for trigger, _sql in triggers:
+            con.execute(f"DROP TRIGGER {tx.quote(trigger)}")
+        rtree = None
         if geo:
             g = _ident(geo[0])
             select += [f"ST_XMin({g})", f"ST_XMax({g})", f"ST_YMin({g})", f"ST_YMax({g})"]
             rtree = f"rtree_{name}_{geo[0]}"
-            triggers = [t for t in tx._triggers(con, name) if t[0].startswith(rtree + "_")]
-            for trigger, _sql in triggers:
-                con.execute(f"DROP TRIGGER {tx.quote(trigger)}")
         fi = [c for c, _f, _g in cols].index("fid")
         insert = (f"INSERT INTO {tx.quote(name)} ({', '.join(tx.quote(c) for c, _f, _g in cols)}) "
                   f"VALUES ({', '.join('?' for _ in cols)})")
@@ -574,6 +576,8 @@ def _import_table(pg, schema: str, name: str, tmp: Path, p: Progress) -> int:
                     con.executemany(f"INSERT INTO {tx.quote(rtree)} VALUES (?, ?, ?, ?, ?)",
                                     [(r[fi], *r[k:]) for r in chunk if r[k] is not None])
                 n += len(chunk)
+        if con.execute("SELECT 1 FROM sqlite_master WHERE name = 'gpkg_ogr_contents'").fetchone():
+            con.execute("UPDATE gpkg_ogr_contents SET feature_count = ? WHERE lower(table_name) = lower(?)", (n, name))
         for _trigger, sql in triggers:
             con.execute(sql)
         con.execute("COMMIT")
