@@ -97,13 +97,12 @@ def _conninfo(uri: str) -> str:
     return " ".join(f"{k}='{str(v).replace(chr(39), chr(92) + chr(39))}'" for k, v in parts.items() if v)
 
 
-def pg_layer(ds: QgsDataSourceUri, schema: str, table: str, title: str = "") -> QgsVectorLayer | None:
-    """A layer of the PostGIS risk database through QGIS's postgres provider, its URI as
-    QGIS's browser writes it (geometry column, type and SRID: QGIS finds a default style in
-    layer_styles by them), or None when there is no such table."""
-    md = QgsProviderRegistry.instance().providerMetadata("postgres")
+def pg_layer(conn, ds: QgsDataSourceUri, schema: str, table: str) -> QgsVectorLayer | None:
+    """A layer of the PostGIS risk database through QGIS's postgres provider (``conn``, its
+    provider connection), its URI as QGIS's browser writes it (geometry column, type and SRID:
+    QGIS finds a default style in layer_styles by them), or None when there is no such table."""
     try:
-        found = md.createConnection(ds.uri(False), {}).table(schema, table)
+        found = conn.table(schema, table)
     except Exception:  # QgsProviderConnectionException: no such table
         return None
     uri = QgsDataSourceUri(ds.connectionInfo(False))
@@ -112,7 +111,7 @@ def pg_layer(ds: QgsDataSourceUri, schema: str, table: str, title: str = "") -> 
     if types:
         uri.setWkbType(types[0].wkbType)
         uri.setSrid(str(types[0].crs.postgisSrid()))
-    return QgsVectorLayer(uri.uri(False), title or table, "postgres")
+    return QgsVectorLayer(uri.uri(False), table, "postgres")
 
 
 def save_styles(ds: QgsDataSourceUri, schema: str, db: str, rules, feedback) -> int:
@@ -132,9 +131,11 @@ def save_styles(ds: QgsDataSourceUri, schema: str, db: str, rules, feedback) -> 
         "cascade_edges": styling.style_edges,
         "round_changes": styling.style_changes,
     }
+    conn = QgsProviderRegistry.instance().providerMetadata("postgres").createConnection(ds.uri(False), {})
+    description = "城市安全风险一张图插件写入 / written by the City Safety Risk Map plugin"
     saved = 0
     for table, style in styles.items():
-        layer = pg_layer(ds, schema, table)
+        layer = pg_layer(conn, ds, schema, table)
         if layer is None or not layer.isValid():
             continue
         style(layer)
@@ -142,14 +143,11 @@ def save_styles(ds: QgsDataSourceUri, schema: str, db: str, rules, feedback) -> 
             i = layer.fields().indexOf(field)
             if i >= 0:
                 layer.setFieldAlias(i, alias)
-        description = "城市安全风险一张图插件写入 / written by the City Safety Risk Map plugin"
         if hasattr(layer, "saveStyleToDatabaseV2"):  # QGIS ≥ 3.42 (the older call is deprecated there)
             _result, message = layer.saveStyleToDatabaseV2(STYLE_NAME, description, True, "")
-            ok = not message
         else:
             message = layer.saveStyleToDatabase(STYLE_NAME, description, True, "")
-            ok = not message
-        if ok:
+        if not message:
             saved += 1
         else:
             feedback.pushWarning(f"{table}: 样式未能写入数据库 / the style could not be saved: {message}")

@@ -24,6 +24,7 @@ plugin's installer adds nothing for it.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
@@ -36,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import Canceled, PipelineError
+from ..errors import PipelineError
 from ..files import publish, sweep, temp_path
 from ..progress import Progress
 from . import read, tx
@@ -146,9 +147,47 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _lock(cur, schema: str) -> None:
-    """Two moves of one schema take turns (a transaction-scoped advisory lock on its name)."""
-    cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"city_safety_risk_map:{schema}",))
+@contextlib.contextmanager
+def _transaction(target: str):
+    """A connection to ``target`` in one transaction: committed when the block ends, rolled
+    back when it raises (a database error as :func:`_refused`'s bilingual one), closed after."""
+    import psycopg2  # type: ignore[import-untyped]
+
+    con = connect(target)
+    try:
+        yield con
+        con.commit()
+    except psycopg2.Error as exc:
+        con.rollback()
+        raise _refused(exc) from exc
+    except BaseException:
+        con.rollback()
+        raise
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def _snapshot(db: str | Path, layers: tuple[str, ...]):
+    """The risk database ``db`` read-only, in one read transaction (one snapshot for a whole
+    move), or the bilingual reason it is not one."""
+    src = Path(db)
+    problem = read.database_problem(src, layers)
+    if problem:
+        raise PipelineError(f"{src}: {problem[0]}", f"{src}：{problem[1]}")
+    lite = read.connect_ro(src)
+    try:
+        lite.execute("BEGIN")
+        yield lite
+    finally:
+        lite.close()
+
+
+def _lock(cur, schema: str, shared: bool = False, district: str | None = None) -> None:
+    """A transaction-scoped advisory lock on the schema's name (exclusive for a whole-database
+    move, ``shared`` for a district's publish) or on one of its districts."""
+    key = f"city_safety_risk_map:{schema}" + (f":{district}" if district is not None else "")
+    cur.execute(f"SELECT pg_advisory_xact_lock{'_shared' if shared else ''}(hashtext(%s))", (key,))
 
 
 # --- GeoPackage → PostGIS ---------------------------------------------------------------------
@@ -241,68 +280,49 @@ def export_database(db: str | Path, target: str, schema: str = DEFAULT_SCHEMA,
     ``target``, replacing the risk database there, in one transaction. A shared database that
     changed since ``db`` was taken from it (or that ``db`` was never taken from) is refused
     (:class:`StaleShared`) unless ``replace``."""
-    import psycopg2  # type: ignore[import-untyped]
+    from .riskdb import layer_names, now_iso
 
     p = progress or Progress()
     schema = check_schema(schema)
     src = Path(db)
-    problem = read.database_problem(src, ("units",))
-    if problem:
-        raise PipelineError(f"{src}: {problem[0]}", f"{src}：{problem[1]}")
-    from .riskdb import layer_names, now_iso
-
-    names = layer_names(src)  # in the order riskdb reads and writes them
-    lite = sqlite3.connect(f"file:{src}?mode=ro", uri=True, timeout=tx.BUSY_TIMEOUT_S)
-    pg = connect(target)
     stage = f"{schema}__new"
     rows: dict[str, int] = {}
-    try:
-        lite.execute("BEGIN")  # one snapshot of the GeoPackage for the whole move
-        with pg.cursor() as cur:
-            _lock(cur, schema)
-            _require_postgis(cur)
-            kind = _schema_kind(cur, schema)
-            if kind == "other":
-                raise PipelineError(
-                    f"Schema '{schema}' exists and does not hold a risk database; it is left alone. "
-                    "Choose another schema name.",
-                    f"模式“{schema}”已存在且不是风险数据库，未作改动。请换一个模式名。")
-            old = _shared_state(cur, schema) if kind == "risk" else None
-            if old is not None and not replace:
-                _check_synced(src, schema, old)
-            new = SharedState(old.version + 1 if old else 1, "export_to_postgis", now_iso(),
-                              old.store_id if old and old.store_id else uuid.uuid4().hex)
-            s = _ident(stage)
-            cur.execute(f"DROP SCHEMA IF EXISTS {s} CASCADE; CREATE SCHEMA {s}")
-            for i, name in enumerate(names):
-                p.step(100.0 * i / max(len(names), 1), f"{name} → {schema}.{name}")
-                rows[name] = _export_table(lite, cur, stage, name, p)
-            cur.execute(f"CREATE TABLE {s}.{LAYERS_TABLE} (position integer PRIMARY KEY, name text NOT NULL)")
-            cur.executemany(f"INSERT INTO {s}.{LAYERS_TABLE} VALUES (%s, %s)", list(enumerate(names)))
-            cur.execute(f"CREATE TABLE {s}.{STATE_TABLE} (id integer PRIMARY KEY CHECK (id = 1), "
-                        "version integer NOT NULL, step text, committed text, store_id text NOT NULL)")
-            cur.execute(f"INSERT INTO {s}.{STATE_TABLE} VALUES (1, %s, %s, %s, %s)",
-                        (new.version, new.step, new.committed, new.store_id))
-            cur.execute(f"CREATE TABLE {s}.{DISTRICT_ROLES_TABLE} (role name NOT NULL, district text NOT NULL, "
-                        "PRIMARY KEY (role, district))")
-            if old is not None:  # who may publish which district stays as the bureau set it
-                cur.execute(f"INSERT INTO {s}.{DISTRICT_ROLES_TABLE} SELECT role, district "
-                            f"FROM {_ident(schema)}.{DISTRICT_ROLES_TABLE}")
-            _secure(cur, stage)
-            p.check()
-            cur.execute(f"DROP SCHEMA IF EXISTS {_ident(schema)} CASCADE; ALTER SCHEMA {s} RENAME TO {_ident(schema)}")
-            for name in names:
-                cur.execute(f"ANALYZE {_ident(schema)}.{_ident(name)}")
-        pg.commit()
-    except psycopg2.Error as exc:
-        pg.rollback()
-        raise _refused(exc) from exc
-    except BaseException:
-        pg.rollback()
-        raise
-    finally:
-        pg.close()
-        lite.close()
+    with _snapshot(src, ("units",)) as lite, _transaction(target) as pg, pg.cursor() as cur:
+        names = layer_names(src)  # in the order riskdb reads and writes them
+        _lock(cur, schema)
+        _require_postgis(cur)
+        kind = _schema_kind(cur, schema)
+        if kind == "other":
+            raise PipelineError(
+                f"Schema '{schema}' exists and does not hold a risk database; it is left alone. "
+                "Choose another schema name.",
+                f"模式“{schema}”已存在且不是风险数据库，未作改动。请换一个模式名。")
+        old = _shared_state(cur, schema) if kind == "risk" else None
+        if old is not None and not replace:
+            _check_synced(src, schema, old)
+        new = SharedState(old.version + 1 if old else 1, "export_to_postgis", now_iso(),
+                          old.store_id if old and old.store_id else uuid.uuid4().hex)
+        s = _ident(stage)
+        cur.execute(f"DROP SCHEMA IF EXISTS {s} CASCADE; CREATE SCHEMA {s}")
+        for i, name in enumerate(names):
+            p.step(100.0 * i / max(len(names), 1), f"{name} → {schema}.{name}")
+            rows[name] = _export_table(lite, cur, stage, name, p)
+        cur.execute(f"CREATE TABLE {s}.{LAYERS_TABLE} (position integer PRIMARY KEY, name text NOT NULL)")
+        cur.executemany(f"INSERT INTO {s}.{LAYERS_TABLE} VALUES (%s, %s)", list(enumerate(names)))
+        cur.execute(f"CREATE TABLE {s}.{STATE_TABLE} (id integer PRIMARY KEY CHECK (id = 1), "
+                    "version integer NOT NULL, step text, committed text, store_id text NOT NULL)")
+        cur.execute(f"INSERT INTO {s}.{STATE_TABLE} VALUES (1, %s, %s, %s, %s)",
+                    (new.version, new.step, new.committed, new.store_id))
+        cur.execute(f"CREATE TABLE {s}.{DISTRICT_ROLES_TABLE} (role name NOT NULL, district text NOT NULL, "
+                    "PRIMARY KEY (role, district))")
+        if old is not None:  # who may publish which district stays as the bureau set it
+            cur.execute(f"INSERT INTO {s}.{DISTRICT_ROLES_TABLE} SELECT role, district "
+                        f"FROM {_ident(schema)}.{DISTRICT_ROLES_TABLE}")
+        _secure(cur, stage)
+        p.check()
+        cur.execute(f"DROP SCHEMA IF EXISTS {_ident(schema)} CASCADE; ALTER SCHEMA {s} RENAME TO {_ident(schema)}")
+        for name in names:
+            cur.execute(f"ANALYZE {_ident(schema)}.{_ident(name)}")
     logged = _log_sync(src, "export_to_postgis", schema, new, rows)
     p.step(100.0)
     return Moved(rows, new, logged)
@@ -367,16 +387,22 @@ def _srid(lite: sqlite3.Connection, srs_id: int) -> int:
     return int(srs_id)
 
 
-def _export_table(lite: sqlite3.Connection, cur, stage: str, name: str, p: Progress) -> int:
-    info = lite.execute(f"PRAGMA table_info({tx.quote(name)})").fetchall()
+def _geometry_column(lite: sqlite3.Connection, name: str) -> tuple[str | None, str, int]:
+    """The GeoPackage layer's geometry column, its PostGIS type and its SRID ((None, "", 0) for
+    a table)."""
     geo = lite.execute("SELECT column_name, geometry_type_name, srs_id FROM gpkg_geometry_columns "
                        "WHERE table_name = ?", (name,)).fetchone()
-    gcol = geo[0] if geo else None
-    srid = _srid(lite, int(geo[2])) if geo else 0
+    if not geo:
+        return None, "", 0
+    return geo[0], _PG_GEOMETRY.get(str(geo[1]).upper(), "Geometry"), _srid(lite, int(geo[2]))
+
+
+def _export_table(lite: sqlite3.Connection, cur, stage: str, name: str, p: Progress) -> int:
+    info = lite.execute(f"PRAGMA table_info({tx.quote(name)})").fetchall()
+    gcol, gtype, srid = _geometry_column(lite, name)
     defs = []
     for _cid, col, declared, _notnull, _default, pk in info:
         if col == gcol:
-            gtype = _PG_GEOMETRY.get(str(geo[1]).upper(), "Geometry")
             defs.append(f"{_ident(col)} geometry({gtype}, {srid})")
         elif pk:  # numbered by the database for rows a district publishes
             defs.append(f"{_ident(col)} bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY")
@@ -386,7 +412,7 @@ def _export_table(lite: sqlite3.Connection, cur, stage: str, name: str, p: Progr
     table = f"{_ident(stage)}.{_ident(name)}"
     cur.execute(f"CREATE TABLE {table} ({', '.join(defs)})")
     cols = [c[1] for c in info]
-    n = _copy_rows(lite, cur, table, name, cols, gcol, srid, "", (), p)
+    n = _copy_rows(lite, cur, table, name, cols, gcol, srid, "", p)
     if gcol:
         cur.execute(f"CREATE INDEX {_ident(f'{name}_{gcol}_gist')} ON {table} USING gist ({_ident(gcol)})")
     if "fid" in cols:  # the identity goes on after the highest fid moved
@@ -396,12 +422,11 @@ def _export_table(lite: sqlite3.Connection, cur, stage: str, name: str, p: Progr
 
 
 def _copy_rows(lite: sqlite3.Connection, cur, table: str, name: str, cols: list[str], gcol: str | None,
-               srid: int, where: str, params: tuple, p: Progress) -> int:
+               srid: int, where: str, p: Progress) -> int:
     """COPY ``cols`` of the GeoPackage table ``name`` (the rows ``where`` selects) into the
     PostgreSQL ``table``, in chunks; the number of rows."""
     gi = cols.index(gcol) if gcol in cols else -1
-    src = lite.execute(f"SELECT {', '.join(tx.quote(c) for c in cols)} FROM {tx.quote(name)} {where} ORDER BY rowid",
-                       params)
+    src = lite.execute(f"SELECT {', '.join(tx.quote(c) for c in cols)} FROM {tx.quote(name)} {where} ORDER BY rowid")
     copy = f"COPY {table} ({', '.join(_ident(c) for c in cols)}) FROM STDIN WITH (FORMAT csv, NULL '{_NULL}')"
     n = 0
     while True:
@@ -542,7 +567,6 @@ def _import_table(pg, schema: str, name: str, tmp: Path, p: Progress) -> int:
                               f"THEN %(e)s || ST_AsBinary({_ident(c)}) ELSE %(h)s || ST_AsBinary({_ident(c)}) END")
             else:
                 select.append(_ident(c))
-        k = len(select)
         con.execute("BEGIN")
         # GDAL's triggers on the table would run for every row: the R-tree's call Python (tx.connect's
         # ST_* functions), the feature count's update gpkg_ogr_contents. As GDAL does for a bulk
@@ -551,31 +575,16 @@ def _import_table(pg, schema: str, name: str, tmp: Path, p: Progress) -> int:
         triggers = tx._triggers(con, name)
         for trigger, _sql in triggers:
             con.execute(f"DROP TRIGGER {tx.quote(trigger)}")
-        rtree = None
-        if geo:
-            g = _ident(geo[0])
-            select += [f"ST_XMin({g})", f"ST_XMax({g})", f"ST_YMin({g})", f"ST_YMax({g})"]
-            rtree = f"rtree_{name}_{geo[0]}"
-        fi = [c for c, _f, _g in cols].index("fid")
+        table = f"{_ident(schema)}.{_ident(name)}"
         insert = (f"INSERT INTO {tx.quote(name)} ({', '.join(tx.quote(c) for c, _f, _g in cols)}) "
                   f"VALUES ({', '.join('?' for _ in cols)})")
-        with pg.cursor(name=f"csrm_{abs(hash(name))}") as cur:
-            cur.itersize = CHUNK
-            cur.execute(f"SELECT {', '.join(select)} FROM {_ident(schema)}.{_ident(name)} ORDER BY fid",
-                        {"h": header, "e": empty_header})
-            while True:
-                chunk = cur.fetchmany(CHUNK)
-                if not chunk:
-                    break
-                if p.is_canceled():
-                    raise Canceled()
-                if rtree is None:
-                    con.executemany(insert, chunk)
-                else:
-                    con.executemany(insert, [r[:k] for r in chunk])
-                    con.executemany(f"INSERT INTO {tx.quote(rtree)} VALUES (?, ?, ?, ?, ?)",
-                                    [(r[fi], *r[k:]) for r in chunk if r[k] is not None])
-                n += len(chunk)
+        n = _load(pg, con, f"SELECT {', '.join(select)} FROM {table} ORDER BY fid", {"h": header, "e": empty_header},
+                  insert, p)
+        if geo:
+            g = _ident(geo[0])
+            _load(pg, con, f"SELECT fid, ST_XMin({g}), ST_XMax({g}), ST_YMin({g}), ST_YMax({g}) FROM {table} "
+                           f"WHERE {g} IS NOT NULL AND NOT ST_IsEmpty({g}) ORDER BY fid", {},
+                  f"INSERT INTO {tx.quote(f'rtree_{name}_{geo[0]}')} VALUES (?, ?, ?, ?, ?)", p)
         if con.execute("SELECT 1 FROM sqlite_master WHERE name = 'gpkg_ogr_contents'").fetchone():
             con.execute("UPDATE gpkg_ogr_contents SET feature_count = ? WHERE lower(table_name) = lower(?)", (n, name))
         for _trigger, sql in triggers:
@@ -585,6 +594,20 @@ def _import_table(pg, schema: str, name: str, tmp: Path, p: Progress) -> int:
         if con.in_transaction:
             con.execute("ROLLBACK")
         con.close()
+    return n
+
+
+def _load(pg, con: sqlite3.Connection, select: str, params: dict, insert: str, p: Progress) -> int:
+    """The rows of a server-side ``select`` inserted into the GeoPackage by ``insert``, in chunks
+    (a cancel between them); the number of rows."""
+    n = 0
+    with pg.cursor(name=f"csrm_{uuid.uuid4().hex[:12]}") as cur:
+        cur.itersize = CHUNK
+        cur.execute(select, params)
+        while chunk := cur.fetchmany(CHUNK):
+            p.check()
+            con.executemany(insert, chunk)
+            n += len(chunk)
     return n
 
 
@@ -612,20 +635,12 @@ def publish_district(db: str | Path, target: str, district: str, schema: str = D
     file must hold this district's units only; a unit code the shared database holds in another
     district is refused. The analysis layers are not changed: the shared state records the
     publish, so an export of a file taken before it is refused until the chain runs again."""
-    import psycopg2  # type: ignore[import-untyped]
-
     from .riskdb import now_iso
 
     p = progress or Progress()
     schema = check_schema(schema)
     src = Path(db)
-    problem = read.database_problem(src, ("units", "hazards"))
-    if problem:
-        raise PipelineError(f"{src}: {problem[0]}", f"{src}：{problem[1]}")
-    lite = sqlite3.connect(f"file:{src}?mode=ro", uri=True, timeout=tx.BUSY_TIMEOUT_S)
-    pg = connect(target)
-    try:
-        lite.execute("BEGIN")
+    with _snapshot(src, ("units", "hazards")) as lite, _transaction(target) as pg:
         by = dict(lite.execute("SELECT coalesce(district, ''), count(*) FROM units GROUP BY 1").fetchall())
         others = {k: v for k, v in by.items() if k != district}
         if not by.get(district):
@@ -639,8 +654,8 @@ def publish_district(db: str | Path, target: str, district: str, schema: str = D
                 "district's units only. Nothing was written.",
                 f"{src.name} 还含有其他区的单位（{listed}），区级用户只能发布本区单位，未写入任何内容。")
         with pg.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock_shared(hashtext(%s))", (f"city_safety_risk_map:{schema}",))
-            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"city_safety_risk_map:{schema}:{district}",))
+            _lock(cur, schema, shared=True)  # a whole-database export waits, other districts do not
+            _lock(cur, schema, district=district)
             if _schema_kind(cur, schema) != "risk":
                 raise PipelineError(
                     f"Schema '{schema}' holds no shared risk database: export one into it first.",
@@ -670,8 +685,6 @@ def publish_district(db: str | Path, target: str, district: str, schema: str = D
             removed["hazards"] = cur.rowcount
             cur.execute(f"DELETE FROM {sch}.units WHERE district = %s", (district,))
             removed["units"] = cur.rowcount
-            geo = dict(lite.execute("SELECT table_name, srs_id FROM gpkg_geometry_columns").fetchall())
-            gcols = dict(lite.execute("SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall())
             wheres = {"units": "", "hazards": "WHERE unit_code IN (SELECT unit_code FROM units)"}
             for i, name in enumerate(("units", "hazards")):
                 p.step(30.0 + 30.0 * i, f"{district}: {name}")
@@ -680,8 +693,8 @@ def publish_district(db: str | Path, target: str, district: str, schema: str = D
                 listed = ", ".join(_ident(c) for c in cols[name])
                 cur.execute(f"CREATE TEMP TABLE {staged} ON COMMIT DROP AS SELECT {listed} FROM {sch}.{_ident(name)} "
                             "WITH NO DATA")
-                written[name] = _copy_rows(lite, cur, staged, name, cols[name], gcols.get(name),
-                                           _srid(lite, int(geo[name])) if name in geo else 0, wheres[name], (), p)
+                gcol, _gtype, srid = _geometry_column(lite, name)
+                written[name] = _copy_rows(lite, cur, staged, name, cols[name], gcol, srid, wheres[name], p)
                 cur.execute(f"INSERT INTO {sch}.{_ident(name)} ({listed}) SELECT {listed} FROM {staged} "
                             "ORDER BY ctid")
             p.check()
@@ -690,16 +703,6 @@ def publish_district(db: str | Path, target: str, district: str, schema: str = D
                         (f"publish_district {district}", now_iso()))
             row = cur.fetchone()
             state = SharedState(int(row[0]), str(row[1]), str(row[2]), str(row[3]))
-        pg.commit()
-    except psycopg2.Error as exc:
-        pg.rollback()
-        raise _refused(exc) from exc
-    except BaseException:
-        pg.rollback()
-        raise
-    finally:
-        pg.close()
-        lite.close()
     p.step(100.0)
     return Published(district, removed, written, state, {k: v for k, v in left_out.items() if v})
 
@@ -708,32 +711,20 @@ def clear_styles(target: str, schema: str, style_name: str) -> int:
     """Remove the styles named ``style_name`` of ``schema``'s tables from QGIS's
     ``layer_styles`` before they are saved again: QGIS asks before overwriting a style of the
     same name (a dialog, which a Processing run cannot answer). The number removed."""
-    con = connect(target)
-    try:
-        with con.cursor() as cur:
-            if not _exists(cur, "layer_styles"):
-                return 0
-            cur.execute("DELETE FROM layer_styles WHERE f_table_catalog = current_database() "
-                        "AND f_table_schema = %s AND stylename = %s", (schema, style_name))
-            n = cur.rowcount
-        con.commit()
-        return n
-    except Exception as exc:  # psycopg2.Error: a role that may not delete them
-        con.rollback()
-        raise _refused(exc) from exc
-    finally:
-        con.close()
+    with _transaction(target) as con, con.cursor() as cur:
+        if not _exists(cur, "layer_styles"):
+            return 0
+        cur.execute("DELETE FROM layer_styles WHERE f_table_catalog = current_database() "
+                    "AND f_table_schema = %s AND stylename = %s", (schema, style_name))
+        return cur.rowcount
 
 
 def share_styles(target: str) -> bool:
     """Give the role model's groups their rights on QGIS's ``layer_styles`` (created by the
     first export that saved styles, owned by whoever ran it): readers and surveyors read it,
     analysts rewrite it. False where there are no such roles or this role may not grant."""
-    import psycopg2  # type: ignore[import-untyped]
-
-    con = connect(target)
     try:
-        with con.cursor() as cur:
+        with _transaction(target) as con, con.cursor() as cur:
             cur.execute("SELECT count(*) FROM pg_roles WHERE rolname = ANY(%s)", (list(ROLES),))
             if cur.fetchone()[0] < len(ROLES) or not _exists(cur, "layer_styles"):
                 return False
@@ -743,13 +734,9 @@ def share_styles(target: str) -> bool:
             seq = cur.fetchone()[0]
             if seq:
                 cur.execute(f"GRANT USAGE ON SEQUENCE {seq} TO {ANALYST}")
-        con.commit()
         return True
-    except psycopg2.Error:
-        con.rollback()
+    except PipelineError:  # a role that may not grant (not the table's owner)
         return False
-    finally:
-        con.close()
 
 
 def _exists(cur, relation: str) -> bool:

@@ -113,12 +113,18 @@ def _geometries(blobs: tuple) -> np.ndarray:
     return shapely.from_wkb(wkb)
 
 
+def connect_ro(db: str | Path) -> sqlite3.Connection:
+    """A read-only SQLite connection to the GeoPackage ``db`` (its path as a file: URI, so
+    that ``#`` or ``?`` in a folder name are not read as URI syntax)."""
+    return sqlite3.connect(Path(db).resolve().as_uri() + "?mode=ro", uri=True, timeout=tx.BUSY_TIMEOUT_S)
+
+
 @serial.serial
 def _select(db: str | Path, layer: str, cols: list[str] | None, where: str | None, geometry: bool) -> pd.DataFrame:
     """``cols`` of ``layer`` (all when None) for the rows ``where`` matches, in fid order; a
     GeoDataFrame with ``geometry``."""
     path = Path(db)
-    con = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=tx.BUSY_TIMEOUT_S)
+    con = connect_ro(path)
     try:
         declared = tx.table_columns(con, layer)
         if not declared:
@@ -212,7 +218,7 @@ def query_chunks(db: str | Path, sql: str, rows: int) -> Iterator[pd.DataFrame]:
     cursor advances: a query over a city never sits in memory whole); values as SQLite
     gives them (NULL → None)."""
     with serial.held(db):  # for as long as the cursor is open (serial.py)
-        con = sqlite3.connect(Path(db).resolve().as_uri() + "?mode=ro", uri=True, timeout=tx.BUSY_TIMEOUT_S)
+        con = connect_ro(db)
         try:
             cur = con.execute(sql)
             names = [d[0] for d in cur.description]
