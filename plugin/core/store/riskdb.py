@@ -235,18 +235,13 @@ class Write:
         try:
             if self.values is not None:  # (ATTACH cannot run inside a transaction)
                 con.execute("ATTACH DATABASE ? AS staged_values", (str(self.values),))
-            con.execute("BEGIN IMMEDIATE")
-            try:
+            with tx.immediate(con):
                 self._check(tx._state(con))
                 tx.drop_orphans(con)
                 sweep(self.db)  # a killed run's new database or staged values file
                 self._apply(con)
                 if self.bump:
                     tx._set_state(con, tx.State(tx._state(con).version + 1, self.step, now_iso()))
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
         finally:
             con.close()
         self.staged = {}
@@ -273,9 +268,7 @@ class Write:
         for name in self.removed:
             tx.drop_layer(con, name)
         for name, staged in self.staged.items():
-            tx.copy_in(con, "staged_values", staged)
-            tx.drop_layer(con, name, styles=False)
-            tx.rename_layer(con, staged, name)
+            tx.swap_in(con, "staged_values", staged, name)
             touched[name] = self.frames[name]
         for layer, frame, clear, staged in self.updates:
             tx.rebuild_without(con, layer, [c for c in clear if c in tx.table_columns(con, layer)])

@@ -25,10 +25,11 @@ database), which the next write removes (they are named after the process that m
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import struct
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,6 +140,27 @@ def _set_state(con: sqlite3.Connection, new: State) -> None:
                 " version INTEGER NOT NULL, step TEXT, committed TEXT)")
     con.execute(f"INSERT OR REPLACE INTO {STATE_TABLE} (id, version, step, committed) VALUES (1, ?, ?, ?)",
                 (new.version, new.step, new.committed))
+
+
+@contextlib.contextmanager
+def immediate(con: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction on ``con`` (``BEGIN IMMEDIATE``: one writer at a time), committed
+    when the block ends, rolled back when it raises."""
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def swap_in(con: sqlite3.Connection, schema: str, staged: str, name: str) -> None:
+    """The layer ``staged`` of the attached ``schema`` copied in as the layer ``name``, in place
+    of the one there (its styles kept)."""
+    copy_in(con, schema, staged)
+    drop_layer(con, name, styles=False)
+    rename_layer(con, staged, name)
 
 
 def quote(name: str) -> str:
