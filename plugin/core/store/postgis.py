@@ -307,8 +307,10 @@ def export_database(db: str | Path, target: str, schema: str = DEFAULT_SCHEMA,
         for i, name in enumerate(names):
             p.step(100.0 * i / max(len(names), 1), f"{name} → {schema}.{name}")
             rows[name] = _export_table(lite, cur, stage, name, p)
-        cur.execute(f"CREATE TABLE {s}.{LAYERS_TABLE} (position integer PRIMARY KEY, name text NOT NULL)")
-        cur.executemany(f"INSERT INTO {s}.{LAYERS_TABLE} VALUES (%s, %s)", list(enumerate(names)))
+        cur.execute(f"CREATE TABLE {s}.{LAYERS_TABLE} (position integer PRIMARY KEY, name text NOT NULL, "
+                    "changed integer)")
+        cur.executemany(f"INSERT INTO {s}.{LAYERS_TABLE} VALUES (%s, %s, %s)",
+                        [(i, n, new.version) for i, n in enumerate(names)])
         cur.execute(f"CREATE TABLE {s}.{STATE_TABLE} (id integer PRIMARY KEY CHECK (id = 1), "
                     "version integer NOT NULL, step text, committed text, store_id text NOT NULL)")
         cur.execute(f"INSERT INTO {s}.{STATE_TABLE} VALUES (1, %s, %s, %s, %s)",
@@ -340,42 +342,58 @@ def _log_sync(db: Path, step: str, schema: str, state: SharedState, rows: dict[s
     return True
 
 
-def _secure(cur, stage: str) -> bool:
+def _secure(cur, stage: str, only: tuple[str, ...] | None = None) -> bool:
     """The role model (docs/postgis.md §7), where the bureau created its group roles
     (resources/postgis/roles.sql): the analysts' group owns the schema and its tables, readers
     and surveyors read everything, surveyors insert and delete the survey rows of their own
-    districts only (row-level security on units and hazards by citysafety_district_roles)."""
+    districts only (row-level security on units and hazards by citysafety_district_roles).
+    ``only``: the tables a step replaced (the schema's other tables keep their rights)."""
     cur.execute("SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)", (list(ROLES),))
     have = {r[0] for r in cur.fetchall()}
     if not have:
         return False
     s = _ident(stage)
     cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", (stage,))
-    tables = [f"{s}.{_ident(r[0])}" for r in cur.fetchall()]
+    names = [r[0] for r in cur.fetchall() if only is None or r[0] in only]
+    tables = [f"{s}.{_ident(n)}" for n in names]
     cur.execute("SELECT pg_has_role(current_user, 'citysafety_analyst', 'MEMBER')" if ANALYST in have
                 else "SELECT false")
     if cur.fetchone()[0]:
-        cur.execute(f"ALTER SCHEMA {s} OWNER TO {ANALYST}")
+        if only is None:
+            cur.execute(f"ALTER SCHEMA {s} OWNER TO {ANALYST}")
         for t in tables:
             cur.execute(f"ALTER TABLE {t} OWNER TO {ANALYST}")
     for role in (READER, SURVEYOR):
         if role in have:
-            cur.execute(f"GRANT USAGE ON SCHEMA {s} TO {role}; GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO {role}")
+            cur.execute(f"GRANT USAGE ON SCHEMA {s} TO {role}")
+            for t in tables:
+                cur.execute(f"GRANT SELECT ON {t} TO {role}")
     if SURVEYOR not in have:
         return True
     u, h, d = f"{s}.units", f"{s}.hazards", f"{s}.{DISTRICT_ROLES_TABLE}"
+    if only is None:
+        cur.execute(f"GRANT UPDATE ON {s}.{STATE_TABLE}, {s}.{LAYERS_TABLE} TO {SURVEYOR}")
     # (a mapping naming a role that was dropped matches nobody rather than failing every write)
     own = (f"district IN (SELECT district FROM {d} WHERE role IN "
            "(SELECT rolname FROM pg_roles WHERE pg_has_role(current_user, oid, 'MEMBER')))")
-    cur.execute(f"GRANT INSERT, DELETE ON {u}, {h} TO {SURVEYOR}; GRANT UPDATE ON {s}.{STATE_TABLE} TO {SURVEYOR}; "
-                f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {s} TO {SURVEYOR}")
-    cur.execute(f"ALTER TABLE {u} ENABLE ROW LEVEL SECURITY; ALTER TABLE {h} ENABLE ROW LEVEL SECURITY; "
-                f"CREATE POLICY everyone_reads ON {u} FOR SELECT USING (true); "
-                f"CREATE POLICY everyone_reads ON {h} FOR SELECT USING (true); "
-                f"CREATE POLICY own_district ON {u} FOR ALL TO {SURVEYOR} USING ({own}) WITH CHECK ({own}); "
-                f"CREATE POLICY own_district ON {h} FOR ALL TO {SURVEYOR} "
-                f"USING (unit_code IN (SELECT unit_code FROM {u} WHERE {own})) "
-                f"WITH CHECK (unit_code IN (SELECT unit_code FROM {u} WHERE {own}))")
+    if "units" in names:
+        cur.execute(f"GRANT INSERT, DELETE ON {u} TO {SURVEYOR}; ALTER TABLE {u} ENABLE ROW LEVEL SECURITY; "
+                    f"DROP POLICY IF EXISTS everyone_reads ON {u}; DROP POLICY IF EXISTS own_district ON {u}; "
+                    f"CREATE POLICY everyone_reads ON {u} FOR SELECT USING (true); "
+                    f"CREATE POLICY own_district ON {u} FOR ALL TO {SURVEYOR} USING ({own}) WITH CHECK ({own})")
+    if "hazards" in names:
+        cur.execute(f"GRANT INSERT, DELETE ON {h} TO {SURVEYOR}; ALTER TABLE {h} ENABLE ROW LEVEL SECURITY; "
+                    f"DROP POLICY IF EXISTS everyone_reads ON {h}; DROP POLICY IF EXISTS own_district ON {h}; "
+                    f"CREATE POLICY everyone_reads ON {h} FOR SELECT USING (true); "
+                    f"CREATE POLICY own_district ON {h} FOR ALL TO {SURVEYOR} "
+                    f"USING (unit_code IN (SELECT unit_code FROM {u} WHERE {own})) "
+                    f"WITH CHECK (unit_code IN (SELECT unit_code FROM {u} WHERE {own}))")
+    for n in names:
+        if n in ("units", "hazards"):
+            cur.execute("SELECT pg_get_serial_sequence(%s, 'fid')", (f"{s}.{_ident(n)}",))
+            seq = cur.fetchone()[0]
+            if seq:
+                cur.execute(f"GRANT USAGE ON SEQUENCE {seq} TO {SURVEYOR}")
     return True
 
 
@@ -397,7 +415,10 @@ def _geometry_column(lite: sqlite3.Connection, name: str) -> tuple[str | None, s
     return geo[0], _PG_GEOMETRY.get(str(geo[1]).upper(), "Geometry"), _srid(lite, int(geo[2]))
 
 
-def _export_table(lite: sqlite3.Connection, cur, stage: str, name: str, p: Progress) -> int:
+def _export_table(lite: sqlite3.Connection, cur, stage: str, name: str, p: Progress, dest: str | None = None) -> int:
+    """The GeoPackage layer ``name`` as the table ``dest`` (default: the same name) of the schema
+    ``stage``: its columns typed, its rows copied, its GiST index, its identity; the rows."""
+    dest = dest or name
     info = lite.execute(f"PRAGMA table_info({tx.quote(name)})").fetchall()
     gcol, gtype, srid = _geometry_column(lite, name)
     defs = []
@@ -409,15 +430,15 @@ def _export_table(lite: sqlite3.Connection, cur, stage: str, name: str, p: Progr
         else:
             base = str(declared).upper().split("(")[0].strip()
             defs.append(f"{_ident(col)} {PG_TYPES.get(base, 'text')}")
-    table = f"{_ident(stage)}.{_ident(name)}"
+    table = f"{_ident(stage)}.{_ident(dest)}"
     cur.execute(f"CREATE TABLE {table} ({', '.join(defs)})")
     cols = [c[1] for c in info]
     n = _copy_rows(lite, cur, table, name, cols, gcol, srid, "", p)
     if gcol:
-        cur.execute(f"CREATE INDEX {_ident(f'{name}_{gcol}_gist')} ON {table} USING gist ({_ident(gcol)})")
+        cur.execute(f"CREATE INDEX {_ident(f'{dest}_{gcol}_gist')} ON {table} USING gist ({_ident(gcol)})")
     if "fid" in cols:  # the identity goes on after the highest fid moved
         cur.execute(f"SELECT setval(pg_get_serial_sequence(%s, 'fid'), coalesce(max(fid), 0) + 1, false) FROM {table}",
-                    (f"{_ident(stage)}.{_ident(name)}",))
+                    (table,))
     return n
 
 
@@ -526,7 +547,10 @@ def _columns(cur, schema: str, name: str) -> list[tuple[str, str, Any]]:
     return [(c, fmt, (gt, srid) if typ == "geometry" else None) for c, fmt, typ, gt, srid in cur.fetchall()]
 
 
-def _import_table(pg, schema: str, name: str, tmp: Path, p: Progress) -> int:
+def _import_table(pg, schema: str, name: str, tmp: Path, p: Progress, dest: str | None = None) -> int:
+    """The shared table ``name`` as the layer ``dest`` (default: the same name) of the GeoPackage
+    ``tmp`` (made when missing); the rows."""
+    layer = dest or name
     import geopandas as gpd
     import pandas as pd
     import pyogrio
@@ -543,8 +567,8 @@ def _import_table(pg, schema: str, name: str, tmp: Path, p: Progress) -> int:
                                 f"列 {name}.{c} 的类型为 {fmt}，风险数据库不使用此类型。")
         empty[c] = pd.Series([], dtype=GPKG_TYPES[fmt][1])
     frame = pd.DataFrame(empty)
-    kw: dict = {"driver": "GPKG", "layer": name, "dataset_options": {"VERSION": "1.2"}} if not tmp.exists() \
-        else {"driver": "GPKG", "layer": name}
+    kw: dict = {"driver": "GPKG", "layer": layer, "dataset_options": {"VERSION": "1.2"}} if not tmp.exists() \
+        else {"driver": "GPKG", "layer": layer}
     if geo:
         gtype = str(geo[1][0]).upper()
         frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=f"EPSG:{geo[1][1]}"))
@@ -557,7 +581,7 @@ def _import_table(pg, schema: str, name: str, tmp: Path, p: Progress) -> int:
         srs = None
         if geo:
             srs = int(con.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = ?",
-                                  (name,)).fetchone()[0])
+                                  (layer,)).fetchone()[0])
         header = b"GP\x00\x01" + struct.pack("<i", srs or 0)  # GeoPackage binary: v0, little-endian, no envelope
         empty_header = b"GP\x00\x11" + struct.pack("<i", srs or 0)
         select = []
@@ -572,11 +596,11 @@ def _import_table(pg, schema: str, name: str, tmp: Path, p: Progress) -> int:
         # ST_* functions), the feature count's update gpkg_ogr_contents. As GDAL does for a bulk
         # load, they are dropped for it: the R-tree is filled from the boxes PostGIS computes and the
         # count set once, then the triggers are put back.
-        triggers = tx._triggers(con, name)
+        triggers = tx._triggers(con, layer)
         for trigger, _sql in triggers:
             con.execute(f"DROP TRIGGER {tx.quote(trigger)}")
         table = f"{_ident(schema)}.{_ident(name)}"
-        insert = (f"INSERT INTO {tx.quote(name)} ({', '.join(tx.quote(c) for c, _f, _g in cols)}) "
+        insert = (f"INSERT INTO {tx.quote(layer)} ({', '.join(tx.quote(c) for c, _f, _g in cols)}) "
                   f"VALUES ({', '.join('?' for _ in cols)})")
         n = _load(pg, con, f"SELECT {', '.join(select)} FROM {table} ORDER BY fid", {"h": header, "e": empty_header},
                   insert, p)
@@ -584,9 +608,13 @@ def _import_table(pg, schema: str, name: str, tmp: Path, p: Progress) -> int:
             g = _ident(geo[0])
             _load(pg, con, f"SELECT fid, ST_XMin({g}), ST_XMax({g}), ST_YMin({g}), ST_YMax({g}) FROM {table} "
                            f"WHERE {g} IS NOT NULL AND NOT ST_IsEmpty({g}) ORDER BY fid", {},
-                  f"INSERT INTO {tx.quote(f'rtree_{name}_{geo[0]}')} VALUES (?, ?, ?, ?, ?)", p)
+                  f"INSERT INTO {tx.quote(f'rtree_{layer}_{geo[0]}')} VALUES (?, ?, ?, ?, ?)", p)
         if con.execute("SELECT 1 FROM sqlite_master WHERE name = 'gpkg_ogr_contents'").fetchone():
-            con.execute("UPDATE gpkg_ogr_contents SET feature_count = ? WHERE lower(table_name) = lower(?)", (n, name))
+            con.execute("UPDATE gpkg_ogr_contents SET feature_count = ? WHERE lower(table_name) = lower(?)", (n, layer))
+        if geo:  # the layer's extent, as GDAL records it (else a reader computes it, and QGIS's GDAL fails to)
+            rtree = tx.quote(f"rtree_{layer}_{geo[0]}")
+            con.execute(f"UPDATE gpkg_contents SET (min_x, max_x, min_y, max_y) = (SELECT min(minx), max(maxx), "
+                        f"min(miny), max(maxy) FROM {rtree}) WHERE table_name = ?", (layer,))
         for _trigger, sql in triggers:
             con.execute(sql)
         con.execute("COMMIT")
@@ -634,19 +662,23 @@ def publish_district(db: str | Path, target: str, district: str, schema: str = D
     export takes exclusively (the two wait for each other, neither overwrites the other). The
     file must hold this district's units only; a unit code the shared database holds in another
     district is refused. The analysis layers are not changed: the shared state records the
-    publish, so an export of a file taken before it is refused until the chain runs again."""
+    publish, so an export of a file taken before it is refused until the chain runs again.
+    Several districts (a tuple) are published together, in the one transaction."""
     from .riskdb import now_iso
 
     p = progress or Progress()
     schema = check_schema(schema)
     src = Path(db)
+    districts = tuple(sorted({district} if isinstance(district, str) else set(district)))
+    district = "、".join(districts)
     with _snapshot(src, ("units", "hazards")) as lite, _transaction(target) as pg:
         by = dict(lite.execute("SELECT coalesce(district, ''), count(*) FROM units GROUP BY 1").fetchall())
-        others = {k: v for k, v in by.items() if k != district}
-        if not by.get(district):
-            raise PipelineError(
-                f"{src.name} holds no unit of {district} (its districts: {', '.join(by) or 'none'}).",
-                f"{src.name} 中没有{district}的单位（其中的区：{'、'.join(by) or '无'}）。")
+        others = {k: v for k, v in by.items() if k not in districts}
+        for d in districts:
+            if not by.get(d):
+                raise PipelineError(
+                    f"{src.name} holds no unit of {d} (its districts: {', '.join(by) or 'none'}).",
+                    f"{src.name} 中没有{d}的单位（其中的区：{'、'.join(by) or '无'}）。")
         if others:
             listed = ", ".join(f"{k or '(blank)'} {v}" for k, v in others.items())
             raise PipelineError(
@@ -655,7 +687,8 @@ def publish_district(db: str | Path, target: str, district: str, schema: str = D
                 f"{src.name} 还含有其他区的单位（{listed}），区级用户只能发布本区单位，未写入任何内容。")
         with pg.cursor() as cur:
             _lock(cur, schema, shared=True)  # a whole-database export waits, other districts do not
-            _lock(cur, schema, district=district)
+            for d in districts:  # (in name order: two publishes of overlapping districts cannot deadlock)
+                _lock(cur, schema, district=d)
             if _schema_kind(cur, schema) != "risk":
                 raise PipelineError(
                     f"Schema '{schema}' holds no shared risk database: export one into it first.",
@@ -671,7 +704,8 @@ def publish_district(db: str | Path, target: str, district: str, schema: str = D
             # a unit code held by another district in the shared database: refused, not moved
             codes = [r[0] for r in lite.execute("SELECT unit_code FROM units")]
             cur.execute(f"SELECT unit_code, district FROM {sch}.units WHERE unit_code = ANY(%s) "
-                        "AND district IS DISTINCT FROM %s ORDER BY unit_code LIMIT 5", (codes, district))
+                        "AND (district IS NULL OR NOT district = ANY(%s)) ORDER BY unit_code LIMIT 5",
+                        (codes, list(districts)))
             clash = cur.fetchall()
             if clash:
                 listed = ", ".join(f"{c} ({d})" for c, d in clash)
@@ -680,10 +714,10 @@ def publish_district(db: str | Path, target: str, district: str, schema: str = D
                     "Nothing was written.",
                     f"{src.name} 中的单位编码在共享库中属于其他区：{listed}，未写入任何内容。")
             removed, written = {}, {}
-            mine = f"SELECT unit_code FROM {sch}.units WHERE district = %s"
-            cur.execute(f"DELETE FROM {sch}.hazards WHERE unit_code IN ({mine})", (district,))
+            mine = f"SELECT unit_code FROM {sch}.units WHERE district = ANY(%s)"
+            cur.execute(f"DELETE FROM {sch}.hazards WHERE unit_code IN ({mine})", (list(districts),))
             removed["hazards"] = cur.rowcount
-            cur.execute(f"DELETE FROM {sch}.units WHERE district = %s", (district,))
+            cur.execute(f"DELETE FROM {sch}.units WHERE district = ANY(%s)", (list(districts),))
             removed["units"] = cur.rowcount
             wheres = {"units": "", "hazards": "WHERE unit_code IN (SELECT unit_code FROM units)"}
             for i, name in enumerate(("units", "hazards")):
@@ -703,8 +737,34 @@ def publish_district(db: str | Path, target: str, district: str, schema: str = D
                         (f"publish_district {district}", now_iso()))
             row = cur.fetchone()
             state = SharedState(int(row[0]), str(row[1]), str(row[2]), str(row[3]))
+            mark_changed(cur, schema, ("units", "hazards"), state.version)
     p.step(100.0)
     return Published(district, removed, written, state, {k: v for k, v in left_out.items() if v})
+
+
+def has_versions(cur, schema: str) -> bool:
+    """Whether ``citysafety_layers`` records the version each table last changed at (a schema
+    exported before 0.12 does not)."""
+    cur.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = %s AND table_name = %s "
+                "AND column_name = 'changed'", (schema, LAYERS_TABLE))
+    return cur.fetchone() is not None
+
+
+def mark_changed(cur, schema: str, tables, version: int) -> None:
+    """Record that ``tables`` changed at the shared ``version``."""
+    if has_versions(cur, schema):
+        cur.execute(f"UPDATE {_ident(schema)}.{LAYERS_TABLE} SET changed = %s WHERE name = ANY(%s)",
+                    (version, list(tables)))
+
+
+def layer_versions(cur, schema: str) -> dict[str, int]:
+    """Each table of the shared risk database, in order, with the version it last changed at
+    (every table at the current version where that is not recorded)."""
+    column = "changed" if has_versions(cur, schema) else "NULL"
+    cur.execute(f"SELECT name, {column} FROM {_ident(schema)}.{LAYERS_TABLE} ORDER BY position")
+    rows = cur.fetchall()
+    now = _shared_state(cur, schema)
+    return {str(n): int(c) if c is not None else (now.version if now else 0) for n, c in rows}
 
 
 def clear_styles(target: str, schema: str, style_name: str) -> int:
@@ -742,3 +802,16 @@ def share_styles(target: str) -> bool:
 def _exists(cur, relation: str) -> bool:
     cur.execute("SELECT to_regclass(%s) IS NOT NULL", (relation,))
     return bool(cur.fetchone()[0])
+
+
+def geometry_of(db: str | Path, name: str) -> tuple[str | None, str, int]:
+    """The GeoPackage layer ``name``'s geometry column, PostGIS geometry type and SRID
+    ((None, "", 0) for a table or no such layer)."""
+    from . import serial
+
+    with serial.held(db):
+        lite = read.connect_ro(db)
+        try:
+            return _geometry_column(lite, name)
+        finally:
+            lite.close()
