@@ -234,20 +234,13 @@ def sample_survey_files(folder: Path = SAMPLE) -> list[Path]:
                   and not p.name.startswith(("~$", ".")) and not p.name.endswith(SUFFIX))
 
 
-def analyse_sample_core(out: Path) -> Path:
-    """The sample city through the core steps alone, in citysafety:run_all's order (import,
-    score, proximity with receptors and the population raster, cascade, risk map with
-    districts): ``out/risk.gpkg`` and ``out/risk_density.tif``. No QGIS is started; the
-    QGIS lane builds the same database through citysafety:run_all (conftest.py)."""
-    import pyogrio
-
+def import_sample_core(out: Path) -> Path:
+    """The sample city's surveys imported through core alone: ``out/risk.gpkg`` (as
+    citysafety:import_surveys writes it)."""
     from plugin.core.ingest.importer import import_surveys
-    from plugin.core.rules import load_rules
-    from plugin.core.steps import build_risk_map, cascade_database, proximity_database, score_database
     from plugin.core.store.riskdb import RUNS_LAYER, now_iso, plugin_version, run_log, write_layers
 
     db = out / "risk.gpkg"
-    rules = load_rules()
     started = now_iso()
     files = sample_survey_files()
     result = import_surveys(files, plugin_version=plugin_version())
@@ -258,12 +251,36 @@ def analyse_sample_core(out: Path) -> Path:
         started=started)
     write_layers(db, {"units": result.units, "hazards": result.hazards, "import_issues": result.issues,
                       "import_runs": result.runs, RUNS_LAYER: log})
-    score_database(db, rules)
+    return db
+
+
+def sample_chain_core(db, density: Path, run=None) -> None:
+    """The analysis steps of citysafety:run_all on the sample city's database ``db``, in its
+    order, each through ``run(step, fn)`` where ``fn(path)`` runs the step on a database file
+    (the default: ``fn(db)``, on the file itself)."""
+    import pyogrio
+
+    from plugin.core.rules import load_rules
+    from plugin.core.steps import build_risk_map, cascade_database, proximity_database, score_database
+
+    rules = load_rules()
     receptors = pyogrio.read_dataframe(SAMPLE / "receptors.gpkg", layer="receptors").to_crs(4490)
-    proximity_database(db, rules, receptors, SAMPLE / "population.tif", receptor_source="receptors")
-    cascade_database(db, rules)
     districts = pyogrio.read_dataframe(SAMPLE / "districts.gpkg").to_crs(4490)
-    build_risk_map(db, rules, out / "risk_density.tif", districts)
+    run = run or (lambda step, fn: fn(db))
+    run("score", lambda d: score_database(d, rules))
+    run("proximity", lambda d: proximity_database(d, rules, receptors, SAMPLE / "population.tif",
+                                                  receptor_source="receptors"))
+    run("cascade", lambda d: cascade_database(d, rules))
+    run("risk_map", lambda d: build_risk_map(d, rules, density, districts))
+
+
+def analyse_sample_core(out: Path) -> Path:
+    """The sample city through the core steps alone, in citysafety:run_all's order (import,
+    score, proximity with receptors and the population raster, cascade, risk map with
+    districts): ``out/risk.gpkg`` and ``out/risk_density.tif``. No QGIS is started; the
+    QGIS lane builds the same database through citysafety:run_all (conftest.py)."""
+    db = import_sample_core(out)
+    sample_chain_core(db, out / "risk_density.tif")
     return db
 
 
@@ -385,3 +402,77 @@ def qgis_process_env(base: Path) -> dict:
     subprocess.run([QGIS_PROCESS, "plugins", "enable", "city_safety_risk_map"], env=env, check=True,
                    capture_output=True, timeout=120)
     return env
+
+
+def district_workbook(district: str, out: Path, src: Path = SAMPLE / "03_工贸.xlsx", rename: str = "") -> Path:
+    """A district office's own workbook: the sample workbook ``src`` with only ``district``'s
+    units (所属区) and their hazard sources; ``rename`` the first unit's new name."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(src)
+    units, hazards = wb["单位信息"], wb["危险源"]
+    head = [c.value for c in units[1]]
+    col_d, col_code, col_name = head.index("所属区") + 1, head.index("企业编码") + 1, head.index("企业名称") + 1
+    codes = set()
+    for row in range(units.max_row, 1, -1):
+        if units.cell(row, col_d).value != district:
+            units.delete_rows(row)
+        else:
+            codes.add(units.cell(row, col_code).value)
+    if rename:
+        units.cell(2, col_name).value = rename
+    unit_of = [c.value for c in hazards[1]].index("企业编码") + 1
+    for row in range(hazards.max_row, 1, -1):
+        if hazards.cell(row, unit_of).value not in codes:
+            hazards.delete_rows(row)
+    wb.save(out)
+    return out
+
+
+
+
+def district_files(district: str, out: Path) -> list[Path]:
+    """A district office's own survey files: every sample survey file with the rows of other
+    districts' units and hazard sources taken out, in ``out``. The rows are found by the
+    import's own record of where each came from (source_file, source_sheet, source_row); a row
+    the import refused among other districts' rows (a duplicate code…) can be accepted once the
+    row it clashed with is gone, so the cut repeats on its own files until only the district's
+    units of the whole city's import are left."""
+    import csv
+    import shutil
+    from collections import defaultdict
+
+    from plugin.core.ingest.importer import import_surveys
+
+    out.mkdir(parents=True, exist_ok=True)
+    files = [Path(shutil.copy(src, out / src.name)) for src in sample_survey_files()]
+    mine: set[str] | None = None  # the district's units in the whole city's import
+    for _ in range(5):
+        result = import_surveys(files)
+        units, hazards = result.units, result.hazards
+        if mine is None:
+            mine = set(units.loc[units["district"] == district, "unit_code"])
+        drop = defaultdict(set)  # (file, sheet) → the rows of other districts' records
+        for frame in (units, hazards):
+            theirs = frame.loc[~frame["unit_code"].isin(mine), ["source_file", "source_sheet", "source_row"]]
+            for f, sheet, row in theirs.itertuples(index=False, name=None):
+                drop[(f, sheet or "")].add(int(row))
+        if not drop:
+            return files
+        for target in files:
+            if target.suffix.lower() == ".csv":
+                raw = target.read_bytes()
+                encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "gb18030"
+                rows = list(csv.reader(raw.decode(encoding).splitlines()))
+                gone = set().union(*(d for k, d in drop.items() if k[0] == target.name))
+                with open(target, "w", encoding=encoding, newline="") as f:
+                    csv.writer(f).writerows(r for i, r in enumerate(rows, start=1) if i not in gone)
+            elif any(k[0] == target.name for k in drop):
+                import openpyxl
+
+                wb = openpyxl.load_workbook(target)
+                for ws in wb:
+                    for row in sorted(drop[(target.name, ws.title)], reverse=True):
+                        ws.delete_rows(row)
+                wb.save(target)
+    raise AssertionError(f"the sample files could not be cut to {district}")

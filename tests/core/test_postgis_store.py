@@ -71,6 +71,12 @@ def test_round_trip_keeps_every_layer_field_and_value(analysed_db, pg_database, 
                 == orig.execute(f'SELECT id, round(minx, 3), round(maxy, 3) FROM "{rtree}" ORDER BY id').fetchall()
             count = "SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = ?"
             assert con.execute(count, (layer,)).fetchone() == orig.execute(count, (layer,)).fetchone(), layer
+            # the extent recorded, as GDAL records it (else QGIS's GDAL computes it and fails)
+            box = con.execute("SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name = ?",
+                              (layer,)).fetchone()
+            want = orig.execute("SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name = ?",
+                                (layer,)).fetchone()
+            assert None not in box and box == pytest.approx(want, abs=1e-4), layer
             triggers = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? ORDER BY name"
             assert con.execute(triggers, (layer,)).fetchall() == orig.execute(triggers, (layer,)).fetchall(), layer
     finally:
@@ -196,6 +202,24 @@ def _district_file(city, path, district: str, rename: str = "", drop: int = 0):
     return path
 
 
+def at_once(jobs: dict, timeout: float = 300) -> dict:
+    """Each job started in a thread of its own, all at once: its result, or what it raised."""
+    outcome: dict[str, object] = {}
+
+    def run(key, fn):
+        try:
+            outcome[key] = fn()
+        except BaseException as exc:  # the caller asserts on it
+            outcome[key] = exc
+
+    threads = [threading.Thread(target=run, args=(k, fn)) for k, fn in jobs.items()]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    return outcome
+
+
 def _others(uri: str, district: str) -> str:
     """Every other district's units and hazard sources, as text."""
     return psql(uri, "SELECT md5(string_agg(u::text, '|' ORDER BY u.unit_code)) FROM citysafety.units u "
@@ -280,21 +304,8 @@ def test_district_publishes_and_an_export_at_once_lose_nothing(analysed_db, pg_d
     city = _take(pg_database, tmp_path / "city.gpkg")
     districts = ("南山区", "福田区", "宝安区", "龙岗区")
     files = {d: _district_file(city, tmp_path / f"{i}.gpkg", d, rename=f"{d}新名称") for i, d in enumerate(districts)}
-    outcome: dict[str, object] = {}
-
-    def run(key, fn):
-        try:
-            outcome[key] = fn()
-        except BaseException as exc:  # reported below
-            outcome[key] = exc
-
-    threads = [threading.Thread(target=run, args=(d, lambda d=d: postgis.publish_district(files[d], pg_database, d)))
-               for d in districts]
-    threads.append(threading.Thread(target=run, args=("export", lambda: postgis.export_database(city, pg_database))))
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(180)
+    jobs = {d: (lambda d=d: postgis.publish_district(files[d], pg_database, d)) for d in districts}
+    outcome = at_once({**jobs, "export": lambda: postgis.export_database(city, pg_database)})
     for d in districts:  # every district's publish landed and is there at the end
         assert isinstance(outcome[d], postgis.Published), outcome[d]
         assert psql(pg_database, f"SELECT count(*) FROM citysafety.units WHERE name = '{d}新名称'") == "1"
