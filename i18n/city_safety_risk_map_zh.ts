@@ -2149,7 +2149,7 @@
       <translation>调查数据</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="243" />
+      <location filename="../plugin/processing/base.py" line="257" />
       <source>Risk analysis</source>
       <translation>风险分析</translation>
     </message>
@@ -2174,17 +2174,17 @@
       <translation>为已评价风险数据库中的全部危险源构建有向连锁（多米诺）关系图：按物质确定事故情景（蒸气云爆炸、池火、TNT 爆炸或无），计算冲击波超压或热辐射衰减到各类目标设备阈值的距离；当目标位于源对该类设备的连锁距离内时建立边 i → j，记录目标处的荷载和按概率单位（probit）计算的连锁概率。候选对由一次空间索引查询得到。对每个危险源计算出度、入度、1 步/2 步/任意步可达数、最可能的连锁链、基于 −ln P 的介数和接近度（大连锁群采用带种子的抽样并记录方法）、所属连锁群及规模。能在两步内引发一级风险源的危险源升一级（规则；写入 cascade_reason 连锁升级依据字段）。输出 cascade_edges（箭头）、cascade_chains 和新字段。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="82" />
+      <location filename="../plugin/processing/cascade.py" line="81" />
       <source>Cascade scenario from one accident</source>
       <translation>单一事故连锁推演</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="83" />
+      <location filename="../plugin/processing/cascade.py" line="82" />
       <source>Starts an accident at one hazard source (its code; in QGIS also by clicking it on the map with the plugin's scenario tool) and propagates it over the escalation graph: the deterministic set (every source reachable with a chain probability at or above the threshold) and a seeded Monte Carlo run (each round every failed source loads its neighbours, each fails with its probit probability; stop when a round adds none) giving each source's failure frequency. Writes scenario_affected (the sources) and scenario_zone (the union of their effect zones) with the receptors and people inside it. The same seed gives the same answer.</source>
       <translation>从一个危险源（编码；在 QGIS 中也可用插件的推演工具在地图上点选）开始一次事故，并沿连锁关系图传播：确定性集合（连锁链概率不低于阈值的全部危险源），以及带随机数种子的蒙特卡洛模拟（每一轮每个已失效的危险源对邻近目标施加荷载，各目标按概率单位失效；某一轮无新增失效时停止），给出每个危险源的失效频率。输出 scenario_affected（受影响危险源）和 scenario_zone（其影响范围的并集），以及范围内的敏感目标和人口。相同种子给出相同结果。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="66" />
+      <location filename="../plugin/processing/cascade.py" line="65" />
       <source>Graph measures, technical details (method, sizes, seconds):</source>
       <translation>图的度量，技术细节（方法、规模、秒）：</translation>
     </message>
@@ -2209,42 +2209,42 @@
       <translation>最大连锁群规模</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="100" />
+      <location filename="../plugin/processing/cascade.py" line="99" />
       <source>Initiating hazard source (code)</source>
       <translation>初始事故危险源（编码）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="102" />
+      <location filename="../plugin/processing/cascade.py" line="101" />
       <source>Chain probability threshold</source>
       <translation>连锁链概率阈值</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="105" />
+      <location filename="../plugin/processing/cascade.py" line="104" />
       <source>Monte Carlo trials</source>
       <translation>蒙特卡洛模拟次数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="107" />
+      <location filename="../plugin/processing/cascade.py" line="106" />
       <source>Random seed</source>
       <translation>随机数种子</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="111" />
+      <location filename="../plugin/processing/cascade.py" line="110" />
       <source>Sources affected</source>
       <translation>受影响的危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="112" />
+      <location filename="../plugin/processing/cascade.py" line="111" />
       <source>People in the effect zone</source>
       <translation>影响范围内人口</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="64" />
+      <location filename="../plugin/processing/cascade.py" line="63" />
       <source>{} escalation edges, largest cluster {} sources, {} sources upgraded.</source>
       <translation>连锁关系 {} 条，最大连锁群 {} 个危险源，升级危险源 {} 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/cascade.py" line="128" />
+      <location filename="../plugin/processing/cascade.py" line="126" />
       <source>{} sources affected; {:.0f} people in the effect zone.</source>
       <translation>受影响危险源 {} 个；影响范围内人口 {:.0f} 人。</translation>
     </message>
@@ -2318,7 +2318,7 @@ FROM 和 TO 以轮次编号或名称指定轮次（FROM 留空：当前轮次的
       <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/change_report.py" line="95" />
+      <location filename="../plugin/processing/change_report.py" line="94" />
       <source>{} → {}: {}</source>
       <translation>{} → {}：{}</translation>
     </message>
@@ -2328,9 +2328,39 @@ FROM 和 TO 以轮次编号或名称指定轮次（FROM 留空：当前轮次的
       <translation>单位数：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/change_report.py" line="83" />
+      <location filename="../plugin/processing/change_report.py" line="82" />
       <source>Change report: {}</source>
       <translation>变化报告：{}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/database.py" line="52" />
+      <source>PostgreSQL connection (QGIS's stored connections)</source>
+      <translation>PostgreSQL 连接（QGIS 已保存的连接）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/database.py" line="53" />
+      <source>…or a postgresql://user@host:port/database URI</source>
+      <translation>……或 postgresql://用户@主机:端口/数据库 地址</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/database.py" line="55" />
+      <source>Schema</source>
+      <translation>模式（schema）</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/database.py" line="173" />
+      <source>…or a shared risk database: PostgreSQL connection</source>
+      <translation>…或共享风险库：PostgreSQL 连接</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/database.py" line="176" />
+      <source>Schema of the shared risk database</source>
+      <translation>共享风险库的模式</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/database.py" line="226" />
+      <source>Shared database version {}: {} written ({} run(s))</source>
+      <translation>共享风险库版本 {}：已写入 {}（运行 {} 次）</translation>
     </message>
     <message>
       <location filename="../plugin/processing/dynamic_risk.py" line="35" />
@@ -2352,7 +2382,7 @@ Each unit gets dynamic_level, dynamic_raise, one raise_* field and one reason_* 
       <translation>等级被提升的单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/dynamic_risk.py" line="73" />
+      <location filename="../plugin/processing/dynamic_risk.py" line="72" />
       <source>Assessment day: {}; records read: {}</source>
       <translation>评估日期：{}；读取的记录：{}</translation>
     </message>
@@ -2402,17 +2432,17 @@ Each unit gets dynamic_level, dynamic_raise, one raise_* field and one reason_* 
       <translation>PDF 页数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/export_report.py" line="69" />
+      <location filename="../plugin/processing/export_report.py" line="68" />
       <source>Choose an Excel report, a PDF report or both.</source>
       <translation>请选择 Excel 报告、PDF 报告或两者。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/export_report.py" line="115" />
+      <location filename="../plugin/processing/export_report.py" line="114" />
       <source>Contact names and phone numbers are shown in full: handle the workbook as personal data.</source>
       <translation>联系人姓名和电话已完整显示：请按个人信息管理该工作簿。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/export_report.py" line="112" />
+      <location filename="../plugin/processing/export_report.py" line="111" />
       <source>Writing {}</source>
       <translation>正在写入 {}</translation>
     </message>
@@ -2435,12 +2465,12 @@ Every row ends accepted, rejected with its reasons (file, sheet, row, column, va
 每一行或被接受，或被拒绝并说明原因（文件、工作表、行、列、原值、代码、中英文说明），或作为空行/合计行跳过；写入前逐个文件核对行数平衡。可选为每个输入文件生成问题清单工作簿，列出需修改的行。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_hidden_dangers.py" line="108" />
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="107" />
       <source>Import accidents</source>
       <translation>导入事故</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_hidden_dangers.py" line="109" />
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="108" />
       <source>Imports accident records (事故记录: production-safety accidents at the survey's units) from workbooks (.xlsx) and CSV files into a risk database that holds an imported survey: the tables accidents, accident_issues and accident_imports, replacing an earlier import of them. They feed the dynamic risk (citysafety:dynamic_risk): an accident within the rules' accident_months raises its unit.
 
 Columns (found by their Chinese or English names and aliases on any row): 事故编号, 单位编码 (required, a unit of the database), 危险源编码, 事故日期 (required), 事故类型 (GB 6441, several allowed), 死亡人数, 重伤人数, 轻伤人数, 直接经济损失（万元）, 事故简况 and 信息来源. Each accident is graded 一般/较大/重大/特别重大 by its toll, as the State Council's Regulations on the Reporting, Investigation and Handling of Production Safety Accidents (Decree 493, Article 3) grade them.
@@ -2458,7 +2488,7 @@ Every row ends accepted, rejected with its reasons or skipped as blank/total, an
       <translation>隐患数据文件（.xlsx、.csv）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_hidden_dangers.py" line="124" />
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="123" />
       <source>Accident files (.xlsx, .csv)</source>
       <translation>事故数据文件（.xlsx、.csv）</translation>
     </message>
@@ -2483,27 +2513,27 @@ Every row ends accepted, rejected with its reasons or skipped as blank/total, an
       <translation>拒绝的文件数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_hidden_dangers.py" line="130" />
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="129" />
       <source>Accidents accepted</source>
       <translation>接受的事故数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_hidden_dangers.py" line="130" />
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="129" />
       <source>Deaths in the accidents accepted</source>
       <translation>接受的事故中的死亡人数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_hidden_dangers.py" line="95" />
+      <location filename="../plugin/processing/import_hidden_dangers.py" line="94" />
       <source>e.g.</source>
       <translation>例如</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="87" />
+      <location filename="../plugin/processing/import_surveys.py" line="89" />
       <source>Import surveys</source>
       <translation>导入调查数据</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="88" />
+      <location filename="../plugin/processing/import_surveys.py" line="90" />
       <source>Imports survey workbooks (.xlsx) and CSV files (UTF-8, UTF-8 with BOM, GB18030) into one risk database (GeoPackage) with the layers units, hazards, import_issues and import_runs.
 
 Headers are found by their Chinese or English names and aliases on any row; both the template's two-sheet layout and a flat one-sheet layout are read. Full-width digits, units in cells (kg are converted to t), Excel and Chinese dates, degrees-minutes-seconds, swapped lon/lat, total rows and blank rows are handled. GCJ-02 and BD-09 coordinates are converted to WGS84.
@@ -2520,102 +2550,112 @@ Rounds: by default the output is a new database. ROUND 1 starts a new survey rou
 调查轮次：默认输出为新的数据库。ROUND 为 1 时在已有数据库中开始新一轮调查（原调查连同其风险等级和文件归档，本次导入取而代之）；ROUND 为 2 时只替换当前轮次中 DISTRICT 行政区的单位及其危险源，其他各行保持不变。两者都保留隐患、事故和调查轮次，并删除由调查派生的图层（需重新运行各步骤）。ROUND_NAME 和 ROUND_DATE（YYYY-MM-DD，留空为今天）为轮次命名。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="53" />
+      <location filename="../plugin/processing/import_surveys.py" line="55" />
       <source>Survey files (.xlsx, .csv)</source>
       <translation>调查表文件（.xlsx、.csv）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="55" />
+      <location filename="../plugin/processing/import_surveys.py" line="57" />
       <source>Or every survey file in a folder</source>
       <translation>或导入文件夹中的全部调查表</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="58" />
+      <location filename="../plugin/processing/import_surveys.py" line="60" />
       <source>Coordinate system of rows that do not name one</source>
       <translation>未填写坐标系的行采用的坐标系</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="62" />
+      <location filename="../plugin/processing/import_surveys.py" line="64" />
       <source>Survey area (points outside it are warned)</source>
       <translation>调查区域范围（范围外的点给出警告）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="280" />
+      <location filename="../plugin/processing/import_surveys.py" line="360" />
       <source>Rows read = accepted + rejected + skipped (blank / total), per file:</source>
       <translation>各文件：读取行数 = 接受 + 拒绝 + 跳过（空行 / 合计行）：</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="129" />
+      <location filename="../plugin/processing/import_surveys.py" line="133" />
       <source>Open the imported layers</source>
       <translation>完成后打开导入的图层</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="130" />
+      <location filename="../plugin/processing/import_surveys.py" line="134" />
       <source>Survey round</source>
       <translation>调查轮次</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="133" />
+      <location filename="../plugin/processing/import_surveys.py" line="137" />
       <source>Round name</source>
       <translation>轮次名称</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="135" />
+      <location filename="../plugin/processing/import_surveys.py" line="139" />
       <source>Round date (YYYY-MM-DD; blank: today)</source>
       <translation>调查日期（YYYY-MM-DD；留空为今天）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="137" />
+      <location filename="../plugin/processing/import_surveys.py" line="141" />
       <source>District updated (its name as the survey writes it)</source>
       <translation>更新的行政区（按调查表中的写法）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="139" />
+      <location filename="../plugin/processing/import_surveys.py" line="143" />
       <source>Units accepted</source>
       <translation>导入单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="139" />
+      <location filename="../plugin/processing/import_surveys.py" line="143" />
       <source>Hazard sources accepted</source>
       <translation>导入危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="80" />
+      <location filename="../plugin/processing/import_surveys.py" line="82" />
       <source>Error workbook: {}</source>
       <translation>问题清单：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="194" />
+      <location filename="../plugin/processing/import_surveys.py" line="274" />
       <source>Row balance check failed; please report this.</source>
       <translation>行数核对未通过，请报告此问题。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="288" />
+      <location filename="../plugin/processing/import_surveys.py" line="368" />
       <source>Total: {} rows read, {} accepted, {} rejected, {} blank, {} total rows; {} units and {} hazard sources imported.</source>
       <translation>合计：读取 {} 行，接受 {} 行，拒绝 {} 行，空行 {} 行，合计行 {} 行；导入单位 {} 个、危险源 {} 个。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="131" />
+      <location filename="../plugin/processing/import_surveys.py" line="135" />
       <source>A new database</source>
       <translation>新建数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="131" />
+      <location filename="../plugin/processing/import_surveys.py" line="135" />
       <source>A new round in the database</source>
       <translation>在数据库中开始新一轮调查</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="132" />
+      <location filename="../plugin/processing/import_surveys.py" line="136" />
       <source>Update one district of the current round</source>
       <translation>更新当前轮次中的一个行政区</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="205" />
+      <location filename="../plugin/processing/import_surveys.py" line="240" />
+      <source>Shared database version {}</source>
+      <translation>共享库版本 {}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_surveys.py" line="285" />
       <source>Round {} ({}, {}) started; round {} archived with {} units</source>
       <translation>第 {} 轮（{}，{}）已开始；第 {} 轮已归档，共 {} 个单位</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/import_surveys.py" line="211" />
+      <location filename="../plugin/processing/import_surveys.py" line="224" />
+      <source>{}: {} units and {} hazard sources replaced by {} and {}; shared version {}</source>
+      <translation>{}：{} 个单位和 {} 个危险源被替换为 {} 个和 {} 个；共享库版本 {}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/import_surveys.py" line="291" />
       <source>{}: {} units of round {} replaced</source>
       <translation>{}：{} 个单位已替换（第 {} 轮）</translation>
     </message>
@@ -2775,17 +2815,17 @@ Rounds: by default the output is a new database. ROUND 1 starts a new survey rou
       <translation>风险告知卡文件夹</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="300" />
+      <location filename="../plugin/processing/notice_cards.py" line="299" />
       <source>Choose a PDF, a folder for one PDF per card, or both.</source>
       <translation>请选择一个 PDF 文件、一个存放单张 PDF 的文件夹，或两者都选。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="311" />
+      <location filename="../plugin/processing/notice_cards.py" line="310" />
       <source>No unit matches the choice: no card to print.</source>
       <translation>没有符合选择的单位，无告知卡可打印。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="319" />
+      <location filename="../plugin/processing/notice_cards.py" line="318" />
       <source>{} notice cards printed</source>
       <translation>已打印 {} 张风险告知卡</translation>
     </message>
@@ -2800,114 +2840,89 @@ Rounds: by default the output is a new database. ROUND 1 starts a new survey rou
       <translation>危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/notice_cards.py" line="312" />
+      <location filename="../plugin/processing/notice_cards.py" line="311" />
       <source>{} units, {} hazard sources</source>
       <translation>{} 个单位，{} 个危险源</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/postgis.py" line="161" />
+      <location filename="../plugin/processing/postgis.py" line="28" />
       <source>Export the risk database to PostGIS</source>
       <translation>导出风险数据库到 PostGIS</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/postgis.py" line="162" />
+      <location filename="../plugin/processing/postgis.py" line="29" />
       <source>Writes a risk database (GeoPackage) into a schema of a PostgreSQL/PostGIS database: every layer as a table of the same name, columns and values, geometries as typed PostGIS columns with GiST indexes. The database is a QGIS stored PostgreSQL connection or a postgresql://user@host:port/database URI. The schema is built under a staging name and swapped in within one transaction, so a failure or a cancel leaves an earlier risk database in that schema as it was; a schema that exists and is not a risk database is refused, never dropped. A shared database that changed since this file was taken from it (a district office published, another analyst exported), or that this file was never taken from, is refused rather than overwritten, unless REPLACE. With STYLES, the plugin's styles and Chinese field aliases are saved as each layer's default in the database's layer_styles table, so any QGIS connected to the database draws the styled risk map without the plugin.</source>
       <translation>把风险数据库（GeoPackage）写入 PostgreSQL/PostGIS 数据库的一个模式：每个图层成为同名、同字段、同取值的表，几何为带类型的 PostGIS 列并建 GiST 索引。数据库可用 QGIS 已保存的 PostgreSQL 连接，或 postgresql://用户@主机:端口/数据库 地址。新模式先以临时名建成，再在同一事务内替换，因此失败或取消时该模式中原有的风险数据库保持不变；已存在但不是风险数据库的模式会被拒绝，绝不删除。若共享库在本文件取出后已有改动（某区已发布、其他分析人员已导出），或本文件并非从该库取出，则拒绝覆盖，除非勾选 REPLACE。勾选 STYLES 时，插件的样式和中文字段别名作为各图层的默认样式存入数据库的 layer_styles 表，任何连接该数据库的 QGIS 无需插件即可显示带样式的风险一张图。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/postgis.py" line="220" />
+      <location filename="../plugin/processing/postgis.py" line="87" />
       <source>Import the risk database from PostGIS</source>
       <translation>从 PostGIS 导入风险数据库</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/postgis.py" line="221" />
+      <location filename="../plugin/processing/postgis.py" line="88" />
       <source>Writes the risk database in a schema of a PostgreSQL/PostGIS database (written by citysafety:export_to_postgis) into a new GeoPackage: the same layers, field types, values and geometries, with spatial indexes and Chinese aliases, ready for every step of the plugin. The file is built under a temporary name and moved into place when complete; a file there that is not a risk database is refused.</source>
       <translation>把 PostgreSQL/PostGIS 数据库某一模式中的风险数据库（由 citysafety:export_to_postgis 写入）写成新的 GeoPackage：图层、字段类型、取值和几何不变，带空间索引和中文别名，可直接用于插件的每一步。文件先以临时名写成，完成后再移到目标位置；目标处已有且不是风险数据库的文件会被拒绝。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/postgis.py" line="253" />
+      <location filename="../plugin/processing/postgis.py" line="120" />
       <source>Publish a district to the shared database</source>
       <translation>发布本区数据到共享库</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/postgis.py" line="254" />
+      <location filename="../plugin/processing/postgis.py" line="121" />
       <source>A district office's step: replaces one district's survey rows (its units and their hazard sources) in the shared PostGIS risk database with those of its own risk database (its import of its own workbooks), in one transaction; every other district's rows stay as they were. District offices can publish at the same time; a whole-database export waits for them, and an export of a file taken before a publish is refused until the chain runs again on a fresh copy. The file must hold this district's units only, and a unit code the shared database holds in another district is refused. With the role model (docs/postgis.md), a district office may publish its own districts only.</source>
       <translation>区级用户的步骤：在同一事务内，用本区自己的风险数据库（由本区调查表导入）替换共享 PostGIS 风险库中本区的调查数据（单位及其危险源），其他各区的数据保持不变。各区可以同时发布；整库导出会等待它们完成，而发布之前取出的文件再导出会被拒绝，需重新取出并运行全流程。文件中只能有本区的单位；单位编码在共享库中属于其他区的会被拒绝。启用角色模型（docs/postgis.md）后，区级用户只能发布本区数据。</translation>
     </message>
     <message>
       <location filename="../plugin/processing/postgis.py" line="49" />
-      <source>PostgreSQL connection (QGIS's stored connections)</source>
-      <translation>PostgreSQL 连接（QGIS 已保存的连接）</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/postgis.py" line="51" />
-      <source>…or a postgresql://user@host:port/database URI</source>
-      <translation>……或 postgresql://用户@主机:端口/数据库 地址</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/postgis.py" line="52" />
-      <source>Schema</source>
-      <translation>模式（schema）</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/postgis.py" line="182" />
       <source>Save the styles in the database (layer_styles)</source>
       <translation>将样式保存到数据库（layer_styles）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/postgis.py" line="184" />
+      <location filename="../plugin/processing/postgis.py" line="51" />
       <source>Replace the shared database even if it changed since this file was taken from it</source>
       <translation>即使共享库在本文件取出后已有改动，也覆盖它</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/postgis.py" line="187" />
+      <location filename="../plugin/processing/postgis.py" line="54" />
       <source>Version of the shared database</source>
       <translation>共享库版本</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/postgis.py" line="188" />
+      <location filename="../plugin/processing/postgis.py" line="55" />
       <source>Layers written</source>
       <translation>写入的图层数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/postgis.py" line="189" />
+      <location filename="../plugin/processing/postgis.py" line="56" />
       <source>Rows written</source>
       <translation>写入的行数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/postgis.py" line="190" />
+      <location filename="../plugin/processing/postgis.py" line="57" />
       <source>Styles saved</source>
       <translation>保存的样式数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/postgis.py" line="232" />
+      <location filename="../plugin/processing/postgis.py" line="99" />
       <source>Risk database (GeoPackage)</source>
       <translation>风险数据库（GeoPackage）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/postgis.py" line="271" />
+      <location filename="../plugin/processing/postgis.py" line="138" />
       <source>Units written</source>
       <translation>写入的单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/postgis.py" line="272" />
+      <location filename="../plugin/processing/postgis.py" line="139" />
       <source>Hazard sources written</source>
       <translation>写入的危险源数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/postgis.py" line="273" />
+      <location filename="../plugin/processing/postgis.py" line="140" />
       <source>Units replaced</source>
       <translation>被替换的单位数</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/postgis.py" line="204" />
-      <source>Shared database version {}</source>
-      <translation>共享库版本 {}</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/postgis.py" line="289" />
-      <source>{}: {} units and {} hazard sources replaced by {} and {}; shared version {}</source>
-      <translation>{}：{} 个单位和 {} 个危险源被替换为 {} 个和 {} 个；共享库版本 {}</translation>
     </message>
     <message>
       <location filename="../plugin/processing/provider.py" line="75" />
@@ -3010,12 +3025,12 @@ Rounds: by default the output is a new database. ROUND 1 starts a new survey rou
       <translation>危险源-敏感目标连线数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="140" />
+      <location filename="../plugin/processing/proximity.py" line="139" />
       <source>Give receptors, a population raster, or both.</source>
       <translation>请提供敏感目标、人口栅格或两者。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/proximity.py" line="148" />
+      <location filename="../plugin/processing/proximity.py" line="147" />
       <source>{} hazard sources upgraded, {} protection distance breaches, {} links.</source>
       <translation>升级危险源 {} 个，防护距离内有高敏感目标 {} 处，连线 {} 条。</translation>
     </message>
@@ -3140,17 +3155,17 @@ Rounds: by default the output is a new database. ROUND 1 starts a new survey rou
       <translation>风险等级（不选为全部）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_list.py" line="137" />
+      <location filename="../plugin/processing/risk_list.py" line="136" />
       <source>The responsible people's phone numbers are shown in full: handle the workbook as personal data.</source>
       <translation>责任人电话已完整显示：请按个人信息管理该工作簿。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_list.py" line="139" />
+      <location filename="../plugin/processing/risk_list.py" line="138" />
       <source>{} risk points written to {}</source>
       <translation>已写出 {} 个风险点：{}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_list.py" line="134" />
+      <location filename="../plugin/processing/risk_list.py" line="133" />
       <source>The database has no column for: {} (left empty; import with the current template, run the proximity analysis).</source>
       <translation>数据库中没有以下列：{}（已留空；请用当前模板导入，并运行敏感目标与人口分析）。</translation>
     </message>
@@ -3185,7 +3200,7 @@ Rounds: by default the output is a new database. ROUND 1 starts a new survey rou
       <translation>汇总的行政区数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="70" />
+      <location filename="../plugin/processing/risk_map.py" line="69" />
       <source>Receptors and population first (citysafety:proximity)</source>
       <translation>先进行敏感目标与人口分析（citysafety:proximity）</translation>
     </message>
@@ -3195,47 +3210,47 @@ Rounds: by default the output is a new database. ROUND 1 starts a new survey rou
       <translation>GeoTIFF 栅格 (*.tif)</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/risk_map.py" line="97" />
+      <location filename="../plugin/processing/risk_map.py" line="96" />
       <source>Risk density: {} × {} cells of {} m, EPSG:{}, total weight {:.0f}</source>
       <translation>风险密度：{} × {} 个 {} 米网格，EPSG:{}，总权重 {:.0f}</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/run_all.py" line="27" />
+      <location filename="../plugin/processing/run_all.py" line="30" />
       <source>Run the whole chain</source>
       <translation>一键运行全流程</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/run_all.py" line="28" />
+      <location filename="../plugin/processing/run_all.py" line="31" />
       <source>Runs the whole chain on a set of survey files: import the surveys into a risk database, score every hazard source and unit by the rules, with receptors or a population raster analyse what lies around each hazard (α from the population, upgrades), build the cascade (domino) graph, build the risk map (risk layer, density raster, district summary), and end with the Excel and PDF reports. The same parameters as the single steps; each step's log is shown in turn.</source>
       <translation>对一组调查表文件运行全流程：导入调查数据到风险数据库，按规则评价每个危险源和单位；提供敏感目标或人口栅格时分析每个危险源周边情况（由人口确定 α、升级），构建多米诺连锁关系图，生成风险一张图（风险图层、密度栅格、行政区汇总），最后输出 Excel 和 PDF 报告。参数与各单步相同，依次显示每一步的日志。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/run_all.py" line="66" />
+      <location filename="../plugin/processing/run_all.py" line="71" />
       <source>Cascade (domino) analysis</source>
       <translation>多米诺连锁效应分析</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/run_all.py" line="77" />
+      <location filename="../plugin/processing/run_all.py" line="82" />
       <source>Units of level {}</source>
       <translation>{}级风险单位数</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/score.py" line="29" />
+      <location filename="../plugin/processing/score.py" line="31" />
       <source>Score hazards and units</source>
       <translation>风险评价</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/score.py" line="30" />
+      <location filename="../plugin/processing/score.py" line="32" />
       <source>Scores every hazard source of a risk database by its sector's method in the rules: GB 18218-2018 (S = Σq/Q, R = α·Σβq/Q, Table 6 level) for units that are major hazard sources, LEC (D = L·E·C) or the LS matrix (R = L·S) otherwise. Each hazard gets method, s_value, r_value, alpha, alpha_source, lec_d, ls_r, level, level_zh and colour; each unit its level (the most severe hazard), worst hazard, hazard count, major-hazard flag and level_reasons. Problems (an unmatched substance, a missing population, missing values) go to the score_issues table. The database is rewritten atomically; the input rows are untouched otherwise.</source>
       <translation>按规则中各行业领域的评价方法评价风险数据库中的每个危险源：构成重大危险源的单位按 GB 18218-2018（S = Σq/Q，R = α·Σβq/Q，按表6 分级），其余按作业条件危险性评价法 LEC（D = L·E·C）或风险矩阵 LS（R = L·S）。每个危险源得到评价方法、S 值、R 值、α、α 来源、LEC D 值、LS R 值、等级、等级名称和颜色；每个单位得到等级（其最严重危险源的等级）、最严重危险源、危险源数、是否重大危险源及定级依据。问题（物质未匹配、缺少人口、缺少取值）写入 score_issues 表。数据库以原子方式重写，原有数据不变。</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/score.py" line="52" />
+      <location filename="../plugin/processing/score.py" line="53" />
       <source>Rules: {} ({})</source>
       <translation>规则：{}（{}）</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/score.py" line="60" />
+      <location filename="../plugin/processing/score.py" line="61" />
       <source>Units by sector and level:</source>
       <translation>各行业领域单位风险等级：</translation>
     </message>

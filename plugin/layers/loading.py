@@ -45,6 +45,25 @@ def features_to_geodataframe(source, target_epsg: int = 4490):
     return frame
 
 
+#: Working copies of shared PostGIS risk databases (core/store/shared.py) → (the database's
+#: connection info for QGIS's postgres provider, schema): their layers open from the server.
+SHARED: dict[str, tuple[str, str]] = {}
+
+
+def risk_layer(db: str, name: str, title: str) -> QgsVectorLayer:
+    """The layer ``name`` of the risk database ``db``: from the GeoPackage, or from PostGIS
+    when ``db`` is the working copy of a shared database (its styles then come from there)."""
+    shared = SHARED.get(str(db))
+    if shared is None:
+        return QgsVectorLayer(f"{db}|layername={name}", title, "ogr")
+    from qgis.core import QgsDataSourceUri
+
+    from ..processing.database import shared_uri
+
+    conninfo, schema = shared
+    return QgsVectorLayer(shared_uri(QgsDataSourceUri(conninfo), schema, db, name), title, "postgres")
+
+
 def points_scale(db: str) -> int:
     """The scale from which ``db``'s single unit points show: what the risk map step measured
     for this city (aggregate.points_visible_below), else the megacity's."""
@@ -69,25 +88,25 @@ def load_risk_layers(project: QgsProject, db: str, density: str, rules, with_dis
 
     points_below = points_scale(db)
     layers, unchecked = [], []
-    risk = QgsVectorLayer(f"{db}|layername=risk_map", "风险一张图 risk map", "ogr")
+    risk = risk_layer(db, "risk_map", "风险一张图 risk map")
     if risk.isValid():
         styling.style_risk_layer(risk, rules)
         styling.set_scale_visibility(risk, points_below, 0)
         layers.append(risk)
     # Level-1 units further out: their own small layer, so that a view of the city does not
     # make the database scan a million units for a few thousand.
-    top = QgsVectorLayer(f"{db}|layername=risk_level1", "重大风险单位 level-1 units", "ogr")
+    top = risk_layer(db, "risk_level1", "重大风险单位 level-1 units")
     if top.isValid():
         styling.style_level1_layer(top, rules)
         styling.set_scale_visibility(top, 0, points_below)
         layers.insert(0, top)
     if with_districts:
-        outline = QgsVectorLayer(f"{db}|layername=district_summary", "行政区界 district boundaries", "ogr")
+        outline = risk_layer(db, "district_summary", "行政区界 district boundaries")
         if outline.isValid():
             styling.style_district_outline(outline)
             styling.set_scale_visibility(outline, 0, styling.DISTRICT_OUTLINE_VISIBLE_ABOVE)
             layers.append(outline)
-    grid = QgsVectorLayer(f"{db}|layername=risk_grid", "风险网格 risk grid", "ogr")
+    grid = risk_layer(db, "risk_grid", "风险网格 risk grid")
     if grid.isValid():
         styling.style_grid(grid, rules, aggregation or styling.DEFAULT_AGGREGATION)
         layers.append(grid)
@@ -96,7 +115,7 @@ def load_risk_layers(project: QgsProject, db: str, density: str, rules, with_dis
         styling.style_density(dens)
         layers.append(dens)
     if with_districts:
-        dist = QgsVectorLayer(f"{db}|layername=district_summary", "行政区风险 district summary", "ogr")
+        dist = risk_layer(db, "district_summary", "行政区风险 district summary")
         if dist.isValid():
             styling.style_districts(dist)
             layers.append(dist)
@@ -104,7 +123,7 @@ def load_risk_layers(project: QgsProject, db: str, density: str, rules, with_dis
     # Who answers for the risk: two tables (no geometry) for the attribute table and filters.
     for name, title in (("control_findings", "管控缺失 missing controls"),
                         ("street_summary", "街道管控责任 accountability by street")):
-        table = QgsVectorLayer(f"{db}|layername={name}", title, "ogr")
+        table = risk_layer(db, name, title)
         if table.isValid():
             layers.append(table)
     group = styling.add_to_group(project, layers)
@@ -123,7 +142,7 @@ def load_links_layer(project: QgsProject, db: str, layer_name: str = "hazard_rec
     at the top of the risk map group."""
     from . import styling
 
-    links = QgsVectorLayer(f"{db}|layername={layer_name}", title, "ogr")
+    links = risk_layer(db, layer_name, title)
     if not links.isValid():
         return None
     (styling.style_edges if layer_name == "cascade_edges" else styling.style_links)(links)
@@ -145,7 +164,7 @@ def load_changes_layer(project: QgsProject, db: str, title: str = "调查轮次�
     the risk map group, replacing an earlier one; the group's other layers stay."""
     from . import styling
 
-    layer = QgsVectorLayer(f"{db}|layername=round_changes", title, "ogr")
+    layer = risk_layer(db, "round_changes", title)
     if not layer.isValid():
         return None
     styling.style_changes(layer)

@@ -121,6 +121,16 @@ class StyleError(RuntimeError):
     """A style template that is missing, unreadable or not of the expected kind."""
 
 
+
+def source_table(layer) -> str:
+    """The risk database layer a QGIS layer shows: its GeoPackage layer name, or its PostGIS
+    table (a shared database's)."""
+    if layer.providerType() == "postgres":
+        from qgis.core import QgsDataSourceUri
+
+        return QgsDataSourceUri(layer.source()).table()
+    return layer.source().rsplit("layername=", 1)[-1].split("|")[0]
+
 def _log(message: str, level=Qgis.MessageLevel.Warning) -> None:
     QgsMessageLog.logMessage(message, "City Safety Risk Map", level)
 
@@ -241,7 +251,7 @@ def show_level_field(group: QgsLayerTreeGroup, field: str, rules: Rules) -> int:
         layer = node.layer()
         if not isinstance(layer, QgsVectorLayer):
             continue
-        name = layer.source().rsplit("layername=", 1)[-1].split("|")[0]
+        name = source_table(layer)
         if name not in ("risk_map", "risk_level1", "units"):
             continue
         if layer.fields().indexOf(field) < 0 and field != LEVEL_FIELD:
@@ -413,7 +423,7 @@ def show_aggregation(group: QgsLayerTreeGroup, mode: str, rules: Rules) -> None:
         layer = node.layer()
         if layer is None:
             continue
-        if isinstance(layer, QgsVectorLayer) and layer.source().endswith("layername=risk_grid"):
+        if isinstance(layer, QgsVectorLayer) and source_table(layer) == "risk_grid":
             node.setItemVisibilityChecked(mode != AGGREGATION_DENSITY)
             if mode != AGGREGATION_DENSITY and layer.customProperty("citysafety/aggregation") != mode:
                 style_grid(layer, rules, mode)

@@ -234,7 +234,21 @@ class CitySafetyAlgorithm(QgsProcessingAlgorithm):
         return QgsProcessingException(tr("Cancelled; earlier outputs were left as they were."))
 
 
-class AnalysisAlgorithm(CitySafetyAlgorithm):
+class OnDatabase:
+    """An algorithm whose work is ``run_on(db, …)``, on the risk database its parameters name:
+    the GeoPackage, or the working copy of a shared PostGIS database with its changes pushed
+    back (database.on_database)."""
+
+    def processAlgorithm(self, parameters, context, feedback):
+        from .database import on_database
+
+        return on_database(self, parameters, context, feedback)
+
+    def run_on(self, db: str, parameters, context, feedback) -> dict:
+        raise NotImplementedError
+
+
+class AnalysisAlgorithm(OnDatabase, CitySafetyAlgorithm):
     """The steps on a risk database, grouped as 风险分析 Risk analysis in the toolbox."""
 
     DATA_CHECKS = True
@@ -246,5 +260,5 @@ class AnalysisAlgorithm(CitySafetyAlgorithm):
         return "analysis"
 
 
-__all__ = ["AnalysisAlgorithm", "Canceled", "CitySafetyAlgorithm", "bad_parameter", "icon_path", "plugin_version",
-           "progress_of", "rules_of"]
+__all__ = ["AnalysisAlgorithm", "Canceled", "CitySafetyAlgorithm", "OnDatabase", "bad_parameter", "icon_path",
+           "plugin_version", "progress_of", "rules_of"]

@@ -13,7 +13,7 @@ from qgis.core import (
 
 from ..core.errors import Canceled, PipelineError
 from ..core.steps import cascade_database, cascade_scenario
-from ..layers.loading import load_links_layer
+from ..layers.loading import load_links_layer, risk_layer
 from .base import AnalysisAlgorithm, add_layer_outputs, layer_outputs, progress_of
 from .proximity import add_proximity_inputs, proximity_inputs
 from .score import add_database_and_rules, rules_of
@@ -50,9 +50,8 @@ class CascadeAlgorithm(_CascadeBase):
         self.addOutput(QgsProcessingOutputNumber("LARGEST_CLUSTER", self.tr("Largest cluster")))
         add_layer_outputs(self, *self.LAYERS)
 
-    def processAlgorithm(self, parameters, context, feedback):
+    def run_on(self, db, parameters, context, feedback):
         rules = rules_of(self, parameters, context)
-        db = self.parameterAsFile(parameters, self.INPUT, context)
         try:
             result = cascade_database(db, rules, progress_of(feedback))
         except Canceled:
@@ -111,9 +110,8 @@ class CascadeScenarioAlgorithm(_CascadeBase):
         self.addOutput(QgsProcessingOutputNumber("AFFECTED", self.tr("Sources affected")))
         self.addOutput(QgsProcessingOutputNumber("POPULATION_IN_ZONE", self.tr("People in the effect zone")))
 
-    def processAlgorithm(self, parameters, context, feedback):
+    def run_on(self, db, parameters, context, feedback):
         rules = rules_of(self, parameters, context)
-        db = self.parameterAsFile(parameters, self.INPUT, context)
         start = self.parameterAsString(parameters, self.START, context).strip()
         receptors, _, population, _, _ = proximity_inputs(self, parameters, context)
         try:
@@ -134,14 +132,12 @@ class CascadeScenarioAlgorithm(_CascadeBase):
                 "POPULATION_IN_ZONE": result.population if result.population == result.population else 0}
 
     def postProcessAlgorithm(self, context, feedback):
-        from qgis.core import QgsVectorLayer
-
         db = getattr(self, "_to_load", None)
         project = context.project()
         if db and project is not None:
             for name, title in (("scenario_zone", "事故影响范围 scenario zone"),
                                 ("scenario_affected", "受影响危险源 affected sources")):
-                layer = QgsVectorLayer(f"{db}|layername={name}", title, "ogr")
+                layer = risk_layer(db, name, title)
                 if layer.isValid():
                     for old in project.mapLayersByName(title):
                         project.removeMapLayer(old.id())

@@ -64,9 +64,8 @@ class ChangeReportAlgorithm(AnalysisAlgorithm):
             self.addOutput(QgsProcessingOutputNumber(change.upper(), self.tr("Units: {}").format(change)))
         add_layer_outputs(self, *self.LAYERS)
 
-    def processAlgorithm(self, parameters, context, feedback):
+    def run_on(self, db, parameters, context, feedback):
         rules = rules_of(self, parameters, context)
-        db = self.parameterAsFile(parameters, self.INPUT, context)
         before = (self.parameterAsString(parameters, self.FROM, context) or "").strip() or None
         after = (self.parameterAsString(parameters, self.TO, context) or "").strip() or None
         xlsx = self.parameterAsFileOutput(parameters, self.XLSX, context) if parameters.get(self.XLSX) else ""

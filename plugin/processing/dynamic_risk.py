@@ -59,10 +59,9 @@ class DynamicRiskAlgorithm(AnalysisAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("RAISED", self.tr("Units raised")))
         add_layer_outputs(self, *self.LAYERS)
 
-    def processAlgorithm(self, parameters, context, feedback):
+    def run_on(self, db, parameters, context, feedback):
         day = as_of_date(self, parameters, context, self.AS_OF)
         rules = rules_of(self, parameters, context)
-        db = self.parameterAsFile(parameters, self.INPUT, context)
         try:
             result = dynamic_risk(db, rules, day, progress_of(feedback))
         except Canceled:

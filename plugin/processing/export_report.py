@@ -57,12 +57,11 @@ class ExportReportAlgorithm(AnalysisAlgorithm):
             self.PDF, self.tr("PDF report"), fileFilter=self.tr("PDF (*.pdf)"), optional=True))
         self.addOutput(QgsProcessingOutputNumber("PAGES", self.tr("PDF pages")))
 
-    def processAlgorithm(self, parameters, context, feedback):
+    def run_on(self, db, parameters, context, feedback):
         from ..core.store import riskdb
         from ..i18n import tr
 
         rules = rules_of(self, parameters, context)
-        db = self.parameterAsFile(parameters, self.INPUT, context)
         xlsx = self.parameterAsFileOutput(parameters, self.XLSX, context) if parameters.get(self.XLSX) else ""
         pdf = self.parameterAsFileOutput(parameters, self.PDF, context) if parameters.get(self.PDF) else ""
         if not xlsx and not pdf:

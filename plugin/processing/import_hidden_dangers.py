@@ -10,7 +10,6 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingOutputFile,
     QgsProcessingOutputNumber,
-    QgsProcessingParameterFile,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterMultipleLayers,
 )
@@ -18,11 +17,12 @@ from qgis.core import (
 from ..core.errors import Canceled, PipelineError
 from ..core.steps import import_records
 from ..i18n import pick
-from .base import CitySafetyAlgorithm, add_rules_file, progress_of, rules_of
+from .base import CitySafetyAlgorithm, OnDatabase, add_rules_file, progress_of, rules_of
+from .database import add_database
 from .import_surveys import error_workbooks
 
 
-class ImportHiddenDangersAlgorithm(CitySafetyAlgorithm):
+class ImportHiddenDangersAlgorithm(OnDatabase, CitySafetyAlgorithm):
     ALG_ID = "import_hidden_dangers"
     DATA_CHECKS = True
     DISPLAY = "Import hidden dangers"
@@ -59,7 +59,7 @@ class ImportHiddenDangersAlgorithm(CitySafetyAlgorithm):
         return {"RECORDS": len(records), "MAJOR": int((records["grade"] == "major").sum())}
 
     def initAlgorithm(self, config=None):
-        self.addParameter(QgsProcessingParameterFile(self.INPUT, self.tr("Risk database"), extension="gpkg"))
+        add_database(self)
         self.addParameter(QgsProcessingParameterMultipleLayers(
             self.FILES, self.files_label(), layerType=QgsProcessing.SourceType.TypeFile))
         add_rules_file(self)
@@ -73,8 +73,7 @@ class ImportHiddenDangersAlgorithm(CitySafetyAlgorithm):
                            ("FILES_REFUSED", self.tr("Files refused"))):
             self.addOutput(QgsProcessingOutputNumber(key, label))
 
-    def processAlgorithm(self, parameters, context, feedback):
-        db = self.parameterAsFile(parameters, self.INPUT, context)
+    def run_on(self, db, parameters, context, feedback):
         files = [Path(p) for p in (self.parameterAsFileList(parameters, self.FILES, context) or []) if p]
         if not files:
             raise QgsProcessingException(self.no_files())

@@ -7,6 +7,7 @@ from pathlib import Path
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
+    QgsDataSourceUri,
     QgsProcessing,
     QgsProcessingContext,
     QgsProcessingException,
@@ -41,6 +42,7 @@ from .base import (
     plugin_version,
     progress_of,
 )
+from .database import SCHEMA, add_target, is_shared, run_core, shared_layer_output, shared_uri, target_of
 from .score import rules_of
 
 LAYERS_TO_LOAD = ("units", "hazards", "import_issues")
@@ -120,7 +122,9 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
         add_survey_inputs(self)
         add_rules_file(self)
         self.addParameter(QgsProcessingParameterFileDestination(
-            self.OUTPUT, self.tr("Risk database"), fileFilter=self.tr("GeoPackage (*.gpkg)")))
+            self.OUTPUT, self.tr("Risk database"), fileFilter=self.tr("GeoPackage (*.gpkg)"), optional=True,
+            createByDefault=False))
+        add_target(self, advanced=True)
         errors = QgsProcessingParameterFolderDestination(
             self.ERRORS, self.tr("Error workbooks for the surveyors (folder)"), optional=True,
             createByDefault=False)
@@ -177,9 +181,85 @@ class ImportSurveysAlgorithm(CitySafetyAlgorithm):
                                     "the folder holds no survey files (.xlsx, .csv)")
             raise QgsProcessingException("未选择调查数据文件：请选择文件或文件夹 / "
                                          "No survey files given: choose files or a folder")
-        out = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
+        if is_shared(self, parameters):
+            if parameters.get(self.OUTPUT):
+                raise bad_parameter(self, self.OUTPUT, str(parameters.get(self.OUTPUT)),
+                                    "与共享风险库（PostgreSQL 连接）只能给出其一",
+                                    "give either a risk database file or a shared database, not both")
+            return self._import_shared(files, parameters, context, feedback)
+        out = self.parameterAsFileOutput(parameters, self.OUTPUT, context) if parameters.get(self.OUTPUT) else ""
+        if not out:
+            raise bad_parameter(self, self.OUTPUT, "", "请给出风险数据库文件，或共享风险库的 PostgreSQL 连接",
+                                "give a risk database file, or the PostgreSQL connection of a shared one")
         if not out.lower().endswith(".gpkg"):
             out += ".gpkg"
+        return self._import_into(out, files, parameters, context, feedback)
+
+    def _import_shared(self, files, parameters, context, feedback) -> dict:
+        """The import into a shared PostGIS risk database (docs/postgis.md §11): a district update
+        replaces that district's units and hazard sources row by row (its lock, row-level
+        security: a district office's own right); a first import creates the shared database;
+        a new database or a new round runs on the working copy, pushed back in one transaction."""
+        import tempfile
+
+        from ..core.store import postgis, shared
+
+        target, pg_schema, ds = target_of(self, parameters, context)
+        mode = self.ROUND_MODES[self.parameterAsEnum(parameters, self.ROUND, context)]
+        plain = {**parameters, self.ROUND: 0, self.LOAD: False}
+        if mode == "district" or not run_core(self, lambda: shared.exists(target, pg_schema)):
+            if mode == "new_round":
+                raise bad_parameter(self, SCHEMA, pg_schema, "共享库中还没有调查数据，无法开始新一轮",
+                                    "the shared database holds no survey yet: a new round needs one")
+            district = (self.parameterAsString(parameters, self.DISTRICT, context) or "").strip()
+            if mode == "district" and not district:
+                raise bad_parameter(self, self.DISTRICT, "", "更新一个行政区时须填写行政区名称",
+                                    "a district update names its district")
+            with tempfile.TemporaryDirectory(prefix="csrm_import_") as tmp:
+                local = str(Path(tmp) / "import.gpkg")
+                out = self._import_into(local, files, plain, context, feedback)
+                if mode == "district":
+                    done = run_core(self, lambda: postgis.publish_district(local, target, district, pg_schema,
+                                                                           progress_of(feedback)))
+                    feedback.pushInfo(self.tr("{}: {} units and {} hazard sources replaced by {} and {}; shared "
+                                              "version {}").format(district, done.removed["units"],
+                                                                   done.removed["hazards"], done.written["units"],
+                                                                   done.written["hazards"], done.state.version))
+                else:
+                    moved = run_core(self, lambda: postgis.export_database(local, target, pg_schema,
+                                                                           progress_of(feedback)))
+                    feedback.pushInfo(self.tr("Shared database version {}").format(moved.state.version))
+        else:
+            def step(copy):
+                return self._import_into(str(copy), files, {**parameters, self.LOAD: False}, context, feedback)
+
+            ran = run_core(self, lambda: shared.run(target, pg_schema, self.ALG_ID, step,
+                                                    progress=progress_of(feedback)))
+            out = ran.result
+            if ran.pushed is not None:
+                feedback.pushInfo(self.tr("Shared database version {}").format(ran.pushed.state.version))
+        conninfo = ds.connectionInfo(False)
+        out[self.OUTPUT] = f"{conninfo} schema={pg_schema}"
+        for key in self.LAYERS:
+            out[key] = shared_layer_output(ds, pg_schema, None, key)
+        if self.parameterAsBoolean(parameters, self.LOAD, context):
+            self._load_shared(ds, pg_schema, context)
+        return out
+
+    def _load_shared(self, ds, pg_schema: str, context: QgsProcessingContext) -> None:
+        for name in LAYERS_TO_LOAD:
+            uri = shared_uri(ds, pg_schema, None, name) if name in ("units", "hazards") else \
+                QgsDataSourceUri(ds.connectionInfo(False))
+            if name not in ("units", "hazards"):
+                uri.setDataSource(pg_schema, name, "", "", "fid")
+                uri = uri.uri(False)
+            layer = QgsVectorLayer(uri, name, "postgres")
+            if layer.isValid():
+                context.temporaryLayerStore().addMapLayer(layer)
+                details = QgsProcessingContext.LayerDetails(name, QgsProject.instance(), name)
+                context.addLayerToLoadOnCompletion(layer.id(), details)
+
+    def _import_into(self, out: str, files, parameters, context, feedback) -> dict:
         crs_id = schema.COORD_SYSTEMS[self.parameterAsEnum(parameters, self.DEFAULT_CRS, context)].id
         options = ImportOptions(default_crs=crs_id, survey_extent=self._extent(parameters, context),
                                 rules=rules_of(self, parameters, context))

@@ -285,7 +285,7 @@ class NoticeCardsAlgorithm(AnalysisAlgorithm):
                                 "the layer holds no unit (an empty selection?)")
         return codes
 
-    def processAlgorithm(self, parameters, context, feedback):
+    def run_on(self, db, parameters, context, feedback):
         from ..core.steps import notice_card_units
         from ..core.store import riskdb
         from ..i18n import tr
@@ -293,7 +293,6 @@ class NoticeCardsAlgorithm(AnalysisAlgorithm):
         started = riskdb.now_iso()
 
         rules = rules_of(self, parameters, context)
-        db = self.parameterAsFile(parameters, self.INPUT, context)
         pdf = self.parameterAsFileOutput(parameters, self.OUTPUT, context) if parameters.get(self.OUTPUT) else ""
         folder = self.parameterAsString(parameters, self.FOLDER, context) if parameters.get(self.FOLDER) else ""
         if not pdf and not folder:

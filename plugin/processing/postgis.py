@@ -11,147 +11,16 @@ the database draws the styled risk map without the plugin.
 from __future__ import annotations
 
 from qgis.core import (
-    QgsDataSourceUri,
-    QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterFileDestination,
-    QgsProcessingParameterProviderConnection,
     QgsProcessingParameterString,
-    QgsProviderRegistry,
-    QgsVectorLayer,
 )
 
-from ..core.errors import Canceled, PipelineError
 from .base import AnalysisAlgorithm, bad_parameter, progress_of, rules_of
+from .database import STYLE_NAME, add_target, run_core, save_styles, target_of
 from .score import add_database_and_rules
-
-CONNECTION = "CONNECTION"
-URI = "URI"
-SCHEMA = "SCHEMA"
-STYLE_NAME = "城市安全风险一张图 City Safety Risk Map"
-
-
-def run_core(alg, fn):
-    """``fn()`` (a core move), its cancel and its bilingual refusal as Processing's."""
-    try:
-        return fn()
-    except Canceled:
-        raise alg.canceled() from None
-    except PipelineError as exc:
-        raise QgsProcessingException(str(exc)) from exc
-
-
-def add_target(alg) -> None:
-    """The PostgreSQL database (a stored connection or a URI) and the schema."""
-    alg.addParameter(QgsProcessingParameterProviderConnection(
-        CONNECTION, alg.tr("PostgreSQL connection (QGIS's stored connections)"), "postgres", optional=True))
-    alg.addParameter(QgsProcessingParameterString(
-        URI, alg.tr("…or a postgresql://user@host:port/database URI"), optional=True))
-    alg.addParameter(QgsProcessingParameterString(SCHEMA, alg.tr("Schema"), defaultValue="citysafety"))
-
-
-def target_of(alg, parameters, context) -> tuple[str, str, QgsDataSourceUri]:
-    """(libpq connection string, schema, QGIS data source URI of the database)."""
-    from ..core.store import postgis
-
-    name = (alg.parameterAsConnectionName(parameters, CONNECTION, context) or "").strip()
-    uri = (alg.parameterAsString(parameters, URI, context) or "").strip()
-    schema = (alg.parameterAsString(parameters, SCHEMA, context) or "").strip()
-    try:
-        postgis.check_schema(schema)
-    except PipelineError as exc:
-        raise bad_parameter(alg, SCHEMA, schema, exc.zh, exc.en) from None
-    if name and uri:
-        raise bad_parameter(alg, URI, uri, "与连接名只能给出其一", "give either a connection name or a URI, not both")
-    if name:
-        md = QgsProviderRegistry.instance().providerMetadata("postgres")
-        try:
-            conn = md.findConnection(name)
-        except Exception:  # QgsProviderConnectionException: no such stored connection
-            conn = None
-        if conn is None:
-            raise bad_parameter(alg, CONNECTION, name, "没有此名称的 PostgreSQL 连接",
-                                "is not a stored PostgreSQL connection")
-        ds = QgsDataSourceUri(conn.uri())
-        return ds.connectionInfo(True), schema, ds
-    if not uri:
-        raise bad_parameter(alg, CONNECTION, "", "请给出 PostgreSQL 连接名或 postgresql:// 地址",
-                            "give a PostgreSQL connection name or a postgresql:// URI")
-    if not postgis.is_postgres(uri):
-        raise bad_parameter(alg, URI, uri, "不是 postgresql:// 地址", "is not a postgresql:// URI")
-    return uri, schema, QgsDataSourceUri(_conninfo(uri))
-
-
-def _conninfo(uri: str) -> str:
-    """A libpq key=value string of a postgresql:// URI, which QgsDataSourceUri parses."""
-    from urllib.parse import parse_qsl, unquote, urlsplit
-
-    if not uri.startswith(("postgresql://", "postgres://")):
-        return uri
-    u = urlsplit(uri)
-    parts = {"dbname": unquote(u.path.lstrip("/")) or None, "host": u.hostname, "port": u.port,
-             "user": unquote(u.username) if u.username else None,
-             "password": unquote(u.password) if u.password else None, **dict(parse_qsl(u.query))}
-    return " ".join(f"{k}='{str(v).replace(chr(39), chr(92) + chr(39))}'" for k, v in parts.items() if v)
-
-
-def pg_layer(conn, ds: QgsDataSourceUri, schema: str, table: str) -> QgsVectorLayer | None:
-    """A layer of the PostGIS risk database through QGIS's postgres provider (``conn``, its
-    provider connection), its URI as QGIS's browser writes it (geometry column, type and SRID:
-    QGIS finds a default style in layer_styles by them), or None when there is no such table."""
-    try:
-        found = conn.table(schema, table)
-    except Exception:  # QgsProviderConnectionException: no such table
-        return None
-    uri = QgsDataSourceUri(ds.connectionInfo(False))
-    uri.setDataSource(schema, table, found.geometryColumn() or "", "", "fid")
-    types = found.geometryColumnTypes()
-    if types:
-        uri.setWkbType(types[0].wkbType)
-        uri.setSrid(str(types[0].crs.postgisSrid()))
-    return QgsVectorLayer(uri.uri(False), table, "postgres")
-
-
-def save_styles(ds: QgsDataSourceUri, schema: str, db: str, rules, feedback) -> int:
-    """The plugin's styles and Chinese aliases as each styled layer's default in the database's
-    ``layer_styles``; the number saved."""
-    from ..core.store.riskdb import ALIASES
-    from ..layers import styling
-    from ..layers.loading import points_scale
-
-    below = points_scale(db)
-    styles = {
-        "risk_map": (lambda lyr: (styling.style_risk_layer(lyr, rules), styling.set_scale_visibility(lyr, below, 0))),
-        "risk_level1": (lambda lyr: styling.style_level1_layer(lyr, rules)),
-        "risk_grid": (lambda lyr: styling.style_grid(lyr, rules, styling.DEFAULT_AGGREGATION)),
-        "district_summary": styling.style_districts,
-        "hazard_receptor_links": styling.style_links,
-        "cascade_edges": styling.style_edges,
-        "round_changes": styling.style_changes,
-    }
-    conn = QgsProviderRegistry.instance().providerMetadata("postgres").createConnection(ds.uri(False), {})
-    description = "城市安全风险一张图插件写入 / written by the City Safety Risk Map plugin"
-    saved = 0
-    for table, style in styles.items():
-        layer = pg_layer(conn, ds, schema, table)
-        if layer is None or not layer.isValid():
-            continue
-        style(layer)
-        for field, alias in ALIASES.get(table, {}).items():
-            i = layer.fields().indexOf(field)
-            if i >= 0:
-                layer.setFieldAlias(i, alias)
-        if hasattr(layer, "saveStyleToDatabaseV2"):  # QGIS ≥ 3.42 (the older call is deprecated there)
-            _result, message = layer.saveStyleToDatabaseV2(STYLE_NAME, description, True, "")
-        else:
-            message = layer.saveStyleToDatabase(STYLE_NAME, description, True, "")
-        if not message:
-            saved += 1
-        else:
-            feedback.pushWarning(f"{table}: 样式未能写入数据库 / the style could not be saved: {message}")
-    return saved
 
 
 class ExportToPostgisAlgorithm(AnalysisAlgorithm):
@@ -174,7 +43,7 @@ class ExportToPostgisAlgorithm(AnalysisAlgorithm):
     REPLACE = "REPLACE"
 
     def initAlgorithm(self, config=None):
-        add_database_and_rules(self)
+        add_database_and_rules(self, shared=False)
         add_target(self)
         self.addParameter(QgsProcessingParameterBoolean(
             self.STYLES, self.tr("Save the styles in the database (layer_styles)"), defaultValue=True))

@@ -132,9 +132,8 @@ class ProximityAlgorithm(AnalysisAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("LINKS", self.tr("Hazard-receptor links")))
         add_layer_outputs(self, *self.LAYERS)
 
-    def processAlgorithm(self, parameters, context, feedback):
+    def run_on(self, db, parameters, context, feedback):
         rules = rules_of(self, parameters, context)
-        db = self.parameterAsFile(parameters, self.INPUT, context)
         receptors, source_name, population, name_field, class_field = proximity_inputs(self, parameters, context)
         if receptors is None and population is None:
             raise QgsProcessingException(self.tr("Give receptors, a population raster, or both."))

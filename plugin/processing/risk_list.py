@@ -109,7 +109,7 @@ class RiskListAlgorithm(AnalysisAlgorithm):
         levels = tuple(LEVEL_IDS[i] for i in self._chosen(parameters, self.LEVELS, context))
         return Filters(districts, streets, sectors, levels)
 
-    def processAlgorithm(self, parameters, context, feedback):
+    def run_on(self, db, parameters, context, feedback):
         from ..core.steps import export_risk_list
         from ..core.store import read, riskdb
         from ..i18n import tr
@@ -117,7 +117,6 @@ class RiskListAlgorithm(AnalysisAlgorithm):
         started = riskdb.now_iso()
 
         rules = rules_of(self, parameters, context)
-        db = self.parameterAsFile(parameters, self.INPUT, context)
         out = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         if not out.lower().endswith(".xlsx"):
             out += ".xlsx"

@@ -60,9 +60,8 @@ class RiskMapAlgorithm(AnalysisAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("DISTRICTS_SUMMARISED", self.tr("Districts summarised")))
         add_layer_outputs(self, *self.LAYERS)
 
-    def processAlgorithm(self, parameters, context, feedback):
+    def run_on(self, db, parameters, context, feedback):
         rules = rules_of(self, parameters, context)
-        db = self.parameterAsFile(parameters, self.INPUT, context)
         self._links = False
         if any(parameters.get(k) for k in (self.RECEPTORS, self.RECEPTOR_TABLE, self.POPULATION)):
             from qgis import processing

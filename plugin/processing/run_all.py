@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from qgis.core import (
     QgsProcessing,
     QgsProcessingMultiStepFeedback,
@@ -15,7 +17,8 @@ from qgis.core import (
 )
 
 from ..core.steps import ORDER, algorithm
-from .base import AnalysisAlgorithm
+from .base import AnalysisAlgorithm, bad_parameter, progress_of
+from .database import STYLE_NAME, add_target, is_shared, run_core, save_styles, target_of
 from .import_surveys import add_survey_inputs
 from .proximity import add_proximity_inputs
 
@@ -57,7 +60,9 @@ class RunAllAlgorithm(AnalysisAlgorithm):
             optional=True))
         add_proximity_inputs(self, with_fields=False)
         self.addParameter(QgsProcessingParameterFileDestination(
-            self.OUTPUT, self.tr("Risk database"), fileFilter=self.tr("GeoPackage (*.gpkg)")))
+            self.OUTPUT, self.tr("Risk database"), fileFilter=self.tr("GeoPackage (*.gpkg)"), optional=True,
+            createByDefault=False))
+        add_target(self, advanced=True)
         self.addParameter(QgsProcessingParameterFileDestination(
             self.DENSITY, self.tr("Risk density (GeoTIFF)"), fileFilter=self.tr("GeoTIFF (*.tif)")))
         self.addParameter(QgsProcessingParameterFolderDestination(
@@ -90,7 +95,23 @@ class RunAllAlgorithm(AnalysisAlgorithm):
         from ..core.store.riskdb import publish
         from .score import rules_of
 
-        final_db = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
+        shared = is_shared(self, parameters)
+        final_db = self.parameterAsFileOutput(parameters, self.OUTPUT, context) if parameters.get(self.OUTPUT) else ""
+        if shared and final_db:
+            raise bad_parameter(self, self.OUTPUT, final_db, "与共享风险库（PostgreSQL 连接）只能给出其一",
+                                "give either a risk database file or a shared database, not both")
+        if shared:  # the chain on a file of its own, which then replaces the shared database
+            target, pg_schema, ds = target_of(self, parameters, context)
+            import uuid
+
+            from ..core.store.shared import cache_folder
+
+            scratch = cache_folder() / "scratch"
+            scratch.mkdir(parents=True, exist_ok=True)
+            final_db = str(scratch / f"run_all_{uuid.uuid4().hex[:12]}.gpkg")
+        elif not final_db:
+            raise bad_parameter(self, self.OUTPUT, "", "请给出风险数据库文件，或共享风险库的 PostgreSQL 连接",
+                                "give a risk database file, or the PostgreSQL connection of a shared one")
         if not final_db.lower().endswith(".gpkg"):
             final_db += ".gpkg"
         final_density = self.parameterAsFileOutput(parameters, self.DENSITY, context)
@@ -143,6 +164,18 @@ class RunAllAlgorithm(AnalysisAlgorithm):
                 if os.path.exists(leftover):
                     os.unlink(leftover)
         db, density = final_db, final_density
+        if shared:
+            from ..core.store import postgis
+
+            moved = run_core(self, lambda: postgis.export_database(db, target, pg_schema, progress_of(feedback),
+                                                                   replace=True))
+            feedback.pushInfo(self.tr("Shared database version {}").format(moved.state.version))
+            run_core(self, lambda: postgis.clear_styles(target, pg_schema, STYLE_NAME))
+            save_styles(ds, pg_schema, db, rules_of(self, parameters, context), feedback)
+            postgis.share_styles(target)
+            from ..layers.loading import SHARED
+
+            SHARED[db] = (ds.connectionInfo(False), pg_schema)
         # The reports are written from the final database (they name it), once it is in place.
         pages = 0
         if report:
@@ -160,19 +193,34 @@ class RunAllAlgorithm(AnalysisAlgorithm):
             if self.parameterAsBoolean(parameters, self.LOAD, context) else None
         imp = results[algorithm("import")]
         units = read_layer(db, "units")  # the final levels, after any upgrades
-        out = {self.OUTPUT: db, self.DENSITY: density, "UNITS": imp["UNITS"],
+        where = f"{ds.connectionInfo(False)} schema={pg_schema}" if shared else db
+        out = {self.OUTPUT: where, self.DENSITY: density, "UNITS": imp["UNITS"],
                "HAZARDS": imp["HAZARDS"], "ERRORS": imp["ERRORS"], "MAJOR_HAZARDS": int(units["major_hazard"].sum())}
         out.update({f"LEVEL{k}": int((units["level"] == k).sum()) for k in (1, 2, 3, 4)})
         out["EDGES"] = results.get(algorithm("cascade"), {}).get("EDGES", 0)
         out["PAGES"] = pages
         out.update({k: v for k, v in report.items() if v})
+        self._scratch = db if shared else None
+        if shared and self._to_load is None:
+            self._drop_scratch()
         return out
+
+    def _drop_scratch(self) -> None:
+        """The file a chain on a shared database was built in (in the shared database now)."""
+        scratch = getattr(self, "_scratch", None)
+        if scratch:
+            from ..layers.loading import SHARED
+
+            SHARED.pop(scratch, None)
+            Path(scratch).unlink(missing_ok=True)
+            self._scratch = None
 
     def postProcessAlgorithm(self, context, feedback):
         """Open the final database's layers, styled, in the risk map group."""
         to_load = getattr(self, "_to_load", None)
         project = context.project()
         if to_load is None or project is None:
+            self._drop_scratch()
             return {}
         from ..core.rules import load_rules
         from ..layers.loading import load_links_layer, load_risk_layers
@@ -183,4 +231,5 @@ class RunAllAlgorithm(AnalysisAlgorithm):
             load_links_layer(project, db)
         if "cascade_edges" in names:
             load_links_layer(project, db, "cascade_edges", "连锁效应 cascade edges")
+        self._drop_scratch()
         return {}

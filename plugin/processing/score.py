@@ -6,7 +6,6 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingOutputFile,
     QgsProcessingOutputNumber,
-    QgsProcessingParameterFile,
 )
 
 from ..core.errors import Canceled, PipelineError
@@ -17,9 +16,12 @@ from .base import AnalysisAlgorithm, add_layer_outputs, add_rules_file, layer_ou
 RULES_FILTER = "TOML (*.toml)"
 
 
-def add_database_and_rules(alg) -> None:
-    """The two parameters every step on a risk database takes."""
-    alg.addParameter(QgsProcessingParameterFile(alg.INPUT, alg.tr("Risk database"), extension="gpkg"))
+def add_database_and_rules(alg, shared: bool = True) -> None:
+    """The parameters every step on a risk database takes: the database (a file, or where
+    ``shared`` a shared PostGIS database: database.add_database) and the rules."""
+    from .database import add_database
+
+    add_database(alg, shared)
     add_rules_file(alg)
 
 
@@ -46,9 +48,8 @@ class ScoreAlgorithm(AnalysisAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("MAJOR_HAZARDS", self.tr("Major hazard sources")))
         add_layer_outputs(self, *self.LAYERS)
 
-    def processAlgorithm(self, parameters, context, feedback):
+    def run_on(self, db, parameters, context, feedback):
         rules = rules_of(self, parameters, context)
-        db = self.parameterAsFile(parameters, self.INPUT, context)
         feedback.pushInfo(self.tr("Rules: {} ({})").format(rules.path, rules.sha256[:12]))
         try:
             result = score_database(db, rules, progress_of(feedback))
