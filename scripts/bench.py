@@ -45,7 +45,9 @@ import importlib
 import json
 import os
 import platform
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -72,10 +74,15 @@ LEDGER_SHARE = 20  # one unit in this many gets a hidden danger
 #: (tools/pgcluster.py, one database per size): the analysed database exported, taken back into a
 #: GeoPackage, and the largest district published from a file of its own.
 POSTGIS = ("pg_export", "pg_take", "pg_publish")
-STEPS = ("read", "read_threads", *CHAIN, "levels", "map", *EXPORTS, *POSTGIS, *ROUNDS)
+#: The chain itself on the shared store (one store, two engines): the same algorithms with the
+#: bench server's URI instead of a file, in a schema of their own (PG_SCHEMA); each child process
+#: keeps the working copy in work/pg_cache, as one analyst's QGIS would across the steps.
+PG_CHAIN = tuple(f"pg_{s}" for s in CHAIN)
+PG_SCHEMA = "chain"
+STEPS = ("read", "read_threads", *CHAIN, "levels", "map", *EXPORTS, *POSTGIS, *PG_CHAIN, *ROUNDS)
 ALIASES = {"import_surveys": "import", "report": "export_report", "render": "map", "chain": (*CHAIN, "levels"),
            "all": STEPS, "floor": ("read", "read_threads"), "exports": EXPORTS, "rounds": ROUNDS,
-           "postgis": POSTGIS}
+           "postgis": (*POSTGIS, *PG_CHAIN), "pg_chain": PG_CHAIN}
 SEED_SCALE = 1_116_200
 GROWTH_FROM = 100_000
 # Targets (issue 11) at SEED_SCALE units.
@@ -84,7 +91,8 @@ TARGET_PEAK_MB = 8 * 1024
 TARGET_GROWTH = 12.0
 TARGET_IMPORT_RATIO = 1.5
 TARGET_RENDER_S = 1.0
-DOC_SECTIONS = ("generate", "chain", "targets", "import", "map", "levels", "exports", "postgis", "rounds")
+DOC_SECTIONS = ("generate", "chain", "targets", "import", "map", "levels", "exports", "postgis", "pg_chain",
+                "rounds")
 RENDER_SIZE = (1280, 800)
 RENDER_RUNS = 3
 PICKS = 20  # units picked with the inspector
@@ -230,6 +238,12 @@ def algorithm_params(step: str, folder: Path, work: Path) -> dict:
     if step == "pg_publish":
         district = write_district(work)
         return {"INPUT": str(work / "district.gpkg"), "DISTRICT": district, "URI": os.environ["CSRM_BENCH_PG"]}
+    if step in PG_CHAIN:
+        params = algorithm_params(step[3:], folder, work)
+        for key in ("INPUT", "OUTPUT"):
+            if params.get(key) == db:
+                del params[key]
+        return {**params, "URI": os.environ["CSRM_BENCH_PG"], "SCHEMA": PG_SCHEMA}
     if step == "hidden_dangers":
         return {"INPUT": db, "FILES": [str(write_ledger(work))]}
     if step == "dynamic_risk":
@@ -307,7 +321,14 @@ def run_algorithm(step: str, folder: Path, work: Path) -> dict:
     alg = {"import": "import_surveys", "new_round": "import_surveys", "rescore": "score",
            "hidden_dangers": "import_hidden_dangers", "pg_export": "export_to_postgis",
            "pg_take": "import_from_postgis", "pg_publish": "publish_district"}.get(step, step)
+    alg = {"pg_import": "import_surveys"}.get(step, step[3:] if step in PG_CHAIN else alg)
     params = algorithm_params(step, folder, work)
+    os.environ["CSRM_SHARED_CACHE"] = str(work / "pg_cache")
+    if step == "pg_import":  # a chain of its own: the schema and the working copy anew
+        shutil.rmtree(work / "pg_cache", ignore_errors=True)
+        with contextlib.suppress(Exception):
+            subprocess.run(["psql", "-X", "-q", "-d", os.environ["CSRM_BENCH_PG"], "-c",
+                            f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"], check=True, capture_output=True)
     if step == "import":
         for p in work.glob("risk.gpkg*"):
             p.unlink()
@@ -317,6 +338,10 @@ def run_algorithm(step: str, folder: Path, work: Path) -> dict:
         res = processing.run(f"citysafety:{alg}", params, context=QgsProcessingContext(), feedback=Feedback())
         seconds = time.perf_counter() - t0
     out = {"alg_s": seconds, "qgis_base_mb": base / 1024}
+    copy = re.search(r"working copy: take ([\d.]+) s, step ([\d.]+) s, push ([\d.]+) s",
+                     (work / f"{step}.log").read_text(encoding="utf-8"))
+    if copy:  # a step on the shared store: where its time went
+        out.update(take_s=float(copy[1]), run_s=float(copy[2]), push_s=float(copy[3]))
     for k, v in res.items():
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             out[k.lower()] = v
@@ -847,6 +872,24 @@ def tables(results: dict, sizes: list[int]) -> dict[str, list[str]]:
                    f"{fmt_mb(pb['peak_mb'])} |") if pb else "– | – | – | – |"
     out["postgis"] = pg
 
+    # The chain on the shared store, beside the file's.
+    pc = ["| units | step | on PostGIS: s | take the working copy: s | the step: s | push: s | peak (MB) | "
+          "on the GeoPackage: s |", "|---:|:---|" + "---:|" * 6]
+    for n in sizes:
+        total = [0.0, 0.0]
+        for step in PG_CHAIN:
+            r, f = get(results, n, step), get(results, n, step[3:])
+            if not r:
+                continue
+            total[0] += r["seconds"]
+            total[1] += f["seconds"] if f else 0.0
+            pc.append(f"| {n:,} | {step[3:]} | {fmt_s(r['seconds'])} | {fmt_s(r.get('take_s'))} | "
+                      f"{fmt_s(r.get('run_s'))} | {fmt_s(r.get('push_s'))} | {fmt_mb(r['peak_mb'])} | "
+                      f"{fmt_s(f['seconds']) if f else '–'} |")
+        if total[0]:
+            pc.append(f"| {n:,} | **the chain** | **{fmt_s(total[0])}** | | | | | **{fmt_s(total[1])}** |")
+    out["pg_chain"] = pc
+
     # The levels before and after the upgrades.
     lv_rows: list[str] = []
     for n in sizes:
@@ -894,6 +937,15 @@ NOTES = {
         "REPLACE on, since the publish below moves the shared version), `citysafety:import_from_postgis` "
         "back into a new GeoPackage, and `citysafety:publish_district` of the largest district from that "
         "file cut to the district (the cut not timed)."),
+    "pg_chain": (
+        "The chain's algorithms again, each in its own child process, with the bench server's URI instead of "
+        f"the file (issue 17: one store, two engines), in a schema of their own (`{PG_SCHEMA}`): "
+        "`citysafety:import_surveys` (a first import: the files imported into a file of its own and "
+        "exported into the schema), then each step on the working copy (plugin/core/store/shared.py): "
+        "`take` brings the copy up to the shared version (the whole database for the first step, since the "
+        "cache starts empty; after that only the tables another writer changed: none here), `step` is "
+        "the same code as on the file, `push` writes the tables the step changed back in one transaction. "
+        "`on the GeoPackage` is the same algorithm's time in the chain above."),
     "rounds": (
         "After the exports, each in its own child process like the chain's steps (issue 16): "
         f"`citysafety:import_hidden_dangers` of a ledger naming one unit in {LEDGER_SHARE} (every grade and "
@@ -945,7 +997,8 @@ def write_doc(blocks: dict[str, list[str]], results: dict, sections: list[str] |
                 "map": "## The map at city scale", "levels": "## Levels before and after the upgrades",
                 "exports": "## The risk list and the notice cards",
                 "rounds": "## Hidden dangers, dynamic risk and survey rounds",
-                "postgis": "## The shared store on PostGIS"}
+                "postgis": "## The shared store on PostGIS",
+                "pg_chain": "## The chain on the shared store"}
     stamp = max((r.get("when", "") for size in results.values() for r in size.values()), default="")
     for section, lines in blocks.items():
         begin, end = f"<!-- bench:{section}:begin -->", f"<!-- bench:{section}:end -->"
@@ -1035,7 +1088,7 @@ def main() -> int:
     results = load_results(args.out)
     failed: list[tuple[int, str]] = []
     with contextlib.ExitStack() as stack:
-        pg = stack.enter_context(_pg_cluster()) if any(s in POSTGIS for s in steps) else None
+        pg = stack.enter_context(_pg_cluster()) if any(s in (*POSTGIS, *PG_CHAIN) for s in steps) else None
         _run_sizes(args, steps, results, failed, pg)
     blocks = tables(results, args.sizes)
     for name, lines in blocks.items():
