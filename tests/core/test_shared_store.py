@@ -255,3 +255,30 @@ def test_a_missing_schema_and_two_processes_on_one_copy(imported_db, pg_database
     assert psql(pg_database, "SELECT version FROM citysafety.citysafety_state") == "3"
     assert psql(pg_database, "SELECT string_agg(step, ',' ORDER BY fid) FROM citysafety.analysis_runs") == \
         "import_surveys,score,score"
+
+
+def test_a_steps_own_columns_are_written_in_place(imported_db, pg_database):
+    """A step that adds its columns to units and hazard sources writes those columns into the
+    shared tables (by fid): the tables, their rights and indexes stay; the survey columns are
+    not rewritten. A layer it writes whole is replaced."""
+    postgis.export_database(imported_db, pg_database)
+    oid = "SELECT '{}'::regclass::oid"
+    before = {t: psql(pg_database, oid.format(f"citysafety.{t}")) for t in ("units", "hazards", "analysis_runs")}
+    survey = psql(pg_database, "SELECT md5(string_agg(concat_ws('|', fid, unit_code, name, district, "
+                               "ST_AsText(geom)), ',' ORDER BY fid)) FROM citysafety.units")
+    ran = shared.run(pg_database, "citysafety", "score", lambda db: score_database(db, load_rules()))
+    assert {"units", "hazards", "score_issues"} <= set(ran.pushed.changed)
+    after = {t: psql(pg_database, oid.format(f"citysafety.{t}")) for t in before}
+    assert after["units"] == before["units"] and after["hazards"] == before["hazards"]
+    assert after["analysis_runs"] != before["analysis_runs"]  # appended: the table goes whole
+    assert psql(pg_database, "SELECT md5(string_agg(concat_ws('|', fid, unit_code, name, district, "
+                             "ST_AsText(geom)), ',' ORDER BY fid)) FROM citysafety.units") == survey
+    assert int(psql(pg_database, "SELECT count(*) FROM citysafety.units WHERE level IS NOT NULL")) > 300
+    # The columns in the copy's order, as a file run has them.
+    back = riskdb.read_layer(shared.checkout(pg_database).copy, "units")
+    import shutil
+
+    file_db = imported_db.with_name("file.gpkg")
+    shutil.copy(imported_db, file_db)
+    score_database(file_db, load_rules())
+    assert list(back.columns) == list(riskdb.read_layer(file_db, "units").columns)

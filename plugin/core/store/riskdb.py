@@ -270,10 +270,12 @@ class Write:
         for name, staged in self.staged.items():
             tx.swap_in(con, "staged_values", staged, name)
             touched[name] = self.frames[name]
+            tx.note_written(con, name)
         for layer, frame, clear, staged in self.updates:
             tx.rebuild_without(con, layer, [c for c in clear if c in tx.table_columns(con, layer)])
             tx.update_columns(con, layer, frame, f"staged_values.{tx.quote(staged)}")
             touched[layer] = None
+            tx.note_written(con, layer, [*frame.columns, *clear])
         if self.run is not None:
             if not con.execute("SELECT 1 FROM gpkg_contents WHERE table_name = ?", (RUNS_LAYER,)).fetchone():
                 tx.create_table(con, RUNS_LAYER, self.run)  # a database made before the run log

@@ -211,9 +211,10 @@ def checkout(target: str, schema: str = postgis.DEFAULT_SCHEMA, folder: str | Pa
 
 def _finish(con, names: list[str], step: str) -> None:
     """Aliases, attribute indexes and a new local state for the tables just taken (inside the
-    caller's SQLite transaction)."""
+    caller's SQLite transaction); what the steps wrote before is the server's now."""
     from .riskdb import _write_aliases, now_iso
 
+    tx.forget_written(con)
     _write_aliases(con, {n: list(tx.table_columns(con, n)) for n in names})
     tx.ensure_indexes(con)
     tx._set_state(con, tx.State(tx._state(con).version + 1, step, now_iso()))
@@ -305,19 +306,27 @@ def push(s: Session, target: str, step: str, progress: Progress | None = None) -
                 f"{now.version if now else '-'}：{now.step + '，' + now.committed if now else '模式已删除'}），"
                 "本次运行未写入任何内容。")
         new = SharedState(now.version + 1, step, now_iso(), now.store_id)
-        secure = set(changed)
-        if "units" in changed and postgis._exists(cur, f"{sch}.hazards"):
-            # the hazard sources' row-level policy reads units: it goes with them and comes back
-            cur.execute(f"DROP POLICY IF EXISTS own_district ON {sch}.hazards")
-            secure.add("hazards")
+        secure: set[str] = set()
+        notes = tx.written(lite)
         for i, name in enumerate(changed):
             p.step(100.0 * i / max(len(changed), 1), f"{name} → {s.schema}.{name}")
+            cols = notes.get(name)
+            if cols and postgis._exists(cur, f"{sch}.{_ident(name)}"):
+                n = _push_columns(lite, cur, s.schema, name, cols, p)
+                if n is not None:
+                    rows[name] = n
+                    continue
+            if name == "units" and postgis._exists(cur, f"{sch}.hazards"):
+                # the hazard sources' row-level policy reads units: it goes with them and comes back
+                cur.execute(f"DROP POLICY IF EXISTS own_district ON {sch}.hazards")
+                secure.add("hazards")
             staged = name + PUSH_SUFFIX
             cur.execute(f"DROP TABLE IF EXISTS {sch}.{_ident(staged)}")
             rows[name] = postgis._export_table(lite, cur, s.schema, name, p, dest=staged)
             cur.execute(f"DROP TABLE IF EXISTS {sch}.{_ident(name)}; "
                         f"ALTER TABLE {sch}.{_ident(staged)} RENAME TO {_ident(name)}")
             _rename_owned(cur, s.schema, name, staged)
+            secure.add(name)
         for name in removed:
             cur.execute(f"DROP TABLE IF EXISTS {sch}.{_ident(name)}")
         p.check()
@@ -332,10 +341,55 @@ def push(s: Session, target: str, step: str, progress: Progress | None = None) -
                     (new.version, new.step, new.committed))
         for name in changed:
             cur.execute(f"ANALYZE {sch}.{_ident(name)}")
+    with serial.held(s.copy):  # what was written is on the server now
+        con = tx.connect(s.copy)
+        try:
+            with tx.immediate(con):
+                tx.forget_written(con)
+        finally:
+            con.close()
     s.state, s.versions, s.stamps = new, versions, _stamps(s.copy)
     _write_side(s)
     p.step(100.0)
     return Pushed(changed, removed, rows, new)
+
+
+def _push_columns(lite, cur, schema: str, name: str, cols: set[str], p: Progress) -> int | None:
+    """A step's own columns of ``name`` (its values by fid, columns added, retyped or cleared
+    as in the copy) written into the shared table in place: the rest of the table, its rights
+    and indexes stay. None, having changed nothing that stays, when the table's rows or
+    columns do not match the copy's (the caller replaces the whole table then)."""
+    table = f"{_ident(schema)}.{_ident(name)}"
+    info = lite.execute(f"PRAGMA table_info({tx.quote(name)})").fetchall()
+    mine = [(c, postgis.PG_TYPES.get(str(d).upper().split("(")[0].strip(), "text")) for _i, c, d, *_ in info]
+    have = {c: f for c, f, _g in postgis._columns(cur, schema, name)}
+    n, hi = lite.execute(f"SELECT count(*), max(fid) FROM {tx.quote(name)}").fetchone()
+    cur.execute(f"SELECT count(*), max(fid) FROM {table}")
+    if cur.fetchone() != (n, hi):
+        return None
+    types = dict(mine)
+    gone = [c for c in have if c not in types or (c in cols and have[c] != types[c])]
+    cur.execute("SAVEPOINT push_columns")
+    for c in gone:
+        cur.execute(f"ALTER TABLE {table} DROP COLUMN {_ident(c)}")
+    for c, t in mine:
+        if c not in have or c in gone:
+            cur.execute(f"ALTER TABLE {table} ADD COLUMN {_ident(c)} {t}")
+    if [c for c, _f, _g in postgis._columns(cur, schema, name)] != [c for c, _t in mine]:
+        cur.execute("ROLLBACK TO SAVEPOINT push_columns")
+        return None
+    cur.execute("RELEASE SAVEPOINT push_columns")
+    written = [c for c, _t in mine if c in cols]
+    if not written:
+        return n
+    staged = _ident(f"push_{name}")
+    listed = ", ".join(_ident(c) for c in written)
+    cur.execute(f"CREATE TEMP TABLE {staged} ON COMMIT DROP AS SELECT fid, {listed} FROM {table} WITH NO DATA")
+    postgis._copy_rows(lite, cur, staged, name, ["fid", *written], None, 0, "", p)
+    cur.execute(f"UPDATE {table} AS t SET {', '.join(f'{_ident(c)} = s.{_ident(c)}' for c in written)} "
+                f"FROM {staged} AS s WHERE t.fid = s.fid")
+    cur.execute(f"DROP TABLE {staged}")
+    return int(n)
 
 
 def _may_replace(target: str, schema: str, table: str) -> bool:

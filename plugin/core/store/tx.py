@@ -471,6 +471,41 @@ def create_table(con: sqlite3.Connection, name: str, frame: pd.DataFrame) -> Non
                 (name, "attributes", name, _utc_now()))
 
 
+#: What the steps wrote since the working copy of a shared database was taken (core/store/shared.py):
+#: a table's columns (a step's column write) or the whole table (NULL columns). Outside
+#: gpkg_contents, as citysafety_state is: QGIS does not list it.
+WRITTEN_TABLE = "citysafety_written"
+
+
+def note_written(con: sqlite3.Connection, table: str, columns: Iterable[str] | None = None) -> None:
+    """Record that ``table`` was written: only ``columns`` of its rows, or (None) as a whole."""
+    import json
+
+    con.execute(f"CREATE TABLE IF NOT EXISTS {WRITTEN_TABLE} (table_name TEXT NOT NULL, columns TEXT)")
+    con.execute(f"INSERT INTO {WRITTEN_TABLE} VALUES (?, ?)",
+                (table, None if columns is None else json.dumps(sorted(set(columns)), ensure_ascii=False)))
+
+
+def written(con: sqlite3.Connection) -> dict[str, set[str] | None]:
+    """Per table, the columns written since :func:`forget_written` (None: the whole table)."""
+    import json
+
+    if not _has_table(con, WRITTEN_TABLE):
+        return {}
+    out: dict[str, set[str] | None] = {}
+    for table, cols in con.execute(f"SELECT table_name, columns FROM {WRITTEN_TABLE} ORDER BY rowid"):
+        if cols is None or (table in out and out[table] is None):
+            out[table] = None
+        else:
+            out[table] = (out.get(table) or set()) | set(json.loads(cols))
+    return out
+
+
+def forget_written(con: sqlite3.Connection) -> None:
+    if _has_table(con, WRITTEN_TABLE):
+        con.execute(f"DELETE FROM {WRITTEN_TABLE}")
+
+
 def _utc_now() -> str:
     from datetime import datetime, timezone
 
