@@ -28,6 +28,7 @@ from .rules import Rules
 from .scoring import dynamic, levels
 from .scoring.methods import HAZARD_INPUTS, UNIT_INPUTS, score
 from .store import read, riskdb
+from .store.shared import name_of
 
 # --- the workflow -------------------------------------------------------------------------
 
@@ -145,8 +146,8 @@ def require_scored(db: Path, *field_sets, needs: tuple[str, str] = ("", "")) -> 
     if all(is_scored(f) for f in field_sets):
         return
     en, zh = needs
-    raise PipelineError(f"{db.name} is not scored yet; run citysafety:score first" + (f"; {en}" if en else ""),
-                        f"{db.name} 尚未评价，请先运行风险评价" + (f"，{zh}" if zh else ""))
+    raise PipelineError(f"{name_of(db)} is not scored yet; run citysafety:score first" + (f"; {en}" if en else ""),
+                        f"{name_of(db)} 尚未评价，请先运行风险评价" + (f"，{zh}" if zh else ""))
 
 
 def _read_scored(db: Path, step: str, rules: Rules, keep: tuple[str, ...] = (),
@@ -323,8 +324,8 @@ def change_report(db: str | Path, before=None, after=None, by_dynamic: bool = Fa
     current = rounds.current_round(db)
     if before in (None, ""):
         if current < 2:
-            raise PipelineError(f"{db.name} holds one survey round only: import a new round to compare",
-                                f"{db.name} 只有一轮调查：导入新一轮调查后才能比较")
+            raise PipelineError(f"{name_of(db)} holds one survey round only: import a new round to compare",
+                                f"{name_of(db)} 只有一轮调查：导入新一轮调查后才能比较")
         before = current - 1
     progress.step(10, "读取两轮 Reading the rounds")
     b_units, b_hazards, b_label = rounds.round_state(db, before)
@@ -736,8 +737,8 @@ def cascade_scenario(db: str | Path, rules: Rules, start_code: str, threshold: f
     base = riskdb.state(db)
     hazards = read.read_layers(db, ("hazards",))["hazards"]
     if not (hazards["hazard_code"].astype(object).to_numpy() == start_code).any():
-        raise PipelineError(f"no hazard source with code {start_code!r} in {db.name}",
-                            f"{db.name} 中没有编码为「{start_code}」的危险源")
+        raise PipelineError(f"no hazard source with code {start_code!r} in {name_of(db)}",
+                            f"{name_of(db)} 中没有编码为「{start_code}」的危险源")
     seed = int(rules.cascade.get("seed", 0)) if seed is None else int(seed)
     spread = scenario.spread(hazards, rules, start_code, threshold, trials, seed, check=progress.step)
     by_class = pd.Series(dtype=int)
@@ -774,9 +775,9 @@ def check_risk_map_current(db: str | Path, units: pd.DataFrame | None = None) ->
                              read.columns(db, "risk_map", cols))
     if changed:
         raise PipelineError(
-            f"{db.name}: the risk map is older than the levels ({changed} units differ; a step ran after "
+            f"{name_of(db)}: the risk map is older than the levels ({changed} units differ; a step ran after "
             f"citysafety:risk_map); run citysafety:risk_map again before the report",
-            f"{db.name}：风险一张图早于当前风险等级（{changed} 个单位不一致，生成风险一张图后又运行了其他步骤），"
+            f"{name_of(db)}：风险一张图早于当前风险等级（{changed} 个单位不一致，生成风险一张图后又运行了其他步骤），"
             f"请先重新运行风险一张图，再导出报告")
 
 

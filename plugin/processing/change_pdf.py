@@ -31,6 +31,7 @@ from qgis.PyQt.QtCore import Qt
 from ..core.errors import Canceled
 from ..core.files import sweep, temp_path
 from ..core.rounds import CHANGE_ZH, CHANGES
+from ..core.store.shared import name_of
 from ..layers.styling import style_changes, style_district_outline
 from .report_pdf import DPI, ReportError, _cell, _unshape_layout, fix_pdf_text, font, pdf_settings, text_format
 
@@ -105,8 +106,8 @@ def export_changes_pdf(db: str, pdf_path: str, changes: pd.DataFrame, before: st
         outline = QgsVectorLayer(f"{db}|layername=district_summary", tr("District boundaries"), "ogr")
         points = QgsVectorLayer(f"{db}|layername=round_changes", tr("Changes between rounds"), "ogr")
         if not points.isValid():
-            raise ReportError(f"{Path(db).name} has no changes layer (round_changes)",
-                              f"{Path(db).name} 中没有变化图层（round_changes）")
+            raise ReportError(f"{name_of(db)} has no changes layer (round_changes)",
+                              f"{name_of(db)} 中没有变化图层（round_changes）")
         style_changes(points)
         if outline.isValid():
             style_district_outline(outline)

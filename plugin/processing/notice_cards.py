@@ -40,6 +40,7 @@ from qgis.PyQt.QtXml import QDomDocument
 
 from ..core.errors import Canceled, PipelineError
 from ..core.files import publish, sweep, temp_path
+from ..core.store.shared import name_of
 from .base import AnalysisAlgorithm, bad_parameter, log_export
 from .risk_list import LEVEL_IDS, names_of, refuse_unknown_names
 from .score import add_database_and_rules, rules_of
@@ -128,7 +129,7 @@ def build_card_layout(project: QgsProject, db: str, rules, rows, units, tr, date
         raise PipelineError(f"cannot read the template {TEMPLATE}", f"无法读取模板 {TEMPLATE}")
     layout.loadFromTemplate(doc, QgsReadWriteContext())
     layout.setName(tr("Safety risk notice cards"))
-    _texts(layout, tr, tr("Source: {}  ·  Rules: {}  ·  {}").format(Path(db).name, getattr(rules, "name", ""),
+    _texts(layout, tr, tr("Source: {}  ·  Rules: {}  ·  {}").format(name_of(db), getattr(rules, "name", ""),
                                                                       date_text))
     lon = units["lon"].dropna()
     epsg = gauss_kruger_epsg(float(lon.astype(float).median())) if len(lon) else 4547

@@ -84,6 +84,7 @@ from ..core.mapping.accountability import NO_DISTRICT
 from ..core.mapping.density import risk_density, write_density_tif
 from ..core.scoring.levels import level_table, weights
 from ..core.store import read, riskdb
+from ..core.store.shared import name_of
 from ..layers.styling import UNSCORED_LABEL, level_label, style_density, style_risk_layer
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "resources" / "layouts" / "report.qpt"
@@ -869,7 +870,7 @@ def build_layout(project: QgsProject, db: str, rules, title: str, tr, date_text:
 
     _item(layout, "date", QgsLayoutItemLabel).setText(tr("Date: {}").format(date_text))
     _item(layout, "footer", QgsLayoutItemLabel).setText(
-        tr("Source: {}  ·  Rules: {}").format(Path(db).name, getattr(rules, "name", "")))
+        tr("Source: {}  ·  Rules: {}").format(name_of(db), getattr(rules, "name", "")))
     _item(layout, "summary_heading", QgsLayoutItemLabel).setText(tr("Units by sector and risk level"))
     _fill_summary(_item(layout, "summary_table", QgsLayoutItemManualTable), units, rules, tr)
     heading = _item(layout, "units_heading", QgsLayoutItemLabel)  # the table is as wide as its heading
@@ -897,8 +898,8 @@ def require_risk_map(db: str) -> None:
     if not Path(db).is_file():
         raise ReportError(f"risk database not found: {db}", f"找不到风险数据库：{db}")
     if "risk_map" not in riskdb.layer_names(db):
-        raise ReportError(f"{Path(db).name} has no risk map yet; run citysafety:risk_map before the PDF report",
-                          f"{Path(db).name} 还没有风险一张图，请先运行风险一张图再导出 PDF 报告")
+        raise ReportError(f"{name_of(db)} has no risk map yet; run citysafety:risk_map before the PDF report",
+                          f"{name_of(db)} 还没有风险一张图，请先运行风险一张图再导出 PDF 报告")
 
 
 def pdf_settings(dpi: int) -> QgsLayoutExporter.PdfExportSettings:

@@ -119,3 +119,85 @@ def test_qgis_process_runs_a_step_on_the_shared_database(qgis_process_env, analy
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
     assert "EDGES:\t77" in proc.stdout and "postgres://" in proc.stdout
     assert _psql(pg_database, "SELECT version || ' ' || step FROM citysafety.citysafety_state") == "2 cascade"
+
+
+def test_the_lists_cards_and_dynamic_risk_from_the_shared_database(analysed_db, pg_database, tmp_path):
+    """What a district office asks for, from the shared database as from the file: the same
+    risk list, the same notice cards, the same dynamic levels."""
+    import processing
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsProject
+
+    postgis.export_database(analysed_db, pg_database)
+    on = {"URI": pg_database}
+
+    def run(alg, params):
+        context = QgsProcessingContext()
+        context.setProject(QgsProject.instance())
+        return processing.run(f"citysafety:{alg}", params, context=context, feedback=QgsProcessingFeedback())
+
+    for name, db in (("file", {"INPUT": str(analysed_db)}), ("shared", on)):
+        out = tmp_path / name
+        out.mkdir()
+        listed = run("risk_list", {**db, "OUTPUT": str(out / "list.xlsx")})
+        cards = run("notice_cards", {**db, "OUTPUT": str(out / "cards.pdf")})
+        dynamic = run("dynamic_risk", {**db, "AS_OF": "2026-04-01"})
+        if name == "file":
+            want = (listed["ROWS"], cards["CARDS"], dynamic["RAISED"], dynamic["DYNAMIC_LEVEL1"])
+            want_rows, want_source = _list_rows(out / "list.xlsx")
+            assert want_source == str(analysed_db.resolve())
+        else:
+            assert (listed["ROWS"], cards["CARDS"], dynamic["RAISED"], dynamic["DYNAMIC_LEVEL1"]) == want
+            assert listed["ROWS"] == 804 and cards["CARDS"] > 0
+            rows, source = _list_rows(out / "list.xlsx")
+            assert rows == want_rows
+            dbname = pg_database.rsplit("/", 1)[1]
+            assert source.startswith(f"PostGIS {dbname}@127.0.0.1:") and source.endswith(" / citysafety")
+            assert f"PostGIS {dbname}@" in subprocess.run(["pdftotext", str(out / "cards.pdf"), "-"],
+                                                          capture_output=True, text=True).stdout
+    assert _psql(pg_database, "SELECT string_agg(step, ',' ORDER BY fid) FROM citysafety.analysis_runs "
+                              "WHERE step IN ('risk_list', 'notice_cards', 'dynamic_risk')") == \
+        "risk_list,notice_cards,dynamic_risk"
+
+
+def _list_rows(xlsx) -> tuple[list, str]:
+    """Every row of a risk list workbook but the lines naming its database and its time, and
+    that name."""
+    rows = [r for ws in openpyxl.load_workbook(xlsx, read_only=True) for r in ws.iter_rows(values_only=True)
+            if not (r and r[0] in ("Made", "生成时间"))]
+    source = [r for r in rows if r and r[0] in ("Risk database", "风险数据库")]
+    assert len(source) == 1
+    return [r for r in rows if r not in source], str(source[0][1])
+
+
+def test_district_imports_and_a_score_at_once_through_qgis_process(qgis_process_env, pg_database, tmp_path):
+    """Three district offices import their own files and the city bureau scores, each a
+    qgis_process of its own, at the same time: every import lands, the score lands, nothing of
+    another district changes."""
+    import processing
+
+    from tests.common import district_files
+
+    processing.run("citysafety:import_surveys", {"FOLDER": str(SAMPLE), "URI": pg_database, "LOAD_LAYERS": False})
+    districts = ("南山区", "福田区", "宝安区")
+    from plugin.core.ingest.importer import import_surveys
+
+    folders = {d: tmp_path / f"d{i}" for i, d in enumerate(districts)}
+    expected = {d: len(import_surveys(district_files(d, folder)).units) for d, folder in folders.items()}
+    others = _psql(pg_database, "SELECT md5(string_agg(concat_ws('|', unit_code, name), ',' ORDER BY unit_code)) "
+                                "FROM citysafety.units WHERE district NOT IN ('南山区', '福田区', '宝安区')")
+    env = {**qgis_process_env, "CSRM_SHARED_CACHE": str(tmp_path / "cache")}
+    runs = [["citysafety:import_surveys", "--", f"FOLDER={folders[d]}", f"URI={pg_database}", "ROUND=2",
+             f"DISTRICT={d}", "LOAD_LAYERS=false"] for d in districts]
+    runs.insert(1, ["citysafety:score", "--", f"URI={pg_database}"])
+    procs = [subprocess.Popen([QGIS_PROCESS, "run", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for args in runs]
+    for proc, args in zip(procs, runs):
+        out, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, (args[0], (out + err)[-3000:])
+    state = _psql(pg_database, "SELECT version FROM citysafety.citysafety_state")
+    assert state == "5"  # the first import, three district imports, one score: every commit counted
+    assert _psql(pg_database, "SELECT count(DISTINCT step) FROM citysafety.analysis_runs WHERE step = 'score'") == "1"
+    assert _psql(pg_database, "SELECT md5(string_agg(concat_ws('|', unit_code, name), ',' ORDER BY unit_code)) "
+                              "FROM citysafety.units WHERE district NOT IN ('南山区', '福田区', '宝安区')") == others
+    for d in districts:  # each district's rows are its own files' rows
+        assert int(_psql(pg_database, f"SELECT count(*) FROM citysafety.units WHERE district = '{d}'")) == expected[d]

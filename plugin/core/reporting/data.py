@@ -29,6 +29,7 @@ import pandas as pd
 from ..rules import Rules, RulesError, load_rules
 from ..scoring.levels import all_reasons, level_table
 from ..scoring.levels import names as level_names
+from ..store.shared import name_of
 
 # Sheet names: fixed Chinese, whatever the language of the headings.
 SUMMARY_SHEET = "概览"
@@ -583,7 +584,7 @@ def assemble_report(source: ReportSource, rules: Rules, unmask: bool = False, tr
             '"hazard_code" IN (SELECT "hazard_code" FROM "hazards" WHERE "level" IN (1, 2))')
         receptors = receptors.iloc[:max_rows]
     for sheet, cut in truncated.items():
-        notes[sheet].insert(0, cut.note(db.name))
+        notes[sheet].insert(0, cut.note(name_of(db)))
     if not steps["proximity"]:
         notes[RECEPTORS_SHEET].append(not_run["proximity"])
     elif not len(receptors):
@@ -615,14 +616,14 @@ def assemble_report(source: ReportSource, rules: Rules, unmask: bool = False, tr
                                                "controls and a responsible person.")))
     if len(findings) > max_rows:
         truncated[FINDINGS_SHEET] = Truncation(max_rows, len(findings), "control_findings", "1 = 1")
-        notes[FINDINGS_SHEET].insert(0, truncated[FINDINGS_SHEET].note(db.name))
+        notes[FINDINGS_SHEET].insert(0, truncated[FINDINGS_SHEET].note(name_of(db)))
         findings = findings.iloc[:max_rows]
 
     # -- hidden dangers: who is behind, and the 督办 list ---------------------------------------
     hidden_districts, supervision = _hidden_tables(layers, tr, notes)
     if len(supervision) > max_rows:
         truncated[HIDDEN_SHEET] = Truncation(max_rows, len(supervision), "hidden_danger_supervision", "1 = 1")
-        notes[HIDDEN_SHEET].insert(0, truncated[HIDDEN_SHEET].note(db.name))
+        notes[HIDDEN_SHEET].insert(0, truncated[HIDDEN_SHEET].note(name_of(db)))
         supervision = supervision.iloc[:max_rows]
 
     # -- data quality ----------------------------------------------------------------------
@@ -653,7 +654,7 @@ def assemble_report(source: ReportSource, rules: Rules, unmask: bool = False, tr
     report_info = pd.DataFrame({
         "item": [tr(N_("Report time")), tr(N_("Plugin version")), tr(N_("Risk database")), tr(N_("Rules")),
                  tr(N_("Rules file")), tr(N_("SHA-256 of the rules file")), tr(N_("Personal data"))],
-        "value": [created, version, str(db.resolve()), rules.name, str(rules.path), rules.sha256,
+        "value": [created, version, name_of(db, full=True), rules.name, str(rules.path), rules.sha256,
                   tr(N_("contact names, phones and surveyors masked")) if not unmask
                   else tr(N_("shown in full (unmasked on request)"))],
     })

@@ -23,6 +23,7 @@ import pandas as pd
 from ..files import explained_write_errors, publish, sweep, temp_path
 from ..progress import Progress
 from ..rules import Rules
+from ..store.shared import name_of
 from . import data as rp
 from .data import COUNT, DIST, N_, TEXT, identity, mask_phone
 
@@ -234,7 +235,7 @@ def _info_sheet(wb, fmts, db: Path, rules: Rules, filters: Filters, unmask: bool
     ws = wb.add_worksheet(INFO_SHEET)
     lines: list[tuple[str, object]] = [
         (tr(N_("Risk list")), ""),
-        (tr(N_("Risk database")), str(db.resolve())),
+        (tr(N_("Risk database")), name_of(db, full=True)),
         (tr(N_("Made")), _dt.datetime.now().astimezone().isoformat(timespec="seconds")),
         (tr(N_("Rules")), f"{rules.name} ({rules.sha256[:12]})"),
         *filters.describe(rules, tr),

@@ -32,6 +32,7 @@ import pandas as pd
 
 from ..cells import ILLEGAL, MAX_TEXT, cell_text
 from ..files import explained_write_errors, publish, sweep, temp_path
+from ..store.shared import name_of
 from . import data as rp
 from .data import COLUMNS, LEVEL_COLUMNS, LEVEL_OF_COLUMN, N_, ReportData, identity
 
@@ -351,7 +352,7 @@ def _table_sheet(wb, fmts: _Formats, title: str, frame: pd.DataFrame, data: Repo
     head = 0
     cut = data.truncated.get(title)
     if cut is not None:  # a list cut short says so above its header, and both stay in view
-        _put(ws, 0, 0, cut.note(data.db.name), fmts.alert)
+        _put(ws, 0, 0, cut.note(name_of(data.db)), fmts.alert)
         head = 1
     ws.freeze_panes(head + 1, 0)
     ws.autofilter(head, 0, head + len(frame), max(len(keys), 1) - 1)
@@ -434,7 +435,7 @@ def _summary_sheet(wb, fmts: _Formats, data: ReportData, tr, title: str | None =
     ws = wb.add_worksheet(rp.SUMMARY_SHEET)
     b = _Blocks(ws, fmts, data, tr)
     b.line(title or tr(N_("City safety risk report")), b.st.title)
-    b.line(f"{tr(N_('Risk database'))}: {data.db.name}    {tr(N_('Report time'))}: {data.created}    "
+    b.line(f"{tr(N_('Risk database'))}: {name_of(data.db)}    {tr(N_('Report time'))}: {data.created}    "
            f"{tr(N_('Plugin version'))}: {data.plugin_version}")
     b.blank()
     b.line(tr(N_("Totals")), b.st.subtitle)
