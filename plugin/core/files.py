@@ -167,3 +167,17 @@ def write_problem(exc: BaseException, path: str | Path):
                              f"space and run again",
                              f"磁盘已满，无法写入 {name}。未做任何更改；请腾出空间后重新运行")
     return None
+
+
+#: Files that stand for something else, and what their users know it as: the working copies of
+#: shared PostGIS databases (core/store/shared.py) → ``PostGIS safety@db.city:5432 / citysafety``.
+SHOWN_AS: dict[str, str] = {}
+
+
+def name_of(db: str | Path, full: bool = False) -> str:
+    """How reports and messages name the risk database ``db``: what a working copy stands for,
+    else the file's name (``full``: its whole path)."""
+    shown = SHOWN_AS.get(str(Path(db)))
+    if shown:
+        return shown
+    return str(Path(db).resolve()) if full else Path(db).name

@@ -22,13 +22,13 @@ import pandas as pd
 
 from . import fields
 from .errors import PipelineError
+from .files import name_of
 from .mapping import accountability
 from .progress import Progress
 from .rules import Rules
 from .scoring import dynamic, levels
 from .scoring.methods import HAZARD_INPUTS, UNIT_INPUTS, score
 from .store import read, riskdb
-from .store.shared import name_of
 
 # --- the workflow -------------------------------------------------------------------------
 

@@ -29,9 +29,8 @@ from qgis.core import (
 from qgis.PyQt.QtCore import Qt
 
 from ..core.errors import Canceled
-from ..core.files import sweep, temp_path
+from ..core.files import name_of, sweep, temp_path
 from ..core.rounds import CHANGE_ZH, CHANGES
-from ..core.store.shared import name_of
 from ..layers.styling import style_changes, style_district_outline
 from .report_pdf import DPI, ReportError, _cell, _unshape_layout, fix_pdf_text, font, pdf_settings, text_format
 

@@ -45,6 +45,15 @@ def run_core(alg, fn):
         raise QgsProcessingException(str(exc)) from exc
 
 
+def mark_advanced(param) -> None:
+    """Show ``param`` under the dialog's advanced parameters (Qgis.ProcessingParameterFlag from
+    QGIS 3.36, the definition's own flag before)."""
+    from qgis.core import Qgis
+
+    flag = getattr(getattr(Qgis, "ProcessingParameterFlag", None), "Advanced", None)
+    param.setFlags(param.flags() | (flag if flag is not None else QgsProcessingParameterDefinition.Flag.FlagAdvanced))
+
+
 def add_target(alg, advanced: bool = False) -> None:
     """The PostgreSQL database (a stored connection or a URI) and the schema (``advanced``: all
     three under the dialog's advanced parameters, where a file is the usual choice)."""
@@ -55,7 +64,7 @@ def add_target(alg, advanced: bool = False) -> None:
               QgsProcessingParameterString(SCHEMA, alg.tr("Schema"), defaultValue="citysafety")]
     for p in params:
         if advanced:
-            p.setFlags(p.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
+            mark_advanced(p)
         alg.addParameter(p)
 
 
@@ -175,7 +184,7 @@ def add_database(alg, shared: bool = True) -> None:
                                            optional=True),
               QgsProcessingParameterString(SCHEMA, alg.tr("Schema of the shared risk database"),
                                            defaultValue="citysafety", optional=True)):
-        p.setFlags(p.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
+        mark_advanced(p)
         alg.addParameter(p)
 
 

@@ -39,8 +39,7 @@ from qgis.core import (
 from qgis.PyQt.QtXml import QDomDocument
 
 from ..core.errors import Canceled, PipelineError
-from ..core.files import publish, sweep, temp_path
-from ..core.store.shared import name_of
+from ..core.files import name_of, publish, sweep, temp_path
 from .base import AnalysisAlgorithm, bad_parameter, log_export
 from .risk_list import LEVEL_IDS, names_of, refuse_unknown_names
 from .score import add_database_and_rules, rules_of

@@ -79,12 +79,11 @@ from qgis.PyQt.QtXml import QDomDocument
 
 from ..core.coords import gauss_kruger_epsg
 from ..core.errors import Canceled, PipelineError
-from ..core.files import sweep, temp_path
+from ..core.files import name_of, sweep, temp_path
 from ..core.mapping.accountability import NO_DISTRICT
 from ..core.mapping.density import risk_density, write_density_tif
 from ..core.scoring.levels import level_table, weights
 from ..core.store import read, riskdb
-from ..core.store.shared import name_of
 from ..layers.styling import UNSCORED_LABEL, level_label, style_density, style_risk_layer
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "resources" / "layouts" / "report.qpt"

@@ -26,10 +26,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..files import name_of
 from ..rules import Rules, RulesError, load_rules
 from ..scoring.levels import all_reasons, level_table
 from ..scoring.levels import names as level_names
-from ..store.shared import name_of
 
 # Sheet names: fixed Chinese, whatever the language of the headings.
 SUMMARY_SHEET = "概览"

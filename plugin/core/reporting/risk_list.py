@@ -20,10 +20,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..files import explained_write_errors, publish, sweep, temp_path
+from ..files import explained_write_errors, name_of, publish, sweep, temp_path
 from ..progress import Progress
 from ..rules import Rules
-from ..store.shared import name_of
 from . import data as rp
 from .data import COUNT, DIST, N_, TEXT, identity, mask_phone
 

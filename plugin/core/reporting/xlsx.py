@@ -31,8 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..cells import ILLEGAL, MAX_TEXT, cell_text
-from ..files import explained_write_errors, publish, sweep, temp_path
-from ..store.shared import name_of
+from ..files import explained_write_errors, name_of, publish, sweep, temp_path
 from . import data as rp
 from .data import COLUMNS, LEVEL_COLUMNS, LEVEL_OF_COLUMN, N_, ReportData, identity
 

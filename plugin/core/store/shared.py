@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PipelineError
-from ..files import publish, temp_path
+from ..files import SHOWN_AS, publish, temp_path
 from ..progress import Progress
 from . import postgis, serial, tx
 from .postgis import LAYERS_TABLE, STATE_TABLE, SharedState, StaleShared, _ident
@@ -53,18 +53,6 @@ RETRIES = 3
 #: Seconds between two looks at a working copy another process holds.
 _WAIT_S = 0.2
 PUSH_SUFFIX = "__push"
-#: Working copies of this process → the shared database as its users know it (reports name it).
-NAMES: dict[str, str] = {}
-
-
-def name_of(db: str | Path, full: bool = False) -> str:
-    """How reports and messages name the risk database ``db``: the shared database a working
-    copy stands for (``PostGIS safety@db.city:5432 / citysafety``), else the file's name
-    (``full``: its whole path)."""
-    shown = NAMES.get(str(Path(db)))
-    if shown:
-        return shown
-    return str(Path(db).resolve()) if full else Path(db).name
 
 
 def cache_folder() -> Path:
@@ -452,7 +440,7 @@ def run(target: str, schema: str, step: str, fn: Callable[[Path], Any], folder: 
     try:
         copy = Path(folder or cache_folder()) / f"{_key(pg, schema)}.gpkg"
         dsn = pg.get_dsn_parameters()
-        NAMES[str(copy)] = f"PostGIS {dsn.get('dbname', '')}@{dsn.get('host', '')}:{dsn.get('port', '')} / {schema}"
+        SHOWN_AS[str(copy)] = f"PostGIS {dsn.get('dbname', '')}@{dsn.get('host', '')}:{dsn.get('port', '')} / {schema}"
     finally:
         pg.close()
     seconds = {"take": 0.0, "step": 0.0, "push": 0.0}
