@@ -887,7 +887,7 @@ def tables(results: dict, sizes: list[int]) -> dict[str, list[str]]:
                       f"{fmt_s(r.get('run_s'))} | {fmt_s(r.get('push_s'))} | {fmt_mb(r['peak_mb'])} | "
                       f"{fmt_s(f['seconds']) if f else '–'} |")
         if total[0]:
-            pc.append(f"| {n:,} | **the chain** | **{fmt_s(total[0])}** | | | | | **{fmt_s(total[1])}** |")
+            pc.append(f"| {n:,} | **the chain** | **{total[0]:,.0f}** | | | | | **{total[1]:,.0f}** |")
     out["pg_chain"] = pc
 
     # The levels before and after the upgrades.
