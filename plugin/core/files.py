@@ -11,6 +11,7 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 #: A write that fails with less than this free on its disk failed for want of space.
@@ -169,15 +170,31 @@ def write_problem(exc: BaseException, path: str | Path):
     return None
 
 
-#: Files that stand for something else, and what their users know it as: the working copies of
-#: shared PostGIS databases (core/store/shared.py) → ``PostGIS safety@db.city:5432 / citysafety``.
-SHOWN_AS: dict[str, str] = {}
+@dataclass(frozen=True)
+class StandsFor:
+    """The shared PostGIS risk database a local file stands for: its connection (a libpq
+    string or postgresql:// URI), schema, and how its users know it
+    (``PostGIS safety@db.city:5432 / citysafety``)."""
+
+    target: str
+    schema: str
+    shown: str
+
+
+#: Files of this process that stand for a shared database: the working copies
+#: (core/store/shared.py) and the file run_all builds one in. Reports name them by it; the
+#: plugin opens their layers from the server.
+STANDS_FOR: dict[str, StandsFor] = {}
+
+
+def stands_for(db: str | Path) -> StandsFor | None:
+    return STANDS_FOR.get(str(Path(db)))
 
 
 def name_of(db: str | Path, full: bool = False) -> str:
-    """How reports and messages name the risk database ``db``: what a working copy stands for,
-    else the file's name (``full``: its whole path)."""
-    shown = SHOWN_AS.get(str(Path(db)))
-    if shown:
-        return shown
+    """How reports and messages name the risk database ``db``: the shared database it stands
+    for, else the file's name (``full``: its whole path)."""
+    shared = stands_for(db)
+    if shared:
+        return shared.shown
     return str(Path(db).resolve()) if full else Path(db).name

@@ -45,23 +45,20 @@ def features_to_geodataframe(source, target_epsg: int = 4490):
     return frame
 
 
-#: Working copies of shared PostGIS risk databases (core/store/shared.py) → (the database's
-#: connection info for QGIS's postgres provider, schema): their layers open from the server.
-SHARED: dict[str, tuple[str, str]] = {}
-
-
 def risk_layer(db: str, name: str, title: str) -> QgsVectorLayer:
     """The layer ``name`` of the risk database ``db``: from the GeoPackage, or from PostGIS
     when ``db`` is the working copy of a shared database (its styles then come from there)."""
-    shared = SHARED.get(str(db))
+    from ..core.files import stands_for
+
+    shared = stands_for(db)
     if shared is None:
         return QgsVectorLayer(f"{db}|layername={name}", title, "ogr")
     from qgis.core import QgsDataSourceUri
 
-    from ..processing.database import shared_uri
+    from ..processing.database import conninfo, shared_uri
 
-    conninfo, schema = shared
-    return QgsVectorLayer(shared_uri(QgsDataSourceUri(conninfo), schema, db, name), title, "postgres")
+    ds = QgsDataSourceUri(conninfo(shared.target))
+    return QgsVectorLayer(shared_uri(ds, shared.schema, db, name), title, "postgres")
 
 
 def points_scale(db: str) -> int:

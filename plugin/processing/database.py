@@ -97,10 +97,10 @@ def target_of(alg, parameters, context) -> tuple[str, str, QgsDataSourceUri]:
                             "give a PostgreSQL connection name or a postgresql:// URI")
     if not postgis.is_postgres(uri):
         raise bad_parameter(alg, URI, uri, "不是 postgresql:// 地址", "is not a postgresql:// URI")
-    return uri, schema, QgsDataSourceUri(_conninfo(uri))
+    return uri, schema, QgsDataSourceUri(conninfo(uri))
 
 
-def _conninfo(uri: str) -> str:
+def conninfo(uri: str) -> str:
     """A libpq key=value string of a postgresql:// URI, which QgsDataSourceUri parses."""
     from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -200,7 +200,6 @@ def on_database(alg, parameters, context, feedback) -> dict:
     pushed back in one transaction (run again on a fresh copy when another writer committed
     meanwhile); the outputs then name the shared database's tables."""
     from ..core.store import shared
-    from ..layers import loading
 
     db = alg.parameterAsFile(parameters, alg.INPUT, context) if parameters.get(alg.INPUT) else ""
     if not is_shared(alg, parameters):
@@ -212,10 +211,8 @@ def on_database(alg, parameters, context, feedback) -> dict:
         raise bad_parameter(alg, alg.INPUT, db, "与共享风险库（PostgreSQL 连接）只能给出其一",
                             "give either a risk database file or a shared database, not both")
     target, schema, ds = target_of(alg, parameters, context)
-    conninfo = ds.connectionInfo(False)
 
     def step(copy):
-        loading.SHARED[str(copy)] = (conninfo, schema)
         return alg.run_on(str(copy), parameters, context, feedback)
 
     ran = run_core(alg, lambda: shared.run(target, schema, alg.ALG_ID, step, progress=progress_of(feedback)))
@@ -225,7 +222,7 @@ def on_database(alg, parameters, context, feedback) -> dict:
         if key in LAYER_OUTPUTS and isinstance(value, str):
             out[key] = shared_layer_output(ds, schema, copy, key)
         elif value == copy:
-            out[key] = f"{conninfo} schema={schema}"
+            out[key] = f"{ds.connectionInfo(False)} schema={schema}"
     feedback.pushInfo("工作副本 working copy: take {take:.1f} s, step {step:.1f} s, push {push:.1f} s".format(
         **ran.seconds))
     if ran.pushed is not None and ran.pushed.unlogged:

@@ -173,9 +173,9 @@ class RunAllAlgorithm(AnalysisAlgorithm):
             run_core(self, lambda: postgis.clear_styles(target, pg_schema, STYLE_NAME))
             save_styles(ds, pg_schema, db, rules_of(self, parameters, context), feedback)
             postgis.share_styles(target)
-            from ..layers.loading import SHARED
+            from ..core.store.shared import stand_for
 
-            SHARED[db] = (ds.connectionInfo(False), pg_schema)
+            stand_for(db, target, pg_schema)
         # The reports are written from the final database (they name it), once it is in place.
         pages = 0
         if report:
@@ -209,9 +209,9 @@ class RunAllAlgorithm(AnalysisAlgorithm):
         """The file a chain on a shared database was built in (in the shared database now)."""
         scratch = getattr(self, "_scratch", None)
         if scratch:
-            from ..layers.loading import SHARED
+            from ..core.files import STANDS_FOR
 
-            SHARED.pop(scratch, None)
+            STANDS_FOR.pop(scratch, None)
             Path(scratch).unlink(missing_ok=True)
             self._scratch = None
 

@@ -143,7 +143,7 @@ def test_unreachable_server_and_missing_schema_are_clear_errors(analysed_db, pg_
     out = tmp_path / "none.gpkg"
     with pytest.raises(PipelineError) as err:
         postgis.import_database(pg_database, "nothing_here", out)
-    assert "holds no risk database" in err.value.en and "没有风险数据库" in err.value.zh
+    assert "holds no shared risk database" in err.value.en and "没有共享风险库" in err.value.zh
     assert not out.exists() and not list(tmp_path.glob(".none.gpkg*"))
     with pytest.raises(PipelineError):
         postgis.connect(str(tmp_path / "risk.gpkg"))

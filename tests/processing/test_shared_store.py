@@ -201,3 +201,24 @@ def test_district_imports_and_a_score_at_once_through_qgis_process(qgis_process_
                               "FROM citysafety.units WHERE district NOT IN ('南山区', '福田区', '宝安区')") == others
     for d in districts:  # each district's rows are its own files' rows
         assert int(_psql(pg_database, f"SELECT count(*) FROM citysafety.units WHERE district = '{d}'")) == expected[d]
+
+
+def test_run_all_builds_the_shared_database_and_reports_from_it(pg_database, tmp_path):
+    """citysafety:run_all with a URI: the chain built in a file of its own, which then becomes
+    the shared database (styles included); the report names the shared database; the file is
+    gone afterwards."""
+    import processing
+
+    out = processing.run("citysafety:run_all", {
+        "FOLDER": str(SAMPLE), "URI": pg_database, "DENSITY": str(tmp_path / "density.tif"),
+        "DISTRICTS": str(SAMPLE / "districts.gpkg"), "RECEPTORS": RECEPTORS,
+        "POPULATION": str(SAMPLE / "population.tif"), "REPORT_XLSX": str(tmp_path / "report.xlsx"),
+        "LOAD_LAYERS": False})
+    assert out["UNITS"] == 329 and out["LEVEL1"] == 19 and out["OUTPUT"].endswith("schema=citysafety")
+    assert _psql(pg_database, "SELECT count(*) FROM citysafety.risk_map WHERE level = 1") == "19"
+    assert _psql(pg_database, "SELECT count(*) FROM layer_styles WHERE useasdefault") == "6"
+    info = [r for ws in openpyxl.load_workbook(out["REPORT_XLSX"], read_only=True)
+            for r in ws.iter_rows(values_only=True) if r and r[0] in ("Risk database", "风险数据库")]
+    dbname = pg_database.rsplit("/", 1)[1]
+    assert info and all(str(r[1]).startswith(f"PostGIS {dbname}@") for r in info)
+    assert not list((tmp_path / "cache" / "scratch").glob("*.gpkg"))

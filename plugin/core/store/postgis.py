@@ -215,6 +215,21 @@ def _shared_state(cur, schema: str) -> SharedState | None:
     return SharedState(int(row[0]), str(row[1] or ""), str(row[2] or ""), str(row[3] or "")) if row else None
 
 
+def committed(cur, schema: str) -> SharedState:
+    """The committed state of the shared risk database in ``schema``, or the bilingual reason
+    there is none."""
+    if _schema_kind(cur, schema) != "risk":
+        raise PipelineError(f"Schema '{schema}' holds no shared risk database (no {LAYERS_TABLE} table): "
+                            "import surveys into it or export a risk database into it first.",
+                            f"模式“{schema}”中没有共享风险库（缺少 {LAYERS_TABLE} 表），"
+                            "请先向其导入调查表或导出一个风险数据库。")
+    state = _shared_state(cur, schema)
+    if state is None:
+        raise PipelineError(f"Schema '{schema}' has no committed state; export the database into it again.",
+                            f"模式“{schema}”没有提交状态，请重新导出数据库到该模式。")
+    return state
+
+
 def last_sync(db: str | Path, schema: str) -> dict | None:
     """The file's last move to or from ``schema`` (its run log's import_from_postgis and
     export_to_postgis rows): the store, version and time it was in sync with, or None."""
@@ -500,15 +515,9 @@ def import_database(target: str, schema: str, out: str | Path, progress: Progres
     try:
         pg.set_session(readonly=True, isolation_level="REPEATABLE READ")  # one snapshot of the schema
         with pg.cursor() as cur:
-            if _schema_kind(cur, schema) != "risk":
-                raise PipelineError(f"Schema '{schema}' holds no risk database (no {LAYERS_TABLE} table).",
-                                    f"模式“{schema}”中没有风险数据库（缺少 {LAYERS_TABLE} 表）。")
+            st = committed(cur, schema)
             cur.execute(f"SELECT name FROM {_ident(schema)}.{LAYERS_TABLE} ORDER BY position")
             names = [r[0] for r in cur.fetchall()]
-            st = _shared_state(cur, schema)
-            if st is None:
-                raise PipelineError(f"Schema '{schema}' has no committed state; export the database into it again.",
-                                    f"模式“{schema}”没有提交状态，请重新导出数据库到该模式。")
         for i, name in enumerate(names):
             p.step(100.0 * i / max(len(names), 1), f"{schema}.{name} → {dest.name}")
             rows[name] = _import_table(pg, schema, name, tmp, p)
@@ -689,10 +698,7 @@ def publish_district(db: str | Path, target: str, district: str, schema: str = D
             _lock(cur, schema, shared=True)  # a whole-database export waits, other districts do not
             for d in districts:  # (in name order: two publishes of overlapping districts cannot deadlock)
                 _lock(cur, schema, district=d)
-            if _schema_kind(cur, schema) != "risk":
-                raise PipelineError(
-                    f"Schema '{schema}' holds no shared risk database: export one into it first.",
-                    f"模式“{schema}”中没有共享风险库，请先导出一个。")
+            committed(cur, schema)
             sch = _ident(schema)
             left_out: dict[str, list[str]] = {}
             cols: dict[str, list[str]] = {}

@@ -42,8 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import PipelineError
-from ..files import SHOWN_AS, publish, temp_path
+from ..files import STANDS_FOR, StandsFor, publish, temp_path
 from ..progress import Progress
 from . import postgis, serial, tx
 from .postgis import LAYERS_TABLE, STATE_TABLE, SharedState, StaleShared, _ident
@@ -92,10 +91,24 @@ class Pushed:
     unlogged: bool = False  # only the run log changed, and this role may not write it (a reader's report)
 
 
-def _key(con, schema: str) -> str:
-    dsn = con.get_dsn_parameters()
+def _copy_path(pg, schema: str, folder: str | Path | None) -> Path:
+    """The working copy of ``schema`` of the database ``pg`` is connected to, as this user."""
+    dsn = pg.get_dsn_parameters()
     ident = "|".join(str(dsn.get(k, "")) for k in ("host", "port", "dbname", "user")) + "|" + schema
-    return hashlib.sha256(ident.encode("utf-8")).hexdigest()[:16]
+    return Path(folder or cache_folder()) / f"{hashlib.sha256(ident.encode('utf-8')).hexdigest()[:16]}.gpkg"
+
+
+def stand_for(db: str | Path, target: str, schema: str, pg=None) -> None:
+    """Record that the file ``db`` stands for ``schema`` of ``target`` (files.STANDS_FOR);
+    ``pg``: a connection to it, if open."""
+    con = pg or postgis.connect(target)
+    try:
+        dsn = con.get_dsn_parameters()
+    finally:
+        if pg is None:
+            con.close()
+    shown = f"PostGIS {dsn.get('dbname', '')}@{dsn.get('host', '')}:{dsn.get('port', '')} / {schema}"
+    STANDS_FOR[str(Path(db))] = StandsFor(target, schema, shown)
 
 
 @contextlib.contextmanager
@@ -154,16 +167,7 @@ def _write_side(s: Session) -> None:
 
 def _open(pg, schema: str) -> tuple[SharedState, dict[str, int]]:
     with pg.cursor() as cur:
-        if postgis._schema_kind(cur, schema) != "risk":
-            raise PipelineError(f"Schema '{schema}' holds no shared risk database (no {LAYERS_TABLE} table): "
-                                "import surveys into it or export a risk database into it first.",
-                                f"模式“{schema}”中没有共享风险库（缺少 {LAYERS_TABLE} 表），"
-                                "请先向其导入调查表或导出一个风险数据库。")
-        state = postgis._shared_state(cur, schema)
-        if state is None:
-            raise PipelineError(f"Schema '{schema}' has no committed state; export the database into it again.",
-                                f"模式“{schema}”没有提交状态，请重新导出数据库到该模式。")
-        return state, postgis.layer_versions(cur, schema)
+        return postgis.committed(cur, schema), postgis.layer_versions(cur, schema)
 
 
 def exists(target: str, schema: str = postgis.DEFAULT_SCHEMA) -> bool:
@@ -187,7 +191,7 @@ def checkout(target: str, schema: str = postgis.DEFAULT_SCHEMA, folder: str | Pa
     try:
         pg.set_session(readonly=True, isolation_level="REPEATABLE READ")  # one snapshot for the whole take
         state, versions = _open(pg, schema)
-        copy = Path(folder or cache_folder()) / f"{_key(pg, schema)}.gpkg"
+        copy = _copy_path(pg, schema, folder)
         side = _side(copy)
         whole = not copy.is_file() or side.get("store_id") != state.store_id or side.get("schema") != schema
         if whole:
@@ -438,9 +442,8 @@ def run(target: str, schema: str, step: str, fn: Callable[[Path], Any], folder: 
     schema = postgis.check_schema(schema)
     pg = postgis.connect(target)
     try:
-        copy = Path(folder or cache_folder()) / f"{_key(pg, schema)}.gpkg"
-        dsn = pg.get_dsn_parameters()
-        SHOWN_AS[str(copy)] = f"PostGIS {dsn.get('dbname', '')}@{dsn.get('host', '')}:{dsn.get('port', '')} / {schema}"
+        copy = _copy_path(pg, schema, folder)
+        stand_for(copy, target, schema, pg)
     finally:
         pg.close()
     seconds = {"take": 0.0, "step": 0.0, "push": 0.0}
